@@ -1,0 +1,101 @@
+# spotbench build.
+#   make            build libspotbench.a and the spotbench binary (build/)
+#   make test       unit tests (cmocka) and CLI tests
+#   make test SAN=1 the same under AddressSanitizer + UBSan (build-san/)
+#   make demo       run the bundled default scenario
+#   make bench      benchmarks (figures printed, never pass/fail)
+# Missing Debian packages are installed by scripts/install-deps.sh when run as
+# root; otherwise the build stops with the exact apt-get line.
+
+SAN ?= 0
+CC ?= cc
+ifeq ($(SAN),1)
+BUILD := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+OPT := -O1
+else
+BUILD := build
+SANFLAGS :=
+OPT := -O2
+endif
+
+PKGS := sqlite3 libcjson
+# Recursive (=) so pkg-config runs only after the dependency check.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
+          $(SANFLAGS) -I. -I$(BUILD)
+LDFLAGS := $(SANFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+
+MODULES := policy traces
+LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+CLI_SRCS := $(wildcard cli/*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+LIB := $(BUILD)/libspotbench.a
+BIN := $(BUILD)/spotbench
+DEPS_OK := $(BUILD)/.deps-ok
+
+.PHONY: all deps test demo bench clean
+all: $(BIN)
+
+# Installs (as root) or names the missing Debian packages.
+$(DEPS_OK): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/install-deps.sh
+	@touch $@
+deps:
+	@scripts/install-deps.sh
+
+# The version header changes only when the git revision does.
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/version.h: FORCE | $(DEPS_OK)
+	@printf '#define SPOTBENCH_GIT_REV "%s"\n' "$(GIT_REV)" > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+$(BUILD)/cli/main.o: $(BUILD)/version.h
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+	    $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+
+test: $(BIN) $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+
+demo: $(BIN)
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench:
+	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%)
+	@bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# run.sh: spotbench benchmarks. Prints figures (medians of repeated runs,
+# wall time and peak memory); never fails on a slow machine.
+set -eu
+cd "$(dirname "$0")/.."
+SB=build/spotbench
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+REPS=${REPS:-5}
+
+# median FILE: the median of the numbers in FILE, one per line.
+median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# measure NAME CMD...: runs CMD REPS times, prints median wall seconds and
+# median peak RSS (MB).
+measure() {
+    name=$1; shift
+    : >"$TMP/wall"; : >"$TMP/rss"
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null
+        awk '{print $1 >> "'"$TMP/wall"'"; print $2/1024 >> "'"$TMP/rss"'"}' "$TMP/t"
+        i=$((i + 1))
+    done
+    printf '%-52s median %6.3f s   peak %6.1f MB   (%s runs)\n' "$name" \
+        "$(median "$TMP/wall")" "$(median "$TMP/rss")" "$REPS"
+}
+
+echo "== policy eval: 1,000,000 observations of a 10-minute window (target < 2 s)"
+build/bench/gen_obs 1000000 >"$TMP/obs.jsonl"
+echo "   input: $(wc -c <"$TMP/obs.jsonl") bytes"
+measure "policy eval --policy classic" $SB policy eval --policy classic "$TMP/obs.jsonl"
+measure "policy eval --policy guarded" $SB policy eval --policy guarded "$TMP/obs.jsonl"

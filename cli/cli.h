@@ -1,0 +1,33 @@
+/*
+** cli.h: what the subcommands of the spotbench binary share. The CLI is thin:
+** it parses arguments, calls the libraries and prints; all logic lives in the
+** modules.
+*/
+#ifndef SPOTBENCH_CLI_H
+#define SPOTBENCH_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
+** (usage, a malformed file or value). */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_BADINPUT = 2 };
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *usage; /* full help text */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Prints "spotbench: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the usage error and a pointer to the subcommand's help; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+const char *cli_version(void);
+
+int cmd_policy(int argc, char **argv);
+extern const char cmd_policy_usage[];
+
+#endif

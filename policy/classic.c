@@ -1,0 +1,97 @@
+/*
+** classic.c: the seed's controller, exactly as its Lambda source behaves,
+** quirks included. It is the baseline every other policy is measured against,
+** so it must not be "fixed" here: improvements belong in guarded.c.
+**
+** At each invocation:
+**  1. TargetCapacity datapoints in [now - window, now): a failed fetch gives
+**     "none"; any two that differ give "none" (the fleet scaled recently).
+**  2. PendingCapacity and TargetCapacity in [now - 60, now): if either fetch
+**     failed or either has no datapoint, pending = fallback_capacity (the
+**     original falls back to its default for both when anything goes wrong);
+**     otherwise pending = the earliest PendingCapacity datapoint there.
+**  3. required = (int)(pending / units_per_instance + 0.999999).
+**  4. Unknown ASG: "none". required above DesiredCapacity: set it ignoring
+**     the cooldown; below: set it honouring the cooldown; equal: "none".
+**     No clamping to MinSize/MaxSize: AWS rejects values out of range.
+*/
+#include "policy_int.h"
+
+enum { P_WINDOW, P_UNITS, P_FALLBACK };
+
+static const pol_param_def classic_params[] = {
+    {"window", 600, 60, 86400, 1, "s",
+     "TargetCapacity must not have changed within this long before acting"},
+    {"units_per_instance", 4, 0.001, 1e6, 0, "units",
+     "capacity units one on-demand instance gives"},
+    {"fallback_capacity", 32, 0, 1e6, 0, "units",
+     "PendingCapacity assumed when the latest datapoints are missing"},
+};
+
+static int64_t classic_lookback(const pol_params *p) {
+    int64_t w = (int64_t)p->v[P_WINDOW];
+    return w > 60 ? w : 60;
+}
+
+static void classic_decide(const pol_obs *o, const pol_params *p,
+                           pol_decision *d) {
+    const pol_series *target = &o->m[POL_TARGET];
+    const pol_series *pending = &o->m[POL_PENDING];
+    int64_t window = (int64_t)p->v[P_WINDOW];
+    size_t first, n;
+
+    /* 1. Has the fleet scaled recently? */
+    if (target->failed) {
+        pol_none(d, "cannot tell whether the fleet scaled: TargetCapacity "
+                    "fetch failed");
+        return;
+    }
+    n = pol_window(target, o->now - window, o->now, &first);
+    for (size_t i = first + 1; i < first + n; i++) {
+        if (target->pts[i].v != target->pts[first].v) {
+            pol_none(d, "fleet scaled recently: TargetCapacity went from %g "
+                        "to %g within %llds",
+                     target->pts[first].v, target->pts[i].v,
+                     (long long)window);
+            return;
+        }
+    }
+
+    /* 2. The latest PendingCapacity, or the fallback when anything is off. */
+    double pend = p->v[P_FALLBACK];
+    const char *src = "fallback";
+    size_t pf, tf;
+    size_t pn = pending->failed ? 0 : pol_window(pending, o->now - 60, o->now, &pf);
+    size_t tn = pol_window(target, o->now - 60, o->now, &tf);
+    if (pn > 0 && tn > 0) {
+        pend = pending->pts[pf].v;
+        src = "PendingCapacity";
+    }
+
+    /* 3. The original's round-up. */
+    int required = (int)(pend / p->v[P_UNITS] + 0.999999);
+
+    /* 4. Grow ignoring the cooldown, shrink honouring it. */
+    if (!o->asg.known) {
+        pol_none(d, "ASG state unknown");
+        return;
+    }
+    if (required > o->asg.desired)
+        pol_set(d, required, 0, "scale out: %s %g units needs %d instances",
+                src, pend, required);
+    else if (required < o->asg.desired)
+        pol_set(d, required, 1, "scale in: %s %g units needs %d instances",
+                src, pend, required);
+    else
+        pol_none(d, "%s %g units: %d instances already desired", src, pend,
+                 required);
+}
+
+const pol_policy pol_classic = {
+    "classic",
+    "the seed's controller, exactly (quirks included): the baseline",
+    classic_params,
+    sizeof classic_params / sizeof classic_params[0],
+    classic_lookback,
+    classic_decide,
+};

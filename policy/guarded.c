@@ -1,0 +1,209 @@
+/*
+** guarded.c: the improved policy. Same decision shape as classic, with the
+** classic policy's failure modes fixed:
+**
+**  - a failed or stale metric never causes an action (classic assumes 32
+**    pending units when a datapoint is late);
+**  - it reads the newest datapoint no older than `staleness`;
+**  - capacity the fleet is legitimately still launching after a
+**    TargetCapacity increase within `window` is not covered on demand, but a
+**    shortfall beyond it is covered at once, even while the fleet scales
+**    (classic does nothing at all while the fleet scales);
+**  - it scales out only after `confirm` consecutive datapoints show a
+**    shortfall, except for TerminatingCapacity (instances under a 2-minute
+**    interruption notice), which is acted on at once when `use_terminating`;
+**  - it scales in only when no shortfall was seen for `scale_in_delay`, and
+**    by at most `scale_in_step` instances per decision;
+**  - it stays within [MinSize, min(MaxSize, max_on_demand)].
+**
+** Scale-out ignores the ASG cooldown; scale-in honours it.
+*/
+#include "policy_int.h"
+
+#include <math.h>
+
+enum {
+    P_UNITS,
+    P_STALENESS,
+    P_WINDOW,
+    P_CONFIRM,
+    P_SCALE_IN_DELAY,
+    P_SCALE_IN_STEP,
+    P_HEADROOM,
+    P_MAX_OD,
+    P_USE_TERMINATING
+};
+
+static const pol_param_def guarded_params[] = {
+    {"units_per_instance", 4, 0.001, 1e6, 0, "units",
+     "capacity units one on-demand instance gives"},
+    {"staleness", 180, 60, 3600, 1, "s",
+     "ignore datapoints whose Timestamp is older than this"},
+    {"window", 600, 60, 86400, 1, "s",
+     "a TargetCapacity increase within this long is capacity the fleet is "
+     "still launching"},
+    {"confirm", 2, 1, 30, 1, "datapoints",
+     "consecutive datapoints with a shortfall before scaling out"},
+    {"scale_in_delay", 900, 0, 86400, 1, "s",
+     "no shortfall for this long before scaling in"},
+    {"scale_in_step", 4, 1, 10000, 1, "instances",
+     "instances removed per decision at most"},
+    {"headroom_units", 0, 0, 1e6, 0, "units",
+     "extra units covered on top of a shortfall"},
+    {"max_on_demand", 100, 0, 100000, 1, "instances",
+     "never ask for more on-demand instances than this"},
+    {"use_terminating", 1, 0, 1, 1, "bool",
+     "cover TerminatingCapacity (2-minute notices) at once"},
+};
+
+static int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* The window in which the `confirm` newest datapoints must lie. */
+static int64_t confirm_span(const pol_params *p) {
+    return (int64_t)p->v[P_STALENESS] + ((int64_t)p->v[P_CONFIRM] - 1) * 60;
+}
+
+static int64_t guarded_lookback(const pol_params *p) {
+    return imax(imax((int64_t)p->v[P_WINDOW], (int64_t)p->v[P_SCALE_IN_DELAY]),
+                confirm_span(p));
+}
+
+/* The newest datapoint of s in [now - staleness, now), or NULL. */
+static const pol_point *freshest(const pol_series *s, int64_t now,
+                                 int64_t staleness) {
+    size_t first, n = pol_window(s, now - staleness, now, &first);
+    return n ? &s->pts[first + n - 1] : NULL;
+}
+
+/* Instances that cover `units` capacity units. The small tolerance keeps
+** 8.0000000001 / 4 from asking for a third instance through rounding noise. */
+static int instances_for(double units, double per_instance) {
+    if (units <= 0) return 0;
+    double x = ceil(units / per_instance - 1e-9);
+    return x > 1e9 ? 1000000000 : (int)x;
+}
+
+static void guarded_decide(const pol_obs *o, const pol_params *p,
+                           pol_decision *d) {
+    const pol_series *target = &o->m[POL_TARGET];
+    const pol_series *pending = &o->m[POL_PENDING];
+    const pol_series *term = &o->m[POL_TERMINATING];
+    int64_t now = o->now, stale = (int64_t)p->v[P_STALENESS];
+    size_t first, n;
+
+    if (!o->asg.known) {
+        pol_none(d, "ASG state unknown; holding");
+        return;
+    }
+    if (target->failed || pending->failed) {
+        pol_none(d, "%s fetch failed; holding",
+                 target->failed ? "TargetCapacity" : "PendingCapacity");
+        return;
+    }
+    const pol_point *t_new = freshest(target, now, stale);
+    const pol_point *p_new = freshest(pending, now, stale);
+    if (!t_new || !p_new) {
+        pol_none(d, "no %s datapoint within %llds; holding",
+                 !t_new ? "TargetCapacity" : "PendingCapacity",
+                 (long long)stale);
+        return;
+    }
+
+    /* Capacity the fleet may still be launching: the TargetCapacity increase
+    ** over the window, measured from its lowest point. */
+    double t_min = t_new->v;
+    n = pol_window(target, now - (int64_t)p->v[P_WINDOW], now, &first);
+    for (size_t i = first; i < first + n; i++)
+        if (target->pts[i].v < t_min) t_min = target->pts[i].v;
+    double launching = t_new->v - t_min;
+
+    /* Units under an interruption notice: about to be lost. */
+    double terminating = 0;
+    if (p->v[P_USE_TERMINATING] != 0 && !term->failed) {
+        const pol_point *x = freshest(term, now, stale);
+        if (x) terminating = x->v;
+    }
+
+    /* Scale-out need: the `confirm` newest datapoints all show a shortfall
+    ** beyond what the fleet is launching. */
+    int confirm = (int)p->v[P_CONFIRM];
+    double shortfall = 0;
+    n = pol_window(pending, now - confirm_span(p), now, &first);
+    if (n >= (size_t)confirm) {
+        int all = 1;
+        for (size_t i = first + n - confirm; i < first + n; i++)
+            if (pending->pts[i].v - launching <= 0) all = 0;
+        if (all) shortfall = p_new->v - launching;
+    }
+    double need = shortfall + terminating;
+    if (need > 0) need += p->v[P_HEADROOM];
+    int want_out = instances_for(need, p->v[P_UNITS]);
+
+    /* Scale-in floor: the largest shortfall seen over scale_in_delay. */
+    double peak = p_new->v - launching;
+    n = pol_window(pending, now - (int64_t)p->v[P_SCALE_IN_DELAY], now, &first);
+    for (size_t i = first; i < first + n; i++)
+        if (pending->pts[i].v - launching > peak)
+            peak = pending->pts[i].v - launching;
+    if (peak < 0) peak = 0;
+    double keep_units = peak + terminating;
+    if (keep_units > 0) keep_units += p->v[P_HEADROOM];
+    int want_in = instances_for(keep_units, p->v[P_UNITS]);
+
+    int cap = o->asg.max_size;
+    if ((int)p->v[P_MAX_OD] < cap) cap = (int)p->v[P_MAX_OD];
+    if (cap < o->asg.min_size) cap = o->asg.min_size;
+    int desired = o->asg.desired;
+
+    if (want_out > desired && desired < cap) {
+        int to = want_out < cap ? want_out : cap;
+        if (to < o->asg.min_size) to = o->asg.min_size;
+        pol_set(d, to, 0,
+                "scale out: shortfall %g units (pending %g, launching %g, "
+                "terminating %g) needs %d instances%s",
+                need, p_new->v, launching, terminating, want_out,
+                to < want_out ? ", capped" : "");
+        return;
+    }
+    int to = want_in;
+    if (desired - (int)p->v[P_SCALE_IN_STEP] > to)
+        to = desired - (int)p->v[P_SCALE_IN_STEP];
+    if (to > cap) to = cap;
+    if (to < o->asg.min_size) to = o->asg.min_size;
+    if (to < desired) {
+        pol_set(d, to, 1,
+                "scale in: largest shortfall in %llds is %g units, keeping %d "
+                "instances",
+                (long long)p->v[P_SCALE_IN_DELAY], peak, to);
+        return;
+    }
+    if (desired < o->asg.min_size) {
+        pol_set(d, o->asg.min_size, 0, "DesiredCapacity below MinSize");
+        return;
+    }
+    if (want_out > desired)
+        pol_none(d, "shortfall needs %d instances, at the cap of %d", want_out,
+                 cap);
+    else if (need > 0)
+        pol_none(d, "shortfall covered: %d instances desired", desired);
+    else if (p_new->v - launching > 0)
+        pol_none(d, "shortfall of %g units not yet confirmed by %d datapoints",
+                 p_new->v - launching, confirm);
+    else if (p_new->v > 0)
+        pol_none(d, "pending %g units is capacity the fleet is launching",
+                 p_new->v);
+    else if (peak > 0)
+        pol_none(d, "holding %d instances: shortfall of %g units within %llds",
+                 desired, peak, (long long)p->v[P_SCALE_IN_DELAY]);
+    else
+        pol_none(d, "no shortfall");
+}
+
+const pol_policy pol_guarded = {
+    "guarded",
+    "the improved policy: holds on missing data, confirms, scales in slowly",
+    guarded_params,
+    sizeof guarded_params / sizeof guarded_params[0],
+    guarded_lookback,
+    guarded_decide,
+};

@@ -1,0 +1,169 @@
+/*
+** policy.c: the policy registry, parameter handling, the datapoint window
+** query and observation checks shared by every policy.
+*/
+#include "policy_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const metric_names[POL_NMETRICS] = {
+    "TargetCapacity", "PendingCapacity", "FulfilledCapacity",
+    "TerminatingCapacity"};
+
+const char *pol_metric_name(pol_metric m) {
+    return (m >= 0 && m < POL_NMETRICS) ? metric_names[m] : NULL;
+}
+
+int pol_metric_find(const char *name) {
+    for (int i = 0; i < POL_NMETRICS; i++)
+        if (strcmp(name, metric_names[i]) == 0) return i;
+    return -1;
+}
+
+static const pol_policy *const registry[] = {&pol_classic, &pol_guarded, NULL};
+
+const pol_policy *const *pol_list(void) { return registry; }
+
+const pol_policy *pol_find(const char *name) {
+    for (size_t i = 0; registry[i]; i++)
+        if (strcmp(registry[i]->name, name) == 0) return registry[i];
+    return NULL;
+}
+
+void pol_params_default(const pol_policy *pol, pol_params *p) {
+    memset(p, 0, sizeof *p);
+    for (size_t i = 0; i < pol->nparams; i++) p->v[i] = pol->params[i].def;
+}
+
+int pol_param_index(const pol_policy *pol, const char *key) {
+    for (size_t i = 0; i < pol->nparams; i++)
+        if (strcmp(pol->params[i].name, key) == 0) return (int)i;
+    return -1;
+}
+
+int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
+                  const char *value, char *err, size_t errlen) {
+    int i = pol_param_index(pol, key);
+    if (i < 0) {
+        snprintf(err, errlen, "unknown parameter '%s' for policy %s", key,
+                 pol->name);
+        return -1;
+    }
+    const pol_param_def *d = &pol->params[i];
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (end == value || *end != '\0' || errno == ERANGE || !isfinite(v)) {
+        snprintf(err, errlen, "%s: '%s' is not a number", key, value);
+        return -1;
+    }
+    if (d->integer && v != floor(v)) {
+        snprintf(err, errlen, "%s: must be a whole number, got %s", key, value);
+        return -1;
+    }
+    if (v < d->min || v > d->max) {
+        snprintf(err, errlen, "%s: must be between %g and %g, got %s", key,
+                 d->min, d->max, value);
+        return -1;
+    }
+    p->v[i] = v;
+    return 0;
+}
+
+void pol_decide(const pol_policy *pol, const pol_obs *obs,
+                const pol_params *p, pol_decision *out) {
+    pol->decide(obs, p, out);
+}
+
+int64_t pol_lookback(const pol_policy *pol, const pol_params *p) {
+    return pol->lookback(p);
+}
+
+/* First index whose timestamp is >= t (binary search over sorted points). */
+static size_t lower_bound(const pol_series *s, int64_t t) {
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->pts[mid].t < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t pol_window(const pol_series *s, int64_t start, int64_t end,
+                  size_t *first) {
+    size_t a = lower_bound(s, start);
+    size_t b = end > start ? lower_bound(s, end) : a;
+    *first = a;
+    return b > a ? b - a : 0;
+}
+
+int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        const pol_series *s = &obs->m[m];
+        if (s->failed && s->n) {
+            snprintf(err, errlen, "%s: a failed fetch has no datapoints",
+                     metric_names[m]);
+            return -1;
+        }
+        for (size_t i = 0; i < s->n; i++) {
+            if (!isfinite(s->pts[i].v) || s->pts[i].v < 0) {
+                snprintf(err, errlen,
+                         "metrics.%s[%zu]: value must be a finite number >= 0",
+                         metric_names[m], i);
+                return -1;
+            }
+            if (i && s->pts[i].t <= s->pts[i - 1].t) {
+                snprintf(err, errlen,
+                         "metrics.%s[%zu]: timestamps must be strictly "
+                         "increasing",
+                         metric_names[m], i);
+                return -1;
+            }
+        }
+    }
+    const pol_asg *a = &obs->asg;
+    if (a->known) {
+        if (a->min_size < 0 || a->desired < 0 || a->max_size < 0 ||
+            a->in_service < 0) {
+            snprintf(err, errlen, "asg: sizes must be >= 0");
+            return -1;
+        }
+        if (a->min_size > a->max_size) {
+            snprintf(err, errlen, "asg: MinSize %d is above MaxSize %d",
+                     a->min_size, a->max_size);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void vreason(pol_decision *d, const char *fmt, va_list ap) {
+    vsnprintf(d->reason, sizeof d->reason, fmt, ap);
+}
+
+void pol_none(pol_decision *d, const char *fmt, ...) {
+    va_list ap;
+    d->action = POL_ACT_NONE;
+    d->desired = 0;
+    d->honor_cooldown = 0;
+    va_start(ap, fmt);
+    vreason(d, fmt, ap);
+    va_end(ap);
+}
+
+void pol_set(pol_decision *d, int n, int honor_cooldown, const char *fmt,
+             ...) {
+    va_list ap;
+    d->action = POL_ACT_SET;
+    d->desired = n;
+    d->honor_cooldown = honor_cooldown;
+    va_start(ap, fmt);
+    vreason(d, fmt, ap);
+    va_end(ap);
+}

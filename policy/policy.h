@@ -1,0 +1,130 @@
+/*
+** policy.h: the policy engine's public interface.
+**
+** A policy looks at an observation (what a controller can see at `now`:
+** CloudWatch datapoints of the AWS/EC2Spot metrics, which fetches failed, and
+** the on-demand Auto Scaling group's state) and returns a decision ("none", or
+** "set DesiredCapacity = N, honouring the cooldown or not", with a reason).
+**
+** The simulator and the live adapter call the very same pol_decide(); a policy
+** never knows which one is calling. Policies are stateless: everything they
+** need comes in the observation. pol_decide() does no I/O and no allocation.
+**
+** Ownership: an observation only borrows its datapoint arrays; the caller owns
+** them and keeps them alive for the duration of the call.
+*/
+#ifndef SPOTBENCH_POLICY_H
+#define SPOTBENCH_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The AWS/EC2Spot metrics a controller can read, in a fixed order. */
+typedef enum {
+    POL_TARGET = 0,  /* TargetCapacity */
+    POL_PENDING,     /* PendingCapacity */
+    POL_FULFILLED,   /* FulfilledCapacity */
+    POL_TERMINATING, /* TerminatingCapacity */
+    POL_NMETRICS
+} pol_metric;
+
+/* AWS's name of a metric ("TargetCapacity"), or NULL when out of range. */
+const char *pol_metric_name(pol_metric m);
+/* The metric with AWS name `name`, or -1 when there is none. */
+int pol_metric_find(const char *name);
+
+/* One CloudWatch datapoint: Timestamp (start of its 60 s period, epoch
+** seconds) and the period's Maximum. */
+typedef struct {
+    int64_t t;
+    double v;
+} pol_point;
+
+/* The datapoints of one metric that were visible at `now`, sorted by t
+** (strictly increasing), and whether fetching them failed. A failed fetch has
+** no datapoints. */
+typedef struct {
+    const pol_point *pts;
+    size_t n;
+    int failed;
+} pol_series;
+
+/* The on-demand Auto Scaling group as DescribeAutoScalingGroups shows it. */
+typedef struct {
+    int known; /* 0: the group could not be described */
+    int desired, min_size, max_size, in_service;
+} pol_asg;
+
+typedef struct {
+    int64_t now;
+    pol_series m[POL_NMETRICS];
+    pol_asg asg;
+} pol_obs;
+
+typedef enum { POL_ACT_NONE = 0, POL_ACT_SET = 1 } pol_action;
+
+#define POL_REASON_MAX 160
+typedef struct {
+    pol_action action;
+    int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
+    int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */
+    char reason[POL_REASON_MAX];
+} pol_decision;
+
+/* A policy parameter's declaration. Values are doubles; `integer` ones must
+** be whole numbers. Every value must lie within [min, max]. */
+typedef struct {
+    const char *name;
+    double def, min, max;
+    int integer;
+    const char *unit;
+    const char *desc;
+} pol_param_def;
+
+#define POL_MAX_PARAMS 16
+typedef struct {
+    double v[POL_MAX_PARAMS];
+} pol_params;
+
+typedef struct pol_policy {
+    const char *name;
+    const char *summary;
+    const pol_param_def *params;
+    size_t nparams;
+    /* How far back (seconds before now) the policy reads datapoints, so a
+    ** caller fetches only [now - lookback, now). */
+    int64_t (*lookback)(const pol_params *p);
+    void (*decide)(const pol_obs *obs, const pol_params *p, pol_decision *out);
+} pol_policy;
+
+/* The registered policies, NULL-terminated. */
+const pol_policy *const *pol_list(void);
+/* The policy called `name`, or NULL. */
+const pol_policy *pol_find(const char *name);
+
+/* Fills `p` with the policy's defaults. */
+void pol_params_default(const pol_policy *pol, pol_params *p);
+/* Index of parameter `key`, or -1. */
+int pol_param_index(const pol_policy *pol, const char *key);
+/* Sets parameter `key` from the text `value`. Returns 0, or -1 with a message
+** in err ("unknown parameter ...", "must be a whole number", "must be between
+** ..."). */
+int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
+                  const char *value, char *err, size_t errlen);
+
+/* Runs the policy. Never fails: bad observations give POL_ACT_NONE. */
+void pol_decide(const pol_policy *pol, const pol_obs *obs,
+                const pol_params *p, pol_decision *out);
+int64_t pol_lookback(const pol_policy *pol, const pol_params *p);
+
+/* The datapoints of `s` with start <= t < end: returns their number and sets
+** *first to the index of the earliest. O(log n). */
+size_t pol_window(const pol_series *s, int64_t start, int64_t end,
+                  size_t *first);
+
+/* Checks that an observation is well formed (points sorted and unique,
+** values finite and >= 0, failed series empty, ASG sizes sane). Returns 0,
+** or -1 with a message naming the field. */
+int pol_obs_check(const pol_obs *obs, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,93 @@
+#!/bin/sh
+# test_policy.sh: `spotbench policy list|eval`, help and version, end to end.
+. "$(dirname "$0")/lib.sh"
+
+run "$SB" --version
+expect_rc version 0
+expect_out version "spotbench 0."
+
+run "$SB" --help
+expect_rc help 0
+expect_out help "policy"
+run "$SB" help policy
+expect_rc "help policy" 0
+expect_out "help policy" "spotbench policy eval --policy NAME"
+run "$SB" help nosuch
+expect_rc "help nosuch" 2
+expect_err "help nosuch" "spotbench: help: unknown command 'nosuch'"
+run "$SB" nosuch
+expect_rc "unknown command" 2
+run "$SB"
+expect_rc "no command" 2
+
+run "$SB" policy list
+expect_rc list 0
+expect_out list "classic:"
+expect_out list "guarded:"
+expect_out list "fallback_capacity"
+expect_out list "use_terminating"
+
+# The documented example: TargetCapacity steady at 32, PendingCapacity 8 in
+# the last minute, no on-demand instances: (int)(8/4 + 0.999999) = 2.
+EX='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369000, 32], [1488369060, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}, "failed": ["FulfilledCapacity"], "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200, "InService": 0}}'
+# A minute later the fleet has scaled 32 -> 40 within the window.
+EX2='{"now": "2017-03-01T12:01:00Z", "metrics": {"TargetCapacity": [[1488369540, 32], [1488369600, 40]], "PendingCapacity": [[1488369600, 8]]}, "asg": {"DesiredCapacity": 2, "MinSize": 0, "MaxSize": 200, "InService": 0}}'
+printf '%s\n\n%s\n' "$EX" "$EX2" >"$TMP/obs.jsonl"
+cat >"$TMP/want" <<'W'
+{"now": 1488369600, "action": "set", "DesiredCapacity": 2, "HonorCooldown": false, "reason": "scale out: PendingCapacity 8 units needs 2 instances"}
+{"now": 1488369660, "action": "none", "reason": "fleet scaled recently: TargetCapacity went from 32 to 40 within 600s"}
+W
+run "$SB" policy eval --policy classic "$TMP/obs.jsonl"
+expect_rc "eval classic" 0
+expect_same "eval classic" "$TMP/want"
+
+# Same input on standard input, with '-' and with no file.
+run sh -c "\"$SB\" policy eval --policy classic - <\"$TMP/obs.jsonl\""
+expect_same "eval stdin -" "$TMP/want"
+run sh -c "\"$SB\" policy eval --policy classic <\"$TMP/obs.jsonl\""
+expect_same "eval stdin" "$TMP/want"
+
+# --set reaches the policy: units_per_instance=8 -> (int)(1 + 0.999999) = 1.
+run "$SB" policy eval --policy classic --set units_per_instance=8 "$TMP/obs.jsonl"
+expect_out "eval --set" '"DesiredCapacity": 1,'
+
+# guarded: a single datapoint with a shortfall is not yet confirmed.
+run "$SB" policy eval --policy guarded "$TMP/obs.jsonl"
+expect_rc "eval guarded" 0
+expect_lines "eval guarded" 2
+expect_out "eval guarded" '"action": "none", "reason": "shortfall of 8 units not yet confirmed'
+
+# A malformed third line: the two decisions before it stand, exit 2.
+printf '%s\n%s\n{"now": 1, "asg": null, "metrics": {"Pending": []}}\n%s\n' "$EX" "$EX2" "$EX" >"$TMP/bad.jsonl"
+run "$SB" policy eval --policy classic "$TMP/bad.jsonl"
+expect_rc "bad line" 2
+expect_lines "bad line" 2
+expect_err "bad line" "spotbench: $TMP/bad.jsonl:3: metrics.Pending: unknown metric"
+
+printf '%s\n{"now": 1, "asg": null, "metrics": {"TargetCapacity": [[0, 1]' "$EX" >"$TMP/trunc.jsonl"
+run "$SB" policy eval --policy classic "$TMP/trunc.jsonl"
+expect_rc "truncated" 2
+expect_err "truncated" ":2: metrics.TargetCapacity: unexpected end of line (truncated JSON?)"
+run sh -c "echo 'not json' | \"$SB\" policy eval --policy classic"
+expect_rc "stdin bad" 2
+expect_err "stdin bad" "spotbench: <stdin>:1: expected a JSON object"
+
+run "$SB" policy eval --policy classic --set nope=1 "$TMP/obs.jsonl"
+expect_rc "unknown key" 2
+expect_err "unknown key" "spotbench: --set nope=1: unknown parameter 'nope' for policy classic"
+run "$SB" policy eval --policy guarded --set confirm=0 "$TMP/obs.jsonl"
+expect_rc "out of range" 2
+expect_err "out of range" "confirm: must be between 1 and 30, got 0"
+run "$SB" policy eval --policy classic --set window "$TMP/obs.jsonl"
+expect_rc "set without =" 2
+run "$SB" policy eval --policy nosuch "$TMP/obs.jsonl"
+expect_rc "unknown policy" 2
+expect_err "unknown policy" "--policy nosuch: unknown policy"
+run "$SB" policy eval "$TMP/obs.jsonl"
+expect_rc "no policy" 2
+expect_err "no policy" "--policy NAME is required"
+run "$SB" policy eval --policy classic "$TMP/missing.jsonl"
+expect_rc "missing file" 1
+expect_err "missing file" "missing.jsonl: No such file or directory"
+
+finish

@@ -1,0 +1,287 @@
+/*
+** test_guarded.c: pins every rule of the guarded policy. Defaults:
+** units_per_instance 4, staleness 180 s, window 600 s, confirm 2,
+** scale_in_delay 900 s, scale_in_step 4, headroom_units 0,
+** max_on_demand 100, use_terminating 1. Expected values by hand in comments.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "obs_fixture.h"
+
+#define DECIDE(f, ...) fx_decide("guarded", f, ##__VA_ARGS__, NULL)
+
+static void assert_set(pol_decision d, int n, int honor) {
+    assert_int_equal(d.action, POL_ACT_SET);
+    assert_int_equal(d.desired, n);
+    assert_int_equal(d.honor_cooldown, honor);
+}
+
+static void assert_none(pol_decision d, const char *reason_part) {
+    assert_int_equal(d.action, POL_ACT_NONE);
+    if (!strstr(d.reason, reason_part))
+        fail_msg("reason '%s' lacks '%s'", d.reason, reason_part);
+}
+
+/* TargetCapacity 32 for 15 minutes; PendingCapacity `pending` at the two
+** newest minutes (NOW-120 and NOW-60) and 0 before. */
+static void shortfall(fixture *f, double pending) {
+    fx_init(f);
+    fx_flat(f, POL_TARGET, -900, -60, 32);
+    fx_flat(f, POL_PENDING, -900, -180, 0);
+    fx_point(f, POL_PENDING, -120, pending);
+    fx_point(f, POL_PENDING, -60, pending);
+}
+
+static void unknown_asg_holds(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 8);
+    f.o.asg.known = 0;
+    assert_none(DECIDE(&f), "ASG state unknown");
+}
+
+static void failed_fetch_holds(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    f.o.m[POL_PENDING].failed = 1; /* classic would assume 32 pending */
+    assert_none(DECIDE(&f), "PendingCapacity fetch failed");
+    fx_init(&f);
+    f.o.m[POL_TARGET].failed = 1;
+    fx_flat(&f, POL_PENDING, -900, -60, 8);
+    assert_none(DECIDE(&f), "TargetCapacity fetch failed");
+}
+
+static void stale_data_holds(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    /* Newest PendingCapacity is at NOW-240, older than NOW-180. */
+    fx_flat(&f, POL_PENDING, -900, -240, 16);
+    assert_none(DECIDE(&f), "no PendingCapacity datapoint within 180s");
+    /* With staleness 300 it is fresh: 16 units over 2+ datapoints -> 4. */
+    assert_set(DECIDE(&f, "staleness=300"), 4, 0);
+}
+
+static void late_datapoint_uses_freshest(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    /* The NOW-60 datapoints are late (not visible). NOW-180 and NOW-120 show
+    ** 8 pending: confirmed, 8/4 = 2 instances. Classic would fall back to 32
+    ** units (8 instances) here. */
+    fx_flat(&f, POL_TARGET, -900, -120, 32);
+    fx_flat(&f, POL_PENDING, -900, -240, 0);
+    fx_point(&f, POL_PENDING, -180, 8);
+    fx_point(&f, POL_PENDING, -120, 8);
+    assert_set(DECIDE(&f), 2, 0);
+    assert_set(fx_decide("classic", &f, NULL), 8, 0);
+}
+
+static void confirm_before_scaling_out(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -120, 0);
+    fx_point(&f, POL_PENDING, -60, 8); /* one datapoint with a shortfall */
+    assert_none(DECIDE(&f), "not yet confirmed");
+    assert_set(DECIDE(&f, "confirm=1"), 2, 0);
+    /* Three needed, two shown (NOW-120 and NOW-60). */
+    shortfall(&f, 8);
+    assert_set(DECIDE(&f), 2, 0);
+    assert_int_equal(DECIDE(&f, "confirm=3").action, POL_ACT_NONE);
+}
+
+static void confirm_uses_newest_value(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_point(&f, POL_PENDING, -120, 4);
+    fx_point(&f, POL_PENDING, -60, 20); /* confirmed; newest 20 -> 5 */
+    assert_set(DECIDE(&f), 5, 0);
+}
+
+static void launching_capacity_not_covered(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    /* Target rose from 32 to 48 at NOW-300: 16 units the fleet is launching. */
+    fx_flat(&f, POL_TARGET, -900, -360, 32);
+    fx_flat(&f, POL_TARGET, -300, -60, 48);
+    fx_flat(&f, POL_PENDING, -900, -360, 0);
+    fx_flat(&f, POL_PENDING, -300, -60, 16);
+    assert_none(DECIDE(&f), "launching");
+    /* Classic does nothing at all while the fleet scales. */
+    assert_none(fx_decide("classic", &f, NULL), "fleet scaled recently");
+}
+
+static void shortfall_beyond_launching_covered_at_once(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    /* Target 32 -> 40 at NOW-300 (8 launching); pending 20: 12 beyond it ->
+    ** 12/4 = 3 instances, even while the fleet scales. */
+    fx_flat(&f, POL_TARGET, -900, -360, 32);
+    fx_flat(&f, POL_TARGET, -300, -60, 40);
+    fx_flat(&f, POL_PENDING, -900, -360, 0);
+    fx_flat(&f, POL_PENDING, -300, -60, 20);
+    assert_set(DECIDE(&f), 3, 0);
+    /* Once the increase is older than the window it counts in full: with
+    ** window=240 the window [NOW-240, NOW) holds only 40s: 20 -> 5. */
+    assert_set(DECIDE(&f, "window=240"), 5, 0);
+}
+
+static void terminating_acts_at_once(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_point(&f, POL_TERMINATING, -60, 8); /* 8 units under notice */
+    assert_set(DECIDE(&f), 2, 0);
+    assert_none(DECIDE(&f, "use_terminating=0"), "no shortfall");
+    /* A failed TerminatingCapacity fetch is simply not used. */
+    f.o.m[POL_TERMINATING].failed = 1;
+    f.o.m[POL_TERMINATING].n = 0;
+    assert_none(DECIDE(&f), "no shortfall");
+}
+
+static void caps_max_size_and_max_on_demand(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 1000); /* 250 instances wanted */
+    pol_decision d = DECIDE(&f);
+    assert_set(d, 100, 0); /* max_on_demand 100 < MaxSize 200 */
+    assert_non_null(strstr(d.reason, "capped"));
+    fx_asg(&f, 0, 0, 10);
+    assert_set(DECIDE(&f), 10, 0);
+    fx_asg(&f, 10, 0, 10);
+    assert_none(DECIDE(&f), "at the cap of 10");
+}
+
+static void desired_above_cap_comes_down(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 0);
+    fx_asg(&f, 150, 0, 200);
+    /* max(0, 150 - 4) = 146, capped to max_on_demand 100, honouring the
+    ** cooldown like any scale-in. */
+    assert_set(DECIDE(&f), 100, 1);
+}
+
+static void scale_in_after_delay_in_steps(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 0);
+    fx_asg(&f, 10, 0, 200);
+    /* No shortfall in the last 900 s: want 0, step 4: 10 - 4 = 6. */
+    assert_set(DECIDE(&f), 6, 1);
+    assert_set(DECIDE(&f, "scale_in_step=20"), 0, 1);
+}
+
+static void scale_in_waits_for_delay(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -660, 0);
+    fx_point(&f, POL_PENDING, -600, 8); /* shortfall 10 minutes ago */
+    fx_flat(&f, POL_PENDING, -540, -60, 0);
+    fx_asg(&f, 2, 0, 200);
+    /* peak 8 within 900 s -> keep 2: nothing to do. */
+    assert_none(DECIDE(&f), "holding 2 instances");
+    /* With scale_in_delay 300 the shortfall is forgotten: 2 -> 0. */
+    assert_set(DECIDE(&f, "scale_in_delay=300"), 0, 1);
+    /* A smaller past shortfall keeps fewer: 4 units -> keep 1. */
+    f.pts[POL_PENDING][5].v = 4;
+    assert_set(DECIDE(&f), 1, 1);
+}
+
+static void never_below_min_size(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 0);
+    fx_asg(&f, 2, 2, 200);
+    assert_none(DECIDE(&f), "no shortfall");
+    fx_asg(&f, 6, 2, 200);
+    assert_set(DECIDE(&f, "scale_in_step=10"), 2, 1);
+    fx_asg(&f, 0, 2, 200); /* below MinSize: brought up to it */
+    assert_set(DECIDE(&f), 2, 0);
+}
+
+static void headroom_added_to_shortfall(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 8);
+    /* 8 + 2 = 10 units -> ceil(2.5) = 3 */
+    assert_set(DECIDE(&f, "headroom_units=2"), 3, 0);
+    /* No shortfall: no headroom either. */
+    shortfall(&f, 0);
+    assert_none(DECIDE(&f, "headroom_units=2"), "no shortfall");
+}
+
+static void exact_multiples_round_up_correctly(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 8); /* exactly 2 instances, not 3 */
+    assert_set(DECIDE(&f), 2, 0);
+    shortfall(&f, 8.5); /* ceil(2.125) = 3 */
+    assert_set(DECIDE(&f), 3, 0);
+}
+
+static void scale_out_ignores_cooldown_when_some_desired(void **st) {
+    (void)st;
+    fixture f;
+    shortfall(&f, 32);
+    fx_asg(&f, 3, 0, 200);
+    assert_set(DECIDE(&f), 8, 0);
+}
+
+static void lookback_covers_all_windows(void **st) {
+    (void)st;
+    const pol_policy *pol = pol_find("guarded");
+    pol_params p;
+    char err[128];
+    pol_params_default(pol, &p);
+    /* max(window 600, scale_in_delay 900, staleness 180 + (2-1)*60) */
+    assert_int_equal(pol_lookback(pol, &p), 900);
+    assert_int_equal(pol_param_set(pol, &p, "scale_in_delay", "0", err, sizeof err), 0);
+    assert_int_equal(pol_lookback(pol, &p), 600);
+    assert_int_equal(pol_param_set(pol, &p, "confirm", "10", err, sizeof err), 0);
+    assert_int_equal(pol_param_set(pol, &p, "window", "60", err, sizeof err), 0);
+    /* 180 + 9*60 = 720 */
+    assert_int_equal(pol_lookback(pol, &p), 720);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_asg_holds),
+        cmocka_unit_test(failed_fetch_holds),
+        cmocka_unit_test(stale_data_holds),
+        cmocka_unit_test(late_datapoint_uses_freshest),
+        cmocka_unit_test(confirm_before_scaling_out),
+        cmocka_unit_test(confirm_uses_newest_value),
+        cmocka_unit_test(launching_capacity_not_covered),
+        cmocka_unit_test(shortfall_beyond_launching_covered_at_once),
+        cmocka_unit_test(terminating_acts_at_once),
+        cmocka_unit_test(caps_max_size_and_max_on_demand),
+        cmocka_unit_test(desired_above_cap_comes_down),
+        cmocka_unit_test(scale_in_after_delay_in_steps),
+        cmocka_unit_test(scale_in_waits_for_delay),
+        cmocka_unit_test(never_below_min_size),
+        cmocka_unit_test(headroom_added_to_shortfall),
+        cmocka_unit_test(exact_multiples_round_up_correctly),
+        cmocka_unit_test(scale_out_ignores_cooldown_when_some_desired),
+        cmocka_unit_test(lookback_covers_all_windows),
+    };
+    return cmocka_run_group_tests_name("guarded", tests, NULL, NULL);
+}

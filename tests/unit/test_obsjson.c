@@ -1,0 +1,211 @@
+/*
+** test_obsjson.c: the policy eval JSON Lines reader and writer, and
+** ISO-8601 time conversion.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "traces/traces.h"
+
+static void time_parse_known_values(void **st) {
+    (void)st;
+    int64_t t;
+    /* 2017-03-01T12:00:00Z: 17226 days after 1970-01-01 (47 years with 12
+    ** leap days = 17167, plus Jan 31 + Feb 28 = 59) -> 17226*86400 + 43200. */
+    assert_int_equal(trc_time_parse("2017-03-01T12:00:00Z", &t), 0);
+    assert_int_equal(t, 17226LL * 86400 + 43200);
+    assert_int_equal(t, 1488369600LL);
+    assert_int_equal(trc_time_parse("1970-01-01T00:00:00Z", &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(trc_time_parse("2016-02-29T23:59:59+00:00", &t), 0);
+    assert_int_equal(t, 1456790399LL);
+    assert_int_equal(trc_time_parse("2021-05-31 10:00:00.123Z", &t), 0);
+    assert_int_equal(t, 1622455200LL);
+}
+
+static void time_parse_rejects(void **st) {
+    (void)st;
+    int64_t t;
+    const char *bad[] = {"2017-02-29T00:00:00Z", "2017-03-01T12:00:00",
+                         "2017-03-01T24:00:00Z", "2017-3-01T12:00:00Z",
+                         "2017-03-01T12:00:00+01:00", "yesterday",
+                         "2017-03-01T12:00:00Zx", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (trc_time_parse(bad[i], &t) == 0) fail_msg("accepted '%s'", bad[i]);
+}
+
+static void time_format_round_trips(void **st) {
+    (void)st;
+    char buf[32];
+    trc_time_format(1488369600LL, buf, sizeof buf);
+    assert_string_equal(buf, "2017-03-01T12:00:00Z");
+    for (int64_t t = -86400 * 400; t < 86400LL * 365 * 200; t += 86400 * 37 + 3607) {
+        int64_t back;
+        trc_time_format(t, buf, sizeof buf);
+        assert_int_equal(trc_time_parse(buf, &back), 0);
+        assert_int_equal(back, t);
+    }
+}
+
+static void parses_the_documented_example(void **st) {
+    (void)st;
+    trc_obsbuf b = {0};
+    pol_obs o;
+    char err[256];
+    const char *line =
+        "{\"now\": 1488369600,\n \"metrics\": {\"TargetCapacity\": "
+        "[[1488369000, 32], [1488369060, 32], [1488369540, 32]],\n"
+        "\"PendingCapacity\": [[1488369540, 8]]},\n \"failed\": "
+        "[\"FulfilledCapacity\"],\n \"asg\": {\"DesiredCapacity\": 0, "
+        "\"MinSize\": 0, \"MaxSize\": 200, \"InService\": 0}}\n";
+    assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), 0);
+    assert_int_equal(o.now, 1488369600LL);
+    assert_int_equal(o.m[POL_TARGET].n, 3);
+    assert_int_equal(o.m[POL_TARGET].pts[2].t, 1488369540LL);
+    assert_true(o.m[POL_TARGET].pts[2].v == 32);
+    assert_int_equal(o.m[POL_PENDING].n, 1);
+    assert_true(o.m[POL_PENDING].pts[0].v == 8);
+    assert_int_equal(o.m[POL_FULFILLED].failed, 1);
+    assert_int_equal(o.m[POL_TERMINATING].n, 0);
+    assert_int_equal(o.m[POL_TERMINATING].failed, 0);
+    assert_int_equal(o.asg.known, 1);
+    assert_int_equal(o.asg.max_size, 200);
+    assert_int_equal(pol_obs_check(&o, err, sizeof err), 0);
+    trc_obsbuf_free(&b);
+}
+
+static void iso_times_null_asg_unsorted_points(void **st) {
+    (void)st;
+    trc_obsbuf b = {0};
+    pol_obs o;
+    char err[256];
+    const char *line =
+        "{\"asg\": null, \"now\": \"2017-03-01T12:00:00Z\", \"metrics\": "
+        "{\"PendingCapacity\": [[\"2017-03-01T11:59:00Z\", 2.5e1], "
+        "[1488369480, 4]]}}";
+    assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), 0);
+    assert_int_equal(o.now, 1488369600LL);
+    assert_int_equal(o.asg.known, 0);
+    assert_int_equal(o.m[POL_PENDING].n, 2);
+    assert_int_equal(o.m[POL_PENDING].pts[0].t, 1488369480LL); /* sorted */
+    assert_true(o.m[POL_PENDING].pts[0].v == 4);
+    assert_true(o.m[POL_PENDING].pts[1].v == 25);
+    trc_obsbuf_free(&b);
+}
+
+static void rejects_with_field_names(void **st) {
+    (void)st;
+    static const struct { const char *line, *msg; } cases[] = {
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"Bogus\": []}}",
+         "metrics.Bogus: unknown metric"},
+        {"{\"now\": 1, \"asg\": null, \"extra\": 1}", "extra: unknown field"},
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"TargetCapacity\": "
+         "[[60, 1], [60, 2]]}}",
+         "metrics.TargetCapacity: two datapoints with Timestamp "
+         "1970-01-01T00:01:00Z"},
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"TargetCapacity\": "
+         "[[60, \"NaN\"]]}}",
+         "metrics.TargetCapacity[0]: expected a number"},
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"TargetCapacity\": "
+         "[[60, -1]]}}",
+         "metrics.TargetCapacity[0]: value must be >= 0"},
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"TargetCapacity\": "
+         "[[60, 1]", "unexpected end of line"},
+        {"{\"now\": 1.5, \"asg\": null}", "now: epoch seconds must be a whole"},
+        {"{\"now\": \"2017-13-01T00:00:00Z\", \"asg\": null}",
+         "now: not an ISO-8601 UTC time"},
+        {"{\"asg\": null}", "now: missing"},
+        {"{\"now\": 1}", "asg: missing"},
+        {"{\"now\": 1, \"asg\": {\"DesiredCapacity\": 1, \"MinSize\": 0}}",
+         "asg.MaxSize: missing"},
+        {"{\"now\": 1, \"asg\": {\"DesiredCapacity\": -1, \"MinSize\": 0, "
+         "\"MaxSize\": 1}}",
+         "asg.DesiredCapacity: must be a whole number >= 0"},
+        {"{\"now\": 1, \"asg\": {\"DesiredCapacity\": 1, \"MinSize\": 3, "
+         "\"MaxSize\": 2}}",
+         "asg.MinSize: is above MaxSize"},
+        {"{\"now\": 1, \"asg\": {\"Desired\": 1}}", "asg.Desired: unknown field"},
+        {"{\"now\": 1, \"asg\": null, \"failed\": [\"X\"]}",
+         "failed[0]: unknown metric"},
+        {"{\"now\": 1, \"asg\": null, \"failed\": [\"TargetCapacity\"], "
+         "\"metrics\": {\"TargetCapacity\": [[0, 1]]}}",
+         "metrics.TargetCapacity: has datapoints but is listed in failed"},
+        {"{\"now\": 1, \"asg\": null} x", "trailing characters"},
+        {"[1]", "expected a JSON object"},
+        {"{\"now\": 1, \"now\": 2, \"asg\": null}", "now: given twice"},
+        {"{\"now\": 1, \"asg\": null, \"metrics\": {\"TargetCapacity\": "
+         "[[0, 0x10]]}}",
+         "metrics.TargetCapacity[0]: expected ']' after the value"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        trc_obsbuf b = {0};
+        pol_obs o;
+        char err[256] = "";
+        int rc = trc_obs_parse(cases[i].line, &b, &o, err, sizeof err);
+        trc_obsbuf_free(&b);
+        if (rc != -1 || !strstr(err, cases[i].msg))
+            fail_msg("case %zu: rc %d, err '%s', wanted '%s'", i, rc, err,
+                     cases[i].msg);
+    }
+}
+
+static void obs_format_round_trips(void **st) {
+    (void)st;
+    trc_obsbuf b = {0}, b2 = {0};
+    pol_obs o, o2;
+    char err[256];
+    const char *line =
+        "{\"now\": 1000, \"metrics\": {\"TargetCapacity\": [[0, 32], [60, "
+        "32.5]], \"TerminatingCapacity\": [[60, 0.1]]}, \"failed\": "
+        "[\"PendingCapacity\"], \"asg\": {\"DesiredCapacity\": 3, "
+        "\"MinSize\": 1, \"MaxSize\": 9, \"InService\": 2}}";
+    assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), 0);
+    char *s = trc_obs_format(&o);
+    assert_non_null(s);
+    assert_int_equal(trc_obs_parse(s, &b2, &o2, err, sizeof err), 0);
+    free(s);
+    assert_int_equal(o2.now, 1000);
+    assert_int_equal(o2.m[POL_TARGET].n, 2);
+    assert_true(o2.m[POL_TARGET].pts[1].v == 32.5);
+    assert_true(o2.m[POL_TERMINATING].pts[0].v == 0.1);
+    assert_int_equal(o2.m[POL_PENDING].failed, 1);
+    assert_int_equal(o2.asg.in_service, 2);
+    assert_int_equal(o2.asg.min_size, 1);
+    trc_obsbuf_free(&b);
+    trc_obsbuf_free(&b2);
+}
+
+static void decision_format_escapes(void **st) {
+    (void)st;
+    pol_decision d = {POL_ACT_SET, 4, 1, "say \"hi\"\\ now\n"};
+    char buf[256];
+    trc_decision_format(buf, sizeof buf, 60, &d);
+    assert_string_equal(buf,
+                        "{\"now\": 60, \"action\": \"set\", "
+                        "\"DesiredCapacity\": 4, \"HonorCooldown\": true, "
+                        "\"reason\": \"say \\\"hi\\\"\\\\ now\\u000a\"}");
+    pol_decision n = {POL_ACT_NONE, 0, 0, "x"};
+    int len = trc_decision_format(buf, 10, 5, &n);
+    assert_int_equal(len, (int)strlen("{\"now\": 5, \"action\": \"none\", "
+                                      "\"reason\": \"x\"}"));
+    assert_int_equal(strlen(buf), 9); /* truncated, terminated */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(time_parse_known_values),
+        cmocka_unit_test(time_parse_rejects),
+        cmocka_unit_test(time_format_round_trips),
+        cmocka_unit_test(parses_the_documented_example),
+        cmocka_unit_test(iso_times_null_asg_unsorted_points),
+        cmocka_unit_test(rejects_with_field_names),
+        cmocka_unit_test(obs_format_round_trips),
+        cmocka_unit_test(decision_format_escapes),
+    };
+    return cmocka_run_group_tests_name("obsjson", tests, NULL, NULL);
+}

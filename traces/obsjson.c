@@ -1,0 +1,455 @@
+/*
+** obsjson.c: the observation / decision JSON Lines format of
+** `spotbench policy eval` (see traces.h for the shape).
+**
+** A small purpose-built reader rather than a general JSON tree: an eval of a
+** million observations would otherwise spend most of its time allocating and
+** freeing tree nodes. It still accepts any valid JSON spelling of the format
+** (white space, escapes, exponents) and rejects everything else with a
+** message naming the field.
+*/
+#include "traces.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *s;    /* next character */
+    char *err;
+    size_t errlen;
+    const char *pre;  /* the field being read, for messages: pre + name */
+    const char *name;
+    long index;       /* >= 0: the element of that field being read */
+} rd;
+
+/* Names the field being read. Both strings must outlive any fail() call
+** made while reading it. */
+static void field(rd *r, const char *pre, const char *name) {
+    r->pre = pre;
+    r->name = name;
+}
+
+/* Records what is wrong. The message names the field only now, on failure,
+** so reading a valid line formats no strings. */
+static int fail(rd *r, const char *what) {
+    if (r->index >= 0)
+        snprintf(r->err, r->errlen, "%s%s[%ld]: %s", r->pre, r->name,
+                 r->index, what);
+    else
+        snprintf(r->err, r->errlen, "%s%s%s%s", r->pre, r->name,
+                 r->pre[0] || r->name[0] ? ": " : "", what);
+    return -1;
+}
+
+static void ws(rd *r) {
+    while (*r->s == ' ' || *r->s == '\t' || *r->s == '\n' || *r->s == '\r')
+        r->s++;
+}
+
+static int eat(rd *r, char c) {
+    ws(r);
+    if (*r->s != c) return 0;
+    r->s++;
+    return 1;
+}
+
+static int expect(rd *r, char c, const char *what) {
+    if (eat(r, c)) return 0;
+    if (*r->s == '\0') return fail(r, "unexpected end of line (truncated JSON?)");
+    char msg[96];
+    snprintf(msg, sizeof msg, "expected %s", what);
+    return fail(r, msg);
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads a JSON string into out (truncated to n-1 bytes; longer strings are
+** never valid keys or values here, so they fail later by not matching). */
+static int string(rd *r, char *out, size_t n) {
+    size_t k = 0;
+    ws(r);
+    if (*r->s != '"') return fail(r, "expected a string");
+    r->s++;
+    for (;;) {
+        unsigned char c = (unsigned char)*r->s++;
+        if (c == '"') break;
+        if (c == '\0') return fail(r, "unterminated string");
+        if (c < 0x20) return fail(r, "control character in string");
+        if (c == '\\') {
+            char e = *r->s++;
+            switch (e) {
+            case '"': case '\\': case '/': c = (unsigned char)e; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u': {
+                int v = 0;
+                for (int i = 0; i < 4; i++) {
+                    int h = hexval(r->s[i]);
+                    if (h < 0) return fail(r, "bad \\u escape in string");
+                    v = v * 16 + h;
+                }
+                r->s += 4;
+                c = v < 0x80 ? (unsigned char)v : '?';
+                break;
+            }
+            default: return fail(r, "bad escape in string");
+            }
+        }
+        if (k + 1 < n) out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return 0;
+}
+
+/* Reads a JSON number. Plain integers take a fast path; anything with a
+** fraction or exponent goes through strtod. */
+static int number(rd *r, double *out) {
+    ws(r);
+    const char *p = r->s;
+    int neg = 0;
+    if (*p == '-') { neg = 1; p++; }
+    if (*p < '0' || *p > '9') return fail(r, "expected a number");
+    if (*p == '0' && p[1] >= '0' && p[1] <= '9')
+        return fail(r, "numbers may not have leading zeros");
+    const char *q = p;
+    int64_t v = 0;
+    while (*q >= '0' && *q <= '9' && q - p < 18) v = v * 10 + (*q++ - '0');
+    if (*q != '.' && *q != 'e' && *q != 'E' && !(*q >= '0' && *q <= '9')) {
+        *out = neg ? -(double)v : (double)v;
+        r->s = q;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double d = strtod(r->s, &end);
+    if (end == r->s) return fail(r, "expected a number");
+    if (errno == ERANGE && fabs(d) > 1) return fail(r, "number out of range");
+    /* strtod accepts forms JSON does not (hex, inf, nan): a JSON number is
+    ** digits, '.', 'e', signs only. */
+    for (const char *c = r->s; c < end; c++)
+        if (!strchr("0123456789.eE+-", *c)) return fail(r, "expected a number");
+    r->s = end;
+    *out = d;
+    return 0;
+}
+
+static int literal(rd *r, const char *word) {
+    ws(r);
+    size_t n = strlen(word);
+    if (strncmp(r->s, word, n) != 0) return 0;
+    r->s += n;
+    return 1;
+}
+
+/* A timestamp: epoch seconds (a whole number) or an ISO-8601 UTC string. */
+static int timestamp(rd *r, int64_t *out) {
+    ws(r);
+    if (*r->s == '"') {
+        char buf[48];
+        if (string(r, buf, sizeof buf)) return -1;
+        if (trc_time_parse(buf, out))
+            return fail(r, "not an ISO-8601 UTC time (2017-03-01T12:00:00Z)");
+        return 0;
+    }
+    double d;
+    if (number(r, &d)) return fail(r, "expected epoch seconds or an ISO-8601 time");
+    if (d != floor(d) || fabs(d) > 1e15)
+        return fail(r, "epoch seconds must be a whole number");
+    *out = (int64_t)d;
+    return 0;
+}
+
+static int cmp_point(const void *a, const void *b) {
+    const pol_point *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* "Name": [[t, v], ...] */
+static int series(rd *r, trc_obsbuf *b, int m, pol_obs *o) {
+    size_t n = 0;
+    int sorted = 1;
+    if (expect(r, '[', "an array of [Timestamp, value] pairs")) return -1;
+    if (!eat(r, ']')) {
+        do {
+            r->index = (long)n;
+            if (n == b->cap[m]) {
+                size_t cap = b->cap[m] ? 2 * b->cap[m] : 64;
+                pol_point *p = realloc(b->pts[m], cap * sizeof *p);
+                if (!p) return fail(r, "out of memory");
+                b->pts[m] = p;
+                b->cap[m] = cap;
+            }
+            pol_point *pt = &b->pts[m][n];
+            if (expect(r, '[', "[Timestamp, value]") || timestamp(r, &pt->t) ||
+                expect(r, ',', "',' between Timestamp and value") ||
+                number(r, &pt->v) || expect(r, ']', "']' after the value"))
+                return -1;
+            if (pt->v < 0) return fail(r, "value must be >= 0");
+            if (n && pt->t <= b->pts[m][n - 1].t) sorted = 0;
+            n++;
+        } while (eat(r, ','));
+        r->index = -1;
+        if (expect(r, ']', "',' or ']'")) return -1;
+    }
+    if (!sorted) {
+        qsort(b->pts[m], n, sizeof(pol_point), cmp_point);
+        for (size_t i = 1; i < n; i++)
+            if (b->pts[m][i].t == b->pts[m][i - 1].t) {
+                char ts[32];
+                trc_time_format(b->pts[m][i].t, ts, sizeof ts);
+                char msg[96];
+                snprintf(msg, sizeof msg, "two datapoints with Timestamp %s", ts);
+                return fail(r, msg);
+            }
+    }
+    o->m[m].pts = b->pts[m];
+    o->m[m].n = n;
+    return 0;
+}
+
+static int metrics(rd *r, trc_obsbuf *b, pol_obs *o, int *seen) {
+    field(r, "metrics", "");
+    if (literal(r, "null")) return 0;
+    if (expect(r, '{', "an object")) return -1;
+    if (eat(r, '}')) return 0;
+    do {
+        char key[48];
+        field(r, "metrics", "");
+        if (string(r, key, sizeof key)) return -1;
+        int m = pol_metric_find(key);
+        field(r, "metrics.", key);
+        if (m < 0)
+            return fail(r, "unknown metric (TargetCapacity, PendingCapacity, "
+                           "FulfilledCapacity, TerminatingCapacity)");
+        if (seen[m]) return fail(r, "given twice");
+        seen[m] = 1;
+        if (expect(r, ':', "':'") || series(r, b, m, o)) return -1;
+    } while (eat(r, ','));
+    field(r, "metrics", "");
+    return expect(r, '}', "',' or '}'");
+}
+
+static int failed(rd *r, pol_obs *o) {
+    field(r, "failed", "");
+    if (expect(r, '[', "an array of metric names")) return -1;
+    if (eat(r, ']')) return 0;
+    size_t i = 0;
+    do {
+        char key[48];
+        r->index = (long)i++;
+        if (string(r, key, sizeof key)) return -1;
+        int m = pol_metric_find(key);
+        if (m < 0) return fail(r, "unknown metric");
+        o->m[m].failed = 1;
+    } while (eat(r, ','));
+    r->index = -1;
+    return expect(r, ']', "',' or ']'");
+}
+
+static int asg_int(rd *r, int *out) {
+    double d;
+    if (number(r, &d)) return -1;
+    if (d != floor(d) || d < 0 || d > 1e9)
+        return fail(r, "must be a whole number >= 0");
+    *out = (int)d;
+    return 0;
+}
+
+static int asg(rd *r, pol_obs *o) {
+    static const char *const keys[] = {"DesiredCapacity", "MinSize", "MaxSize",
+                                       "InService"};
+    int *dst[] = {&o->asg.desired, &o->asg.min_size, &o->asg.max_size,
+                  &o->asg.in_service};
+    int seen[4] = {0};
+    field(r, "asg", "");
+    if (literal(r, "null")) return 0;
+    if (expect(r, '{', "an object or null")) return -1;
+    if (!eat(r, '}')) {
+        do {
+            char key[48];
+            field(r, "asg", "");
+            if (string(r, key, sizeof key)) return -1;
+            field(r, "asg.", key);
+            int k = 0;
+            while (k < 4 && strcmp(key, keys[k]) != 0) k++;
+            if (k == 4)
+                return fail(r, "unknown field (DesiredCapacity, MinSize, "
+                               "MaxSize, InService)");
+            if (expect(r, ':', "':'") || asg_int(r, dst[k])) return -1;
+            seen[k] = 1;
+        } while (eat(r, ','));
+        field(r, "asg", "");
+        if (expect(r, '}', "',' or '}'")) return -1;
+    }
+    for (int k = 0; k < 3; k++)
+        if (!seen[k]) {
+            field(r, "asg.", keys[k]);
+            return fail(r, "missing");
+        }
+    if (!seen[3]) o->asg.in_service = o->asg.desired;
+    if (o->asg.min_size > o->asg.max_size) {
+        field(r, "asg.MinSize", "");
+        return fail(r, "is above MaxSize");
+    }
+    o->asg.known = 1;
+    return 0;
+}
+
+int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
+                  size_t errlen) {
+    rd r = {line, err, errlen, "", "", -1};
+    int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0;
+    int seen_m[POL_NMETRICS] = {0};
+    memset(o, 0, sizeof *o);
+    if (expect(&r, '{', "a JSON object")) return -1;
+    if (!eat(&r, '}')) {
+        do {
+            char key[48];
+            field(&r, "", "");
+            if (string(&r, key, sizeof key) || expect(&r, ':', "':'")) return -1;
+            int *seen;
+            int rc;
+            if (strcmp(key, "now") == 0) {
+                seen = &seen_now;
+                field(&r, "now", "");
+                rc = timestamp(&r, &o->now);
+            } else if (strcmp(key, "metrics") == 0) {
+                seen = &seen_metrics;
+                rc = metrics(&r, b, o, seen_m);
+            } else if (strcmp(key, "failed") == 0) {
+                seen = &seen_failed;
+                rc = failed(&r, o);
+            } else if (strcmp(key, "asg") == 0) {
+                seen = &seen_asg;
+                rc = asg(&r, o);
+            } else {
+                field(&r, "", key);
+                return fail(&r, "unknown field (now, metrics, failed, asg)");
+            }
+            if (rc) return -1;
+            if (*seen) {
+                field(&r, "", key);
+                return fail(&r, "given twice");
+            }
+            *seen = 1;
+        } while (eat(&r, ','));
+        field(&r, "", "");
+        if (expect(&r, '}', "',' or '}'")) return -1;
+    }
+    ws(&r);
+    if (*r.s != '\0') {
+        field(&r, "", "");
+        return fail(&r, "trailing characters after the JSON object");
+    }
+    if (!seen_now) {
+        field(&r, "now", "");
+        return fail(&r, "missing");
+    }
+    if (!seen_asg) {
+        field(&r, "asg", "");
+        return fail(&r, "missing (use null when the ASG could not be read)");
+    }
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (o->m[m].failed && o->m[m].n) {
+            field(&r, "metrics.", pol_metric_name(m));
+            return fail(&r, "has datapoints but is listed in failed");
+        }
+        if (o->m[m].failed) o->m[m].n = 0;
+    }
+    return 0;
+}
+
+void trc_obsbuf_free(trc_obsbuf *b) {
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        free(b->pts[m]);
+        b->pts[m] = NULL;
+        b->cap[m] = 0;
+    }
+}
+
+/* Appends JSON-escaped s to buf at *k (bounded by n, counting as snprintf). */
+static void put_escaped(char *buf, size_t n, size_t *k, const char *s) {
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case */
+            if (*k + 1 < n) buf[*k] = (char)c;
+            (*k)++;
+            continue;
+        }
+        char tmp[8];
+        if (c < 0x20)
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+        else
+            tmp[0] = '\\', tmp[1] = (char)c, tmp[2] = '\0';
+        for (const char *out = tmp; *out; out++, (*k)++)
+            if (*k + 1 < n) buf[*k] = *out;
+    }
+}
+
+int trc_decision_format(char *buf, size_t n, int64_t now,
+                        const pol_decision *d) {
+    int k0;
+    if (d->action == POL_ACT_SET)
+        k0 = snprintf(buf, n,
+                      "{\"now\": %lld, \"action\": \"set\", "
+                      "\"DesiredCapacity\": %d, \"HonorCooldown\": %s, "
+                      "\"reason\": \"",
+                      (long long)now, d->desired,
+                      d->honor_cooldown ? "true" : "false");
+    else
+        k0 = snprintf(buf, n, "{\"now\": %lld, \"action\": \"none\", "
+                              "\"reason\": \"", (long long)now);
+    size_t k = (size_t)k0;
+    put_escaped(buf, n, &k, d->reason);
+    const char *tail = "\"}";
+    for (; *tail; tail++, k++)
+        if (k + 1 < n) buf[k] = *tail;
+    if (n) buf[k < n ? k : n - 1] = '\0';
+    return (int)k;
+}
+
+char *trc_obs_format(const pol_obs *o) {
+    size_t cap = 256, len = 0;
+    for (int m = 0; m < POL_NMETRICS; m++) cap += o->m[m].n * 48 + 48;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+#define PUT(...) (len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__))
+    PUT("{\"now\": %lld, \"metrics\": {", (long long)o->now);
+    int first = 1;
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (o->m[m].failed || o->m[m].n == 0) continue;
+        PUT("%s\"%s\": [", first ? "" : ", ", pol_metric_name(m));
+        first = 0;
+        for (size_t i = 0; i < o->m[m].n; i++)
+            PUT("%s[%lld, %.17g]", i ? ", " : "", (long long)o->m[m].pts[i].t,
+                o->m[m].pts[i].v);
+        PUT("]");
+    }
+    PUT("}, \"failed\": [");
+    first = 1;
+    for (int m = 0; m < POL_NMETRICS; m++)
+        if (o->m[m].failed) {
+            PUT("%s\"%s\"", first ? "" : ", ", pol_metric_name(m));
+            first = 0;
+        }
+    if (o->asg.known)
+        PUT("], \"asg\": {\"DesiredCapacity\": %d, \"MinSize\": %d, "
+            "\"MaxSize\": %d, \"InService\": %d}}",
+            o->asg.desired, o->asg.min_size, o->asg.max_size,
+            o->asg.in_service);
+    else
+        PUT("], \"asg\": null}");
+#undef PUT
+    return s;
+}
