@@ -10,12 +10,12 @@
 SAN ?= 0
 CC ?= cc
 ifeq ($(SAN),1)
-BUILD := build-san
+BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 OPT := -O1
 else
-BUILD := build
+BUILD ?= build
 SANFLAGS :=
 OPT := -O2
 endif
@@ -32,7 +32,7 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
 LDFLAGS := $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-MODULES := policy traces
+MODULES := policy traces sim store
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

@@ -1,0 +1,183 @@
+/*
+** sim.h: the discrete-event simulator's public interface: the scenario it
+** replays, the records it emits while running, and the summary it returns.
+**
+** A scenario is loaded from JSON by sim_scenario_load() (scenario.c), run by
+** sim_run() (run.c) through the very same policy engine the live adapter
+** uses, and released by sim_scenario_free(). Time is integer seconds (UTC
+** epoch); events are ordered by (time, sequence), so the same scenario and
+** seed give bit-identical results.
+**
+** Ownership: a sim_scenario owns every array it points to (pools, traces);
+** sim_scenario_free() releases them. Records passed to a sink are borrowed
+** for the duration of the callback only.
+*/
+#ifndef SPOTBENCH_SIM_H
+#define SPOTBENCH_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+
+/* A random delay in seconds: with probability p, uniform in [min, max]
+** (whole seconds); otherwise 0. A constant is p = 1, min = max. */
+typedef struct {
+    double p;
+    int64_t min, max;
+} sim_dist;
+
+/* A step function: value pts[i].v holds from pts[i].t until pts[i+1].t.
+** Before the first point the first value holds. n == 0: no trace. */
+typedef struct {
+    pol_point *pts;
+    size_t n;
+} sim_steps;
+
+/* One spot capacity pool: a LaunchSpecification (InstanceType in an
+** AvailabilityZone). */
+typedef struct {
+    char instance_type[32];
+    char az[32];
+    double weight;          /* WeightedCapacity: units per instance */
+    double max_price;       /* SpotPrice: USD per unit-hour (instance max
+                               price = max_price * weight) */
+    double on_demand_price; /* USD per instance-hour, for reports */
+    sim_steps price;        /* USD per instance-hour */
+    sim_steps avail;        /* instances the pool can give; n == 0: no limit */
+} sim_pool;
+
+typedef enum {
+    SIM_LOWEST_PRICE,
+    SIM_DIVERSIFIED,
+    SIM_CAPACITY_OPTIMIZED
+} sim_alloc;
+typedef enum { SIM_MODEL, SIM_DIRECT } sim_mode;
+typedef enum { SIM_PER_SECOND, SIM_PER_HOUR } sim_billing;
+
+typedef struct {
+    char name[64];
+    char path[512];     /* the scenario file, for messages */
+    char hash[17];      /* FNV-1a 64 of the file's bytes and its traces',
+                           16 hex digits */
+    sim_mode mode;
+    uint64_t seed;
+    int64_t start, end; /* simulated span [start, end) */
+    sim_billing billing;
+
+    /* Spot Fleet (model mode). */
+    double target_capacity; /* TargetCapacity, units */
+    sim_alloc alloc;        /* AllocationStrategy */
+    sim_pool *pools;
+    size_t npools;
+    sim_dist fleet_launch_delay; /* request to running (billed from there) */
+
+    /* Fleet target tracking (model mode, optional). */
+    sim_steps demand;       /* units the cluster reserves; n == 0: none */
+    double tt_target_value; /* utilisation %, target = ceil(demand*100/TV) */
+    int64_t tt_scale_out_cooldown, tt_scale_in_cooldown;
+    double tt_min, tt_max;  /* MinCapacity, MaxCapacity */
+
+    /* ECS: running to registered, spot and on-demand alike. */
+    sim_dist registration_delay;
+
+    /* CloudWatch. */
+    sim_dist cw_delay;      /* after the period closes */
+    double cw_missing;      /* probability a datapoint never appears */
+    double cw_fetch_failure;/* probability one metric fetch fails */
+
+    /* Controller. */
+    char policy[32];        /* default policy; --policy overrides */
+    pol_params params;      /* that policy's parameters */
+    int cron;               /* invoked every cron_interval s ... */
+    int64_t cron_interval;
+    int64_t cron_offset;    /* ... at multiples of it plus this */
+    int alarm;              /* invoked when PendingCapacity > 0 ... */
+    int alarm_periods;      /* ... for this many datapoints (via SNS) */
+    sim_dist sns_delay;
+    double invoke_failure;  /* probability an invocation fails */
+
+    /* On-demand Auto Scaling group. */
+    char od_instance_type[32];
+    double od_weight;       /* units per on-demand instance */
+    double od_price;        /* USD per instance-hour */
+    int asg_min, asg_max, asg_desired;
+    int64_t default_cooldown;
+    sim_dist od_launch_delay; /* to InService (billed from there) */
+    double describe_failure;  /* probability DescribeAutoScalingGroups fails */
+
+    /* Direct mode: a real fleet's recorded metrics. */
+    sim_steps d_metric[POL_NMETRICS]; /* Target, Pending, Fulfilled, Terminating */
+    int64_t d_period;         /* 60 or 300 */
+    double d_spot_price;      /* USD per unit-hour of fulfilled capacity */
+} sim_scenario;
+
+/* Loads and validates a scenario file. `sets` are "KEY=VALUE" overrides of
+** scenario fields by path (asg.DefaultCooldown=900,
+** fleet.LaunchSpecifications[0].SpotPrice=0.05); VALUE is read as JSON when
+** it parses as JSON, as a string otherwise. Returns 0, or -1 with
+** "FILE: FIELD: what is wrong" (or "FILE:LINE: ..." for traces) in err. */
+int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
+                      sim_scenario *sc, char *err, size_t errlen);
+void sim_scenario_free(sim_scenario *sc);
+
+/* ---- what a run emits ---------------------------------------------------- */
+
+/* One controller invocation. */
+typedef struct {
+    int64_t t;
+    int failed;            /* the invocation itself failed: no decision */
+    pol_decision d;
+    int accepted;          /* POL_ACT_SET: the ASG accepted the call */
+    const char *error;     /* POL_ACT_SET rejected: AWS error code
+                              (ScalingActivityInProgress, ValidationError) */
+} sim_decision_rec;
+
+/* One per-minute sample (at the minute's start). */
+typedef struct {
+    int64_t t;
+    double required, target, fulfilled, pending, terminating;
+    double spot_units, od_units;   /* registered capacity serving */
+    int od_desired, od_in_service;
+    const double *prices;          /* per pool, USD per instance-hour */
+    size_t nprices;
+} sim_minute_rec;
+
+typedef struct {
+    void *ctx;
+    /* Return 0, or non-zero to stop the run (sim_run returns -1). */
+    int (*decision)(void *ctx, const sim_decision_rec *r);
+    int (*minute)(void *ctx, const sim_minute_rec *r); /* NULL: no samples */
+} sim_sink;
+
+typedef struct {
+    double spot_cost, od_cost, total_cost; /* USD */
+    double all_od_cost;          /* the required capacity on demand only */
+    double pct_of_all_od;        /* total_cost / all_od_cost * 100 */
+    double coverage_pct;         /* covered / required unit-time */
+    double required_unit_hours;
+    double shortfall_unit_hours;
+    int64_t longest_shortfall_s;
+    double minutes_below_target; /* time with any shortfall, minutes */
+    double od_instance_hours;    /* on-demand instances running */
+    double spot_instance_hours;
+    int od_launches, spot_launches;
+    int set_calls, set_rejected;
+    int invocations, invocation_failures;
+    int interruptions;           /* spot instances given a notice */
+    int shortfalls;              /* spot shortfall episodes */
+    int64_t fallback_latency_median_s, fallback_latency_max_s;
+    int uncovered_shortfalls;    /* episodes on-demand never covered */
+    int64_t return_delay_median_s, return_delay_max_s;
+    double od_hours_after_recovery;
+    int flaps;                   /* direction changes within an hour */
+    int64_t events;              /* events processed */
+} sim_result;
+
+/* Runs the scenario with `pol` and `params`. Returns 0 and fills *res, or -1
+** with a message in err (a sink refused a record, or out of memory). */
+int sim_run(const sim_scenario *sc, const pol_policy *pol,
+            const pol_params *params, const sim_sink *sink, sim_result *res,
+            char *err, size_t errlen);
+
+#endif
