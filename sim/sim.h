@@ -87,8 +87,12 @@ typedef struct {
     double cw_fetch_failure;/* probability one metric fetch fails */
 
     /* Controller. */
-    char policy[32];        /* default policy; --policy overrides */
-    pol_params params;      /* that policy's parameters */
+    const pol_policy *policy; /* controller.policy; --policy overrides */
+    struct {                  /* controller.params, per policy named */
+        const pol_policy *pol;
+        pol_params p;
+    } params[8];
+    size_t nparams;
     int cron;               /* invoked every cron_interval s ... */
     int64_t cron_interval;
     int64_t cron_offset;    /* ... at multiples of it plus this */
@@ -120,6 +124,11 @@ typedef struct {
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
                       sim_scenario *sc, char *err, size_t errlen);
 void sim_scenario_free(sim_scenario *sc);
+
+/* The parameters a run of `pol` on this scenario uses: the policy's defaults
+** overridden by the scenario's controller.params for that policy. */
+void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
+                         pol_params *out);
 
 /* ---- what a run emits ---------------------------------------------------- */
 
