@@ -1,0 +1,100 @@
+/*
+** queue.c: the simulator's event queue and random number streams.
+**
+** The queue is a binary min-heap keyed on (time, sequence). The sequence
+** carries the event's class in its top bits and the order of scheduling in
+** the rest, so ties at one second resolve the same way on every run: that
+** is what makes a run bit-identical for the same scenario and seed.
+*/
+#include "sim_int.h"
+
+#include <stdlib.h>
+
+static int before(const sim_event *a, const sim_event *b) {
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
+                   uint32_t b) {
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        sim_event *ev = realloc(q->ev, cap * sizeof *ev);
+        if (!ev) return -1;
+        q->ev = ev;
+        q->cap = cap;
+    }
+    sim_event e = {t, ((uint64_t)cls << 62) | q->next_seq++, type, a, b};
+    /* Sift up: move parents down until e's place is found. */
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(&e, &q->ev[p])) break;
+        q->ev[i] = q->ev[p];
+        i = p;
+    }
+    q->ev[i] = e;
+    return 0;
+}
+
+int sim_queue_pop(sim_queue *q, sim_event *out) {
+    if (q->n == 0) return 0;
+    *out = q->ev[0];
+    sim_event last = q->ev[--q->n];
+    /* Sift down the last element from the root. */
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= q->n) break;
+        if (c + 1 < q->n && before(&q->ev[c + 1], &q->ev[c])) c++;
+        if (!before(&q->ev[c], &last)) break;
+        q->ev[i] = q->ev[c];
+        i = c;
+    }
+    if (q->n) q->ev[i] = last;
+    return 1;
+}
+
+void sim_queue_free(sim_queue *q) {
+    free(q->ev);
+    q->ev = NULL;
+    q->n = q->cap = 0;
+}
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t stream) {
+    uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t next(sim_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t out = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+double sim_rng_unit(sim_rng *r) { return (double)(next(r) >> 11) * 0x1.0p-53; }
+
+int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
+    /* Always draw the same number of values, whatever the distribution, so
+    ** a stream stays aligned when a scenario changes one delay's shape. */
+    double u = sim_rng_unit(r);
+    uint64_t x = next(r);
+    if (u >= d->p) return 0;
+    uint64_t span = (uint64_t)(d->max - d->min) + 1;
+    return d->min + (int64_t)(x % span);
+}

@@ -1,0 +1,410 @@
+/*
+** test_sim.c: the simulator on hand-built scenarios whose outcomes are
+** worked out by hand in the comments. All scenarios start at T0 (a whole
+** minute), CloudWatch has no ingestion delay unless said, the controller runs
+** every minute at second 0, launches and registrations take fixed times.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sim/sim.h"
+
+#define T0 1488326400LL /* 2017-03-01T00:00:00Z */
+#define NEAR(a, b) assert_true(fabs_((a) - (b)) < 1e-9)
+
+static double fabs_(double x) { return x < 0 ? -x : x; }
+
+/* Scenario storage: up to 4 pools with up to 8 price steps each. */
+typedef struct {
+    sim_scenario sc;
+    sim_pool pools[4];
+    pol_point price[4][8];
+    pol_point direct[POL_NMETRICS][64];
+} fx;
+
+static sim_dist constant(int64_t s) { return (sim_dist){1, s, s}; }
+
+/* A model scenario: `npools` pools of WeightedCapacity 4 priced `price`
+** USD/h with a per-unit max of 0.05 (0.2 per instance), TargetCapacity 32,
+** diversified; an on-demand group of 4-unit instances at 0.2 USD/h,
+** DefaultCooldown 2700; spot launch 120 s, on-demand launch 60 s, ECS
+** registration 30 s; per-second billing; `hours` long. */
+static void fx_model(fx *f, size_t npools, double price, int hours) {
+    memset(f, 0, sizeof *f);
+    sim_scenario *sc = &f->sc;
+    strcpy(sc->name, "test");
+    sc->mode = SIM_MODEL;
+    sc->seed = 7;
+    sc->start = T0;
+    sc->end = T0 + hours * 3600LL;
+    sc->billing = SIM_PER_SECOND;
+    sc->target_capacity = 32;
+    sc->alloc = SIM_DIVERSIFIED;
+    sc->pools = f->pools;
+    sc->npools = npools;
+    for (size_t p = 0; p < npools; p++) {
+        sim_pool *pl = &f->pools[p];
+        snprintf(pl->instance_type, sizeof pl->instance_type, "c4.xlarge");
+        snprintf(pl->az, sizeof pl->az, "us-east-1%c", (char)('a' + p));
+        pl->weight = 4;
+        pl->max_price = 0.05;
+        pl->on_demand_price = 0.2;
+        pl->price.pts = f->price[p];
+        pl->price.n = 1;
+        f->price[p][0] = (pol_point){T0, price};
+    }
+    sc->fleet_launch_delay = constant(120);
+    sc->registration_delay = constant(30);
+    sc->cw_delay = constant(0);
+    sc->cron = 1;
+    sc->cron_interval = 60;
+    sc->alarm_periods = 1;
+    strcpy(sc->od_instance_type, "c3.xlarge");
+    sc->od_weight = 4;
+    sc->od_price = 0.2;
+    sc->asg_max = 200;
+    sc->default_cooldown = 2700;
+    sc->od_launch_delay = constant(60);
+}
+
+/* Adds a price step to pool p at T0 + at seconds. */
+static void fx_price(fx *f, size_t p, int64_t at, double price) {
+    sim_steps *st = &f->pools[p].price;
+    f->price[p][st->n++] = (pol_point){T0 + at, price};
+}
+
+/* A sink that keeps the samples and decisions it is given. */
+typedef struct {
+    sim_minute_rec min[400];
+    size_t nmin;
+    sim_decision_rec dec[400];
+    size_t ndec;
+} keep;
+
+static int keep_minute(void *ctx, const sim_minute_rec *r) {
+    keep *k = ctx;
+    if (k->nmin < 400) k->min[k->nmin++] = *r;
+    return 0;
+}
+
+static int keep_decision(void *ctx, const sim_decision_rec *r) {
+    keep *k = ctx;
+    if (r->d.action == POL_ACT_SET && k->ndec < 400) {
+        k->dec[k->ndec] = *r;
+        k->dec[k->ndec].error = NULL; /* borrowed; not kept */
+        k->ndec++;
+    }
+    return 0;
+}
+
+static const sim_minute_rec *sample_at(const keep *k, int64_t at) {
+    for (size_t i = 0; i < k->nmin; i++)
+        if (k->min[i].t == T0 + at) return &k->min[i];
+    fail_msg("no sample at T0+%lld", (long long)at);
+    return NULL;
+}
+
+static sim_result run(const fx *f, const char *policy, keep *k) {
+    const pol_policy *pol = pol_find(policy);
+    pol_params p;
+    pol_params_default(pol, &p);
+    sim_sink sink = {k, keep_decision, keep_minute};
+    sim_result r;
+    char err[256];
+    if (sim_run(&f->sc, pol, &p, k ? &sink : NULL, &r, err, sizeof err))
+        fail_msg("sim_run: %s", err);
+    return r;
+}
+
+static void constant_prices_no_interruptions(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 1, 0.1, 10);
+    sim_result r = run(&f, "classic", NULL);
+    /* 8 instances of 4 units at 0.1 USD/h for 10 h: 8 * 0.1 * 10 = 8 USD. */
+    NEAR(r.spot_cost, 8.0);
+    NEAR(r.od_cost, 0);
+    NEAR(r.coverage_pct, 100);
+    NEAR(r.shortfall_unit_hours, 0);
+    NEAR(r.spot_instance_hours, 80);
+    /* all on demand: 32 units * 10 h * 0.2/4 USD per unit-hour = 16 USD */
+    NEAR(r.all_od_cost, 16);
+    NEAR(r.pct_of_all_od, 50);
+    assert_int_equal(r.invocations, 600);
+    assert_int_equal(r.set_calls, 0);
+    assert_int_equal(r.interruptions, 0);
+    assert_int_equal(r.spot_launches, 0);
+    assert_int_equal(r.shortfalls, 0);
+}
+
+static void one_pool_outbid(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    memset(&k, 0, sizeof k);
+    fx_model(&f, 2, 0.1, 3);
+    f.price[1][0].v = 0.12;    /* pool b at 0.12 */
+    fx_price(&f, 0, 3600, 0.5); /* pool a outbid (0.5 > 0.2) for an hour */
+    fx_price(&f, 0, 7200, 0.1);
+    sim_result r = run(&f, "classic", &k);
+    /* Diversified: 4 instances in each pool. At T0+3600 pool a's 4 get a
+    ** notice (still fulfilled, 16 units terminating) and the fleet launches 4
+    ** in pool b; at +3720 a's end and b's new ones run (same second: no
+    ** pending datapoint); b's register at +3750: 16 units short for 30 s. */
+    assert_int_equal(r.interruptions, 4);
+    assert_int_equal(r.spot_launches, 4);
+    NEAR(sample_at(&k, 3600)->terminating, 0);
+    NEAR(sample_at(&k, 3660)->terminating, 16);
+    NEAR(sample_at(&k, 3660)->fulfilled, 32);
+    NEAR(sample_at(&k, 3660)->spot_units, 32);
+    NEAR(sample_at(&k, 3780)->terminating, 0);
+    NEAR(sample_at(&k, 3780)->fulfilled, 32);
+    NEAR(sample_at(&k, 3780)->pending, 0);
+    NEAR(r.shortfall_unit_hours, 16 * 30 / 3600.0);
+    assert_int_equal(r.longest_shortfall_s, 30);
+    assert_int_equal(r.shortfalls, 1);
+    assert_int_equal(r.uncovered_shortfalls, 1);
+    assert_int_equal(r.set_calls, 0); /* classic never saw a shortfall */
+    /* Spot cost: a's 4 ran [0, 3720): (0.1*3600 + 0.5*120)/3600 each;
+    ** b's first 4 the whole 3 h at 0.12; b's new 4 from 3720 to 10800. */
+    double want = 4 * (0.1 * 3600 + 0.5 * 120) / 3600 + 4 * 0.12 * 3 +
+                  4 * 0.12 * (10800 - 3720) / 3600.0;
+    NEAR(r.spot_cost, want);
+}
+
+static void all_pools_outbid_3h_classic(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    memset(&k, 0, sizeof k);
+    fx_model(&f, 2, 0.1, 6);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3600 + 10800, 0.1);
+    }
+    sim_result r = run(&f, "classic", &k);
+    /* +3600 notices; +3720 terminations: pending 32 in the period starting
+    ** +3720, visible at +3780: classic sets (int)(32/4 + 0.999999) = 8
+    ** ignoring the cooldown; InService +3840, registered +3870. */
+    assert_true(k.ndec >= 2);
+    assert_int_equal(k.dec[0].t, T0 + 3780);
+    assert_int_equal(k.dec[0].d.desired, 8);
+    assert_int_equal(k.dec[0].d.honor_cooldown, 0);
+    assert_int_equal(k.dec[0].accepted, 1);
+    /* Samples show the state at the start of their second. */
+    assert_int_equal(sample_at(&k, 3840)->od_desired, 8);
+    assert_int_equal(sample_at(&k, 3840)->od_in_service, 0);
+    assert_int_equal(sample_at(&k, 3900)->od_in_service, 8);
+    NEAR(sample_at(&k, 3900)->od_units, 32);
+    /* Recovery at +14400: 8 launched, running +14520, registered +14550.
+    ** The +14520 period shows pending 0 at +14580: scale in to 0 honouring
+    ** the cooldown, which ended at 3840 + 2700 = 6540: accepted. */
+    assert_int_equal(k.ndec, 2);
+    assert_int_equal(k.dec[1].t, T0 + 14580);
+    assert_int_equal(k.dec[1].d.desired, 0);
+    assert_int_equal(k.dec[1].d.honor_cooldown, 1);
+    assert_int_equal(k.dec[1].accepted, 1);
+    assert_int_equal(r.set_calls, 2);
+    assert_int_equal(r.set_rejected, 0);
+    assert_int_equal(r.od_launches, 8);
+    assert_int_equal(r.interruptions, 8);
+    /* 8 on-demand instances ran 3840 -> 14580 = 10740 s. */
+    NEAR(r.od_instance_hours, 8 * 10740 / 3600.0);
+    NEAR(r.od_cost, 8 * 10740 * 0.2 / 3600);
+    /* Short 32 units from 3720 to 3870. */
+    NEAR(r.shortfall_unit_hours, 32 * 150 / 3600.0);
+    NEAR(r.coverage_pct, 100.0 * (32 * 21600 - 32 * 150) / (32 * 21600));
+    assert_int_equal(r.longest_shortfall_s, 150);
+    NEAR(r.minutes_below_target, 2.5);
+    assert_int_equal(r.shortfalls, 1);
+    assert_int_equal(r.uncovered_shortfalls, 0);
+    assert_int_equal(r.fallback_latency_median_s, 150);
+    assert_int_equal(r.fallback_latency_max_s, 150);
+    /* Spot registered again at 14550; the group released at 14580. */
+    assert_int_equal(r.return_delay_median_s, 30);
+    NEAR(r.od_hours_after_recovery, 8 * 30 / 3600.0);
+    assert_int_equal(r.flaps, 0);
+    /* Spot: the first 8 ran [0, 3720) at 0.1 then 1.0 during the notice;
+    ** the next 8 ran [14520, 21600) at 0.1. */
+    NEAR(r.spot_cost, 8 * (0.1 * 3600 + 1.0 * 120) / 3600 + 8 * 0.1 * 7080 / 3600);
+}
+
+/* A 20-minute outage, shorter than the 45-minute cooldown. */
+static void short_outage(fx *f, sim_billing billing) {
+    fx_model(f, 2, 0.1, 3);
+    f->sc.billing = billing;
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(f, p, 3600, 1.0);
+        fx_price(f, p, 4800, 0.1);
+    }
+}
+
+static void scale_in_rejected_until_cooldown_ends(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    memset(&k, 0, sizeof k);
+    short_outage(&f, SIM_PER_SECOND);
+    sim_result r = run(&f, "classic", &k);
+    /* Set 8 at +3780, InService +3840: cooldown until 3840 + 2700 = 6540.
+    ** Spot back: launched +4800, running +4920 (pending 0 from the +4920
+    ** period, visible +4980). Scale-in to 0 is rejected each minute from
+    ** +4980 to +6480 (26 calls) and accepted at +6540. */
+    assert_int_equal(r.set_calls, 28);
+    assert_int_equal(r.set_rejected, 26);
+    assert_int_equal(k.dec[1].t, T0 + 4980);
+    assert_int_equal(k.dec[1].accepted, 0);
+    assert_int_equal(k.dec[26].t, T0 + 6480);
+    assert_int_equal(k.dec[26].accepted, 0);
+    assert_int_equal(k.dec[27].t, T0 + 6540);
+    assert_int_equal(k.dec[27].accepted, 1);
+    NEAR(r.od_instance_hours, 8 * 2700 / 3600.0);
+    NEAR(r.od_cost, 8 * 2700 * 0.2 / 3600);
+    /* Spot registered again at +4950; released at +6540. */
+    assert_int_equal(r.return_delay_max_s, 6540 - 4950);
+    NEAR(r.od_hours_after_recovery, 8 * 1590 / 3600.0);
+}
+
+static void per_hour_versus_per_second(void **st) {
+    (void)st;
+    static fx f;
+    short_outage(&f, SIM_PER_SECOND);
+    sim_result s = run(&f, "classic", NULL);
+    short_outage(&f, SIM_PER_HOUR);
+    sim_result h = run(&f, "classic", NULL);
+    /* Per second: first 8 spot [0, 3720) at 0.1, then 1.0 in the notice;
+    ** next 8 spot [4920, 10800) at 0.1; 8 on-demand for 2700 s at 0.2. */
+    NEAR(s.spot_cost, 8 * (0.1 * 3600 + 1.0 * 120) / 3600 + 8 * 0.1 * 5880 / 3600);
+    NEAR(s.od_cost, 8 * 0.2 * 2700 / 3600);
+    /* Per hour: the first 8 were interrupted by AWS after 1 h 2 min: the
+    ** partial second hour is free, 1 h at 0.1 each. The next 8 ran 1 h 38 min
+    ** (still running at the end): 2 started hours at 0.1. On demand: 45 min
+    ** is one started hour at 0.2 each. */
+    NEAR(h.spot_cost, 8 * 0.1 + 8 * 2 * 0.1);
+    NEAR(h.od_cost, 8 * 0.2);
+    /* The schedule itself is the same. */
+    assert_int_equal(h.set_calls, s.set_calls);
+    NEAR(h.coverage_pct, s.coverage_pct);
+}
+
+static void late_datapoint_classic_falls_back_guarded_holds(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 1, 0.1, 1);
+    /* Every datapoint is 30 s late: at each invocation the newest period
+    ** (Timestamp now-60) is not visible yet. */
+    f.sc.cw_delay = constant(30);
+    static keep k;
+    memset(&k, 0, sizeof k);
+    sim_result c = run(&f, "classic", &k);
+    /* At T0 the steady history is visible. At T0+60 the Timestamp T0
+    ** datapoint shows at T0+90: classic assumes 32 pending units and asks
+    ** for 8 instances although nothing is missing. */
+    assert_int_equal(k.dec[0].t, T0 + 60);
+    assert_int_equal(k.dec[0].d.desired, 8);
+    assert_non_null(strstr(k.dec[0].d.reason, "fallback"));
+    assert_int_equal(c.od_launches, 8);
+    /* guarded reads the newest datapoint within 180 s (Timestamp now-120):
+    ** pending 0: nothing to do. */
+    sim_result g = run(&f, "guarded", NULL);
+    assert_int_equal(g.od_launches, 0);
+    assert_int_equal(g.set_calls, 0);
+    NEAR(g.od_cost, 0);
+}
+
+static void direct_mode_20_minutes(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    memset(&f, 0, sizeof f);
+    memset(&k, 0, sizeof k);
+    sim_scenario *sc = &f.sc;
+    sc->mode = SIM_DIRECT;
+    sc->seed = 1;
+    sc->start = T0;
+    sc->end = T0 + 1200;
+    sc->billing = SIM_PER_SECOND;
+    sc->d_period = 60;
+    sc->d_spot_price = 0.05;
+    sc->cw_delay = constant(0);
+    sc->registration_delay = constant(30);
+    sc->cron = 1;
+    sc->cron_interval = 60;
+    sc->od_weight = 4;
+    sc->od_price = 0.2;
+    sc->asg_max = 200;
+    sc->default_cooldown = 300;
+    sc->od_launch_delay = constant(60);
+    /* TargetCapacity 32 each minute from 10 minutes before the start (the
+    ** history the policy looks back at); FulfilledCapacity 16 in minutes
+    ** 5-14 of the span. */
+    for (int m = -10; m < 20; m++) {
+        f.direct[POL_TARGET][m + 10] = (pol_point){T0 + 60 * m, 32};
+        double ful = (m >= 5 && m < 15) ? 16 : 32;
+        f.direct[POL_FULFILLED][m + 10] = (pol_point){T0 + 60 * m, ful};
+        f.direct[POL_PENDING][m + 10] = (pol_point){T0 + 60 * m, 32 - ful};
+    }
+    for (int m = 0; m < 3; m++) {
+        sc->d_metric[m].pts = f.direct[m];
+        sc->d_metric[m].n = 30;
+    }
+    sim_result r = run(&f, "classic", &k);
+    /* Minute 5's datapoint (pending 16) is visible at +360: set
+    ** (int)(16/4 + 0.999999) = 4. InService +420, registered +450. Minute
+    ** 15's (pending 0) at +960: set 0, cooldown over at 420 + 300 = 720. */
+    assert_int_equal(k.ndec, 2);
+    assert_int_equal(k.dec[0].t, T0 + 360);
+    assert_int_equal(k.dec[0].d.desired, 4);
+    assert_int_equal(k.dec[1].t, T0 + 960);
+    assert_int_equal(k.dec[1].d.desired, 0);
+    assert_int_equal(k.dec[1].accepted, 1);
+    /* Short 16 units from +300 to +450 = 2400 unit-s of 38400. */
+    NEAR(r.shortfall_unit_hours, 2400 / 3600.0);
+    NEAR(r.coverage_pct, 100.0 * (38400 - 2400) / 38400);
+    /* Spot: 28800 fulfilled unit-s = 8 unit-hours at 0.05. */
+    NEAR(r.spot_cost, 0.4);
+    NEAR(r.od_cost, 4 * 540 * 0.2 / 3600);
+    assert_int_equal(r.fallback_latency_max_s, 150);
+    assert_int_equal(r.return_delay_max_s, 60);
+}
+
+static void same_seed_bit_identical(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 2, 0.1, 24);
+    f.sc.cw_delay = (sim_dist){0.3, 10, 150};
+    f.sc.cw_missing = 0.05;
+    f.sc.invoke_failure = 0.05;
+    f.sc.fleet_launch_delay = (sim_dist){1, 60, 240};
+    f.sc.od_launch_delay = (sim_dist){1, 30, 200};
+    fx_price(&f, 0, 3600, 1.0);
+    fx_price(&f, 1, 5000, 1.0);
+    fx_price(&f, 0, 20000, 0.1);
+    fx_price(&f, 1, 30000, 0.1);
+    sim_result a = run(&f, "guarded", NULL);
+    sim_result b = run(&f, "guarded", NULL);
+    assert_memory_equal(&a, &b, sizeof a);
+    f.sc.seed = 8;
+    sim_result c = run(&f, "guarded", NULL);
+    assert_true(memcmp(&a, &c, sizeof a) != 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(constant_prices_no_interruptions),
+        cmocka_unit_test(one_pool_outbid),
+        cmocka_unit_test(all_pools_outbid_3h_classic),
+        cmocka_unit_test(scale_in_rejected_until_cooldown_ends),
+        cmocka_unit_test(per_hour_versus_per_second),
+        cmocka_unit_test(late_datapoint_classic_falls_back_guarded_holds),
+        cmocka_unit_test(direct_mode_20_minutes),
+        cmocka_unit_test(same_seed_bit_identical),
+    };
+    return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
+}
