@@ -54,4 +54,68 @@ char *trc_obs_format(const pol_obs *obs);
 int trc_decision_format(char *buf, size_t n, int64_t now,
                         const pol_decision *d);
 
+/* ---- CSV tables -----------------------------------------------------------
+**
+** A CSV file with a header row, read into the columns the caller names. The
+** header must list the expected columns in the caller's order; an optional
+** column may be left out, and any column not expected is an error. Cells are
+** addressed by the caller's column index, whatever their place in the file.
+**
+** Format: one record per line ('\n' or "\r\n"); fields separated by ',';
+** spaces and tabs around a field are dropped; a field may be quoted with '"'
+** ("" inside quotes is one '"'), but a quoted field cannot span lines. Blank
+** lines and lines whose first non-blank character is '#' are skipped. Every
+** row must have as many fields as the header.
+**
+** Messages name the file, the line and the column:
+** "prices.csv:17: SpotPrice: 'abc' is not a number".
+*/
+
+typedef struct {
+    const char *name; /* as in the header, case-sensitive */
+    int optional;     /* may be absent from the header */
+} trc_csv_col;
+
+/* A parsed table. Owns its memory; release it with trc_csv_free(). */
+typedef struct {
+    char *file;         /* the name given to trc_csv_parse, for messages */
+    const trc_csv_col *cols; /* borrowed from the caller: must outlive t */
+    size_t ncols;
+    int *present;       /* per expected column: 1 when in the header */
+    size_t nrows;
+    char **cell;        /* nrows * ncols: cell[r * ncols + c]; NULL when
+                           column c is absent from the header */
+    long *line;         /* per row: its line in the file (1-based) */
+    char *buf;          /* the copy of the text the cells point into */
+} trc_csv;
+
+/* Parses `len` bytes of `text` (not modified, need not be NUL-terminated).
+** `file` names the input in messages. On success fills *t and returns 0; on
+** failure returns -1 with "FILE:LINE: what is wrong" in err and *t empty
+** (trc_csv_free() on it is harmless). */
+int trc_csv_parse(const char *file, const char *text, size_t len,
+                  const trc_csv_col *cols, size_t ncols, trc_csv *t,
+                  char *err, size_t errlen);
+void trc_csv_free(trc_csv *t);
+
+/* The text of row r's cell in expected column c ("" when the cell is
+** empty), or NULL when the column is absent from the header. */
+const char *trc_csv_cell(const trc_csv *t, size_t r, size_t c);
+
+/* Reads row r's cell in column c as a finite number. Returns 0, or -1 with
+** "FILE:LINE: COLUMN: 'abc' is not a number" (or "... is empty"). */
+int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
+                   char *err, size_t errlen);
+
+/* Reads row r's cell in column c as a time: ISO-8601 UTC or whole epoch
+** seconds (digits only). Returns 0, or -1 with a message as above. */
+int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
+                 char *err, size_t errlen);
+
+/* Formats "FILE:LINE: COLUMN: " + the printf-style message into err and
+** returns -1, for the caller's own checks of a cell. */
+int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
+                 size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 #endif

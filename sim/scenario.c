@@ -1,0 +1,1231 @@
+/*
+** scenario.c: loads a scenario file (JSON, documented in docs/scenario.md)
+** and the trace files it names into a sim_scenario, checking every field.
+**
+** Loading goes in four steps, each of which can stop with a message:
+**   1. read the file and parse it as JSON (cJSON);
+**   2. apply the --set overrides to the parsed tree, so an override is
+**      checked exactly like a field written in the file;
+**   3. validate the tree field by field into the sim_scenario; unknown
+**      fields are errors, since a misspelt field silently taking its default
+**      would change a result without anyone noticing;
+**   4. read the traces (CSV) the scenario names, relative to its directory.
+** A hash of every byte read (and of the overrides) identifies the input, so
+** two results can be told apart by what they were computed from.
+**
+** Messages: "FILE: FIELD.PATH: what is wrong" for the scenario,
+** "FILE:LINE: COLUMN: what is wrong" for traces.
+**
+** Ownership: the cJSON tree and file buffers live only inside
+** sim_scenario_load(); the sim_scenario owns its pools and step arrays.
+*/
+#include "sim.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/traces.h"
+
+/* ---- messages and field paths ------------------------------------------ */
+
+/* The state of one load: where messages go and which field is being read. */
+typedef struct {
+    const char *file;   /* the scenario path as given, for messages */
+    char *dir;          /* its directory with a trailing '/', or "" */
+    char fpath[512];    /* the field being read: "fleet.LaunchSpecifications[2]" */
+    size_t plen;
+    uint64_t hash;      /* FNV-1a 64 of everything read so far */
+    char *err;
+    size_t errlen;
+} ld;
+
+static int fail(ld *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(ld *L, const char *fmt, ...) {
+    int n = L->plen ? snprintf(L->err, L->errlen, "%s: %s: ", L->file, L->fpath)
+                    : snprintf(L->err, L->errlen, "%s: ", L->file);
+    if (n >= 0 && (size_t)n < L->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* Appends ".key" (just "key" at the top) to the field path and returns the
+** previous length, for leave(). */
+static size_t enter(ld *L, const char *key) {
+    size_t old = L->plen;
+    int n = snprintf(L->fpath + old, sizeof L->fpath - old, "%s%s",
+                     old ? "." : "", key);
+    if (n > 0) L->plen = strlen(L->fpath);
+    return old;
+}
+
+static size_t enter_index(ld *L, size_t i) {
+    size_t old = L->plen;
+    snprintf(L->fpath + old, sizeof L->fpath - old, "[%zu]", i);
+    L->plen = strlen(L->fpath);
+    return old;
+}
+
+static void leave(ld *L, size_t old) {
+    L->plen = old;
+    L->fpath[old] = '\0';
+}
+
+/* fail() at the field `key` of the current object. */
+static int fail_at(ld *L, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at(ld *L, const char *key, const char *fmt, ...) {
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    enter(L, key);
+    return fail(L, "%s", msg);
+}
+
+/* ---- hashing and files ---------------------------------------------------- */
+
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static void hash_bytes(ld *L, const void *p, size_t n) {
+    const unsigned char *b = p;
+    uint64_t h = L->hash;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= FNV_PRIME;
+    }
+    L->hash = h;
+}
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated; *len excludes
+** the NUL) that the caller frees. Reads in chunks rather than by size, so a
+** pipe works too. */
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            fclose(f);
+            return NULL;
+        }
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* A trace path as the scenario gives it, made relative to the scenario
+** file's directory unless absolute. Malloc'd; the caller frees. */
+static char *resolve(const ld *L, const char *rel) {
+    const char *dir = rel[0] == '/' ? "" : L->dir;
+    size_t n = strlen(dir) + strlen(rel) + 1;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s%s", dir, rel);
+    return p;
+}
+
+/* ---- JSON fields ------------------------------------------------------------
+**
+** Each reader looks up `key` in the object `o` (NULL: an absent object, so
+** every field takes its default). They return 1 when the field is present,
+** 0 when absent (the default was stored), -1 on error. */
+
+static const cJSON *get(const cJSON *o, const char *key) {
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+/* Rejects fields not in `known` (NULL-terminated) and fields given twice,
+** in the object at the current path. */
+static int check_keys(ld *L, const cJSON *o, const char *const *known) {
+    for (const cJSON *c = o->child; c; c = c->next) {
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], c->string) != 0) k++;
+        if (!known[k]) {
+            enter(L, c->string);
+            return fail(L, "unknown field");
+        }
+        for (const cJSON *d = o->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0) {
+                enter(L, c->string);
+                return fail(L, "duplicate field");
+            }
+    }
+    return 0;
+}
+
+/* An object field. On success *out is the object (NULL when absent) and the
+** path is left at it: the caller leave()s to `*old`. */
+static int object(ld *L, const cJSON *o, const char *key, int required,
+                  const char *const *known, const cJSON **out, size_t *old) {
+    const cJSON *it = get(o, key);
+    *out = NULL;
+    *old = enter(L, key);
+    if (!it) {
+        if (required) return fail(L, "is required");
+        return 0;
+    }
+    if (!cJSON_IsObject(it)) return fail(L, "must be an object");
+    if (known && check_keys(L, it, known)) return -1;
+    *out = it;
+    return 1;
+}
+
+typedef enum {
+    R_ANY,    /* any finite number */
+    R_POS,    /* > 0 */
+    R_NONNEG, /* >= 0 */
+    R_PROB,   /* a probability, [0, 1] */
+    R_PCT     /* a percentage, (0, 100] */
+} rkind;
+
+static int real(ld *L, const cJSON *o, const char *key, int required,
+                double def, rkind k, double *out) {
+    const cJSON *it = get(o, key);
+    if (!it) {
+        if (required) return fail_at(L, key, "is required");
+        *out = def;
+        return 0;
+    }
+    if (!cJSON_IsNumber(it)) return fail_at(L, key, "must be a number");
+    double v = it->valuedouble;
+    if (!isfinite(v)) return fail_at(L, key, "must be a finite number");
+    if (k == R_POS && !(v > 0)) return fail_at(L, key, "must be > 0");
+    if (k == R_NONNEG && v < 0) return fail_at(L, key, "must be >= 0");
+    if (k == R_PROB && (v < 0 || v > 1))
+        return fail_at(L, key, "must be between 0 and 1");
+    if (k == R_PCT && (v <= 0 || v > 100))
+        return fail_at(L, key, "must be > 0 and at most 100");
+    *out = v;
+    return 1;
+}
+
+/* 2^53: every whole number up to it is exact in a double. */
+#define WHOLE_MAX 9007199254740992.0
+
+static int whole_of(const cJSON *it, int64_t *out) {
+    if (!cJSON_IsNumber(it)) return -1;
+    double v = it->valuedouble;
+    if (!isfinite(v) || v != floor(v) || fabs(v) > WHOLE_MAX) return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* A whole number in [lo, hi]. */
+static int whole(ld *L, const cJSON *o, const char *key, int required,
+                 int64_t def, int64_t lo, int64_t hi, int64_t *out) {
+    const cJSON *it = get(o, key);
+    if (!it) {
+        if (required) return fail_at(L, key, "is required");
+        *out = def;
+        return 0;
+    }
+    int64_t v;
+    if (whole_of(it, &v)) return fail_at(L, key, "must be a whole number");
+    if (v < lo) return fail_at(L, key, "must be >= %" PRId64, lo);
+    if (v > hi) return fail_at(L, key, "must be at most %" PRId64, hi);
+    *out = v;
+    return 1;
+}
+
+static int whole_int(ld *L, const cJSON *o, const char *key, int64_t def,
+                     int64_t lo, int *out) {
+    int64_t v;
+    int r = whole(L, o, key, 0, def, lo, INT_MAX, &v);
+    if (r >= 0) *out = (int)v;
+    return r;
+}
+
+/* A string, borrowed from the tree. `cap` > 0: it must be shorter than cap
+** bytes. */
+static int string(ld *L, const cJSON *o, const char *key, int required,
+                  int allow_empty, size_t cap, const char **out) {
+    const cJSON *it = get(o, key);
+    if (!it) {
+        if (required) return fail_at(L, key, "is required");
+        return 0;
+    }
+    if (!cJSON_IsString(it)) return fail_at(L, key, "must be a string");
+    if (!allow_empty && !it->valuestring[0])
+        return fail_at(L, key, "must not be empty");
+    if (cap && strlen(it->valuestring) >= cap)
+        return fail_at(L, key, "must be shorter than %zu characters", cap);
+    *out = it->valuestring;
+    return 1;
+}
+
+/* A string copied into a fixed buffer of `cap` bytes. */
+static int string_to(ld *L, const cJSON *o, const char *key, int required,
+                     const char *def, char *buf, size_t cap) {
+    const char *s = def;
+    int r = string(L, o, key, required, 0, cap, &s);
+    if (r >= 0) snprintf(buf, cap, "%s", s);
+    return r;
+}
+
+static int boolean(ld *L, const cJSON *o, const char *key, int def, int *out) {
+    const cJSON *it = get(o, key);
+    if (!it) {
+        *out = def;
+        return 0;
+    }
+    if (!cJSON_IsBool(it)) return fail_at(L, key, "must be true or false");
+    *out = cJSON_IsTrue(it);
+    return 1;
+}
+
+/* One of `names` (NULL-terminated); *out = vals[i]. */
+static int choice(ld *L, const cJSON *o, const char *key, int def,
+                  const char *const *names, const int *vals, int *out) {
+    const char *s = NULL;
+    int r = string(L, o, key, 0, 1, 0, &s);
+    if (r <= 0) {
+        if (r == 0) *out = def;
+        return r;
+    }
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = vals[i];
+            return 1;
+        }
+    char list[256];
+    size_t n = 0;
+    list[0] = '\0';
+    for (size_t i = 0; names[i] && n < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
+                              names[i]);
+    return fail_at(L, key, "'%s' is not one of %s", s, list);
+}
+
+/* A delay: whole seconds >= 0, or {"min", "max", "p"}. */
+static int dist(ld *L, const cJSON *o, const char *key, sim_dist def,
+                sim_dist *out) {
+    static const char *const known[] = {"min", "max", "p", NULL};
+    const cJSON *it = get(o, key);
+    if (!it) {
+        *out = def;
+        return 0;
+    }
+    int64_t c;
+    if (cJSON_IsNumber(it)) {
+        if (whole_of(it, &c))
+            return fail_at(L, key, "must be a whole number of seconds");
+        if (c < 0) return fail_at(L, key, "must be >= 0");
+        *out = (sim_dist){1, c, c};
+        return 1;
+    }
+    if (!cJSON_IsObject(it))
+        return fail_at(L, key, "must be whole seconds or an object "
+                               "{\"min\", \"max\", \"p\"}");
+    size_t old = enter(L, key);
+    sim_dist d;
+    if (check_keys(L, it, known) ||
+        whole(L, it, "min", 1, 0, 0, INT64_MAX, &d.min) < 0 ||
+        whole(L, it, "max", 1, 0, 0, INT64_MAX, &d.max) < 0 ||
+        real(L, it, "p", 0, 1, R_PROB, &d.p) < 0)
+        return -1;
+    if (d.max < d.min)
+        return fail_at(L, "max", "must be >= min (%" PRId64 ")", d.min);
+    leave(L, old);
+    *out = d;
+    return 1;
+}
+
+/* A time: an ISO-8601 UTC string or whole epoch seconds >= 0. */
+static int timev(ld *L, const cJSON *o, const char *key, int64_t *out) {
+    const cJSON *it = get(o, key);
+    if (!it) return fail_at(L, key, "is required");
+    if (cJSON_IsString(it)) {
+        if (trc_time_parse(it->valuestring, out) == 0) return 1;
+    } else if (whole_of(it, out) == 0 && *out >= 0) {
+        return 1;
+    }
+    return fail_at(L, key, "must be an ISO-8601 UTC time "
+                           "(\"2017-03-01T12:00:00Z\") or epoch seconds");
+}
+
+/* ---- the scenario's sections ------------------------------------------- */
+
+/* Trace paths found while validating, borrowed from the tree. */
+typedef struct {
+    const char *prices, *availability, *demand, *metrics;
+} paths;
+
+static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
+    static const char *const known[] = {
+        "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
+        "LaunchSpecifications", "TargetTracking", NULL};
+    static const char *const spec_known[] = {
+        "InstanceType", "AvailabilityZone", "WeightedCapacity", "SpotPrice",
+        "OnDemandPrice", NULL};
+    static const char *const tt_known[] = {
+        "Demand", "TargetValue", "ScaleOutCooldown", "ScaleInCooldown",
+        "MinCapacity", "MaxCapacity", NULL};
+    static const char *const alloc_names[] = {
+        "lowestPrice", "diversified", "capacityOptimized",
+        "priceCapacityOptimized", NULL};
+    static const int alloc_vals[] = {SIM_LOWEST_PRICE, SIM_DIVERSIFIED,
+                                     SIM_CAPACITY_OPTIMIZED,
+                                     SIM_CAPACITY_OPTIMIZED};
+    const cJSON *f;
+    size_t old;
+    if (object(L, root, "fleet", 1, known, &f, &old) < 0) return -1;
+    int alloc, has_fleet_price = 0;
+    double fleet_price = 0;
+    if (real(L, f, "TargetCapacity", 1, 0, R_POS, &sc->target_capacity) < 0 ||
+        choice(L, f, "AllocationStrategy", SIM_LOWEST_PRICE, alloc_names,
+               alloc_vals, &alloc) < 0 ||
+        (has_fleet_price = real(L, f, "SpotPrice", 0, 0, R_POS,
+                                &fleet_price)) < 0 ||
+        dist(L, f, "LaunchDelay", (sim_dist){1, 60, 180},
+             &sc->fleet_launch_delay) < 0)
+        return -1;
+    sc->alloc = (sim_alloc)alloc;
+
+    const cJSON *specs = get(f, "LaunchSpecifications");
+    size_t sold = enter(L, "LaunchSpecifications");
+    if (!specs) return fail(L, "is required");
+    if (!cJSON_IsArray(specs)) return fail(L, "must be an array");
+    size_t n = (size_t)cJSON_GetArraySize(specs);
+    if (n == 0) return fail(L, "must have at least one element");
+    sc->pools = calloc(n, sizeof *sc->pools);
+    if (!sc->pools) return fail(L, "out of memory");
+    size_t i = 0;
+    for (const cJSON *s = specs->child; s; s = s->next, i++) {
+        size_t iold = enter_index(L, i);
+        if (!cJSON_IsObject(s)) return fail(L, "must be an object");
+        if (check_keys(L, s, spec_known)) return -1;
+        sim_pool *p = &sc->pools[i];
+        sc->npools = i + 1;
+        if (string_to(L, s, "InstanceType", 1, "", p->instance_type,
+                      sizeof p->instance_type) < 0 ||
+            string_to(L, s, "AvailabilityZone", 1, "", p->az,
+                      sizeof p->az) < 0 ||
+            real(L, s, "WeightedCapacity", 0, 1, R_POS, &p->weight) < 0 ||
+            real(L, s, "OnDemandPrice", 1, 0, R_POS, &p->on_demand_price) < 0)
+            return -1;
+        /* AWS's default max price is the on-demand price; per unit-hour
+        ** that is the instance price over the instance's units. */
+        double def = has_fleet_price ? fleet_price
+                                     : p->on_demand_price / p->weight;
+        if (real(L, s, "SpotPrice", 0, def, R_POS, &p->max_price) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(sc->pools[j].instance_type, p->instance_type) == 0 &&
+                strcmp(sc->pools[j].az, p->az) == 0)
+                return fail(L, "duplicate of [%zu] (%s in %s)", j,
+                            p->instance_type, p->az);
+        leave(L, iold);
+    }
+    leave(L, sold);
+
+    /* Target tracking defaults are stored even without it, so a reader of
+    ** the scenario never sees zeros that mean nothing. */
+    const cJSON *tt;
+    size_t told;
+    int64_t out_cd, in_cd;
+    if (object(L, f, "TargetTracking", 0, tt_known, &tt, &told) < 0 ||
+        (tt && string(L, tt, "Demand", 1, 0, 0, &tp->demand) < 0) ||
+        real(L, tt, "TargetValue", 0, 100, R_PCT, &sc->tt_target_value) < 0 ||
+        whole(L, tt, "ScaleOutCooldown", 0, 300, 0, INT64_MAX, &out_cd) < 0 ||
+        whole(L, tt, "ScaleInCooldown", 0, 300, 0, INT64_MAX, &in_cd) < 0 ||
+        real(L, tt, "MinCapacity", 0, 0, R_NONNEG, &sc->tt_min) < 0 ||
+        real(L, tt, "MaxCapacity", 0, 1000000, R_NONNEG, &sc->tt_max) < 0)
+        return -1;
+    sc->tt_scale_out_cooldown = out_cd;
+    sc->tt_scale_in_cooldown = in_cd;
+    if (sc->tt_max < sc->tt_min)
+        return fail_at(L, "MaxCapacity", "must be >= MinCapacity (%g)",
+                       sc->tt_min);
+    leave(L, told);
+    leave(L, old);
+    return 0;
+}
+
+static int read_traces_section(ld *L, const cJSON *root, paths *tp) {
+    static const char *const known[] = {"prices", "availability", NULL};
+    const cJSON *t;
+    size_t old;
+    if (object(L, root, "traces", 1, known, &t, &old) < 0 ||
+        string(L, t, "prices", 1, 0, 0, &tp->prices) < 0 ||
+        string(L, t, "availability", 0, 0, 0, &tp->availability) < 0)
+        return -1;
+    leave(L, old);
+    return 0;
+}
+
+static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
+    static const char *const ecs_known[] = {"RegistrationDelay", NULL};
+    static const char *const cw_known[] = {
+        "IngestionDelay", "MissingProbability", "FetchFailureProbability",
+        NULL};
+    const cJSON *o;
+    size_t old;
+    if (object(L, root, "ecs", 0, ecs_known, &o, &old) < 0 ||
+        dist(L, o, "RegistrationDelay", (sim_dist){1, 30, 30},
+             &sc->registration_delay) < 0)
+        return -1;
+    leave(L, old);
+    if (object(L, root, "cloudwatch", 0, cw_known, &o, &old) < 0 ||
+        dist(L, o, "IngestionDelay", (sim_dist){1, 0, 0}, &sc->cw_delay) < 0 ||
+        real(L, o, "MissingProbability", 0, 0, R_PROB, &sc->cw_missing) < 0 ||
+        real(L, o, "FetchFailureProbability", 0, 0, R_PROB,
+             &sc->cw_fetch_failure) < 0)
+        return -1;
+    leave(L, old);
+    return 0;
+}
+
+static void policy_names(char *buf, size_t n) {
+    size_t o = 0;
+    buf[0] = '\0';
+    const pol_policy *const *l = pol_list();
+    for (size_t i = 0; l[i] && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "",
+                              l[i]->name);
+}
+
+/* controller.params: {POLICY: {PARAM: number}}, each checked by the policy
+** engine's own pol_param_set so the ranges live in one place. */
+static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
+    const cJSON *ps;
+    size_t old;
+    int r = object(L, c, "params", 0, NULL, &ps, &old);
+    if (r <= 0) {
+        if (r == 0) leave(L, old);
+        return r;
+    }
+    for (const cJSON *pe = ps->child; pe; pe = pe->next) {
+        size_t pold = enter(L, pe->string);
+        const pol_policy *pol = pol_find(pe->string);
+        if (!pol) {
+            char names[200];
+            policy_names(names, sizeof names);
+            return fail(L, "unknown policy (known: %s)", names);
+        }
+        for (const cJSON *d = ps->child; d != pe; d = d->next)
+            if (strcmp(d->string, pe->string) == 0)
+                return fail(L, "duplicate field");
+        if (!cJSON_IsObject(pe)) return fail(L, "must be an object");
+        if (sc->nparams == sizeof sc->params / sizeof sc->params[0])
+            return fail(L, "too many policies");
+        pol_params *pp = &sc->params[sc->nparams].p;
+        sc->params[sc->nparams].pol = pol;
+        sc->nparams++;
+        pol_params_default(pol, pp);
+        for (const cJSON *kv = pe->child; kv; kv = kv->next) {
+            size_t kold = enter(L, kv->string);
+            if (pol_param_index(pol, kv->string) < 0)
+                return fail(L, "unknown parameter of policy %s", pol->name);
+            for (const cJSON *d = pe->child; d != kv; d = d->next)
+                if (strcmp(d->string, kv->string) == 0)
+                    return fail(L, "duplicate field");
+            if (!cJSON_IsNumber(kv) || !isfinite(kv->valuedouble))
+                return fail(L, "must be a number");
+            /* pol_param_set reads text; the shortest exact spelling keeps
+            ** its "got X" readable. */
+            char text[40], msg[200];
+            snprintf(text, sizeof text, "%.15g", kv->valuedouble);
+            if (strtod(text, NULL) != kv->valuedouble)
+                snprintf(text, sizeof text, "%.17g", kv->valuedouble);
+            if (pol_param_set(pol, pp, kv->string, text, msg, sizeof msg)) {
+                /* Its message starts with the parameter's name, which the
+                ** path already gives. */
+                const char *m = msg;
+                size_t kl = strlen(kv->string);
+                if (strncmp(m, kv->string, kl) == 0 && m[kl] == ':' &&
+                    m[kl + 1] == ' ')
+                    m += kl + 2;
+                return fail(L, "%s", m);
+            }
+            leave(L, kold);
+        }
+        leave(L, pold);
+    }
+    leave(L, old);
+    return 0;
+}
+
+static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
+    static const char *const known[] = {
+        "policy", "params", "Cron", "Interval", "Offset", "Alarm",
+        "AlarmPeriods", "SnsDelay", "FailureProbability", NULL};
+    const cJSON *c;
+    size_t old;
+    if (object(L, root, "controller", 0, known, &c, &old) < 0) return -1;
+    const char *name = "classic";
+    if (string(L, c, "policy", 0, 0, 0, &name) < 0) return -1;
+    sc->policy = pol_find(name);
+    if (!sc->policy) {
+        char names[200];
+        policy_names(names, sizeof names);
+        return fail_at(L, "policy", "unknown policy '%s' (known: %s)", name,
+                       names);
+    }
+    if (read_params(L, c, sc) < 0) return -1;
+    int64_t interval, offset;
+    if (boolean(L, c, "Cron", 1, &sc->cron) < 0 ||
+        whole(L, c, "Interval", 0, 60, 1, INT64_MAX, &interval) < 0 ||
+        whole(L, c, "Offset", 0, 0, 0, INT64_MAX, &offset) < 0)
+        return -1;
+    if (offset >= interval)
+        return fail_at(L, "Offset", "must be less than Interval (%" PRId64 ")",
+                       interval);
+    sc->cron_interval = interval;
+    sc->cron_offset = offset;
+    if (boolean(L, c, "Alarm", 0, &sc->alarm) < 0 ||
+        whole_int(L, c, "AlarmPeriods", 1, 1, &sc->alarm_periods) < 0 ||
+        dist(L, c, "SnsDelay", (sim_dist){1, 1, 1}, &sc->sns_delay) < 0 ||
+        real(L, c, "FailureProbability", 0, 0, R_PROB, &sc->invoke_failure) < 0)
+        return -1;
+    if (!sc->cron && !sc->alarm)
+        return fail(L, "at least one of Cron and Alarm must be true");
+    leave(L, old);
+    return 0;
+}
+
+static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
+    static const char *const known[] = {
+        "AutoScalingGroupName", "InstanceType", "WeightedCapacity",
+        "OnDemandPrice", "MinSize", "MaxSize", "DesiredCapacity",
+        "DefaultCooldown", "LaunchDelay", "DescribeFailureProbability", NULL};
+    const cJSON *a;
+    size_t old;
+    const char *ignored;
+    if (object(L, root, "asg", 1, known, &a, &old) < 0 ||
+        string(L, a, "AutoScalingGroupName", 0, 1, 0, &ignored) < 0 ||
+        string_to(L, a, "InstanceType", 0, "c3.xlarge", sc->od_instance_type,
+                  sizeof sc->od_instance_type) < 0 ||
+        real(L, a, "WeightedCapacity", 0, 4, R_POS, &sc->od_weight) < 0 ||
+        real(L, a, "OnDemandPrice", 1, 0, R_POS, &sc->od_price) < 0 ||
+        whole_int(L, a, "MinSize", 0, 0, &sc->asg_min) < 0 ||
+        whole_int(L, a, "MaxSize", 200, 0, &sc->asg_max) < 0)
+        return -1;
+    if (sc->asg_max < sc->asg_min)
+        return fail_at(L, "MaxSize", "must be >= MinSize (%d)", sc->asg_min);
+    if (whole_int(L, a, "DesiredCapacity", sc->asg_min, 0,
+                  &sc->asg_desired) < 0)
+        return -1;
+    if (sc->asg_desired < sc->asg_min || sc->asg_desired > sc->asg_max)
+        return fail_at(L, "DesiredCapacity",
+                       "must be between MinSize (%d) and MaxSize (%d)",
+                       sc->asg_min, sc->asg_max);
+    if (whole(L, a, "DefaultCooldown", 0, 300, 0, INT64_MAX,
+              &sc->default_cooldown) < 0 ||
+        dist(L, a, "LaunchDelay", (sim_dist){1, 60, 120},
+             &sc->od_launch_delay) < 0 ||
+        real(L, a, "DescribeFailureProbability", 0, 0, R_PROB,
+             &sc->describe_failure) < 0)
+        return -1;
+    leave(L, old);
+    return 0;
+}
+
+static int read_direct(ld *L, const cJSON *root, sim_scenario *sc,
+                       paths *tp) {
+    static const char *const known[] = {"metrics", "Period", "SpotPrice",
+                                        NULL};
+    const cJSON *d;
+    size_t old;
+    if (object(L, root, "direct", 1, known, &d, &old) < 0 ||
+        string(L, d, "metrics", 1, 0, 0, &tp->metrics) < 0 ||
+        whole(L, d, "Period", 0, 60, 0, INT64_MAX, &sc->d_period) < 0 ||
+        real(L, d, "SpotPrice", 1, 0, R_POS, &sc->d_spot_price) < 0)
+        return -1;
+    if (sc->d_period != 60 && sc->d_period != 300)
+        return fail_at(L, "Period", "must be 60 or 300");
+    leave(L, old);
+    return 0;
+}
+
+/* A field that the mode rules out. */
+static int not_in_mode(ld *L, const cJSON *root, const char *key,
+                       const char *mode) {
+    if (!get(root, key)) return 0;
+    return fail_at(L, key, "not allowed in %s mode", mode);
+}
+
+static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
+    static const char *const known[] = {
+        "name", "description", "mode", "seed", "start", "end", "billing",
+        "fleet", "traces", "ecs", "cloudwatch", "controller", "asg", "direct",
+        NULL};
+    static const char *const mode_names[] = {"model", "direct", NULL};
+    static const int mode_vals[] = {SIM_MODEL, SIM_DIRECT};
+    static const char *const bill_names[] = {"per-second", "per-hour", NULL};
+    static const int bill_vals[] = {SIM_PER_SECOND, SIM_PER_HOUR};
+    if (!cJSON_IsObject(root)) return fail(L, "must be a JSON object");
+    if (check_keys(L, root, known)) return -1;
+
+    const char *name = NULL, *desc;
+    int r = string(L, root, "name", 0, 0, sizeof sc->name, &name);
+    if (r < 0) return -1;
+    if (r == 0) {
+        /* The file name without directory and ".json". */
+        const char *b = strrchr(L->file, '/');
+        b = b ? b + 1 : L->file;
+        size_t n = strlen(b);
+        if (n > 5 && strcmp(b + n - 5, ".json") == 0) n -= 5;
+        if (n >= sizeof sc->name) n = sizeof sc->name - 1;
+        memcpy(sc->name, b, n);
+        sc->name[n] = '\0';
+    } else {
+        snprintf(sc->name, sizeof sc->name, "%s", name);
+    }
+    int mode, billing;
+    int64_t seed;
+    if (string(L, root, "description", 0, 1, 0, &desc) < 0 ||
+        choice(L, root, "mode", SIM_MODEL, mode_names, mode_vals, &mode) < 0 ||
+        whole(L, root, "seed", 0, 1, 0, INT64_MAX, &seed) < 0 ||
+        timev(L, root, "start", &sc->start) < 0 ||
+        timev(L, root, "end", &sc->end) < 0)
+        return -1;
+    if (sc->end <= sc->start) return fail_at(L, "end", "must be after start");
+    if (choice(L, root, "billing", SIM_PER_SECOND, bill_names, bill_vals,
+               &billing) < 0)
+        return -1;
+    sc->mode = (sim_mode)mode;
+    sc->seed = (uint64_t)seed;
+    sc->billing = (sim_billing)billing;
+
+    if (sc->mode == SIM_MODEL) {
+        if (not_in_mode(L, root, "direct", "model") ||
+            read_fleet(L, root, sc, tp) || read_traces_section(L, root, tp))
+            return -1;
+    } else {
+        if (not_in_mode(L, root, "fleet", "direct") ||
+            not_in_mode(L, root, "traces", "direct") ||
+            read_direct(L, root, sc, tp))
+            return -1;
+    }
+    if (read_ecs_cw(L, root, sc) || read_controller(L, root, sc) ||
+        read_asg(L, root, sc))
+        return -1;
+    return 0;
+}
+
+/* ---- --set overrides ---------------------------------------------------- */
+
+/* Applies one "KEY=VALUE" to the tree. KEY is NAME(.NAME)* with optional
+** [N] after any NAME; missing objects on the way are created, but array
+** elements never are. */
+static int apply_set(cJSON *root, const char *set, char *err, size_t errlen) {
+    const char *eq = strchr(set, '=');
+    if (!eq || eq == set) {
+        snprintf(err, errlen, "--set %s: expected KEY=VALUE", set);
+        return -1;
+    }
+    const char *val = eq + 1;
+    const char *endp = NULL;
+    cJSON *nv = cJSON_ParseWithOpts(val, &endp, 1);
+    if (!nv) nv = cJSON_CreateString(val);
+    if (!nv) {
+        snprintf(err, errlen, "--set %s: out of memory", set);
+        return -1;
+    }
+
+    cJSON *cur = root;
+    const char *p = set;
+    for (;;) {
+        /* One step: a NAME or an [N], then what follows it. */
+        char name[128];
+        int is_index = *p == '[' && p > set; /* a KEY starts with a NAME */
+        long idx = 0;
+        const char *q;
+        if (is_index) {
+            q = p + 1;
+            char *e;
+            errno = 0;
+            idx = strtol(q, &e, 10);
+            if (*q < '0' || *q > '9' || *e != ']' || errno || idx > INT_MAX)
+                goto bad_key;
+            q = e + 1;
+        } else {
+            q = p;
+            while (q < eq && *q != '.' && *q != '[') q++;
+            if (q == p || (size_t)(q - p) >= sizeof name) goto bad_key;
+            memcpy(name, p, (size_t)(q - p));
+            name[q - p] = '\0';
+        }
+        int last = q == eq;
+        if (!last && *q != '.' && *q != '[') goto bad_key;
+        int prefix = (int)(p - set); /* the key up to this step */
+        if (prefix && set[prefix - 1] == '.') prefix--;
+        if (prefix == 0 && !cJSON_IsObject(cur)) {
+            snprintf(err, errlen, "--set %s: the scenario is not an object",
+                     set);
+            goto fail;
+        }
+        if (is_index && !cJSON_IsArray(cur)) {
+            snprintf(err, errlen, "--set %s: %.*s is not an array", set,
+                     prefix, set);
+            goto fail;
+        }
+        if (!is_index && !cJSON_IsObject(cur)) {
+            snprintf(err, errlen, "--set %s: %.*s is not an object", set,
+                     prefix, set);
+            goto fail;
+        }
+        if (is_index && idx >= cJSON_GetArraySize(cur)) {
+            snprintf(err, errlen, "--set %s: no element %ld", set, idx);
+            goto fail;
+        }
+        if (last) {
+            if (is_index) {
+                cJSON_ReplaceItemInArray(cur, (int)idx, nv);
+            } else if (cJSON_GetObjectItemCaseSensitive(cur, name)) {
+                cJSON_ReplaceItemInObjectCaseSensitive(cur, name, nv);
+            } else if (!cJSON_AddItemToObject(cur, name, nv)) {
+                snprintf(err, errlen, "--set %s: out of memory", set);
+                goto fail;
+            }
+            return 0;
+        }
+        cJSON *next = is_index ? cJSON_GetArrayItem(cur, (int)idx)
+                               : cJSON_GetObjectItemCaseSensitive(cur, name);
+        if (!next) {
+            if (q[0] == '[') {
+                /* A missing array has no element to set. */
+                char *e;
+                long n = strtol(q + 1, &e, 10);
+                snprintf(err, errlen, "--set %s: no element %ld", set, n);
+                goto fail;
+            }
+            next = cJSON_AddObjectToObject(cur, name);
+            if (!next) {
+                snprintf(err, errlen, "--set %s: out of memory", set);
+                goto fail;
+            }
+        }
+        cur = next;
+        p = *q == '.' ? q + 1 : q;
+        if (p == eq) goto bad_key; /* "a.=" */
+    }
+bad_key:
+    snprintf(err, errlen,
+             "--set %s: KEY must be NAME(.NAME)* with optional [N] indices",
+             set);
+fail:
+    cJSON_Delete(nv);
+    return -1;
+}
+
+/* ---- traces --------------------------------------------------------------- */
+
+/* A growing series of points, sorted and deduplicated by finish(). */
+typedef struct {
+    pol_point *pts;
+    size_t n, cap;
+} series;
+
+static int series_add(series *s, int64_t t, double v) {
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        pol_point *p = realloc(s->pts, nc * sizeof *p);
+        if (!p) return -1;
+        s->pts = p;
+        s->cap = nc;
+    }
+    s->pts[s->n++] = (pol_point){t, v};
+    return 0;
+}
+
+/* Stable merge sort by t: equal timestamps keep their file order, which is
+** what makes "the later row wins" below well defined. */
+static void merge_sort(pol_point *a, pol_point *tmp, size_t n) {
+    if (n < 2) return;
+    size_t h = n / 2;
+    merge_sort(a, tmp, h);
+    merge_sort(a + h, tmp, n - h);
+    if (a[h - 1].t <= a[h].t) return; /* already in order */
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) tmp[k++] = a[j].t < a[i].t ? a[j++] : a[i++];
+    while (i < h) tmp[k++] = a[i++];
+    while (j < n) tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+/* Sorts the series by Timestamp and keeps, of points with the same
+** Timestamp, the one from the latest row in the file (a correction appended
+** to a trace overrides the original). Moves the points into *out. */
+static int series_finish(series *s, sim_steps *out) {
+    int sorted = 1;
+    for (size_t i = 1; i < s->n && sorted; i++)
+        sorted = s->pts[i - 1].t <= s->pts[i].t;
+    if (!sorted) {
+        pol_point *tmp = malloc(s->n * sizeof *tmp);
+        if (!tmp) return -1;
+        merge_sort(s->pts, tmp, s->n);
+        free(tmp);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (k && s->pts[k - 1].t == s->pts[i].t) k--;
+        s->pts[k++] = s->pts[i];
+    }
+    out->pts = s->pts;
+    out->n = k;
+    s->pts = NULL;
+    s->n = s->cap = 0;
+    return 0;
+}
+
+/* Reads the trace `rel` (as the scenario names it) into a table, adding its
+** bytes to the hash. `key` is its field, for the message when the path is
+** empty. */
+static int read_csv(ld *L, const char *rel, const trc_csv_col *cols,
+                    size_t ncols, trc_csv *t) {
+    memset(t, 0, sizeof *t);
+    char *path = resolve(L, rel);
+    if (!path) return fail(L, "out of memory");
+    size_t len;
+    char *text = slurp(path, &len, L->err, L->errlen);
+    if (!text) {
+        free(path);
+        return -1;
+    }
+    hash_bytes(L, text, len);
+    int r = trc_csv_parse(path, text, len, cols, ncols, t, L->err, L->errlen);
+    free(text);
+    free(path);
+    return r;
+}
+
+static int oom(ld *L, const trc_csv *t) {
+    snprintf(L->err, L->errlen, "%s: out of memory", t->file);
+    return -1;
+}
+
+/* A cell that must be a number >= 0. */
+static int cell_nonneg(ld *L, const trc_csv *t, size_t r, size_t c,
+                       double *v) {
+    if (trc_csv_number(t, r, c, v, L->err, L->errlen)) return -1;
+    if (*v < 0) return trc_csv_fail(t, r, c, L->err, L->errlen, "must be >= 0");
+    return 0;
+}
+
+static sim_pool *find_pool(sim_scenario *sc, const char *type,
+                           const char *az) {
+    for (size_t i = 0; i < sc->npools; i++)
+        if (strcmp(sc->pools[i].instance_type, type) == 0 &&
+            strcmp(sc->pools[i].az, az) == 0)
+            return &sc->pools[i];
+    return NULL;
+}
+
+enum { PC_TIME, PC_TYPE, PC_AZ, PC_VALUE };
+
+/* The prices (price = 1) or availability trace: per pool, a step function.
+** Rows for pools the fleet does not use are checked, then ignored: a price
+** history export covers many instance types. */
+static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
+                           int price) {
+    const trc_csv_col cols[] = {{"Timestamp", 0},
+                                {"InstanceType", 0},
+                                {"AvailabilityZone", 0},
+                                {price ? "SpotPrice" : "Capacity", 0}};
+    trc_csv t;
+    series *ser = NULL;
+    int rc = -1;
+    if (read_csv(L, rel, cols, 4, &t)) return -1;
+    ser = calloc(sc->npools, sizeof *ser);
+    if (!ser) {
+        oom(L, &t);
+        goto out;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        int64_t ts;
+        double v;
+        if (trc_csv_time(&t, r, PC_TIME, &ts, L->err, L->errlen) ||
+            cell_nonneg(L, &t, r, PC_VALUE, &v))
+            goto out;
+        if (!price && v != floor(v)) {
+            trc_csv_fail(&t, r, PC_VALUE, L->err, L->errlen,
+                         "must be a whole number of instances, got '%s'",
+                         trc_csv_cell(&t, r, PC_VALUE));
+            goto out;
+        }
+        sim_pool *p = find_pool(sc, trc_csv_cell(&t, r, PC_TYPE),
+                                trc_csv_cell(&t, r, PC_AZ));
+        if (p && series_add(&ser[p - sc->pools], ts, v)) {
+            oom(L, &t);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < sc->npools; i++) {
+        sim_pool *p = &sc->pools[i];
+        if (price && ser[i].n == 0) {
+            snprintf(L->err, L->errlen,
+                     "%s: no SpotPrice rows for %s in %s "
+                     "(fleet.LaunchSpecifications[%zu])",
+                     t.file, p->instance_type, p->az, i);
+            goto out;
+        }
+        if (series_finish(&ser[i], price ? &p->price : &p->avail)) {
+            oom(L, &t);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (ser)
+        for (size_t i = 0; i < sc->npools; i++) free(ser[i].pts);
+    free(ser);
+    trc_csv_free(&t);
+    return rc;
+}
+
+/* The demand trace of target tracking: Timestamp,Demand (units). */
+static int read_demand(ld *L, sim_scenario *sc, const char *rel) {
+    static const trc_csv_col cols[] = {{"Timestamp", 0}, {"Demand", 0}};
+    trc_csv t;
+    series s = {0};
+    int rc = -1;
+    if (read_csv(L, rel, cols, 2, &t)) return -1;
+    for (size_t r = 0; r < t.nrows; r++) {
+        int64_t ts;
+        double v;
+        if (trc_csv_time(&t, r, 0, &ts, L->err, L->errlen) ||
+            cell_nonneg(L, &t, r, 1, &v))
+            goto out;
+        if (series_add(&s, ts, v)) {
+            oom(L, &t);
+            goto out;
+        }
+    }
+    if (s.n == 0) {
+        snprintf(L->err, L->errlen, "%s: no rows", t.file);
+        goto out;
+    }
+    if (series_finish(&s, &sc->demand)) {
+        oom(L, &t);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(s.pts);
+    trc_csv_free(&t);
+    return rc;
+}
+
+/* dst = max(0, a - b) at every Timestamp where both a and b have a point:
+** the metric a recording left out, from the two it kept. */
+static int derive(const sim_steps *a, const sim_steps *b, sim_steps *dst) {
+    size_t n = a->n < b->n ? a->n : b->n;
+    dst->pts = malloc((n ? n : 1) * sizeof *dst->pts);
+    if (!dst->pts) return -1;
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n && j < b->n) {
+        if (a->pts[i].t < b->pts[j].t) i++;
+        else if (b->pts[j].t < a->pts[i].t) j++;
+        else {
+            double v = a->pts[i].v - b->pts[j].v;
+            dst->pts[k++] = (pol_point){a->pts[i].t, v > 0 ? v : 0};
+            i++;
+            j++;
+        }
+    }
+    dst->n = k;
+    return 0;
+}
+
+/* Direct mode's recorded metrics. Columns in the header's order. */
+static int read_metrics(ld *L, sim_scenario *sc, const char *rel) {
+    static const trc_csv_col cols[] = {{"Timestamp", 0},
+                                       {"TargetCapacity", 0},
+                                       {"FulfilledCapacity", 1},
+                                       {"PendingCapacity", 1},
+                                       {"TerminatingCapacity", 1}};
+    static const pol_metric metric[] = {0, POL_TARGET, POL_FULFILLED,
+                                        POL_PENDING, POL_TERMINATING};
+    trc_csv t;
+    series s[5] = {{0}};
+    int rc = -1;
+    if (read_csv(L, rel, cols, 5, &t)) return -1;
+    if (!t.present[2] && !t.present[3]) {
+        snprintf(L->err, L->errlen,
+                 "%s: the header needs FulfilledCapacity or PendingCapacity",
+                 t.file);
+        goto out;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        int64_t ts;
+        if (trc_csv_time(&t, r, 0, &ts, L->err, L->errlen)) goto out;
+        if (ts % sc->d_period != 0) {
+            trc_csv_fail(&t, r, 0, L->err, L->errlen,
+                         "'%s' is not a multiple of Period (%" PRId64 " s)",
+                         trc_csv_cell(&t, r, 0), sc->d_period);
+            goto out;
+        }
+        for (size_t c = 1; c < 5; c++) {
+            const char *cell = trc_csv_cell(&t, r, c);
+            double v;
+            if (!cell || !*cell) continue; /* no datapoint */
+            if (cell_nonneg(L, &t, r, c, &v)) goto out;
+            if (series_add(&s[c], ts, v)) {
+                oom(L, &t);
+                goto out;
+            }
+        }
+    }
+    if (s[1].n == 0) {
+        snprintf(L->err, L->errlen, "%s: no TargetCapacity datapoints", t.file);
+        goto out;
+    }
+    for (size_t c = 1; c < 5; c++)
+        if (series_finish(&s[c], &sc->d_metric[metric[c]])) {
+            oom(L, &t);
+            goto out;
+        }
+    sim_steps *m = sc->d_metric;
+    if (!t.present[3] &&
+        derive(&m[POL_TARGET], &m[POL_FULFILLED], &m[POL_PENDING])) {
+        oom(L, &t);
+        goto out;
+    }
+    if (!t.present[2] &&
+        derive(&m[POL_TARGET], &m[POL_PENDING], &m[POL_FULFILLED])) {
+        oom(L, &t);
+        goto out;
+    }
+    rc = 0;
+out:
+    for (size_t c = 0; c < 5; c++) free(s[c].pts);
+    trc_csv_free(&t);
+    return rc;
+}
+
+/* Reads the traces in a fixed order (it is the hash's order too): prices,
+** availability, demand; or, in direct mode, metrics. */
+static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
+    if (sc->mode == SIM_DIRECT) return read_metrics(L, sc, tp->metrics);
+    if (read_pool_trace(L, sc, tp->prices, 1)) return -1;
+    if (tp->availability && read_pool_trace(L, sc, tp->availability, 0))
+        return -1;
+    if (tp->demand && read_demand(L, sc, tp->demand)) return -1;
+    return 0;
+}
+
+/* ---- the public interface ------------------------------------------------- */
+
+/* The line of byte `off` in `text`, counting from 1. */
+static long line_of(const char *text, size_t off) {
+    long line = 1;
+    for (size_t i = 0; i < off; i++) line += text[i] == '\n';
+    return line;
+}
+
+int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
+                      sim_scenario *sc, char *err, size_t errlen) {
+    memset(sc, 0, sizeof *sc);
+    ld L = {.file = path, .hash = FNV_OFFSET, .err = err, .errlen = errlen};
+    char *text = NULL;
+    cJSON *root = NULL;
+    int rc = -1;
+    paths tp = {0};
+    size_t len;
+
+    if (strlen(path) >= sizeof sc->path) {
+        fail(&L, "path too long (at most %zu bytes)", sizeof sc->path - 1);
+        goto out;
+    }
+    snprintf(sc->path, sizeof sc->path, "%s", path);
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+    L.dir = malloc(dl + 1);
+    if (!L.dir) {
+        fail(&L, "out of memory");
+        goto out;
+    }
+    memcpy(L.dir, path, dl);
+    L.dir[dl] = '\0';
+
+    text = slurp(path, &len, err, errlen);
+    if (!text) goto out;
+    hash_bytes(&L, text, len);
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        snprintf(err, errlen, "%s:%ld: NUL byte (not a text file?)", path,
+                 line_of(text, (size_t)(nul - text)));
+        goto out;
+    }
+    /* The parse end pointer is returned per call, not read from cJSON's
+    ** global error state, which is shared by every caller in the process. */
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root && end) {
+        /* Only white space may follow the value. */
+        end += strspn(end, " \t\r\n");
+        if (*end) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
+    if (!root) {
+        size_t off = end && end >= text && end <= text + len
+                         ? (size_t)(end - text) : len;
+        snprintf(err, errlen, "%s:%ld: invalid JSON", path, line_of(text, off));
+        goto out;
+    }
+    for (size_t i = 0; i < nsets; i++)
+        if (apply_set(root, sets[i], err, errlen)) goto out;
+    if (validate(&L, root, sc, &tp)) goto out;
+    if (read_traces(&L, sc, &tp)) goto out;
+    for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
+    snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash);
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    free(text);
+    free(L.dir);
+    if (rc) sim_scenario_free(sc);
+    return rc;
+}
+
+void sim_scenario_free(sim_scenario *sc) {
+    for (size_t i = 0; i < sc->npools; i++) {
+        free(sc->pools[i].price.pts);
+        free(sc->pools[i].avail.pts);
+    }
+    free(sc->pools);
+    free(sc->demand.pts);
+    for (int m = 0; m < POL_NMETRICS; m++) free(sc->d_metric[m].pts);
+    memset(sc, 0, sizeof *sc);
+}
+
+void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
+                         pol_params *out) {
+    pol_params_default(pol, out);
+    for (size_t i = 0; i < sc->nparams; i++)
+        if (sc->params[i].pol == pol) *out = sc->params[i].p;
+}

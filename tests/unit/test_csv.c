@@ -1,0 +1,131 @@
+/*
+** test_csv.c: the generic CSV table reader (traces/csv.c): header matching,
+** quoting, skipped lines, and messages naming file, line and column.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "traces/traces.h"
+
+static const trc_csv_col cols[] = {
+    {"Timestamp", 0}, {"Price", 0}, {"Note", 1}, {"Extra", 1}};
+
+static int parse(const char *text, trc_csv *t, char *err) {
+    return trc_csv_parse("t.csv", text, strlen(text), cols, 4, t, err, 256);
+}
+
+static void reads_cells_by_expected_column(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    const char *text = "\xEF\xBB\xBF# a comment\n"
+                       "Timestamp, Price ,Extra\r\n"
+                       "\n"
+                       "2017-03-01T12:00:00Z,0.25,\"a, \"\"quoted\"\" x\"\r\n"
+                       "   # indented comment\n"
+                       "1488369660,  1e-1 ,\n"
+                       "1488369720,2,last";
+    assert_int_equal(parse(text, &t, err), 0);
+    assert_int_equal(t.nrows, 3);
+    assert_true(t.present[0] && t.present[1] && !t.present[2] && t.present[3]);
+    assert_null(trc_csv_cell(&t, 0, 2));
+    assert_string_equal(trc_csv_cell(&t, 0, 3), "a, \"quoted\" x");
+    assert_string_equal(trc_csv_cell(&t, 1, 3), "");
+    assert_string_equal(trc_csv_cell(&t, 2, 3), "last");
+    assert_int_equal(t.line[0], 4);
+    assert_int_equal(t.line[1], 6);
+    assert_int_equal(t.line[2], 7);
+    int64_t ts;
+    double v;
+    assert_int_equal(trc_csv_time(&t, 0, 0, &ts, err, sizeof err), 0);
+    assert_int_equal(ts, 1488369600LL);
+    assert_int_equal(trc_csv_time(&t, 1, 0, &ts, err, sizeof err), 0);
+    assert_int_equal(ts, 1488369660LL);
+    assert_int_equal(trc_csv_number(&t, 1, 1, &v, err, sizeof err), 0);
+    assert_true(v == 0.1);
+    assert_int_equal(trc_csv_number(&t, 1, 3, &v, err, sizeof err), -1);
+    assert_string_equal(err, "t.csv:6: Extra: is empty");
+    assert_int_equal(trc_csv_number(&t, 2, 3, &v, err, sizeof err), -1);
+    assert_string_equal(err, "t.csv:7: Extra: 'last' is not a number");
+    assert_int_equal(trc_csv_time(&t, 2, 3, &ts, err, sizeof err), -1);
+    assert_string_equal(err, "t.csv:7: Extra: 'last' is not an ISO-8601 UTC "
+                             "time or epoch seconds");
+    trc_csv_fail(&t, 2, 1, err, sizeof err, "must be <= %d", 1);
+    assert_string_equal(err, "t.csv:7: Price: must be <= 1");
+    trc_csv_free(&t);
+    trc_csv_free(&t); /* harmless twice */
+}
+
+static void numbers_reject_non_trace_spellings(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    assert_int_equal(
+        parse("Timestamp,Price\n1,nan\n1,inf\n1,0x10\n1,1e999\n1,1.5x\n", &t,
+              err),
+        0);
+    double v;
+    for (size_t r = 0; r < t.nrows; r++)
+        if (trc_csv_number(&t, r, 1, &v, err, sizeof err) == 0)
+            fail_msg("row %zu accepted", r);
+    trc_csv_free(&t);
+}
+
+static void rejects_with_line_and_column(void **st) {
+    (void)st;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"", "t.csv: no header row (expected Timestamp,...)"},
+        {"# only a comment\n\n", "t.csv: no header row (expected Timestamp,...)"},
+        {"Timestamp,Cost\n",
+         "t.csv:1: unknown column 'Cost' (the header must be "
+         "Timestamp,Price,[Note],[Extra])"},
+        {"Timestamp\n", "t.csv:1: missing column 'Price' (the header must be "
+                        "Timestamp,Price,[Note],[Extra])"},
+        {"Price,Timestamp\n",
+         "t.csv:1: missing column 'Timestamp' (the header must be "
+         "Timestamp,Price,[Note],[Extra])"},
+        {"Timestamp,Price,Extra,Note\n",
+         "t.csv:1: column 'Note' out of order (the header must be "
+         "Timestamp,Price,[Note],[Extra])"},
+        {"Timestamp,Price,Price\n", "t.csv:1: duplicate column 'Price'"},
+        {"Timestamp,Price,Note,Extra,More\n",
+         "t.csv:1: unknown column 'More' (the header must be "
+         "Timestamp,Price,[Note],[Extra])"},
+        {"Timestamp,Price\n1,2\n\n1,2,3\n", "t.csv:4: 3 fields, the header has 2"},
+        {"Timestamp,Price\n1\n", "t.csv:2: 1 fields, the header has 2"},
+        {"Timestamp,Price\n1,\"2\n", "t.csv:2: field 2: unterminated quote"},
+        {"Timestamp,Price\n1,\"2\"x\n",
+         "t.csv:2: field 2: text after the closing quote"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        trc_csv t;
+        char err[256] = "";
+        if (parse(cases[i].text, &t, err) == 0)
+            fail_msg("case %zu accepted", i);
+        assert_string_equal(err, cases[i].msg);
+        assert_null(t.buf);
+    }
+    trc_csv t;
+    char err[256];
+    const char nul[] = "Timestamp,Price\n1,\0002\n";
+    assert_int_equal(trc_csv_parse("t.csv", nul, sizeof nul - 1, cols, 4, &t,
+                                   err, sizeof err),
+                     -1);
+    assert_string_equal(err, "t.csv:2: NUL byte (not a text file?)");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reads_cells_by_expected_column),
+        cmocka_unit_test(numbers_reject_non_trace_spellings),
+        cmocka_unit_test(rejects_with_line_and_column),
+    };
+    return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
+}

@@ -1,0 +1,908 @@
+/*
+** test_scenario.c: sim_scenario_load() on scenario and trace files written
+** to a fresh temporary directory: every field and default, direct mode,
+** --set overrides, trace sorting and the same-timestamp rule, path
+** resolution, times, the input hash, and one message per error class with
+** the exact field path.
+**
+** Fixture JSON is written with ' for " (see put_json) to keep it readable.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sim/sim.h"
+
+/* 2017-03-01T00:00:00Z and a day later. */
+#define T0 1488326400LL
+#define T1 1488412800LL
+
+/* ---- fixture: a temporary directory and the files written into it ---- */
+
+typedef struct {
+    char dir[64];
+    char files[32][128]; /* relative names, removed in reverse order */
+    int nfiles;
+    char path[256];      /* scratch for at() */
+    char err[512];
+} fx;
+
+static int setup(void **st) {
+    fx *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/spotbench-scenario-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    *st = f;
+    return 0;
+}
+
+static int teardown(void **st) {
+    fx *f = *st;
+    char p[256];
+    for (int i = f->nfiles - 1; i >= 0; i--) {
+        snprintf(p, sizeof p, "%s/%s", f->dir, f->files[i]);
+        remove(p); /* files and the subdirectories recorded before them */
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* The absolute path of `name` in the fixture directory (one scratch
+** buffer: use it before the next call). */
+static const char *at(fx *f, const char *name) {
+    snprintf(f->path, sizeof f->path, "%s/%s", f->dir, name);
+    return f->path;
+}
+
+static void record(fx *f, const char *name) {
+    for (int i = 0; i < f->nfiles; i++)
+        if (strcmp(f->files[i], name) == 0) return;
+    assert_true(f->nfiles < 32);
+    snprintf(f->files[f->nfiles++], sizeof f->files[0], "%s", name);
+}
+
+/* Writes `text` to dir/name, creating one level of subdirectory. */
+static void put(fx *f, const char *name, const char *text) {
+    const char *slash = strchr(name, '/');
+    if (slash) {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%.*s", (int)(slash - name), name);
+        mkdir(at(f, sub), 0700);
+        record(f, sub);
+    }
+    FILE *fp = fopen(at(f, name), "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    record(f, name);
+}
+
+/* put() with every ' turned into ". */
+static void put_json(fx *f, const char *name, const char *text) {
+    char *s = strdup(text);
+    assert_non_null(s);
+    for (char *p = s; *p; p++)
+        if (*p == '\'') *p = '"';
+    put(f, name, s);
+    free(s);
+}
+
+/* Loads dir/name with the given overrides. */
+static int load(fx *f, const char *name, const char *const *sets,
+                size_t nsets, sim_scenario *sc) {
+    f->err[0] = '\0';
+    return sim_scenario_load(at(f, name), sets, nsets, sc, f->err,
+                             sizeof f->err);
+}
+
+/* Asserts that loading fails with exactly "DIR/" + msg. */
+static void load_fails(fx *f, const char *name, const char *const *sets,
+                       size_t nsets, const char *msg) {
+    sim_scenario sc;
+    char want[512];
+    if (load(f, name, sets, nsets, &sc) == 0) {
+        sim_scenario_free(&sc);
+        fail_msg("accepted; expected '%s'", msg);
+    }
+    if (msg[0] == '-') snprintf(want, sizeof want, "%s", msg); /* --set */
+    else snprintf(want, sizeof want, "%s/%s", f->dir, msg);
+    assert_string_equal(f->err, want);
+    /* A failed load leaves nothing to free. */
+    assert_null(sc.pools);
+    assert_int_equal(sc.npools, 0);
+}
+
+/* ---- shared fixtures ---- */
+
+#define PRICES_HEADER "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
+
+static const char *const base_json =
+    "{'start': '2017-03-01T00:00:00Z', 'end': '2017-03-02T00:00:00Z',\n"
+    " 'fleet': {'TargetCapacity': 32,\n"
+    "   'LaunchSpecifications': [\n"
+    "     {'InstanceType': 'c4.large', 'AvailabilityZone': 'us-east-1a',\n"
+    "      'WeightedCapacity': 2, 'OnDemandPrice': 0.1},\n"
+    "     {'InstanceType': 'c4.xlarge', 'AvailabilityZone': 'us-east-1b',\n"
+    "      'WeightedCapacity': 4, 'OnDemandPrice': 0.2}]},\n"
+    " 'traces': {'prices': 'prices.csv'},\n"
+    " 'asg': {'OnDemandPrice': 0.21}}\n";
+
+static const char *const base_prices =
+    PRICES_HEADER
+    "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+    "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n";
+
+/* scenario.json (the minimal model scenario) and prices.csv. */
+static void base(fx *f) {
+    put_json(f, "scenario.json", base_json);
+    put(f, "prices.csv", base_prices);
+}
+
+static void assert_dist(sim_dist d, double p, int64_t min, int64_t max) {
+    assert_true(d.p == p);
+    assert_int_equal(d.min, min);
+    assert_int_equal(d.max, max);
+}
+
+static void assert_pt(const sim_steps *s, size_t i, int64_t t, double v) {
+    assert_true(i < s->n);
+    assert_int_equal(s->pts[i].t, t);
+    if (s->pts[i].v != v)
+        fail_msg("point %zu: %g, expected %g", i, s->pts[i].v, v);
+}
+
+/* ---- valid scenarios ---- */
+
+static void full_model_scenario(void **st) {
+    fx *f = *st;
+    put_json(f, "full.json",
+             "{'name': 'full day', 'description': 'every field set',\n"
+             " 'mode': 'model', 'seed': 42,\n"
+             " 'start': '2017-03-01T00:00:00Z', 'end': 1488412800,\n"
+             " 'billing': 'per-hour',\n"
+             " 'fleet': {'TargetCapacity': 32.5,\n"
+             "   'AllocationStrategy': 'priceCapacityOptimized',\n"
+             "   'SpotPrice': 0.04,\n"
+             "   'LaunchDelay': {'min': 10, 'max': 20, 'p': 0.5},\n"
+             "   'LaunchSpecifications': [\n"
+             "     {'InstanceType': 'c4.large', 'AvailabilityZone': 'us-east-1a',\n"
+             "      'WeightedCapacity': 2, 'SpotPrice': 0.03, 'OnDemandPrice': 0.1},\n"
+             "     {'InstanceType': 'c4.xlarge', 'AvailabilityZone': 'us-east-1b',\n"
+             "      'WeightedCapacity': 4, 'OnDemandPrice': 0.2}],\n"
+             "   'TargetTracking': {'Demand': 'demand.csv', 'TargetValue': 80,\n"
+             "      'ScaleOutCooldown': 60, 'ScaleInCooldown': 600,\n"
+             "      'MinCapacity': 4, 'MaxCapacity': 64}},\n"
+             " 'traces': {'prices': 'prices.csv', 'availability': 'avail.csv'},\n"
+             " 'ecs': {'RegistrationDelay': {'min': 20, 'max': 40}},\n"
+             " 'cloudwatch': {'IngestionDelay': {'min': 30, 'max': 90, 'p': 0.9},\n"
+             "   'MissingProbability': 0.01, 'FetchFailureProbability': 0.02},\n"
+             " 'controller': {'policy': 'guarded',\n"
+             "   'params': {'guarded': {'confirm': 3, 'headroom_units': 2.5},\n"
+             "              'classic': {'window': 900}},\n"
+             "   'Cron': true, 'Interval': 120, 'Offset': 30, 'Alarm': true,\n"
+             "   'AlarmPeriods': 2, 'SnsDelay': 5, 'FailureProbability': 0.03},\n"
+             " 'asg': {'AutoScalingGroupName': 'od-backup',\n"
+             "   'InstanceType': 'm4.xlarge', 'WeightedCapacity': 8,\n"
+             "   'OnDemandPrice': 0.2, 'MinSize': 1, 'MaxSize': 50,\n"
+             "   'DesiredCapacity': 2, 'DefaultCooldown': 900,\n"
+             "   'LaunchDelay': {'min': 90, 'max': 150},\n"
+             "   'DescribeFailureProbability': 0.04}}\n");
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+        "1488326400,c4.xlarge,us-east-1b,0.06\n"
+        "2017-03-01T06:00:00Z,c4.large,us-east-1a,0.05\n");
+    put(f, "avail.csv",
+        "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+        "2017-03-01T03:00:00Z,c4.large,us-east-1a,0\n");
+    put(f, "demand.csv",
+        "Timestamp,Demand\n"
+        "2017-03-01T00:00:00Z,24\n"
+        "2017-03-01T12:00:00Z,40.5\n");
+    sim_scenario sc;
+    assert_int_equal(load(f, "full.json", NULL, 0, &sc), 0);
+    assert_string_equal(sc.name, "full day");
+    assert_string_equal(sc.path, at(f, "full.json"));
+    assert_int_equal(strlen(sc.hash), 16);
+    assert_int_equal(sc.mode, SIM_MODEL);
+    assert_int_equal(sc.seed, 42);
+    assert_int_equal(sc.start, T0);
+    assert_int_equal(sc.end, T1);
+    assert_int_equal(sc.billing, SIM_PER_HOUR);
+
+    assert_true(sc.target_capacity == 32.5);
+    assert_int_equal(sc.alloc, SIM_CAPACITY_OPTIMIZED);
+    assert_dist(sc.fleet_launch_delay, 0.5, 10, 20);
+    assert_int_equal(sc.npools, 2);
+    sim_pool *p = &sc.pools[0];
+    assert_string_equal(p->instance_type, "c4.large");
+    assert_string_equal(p->az, "us-east-1a");
+    assert_true(p->weight == 2);
+    assert_true(p->max_price == 0.03);
+    assert_true(p->on_demand_price == 0.1);
+    assert_int_equal(p->price.n, 2);
+    assert_pt(&p->price, 0, T0, 0.03);
+    assert_pt(&p->price, 1, T0 + 6 * 3600, 0.05);
+    assert_int_equal(p->avail.n, 2);
+    assert_pt(&p->avail, 0, T0, 10);
+    assert_pt(&p->avail, 1, T0 + 3 * 3600, 0);
+    p = &sc.pools[1];
+    assert_string_equal(p->instance_type, "c4.xlarge");
+    assert_true(p->weight == 4);
+    assert_true(p->max_price == 0.04); /* the fleet's SpotPrice */
+    assert_int_equal(p->price.n, 1);
+    assert_pt(&p->price, 0, T0, 0.06);
+    assert_int_equal(p->avail.n, 0); /* no rows: no limit */
+
+    assert_int_equal(sc.demand.n, 2);
+    assert_pt(&sc.demand, 0, T0, 24);
+    assert_pt(&sc.demand, 1, T0 + 12 * 3600, 40.5);
+    assert_true(sc.tt_target_value == 80);
+    assert_int_equal(sc.tt_scale_out_cooldown, 60);
+    assert_int_equal(sc.tt_scale_in_cooldown, 600);
+    assert_true(sc.tt_min == 4);
+    assert_true(sc.tt_max == 64);
+
+    assert_dist(sc.registration_delay, 1, 20, 40);
+    assert_dist(sc.cw_delay, 0.9, 30, 90);
+    assert_true(sc.cw_missing == 0.01);
+    assert_true(sc.cw_fetch_failure == 0.02);
+
+    assert_ptr_equal(sc.policy, pol_find("guarded"));
+    assert_int_equal(sc.nparams, 2);
+    assert_int_equal(sc.cron, 1);
+    assert_int_equal(sc.cron_interval, 120);
+    assert_int_equal(sc.cron_offset, 30);
+    assert_int_equal(sc.alarm, 1);
+    assert_int_equal(sc.alarm_periods, 2);
+    assert_dist(sc.sns_delay, 1, 5, 5);
+    assert_true(sc.invoke_failure == 0.03);
+
+    assert_string_equal(sc.od_instance_type, "m4.xlarge");
+    assert_true(sc.od_weight == 8);
+    assert_true(sc.od_price == 0.2);
+    assert_int_equal(sc.asg_min, 1);
+    assert_int_equal(sc.asg_max, 50);
+    assert_int_equal(sc.asg_desired, 2);
+    assert_int_equal(sc.default_cooldown, 900);
+    assert_dist(sc.od_launch_delay, 1, 90, 150);
+    assert_true(sc.describe_failure == 0.04);
+    for (int m = 0; m < POL_NMETRICS; m++) assert_int_equal(sc.d_metric[m].n, 0);
+
+    /* Parameters: the scenario's over the policy's defaults. */
+    const pol_policy *g = pol_find("guarded"), *c = pol_find("classic");
+    pol_params pp, def;
+    sim_scenario_params(&sc, g, &pp);
+    pol_params_default(g, &def);
+    for (size_t i = 0; i < g->nparams; i++) {
+        const char *n = g->params[i].name;
+        double want = strcmp(n, "confirm") == 0          ? 3
+                      : strcmp(n, "headroom_units") == 0 ? 2.5
+                                                         : def.v[i];
+        if (pp.v[i] != want) fail_msg("%s: %g, expected %g", n, pp.v[i], want);
+    }
+    sim_scenario_params(&sc, c, &pp);
+    assert_true(pp.v[pol_param_index(c, "window")] == 900);
+    assert_true(pp.v[pol_param_index(c, "units_per_instance")] == 4);
+    sim_scenario_free(&sc);
+    assert_null(sc.pools);
+}
+
+static void minimal_model_defaults(void **st) {
+    fx *f = *st;
+    base(f);
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_string_equal(sc.name, "scenario"); /* file name without .json */
+    assert_int_equal(sc.mode, SIM_MODEL);
+    assert_int_equal(sc.seed, 1);
+    assert_int_equal(sc.billing, SIM_PER_SECOND);
+    assert_int_equal(sc.alloc, SIM_LOWEST_PRICE);
+    assert_dist(sc.fleet_launch_delay, 1, 60, 180);
+    /* No SpotPrice anywhere: on-demand price per unit-hour. */
+    assert_true(sc.pools[0].max_price == 0.1 / 2);
+    assert_true(sc.pools[1].max_price == 0.2 / 4);
+    assert_int_equal(sc.demand.n, 0);
+    assert_true(sc.tt_target_value == 100);
+    assert_int_equal(sc.tt_scale_out_cooldown, 300);
+    assert_int_equal(sc.tt_scale_in_cooldown, 300);
+    assert_true(sc.tt_min == 0);
+    assert_true(sc.tt_max == 1000000);
+    assert_dist(sc.registration_delay, 1, 30, 30);
+    assert_dist(sc.cw_delay, 1, 0, 0);
+    assert_true(sc.cw_missing == 0);
+    assert_true(sc.cw_fetch_failure == 0);
+    assert_ptr_equal(sc.policy, pol_find("classic"));
+    assert_int_equal(sc.nparams, 0);
+    assert_int_equal(sc.cron, 1);
+    assert_int_equal(sc.cron_interval, 60);
+    assert_int_equal(sc.cron_offset, 0);
+    assert_int_equal(sc.alarm, 0);
+    assert_int_equal(sc.alarm_periods, 1);
+    assert_dist(sc.sns_delay, 1, 1, 1);
+    assert_true(sc.invoke_failure == 0);
+    assert_string_equal(sc.od_instance_type, "c3.xlarge");
+    assert_true(sc.od_weight == 4);
+    assert_int_equal(sc.asg_min, 0);
+    assert_int_equal(sc.asg_max, 200);
+    assert_int_equal(sc.asg_desired, 0);
+    assert_int_equal(sc.default_cooldown, 300);
+    assert_dist(sc.od_launch_delay, 1, 60, 120);
+    assert_true(sc.describe_failure == 0);
+    pol_params pp, def;
+    sim_scenario_params(&sc, pol_find("guarded"), &pp);
+    pol_params_default(pol_find("guarded"), &def);
+    assert_memory_equal(&pp, &def, sizeof pp);
+    sim_scenario_free(&sc);
+}
+
+static void direct_scenario(void **st) {
+    fx *f = *st;
+    put_json(f, "direct.json",
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             " 'direct': {'metrics': 'metrics.csv', 'Period': 60,\n"
+             "            'SpotPrice': 0.0125},\n"
+             " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
+    /* No PendingCapacity column: derived as max(0, Target - Fulfilled)
+    ** wherever both have a datapoint. Empty cells are no datapoint. */
+    put(f, "metrics.csv",
+        "Timestamp,TargetCapacity,FulfilledCapacity,TerminatingCapacity\n"
+        "2017-03-01T00:02:00Z,32,20,4\n"
+        "2017-03-01T00:00:00Z,32,32,\n"
+        "2017-03-01T00:01:00Z,32,,0\n"
+        "1488326580,,40,\n");
+    sim_scenario sc;
+    assert_int_equal(load(f, "direct.json", NULL, 0, &sc), 0);
+    assert_int_equal(sc.mode, SIM_DIRECT);
+    assert_int_equal(sc.d_period, 60);
+    assert_true(sc.d_spot_price == 0.0125);
+    assert_int_equal(sc.npools, 0);
+    assert_null(sc.pools);
+    const sim_steps *m = sc.d_metric;
+    assert_int_equal(m[POL_TARGET].n, 3);
+    assert_pt(&m[POL_TARGET], 0, T0, 32);
+    assert_pt(&m[POL_TARGET], 2, T0 + 120, 32);
+    assert_int_equal(m[POL_FULFILLED].n, 3);
+    assert_pt(&m[POL_FULFILLED], 0, T0, 32);
+    assert_pt(&m[POL_FULFILLED], 1, T0 + 120, 20);
+    assert_pt(&m[POL_FULFILLED], 2, T0 + 180, 40);
+    assert_int_equal(m[POL_PENDING].n, 2); /* T0 and T0+120 have both */
+    assert_pt(&m[POL_PENDING], 0, T0, 0);
+    assert_pt(&m[POL_PENDING], 1, T0 + 120, 12);
+    assert_int_equal(m[POL_TERMINATING].n, 2);
+    assert_pt(&m[POL_TERMINATING], 0, T0 + 60, 0);
+    assert_pt(&m[POL_TERMINATING], 1, T0 + 120, 4);
+    assert_int_equal(sc.asg_max, 10);
+    sim_scenario_free(&sc);
+
+    /* Only PendingCapacity: FulfilledCapacity = max(0, Target - Pending);
+    ** Period 300. */
+    put(f, "metrics5.csv",
+        "Timestamp,TargetCapacity,PendingCapacity\n"
+        "2017-03-01T00:00:00Z,32,8\n"
+        "2017-03-01T00:05:00Z,32,40\n");
+    const char *sets[] = {"direct.metrics=metrics5.csv", "direct.Period=300"};
+    assert_int_equal(load(f, "direct.json", sets, 2, &sc), 0);
+    assert_int_equal(sc.d_period, 300);
+    assert_int_equal(m[POL_FULFILLED].n, 2);
+    assert_pt(&m[POL_FULFILLED], 0, T0, 24);
+    assert_pt(&m[POL_FULFILLED], 1, T0 + 300, 0);
+    assert_pt(&m[POL_PENDING], 1, T0 + 300, 40);
+    assert_int_equal(m[POL_TERMINATING].n, 0);
+    sim_scenario_free(&sc);
+}
+
+/* ---- --set overrides ---- */
+
+static void set_overrides(void **st) {
+    fx *f = *st;
+    base(f);
+    const char *sets[] = {
+        "asg.DefaultCooldown=900",                   /* number */
+        "fleet.AllocationStrategy=diversified",      /* bare string */
+        "asg.InstanceType=\"m4.large\"",             /* JSON string */
+        "controller.params.guarded.confirm=4",       /* creates objects */
+        "controller.policy=guarded",
+        "fleet.LaunchSpecifications[1].SpotPrice=0.05", /* array element */
+        "ecs.RegistrationDelay={\"min\": 5, \"max\": 9, \"p\": 0.25}",
+        "seed=7",
+        "name=",                                     /* bare, empty */
+        "name=renamed",                              /* later set wins */
+    };
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", sets, 10, &sc), 0);
+    assert_int_equal(sc.default_cooldown, 900);
+    assert_int_equal(sc.alloc, SIM_DIVERSIFIED);
+    assert_string_equal(sc.od_instance_type, "m4.large");
+    assert_ptr_equal(sc.policy, pol_find("guarded"));
+    pol_params pp;
+    sim_scenario_params(&sc, sc.policy, &pp);
+    assert_true(pp.v[pol_param_index(sc.policy, "confirm")] == 4);
+    assert_true(sc.pools[1].max_price == 0.05);
+    assert_true(sc.pools[0].max_price == 0.05); /* 0.1 / 2, untouched */
+    assert_dist(sc.registration_delay, 0.25, 5, 9);
+    assert_int_equal(sc.seed, 7);
+    assert_string_equal(sc.name, "renamed");
+    sim_scenario_free(&sc);
+
+    /* A whole element replaced. */
+    const char *elem[] = {
+        "fleet.LaunchSpecifications[0]={\"InstanceType\": \"c4.xlarge\", "
+        "\"AvailabilityZone\": \"us-east-1b\", \"OnDemandPrice\": 1}",
+        "fleet.LaunchSpecifications[1].AvailabilityZone=us-east-1a",
+        "fleet.LaunchSpecifications[1].InstanceType=c4.large"};
+    assert_int_equal(load(f, "scenario.json", elem, 3, &sc), 0);
+    assert_string_equal(sc.pools[0].instance_type, "c4.xlarge");
+    assert_true(sc.pools[0].weight == 1);
+    assert_pt(&sc.pools[0].price, 0, T0, 0.06);
+    assert_string_equal(sc.pools[1].instance_type, "c4.large");
+    assert_pt(&sc.pools[1].price, 0, T0, 0.03);
+    sim_scenario_free(&sc);
+}
+
+static void set_errors(void **st) {
+    fx *f = *st;
+    base(f);
+    static const struct {
+        const char *set, *msg;
+    } cases[] = {
+        {"fleet.LaunchSpecifications[9].SpotPrice=1",
+         "--set fleet.LaunchSpecifications[9].SpotPrice=1: no element 9"},
+        {"fleet.LaunchSpecifications[2]=1",
+         "--set fleet.LaunchSpecifications[2]=1: no element 2"},
+        {"asg.Tags[0]=x", "--set asg.Tags[0]=x: no element 0"},
+        {"asg.OnDemandPrice[0]=1",
+         "--set asg.OnDemandPrice[0]=1: asg.OnDemandPrice is not an array"},
+        {"asg.OnDemandPrice.x=1",
+         "--set asg.OnDemandPrice.x=1: asg.OnDemandPrice is not an object"},
+        {"asg.MinSize", "--set asg.MinSize: expected KEY=VALUE"},
+        {"=1", "--set =1: expected KEY=VALUE"},
+        {"asg..MinSize=1",
+         "--set asg..MinSize=1: KEY must be NAME(.NAME)* with optional [N] "
+         "indices"},
+        {"fleet.LaunchSpecifications[x]=1",
+         "--set fleet.LaunchSpecifications[x]=1: KEY must be NAME(.NAME)* "
+         "with optional [N] indices"},
+        {"[0]=1", "--set [0]=1: KEY must be NAME(.NAME)* with optional [N] "
+                  "indices"},
+        {"asg.=1", "--set asg.=1: KEY must be NAME(.NAME)* with optional [N] "
+                   "indices"},
+        /* A set of an unknown field is caught by validation. */
+        {"asg.Colour=red", "scenario.json: asg.Colour: unknown field"},
+        {"asg.MinSize=abc", "scenario.json: asg.MinSize: must be a whole number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        load_fails(f, "scenario.json", &cases[i].set, 1, cases[i].msg);
+}
+
+/* ---- traces ---- */
+
+static void traces_sorted_later_row_wins(void **st) {
+    fx *f = *st;
+    put_json(f, "scenario.json", base_json);
+    put(f, "prices.csv",
+        "# a price history export: other pools and a correction\n"
+        PRICES_HEADER
+        "2017-03-01T02:00:00Z,c4.large,us-east-1a,0.05\n"
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+        "\n"
+        "2017-03-01T01:00:00Z,m3.medium,us-east-1a,abc-ignored-pool-is-still-checked\n");
+    sim_scenario sc;
+    load_fails(f, "scenario.json", NULL, 0,
+               "prices.csv:6: SpotPrice: "
+               "'abc-ignored-pool-is-still-checked' is not a number");
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "2017-03-01T02:00:00Z,c4.large,us-east-1a,0.05\n"
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+        "2017-03-01T01:00:00Z,m3.medium,us-east-1a,9\n"
+        "2017-03-01T01:00:00Z,c4.large,us-east-1a,0.04\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n"
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.035\n"
+        "2017-03-01T02:00:00Z,c4.large,us-east-1a,0.07\n"
+        "2017-03-01T01:00:00Z,c4.large,us-east-1b,9\n");
+    put(f, "avail.csv",
+        "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+        "2017-03-01T01:00:00Z,c4.xlarge,us-east-1b,3\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,5\n"
+        "2017-03-01T01:00:00Z,c4.xlarge,us-east-1b,2\n");
+    const char *sets[] = {"traces.availability=avail.csv"};
+    assert_int_equal(load(f, "scenario.json", sets, 1, &sc), 0);
+    const sim_steps *p = &sc.pools[0].price;
+    assert_int_equal(p->n, 3);
+    assert_pt(p, 0, T0, 0.035);       /* the later of two rows */
+    assert_pt(p, 1, T0 + 3600, 0.04);
+    assert_pt(p, 2, T0 + 7200, 0.07); /* the later of two rows */
+    assert_int_equal(sc.pools[1].price.n, 1);
+    assert_int_equal(sc.pools[0].avail.n, 0);
+    const sim_steps *a = &sc.pools[1].avail;
+    assert_int_equal(a->n, 2);
+    assert_pt(a, 0, T0, 5);
+    assert_pt(a, 1, T0 + 3600, 2);
+    sim_scenario_free(&sc);
+}
+
+static void relative_and_absolute_trace_paths(void **st) {
+    fx *f = *st;
+    /* The scenario in a subdirectory names its traces relative to it. */
+    put(f, "data/prices.csv", base_prices);
+    put(f, "demand.csv", "Timestamp,Demand\n1488326400,8\n");
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{'start': 1488326400, 'end': '2017-03-02T00:00:00+00:00',\n"
+             " 'fleet': {'TargetCapacity': 32,\n"
+             "   'TargetTracking': {'Demand': '%s'},\n"
+             "   'LaunchSpecifications': [\n"
+             "     {'InstanceType': 'c4.large', 'AvailabilityZone': 'us-east-1a',\n"
+             "      'OnDemandPrice': 0.1}]},\n"
+             " 'traces': {'prices': 'prices.csv'},\n"
+             " 'asg': {'OnDemandPrice': 0.21}}\n",
+             at(f, "demand.csv"));
+    put_json(f, "data/s.json", json);
+    sim_scenario sc;
+    assert_int_equal(load(f, "data/s.json", NULL, 0, &sc), 0);
+    assert_string_equal(sc.name, "s");
+    assert_int_equal(sc.start, T0);
+    assert_int_equal(sc.end, T1);
+    assert_int_equal(sc.pools[0].price.n, 1);
+    assert_int_equal(sc.demand.n, 1);
+    assert_pt(&sc.demand, 0, T0, 8);
+    sim_scenario_free(&sc);
+    /* "../" from the scenario's directory. */
+    put(f, "prices.csv", base_prices);
+    const char *up[] = {"traces.prices=../prices.csv"};
+    assert_int_equal(load(f, "data/s.json", up, 1, &sc), 0);
+    sim_scenario_free(&sc);
+    /* Missing: the message gives the resolved path. */
+    const char *missing[] = {"traces.prices=nothere.csv"};
+    load_fails(f, "data/s.json", missing, 1,
+               "data/nothere.csv: No such file or directory");
+}
+
+static void hash_identifies_the_input(void **st) {
+    fx *f = *st;
+    base(f);
+    sim_scenario a, b;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &a), 0);
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &b), 0);
+    assert_string_equal(a.hash, b.hash);
+    assert_int_equal(strspn(a.hash, "0123456789abcdef"), 16);
+    sim_scenario_free(&b);
+    /* One byte of a trace: 0.03 -> 0.04. */
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.04\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n");
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &b), 0);
+    assert_string_not_equal(a.hash, b.hash);
+    sim_scenario_free(&b);
+    put(f, "prices.csv", base_prices);
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &b), 0);
+    assert_string_equal(a.hash, b.hash);
+    sim_scenario_free(&b);
+    /* An override changes it even when it sets the value already there. */
+    const char *same[] = {"seed=1"};
+    assert_int_equal(load(f, "scenario.json", same, 1, &b), 0);
+    assert_string_not_equal(a.hash, b.hash);
+    sim_scenario_free(&b);
+    sim_scenario_free(&a);
+}
+
+/* The hash is FNV-1a 64 over the file's bytes, then the traces', then the
+** overrides': recomputed here independently. */
+static void hash_is_fnv1a_of_the_bytes(void **st) {
+    fx *f = *st;
+    base(f);
+    const char *parts[] = {base_json, base_prices, "seed=3"};
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < 3; i++) {
+        const char *s = parts[i];
+        char *tmp = strdup(s);
+        assert_non_null(tmp);
+        if (i == 0) /* the fixture's ' are written as " */
+            for (char *p = tmp; *p; p++)
+                if (*p == '\'') *p = '"';
+        for (const char *p = tmp; *p; p++) {
+            h ^= (unsigned char)*p;
+            h *= 1099511628211ULL;
+        }
+        free(tmp);
+    }
+    char want[17];
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)h);
+    sim_scenario sc;
+    const char *sets[] = {"seed=3"};
+    assert_int_equal(load(f, "scenario.json", sets, 1, &sc), 0);
+    assert_string_equal(sc.hash, want);
+    sim_scenario_free(&sc);
+}
+
+/* ---- errors ---- */
+
+/* One override of the base scenario per error, and the message it gives
+** (after "DIR/"). */
+static void field_errors(void **st) {
+    fx *f = *st;
+    base(f);
+    static const struct {
+        const char *set, *msg;
+    } cases[] = {
+        {"colour=1", "scenario.json: colour: unknown field"},
+        {"fleet.LaunchSpecifications[0].Weight=2",
+         "scenario.json: fleet.LaunchSpecifications[0].Weight: unknown field"},
+        {"fleet.LaunchSpecifications[1].WeightedCapacity=0",
+         "scenario.json: fleet.LaunchSpecifications[1].WeightedCapacity: must "
+         "be > 0"},
+        {"fleet.LaunchSpecifications[1].OnDemandPrice=\"cheap\"",
+         "scenario.json: fleet.LaunchSpecifications[1].OnDemandPrice: must be "
+         "a number"},
+        {"fleet.LaunchSpecifications[1]=3",
+         "scenario.json: fleet.LaunchSpecifications[1]: must be an object"},
+        {"fleet.LaunchSpecifications=[]",
+         "scenario.json: fleet.LaunchSpecifications: must have at least one "
+         "element"},
+        {"fleet.LaunchSpecifications[0].InstanceType="
+         "abcdefghijklmnopqrstuvwxyz0123456789",
+         "scenario.json: fleet.LaunchSpecifications[0].InstanceType: must be "
+         "shorter than 32 characters"},
+        {"fleet.TargetCapacity=-1",
+         "scenario.json: fleet.TargetCapacity: must be > 0"},
+        {"fleet.AllocationStrategy=cheapest",
+         "scenario.json: fleet.AllocationStrategy: 'cheapest' is not one of "
+         "lowestPrice, diversified, capacityOptimized, "
+         "priceCapacityOptimized"},
+        {"fleet.TargetTracking={}",
+         "scenario.json: fleet.TargetTracking.Demand: is required"},
+        {"fleet.TargetTracking={\"Demand\": \"d.csv\", \"TargetValue\": 101}",
+         "scenario.json: fleet.TargetTracking.TargetValue: must be > 0 and at "
+         "most 100"},
+        {"fleet.TargetTracking={\"Demand\": \"d.csv\", \"MinCapacity\": 5, "
+         "\"MaxCapacity\": 4}",
+         "scenario.json: fleet.TargetTracking.MaxCapacity: must be >= "
+         "MinCapacity (5)"},
+        {"mode=simulate",
+         "scenario.json: mode: 'simulate' is not one of model, direct"},
+        {"mode=direct", "scenario.json: fleet: not allowed in direct mode"},
+        {"direct={}", "scenario.json: direct: not allowed in model mode"},
+        {"billing=monthly",
+         "scenario.json: billing: 'monthly' is not one of per-second, "
+         "per-hour"},
+        {"seed=-1", "scenario.json: seed: must be >= 0"},
+        {"seed=1.5", "scenario.json: seed: must be a whole number"},
+        {"start=yesterday",
+         "scenario.json: start: must be an ISO-8601 UTC time "
+         "(\"2017-03-01T12:00:00Z\") or epoch seconds"},
+        {"end=1488326400", "scenario.json: end: must be after start"},
+        {"name=abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"
+         "0123456789",
+         "scenario.json: name: must be shorter than 64 characters"},
+        {"ecs=5", "scenario.json: ecs: must be an object"},
+        {"ecs.RegistrationDelay={\"min\": 5, \"max\": 1}",
+         "scenario.json: ecs.RegistrationDelay.max: must be >= min (5)"},
+        {"ecs.RegistrationDelay={\"min\": 5}",
+         "scenario.json: ecs.RegistrationDelay.max: is required"},
+        {"ecs.RegistrationDelay={\"min\": 1, \"max\": 2, \"p\": 2}",
+         "scenario.json: ecs.RegistrationDelay.p: must be between 0 and 1"},
+        {"cloudwatch.IngestionDelay={\"mean\": 3}",
+         "scenario.json: cloudwatch.IngestionDelay.mean: unknown field"},
+        {"cloudwatch.IngestionDelay=-1",
+         "scenario.json: cloudwatch.IngestionDelay: must be >= 0"},
+        {"cloudwatch.IngestionDelay=2.5",
+         "scenario.json: cloudwatch.IngestionDelay: must be a whole number of "
+         "seconds"},
+        {"cloudwatch.IngestionDelay=soon",
+         "scenario.json: cloudwatch.IngestionDelay: must be whole seconds or "
+         "an object {\"min\", \"max\", \"p\"}"},
+        {"cloudwatch.MissingProbability=1.5",
+         "scenario.json: cloudwatch.MissingProbability: must be between 0 and "
+         "1"},
+        {"controller.policy=fancy",
+         "scenario.json: controller.policy: unknown policy 'fancy' (known: "
+         "classic, guarded)"},
+        {"controller.params.guarded.confirm=0",
+         "scenario.json: controller.params.guarded.confirm: must be between 1 "
+         "and 30, got 0"},
+        {"controller.params.guarded.confirm=2.5",
+         "scenario.json: controller.params.guarded.confirm: must be a whole "
+         "number, got 2.5"},
+        {"controller.params.guarded.confirm=two",
+         "scenario.json: controller.params.guarded.confirm: must be a number"},
+        {"controller.params.guarded.nope=1",
+         "scenario.json: controller.params.guarded.nope: unknown parameter of "
+         "policy guarded"},
+        {"controller.params.fancy.x=1",
+         "scenario.json: controller.params.fancy: unknown policy (known: "
+         "classic, guarded)"},
+        {"controller.Cron=false",
+         "scenario.json: controller: at least one of Cron and Alarm must be "
+         "true"},
+        {"controller.Cron=1",
+         "scenario.json: controller.Cron: must be true or false"},
+        {"controller.Interval=0",
+         "scenario.json: controller.Interval: must be >= 1"},
+        {"controller.Offset=60",
+         "scenario.json: controller.Offset: must be less than Interval (60)"},
+        {"controller.AlarmPeriods=0",
+         "scenario.json: controller.AlarmPeriods: must be >= 1"},
+        {"asg.MinSize=1.5", "scenario.json: asg.MinSize: must be a whole number"},
+        {"asg.MinSize=3000000000",
+         "scenario.json: asg.MinSize: must be at most 2147483647"},
+        {"asg.MaxSize=-2", "scenario.json: asg.MaxSize: must be >= 0"},
+        {"asg.DesiredCapacity=201",
+         "scenario.json: asg.DesiredCapacity: must be between MinSize (0) and "
+         "MaxSize (200)"},
+        {"asg.OnDemandPrice=0", "scenario.json: asg.OnDemandPrice: must be > 0"},
+        {"asg.DescribeFailureProbability=-0.1",
+         "scenario.json: asg.DescribeFailureProbability: must be between 0 "
+         "and 1"},
+        {"traces.prices=", "scenario.json: traces.prices: must not be empty"},
+        {"traces.prices=5", "scenario.json: traces.prices: must be a string"},
+        {"traces.demand=d.csv", "scenario.json: traces.demand: unknown field"},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n; i++)
+        load_fails(f, "scenario.json", &cases[i].set, 1, cases[i].msg);
+    /* Two LaunchSpecifications for one pool. */
+    const char *dup[] = {
+        "fleet.LaunchSpecifications[1].AvailabilityZone=us-east-1a",
+        "fleet.LaunchSpecifications[1].InstanceType=c4.large"};
+    load_fails(f, "scenario.json", dup, 2,
+               "scenario.json: fleet.LaunchSpecifications[1]: duplicate of "
+               "[0] (c4.large in us-east-1a)");
+    /* asg.MaxSize below MinSize. */
+    const char *sizes[] = {"asg.MinSize=5", "asg.MaxSize=4"};
+    load_fails(f, "scenario.json", sizes, 2,
+               "scenario.json: asg.MaxSize: must be >= MinSize (5)");
+    /* A field set to null is present, not absent. */
+    const char *null[] = {"mode=direct", "fleet=null"};
+    load_fails(f, "scenario.json", null, 2,
+               "scenario.json: fleet: not allowed in direct mode");
+}
+
+/* Errors that a --set cannot make: the text of the file itself. */
+static void file_errors(void **st) {
+    fx *f = *st;
+    put(f, "prices.csv", base_prices);
+    static const struct {
+        const char *json, *msg;
+    } cases[] = {
+        {"{'start': 1,\n 'end': 2,\n 'seed': }\n",
+         "bad.json:3: invalid JSON"},
+        {"{'start': 1}\n\n{}\n", "bad.json:3: invalid JSON"},
+        {"", "bad.json:1: invalid JSON"},
+        {"[1, 2]", "bad.json: must be a JSON object"},
+        {"{'end': 2}", "bad.json: start: is required"},
+        {"{'start': 1, 'end': 2}", "bad.json: fleet: is required"},
+        {"{'start': 1, 'end': 2, 'mode': 'direct'}",
+         "bad.json: direct: is required"},
+        {"{'start': 1, 'end': 2, 'mode': 'direct', 'direct': {'metrics': "
+         "'m.csv', 'SpotPrice': 1, 'Period': 120}}",
+         "bad.json: direct.Period: must be 60 or 300"},
+        {"{'start': 1, 'end': 2, 'mode': 'direct', 'direct': {'metrics': "
+         "'m.csv', 'SpotPrice': 1}}",
+         "bad.json: asg: is required"},
+        {"{'start': 1, 'end': 2, 'mode': 'direct', 'direct': {'metrics': "
+         "'m.csv', 'SpotPrice': 1}, 'asg': {'OnDemandPrice': 1, 'MinSize': 1, "
+         "'MinSize': 2}}",
+         "bad.json: asg.MinSize: duplicate field"},
+        {"{'start': 1, 'end': 2, 'fleet': {'TargetCapacity': 1}}",
+         "bad.json: fleet.LaunchSpecifications: is required"},
+        {"{'start': 1, 'end': 2, 'fleet': {'TargetCapacity': 1, "
+         "'LaunchSpecifications': [{'InstanceType': 'a', "
+         "'AvailabilityZone': 'b'}]}}",
+         "bad.json: fleet.LaunchSpecifications[0].OnDemandPrice: is required"},
+        {"{'start': 1, 'end': 2, 'fleet': {'TargetCapacity': 1, "
+         "'LaunchSpecifications': [{'InstanceType': 'a', "
+         "'AvailabilityZone': 'b', 'OnDemandPrice': 1}]}}",
+         "bad.json: traces: is required"},
+        {"{'start': 1, 'end': 2, 'fleet': {'TargetCapacity': 1, "
+         "'LaunchSpecifications': [{'InstanceType': 'a', "
+         "'AvailabilityZone': 'b', 'OnDemandPrice': 1}]}, 'traces': {}}",
+         "bad.json: traces.prices: is required"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        put_json(f, "bad.json", cases[i].json);
+        load_fails(f, "bad.json", NULL, 0, cases[i].msg);
+    }
+    /* The scenario itself missing. */
+    load_fails(f, "none.json", NULL, 0, "none.json: No such file or directory");
+}
+
+static void trace_errors(void **st) {
+    fx *f = *st;
+    base(f);
+    static const struct {
+        const char *csv, *msg;
+    } prices[] = {
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,abc\n",
+         "p.csv:2: SpotPrice: 'abc' is not a number"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,-0.1\n",
+         "p.csv:2: SpotPrice: must be >= 0"},
+        {PRICES_HEADER "\n2017-03-01T00:00:00,c4.large,us-east-1a,0.1\n",
+         "p.csv:3: Timestamp: '2017-03-01T00:00:00' is not an ISO-8601 UTC "
+         "time or epoch seconds"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a\n",
+         "p.csv:2: 3 fields, the header has 4"},
+        {"Timestamp,InstanceType,AvailabilityZone,Price\n",
+         "p.csv:1: unknown column 'Price' (the header must be "
+         "Timestamp,InstanceType,AvailabilityZone,SpotPrice)"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,0.1\n",
+         "p.csv: no SpotPrice rows for c4.xlarge in us-east-1b "
+         "(fleet.LaunchSpecifications[1])"},
+    };
+    const char *sets[] = {"traces.prices=p.csv"};
+    for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
+        put(f, "p.csv", prices[i].csv);
+        load_fails(f, "scenario.json", sets, 1, prices[i].msg);
+    }
+
+    put(f, "a.csv", "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+                    "1488326400,c4.large,us-east-1a,2.5\n");
+    const char *avail[] = {"traces.availability=a.csv"};
+    load_fails(f, "scenario.json", avail, 1,
+               "a.csv:2: Capacity: must be a whole number of instances, got "
+               "'2.5'");
+
+    put(f, "d.csv", "Timestamp,Demand\n");
+    const char *demand[] = {"fleet.TargetTracking.Demand=d.csv"};
+    load_fails(f, "scenario.json", demand, 1, "d.csv: no rows");
+
+    put_json(f, "direct.json",
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             " 'direct': {'metrics': 'm.csv', 'SpotPrice': 0.01},\n"
+             " 'asg': {'OnDemandPrice': 0.21}}\n");
+    static const struct {
+        const char *csv, *msg;
+    } metrics[] = {
+        {"Timestamp,TargetCapacity,FulfilledCapacity\n1488326430,32,32\n",
+         "m.csv:2: Timestamp: '1488326430' is not a multiple of Period (60 s)"},
+        {"Timestamp,TargetCapacity,TerminatingCapacity\n1488326400,32,0\n",
+         "m.csv: the header needs FulfilledCapacity or PendingCapacity"},
+        {"Timestamp,FulfilledCapacity\n1488326400,32\n",
+         "m.csv:1: missing column 'TargetCapacity' (the header must be "
+         "Timestamp,TargetCapacity,[FulfilledCapacity],[PendingCapacity],"
+         "[TerminatingCapacity])"},
+        {"Timestamp,TargetCapacity,PendingCapacity\n1488326400,,4\n",
+         "m.csv: no TargetCapacity datapoints"},
+        {"Timestamp,TargetCapacity,PendingCapacity\n1488326400,32,x\n",
+         "m.csv:2: PendingCapacity: 'x' is not a number"},
+    };
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        put(f, "m.csv", metrics[i].csv);
+        load_fails(f, "direct.json", NULL, 0, metrics[i].msg);
+    }
+    const char *missing[] = {"direct.metrics=gone.csv"};
+    load_fails(f, "direct.json", missing, 1,
+               "gone.csv: No such file or directory");
+}
+
+int main(void) {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(full_model_scenario),
+        T(minimal_model_defaults),
+        T(direct_scenario),
+        T(set_overrides),
+        T(set_errors),
+        T(traces_sorted_later_row_wins),
+        T(relative_and_absolute_trace_paths),
+        T(hash_identifies_the_input),
+        T(hash_is_fnv1a_of_the_bytes),
+        T(field_errors),
+        T(file_errors),
+        T(trace_errors),
+    };
+    return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
