@@ -1,0 +1,828 @@
+/*
+** store.c: simulation runs into SQLite (schema and rules: docs/store.md).
+**
+** Why it looks the way it does:
+**  - One transaction per run (BEGIN IMMEDIATE .. COMMIT). A failed run is
+**    rolled back whole, and a year of per-minute rows costs one fsync, not
+**    525,600. IMMEDIATE takes the write lock up front, so a second writer
+**    waits (busy_timeout) at the start instead of failing at the end.
+**  - WAL + synchronous=NORMAL: readers never block the writer, and a commit
+**    does not fsync the database file; a power loss can lose the last run,
+**    never corrupt the database.
+**  - Every statement is prepared once per connection and reused with
+**    sqlite3_reset(): preparing costs more than inserting a row.
+**  - Pool prices change rarely (step functions), so each pool's last price
+**    and its "%.17g" text are cached; snprintf runs only when a price moves.
+**  - Determinism: only runs.id and runs.created depend on when a run was
+**    stored. Doubles in text are "%.17g", which reads back to the same bits.
+**
+** Ownership: st_db owns its connection, statements, path copy and buffers.
+** Strings handed to SQLite are bound SQLITE_STATIC: they outlive the step.
+*/
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "traces/traces.h"
+
+/* ---- summaries: sim_result fields <-> columns ---------------------------- */
+
+/* One table drives the summaries DDL, INSERT and SELECT, so a field cannot
+** be stored under one name and read under another. Adding a sim_result field
+** means one line here and a schema version bump (docs/store.md). */
+typedef enum { F_DOUBLE, F_INT, F_INT64 } field_type;
+typedef struct {
+    const char *name;
+    field_type type;
+    size_t off;
+} summary_field;
+
+#define SF(type, f) {#f, type, offsetof(sim_result, f)}
+static const summary_field summary_fields[] = {
+    SF(F_DOUBLE, spot_cost),
+    SF(F_DOUBLE, od_cost),
+    SF(F_DOUBLE, total_cost),
+    SF(F_DOUBLE, all_od_cost),
+    SF(F_DOUBLE, pct_of_all_od),
+    SF(F_DOUBLE, coverage_pct),
+    SF(F_DOUBLE, required_unit_hours),
+    SF(F_DOUBLE, shortfall_unit_hours),
+    SF(F_INT64, longest_shortfall_s),
+    SF(F_DOUBLE, minutes_below_target),
+    SF(F_DOUBLE, od_instance_hours),
+    SF(F_DOUBLE, spot_instance_hours),
+    SF(F_INT, od_launches),
+    SF(F_INT, spot_launches),
+    SF(F_INT, set_calls),
+    SF(F_INT, set_rejected),
+    SF(F_INT, invocations),
+    SF(F_INT, invocation_failures),
+    SF(F_INT, interruptions),
+    SF(F_INT, shortfalls),
+    SF(F_INT64, fallback_latency_median_s),
+    SF(F_INT64, fallback_latency_max_s),
+    SF(F_INT, uncovered_shortfalls),
+    SF(F_INT64, return_delay_median_s),
+    SF(F_INT64, return_delay_max_s),
+    SF(F_DOUBLE, od_hours_after_recovery),
+    SF(F_INT, flaps),
+    SF(F_INT64, events),
+};
+#undef SF
+#define NSUMMARY (sizeof summary_fields / sizeof summary_fields[0])
+
+/* ---- schema ---------------------------------------------------------------- */
+
+/* Everything but summaries, whose columns come from summary_fields. */
+static const char schema_sql[] =
+    "CREATE TABLE scenarios("
+    " id INTEGER PRIMARY KEY,"
+    " hash TEXT UNIQUE NOT NULL,"
+    " name TEXT, path TEXT,"
+    " mode TEXT CHECK (mode IN ('model', 'direct')),"
+    " start INTEGER, end INTEGER,"
+    " billing TEXT CHECK (billing IN ('per_second', 'per_hour')));"
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY,"
+    " scenario_id INTEGER NOT NULL REFERENCES scenarios(id),"
+    " policy TEXT NOT NULL, params TEXT NOT NULL, sets TEXT NOT NULL,"
+    " seed INTEGER, tool_version TEXT, created TEXT NOT NULL,"
+    " timeseries INTEGER NOT NULL CHECK (timeseries IN (0, 1)));"
+    "CREATE INDEX runs_scenario ON runs(scenario_id);"
+    "CREATE TABLE run_pools("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " pool INTEGER NOT NULL, instance_type TEXT, availability_zone TEXT,"
+    " weighted_capacity REAL, spot_price REAL, on_demand_price REAL,"
+    " PRIMARY KEY (run_id, pool));"
+    "CREATE TABLE decisions("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL,"
+    " action TEXT NOT NULL CHECK (action IN ('none', 'set', 'failed')),"
+    " desired INTEGER, honor_cooldown INTEGER, reason TEXT,"
+    " accepted INTEGER, error TEXT);"
+    "CREATE INDEX decisions_run_t ON decisions(run_id, t);"
+    /* WITHOUT ROWID: rows are stored in (run_id, t) order, which is both the
+    ** insertion order (appends) and the order every query wants. */
+    "CREATE TABLE timeseries("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL,"
+    " required REAL, target REAL, fulfilled REAL, pending REAL,"
+    " terminating REAL, spot_units REAL, od_units REAL,"
+    " od_desired INTEGER, od_in_service INTEGER, prices TEXT,"
+    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;";
+
+enum {
+    S_SCENARIO_INS,
+    S_SCENARIO_SEL,
+    S_RUN_INS,
+    S_POOL_INS,
+    S_SUMMARY_INS,
+    S_SUMMARY_SEL,
+    S_DECISION_INS,
+    S_MINUTE_INS,
+    S_N
+};
+
+/* The fixed statements; summaries' two are built from summary_fields. */
+static const char *const fixed_sql[S_N] = {
+    [S_SCENARIO_INS] =
+        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
+    [S_SCENARIO_SEL] = "SELECT id FROM scenarios WHERE hash = ?1",
+    [S_RUN_INS] =
+        "INSERT INTO runs(scenario_id, policy, params, sets, seed,"
+        " tool_version, created, timeseries)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_POOL_INS] =
+        "INSERT INTO run_pools(run_id, pool, instance_type, availability_zone,"
+        " weighted_capacity, spot_price, on_demand_price)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_DECISION_INS] =
+        "INSERT INTO decisions(run_id, t, action, desired, honor_cooldown,"
+        " reason, accepted, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_MINUTE_INS] =
+        "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
+        " pending, terminating, spot_units, od_units, od_desired,"
+        " od_in_service, prices)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+};
+
+/* Longest "%.17g" of a double ("-2.2250738585072014e-308") plus NUL. */
+#define PRICE_TEXT 32
+
+struct st_db {
+    sqlite3 *db;
+    char *path;                /* copy, for messages */
+    sqlite3_stmt *st[S_N];
+
+    /* The run open now. */
+    int in_run;
+    int64_t run_id;
+    int timeseries;
+    int sink_failed;
+    char sink_err[512];
+
+    /* Per-pool price text cache (see the top of the file). */
+    double *price_v;
+    char (*price_text)[PRICE_TEXT];
+    size_t *price_len;
+    size_t price_cached; /* entries valid */
+    size_t price_cap;
+    char *prices;        /* the joined text of the current minute */
+    size_t prices_cap;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+/* Growable string. oom sticks, so callers check once at the end. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+/* A JSON string literal: quotes, backslashes and control characters escaped;
+** other bytes (UTF-8 included) as they are. */
+static void sb_json_str(sbuf *b, const char *s) {
+    sb_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            sb_add(b, esc, 2);
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            sb_add(b, esc, 6);
+        } else {
+            sb_add(b, s, 1);
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+/* "PATH: WHAT: sqlite's message". */
+static int db_fail(const st_db *db, char *err, size_t errlen,
+                   const char *what) {
+    snprintf(err, errlen, "%s: %s: %s", db->path, what,
+             sqlite3_errmsg(db->db));
+    return -1;
+}
+
+/* Steps a bound statement that returns no row, then resets it for reuse. */
+static int step_done(st_db *db, sqlite3_stmt *s, char *err, size_t errlen,
+                     const char *what) {
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, errlen, what); /* before reset, which may reword it */
+        sqlite3_reset(s);
+        return -1;
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+static int exec(st_db *db, const char *sql, char *err, size_t errlen,
+                const char *what) {
+    if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, what);
+    return 0;
+}
+
+/* The single integer a query like "PRAGMA user_version" returns. */
+static int query_int(st_db *db, const char *sql, int64_t *out, char *err,
+                     size_t errlen, const char *what) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, what);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(s, 0);
+    else db_fail(db, err, errlen, what);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Binds a fixed-size char array, which may lack its NUL when full. */
+static void bind_chars(sqlite3_stmt *s, int i, const char *a, size_t size) {
+    sqlite3_bind_text(s, i, a, (int)strnlen(a, size), SQLITE_STATIC);
+}
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *t) {
+    if (t) sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, i);
+}
+
+/* Creates the parent directory of `path` when it is missing (one level only:
+** results/ yes, a/b/ when a/ is missing no). */
+static int make_parent(const char *path, char *err, size_t errlen) {
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return 0; /* the current or root directory */
+    size_t n = (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    struct stat sb;
+    int rc = 0;
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            snprintf(err, errlen, "%s: %s is not a directory", path, dir);
+            rc = -1;
+        }
+    } else if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot create directory %s: %s", path, dir,
+                 strerror(errno));
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
+/* ---- open / close ------------------------------------------------------------ */
+
+/* Creates the schema in a fresh database, inside one transaction so that two
+** processes opening the same new file do not both create it. */
+static int create_schema(st_db *db, char *err, size_t errlen) {
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
+        return -1;
+    int64_t version, ntables;
+    if (query_int(db, "PRAGMA user_version", &version, err, errlen,
+                  "cannot read the schema version"))
+        goto fail;
+    if (version != 0) { /* another process created it meanwhile */
+        exec(db, "COMMIT", err, errlen, "cannot commit");
+        return 0;
+    }
+    if (query_int(db, "SELECT count(*) FROM sqlite_master", &ntables, err,
+                  errlen, "cannot read the schema"))
+        goto fail;
+    if (ntables != 0) {
+        snprintf(err, errlen,
+                 "%s: not a spotbench database (it has tables but no "
+                 "spotbench schema version)",
+                 db->path);
+        goto fail;
+    }
+
+    sbuf b = {0};
+    sb_puts(&b, schema_sql);
+    sb_puts(&b, "CREATE TABLE summaries("
+                " run_id INTEGER PRIMARY KEY"
+                " REFERENCES runs(id) ON DELETE CASCADE");
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        sb_puts(&b, ", ");
+        sb_puts(&b, summary_fields[i].name);
+        sb_puts(&b, summary_fields[i].type == F_DOUBLE ? " REAL" : " INTEGER");
+    }
+    sb_puts(&b, ");");
+    char version_sql[64];
+    snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d;",
+             ST_SCHEMA_VERSION);
+    sb_puts(&b, version_sql);
+    if (b.oom) {
+        free(b.p);
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        goto fail;
+    }
+    int rc = exec(db, b.p, err, errlen, "cannot create the schema");
+    free(b.p);
+    if (rc) goto fail;
+    if (exec(db, "COMMIT", err, errlen, "cannot commit the new schema"))
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* Prepares every statement once, for the life of the connection. */
+static int prepare_all(st_db *db, char *err, size_t errlen) {
+    sbuf ins = {0}, sel = {0};
+    sb_puts(&ins, "INSERT INTO summaries(run_id");
+    sb_puts(&sel, "SELECT ");
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        sb_puts(&ins, ", ");
+        sb_puts(&ins, summary_fields[i].name);
+        if (i) sb_puts(&sel, ", ");
+        sb_puts(&sel, summary_fields[i].name);
+    }
+    sb_puts(&ins, ") VALUES (?");
+    for (size_t i = 0; i < NSUMMARY; i++) sb_puts(&ins, ", ?");
+    sb_puts(&ins, ")");
+    sb_puts(&sel, " FROM summaries WHERE run_id = ?");
+
+    int rc = 0;
+    if (ins.oom || sel.oom) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        rc = -1;
+    }
+    for (int i = 0; i < S_N && rc == 0; i++) {
+        const char *sql = i == S_SUMMARY_INS   ? ins.p
+                          : i == S_SUMMARY_SEL ? sel.p
+                                               : fixed_sql[i];
+        if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                               &db->st[i], NULL) != SQLITE_OK)
+            rc = db_fail(db, err, errlen, "cannot prepare a statement");
+    }
+    free(ins.p);
+    free(sel.p);
+    return rc;
+}
+
+int st_open(const char *path, st_db **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (make_parent(path, err, errlen)) return -1;
+    st_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    if (sqlite3_open_v2(path, &db->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        if (db->db) db_fail(db, err, errlen, "cannot open");
+        else snprintf(err, errlen, "%s: cannot open: out of memory", path);
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->db, 5000);
+
+    /* The version check comes first: a newer database is not touched, not
+    ** even switched to WAL. */
+    int64_t version;
+    if (query_int(db, "PRAGMA user_version", &version, err, errlen,
+                  "cannot read the schema version"))
+        goto fail;
+    if (version > ST_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "%s: schema version %lld is newer than this spotbench "
+                 "understands (%d); use a newer spotbench",
+                 path, (long long)version, ST_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (version < 0) {
+        snprintf(err, errlen, "%s: unknown schema version %lld", path,
+                 (long long)version);
+        goto fail;
+    }
+
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db, "PRAGMA journal_mode = WAL", -1, &s,
+                           NULL) != SQLITE_OK) {
+        db_fail(db, err, errlen, "cannot set WAL journal mode");
+        goto fail;
+    }
+    int wal = sqlite3_step(s) == SQLITE_ROW &&
+              strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+    if (!wal) db_fail(db, err, errlen, "cannot set WAL journal mode");
+    sqlite3_finalize(s);
+    if (!wal) goto fail;
+    if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+             err, errlen, "cannot configure the connection"))
+        goto fail;
+    if (version == 0 && create_schema(db, err, errlen)) goto fail;
+    if (prepare_all(db, err, errlen)) goto fail;
+    *out = db;
+    return 0;
+fail:
+    st_close(db);
+    return -1;
+}
+
+void st_close(st_db *db) {
+    if (!db) return;
+    st_run_rollback(db);
+    for (int i = 0; i < S_N; i++) sqlite3_finalize(db->st[i]);
+    sqlite3_close(db->db); /* every statement is finalized: cannot be busy */
+    free(db->path);
+    free(db->price_v);
+    free(db->price_text);
+    free(db->price_len);
+    free(db->prices);
+    free(db);
+}
+
+/* ---- runs -------------------------------------------------------------------- */
+
+static const char *mode_name(sim_mode m) {
+    return m == SIM_DIRECT ? "direct" : "model";
+}
+
+static const char *billing_name(sim_billing b) {
+    return b == SIM_PER_HOUR ? "per_hour" : "per_second";
+}
+
+/* {"window": 600, ...}: every parameter in declaration order, "%.17g" so the
+** text reads back to the very double that ran. */
+static void params_json(sbuf *b, const pol_policy *pol, const pol_params *p) {
+    sb_puts(b, "{");
+    for (size_t i = 0; i < pol->nparams; i++) {
+        char num[PRICE_TEXT];
+        if (i) sb_puts(b, ", ");
+        sb_json_str(b, pol->params[i].name);
+        snprintf(num, sizeof num, ": %.17g", p->v[i]);
+        sb_puts(b, num);
+    }
+    sb_puts(b, "}");
+}
+
+static void sets_json(sbuf *b, const char *const *sets, size_t n) {
+    sb_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_puts(b, ", ");
+        sb_json_str(b, sets[i]);
+    }
+    sb_puts(b, "]");
+}
+
+/* Inserts the scenario unless its hash is stored; *id is its row either way. */
+static int scenario_row(st_db *db, const sim_scenario *sc, int64_t *id,
+                        char *err, size_t errlen) {
+    sqlite3_stmt *s = db->st[S_SCENARIO_INS];
+    bind_chars(s, 1, sc->hash, sizeof sc->hash);
+    bind_chars(s, 2, sc->name, sizeof sc->name);
+    bind_chars(s, 3, sc->path, sizeof sc->path);
+    sqlite3_bind_text(s, 4, mode_name(sc->mode), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, sc->start);
+    sqlite3_bind_int64(s, 6, sc->end);
+    sqlite3_bind_text(s, 7, billing_name(sc->billing), -1, SQLITE_STATIC);
+    if (step_done(db, s, err, errlen, "cannot store the scenario")) return -1;
+
+    s = db->st[S_SCENARIO_SEL];
+    bind_chars(s, 1, sc->hash, sizeof sc->hash);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
+    else db_fail(db, err, errlen, "cannot find the scenario just stored");
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int run_row(st_db *db, const st_run_info *info, int64_t scenario_id,
+                   const char *params, const char *sets, char *err,
+                   size_t errlen) {
+    /* The seed is a uint64_t; SQLite integers are signed 64-bit, so it is
+    ** stored as the same 64 bits read as signed (docs/store.md). */
+    int64_t seed;
+    memcpy(&seed, &info->sc->seed, sizeof seed);
+    char created[32];
+    trc_time_format((int64_t)time(NULL), created, sizeof created);
+
+    sqlite3_stmt *s = db->st[S_RUN_INS];
+    sqlite3_bind_int64(s, 1, scenario_id);
+    sqlite3_bind_text(s, 2, info->pol->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, sets, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, seed);
+    bind_text_or_null(s, 6, info->tool_version);
+    sqlite3_bind_text(s, 7, created, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 8, info->timeseries ? 1 : 0);
+    if (step_done(db, s, err, errlen, "cannot store the run")) return -1;
+    db->run_id = sqlite3_last_insert_rowid(db->db);
+    return 0;
+}
+
+static int pool_rows(st_db *db, const sim_scenario *sc, char *err,
+                     size_t errlen) {
+    sqlite3_stmt *s = db->st[S_POOL_INS];
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_pool *p = &sc->pools[i];
+        sqlite3_bind_int64(s, 1, db->run_id);
+        sqlite3_bind_int64(s, 2, (int64_t)i);
+        bind_chars(s, 3, p->instance_type, sizeof p->instance_type);
+        bind_chars(s, 4, p->az, sizeof p->az);
+        sqlite3_bind_double(s, 5, p->weight);
+        sqlite3_bind_double(s, 6, p->max_price);
+        sqlite3_bind_double(s, 7, p->on_demand_price);
+        if (step_done(db, s, err, errlen, "cannot store a pool")) return -1;
+    }
+    return 0;
+}
+
+int st_run_begin(st_db *db, const st_run_info *info, int64_t *run_id,
+                 char *err, size_t errlen) {
+    if (db->in_run) {
+        snprintf(err, errlen, "%s: a run is already open", db->path);
+        return -1;
+    }
+    const sim_scenario *sc = info->sc;
+    if (!sc || !info->pol || !info->params ||
+        info->pol->nparams > POL_MAX_PARAMS || (info->nsets && !info->sets)) {
+        snprintf(err, errlen, "%s: incomplete run description", db->path);
+        return -1;
+    }
+    /* An empty hash would make every such scenario share one row. */
+    if (sc->hash[0] == '\0') {
+        snprintf(err, errlen, "%s: scenario %s has no hash", db->path,
+                 sc->path);
+        return -1;
+    }
+    db->sink_failed = 0;
+    db->sink_err[0] = '\0';
+
+    /* The JSON texts are built before the transaction: nothing to undo when
+    ** memory runs out. */
+    sbuf params = {0}, sets = {0};
+    params_json(&params, info->pol, info->params);
+    sets_json(&sets, info->sets, info->nsets);
+    if (params.oom || sets.oom) {
+        free(params.p);
+        free(sets.p);
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+
+    int rc = -1;
+    int64_t scenario_id;
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot begin the run"))
+        goto out;
+    db->in_run = 1;
+    if (scenario_row(db, sc, &scenario_id, err, errlen) ||
+        run_row(db, info, scenario_id, params.p, sets.p, err, errlen) ||
+        pool_rows(db, sc, err, errlen)) {
+        st_run_rollback(db);
+        goto out;
+    }
+    db->timeseries = info->timeseries ? 1 : 0;
+    *run_id = db->run_id;
+    rc = 0;
+out:
+    free(params.p);
+    free(sets.p);
+    return rc;
+}
+
+int st_run_commit(st_db *db, const sim_result *res, char *err,
+                  size_t errlen) {
+    if (!db->in_run) {
+        snprintf(err, errlen, "%s: no run open to commit", db->path);
+        return -1;
+    }
+    /* A sink failure means rows are missing: committing would store a run
+    ** that looks complete and is not. */
+    if (db->sink_failed) {
+        snprintf(err, errlen, "%s", db->sink_err);
+        st_run_rollback(db);
+        return -1;
+    }
+    sqlite3_stmt *s = db->st[S_SUMMARY_INS];
+    sqlite3_bind_int64(s, 1, db->run_id);
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        const char *f = (const char *)res + summary_fields[i].off;
+        int col = (int)i + 2;
+        switch (summary_fields[i].type) {
+        case F_DOUBLE: sqlite3_bind_double(s, col, *(const double *)f); break;
+        case F_INT: sqlite3_bind_int(s, col, *(const int *)f); break;
+        case F_INT64: sqlite3_bind_int64(s, col, *(const int64_t *)f); break;
+        }
+    }
+    if (step_done(db, s, err, errlen, "cannot store the summary") ||
+        exec(db, "COMMIT", err, errlen, "cannot commit the run")) {
+        st_run_rollback(db);
+        return -1;
+    }
+    db->in_run = 0;
+    return 0;
+}
+
+void st_run_rollback(st_db *db) {
+    /* get_autocommit: also covers a transaction left open by a failed
+    ** st_run_begin or COMMIT. */
+    if (db->in_run || (db->db && !sqlite3_get_autocommit(db->db)))
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    db->in_run = 0;
+}
+
+int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
+                   size_t errlen) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = db->st[S_SUMMARY_SEL];
+    sqlite3_bind_int64(s, 1, run_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        for (size_t i = 0; i < NSUMMARY; i++) {
+            char *f = (char *)out + summary_fields[i].off;
+            int col = (int)i;
+            switch (summary_fields[i].type) {
+            case F_DOUBLE: *(double *)f = sqlite3_column_double(s, col); break;
+            case F_INT: *(int *)f = sqlite3_column_int(s, col); break;
+            case F_INT64: *(int64_t *)f = sqlite3_column_int64(s, col); break;
+            }
+        }
+    } else if (rc == SQLITE_DONE) {
+        snprintf(err, errlen, "%s: no summary for run %lld", db->path,
+                 (long long)run_id);
+    } else {
+        db_fail(db, err, errlen, "cannot read a summary");
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- the sink -------------------------------------------------------------- */
+
+/* Marks the run as refused; the reason is already in db->sink_err, since
+** sim_run only learns that a callback said no. */
+static int sink_fail(st_db *db) {
+    db->sink_failed = 1;
+    return -1;
+}
+
+static int on_decision(void *ctx, const sim_decision_rec *r) {
+    st_db *db = ctx;
+    if (!db->in_run) {
+        snprintf(db->sink_err, sizeof db->sink_err,
+                 "%s: decision with no run open", db->path);
+        return sink_fail(db);
+    }
+    const char *action;
+    int set = 0;
+    if (r->failed) {
+        action = "failed";
+    } else if (r->d.action == POL_ACT_SET) {
+        action = "set";
+        set = 1;
+    } else {
+        /* The storing rule: a year of per-minute 'none' rows would dwarf
+        ** everything else, so they come only with the timeseries. */
+        if (!db->timeseries) return 0;
+        action = "none";
+    }
+    sqlite3_stmt *s = db->st[S_DECISION_INS];
+    sqlite3_bind_int64(s, 1, db->run_id);
+    sqlite3_bind_int64(s, 2, r->t);
+    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+    if (set) {
+        sqlite3_bind_int(s, 4, r->d.desired);
+        sqlite3_bind_int(s, 5, r->d.honor_cooldown ? 1 : 0);
+        sqlite3_bind_int(s, 7, r->accepted ? 1 : 0);
+    } else {
+        sqlite3_bind_null(s, 4);
+        sqlite3_bind_null(s, 5);
+        sqlite3_bind_null(s, 7);
+    }
+    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
+    if (rn) sqlite3_bind_text(s, 6, r->d.reason, (int)rn, SQLITE_STATIC);
+    else sqlite3_bind_null(s, 6);
+    bind_text_or_null(s, 8, r->error);
+    if (step_done(db, s, db->sink_err, sizeof db->sink_err,
+                  "cannot store a decision"))
+        return sink_fail(db);
+    return 0;
+}
+
+/* Makes room for n pools in the price cache and n joined texts. */
+static int price_room(st_db *db, size_t n) {
+    if (n > db->price_cap) {
+        double *v = realloc(db->price_v, n * sizeof *v);
+        if (v) db->price_v = v;
+        char(*t)[PRICE_TEXT] = realloc(db->price_text, n * sizeof *t);
+        if (t) db->price_text = t;
+        size_t *l = realloc(db->price_len, n * sizeof *l);
+        if (l) db->price_len = l;
+        if (!v || !t || !l) return -1;
+        db->price_cap = n;
+    }
+    size_t need = n * PRICE_TEXT + 1;
+    if (need > db->prices_cap) {
+        char *p = realloc(db->prices, need);
+        if (!p) return -1;
+        db->prices = p;
+        db->prices_cap = need;
+    }
+    return 0;
+}
+
+/* The pool prices as "p0,p1,..." ("%.17g"), into db->prices. */
+static const char *prices_text(st_db *db, const double *v, size_t n,
+                               size_t *len) {
+    char *o = db->prices;
+    for (size_t i = 0; i < n; i++) {
+        /* Compared as bits: exact, and NaN-safe. */
+        if (i >= db->price_cached ||
+            memcmp(&db->price_v[i], &v[i], sizeof v[i]) != 0) {
+            int k = snprintf(db->price_text[i], PRICE_TEXT, "%.17g", v[i]);
+            db->price_len[i] = (size_t)k;
+            db->price_v[i] = v[i];
+            if (i >= db->price_cached) db->price_cached = i + 1;
+        }
+        if (i) *o++ = ',';
+        memcpy(o, db->price_text[i], db->price_len[i]);
+        o += db->price_len[i];
+    }
+    *o = '\0';
+    *len = (size_t)(o - db->prices);
+    return db->prices;
+}
+
+static int on_minute(void *ctx, const sim_minute_rec *r) {
+    st_db *db = ctx;
+    if (!db->in_run) {
+        snprintf(db->sink_err, sizeof db->sink_err,
+                 "%s: timeseries sample with no run open", db->path);
+        return sink_fail(db);
+    }
+    if (price_room(db, r->nprices)) {
+        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
+                 db->path);
+        return sink_fail(db);
+    }
+    size_t plen;
+    const char *prices = prices_text(db, r->prices, r->nprices, &plen);
+    sqlite3_stmt *s = db->st[S_MINUTE_INS];
+    sqlite3_bind_int64(s, 1, db->run_id);
+    sqlite3_bind_int64(s, 2, r->t);
+    sqlite3_bind_double(s, 3, r->required);
+    sqlite3_bind_double(s, 4, r->target);
+    sqlite3_bind_double(s, 5, r->fulfilled);
+    sqlite3_bind_double(s, 6, r->pending);
+    sqlite3_bind_double(s, 7, r->terminating);
+    sqlite3_bind_double(s, 8, r->spot_units);
+    sqlite3_bind_double(s, 9, r->od_units);
+    sqlite3_bind_int(s, 10, r->od_desired);
+    sqlite3_bind_int(s, 11, r->od_in_service);
+    sqlite3_bind_text(s, 12, prices, (int)plen, SQLITE_STATIC);
+    if (step_done(db, s, db->sink_err, sizeof db->sink_err,
+                  "cannot store a timeseries sample"))
+        return sink_fail(db);
+    return 0;
+}
+
+sim_sink st_sink(st_db *db) {
+    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL};
+    return s;
+}
+
+const char *st_sink_error(const st_db *db) {
+    return db->sink_failed ? db->sink_err : NULL;
+}
