@@ -156,6 +156,22 @@ static void assert_q_text(sqlite3 *db, const char *sql, const char *want) {
     free(got);
 }
 
+/* The query plan of a one-step query is exactly `want`. */
+static void assert_plan(sqlite3 *db, const char *sql, const char *want) {
+    char eqp[512];
+    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, eqp, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", eqp, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(s, 3);
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("plan of %s: got %s, want %s", sql, got ? got : "NULL",
+                 want);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+}
+
 /* ---- records ----------------------------------------------------------------- */
 
 static sim_decision_rec dec_none(int64_t t) {
@@ -336,9 +352,11 @@ static void open_creates_schema_and_wal(void **state) {
     /* run_id and one column per sim_result field (28). */
     assert_int_equal(
         q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 29);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM sqlite_master WHERE "
-                                "name = 'decisions_run_t'"),
-                     1);
+    /* Decisions and samples of a run are found by key, not by a scan. */
+    assert_plan(raw, "SELECT * FROM decisions WHERE run_id = 1 AND t > 60",
+                "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
+    assert_plan(raw, "SELECT * FROM timeseries WHERE run_id = 1 AND t > 60",
+                "SEARCH timeseries USING PRIMARY KEY (run_id=? AND t>?)");
     sqlite3_close(raw);
     st_close(db);
     /* Reopening an existing version-1 database works and changes nothing. */
@@ -385,16 +403,16 @@ static void run_commits_and_reads_back(void **state) {
                   "0,c3.xlarge,us-east-1a,4.0,0.05,0.21;"
                   "1,c4.2xlarge,us-east-1b,8.0,0.045,0.398");
     assert_q_text(raw,
-                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || "
-                  "action || ',' || quote(desired) || ',' || "
+                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || seq "
+                  "|| ',' || action || ',' || quote(desired) || ',' || "
                   "quote(honor_cooldown) || ',' || quote(reason) || ',' || "
                   "quote(accepted) || ',' || quote(error) AS r "
-                  "FROM decisions ORDER BY t, rowid)",
-                  "1488326400,none,NULL,NULL,'nothing to do',NULL,NULL;"
-                  "1488326460,set,2,0,'scale to 2',1,NULL;"
-                  "1488326520,set,1,1,'scale to 1',0,"
+                  "FROM decisions ORDER BY t, seq)",
+                  "1488326400,0,none,NULL,NULL,'nothing to do',NULL,NULL;"
+                  "1488326460,1,set,2,0,'scale to 2',1,NULL;"
+                  "1488326520,2,set,1,1,'scale to 1',0,"
                   "'ScalingActivityInProgress';"
-                  "1488326580,failed,NULL,NULL,NULL,NULL,NULL");
+                  "1488326580,3,failed,NULL,NULL,NULL,NULL,NULL");
     assert_q_text(raw,
                   "SELECT group_concat(r, ';') FROM (SELECT t || ',' || "
                   "required || ',' || target || ',' || fulfilled || ',' || "
@@ -435,9 +453,9 @@ static void none_decisions_skipped_without_timeseries(void **state) {
 
     sqlite3 *raw = raw_open(e->path);
     assert_q_text(raw,
-                  "SELECT group_concat(t || action, ' ') FROM (SELECT t, "
-                  "action FROM decisions ORDER BY t)",
-                  "120set 240failed");
+                  "SELECT group_concat(t || action || seq, ' ') FROM (SELECT "
+                  "t, action, seq FROM decisions ORDER BY t)",
+                  "120set1 240failed3"); /* seq counts the skipped too */
     assert_int_equal(q_int(raw, "SELECT timeseries FROM runs"), 0);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
     sqlite3_close(raw);
@@ -548,8 +566,8 @@ static void same_scenario_hash_reused(void **state) {
         "timeseries FROM runs WHERE id = %d",
         "SELECT pool, instance_type, availability_zone, weighted_capacity, "
         "spot_price, on_demand_price FROM run_pools WHERE run_id = %d",
-        "SELECT t, action, desired, honor_cooldown, reason, accepted, error "
-        "FROM decisions WHERE run_id = %d",
+        "SELECT t, seq, action, desired, honor_cooldown, reason, accepted, "
+        "error FROM decisions WHERE run_id = %d",
         "SELECT t, required, target, fulfilled, pending, terminating, "
         "spot_units, od_units, od_desired, od_in_service, prices "
         "FROM timeseries WHERE run_id = %d",
