@@ -11,8 +11,10 @@
 **    never corrupt the database.
 **  - Every statement is prepared once per connection and reused with
 **    sqlite3_reset(): preparing costs more than inserting a row.
-**  - Pool prices change rarely (step functions), so each pool's last price
-**    and its "%.17g" text are cached; snprintf runs only when a price moves.
+**  - Prices are printed per pool per minute. Pool prices are step functions
+**    that move rarely and revisit the same levels, so the text of recently
+**    printed prices is cached by value (price_cache below), and a new one is
+**    printed by st_g17() (g17.c), several times faster than snprintf.
 **  - Determinism: only runs.id and runs.created depend on when a run was
 **    stored. Doubles in text are "%.17g", which reads back to the same bits.
 **
@@ -30,6 +32,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "store/store_int.h"
 #include "traces/traces.h"
 
 /* ---- summaries: sim_result fields <-> columns ---------------------------- */
@@ -129,12 +132,29 @@ enum {
     S_POOL_INS,
     S_SUMMARY_INS,
     S_SUMMARY_SEL,
-    S_DECISION_INS,
+    S_DECISION_INS,   /* one row */
+    S_DECISION_BATCH, /* BATCH rows */
     S_MINUTE_INS,
+    S_MINUTE_BATCH,
     S_N
 };
 
-/* The fixed statements; summaries' two are built from summary_fields. */
+/* Decisions and samples are inserted BATCH rows per statement: a multi-row
+** INSERT pays SQLite's per-statement cost (open cursors, begin the statement,
+** halt) once per BATCH rows, about a quarter of the time of a year's run.
+** A run's last, partial batch goes in row by row. */
+#define BATCH 32
+#define DECISION_COLS 9
+static const char decision_head[] =
+    "INSERT INTO decisions(run_id, t, seq, action, desired, honor_cooldown,"
+    " reason, accepted, error) VALUES ";
+#define MINUTE_COLS 12
+static const char minute_head[] =
+    "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
+    " pending, terminating, spot_units, od_units, od_desired,"
+    " od_in_service, prices) VALUES ";
+
+/* The fixed statements; the others are built by prepare_all(). */
 static const char *const fixed_sql[S_N] = {
     [S_SCENARIO_INS] =
         "INSERT INTO scenarios(hash, name, path, mode, start, end, billing)"
@@ -148,19 +168,43 @@ static const char *const fixed_sql[S_N] = {
         "INSERT INTO run_pools(run_id, pool, instance_type, availability_zone,"
         " weighted_capacity, spot_price, on_demand_price)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [S_DECISION_INS] =
-        "INSERT INTO decisions(run_id, t, action, desired, honor_cooldown,"
-        " reason, accepted, error, seq)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [S_MINUTE_INS] =
-        "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
-        " pending, terminating, spot_units, od_units, od_desired,"
-        " od_in_service, prices)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 };
 
-/* Longest "%.17g" of a double ("-2.2250738585072014e-308") plus NUL. */
-#define PRICE_TEXT 32
+/* Growable string. oom sticks, so callers check once at the end. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+/* A decision or sample waiting for its batch. Texts are offsets into the
+** batch's text buffer (which may move as it grows); a length of
+** (size_t)-1 stands for NULL. */
+typedef struct {
+    int64_t t, seq;
+    const char *action; /* a string literal */
+    int set, desired, honor_cooldown, accepted;
+    size_t reason, reason_len, error, error_len;
+} decision_row;
+
+typedef struct {
+    int64_t t;
+    double v[7]; /* required .. od_units, in column order */
+    int od_desired, od_in_service;
+    size_t prices, prices_len;
+} minute_row;
+
+#define NO_TEXT ((size_t)-1)
+
+/* A price's bits and its "%.17g" text; len 0: empty slot. The cache is
+** direct-mapped by a hash of the bits: a collision just prints again. */
+#define PRICE_SLOT_BITS 10
+#define PRICE_SLOTS (1u << PRICE_SLOT_BITS)
+typedef struct {
+    uint64_t bits;
+    unsigned char len;
+    char text[ST_G17_MAX - 1];
+} price_slot;
 
 struct st_db {
     sqlite3 *db;
@@ -175,24 +219,18 @@ struct st_db {
     int sink_failed;
     char sink_err[512];
 
-    /* Per-pool price text cache (see the top of the file). */
-    double *price_v;
-    char (*price_text)[PRICE_TEXT];
-    size_t *price_len;
-    size_t price_cached; /* entries valid */
-    size_t price_cap;
-    char *prices;        /* the joined text of the current minute */
-    size_t prices_cap;
+    price_slot price_cache[PRICE_SLOTS];
+
+    /* Rows not inserted yet (see BATCH). */
+    decision_row dec[BATCH];
+    size_t ndec;
+    sbuf dec_text;
+    minute_row min[BATCH];
+    size_t nmin;
+    sbuf min_text;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
-
-/* Growable string. oom sticks, so callers check once at the end. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
 
 static void sb_add(sbuf *b, const char *s, size_t n) {
     if (b->oom) return;
@@ -372,6 +410,16 @@ fail:
     return -1;
 }
 
+/* HEAD followed by `rows` groups of `cols` anonymous parameters. */
+static void values_sql(sbuf *b, const char *head, int cols, int rows) {
+    sb_puts(b, head);
+    for (int r = 0; r < rows; r++) {
+        sb_puts(b, r ? ", (" : "(");
+        for (int c = 0; c < cols; c++) sb_puts(b, c ? ", ?" : "?");
+        sb_puts(b, ")");
+    }
+}
+
 /* Prepares every statement once, for the life of the connection. */
 static int prepare_all(st_db *db, char *err, size_t errlen) {
     sbuf ins = {0}, sel = {0};
@@ -388,21 +436,37 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     sb_puts(&ins, ")");
     sb_puts(&sel, " FROM summaries WHERE run_id = ?");
 
+    sbuf dec1 = {0}, decn = {0}, min1 = {0}, minn = {0};
+    values_sql(&dec1, decision_head, DECISION_COLS, 1);
+    values_sql(&decn, decision_head, DECISION_COLS, BATCH);
+    values_sql(&min1, minute_head, MINUTE_COLS, 1);
+    values_sql(&minn, minute_head, MINUTE_COLS, BATCH);
+
     int rc = 0;
-    if (ins.oom || sel.oom) {
+    if (ins.oom || sel.oom || dec1.oom || decn.oom || min1.oom || minn.oom) {
         snprintf(err, errlen, "%s: out of memory", db->path);
         rc = -1;
     }
     for (int i = 0; i < S_N && rc == 0; i++) {
-        const char *sql = i == S_SUMMARY_INS   ? ins.p
-                          : i == S_SUMMARY_SEL ? sel.p
-                                               : fixed_sql[i];
+        const char *sql = fixed_sql[i];
+        switch (i) {
+        case S_SUMMARY_INS: sql = ins.p; break;
+        case S_SUMMARY_SEL: sql = sel.p; break;
+        case S_DECISION_INS: sql = dec1.p; break;
+        case S_DECISION_BATCH: sql = decn.p; break;
+        case S_MINUTE_INS: sql = min1.p; break;
+        case S_MINUTE_BATCH: sql = minn.p; break;
+        }
         if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                &db->st[i], NULL) != SQLITE_OK)
             rc = db_fail(db, err, errlen, "cannot prepare a statement");
     }
     free(ins.p);
     free(sel.p);
+    free(dec1.p);
+    free(decn.p);
+    free(min1.p);
+    free(minn.p);
     return rc;
 }
 
@@ -452,8 +516,10 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
         db_fail(db, err, errlen, "cannot set WAL journal mode");
         goto fail;
     }
-    int wal = sqlite3_step(s) == SQLITE_ROW &&
-              strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+    const char *mode = sqlite3_step(s) == SQLITE_ROW
+                           ? (const char *)sqlite3_column_text(s, 0)
+                           : NULL;
+    int wal = mode && strcmp(mode, "wal") == 0;
     if (!wal) db_fail(db, err, errlen, "cannot set WAL journal mode");
     sqlite3_finalize(s);
     if (!wal) goto fail;
@@ -475,11 +541,100 @@ void st_close(st_db *db) {
     for (int i = 0; i < S_N; i++) sqlite3_finalize(db->st[i]);
     sqlite3_close(db->db); /* every statement is finalized: cannot be busy */
     free(db->path);
-    free(db->price_v);
-    free(db->price_text);
-    free(db->price_len);
-    free(db->prices);
+    free(db->dec_text.p);
+    free(db->min_text.p);
     free(db);
+}
+
+/* ---- batches of decisions and samples ----------------------------------- */
+
+static void drop_batches(st_db *db) {
+    db->ndec = 0;
+    db->dec_text.n = 0;
+    db->dec_text.oom = 0;
+    db->nmin = 0;
+    db->min_text.n = 0;
+    db->min_text.oom = 0;
+}
+
+/* Binds text kept at `off` in `b`, or NULL. Bound SQLITE_STATIC: the buffer
+** does not change until the statement has run. */
+static void bind_kept(sqlite3_stmt *s, int i, const sbuf *b, size_t off,
+                      size_t len) {
+    if (len == NO_TEXT) sqlite3_bind_null(s, i);
+    else if (len == 0) sqlite3_bind_text(s, i, "", 0, SQLITE_STATIC);
+    else sqlite3_bind_text(s, i, b->p + off, (int)len, SQLITE_STATIC);
+}
+
+/* Binds row `r` at parameters base+1 .. base+DECISION_COLS. */
+static void bind_decision(st_db *db, sqlite3_stmt *s, int base,
+                          const decision_row *r) {
+    sqlite3_bind_int64(s, base + 1, db->run_id);
+    sqlite3_bind_int64(s, base + 2, r->t);
+    sqlite3_bind_int64(s, base + 3, r->seq);
+    sqlite3_bind_text(s, base + 4, r->action, -1, SQLITE_STATIC);
+    if (r->set) {
+        sqlite3_bind_int(s, base + 5, r->desired);
+        sqlite3_bind_int(s, base + 6, r->honor_cooldown);
+        sqlite3_bind_int(s, base + 8, r->accepted);
+    } else {
+        sqlite3_bind_null(s, base + 5);
+        sqlite3_bind_null(s, base + 6);
+        sqlite3_bind_null(s, base + 8);
+    }
+    bind_kept(s, base + 7, &db->dec_text, r->reason, r->reason_len);
+    bind_kept(s, base + 9, &db->dec_text, r->error, r->error_len);
+}
+
+static void bind_minute(st_db *db, sqlite3_stmt *s, int base,
+                        const minute_row *r) {
+    sqlite3_bind_int64(s, base + 1, db->run_id);
+    sqlite3_bind_int64(s, base + 2, r->t);
+    for (int i = 0; i < 7; i++) sqlite3_bind_double(s, base + 3 + i, r->v[i]);
+    sqlite3_bind_int(s, base + 10, r->od_desired);
+    sqlite3_bind_int(s, base + 11, r->od_in_service);
+    bind_kept(s, base + 12, &db->min_text, r->prices, r->prices_len);
+}
+
+/* Inserts the waiting decisions: one statement for a full batch, one per row
+** otherwise. */
+static int flush_decisions(st_db *db, char *err, size_t errlen) {
+    int rc = 0;
+    if (db->ndec == BATCH) {
+        sqlite3_stmt *s = db->st[S_DECISION_BATCH];
+        for (size_t i = 0; i < BATCH; i++)
+            bind_decision(db, s, (int)i * DECISION_COLS, &db->dec[i]);
+        rc = step_done(db, s, err, errlen, "cannot store decisions");
+    } else {
+        sqlite3_stmt *s = db->st[S_DECISION_INS];
+        for (size_t i = 0; i < db->ndec && rc == 0; i++) {
+            bind_decision(db, s, 0, &db->dec[i]);
+            rc = step_done(db, s, err, errlen, "cannot store a decision");
+        }
+    }
+    db->ndec = 0;
+    db->dec_text.n = 0;
+    return rc;
+}
+
+static int flush_minutes(st_db *db, char *err, size_t errlen) {
+    int rc = 0;
+    if (db->nmin == BATCH) {
+        sqlite3_stmt *s = db->st[S_MINUTE_BATCH];
+        for (size_t i = 0; i < BATCH; i++)
+            bind_minute(db, s, (int)i * MINUTE_COLS, &db->min[i]);
+        rc = step_done(db, s, err, errlen, "cannot store timeseries samples");
+    } else {
+        sqlite3_stmt *s = db->st[S_MINUTE_INS];
+        for (size_t i = 0; i < db->nmin && rc == 0; i++) {
+            bind_minute(db, s, 0, &db->min[i]);
+            rc = step_done(db, s, err, errlen,
+                           "cannot store a timeseries sample");
+        }
+    }
+    db->nmin = 0;
+    db->min_text.n = 0;
+    return rc;
 }
 
 /* ---- runs -------------------------------------------------------------------- */
@@ -497,7 +652,7 @@ static const char *billing_name(sim_billing b) {
 static void params_json(sbuf *b, const pol_policy *pol, const pol_params *p) {
     sb_puts(b, "{");
     for (size_t i = 0; i < pol->nparams; i++) {
-        char num[PRICE_TEXT];
+        char num[ST_G17_MAX + 2];
         if (i) sb_puts(b, ", ");
         sb_json_str(b, pol->params[i].name);
         snprintf(num, sizeof num, ": %.17g", p->v[i]);
@@ -598,6 +753,7 @@ int st_run_begin(st_db *db, const st_run_info *info, int64_t *run_id,
     }
     db->sink_failed = 0;
     db->sink_err[0] = '\0';
+    drop_batches(db);
 
     /* The JSON texts are built before the transaction: nothing to undo when
     ** memory runs out. */
@@ -645,6 +801,12 @@ int st_run_commit(st_db *db, const sim_result *res, char *err,
         st_run_rollback(db);
         return -1;
     }
+    /* The rows still waiting for a batch; a failure here (a duplicate
+    ** sample, say) is the run's failure. */
+    if (flush_decisions(db, err, errlen) || flush_minutes(db, err, errlen)) {
+        st_run_rollback(db);
+        return -1;
+    }
     sqlite3_stmt *s = db->st[S_SUMMARY_INS];
     sqlite3_bind_int64(s, 1, db->run_id);
     for (size_t i = 0; i < NSUMMARY; i++) {
@@ -671,6 +833,7 @@ void st_run_rollback(st_db *db) {
     if (db->in_run || (db->db && !sqlite3_get_autocommit(db->db)))
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
     db->in_run = 0;
+    drop_batches(db);
 }
 
 int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
@@ -708,124 +871,106 @@ static int sink_fail(st_db *db) {
     return -1;
 }
 
+/* Keeps `len` bytes of `t` in `b`; *off is where. Out of memory shows in
+** b->oom. */
+static void keep_text(sbuf *b, const char *t, size_t len, size_t *off) {
+    *off = b->n;
+    sb_add(b, t, len);
+}
+
 static int on_decision(void *ctx, const sim_decision_rec *r) {
     st_db *db = ctx;
+    if (db->sink_failed) return -1; /* the first reason stands */
     if (!db->in_run) {
         snprintf(db->sink_err, sizeof db->sink_err,
                  "%s: decision with no run open", db->path);
         return sink_fail(db);
     }
-    const char *action;
-    int set = 0;
-    int64_t seq = db->seq++;
+    decision_row *row = &db->dec[db->ndec];
+    memset(row, 0, sizeof *row);
+    row->seq = db->seq++;
     if (r->failed) {
-        action = "failed";
+        row->action = "failed";
     } else if (r->d.action == POL_ACT_SET) {
-        action = "set";
-        set = 1;
+        row->action = "set";
+        row->set = 1;
+        row->desired = r->d.desired;
+        row->honor_cooldown = r->d.honor_cooldown ? 1 : 0;
+        row->accepted = r->accepted ? 1 : 0;
     } else {
         /* The storing rule: a year of per-minute 'none' rows would dwarf
         ** everything else, so they come only with the timeseries. */
         if (!db->timeseries) return 0;
-        action = "none";
+        row->action = "none";
     }
-    sqlite3_stmt *s = db->st[S_DECISION_INS];
-    sqlite3_bind_int64(s, 1, db->run_id);
-    sqlite3_bind_int64(s, 2, r->t);
-    sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-    if (set) {
-        sqlite3_bind_int(s, 4, r->d.desired);
-        sqlite3_bind_int(s, 5, r->d.honor_cooldown ? 1 : 0);
-        sqlite3_bind_int(s, 7, r->accepted ? 1 : 0);
-    } else {
-        sqlite3_bind_null(s, 4);
-        sqlite3_bind_null(s, 5);
-        sqlite3_bind_null(s, 7);
-    }
+    row->t = r->t;
+    /* The record is borrowed for this call only: its texts are copied. */
     size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
-    if (rn) sqlite3_bind_text(s, 6, r->d.reason, (int)rn, SQLITE_STATIC);
-    else sqlite3_bind_null(s, 6);
-    bind_text_or_null(s, 8, r->error);
-    sqlite3_bind_int64(s, 9, seq);
-    if (step_done(db, s, db->sink_err, sizeof db->sink_err,
-                  "cannot store a decision"))
+    row->reason_len = rn ? rn : NO_TEXT;
+    if (rn) keep_text(&db->dec_text, r->d.reason, rn, &row->reason);
+    row->error_len = r->error ? strlen(r->error) : NO_TEXT;
+    if (r->error) keep_text(&db->dec_text, r->error, row->error_len,
+                            &row->error);
+    if (db->dec_text.oom) {
+        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
+                 db->path);
+        return sink_fail(db);
+    }
+    if (++db->ndec == BATCH &&
+        flush_decisions(db, db->sink_err, sizeof db->sink_err))
         return sink_fail(db);
     return 0;
 }
 
-/* Makes room for n pools in the price cache and n joined texts. */
-static int price_room(st_db *db, size_t n) {
-    if (n > db->price_cap) {
-        double *v = realloc(db->price_v, n * sizeof *v);
-        if (v) db->price_v = v;
-        char(*t)[PRICE_TEXT] = realloc(db->price_text, n * sizeof *t);
-        if (t) db->price_text = t;
-        size_t *l = realloc(db->price_len, n * sizeof *l);
-        if (l) db->price_len = l;
-        if (!v || !t || !l) return -1;
-        db->price_cap = n;
-    }
-    size_t need = n * PRICE_TEXT + 1;
-    if (need > db->prices_cap) {
-        char *p = realloc(db->prices, need);
-        if (!p) return -1;
-        db->prices = p;
-        db->prices_cap = need;
-    }
-    return 0;
-}
-
-/* The pool prices as "p0,p1,..." ("%.17g"), into db->prices. */
-static const char *prices_text(st_db *db, const double *v, size_t n,
-                               size_t *len) {
-    char *o = db->prices;
+/* Appends the pool prices as "p0,p1,..." ("%.17g") to b. */
+static void prices_text(st_db *db, sbuf *b, const double *v, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        /* Compared as bits: exact, and NaN-safe. */
-        if (i >= db->price_cached ||
-            memcmp(&db->price_v[i], &v[i], sizeof v[i]) != 0) {
-            int k = snprintf(db->price_text[i], PRICE_TEXT, "%.17g", v[i]);
-            db->price_len[i] = (size_t)k;
-            db->price_v[i] = v[i];
-            if (i >= db->price_cached) db->price_cached = i + 1;
+        uint64_t bits; /* compared as bits: exact, and NaN-safe */
+        memcpy(&bits, &v[i], sizeof bits);
+        price_slot *e =
+            &db->price_cache[(bits * 0x9e3779b97f4a7c15u) >>
+                             (64 - PRICE_SLOT_BITS)];
+        if (e->len == 0 || e->bits != bits) {
+            char t[ST_G17_MAX];
+            int k = st_g17(v[i], t);
+            e->bits = bits;
+            e->len = (unsigned char)k;
+            memcpy(e->text, t, (size_t)k);
         }
-        if (i) *o++ = ',';
-        memcpy(o, db->price_text[i], db->price_len[i]);
-        o += db->price_len[i];
+        if (i) sb_add(b, ",", 1);
+        sb_add(b, e->text, e->len);
     }
-    *o = '\0';
-    *len = (size_t)(o - db->prices);
-    return db->prices;
 }
 
 static int on_minute(void *ctx, const sim_minute_rec *r) {
     st_db *db = ctx;
+    if (db->sink_failed) return -1; /* the first reason stands */
     if (!db->in_run) {
         snprintf(db->sink_err, sizeof db->sink_err,
                  "%s: timeseries sample with no run open", db->path);
         return sink_fail(db);
     }
-    if (price_room(db, r->nprices)) {
+    minute_row *row = &db->min[db->nmin];
+    row->t = r->t;
+    row->v[0] = r->required;
+    row->v[1] = r->target;
+    row->v[2] = r->fulfilled;
+    row->v[3] = r->pending;
+    row->v[4] = r->terminating;
+    row->v[5] = r->spot_units;
+    row->v[6] = r->od_units;
+    row->od_desired = r->od_desired;
+    row->od_in_service = r->od_in_service;
+    row->prices = db->min_text.n;
+    prices_text(db, &db->min_text, r->prices, r->nprices);
+    if (db->min_text.oom) {
         snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
                  db->path);
         return sink_fail(db);
     }
-    size_t plen;
-    const char *prices = prices_text(db, r->prices, r->nprices, &plen);
-    sqlite3_stmt *s = db->st[S_MINUTE_INS];
-    sqlite3_bind_int64(s, 1, db->run_id);
-    sqlite3_bind_int64(s, 2, r->t);
-    sqlite3_bind_double(s, 3, r->required);
-    sqlite3_bind_double(s, 4, r->target);
-    sqlite3_bind_double(s, 5, r->fulfilled);
-    sqlite3_bind_double(s, 6, r->pending);
-    sqlite3_bind_double(s, 7, r->terminating);
-    sqlite3_bind_double(s, 8, r->spot_units);
-    sqlite3_bind_double(s, 9, r->od_units);
-    sqlite3_bind_int(s, 10, r->od_desired);
-    sqlite3_bind_int(s, 11, r->od_in_service);
-    sqlite3_bind_text(s, 12, prices, (int)plen, SQLITE_STATIC);
-    if (step_done(db, s, db->sink_err, sizeof db->sink_err,
-                  "cannot store a timeseries sample"))
+    row->prices_len = db->min_text.n - row->prices;
+    if (++db->nmin == BATCH &&
+        flush_minutes(db, db->sink_err, sizeof db->sink_err))
         return sink_fail(db);
     return 0;
 }

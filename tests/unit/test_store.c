@@ -513,31 +513,103 @@ static void rollback_leaves_nothing(void **state) {
     sqlite3_close(raw);
 }
 
-static void sink_failure_blocks_commit(void **state) {
+/* A duplicate sample breaks timeseries' primary key. Rows go in by batches,
+** so it shows when its batch is inserted: at commit for a short run, from
+** the sink once a batch fills. Either way nothing of the run is kept. */
+static void duplicate_sample_fails_the_run(void **state) {
     env *e = *state;
     st_db *db = open_ok(e);
     static const double p[] = {0.1, 0.2};
+    sim_result res = sample_result();
+
     begin_ok(e, db);
     sim_sink sink = st_sink(db);
     sim_minute_rec m = minute(60, p, 2);
     assert_int_equal(sink.minute(sink.ctx, &m), 0);
-    /* The same minute twice breaks the primary key: the sink says no. */
-    assert_int_not_equal(sink.minute(sink.ctx, &m), 0);
+    assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "timeseries"));
+
+    begin_ok(e, db);
+    int refused = 0;
+    for (int i = 0; i < 100 && !refused; i++) {
+        m = minute(i == 7 ? 6 * 60 : i * 60, p, 2);
+        refused = sink.minute(sink.ctx, &m) != 0;
+    }
+    assert_true(refused);
     const char *why = st_sink_error(db);
     assert_non_null(why);
     assert_non_null(strstr(why, e->path));
-    assert_non_null(strstr(why, "timeseries"));
-    sim_result res = sample_result();
+    assert_non_null(strstr(why, "UNIQUE"));
+    /* A run whose sink refused a record is never committed. */
     assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
     assert_non_null(strstr(e->err, "timeseries"));
 
     sqlite3 *raw = raw_open(e->path);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 0);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
     sqlite3_close(raw);
     /* The connection is usable again, and the error is cleared. */
     store_run(e, db);
     st_close(db);
+}
+
+/* Rows in full batches and a partial one all arrive, in order, with their
+** own texts (each record is borrowed only for its callback). */
+static void many_rows_across_batches(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    enum { N = 1000 }; /* 31 batches of 32, then 8 */
+    for (int i = 0; i < N; i++) {
+        double p[3] = {0.01 * (i / 100), 0.5, i};
+        char err[32];
+        snprintf(err, sizeof err, "E%d", i);
+        sim_decision_rec d = i % 3 ? dec_none(i * 60)
+                                   : dec_set(i * 60, i, i % 2, 0, err);
+        sim_minute_rec m = minute(i * 60, p, 3);
+        assert_int_equal(sink.decision(sink.ctx, &d), 0);
+        assert_int_equal(sink.minute(sink.ctx, &m), 0);
+        memset(&d, 'x', sizeof d); /* the store must have copied */
+        memset(err, 'x', sizeof err);
+    }
+    commit_ok(e, db);
+    st_close(db);
+
+    sqlite3 *raw = raw_open(e->path);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM decisions WHERE run_id = %lld",
+             (long long)id);
+    assert_int_equal(q_int(raw, sql), N);
+    assert_int_equal(q_int(raw, "SELECT sum(t) FROM decisions"),
+                     60LL * N * (N - 1) / 2);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "seq * 60 <> t"),
+                     0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "action = 'set' AND (error <> 'E' || desired "
+                                "OR reason <> 'scale to ' || desired "
+                                "OR honor_cooldown <> desired % 2)"),
+                     0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "action = 'none' AND reason = 'nothing to "
+                                "do' AND error IS NULL"),
+                     N - (N + 2) / 3);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), N);
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 999 * 60",
+                  "0.089999999999999997,0.5,999");
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 0",
+                  "0,0.5,0");
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 150 * 60",
+                  "0.01,0.5,150");
+    assert_int_equal(q_int(raw, "SELECT count(DISTINCT prices) FROM "
+                                "timeseries"),
+                     N);
+    sqlite3_close(raw);
 }
 
 static void same_scenario_hash_reused(void **state) {
@@ -701,7 +773,9 @@ int main(void) {
             none_decisions_skipped_without_timeseries, setup, teardown),
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(sink_failure_blocks_commit, setup,
+        cmocka_unit_test_setup_teardown(duplicate_sample_fails_the_run, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(many_rows_across_batches, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(same_scenario_hash_reused, setup,
                                         teardown),
