@@ -31,3 +31,13 @@ build/bench/gen_obs 1000000 >"$TMP/obs.jsonl"
 echo "   input: $(wc -c <"$TMP/obs.jsonl") bytes"
 measure "policy eval --policy classic" $SB policy eval --policy classic "$TMP/obs.jsonl"
 measure "policy eval --policy guarded" $SB policy eval --policy guarded "$TMP/obs.jsonl"
+
+echo "== store: a one-year run with timeseries (525,600 decisions + 525,600 samples; target < 3 s)"
+i=0
+while [ $i -lt "$REPS" ]; do
+    rm -f "$TMP/store.db" "$TMP/store.db-wal" "$TMP/store.db-shm"
+    build/bench/store_bench "$TMP/store.db" 525600 4 60
+    i=$((i + 1))
+done
+rm -f "$TMP/store.db" "$TMP/store.db-wal" "$TMP/store.db-shm"
+build/bench/store_bench "$TMP/store.db" 525600 4 1

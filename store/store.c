@@ -1,0 +1,985 @@
+/*
+** store.c: simulation runs into SQLite (schema and rules: docs/store.md).
+**
+** Why it looks the way it does:
+**  - One transaction per run (BEGIN IMMEDIATE .. COMMIT). A failed run is
+**    rolled back whole, and a year of per-minute rows costs one fsync, not
+**    525,600. IMMEDIATE takes the write lock up front, so a second writer
+**    waits (busy_timeout) at the start instead of failing at the end.
+**  - WAL + synchronous=NORMAL: readers never block the writer, and a commit
+**    does not fsync the database file; a power loss can lose the last run,
+**    never corrupt the database.
+**  - Every statement is prepared once per connection and reused with
+**    sqlite3_reset(): preparing costs more than inserting a row.
+**  - Prices are printed per pool per minute. Pool prices are step functions
+**    that move rarely and revisit the same levels, so the text of recently
+**    printed prices is cached by value (price_cache below), and a new one is
+**    printed by st_g17() (g17.c), several times faster than snprintf.
+**  - Determinism: only runs.id and runs.created depend on when a run was
+**    stored. Doubles in text are "%.17g", which reads back to the same bits.
+**
+** Ownership: st_db owns its connection, statements, path copy and buffers.
+** Strings handed to SQLite are bound SQLITE_STATIC: they outlive the step.
+*/
+#include "store/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/store_int.h"
+#include "traces/traces.h"
+
+/* ---- summaries: sim_result fields <-> columns ---------------------------- */
+
+/* One table drives the summaries DDL, INSERT and SELECT, so a field cannot
+** be stored under one name and read under another. Adding a sim_result field
+** means one line here and a schema version bump (docs/store.md). */
+typedef enum { F_DOUBLE, F_INT, F_INT64 } field_type;
+typedef struct {
+    const char *name;
+    field_type type;
+    size_t off;
+} summary_field;
+
+#define SF(type, f) {#f, type, offsetof(sim_result, f)}
+static const summary_field summary_fields[] = {
+    SF(F_DOUBLE, spot_cost),
+    SF(F_DOUBLE, od_cost),
+    SF(F_DOUBLE, total_cost),
+    SF(F_DOUBLE, all_od_cost),
+    SF(F_DOUBLE, pct_of_all_od),
+    SF(F_DOUBLE, coverage_pct),
+    SF(F_DOUBLE, required_unit_hours),
+    SF(F_DOUBLE, shortfall_unit_hours),
+    SF(F_INT64, longest_shortfall_s),
+    SF(F_DOUBLE, minutes_below_target),
+    SF(F_DOUBLE, od_instance_hours),
+    SF(F_DOUBLE, spot_instance_hours),
+    SF(F_INT, od_launches),
+    SF(F_INT, spot_launches),
+    SF(F_INT, set_calls),
+    SF(F_INT, set_rejected),
+    SF(F_INT, invocations),
+    SF(F_INT, invocation_failures),
+    SF(F_INT, interruptions),
+    SF(F_INT, shortfalls),
+    SF(F_INT64, fallback_latency_median_s),
+    SF(F_INT64, fallback_latency_max_s),
+    SF(F_INT, uncovered_shortfalls),
+    SF(F_INT64, return_delay_median_s),
+    SF(F_INT64, return_delay_max_s),
+    SF(F_DOUBLE, od_hours_after_recovery),
+    SF(F_INT, flaps),
+    SF(F_INT64, events),
+};
+#undef SF
+#define NSUMMARY (sizeof summary_fields / sizeof summary_fields[0])
+
+/* ---- schema ---------------------------------------------------------------- */
+
+/* Everything but summaries, whose columns come from summary_fields.
+** CHECKs use OR, not IN (...): SQLite 3.40 builds an ephemeral table for an
+** IN list on every row, which once made a year's run more than twice as slow.
+** decisions and timeseries are WITHOUT ROWID, keyed by (run_id, t, ...): rows
+** are stored in the order they arrive and every query wants, and one b-tree
+** insert per row replaces a table insert plus an index insert. */
+static const char schema_sql[] =
+    "CREATE TABLE scenarios("
+    " id INTEGER PRIMARY KEY,"
+    " hash TEXT UNIQUE NOT NULL,"
+    " name TEXT, path TEXT,"
+    " mode TEXT CHECK (mode = 'model' OR mode = 'direct'),"
+    " start INTEGER, end INTEGER,"
+    " billing TEXT CHECK (billing = 'per_second' OR billing = 'per_hour'));"
+    "CREATE TABLE runs("
+    " id INTEGER PRIMARY KEY,"
+    " scenario_id INTEGER NOT NULL REFERENCES scenarios(id),"
+    " policy TEXT NOT NULL, params TEXT NOT NULL, sets TEXT NOT NULL,"
+    " seed INTEGER, tool_version TEXT, created TEXT NOT NULL,"
+    " timeseries INTEGER NOT NULL CHECK (timeseries = 0 OR timeseries = 1));"
+    "CREATE INDEX runs_scenario ON runs(scenario_id);"
+    "CREATE TABLE run_pools("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " pool INTEGER NOT NULL, instance_type TEXT, availability_zone TEXT,"
+    " weighted_capacity REAL, spot_price REAL, on_demand_price REAL,"
+    " PRIMARY KEY (run_id, pool));"
+    "CREATE TABLE decisions("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " action TEXT NOT NULL"
+    "  CHECK (action = 'none' OR action = 'set' OR action = 'failed'),"
+    " desired INTEGER, honor_cooldown INTEGER, reason TEXT,"
+    " accepted INTEGER, error TEXT,"
+    " PRIMARY KEY (run_id, t, seq)) WITHOUT ROWID;"
+    "CREATE TABLE timeseries("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL,"
+    " required REAL, target REAL, fulfilled REAL, pending REAL,"
+    " terminating REAL, spot_units REAL, od_units REAL,"
+    " od_desired INTEGER, od_in_service INTEGER, prices TEXT,"
+    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;";
+
+enum {
+    S_SCENARIO_INS,
+    S_SCENARIO_SEL,
+    S_RUN_INS,
+    S_POOL_INS,
+    S_SUMMARY_INS,
+    S_SUMMARY_SEL,
+    S_DECISION_INS,   /* one row */
+    S_DECISION_BATCH, /* BATCH rows */
+    S_MINUTE_INS,
+    S_MINUTE_BATCH,
+    S_N
+};
+
+/* Decisions and samples are inserted BATCH rows per statement: a multi-row
+** INSERT pays SQLite's per-statement cost (open cursors, begin the statement,
+** halt) once per BATCH rows, about a quarter of the time of a year's run.
+** A run's last, partial batch goes in row by row. */
+#define BATCH 32
+#define DECISION_COLS 9
+static const char decision_head[] =
+    "INSERT INTO decisions(run_id, t, seq, action, desired, honor_cooldown,"
+    " reason, accepted, error) VALUES ";
+#define MINUTE_COLS 12
+static const char minute_head[] =
+    "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
+    " pending, terminating, spot_units, od_units, od_desired,"
+    " od_in_service, prices) VALUES ";
+
+/* The fixed statements; the others are built by prepare_all(). */
+static const char *const fixed_sql[S_N] = {
+    [S_SCENARIO_INS] =
+        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
+    [S_SCENARIO_SEL] = "SELECT id FROM scenarios WHERE hash = ?1",
+    [S_RUN_INS] =
+        "INSERT INTO runs(scenario_id, policy, params, sets, seed,"
+        " tool_version, created, timeseries)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_POOL_INS] =
+        "INSERT INTO run_pools(run_id, pool, instance_type, availability_zone,"
+        " weighted_capacity, spot_price, on_demand_price)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+};
+
+/* Growable string. oom sticks, so callers check once at the end. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+/* A decision or sample waiting for its batch. Texts are offsets into the
+** batch's text buffer (which may move as it grows); a length of
+** (size_t)-1 stands for NULL. */
+typedef struct {
+    int64_t t, seq;
+    const char *action; /* a string literal */
+    int set, desired, honor_cooldown, accepted;
+    size_t reason, reason_len, error, error_len;
+} decision_row;
+
+typedef struct {
+    int64_t t;
+    double v[7]; /* required .. od_units, in column order */
+    int od_desired, od_in_service;
+    size_t prices, prices_len;
+} minute_row;
+
+#define NO_TEXT ((size_t)-1)
+
+/* A price's bits and its "%.17g" text; len 0: empty slot. The cache is
+** direct-mapped by a hash of the bits: a collision just prints again. */
+#define PRICE_SLOT_BITS 10
+#define PRICE_SLOTS (1u << PRICE_SLOT_BITS)
+typedef struct {
+    uint64_t bits;
+    unsigned char len;
+    char text[ST_G17_MAX - 1];
+} price_slot;
+
+struct st_db {
+    sqlite3 *db;
+    char *path;                /* copy, for messages */
+    sqlite3_stmt *st[S_N];
+
+    /* The run open now. */
+    int in_run;
+    int64_t run_id;
+    int timeseries;
+    int64_t seq;         /* invocations seen in this run */
+    int sink_failed;
+    char sink_err[512];
+
+    price_slot price_cache[PRICE_SLOTS];
+
+    /* Rows not inserted yet (see BATCH). */
+    decision_row dec[BATCH];
+    size_t ndec;
+    sbuf dec_text;
+    minute_row min[BATCH];
+    size_t nmin;
+    sbuf min_text;
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static void sb_add(sbuf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+/* A JSON string literal: quotes, backslashes and control characters escaped;
+** other bytes (UTF-8 included) as they are. */
+static void sb_json_str(sbuf *b, const char *s) {
+    sb_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[8];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            sb_add(b, esc, 2);
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            sb_add(b, esc, 6);
+        } else {
+            sb_add(b, s, 1);
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+/* "PATH: WHAT: sqlite's message". */
+static int db_fail(const st_db *db, char *err, size_t errlen,
+                   const char *what) {
+    snprintf(err, errlen, "%s: %s: %s", db->path, what,
+             sqlite3_errmsg(db->db));
+    return -1;
+}
+
+/* Steps a bound statement that returns no row, then resets it for reuse. */
+static int step_done(st_db *db, sqlite3_stmt *s, char *err, size_t errlen,
+                     const char *what) {
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, errlen, what); /* before reset, which may reword it */
+        sqlite3_reset(s);
+        return -1;
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+static int exec(st_db *db, const char *sql, char *err, size_t errlen,
+                const char *what) {
+    if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, what);
+    return 0;
+}
+
+/* The single integer a query like "PRAGMA user_version" returns. */
+static int query_int(st_db *db, const char *sql, int64_t *out, char *err,
+                     size_t errlen, const char *what) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, what);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(s, 0);
+    else db_fail(db, err, errlen, what);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Binds a fixed-size char array, which may lack its NUL when full. */
+static void bind_chars(sqlite3_stmt *s, int i, const char *a, size_t size) {
+    sqlite3_bind_text(s, i, a, (int)strnlen(a, size), SQLITE_STATIC);
+}
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *t) {
+    if (t) sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(s, i);
+}
+
+/* Creates the parent directory of `path` when it is missing (one level only:
+** results/ yes, a/b/ when a/ is missing no). */
+static int make_parent(const char *path, char *err, size_t errlen) {
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return 0; /* the current or root directory */
+    size_t n = (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (!dir) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    struct stat sb;
+    int rc = 0;
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            snprintf(err, errlen, "%s: %s is not a directory", path, dir);
+            rc = -1;
+        }
+    } else if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot create directory %s: %s", path, dir,
+                 strerror(errno));
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
+/* ---- open / close ------------------------------------------------------------ */
+
+/* Creates the schema in a fresh database, inside one transaction so that two
+** processes opening the same new file do not both create it. */
+static int create_schema(st_db *db, char *err, size_t errlen) {
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
+        return -1;
+    int64_t version, ntables;
+    if (query_int(db, "PRAGMA user_version", &version, err, errlen,
+                  "cannot read the schema version"))
+        goto fail;
+    if (version != 0) { /* another process created it meanwhile */
+        exec(db, "COMMIT", err, errlen, "cannot commit");
+        return 0;
+    }
+    if (query_int(db, "SELECT count(*) FROM sqlite_master", &ntables, err,
+                  errlen, "cannot read the schema"))
+        goto fail;
+    if (ntables != 0) {
+        snprintf(err, errlen,
+                 "%s: not a spotbench database (it has tables but no "
+                 "spotbench schema version)",
+                 db->path);
+        goto fail;
+    }
+
+    sbuf b = {0};
+    sb_puts(&b, schema_sql);
+    sb_puts(&b, "CREATE TABLE summaries("
+                " run_id INTEGER PRIMARY KEY"
+                " REFERENCES runs(id) ON DELETE CASCADE");
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        sb_puts(&b, ", ");
+        sb_puts(&b, summary_fields[i].name);
+        sb_puts(&b, summary_fields[i].type == F_DOUBLE ? " REAL" : " INTEGER");
+    }
+    sb_puts(&b, ");");
+    char version_sql[64];
+    snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d;",
+             ST_SCHEMA_VERSION);
+    sb_puts(&b, version_sql);
+    if (b.oom) {
+        free(b.p);
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        goto fail;
+    }
+    int rc = exec(db, b.p, err, errlen, "cannot create the schema");
+    free(b.p);
+    if (rc) goto fail;
+    if (exec(db, "COMMIT", err, errlen, "cannot commit the new schema"))
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* HEAD followed by `rows` groups of `cols` anonymous parameters. */
+static void values_sql(sbuf *b, const char *head, int cols, int rows) {
+    sb_puts(b, head);
+    for (int r = 0; r < rows; r++) {
+        sb_puts(b, r ? ", (" : "(");
+        for (int c = 0; c < cols; c++) sb_puts(b, c ? ", ?" : "?");
+        sb_puts(b, ")");
+    }
+}
+
+/* Prepares every statement once, for the life of the connection. */
+static int prepare_all(st_db *db, char *err, size_t errlen) {
+    sbuf ins = {0}, sel = {0};
+    sb_puts(&ins, "INSERT INTO summaries(run_id");
+    sb_puts(&sel, "SELECT ");
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        sb_puts(&ins, ", ");
+        sb_puts(&ins, summary_fields[i].name);
+        if (i) sb_puts(&sel, ", ");
+        sb_puts(&sel, summary_fields[i].name);
+    }
+    sb_puts(&ins, ") VALUES (?");
+    for (size_t i = 0; i < NSUMMARY; i++) sb_puts(&ins, ", ?");
+    sb_puts(&ins, ")");
+    sb_puts(&sel, " FROM summaries WHERE run_id = ?");
+
+    sbuf dec1 = {0}, decn = {0}, min1 = {0}, minn = {0};
+    values_sql(&dec1, decision_head, DECISION_COLS, 1);
+    values_sql(&decn, decision_head, DECISION_COLS, BATCH);
+    values_sql(&min1, minute_head, MINUTE_COLS, 1);
+    values_sql(&minn, minute_head, MINUTE_COLS, BATCH);
+
+    int rc = 0;
+    if (ins.oom || sel.oom || dec1.oom || decn.oom || min1.oom || minn.oom) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        rc = -1;
+    }
+    for (int i = 0; i < S_N && rc == 0; i++) {
+        const char *sql = fixed_sql[i];
+        switch (i) {
+        case S_SUMMARY_INS: sql = ins.p; break;
+        case S_SUMMARY_SEL: sql = sel.p; break;
+        case S_DECISION_INS: sql = dec1.p; break;
+        case S_DECISION_BATCH: sql = decn.p; break;
+        case S_MINUTE_INS: sql = min1.p; break;
+        case S_MINUTE_BATCH: sql = minn.p; break;
+        }
+        if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                               &db->st[i], NULL) != SQLITE_OK)
+            rc = db_fail(db, err, errlen, "cannot prepare a statement");
+    }
+    free(ins.p);
+    free(sel.p);
+    free(dec1.p);
+    free(decn.p);
+    free(min1.p);
+    free(minn.p);
+    return rc;
+}
+
+int st_open(const char *path, st_db **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (make_parent(path, err, errlen)) return -1;
+    st_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    /* NOMUTEX: an st_db serves one thread, so SQLite's per-connection lock
+    ** is pure overhead (about 8% of a run with timeseries). */
+    if (sqlite3_open_v2(path, &db->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        if (db->db) db_fail(db, err, errlen, "cannot open");
+        else snprintf(err, errlen, "%s: cannot open: out of memory", path);
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->db, 5000);
+
+    /* The version check comes first: a newer database is not touched, not
+    ** even switched to WAL. */
+    int64_t version;
+    if (query_int(db, "PRAGMA user_version", &version, err, errlen,
+                  "cannot read the schema version"))
+        goto fail;
+    if (version > ST_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "%s: schema version %lld is newer than this spotbench "
+                 "understands (%d); use a newer spotbench",
+                 path, (long long)version, ST_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (version < 0) {
+        snprintf(err, errlen, "%s: unknown schema version %lld", path,
+                 (long long)version);
+        goto fail;
+    }
+
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db, "PRAGMA journal_mode = WAL", -1, &s,
+                           NULL) != SQLITE_OK) {
+        db_fail(db, err, errlen, "cannot set WAL journal mode");
+        goto fail;
+    }
+    const char *mode = sqlite3_step(s) == SQLITE_ROW
+                           ? (const char *)sqlite3_column_text(s, 0)
+                           : NULL;
+    int wal = mode && strcmp(mode, "wal") == 0;
+    if (!wal) db_fail(db, err, errlen, "cannot set WAL journal mode");
+    sqlite3_finalize(s);
+    if (!wal) goto fail;
+    if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+             err, errlen, "cannot configure the connection"))
+        goto fail;
+    if (version == 0 && create_schema(db, err, errlen)) goto fail;
+    if (prepare_all(db, err, errlen)) goto fail;
+    *out = db;
+    return 0;
+fail:
+    st_close(db);
+    return -1;
+}
+
+void st_close(st_db *db) {
+    if (!db) return;
+    st_run_rollback(db);
+    for (int i = 0; i < S_N; i++) sqlite3_finalize(db->st[i]);
+    sqlite3_close(db->db); /* every statement is finalized: cannot be busy */
+    free(db->path);
+    free(db->dec_text.p);
+    free(db->min_text.p);
+    free(db);
+}
+
+/* ---- batches of decisions and samples ----------------------------------- */
+
+static void drop_batches(st_db *db) {
+    db->ndec = 0;
+    db->dec_text.n = 0;
+    db->dec_text.oom = 0;
+    db->nmin = 0;
+    db->min_text.n = 0;
+    db->min_text.oom = 0;
+}
+
+/* Binds text kept at `off` in `b`, or NULL. Bound SQLITE_STATIC: the buffer
+** does not change until the statement has run. */
+static void bind_kept(sqlite3_stmt *s, int i, const sbuf *b, size_t off,
+                      size_t len) {
+    if (len == NO_TEXT) sqlite3_bind_null(s, i);
+    else if (len == 0) sqlite3_bind_text(s, i, "", 0, SQLITE_STATIC);
+    else sqlite3_bind_text(s, i, b->p + off, (int)len, SQLITE_STATIC);
+}
+
+/* Binds row `r` at parameters base+1 .. base+DECISION_COLS. */
+static void bind_decision(st_db *db, sqlite3_stmt *s, int base,
+                          const decision_row *r) {
+    sqlite3_bind_int64(s, base + 1, db->run_id);
+    sqlite3_bind_int64(s, base + 2, r->t);
+    sqlite3_bind_int64(s, base + 3, r->seq);
+    sqlite3_bind_text(s, base + 4, r->action, -1, SQLITE_STATIC);
+    if (r->set) {
+        sqlite3_bind_int(s, base + 5, r->desired);
+        sqlite3_bind_int(s, base + 6, r->honor_cooldown);
+        sqlite3_bind_int(s, base + 8, r->accepted);
+    } else {
+        sqlite3_bind_null(s, base + 5);
+        sqlite3_bind_null(s, base + 6);
+        sqlite3_bind_null(s, base + 8);
+    }
+    bind_kept(s, base + 7, &db->dec_text, r->reason, r->reason_len);
+    bind_kept(s, base + 9, &db->dec_text, r->error, r->error_len);
+}
+
+static void bind_minute(st_db *db, sqlite3_stmt *s, int base,
+                        const minute_row *r) {
+    sqlite3_bind_int64(s, base + 1, db->run_id);
+    sqlite3_bind_int64(s, base + 2, r->t);
+    for (int i = 0; i < 7; i++) sqlite3_bind_double(s, base + 3 + i, r->v[i]);
+    sqlite3_bind_int(s, base + 10, r->od_desired);
+    sqlite3_bind_int(s, base + 11, r->od_in_service);
+    bind_kept(s, base + 12, &db->min_text, r->prices, r->prices_len);
+}
+
+/* Inserts the waiting decisions: one statement for a full batch, one per row
+** otherwise. */
+static int flush_decisions(st_db *db, char *err, size_t errlen) {
+    int rc = 0;
+    if (db->ndec == BATCH) {
+        sqlite3_stmt *s = db->st[S_DECISION_BATCH];
+        for (size_t i = 0; i < BATCH; i++)
+            bind_decision(db, s, (int)i * DECISION_COLS, &db->dec[i]);
+        rc = step_done(db, s, err, errlen, "cannot store decisions");
+    } else {
+        sqlite3_stmt *s = db->st[S_DECISION_INS];
+        for (size_t i = 0; i < db->ndec && rc == 0; i++) {
+            bind_decision(db, s, 0, &db->dec[i]);
+            rc = step_done(db, s, err, errlen, "cannot store a decision");
+        }
+    }
+    db->ndec = 0;
+    db->dec_text.n = 0;
+    return rc;
+}
+
+static int flush_minutes(st_db *db, char *err, size_t errlen) {
+    int rc = 0;
+    if (db->nmin == BATCH) {
+        sqlite3_stmt *s = db->st[S_MINUTE_BATCH];
+        for (size_t i = 0; i < BATCH; i++)
+            bind_minute(db, s, (int)i * MINUTE_COLS, &db->min[i]);
+        rc = step_done(db, s, err, errlen, "cannot store timeseries samples");
+    } else {
+        sqlite3_stmt *s = db->st[S_MINUTE_INS];
+        for (size_t i = 0; i < db->nmin && rc == 0; i++) {
+            bind_minute(db, s, 0, &db->min[i]);
+            rc = step_done(db, s, err, errlen,
+                           "cannot store a timeseries sample");
+        }
+    }
+    db->nmin = 0;
+    db->min_text.n = 0;
+    return rc;
+}
+
+/* ---- runs -------------------------------------------------------------------- */
+
+static const char *mode_name(sim_mode m) {
+    return m == SIM_DIRECT ? "direct" : "model";
+}
+
+static const char *billing_name(sim_billing b) {
+    return b == SIM_PER_HOUR ? "per_hour" : "per_second";
+}
+
+/* {"window": 600, ...}: every parameter in declaration order, "%.17g" so the
+** text reads back to the very double that ran. */
+static void params_json(sbuf *b, const pol_policy *pol, const pol_params *p) {
+    sb_puts(b, "{");
+    for (size_t i = 0; i < pol->nparams; i++) {
+        char num[ST_G17_MAX + 2];
+        if (i) sb_puts(b, ", ");
+        sb_json_str(b, pol->params[i].name);
+        snprintf(num, sizeof num, ": %.17g", p->v[i]);
+        sb_puts(b, num);
+    }
+    sb_puts(b, "}");
+}
+
+static void sets_json(sbuf *b, const char *const *sets, size_t n) {
+    sb_puts(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_puts(b, ", ");
+        sb_json_str(b, sets[i]);
+    }
+    sb_puts(b, "]");
+}
+
+/* Inserts the scenario unless its hash is stored; *id is its row either way. */
+static int scenario_row(st_db *db, const sim_scenario *sc, int64_t *id,
+                        char *err, size_t errlen) {
+    sqlite3_stmt *s = db->st[S_SCENARIO_INS];
+    bind_chars(s, 1, sc->hash, sizeof sc->hash);
+    bind_chars(s, 2, sc->name, sizeof sc->name);
+    bind_chars(s, 3, sc->path, sizeof sc->path);
+    sqlite3_bind_text(s, 4, mode_name(sc->mode), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, sc->start);
+    sqlite3_bind_int64(s, 6, sc->end);
+    sqlite3_bind_text(s, 7, billing_name(sc->billing), -1, SQLITE_STATIC);
+    if (step_done(db, s, err, errlen, "cannot store the scenario")) return -1;
+
+    s = db->st[S_SCENARIO_SEL];
+    bind_chars(s, 1, sc->hash, sizeof sc->hash);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
+    else db_fail(db, err, errlen, "cannot find the scenario just stored");
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int run_row(st_db *db, const st_run_info *info, int64_t scenario_id,
+                   const char *params, const char *sets, char *err,
+                   size_t errlen) {
+    /* The seed is a uint64_t; SQLite integers are signed 64-bit, so it is
+    ** stored as the same 64 bits read as signed (docs/store.md). */
+    int64_t seed;
+    memcpy(&seed, &info->sc->seed, sizeof seed);
+    char created[32];
+    trc_time_format((int64_t)time(NULL), created, sizeof created);
+
+    sqlite3_stmt *s = db->st[S_RUN_INS];
+    sqlite3_bind_int64(s, 1, scenario_id);
+    sqlite3_bind_text(s, 2, info->pol->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, sets, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, seed);
+    bind_text_or_null(s, 6, info->tool_version);
+    sqlite3_bind_text(s, 7, created, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 8, info->timeseries ? 1 : 0);
+    if (step_done(db, s, err, errlen, "cannot store the run")) return -1;
+    db->run_id = sqlite3_last_insert_rowid(db->db);
+    return 0;
+}
+
+static int pool_rows(st_db *db, const sim_scenario *sc, char *err,
+                     size_t errlen) {
+    sqlite3_stmt *s = db->st[S_POOL_INS];
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_pool *p = &sc->pools[i];
+        sqlite3_bind_int64(s, 1, db->run_id);
+        sqlite3_bind_int64(s, 2, (int64_t)i);
+        bind_chars(s, 3, p->instance_type, sizeof p->instance_type);
+        bind_chars(s, 4, p->az, sizeof p->az);
+        sqlite3_bind_double(s, 5, p->weight);
+        sqlite3_bind_double(s, 6, p->max_price);
+        sqlite3_bind_double(s, 7, p->on_demand_price);
+        if (step_done(db, s, err, errlen, "cannot store a pool")) return -1;
+    }
+    return 0;
+}
+
+int st_run_begin(st_db *db, const st_run_info *info, int64_t *run_id,
+                 char *err, size_t errlen) {
+    if (db->in_run) {
+        snprintf(err, errlen, "%s: a run is already open", db->path);
+        return -1;
+    }
+    const sim_scenario *sc = info->sc;
+    if (!sc || !info->pol || !info->params ||
+        info->pol->nparams > POL_MAX_PARAMS || (info->nsets && !info->sets)) {
+        snprintf(err, errlen, "%s: incomplete run description", db->path);
+        return -1;
+    }
+    /* An empty hash would make every such scenario share one row. */
+    if (sc->hash[0] == '\0') {
+        snprintf(err, errlen, "%s: scenario %s has no hash", db->path,
+                 sc->path);
+        return -1;
+    }
+    db->sink_failed = 0;
+    db->sink_err[0] = '\0';
+    drop_batches(db);
+
+    /* The JSON texts are built before the transaction: nothing to undo when
+    ** memory runs out. */
+    sbuf params = {0}, sets = {0};
+    params_json(&params, info->pol, info->params);
+    sets_json(&sets, info->sets, info->nsets);
+    if (params.oom || sets.oom) {
+        free(params.p);
+        free(sets.p);
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+
+    int rc = -1;
+    int64_t scenario_id;
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot begin the run"))
+        goto out;
+    db->in_run = 1;
+    if (scenario_row(db, sc, &scenario_id, err, errlen) ||
+        run_row(db, info, scenario_id, params.p, sets.p, err, errlen) ||
+        pool_rows(db, sc, err, errlen)) {
+        st_run_rollback(db);
+        goto out;
+    }
+    db->timeseries = info->timeseries ? 1 : 0;
+    db->seq = 0;
+    *run_id = db->run_id;
+    rc = 0;
+out:
+    free(params.p);
+    free(sets.p);
+    return rc;
+}
+
+int st_run_commit(st_db *db, const sim_result *res, char *err,
+                  size_t errlen) {
+    if (!db->in_run) {
+        snprintf(err, errlen, "%s: no run open to commit", db->path);
+        return -1;
+    }
+    /* A sink failure means rows are missing: committing would store a run
+    ** that looks complete and is not. */
+    if (db->sink_failed) {
+        snprintf(err, errlen, "%s", db->sink_err);
+        st_run_rollback(db);
+        return -1;
+    }
+    /* The rows still waiting for a batch; a failure here (a duplicate
+    ** sample, say) is the run's failure. */
+    if (flush_decisions(db, err, errlen) || flush_minutes(db, err, errlen)) {
+        st_run_rollback(db);
+        return -1;
+    }
+    sqlite3_stmt *s = db->st[S_SUMMARY_INS];
+    sqlite3_bind_int64(s, 1, db->run_id);
+    for (size_t i = 0; i < NSUMMARY; i++) {
+        const char *f = (const char *)res + summary_fields[i].off;
+        int col = (int)i + 2;
+        switch (summary_fields[i].type) {
+        case F_DOUBLE: sqlite3_bind_double(s, col, *(const double *)f); break;
+        case F_INT: sqlite3_bind_int(s, col, *(const int *)f); break;
+        case F_INT64: sqlite3_bind_int64(s, col, *(const int64_t *)f); break;
+        }
+    }
+    if (step_done(db, s, err, errlen, "cannot store the summary") ||
+        exec(db, "COMMIT", err, errlen, "cannot commit the run")) {
+        st_run_rollback(db);
+        return -1;
+    }
+    db->in_run = 0;
+    return 0;
+}
+
+void st_run_rollback(st_db *db) {
+    /* get_autocommit: also covers a transaction left open by a failed
+    ** st_run_begin or COMMIT. */
+    if (db->in_run || (db->db && !sqlite3_get_autocommit(db->db)))
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    db->in_run = 0;
+    drop_batches(db);
+}
+
+int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
+                   size_t errlen) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = db->st[S_SUMMARY_SEL];
+    sqlite3_bind_int64(s, 1, run_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        for (size_t i = 0; i < NSUMMARY; i++) {
+            char *f = (char *)out + summary_fields[i].off;
+            int col = (int)i;
+            switch (summary_fields[i].type) {
+            case F_DOUBLE: *(double *)f = sqlite3_column_double(s, col); break;
+            case F_INT: *(int *)f = sqlite3_column_int(s, col); break;
+            case F_INT64: *(int64_t *)f = sqlite3_column_int64(s, col); break;
+            }
+        }
+    } else if (rc == SQLITE_DONE) {
+        snprintf(err, errlen, "%s: no summary for run %lld", db->path,
+                 (long long)run_id);
+    } else {
+        db_fail(db, err, errlen, "cannot read a summary");
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- the sink -------------------------------------------------------------- */
+
+/* Marks the run as refused; the reason is already in db->sink_err, since
+** sim_run only learns that a callback said no. */
+static int sink_fail(st_db *db) {
+    db->sink_failed = 1;
+    return -1;
+}
+
+/* Keeps `len` bytes of `t` in `b`; *off is where. Out of memory shows in
+** b->oom. */
+static void keep_text(sbuf *b, const char *t, size_t len, size_t *off) {
+    *off = b->n;
+    sb_add(b, t, len);
+}
+
+static int on_decision(void *ctx, const sim_decision_rec *r) {
+    st_db *db = ctx;
+    if (db->sink_failed) return -1; /* the first reason stands */
+    if (!db->in_run) {
+        snprintf(db->sink_err, sizeof db->sink_err,
+                 "%s: decision with no run open", db->path);
+        return sink_fail(db);
+    }
+    decision_row *row = &db->dec[db->ndec];
+    memset(row, 0, sizeof *row);
+    row->seq = db->seq++;
+    if (r->failed) {
+        row->action = "failed";
+    } else if (r->d.action == POL_ACT_SET) {
+        row->action = "set";
+        row->set = 1;
+        row->desired = r->d.desired;
+        row->honor_cooldown = r->d.honor_cooldown ? 1 : 0;
+        row->accepted = r->accepted ? 1 : 0;
+    } else {
+        /* The storing rule: a year of per-minute 'none' rows would dwarf
+        ** everything else, so they come only with the timeseries. */
+        if (!db->timeseries) return 0;
+        row->action = "none";
+    }
+    row->t = r->t;
+    /* The record is borrowed for this call only: its texts are copied. */
+    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
+    row->reason_len = rn ? rn : NO_TEXT;
+    if (rn) keep_text(&db->dec_text, r->d.reason, rn, &row->reason);
+    row->error_len = r->error ? strlen(r->error) : NO_TEXT;
+    if (r->error) keep_text(&db->dec_text, r->error, row->error_len,
+                            &row->error);
+    if (db->dec_text.oom) {
+        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
+                 db->path);
+        return sink_fail(db);
+    }
+    if (++db->ndec == BATCH &&
+        flush_decisions(db, db->sink_err, sizeof db->sink_err))
+        return sink_fail(db);
+    return 0;
+}
+
+/* Appends the pool prices as "p0,p1,..." ("%.17g") to b. */
+static void prices_text(st_db *db, sbuf *b, const double *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits; /* compared as bits: exact, and NaN-safe */
+        memcpy(&bits, &v[i], sizeof bits);
+        price_slot *e =
+            &db->price_cache[(bits * 0x9e3779b97f4a7c15u) >>
+                             (64 - PRICE_SLOT_BITS)];
+        if (e->len == 0 || e->bits != bits) {
+            char t[ST_G17_MAX];
+            int k = st_g17(v[i], t);
+            e->bits = bits;
+            e->len = (unsigned char)k;
+            memcpy(e->text, t, (size_t)k);
+        }
+        if (i) sb_add(b, ",", 1);
+        sb_add(b, e->text, e->len);
+    }
+}
+
+static int on_minute(void *ctx, const sim_minute_rec *r) {
+    st_db *db = ctx;
+    if (db->sink_failed) return -1; /* the first reason stands */
+    if (!db->in_run) {
+        snprintf(db->sink_err, sizeof db->sink_err,
+                 "%s: timeseries sample with no run open", db->path);
+        return sink_fail(db);
+    }
+    minute_row *row = &db->min[db->nmin];
+    row->t = r->t;
+    row->v[0] = r->required;
+    row->v[1] = r->target;
+    row->v[2] = r->fulfilled;
+    row->v[3] = r->pending;
+    row->v[4] = r->terminating;
+    row->v[5] = r->spot_units;
+    row->v[6] = r->od_units;
+    row->od_desired = r->od_desired;
+    row->od_in_service = r->od_in_service;
+    row->prices = db->min_text.n;
+    prices_text(db, &db->min_text, r->prices, r->nprices);
+    if (db->min_text.oom) {
+        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
+                 db->path);
+        return sink_fail(db);
+    }
+    row->prices_len = db->min_text.n - row->prices;
+    if (++db->nmin == BATCH &&
+        flush_minutes(db, db->sink_err, sizeof db->sink_err))
+        return sink_fail(db);
+    return 0;
+}
+
+sim_sink st_sink(st_db *db) {
+    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL};
+    return s;
+}
+
+const char *st_sink_error(const st_db *db) {
+    return db->sink_failed ? db->sink_err : NULL;
+}

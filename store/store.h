@@ -1,0 +1,87 @@
+/*
+** store.h: keeps simulation runs in a SQLite database (schema: docs/store.md)
+** so that runs can be compared, queried and reported on later.
+**
+** One run is one transaction: st_run_begin() opens it and stores the
+** scenario, run and pool rows; the sink from st_sink() stores decisions (and
+** per-minute samples when asked) while sim_run() runs; st_run_commit() stores
+** the summary and commits, st_run_rollback() discards everything the run
+** wrote. A run that fails half-way therefore leaves nothing behind.
+**
+**   st_db *db;
+**   if (st_open("results/runs.db", &db, err, sizeof err)) ...
+**   if (st_run_begin(db, &info, &run_id, err, sizeof err)) ...
+**   sim_sink sink = st_sink(db);
+**   if (sim_run(sc, pol, &params, &sink, &res, err, sizeof err))
+**       st_run_rollback(db);            (st_sink_error(db) says why, if it was us)
+**   else if (st_run_commit(db, &res, err, sizeof err)) ...
+**   st_close(db);
+**
+** Errors are values: functions return 0, or -1 with a message naming the
+** database file and what failed in err.
+**
+** Ownership: an st_db owns its SQLite connection and statements; st_close()
+** releases them. st_run_info only borrows what it points to, for the duration
+** of st_run_begin(). One st_db serves one thread and one run at a time.
+*/
+#ifndef SPOTBENCH_STORE_H
+#define SPOTBENCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+#include "sim/sim.h"
+
+/* The schema version this code writes (PRAGMA user_version). */
+#define ST_SCHEMA_VERSION 1
+
+typedef struct st_db st_db;
+
+/* Opens (creating when missing) the database at `path`, and its parent
+** directory (one level, such as results/), with WAL journaling and a 5 s busy
+** timeout. Refuses a database of a newer schema version, or one that has
+** tables but no spotbench schema. On success *out is the caller's, to be
+** released with st_close(). */
+int st_open(const char *path, st_db **out, char *err, size_t errlen);
+
+/* Closes the database; a run still open is rolled back. NULL is allowed. */
+void st_close(st_db *db);
+
+typedef struct {
+    const sim_scenario *sc;
+    const pol_policy *pol;
+    const pol_params *params;  /* every parameter of pol, as run */
+    const char *const *sets;   /* the --set strings, stored as given */
+    size_t nsets;
+    const char *tool_version;  /* NULL: stored as NULL */
+    int timeseries;            /* store per-minute samples and 'none' decisions */
+} st_run_info;
+
+/* Begins a run: BEGIN IMMEDIATE, the scenario row (reused when its hash is
+** already stored), the run row and its pools. Sets *run_id. On failure the
+** transaction is rolled back. */
+int st_run_begin(st_db *db, const st_run_info *info, int64_t *run_id,
+                 char *err, size_t errlen);
+
+/* A sink storing into the run begun last: decisions ('none' ones only with
+** timeseries) and, with timeseries, one row per minute (minute is NULL
+** otherwise). Call it after st_run_begin(). The sink borrows db. */
+sim_sink st_sink(st_db *db);
+
+/* When a sink callback refused a record: why (naming the file), until the
+** next st_run_begin(); NULL otherwise. The string belongs to db. */
+const char *st_sink_error(const st_db *db);
+
+/* Stores the summary and commits the run. On failure the run is rolled back. */
+int st_run_commit(st_db *db, const sim_result *res, char *err, size_t errlen);
+
+/* Discards the run begun last and everything it stored. Harmless when no run
+** is open. */
+void st_run_rollback(st_db *db);
+
+/* Reads back the summary of a committed run into *out. */
+int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
+                   size_t errlen);
+
+#endif

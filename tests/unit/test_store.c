@@ -1,0 +1,790 @@
+/*
+** test_store.c: the SQLite store. Each test gets a fresh temporary directory
+** (mkdtemp) and checks what st_* wrote with plain SQL through a second
+** connection, so the tests pin the schema in docs/store.md, not just a round
+** trip through our own reader.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+/* ---- fixtures -------------------------------------------------------------- */
+
+typedef struct {
+    char dir[256];
+    char path[512]; /* dir/runs.db */
+    sim_pool pools[2];
+    sim_scenario sc;
+    pol_params params;
+    st_run_info info;
+    char err[512];
+} env;
+
+/* Removes a directory tree made by a test (files and directories only). */
+static void rm_tree(const char *path) {
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char sub[1024];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            rm_tree(sub);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* A hand-made scenario of two pools; hash and name vary per test. */
+static void make_scenario(env *e, const char *hash) {
+    sim_scenario *sc = &e->sc;
+    memset(sc, 0, sizeof *sc);
+    snprintf(sc->name, sizeof sc->name, "test-%s", hash);
+    snprintf(sc->path, sizeof sc->path, "/scenarios/%s.json", hash);
+    snprintf(sc->hash, sizeof sc->hash, "%s", hash);
+    sc->mode = SIM_MODEL;
+    sc->seed = 0xfedcba9876543210ULL; /* above INT64_MAX on purpose */
+    sc->start = 1488326400;           /* 2017-03-01T00:00:00Z */
+    sc->end = 1488412800;
+    sc->billing = SIM_PER_SECOND;
+    memset(e->pools, 0, sizeof e->pools);
+    snprintf(e->pools[0].instance_type, 32, "c3.xlarge");
+    snprintf(e->pools[0].az, 32, "us-east-1a");
+    e->pools[0].weight = 4;
+    e->pools[0].max_price = 0.05;
+    e->pools[0].on_demand_price = 0.21;
+    snprintf(e->pools[1].instance_type, 32, "c4.2xlarge");
+    snprintf(e->pools[1].az, 32, "us-east-1b");
+    e->pools[1].weight = 8;
+    e->pools[1].max_price = 0.045;
+    e->pools[1].on_demand_price = 0.398;
+    sc->pools = e->pools;
+    sc->npools = 2;
+}
+
+static const char *const test_sets[] = {"asg.DefaultCooldown=900",
+                                        "name=\"quoted\"\\"};
+
+static int setup(void **state) {
+    env *e = calloc(1, sizeof *e);
+    if (!e) return -1;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(e->dir, sizeof e->dir, "%s/spotbench-store-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(e->dir)) {
+        free(e);
+        return -1;
+    }
+    snprintf(e->path, sizeof e->path, "%s/runs.db", e->dir);
+    make_scenario(e, "00112233aabbccdd");
+    const pol_policy *pol = pol_find("classic");
+    pol_params_default(pol, &e->params);
+    e->info.sc = &e->sc;
+    e->info.pol = pol;
+    e->info.params = &e->params;
+    e->info.sets = test_sets;
+    e->info.nsets = 2;
+    e->info.tool_version = "spotbench test";
+    e->info.timeseries = 1;
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state) {
+    env *e = *state;
+    rm_tree(e->dir);
+    free(e);
+    return 0;
+}
+
+/* ---- plain SQL on a second connection ---------------------------------- */
+
+static sqlite3 *raw_open(const char *path) {
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+                     SQLITE_OK);
+    return db;
+}
+
+/* The first column of the first row as text ("" for NULL or no row);
+** the caller frees it. */
+static char *q_text(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    const char *t = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        t = (const char *)sqlite3_column_text(s, 0);
+    char *r = strdup(t ? t : "");
+    sqlite3_finalize(s);
+    assert_non_null(r);
+    return r;
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(s) != SQLITE_ROW) fail_msg("%s: no row", sql);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static void assert_q_text(sqlite3 *db, const char *sql, const char *want) {
+    char *got = q_text(db, sql);
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "query: %s\n  got:  %s\n  want: %s\n", sql, got, want);
+        free(got);
+        fail();
+    }
+    free(got);
+}
+
+/* The query plan of a one-step query is exactly `want`. */
+static void assert_plan(sqlite3 *db, const char *sql, const char *want) {
+    char eqp[512];
+    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, eqp, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", eqp, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(s, 3);
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("plan of %s: got %s, want %s", sql, got ? got : "NULL",
+                 want);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_finalize(s);
+}
+
+/* ---- records ----------------------------------------------------------------- */
+
+static sim_decision_rec dec_none(int64_t t) {
+    sim_decision_rec r;
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    r.d.action = POL_ACT_NONE;
+    snprintf(r.d.reason, sizeof r.d.reason, "nothing to do");
+    return r;
+}
+
+static sim_decision_rec dec_set(int64_t t, int n, int honor, int accepted,
+                                const char *error) {
+    sim_decision_rec r;
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    r.d.action = POL_ACT_SET;
+    r.d.desired = n;
+    r.d.honor_cooldown = honor;
+    snprintf(r.d.reason, sizeof r.d.reason, "scale to %d", n);
+    r.accepted = accepted;
+    r.error = error;
+    return r;
+}
+
+static sim_decision_rec dec_failed(int64_t t) {
+    sim_decision_rec r;
+    memset(&r, 0, sizeof r);
+    r.t = t;
+    r.failed = 1;
+    return r;
+}
+
+static sim_minute_rec minute(int64_t t, const double *prices, size_t n) {
+    sim_minute_rec m;
+    memset(&m, 0, sizeof m);
+    m.t = t;
+    m.required = 32;
+    m.target = 32;
+    m.fulfilled = 24.5;
+    m.pending = 7.5;
+    m.terminating = 4;
+    m.spot_units = 24;
+    m.od_units = 8;
+    m.od_desired = 2;
+    m.od_in_service = 1;
+    m.prices = prices;
+    m.nprices = n;
+    return m;
+}
+
+/* Every field a distinct, exactly representable non-zero value. */
+static sim_result sample_result(void) {
+    sim_result r;
+    memset(&r, 0, sizeof r);
+    r.spot_cost = 12.5;
+    r.od_cost = 3.25;
+    r.total_cost = 15.75;
+    r.all_od_cost = 63;
+    r.pct_of_all_od = 0.1; /* not exact in binary: must still round-trip */
+    r.coverage_pct = 99.875;
+    r.required_unit_hours = 768;
+    r.shortfall_unit_hours = 0.96;
+    r.longest_shortfall_s = 5400;
+    r.minutes_below_target = 91.5;
+    r.od_instance_hours = 6.5;
+    r.spot_instance_hours = 190.25;
+    r.od_launches = 3;
+    r.spot_launches = 41;
+    r.set_calls = 7;
+    r.set_rejected = 2;
+    r.invocations = 1440;
+    r.invocation_failures = 5;
+    r.interruptions = 11;
+    r.shortfalls = 4;
+    r.fallback_latency_median_s = 180;
+    r.fallback_latency_max_s = 420;
+    r.uncovered_shortfalls = 1;
+    r.return_delay_median_s = 3600;
+    r.return_delay_max_s = 7260;
+    r.od_hours_after_recovery = 2.75;
+    r.flaps = 6;
+    r.events = (int64_t)1 << 40;
+    return r;
+}
+
+static void assert_result_equal(const sim_result *a, const sim_result *b) {
+    assert_true(a->spot_cost == b->spot_cost);
+    assert_true(a->od_cost == b->od_cost);
+    assert_true(a->total_cost == b->total_cost);
+    assert_true(a->all_od_cost == b->all_od_cost);
+    assert_true(a->pct_of_all_od == b->pct_of_all_od);
+    assert_true(a->coverage_pct == b->coverage_pct);
+    assert_true(a->required_unit_hours == b->required_unit_hours);
+    assert_true(a->shortfall_unit_hours == b->shortfall_unit_hours);
+    assert_int_equal(a->longest_shortfall_s, b->longest_shortfall_s);
+    assert_true(a->minutes_below_target == b->minutes_below_target);
+    assert_true(a->od_instance_hours == b->od_instance_hours);
+    assert_true(a->spot_instance_hours == b->spot_instance_hours);
+    assert_int_equal(a->od_launches, b->od_launches);
+    assert_int_equal(a->spot_launches, b->spot_launches);
+    assert_int_equal(a->set_calls, b->set_calls);
+    assert_int_equal(a->set_rejected, b->set_rejected);
+    assert_int_equal(a->invocations, b->invocations);
+    assert_int_equal(a->invocation_failures, b->invocation_failures);
+    assert_int_equal(a->interruptions, b->interruptions);
+    assert_int_equal(a->shortfalls, b->shortfalls);
+    assert_int_equal(a->fallback_latency_median_s, b->fallback_latency_median_s);
+    assert_int_equal(a->fallback_latency_max_s, b->fallback_latency_max_s);
+    assert_int_equal(a->uncovered_shortfalls, b->uncovered_shortfalls);
+    assert_int_equal(a->return_delay_median_s, b->return_delay_median_s);
+    assert_int_equal(a->return_delay_max_s, b->return_delay_max_s);
+    assert_true(a->od_hours_after_recovery == b->od_hours_after_recovery);
+    assert_int_equal(a->flaps, b->flaps);
+    assert_int_equal(a->events, b->events);
+}
+
+static st_db *open_ok(env *e) {
+    st_db *db = NULL;
+    if (st_open(e->path, &db, e->err, sizeof e->err) != 0)
+        fail_msg("st_open: %s", e->err);
+    assert_non_null(db);
+    return db;
+}
+
+static int64_t begin_ok(env *e, st_db *db) {
+    int64_t id = -1;
+    if (st_run_begin(db, &e->info, &id, e->err, sizeof e->err) != 0)
+        fail_msg("st_run_begin: %s", e->err);
+    assert_true(id > 0);
+    return id;
+}
+
+static void commit_ok(env *e, st_db *db) {
+    sim_result res = sample_result();
+    if (st_run_commit(db, &res, e->err, sizeof e->err) != 0)
+        fail_msg("st_run_commit: %s", e->err);
+}
+
+/* A whole run: none, accepted set, rejected set, failed invocation; three
+** minutes, the second pool's price moving once. */
+static int64_t store_run(env *e, st_db *db) {
+    static const double p1[] = {0.1, 0.25}, p2[] = {0.1, 0.3};
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    sim_decision_rec d[] = {
+        dec_none(1488326400),
+        dec_set(1488326460, 2, 0, 1, NULL),
+        dec_set(1488326520, 1, 1, 0, "ScalingActivityInProgress"),
+        dec_failed(1488326580),
+    };
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        assert_int_equal(sink.decision(sink.ctx, &d[i]), 0);
+    if (sink.minute) {
+        sim_minute_rec m[] = {minute(1488326400, p1, 2),
+                              minute(1488326460, p2, 2),
+                              minute(1488326520, p2, 2)};
+        for (size_t i = 0; i < 3; i++)
+            assert_int_equal(sink.minute(sink.ctx, &m[i]), 0);
+    }
+    commit_ok(e, db);
+    assert_null(st_sink_error(db));
+    return id;
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void open_creates_schema_and_wal(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(raw, "PRAGMA journal_mode", "wal");
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
+    assert_q_text(raw,
+                  "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
+                  "sqlite_master WHERE type = 'table' ORDER BY name)",
+                  "decisions run_pools runs scenarios summaries timeseries");
+    /* run_id and one column per sim_result field (28). */
+    assert_int_equal(
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 29);
+    /* Decisions and samples of a run are found by key, not by a scan. */
+    assert_plan(raw, "SELECT * FROM decisions WHERE run_id = 1 AND t > 60",
+                "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
+    assert_plan(raw, "SELECT * FROM timeseries WHERE run_id = 1 AND t > 60",
+                "SEARCH timeseries USING PRIMARY KEY (run_id=? AND t>?)");
+    sqlite3_close(raw);
+    st_close(db);
+    /* Reopening an existing version-1 database works and changes nothing. */
+    db = open_ok(e);
+    st_close(db);
+}
+
+static void run_commits_and_reads_back(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = store_run(e, db);
+
+    sim_result want = sample_result(), got;
+    assert_int_equal(st_summary_get(db, id, &got, e->err, sizeof e->err), 0);
+    assert_result_equal(&got, &want);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(raw,
+                  "SELECT hash || '|' || name || '|' || path || '|' || mode "
+                  "|| '|' || start || '|' || end || '|' || billing "
+                  "FROM scenarios",
+                  "00112233aabbccdd|test-00112233aabbccdd|"
+                  "/scenarios/00112233aabbccdd.json|model|1488326400|"
+                  "1488412800|per_second");
+    assert_q_text(raw,
+                  "SELECT policy || '|' || params || '|' || sets || '|' || "
+                  "seed || '|' || tool_version || '|' || timeseries "
+                  "FROM runs",
+                  "classic|{\"window\": 600, \"units_per_instance\": 4, "
+                  "\"fallback_capacity\": 32}|"
+                  "[\"asg.DefaultCooldown=900\", "
+                  "\"name=\\\"quoted\\\"\\\\\"]|"
+                  "-81985529216486896|spotbench test|1");
+    /* The seed's 64 bits read as signed: 0xfedcba9876543210 - 2^64. */
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM runs WHERE created "
+                                "GLOB '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T"
+                                "[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z'"),
+                     1);
+    assert_q_text(raw,
+                  "SELECT group_concat(r, ';') FROM (SELECT pool || ',' || "
+                  "instance_type || ',' || availability_zone || ',' || "
+                  "weighted_capacity || ',' || spot_price || ',' || "
+                  "on_demand_price AS r FROM run_pools ORDER BY pool)",
+                  "0,c3.xlarge,us-east-1a,4.0,0.05,0.21;"
+                  "1,c4.2xlarge,us-east-1b,8.0,0.045,0.398");
+    assert_q_text(raw,
+                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || seq "
+                  "|| ',' || action || ',' || quote(desired) || ',' || "
+                  "quote(honor_cooldown) || ',' || quote(reason) || ',' || "
+                  "quote(accepted) || ',' || quote(error) AS r "
+                  "FROM decisions ORDER BY t, seq)",
+                  "1488326400,0,none,NULL,NULL,'nothing to do',NULL,NULL;"
+                  "1488326460,1,set,2,0,'scale to 2',1,NULL;"
+                  "1488326520,2,set,1,1,'scale to 1',0,"
+                  "'ScalingActivityInProgress';"
+                  "1488326580,3,failed,NULL,NULL,NULL,NULL,NULL");
+    assert_q_text(raw,
+                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || "
+                  "required || ',' || target || ',' || fulfilled || ',' || "
+                  "pending || ',' || terminating || ',' || spot_units || ',' "
+                  "|| od_units || ',' || od_desired || ',' || od_in_service "
+                  "|| ',' || prices AS r FROM timeseries ORDER BY t)",
+                  "1488326400,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
+                  "0.10000000000000001,0.25;"
+                  "1488326460,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
+                  "0.10000000000000001,0.29999999999999999;"
+                  "1488326520,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
+                  "0.10000000000000001,0.29999999999999999");
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries WHERE "
+                                "run_id = (SELECT id FROM runs)"),
+                     3);
+    /* Summary columns carry sim_result's names. */
+    assert_q_text(raw,
+                  "SELECT total_cost || ',' || coverage_pct || ',' || events "
+                  "FROM summaries",
+                  "15.75,99.875,1099511627776");
+    sqlite3_close(raw);
+    st_close(db);
+}
+
+static void none_decisions_skipped_without_timeseries(void **state) {
+    env *e = *state;
+    e->info.timeseries = 0;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    assert_null(sink.minute);
+    assert_ptr_equal(sink.ctx, db);
+    sim_decision_rec d[] = {dec_none(60), dec_set(120, 3, 0, 1, NULL),
+                            dec_none(180), dec_failed(240), dec_none(300)};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(sink.decision(sink.ctx, &d[i]), 0);
+    commit_ok(e, db);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(raw,
+                  "SELECT group_concat(t || action || seq, ' ') FROM (SELECT "
+                  "t, action, seq FROM decisions ORDER BY t)",
+                  "120set1 240failed3"); /* seq counts the skipped too */
+    assert_int_equal(q_int(raw, "SELECT timeseries FROM runs"), 0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
+    sqlite3_close(raw);
+    sim_result got;
+    assert_int_equal(st_summary_get(db, id, &got, e->err, sizeof e->err), 0);
+    st_close(db);
+}
+
+static void rollback_leaves_nothing(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t kept = store_run(e, db); /* scenario A, committed */
+
+    /* A run of a new scenario B, rolled back after decisions and minutes. */
+    make_scenario(e, "ffeeddccbbaa9988");
+    static const double p[] = {0.07, 0.08};
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    sim_decision_rec d = dec_set(60, 4, 0, 1, NULL);
+    assert_int_equal(sink.decision(sink.ctx, &d), 0);
+    sim_minute_rec m = minute(60, p, 2);
+    assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    st_run_rollback(db);
+    st_run_rollback(db); /* harmless twice */
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 1);
+    assert_int_equal(q_int(raw, "SELECT id FROM runs"), kept);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 1);
+    assert_q_text(raw, "SELECT hash FROM scenarios", "00112233aabbccdd");
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "run_id <> (SELECT id FROM runs)"),
+                     0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions"), 4);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 3);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM run_pools"), 2);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM summaries"), 1);
+    sqlite3_close(raw);
+
+    /* The rolled-back run has no summary; the sink refuses without a run. */
+    sim_result got;
+    assert_int_equal(st_summary_get(db, id, &got, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "no summary"));
+    assert_int_not_equal(sink.decision(sink.ctx, &d), 0);
+    assert_non_null(st_sink_error(db));
+    assert_non_null(strstr(st_sink_error(db), "no run open"));
+
+    /* A run left open at close is discarded too. */
+    begin_ok(e, db);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 1);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 1);
+    sqlite3_close(raw);
+}
+
+/* A duplicate sample breaks timeseries' primary key. Rows go in by batches,
+** so it shows when its batch is inserted: at commit for a short run, from
+** the sink once a batch fills. Either way nothing of the run is kept. */
+static void duplicate_sample_fails_the_run(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    static const double p[] = {0.1, 0.2};
+    sim_result res = sample_result();
+
+    begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    sim_minute_rec m = minute(60, p, 2);
+    assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "timeseries"));
+
+    begin_ok(e, db);
+    int refused = 0;
+    for (int i = 0; i < 100 && !refused; i++) {
+        m = minute(i == 7 ? 6 * 60 : i * 60, p, 2);
+        refused = sink.minute(sink.ctx, &m) != 0;
+    }
+    assert_true(refused);
+    const char *why = st_sink_error(db);
+    assert_non_null(why);
+    assert_non_null(strstr(why, e->path));
+    assert_non_null(strstr(why, "UNIQUE"));
+    /* A run whose sink refused a record is never committed. */
+    assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, "timeseries"));
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
+    sqlite3_close(raw);
+    /* The connection is usable again, and the error is cleared. */
+    store_run(e, db);
+    st_close(db);
+}
+
+/* Rows in full batches and a partial one all arrive, in order, with their
+** own texts (each record is borrowed only for its callback). */
+static void many_rows_across_batches(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    enum { N = 1000 }; /* 31 batches of 32, then 8 */
+    for (int i = 0; i < N; i++) {
+        double p[3] = {0.01 * (i / 100), 0.5, i};
+        char err[32];
+        snprintf(err, sizeof err, "E%d", i);
+        sim_decision_rec d = i % 3 ? dec_none(i * 60)
+                                   : dec_set(i * 60, i, i % 2, 0, err);
+        sim_minute_rec m = minute(i * 60, p, 3);
+        assert_int_equal(sink.decision(sink.ctx, &d), 0);
+        assert_int_equal(sink.minute(sink.ctx, &m), 0);
+        memset(&d, 'x', sizeof d); /* the store must have copied */
+        memset(err, 'x', sizeof err);
+    }
+    commit_ok(e, db);
+    st_close(db);
+
+    sqlite3 *raw = raw_open(e->path);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM decisions WHERE run_id = %lld",
+             (long long)id);
+    assert_int_equal(q_int(raw, sql), N);
+    assert_int_equal(q_int(raw, "SELECT sum(t) FROM decisions"),
+                     60LL * N * (N - 1) / 2);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "seq * 60 <> t"),
+                     0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "action = 'set' AND (error <> 'E' || desired "
+                                "OR reason <> 'scale to ' || desired "
+                                "OR honor_cooldown <> desired % 2)"),
+                     0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+                                "action = 'none' AND reason = 'nothing to "
+                                "do' AND error IS NULL"),
+                     N - (N + 2) / 3);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), N);
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 999 * 60",
+                  "0.089999999999999997,0.5,999");
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 0",
+                  "0,0.5,0");
+    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 150 * 60",
+                  "0.01,0.5,150");
+    assert_int_equal(q_int(raw, "SELECT count(DISTINCT prices) FROM "
+                                "timeseries"),
+                     N);
+    sqlite3_close(raw);
+}
+
+static void same_scenario_hash_reused(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t a = store_run(e, db);
+    st_close(db);
+    db = open_ok(e); /* across connections too */
+    int64_t b = store_run(e, db);
+    make_scenario(e, "0123456789abcdef");
+    int64_t c = store_run(e, db);
+    st_close(db);
+    assert_true(a < b && b < c);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 2);
+    assert_int_equal(q_int(raw, "SELECT count(DISTINCT scenario_id) FROM "
+                                "runs WHERE id IN (1, 2)"),
+                     1);
+    assert_int_not_equal(q_int(raw, "SELECT scenario_id FROM runs WHERE id = 1"),
+                         q_int(raw, "SELECT scenario_id FROM runs WHERE id = 3"));
+    /* Determinism: the same input gives the same rows but for id and
+    ** created. */
+    static const char *const same[] = {
+        "SELECT scenario_id, policy, params, sets, seed, tool_version, "
+        "timeseries FROM runs WHERE id = %d",
+        "SELECT pool, instance_type, availability_zone, weighted_capacity, "
+        "spot_price, on_demand_price FROM run_pools WHERE run_id = %d",
+        "SELECT t, seq, action, desired, honor_cooldown, reason, accepted, "
+        "error FROM decisions WHERE run_id = %d",
+        "SELECT t, required, target, fulfilled, pending, terminating, "
+        "spot_units, od_units, od_desired, od_in_service, prices "
+        "FROM timeseries WHERE run_id = %d",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        char q1[256], q2[256], sql[1600];
+        snprintf(q1, sizeof q1, same[i], 1);
+        snprintf(q2, sizeof q2, same[i], 2);
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM (%s EXCEPT %s)) + "
+                 "(SELECT count(*) FROM (%s EXCEPT %s)) + "
+                 "((SELECT count(*) FROM (%s)) = 0)",
+                 q1, q2, q2, q1, q1);
+        assert_int_equal(q_int(raw, sql), 0);
+    }
+    sqlite3_close(raw);
+}
+
+static void newer_schema_refused(void **state) {
+    env *e = *state;
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(e->path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+
+    st_db *db = (st_db *)1;
+    assert_int_equal(st_open(e->path, &db, e->err, sizeof e->err), -1);
+    assert_null(db);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "schema version 99 is newer"));
+    /* Refused untouched: not even switched to WAL. */
+    raw = raw_open(e->path);
+    assert_q_text(raw, "PRAGMA journal_mode", "delete");
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), 99);
+    sqlite3_close(raw);
+}
+
+static void foreign_database_refused(void **state) {
+    env *e = *state;
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(e->path, &raw), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(raw, "CREATE TABLE mine(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    st_db *db = NULL;
+    assert_int_equal(st_open(e->path, &db, e->err, sizeof e->err), -1);
+    assert_null(db);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "not a spotbench database"));
+
+    /* Not SQLite at all. */
+    FILE *f = fopen(e->path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 64; i++) fputs("not a database at all.\n", f);
+    fclose(f);
+    assert_int_equal(st_open(e->path, &db, e->err, sizeof e->err), -1);
+    assert_null(db);
+    assert_non_null(strstr(e->err, e->path));
+}
+
+static void missing_directory_created(void **state) {
+    env *e = *state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/results/runs.db", e->dir);
+    st_db *db = NULL;
+    if (st_open(path, &db, e->err, sizeof e->err) != 0)
+        fail_msg("st_open: %s", e->err);
+    st_close(db);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+
+    /* One level only: a/b/ with a/ missing is an error naming the path. */
+    snprintf(path, sizeof path, "%s/a/b/runs.db", e->dir);
+    assert_int_equal(st_open(path, &db, e->err, sizeof e->err), -1);
+    assert_null(db);
+    assert_non_null(strstr(e->err, path));
+    assert_non_null(strstr(e->err, "cannot create directory"));
+}
+
+static void params_json_exact(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    store_run(e, db); /* classic defaults */
+
+    const pol_policy *g = pol_find("guarded");
+    pol_params gp;
+    pol_params_default(g, &gp);
+    assert_int_equal(pol_param_set(g, &gp, "units_per_instance", "0.1", e->err,
+                                   sizeof e->err),
+                     0);
+    e->info.pol = g;
+    e->info.params = &gp;
+    e->info.sets = NULL;
+    e->info.nsets = 0;
+    e->info.tool_version = NULL;
+    store_run(e, db);
+    st_close(db);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(raw, "SELECT params FROM runs WHERE id = 1",
+                  "{\"window\": 600, \"units_per_instance\": 4, "
+                  "\"fallback_capacity\": 32}");
+    assert_q_text(raw, "SELECT params FROM runs WHERE id = 2",
+                  "{\"units_per_instance\": 0.10000000000000001, "
+                  "\"staleness\": 180, \"window\": 600, \"confirm\": 2, "
+                  "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
+                  "\"headroom_units\": 0, \"max_on_demand\": 100, "
+                  "\"use_terminating\": 1}");
+    assert_q_text(raw, "SELECT sets FROM runs WHERE id = 2", "[]");
+    assert_q_text(raw, "SELECT quote(tool_version) FROM runs WHERE id = 2",
+                  "NULL");
+    /* SQLite's JSON functions read what we wrote. */
+    assert_int_equal(q_int(raw, "SELECT json_extract(params, '$.window') "
+                                "FROM runs WHERE id = 1"),
+                     600);
+    assert_q_text(raw, "SELECT json_extract(sets, '$[1]') FROM runs "
+                       "WHERE id = 1",
+                  "name=\"quoted\"\\");
+    sqlite3_close(raw);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(open_creates_schema_and_wal, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(run_commits_and_reads_back, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            none_decisions_skipped_without_timeseries, setup, teardown),
+        cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(duplicate_sample_fails_the_run, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(many_rows_across_batches, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(same_scenario_hash_reused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(missing_directory_created, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(params_json_exact, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
