@@ -41,3 +41,12 @@ while [ $i -lt "$REPS" ]; do
 done
 rm -f "$TMP/store.db" "$TMP/store.db-wal" "$TMP/store.db-shm"
 build/bench/store_bench "$TMP/store.db" 525600 4 1
+
+echo "== run: one-year scenario, 4 pools, prices every ~5 min, ~100 instances, controller every minute"
+echo "   (targets: <= 0.5 s and <= 64 MB without timeseries, <= 3 s with)"
+mkdir -p "$TMP/year"
+build/bench/gen_year "$TMP/year"
+echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows"
+measure "run (classic)" $SB run "$TMP/year/scenario.json" --db "$TMP/year1.db"
+measure "run (guarded)" $SB run "$TMP/year/scenario.json" --policy guarded --db "$TMP/year2.db"
+measure "run --timeseries (classic)" $SB run "$TMP/year/scenario.json" --timeseries --db "$TMP/year3.db"

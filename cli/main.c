@@ -16,6 +16,8 @@
 #endif
 
 static const cli_command commands[] = {
+    {"run", "simulate a scenario with one or more policies and store the runs",
+     cmd_run_usage, cmd_run},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
 };

@@ -1,14 +1,14 @@
 #!/bin/sh
-# demo.sh: the main job on bundled data. Until the simulator lands it runs
-# both policies over the bundled observation sample and prints their
-# decisions side by side.
+# demo.sh: the main job on the bundled default scenario: the seed's own fleet
+# through a week of recorded 2016 spot prices in which every pool is outbid
+# for hours, run with the seed's controller (classic) and the improved one
+# (guarded), summaries side by side. Runs are stored in results/spotbench.db.
 set -eu
 cd "$(dirname "$0")/.."
 SB=${BUILD:-build}/spotbench
-IN=traces/samples/outage.jsonl
-echo "== classic vs guarded on $IN"
-"$SB" policy eval --policy classic "$IN" >"${TMPDIR:-/tmp}/sb-classic.$$"
-"$SB" policy eval --policy guarded "$IN" >"${TMPDIR:-/tmp}/sb-guarded.$$"
-paste -d '\n' "${TMPDIR:-/tmp}/sb-classic.$$" "${TMPDIR:-/tmp}/sb-guarded.$$" |
-    sed 'n;s/^/  guarded: /' | sed '/^{/s/^/  classic: /'
-rm -f "${TMPDIR:-/tmp}/sb-classic.$$" "${TMPDIR:-/tmp}/sb-guarded.$$"
+SCENARIO=traces/scenarios/seed-week/scenario.json
+echo "== spotbench run $SCENARIO --policy classic --policy guarded"
+"$SB" run "$SCENARIO" --policy classic --policy guarded --timeseries
+echo
+echo "Stored in results/spotbench.db; try:"
+echo "  sqlite3 -header -column results/spotbench.db 'SELECT run_id, policy, total_cost, coverage_pct FROM summaries JOIN runs ON runs.id = run_id'"

@@ -7,7 +7,8 @@
 ** capacity is below the requirement. Its fallback latency runs from its
 ** start to the first moment spot plus on-demand capacity covers it; its
 ** return-to-spot delay runs from the fleet's recovery to the moment the
-** on-demand group is back to the size it had when the episode began.
+** on-demand group is back to the size it had while all was calm before the
+** episode (spot sufficient, no interruption notices).
 */
 #include "sim_int.h"
 
@@ -132,7 +133,9 @@ void sim_account_episodes(sim_state *s) {
         s->in_episode = 1;
         s->episode_start = s->now;
         s->episode_covered = 0;
-        s->od_base = s->od_live;
+        /* Not the group's size now: a policy may have grown it already on
+        ** the interruption notices that announced this episode. */
+        s->od_base = s->od_calm;
     }
     /* Covered while spot is still short: on-demand capacity did it. */
     if (s->in_episode && !s->episode_covered && spot_short && !short_now) {
@@ -146,6 +149,10 @@ void sim_account_episodes(sim_state *s) {
         s->recovered_t = s->now;
         s->awaiting_release = s->od_live > s->od_base;
     }
+    /* The group's size while nothing is wrong is what "released" returns
+    ** to: spot sufficient, no notices, nothing awaiting release. */
+    if (!spot_short && !s->in_episode && !s->awaiting_release && s->terminating <= EPS)
+        s->od_calm = s->od_live;
     if (oom) s->oom = 1;
 }
 

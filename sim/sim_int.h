@@ -134,7 +134,7 @@ typedef struct {
     /* spot shortfall episodes */
     int in_episode, episode_covered, awaiting_release;
     int64_t episode_start, recovered_t;
-    int od_base;
+    int od_base, od_calm;
     int64_t *lat, *ret;
     size_t nlat, caplat, nret, capret;
     int oom; /* an episode figure could not be recorded */

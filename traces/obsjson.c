@@ -397,6 +397,13 @@ static void put_escaped(char *buf, size_t n, size_t *k, const char *s) {
     }
 }
 
+size_t trc_json_escape(char *buf, size_t n, const char *s) {
+    size_t k = 0;
+    put_escaped(buf, n, &k, s);
+    if (n) buf[k < n ? k : n - 1] = '\0';
+    return k;
+}
+
 int trc_decision_format(char *buf, size_t n, int64_t now,
                         const pol_decision *d) {
     int k0;

@@ -49,6 +49,11 @@ int trc_obs_parse(const char *line, trc_obsbuf *buf, pol_obs *obs, char *err,
 ** the caller frees; NULL when out of memory. */
 char *trc_obs_format(const pol_obs *obs);
 
+/* Writes s into buf as the inside of a JSON string (quotes, backslashes and
+** control characters escaped). Returns the length, or the length needed when
+** it does not fit (as snprintf). */
+size_t trc_json_escape(char *buf, size_t n, const char *s);
+
 /* Formats a decision as one JSON line (no newline). Returns the length, or
 ** the length needed when it does not fit (as snprintf). */
 int trc_decision_format(char *buf, size_t n, int64_t now,

@@ -1,0 +1,329 @@
+/*
+** cmd_run.c: `spotbench run`: load a scenario, simulate it with one or more
+** policies, store every run, print the summaries side by side.
+*/
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "traces/traces.h"
+
+const char cmd_run_usage[] =
+    "usage: spotbench run SCENARIO [--policy NAME]... [--set KEY=VALUE]...\n"
+    "                     [--db FILE] [--timeseries] [--json]\n"
+    "\n"
+    "Simulates SCENARIO (a scenario JSON file) with its controller's policy, or\n"
+    "with each --policy given, stores every run in the database and prints the\n"
+    "summaries side by side.\n"
+    "\n"
+    "options:\n"
+    "  --policy NAME     run this policy (repeat to compare policies)\n"
+    "  --set KEY=VALUE   a policy parameter (window=900) or a scenario field by\n"
+    "                    its path (asg.DefaultCooldown=900, seed=3,\n"
+    "                    fleet.LaunchSpecifications[0].SpotPrice=0.05)\n"
+    "  --db FILE         the SQLite database (default results/spotbench.db)\n"
+    "  --timeseries      also store per-minute samples and every decision\n"
+    "  --json            print one JSON object per run instead of the table\n"
+    "\n"
+    "example:\n"
+    "  spotbench run traces/scenarios/seed-week/scenario.json \\\n"
+    "      --policy classic --policy guarded --set asg.DefaultCooldown=900\n";
+
+#define MAX_POLICIES 8
+#define MAX_SETS 64
+
+typedef struct {
+    const pol_policy *pol;
+    pol_params params;
+    sim_result res;
+    int64_t run_id;
+} run_slot;
+
+/* Is `key` a parameter of any registered policy? */
+static int is_policy_key(const char *key, size_t len) {
+    char k[64];
+    if (len >= sizeof k) return 0;
+    memcpy(k, key, len);
+    k[len] = '\0';
+    for (const pol_policy *const *p = pol_list(); *p; p++)
+        if (pol_param_index(*p, k) >= 0) return 1;
+    return 0;
+}
+
+/* Applies the policy --set options to one run's parameters. A key that no
+** policy of this run knows is an error. */
+static int apply_policy_sets(run_slot *runs, size_t nruns, const char **sets,
+                             size_t nsets) {
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        char key[64], err[160];
+        size_t len = (size_t)(eq - sets[i]);
+        memcpy(key, sets[i], len);
+        key[len] = '\0';
+        int used = 0;
+        for (size_t r = 0; r < nruns; r++) {
+            if (pol_param_index(runs[r].pol, key) < 0) continue;
+            if (pol_param_set(runs[r].pol, &runs[r].params, key, eq + 1, err, sizeof err)) {
+                cli_error("--set %s: %s", sets[i], err);
+                return -1;
+            }
+            used = 1;
+        }
+        if (!used) {
+            cli_error("--set %s: unknown parameter '%s' for policy %s", sets[i], key,
+                      runs[0].pol->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void fmt_duration(char *buf, size_t n, int64_t s) {
+    if (s < 60) snprintf(buf, n, "%llds", (long long)s);
+    else if (s < 3600) snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+    else snprintf(buf, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
+}
+
+/* One table row: a label and a formatter applied to each run. */
+typedef void (*cell_fn)(char *buf, size_t n, const run_slot *r);
+
+#define CELL(name, ...)                                                      \
+    static void name(char *b, size_t n, const run_slot *x) {                 \
+        const sim_result *r = &x->res;                                       \
+        (void)r;                                                             \
+        snprintf(b, n, __VA_ARGS__);                                         \
+    }
+CELL(c_run, "%lld", (long long)x->run_id)
+CELL(c_spot, "$%.2f", r->spot_cost)
+CELL(c_od, "$%.2f", r->od_cost)
+CELL(c_total, "$%.2f", r->total_cost)
+CELL(c_pct, "%.1f %%", r->pct_of_all_od)
+CELL(c_cov, "%.3f %%", r->coverage_pct)
+CELL(c_short, "%.2f", r->shortfall_unit_hours)
+CELL(c_below, "%.1f", r->minutes_below_target)
+CELL(c_odh, "%.2f", r->od_instance_hours)
+CELL(c_launch, "%d od / %d spot", r->od_launches, r->spot_launches)
+CELL(c_calls, "%d (%d rejected)", r->set_calls, r->set_rejected)
+CELL(c_intr, "%d", r->interruptions)
+CELL(c_episodes, "%d (%d not covered)", r->shortfalls, r->uncovered_shortfalls)
+CELL(c_after, "%.2f", r->od_hours_after_recovery)
+CELL(c_flaps, "%d", r->flaps)
+CELL(c_inv, "%d (%d failed)", r->invocations, r->invocation_failures)
+
+static void c_policy(char *b, size_t n, const run_slot *x) { snprintf(b, n, "%s", x->pol->name); }
+static void c_longest(char *b, size_t n, const run_slot *x) {
+    fmt_duration(b, n, x->res.longest_shortfall_s);
+}
+static void c_latency(char *b, size_t n, const run_slot *x) {
+    char m[32], M[32];
+    fmt_duration(m, sizeof m, x->res.fallback_latency_median_s);
+    fmt_duration(M, sizeof M, x->res.fallback_latency_max_s);
+    snprintf(b, n, "%s / %s", m, M);
+}
+static void c_return(char *b, size_t n, const run_slot *x) {
+    char m[32], M[32];
+    fmt_duration(m, sizeof m, x->res.return_delay_median_s);
+    fmt_duration(M, sizeof M, x->res.return_delay_max_s);
+    snprintf(b, n, "%s / %s", m, M);
+}
+
+static const struct {
+    const char *label;
+    cell_fn fn;
+} rows[] = {
+    {"policy", c_policy},
+    {"run id", c_run},
+    {"spot cost", c_spot},
+    {"on-demand cost", c_od},
+    {"total cost", c_total},
+    {"% of all-on-demand cost", c_pct},
+    {"coverage (unit-time)", c_cov},
+    {"shortfall unit-hours", c_short},
+    {"longest shortfall", c_longest},
+    {"minutes below target", c_below},
+    {"on-demand instance-hours", c_odh},
+    {"launches", c_launch},
+    {"set calls", c_calls},
+    {"interruptions", c_intr},
+    {"spot shortfalls", c_episodes},
+    {"fallback latency med/max", c_latency},
+    {"return-to-spot med/max", c_return},
+    {"on-demand h after recovery", c_after},
+    {"flaps", c_flaps},
+    {"controller invocations", c_inv},
+};
+
+static void print_table(const sim_scenario *sc, const run_slot *runs, size_t n) {
+    char t0[32], t1[32];
+    trc_time_format(sc->start, t0, sizeof t0);
+    trc_time_format(sc->end, t1, sizeof t1);
+    printf("scenario  %s (%s mode, %s billing, seed %llu)\n", sc->name,
+           sc->mode == SIM_MODEL ? "model" : "direct",
+           sc->billing == SIM_PER_HOUR ? "per-hour" : "per-second",
+           (unsigned long long)sc->seed);
+    printf("span      %s .. %s\n\n", t0, t1);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        printf("%-28s", rows[i].label);
+        for (size_t r = 0; r < n; r++) {
+            char cell[96];
+            rows[i].fn(cell, sizeof cell, &runs[r]);
+            printf("  %22s", cell);
+        }
+        putchar('\n');
+    }
+    printf("\nlatency: start of a spot shortfall to on-demand covering it; "
+           "return: spot back to on-demand released\n");
+}
+
+static void print_json(const sim_scenario *sc, const run_slot *x) {
+    const sim_result *r = &x->res;
+    char name[2 * sizeof sc->name];
+    trc_json_escape(name, sizeof name, sc->name);
+    printf("{\"run_id\": %lld, \"scenario\": \"%s\", \"hash\": \"%s\", "
+           "\"policy\": \"%s\", \"params\": {",
+           (long long)x->run_id, name, sc->hash, x->pol->name);
+    for (size_t i = 0; i < x->pol->nparams; i++)
+        printf("%s\"%s\": %.17g", i ? ", " : "", x->pol->params[i].name, x->params.v[i]);
+    printf("}, \"seed\": %llu, \"summary\": {", (unsigned long long)sc->seed);
+#define F(name, fmt, cast) printf("\"" #name "\": " fmt, (cast)r->name)
+    F(spot_cost, "%.17g", double); printf(", ");
+    F(od_cost, "%.17g", double); printf(", ");
+    F(total_cost, "%.17g", double); printf(", ");
+    F(all_od_cost, "%.17g", double); printf(", ");
+    F(pct_of_all_od, "%.17g", double); printf(", ");
+    F(coverage_pct, "%.17g", double); printf(", ");
+    F(required_unit_hours, "%.17g", double); printf(", ");
+    F(shortfall_unit_hours, "%.17g", double); printf(", ");
+    F(longest_shortfall_s, "%lld", long long); printf(", ");
+    F(minutes_below_target, "%.17g", double); printf(", ");
+    F(od_instance_hours, "%.17g", double); printf(", ");
+    F(spot_instance_hours, "%.17g", double); printf(", ");
+    F(od_launches, "%d", int); printf(", ");
+    F(spot_launches, "%d", int); printf(", ");
+    F(set_calls, "%d", int); printf(", ");
+    F(set_rejected, "%d", int); printf(", ");
+    F(invocations, "%d", int); printf(", ");
+    F(invocation_failures, "%d", int); printf(", ");
+    F(interruptions, "%d", int); printf(", ");
+    F(shortfalls, "%d", int); printf(", ");
+    F(uncovered_shortfalls, "%d", int); printf(", ");
+    F(fallback_latency_median_s, "%lld", long long); printf(", ");
+    F(fallback_latency_max_s, "%lld", long long); printf(", ");
+    F(return_delay_median_s, "%lld", long long); printf(", ");
+    F(return_delay_max_s, "%lld", long long); printf(", ");
+    F(od_hours_after_recovery, "%.17g", double); printf(", ");
+    F(flaps, "%d", int);
+#undef F
+    printf("}}\n");
+}
+
+int cmd_run(int argc, char **argv) {
+    const char *path = NULL, *db_path = "results/spotbench.db";
+    const char *pol_names[MAX_POLICIES];
+    const char *psets[MAX_SETS], *ssets[MAX_SETS];
+    size_t npol = 0, npsets = 0, nssets = 0;
+    int timeseries = 0, json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
+            if (npol == MAX_POLICIES) return cli_usage("run", "too many --policy options");
+            pol_names[npol++] = argv[++i];
+        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+            const char *kv = argv[++i];
+            const char *eq = strchr(kv, '=');
+            if (!eq || eq == kv) {
+                cli_error("--set %s: expected KEY=VALUE", kv);
+                return CLI_BADINPUT;
+            }
+            if (npsets == MAX_SETS || nssets == MAX_SETS)
+                return cli_usage("run", "too many --set options");
+            if (is_policy_key(kv, (size_t)(eq - kv))) psets[npsets++] = kv;
+            else ssets[nssets++] = kv;
+        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
+            db_path = argv[++i];
+        } else if (strcmp(a, "--timeseries") == 0) {
+            timeseries = 1;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (a[0] == '-') {
+            return cli_usage("run", "unknown or incomplete option '%s'", a);
+        } else if (path) {
+            return cli_usage("run", "more than one scenario");
+        } else {
+            path = a;
+        }
+    }
+    if (!path) return cli_usage("run", "a SCENARIO file is required");
+
+    /* Load everything before touching the database: a run that fails to
+    ** load writes nothing. */
+    char err[512];
+    sim_scenario sc;
+    if (sim_scenario_load(path, ssets, nssets, &sc, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    run_slot runs[MAX_POLICIES];
+    size_t nruns = npol ? npol : 1;
+    memset(runs, 0, sizeof runs);
+    int rc = CLI_OK;
+    for (size_t i = 0; i < nruns; i++) {
+        runs[i].pol = npol ? pol_find(pol_names[i]) : sc.policy;
+        if (!runs[i].pol) {
+            cli_error("--policy %s: unknown policy (see 'spotbench policy list')", pol_names[i]);
+            rc = CLI_BADINPUT;
+            goto out;
+        }
+        sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
+    }
+    if (apply_policy_sets(runs, nruns, psets, npsets)) {
+        rc = CLI_BADINPUT;
+        goto out;
+    }
+
+    st_db *db = NULL;
+    if (st_open(db_path, &db, err, sizeof err)) {
+        cli_error("%s", err);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    const char *all_sets[2 * MAX_SETS];
+    for (size_t i = 0; i < nssets; i++) all_sets[i] = ssets[i];
+    for (size_t i = 0; i < npsets; i++) all_sets[nssets + i] = psets[i];
+    for (size_t i = 0; i < nruns && rc == CLI_OK; i++) {
+        st_run_info info = {&sc, runs[i].pol, &runs[i].params, all_sets,
+                            nssets + npsets, cli_version(), timeseries};
+        if (st_run_begin(db, &info, &runs[i].run_id, err, sizeof err)) {
+            cli_error("%s", err);
+            rc = CLI_FAIL;
+            break;
+        }
+        sim_sink sink = st_sink(db);
+        if (sim_run(&sc, runs[i].pol, &runs[i].params, &sink, &runs[i].res, err, sizeof err)) {
+            st_run_rollback(db);
+            cli_error("%s: %s", path, err);
+            rc = CLI_FAIL;
+            break;
+        }
+        if (st_run_commit(db, &runs[i].res, err, sizeof err)) {
+            st_run_rollback(db);
+            cli_error("%s", err);
+            rc = CLI_FAIL;
+            break;
+        }
+    }
+    st_close(db);
+    if (rc == CLI_OK) {
+        if (json)
+            for (size_t i = 0; i < nruns; i++) print_json(&sc, &runs[i]);
+        else
+            print_table(&sc, runs, nruns);
+    }
+out:
+    sim_scenario_free(&sc);
+    return rc;
+}

@@ -1,0 +1,93 @@
+#!/bin/sh
+# test_run.sh: `spotbench run` end to end: summaries, storage, determinism,
+# --set, and bad scenarios (exit 2, nothing stored).
+. "$(dirname "$0")/lib.sh"
+SC=traces/scenarios/all-outbid-3h/scenario.json
+q() { sqlite3 "$1" "$2"; }
+
+run "$SB" run "$SC" --db "$TMP/a.db"
+expect_rc "run" 0
+expect_out "run" "all-outbid-3h"
+expect_out "run" "classic"
+expect_out "run" "fallback latency med/max"
+[ "$(q "$TMP/a.db" 'SELECT count(*) FROM runs')" = 1 ] && ok || bad "one run stored"
+[ "$(q "$TMP/a.db" 'SELECT count(*) FROM summaries')" = 1 ] && ok || bad "one summary stored"
+[ "$(q "$TMP/a.db" 'SELECT count(*) FROM timeseries')" = 0 ] && ok || bad "no timeseries without --timeseries"
+[ "$(q "$TMP/a.db" 'PRAGMA journal_mode')" = wal ] && ok || bad "WAL"
+
+# JSON: total = spot + on-demand, and the stored summary holds the same.
+run "$SB" run "$SC" --policy classic --policy guarded --json --timeseries --db "$TMP/b.db"
+expect_rc "run --json" 0
+expect_lines "run --json" 2
+/usr/bin/python3 - "$TMP/out" "$TMP/b.db" <<'PY' && ok || bad "json summary consistent with the database"
+import json, sqlite3, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+db = sqlite3.connect(sys.argv[2])
+assert [r["policy"] for r in rows] == ["classic", "guarded"]
+for r in rows:
+    s = r["summary"]
+    assert abs(s["total_cost"] - s["spot_cost"] - s["od_cost"]) < 1e-9
+    assert 0 <= s["coverage_pct"] <= 100
+    # 24 h of 32 units required
+    assert abs(s["required_unit_hours"] - 32 * 24) < 1e-9, s["required_unit_hours"]
+    stored = db.execute("SELECT total_cost, coverage_pct, set_calls FROM summaries WHERE run_id = ?", (r["run_id"],)).fetchone()
+    assert stored == (s["total_cost"], s["coverage_pct"], s["set_calls"]), (stored, s)
+    n = db.execute("SELECT count(*) FROM timeseries WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
+    assert n == 24 * 60 - 1, n   # one sample per minute after the start
+    nd = db.execute("SELECT count(*) FROM decisions WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
+    assert nd == 24 * 60, nd     # every invocation, with --timeseries
+# the outage of all four pools is covered by on-demand instances
+assert rows[0]["summary"]["od_launches"] > 0 and rows[1]["summary"]["od_launches"] > 0
+PY
+
+# Determinism: the same scenario and seed give identical rows.
+"$SB" run "$SC" --timeseries --db "$TMP/c1.db" >/dev/null
+"$SB" run "$SC" --timeseries --db "$TMP/c2.db" >/dev/null
+for t in summaries decisions timeseries run_pools scenarios; do
+    a=$(q "$TMP/c1.db" "SELECT * FROM $t" | md5sum)
+    b=$(q "$TMP/c2.db" "SELECT * FROM $t" | md5sum)
+    [ "$a" = "$b" ] && ok || bad "table $t differs between identical runs"
+done
+a=$(q "$TMP/c1.db" "SELECT scenario_id, policy, params, sets, seed, tool_version FROM runs" | md5sum)
+b=$(q "$TMP/c2.db" "SELECT scenario_id, policy, params, sets, seed, tool_version FROM runs" | md5sum)
+[ "$a" = "$b" ] && ok || bad "runs rows differ between identical runs"
+
+# --set: a policy parameter and a scenario field, both recorded.
+run "$SB" run "$SC" --set window=900 --set asg.DefaultCooldown=600 --set seed=5 --json --db "$TMP/d.db"
+expect_rc "run --set" 0
+expect_out "run --set" '"window": 900'
+expect_out "run --set" '"seed": 5'
+[ "$(q "$TMP/d.db" "SELECT sets FROM runs")" = '["asg.DefaultCooldown=600", "seed=5", "window=900"]' ] && ok ||
+    bad "sets stored: $(q "$TMP/d.db" 'SELECT sets FROM runs')"
+
+# Bad input: exit 2, a message naming the field, nothing stored.
+cp -r traces/scenarios/all-outbid-3h "$TMP/bad"
+sed 's/"MinSize": 0/"MinSize": -1/' "$SC" >"$TMP/bad/scenario.json"
+run "$SB" run "$TMP/bad/scenario.json" --db "$TMP/e.db"
+expect_rc "bad field" 2
+expect_err "bad field" "spotbench: $TMP/bad/scenario.json: asg.MinSize:"
+[ ! -e "$TMP/e.db" ] && ok || bad "a scenario that failed to load created the database"
+run "$SB" run "$SC" --set asg.MinSize=300 --db "$TMP/a.db"
+expect_rc "set out of range" 2
+expect_err "set out of range" "asg."
+[ "$(q "$TMP/a.db" 'SELECT count(*) FROM runs')" = 1 ] && ok || bad "failed load stored a run"
+printf 'Timestamp,InstanceType,AvailabilityZone,SpotPrice\n2017-03-01T00:00:00Z,c4.xlarge,us-east-1d,abc\n' >"$TMP/bad/prices.csv"
+cp "$SC" "$TMP/bad/scenario.json"
+run "$SB" run "$TMP/bad/scenario.json" --db "$TMP/e.db"
+expect_rc "bad trace" 2
+expect_err "bad trace" "prices.csv:2: SpotPrice:"
+run "$SB" run "$TMP/missing.json"
+expect_rc "missing scenario" 2
+expect_err "missing scenario" "missing.json"
+run "$SB" run "$SC" --policy nosuch --db "$TMP/a.db"
+expect_rc "unknown policy" 2
+run "$SB" run "$SC" --policy classic --set confirm=3 --db "$TMP/a.db"
+expect_rc "param of another policy" 2
+expect_err "param of another policy" "unknown parameter 'confirm' for policy classic"
+run "$SB" run "$SC" --set nosuchfield=1 --db "$TMP/a.db"
+expect_rc "unknown field" 2
+expect_err "unknown field" "nosuchfield"
+run "$SB" run
+expect_rc "no scenario" 2
+
+finish
