@@ -77,7 +77,8 @@ FLEET_METRICS = ("TargetCapacity", "FulfilledCapacity", "PendingCapacity",
                  "TerminatingCapacity")
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 FAULT_KINDS = ("throttle", "500", "slow", "malformed", "expired-token", "drop")
-SFR_ID_RE = re.compile(r"^sfr-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# "sfr- followed by 36 characters, including hyphens" (EC2's error-code list).
+SFR_ID_RE = re.compile(r"^sfr-[0-9A-Za-z-]{36}$")
 AMZ_DATE_RE = re.compile(r"^\d{8}T\d{6}Z$")
 
 
@@ -262,8 +263,8 @@ class Scenario:
         f = _merge(DEFAULT_SCENARIO["fleet"], raw["fleet"], "fleet")
         self.fleet = f
         if not SFR_ID_RE.match(str(f["SpotFleetRequestId"])):
-            raise ValueError("fleet.SpotFleetRequestId: sfr- followed by a "
-                             "lower-case UUID (36 characters)")
+            raise ValueError("fleet.SpotFleetRequestId: sfr- followed by 36 "
+                             "characters, including hyphens (a UUID)")
         self.target = Steps(f["TargetCapacity"], "fleet.TargetCapacity")
         self.fulfilled = Steps(f["FulfilledCapacity"], "fleet.FulfilledCapacity")
         self.terminating = Steps(f["TerminatingCapacity"], "fleet.TerminatingCapacity")
@@ -861,6 +862,9 @@ def describe_spot_fleet_requests(world, params):
         if i != f["SpotFleetRequestId"]:
             raise AwsError(400, "InvalidSpotFleetRequestId.NotFound",
                            f"The spot fleet request ID '{i}' does not exist")
+    if params.get("DryRun", "false").lower() == "true":
+        raise AwsError(412, "DryRunOperation",
+                       "Request would have succeeded, but DryRun flag is set.")
     st = world.fleet_state()
     target, ful = st["TargetCapacity"], st["FulfilledCapacity"]
     activity = "fulfilled" if ful >= target else (
@@ -1220,7 +1224,7 @@ def main(argv=None):
     if args.exit_on_stdin_eof:
         def watch():
             try:
-                while sys.stdin.buffer.read(4096):
+                while os.read(0, 4096):
                     pass
             except (OSError, ValueError):
                 pass
