@@ -29,5 +29,7 @@ const char *cli_version(void);
 
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
+int cmd_live(int argc, char **argv);
+extern const char cmd_live_usage[];
 
 #endif

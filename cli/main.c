@@ -18,6 +18,8 @@
 static const cli_command commands[] = {
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
+    {"live", "run a policy against a live Spot Fleet and on-demand ASG",
+     cmd_live_usage, cmd_live},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
