@@ -230,6 +230,10 @@ int aws_creds_parse_json(const char *json, aws_creds *out, char *err,
 ** and the ECS and EKS Pod Identity link-local agents. */
 static int ecs_http_host_ok(const char *url) {
     if (aws_url_is_loopback(url)) return 1;
+    /* The agents are matched by prefix, so nothing may follow that could
+    ** move the host: no user info, no white space or control bytes. */
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p == '@' || *p <= ' ' || *p == 0x7f) return 0;
     const char *hosts[] = {"http://169.254.170.2/", "http://169.254.170.2:",
                            "http://169.254.170.23/", "http://169.254.170.23:",
                            "http://[fd00:ec2::23]/", "http://[fd00:ec2::23]:"};
@@ -255,7 +259,7 @@ int aws_ecs_creds_url(char *out, size_t n, char *err, size_t errlen) {
     if (strncasecmp(full, "https://", 8) == 0) {
         if (aws_url_check(full, err, errlen)) return -1;
     } else if (strncasecmp(full, "http://", 7) != 0 || !ecs_http_host_ok(full) ||
-               aws_url_check(full, err, errlen)) {
+               (aws_url_is_loopback(full) && aws_url_check(full, err, errlen))) {
         snprintf(err, errlen,
                  "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is allowed "
                  "only to a loopback address or the ECS/EKS credential agent; "
