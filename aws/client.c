@@ -144,8 +144,12 @@ int aws_client_new(const aws_opts *o, aws_client **out, char *err,
                                  c->endpoint[s], sizeof c->endpoint[s], err,
                                  errlen))
             goto fail;
-        snprintf(c->sigv4[s], sizeof c->sigv4[s], "aws:amz:%s:%s", c->region,
+        /* Through a local buffer: GCC cannot tell that two members of *c
+        ** do not overlap (-Wrestrict). */
+        char sig[sizeof c->sigv4[s]];
+        snprintf(sig, sizeof sig, "aws:amz:%s:%s", c->region,
                  aws_service_signing_name((aws_service)s));
+        memcpy(c->sigv4[s], sig, sizeof sig);
     }
     c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
                                                       : 5000;

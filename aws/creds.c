@@ -390,7 +390,7 @@ static int creds_from_imds(const aws_io *io, aws_creds *out, char *err,
     if (resp.status != 200 || !resp.len || resp.len > 400 ||
         strpbrk(resp.body, "\r\n")) {
         snprintf(err, errlen,
-                 "EC2 instance metadata %s: no IMDSv2 session token (HTTP "
+                 "EC2 instance metadata %.200s: no IMDSv2 session token (HTTP "
                  "%ld)",
                  base, resp.status);
         resp_free(&resp);
@@ -408,7 +408,7 @@ static int creds_from_imds(const aws_io *io, aws_creds *out, char *err,
     }
     if (resp.status != 200) {
         snprintf(err, errlen,
-                 "EC2 instance metadata %s: no instance role (HTTP %ld)", base,
+                 "EC2 instance metadata %.200s: no instance role (HTTP %ld)", base,
                  resp.status);
         resp_free(&resp);
         goto out;
@@ -416,7 +416,7 @@ static int creds_from_imds(const aws_io *io, aws_creds *out, char *err,
     /* The role name is the first line. */
     size_t rl = strcspn(resp.body, "\r\n");
     if (rl == 0 || rl >= sizeof role || strchr(resp.body, '/')) {
-        snprintf(err, errlen, "EC2 instance metadata %s: bad role name", base);
+        snprintf(err, errlen, "EC2 instance metadata %.200s: bad role name", base);
         resp_free(&resp);
         goto out;
     }
@@ -431,7 +431,7 @@ static int creds_from_imds(const aws_io *io, aws_creds *out, char *err,
     }
     if (resp.status != 200) {
         snprintf(err, errlen,
-                 "EC2 instance metadata %s: role %s credentials: HTTP %ld",
+                 "EC2 instance metadata %.200s: role %.100s credentials: HTTP %ld",
                  base, role, resp.status);
         resp_free(&resp);
         goto out;
