@@ -57,6 +57,8 @@ expect_err "http env endpoint" "AWS_ENDPOINT_URL: endpoint http://10.1.2.3:4566:
 "$PY" tests/aws/sigv4_echo.py --port 0 --lifetime 240 >"$TMP/echo.out" 2>"$TMP/echo.err" &
 ECHO=$!
 trap 'kill "$ECHO" 2>/dev/null; rm -rf "$TMP"' EXIT
+# dash runs no EXIT trap when a signal kills the script: make it exit.
+trap 'exit 1' INT TERM HUP PIPE
 i=0
 while ! grep -q '^PORT=' "$TMP/echo.out" 2>/dev/null; do
     i=$((i + 1))
