@@ -38,6 +38,21 @@ void aws_creds_free(aws_creds *c) {
 static int creds_set(aws_creds *c, const char *ak, const char *sk,
                      const char *token, char *err, size_t errlen) {
     aws_creds_free(c);
+    /* Access key ids are letters and digits; anything else (a '/', a line
+    ** break) would corrupt the signature's scope or the headers. Neither
+    ** value is quoted in the message. */
+    for (const char *p = ak; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= '0' && *p <= '9'))) {
+            snprintf(err, errlen, "the access key id is malformed (not "
+                                  "letters and digits)");
+            return -1;
+        }
+    if (strpbrk(sk, "\r\n") || (token && strpbrk(token, "\r\n"))) {
+        snprintf(err, errlen, "the secret key or session token contains a "
+                              "line break");
+        return -1;
+    }
     c->access_key = aws_strdup(ak);
     c->secret_key = aws_strdup(sk);
     c->token = token && *token ? aws_strdup(token) : NULL;

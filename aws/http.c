@@ -80,7 +80,10 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
         else hdrs = tmp;
     }
     if (req->sigv4 && req->creds && req->creds->token) {
-        if (snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s",
+        /* A line break in the token would inject headers. */
+        if (strpbrk(req->creds->token, "\r\n"))
+            bad = 2;
+        else if (snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s",
                      req->creds->token) >= (int)sizeof tokhdr)
             bad = 1;
         else if (!(tmp = curl_slist_append(hdrs, tokhdr)))
@@ -136,7 +139,9 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
     int rc = -1;
     if (bad) {
         resp->net = AWS_NET_OTHER;
-        snprintf(err, errlen, "out of memory building request headers");
+        snprintf(err, errlen, "%s",
+                 bad == 2 ? "the session token contains a line break"
+                          : "out of memory building request headers");
     } else {
         CURLcode cc = curl_easy_perform(h);
         if (cc == CURLE_OK && !s.b.oom) {

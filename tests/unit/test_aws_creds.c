@@ -174,10 +174,26 @@ static void chain_environment_first(void **st) {
     assert_null(strstr(log.text, FK_TOKEN));
     aws_client_free(c);
 
+    /* Values that would corrupt the signature or the headers are refused,
+    ** and not quoted. */
+    char err[256];
+    setenv("AWS_ACCESS_KEY_ID", "AKID/20170301/evil", 1);
+    c = client_on(&f, NULL);
+    assert_int_equal(aws_client_creds(c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "access key id is malformed"));
+    assert_null(strstr(err, "evil"));
+    aws_client_free(c);
+    setenv("AWS_ACCESS_KEY_ID", FK_AK, 1);
+    setenv("AWS_SESSION_TOKEN", "tok\r\nX-Injected: 1", 1);
+    c = client_on(&f, NULL);
+    assert_int_equal(aws_client_creds(c, err, sizeof err), -1);
+    assert_non_null(strstr(err, "line break"));
+    assert_null(strstr(err, "Injected"));
+    aws_client_free(c);
+
     unsetenv("AWS_SESSION_TOKEN");
     unsetenv("AWS_SECRET_ACCESS_KEY");
     c = client_on(&f, NULL);
-    char err[256];
     assert_int_equal(aws_client_creds(c, err, sizeof err), -1);
     assert_non_null(strstr(err, "AWS_SECRET_ACCESS_KEY is not"));
     aws_client_free(c);
