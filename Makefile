@@ -20,7 +20,7 @@ SANFLAGS :=
 OPT := -O2
 endif
 
-PKGS := sqlite3 libcjson
+PKGS := sqlite3 libcjson libcurl libxml-2.0
 # Recursive (=) so pkg-config runs only after the dependency check.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
@@ -32,7 +32,7 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
 LDFLAGS := $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-MODULES := policy traces sim store
+MODULES := policy traces sim store aws
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

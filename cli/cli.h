@@ -31,5 +31,7 @@ int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
+int cmd_live(int argc, char **argv);
+extern const char cmd_live_usage[];
 
 #endif

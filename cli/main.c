@@ -20,6 +20,8 @@ static const cli_command commands[] = {
      cmd_run_usage, cmd_run},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
+    {"live", "run a policy against a live Spot Fleet and on-demand ASG",
+     cmd_live_usage, cmd_live},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

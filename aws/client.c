@@ -1,0 +1,477 @@
+/*
+** client.c: the AWS client: credentials cached and refreshed before they
+** expire, one Query-protocol call with the SDKs' "standard" retry mode, and
+** the four calls the live controller makes.
+**
+** Retries: at most max_attempts (3) attempts; throttling codes, HTTP 429 and
+** 5xx, timeouts and connection failures are retried after a full-jitter
+** exponential backoff (100 ms base, 20 s cap); an expired session token
+** makes the next attempt fetch credentials again. Everything else (access
+** denied, validation errors, ScalingActivityInProgress) is final at once.
+*/
+#include "aws_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "traces/traces.h"
+
+static const char *const versions[AWS_NSERVICES] = {"2010-08-01",
+                                                    "2011-01-01",
+                                                    "2016-11-15"};
+
+/* Credentials are refreshed this long before they expire, as the SDKs do,
+** so a call is never signed with a token about to lapse in flight. */
+#define REFRESH_MARGIN 300
+
+struct aws_client {
+    char region[64];
+    char endpoint[AWS_NSERVICES][512];
+    char sigv4[AWS_NSERVICES][128];
+    long connect_timeout_ms, timeout_ms;
+    int max_attempts;
+    aws_log_fn log;
+    void *log_ctx;
+    aws_sleep_fn sleep;
+    void *sleep_ctx;
+    double sleep_scale;
+    aws_transport_fn transport;
+    void *transport_ctx;
+    void *curl; /* owned, with the default transport */
+    uint64_t rng;
+    aws_creds creds;
+    int have_creds;
+};
+
+/* ---- Retry policy ---- */
+
+static int in_list(const char *code, const char *const *list) {
+    for (; *list; list++)
+        if (strcmp(code, *list) == 0) return 1;
+    return 0;
+}
+
+aws_retry_kind aws_retry_classify(aws_net_status net, long status,
+                                  const char *code) {
+    /* The error codes the SDKs' standard mode treats as throttling or
+    ** transient. */
+    static const char *const throttling[] = {
+        "Throttling", "ThrottlingException", "ThrottledException",
+        "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded",
+        "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+        "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", NULL};
+    static const char *const transient[] = {
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+        NULL};
+    static const char *const expired[] = {"ExpiredToken",
+                                          "ExpiredTokenException", NULL};
+    if (net == AWS_NET_TIMEOUT || net == AWS_NET_CONNECT)
+        return AWS_RETRY_TRANSIENT;
+    if (net != AWS_NET_OK) return AWS_RETRY_NO;
+    if (code && *code) {
+        if (in_list(code, throttling)) return AWS_RETRY_THROTTLE;
+        if (in_list(code, transient)) return AWS_RETRY_TRANSIENT;
+        if (in_list(code, expired)) return AWS_RETRY_CREDS;
+    }
+    if (status == 429) return AWS_RETRY_THROTTLE;
+    if (status == 500 || status == 502 || status == 503 || status == 504)
+        return AWS_RETRY_TRANSIENT;
+    return AWS_RETRY_NO;
+}
+
+long aws_backoff_ms(int retry, double rand01) {
+    long cap = 100;
+    for (int i = 1; i < retry && cap < 20000; i++) cap *= 2;
+    if (cap > 20000) cap = 20000;
+    if (rand01 < 0) rand01 = 0;
+    if (rand01 > 1) rand01 = 1;
+    return (long)(rand01 * (double)cap);
+}
+
+/* splitmix64: per-client jitter without the global rand() state. */
+static double next_rand(aws_client *c) {
+    uint64_t z = (c->rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static void default_sleep(aws_client *c, long ms) {
+    double scaled = (double)ms * c->sleep_scale;
+    if (scaled <= 0) return;
+    struct timespec ts = {(time_t)(scaled / 1000),
+                          (long)((long long)scaled % 1000) * 1000000L};
+    /* An interrupted sleep is not resumed: a signal means "finish up", and
+    ** the retry then simply comes sooner. */
+    nanosleep(&ts, NULL);
+}
+
+static void do_sleep(aws_client *c, long ms) {
+    if (c->sleep)
+        c->sleep(c->sleep_ctx, ms);
+    else
+        default_sleep(c, ms);
+}
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- Client ---- */
+
+int aws_client_new(const aws_opts *o, aws_client **out, char *err,
+                   size_t errlen) {
+    *out = NULL;
+    aws_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (aws_region_resolve(o->region, c->region, sizeof c->region, err,
+                           errlen))
+        goto fail;
+    for (int s = 0; s < AWS_NSERVICES; s++) {
+        if (aws_endpoint_resolve((aws_service)s, c->region, o->endpoint[s],
+                                 c->endpoint[s], sizeof c->endpoint[s], err,
+                                 errlen))
+            goto fail;
+        /* Through a local buffer: GCC cannot tell that two members of *c
+        ** do not overlap (-Wrestrict). */
+        char sig[sizeof c->sigv4[s]];
+        snprintf(sig, sizeof sig, "aws:amz:%s:%s", c->region,
+                 aws_service_signing_name((aws_service)s));
+        memcpy(c->sigv4[s], sig, sizeof sig);
+    }
+    c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
+                                                      : 5000;
+    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 20000;
+    c->max_attempts = o->max_attempts > 0 ? o->max_attempts : 3;
+    c->log = o->log;
+    c->log_ctx = o->log_ctx;
+    c->sleep = o->sleep;
+    c->sleep_ctx = o->sleep_ctx;
+    c->sleep_scale = 1.0;
+    const char *scale = aws_env("SPOTBENCH_RETRY_SCALE");
+    if (scale) {
+        char *end;
+        double v = strtod(scale, &end);
+        if (*end || !(v >= 0) || v > 1000) {
+            snprintf(err, errlen,
+                     "SPOTBENCH_RETRY_SCALE: \"%.40s\" is not a number in "
+                     "[0, 1000]",
+                     scale);
+            goto fail;
+        }
+        c->sleep_scale = v;
+    }
+    if (o->transport) {
+        c->transport = o->transport;
+        c->transport_ctx = o->transport_ctx;
+    } else {
+        c->curl = aws_curl_handle_new();
+        if (!c->curl) {
+            snprintf(err, errlen, "cannot create a libcurl handle (was "
+                                  "curl_global_init called?)");
+            goto fail;
+        }
+        c->transport = aws_curl_transport;
+        c->transport_ctx = c->curl;
+    }
+    c->rng = o->seed ? o->seed
+                     : (uint64_t)time(NULL) * 6364136223846793005ull ^
+                           (uint64_t)getpid() ^ (uint64_t)mono_ms();
+    *out = c;
+    return 0;
+fail:
+    aws_client_free(c);
+    return -1;
+}
+
+void aws_client_free(aws_client *c) {
+    if (!c) return;
+    aws_creds_free(&c->creds);
+    aws_curl_handle_free(c->curl);
+    free(c);
+}
+
+const char *aws_client_region(const aws_client *c) { return c->region; }
+
+const char *aws_client_endpoint(const aws_client *c, aws_service s) {
+    return (unsigned)s < AWS_NSERVICES ? c->endpoint[s] : NULL;
+}
+
+int aws_client_creds(aws_client *c, char *err, size_t errlen) {
+    if (c->have_creds &&
+        (c->creds.expires == 0 ||
+         c->creds.expires - REFRESH_MARGIN > (int64_t)time(NULL)))
+        return 0;
+    aws_io io = {c->transport, c->transport_ctx, c->log, c->log_ctx};
+    aws_creds fresh = {0};
+    if (aws_creds_chain(&io, &fresh, err, errlen)) {
+        c->have_creds = 0;
+        aws_creds_free(&c->creds);
+        return -1;
+    }
+    aws_creds_free(&c->creds);
+    c->creds = fresh;
+    c->have_creds = 1;
+    if (c->creds.expires) {
+        char t[32];
+        trc_time_format(c->creds.expires, t, sizeof t);
+        aws_logf(c->log, c->log_ctx, &c->creds,
+                 "credentials from %s, expiring %s", c->creds.source, t);
+    } else {
+        aws_logf(c->log, c->log_ctx, &c->creds, "credentials from %s",
+                 c->creds.source);
+    }
+    return 0;
+}
+
+/* Composes an error message, scrubs secrets out of the whole of it, and
+** only then truncates it into e->msg: a secret cut in half by truncation
+** would no longer be recognised. */
+static void set_error(aws_client *c, aws_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_error(aws_client *c, aws_error *e, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s) {
+        snprintf(e->msg, sizeof e->msg, "out of memory formatting an error");
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    char *clean = aws_redact(s, c->have_creds ? &c->creds : NULL);
+    snprintf(e->msg, sizeof e->msg, "%s",
+             clean ? clean : "out of memory formatting an error");
+    aws_free_secret(s);
+    aws_free_secret(clean);
+}
+
+static const char *kind_name(aws_retry_kind k) {
+    switch (k) {
+    case AWS_RETRY_THROTTLE:
+        return "throttled";
+    case AWS_RETRY_TRANSIENT:
+        return "transient error";
+    case AWS_RETRY_CREDS:
+        return "expired credentials, fetching new ones";
+    default:
+        return "not retryable";
+    }
+}
+
+/* One Query API call with retries. `label` names it in messages
+** ("cloudwatch GetMetricStatistics PendingCapacity"); `params` is the
+** encoded rest of the form ("" or "A=b&C=d"). On success *ok holds the 2xx
+** response (the caller frees its body). */
+static int call(aws_client *c, aws_service s, const char *action,
+                const char *label, const char *params, aws_http_resp *ok,
+                aws_error *e) {
+    memset(e, 0, sizeof *e);
+    memset(ok, 0, sizeof *ok);
+    aws_buf body = {0};
+    aws_buf_param(&body, "Action", action);
+    aws_buf_param(&body, "Version", versions[s]);
+    if (params && *params) {
+        aws_buf_puts(&body, "&");
+        aws_buf_puts(&body, params);
+    }
+    char url[600];
+    snprintf(url, sizeof url, "%s/", c->endpoint[s]);
+    if (body.oom) {
+        set_error(c, e, "%s: out of memory", label);
+        aws_buf_free(&body);
+        return -1;
+    }
+    static const char *const headers[] = {
+        "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
+        NULL};
+    int rc = -1;
+    for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
+        e->attempts = attempt;
+        char cerr[AWS_ERR_MAX];
+        if (aws_client_creds(c, cerr, sizeof cerr)) {
+            set_error(c, e, "%s: credentials: %s", label, cerr);
+            break;
+        }
+        aws_logf(c->log, c->log_ctx, &c->creds,
+                 "%s: POST %s attempt %d/%d: %s", label, url, attempt,
+                 c->max_attempts, body.s);
+        aws_http_req req = {"POST",      url,        body.s,
+                            body.len,    headers,    c->sigv4[s],
+                            &c->creds,   c->connect_timeout_ms,
+                            c->timeout_ms};
+        aws_http_resp resp;
+        char terr[AWS_ERR_MAX] = "";
+        int64_t t0 = mono_ms();
+        int tr = c->transport(c->transport_ctx, &req, &resp, terr, sizeof terr);
+        long ms = (long)(mono_ms() - t0);
+        aws_retry_kind kind;
+        char code[64] = "", msg[1024] = "", rid[128] = "";
+        if (tr != 0) {
+            kind = aws_retry_classify(resp.net, 0, "");
+            e->status = 0;
+            e->code[0] = '\0';
+            set_error(c, e, "%s: %s", label, terr[0] ? terr : "request failed");
+            aws_logf(c->log, c->log_ctx, &c->creds, "%s: %s (%ld ms)", label,
+                     terr, ms);
+        } else if (resp.status >= 200 && resp.status < 300) {
+            aws_logf(c->log, c->log_ctx, &c->creds,
+                     "%s: HTTP %ld, %zu bytes (%ld ms)", label, resp.status,
+                     resp.len, ms);
+            *ok = resp;
+            rc = 0;
+            break;
+        } else {
+            aws_xml_error(resp.body, resp.len, code, sizeof code, msg,
+                          sizeof msg, rid, sizeof rid);
+            kind = aws_retry_classify(AWS_NET_OK, resp.status, code);
+            e->status = resp.status;
+            snprintf(e->code, sizeof e->code, "%s", code);
+            if (code[0])
+                set_error(c, e, "%s: %s: %s%s%s%s", label, code,
+                          msg[0] ? msg : "(no message)", rid[0] ? " (RequestId " : "",
+                          rid, rid[0] ? ")" : "");
+            else
+                set_error(c, e, "%s: HTTP %ld", label, resp.status);
+            aws_logf(c->log, c->log_ctx, &c->creds, "%s: HTTP %ld %s (%ld ms)",
+                     label, resp.status, code[0] ? code : "", ms);
+            aws_free_secret(resp.body);
+        }
+        if (kind == AWS_RETRY_NO || attempt == c->max_attempts) break;
+        if (kind == AWS_RETRY_CREDS) {
+            c->have_creds = 0;
+            aws_creds_free(&c->creds);
+        }
+        long delay = aws_backoff_ms(attempt, next_rand(c));
+        aws_logf(c->log, c->log_ctx, NULL, "%s: %s; retrying in %ld ms", label,
+                 kind_name(kind), delay);
+        do_sleep(c, delay);
+    }
+    if (rc && e->attempts > 1) {
+        size_t l = strlen(e->msg);
+        snprintf(e->msg + l, sizeof e->msg - l, " (after %d attempts)",
+                 e->attempts);
+    }
+    aws_buf_free(&body);
+    return rc;
+}
+
+int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
+                   int64_t start, int64_t end, pol_point **pts, size_t *n,
+                   aws_error *e) {
+    memset(e, 0, sizeof *e);
+    *pts = NULL;
+    *n = 0;
+    const char *name = pol_metric_name(m);
+    char label[96], st[32], et[32];
+    snprintf(label, sizeof label, "cloudwatch GetMetricStatistics %s",
+             name ? name : "?");
+    if (!name) {
+        memset(e, 0, sizeof *e);
+        set_error(c, e, "%s: unknown metric", label);
+        return -1;
+    }
+    trc_time_format(start, st, sizeof st);
+    trc_time_format(end, et, sizeof et);
+    aws_buf p = {0};
+    aws_buf_param(&p, "Namespace", "AWS/EC2Spot");
+    aws_buf_param(&p, "MetricName", name);
+    aws_buf_param(&p, "Dimensions.member.1.Name", "FleetRequestId");
+    aws_buf_param(&p, "Dimensions.member.1.Value", fleet);
+    aws_buf_param(&p, "StartTime", st);
+    aws_buf_param(&p, "EndTime", et);
+    aws_buf_param(&p, "Period", "60");
+    aws_buf_param(&p, "Statistics.member.1", "Maximum");
+    aws_http_resp r;
+    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
+                   : call(c, AWS_CLOUDWATCH, "GetMetricStatistics", label,
+                          p.s, &r, e);
+    aws_buf_free(&p);
+    if (rc) return -1;
+    char err[AWS_ERR_MAX];
+    rc = aws_xml_metric(r.body, r.len, pts, n, err, sizeof err);
+    free(r.body);
+    if (rc) set_error(c, e, "%s: %s", label, err);
+    return rc;
+}
+
+int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
+                     aws_error *e) {
+    memset(e, 0, sizeof *e);
+    const char *label = "autoscaling DescribeAutoScalingGroups";
+    aws_buf p = {0};
+    aws_buf_param(&p, "AutoScalingGroupNames.member.1", name);
+    aws_http_resp r;
+    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
+                   : call(c, AWS_AUTOSCALING, "DescribeAutoScalingGroups",
+                          label, p.s, &r, e);
+    aws_buf_free(&p);
+    if (rc) return -1;
+    char err[AWS_ERR_MAX];
+    rc = aws_xml_asg(r.body, r.len, name, out, err, sizeof err);
+    free(r.body);
+    if (rc > 0) set_error(c, e, "%s: no Auto Scaling group named \"%s\"", label, name);
+    else if (rc < 0) set_error(c, e, "%s: %s", label, err);
+    return rc ? -1 : 0;
+}
+
+int aws_set_desired(aws_client *c, const char *name, int desired,
+                    int honor_cooldown, aws_error *e) {
+    memset(e, 0, sizeof *e);
+    const char *label = "autoscaling SetDesiredCapacity";
+    char n[16];
+    snprintf(n, sizeof n, "%d", desired);
+    aws_buf p = {0};
+    aws_buf_param(&p, "AutoScalingGroupName", name);
+    aws_buf_param(&p, "DesiredCapacity", n);
+    aws_buf_param(&p, "HonorCooldown", honor_cooldown ? "true" : "false");
+    aws_http_resp r;
+    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
+                   : call(c, AWS_AUTOSCALING, "SetDesiredCapacity", label, p.s,
+                          &r, e);
+    aws_buf_free(&p);
+    if (rc) return -1;
+    char err[AWS_ERR_MAX];
+    rc = aws_xml_expect_root(r.body, r.len, "SetDesiredCapacityResponse", err,
+                             sizeof err);
+    free(r.body);
+    if (rc)
+        set_error(c, e, "%s: %s (the change may have been applied)", label,
+                  err);
+    return rc;
+}
+
+int aws_describe_fleet(aws_client *c, const char *id, aws_fleet *out,
+                       aws_error *e) {
+    memset(e, 0, sizeof *e);
+    const char *label = "ec2 DescribeSpotFleetRequests";
+    aws_buf p = {0};
+    aws_buf_param(&p, "SpotFleetRequestId.1", id);
+    aws_http_resp r;
+    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
+                   : call(c, AWS_EC2, "DescribeSpotFleetRequests", label, p.s,
+                          &r, e);
+    aws_buf_free(&p);
+    if (rc) return -1;
+    char err[AWS_ERR_MAX];
+    rc = aws_xml_fleet(r.body, r.len, id, out, err, sizeof err);
+    free(r.body);
+    if (rc > 0) set_error(c, e, "%s: no Spot Fleet request \"%s\"", label, id);
+    else if (rc < 0) set_error(c, e, "%s: %s", label, err);
+    return rc ? -1 : 0;
+}

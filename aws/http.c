@@ -1,0 +1,182 @@
+/*
+** http.c: the libcurl transport: one request, one response. Requests to
+** AWS are signed by libcurl itself (CURLOPT_AWS_SIGV4 with the access key and
+** secret as user name and password); a session token goes in the
+** X-Amz-Security-Token header, which libcurl then signs too.
+**
+** Never enabled here, on purpose: CURLOPT_VERBOSE (it would print the
+** Authorization header and the token), redirects (they would carry the
+** signature elsewhere), and protocols other than http and https.
+*/
+#include "aws_int.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Responses larger than this are not AWS answers to our calls. */
+#define MAX_RESPONSE (8u << 20)
+
+typedef struct {
+    aws_buf b;
+    int too_big;
+} sink;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx) {
+    sink *s = ctx;
+    size_t len = size * n;
+    if (s->b.len + len > MAX_RESPONSE) {
+        s->too_big = 1;
+        return 0; /* makes libcurl fail the transfer */
+    }
+    aws_buf_add(&s->b, p, len);
+    return s->b.oom ? 0 : len;
+}
+
+void *aws_curl_handle_new(void) { return curl_easy_init(); }
+
+void aws_curl_handle_free(void *h) {
+    if (h) curl_easy_cleanup(h);
+}
+
+static aws_net_status classify(CURLcode rc) {
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return AWS_NET_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return AWS_NET_CONNECT;
+    default:
+        return AWS_NET_OTHER;
+    }
+}
+
+int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
+                       char *err, size_t errlen) {
+    memset(resp, 0, sizeof *resp);
+    CURL *h = ctx ? ctx : curl_easy_init();
+    if (!h) {
+        resp->net = AWS_NET_OTHER;
+        snprintf(err, errlen, "cannot create a libcurl handle");
+        return -1;
+    }
+    if (ctx) curl_easy_reset(h);
+
+    struct curl_slist *hdrs = NULL, *tmp;
+    char tokhdr[4200];
+    int bad = 0;
+    tokhdr[0] = '\0';
+    for (const char *const *p = req->headers; p && *p; p++) {
+        if (!(tmp = curl_slist_append(hdrs, *p))) bad = 1;
+        else hdrs = tmp;
+    }
+    if (req->sigv4 && req->creds && req->creds->token) {
+        /* A line break in the token would inject headers. */
+        if (strpbrk(req->creds->token, "\r\n"))
+            bad = 2;
+        else if (snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s",
+                     req->creds->token) >= (int)sizeof tokhdr)
+            bad = 1;
+        else if (!(tmp = curl_slist_append(hdrs, tokhdr)))
+            bad = 1;
+        else
+            hdrs = tmp;
+    }
+    /* No "Expect:" line to suppress 100-continue: libcurl 7.88 would sign
+    ** the removed header and AWS would reject the signature. Our bodies are
+    ** far below the size at which libcurl sends Expect anyway. */
+
+    sink s = {{0}, 0};
+    char ebuf[CURL_ERROR_SIZE];
+    ebuf[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, req->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+#endif
+    /* No signals: libcurl must not install SIGALRM handlers, and a SIGINT
+    ** to the process must not abort a transfer (the tick in flight ends). */
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "spotbench-live/0.1");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    /* Loopback (local fakes) and the link-local credential endpoints are
+    ** never reached through a proxy from the environment. */
+    if (aws_url_is_loopback(req->url) || !req->sigv4)
+        curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    const char *ca = aws_env("AWS_CA_BUNDLE");
+    if (ca) curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+    if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(req->body ? req->body_len : 0));
+        if (strcmp(req->method, "PUT") == 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    if (req->sigv4 && req->creds) {
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERNAME, req->creds->access_key);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, req->creds->secret_key);
+    }
+
+    int rc = -1;
+    if (bad) {
+        resp->net = AWS_NET_OTHER;
+        snprintf(err, errlen, "%s",
+                 bad == 2 ? "the session token contains a line break"
+                          : "out of memory building request headers");
+    } else {
+        CURLcode cc = curl_easy_perform(h);
+        if (cc == CURLE_OK && !s.b.oom) {
+            long status = 0;
+            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            if (!s.b.s) aws_buf_add(&s.b, "", 0);
+            if (!s.b.oom) {
+                resp->net = AWS_NET_OK;
+                resp->status = status;
+                resp->body = s.b.s;
+                resp->len = s.b.len;
+                s.b.s = NULL;
+                rc = 0;
+            }
+        }
+        if (rc) {
+            resp->net = s.too_big || s.b.oom ? AWS_NET_OTHER : classify(cc);
+            /* libcurl's messages name hosts and errors, never credentials. */
+            snprintf(err, errlen, "%s",
+                     s.too_big  ? "response larger than 8 MiB"
+                     : s.b.oom  ? "out of memory reading the response"
+                     : ebuf[0]  ? ebuf
+                                : curl_easy_strerror(cc));
+        }
+    }
+    /* Drop libcurl's copies of the secrets from the reused handle now. */
+    curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    /* The list holds a copy of the session token header. */
+    for (struct curl_slist *l = hdrs; l; l = l->next) aws_wipe(l->data, strlen(l->data));
+    curl_slist_free_all(hdrs);
+    aws_wipe(tokhdr, sizeof tokhdr);
+    aws_buf_free(&s.b);
+    if (!ctx) curl_easy_cleanup(h);
+    return rc;
+}

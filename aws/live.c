@@ -1,0 +1,506 @@
+/*
+** live.c: the live controller: its JSON config, one tick (observe, decide,
+** cap, maybe apply), the line a tick prints, and the loop.
+**
+** A tick never turns a failure into a number: a metric that could not be
+** fetched is a failed series, a group that could not be described is an
+** unknown group, and the policy decides knowing that (both policies then do
+** nothing). The max_on_demand cap is applied after the policy, whatever the
+** policy, so a policy bug or a bad parameter cannot buy more than the budget.
+*/
+#include "aws_int.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "traces/traces.h"
+
+/* ---- Config ---- */
+
+static const char *const config_keys[] = {
+    "region",  "FleetRequestId", "AutoScalingGroupName", "policy",
+    "params",  "interval",       "max_on_demand",        "endpoints",
+    "connect_timeout", "timeout", "max_attempts",        NULL};
+
+static int is_key(const char *k, const char *const *keys) {
+    for (; *keys; keys++)
+        if (strcmp(k, *keys) == 0) return 1;
+    return 0;
+}
+
+/* Checks an object's keys: each known, none twice. */
+static int check_keys(const cJSON *obj, const char *const *keys,
+                      const char *pre, char *err, size_t errlen) {
+    for (const cJSON *a = obj->child; a; a = a->next) {
+        if (!is_key(a->string, keys)) {
+            snprintf(err, errlen, "unknown key '%s%.80s'", pre, a->string);
+            return -1;
+        }
+        for (const cJSON *b = obj->child; b != a; b = b->next)
+            if (strcmp(a->string, b->string) == 0) {
+                snprintf(err, errlen, "key '%s%s' given twice", pre,
+                         a->string);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/* Reads a string member. Returns 1 when present, 0 when absent, -1. */
+static int get_string(const cJSON *root, const char *key, char *out,
+                      size_t n, char *err, size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v) return 0;
+    if (!cJSON_IsString(v)) {
+        snprintf(err, errlen, "%s: must be a string", key);
+        return -1;
+    }
+    if (aws_copy(out, n, v->valuestring)) {
+        snprintf(err, errlen, "%s: longer than %zu characters", key, n - 1);
+        return -1;
+    }
+    return 1;
+}
+
+/* Reads a number member within [min, max] (whole when `integer`). */
+static int get_number(const cJSON *root, const char *key, double min,
+                      double max, int integer, double *out, char *err,
+                      size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+        snprintf(err, errlen, "%s: must be a number", key);
+        return -1;
+    }
+    double d = v->valuedouble;
+    if (integer && d != floor(d)) {
+        snprintf(err, errlen, "%s: must be a whole number", key);
+        return -1;
+    }
+    if (d < min || d > max) {
+        snprintf(err, errlen, "%s: must be between %g and %g", key, min, max);
+        return -1;
+    }
+    *out = d;
+    return 1;
+}
+
+static int id_ok(const char *s) {
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int printable(const char *s) {
+    if (!*s) return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 0;
+    return 1;
+}
+
+static int parse_params(const cJSON *obj, aws_live_config *out, char *err,
+                        size_t errlen) {
+    if (!cJSON_IsObject(obj)) {
+        snprintf(err, errlen, "params: must be an object");
+        return -1;
+    }
+    for (const cJSON *p = obj->child; p; p = p->next) {
+        char val[64], e2[200];
+        if (cJSON_IsNumber(p))
+            snprintf(val, sizeof val, "%.17g", p->valuedouble);
+        else if (cJSON_IsBool(p))
+            snprintf(val, sizeof val, "%d", cJSON_IsTrue(p) ? 1 : 0);
+        else {
+            snprintf(err, errlen, "params.%.80s: must be a number", p->string);
+            return -1;
+        }
+        if (pol_param_set(out->policy, &out->params, p->string, val, e2,
+                          sizeof e2)) {
+            snprintf(err, errlen, "params.%.80s: %s", p->string, e2);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_endpoints(const cJSON *obj, aws_live_config *out, char *err,
+                           size_t errlen) {
+    static const char *const keys[] = {"cloudwatch", "autoscaling", "ec2",
+                                       NULL};
+    if (!cJSON_IsObject(obj)) {
+        snprintf(err, errlen, "endpoints: must be an object");
+        return -1;
+    }
+    if (check_keys(obj, keys, "endpoints.", err, errlen)) return -1;
+    for (int s = 0; s < AWS_NSERVICES; s++) {
+        char key[32], e2[AWS_ERR_MAX];
+        snprintf(key, sizeof key, "%s", aws_service_key((aws_service)s));
+        int r = get_string(obj, key, out->endpoint[s], sizeof out->endpoint[s],
+                           e2, sizeof e2);
+        if (r < 0) {
+            snprintf(err, errlen, "endpoints.%s", e2);
+            return -1;
+        }
+        if (r > 0 && aws_url_check(out->endpoint[s], e2, sizeof e2)) {
+            snprintf(err, errlen, "endpoints.%s: %s", key, e2);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
+                          size_t errlen) {
+    memset(out, 0, sizeof *out);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
+    if (!root) {
+        int line = 1;
+        for (const char *p = json; end && p < end && *p; p++)
+            if (*p == '\n') line++;
+        snprintf(err, errlen, "line %d: not valid JSON", line);
+        return -1;
+    }
+    int rc = -1;
+    double d;
+    char pol[64] = "guarded";
+    if (!cJSON_IsObject(root)) {
+        snprintf(err, errlen, "the config must be a JSON object");
+        goto out;
+    }
+    if (check_keys(root, config_keys, "", err, errlen)) goto out;
+    if (get_string(root, "region", out->region, sizeof out->region, err,
+                   errlen) < 0)
+        goto out;
+    if (out->region[0]) {
+        char tmp[64];
+        if (aws_region_resolve(out->region, tmp, sizeof tmp, err, errlen))
+            goto out;
+    }
+    int r = get_string(root, "FleetRequestId", out->fleet_id,
+                       sizeof out->fleet_id, err, errlen);
+    if (r < 0) goto out;
+    if (r == 0) {
+        snprintf(err, errlen, "missing key 'FleetRequestId'");
+        goto out;
+    }
+    if (!id_ok(out->fleet_id)) {
+        snprintf(err, errlen,
+                 "FleetRequestId: \"%.60s\" is not a Spot Fleet request id "
+                 "(letters, digits and '-')",
+                 out->fleet_id);
+        goto out;
+    }
+    r = get_string(root, "AutoScalingGroupName", out->asg_name,
+                   sizeof out->asg_name, err, errlen);
+    if (r < 0) goto out;
+    if (r == 0 || !printable(out->asg_name)) {
+        snprintf(err, errlen, "%s",
+                 r ? "AutoScalingGroupName: must be 1-255 printable characters"
+                   : "missing key 'AutoScalingGroupName'");
+        goto out;
+    }
+    if (get_string(root, "policy", pol, sizeof pol, err, errlen) < 0) goto out;
+    out->policy = pol_find(pol);
+    if (!out->policy) {
+        snprintf(err, errlen, "policy: unknown policy '%s' (see 'spotbench "
+                              "policy list')",
+                 pol);
+        goto out;
+    }
+    pol_params_default(out->policy, &out->params);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+    if (params && parse_params(params, out, err, errlen)) goto out;
+
+    out->interval = 60;
+    if ((r = get_number(root, "interval", 1, 86400, 1, &d, err, errlen)) < 0)
+        goto out;
+    if (r) out->interval = (int)d;
+    if ((r = get_number(root, "max_on_demand", 0, 100000, 1, &d, err,
+                        errlen)) < 0)
+        goto out;
+    if (r == 0) {
+        /* Required on purpose: a live controller buys instances, and the
+        ** operator must have said how many at most. */
+        snprintf(err, errlen, "missing key 'max_on_demand' (the most "
+                              "on-demand instances spotbench may ask for)");
+        goto out;
+    }
+    out->max_on_demand = (int)d;
+    out->connect_timeout_ms = 5000;
+    out->timeout_ms = 20000;
+    out->max_attempts = 3;
+    if ((r = get_number(root, "connect_timeout", 0.001, 300, 0, &d, err,
+                        errlen)) < 0)
+        goto out;
+    if (r) out->connect_timeout_ms = (long)ceil(d * 1000);
+    if ((r = get_number(root, "timeout", 0.001, 600, 0, &d, err, errlen)) < 0)
+        goto out;
+    if (r) out->timeout_ms = (long)ceil(d * 1000);
+    if ((r = get_number(root, "max_attempts", 1, 10, 1, &d, err, errlen)) < 0)
+        goto out;
+    if (r) out->max_attempts = (int)d;
+    const cJSON *eps = cJSON_GetObjectItemCaseSensitive(root, "endpoints");
+    if (eps && parse_endpoints(eps, out, err, errlen)) goto out;
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int aws_live_config_load(const char *path, aws_live_config *out, char *err,
+                         size_t errlen) {
+    char *text = NULL, e2[AWS_ERR_MAX];
+    int r = aws_read_file(path, 1 << 20, &text, NULL, e2, sizeof e2);
+    if (r) {
+        if (r > 0)
+            snprintf(err, errlen, "%s: no such file", path);
+        else
+            snprintf(err, errlen, "%s", e2);
+        return -1;
+    }
+    r = aws_live_config_parse(text, out, e2, sizeof e2);
+    free(text);
+    if (r) snprintf(err, errlen, "%s: %s", path, e2);
+    return r;
+}
+
+void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->region = cfg->region[0] ? cfg->region : NULL;
+    for (int s = 0; s < AWS_NSERVICES; s++)
+        o->endpoint[s] = cfg->endpoint[s][0] ? cfg->endpoint[s] : NULL;
+    o->connect_timeout_ms = cfg->connect_timeout_ms;
+    o->timeout_ms = cfg->timeout_ms;
+    o->max_attempts = cfg->max_attempts;
+}
+
+/* ---- A tick ---- */
+
+static void add_error(aws_tick *t, const char *msg) {
+    if (t->nerrors < AWS_TICK_MAXERR)
+        snprintf(t->errors[t->nerrors++], AWS_ERR_MAX, "%s", msg);
+}
+
+void aws_tick_free(aws_tick *t) {
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        free(t->pts[m]);
+        t->pts[m] = NULL;
+        t->obs.m[m].pts = NULL;
+        t->obs.m[m].n = 0;
+    }
+}
+
+/* Applies the max_on_demand cap to the policy's decision. */
+static void cap_decision(const aws_live_config *cfg, aws_tick *t) {
+    pol_decision *d = &t->decision;
+    *d = t->policy_decision;
+    if (d->action != POL_ACT_SET || d->desired <= cfg->max_on_demand) return;
+    int wanted = d->desired;
+    t->capped = 1;
+    d->desired = cfg->max_on_demand;
+    if (t->obs.asg.known && t->obs.asg.desired == d->desired) {
+        d->action = POL_ACT_NONE;
+        d->honor_cooldown = 0;
+        snprintf(d->reason, sizeof d->reason,
+                 "at max_on_demand %d already (policy wanted %d)",
+                 cfg->max_on_demand, wanted);
+        return;
+    }
+    /* The policy's reason is kept as far as it fits. */
+    snprintf(d->reason, sizeof d->reason, "capped at max_on_demand %d "
+                                          "(policy wanted %d): %.90s",
+             cfg->max_on_demand, wanted, t->policy_decision.reason);
+}
+
+int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
+                  int apply, aws_tick *t) {
+    memset(t, 0, sizeof *t);
+    t->now = now;
+    t->obs.now = now;
+    int64_t start = now - pol_lookback(cfg->policy, &cfg->params);
+    aws_error e;
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        pol_point *p;
+        size_t n;
+        if (aws_get_metric(c, cfg->fleet_id, (pol_metric)m, start, now, &p, &n,
+                           &e)) {
+            t->obs.m[m].failed = 1;
+            add_error(t, e.msg);
+            continue;
+        }
+        /* Keep exactly the window asked for, whatever the server sent. */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (p[i].t >= start && p[i].t < now) p[k++] = p[i];
+        t->pts[m] = p;
+        t->obs.m[m].pts = p;
+        t->obs.m[m].n = k;
+        t->fetched++;
+    }
+    if (aws_describe_asg(c, cfg->asg_name, &t->obs.asg, &e)) {
+        memset(&t->obs.asg, 0, sizeof t->obs.asg);
+        add_error(t, e.msg);
+    } else {
+        t->fetched++;
+    }
+    if (aws_describe_fleet(c, cfg->fleet_id, &t->fleet, &e)) {
+        add_error(t, e.msg);
+    } else {
+        t->fleet_known = 1;
+        t->fetched++;
+    }
+
+    char err[256];
+    if (pol_obs_check(&t->obs, err, sizeof err)) {
+        char msg[AWS_ERR_MAX];
+        snprintf(msg, sizeof msg, "observation rejected: %s", err);
+        add_error(t, msg);
+        t->policy_decision.action = POL_ACT_NONE;
+        snprintf(t->policy_decision.reason, sizeof t->policy_decision.reason,
+                 "observation rejected: %.120s", err);
+    } else {
+        pol_decide(cfg->policy, &t->obs, &cfg->params, &t->policy_decision);
+    }
+    cap_decision(cfg, t);
+
+    if (t->decision.action != POL_ACT_SET) {
+        t->outcome = AWS_OUT_NONE;
+    } else if (!apply) {
+        t->outcome = AWS_OUT_DRY_RUN;
+    } else if (aws_set_desired(c, cfg->asg_name, t->decision.desired,
+                               t->decision.honor_cooldown, &e) == 0) {
+        t->outcome = AWS_OUT_APPLIED;
+    } else {
+        /* AWS refuses a change while a scaling activity or the cooldown is
+        ** in progress; the seed's controller relies on that for scale-in
+        ** and simply asks again next minute. */
+        t->outcome = strcmp(e.code, "ScalingActivityInProgress") == 0
+                         ? AWS_OUT_REJECTED
+                         : AWS_OUT_FAILED;
+        snprintf(t->outcome_msg, sizeof t->outcome_msg, "%s", e.msg);
+    }
+    return 0;
+}
+
+int aws_tick_failed(const aws_tick *t) {
+    return t->fetched == 0 || t->outcome == AWS_OUT_FAILED;
+}
+
+static void put_latest(char *buf, size_t n, size_t *len, const char *name,
+                       const pol_series *s) {
+    size_t l = *len < n ? *len : n;
+    int k;
+    if (s->failed)
+        k = snprintf(buf + l, n - l, "%s=failed ", name);
+    else if (s->n == 0)
+        k = snprintf(buf + l, n - l, "%s=- ", name);
+    else
+        k = snprintf(buf + l, n - l, "%s=%g ", name, s->pts[s->n - 1].v);
+    if (k > 0) *len += (size_t)k;
+}
+
+int aws_tick_format(const aws_tick *t, char *buf, size_t n) {
+    char ts[32];
+    trc_time_format(t->now, ts, sizeof ts);
+    size_t len = 0;
+    char dummy[1];
+    if (n == 0) {
+        buf = dummy;
+        n = 1;
+    }
+#define PUT(...)                                                              \
+    do {                                                                      \
+        size_t l_ = len < n ? len : n;                                        \
+        int k_ = snprintf(buf + l_, n - l_, __VA_ARGS__);                     \
+        if (k_ > 0) len += (size_t)k_;                                        \
+    } while (0)
+    PUT("%s ", ts);
+    for (int m = 0; m < POL_NMETRICS; m++)
+        put_latest(buf, n, &len, pol_metric_name((pol_metric)m), &t->obs.m[m]);
+    if (t->fleet_known)
+        PUT("| fleet %s target %d ", t->fleet.state, t->fleet.target);
+    else
+        PUT("| fleet failed ");
+    if (t->obs.asg.known)
+        PUT("| ASG desired=%d in-service=%d | ", t->obs.asg.desired,
+            t->obs.asg.in_service);
+    else
+        PUT("| ASG failed | ");
+    const pol_decision *d = &t->decision;
+    if (d->action == POL_ACT_SET)
+        PUT("set DesiredCapacity=%d HonorCooldown=%s: %s | ", d->desired,
+            d->honor_cooldown ? "true" : "false", d->reason);
+    else
+        PUT("none: %s | ", d->reason);
+    const char *hc = d->honor_cooldown ? "true" : "false";
+    switch (t->outcome) {
+    case AWS_OUT_NONE:
+        PUT("no change");
+        break;
+    case AWS_OUT_DRY_RUN:
+        PUT("dry run: would set DesiredCapacity=%d (HonorCooldown=%s)",
+            d->desired, hc);
+        break;
+    case AWS_OUT_APPLIED:
+        PUT("applied: DesiredCapacity=%d (HonorCooldown=%s)", d->desired, hc);
+        break;
+    case AWS_OUT_REJECTED:
+        PUT("rejected: ScalingActivityInProgress (cooldown) \xe2\x80\x94 will "
+            "retry next tick");
+        break;
+    case AWS_OUT_FAILED:
+        PUT("failed: %s", t->outcome_msg);
+        break;
+    }
+#undef PUT
+    return (int)len;
+}
+
+/* ---- The loop ---- */
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int aws_live_run(aws_client *c, const aws_live_config *cfg,
+                 const aws_live_opts *o, char *err, size_t errlen) {
+    int64_t mono0 = mono_ms();
+    for (;;) {
+        int64_t t0 = mono_ms();
+        int64_t now = o->fixed_now ? o->fixed_now + (t0 - mono0) / 1000
+                                   : (int64_t)time(NULL);
+        aws_tick t;
+        if (aws_live_tick(c, cfg, now, o->apply, &t)) {
+            aws_tick_free(&t);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        int stop = o->on_tick ? o->on_tick(o->ctx, &t) : 0;
+        int failed = aws_tick_failed(&t);
+        aws_tick_free(&t);
+        if (o->once) return failed ? 1 : 0;
+        if (stop) return 0;
+        /* Sleep to the next tick in short slices, so a signal that lands
+        ** just before a slice still ends the loop within a fraction of a
+        ** second. */
+        int64_t due = t0 + (int64_t)cfg->interval * 1000;
+        while (!(o->stop && *o->stop)) {
+            int64_t left = due - mono_ms();
+            if (left <= 0) break;
+            if (left > 200) left = 200;
+            struct timespec ts = {0, (long)left * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (o->stop && *o->stop) return 0;
+    }
+}

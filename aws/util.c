@@ -1,0 +1,238 @@
+/*
+** util.c: small helpers the rest of aws/ builds on: a growable string,
+** RFC 3986 encoding, secret wiping and redaction, environment and file
+** reading, and the log helper that scrubs secrets before a line leaves.
+*/
+#include "aws_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void buf_grow(aws_buf *b, size_t need) {
+    if (b->oom) return;
+    if (b->len + need + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 128;
+    while (cap < b->len + need + 1) cap *= 2;
+    char *s = malloc(cap);
+    if (!s) {
+        b->oom = 1;
+        return;
+    }
+    /* Copy and wipe rather than realloc: buffers may hold request bodies
+    ** or credential responses, and realloc would leave old copies behind. */
+    if (b->s) {
+        memcpy(s, b->s, b->len + 1);
+        aws_wipe(b->s, b->cap);
+        free(b->s);
+    }
+    b->s = s;
+    b->cap = cap;
+}
+
+void aws_buf_add(aws_buf *b, const char *s, size_t n) {
+    buf_grow(b, n);
+    if (b->oom) return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void aws_buf_puts(aws_buf *b, const char *s) { aws_buf_add(b, s, strlen(s)); }
+
+void aws_buf_printf(aws_buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    buf_grow(b, (size_t)n);
+    if (b->oom) return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static int unreserved(unsigned char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+           c == '~';
+}
+
+void aws_buf_encode(aws_buf *b, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (unreserved(*p)) {
+            aws_buf_add(b, (const char *)p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            aws_buf_add(b, e, 3);
+        }
+    }
+}
+
+void aws_buf_param(aws_buf *b, const char *key, const char *value) {
+    if (b->len) aws_buf_add(b, "&", 1);
+    aws_buf_encode(b, key);
+    aws_buf_add(b, "=", 1);
+    aws_buf_encode(b, value);
+}
+
+void aws_buf_free(aws_buf *b) {
+    if (b->s) {
+        aws_wipe(b->s, b->cap);
+        free(b->s);
+    }
+    b->s = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+void aws_wipe(void *p, size_t n) {
+    /* Through a volatile pointer so the stores are not optimised away as
+    ** dead before free(). */
+    volatile unsigned char *v = p;
+    while (n--) *v++ = 0;
+}
+
+void aws_free_secret(char *s) {
+    if (!s) return;
+    aws_wipe(s, strlen(s));
+    free(s);
+}
+
+char *aws_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+const char *aws_env(const char *name) {
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+int aws_env_true(const char *name) {
+    const char *v = aws_env(name);
+    return v && strcasecmp(v, "true") == 0;
+}
+
+int aws_copy(char *dst, size_t n, const char *s) {
+    if (n == 0) return -1;
+    size_t l = strlen(s);
+    if (l >= n) {
+        memcpy(dst, s, n - 1);
+        dst[n - 1] = '\0';
+        return -1;
+    }
+    memcpy(dst, s, l + 1);
+    return 0;
+}
+
+int aws_read_file(const char *path, size_t max, char **out, size_t *len,
+                  char *err, size_t errlen) {
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) return 1;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    aws_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > max) {
+            snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+            aws_wipe(chunk, sizeof chunk);
+            aws_buf_free(&b);
+            fclose(f);
+            return -1;
+        }
+        aws_buf_add(&b, chunk, n);
+    }
+    aws_wipe(chunk, sizeof chunk);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || b.oom) {
+        snprintf(err, errlen, "%s: %s", path,
+                 bad ? "read error" : "out of memory");
+        aws_buf_free(&b);
+        return -1;
+    }
+    if (!b.s) aws_buf_add(&b, "", 0);
+    if (b.oom) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    *out = b.s;
+    if (len) *len = b.len;
+    return 0;
+}
+
+/* Replaces each occurrence of `secret` in *s. */
+static int redact_one(char **s, const char *secret) {
+    if (!secret || strlen(secret) < 4) return 0; /* too short to be one */
+    const char *mark = "[redacted]";
+    if (!strstr(*s, secret)) return 0;
+    aws_buf b = {0};
+    const char *p = *s, *hit;
+    size_t sl = strlen(secret);
+    while ((hit = strstr(p, secret)) != NULL) {
+        aws_buf_add(&b, p, (size_t)(hit - p));
+        aws_buf_puts(&b, mark);
+        p = hit + sl;
+    }
+    aws_buf_puts(&b, p);
+    if (b.oom) {
+        aws_buf_free(&b);
+        return -1;
+    }
+    aws_free_secret(*s);
+    *s = b.s;
+    return 0;
+}
+
+char *aws_redact(const char *s, const aws_creds *c) {
+    char *out = aws_strdup(s ? s : "");
+    if (!out || !c) return out;
+    const char *secrets[3] = {c->secret_key, c->token, c->access_key};
+    for (int i = 0; i < 3; i++) {
+        if (!secrets[i]) continue;
+        /* Also the percent-encoded spelling: a secret with '/' or '+' may
+        ** come back from a server as it was sent in a URL or form. */
+        aws_buf enc = {0};
+        aws_buf_encode(&enc, secrets[i]);
+        int bad = enc.oom || redact_one(&out, secrets[i]) ||
+                  redact_one(&out, enc.s);
+        aws_buf_free(&enc);
+        if (bad) {
+            aws_free_secret(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
+              const char *fmt, ...) {
+    if (!log) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    char *s = malloc((size_t)n + 1);
+    if (!s) return;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    char *clean = aws_redact(s, scrub);
+    aws_free_secret(s);
+    if (clean) log(ctx, clean);
+    aws_free_secret(clean);
+}

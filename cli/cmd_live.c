@@ -1,0 +1,205 @@
+/*
+** cmd_live.c: `spotbench live`: runs the policy against the real fleet (or a
+** fake AWS endpoint). Argument parsing, signals, printing and the --record
+** file only; fetching, deciding and applying live in aws/.
+*/
+#include "cli.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/aws.h"
+#include "traces/traces.h"
+
+const char cmd_live_usage[] =
+    "usage: spotbench live --config FILE [--once] [--apply] [--record FILE]\n"
+    "                      [--db FILE] [--verbose]\n"
+    "\n"
+    "Every `interval` seconds: reads the Spot Fleet's AWS/EC2Spot metrics\n"
+    "(TargetCapacity, PendingCapacity, FulfilledCapacity, TerminatingCapacity)\n"
+    "from CloudWatch, describes the on-demand Auto Scaling group and the fleet,\n"
+    "asks the policy, caps the answer at max_on_demand, and prints one line.\n"
+    "Without --apply nothing is changed (a dry run). See docs/live.md.\n"
+    "\n"
+    "options:\n"
+    "  --config FILE   the live config (JSON): region, FleetRequestId,\n"
+    "                  AutoScalingGroupName, policy, params, interval,\n"
+    "                  max_on_demand, endpoints, timeouts\n"
+    "  --once          run one tick and exit\n"
+    "  --apply         call SetDesiredCapacity when the policy decides to\n"
+    "  --record FILE   append each observation as a JSON line that\n"
+    "                  'spotbench policy eval' replays\n"
+    "  --db FILE       store ticks in SQLite (not available yet)\n"
+    "  --verbose       log credentials source, requests and retries to stderr\n"
+    "                  (never keys, secrets or tokens)\n"
+    "\n"
+    "exit status: 0 ok (also after SIGINT/SIGTERM, which end the loop after\n"
+    "the tick in flight); with --once, 1 when no call succeeded or an apply\n"
+    "failed (a cooldown rejection is not a failure); 2 bad config or usage.\n"
+    "\n"
+    "environment: AWS credentials and region as the AWS SDKs read them;\n"
+    "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
+    "scales retry delays (0: none).\n";
+
+/* The one piece of mutable global state: set by the signal handler, read by
+** the loop between ticks. */
+static volatile sig_atomic_t stop_flag = 0;
+
+static void on_signal(int sig) {
+    (void)sig;
+    stop_flag = 1;
+}
+
+typedef struct {
+    FILE *record;
+    const char *record_path;
+    int record_failed;
+} tick_ctx;
+
+static void log_line(void *ctx, const char *msg) {
+    (void)ctx;
+    cli_error("live: %s", msg);
+}
+
+/* Prints the tick, reports its errors, appends the record line. This is
+** also where storing ticks (--db) will go. */
+static int on_tick(void *vctx, const aws_tick *t) {
+    tick_ctx *ctx = vctx;
+    char line[2048];
+    int n = aws_tick_format(t, line, sizeof line);
+    (void)n;
+    for (size_t i = 0; i < t->nerrors; i++) cli_error("live: %s", t->errors[i]);
+    printf("%s\n", line);
+    fflush(stdout);
+    if (ctx->record) {
+        char *obs = trc_obs_format(&t->obs);
+        if (!obs || fprintf(ctx->record, "%s\n", obs) < 0 ||
+            fflush(ctx->record) != 0) {
+            cli_error("%s: %s", ctx->record_path,
+                      obs ? strerror(errno) : "out of memory");
+            ctx->record_failed = 1;
+            free(obs);
+            return 1;
+        }
+        free(obs);
+    }
+    return 0;
+}
+
+/* SPOTBENCH_NOW: epoch seconds or ISO-8601 UTC. */
+static int fixed_now(int64_t *out) {
+    const char *v = getenv("SPOTBENCH_NOW");
+    *out = 0;
+    if (!v || !*v) return 0;
+    char *end;
+    errno = 0;
+    long long t = strtoll(v, &end, 10);
+    if (!errno && *end == '\0' && t > 0) {
+        *out = t;
+        return 0;
+    }
+    if (trc_time_parse(v, out) == 0 && *out > 0) return 0;
+    cli_error("SPOTBENCH_NOW=%s: not epoch seconds or an ISO-8601 UTC time", v);
+    return -1;
+}
+
+int cmd_live(int argc, char **argv) {
+    const char *config = NULL, *record = NULL, *db = NULL;
+    int once = 0, apply = 0, verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--config") == 0 && i + 1 < argc)
+            config = argv[++i];
+        else if (strcmp(a, "--record") == 0 && i + 1 < argc)
+            record = argv[++i];
+        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (strcmp(a, "--once") == 0)
+            once = 1;
+        else if (strcmp(a, "--apply") == 0)
+            apply = 1;
+        else if (strcmp(a, "--verbose") == 0)
+            verbose = 1;
+        else
+            return cli_usage("live", "unknown or incomplete option '%s'", a);
+    }
+    if (!config) return cli_usage("live", "--config FILE is required");
+    if (db) {
+        cli_error("live: --db is not available yet (storing ticks arrives "
+                  "with the store module); use --record FILE");
+        return CLI_BADINPUT;
+    }
+
+    char err[AWS_ERR_MAX];
+    aws_live_config cfg;
+    if (aws_live_config_load(config, &cfg, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    aws_live_opts lo = {0};
+    if (fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        cli_error("live: cannot initialise libcurl");
+        return CLI_FAIL;
+    }
+    aws_opts o;
+    aws_live_client_opts(&cfg, &o);
+    if (verbose) o.log = log_line;
+    aws_client *client = NULL;
+    int rc = CLI_OK;
+    tick_ctx ctx = {NULL, record, 0};
+    if (aws_client_new(&o, &client, err, sizeof err)) {
+        cli_error("live: %s", err);
+        rc = CLI_BADINPUT;
+        goto out;
+    }
+    if (verbose) {
+        cli_error("live: region %s, policy %s, %s, every %d s, "
+                  "max_on_demand %d",
+                  aws_client_region(client), cfg.policy->name,
+                  apply ? "APPLYING changes" : "dry run", cfg.interval,
+                  cfg.max_on_demand);
+        for (int s = 0; s < AWS_NSERVICES; s++)
+            cli_error("live: %s endpoint %s", aws_service_key((aws_service)s),
+                      aws_client_endpoint(client, (aws_service)s));
+    }
+    if (record && !(ctx.record = fopen(record, "a"))) {
+        cli_error("%s: %s", record, strerror(errno));
+        rc = CLI_FAIL;
+        goto out;
+    }
+
+    /* No SA_RESTART: the sleep between ticks wakes at once. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    lo.once = once;
+    lo.apply = apply;
+    lo.stop = &stop_flag;
+    lo.on_tick = on_tick;
+    lo.ctx = &ctx;
+    int r = aws_live_run(client, &cfg, &lo, err, sizeof err);
+    if (r < 0) {
+        cli_error("live: %s", err);
+        rc = CLI_FAIL;
+    } else if (r > 0 || ctx.record_failed) {
+        rc = CLI_FAIL;
+    }
+    if (verbose && stop_flag) cli_error("live: stopped by signal");
+out:
+    if (ctx.record && fclose(ctx.record) != 0 && rc == CLI_OK) {
+        cli_error("%s: %s", record, strerror(errno));
+        rc = CLI_FAIL;
+    }
+    aws_client_free(client);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,247 @@
+#!/bin/sh
+# test_live.sh: `spotbench live` end to end against tests/aws/sigv4_echo.py, a
+# loopback stand-in for CloudWatch, Auto Scaling, EC2 and the credential
+# endpoints that checks every request's SigV4 signature with botocore.
+# Nothing here leaves 127.0.0.1: the instance metadata service is disabled
+# unless pointed at the stand-in, and HOME is a scratch folder.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+AK=AKIDEXAMPLE
+SK='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+TOKEN='IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN+abc/def=='
+
+for v in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
+export HOME="$TMP/home"
+mkdir -p "$HOME"
+export AWS_EC2_METADATA_DISABLED=true
+export SPOTBENCH_RETRY_SCALE=0
+# 2017-03-01T12:00:00Z, the policy eval documentation's example.
+export SPOTBENCH_NOW=1488369600
+
+# ---- No server needed ----
+run "$SB" live --help
+expect_rc help 0
+expect_out help "usage: spotbench live --config FILE"
+run "$SB" live
+expect_rc "no config" 2
+expect_err "no config" "--config FILE is required"
+run "$SB" live --config x.json --bogus
+expect_rc "bad option" 2
+run "$SB" live --config x.json --db "$TMP/x.db"
+expect_rc "--db" 2
+expect_err "--db" "--db is not available yet"
+run "$SB" live --config "$TMP/nosuch.json" --once
+expect_rc "missing config" 2
+expect_err "missing config" "nosuch.json: no such file"
+
+BASE='"FleetRequestId": "sfr-test", "AutoScalingGroupName": "ecsDemandBackupGroup", "max_on_demand": 20'
+echo "{$BASE, \"region\": \"us-east-1\", \"bogus\": 1}" >"$TMP/bad.json"
+run "$SB" live --config "$TMP/bad.json" --once
+expect_rc "unknown key" 2
+expect_err "unknown key" "bad.json: unknown key 'bogus'"
+echo "{$BASE, \"region\": \"us-east-1\", \"endpoints\": {\"ec2\": \"http://ec2.example.com\"}}" >"$TMP/bad.json"
+run "$SB" live --config "$TMP/bad.json" --once
+expect_rc "http endpoint" 2
+expect_err "http endpoint" "plain http is allowed only to a loopback address"
+echo "{$BASE}" >"$TMP/noregion.json"
+run "$SB" live --config "$TMP/noregion.json" --once
+expect_rc "no region" 2
+expect_err "no region" "no AWS region"
+AWS_ENDPOINT_URL=http://10.1.2.3:4566 AWS_REGION=us-east-1 \
+    run "$SB" live --config "$TMP/noregion.json" --once
+expect_rc "http env endpoint" 2
+expect_err "http env endpoint" "AWS_ENDPOINT_URL: endpoint http://10.1.2.3:4566: plain http"
+
+# ---- The stand-in ----
+"$PY" tests/aws/sigv4_echo.py --port 0 --lifetime 240 >"$TMP/echo.out" 2>"$TMP/echo.err" &
+ECHO=$!
+trap 'kill "$ECHO" 2>/dev/null; rm -rf "$TMP"' EXIT
+# dash runs no EXIT trap when a signal kills the script: make it exit.
+trap 'exit 1' INT TERM HUP PIPE
+i=0
+while ! grep -q '^PORT=' "$TMP/echo.out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ "$i" -gt 100 ]; then
+        bad "sigv4_echo did not start: $(cat "$TMP/echo.err")"
+        finish
+        exit 1
+    fi
+    sleep 0.1
+done
+PORT=$(sed -n 's/^PORT=//p' "$TMP/echo.out")
+URL="http://127.0.0.1:$PORT"
+ctl() { curl -s -X POST --data "$2" "$URL/_echo/$1" >/dev/null; }
+ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369060, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}}'
+
+cat >"$TMP/live.json" <<EOF
+{"region": "us-east-1", $BASE, "policy": "classic",
+ "endpoints": {"cloudwatch": "$URL", "autoscaling": "$URL/", "ec2": "http://localhost:$PORT"}}
+EOF
+export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
+
+# Dry run: the documented example wants 2 instances; nothing is set.
+run "$SB" live --config "$TMP/live.json" --once
+expect_rc "dry run" 0
+expect_lines "dry run" 1
+expect_out "dry run" "2017-03-01T12:00:00Z TargetCapacity=32 PendingCapacity=8 FulfilledCapacity=- TerminatingCapacity=- | fleet active target 32 | ASG desired=0 in-service=0 | set DesiredCapacity=2 HonorCooldown=false: scale out: PendingCapacity 8 units needs 2 instances | dry run: would set DesiredCapacity=2 (HonorCooldown=false)"
+curl -s "$URL/_echo/log" >"$TMP/log.json"
+grep -q SetDesiredCapacity "$TMP/log.json" && bad "dry run called SetDesiredCapacity" || ok
+grep -q '"error": ' "$TMP/log.json" && bad "stand-in rejected a request: $(cat "$TMP/echo.err")" || ok
+
+# --record writes what `policy eval` replays to the same decision.
+run "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec.jsonl"
+expect_rc record 0
+run "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec.jsonl"
+n=$(wc -l <"$TMP/rec.jsonl")
+[ "$n" -eq 2 ] && ok || bad "record: $n lines, wanted 2 (appended)"
+run "$SB" policy eval --policy classic "$TMP/rec.jsonl"
+expect_rc replay 0
+expect_out replay '{"now": 1488369600, "action": "set", "DesiredCapacity": 2, "HonorCooldown": false, "reason": "scale out: PendingCapacity 8 units needs 2 instances"}'
+expect_lines replay 2
+
+# --apply sets it; the next tick sees it and does nothing.
+run "$SB" live --config "$TMP/live.json" --once --apply
+expect_rc apply 0
+expect_out apply "| applied: DesiredCapacity=2 (HonorCooldown=false)"
+run "$SB" live --config "$TMP/live.json" --once --apply
+expect_out "after apply" "ASG desired=2 in-service=0 | none: "
+expect_out "after apply" "| no change"
+
+# A scale-in refused during the cooldown is normal: logged, exit 0.
+ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 0]]}}'
+ctl fault '{"action": "SetDesiredCapacity", "status": 400, "code": "ScalingActivityInProgress", "message": "Scaling activity 1 is in progress and blocks this action.", "count": 1}'
+run "$SB" live --config "$TMP/live.json" --once --apply
+expect_rc cooldown 0
+expect_out cooldown "set DesiredCapacity=0 HonorCooldown=true"
+expect_out cooldown "| rejected: ScalingActivityInProgress (cooldown)"
+expect_out cooldown "will retry next tick"
+run "$SB" live --config "$TMP/live.json" --once --apply
+expect_out "cooldown over" "| applied: DesiredCapacity=0 (HonorCooldown=true)"
+
+# Any other refusal of the apply is a failure.
+ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}}'
+ctl fault '{"action": "SetDesiredCapacity", "status": 400, "code": "ValidationError", "message": "New SetDesiredCapacity value 2 is above max value 1", "count": 1}'
+run "$SB" live --config "$TMP/live.json" --once --apply
+expect_rc "apply failed" 1
+expect_out "apply failed" "| failed: autoscaling SetDesiredCapacity: ValidationError: New SetDesiredCapacity value 2 is above max value 1 (RequestId req-echo-1)"
+
+# Throttling is retried; the tick succeeds.
+ctl fault '{"action": "GetMetricStatistics", "status": 400, "code": "Throttling", "message": "Rate exceeded", "count": 2}'
+run "$SB" live --config "$TMP/live.json" --once --verbose
+expect_rc throttled 0
+expect_err throttled "throttled; retrying in"
+expect_out throttled "TargetCapacity=32 PendingCapacity=8"
+
+# EC2's error shape, with retries exhausted: a failed fetch, not a zero.
+ctl fault '{"action": "DescribeSpotFleetRequests", "status": 503, "code": "Unavailable", "message": "try later", "count": 3}'
+run "$SB" live --config "$TMP/live.json" --once
+expect_rc "ec2 503" 0
+expect_out "ec2 503" "| fleet failed |"
+expect_err "ec2 503" "ec2 DescribeSpotFleetRequests: Unavailable: try later (RequestId req-echo-1) (after 3 attempts)"
+
+# A malformed response is a failed fetch with a clear message.
+ctl fault '{"action": "DescribeAutoScalingGroups", "kind": "malformed", "count": 1}'
+run "$SB" live --config "$TMP/live.json" --once
+expect_rc malformed 0
+expect_out malformed "| ASG failed |"
+expect_err malformed "autoscaling DescribeAutoScalingGroups: malformed XML in the response"
+
+# A slow endpoint times out (0.5 s here) and is retried.
+sed 's/"policy"/"timeout": 0.5, "max_attempts": 2, "policy"/' "$TMP/live.json" >"$TMP/slow.json"
+ctl fault '{"action": "DescribeAutoScalingGroups", "kind": "slow", "seconds": 2, "count": 2}'
+run "$SB" live --config "$TMP/slow.json" --once
+expect_rc slow 0
+expect_err slow "autoscaling DescribeAutoScalingGroups: "
+expect_err slow "(after 2 attempts)"
+expect_out slow "| ASG failed |"
+
+# Session token: sent (and signed); no secret in any output, even verbose,
+# even when the server echoes them back.
+ctl state "{\"token\": \"$TOKEN\"}"
+export AWS_SESSION_TOKEN=$TOKEN
+ctl fault "{\"action\": \"DescribeSpotFleetRequests\", \"status\": 403, \"code\": \"AuthFailure\", \"message\": \"bad $AK $SK $TOKEN\", \"count\": 1}"
+run "$SB" live --config "$TMP/live.json" --once --verbose --record "$TMP/rec2.jsonl"
+expect_rc token 0
+expect_out token "TargetCapacity=32"
+expect_err token "credentials from environment (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)"
+expect_err token "AuthFailure: bad [redacted] [redacted] [redacted]"
+for s in "$AK" "$SK" "$TOKEN" wJalrXUtnFEMI EXAMPLESESSIONTOKEN; do
+    if grep -qF -- "$s" "$TMP/out" "$TMP/err" "$TMP/rec2.jsonl"; then
+        bad "secret '$s' printed or recorded"
+    else
+        ok
+    fi
+done
+curl -s "$URL/_echo/log" >"$TMP/log.json"
+grep -q '"error": ' "$TMP/log.json" && bad "stand-in rejected a signed request: $(grep -o '"error": "[^"]*"' "$TMP/log.json" | sort | uniq -c)" || ok
+unset AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
+# Instance metadata (IMDSv2) on the stand-in.
+AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$URL \
+    run "$SB" live --config "$TMP/live.json" --once --verbose
+expect_rc imds 0
+expect_err imds "credentials from EC2 instance metadata $URL, role spotbench-test-role"
+expect_out imds "TargetCapacity=32"
+for s in "$SK" "$TOKEN"; do
+    grep -qF -- "$s" "$TMP/out" "$TMP/err" && bad "imds: secret printed" || ok
+done
+
+# Container credentials on the stand-in, with an authorization token.
+ctl state '{"ecs_auth": "Bearer ecs-test"}'
+AWS_CONTAINER_CREDENTIALS_FULL_URI=$URL/ecs-creds AWS_CONTAINER_AUTHORIZATION_TOKEN='Bearer ecs-test' \
+    run "$SB" live --config "$TMP/live.json" --once --verbose
+expect_rc ecs 0
+expect_err ecs "credentials from container credentials $URL/ecs-creds"
+AWS_CONTAINER_CREDENTIALS_FULL_URI=$URL/ecs-creds AWS_CONTAINER_AUTHORIZATION_TOKEN='Bearer wrong' \
+    run "$SB" live --config "$TMP/live.json" --once
+expect_rc "ecs refused" 1
+expect_err "ecs refused" "container credentials $URL/ecs-creds: HTTP 403"
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://203.0.113.5/creds \
+    run "$SB" live --config "$TMP/live.json" --once
+expect_rc "ecs not loopback" 1
+expect_err "ecs not loopback" "plain http is allowed only to a loopback address or the ECS/EKS credential agent"
+
+# No credentials anywhere: every call fails, --once exits 1.
+run "$SB" live --config "$TMP/live.json" --once
+expect_rc "no credentials" 1
+expect_err "no credentials" "no AWS credentials found"
+
+# Nothing listening: connection failures, retried, then exit 1.
+export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
+"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$TMP/free"
+FREE=$(cat "$TMP/free")
+sed "s#$URL#http://127.0.0.1:$FREE#g; s#http://localhost:$PORT#http://127.0.0.1:$FREE#" "$TMP/live.json" >"$TMP/down.json"
+run "$SB" live --config "$TMP/down.json" --once
+expect_rc unreachable 1
+expect_out unreachable "TargetCapacity=failed PendingCapacity=failed"
+expect_err unreachable "(after 3 attempts)"
+
+# The loop: SIGTERM ends it cleanly after the tick in flight.
+sed 's/"policy"/"interval": 60, "policy"/' "$TMP/live.json" >"$TMP/loop.json"
+"$SB" live --config "$TMP/loop.json" >"$TMP/loop.out" 2>"$TMP/loop.err" &
+LOOP=$!
+i=0
+# The background job creates its output file itself, maybe after we look.
+while [ "$(cat "$TMP/loop.out" 2>/dev/null | wc -l)" -lt 1 ] && [ "$i" -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$LOOP"
+i=0
+while kill -0 "$LOOP" 2>/dev/null && [ "$i" -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if kill -0 "$LOOP" 2>/dev/null; then
+    kill -KILL "$LOOP"
+    bad "loop: still running 5 s after SIGTERM"
+else
+    wait "$LOOP"
+    rc=$?
+    expect_rc "loop SIGTERM" 0
+fi
+n=$(wc -l <"$TMP/loop.out")
+[ "$n" -eq 1 ] && ok || bad "loop: $n tick lines before SIGTERM, wanted 1"
+
+finish

@@ -1,0 +1,261 @@
+/*
+** test_aws_xml.c: reading canned AWS responses: each call's success shape,
+** both error document shapes, and malformed or unexpected XML.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "aws_fake.h"
+
+#define L(s) (s), strlen(s)
+
+static void metric_datapoints_sorted(void **st) {
+    (void)st;
+    pol_point *p;
+    size_t n;
+    char err[256];
+    assert_int_equal(aws_xml_metric(L(FK_METRIC_XML), &p, &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 3);
+    /* 11:57, 11:58 (with fractional seconds), 11:59 */
+    assert_int_equal(p[0].t, 1488369600LL - 180);
+    assert_true(p[0].v == 4);
+    assert_int_equal(p[1].t, 1488369600LL - 120);
+    assert_true(p[1].v == 6);
+    assert_int_equal(p[2].t, 1488369600LL - 60);
+    assert_true(p[2].v == 8);
+    free(p);
+
+    assert_int_equal(
+        aws_xml_metric(L(FK_METRIC_EMPTY_XML), &p, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    assert_null(p);
+}
+
+static void metric_rejects_bad_datapoints(void **st) {
+    (void)st;
+    pol_point *p;
+    size_t n;
+    char err[256];
+    const char *dup =
+        "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
+        "<member><Timestamp>2017-03-01T11:59:00Z</Timestamp><Maximum>1"
+        "</Maximum></member><member><Timestamp>2017-03-01T11:59:00Z"
+        "</Timestamp><Maximum>2</Maximum></member></Datapoints>"
+        "</GetMetricStatisticsResult></GetMetricStatisticsResponse>";
+    assert_int_equal(aws_xml_metric(L(dup), &p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "two datapoints with Timestamp "
+                                "2017-03-01T11:59:00Z"));
+    const char *nomax =
+        "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
+        "<member><Timestamp>2017-03-01T11:59:00Z</Timestamp><Average>1"
+        "</Average></member></Datapoints></GetMetricStatisticsResult>"
+        "</GetMetricStatisticsResponse>";
+    assert_int_equal(aws_xml_metric(L(nomax), &p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "Maximum"));
+    const char *neg =
+        "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
+        "<member><Timestamp>2017-03-01T11:59:00Z</Timestamp><Maximum>-1"
+        "</Maximum></member></Datapoints></GetMetricStatisticsResult>"
+        "</GetMetricStatisticsResponse>";
+    assert_int_equal(aws_xml_metric(L(neg), &p, &n, err, sizeof err), -1);
+    const char *badtime =
+        "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
+        "<member><Timestamp>yesterday</Timestamp><Maximum>1</Maximum>"
+        "</member></Datapoints></GetMetricStatisticsResult>"
+        "</GetMetricStatisticsResponse>";
+    assert_int_equal(aws_xml_metric(L(badtime), &p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "Timestamp"));
+    /* A response of another call is not a metric. */
+    assert_int_equal(aws_xml_metric(L(FK_ASG_XML), &p, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "<DescribeAutoScalingGroupsResponse>"));
+    const char *nores = "<GetMetricStatisticsResponse/>";
+    assert_int_equal(aws_xml_metric(L(nores), &p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "GetMetricStatisticsResult"));
+}
+
+static void asg_sizes_and_in_service(void **st) {
+    (void)st;
+    pol_asg a;
+    char err[256];
+    assert_int_equal(aws_xml_asg(L(FK_ASG_XML), "ecsDemandBackupGroup", &a, err,
+                                 sizeof err),
+                     0);
+    assert_int_equal(a.known, 1);
+    assert_int_equal(a.min_size, 0);
+    assert_int_equal(a.max_size, 200);
+    assert_int_equal(a.desired, 3);
+    assert_int_equal(a.in_service, 2); /* the Pending one does not count */
+
+    assert_int_equal(aws_xml_asg(L(FK_ASG_XML), "otherGroup", &a, err,
+                                 sizeof err),
+                     1);
+    assert_int_equal(aws_xml_asg(L(FK_ASG_NONE_XML), "ecsDemandBackupGroup", &a,
+                                 err, sizeof err),
+                     1);
+}
+
+static void asg_counts_only_its_instances(void **st) {
+    (void)st;
+    /* Members elsewhere in the group (here a made-up list with
+    ** LifecycleState children) must not be counted as instances, and a
+    ** MaxSize nested deeper must not be read as the group's. */
+    const char *xml =
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+        "<AutoScalingGroups><member><AutoScalingGroupName>g"
+        "</AutoScalingGroupName><WarmPoolConfiguration><MaxSize>99</MaxSize>"
+        "</WarmPoolConfiguration><MinSize>1</MinSize><MaxSize>5</MaxSize>"
+        "<DesiredCapacity>2</DesiredCapacity><Other><member><LifecycleState>"
+        "InService</LifecycleState></member></Other><Instances><member>"
+        "<LifecycleState>InService</LifecycleState></member><member>"
+        "<LifecycleState>Terminating</LifecycleState></member></Instances>"
+        "</member></AutoScalingGroups></DescribeAutoScalingGroupsResult>"
+        "</DescribeAutoScalingGroupsResponse>";
+    pol_asg a;
+    char err[256];
+    assert_int_equal(aws_xml_asg(L(xml), "g", &a, err, sizeof err), 0);
+    assert_int_equal(a.max_size, 5);
+    assert_int_equal(a.min_size, 1);
+    assert_int_equal(a.in_service, 1);
+
+    const char *bad =
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult>"
+        "<AutoScalingGroups><member><AutoScalingGroupName>g"
+        "</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>five</MaxSize>"
+        "<DesiredCapacity>2</DesiredCapacity></member></AutoScalingGroups>"
+        "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
+    assert_int_equal(aws_xml_asg(L(bad), "g", &a, err, sizeof err), -1);
+    assert_non_null(strstr(err, "MaxSize"));
+}
+
+static void fleet_state_and_target(void **st) {
+    (void)st;
+    aws_fleet f;
+    char err[256];
+    assert_int_equal(
+        aws_xml_fleet(L(FK_FLEET_XML), "sfr-123", &f, err, sizeof err), 0);
+    assert_string_equal(f.state, "active");
+    assert_string_equal(f.activity, "pending_fulfillment");
+    assert_int_equal(f.target, 32);
+    assert_true(f.fulfilled == 24);
+    assert_int_equal(
+        aws_xml_fleet(L(FK_FLEET_XML), "sfr-other", &f, err, sizeof err), 0);
+    assert_string_equal(f.state, "cancelled");
+    assert_true(f.fulfilled == -1);
+    assert_int_equal(
+        aws_xml_fleet(L(FK_FLEET_XML), "sfr-none", &f, err, sizeof err), 1);
+}
+
+static void set_desired_response(void **st) {
+    (void)st;
+    char err[256];
+    assert_int_equal(aws_xml_expect_root(L(FK_SET_XML),
+                                         "SetDesiredCapacityResponse", err,
+                                         sizeof err),
+                     0);
+    assert_int_equal(aws_xml_expect_root(L(FK_ASG_XML),
+                                         "SetDesiredCapacityResponse", err,
+                                         sizeof err),
+                     -1);
+}
+
+static void error_response_shape(void **st) {
+    (void)st;
+    char code[64], msg[256], rid[64];
+    const char *xml = FK_ERR_XML(
+        "ScalingActivityInProgress",
+        "Scaling activity 1234 is in progress and blocks this action.");
+    assert_int_equal(aws_xml_error(L(xml), code, sizeof code, msg, sizeof msg,
+                                   rid, sizeof rid),
+                     1);
+    assert_string_equal(code, "ScalingActivityInProgress");
+    assert_string_equal(
+        msg, "Scaling activity 1234 is in progress and blocks this action.");
+    assert_string_equal(rid, "req-42");
+}
+
+static void ec2_error_shape(void **st) {
+    (void)st;
+    char code[64], msg[256], rid[64];
+    const char *xml = FK_EC2_ERR_XML("RequestLimitExceeded",
+                                     "Request limit exceeded.");
+    assert_int_equal(aws_xml_error(L(xml), code, sizeof code, msg, sizeof msg,
+                                   rid, sizeof rid),
+                     1);
+    assert_string_equal(code, "RequestLimitExceeded");
+    assert_string_equal(msg, "Request limit exceeded.");
+    assert_string_equal(rid, "ec2-req-7");
+    /* A bare <Error> (S3-like) document too. */
+    const char *bare = "<Error><Code>AccessDenied</Code><Message>no</Message>"
+                       "<RequestId>b1</RequestId></Error>";
+    assert_int_equal(aws_xml_error(L(bare), code, sizeof code, msg, sizeof msg,
+                                   rid, sizeof rid),
+                     1);
+    assert_string_equal(code, "AccessDenied");
+    assert_string_equal(rid, "b1");
+}
+
+static void not_an_error_document(void **st) {
+    (void)st;
+    char code[64], msg[256], rid[64];
+    assert_int_equal(aws_xml_error(L(FK_SET_XML), code, sizeof code, msg,
+                                   sizeof msg, rid, sizeof rid),
+                     0);
+    assert_int_equal(aws_xml_error(L("Service Unavailable"), code, sizeof code,
+                                   msg, sizeof msg, rid, sizeof rid),
+                     0);
+    assert_int_equal(aws_xml_error("", 0, code, sizeof code, msg, sizeof msg,
+                                   rid, sizeof rid),
+                     0);
+    assert_string_equal(code, "");
+}
+
+static void malformed_xml(void **st) {
+    (void)st;
+    pol_point *p;
+    size_t n;
+    pol_asg a;
+    aws_fleet f;
+    char err[256];
+    const char *cut = "<GetMetricStatisticsResponse><GetMetricStatisticsResult>"
+                      "<Datapoints><member><Timestamp>2017-03-01T11:5";
+    assert_int_equal(aws_xml_metric(L(cut), &p, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "malformed XML"));
+    assert_int_equal(aws_xml_asg(L("<a><b></a>"), "g", &a, err, sizeof err),
+                     -1);
+    assert_int_equal(aws_xml_fleet(L("not xml at all"), "x", &f, err,
+                                   sizeof err),
+                     -1);
+    assert_int_equal(aws_xml_fleet("", 0, "x", &f, err, sizeof err), -1);
+    assert_non_null(strstr(err, "empty"));
+    /* Entities are not expanded and a DTD is refused outright. */
+    const char *dtd = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x "
+                      "SYSTEM \"file:///etc/passwd\">]><SetDesiredCapacity"
+                      "Response>&x;</SetDesiredCapacityResponse>";
+    assert_int_equal(aws_xml_expect_root(L(dtd), "SetDesiredCapacityResponse",
+                                         err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "DTD"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(metric_datapoints_sorted),
+        cmocka_unit_test(metric_rejects_bad_datapoints),
+        cmocka_unit_test(asg_sizes_and_in_service),
+        cmocka_unit_test(asg_counts_only_its_instances),
+        cmocka_unit_test(fleet_state_and_target),
+        cmocka_unit_test(set_desired_response),
+        cmocka_unit_test(error_response_shape),
+        cmocka_unit_test(ec2_error_shape),
+        cmocka_unit_test(not_an_error_document),
+        cmocka_unit_test(malformed_xml),
+    };
+    return cmocka_run_group_tests_name("aws_xml", tests, NULL, NULL);
+}
