@@ -7,8 +7,8 @@
 **    525,600. IMMEDIATE takes the write lock up front, so a second writer
 **    waits (busy_timeout) at the start instead of failing at the end.
 **  - WAL + synchronous=NORMAL: readers never block the writer, and a commit
-**    does not fsync the database file; a power loss can lose the last run,
-**    never corrupt the database.
+**    does not fsync; a power loss can lose the latest runs, never corrupt
+**    the database.
 **  - Every statement is prepared once per connection and reused with
 **    sqlite3_reset(): preparing costs more than inserting a row.
 **  - Prices are printed per pool per minute. Pool prices are step functions

@@ -66,7 +66,10 @@ int st_run_begin(st_db *db, const st_run_info *info, int64_t *run_id,
 
 /* A sink storing into the run begun last: decisions ('none' ones only with
 ** timeseries) and, with timeseries, one row per minute (minute is NULL
-** otherwise). Call it after st_run_begin(). The sink borrows db. */
+** otherwise). Call it after st_run_begin(). The sink borrows db; it copies
+** what it keeps of each record. Rows go into SQLite in batches, so a record
+** SQLite refuses (a second sample for the same minute) makes a later
+** callback, or st_run_commit(), fail. */
 sim_sink st_sink(st_db *db);
 
 /* When a sink callback refused a record: why (naming the file), until the
