@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
                    "\"WeightedCapacity\": 4, \"SpotPrice\": %.6f, \"OnDemandPrice\": %.3f}%s\n",
                 types[i], 'a' + i, od[i] / 4, od[i], i < 3 ? "," : "");
     fprintf(f, "  ]},\n \"traces\": {\"prices\": \"prices.csv\"},\n"
-               " \"cloudwatch\": {\"IngestionDelay\": {\"p\": 0.05, \"min\": 10, \"max\": 120}},\n"
+               " \"cloudwatch\": {\"IngestionDelay\": 0},\n"
                " \"controller\": {\"policy\": \"classic\"},\n"
                " \"asg\": {\"InstanceType\": \"c3.xlarge\", \"WeightedCapacity\": 4, "
                "\"OnDemandPrice\": 0.21, \"MaxSize\": 200, \"DefaultCooldown\": 2700}}\n");

@@ -77,6 +77,7 @@ int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
 
 void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out) {
+    out->quiet = obs->quiet_none;
     pol->decide(obs, p, out);
 }
 
@@ -152,6 +153,10 @@ void pol_none(pol_decision *d, const char *fmt, ...) {
     d->action = POL_ACT_NONE;
     d->desired = 0;
     d->honor_cooldown = 0;
+    if (d->quiet) {
+        d->reason[0] = '\0';
+        return;
+    }
     va_start(ap, fmt);
     vreason(d, fmt, ap);
     va_end(ap);

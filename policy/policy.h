@@ -59,12 +59,17 @@ typedef struct {
     int64_t now;
     pol_series m[POL_NMETRICS];
     pol_asg asg;
+    /* Not seen by the controller: non-zero when the caller does not want
+    ** the reason of a "none" decision (it is left empty), which spares a
+    ** formatted string per minute on long simulations. */
+    int quiet_none;
 } pol_obs;
 
 typedef enum { POL_ACT_NONE = 0, POL_ACT_SET = 1 } pol_action;
 
 #define POL_REASON_MAX 160
 typedef struct {
+    int quiet; /* set by pol_decide() from pol_obs.quiet_none */
     pol_action action;
     int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
     int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */

@@ -90,8 +90,11 @@ static uint64_t next(sim_rng *r) {
 double sim_rng_unit(sim_rng *r) { return (double)(next(r) >> 11) * 0x1.0p-53; }
 
 int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
-    /* Always draw the same number of values, whatever the distribution, so
-    ** a stream stays aligned when a scenario changes one delay's shape. */
+    /* A constant needs no draw: a year of minutes with constant delays is
+    ** millions of draws saved. A random delay always draws two values,
+    ** whatever its p, so changing p keeps the rest of the stream aligned. */
+    if (d->p <= 0) return 0;
+    if (d->p >= 1 && d->min == d->max) return d->min;
     double u = sim_rng_unit(r);
     uint64_t x = next(r);
     if (u >= d->p) return 0;

@@ -89,10 +89,11 @@ static void cw_touch(sim_state *s) {
 
 /* Appends a datapoint row to the ring; the oldest falls off when full. */
 static void ring_push(sim_state *s, const sim_dp *dp) {
-    size_t i = (s->ringhead + s->ringn) % s->ringcap;
+    size_t mask = s->ringcap - 1;
+    size_t i = (s->ringhead + s->ringn) & mask;
     if (s->ringn == s->ringcap) {
-        s->ringhead = (s->ringhead + 1) % s->ringcap;
-        i = (s->ringhead + s->ringn - 1) % s->ringcap;
+        s->ringhead = (s->ringhead + 1) & mask;
+        i = (s->ringhead + s->ringn - 1) & mask;
     } else {
         s->ringn++;
     }
@@ -100,12 +101,14 @@ static void ring_push(sim_state *s, const sim_dp *dp) {
 }
 
 static const sim_dp *ring_at(const sim_state *s, size_t k) {
-    return &s->ring[(s->ringhead + k) % s->ringcap];
+    return &s->ring[(s->ringhead + k) & (s->ringcap - 1)];
 }
 
 /* A datapoint with Timestamp t: each metric's copy becomes visible after
 ** its own ingestion delay, or never. The draws are made for every metric
 ** whether it has a value or not, so the stream stays aligned. */
+static int chance(sim_rng *r, double p) { return p > 0 && sim_rng_unit(r) < p; }
+
 static void cw_publish(sim_state *s, int64_t t, int64_t closes,
                        const double v[POL_NMETRICS]) {
     sim_dp dp;
@@ -114,7 +117,7 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
     for (int m = 0; m < POL_NMETRICS; m++) {
         dp.v[m] = v[m];
         dp.visible[m] = closes + sim_rng_delay(&s->rng_cw, &s->sc->cw_delay);
-        if (sim_rng_unit(&s->rng_cw) < s->sc->cw_missing || isnan(v[m]))
+        if (chance(&s->rng_cw, s->sc->cw_missing) || isnan(v[m]))
             dp.missing |= 1u << m;
     }
     ring_push(s, &dp);
@@ -168,20 +171,25 @@ static int alarm_eval(sim_state *s) {
 
 static int invoke(sim_state *s) {
     sim_decision_rec rec;
-    memset(&rec, 0, sizeof rec);
     rec.t = s->now;
+    rec.failed = 0;
+    rec.accepted = 0;
+    rec.error = NULL;
+    rec.d.reason[0] = '\0';
     s->res->invocations++;
 
-    /* A fixed number of draws per invocation keeps the stream aligned. */
-    int failed = sim_rng_unit(&s->rng_ctl) < s->sc->invoke_failure;
+    /* A fixed number of draws per invocation (for the failure kinds the
+    ** scenario has at all) keeps the stream aligned. */
+    int failed = chance(&s->rng_ctl, s->sc->invoke_failure);
     int fetch_failed[POL_NMETRICS];
     for (int m = 0; m < POL_NMETRICS; m++)
-        fetch_failed[m] = sim_rng_unit(&s->rng_ctl) < s->sc->cw_fetch_failure;
-    int describe_failed = sim_rng_unit(&s->rng_ctl) < s->sc->describe_failure;
+        fetch_failed[m] = chance(&s->rng_ctl, s->sc->cw_fetch_failure);
+    int describe_failed = chance(&s->rng_ctl, s->sc->describe_failure);
 
     if (failed) {
         s->res->invocation_failures++;
         rec.failed = 1;
+        rec.d.action = POL_ACT_NONE;
         snprintf(rec.d.reason, sizeof rec.d.reason, "invocation failed");
         return s->sink && s->sink->decision && s->sink->decision(s->sink->ctx, &rec)
                    ? sim_fail(s, "storing a decision failed")
@@ -190,8 +198,11 @@ static int invoke(sim_state *s) {
 
     /* GetMetricStatistics rounds StartTime down to the minute. */
     pol_obs obs;
-    memset(&obs, 0, sizeof obs);
     obs.now = s->now;
+    obs.asg.known = 0;
+    /* Reasons of "none" decisions cost a formatted string per minute; ask
+    ** for them only when the sink keeps them. */
+    obs.quiet_none = !(s->sink && s->sink->want_none);
     int64_t start = floor60(s->now - pol_lookback(s->pol, s->params));
     size_t used = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
@@ -399,7 +410,10 @@ static int setup(sim_state *s, direct_rows *rows) {
     ** in flight through CloudWatch's ingestion delay. */
     int64_t period = sc->mode == SIM_DIRECT ? sc->d_period : 60;
     int64_t span = pol_lookback(s->pol, s->params) + sc->cw_delay.max + 2 * period;
-    s->ringcap = (size_t)(span / period) + 4;
+    /* A power of two, so ring positions wrap with a mask, not a division:
+    ** the controller walks the ring every minute of the run. */
+    s->ringcap = 8;
+    while (s->ringcap < (size_t)(span / period) + 4) s->ringcap *= 2;
     s->obscap = s->ringcap * POL_NMETRICS;
     s->ring = calloc(s->ringcap, sizeof *s->ring);
     s->obsbuf = calloc(s->obscap, sizeof *s->obsbuf);

@@ -157,6 +157,7 @@ typedef struct {
     /* Return 0, or non-zero to stop the run (sim_run returns -1). */
     int (*decision)(void *ctx, const sim_decision_rec *r);
     int (*minute)(void *ctx, const sim_minute_rec *r); /* NULL: no samples */
+    int want_none; /* the reasons of "none" decisions are kept */
 } sim_sink;
 
 typedef struct {

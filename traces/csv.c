@@ -62,11 +62,38 @@ static int line_fail(const char *file, long line, char *err, size_t errlen,
     return -1;
 }
 
+/* Plain decimals ("0.0597", "32") without strtod: with at most 15
+** significant digits and 22 decimals, both the digits and the power of ten are
+** exact doubles, so one correctly rounded division gives strtod's very
+** result (Clinger's fast path). Returns 0 when the text is not that simple. */
+static int simple_decimal(const char *s, double *out) {
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    int64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; *s; s++) {
+        if (*s == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9') return 0;
+        m = m * 10 + (*s - '0');
+        if (m) digits++;
+        if (frac >= 0) frac++;
+        if (digits > 15 || frac > 22) return 0;
+    }
+    if (frac == 0) return 0; /* "5." is left to strtod's judgement */
+    *out = frac > 0 ? (double)m / pow10[frac] : (double)m;
+    return 1;
+}
+
 int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
                    char *err, size_t errlen) {
     const char *s = trc_csv_cell(t, r, c);
     if (!s) return trc_csv_fail(t, r, c, err, errlen, "no such column");
     if (!*s) return trc_csv_fail(t, r, c, err, errlen, "is empty");
+    if (simple_decimal(s, out)) return 0;
     char *end;
     errno = 0;
     double v = strtod(s, &end);

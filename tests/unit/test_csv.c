@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -121,11 +123,46 @@ static void rejects_with_line_and_column(void **st) {
     assert_string_equal(err, "t.csv:2: NUL byte (not a text file?)");
 }
 
+/* The fast decimal path must give strtod's exact double: compare on many
+** numbers of the shapes traces hold (prices with 1-15 digits, 0-8 decimals). */
+static void decimals_read_exactly_as_strtod(void **st) {
+    (void)st;
+    enum { N = 20000 };
+    static char text[N * 40];
+    size_t len = (size_t)sprintf(text, "Timestamp,Price\n");
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int decimals = (int)((x >> 33) % 9);
+        unsigned long long mant = (x >> 20) % 1000000000000ULL;
+        if (i % 3 == 0) mant %= 100000; /* short ones too */
+        char num[40];
+        int n = sprintf(num, "%llu", mant);
+        if (decimals && decimals < n) { /* put a point inside the digits */
+            memmove(num + n - decimals + 1, num + n - decimals, (size_t)decimals + 1);
+            num[n - decimals] = '.';
+        }
+        len += (size_t)sprintf(text + len, "%d,%s\n", i, num);
+    }
+    trc_csv t;
+    char err[256];
+    assert_int_equal(trc_csv_parse("t.csv", text, len, cols, 2, &t, err, sizeof err), 0);
+    for (size_t r = 0; r < t.nrows; r++) {
+        double v;
+        assert_int_equal(trc_csv_number(&t, r, 1, &v, err, sizeof err), 0);
+        double want = strtod(trc_csv_cell(&t, r, 1), NULL);
+        if (memcmp(&v, &want, sizeof v) != 0)
+            fail_msg("'%s': %.17g, strtod %.17g", trc_csv_cell(&t, r, 1), v, want);
+    }
+    trc_csv_free(&t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_cells_by_expected_column),
         cmocka_unit_test(numbers_reject_non_trace_spellings),
         cmocka_unit_test(rejects_with_line_and_column),
+        cmocka_unit_test(decimals_read_exactly_as_strtod),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
