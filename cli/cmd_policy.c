@@ -92,6 +92,10 @@ static int policy_eval(int argc, char **argv) {
                   name);
         return CLI_BADINPUT;
     }
+    if (pol->simulation_only) {
+        cli_error("--policy %s: simulation only (use it with 'spotbench run')", name);
+        return CLI_BADINPUT;
+    }
     pol_params params;
     pol_params_default(pol, &params);
     for (size_t i = 0; i < nsets; i++)

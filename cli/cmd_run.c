@@ -113,6 +113,8 @@ CELL(c_episodes, "%d (%d not covered)", r->shortfalls, r->uncovered_shortfalls)
 CELL(c_after, "%.2f", r->od_hours_after_recovery)
 CELL(c_flaps, "%d", r->flaps)
 CELL(c_inv, "%d (%d failed)", r->invocations, r->invocation_failures)
+CELL(c_oracle, "$%.2f", r->oracle_cost)
+CELL(c_gap, "%+.2f", r->total_cost - r->oracle_cost)
 
 static void c_policy(char *b, size_t n, const run_slot *x) { snprintf(b, n, "%s", x->pol->name); }
 static void c_longest(char *b, size_t n, const run_slot *x) {
@@ -141,6 +143,8 @@ static const struct {
     {"on-demand cost", c_od},
     {"total cost", c_total},
     {"% of all-on-demand cost", c_pct},
+    {"oracle cost (full coverage)", c_oracle},
+    {"gap to oracle", c_gap},
     {"coverage (unit-time)", c_cov},
     {"shortfall unit-hours", c_short},
     {"longest shortfall", c_longest},
@@ -216,7 +220,9 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
     F(return_delay_median_s, "%lld", long long); printf(", ");
     F(return_delay_max_s, "%lld", long long); printf(", ");
     F(od_hours_after_recovery, "%.17g", double); printf(", ");
-    F(flaps, "%d", int);
+    F(flaps, "%d", int); printf(", ");
+    F(oracle_cost, "%.17g", double); printf(", ");
+    printf("\"gap_to_oracle\": %.17g", r->total_cost - r->oracle_cost);
 #undef F
     printf("}}\n");
 }

@@ -94,4 +94,5 @@ const pol_policy pol_classic = {
     sizeof classic_params / sizeof classic_params[0],
     classic_lookback,
     classic_decide,
+    0,
 };

@@ -206,4 +206,5 @@ const pol_policy pol_guarded = {
     sizeof guarded_params / sizeof guarded_params[0],
     guarded_lookback,
     guarded_decide,
+    0,
 };

@@ -25,7 +25,8 @@ int pol_metric_find(const char *name) {
     return -1;
 }
 
-static const pol_policy *const registry[] = {&pol_classic, &pol_guarded, NULL};
+static const pol_policy *const registry[] = {&pol_classic, &pol_guarded, &pol_oracle,
+                                             NULL};
 
 const pol_policy *const *pol_list(void) { return registry; }
 

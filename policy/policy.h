@@ -100,6 +100,9 @@ typedef struct pol_policy {
     ** caller fetches only [now - lookback, now). */
     int64_t (*lookback)(const pol_params *p);
     void (*decide)(const pol_obs *obs, const pol_params *p, pol_decision *out);
+    /* Non-zero for a bound the simulator computes itself (oracle): it
+    ** decides nothing from observations and cannot run live. */
+    int simulation_only;
 } pol_policy;
 
 /* The registered policies, NULL-terminated. */

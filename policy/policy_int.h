@@ -8,6 +8,7 @@
 
 extern const pol_policy pol_classic;
 extern const pol_policy pol_guarded;
+extern const pol_policy pol_oracle;
 
 /* Records "none" with a reason. */
 void pol_none(pol_decision *d, const char *fmt, ...)

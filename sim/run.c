@@ -460,7 +460,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     if (sim_queue_push(&s->q, sc->end, EVC_CONTROLLER, EV_END, 0, 0))
         return sim_fail(s, "out of memory");
     sim_account_episodes(s);
-    return 0;
+    return sim_oracle_log(s);
 }
 
 static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
@@ -506,6 +506,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->obsbuf);
     free(s->lat);
     free(s->ret);
+    free(s->cap);
     free(rows->t);
     free(rows->v);
 }
@@ -538,12 +539,14 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         if (s.q.n == 0 || s.q.ev[0].t != s.now) {
             cw_touch(&s);
             sim_account_episodes(&s);
+            if (rc == 0) rc = sim_oracle_log(&s);
         }
     }
     if (rc == 0) {
         bill_remaining(&s);
         rc = sim_account_finish(&s);
     }
+    if (rc == 0) rc = sim_oracle_finish(&s);
     state_free(&s, &rows);
     return rc;
 }

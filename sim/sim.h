@@ -181,6 +181,8 @@ typedef struct {
     int64_t return_delay_median_s, return_delay_max_s;
     double od_hours_after_recovery;
     int flaps;                   /* direction changes within an hour */
+    double oracle_cost;          /* total cost of the oracle on this run's
+                                    spot capacity: full coverage at least */
     int64_t events;              /* events processed */
 } sim_result;
 

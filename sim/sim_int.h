@@ -80,6 +80,12 @@ typedef struct {
     unsigned missing; /* bit m: metric m's datapoint never appears */
 } sim_dp;
 
+/* The spot capacity's history, kept for the oracle (oracle.c). */
+typedef struct {
+    int64_t t;
+    double required, spot; /* units, from t until the next entry */
+} sim_cap;
+
 typedef struct {
     const sim_scenario *sc;
     const pol_policy *pol;
@@ -138,10 +144,17 @@ typedef struct {
     int64_t *lat, *ret;
     size_t nlat, caplat, nret, capret;
     int oom; /* an episode figure could not be recorded */
+    sim_cap *cap;
+    size_t ncap, capcap;
     /* flaps */
     int last_dir;
     int64_t last_dir_t;
 } sim_state;
+
+/* oracle.c */
+int sim_oracle_log(sim_state *s);    /* after each settled second */
+int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
+                                        whole result for the oracle policy */
 
 /* account.c */
 void sim_account(sim_state *s, int64_t t);        /* integrate up to t */

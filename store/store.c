@@ -76,6 +76,7 @@ static const summary_field summary_fields[] = {
     SF(F_INT64, return_delay_max_s),
     SF(F_DOUBLE, od_hours_after_recovery),
     SF(F_INT, flaps),
+    SF(F_DOUBLE, oracle_cost),
     SF(F_INT64, events),
 };
 #undef SF

@@ -489,6 +489,45 @@ static void out_of_range_rejected(void **st) {
     assert_int_equal(k.dec[0].d.desired, 8);
 }
 
+static void oracle_bound(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 2, 0.1, 6);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3600 + 10800, 0.1);
+    }
+    /* Spot is short 32 units from +3720 (terminations) to +14550 (the new
+    ** instances registered): 8 on-demand instances for 10830 s exactly. */
+    sim_result c = run(&f, "classic", NULL);
+    sim_result o = run(&f, "oracle", NULL);
+    NEAR(o.od_cost, 8 * 10830 * 0.2 / 3600);
+    NEAR(o.od_instance_hours, 8 * 10830 / 3600.0);
+    assert_int_equal(o.od_launches, 8);
+    NEAR(o.coverage_pct, 100);
+    NEAR(o.spot_cost, c.spot_cost); /* the spot side is the policy's no matter */
+    NEAR(o.total_cost, o.spot_cost + o.od_cost);
+    NEAR(c.oracle_cost, o.total_cost); /* every run reports the bound */
+    /* classic pays for 10740 s, less than the oracle's 10830 s, because it
+    ** leaves 150 s uncovered: the bound holds at full coverage only. */
+    NEAR(c.od_cost, 8 * 10740 * 0.2 / 3600);
+
+    /* Per hour, two shortfalls 9.5 minutes apart ([3720, 4050) and [4620,
+    ** 4950)): one instance kept across the gap pays 1 started hour, not 2. */
+    fx_model(&f, 2, 0.1, 3);
+    f.sc.billing = SIM_PER_HOUR;
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3900, 0.1);
+        fx_price(&f, p, 4500, 1.0);
+        fx_price(&f, p, 4800, 0.1);
+    }
+    o = run(&f, "oracle", NULL);
+    NEAR(o.od_cost, 8 * 0.2);
+    assert_int_equal(o.od_launches, 8);
+    NEAR(o.od_instance_hours, 8 * (4950 - 3720) / 3600.0);
+}
+
 static void same_seed_bit_identical(void **st) {
     (void)st;
     static fx f;
@@ -524,6 +563,7 @@ int main(void) {
         cmocka_unit_test(target_tracking_follows_demand),
         cmocka_unit_test(alarm_invokes_on_pending),
         cmocka_unit_test(out_of_range_rejected),
+        cmocka_unit_test(oracle_bound),
         cmocka_unit_test(same_seed_bit_identical),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);

@@ -349,9 +349,9 @@ static void open_creates_schema_and_wal(void **state) {
                   "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
                   "decisions run_pools runs scenarios summaries timeseries");
-    /* run_id and one column per sim_result field (28). */
+    /* run_id and one column per sim_result field (29). */
     assert_int_equal(
-        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 29);
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 30);
     /* Decisions and samples of a run are found by key, not by a scan. */
     assert_plan(raw, "SELECT * FROM decisions WHERE run_id = 1 AND t > 60",
                 "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
