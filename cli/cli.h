@@ -8,6 +8,10 @@
 
 #include <stdio.h>
 
+#include "policy/policy.h"
+#include "sim/sim.h"
+#include "store/store.h"
+
 /* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
 ** (usage, a malformed file or value). */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_BADINPUT = 2 };
@@ -27,10 +31,18 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* Runs one simulation and stores it as one transaction; prints the error
+** and returns CLI_FAIL when the run or the store fails (nothing stored). */
+int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
+                const pol_params *params, const char *const *sets, size_t nsets,
+                int timeseries, sim_result *res, int64_t *run_id);
+
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
+int cmd_regress(int argc, char **argv);
+extern const char cmd_regress_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
 

@@ -300,28 +300,9 @@ int cmd_run(int argc, char **argv) {
     const char *all_sets[2 * MAX_SETS];
     for (size_t i = 0; i < nssets; i++) all_sets[i] = ssets[i];
     for (size_t i = 0; i < npsets; i++) all_sets[nssets + i] = psets[i];
-    for (size_t i = 0; i < nruns && rc == CLI_OK; i++) {
-        st_run_info info = {&sc, runs[i].pol, &runs[i].params, all_sets,
-                            nssets + npsets, cli_version(), timeseries};
-        if (st_run_begin(db, &info, &runs[i].run_id, err, sizeof err)) {
-            cli_error("%s", err);
-            rc = CLI_FAIL;
-            break;
-        }
-        sim_sink sink = st_sink(db);
-        if (sim_run(&sc, runs[i].pol, &runs[i].params, &sink, &runs[i].res, err, sizeof err)) {
-            st_run_rollback(db);
-            cli_error("%s: %s", path, err);
-            rc = CLI_FAIL;
-            break;
-        }
-        if (st_run_commit(db, &runs[i].res, err, sizeof err)) {
-            st_run_rollback(db);
-            cli_error("%s", err);
-            rc = CLI_FAIL;
-            break;
-        }
-    }
+    for (size_t i = 0; i < nruns && rc == CLI_OK; i++)
+        rc = cli_run_one(db, &sc, runs[i].pol, &runs[i].params, all_sets, nssets + npsets,
+                         timeseries, &runs[i].res, &runs[i].run_id);
     st_close(db);
     if (rc == CLI_OK) {
         if (json)

@@ -18,6 +18,8 @@
 static const cli_command commands[] = {
     {"run", "simulate a scenario with one or more policies and store the runs",
      cmd_run_usage, cmd_run},
+    {"regress", "run the outage cases and check their bounds", cmd_regress_usage,
+     cmd_regress},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
