@@ -31,6 +31,10 @@ int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
 int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
+int cmd_sweep(int argc, char **argv);
+extern const char cmd_sweep_usage[];
+int cmd_best(int argc, char **argv);
+extern const char cmd_best_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
 

@@ -18,6 +18,10 @@
 static const cli_command commands[] = {
     {"run", "simulate a scenario with one or more policies and store the runs",
      cmd_run_usage, cmd_run},
+    {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
+     cmd_sweep_usage, cmd_sweep},
+    {"best", "the cheapest parameter set of a sweep meeting a coverage",
+     cmd_best_usage, cmd_best},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",

@@ -123,7 +123,18 @@ static const char schema_sql[] =
     " required REAL, target REAL, fulfilled REAL, pending REAL,"
     " terminating REAL, spot_units REAL, od_units REAL,"
     " od_desired INTEGER, od_in_service INTEGER, prices TEXT,"
-    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;";
+    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;"
+    "CREATE TABLE sweeps("
+    " id INTEGER PRIMARY KEY,"
+    " created TEXT NOT NULL, policy TEXT NOT NULL, spec TEXT NOT NULL,"
+    " points INTEGER NOT NULL, scenarios INTEGER NOT NULL,"
+    " tool_version TEXT);"
+    "CREATE TABLE sweep_runs("
+    " sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+    " point INTEGER NOT NULL, scenario INTEGER NOT NULL,"
+    " run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,"
+    " params TEXT NOT NULL,"
+    " PRIMARY KEY (sweep_id, point, scenario)) WITHOUT ROWID;";
 
 enum {
     S_SCENARIO_INS,
@@ -861,6 +872,9 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
+
+sqlite3 *st_sqlite(st_db *db) { return db->db; }
+const char *st_path(const st_db *db) { return db->path; }
 
 /* ---- the sink -------------------------------------------------------------- */
 
