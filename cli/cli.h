@@ -35,6 +35,8 @@ int cmd_sweep(int argc, char **argv);
 extern const char cmd_sweep_usage[];
 int cmd_best(int argc, char **argv);
 extern const char cmd_best_usage[];
+int cmd_merge(int argc, char **argv);
+extern const char cmd_merge_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
 

@@ -55,6 +55,14 @@ const char cmd_best_usage[] =
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
     "none does.\n";
 
+const char cmd_merge_usage[] =
+    "usage: spotbench merge OUT.db SHARD.db...\n"
+    "\n"
+    "Copies the runs of a sharded sweep (spotbench sweep --shard K/N, each shard\n"
+    "in its own database) into OUT.db, creating it when missing. Every SHARD must\n"
+    "hold the same sweep (the same scenarios, policy and parameters); runs OUT.db\n"
+    "already has are skipped, so merging again changes nothing.\n";
+
 #define DEFAULT_DB "results/spotbench.db"
 
 /* ---- progress ------------------------------------------------------------ */
@@ -465,6 +473,49 @@ out:
     free(rows);
     free(pts);
     sim_sweep_spec_free(&spec);
+    st_close(db);
+    return rc;
+}
+
+/* ---- merge --------------------------------------------------------------- */
+
+int cmd_merge(int argc, char **argv) {
+    if (argc < 3) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-') return cli_usage("merge", "unknown option '%s'", argv[i]);
+    char err[1024];
+    char *spec = NULL;
+    /* Every shard is checked before OUT is touched: a mismatched shard
+    ** leaves OUT as it was. */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], argv[1]) == 0) {
+            free(spec);
+            return cli_usage("merge", "%s is both the output and a shard", argv[1]);
+        }
+        if (st_merge_check(argv[i], &spec, err, sizeof err)) {
+            free(spec);
+            cli_error("%s", err);
+            return CLI_BADINPUT;
+        }
+    }
+    free(spec);
+    st_db *db;
+    if (st_open(argv[1], &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int rc = CLI_OK;
+    for (int i = 2; i < argc; i++) {
+        int64_t id;
+        size_t copied;
+        if (st_merge(db, argv[i], &id, &copied, err, sizeof err)) {
+            cli_error("%s", err);
+            rc = CLI_FAIL;
+            break;
+        }
+        printf("%s: %zu runs copied into sweep %lld of %s\n", argv[i], copied,
+               (long long)id, argv[1]);
+    }
     st_close(db);
     return rc;
 }

@@ -22,6 +22,8 @@ static const cli_command commands[] = {
      cmd_sweep_usage, cmd_sweep},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
      cmd_best_usage, cmd_best},
+    {"merge", "combine the databases of a sharded sweep", cmd_merge_usage,
+     cmd_merge},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",

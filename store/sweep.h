@@ -88,4 +88,20 @@ typedef struct {
 int st_sweep_aggregate(const st_sweep_row *rows, size_t n,
                        st_sweep_point **points, size_t *npoints);
 
+/* ---- merging shard databases (merge.c) ----------------------------------- */
+
+/* Checks that the database at shard_path is a spotbench database of this
+** schema version holding exactly one sweep spec (one or more sweeps with
+** equal specs), and that spec equals *spec when *spec is set; sets *spec
+** (malloc'd, the caller's) otherwise. Opens it read-only. */
+int st_merge_check(const char *shard_path, char **spec, char *err,
+                   size_t errlen);
+
+/* Copies into db every run of the shard's sweep whose (point, scenario) the
+** sweep of the same spec in db lacks (creating that sweep when db has none),
+** with their scenarios, pools, summaries, decisions and timeseries, in one
+** transaction. Idempotent. Sets *sweep_id and *copied. */
+int st_merge(st_db *db, const char *shard_path, int64_t *sweep_id,
+             size_t *copied, char *err, size_t errlen);
+
 #endif
