@@ -37,6 +37,8 @@ int cmd_best(int argc, char **argv);
 extern const char cmd_best_usage[];
 int cmd_merge(int argc, char **argv);
 extern const char cmd_merge_usage[];
+int cmd_plot(int argc, char **argv);
+extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
 

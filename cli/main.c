@@ -24,6 +24,8 @@ static const cli_command commands[] = {
      cmd_best_usage, cmd_best},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage,
      cmd_merge},
+    {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",
+     cmd_plot_usage, cmd_plot},
     {"policy", "list the policies or evaluate one on observations",
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
