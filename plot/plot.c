@@ -181,20 +181,19 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
                 if (front[j] == 1 && (best == k || cost[j] < cost[best])) best = j;
             if (best == k) break;
             /* Equal points share one position: one label naming them all. */
-            char label[2048];
-            size_t used = 0;
-            for (size_t j = 0; j < k; j++) {
-                if (front[j] != 1 || cost[j] != cost[best] || cov[j] != cov[best])
-                    continue;
-                front[j] = 2;
-                if (used && used + 4 < sizeof label) {
-                    memcpy(label + used, " | ", 3);
-                    used += 3;
+            char label[600];
+            size_t equal = 0;
+            params_label(rows[idx[best]].params, label, sizeof label);
+            for (size_t j = 0; j < k; j++)
+                if (front[j] == 1 && cost[j] == cost[best] && cov[j] == cov[best]) {
+                    front[j] = 2;
+                    equal++;
                 }
-                params_label(rows[idx[j]].params, label + used, sizeof label - used);
-                used += strlen(label + used);
-            }
-            fprintf(f, "%.17g %.17g \"%s\"\n", cost[best], cov[best], label);
+            if (equal > 1)
+                fprintf(f, "%.17g %.17g \"%s (and %zu more with equal results)\"\n",
+                        cost[best], cov[best], label, equal - 1);
+            else
+                fprintf(f, "%.17g %.17g \"%s\"\n", cost[best], cov[best], label);
         }
         fprintf(f, "EOD\n");
         char name[600];
@@ -263,14 +262,18 @@ int pl_timeline(st_db *db, int64_t run_id, const char *out, char *err,
                "set ytics nomirror\nset y2tics\nset grid\nset key outside right top\n"
                "set yrange [0:*]\nset y2range [0:*]\n",
             (long long)run_id);
-    fprintf(f, "plot $d using 1:2 with steps lw 2 lc rgb 'black' title 'required', "
+    /* Prices first and dotted, so that the capacity lines stay on top. */
+    static const char *const pcol[] = {"#66a61e", "#7570b3", "#e7298a", "#a6761d"};
+    fprintf(f, "plot ");
+    for (size_t p = 0; p < rows[0].nprices; p++)
+        fprintf(f, "$d using 1:%zu axes x1y2 with steps lw 1 dt 3 lc rgb '%s' "
+                   "title 'price pool %zu', ",
+                7 + p, pcol[p % 4], p);
+    fprintf(f, "$d using 1:2 with steps lw 2 lc rgb 'black' title 'required', "
                "$d using 1:3 with steps dt 2 lc rgb '#606060' title 'target', "
                "$d using 1:4 with steps lw 2 lc rgb '#2060c0' title 'fulfilled spot', "
                "$d using 1:5 with steps lw 2 lc rgb '#d07010' title 'on-demand serving', "
                "$d using 1:6 with steps lc rgb '#c02020' title 'pending'");
-    for (size_t p = 0; p < rows[0].nprices; p++)
-        fprintf(f, ", $d using 1:%zu axes x1y2 with steps lw 1 title 'price pool %zu'",
-                7 + p, p);
     fputc('\n', f);
     free(rows);
     return gp_close(&g, out, err, errlen);
