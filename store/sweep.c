@@ -483,6 +483,13 @@ int st_sweep_exec(const char *db_path, int64_t id, const sim_sweep_spec *spec,
     }
     pid_t self = getpid();
     fflush(NULL); /* buffered output must not be written twice */
+    /* A worker killed from outside makes the next task write fail with
+    ** EPIPE; the default SIGPIPE would kill the caller instead. Blocked
+    ** here, any pending one discarded at the end. */
+    sigset_t pipe_set, old_mask;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipe_set, &old_mask);
     for (int i = 0; i < workers; i++) {
         int t[2];
         if (pipe(t)) {
@@ -560,6 +567,9 @@ int st_sweep_exec(const char *db_path, int64_t id, const sim_sweep_spec *spec,
         int st;
         while (waitpid(pid[i], &st, 0) < 0 && errno == EINTR) {}
     }
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {}
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     free(task);
     free(pid);
     return rc;

@@ -39,6 +39,18 @@ front = [p for p in pts if not any(q[1] <= p[1] and q[2] >= p[2] and (q[1] < p[1
 assert front
 PY
 
+# Progress: one line per percent step when stderr is not a terminal; on a
+# terminal one line rewritten in place (\r) with the rate and ETA.
+[ "$(grep -c '^sweep: [0-9]*/12 ' "$TMP/err")" = 12 ] && ok || bad "12 progress lines: $(cat "$TMP/err")"
+if command -v script >/dev/null 2>&1; then
+    script -qec "$SB sweep $SC --policy classic --grid window=300,600 -j 1 --db $TMP/tty.db" /dev/null >"$TMP/tty.out" 2>&1
+    grep -q "$(printf '\r')sweep: 2/2 (100%)" "$TMP/tty.out" && grep -qF "runs/s  ETA" "$TMP/tty.out" && ok ||
+        bad "terminal progress: $(od -c "$TMP/tty.out" | head -5)"
+fi
+run "$SB" sweep "$SC" --policy classic --grid window=300,600 --quiet --db "$TMP/q.db"
+expect_rc "quiet" 0
+[ ! -s "$TMP/err" ] && ok || bad "--quiet printed: $(cat "$TMP/err")"
+
 # best: the cheapest set meeting the coverage on every scenario.
 run "$SB" best --sweep 1 --min-coverage 90 --db "$TMP/a.db"
 expect_rc "best" 0
