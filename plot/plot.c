@@ -396,7 +396,9 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
             cell[c] = z == PL_COST ? pts[i].cost : pts[i].coverage;
     }
     char size[32];
-    snprintf(size, sizeof size, "%zu,%zu", 300 + 90 * ax.n, 200 + 60 * ay.n);
+    /* Cells shrink past 2000 pixels: random keys give many distinct values. */
+    size_t w = 300 + 90 * ax.n, h = 200 + 60 * ay.n;
+    snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, h > 2000 ? 2000 : h);
     gp g;
     if (gp_open(&g, out, size, err, errlen)) goto out;
     FILE *f = g.f;
