@@ -43,6 +43,14 @@ int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
 int cmd_regress(int argc, char **argv);
 extern const char cmd_regress_usage[];
+int cmd_sweep(int argc, char **argv);
+extern const char cmd_sweep_usage[];
+int cmd_best(int argc, char **argv);
+extern const char cmd_best_usage[];
+int cmd_merge(int argc, char **argv);
+extern const char cmd_merge_usage[];
+int cmd_plot(int argc, char **argv);
+extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
 

@@ -124,7 +124,18 @@ static const char schema_sql[] =
     " required REAL, target REAL, fulfilled REAL, pending REAL,"
     " terminating REAL, spot_units REAL, od_units REAL,"
     " od_desired INTEGER, od_in_service INTEGER, prices TEXT,"
-    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;";
+    " PRIMARY KEY (run_id, t)) WITHOUT ROWID;"
+    "CREATE TABLE sweeps("
+    " id INTEGER PRIMARY KEY,"
+    " created TEXT NOT NULL, policy TEXT NOT NULL, spec TEXT NOT NULL,"
+    " points INTEGER NOT NULL, scenarios INTEGER NOT NULL,"
+    " tool_version TEXT);"
+    "CREATE TABLE sweep_runs("
+    " sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+    " point INTEGER NOT NULL, scenario INTEGER NOT NULL,"
+    " run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,"
+    " params TEXT NOT NULL,"
+    " PRIMARY KEY (sweep_id, point, scenario)) WITHOUT ROWID;";
 
 enum {
     S_SCENARIO_INS,
@@ -862,6 +873,81 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
+
+int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
+                       char *err, size_t errlen) {
+    *rows = NULL;
+    *n = 0;
+    int64_t ts = -1;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db, "SELECT timeseries FROM runs WHERE id = ?1", -1,
+                           &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, "cannot read the run");
+    sqlite3_bind_int64(s, 1, run_id);
+    if (sqlite3_step(s) == SQLITE_ROW) ts = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (ts < 0) {
+        snprintf(err, errlen, "%s: no run %lld", db->path, (long long)run_id);
+        return -1;
+    }
+    if (ts == 0) {
+        snprintf(err, errlen,
+                 "%s: run %lld was stored without its timeseries; run it again "
+                 "with 'spotbench run --timeseries'",
+                 db->path, (long long)run_id);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT t, required, target, fulfilled, pending, od_units,"
+                           " od_in_service, prices FROM timeseries WHERE run_id = ?1"
+                           " ORDER BY t",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, "cannot read the timeseries");
+    sqlite3_bind_int64(s, 1, run_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            st_sample *r = realloc(*rows, cap * sizeof *r);
+            if (!r) {
+                snprintf(err, errlen, "%s: out of memory", db->path);
+                goto bad;
+            }
+            *rows = r;
+        }
+        st_sample *r = &(*rows)[(*n)++];
+        r->t = sqlite3_column_int64(s, 0);
+        r->required = sqlite3_column_double(s, 1);
+        r->target = sqlite3_column_double(s, 2);
+        r->fulfilled = sqlite3_column_double(s, 3);
+        r->pending = sqlite3_column_double(s, 4);
+        r->od_units = sqlite3_column_double(s, 5);
+        r->od_in_service = sqlite3_column_int(s, 6);
+        r->nprices = 0;
+        const char *p = (const char *)sqlite3_column_text(s, 7);
+        while (p && *p && r->nprices < ST_MAX_PRICES) {
+            char *end;
+            r->prices[r->nprices++] = strtod(p, &end);
+            p = *end == ',' ? end + 1 : NULL;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, errlen, "cannot read the timeseries");
+        goto bad;
+    }
+    sqlite3_finalize(s);
+    return 0;
+bad:
+    sqlite3_finalize(s);
+    free(*rows);
+    *rows = NULL;
+    *n = 0;
+    return -1;
+}
+
+sqlite3 *st_sqlite(st_db *db) { return db->db; }
+const char *st_path(const st_db *db) { return db->path; }
 
 /* ---- the sink -------------------------------------------------------------- */
 

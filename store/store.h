@@ -87,4 +87,20 @@ void st_run_rollback(st_db *db);
 int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
                    size_t errlen);
 
+/* One stored per-minute sample, as read back (docs/store.md, timeseries). */
+#define ST_MAX_PRICES 8
+typedef struct {
+    int64_t t;
+    double required, target, fulfilled, pending, od_units;
+    int od_in_service;
+    double prices[ST_MAX_PRICES]; /* the first pools' prices */
+    size_t nprices;
+} st_sample;
+
+/* Reads the timeseries of run `run_id` in time order into *rows (malloc'd,
+** the caller's). Fails with a clear message when there is no such run or it
+** was stored without timeseries. */
+int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
+                       char *err, size_t errlen);
+
 #endif

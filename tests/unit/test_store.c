@@ -348,7 +348,7 @@ static void open_creates_schema_and_wal(void **state) {
     assert_q_text(raw,
                   "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
-                  "decisions run_pools runs scenarios summaries timeseries");
+                  "decisions run_pools runs scenarios summaries sweep_runs sweeps timeseries");
     /* run_id and one column per sim_result field (29). */
     assert_int_equal(
         q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 30);

@@ -1,0 +1,91 @@
+/*
+** cmd_plot.c: `spotbench plot frontier|timeline|heatmap`: parse, open the
+** database, call plot/, report. The figures themselves are plot/'s.
+*/
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plot/plot.h"
+#include "store/store.h"
+
+const char cmd_plot_usage[] =
+    "usage: spotbench plot frontier --sweep ID -o FILE [--db FILE]\n"
+    "       spotbench plot timeline --run ID -o FILE [--db FILE]\n"
+    "       spotbench plot heatmap --sweep ID --x KEY --y KEY --z coverage|cost\n"
+    "                              -o FILE [--db FILE]\n"
+    "\n"
+    "Draws a figure with gnuplot into FILE, PNG or SVG by its extension:\n"
+    "  frontier  every run of a sweep, total cost against coverage, one panel per\n"
+    "            scenario, with the Pareto front drawn and labelled\n"
+    "  timeline  a run minute by minute (required, target, fulfilled spot,\n"
+    "            on-demand serving, pending; spot prices on a second axis); the\n"
+    "            run must have been stored with 'spotbench run --timeseries'\n"
+    "  heatmap   a sweep over two swept keys, coloured by coverage (the lowest\n"
+    "            over scenarios) or cost (the sum); with more swept keys, each\n"
+    "            cell shows the best over the others\n"
+    "\n"
+    "options:\n"
+    "  -o FILE     the figure, .png or .svg\n"
+    "  --db FILE   the SQLite database (default results/spotbench.db)\n";
+
+int cmd_plot(int argc, char **argv) {
+    if (argc < 2) return cli_usage("plot", "frontier, timeline or heatmap is required");
+    const char *what = argv[1], *out = NULL, *db_path = "results/spotbench.db";
+    const char *x = NULL, *y = NULL, *z = NULL;
+    int64_t sweep = 0, run_id = 0;
+    if (strcmp(what, "frontier") && strcmp(what, "timeline") && strcmp(what, "heatmap"))
+        return cli_usage("plot", "unknown figure '%s'", what);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        char *end;
+        if (strcmp(a, "--sweep") == 0 && more) {
+            sweep = strtoll(argv[++i], &end, 10);
+            if (*end || sweep < 1) return cli_usage("plot", "--sweep %s: expected an id", argv[i]);
+        } else if (strcmp(a, "--run") == 0 && more) {
+            run_id = strtoll(argv[++i], &end, 10);
+            if (*end || run_id < 1) return cli_usage("plot", "--run %s: expected an id", argv[i]);
+        } else if (strcmp(a, "-o") == 0 && more) out = argv[++i];
+        else if (strcmp(a, "--db") == 0 && more) db_path = argv[++i];
+        else if (strcmp(a, "--x") == 0 && more) x = argv[++i];
+        else if (strcmp(a, "--y") == 0 && more) y = argv[++i];
+        else if (strcmp(a, "--z") == 0 && more) z = argv[++i];
+        else return cli_usage("plot", "unknown or incomplete option '%s'", a);
+    }
+    if (!out) return cli_usage("plot", "-o FILE is required");
+    int is_timeline = strcmp(what, "timeline") == 0;
+    if (is_timeline ? !run_id : !sweep)
+        return cli_usage("plot", "%s is required", is_timeline ? "--run ID" : "--sweep ID");
+    pl_z zz = PL_COVERAGE;
+    if (strcmp(what, "heatmap") == 0) {
+        if (!x || !y || !z) return cli_usage("plot", "heatmap needs --x, --y and --z");
+        if (strcmp(z, "cost") == 0) zz = PL_COST;
+        else if (strcmp(z, "coverage") != 0)
+            return cli_usage("plot", "--z %s: expected coverage or cost", z);
+    }
+    /* st_open would create a missing database: say it is missing instead. */
+    if (access(db_path, F_OK) != 0) {
+        cli_error("%s: no such database", db_path);
+        return CLI_BADINPUT;
+    }
+    char err[1024];
+    st_db *db;
+    if (st_open(db_path, &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int rc;
+    if (strcmp(what, "frontier") == 0) rc = pl_frontier(db, sweep, out, err, sizeof err);
+    else if (is_timeline) rc = pl_timeline(db, run_id, out, err, sizeof err);
+    else rc = pl_heatmap(db, sweep, x, y, zz, out, err, sizeof err);
+    st_close(db);
+    if (rc) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    printf("%s\n", out);
+    return CLI_OK;
+}

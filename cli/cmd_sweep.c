@@ -1,0 +1,521 @@
+/*
+** cmd_sweep.c: `spotbench sweep` (run a parameter sweep on worker processes,
+** print its Pareto fronts) and `spotbench best` (the cheapest parameter set
+** meeting a coverage on every scenario). The sweep itself lives in sim/sweep.c
+** (points) and store/sweep.c (storage, workers); this file parses and prints.
+*/
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/sweep.h"
+#include "store/sweep.h"
+
+const char cmd_sweep_usage[] =
+    "usage: spotbench sweep SCENARIO... --policy NAME\n"
+    "           (--grid KEY=START:STOP:STEP | --grid KEY=V1,V2,...)...\n"
+    "           [--random KEY=LO:HI --samples N [--seed S]] [--set KEY=VALUE]...\n"
+    "           [-j N] [--shard K/N] [--db FILE] [--quiet]\n"
+    "       spotbench sweep --resume SWEEP_ID [-j N] [--shard K/N] [--db FILE] [--quiet]\n"
+    "\n"
+    "Runs every parameter set (the cross product of the --grid axes, times the\n"
+    "--random samples) on every SCENARIO, on N worker processes, stores each run\n"
+    "under one sweep id, and prints the Pareto front of total cost against\n"
+    "coverage per scenario and over all scenarios (costs summed, the minimum\n"
+    "coverage). KEY is a policy parameter or a scenario field path, as with\n"
+    "'spotbench run --set'.\n"
+    "\n"
+    "options:\n"
+    "  --grid KEY=START:STOP:STEP  values START, START+STEP, ... up to STOP\n"
+    "  --grid KEY=V1,V2,...        these values\n"
+    "  --random KEY=LO:HI          a value drawn uniformly in [LO, HI] per sample\n"
+    "                              (whole numbers when LO and HI are)\n"
+    "  --samples N                 random samples (default 10 with --random)\n"
+    "  --seed S                    the random draws' seed (default 1)\n"
+    "  --set KEY=VALUE             fixed for every run\n"
+    "  -j N                        worker processes (default: the number of cores)\n"
+    "  --shard K/N                 run only the K-th of N disjoint slices (default\n"
+    "                              from AWS_BATCH_JOB_ARRAY_INDEX/_SIZE or\n"
+    "                              SLURM_ARRAY_TASK_ID/_COUNT when set)\n"
+    "  --resume ID                 run the points of sweep ID not stored yet\n"
+    "  --db FILE                   the SQLite database (default results/spotbench.db)\n"
+    "  --quiet                     no progress on stderr\n"
+    "\n"
+    "example:\n"
+    "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy classic \\\n"
+    "      --grid window=300:900:300 --grid asg.DefaultCooldown=60,300,900\n";
+
+const char cmd_best_usage[] =
+    "usage: spotbench best --sweep ID --min-coverage PCT [--db FILE]\n"
+    "\n"
+    "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
+    "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
+    "none does.\n";
+
+const char cmd_merge_usage[] =
+    "usage: spotbench merge OUT.db SHARD.db...\n"
+    "\n"
+    "Copies the runs of a sharded sweep (spotbench sweep --shard K/N, each shard\n"
+    "in its own database) into OUT.db, creating it when missing. Every SHARD must\n"
+    "hold the same sweep (the same scenarios, policy and parameters); runs OUT.db\n"
+    "already has are skipped, so merging again changes nothing.\n";
+
+#define DEFAULT_DB "results/spotbench.db"
+
+/* ---- progress ------------------------------------------------------------ */
+
+typedef struct {
+    int tty, quiet;
+    struct timespec t0;
+    int last_pct;
+} progress_state;
+
+static double elapsed(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total) {
+    progress_state *p = ctx;
+    if (p->quiet) return;
+    double dt = elapsed(&p->t0);
+    double rate = dt > 0 ? (double)done / dt : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    int pct = (int)(100.0 * (double)done / (double)total);
+    if (p->tty) {
+        fprintf(stderr, "\rsweep: %zu/%zu (%d%%)  %.1f runs/s  ETA %.0fs   ", done,
+                total, pct, rate, eta);
+        if (done == total) fputc('\n', stderr);
+    } else if (pct != p->last_pct) {
+        fprintf(stderr, "sweep: %zu/%zu (%d%%) %.1f runs/s ETA %.0fs\n", done, total,
+                pct, rate, eta);
+    }
+    p->last_pct = pct;
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static int print_front(const char *title, const double *cost, const double *cov,
+                       const int64_t *run_ids, const char *const *params, size_t n) {
+    int *front = calloc(n ? n : 1, sizeof *front);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!front || !order || sim_pareto(cost, cov, n, front)) {
+        free(front);
+        free(order);
+        cli_error("out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (front[i]) order[k++] = i;
+    /* Insertion sort by cost: fronts are short. */
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && cost[order[j]] < cost[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    printf("%s: %zu of %zu on the front\n", title, k, n);
+    printf("  %12s  %11s  %6s  %s\n", "total cost", "coverage", "run", "parameters");
+    for (size_t i = 0; i < k; i++) {
+        size_t x = order[i];
+        char run[24] = "-", usd[40];
+        if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
+        snprintf(usd, sizeof usd, "$%.2f", cost[x]);
+        printf("  %12s  %9.3f %%  %6s  %s\n", usd, cov[x], run, params[x]);
+    }
+    free(front);
+    free(order);
+    return 0;
+}
+
+/* The Pareto fronts of a sweep: per scenario, then aggregated over the
+** parameter sets stored on every scenario (sum of costs, minimum coverage). */
+static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
+    char err[512];
+    st_sweep_row *rows;
+    size_t n;
+    if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) {
+        cli_error("%s", err);
+        return -1;
+    }
+    double *cost = malloc((n ? n : 1) * sizeof *cost);
+    double *cov = malloc((n ? n : 1) * sizeof *cov);
+    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    const char **params = malloc((n ? n : 1) * sizeof *params);
+    st_sweep_point *pts = NULL;
+    size_t npts = 0;
+    int rc = -1;
+    if (!cost || !cov || !ids || !params || st_sweep_aggregate(rows, n, &pts, &npts)) {
+        cli_error("out of memory");
+        goto out;
+    }
+    for (size_t s = 0; s < spec->nscenarios; s++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].scenario == s) {
+                cost[k] = rows[i].cost;
+                cov[k] = rows[i].coverage;
+                ids[k] = rows[i].run_id;
+                params[k] = rows[i].params;
+                k++;
+            }
+        char title[700];
+        snprintf(title, sizeof title, "\nPareto front, %s", spec->scenarios[s]);
+        if (print_front(title, cost, cov, ids, params, k)) goto out;
+    }
+    if (spec->nscenarios > 1) {
+        size_t k = 0;
+        for (size_t i = 0; i < npts; i++)
+            if (pts[i].nruns == spec->nscenarios) {
+                cost[k] = pts[i].cost;
+                cov[k] = pts[i].coverage;
+                params[k] = pts[i].params;
+                k++;
+            }
+        if (print_front("\nPareto front over all scenarios (cost summed, minimum "
+                        "coverage)",
+                        cost, cov, NULL, params, k))
+            goto out;
+    }
+    rc = 0;
+out:
+    free(rows);
+    free(cost);
+    free(cov);
+    free(ids);
+    free(params);
+    free(pts);
+    return rc;
+}
+
+/* ---- sweep --------------------------------------------------------------- */
+
+/* K/N from --shard, or from a batch system's array variables. Returns 0
+** (K, N set; 1/1 when none), or -1 on a malformed value. */
+static int parse_shard(const char *arg, long *k, long *n) {
+    *k = 1;
+    *n = 1;
+    if (arg) {
+        char *end;
+        *k = strtol(arg, &end, 10);
+        if (*end != '/') return -1;
+        *n = strtol(end + 1, &end, 10);
+        if (*end || *n < 1 || *k < 1 || *k > *n) return -1;
+        return 0;
+    }
+    /* Array indices count from 0 in both. */
+    static const char *const vars[][2] = {
+        {"AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE"},
+        {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        const char *a = getenv(vars[i][0]), *b = getenv(vars[i][1]);
+        if (!a || !b) continue;
+        char *e1, *e2;
+        long idx = strtol(a, &e1, 10), size = strtol(b, &e2, 10);
+        if (*e1 || *e2 || size < 1 || idx < 0 || idx >= size) return -1;
+        *k = idx + 1;
+        *n = size;
+        return 0;
+    }
+    return 0;
+}
+
+int cmd_sweep(int argc, char **argv) {
+    sim_sweep_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.seed = 1;
+    const char *db_path = DEFAULT_DB, *shard = NULL, *policy = NULL;
+    long workers = sysconf(_SC_NPROCESSORS_ONLN);
+    long samples = -1;
+    int quiet = 0, rc = CLI_BADINPUT;
+    int64_t resume = 0;
+    char err[1024];
+    st_db *db = NULL;
+    unsigned char *done = NULL;
+    size_t *todo = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (strcmp(a, "--policy") == 0 && more) policy = argv[++i];
+        else if (strcmp(a, "--grid") == 0 && more) {
+            if (sim_sweep_add_grid(&spec, argv[++i], err, sizeof err)) goto bad;
+        } else if (strcmp(a, "--random") == 0 && more) {
+            if (sim_sweep_add_random(&spec, argv[++i], err, sizeof err)) goto bad;
+        } else if (strcmp(a, "--set") == 0 && more) {
+            const char *kv = argv[++i], *eq = strchr(kv, '=');
+            if (!eq || eq == kv) {
+                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", kv);
+                goto bad;
+            }
+            if (sim_sweep_add_str(&spec.sets, &spec.nsets, kv, err, sizeof err)) goto bad;
+        } else if (strcmp(a, "--samples") == 0 && more) {
+            char *end;
+            samples = strtol(argv[++i], &end, 10);
+            if (*end || samples < 1) {
+                snprintf(err, sizeof err, "--samples %s: expected a whole number >= 1", argv[i]);
+                goto bad;
+            }
+        } else if (strcmp(a, "--seed") == 0 && more) {
+            char *end;
+            spec.seed = strtoull(argv[++i], &end, 10);
+            if (*end || !*argv[i]) {
+                snprintf(err, sizeof err, "--seed %s: expected a whole number", argv[i]);
+                goto bad;
+            }
+        } else if (strcmp(a, "-j") == 0 && more) {
+            char *end;
+            workers = strtol(argv[++i], &end, 10);
+            if (*end || workers < 1 || workers > 1024) {
+                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", argv[i]);
+                goto bad;
+            }
+        } else if (strcmp(a, "--resume") == 0 && more) {
+            char *end;
+            resume = strtoll(argv[++i], &end, 10);
+            if (*end || resume < 1) {
+                snprintf(err, sizeof err, "--resume %s: expected a sweep id", argv[i]);
+                goto bad;
+            }
+        } else if (strcmp(a, "--shard") == 0 && more) shard = argv[++i];
+        else if (strcmp(a, "--db") == 0 && more) db_path = argv[++i];
+        else if (strcmp(a, "--quiet") == 0) quiet = 1;
+        else if (a[0] == '-') {
+            rc = cli_usage("sweep", "unknown or incomplete option '%s'", a);
+            goto out;
+        } else if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, a, err, sizeof err))
+            goto bad;
+    }
+    if (workers < 1) workers = 1;
+    long shard_k, shard_n;
+    if (parse_shard(shard, &shard_k, &shard_n)) {
+        snprintf(err, sizeof err, "--shard %s: expected K/N with 1 <= K <= N (or valid "
+                 "batch array variables)", shard ? shard : "");
+        goto bad;
+    }
+
+    int64_t id = 0;
+    if (resume) {
+        if (spec.nscenarios || policy || spec.ngrid || spec.nrnd || spec.nsets) {
+            rc = cli_usage("sweep", "--resume takes the sweep's own scenarios and "
+                                    "parameters; give only -j, --shard, --db, --quiet");
+            goto out;
+        }
+        if (st_open(db_path, &db, err, sizeof err)) goto fail;
+        if (st_sweep_load(db, resume, &spec, err, sizeof err)) goto bad;
+        id = resume;
+    } else {
+        if (!policy) {
+            rc = cli_usage("sweep", "--policy NAME is required");
+            goto out;
+        }
+        if (!spec.nscenarios) {
+            rc = cli_usage("sweep", "a SCENARIO file is required");
+            goto out;
+        }
+        if (samples > 0 && !spec.nrnd) {
+            rc = cli_usage("sweep", "--samples needs --random");
+            goto out;
+        }
+        if (spec.nrnd) spec.samples = samples > 0 ? (size_t)samples : 10;
+        if (!(spec.policy = strdup(policy))) {
+            snprintf(err, sizeof err, "out of memory");
+            goto fail;
+        }
+    }
+    /* Validate before the database is touched: a bad sweep stores nothing. */
+    if (st_sweep_check(&spec, err, sizeof err)) goto bad;
+    if (!db && st_open(db_path, &db, err, sizeof err)) goto fail;
+    /* A slice of a sharded sweep joins the sweep of the same spec in this
+    ** database, so that slices sharing one file form one sweep. */
+    if (!id && shard_n > 1 && st_sweep_find(db, &spec, &id, err, sizeof err)) goto fail;
+    if (!id && st_sweep_create(db, &spec, cli_version(), &id, err, sizeof err)) goto fail;
+
+    size_t nruns = sim_sweep_npoints(&spec) * spec.nscenarios;
+    done = calloc(nruns, 1);
+    todo = malloc(nruns * sizeof *todo);
+    if (!done || !todo) {
+        snprintf(err, sizeof err, "out of memory");
+        goto fail;
+    }
+    if (st_sweep_done(db, id, done, nruns, err, sizeof err)) goto fail;
+    /* Shards interleave (run r goes to shard r mod N): every shard gets a
+    ** mix of cheap and dear points. */
+    size_t ntodo = 0, nslice = 0;
+    for (size_t r = 0; r < nruns; r++)
+        if (r % (size_t)shard_n == (size_t)(shard_k - 1)) {
+            nslice++;
+            if (!done[r]) todo[ntodo++] = r;
+        }
+    st_close(db);
+    db = NULL;
+    if (!quiet)
+        fprintf(stderr, "sweep %lld: %zu runs (%zu parameter sets x %zu scenarios)"
+                "%s, %zu to run on %ld workers\n",
+                (long long)id, nslice, sim_sweep_npoints(&spec), spec.nscenarios,
+                shard_n > 1 ? " in this shard" : "", ntodo, workers);
+    progress_state ps = {isatty(2), quiet, {0, 0}, -1};
+    clock_gettime(CLOCK_MONOTONIC, &ps.t0);
+    if (st_sweep_exec(db_path, id, &spec, todo, ntodo, (int)workers, cli_version(),
+                      on_progress, &ps, err, sizeof err)) {
+        if (ps.tty && !quiet) fputc('\n', stderr);
+        cli_error("sweep %lld: %s (resume with --resume %lld)", (long long)id, err,
+                  (long long)id);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    if (st_open(db_path, &db, err, sizeof err)) goto fail;
+    printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
+           spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
+    rc = print_fronts(db, id, &spec) ? CLI_FAIL : CLI_OK;
+    goto out;
+bad:
+    cli_error("%s", err);
+    rc = CLI_BADINPUT;
+    goto out;
+fail:
+    cli_error("%s", err);
+    rc = CLI_FAIL;
+out:
+    st_close(db);
+    free(done);
+    free(todo);
+    sim_sweep_spec_free(&spec);
+    return rc;
+}
+
+/* ---- best ---------------------------------------------------------------- */
+
+int cmd_best(int argc, char **argv) {
+    const char *db_path = DEFAULT_DB;
+    int64_t id = 0;
+    double min_cov = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        if (strcmp(a, "--sweep") == 0 && i + 1 < argc) {
+            id = strtoll(argv[++i], &end, 10);
+            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", argv[i]);
+        } else if (strcmp(a, "--min-coverage") == 0 && i + 1 < argc) {
+            min_cov = strtod(argv[++i], &end);
+            if (*end || !*argv[i] || min_cov < 0 || min_cov > 100)
+                return cli_usage("best", "--min-coverage %s: expected 0 to 100", argv[i]);
+        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
+            db_path = argv[++i];
+        } else {
+            return cli_usage("best", "unknown or incomplete option '%s'", a);
+        }
+    }
+    if (!id || min_cov < 0) return cli_usage("best", "--sweep and --min-coverage are required");
+    if (access(db_path, F_OK) != 0) {
+        cli_error("%s: no such database", db_path);
+        return CLI_BADINPUT;
+    }
+    char err[1024];
+    st_db *db = NULL;
+    sim_sweep_spec spec;
+    st_sweep_row *rows = NULL;
+    st_sweep_point *pts = NULL;
+    size_t n = 0, npts = 0;
+    int rc = CLI_FAIL;
+    memset(&spec, 0, sizeof spec);
+    if (st_open(db_path, &db, err, sizeof err)) goto fail;
+    if (st_sweep_load(db, id, &spec, err, sizeof err)) {
+        rc = CLI_BADINPUT;
+        goto fail;
+    }
+    if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) goto fail;
+    if (st_sweep_aggregate(rows, n, &pts, &npts)) {
+        snprintf(err, sizeof err, "out of memory");
+        goto fail;
+    }
+    const st_sweep_point *best = NULL;
+    size_t complete = 0;
+    double best_cov = -1;
+    for (size_t i = 0; i < npts; i++) {
+        if (pts[i].nruns != spec.nscenarios) continue;
+        complete++;
+        if (pts[i].coverage > best_cov) best_cov = pts[i].coverage;
+        if (pts[i].coverage >= min_cov && (!best || pts[i].cost < best->cost)) best = &pts[i];
+    }
+    if (!best) {
+        if (complete)
+            cli_error("sweep %lld: none of its %zu parameter sets reaches %.6g %% coverage "
+                      "on every scenario (the best reaches %.3f %%)",
+                      (long long)id, complete, min_cov, best_cov);
+        else
+            cli_error("sweep %lld: none does: no parameter set has been run on every "
+                      "scenario yet", (long long)id);
+        rc = CLI_FAIL;
+        goto out;
+    }
+    printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
+           "scenario (%zu of %zu sets complete)\n",
+           (long long)id, min_cov, complete, sim_sweep_npoints(&spec));
+    printf("point       %zu\n", best->point);
+    printf("parameters  %s\n", best->params);
+    printf("total cost  $%.2f (summed over %zu scenarios)\n", best->cost, spec.nscenarios);
+    printf("coverage    %.3f %% (the lowest of its scenarios)\n", best->coverage);
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].point == best->point)
+            printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
+                   spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
+    rc = CLI_OK;
+    goto out;
+fail:
+    cli_error("%s", err);
+out:
+    free(rows);
+    free(pts);
+    sim_sweep_spec_free(&spec);
+    st_close(db);
+    return rc;
+}
+
+/* ---- merge --------------------------------------------------------------- */
+
+int cmd_merge(int argc, char **argv) {
+    if (argc < 3) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-') return cli_usage("merge", "unknown option '%s'", argv[i]);
+    char err[1024];
+    char *spec = NULL;
+    /* Every shard is checked before OUT is touched: a mismatched shard
+    ** leaves OUT as it was. */
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], argv[1]) == 0) {
+            free(spec);
+            return cli_usage("merge", "%s is both the output and a shard", argv[1]);
+        }
+        if (st_merge_check(argv[i], &spec, err, sizeof err)) {
+            free(spec);
+            cli_error("%s", err);
+            return CLI_BADINPUT;
+        }
+    }
+    free(spec);
+    st_db *db;
+    if (st_open(argv[1], &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int rc = CLI_OK;
+    for (int i = 2; i < argc; i++) {
+        int64_t id;
+        size_t copied;
+        if (st_merge(db, argv[i], &id, &copied, err, sizeof err)) {
+            cli_error("%s", err);
+            rc = CLI_FAIL;
+            break;
+        }
+        printf("%s: %zu runs copied into sweep %lld of %s\n", argv[i], copied,
+               (long long)id, argv[1]);
+    }
+    st_close(db);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/*
+** plot.h: figures of stored runs and sweeps, drawn by gnuplot (run through
+** a pipe with popen) into PNG (pngcairo) or SVG files, chosen by the output
+** file's extension (.png, .svg).
+**
+**   pl_frontier  each run of a sweep a point, total cost against coverage,
+**                one panel per scenario, the Pareto front drawn and each of
+**                its points labelled with its parameters
+**   pl_timeline  one run minute by minute: required, target, fulfilled
+**                spot, on-demand serving and pending capacity (units), and
+**                the pools' spot prices on a second axis; needs a run stored
+**                with --timeseries
+**   pl_heatmap   a sweep's parameter sets over two swept keys, coloured by
+**                coverage (the minimum over scenarios) or cost (the sum)
+**
+** Errors are values: 0, or -1 with a message in err (gnuplot missing, no
+** such sweep or run, a key that was not swept, gnuplot failing). The
+** gnuplot program is looked up on PATH.
+*/
+#ifndef SPOTBENCH_PLOT_H
+#define SPOTBENCH_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
+                size_t errlen);
+int pl_timeline(st_db *db, int64_t run_id, const char *out, char *err,
+                size_t errlen);
+
+typedef enum { PL_COVERAGE, PL_COST } pl_z;
+int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
+               pl_z z, const char *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+** sweep.c: sweep specs (grid axes, seeded random samples), their point
+** order, their canonical JSON, and the Pareto front of cost vs coverage.
+** See sweep.h for the contract.
+*/
+#include "sim/sweep.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Copies KEY of "KEY=REST" into key and returns REST, or NULL. */
+static const char *split_key(const char *arg, char *key, char *err,
+                             size_t errlen) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || (size_t)(eq - arg) >= SIM_SWEEP_KEY_MAX) {
+        snprintf(err, errlen, "%s: expected KEY=VALUES", arg);
+        return NULL;
+    }
+    memcpy(key, arg, (size_t)(eq - arg));
+    key[eq - arg] = '\0';
+    return eq + 1;
+}
+
+static int parse_num(const char *s, size_t len, double *out) {
+    char b[64];
+    if (len == 0 || len >= sizeof b) return -1;
+    memcpy(b, s, len);
+    b[len] = '\0';
+    char *end;
+    errno = 0;
+    *out = strtod(b, &end);
+    return (*end || errno || !isfinite(*out)) ? -1 : 0;
+}
+
+int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
+                      size_t errlen) {
+    char **l = realloc(*list, (*n + 1) * sizeof *l);
+    if (!l) goto oom;
+    *list = l;
+    if (!(l[*n] = strdup(s))) goto oom;
+    (*n)++;
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* A grid axis has at most this many values: a typo in STEP should not
+** allocate gigabytes. */
+#define MAX_AXIS 100000
+
+int sim_sweep_add_grid(sim_sweep_spec *spec, const char *arg, char *err,
+                       size_t errlen) {
+    sim_sweep_axis ax;
+    memset(&ax, 0, sizeof ax);
+    const char *v = split_key(arg, ax.key, err, errlen);
+    if (!v) return -1;
+    for (size_t i = 0; i < spec->ngrid; i++)
+        if (strcmp(spec->grid[i].key, ax.key) == 0) {
+            snprintf(err, errlen, "%s: '%s' is swept twice", arg, ax.key);
+            return -1;
+        }
+    const char *c1 = strchr(v, ':');
+    if (c1 && !strchr(v, ',')) {
+        const char *c2 = strchr(c1 + 1, ':');
+        double a, b, step;
+        if (!c2 || parse_num(v, (size_t)(c1 - v), &a) ||
+            parse_num(c1 + 1, (size_t)(c2 - c1 - 1), &b) ||
+            parse_num(c2 + 1, strlen(c2 + 1), &step) || step <= 0 || b < a) {
+            snprintf(err, errlen,
+                     "%s: expected KEY=START:STOP:STEP with START <= STOP and "
+                     "STEP > 0",
+                     arg);
+            return -1;
+        }
+        /* Each value is START + i*STEP, not a running sum: no drift. */
+        double count = floor((b - a) / step + 1e-6) + 1;
+        if (count > MAX_AXIS) {
+            snprintf(err, errlen, "%s: more than %d values", arg, MAX_AXIS);
+            return -1;
+        }
+        for (size_t i = 0; i < (size_t)count; i++) {
+            char num[40];
+            snprintf(num, sizeof num, "%.15g", a + (double)i * step);
+            if (sim_sweep_add_str(&ax.values, &ax.nvalues, num, err, errlen))
+                goto fail;
+        }
+    } else {
+        const char *p = v;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            char one[256];
+            if (len == 0 || len >= sizeof one) {
+                snprintf(err, errlen, "%s: empty or too long value in the list",
+                         arg);
+                goto fail;
+            }
+            memcpy(one, p, len);
+            one[len] = '\0';
+            if (sim_sweep_add_str(&ax.values, &ax.nvalues, one, err, errlen))
+                goto fail;
+            if (!comma) break;
+            p = comma + 1;
+        }
+    }
+    sim_sweep_axis *g = realloc(spec->grid, (spec->ngrid + 1) * sizeof *g);
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    spec->grid = g;
+    g[spec->ngrid++] = ax;
+    return 0;
+fail:
+    for (size_t i = 0; i < ax.nvalues; i++) free(ax.values[i]);
+    free(ax.values);
+    return -1;
+}
+
+static int is_int_text(const char *s, size_t len) {
+    size_t i = (len && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+    if (i == len) return 0;
+    for (; i < len; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+int sim_sweep_add_random(sim_sweep_spec *spec, const char *arg, char *err,
+                         size_t errlen) {
+    sim_sweep_random r;
+    memset(&r, 0, sizeof r);
+    const char *v = split_key(arg, r.key, err, errlen);
+    if (!v) return -1;
+    const char *c = strchr(v, ':');
+    if (!c || parse_num(v, (size_t)(c - v), &r.lo) ||
+        parse_num(c + 1, strlen(c + 1), &r.hi) || r.hi < r.lo) {
+        snprintf(err, errlen, "%s: expected KEY=LO:HI with LO <= HI", arg);
+        return -1;
+    }
+    r.integer = is_int_text(v, (size_t)(c - v)) && is_int_text(c + 1, strlen(c + 1));
+    for (size_t i = 0; i < spec->nrnd; i++)
+        if (strcmp(spec->rnd[i].key, r.key) == 0) goto twice;
+    for (size_t i = 0; i < spec->ngrid; i++)
+        if (strcmp(spec->grid[i].key, r.key) == 0) goto twice;
+    sim_sweep_random *n = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    spec->rnd = n;
+    n[spec->nrnd++] = r;
+    return 0;
+twice:
+    snprintf(err, errlen, "%s: '%s' is swept twice", arg, r.key);
+    return -1;
+}
+
+static void free_list(char **l, size_t n) {
+    for (size_t i = 0; i < n; i++) free(l[i]);
+    free(l);
+}
+
+void sim_sweep_spec_free(sim_sweep_spec *spec) {
+    free(spec->policy);
+    free_list(spec->scenarios, spec->nscenarios);
+    free_list(spec->sets, spec->nsets);
+    for (size_t i = 0; i < spec->ngrid; i++)
+        free_list(spec->grid[i].values, spec->grid[i].nvalues);
+    free(spec->grid);
+    free(spec->rnd);
+    memset(spec, 0, sizeof *spec);
+}
+
+size_t sim_sweep_npoints(const sim_sweep_spec *spec) {
+    size_t n = 1;
+    for (size_t i = 0; i < spec->ngrid; i++) n *= spec->grid[i].nvalues;
+    if (spec->nrnd) n *= spec->samples;
+    return n;
+}
+
+/* splitmix64: tiny, well mixed, and seeded per sample. */
+static uint64_t splitmix(uint64_t *s) {
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
+                    size_t bufsize, const char **out) {
+    if (p >= sim_sweep_npoints(spec)) return -1;
+    size_t sample = 0, rest = p;
+    if (spec->nrnd) {
+        sample = rest % spec->samples;
+        rest /= spec->samples;
+    }
+    size_t used = 0;
+    /* The last axis varies fastest: peel indices from the end. */
+    for (size_t k = spec->ngrid; k-- > 0;) {
+        const sim_sweep_axis *ax = &spec->grid[k];
+        size_t i = rest % ax->nvalues;
+        rest /= ax->nvalues;
+        int n = snprintf(buf + used, bufsize - used, "%s=%s", ax->key,
+                         ax->values[i]);
+        if (n < 0 || (size_t)n >= bufsize - used) return -1;
+        out[k] = buf + used;
+        used += (size_t)n + 1;
+    }
+    uint64_t st = spec->seed ^ ((uint64_t)(sample + 1) * 0xD1B54A32D192ED03ull);
+    for (size_t k = 0; k < spec->nrnd; k++) {
+        const sim_sweep_random *r = &spec->rnd[k];
+        double u = (double)(splitmix(&st) >> 11) * 0x1.0p-53;
+        int n;
+        if (r->integer) {
+            double v = r->lo + floor(u * (r->hi - r->lo + 1));
+            if (v > r->hi) v = r->hi;
+            n = snprintf(buf + used, bufsize - used, "%s=%.0f", r->key, v);
+        } else {
+            n = snprintf(buf + used, bufsize - used, "%s=%.6g", r->key,
+                         r->lo + u * (r->hi - r->lo));
+        }
+        if (n < 0 || (size_t)n >= bufsize - used) return -1;
+        out[spec->ngrid + k] = buf + used;
+        used += (size_t)n + 1;
+    }
+    return 0;
+}
+
+static cJSON *str_array(char **l, size_t n) {
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(l[i]));
+    return a;
+}
+
+char *sim_sweep_spec_json(const sim_sweep_spec *spec) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    char seed[24];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)spec->seed);
+    cJSON_AddStringToObject(o, "policy", spec->policy ? spec->policy : "");
+    cJSON_AddItemToObject(o, "scenarios", str_array(spec->scenarios, spec->nscenarios));
+    cJSON_AddItemToObject(o, "sets", str_array(spec->sets, spec->nsets));
+    cJSON *g = cJSON_AddArrayToObject(o, "grid");
+    for (size_t i = 0; g && i < spec->ngrid; i++) {
+        cJSON *ax = cJSON_CreateObject();
+        cJSON_AddStringToObject(ax, "key", spec->grid[i].key);
+        cJSON_AddItemToObject(ax, "values",
+                              str_array(spec->grid[i].values, spec->grid[i].nvalues));
+        cJSON_AddItemToArray(g, ax);
+    }
+    cJSON *r = cJSON_AddArrayToObject(o, "random");
+    for (size_t i = 0; r && i < spec->nrnd; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "key", spec->rnd[i].key);
+        cJSON_AddNumberToObject(x, "lo", spec->rnd[i].lo);
+        cJSON_AddNumberToObject(x, "hi", spec->rnd[i].hi);
+        cJSON_AddBoolToObject(x, "integer", spec->rnd[i].integer);
+        cJSON_AddItemToArray(r, x);
+    }
+    cJSON_AddNumberToObject(o, "samples", (double)spec->samples);
+    cJSON_AddStringToObject(o, "seed", seed);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static int json_strs(const cJSON *a, char ***l, size_t *n, char *err,
+                     size_t errlen) {
+    if (!cJSON_IsArray(a)) return -1;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a) {
+        if (!cJSON_IsString(x) || sim_sweep_add_str(l, n, x->valuestring, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
+                         size_t errlen) {
+    memset(spec, 0, sizeof *spec);
+    cJSON *o = cJSON_Parse(json);
+    const cJSON *x;
+    err[0] = '\0';
+    if (!o) goto bad;
+    x = cJSON_GetObjectItemCaseSensitive(o, "policy");
+    if (!cJSON_IsString(x) || !(spec->policy = strdup(x->valuestring))) goto bad;
+    if (json_strs(cJSON_GetObjectItemCaseSensitive(o, "scenarios"), &spec->scenarios,
+                  &spec->nscenarios, err, errlen) ||
+        json_strs(cJSON_GetObjectItemCaseSensitive(o, "sets"), &spec->sets,
+                  &spec->nsets, err, errlen))
+        goto bad;
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "grid");
+    if (!cJSON_IsArray(g)) goto bad;
+    cJSON_ArrayForEach(x, g) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "key");
+        if (!cJSON_IsString(k) || strlen(k->valuestring) >= SIM_SWEEP_KEY_MAX) goto bad;
+        sim_sweep_axis *a = realloc(spec->grid, (spec->ngrid + 1) * sizeof *a);
+        if (!a) goto bad;
+        spec->grid = a;
+        memset(&a[spec->ngrid], 0, sizeof *a);
+        strcpy(a[spec->ngrid].key, k->valuestring);
+        spec->ngrid++;
+        if (json_strs(cJSON_GetObjectItemCaseSensitive(x, "values"),
+                      &a[spec->ngrid - 1].values, &a[spec->ngrid - 1].nvalues,
+                      err, errlen))
+            goto bad;
+    }
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "random");
+    if (!cJSON_IsArray(r)) goto bad;
+    cJSON_ArrayForEach(x, r) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "key");
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(x, "lo");
+        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(x, "hi");
+        if (!cJSON_IsString(k) || strlen(k->valuestring) >= SIM_SWEEP_KEY_MAX ||
+            !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
+            goto bad;
+        sim_sweep_random *a = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *a);
+        if (!a) goto bad;
+        spec->rnd = a;
+        memset(&a[spec->nrnd], 0, sizeof *a);
+        strcpy(a[spec->nrnd].key, k->valuestring);
+        a[spec->nrnd].lo = lo->valuedouble;
+        a[spec->nrnd].hi = hi->valuedouble;
+        a[spec->nrnd].integer =
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "integer"));
+        spec->nrnd++;
+    }
+    x = cJSON_GetObjectItemCaseSensitive(o, "samples");
+    if (!cJSON_IsNumber(x) || x->valuedouble < 0) goto bad;
+    spec->samples = (size_t)x->valuedouble;
+    x = cJSON_GetObjectItemCaseSensitive(o, "seed");
+    if (!cJSON_IsString(x)) goto bad;
+    spec->seed = strtoull(x->valuestring, NULL, 10);
+    cJSON_Delete(o);
+    return 0;
+bad:
+    cJSON_Delete(o);
+    sim_sweep_spec_free(spec);
+    if (!err[0]) snprintf(err, errlen, "malformed sweep spec");
+    return -1;
+}
+
+/* ---- Pareto front ------------------------------------------------------ */
+
+/* qsort has no context argument: sort (cost, -coverage, index) triples. */
+typedef struct {
+    double cost, cov;
+    size_t i;
+} pareto_item;
+
+static int pareto_cmp(const void *a, const void *b) {
+    const pareto_item *x = a, *y = b;
+    if (x->cost != y->cost) return x->cost < y->cost ? -1 : 1;
+    if (x->cov != y->cov) return x->cov > y->cov ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int sim_pareto(const double *cost, const double *cov, size_t n, int *front) {
+    if (n == 0) return 0;
+    pareto_item *it = malloc(n * sizeof *it);
+    if (!it) return -1;
+    for (size_t i = 0; i < n; i++) it[i] = (pareto_item){cost[i], cov[i], i};
+    qsort(it, n, sizeof *it, pareto_cmp);
+    /* In (cost up, coverage down) order a point is dominated exactly when
+    ** an earlier one has at least its coverage, unless that one is equal. */
+    double best_cov = -INFINITY, best_cost = 0;
+    for (size_t k = 0; k < n; k++) {
+        const pareto_item *p = &it[k];
+        if (p->cov > best_cov) {
+            best_cov = p->cov;
+            best_cost = p->cost;
+            front[p->i] = 1;
+        } else {
+            front[p->i] = p->cov == best_cov && p->cost == best_cost;
+        }
+    }
+    free(it);
+    return 0;
+}
