@@ -209,11 +209,25 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
                        "plot 1/0 notitle\nunset label 1\n");
             continue;
         }
+        /* The oracle's bound: the cheapest full coverage of this scenario's
+        ** spot capacity, the same for every run that leaves the spot side
+        ** alone (each run stores it; the first run's is shown). */
+        sim_result first;
+        if (st_summary_get(db, rows[idx[0]].run_id, &first, err, errlen)) {
+            fprintf(f, "unset multiplot\n");
+            gp_close(&g, out, err, errlen);
+            goto out;
+        }
+        fprintf(f, "$oracle%zu << EOD\n%.17g 100 \"oracle: $%.2f at full coverage\"\nEOD\n", s,
+                first.oracle_cost, first.oracle_cost);
         fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.6 lc rgb '#9090a0' "
                    "title 'runs', $front%zu using 1:2 with linespoints pt 7 lw 2 "
                    "lc rgb '#c03020' title 'Pareto front', $front%zu using 1:2:3 "
-                   "with labels left offset 1,0.5 font 'sans,8' notitle\n",
-                s, s, s);
+                   "with labels left offset 1,0.5 font 'sans,8' notitle, "
+                   "$oracle%zu using 1:2 with points pt 9 ps 2 lc rgb '#208040' "
+                   "title 'oracle bound', $oracle%zu using 1:2:3 with labels right "
+                   "offset -1,-1 font 'sans,8' notitle\n",
+                s, s, s, s, s);
     }
     fprintf(f, "unset multiplot\n");
     rc = gp_close(&g, out, err, errlen);
