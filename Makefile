@@ -1,6 +1,6 @@
 # spotbench build.
 #   make            build libspotbench.a and the spotbench binary (build/)
-#   make test       unit tests (cmocka) and CLI tests
+#   make test       unit tests (cmocka), CLI tests and tests/aws/test_*.py
 #   make test SAN=1 the same under AddressSanitizer + UBSan (build-san/)
 #   make demo       run the bundled default scenario
 #   make bench      benchmarks (figures printed, never pass/fail)

@@ -1,7 +1,8 @@
 /*
 ** cmd_live.c: `spotbench live`: runs the policy against the real fleet (or a
-** fake AWS endpoint). Argument parsing, signals, printing and the --record
-** file only; fetching, deciding and applying live in aws/.
+** fake AWS endpoint). Argument parsing, signals, printing, the --record
+** file and the --db rows only; fetching, deciding and applying live in aws/,
+** storing in store/.
 */
 #include "cli.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "store/store.h"
 #include "traces/traces.h"
 
 const char cmd_live_usage[] =
@@ -32,13 +34,15 @@ const char cmd_live_usage[] =
     "  --apply         call SetDesiredCapacity when the policy decides to\n"
     "  --record FILE   append each observation as a JSON line that\n"
     "                  'spotbench policy eval' replays\n"
-    "  --db FILE       store ticks in SQLite (not available yet)\n"
+    "  --db FILE       store each tick as a row of live_ticks in this SQLite\n"
+    "                  database (docs/store.md)\n"
     "  --verbose       log credentials source, requests and retries to stderr\n"
     "                  (never keys, secrets or tokens)\n"
     "\n"
     "exit status: 0 ok (also after SIGINT/SIGTERM, which end the loop after\n"
     "the tick in flight); with --once, 1 when no call succeeded or an apply\n"
-    "failed (a cooldown rejection is not a failure); 2 bad config or usage.\n"
+    "failed (a cooldown rejection is not a failure); 1 when --record or --db\n"
+    "could not be written (the loop stops); 2 bad config or usage.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
@@ -57,6 +61,10 @@ typedef struct {
     FILE *record;
     const char *record_path;
     int record_failed;
+    st_db *db; /* --db, or NULL */
+    const aws_live_config *cfg;
+    int apply;
+    int db_failed;
 } tick_ctx;
 
 static void log_line(void *ctx, const char *msg) {
@@ -64,8 +72,69 @@ static void log_line(void *ctx, const char *msg) {
     cli_error("live: %s", msg);
 }
 
-/* Prints the tick, reports its errors, appends the record line. This is
-** also where storing ticks (--db) will go. */
+static st_live_outcome live_outcome(aws_outcome o) {
+    switch (o) {
+    case AWS_OUT_DRY_RUN: return ST_LIVE_DRY_RUN;
+    case AWS_OUT_APPLIED: return ST_LIVE_APPLIED;
+    case AWS_OUT_REJECTED: return ST_LIVE_REJECTED;
+    case AWS_OUT_FAILED: return ST_LIVE_FAILED;
+    case AWS_OUT_NONE: break;
+    }
+    return ST_LIVE_NONE;
+}
+
+/* The tick's failures as one text, one line each: the failed calls, then a
+** refused SetDesiredCapacity. The messages are aws/'s, already scrubbed of
+** credentials. NULL with *oom = 0 when nothing failed. */
+static char *tick_errors(const aws_tick *t, int *oom) {
+    size_t n = 1;
+    *oom = 0;
+    for (size_t i = 0; i < t->nerrors; i++) n += strlen(t->errors[i]) + 1;
+    int refused = t->outcome == AWS_OUT_REJECTED ||
+                  t->outcome == AWS_OUT_FAILED;
+    if (refused) n += strlen(t->outcome_msg) + 1;
+    if (n == 1) return NULL;
+    char *s = malloc(n), *p = s;
+    if (!s) {
+        *oom = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < t->nerrors; i++)
+        p += sprintf(p, "%s%s", p == s ? "" : "\n", t->errors[i]);
+    if (refused) sprintf(p, "%s%s", p == s ? "" : "\n", t->outcome_msg);
+    return s;
+}
+
+/* Stores the tick as a live_ticks row; 0, or -1 after reporting why. */
+static int store_tick(tick_ctx *ctx, const aws_tick *t) {
+    int oom;
+    char *errors = tick_errors(t, &oom), err[512];
+    if (oom) {
+        cli_error("live: out of memory");
+        return -1;
+    }
+    st_live_rec rec = {
+        .t = t->now,
+        .fleet_request_id = ctx->cfg->fleet_id,
+        .asg_name = ctx->cfg->asg_name,
+        .pol = ctx->cfg->policy,
+        .params = &ctx->cfg->params,
+        .obs = &t->obs,
+        .decision = &t->decision,
+        .applied = ctx->apply ? 1 : 0,
+        .outcome = live_outcome(t->outcome),
+        .error = errors,
+        .tool_version = cli_version(),
+    };
+    int rc = st_live_tick(ctx->db, &rec, err, sizeof err);
+    free(errors);
+    if (rc) cli_error("live: %s", err);
+    return rc;
+}
+
+/* Prints the tick, reports its errors, appends the record line, stores the
+** row. A record or row that cannot be written stops the loop: going on
+** would leave a gap nobody asked for. */
 static int on_tick(void *vctx, const aws_tick *t) {
     tick_ctx *ctx = vctx;
     char line[2048];
@@ -81,12 +150,12 @@ static int on_tick(void *vctx, const aws_tick *t) {
             cli_error("%s: %s", ctx->record_path,
                       obs ? strerror(errno) : "out of memory");
             ctx->record_failed = 1;
-            free(obs);
-            return 1;
         }
         free(obs);
     }
-    return 0;
+    /* Stored even when the record failed: each keeps what it can. */
+    if (ctx->db && store_tick(ctx, t)) ctx->db_failed = 1;
+    return ctx->record_failed || ctx->db_failed;
 }
 
 /* SPOTBENCH_NOW: epoch seconds or ISO-8601 UTC. */
@@ -127,11 +196,6 @@ int cmd_live(int argc, char **argv) {
             return cli_usage("live", "unknown or incomplete option '%s'", a);
     }
     if (!config) return cli_usage("live", "--config FILE is required");
-    if (db) {
-        cli_error("live: --db is not available yet (storing ticks arrives "
-                  "with the store module); use --record FILE");
-        return CLI_BADINPUT;
-    }
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
@@ -151,7 +215,7 @@ int cmd_live(int argc, char **argv) {
     if (verbose) o.log = log_line;
     aws_client *client = NULL;
     int rc = CLI_OK;
-    tick_ctx ctx = {NULL, record, 0};
+    tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0};
     if (aws_client_new(&o, &client, err, sizeof err)) {
         cli_error("live: %s", err);
         rc = CLI_BADINPUT;
@@ -169,6 +233,13 @@ int cmd_live(int argc, char **argv) {
     }
     if (record && !(ctx.record = fopen(record, "a"))) {
         cli_error("%s: %s", record, strerror(errno));
+        rc = CLI_FAIL;
+        goto out;
+    }
+    /* Opened before the first tick: a database that cannot be used is
+    ** found before anything is applied. */
+    if (db && st_open(db, &ctx.db, err, sizeof err)) {
+        cli_error("live: %s", err);
         rc = CLI_FAIL;
         goto out;
     }
@@ -190,7 +261,7 @@ int cmd_live(int argc, char **argv) {
     if (r < 0) {
         cli_error("live: %s", err);
         rc = CLI_FAIL;
-    } else if (r > 0 || ctx.record_failed) {
+    } else if (r > 0 || ctx.record_failed || ctx.db_failed) {
         rc = CLI_FAIL;
     }
     if (verbose && stop_flag) cli_error("live: stopped by signal");
@@ -199,6 +270,7 @@ out:
         cli_error("%s: %s", record, strerror(errno));
         rc = CLI_FAIL;
     }
+    st_close(ctx.db);
     aws_client_free(client);
     curl_global_cleanup();
     return rc;

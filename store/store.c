@@ -135,7 +135,22 @@ static const char schema_sql[] =
     " point INTEGER NOT NULL, scenario INTEGER NOT NULL,"
     " run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,"
     " params TEXT NOT NULL,"
-    " PRIMARY KEY (sweep_id, point, scenario)) WITHOUT ROWID;";
+    " PRIMARY KEY (sweep_id, point, scenario)) WITHOUT ROWID;"
+    /* spotbench live --db: one row per tick, in no run. A rowid table: ticks
+    ** arrive one a minute, and several controllers may share a file. */
+    "CREATE TABLE live_ticks("
+    " id INTEGER PRIMARY KEY,"
+    " t INTEGER NOT NULL,"
+    " fleet_request_id TEXT NOT NULL, asg_name TEXT NOT NULL,"
+    " policy TEXT NOT NULL, params TEXT NOT NULL, observation TEXT NOT NULL,"
+    " action TEXT NOT NULL CHECK (action = 'none' OR action = 'set'),"
+    " desired INTEGER, honor_cooldown INTEGER, reason TEXT,"
+    " applied INTEGER NOT NULL CHECK (applied = 0 OR applied = 1),"
+    " outcome TEXT NOT NULL"
+    "  CHECK (outcome = 'none' OR outcome = 'dry-run' OR outcome = 'applied'"
+    "   OR outcome = 'rejected' OR outcome = 'failed'),"
+    " error TEXT, tool_version TEXT);"
+    "CREATE INDEX live_ticks_fleet_t ON live_ticks(fleet_request_id, t);";
 
 enum {
     S_SCENARIO_INS,
@@ -148,6 +163,7 @@ enum {
     S_DECISION_BATCH, /* BATCH rows */
     S_MINUTE_INS,
     S_MINUTE_BATCH,
+    S_LIVE_INS, /* prepared on first use: see st_live_tick() */
     S_N
 };
 
@@ -180,6 +196,11 @@ static const char *const fixed_sql[S_N] = {
         "INSERT INTO run_pools(run_id, pool, instance_type, availability_zone,"
         " weighted_capacity, spot_price, on_demand_price)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_LIVE_INS] =
+        "INSERT INTO live_ticks(t, fleet_request_id, asg_name, policy,"
+        " params, observation, action, desired, honor_cooldown, reason,"
+        " applied, outcome, error, tool_version)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 };
 
 /* Growable string. oom sticks, so callers check once at the end. */
@@ -460,6 +481,7 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
         rc = -1;
     }
     for (int i = 0; i < S_N && rc == 0; i++) {
+        if (i == S_LIVE_INS) continue;
         const char *sql = fixed_sql[i];
         switch (i) {
         case S_SUMMARY_INS: sql = ins.p; break;
@@ -1069,4 +1091,115 @@ sim_sink st_sink(st_db *db) {
 
 const char *st_sink_error(const st_db *db) {
     return db->sink_failed ? db->sink_err : NULL;
+}
+
+/* ---- live ticks ------------------------------------------------------------ */
+
+const char *st_live_outcome_name(st_live_outcome o) {
+    switch (o) {
+    case ST_LIVE_NONE: return "none";
+    case ST_LIVE_DRY_RUN: return "dry-run";
+    case ST_LIVE_APPLIED: return "applied";
+    case ST_LIVE_REJECTED: return "rejected";
+    case ST_LIVE_FAILED: return "failed";
+    }
+    return NULL;
+}
+
+/* NULL when the record holds together, else what is wrong with it. The
+** rules are those of aws_live_tick(): only a 'set' decision leads anywhere
+** but 'none', and only an --apply run reaches AWS with it. */
+static const char *live_rec_problem(const st_live_rec *r) {
+    if (!r->fleet_request_id || !r->asg_name || !r->pol || !r->params ||
+        !r->obs || !r->decision)
+        return "incomplete live tick";
+    if (r->pol->nparams > POL_MAX_PARAMS) return "incomplete live tick";
+    if (!st_live_outcome_name(r->outcome)) return "unknown outcome";
+    if (r->applied != 0 && r->applied != 1) return "applied must be 0 or 1";
+    int set = r->decision->action == POL_ACT_SET;
+    if (!set && r->decision->action != POL_ACT_NONE) return "unknown action";
+    if (set != (r->outcome != ST_LIVE_NONE))
+        return set ? "a 'set' decision with outcome 'none'"
+                   : "a 'none' decision with an outcome other than 'none'";
+    if (r->outcome == ST_LIVE_DRY_RUN && r->applied)
+        return "outcome 'dry-run' in an --apply run";
+    if (set && r->outcome != ST_LIVE_DRY_RUN && !r->applied)
+        return "an AWS outcome in a dry run";
+    return NULL;
+}
+
+int st_live_tick(st_db *db, const st_live_rec *r, char *err, size_t errlen) {
+    if (db->in_run) {
+        snprintf(err, errlen, "%s: a run is open; a live tick cannot join it",
+                 db->path);
+        return -1;
+    }
+    const char *problem = live_rec_problem(r);
+    if (problem) {
+        snprintf(err, errlen, "%s: %s", db->path, problem);
+        return -1;
+    }
+    /* Prepared here rather than in st_open(): a simulator-only session never
+    ** pays for it, and a database made before live_ticks existed (a
+    ** pre-release build, same schema version) still serves runs. */
+    if (!db->st[S_LIVE_INS] &&
+        sqlite3_prepare_v3(db->db, fixed_sql[S_LIVE_INS], -1,
+                           SQLITE_PREPARE_PERSISTENT, &db->st[S_LIVE_INS],
+                           NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, "cannot prepare the live tick insert");
+
+    /* The texts are built before the transaction: nothing to undo when
+    ** memory runs out. */
+    sbuf params = {0};
+    params_json(&params, r->pol, r->params);
+    char *obs = trc_obs_format(r->obs);
+    if (params.oom || !obs) {
+        free(params.p);
+        free(obs);
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+
+    const pol_decision *d = r->decision;
+    int set = d->action == POL_ACT_SET;
+    sqlite3_stmt *s = db->st[S_LIVE_INS];
+    sqlite3_bind_int64(s, 1, r->t);
+    sqlite3_bind_text(s, 2, r->fleet_request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, r->asg_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, r->pol->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, params.p, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, obs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, set ? "set" : "none", -1, SQLITE_STATIC);
+    if (set) {
+        sqlite3_bind_int(s, 8, d->desired);
+        sqlite3_bind_int(s, 9, d->honor_cooldown ? 1 : 0);
+    } else {
+        sqlite3_bind_null(s, 8);
+        sqlite3_bind_null(s, 9);
+    }
+    size_t rn = strnlen(d->reason, sizeof d->reason);
+    if (rn) sqlite3_bind_text(s, 10, d->reason, (int)rn, SQLITE_STATIC);
+    else sqlite3_bind_null(s, 10);
+    sqlite3_bind_int(s, 11, r->applied);
+    sqlite3_bind_text(s, 12, st_live_outcome_name(r->outcome), -1,
+                      SQLITE_STATIC);
+    bind_text_or_null(s, 13, r->error);
+    bind_text_or_null(s, 14, r->tool_version);
+
+    int rc = -1;
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot begin the live tick"))
+        goto out;
+    if (step_done(db, s, err, errlen, "cannot store the live tick") ||
+        exec(db, "COMMIT", err, errlen, "cannot commit the live tick")) {
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    rc = 0;
+out:
+    /* Unbind: the texts are freed now, and SQLITE_STATIC bindings must not
+    ** outlive them. */
+    sqlite3_clear_bindings(s);
+    free(params.p);
+    free(obs);
+    return rc;
 }

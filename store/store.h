@@ -17,6 +17,9 @@
 **   else if (st_run_commit(db, &res, err, sizeof err)) ...
 **   st_close(db);
 **
+** `spotbench live --db` stores each controller tick as one row of live_ticks
+** with st_live_tick(), one transaction per tick (no run is involved).
+**
 ** Errors are values: functions return 0, or -1 with a message naming the
 ** database file and what failed in err.
 **
@@ -102,5 +105,46 @@ typedef struct {
 ** was stored without timeseries. */
 int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
                        char *err, size_t errlen);
+
+/* ---- live ticks (spotbench live --db) -------------------------------- */
+
+/* What became of a live tick's decision (live_ticks.outcome). */
+typedef enum {
+    ST_LIVE_NONE = 0, /* 'none': the decision was to do nothing */
+    ST_LIVE_DRY_RUN,  /* 'dry-run': a change was decided, not applied */
+    ST_LIVE_APPLIED,  /* 'applied': SetDesiredCapacity succeeded */
+    ST_LIVE_REJECTED, /* 'rejected': ScalingActivityInProgress (cooldown) */
+    ST_LIVE_FAILED    /* 'failed': SetDesiredCapacity failed otherwise */
+} st_live_outcome;
+
+/* One tick of the live controller. Everything is borrowed for the duration
+** of st_live_tick(). */
+typedef struct {
+    int64_t t;                    /* the tick's now, epoch seconds */
+    const char *fleet_request_id; /* FleetRequestId */
+    const char *asg_name;         /* AutoScalingGroupName */
+    const pol_policy *pol;
+    const pol_params *params;     /* every parameter of pol, as run */
+    const pol_obs *obs;           /* stored as the `policy eval` input line */
+    const pol_decision *decision; /* as acted on: after any max_on_demand cap */
+    int applied;                  /* 1: ran with --apply; 0: a dry run */
+    st_live_outcome outcome;
+    /* What failed in the tick (failed calls, a refused SetDesiredCapacity),
+    ** as already-redacted messages; NULL when nothing did. Never a secret:
+    ** the store writes what it is given. */
+    const char *error;
+    const char *tool_version; /* NULL: stored as NULL */
+} st_live_rec;
+
+/* Stores one tick as a row of live_ticks in its own transaction (BEGIN
+** IMMEDIATE .. COMMIT), so a crash never leaves half a tick and each tick is
+** durable before the next. Refuses a record whose parts contradict each
+** other (an outcome of 'none' with a 'set' decision, 'dry-run' with
+** applied = 1, ...) and a call while a simulation run is open. */
+int st_live_tick(st_db *db, const st_live_rec *rec, char *err, size_t errlen);
+
+/* The live_ticks.outcome text of an outcome ("dry-run", ...), or NULL when
+** out of range. */
+const char *st_live_outcome_name(st_live_outcome o);
 
 #endif

@@ -28,9 +28,8 @@ expect_rc "no config" 2
 expect_err "no config" "--config FILE is required"
 run "$SB" live --config x.json --bogus
 expect_rc "bad option" 2
-run "$SB" live --config x.json --db "$TMP/x.db"
-expect_rc "--db" 2
-expect_err "--db" "--db is not available yet"
+run "$SB" live --config x.json --db
+expect_rc "--db without FILE" 2
 run "$SB" live --config "$TMP/nosuch.json" --once
 expect_rc "missing config" 2
 expect_err "missing config" "nosuch.json: no such file"
@@ -100,31 +99,62 @@ expect_rc replay 0
 expect_out replay '{"now": 1488369600, "action": "set", "DesiredCapacity": 2, "HonorCooldown": false, "reason": "scale out: PendingCapacity 8 units needs 2 instances"}'
 expect_lines replay 2
 
+# --db stores each tick as a row of live_ticks; its observation is the
+# --record line.
+DB="$TMP/db/live.db"
+run "$SB" live --config "$TMP/live.json" --once --db "$DB" --record "$TMP/rec3.jsonl"
+expect_rc "db dry run" 0
+[ "$(sqlite3 "$DB" 'SELECT observation FROM live_ticks')" = "$(cat "$TMP/rec3.jsonl")" ] && ok ||
+    bad "db: observation differs from the record line: $(sqlite3 "$DB" 'SELECT observation FROM live_ticks')"
+sq() { sqlite3 -separator '|' "$DB" "$1"; }
+[ "$(sq 'SELECT t, fleet_request_id, asg_name, policy, json_extract(params, "$.window"), tool_version LIKE "%(%)" FROM live_ticks')" = \
+    "1488369600|sfr-test|ecsDemandBackupGroup|classic|600|1" ] && ok ||
+    bad "db: tick row: $(sq 'SELECT * FROM live_ticks')"
+
+# A database that cannot be opened: exit 1 before any call is made.
+curl -s "$URL/_echo/log" >"$TMP/log0.json"
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$TMP/rec3.jsonl"
+expect_rc "db unusable" 1
+expect_err "db unusable" "rec3.jsonl"
+expect_lines "db unusable" 0
+curl -s "$URL/_echo/log" >"$TMP/log1.json"
+cmp -s "$TMP/log0.json" "$TMP/log1.json" && ok || bad "db unusable: calls were made"
+
 # --apply sets it; the next tick sees it and does nothing.
-run "$SB" live --config "$TMP/live.json" --once --apply
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$DB"
 expect_rc apply 0
 expect_out apply "| applied: DesiredCapacity=2 (HonorCooldown=false)"
-run "$SB" live --config "$TMP/live.json" --once --apply
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$DB"
 expect_out "after apply" "ASG desired=2 in-service=0 | none: "
 expect_out "after apply" "| no change"
 
 # A scale-in refused during the cooldown is normal: logged, exit 0.
 ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 0]]}}'
 ctl fault '{"action": "SetDesiredCapacity", "status": 400, "code": "ScalingActivityInProgress", "message": "Scaling activity 1 is in progress and blocks this action.", "count": 1}'
-run "$SB" live --config "$TMP/live.json" --once --apply
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$DB"
 expect_rc cooldown 0
 expect_out cooldown "set DesiredCapacity=0 HonorCooldown=true"
 expect_out cooldown "| rejected: ScalingActivityInProgress (cooldown)"
 expect_out cooldown "will retry next tick"
-run "$SB" live --config "$TMP/live.json" --once --apply
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$DB"
 expect_out "cooldown over" "| applied: DesiredCapacity=0 (HonorCooldown=true)"
 
 # Any other refusal of the apply is a failure.
 ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}}'
 ctl fault '{"action": "SetDesiredCapacity", "status": 400, "code": "ValidationError", "message": "New SetDesiredCapacity value 2 is above max value 1", "count": 1}'
-run "$SB" live --config "$TMP/live.json" --once --apply
+run "$SB" live --config "$TMP/live.json" --once --apply --db "$DB"
 expect_rc "apply failed" 1
 expect_out "apply failed" "| failed: autoscaling SetDesiredCapacity: ValidationError: New SetDesiredCapacity value 2 is above max value 1 (RequestId req-echo-1)"
+sq 'SELECT id, applied, outcome, action, quote(desired), quote(honor_cooldown), quote(error) FROM live_ticks ORDER BY id' >"$TMP/rows"
+cat >"$TMP/want" <<'EOF'
+1|0|dry-run|set|2|0|NULL
+2|1|applied|set|2|0|NULL
+3|1|none|none|NULL|NULL|NULL
+4|1|rejected|set|0|1|'autoscaling SetDesiredCapacity: ScalingActivityInProgress: Scaling activity 1 is in progress and blocks this action. (RequestId req-echo-1)'
+5|1|applied|set|0|1|NULL
+6|1|failed|set|2|0|'autoscaling SetDesiredCapacity: ValidationError: New SetDesiredCapacity value 2 is above max value 1 (RequestId req-echo-1)'
+EOF
+cmp -s "$TMP/rows" "$TMP/want" && ok || bad "db rows: $(diff "$TMP/want" "$TMP/rows")"
 
 # Throttling is retried; the tick succeeds.
 ctl fault '{"action": "GetMetricStatistics", "status": 400, "code": "Throttling", "message": "Rate exceeded", "count": 2}'
@@ -161,13 +191,16 @@ expect_out slow "| ASG failed |"
 ctl state "{\"token\": \"$TOKEN\"}"
 export AWS_SESSION_TOKEN=$TOKEN
 ctl fault "{\"action\": \"DescribeSpotFleetRequests\", \"status\": 403, \"code\": \"AuthFailure\", \"message\": \"bad $AK $SK $TOKEN\", \"count\": 1}"
-run "$SB" live --config "$TMP/live.json" --once --verbose --record "$TMP/rec2.jsonl"
+run "$SB" live --config "$TMP/live.json" --once --verbose --record "$TMP/rec2.jsonl" --db "$DB"
 expect_rc token 0
 expect_out token "TargetCapacity=32"
 expect_err token "credentials from environment (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)"
 expect_err token "AuthFailure: bad [redacted] [redacted] [redacted]"
+sqlite3 "$DB" .dump >"$TMP/dump.sql"
+grep -qF "DescribeSpotFleetRequests: AuthFailure: bad [redacted] [redacted] [redacted]" "$TMP/dump.sql" && ok ||
+    bad "db: the failed call's error is not stored: $(sq 'SELECT quote(error) FROM live_ticks ORDER BY id DESC LIMIT 1')"
 for s in "$AK" "$SK" "$TOKEN" wJalrXUtnFEMI EXAMPLESESSIONTOKEN; do
-    if grep -qF -- "$s" "$TMP/out" "$TMP/err" "$TMP/rec2.jsonl"; then
+    if grep -qsaF -- "$s" "$TMP/out" "$TMP/err" "$TMP/rec2.jsonl" "$TMP/dump.sql" "$DB" "$DB-wal"; then
         bad "secret '$s' printed or recorded"
     else
         ok

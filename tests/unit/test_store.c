@@ -348,7 +348,8 @@ static void open_creates_schema_and_wal(void **state) {
     assert_q_text(raw,
                   "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
-                  "decisions run_pools runs scenarios summaries sweep_runs sweeps timeseries");
+                  "decisions live_ticks run_pools runs scenarios summaries "
+                  "sweep_runs sweeps timeseries");
     /* run_id and one column per sim_result field (29). */
     assert_int_equal(
         q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 30);
@@ -763,6 +764,219 @@ static void params_json_exact(void **state) {
     sqlite3_close(raw);
 }
 
+/* ---- live ticks ---------------------------------------------------------- */
+
+typedef struct {
+    pol_point tgt[2], pend[2];
+    pol_obs obs;
+    pol_params params;
+    pol_decision d;
+    st_live_rec rec;
+} live_fx;
+
+/* A guarded dry-run tick at 2017-03-01T12:08:00Z that wants 2 instances:
+** TargetCapacity and PendingCapacity over two minutes, FulfilledCapacity
+** failed, TerminatingCapacity empty, the group at 0. */
+static void live_fx_init(live_fx *f) {
+    memset(f, 0, sizeof *f);
+    f->tgt[0] = (pol_point){1488370020, 32};
+    f->tgt[1] = (pol_point){1488370080, 32};
+    f->pend[0] = (pol_point){1488370020, 8};
+    f->pend[1] = (pol_point){1488370080, 8.5};
+    f->obs.now = 1488370080 + 60;
+    f->obs.m[POL_TARGET].pts = f->tgt;
+    f->obs.m[POL_TARGET].n = 2;
+    f->obs.m[POL_PENDING].pts = f->pend;
+    f->obs.m[POL_PENDING].n = 2;
+    f->obs.m[POL_FULFILLED].failed = 1;
+    f->obs.asg = (pol_asg){1, 0, 0, 20, 0};
+    const pol_policy *g = pol_find("guarded");
+    pol_params_default(g, &f->params);
+    f->d.action = POL_ACT_SET;
+    f->d.desired = 2;
+    f->d.honor_cooldown = 0;
+    snprintf(f->d.reason, sizeof f->d.reason, "scale out: shortfall 8 units");
+    f->rec = (st_live_rec){
+        .t = f->obs.now,
+        .fleet_request_id = "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13",
+        .asg_name = "spotbench-od",
+        .pol = g,
+        .params = &f->params,
+        .obs = &f->obs,
+        .decision = &f->d,
+        .applied = 0,
+        .outcome = ST_LIVE_DRY_RUN,
+        .error = "cloudwatch GetMetricStatistics: Throttling: Rate exceeded "
+                 "(RequestId r-1) (after 3 attempts)",
+        .tool_version = "spotbench test",
+    };
+}
+
+static void live_ok(env *e, st_db *db, const st_live_rec *r) {
+    if (st_live_tick(db, r, e->err, sizeof e->err) != 0)
+        fail_msg("st_live_tick: %s", e->err);
+}
+
+static void live_ticks_stored(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    live_fx f;
+    live_fx_init(&f);
+    live_ok(e, db, &f.rec); /* 1: dry run, with an error */
+
+    f.rec.t += 60;          /* 2: applied, nothing failed */
+    f.rec.applied = 1;
+    f.rec.outcome = ST_LIVE_APPLIED;
+    f.rec.error = NULL;
+    f.rec.tool_version = NULL;
+    live_ok(e, db, &f.rec);
+
+    f.rec.t += 60;          /* 3: scale-in refused in the cooldown */
+    f.d.desired = 0;
+    f.d.honor_cooldown = 1;
+    snprintf(f.d.reason, sizeof f.d.reason, "scale in");
+    f.rec.outcome = ST_LIVE_REJECTED;
+    f.rec.error = "autoscaling SetDesiredCapacity: ScalingActivityInProgress: "
+                  "Scaling activity x is in progress and blocks this action";
+    live_ok(e, db, &f.rec);
+
+    f.rec.t += 60;          /* 4: nothing to do, the group unknown */
+    f.d.action = POL_ACT_NONE;
+    f.d.reason[0] = '\0';
+    f.obs.asg.known = 0;
+    f.rec.outcome = ST_LIVE_NONE;
+    f.rec.error = NULL;
+    live_ok(e, db, &f.rec);
+    st_close(db);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(
+        raw,
+        "SELECT group_concat(r, ';') FROM (SELECT id || ',' || t || ',' || "
+        "action || ',' || quote(desired) || ',' || quote(honor_cooldown) || "
+        "',' || quote(reason) || ',' || applied || ',' || outcome || ',' || "
+        "quote(tool_version) AS r FROM live_ticks ORDER BY id)",
+        "1,1488370140,set,2,0,'scale out: shortfall 8 units',0,dry-run,"
+        "'spotbench test';"
+        "2,1488370200,set,2,0,'scale out: shortfall 8 units',1,applied,NULL;"
+        "3,1488370260,set,0,1,'scale in',1,rejected,NULL;"
+        "4,1488370320,none,NULL,NULL,NULL,1,none,NULL");
+    assert_q_text(raw,
+                  "SELECT fleet_request_id || '|' || asg_name || '|' || "
+                  "policy FROM live_ticks WHERE id = 1",
+                  "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13|spotbench-od|"
+                  "guarded");
+    assert_q_text(raw, "SELECT params FROM live_ticks WHERE id = 1",
+                  "{\"units_per_instance\": 4, \"staleness\": 180, "
+                  "\"window\": 600, \"confirm\": 2, "
+                  "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
+                  "\"headroom_units\": 0, \"max_on_demand\": 100, "
+                  "\"use_terminating\": 1}");
+    /* The observation is the `policy eval` input line, exactly. */
+    assert_q_text(raw, "SELECT observation FROM live_ticks WHERE id = 1",
+                  "{\"now\": 1488370140, \"metrics\": {\"TargetCapacity\": "
+                  "[[1488370020, 32], [1488370080, 32]], \"PendingCapacity\": "
+                  "[[1488370020, 8], [1488370080, 8.5]]}, \"failed\": "
+                  "[\"FulfilledCapacity\"], \"asg\": {\"DesiredCapacity\": 0, "
+                  "\"MinSize\": 0, \"MaxSize\": 20, \"InService\": 0}}");
+    assert_q_text(raw, "SELECT json_extract(observation, '$.asg') IS NULL "
+                       "FROM live_ticks WHERE id = 4",
+                  "1");
+    assert_q_text(raw,
+                  "SELECT quote(error) FROM live_ticks WHERE id = 1",
+                  "'cloudwatch GetMetricStatistics: Throttling: Rate exceeded "
+                  "(RequestId r-1) (after 3 attempts)'");
+    assert_q_text(raw,
+                  "SELECT group_concat(quote(error), ';') FROM (SELECT error "
+                  "FROM live_ticks WHERE id <> 1 ORDER BY id)",
+                  "NULL;'autoscaling SetDesiredCapacity: "
+                  "ScalingActivityInProgress: Scaling activity x is in "
+                  "progress and blocks this action';NULL");
+    /* A fleet's ticks over a time range are found without a scan. */
+    assert_plan(raw,
+                "SELECT * FROM live_ticks WHERE fleet_request_id = 'x' "
+                "AND t > 60",
+                "SEARCH live_ticks USING INDEX live_ticks_fleet_t "
+                "(fleet_request_id=? AND t>?)");
+    /* Ticks are not runs. */
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 0);
+    sqlite3_close(raw);
+}
+
+static void live_tick_inconsistent_refused(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    live_fx f;
+    struct {
+        int action, applied, outcome;
+        const char *want;
+    } bad[] = {
+        {POL_ACT_SET, 0, ST_LIVE_NONE, "a 'set' decision with outcome 'none'"},
+        {POL_ACT_NONE, 0, ST_LIVE_DRY_RUN, "a 'none' decision"},
+        {POL_ACT_SET, 1, ST_LIVE_DRY_RUN, "outcome 'dry-run' in an --apply"},
+        {POL_ACT_SET, 0, ST_LIVE_APPLIED, "an AWS outcome in a dry run"},
+        {POL_ACT_SET, 0, ST_LIVE_REJECTED, "an AWS outcome in a dry run"},
+        {POL_ACT_SET, 2, ST_LIVE_APPLIED, "applied must be 0 or 1"},
+        {POL_ACT_SET, 1, 99, "unknown outcome"},
+        {7, 1, ST_LIVE_APPLIED, "unknown action"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        live_fx_init(&f);
+        f.d.action = (pol_action)bad[i].action;
+        f.rec.applied = bad[i].applied;
+        f.rec.outcome = (st_live_outcome)bad[i].outcome;
+        e->err[0] = '\0';
+        assert_int_equal(st_live_tick(db, &f.rec, e->err, sizeof e->err), -1);
+        if (!strstr(e->err, bad[i].want) || !strstr(e->err, e->path))
+            fail_msg("case %zu: %s", i, e->err);
+    }
+    live_fx_init(&f);
+    f.rec.obs = NULL;
+    assert_int_equal(st_live_tick(db, &f.rec, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, "incomplete live tick"));
+
+    /* Not inside a simulation run: the run's rollback would take it too. */
+    live_fx_init(&f);
+    begin_ok(e, db);
+    assert_int_equal(st_live_tick(db, &f.rec, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, "a run is open"));
+    commit_ok(e, db);
+    live_ok(e, db, &f.rec); /* and fine after it */
+    st_close(db);
+
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM live_ticks"), 1);
+    assert_q_text(raw, "SELECT outcome FROM live_ticks", "dry-run");
+    sqlite3_close(raw);
+    assert_string_equal(st_live_outcome_name(ST_LIVE_DRY_RUN), "dry-run");
+    assert_string_equal(st_live_outcome_name(ST_LIVE_REJECTED), "rejected");
+    assert_null(st_live_outcome_name((st_live_outcome)42));
+}
+
+/* A database from before live_ticks (a pre-release build, same version)
+** still serves runs; a live tick into it fails with SQLite's reason, and
+** leaves no transaction open behind. */
+static void live_tick_without_table(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw, "DROP TABLE live_ticks", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+
+    db = open_ok(e);
+    store_run(e, db);
+    live_fx f;
+    live_fx_init(&f);
+    assert_int_equal(st_live_tick(db, &f.rec, e->err, sizeof e->err), -1);
+    assert_non_null(strstr(e->err, e->path));
+    assert_non_null(strstr(e->err, "no such table: live_ticks"));
+    store_run(e, db);
+    st_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(open_creates_schema_and_wal, setup,
@@ -785,6 +999,11 @@ int main(void) {
         cmocka_unit_test_setup_teardown(missing_directory_created, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(params_json_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(live_ticks_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(live_tick_inconsistent_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(live_tick_without_table, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
