@@ -33,5 +33,7 @@ int cmd_run(int argc, char **argv);
 extern const char cmd_run_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
+int cmd_trace(int argc, char **argv);
+extern const char cmd_trace_usage[];
 
 #endif
