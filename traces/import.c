@@ -531,6 +531,26 @@ static long line_of(const char *text, const char *at) {
     return line;
 }
 
+/* Whether the JSON value starting at s never closes within n bytes: the
+** text was cut (a download or a copy stopped), which deserves its own
+** message. Counts brackets outside strings only. */
+static int unclosed(const char *s, size_t n) {
+    long depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+            continue;
+        }
+        if (c == '"') in_str = 1;
+        else if (c == '{' || c == '[') depth++;
+        else if ((c == '}' || c == ']') && --depth <= 0) return 0;
+    }
+    return 1;
+}
+
 /* Parses the top-level JSON values of `text` one after another (pages of
 ** one paginated command, concatenated), handing each to `page`. */
 static int json_pages(trc_import *im, const char *file, const char *text,
@@ -547,13 +567,12 @@ static int json_pages(trc_import *im, const char *file, const char *text,
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(text + i, len - i, &end, 0);
         if (!root) {
-            const char *at = end ? end : text + len;
-            if (at >= text + len || *at == '\0')
+            if (unclosed(text + i, len - i))
                 return msg(err, errlen,
                            "%s:%ld: invalid JSON: ends too early (truncated?)",
-                           file, line_of(text, at));
+                           file, line_of(text, text + len));
             return msg(err, errlen, "%s:%ld: invalid JSON", file,
-                       line_of(text, at));
+                       line_of(text, end ? end : text + len));
         }
         int rc = page(im, &c, root);
         cJSON_Delete(root);
