@@ -102,26 +102,12 @@ static int load(const trace_args *a, trc_import *im, trc_format *fmts) {
     char err[512];
     im->product = a->product;
     for (size_t i = 0; i < a->nin; i++) {
-        size_t len;
-        char *text = trc_read_file(a->in[i], &len, err, sizeof err);
-        if (!text) {
-            cli_error("%s", err);
-            return CLI_BADINPUT;
-        }
         trc_format f = a->fmt;
-        if (f == TRC_FMT_AUTO) {
-            f = trc_detect(a->in[i], text, len, err, sizeof err);
-            if (f == TRC_FMT_AUTO) {
-                free(text);
-                cli_error("%s", err);
-                return CLI_BADINPUT;
-            }
+        int rc = trc_import_add_file(im, &f, a->in[i], err, sizeof err);
+        if (a->fmt == TRC_FMT_AUTO && f != TRC_FMT_AUTO)
             fprintf(stderr, "spotbench: %s: detected %s\n", a->in[i],
                     trc_format_name(f));
-        }
         fmts[i] = f;
-        int rc = trc_import_add(im, f, a->in[i], text, len, err, sizeof err);
-        free(text);
         if (rc) {
             cli_error("%s", err);
             return CLI_BADINPUT;

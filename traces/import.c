@@ -376,54 +376,6 @@ static int product_matches(const char *want, const char *got) {
            (got[n] == '\0' || strcmp(got + n, " (Amazon VPC)") == 0);
 }
 
-static int page_spot(trc_import *im, const jctx *c, const cJSON *root) {
-    if (!cJSON_IsObject(root))
-        return jfail(c, "SpotPriceHistory", "the page is not a JSON object");
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "SpotPriceHistory");
-    if (!arr) return jfail(c, "SpotPriceHistory", "missing");
-    if (!cJSON_IsArray(arr)) return jfail(c, "SpotPriceHistory", "must be an array");
-    const char *want = im->product ? im->product : "Linux/UNIX";
-    size_t hint = 0;
-    long i = 0;
-    for (const cJSON *el = arr->child; el; el = el->next, i++) {
-        char at[64], path[96];
-        snprintf(at, sizeof at, "SpotPriceHistory[%ld]", i);
-        if (!cJSON_IsObject(el)) return jfail(c, at, "must be an object");
-        const char *az, *type, *prod;
-        int64_t t;
-        double v;
-        if (jstring(c, el, "AvailabilityZone", at, 32, &az) ||
-            jstring(c, el, "InstanceType", at, 32, &type) ||
-            jstring(c, el, "ProductDescription", at, 128, &prod))
-            return -1;
-        snprintf(path, sizeof path, "%s.SpotPrice", at);
-        const cJSON *sp = cJSON_GetObjectItemCaseSensitive(el, "SpotPrice");
-        if (!sp) return jfail(c, path, "missing");
-        if (cJSON_IsString(sp)) {
-            if (parse_decimal(sp->valuestring, &v))
-                return jfail(c, path, "'%.40s' is not a number", sp->valuestring);
-        } else if (cJSON_IsNumber(sp)) {
-            v = sp->valuedouble;
-        } else {
-            return jfail(c, path, "must be a string holding a number");
-        }
-        if (v < 0) return jfail(c, path, "'%.40s' must be >= 0",
-                                cJSON_IsString(sp) ? sp->valuestring : "number");
-        snprintf(path, sizeof path, "%s.Timestamp", at);
-        if (jtime(c, cJSON_GetObjectItemCaseSensitive(el, "Timestamp"), path, &t))
-            return -1;
-        if (!product_matches(want, prod)) {
-            im->filtered++;
-            im->read++;
-            continue;
-        }
-        long p = pool_index(im, type, az, &hint);
-        if (p < 0 || push(im, (uint32_t)p, t, v))
-            return jfail(c, at, "out of memory");
-    }
-    return 0;
-}
-
 static int metric_of(const char *name) {
     int m = pol_metric_find(name);
     return m;
@@ -432,7 +384,7 @@ static int metric_of(const char *name) {
 static int page_gms(trc_import *im, const jctx *c, const cJSON *root) {
     if (!cJSON_IsObject(root))
         return jfail(c, "Datapoints", "the page is not a JSON object");
-    const char *label;
+    const char *label = "";
     if (jstring(c, root, "Label", "", 64, &label)) return -1;
     int m = metric_of(label);
     if (m < 0)
@@ -730,6 +682,542 @@ static trc_kind csv_kind(const char *text, size_t len) {
     return TRC_KIND_NONE;
 }
 
+/* ---- streaming: describe-spot-price-history without a tree --------------- */
+
+/* A byte stream over memory, a file, or a gzip'd file, read through one
+** buffer: a year of prices for many pools is hundreds of megabytes of JSON,
+** more than the records it holds deserve. Counts lines for messages. */
+typedef struct {
+    const char *file;
+    FILE *f;            /* NULL: memory only */
+    int gz;
+    z_stream z;
+    int zinit, zend;    /* inflate started; the current member ended */
+    unsigned char *zin; /* compressed input */
+    char *buf;          /* owned when reading a file */
+    const char *p;      /* the window: p[pos..len) */
+    size_t pos, len, cap;
+    int eof, bad;       /* bad: an I/O or gzip error, message in err */
+    long line;
+    char *err;
+    size_t errlen;
+} bstream;
+
+#define ZIN 65536
+
+static void bs_close(bstream *s) {
+    if (s->zinit) inflateEnd(&s->z);
+    if (s->f) fclose(s->f);
+    free(s->zin);
+    free(s->buf);
+}
+
+/* Fills the window again. Returns 0, or -1 at the end (or on an error,
+** with s->bad set). */
+static int bs_refill(bstream *s) {
+    if (s->eof) return -1;
+    if (!s->f) {
+        s->eof = 1;
+        return -1;
+    }
+    s->pos = s->len = 0;
+    if (!s->gz) {
+        s->len = fread(s->buf, 1, s->cap, s->f);
+        if (s->len == 0) {
+            if (ferror(s->f)) {
+                s->bad = 1;
+                msg(s->err, s->errlen, "%s: read error", s->file);
+            }
+            s->eof = 1;
+            return -1;
+        }
+        return 0;
+    }
+    while (s->len == 0) {
+        if (s->z.avail_in == 0) {
+            size_t n = fread(s->zin, 1, ZIN, s->f);
+            if (n == 0) {
+                if (!s->zend) {
+                    s->bad = 1;
+                    msg(s->err, s->errlen, "%s: truncated gzip data", s->file);
+                }
+                s->eof = 1;
+                return -1;
+            }
+            s->z.next_in = s->zin;
+            s->z.avail_in = (uInt)n;
+        }
+        if (s->zend) {
+            /* Another member follows, or garbage. */
+            if (s->z.next_in[0] != 0x1f) {
+                s->bad = 1, s->eof = 1;
+                msg(s->err, s->errlen, "%s: data after the end of the gzip stream",
+                    s->file);
+                return -1;
+            }
+            inflateReset(&s->z);
+            s->zend = 0;
+        }
+        s->z.next_out = (unsigned char *)s->buf;
+        s->z.avail_out = (uInt)s->cap;
+        int rc = inflate(&s->z, Z_NO_FLUSH);
+        s->len = s->cap - s->z.avail_out;
+        if (rc == Z_STREAM_END) s->zend = 1;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            s->bad = 1, s->eof = 1;
+            msg(s->err, s->errlen, "%s: corrupt gzip data (%s)", s->file,
+                s->z.msg ? s->z.msg : "inflate failed");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int bs_open_file(bstream *s, const char *path, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->file = path, s->err = err, s->errlen = errlen, s->line = 1;
+    s->f = fopen(path, "rb");
+    if (!s->f) return msg(err, errlen, "%s: %s", path, strerror(errno));
+    s->cap = 1 << 18;
+    s->buf = malloc(s->cap);
+    s->zin = malloc(ZIN);
+    if (!s->buf || !s->zin) {
+        bs_close(s);
+        return msg(err, errlen, "%s: out of memory", path);
+    }
+    s->p = s->buf;
+    /* The first bytes tell gzip (1f 8b) from text. */
+    size_t n = fread(s->zin, 1, ZIN, s->f);
+    if (n >= 2 && s->zin[0] == 0x1f && s->zin[1] == 0x8b) {
+        s->gz = 1;
+        s->z.next_in = s->zin;
+        s->z.avail_in = (uInt)n;
+        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK) {
+            bs_close(s);
+            return msg(err, errlen, "%s: cannot start inflating", path);
+        }
+        s->zinit = 1;
+    } else {
+        memcpy(s->buf, s->zin, n);
+        s->len = n;
+    }
+    return 0;
+}
+
+static void bs_open_mem(bstream *s, const char *file, const char *text,
+                        size_t len, char *err, size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->file = file, s->err = err, s->errlen = errlen, s->line = 1;
+    s->p = text, s->len = len;
+}
+
+static inline int bs_peek(bstream *s) {
+    if (s->pos < s->len) return (unsigned char)s->p[s->pos];
+    if (bs_refill(s)) return -1;
+    return (unsigned char)s->p[s->pos];
+}
+
+static inline int bs_get(bstream *s) {
+    int c = bs_peek(s);
+    if (c >= 0) {
+        s->pos++;
+        if (c == '\n') s->line++;
+    }
+    return c;
+}
+
+static void bs_ws(bstream *s) {
+    for (;;) {
+        int c = bs_peek(s);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return;
+        bs_get(s);
+    }
+}
+
+/* A syntax error: "FILE:LINE: invalid JSON", or the I/O error already
+** said, or "ends too early" when the text stopped. */
+static int bs_syntax(bstream *s) {
+    if (s->bad) return -1;
+    if (bs_peek(s) < 0)
+        return msg(s->err, s->errlen,
+                   "%s:%ld: invalid JSON: ends too early (truncated?)", s->file,
+                   s->line);
+    return msg(s->err, s->errlen, "%s:%ld: invalid JSON", s->file, s->line);
+}
+
+static int bs_expect(bstream *s, int c) {
+    bs_ws(s);
+    if (bs_peek(s) != c) return bs_syntax(s);
+    bs_get(s);
+    return 0;
+}
+
+/* A JSON string into out (at most n-1 bytes kept; *full set to the whole
+** length). */
+static int bs_string(bstream *s, char *out, size_t n, size_t *full) {
+    size_t k = 0;
+    if (bs_expect(s, '"')) return -1;
+    for (;;) {
+        int c = bs_get(s);
+        if (c < 0 || (c < 0x20)) return bs_syntax(s);
+        if (c == '"') break;
+        if (c == '\\') {
+            int e = bs_get(s);
+            switch (e) {
+            case '"': case '\\': case '/': c = e; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u': {
+                int v = 0;
+                for (int i = 0; i < 4; i++) {
+                    int h = bs_get(s);
+                    int d = h >= '0' && h <= '9' ? h - '0'
+                            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                            : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                    if (d < 0) return bs_syntax(s);
+                    v = v * 16 + d;
+                }
+                c = v < 0x80 ? v : '?';
+                break;
+            }
+            default: return bs_syntax(s);
+            }
+        }
+        if (k + 1 < n) out[k] = (char)c;
+        k++;
+    }
+    out[k + 1 < n ? k : n - 1] = '\0';
+    if (full) *full = k;
+    return 0;
+}
+
+/* A JSON number's text into out (n bytes); strictly JSON's grammar. */
+static int bs_number(bstream *s, char *out, size_t n) {
+    size_t k = 0;
+    int c = bs_peek(s);
+    const char *ok = "0123456789.eE+-";
+    if (c != '-' && !(c >= '0' && c <= '9')) return bs_syntax(s);
+    while ((c = bs_peek(s)) >= 0 && strchr(ok, c) && c) {
+        if (k + 1 < n) out[k++] = (char)c;
+        bs_get(s);
+    }
+    out[k] = '\0';
+    char *end;
+    strtod(out, &end);
+    if (*end) return bs_syntax(s);
+    return 0;
+}
+
+/* Skips any JSON value, with an explicit stack of open containers rather
+** than recursion. */
+static int bs_skip(bstream *s) {
+    char stack[256];
+    size_t d = 0;
+    char tmp[64];
+    for (;;) {
+        /* A value. */
+        bs_ws(s);
+        int c = bs_peek(s);
+        int opened = 0;
+        if (c == '{' || c == '[') {
+            bs_get(s);
+            if (d == sizeof stack)
+                return msg(s->err, s->errlen, "%s:%ld: JSON nested too deep",
+                           s->file, s->line);
+            stack[d++] = (char)c;
+            bs_ws(s);
+            if (bs_peek(s) == (c == '{' ? '}' : ']')) {
+                bs_get(s);
+                d--;
+            } else {
+                opened = 1;
+                if (c == '{' && (bs_string(s, tmp, sizeof tmp, NULL) ||
+                                 bs_expect(s, ':')))
+                    return -1;
+            }
+        } else if (c == '"') {
+            if (bs_string(s, tmp, sizeof tmp, NULL)) return -1;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+            for (; *w; w++)
+                if (bs_get(s) != *w) return bs_syntax(s);
+        } else if (bs_number(s, tmp, sizeof tmp)) {
+            return -1;
+        }
+        if (opened) continue; /* its first member's value comes next */
+        /* After a value: ',' and the next, or close containers. */
+        int more = 0;
+        while (d > 0 && !more) {
+            bs_ws(s);
+            int e = bs_get(s);
+            if (e == ',') {
+                if (stack[d - 1] == '{' &&
+                    (bs_string(s, tmp, sizeof tmp, NULL) || bs_expect(s, ':')))
+                    return -1;
+                more = 1;
+            } else if (e == (stack[d - 1] == '{' ? '}' : ']')) {
+                d--;
+            } else {
+                return bs_syntax(s);
+            }
+        }
+        if (!more) return 0;
+    }
+}
+
+/* A value's first character starts a JSON value (for "must be ..." versus
+** "invalid JSON"). */
+static int value_start(int c) {
+    return c == '{' || c == '[' || c == '"' || c == '-' || c == 't' ||
+           c == 'f' || c == 'n' || (c >= '0' && c <= '9');
+}
+
+enum { F_AZ, F_TYPE, F_PROD, F_PRICE, F_TIME, NF };
+static const char *const spot_fields[NF] = {
+    "AvailabilityZone", "InstanceType", "ProductDescription", "SpotPrice",
+    "Timestamp"};
+
+typedef struct {
+    int kind; /* 0 absent, 1 string, 2 number, 3 another type */
+    size_t full;
+    char text[136];
+} fval;
+
+/* A string field of a record: present, a string, non-empty, shorter than
+** `max` bytes. */
+static int spot_string(const jctx *c, long i, const fval *f, int k, size_t max) {
+    char path[96];
+    snprintf(path, sizeof path, "SpotPriceHistory[%ld].%s", i, spot_fields[k]);
+    if (f[k].kind == 0) return jfail(c, path, "missing");
+    if (f[k].kind != 1) return jfail(c, path, "must be a string");
+    if (f[k].full == 0) return jfail(c, path, "is empty");
+    if (f[k].full >= max)
+        return jfail(c, path, "'%.40s...' is too long (at most %zu characters)",
+                     f[k].text, max - 1);
+    return 0;
+}
+
+/* Checks one record and adds it (or counts it as filtered). */
+static int spot_record(trc_import *im, const jctx *c, long i, const fval *f,
+                       size_t *hint) {
+    if (spot_string(c, i, f, F_AZ, 32) || spot_string(c, i, f, F_TYPE, 32) ||
+        spot_string(c, i, f, F_PROD, 128))
+        return -1;
+    char path[96];
+    double v;
+    int64_t t;
+    snprintf(path, sizeof path, "SpotPriceHistory[%ld].SpotPrice", i);
+    const fval *p = &f[F_PRICE];
+    if (p->kind == 0) return jfail(c, path, "missing");
+    if (p->kind == 3) return jfail(c, path, "must be a string holding a number");
+    if (p->full >= sizeof p->text || parse_decimal(p->text, &v))
+        return jfail(c, path, "'%.40s' is not a number", p->text);
+    if (v < 0) return jfail(c, path, "'%.40s' must be >= 0", p->text);
+    snprintf(path, sizeof path, "SpotPriceHistory[%ld].Timestamp", i);
+    const fval *ts = &f[F_TIME];
+    if (ts->kind == 0) return jfail(c, path, "missing");
+    if (ts->kind != 1) return jfail(c, path, "must be an ISO-8601 UTC time string");
+    if (ts->full >= sizeof ts->text || trc_time_parse(ts->text, &t))
+        return jfail(c, path, "'%.60s' is not an ISO-8601 UTC time", ts->text);
+    if (!product_matches(im->product ? im->product : "Linux/UNIX",
+                         f[F_PROD].text)) {
+        im->filtered++;
+        im->read++;
+        return 0;
+    }
+    long k = pool_index(im, f[F_TYPE].text, f[F_AZ].text, hint);
+    if (k < 0 || push(im, (uint32_t)k, t, v))
+        return msg(c->err, c->errlen, "%s: out of memory", c->file);
+    return 0;
+}
+
+/* One record object, its known fields into f. */
+static int spot_object(bstream *s, fval *f) {
+    for (int k = 0; k < NF; k++) f[k].kind = 0;
+    bs_get(s); /* '{' */
+    bs_ws(s);
+    if (bs_peek(s) == '}') {
+        bs_get(s);
+        return 0;
+    }
+    for (;;) {
+        char key[64];
+        if (bs_string(s, key, sizeof key, NULL) || bs_expect(s, ':')) return -1;
+        int k = 0;
+        while (k < NF && strcmp(key, spot_fields[k]) != 0) k++;
+        bs_ws(s);
+        int c = bs_peek(s);
+        if (k == NF) {
+            if (bs_skip(s)) return -1;
+        } else if (c == '"') {
+            f[k].kind = 1;
+            if (bs_string(s, f[k].text, sizeof f[k].text, &f[k].full)) return -1;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            f[k].kind = 2;
+            if (bs_number(s, f[k].text, sizeof f[k].text)) return -1;
+            f[k].full = strlen(f[k].text);
+        } else {
+            f[k].kind = 3;
+            if (bs_skip(s)) return -1;
+        }
+        bs_ws(s);
+        int e = bs_get(s);
+        if (e == '}') return 0;
+        if (e != ',') return bs_syntax(s);
+        bs_ws(s);
+    }
+}
+
+static int spot_array(trc_import *im, bstream *s, const jctx *c) {
+    bs_ws(s);
+    int ch = bs_peek(s);
+    if (ch != '[') {
+        if (value_start(ch)) return jfail(c, "SpotPriceHistory", "must be an array");
+        return bs_syntax(s);
+    }
+    bs_get(s);
+    bs_ws(s);
+    if (bs_peek(s) == ']') {
+        bs_get(s);
+        return 0;
+    }
+    size_t hint = 0;
+    fval f[NF];
+    for (long i = 0;; i++) {
+        bs_ws(s);
+        ch = bs_peek(s);
+        if (ch != '{') {
+            char at[64];
+            snprintf(at, sizeof at, "SpotPriceHistory[%ld]", i);
+            if (value_start(ch)) return jfail(c, at, "must be an object");
+            return bs_syntax(s);
+        }
+        if (spot_object(s, f) || spot_record(im, c, i, f, &hint)) return -1;
+        bs_ws(s);
+        int e = bs_get(s);
+        if (e == ']') return 0;
+        if (e != ',') return bs_syntax(s);
+    }
+}
+
+/* The pages (top-level objects) of a describe-spot-price-history output. */
+static int spot_stream(trc_import *im, bstream *s) {
+    int page = 0;
+    if (s->len - s->pos >= 3 && memcmp(s->p + s->pos, "\xEF\xBB\xBF", 3) == 0)
+        s->pos += 3;
+    for (;;) {
+        bs_ws(s);
+        int ch = bs_peek(s);
+        if (ch < 0) {
+            if (s->bad) return -1;
+            break;
+        }
+        jctx c = {s->file, ++page, s->err, s->errlen};
+        if (ch != '{') {
+            if (value_start(ch))
+                return jfail(&c, "SpotPriceHistory", "the page is not a JSON object");
+            return bs_syntax(s);
+        }
+        bs_get(s);
+        int seen = 0;
+        bs_ws(s);
+        if (bs_peek(s) == '}') {
+            bs_get(s);
+        } else {
+            for (;;) {
+                char key[64];
+                if (bs_string(s, key, sizeof key, NULL) || bs_expect(s, ':'))
+                    return -1;
+                if (strcmp(key, "SpotPriceHistory") == 0) {
+                    seen = 1;
+                    if (spot_array(im, s, &c)) return -1;
+                } else if (bs_skip(s)) {
+                    return -1;
+                }
+                bs_ws(s);
+                int e = bs_get(s);
+                if (e == '}') break;
+                if (e != ',') return bs_syntax(s);
+                bs_ws(s);
+            }
+        }
+        if (!seen) return jfail(&c, "SpotPriceHistory", "missing");
+    }
+    if (page == 0) return msg(s->err, s->errlen, "%s: empty input", s->file);
+    return 0;
+}
+
+int trc_import_add_file(trc_import *im, trc_format *fmt, const char *path,
+                        char *err, size_t errlen) {
+    if (im->finished) return msg(err, errlen, "%s: the import is finished", path);
+    bstream s;
+    if (bs_open_file(&s, path, err, errlen)) return -1;
+    bs_peek(&s); /* the first window, for detection */
+    if (s.bad) {
+        bs_close(&s);
+        return -1;
+    }
+    if (*fmt == TRC_FMT_AUTO) {
+        *fmt = trc_detect(path, s.p + s.pos, s.len - s.pos, err, errlen);
+        if (*fmt == TRC_FMT_AUTO) {
+            bs_close(&s);
+            return -1;
+        }
+    }
+    int rc;
+    if (*fmt == TRC_FMT_SPOT_PRICE_HISTORY) {
+        /* Streamed: only the records are kept. */
+        trc_import old = *im;
+        rc = want_kind(im, TRC_KIND_PRICES, path, err, errlen);
+        if (rc == 0 && (rc = spot_stream(im, &s)) != 0) {
+            im->n = old.n;
+            im->npools = old.npools;
+            im->read = old.read;
+            im->filtered = old.filtered;
+            im->kind = old.kind;
+        }
+        bs_close(&s);
+        return rc;
+    }
+    /* The other formats are read whole: the window, then the rest. */
+    size_t cap = s.len - s.pos + 65536, n = 0;
+    char *text = malloc(cap + 1);
+    while (text) {
+        size_t k = s.len - s.pos;
+        if (n + k > cap) {
+            while (n + k > cap) cap *= 2;
+            char *t = realloc(text, cap + 1);
+            if (!t) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = t;
+        }
+        memcpy(text + n, s.p + s.pos, k);
+        n += k;
+        s.pos = s.len;
+        if (bs_refill(&s)) break;
+    }
+    if (!text) {
+        bs_close(&s);
+        return msg(err, errlen, "%s: out of memory", path);
+    }
+    if (s.bad) {
+        free(text);
+        bs_close(&s);
+        return -1;
+    }
+    bs_close(&s);
+    text[n] = '\0';
+    rc = trc_import_add(im, *fmt, path, text, n, err, errlen);
+    free(text);
+    return rc;
+}
+
 int trc_import_add(trc_import *im, trc_format fmt, const char *file,
                    char *text, size_t len, char *err, size_t errlen) {
     if (im->finished) return msg(err, errlen, "%s: the import is finished", file);
@@ -748,9 +1236,12 @@ int trc_import_add(trc_import *im, trc_format fmt, const char *file,
     if (want_kind(im, k, file, err, errlen)) return -1;
     int rc;
     switch (fmt) {
-    case TRC_FMT_SPOT_PRICE_HISTORY:
-        rc = json_pages(im, file, text, len, page_spot, err, errlen);
+    case TRC_FMT_SPOT_PRICE_HISTORY: {
+        bstream s;
+        bs_open_mem(&s, file, text, len, err, errlen);
+        rc = spot_stream(im, &s);
         break;
+    }
     case TRC_FMT_METRIC_STATISTICS:
         rc = json_pages(im, file, text, len, page_gms, err, errlen);
         break;

@@ -102,6 +102,14 @@ void trc_import_free(trc_import *im);
 int trc_import_add(trc_import *im, trc_format fmt, const char *file,
                    char *text, size_t len, char *err, size_t errlen);
 
+/* Reads the file `path` (gzip'd or not) and adds its records. When *fmt is
+** TRC_FMT_AUTO, the format is detected from the file's head and stored in
+** *fmt (also when reading then fails). A price history is streamed: memory
+** holds its records, not its text. Returns 0, or -1 with a message as
+** trc_import_add(). */
+int trc_import_add_file(trc_import *im, trc_format *fmt, const char *path,
+                        char *err, size_t errlen);
+
 /* Sorts and deduplicates (see above); sets `period` for metrics. Returns 0,
 ** or -1 with a message (no records at all; out of memory). */
 int trc_import_finish(trc_import *im, char *err, size_t errlen);
