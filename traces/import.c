@@ -283,6 +283,31 @@ static long pool_index(trc_import *im, const char *type, const char *az,
 
 /* A decimal text as a number: finite, no hex, inf or nan. */
 static int parse_decimal(const char *s, double *out) {
+    /* Plain "0.039700" without strtod: up to 15 significant digits and 22
+    ** decimals are exact doubles, so one division is strtod's correctly
+    ** rounded result (as in csv.c). */
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    int64_t m = 0;
+    int digits = 0, frac = -1, simple = *s != '\0';
+    for (const char *c = s; *c && simple; c++) {
+        if (*c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*c < '0' || *c > '9' || digits > 15 || frac > 22) {
+            simple = 0;
+            break;
+        }
+        m = m * 10 + (*c - '0');
+        if (m) digits++;
+        if (frac >= 0) frac++;
+    }
+    if (simple && frac != 0 && digits <= 15 && frac <= 22) {
+        *out = frac > 0 ? (double)m / p10[frac] : (double)m;
+        return 0;
+    }
     if (!*s || strpbrk(s, "xXnNiI")) return -1;
     char *end;
     errno = 0;
@@ -986,16 +1011,28 @@ typedef struct {
     char text[136];
 } fval;
 
+/* "FILE: SpotPriceHistory[i].FIELD: what": the path is formatted only
+** here, on failure; a valid record formats no strings. */
+static int sfail(const jctx *c, long i, int k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int sfail(const jctx *c, long i, int k, const char *fmt, ...) {
+    char path[96], what[256];
+    snprintf(path, sizeof path, "SpotPriceHistory[%ld].%s", i, spot_fields[k]);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return jfail(c, path, "%s", what);
+}
+
 /* A string field of a record: present, a string, non-empty, shorter than
 ** `max` bytes. */
 static int spot_string(const jctx *c, long i, const fval *f, int k, size_t max) {
-    char path[96];
-    snprintf(path, sizeof path, "SpotPriceHistory[%ld].%s", i, spot_fields[k]);
-    if (f[k].kind == 0) return jfail(c, path, "missing");
-    if (f[k].kind != 1) return jfail(c, path, "must be a string");
-    if (f[k].full == 0) return jfail(c, path, "is empty");
+    if (f[k].kind == 0) return sfail(c, i, k, "missing");
+    if (f[k].kind != 1) return sfail(c, i, k, "must be a string");
+    if (f[k].full == 0) return sfail(c, i, k, "is empty");
     if (f[k].full >= max)
-        return jfail(c, path, "'%.40s...' is too long (at most %zu characters)",
+        return sfail(c, i, k, "'%.40s...' is too long (at most %zu characters)",
                      f[k].text, max - 1);
     return 0;
 }
@@ -1006,22 +1043,20 @@ static int spot_record(trc_import *im, const jctx *c, long i, const fval *f,
     if (spot_string(c, i, f, F_AZ, 32) || spot_string(c, i, f, F_TYPE, 32) ||
         spot_string(c, i, f, F_PROD, 128))
         return -1;
-    char path[96];
     double v;
     int64_t t;
-    snprintf(path, sizeof path, "SpotPriceHistory[%ld].SpotPrice", i);
     const fval *p = &f[F_PRICE];
-    if (p->kind == 0) return jfail(c, path, "missing");
-    if (p->kind == 3) return jfail(c, path, "must be a string holding a number");
+    if (p->kind == 0) return sfail(c, i, F_PRICE, "missing");
+    if (p->kind == 3) return sfail(c, i, F_PRICE, "must be a string holding a number");
     if (p->full >= sizeof p->text || parse_decimal(p->text, &v))
-        return jfail(c, path, "'%.40s' is not a number", p->text);
-    if (v < 0) return jfail(c, path, "'%.40s' must be >= 0", p->text);
-    snprintf(path, sizeof path, "SpotPriceHistory[%ld].Timestamp", i);
+        return sfail(c, i, F_PRICE, "'%.40s' is not a number", p->text);
+    if (v < 0) return sfail(c, i, F_PRICE, "'%.40s' must be >= 0", p->text);
     const fval *ts = &f[F_TIME];
-    if (ts->kind == 0) return jfail(c, path, "missing");
-    if (ts->kind != 1) return jfail(c, path, "must be an ISO-8601 UTC time string");
+    if (ts->kind == 0) return sfail(c, i, F_TIME, "missing");
+    if (ts->kind != 1)
+        return sfail(c, i, F_TIME, "must be an ISO-8601 UTC time string");
     if (ts->full >= sizeof ts->text || trc_time_parse(ts->text, &t))
-        return jfail(c, path, "'%.60s' is not an ISO-8601 UTC time", ts->text);
+        return sfail(c, i, F_TIME, "'%.60s' is not an ISO-8601 UTC time", ts->text);
     if (!product_matches(im->product ? im->product : "Linux/UNIX",
                          f[F_PROD].text)) {
         im->filtered++;
@@ -1378,13 +1413,60 @@ int trc_import_finish(trc_import *im, char *err, size_t errlen) {
 
 /* ---- output and figures -------------------------------------------------- */
 
+/* Plain decimals with at most 9 decimals, written without printf: the
+** fewest decimals k for which m / 10^k is v, with m and 10^k exact doubles,
+** so the division is strtod's own correctly rounded result (prices such as
+** 0.0397 all take this path). Returns 0 when v is not that simple. */
+static int fast_decimal(char *buf, size_t n, double v) {
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4,
+                                 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (!(v >= 0) || v >= 1e6 || n < 32) return 0;
+    for (int k = 0; k <= 9; k++) {
+        double m = floor(v * p10[k] + 0.5);
+        if (m / p10[k] != v) continue;
+        uint64_t im = (uint64_t)m, ip = im, frac;
+        uint64_t div = (uint64_t)p10[k];
+        ip = im / div;
+        frac = im % div;
+        char tmp[24];
+        int t = 0;
+        do tmp[t++] = (char)('0' + ip % 10), ip /= 10; while (ip);
+        size_t o = 0;
+        while (t) buf[o++] = tmp[--t];
+        if (k) {
+            buf[o++] = '.';
+            for (int d = k - 1; d >= 0; d--, frac /= 10) buf[o + (size_t)d] = (char)('0' + frac % 10);
+            o += (size_t)k;
+        }
+        buf[o] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 void trc_fmt_number(char *buf, size_t n, double v) {
+    if (fast_decimal(buf, n, v)) return;
     /* %.15g drops trailing zeros; a value it cannot hold exactly takes more
     ** digits, up to the 17 that always read back. */
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) return;
     }
+}
+
+/* trc_time_format() without printf: the date is formatted once per day
+** (rows come in time order), the time of day by hand. buf: >= 21 bytes. */
+static void time_text(int64_t t, char *buf, int64_t *cached_day) {
+    int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t sec = t - day * 86400;
+    if (day != *cached_day) {
+        trc_time_format(day * 86400, buf, 32);
+        *cached_day = day;
+    }
+    int h = (int)(sec / 3600), m = (int)(sec / 60 % 60), s = (int)(sec % 60);
+    buf[11] = (char)('0' + h / 10), buf[12] = (char)('0' + h % 10);
+    buf[14] = (char)('0' + m / 10), buf[15] = (char)('0' + m % 10);
+    buf[17] = (char)('0' + s / 10), buf[18] = (char)('0' + s % 10);
 }
 
 int trc_import_write_csv(const trc_import *im, FILE *f) {
@@ -1395,11 +1477,22 @@ int trc_import_write_csv(const trc_import *im, FILE *f) {
     char ts[32], num[40];
     if (im->kind == TRC_KIND_PRICES) {
         fputs("Timestamp,InstanceType,AvailabilityZone,SpotPrice\n", f);
+        /* Rows built by hand: printf was most of an import's time. */
+        char row[160];
+        int64_t day = INT64_MIN; /* ts holds no date yet */
         for (size_t i = 0; i < im->n; i++) {
             const trc_pool *p = &im->pools[rows[i].series];
-            trc_time_format(rows[i].t, ts, sizeof ts);
+            time_text(rows[i].t, ts, &day);
             trc_fmt_number(num, sizeof num, rows[i].v);
-            fprintf(f, "%s,%s,%s,%s\n", ts, p->type, p->az, num);
+            size_t o = 0;
+            const char *parts[] = {ts, p->type, p->az, num};
+            for (int k = 0; k < 4; k++) {
+                size_t l = strlen(parts[k]);
+                memcpy(row + o, parts[k], l);
+                o += l;
+                row[o++] = k < 3 ? ',' : '\n';
+            }
+            fwrite(row, 1, o, f);
         }
     } else {
         /* Only the metrics with datapoints get a column: the simulator
