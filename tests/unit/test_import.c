@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "policy/policy.h"
@@ -275,6 +276,111 @@ static void real_slice_plain_and_gzip(void **st) {
     trc_import_free(&im);
 }
 
+/* The streamed file reader: a document far larger than its 256 KB window
+** (tokens cut at every possible place across refills), plain and gzip'd in
+** two members, must give what the in-memory reader gives; errors still name
+** the element and the line. */
+static void streamed_files_match_memory(void **st) {
+    (void)st;
+    char err[512];
+    size_t cap = 1 << 21, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)snprintf(text + n, cap - n, "{\"NextToken\": {\"a\": [1, \"x\", "
+                                             "true, null, {}], \"b\": []},\n"
+                                             "\"SpotPriceHistory\": [\n");
+    for (int i = 0; i < 5000; i++) {
+        char ts[32];
+        trc_time_format(1622400000 - 37 * i, ts, sizeof ts);
+        n += (size_t)snprintf(
+            text + n, cap - n,
+            "%s  {\"AvailabilityZone\": \"us-east-1%c\", \"Extra\": [\"\\\"]\", {\"k\": 1e3}],"
+            " \"InstanceType\": \"c4.large\", \"ProductDescription\": \"%s\","
+            " \"SpotPrice\": \"0.%04d\", \"Timestamp\": \"%s\"}",
+            i ? ",\n" : "", 'a' + i % 3, i % 7 ? "Linux/UNIX" : "Windows",
+            100 + i % 91, ts);
+    }
+    n += (size_t)snprintf(text + n, cap - n, "\n]}\n");
+    assert_true(n > 3 * (1 << 18) && n < cap);
+
+    trc_import mem = {0};
+    char *copy = malloc(n + 1);
+    memcpy(copy, text, n + 1);
+    assert_int_equal(trc_import_add(&mem, TRC_FMT_SPOT_PRICE_HISTORY, "m", copy,
+                                    n, err, sizeof err), 0);
+    free(copy);
+    assert_int_equal(trc_import_finish(&mem, err, sizeof err), 0);
+    char *want = csv(&mem);
+
+    char plain[] = "/tmp/spotbench-plain-XXXXXX", gz[] = "/tmp/spotbench-gz-XXXXXX";
+    int fd = mkstemp(plain);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(text, 1, n, f);
+    fclose(f);
+    fd = mkstemp(gz);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[256];
+    /* Two members: the halves compressed separately. */
+    snprintf(cmd, sizeof cmd, "head -c 400000 %s | gzip -c > %s && tail -c +400001 %s | gzip -c >> %s",
+             plain, gz, plain, gz);
+    assert_int_equal(system(cmd), 0);
+    const char *paths[] = {plain, gz};
+    for (int k = 0; k < 2; k++) {
+        trc_import im = {0};
+        trc_format fmt = TRC_FMT_AUTO;
+        assert_int_equal(trc_import_add_file(&im, &fmt, paths[k], err, sizeof err), 0);
+        assert_int_equal(fmt, TRC_FMT_SPOT_PRICE_HISTORY);
+        assert_int_equal(im.read, 5000);
+        assert_int_equal(trc_import_finish(&im, err, sizeof err), 0);
+        char *got = csv(&im);
+        assert_string_equal(got, want);
+        free(got);
+        trc_import_free(&im);
+    }
+    /* A bad record deep in the file: element and field named. */
+    char *bad = strstr(text + 3 * (1 << 18), "\"SpotPrice\": \"0.");
+    assert_non_null(bad);
+    memcpy(bad + 14, "-0.", 3);
+    long elem = 0;
+    for (const char *q = strstr(text, "\"SpotPriceHistory\""); q < bad; q++)
+        elem += strncmp(q, "\"InstanceType\"", 14) == 0;
+    f = fopen(plain, "wb");
+    fwrite(text, 1, n, f);
+    fclose(f);
+    trc_import im = {0};
+    trc_format fmt = TRC_FMT_SPOT_PRICE_HISTORY;
+    assert_int_equal(trc_import_add_file(&im, &fmt, plain, err, sizeof err), -1);
+    char wantmsg[256];
+    snprintf(wantmsg, sizeof wantmsg, "%s: SpotPriceHistory[%ld].SpotPrice: '-0.", plain,
+             elem - 1);
+    assert_memory_equal(err, wantmsg, strlen(wantmsg));
+    assert_int_equal(im.n, 0);
+    /* Cut short: the line where it stops; a cut gzip file says so. */
+    f = fopen(plain, "wb");
+    fwrite(text, 1, 500000, f);
+    fclose(f);
+    long lines = 1;
+    for (size_t i = 0; i < 500000; i++) lines += text[i] == '\n';
+    assert_int_equal(trc_import_add_file(&im, &fmt, plain, err, sizeof err), -1);
+    snprintf(wantmsg, sizeof wantmsg, "%s:%ld: invalid JSON: ends too early (truncated?)",
+             plain, lines);
+    assert_string_equal(err, wantmsg);
+    snprintf(cmd, sizeof cmd, "gzip -c %s | head -c 3000 > %s", plain, gz);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(trc_import_add_file(&im, &fmt, gz, err, sizeof err), -1);
+    snprintf(wantmsg, sizeof wantmsg, "%s: truncated gzip data", gz);
+    assert_string_equal(err, wantmsg);
+    assert_int_equal(trc_import_add_file(&im, &fmt, "/nonexistent/y.json", err, sizeof err), -1);
+    assert_string_equal(err, "/nonexistent/y.json: No such file or directory");
+    trc_import_free(&im);
+    remove(plain);
+    remove(gz);
+    free(want);
+    free(text);
+    trc_import_free(&mem);
+}
+
 static void metric_statistics(void **st) {
     (void)st;
     trc_import im = {0};
@@ -529,6 +635,7 @@ int main(void) {
         cmocka_unit_test(spot_history_errors),
         cmocka_unit_test(failed_input_leaves_import_as_it_was),
         cmocka_unit_test(real_slice_plain_and_gzip),
+        cmocka_unit_test(streamed_files_match_memory),
         cmocka_unit_test(metric_statistics),
         cmocka_unit_test(metric_data_and_period),
         cmocka_unit_test(policy_eval_lines),
