@@ -919,20 +919,23 @@ static int bs_string(bstream *s, char *out, size_t n, size_t *full) {
     return 0;
 }
 
-/* A JSON number's text into out (n bytes); strictly JSON's grammar. */
-static int bs_number(bstream *s, char *out, size_t n) {
+/* A JSON number's text into out (at most n-1 bytes kept; *full set to the
+** whole length, so a longer one is never read as its cut prefix). */
+static int bs_number(bstream *s, char *out, size_t n, size_t *full) {
     size_t k = 0;
     int c = bs_peek(s);
     const char *ok = "0123456789.eE+-";
     if (c != '-' && !(c >= '0' && c <= '9')) return bs_syntax(s);
     while ((c = bs_peek(s)) >= 0 && strchr(ok, c) && c) {
-        if (k + 1 < n) out[k++] = (char)c;
+        if (k + 1 < n) out[k] = (char)c;
+        k++;
         bs_get(s);
     }
-    out[k] = '\0';
+    out[k + 1 < n ? k : n - 1] = '\0';
+    if (full) *full = k;
     char *end;
     strtod(out, &end);
-    if (*end) return bs_syntax(s);
+    if (*end && k < n) return bs_syntax(s);
     return 0;
 }
 
@@ -969,7 +972,7 @@ static int bs_skip(bstream *s) {
             const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
             for (; *w; w++)
                 if (bs_get(s) != *w) return bs_syntax(s);
-        } else if (bs_number(s, tmp, sizeof tmp)) {
+        } else if (bs_number(s, tmp, sizeof tmp, NULL)) {
             return -1;
         }
         if (opened) continue; /* its first member's value comes next */
@@ -1092,8 +1095,7 @@ static int spot_object(bstream *s, fval *f) {
             if (bs_string(s, f[k].text, sizeof f[k].text, &f[k].full)) return -1;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             f[k].kind = 2;
-            if (bs_number(s, f[k].text, sizeof f[k].text)) return -1;
-            f[k].full = strlen(f[k].text);
+            if (bs_number(s, f[k].text, sizeof f[k].text, &f[k].full)) return -1;
         } else {
             f[k].kind = 3;
             if (bs_skip(s)) return -1;

@@ -136,6 +136,14 @@ run "$SB" trace check "$TMP/metrics.csv"
 expect_out "metrics check" "kind: metrics"
 expect_out "metrics check" "period: 60 s"
 expect_out "metrics check" "PendingCapacity: 1 datapoints"
+# The imported metrics drive a direct-mode scenario.
+cat >"$TMP/direct.json" <<'EOF2'
+{"mode": "direct", "start": "2017-03-01T00:00:00Z", "end": "2017-03-01T00:10:00Z",
+ "direct": {"metrics": "metrics.csv", "Period": 60, "SpotPrice": 0.01},
+ "asg": {"OnDemandPrice": 0.21}}
+EOF2
+run "$SB" run "$TMP/direct.json" --db "$TMP/direct.db"
+expect_rc "direct run on imported metrics" 0
 # policy eval observations -> metrics.
 printf '%s\n' '{"now": 1488326520, "metrics": {"TargetCapacity": [[1488326400, 32], [1488326460, 32]], "PendingCapacity": [[1488326460, 8]]}, "asg": null}' \
     '{"now": 1488326580, "metrics": {"TargetCapacity": [[1488326460, 32]], "PendingCapacity": [[1488326460, 8]]}, "asg": null}' >"$TMP/obs.jsonl"

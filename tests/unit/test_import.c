@@ -172,6 +172,28 @@ static void spot_history_errors(void **st) {
              "\"InstanceType\": \"c4.large\", \"ProductDescription\": \"Linux/UNIX\", "
              "\"SpotPrice\": true, \"Timestamp\": \"2021-05-30T10:00:00Z\"}]}",
           "in.json: SpotPriceHistory[0].SpotPrice: must be a string holding a number");
+    /* A JSON number is taken as a price too, but never by a cut prefix. */
+    trc_import num = {0};
+    char e2[512];
+    assert_int_equal(add(&num, F, "{\"SpotPriceHistory\": [{\"AvailabilityZone\": "
+                                  "\"us-east-1a\", \"InstanceType\": \"c4.large\", "
+                                  "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": "
+                                  "0.25e-1, \"Timestamp\": \"2021-05-30T10:00:00Z\"}]}",
+                         e2), 0);
+    assert_true(num.recs[0].v == 0.025);
+    trc_import_free(&num);
+    char longnum[400];
+    memset(longnum, '9', 300);
+    longnum[300] = '\0';
+    snprintf(text, sizeof text, "{\"SpotPriceHistory\": [{\"AvailabilityZone\": "
+             "\"us-east-1a\", \"InstanceType\": \"c4.large\", \"ProductDescription\": "
+             "\"Linux/UNIX\", \"SpotPrice\": %s, \"Timestamp\": \"2021-05-30T10:00:00Z\"}]}",
+             longnum);
+    trc_import ln = {0};
+    assert_int_equal(add(&ln, F, text, e2), -1);
+    assert_non_null(strstr(e2, "in.json: SpotPriceHistory[0].SpotPrice: '9999"));
+    assert_non_null(strstr(e2, "is not a number"));
+    trc_import_free(&ln);
     fails(F, "{\"SpotPriceHistory\": [17]}",
           "in.json: SpotPriceHistory[0]: must be an object");
     fails(F, "{\"SpotPriceHistory\": {}}", "in.json: SpotPriceHistory: must be an array");
