@@ -127,7 +127,10 @@ static void span_text(const trc_import *im, char *buf, size_t n) {
     trc_import_span(im, &a, &b);
     trc_time_format(a, ta, sizeof ta);
     trc_time_format(b, tb, sizeof tb);
-    snprintf(buf, n, "%s .. %s (%.1f days)", ta, tb, (double)(b - a) / 86400);
+    if (b - a < 2 * 86400)
+        snprintf(buf, n, "%s .. %s (%.1f h)", ta, tb, (double)(b - a) / 3600);
+    else
+        snprintf(buf, n, "%s .. %s (%.1f days)", ta, tb, (double)(b - a) / 86400);
 }
 
 static void duration(int64_t s, char *buf, size_t n) {
