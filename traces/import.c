@@ -3,9 +3,10 @@
 ** Lines, canonical CSV, any of them gzip compressed), the sort and dedupe
 ** rule, and the canonical CSV writer. See import.h and docs/traces.md.
 **
-** JSON goes through cJSON one page (one top-level value) at a time, so a
-** file of many concatenated `describe-spot-price-history` pages never holds
-** more than one page's tree.
+** A price history, which can be hundreds of megabytes, is streamed through
+** a purpose-built JSON reader (memory holds its records, not its text). The
+** small CloudWatch outputs go through cJSON one page (one top-level value)
+** at a time.
 */
 #include "import.h"
 
@@ -44,119 +45,6 @@ static int msg(char *err, size_t errlen, const char *fmt, ...) {
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-/* ---- files and gzip ------------------------------------------------------ */
-
-/* Inflates gzip data; members in a row (as `cat a.gz b.gz` makes) are read
-** as one stream, which is what gunzip does. */
-static char *gunzip(const char *path, const unsigned char *in, size_t inlen,
-                    size_t *outlen, char *err, size_t errlen) {
-    size_t cap = inlen * 4 + 1024, n = 0;
-    char *out = malloc(cap + 1);
-    if (!out) {
-        msg(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-        free(out);
-        msg(err, errlen, "%s: cannot start inflating", path);
-        return NULL;
-    }
-    z.next_in = (unsigned char *)in;
-    size_t left = inlen;
-    for (;;) {
-        /* avail_in is a uInt: feed very large inputs in slices. */
-        if (z.avail_in == 0 && left) {
-            z.avail_in = left > (1u << 30) ? (1u << 30) : (uInt)left;
-            left -= z.avail_in;
-        }
-        if (n == cap) {
-            size_t nc = cap * 2;
-            char *o = realloc(out, nc + 1);
-            if (!o) {
-                msg(err, errlen, "%s: out of memory", path);
-                goto fail;
-            }
-            out = o;
-            cap = nc;
-        }
-        size_t room = cap - n > (1u << 30) ? (1u << 30) : cap - n;
-        z.next_out = (unsigned char *)out + n;
-        z.avail_out = (uInt)room;
-        int rc = inflate(&z, Z_NO_FLUSH);
-        n += room - z.avail_out;
-        if (rc == Z_STREAM_END) {
-            if (z.avail_in == 0 && left == 0) break;
-            /* Another member, or trailing garbage. */
-            if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
-                inflateReset(&z);
-                continue;
-            }
-            msg(err, errlen, "%s: data after the end of the gzip stream", path);
-            goto fail;
-        }
-        if (rc == Z_BUF_ERROR && z.avail_in == 0 && left == 0) {
-            msg(err, errlen, "%s: truncated gzip data", path);
-            goto fail;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            msg(err, errlen, "%s: corrupt gzip data (%s)", path,
-                z.msg ? z.msg : "inflate failed");
-            goto fail;
-        }
-    }
-    inflateEnd(&z);
-    out[n] = '\0';
-    *outlen = n;
-    return out;
-fail:
-    inflateEnd(&z);
-    free(out);
-    return NULL;
-}
-
-char *trc_read_file(const char *path, size_t *len, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        msg(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *b = realloc(buf, cap * 2 + 1);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf) {
-        msg(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    if (bad) {
-        free(buf);
-        msg(err, errlen, "%s: read error", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (n >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
-        char *out = gunzip(path, (unsigned char *)buf, n, len, err, errlen);
-        free(buf);
-        return out;
-    }
-    *len = n;
-    return buf;
 }
 
 /* ---- detection ----------------------------------------------------------- */
@@ -996,6 +884,49 @@ static int bs_skip(bstream *s) {
     }
 }
 
+/* The rest of the stream in one malloc'd, NUL-terminated buffer, or NULL
+** with the message in s->err. */
+static char *bs_slurp(bstream *s, size_t *len) {
+    size_t cap = s->len - s->pos + 65536, n = 0;
+    char *text = malloc(cap + 1);
+    while (text) {
+        size_t k = s->len - s->pos;
+        if (n + k > cap) {
+            while (n + k > cap) cap *= 2;
+            char *t = realloc(text, cap + 1);
+            if (!t) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = t;
+        }
+        memcpy(text + n, s->p + s->pos, k);
+        n += k;
+        s->pos = s->len;
+        if (bs_refill(s)) break;
+    }
+    if (!text) {
+        msg(s->err, s->errlen, "%s: out of memory", s->file);
+        return NULL;
+    }
+    if (s->bad) {
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
+char *trc_read_file(const char *path, size_t *len, char *err, size_t errlen) {
+    bstream s;
+    if (bs_open_file(&s, path, err, errlen)) return NULL;
+    char *text = bs_slurp(&s, len);
+    bs_close(&s);
+    return text;
+}
+
 /* A value's first character starts a JSON value (for "must be ..." versus
 ** "invalid JSON"). */
 static int value_start(int c) {
@@ -1219,37 +1150,11 @@ int trc_import_add_file(trc_import *im, trc_format *fmt, const char *path,
         bs_close(&s);
         return rc;
     }
-    /* The other formats are read whole: the window, then the rest. */
-    size_t cap = s.len - s.pos + 65536, n = 0;
-    char *text = malloc(cap + 1);
-    while (text) {
-        size_t k = s.len - s.pos;
-        if (n + k > cap) {
-            while (n + k > cap) cap *= 2;
-            char *t = realloc(text, cap + 1);
-            if (!t) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = t;
-        }
-        memcpy(text + n, s.p + s.pos, k);
-        n += k;
-        s.pos = s.len;
-        if (bs_refill(&s)) break;
-    }
-    if (!text) {
-        bs_close(&s);
-        return msg(err, errlen, "%s: out of memory", path);
-    }
-    if (s.bad) {
-        free(text);
-        bs_close(&s);
-        return -1;
-    }
+    /* The other formats are read whole. */
+    size_t n;
+    char *text = bs_slurp(&s, &n);
     bs_close(&s);
-    text[n] = '\0';
+    if (!text) return -1;
     rc = trc_import_add(im, *fmt, path, text, n, err, errlen);
     free(text);
     return rc;
