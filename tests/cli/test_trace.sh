@@ -152,6 +152,31 @@ expect_rc "obs import" 0
 expect_err "obs import" "detected policy-eval"
 cmp -s "$TMP/obs.csv" "$TMP/metrics.want" && ok || bad "obs CSV: $(cat "$TMP/obs.csv")"
 
+# get-metric-data: metrics by Label or Id, 300 s period.
+cat >"$TMP/gmd.json" <<'EOF2'
+{
+    "MetricDataResults": [
+        {"Id": "target", "Label": "TargetCapacity", "Timestamps": ["2017-03-01T00:05:00+00:00", "2017-03-01T00:00:00+00:00"], "Values": [32.0, 32.0], "StatusCode": "Complete"},
+        {"Id": "fulfilledCapacity", "Label": "fulfilled", "Timestamps": ["2017-03-01T00:05:00+00:00", "2017-03-01T00:00:00+00:00"], "Values": [24.0, 32.0], "StatusCode": "Complete"}
+    ],
+    "Messages": []
+}
+EOF2
+run "$SB" trace check "$TMP/gmd.json"
+expect_rc "gmd check" 0
+expect_err "gmd check" "detected aws-get-metric-data"
+expect_out "gmd check" "period: 300 s"
+expect_out "gmd check" "FulfilledCapacity: 2 datapoints"
+sed 's/24.0, 32.0/24.0/' "$TMP/gmd.json" >"$TMP/gmd-bad.json"
+run "$SB" trace import "$TMP/gmd-bad.json" -o "$TMP/gmd.csv"
+expect_rc "gmd bad" 2
+expect_err "gmd bad" "gmd-bad.json: MetricDataResults[1].Values: 1 values for 2 Timestamps"
+# A bad observation line is named by its line.
+printf '%s\n' '{"now": 1488326520, "asg": null}' '{"now": 1488326520, "metrics": {"PendingCapacity": [[1488326460, "x"]]}, "asg": null}' >"$TMP/bad.jsonl"
+run "$SB" trace import "$TMP/bad.jsonl" -o "$TMP/bad.csv"
+expect_rc "bad observation" 2
+expect_err "bad observation" "bad.jsonl:2: metrics.PendingCapacity[0]: expected a number"
+
 # Round trip: the all-outbid-3h prices as AWS would give them (newest first,
 # two pages, other products mixed in, +00:00 times), imported, must give the
 # hand-written CSV byte for byte and the same `spotbench run` summary.
