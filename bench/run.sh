@@ -64,5 +64,7 @@ echo "== trace import: 1,000,000 spot price records, one describe-spot-price-his
 build/bench/gen_spot 1000000 >"$TMP/spot.json"
 gzip -1 -c "$TMP/spot.json" >"$TMP/spot.json.gz"
 echo "   input: $(wc -c <"$TMP/spot.json") bytes, gzip'd $(wc -c <"$TMP/spot.json.gz") bytes"
-measure "trace import (JSON)" $SB trace import "$TMP/spot.json" -o "$TMP/spot.csv"
-measure "trace import (gzip'd JSON)" $SB trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"
+# Through sh -c ... exec: one process to measure, its summary on stderr dropped.
+QUIET='exec "$0" "$@" 2>/dev/null'
+measure "trace import (JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json" -o "$TMP/spot.csv"
+measure "trace import (gzip'd JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"

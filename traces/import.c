@@ -741,6 +741,12 @@ static inline int bs_get(bstream *s) {
 
 static void bs_ws(bstream *s) {
     for (;;) {
+        while (s->pos < s->len) {
+            char c = s->p[s->pos];
+            if (c == ' ' || c == '\t' || c == '\r') s->pos++;
+            else if (c == '\n') s->pos++, s->line++;
+            else return;
+        }
         int c = bs_peek(s);
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return;
         bs_get(s);
@@ -771,6 +777,15 @@ static int bs_string(bstream *s, char *out, size_t n, size_t *full) {
     size_t k = 0;
     if (bs_expect(s, '"')) return -1;
     for (;;) {
+        /* The plain run of characters within the window, without a call
+        ** per character; bs_get() takes the rest (and refills). */
+        while (s->pos < s->len) {
+            unsigned char u = (unsigned char)s->p[s->pos];
+            if (u == '"' || u == '\\' || u < 0x20) break;
+            if (k + 1 < n) out[k] = (char)u;
+            k++;
+            s->pos++;
+        }
         int c = bs_get(s);
         if (c < 0 || (c < 0x20)) return bs_syntax(s);
         if (c == '"') break;
