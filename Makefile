@@ -20,7 +20,7 @@ SANFLAGS :=
 OPT := -O2
 endif
 
-PKGS := sqlite3 libcjson libcurl libxml-2.0
+PKGS := sqlite3 libcjson libcurl libxml-2.0 zlib
 # Recursive (=) so pkg-config runs only after the dependency check.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))

@@ -59,3 +59,12 @@ echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows"
 measure "run (classic)" $SB run "$TMP/year/scenario.json" --db "$TMP/year1.db"
 measure "run (guarded)" $SB run "$TMP/year/scenario.json" --policy guarded --db "$TMP/year2.db"
 measure "run --timeseries (classic)" $SB run "$TMP/year/scenario.json" --timeseries --db "$TMP/year3.db"
+
+echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document (target <= 2 s, <= 200 MB)"
+build/bench/gen_spot 1000000 >"$TMP/spot.json"
+gzip -1 -c "$TMP/spot.json" >"$TMP/spot.json.gz"
+echo "   input: $(wc -c <"$TMP/spot.json") bytes, gzip'd $(wc -c <"$TMP/spot.json.gz") bytes"
+# Through sh -c ... exec: one process to measure, its summary on stderr dropped.
+QUIET='exec "$0" "$@" 2>/dev/null'
+measure "trace import (JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json" -o "$TMP/spot.csv"
+measure "trace import (gzip'd JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"

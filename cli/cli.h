@@ -53,5 +53,7 @@ int cmd_plot(int argc, char **argv);
 extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
+int cmd_trace(int argc, char **argv);
+extern const char cmd_trace_usage[];
 
 #endif
