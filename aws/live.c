@@ -215,6 +215,10 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
                  pol);
         goto out;
     }
+    if (out->policy->simulation_only) {
+        snprintf(err, errlen, "policy: '%s' is simulation only", pol);
+        goto out;
+    }
     pol_params_default(out->policy, &out->params);
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
     if (params && parse_params(params, out, err, errlen)) goto out;

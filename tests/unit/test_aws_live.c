@@ -93,6 +93,7 @@ static void config_errors(void **st) {
         {"{\"FleetRequestId\": \"sfr-1\", \"AutoScalingGroupName\": \"g\"}",
          "missing key 'max_on_demand'"},
         {"{" BASE ", \"policy\": \"greedy\"}", "policy: unknown policy 'greedy'"},
+        {"{" BASE ", \"policy\": \"oracle\"}", "policy: 'oracle' is simulation only"},
         {"{" BASE ", \"policy\": 1}", "policy: must be a string"},
         {"{" BASE ", \"params\": {\"nosuch\": 1}}", "params.nosuch: "},
         {"{" BASE ", \"params\": {\"window\": \"600\"}}",
