@@ -5,7 +5,7 @@
 ** TargetCapacity 400 in 4-unit instances (~100 instances), the controller
 ** every minute. Same bytes on every run.
 **
-** usage: gen_year DIR
+** usage: gen_year DIR [DAYS]   (default 365)
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,10 +19,11 @@ static double unit(void) { /* xorshift64*, [0,1) */
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gen_year DIR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: gen_year DIR [DAYS]\n");
         return 2;
     }
+    long days = argc == 3 ? strtol(argv[2], NULL, 10) : 365;
     char path[4096];
     snprintf(path, sizeof path, "%s/prices.csv", argv[1]);
     FILE *f = fopen(path, "w");
@@ -33,7 +34,7 @@ int main(int argc, char **argv) {
     static const char *types[] = {"c4.xlarge", "c4.2xlarge", "m4.xlarge", "m4.2xlarge"};
     static const double od[] = {0.199, 0.398, 0.239, 0.479};
     const int64_t start = 1451606400; /* 2016-01-01 */
-    const int64_t end = start + 365LL * 86400;
+    const int64_t end = start + days * 86400LL;
     fprintf(f, "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n");
     double p[4];
     int64_t next[4];

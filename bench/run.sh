@@ -68,3 +68,19 @@ echo "   input: $(wc -c <"$TMP/spot.json") bytes, gzip'd $(wc -c <"$TMP/spot.jso
 QUIET='exec "$0" "$@" 2>/dev/null'
 measure "trace import (JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json" -o "$TMP/spot.csv"
 measure "trace import (gzip'd JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"
+
+echo "== sweep: 1,000 runs of a 30-day scenario (targets: -j 2 >= 1.8 x -j 1, the whole sweep <= 60 s)"
+mkdir -p "$TMP/month"
+build/bench/gen_year "$TMP/month" 30
+# 10 x 100 parameter sets of guarded: confirm 1..10, scale_in_delay 0..5940 s.
+sweep_time() {
+    rm -f "$TMP/sweep.db" "$TMP/sweep.db-wal" "$TMP/sweep.db-shm"
+    s0=$(date +%s.%N)
+    $SB sweep "$TMP/month/scenario.json" --policy guarded --grid confirm=1:10:1 \
+        --grid scale_in_delay=0:5940:60 -j "$1" --quiet --db "$TMP/sweep.db" >/dev/null
+    s1=$(date +%s.%N)
+    awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }'
+}
+t1=$(sweep_time 1)
+t2=$(sweep_time 2)
+awk -v t1="$t1" -v t2="$t2" 'BEGIN { printf "   -j 1: %6.2f s (%5.1f runs/s)   -j 2: %6.2f s (%5.1f runs/s)   speed-up %.2f x\n", t1, 1000 / t1, t2, 1000 / t2, t1 / t2 }'
