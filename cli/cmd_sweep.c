@@ -100,7 +100,8 @@ static void on_progress(void *ctx, size_t done, size_t total) {
 /* ---- printing ------------------------------------------------------------ */
 
 static int print_front(const char *title, const double *cost, const double *cov,
-                       const int64_t *run_ids, const char *const *params, size_t n) {
+                       const double *oracle, const int64_t *run_ids,
+                       const char *const *params, size_t n) {
     int *front = calloc(n ? n : 1, sizeof *front);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     if (!front || !order || sim_pareto(cost, cov, n, front)) {
@@ -120,13 +121,15 @@ static int print_front(const char *title, const double *cost, const double *cov,
             order[j - 1] = t;
         }
     printf("%s: %zu of %zu on the front\n", title, k, n);
-    printf("  %12s  %11s  %6s  %s\n", "total cost", "coverage", "run", "parameters");
+    printf("  %12s  %11s  %14s  %6s  %s\n", "total cost", "coverage", "gap to oracle",
+           "run", "parameters");
     for (size_t i = 0; i < k; i++) {
         size_t x = order[i];
-        char run[24] = "-", usd[40];
+        char run[24] = "-", usd[40], gap[40];
         if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
         snprintf(usd, sizeof usd, "$%.2f", cost[x]);
-        printf("  %12s  %9.3f %%  %6s  %s\n", usd, cov[x], run, params[x]);
+        snprintf(gap, sizeof gap, "%+.2f", cost[x] - oracle[x]);
+        printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, cov[x], gap, run, params[x]);
     }
     free(front);
     free(order);
@@ -146,13 +149,25 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
     double *cost = malloc((n ? n : 1) * sizeof *cost);
     double *cov = malloc((n ? n : 1) * sizeof *cov);
     int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    double *orc = malloc((n ? n : 1) * sizeof *orc);
+    double *row_orc = malloc((n ? n : 1) * sizeof *row_orc);
     const char **params = malloc((n ? n : 1) * sizeof *params);
     st_sweep_point *pts = NULL;
     size_t npts = 0;
     int rc = -1;
-    if (!cost || !cov || !ids || !params || st_sweep_aggregate(rows, n, &pts, &npts)) {
+    if (!cost || !cov || !ids || !orc || !row_orc || !params ||
+        st_sweep_aggregate(rows, n, &pts, &npts)) {
         cli_error("out of memory");
         goto out;
+    }
+    /* Each run stores the oracle's cost on its own spot capacity. */
+    for (size_t i = 0; i < n; i++) {
+        sim_result r;
+        if (st_summary_get(db, rows[i].run_id, &r, err, sizeof err)) {
+            cli_error("%s", err);
+            goto out;
+        }
+        row_orc[i] = r.oracle_cost;
     }
     for (size_t s = 0; s < spec->nscenarios; s++) {
         size_t k = 0;
@@ -161,12 +176,13 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
                 cost[k] = rows[i].cost;
                 cov[k] = rows[i].coverage;
                 ids[k] = rows[i].run_id;
+                orc[k] = row_orc[i];
                 params[k] = rows[i].params;
                 k++;
             }
         char title[700];
         snprintf(title, sizeof title, "\nPareto front, %s", spec->scenarios[s]);
-        if (print_front(title, cost, cov, ids, params, k)) goto out;
+        if (print_front(title, cost, cov, orc, ids, params, k)) goto out;
     }
     if (spec->nscenarios > 1) {
         size_t k = 0;
@@ -175,11 +191,15 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
                 cost[k] = pts[i].cost;
                 cov[k] = pts[i].coverage;
                 params[k] = pts[i].params;
+                /* The oracle summed over the point's scenarios. */
+                orc[k] = 0;
+                for (size_t j = 0; j < n; j++)
+                    if (rows[j].point == pts[i].point) orc[k] += row_orc[j];
                 k++;
             }
         if (print_front("\nPareto front over all scenarios (cost summed, minimum "
                         "coverage)",
-                        cost, cov, NULL, params, k))
+                        cost, cov, orc, NULL, params, k))
             goto out;
     }
     rc = 0;
@@ -188,6 +208,8 @@ out:
     free(cost);
     free(cov);
     free(ids);
+    free(orc);
+    free(row_orc);
     free(params);
     free(pts);
     return rc;
