@@ -201,7 +201,7 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
         for (char *c = name; *c; c++)
             if (*c == '\'') *c = ' ';
         fprintf(f, "set title '%s'\nset xlabel 'total cost (USD)'\n"
-                   "set ylabel 'coverage (%%)'\nset grid\nset key bottom right\n"
+                   "set ylabel 'coverage (%%)'\nset grid\nset key top right\n"
                    "set offsets graph 0.05, graph 0.25, graph 0.1, graph 0.1\n",
                 name);
         if (k == 0) {
@@ -220,14 +220,35 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
         }
         fprintf(f, "$oracle%zu << EOD\n%.17g 100 \"oracle: $%.2f at full coverage\"\nEOD\n", s,
                 first.oracle_cost, first.oracle_cost);
+        /* classic with its defaults (the seed's controller as shipped), when
+        ** such a run of this scenario is in the database. */
+        int64_t ref;
+        sim_result cl;
+        int found = st_reference_run(db, spec.scenarios[s], pol_find("classic"), &ref, err, errlen);
+        if (found < 0 || (found && st_summary_get(db, ref, &cl, err, errlen))) {
+            fprintf(f, "unset multiplot\n");
+            gp_close(&g, out, err, errlen);
+            goto out;
+        }
+        if (found)
+            fprintf(f, "$classic%zu << EOD\n%.17g %.17g \"classic defaults (run %lld)\"\nEOD\n", s,
+                    cl.total_cost, cl.coverage_pct, (long long)ref);
+        else
+            fprintf(f, "$classic%zu << EOD\nEOD\n", s);
         fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.6 lc rgb '#9090a0' "
                    "title 'runs', $front%zu using 1:2 with linespoints pt 7 lw 2 "
                    "lc rgb '#c03020' title 'Pareto front', $front%zu using 1:2:3 "
                    "with labels left offset 1,0.5 font 'sans,8' notitle, "
                    "$oracle%zu using 1:2 with points pt 9 ps 2 lc rgb '#208040' "
                    "title 'oracle bound', $oracle%zu using 1:2:3 with labels right "
-                   "offset -1,-1 font 'sans,8' notitle\n",
+                   "offset -1,-1 font 'sans,8' notitle",
                 s, s, s, s, s);
+        if (found)
+            fprintf(f, ", $classic%zu using 1:2 with points pt 5 ps 1.5 lc rgb '#2050c0' "
+                       "title 'classic defaults', $classic%zu using 1:2:3 with labels "
+                       "left offset 1,-1 font 'sans,8' notitle",
+                    s, s);
+        fputc('\n', f);
     }
     fprintf(f, "unset multiplot\n");
     rc = gp_close(&g, out, err, errlen);

@@ -896,6 +896,41 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol,
+                     int64_t *run_id, char *err, size_t errlen) {
+    pol_params p;
+    sbuf b = {0};
+    pol_params_default(pol, &p);
+    params_json(&b, pol, &p);
+    if (b.oom) {
+        free(b.p);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT r.id FROM runs r JOIN scenarios sc ON sc.id = "
+                           "r.scenario_id WHERE sc.path = ?1 AND r.policy = ?2 AND "
+                           "r.params = ?3 AND r.sets = '[]' ORDER BY r.id DESC LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK) {
+        free(b.p);
+        return db_fail(db, err, errlen, "cannot look for a reference run");
+    }
+    sqlite3_bind_text(s, 1, scenario_path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, pol->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, b.p, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), found = 0;
+    if (rc == SQLITE_ROW) {
+        *run_id = sqlite3_column_int64(s, 0);
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    free(b.p);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, errlen, "cannot look for a reference run");
+    return found;
+}
+
 int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
                        char *err, size_t errlen) {
     *rows = NULL;

@@ -100,6 +100,13 @@ typedef struct {
     size_t nprices;
 } st_sample;
 
+/* The newest run of `pol` with its default parameters and no --set on the
+** scenario stored under `scenario_path` (as `spotbench run` stores it): a
+** reference point for figures. Returns 1 and sets *run_id, 0 when there is
+** none, -1 on error. */
+int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol,
+                     int64_t *run_id, char *err, size_t errlen);
+
 /* Reads the timeseries of run `run_id` in time order into *rows (malloc'd,
 ** the caller's). Fails with a clear message when there is no such run or it
 ** was stored without timeseries. */

@@ -40,6 +40,8 @@ for f in f hc hd t; do
 done
 grep -qF "Pareto front" "$TMP/f.svg" && ok || bad "frontier has no Pareto front"
 grep -qF "confirm=" "$TMP/f.svg" && ok || bad "frontier front has no parameter labels"
+grep -qF "oracle bound" "$TMP/f.svg" && ok || bad "frontier has no oracle bound"
+grep -qF "classic defaults" "$TMP/f.svg" && ok || bad "frontier does not mark the classic defaults run"
 grep -qF "fulfilled spot" "$TMP/t.svg" && ok || bad "timeline lacks fulfilled spot"
 grep -qF "price pool 0" "$TMP/t.svg" && ok || bad "timeline lacks prices"
 
