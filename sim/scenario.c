@@ -1061,17 +1061,12 @@ static int derive(const sim_steps *a, const sim_steps *b, sim_steps *dst) {
 
 /* Direct mode's recorded metrics. Columns in the header's order. */
 static int read_metrics(ld *L, sim_scenario *sc, const char *rel) {
-    static const trc_csv_col cols[] = {{"Timestamp", 0},
-                                       {"TargetCapacity", 0},
-                                       {"FulfilledCapacity", 1},
-                                       {"PendingCapacity", 1},
-                                       {"TerminatingCapacity", 1}};
-    static const pol_metric metric[] = {0, POL_TARGET, POL_FULFILLED,
-                                        POL_PENDING, POL_TERMINATING};
+    const trc_csv_col *cols = trc_metrics_cols;
+    const pol_metric *metric = trc_metrics_col_metric;
     trc_csv t;
     series s[5] = {{0}};
     int rc = -1;
-    if (read_csv(L, rel, cols, 5, &t)) return -1;
+    if (read_csv(L, rel, cols, TRC_METRICS_NCOLS, &t)) return -1;
     if (!t.present[2] && !t.present[3]) {
         snprintf(L->err, L->errlen,
                  "%s: the header needs FulfilledCapacity or PendingCapacity",

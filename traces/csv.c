@@ -88,6 +88,13 @@ static int simple_decimal(const char *s, double *out) {
     return 1;
 }
 
+const trc_csv_col trc_metrics_cols[TRC_METRICS_NCOLS] = {
+    {"Timestamp", 0},         {"TargetCapacity", 0},      {"FulfilledCapacity", 1},
+    {"PendingCapacity", 1},   {"TerminatingCapacity", 1}};
+const pol_metric trc_metrics_col_metric[TRC_METRICS_NCOLS] = {
+    POL_TARGET /* unused: the Timestamp */, POL_TARGET, POL_FULFILLED, POL_PENDING,
+    POL_TERMINATING};
+
 int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
                    char *err, size_t errlen) {
     const char *s = trc_csv_cell(t, r, c);

@@ -540,15 +540,10 @@ static int csv_prices(trc_import *im, const char *file, const char *text,
 
 static int csv_metrics(trc_import *im, const char *file, const char *text,
                        size_t len, char *err, size_t errlen) {
-    static const trc_csv_col cols[] = {{"Timestamp", 0},
-                                       {"TargetCapacity", 0},
-                                       {"FulfilledCapacity", 1},
-                                       {"PendingCapacity", 1},
-                                       {"TerminatingCapacity", 1}};
-    static const pol_metric metric[] = {0, POL_TARGET, POL_FULFILLED,
-                                        POL_PENDING, POL_TERMINATING};
+    const trc_csv_col *cols = trc_metrics_cols;
+    const pol_metric *metric = trc_metrics_col_metric;
     trc_csv t;
-    if (trc_csv_parse(file, text, len, cols, 5, &t, err, errlen)) return -1;
+    if (trc_csv_parse(file, text, len, cols, TRC_METRICS_NCOLS, &t, err, errlen)) return -1;
     int rc = 0;
     for (size_t r = 0; r < t.nrows && rc == 0; r++) {
         int64_t ts;

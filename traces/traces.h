@@ -98,6 +98,14 @@ typedef struct {
 ** `file` names the input in messages. On success fills *t and returns 0; on
 ** failure returns -1 with "FILE:LINE: what is wrong" in err and *t empty
 ** (trc_csv_free() on it is harmless). */
+/* The recorded fleet metrics CSV (direct mode): Timestamp, then
+** TargetCapacity (required) and FulfilledCapacity, PendingCapacity,
+** TerminatingCapacity (optional); trc_metrics_col_metric[c] is column c's
+** metric (column 0, the Timestamp, has none). */
+#define TRC_METRICS_NCOLS 5
+extern const trc_csv_col trc_metrics_cols[TRC_METRICS_NCOLS];
+extern const pol_metric trc_metrics_col_metric[TRC_METRICS_NCOLS];
+
 int trc_csv_parse(const char *file, const char *text, size_t len,
                   const trc_csv_col *cols, size_t ncols, trc_csv *t,
                   char *err, size_t errlen);
