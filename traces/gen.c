@@ -192,7 +192,7 @@ int trc_gen_parse_regime(const char *s, trc_gen_regime *r, char *err,
         *p++ != ':' || number(p, &r->mean) || r->mean <= 0 ||
         r->mean > TRC_GEN_MAX_FRACTION)
         return fail(err, errlen, "'%s': expected START:END:MEAN with times "
-                    "ISO-8601 UTC (…Z) or epoch seconds and 0 < MEAN <= %g",
+                    "ISO-8601 UTC (...Z) or epoch seconds and 0 < MEAN <= %g",
                     s, TRC_GEN_MAX_FRACTION);
     if (r->end <= r->start)
         return fail(err, errlen, "'%s': END must be after START", s);

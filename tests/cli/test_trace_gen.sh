@@ -59,6 +59,21 @@ run "$SB" trace gen demand --start $S --end $E --base 24 --amplitude 8 --noise 1
 cmp -s "$TMP/d1.csv" "$TMP/d2.csv" && ok || bad "demand not deterministic"
 [ "$(head -1 "$TMP/d1.csv")" = "Timestamp,Demand" ] && ok || bad "demand header"
 grep -q ',-' "$TMP/d1.csv" && bad "negative demand" || ok
+run "$SB" trace gen demand --start $S --end $E --base 24 --amplitude 8 --noise 1 --seed 4 -o "$TMP/d3.csv"
+cmp -s "$TMP/d1.csv" "$TMP/d3.csv" && bad "demand: another seed, same bytes" || ok
+
+# A family outage touches only that family; a regime raises the level.
+gen --seed 7 --outage 2017-03-01T06:00:00Z:1h:family=m4 -o "$TMP/fam.csv"
+expect_rc "family outage" 0
+# 0.46: above every pool's cap (0.95 x on-demand <= 0.455), below 2 x m4.xlarge's.
+run "$SB" trace info "$TMP/fam.csv" --above 0.46
+expect_out "family outage" "m4.xlarge us-east-1a: 1 episodes, total 3600 s"
+expect_out "family outage" "all pools: 2 episodes"
+gen --seed 7 --volatility 0 --jump-prob 0 \
+    --regime 2017-03-01T12:00:00Z:2017-03-02T00:00:00Z:0.9 -o "$TMP/reg.csv"
+expect_rc "regime" 0
+grep -q '^2017-03-01T23:55:00Z,m4.2xlarge,us-east-1d,0.43' "$TMP/reg.csv" && ok || bad "regime: price near 0.9 x on-demand at the end: $(tail -2 "$TMP/reg.csv")"
+
 run "$SB" trace gen cloudwatch --delay-p 0.5 --delay-min 30 --delay-max 120 --missing 0.01
 expect_rc "gen cloudwatch" 0
 expect_out "gen cloudwatch" '{"IngestionDelay": {"min": 30, "max": 120, "p": 0.5}, "MissingProbability": 0.01}'
@@ -166,5 +181,12 @@ if od is None:
 print("interruptions", intr, "on-demand launches", od, file=sys.stderr)
 sys.exit(0 if intr and od and intr > 0 and od > 0 else 1)
 PY
+
+# The demand trace drives the fleet's target (fleet.TargetTracking).
+cp "$TMP/d1.csv" "$TMP/sc/demand.csv"
+run "$SB" run "$TMP/sc/scenario.json" --json --db "$TMP/sc.db" \
+    --set 'fleet.TargetTracking={"Demand": "demand.csv", "TargetValue": 75}'
+expect_rc "run with generated demand" 0
+expect_out "run with generated demand" '"interruptions"'
 
 finish
