@@ -1,8 +1,9 @@
 /*
-** cmd_trace.c: `spotbench trace import|check|info`: turns AWS CLI exports
-** and recorded observations into the canonical CSV traces, and says what a
-** trace holds. Argument parsing and printing only; the readers are in
-** traces/import.c.
+** cmd_trace.c: `spotbench trace import|check|info|gen`: turns AWS CLI
+** exports and recorded observations into the canonical CSV traces, says what
+** a trace holds, and generates synthetic traces. Argument parsing and
+** printing only; the readers are in traces/import.c, the generators in
+** traces/gen.c.
 */
 #include "cli.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "traces/gen.h"
 #include "traces/import.h"
 #include "traces/traces.h"
 
@@ -19,6 +21,19 @@ const char cmd_trace_usage[] =
     "       spotbench trace check [--format FORMAT] [--product P] FILE...\n"
     "       spotbench trace info [--format FORMAT] [--product P]\n"
     "                            [--above PRICE|--above on-demand:PRICE] FILE...\n"
+    "       spotbench trace gen prices --pools SPEC --start TIME --end TIME\n"
+    "                            [--seed N] [--step S] [--mean F] [--reversion R]\n"
+    "                            [--volatility V] [--jump-prob P] [--jump-size F]\n"
+    "                            [--regime START:END:MEAN]...\n"
+    "                            [--outage AT:DURATION:SCOPE[:KIND]]...\n"
+    "                            [--capacity N] [--availability-out FILE]\n"
+    "                            -o prices.csv\n"
+    "       spotbench trace gen demand --start TIME --end TIME --base UNITS\n"
+    "                            --amplitude UNITS [--seed N] [--period S]\n"
+    "                            [--peak-hour H] [--noise UNITS] [--step S]\n"
+    "                            -o demand.csv\n"
+    "       spotbench trace gen cloudwatch [--delay-p P] [--delay-min S]\n"
+    "                            [--delay-max S] [--missing P]\n"
     "\n"
     "import  reads the inputs (all of one kind: prices or fleet metrics) and\n"
     "        writes the canonical CSV a scenario reads: prices as\n"
@@ -29,6 +44,24 @@ const char cmd_trace_usage[] =
     "        pools or metrics, span, duplicates collapsed, rows filtered.\n"
     "info    prints the span, the pools, min/median/max per pool, and with\n"
     "        --above the episodes above that price (number, total, longest).\n"
+    "gen     writes synthetic traces, the same bytes for the same seed and\n"
+    "        parameters (docs/traces.md, \"Synthetic traces: trace gen\"):\n"
+    "        prices  per pool p(t) = x(t) * on-demand with\n"
+    "                x += R (MEAN - x) + V Z each step, plus F with probability\n"
+    "                P; x kept in [0.01, 0.95]. --pools TYPE/AZ=ON_DEMAND,...\n"
+    "                defaults: --seed 1 --step 300 --mean 0.3 --reversion 0.05\n"
+    "                --volatility 0.01 --jump-prob 0.002 --jump-size 0.3\n"
+    "                --capacity 1000. --outage AT:DURATION:SCOPE[:KIND], SCOPE\n"
+    "                pool=TYPE/AZ, family=c4, az=AZ or all; KIND price (2 x\n"
+    "                on-demand on [AT, AT+DURATION)) or capacity (capacity 0\n"
+    "                there, falling in 2-3 steps over the minutes before AT,\n"
+    "                written to --availability-out). DURATION: seconds, or\n"
+    "                with s/m/h/d.\n"
+    "        demand  base + amplitude cos(2 pi (t - peak) / period) + noise Z,\n"
+    "                never below 0, whole units; defaults --period 86400\n"
+    "                --peak-hour 14 --noise 0 --step 300\n"
+    "        cloudwatch  prints the scenario's cloudwatch object; defaults\n"
+    "                --delay-p 1 --delay-min 0 --delay-max 0 --missing 0\n"
     "\n"
     "Records are sorted by Timestamp; records of one pool (or metric) with the\n"
     "same Timestamp collapse when equal, and otherwise the later one in input\n"
@@ -329,8 +362,264 @@ static int trace_info(int argc, char **argv) {
     return CLI_OK;
 }
 
+/* ---- trace gen ----------------------------------------------------------- */
+
+#define GEN_ERR(...) cli_usage("trace", "trace gen: " __VA_ARGS__)
+
+static int gen_number(const char *opt, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v >= 0) || v > 1e15 ||
+        strpbrk(s, "xXnNiI"))
+        return GEN_ERR("%s: '%s' is not a number >= 0", opt, s);
+    *out = v;
+    return 0;
+}
+
+static int gen_whole(const char *opt, const char *s, long long max,
+                     long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno || v < 0 || v > max || s[0] == '-' ||
+        s[0] == '+' || s[0] == ' ')
+        return GEN_ERR("%s: '%s' is not a whole number in [0, %lld]", opt, s,
+                       max);
+    *out = v;
+    return 0;
+}
+
+static int gen_time(const char *opt, const char *s, int64_t *out) {
+    size_t n = strspn(s, "0123456789");
+    if (n > 0 && n <= 12 && s[n] == '\0') {
+        *out = strtoll(s, NULL, 10);
+        return 0;
+    }
+    if (trc_time_parse(s, out))
+        return GEN_ERR("%s: '%s' is not an ISO-8601 UTC time or epoch "
+                       "seconds", opt, s);
+    return 0;
+}
+
+/* Writes via a temporary beside `path`, renamed on success, so a failure
+** leaves no half trace. `tmp` gets the temporary's name. */
+static FILE *gen_open(const char *path, char *tmp, size_t n) {
+    snprintf(tmp, n, "%s.tmp~", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) cli_error("%s: %s", tmp, strerror(errno));
+    return f;
+}
+
+static int gen_close(FILE *f, const char *tmp, const char *path, int ok) {
+    int bad = ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (!ok) {
+        remove(tmp);
+        return CLI_FAIL;
+    }
+    if (bad || rename(tmp, path) != 0) {
+        cli_error("%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+#define GEN_MAX_LIST 256
+
+static int gen_prices(int argc, char **argv) {
+    trc_gen_prices_params p;
+    trc_gen_prices_defaults(&p);
+    const char *pools = NULL, *out = NULL, *avail = NULL;
+    int have_start = 0, have_end = 0, rc;
+    trc_gen_regime regimes[GEN_MAX_LIST];
+    trc_gen_outage outages[GEN_MAX_LIST];
+    char err[512];
+    long long w;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v || o[0] != '-')
+            return GEN_ERR("prices: unknown or incomplete option '%s'", o);
+        i++;
+        if (!strcmp(o, "--pools")) pools = v;
+        else if (!strcmp(o, "-o")) out = v;
+        else if (!strcmp(o, "--availability-out")) avail = v;
+        else if (!strcmp(o, "--start")) {
+            if ((rc = gen_time(o, v, &p.start))) return rc;
+            have_start = 1;
+        } else if (!strcmp(o, "--end")) {
+            if ((rc = gen_time(o, v, &p.end))) return rc;
+            have_end = 1;
+        } else if (!strcmp(o, "--seed")) {
+            if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
+            p.seed = (uint64_t)w;
+        } else if (!strcmp(o, "--step")) {
+            if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
+            p.step = w;
+        } else if (!strcmp(o, "--capacity")) {
+            if ((rc = gen_whole(o, v, 1000000000, &w))) return rc;
+            p.capacity = (int)w;
+        } else if (!strcmp(o, "--mean")) {
+            if ((rc = gen_number(o, v, &p.mean))) return rc;
+        } else if (!strcmp(o, "--reversion")) {
+            if ((rc = gen_number(o, v, &p.reversion))) return rc;
+        } else if (!strcmp(o, "--volatility")) {
+            if ((rc = gen_number(o, v, &p.volatility))) return rc;
+        } else if (!strcmp(o, "--jump-prob")) {
+            if ((rc = gen_number(o, v, &p.jump_prob))) return rc;
+        } else if (!strcmp(o, "--jump-size")) {
+            if ((rc = gen_number(o, v, &p.jump_size))) return rc;
+        } else if (!strcmp(o, "--regime")) {
+            if (p.nregimes == GEN_MAX_LIST) return GEN_ERR("--regime: too many");
+            if (trc_gen_parse_regime(v, &regimes[p.nregimes], err, sizeof err))
+                return GEN_ERR("--regime: %s", err);
+            p.nregimes++;
+        } else if (!strcmp(o, "--outage")) {
+            if (p.noutages == GEN_MAX_LIST) return GEN_ERR("--outage: too many");
+            if (trc_gen_parse_outage(v, &outages[p.noutages], err, sizeof err))
+                return GEN_ERR("--outage: %s", err);
+            p.noutages++;
+        } else {
+            return GEN_ERR("prices: unknown option '%s'", o);
+        }
+    }
+    if (!pools) return GEN_ERR("--pools: required (TYPE/AZ=ON_DEMAND_PRICE,...)");
+    if (!have_start) return GEN_ERR("--start: required");
+    if (!have_end) return GEN_ERR("--end: required");
+    if (!out) return GEN_ERR("-o: required (the prices CSV)");
+    trc_gen_pool *pl = trc_gen_parse_pools(pools, &p.npools, err, sizeof err);
+    if (!pl) return GEN_ERR("--pools: %s", err);
+    p.pools = pl;
+    p.regimes = regimes;
+    p.outages = outages;
+    /* Checked before any file is opened, so bad input writes nothing. */
+    int any_capacity = 0;
+    for (size_t i = 0; i < p.noutages; i++) any_capacity |= outages[i].capacity;
+    if (any_capacity && !avail) {
+        free(pl);
+        return GEN_ERR("--outage: a capacity outage needs --availability-out FILE");
+    }
+    char tmp[2][4096];
+    FILE *f = gen_open(out, tmp[0], sizeof tmp[0]), *fa = NULL;
+    if (!f) {
+        free(pl);
+        return CLI_FAIL;
+    }
+    if (avail && !(fa = gen_open(avail, tmp[1], sizeof tmp[1]))) {
+        gen_close(f, tmp[0], out, 0);
+        free(pl);
+        return CLI_FAIL;
+    }
+    int bad = trc_gen_prices(&p, f, fa, err, sizeof err);
+    free(pl);
+    rc = gen_close(f, tmp[0], out, !bad);
+    if (fa && gen_close(fa, tmp[1], avail, !bad && rc == CLI_OK)) rc = CLI_FAIL;
+    if (bad) {
+        /* Messages from the generator start with the option at fault. */
+        if (!strcmp(err, "out of memory")) {
+            cli_error("trace gen: %s", err);
+            return CLI_FAIL;
+        }
+        return GEN_ERR("%s", err);
+    }
+    return rc;
+}
+
+static int gen_demand(int argc, char **argv) {
+    trc_gen_demand_params p;
+    trc_gen_demand_defaults(&p);
+    const char *out = NULL;
+    int have[4] = {0}, rc;
+    long long w;
+    char err[512];
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v || o[0] != '-')
+            return GEN_ERR("demand: unknown or incomplete option '%s'", o);
+        i++;
+        if (!strcmp(o, "-o")) out = v;
+        else if (!strcmp(o, "--start")) {
+            if ((rc = gen_time(o, v, &p.start))) return rc;
+            have[0] = 1;
+        } else if (!strcmp(o, "--end")) {
+            if ((rc = gen_time(o, v, &p.end))) return rc;
+            have[1] = 1;
+        } else if (!strcmp(o, "--base")) {
+            if ((rc = gen_number(o, v, &p.base))) return rc;
+            have[2] = 1;
+        } else if (!strcmp(o, "--amplitude")) {
+            if ((rc = gen_number(o, v, &p.amplitude))) return rc;
+            have[3] = 1;
+        } else if (!strcmp(o, "--noise")) {
+            if ((rc = gen_number(o, v, &p.noise))) return rc;
+        } else if (!strcmp(o, "--peak-hour")) {
+            if ((rc = gen_number(o, v, &p.peak_hour))) return rc;
+        } else if (!strcmp(o, "--seed")) {
+            if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
+            p.seed = (uint64_t)w;
+        } else if (!strcmp(o, "--step")) {
+            if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
+            p.step = w;
+        } else if (!strcmp(o, "--period")) {
+            if ((rc = gen_whole(o, v, 86400LL * 3660, &w))) return rc;
+            p.period = w;
+        } else {
+            return GEN_ERR("demand: unknown option '%s'", o);
+        }
+    }
+    static const char *const names[] = {"--start", "--end", "--base",
+                                        "--amplitude"};
+    for (int i = 0; i < 4; i++)
+        if (!have[i]) return GEN_ERR("%s: required", names[i]);
+    if (!out) return GEN_ERR("-o: required (the demand CSV)");
+    char tmp[4096];
+    FILE *f = gen_open(out, tmp, sizeof tmp);
+    if (!f) return CLI_FAIL;
+    int bad = trc_gen_demand(&p, f, err, sizeof err);
+    rc = gen_close(f, tmp, out, !bad);
+    if (bad) return GEN_ERR("%s", err);
+    return rc;
+}
+
+static int gen_cloudwatch(int argc, char **argv) {
+    double dp = 1, missing = 0;
+    long long dmin = 0, dmax = 0;
+    int rc;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v || o[0] != '-')
+            return GEN_ERR("cloudwatch: unknown or incomplete option '%s'", o);
+        i++;
+        if (!strcmp(o, "--delay-p")) rc = gen_number(o, v, &dp);
+        else if (!strcmp(o, "--missing")) rc = gen_number(o, v, &missing);
+        else if (!strcmp(o, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
+        else if (!strcmp(o, "--delay-max")) rc = gen_whole(o, v, 86400, &dmax);
+        else return GEN_ERR("cloudwatch: unknown option '%s'", o);
+        if (rc) return rc;
+    }
+    char buf[256], err[256];
+    if (trc_gen_cloudwatch(dp, (long)dmin, (long)dmax, missing, buf, sizeof buf,
+                           err, sizeof err))
+        return GEN_ERR("%s", err);
+    printf("%s\n", buf);
+    return CLI_OK;
+}
+
+static int trace_gen(int argc, char **argv) {
+    if (argc < 2)
+        return GEN_ERR("expected 'prices', 'demand' or 'cloudwatch'");
+    if (!strcmp(argv[1], "prices")) return gen_prices(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "demand")) return gen_demand(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "cloudwatch")) return gen_cloudwatch(argc - 1, argv + 1);
+    return GEN_ERR("unknown generator '%s' (prices, demand, cloudwatch)",
+                   argv[1]);
+}
+
 int cmd_trace(int argc, char **argv) {
-    if (argc < 2) return cli_usage("trace", "expected 'import', 'check' or 'info'");
+    if (argc < 2)
+        return cli_usage("trace", "expected 'import', 'check', 'info' or 'gen'");
+    if (strcmp(argv[1], "gen") == 0) return trace_gen(argc - 1, argv + 1);
     if (strcmp(argv[1], "import") == 0) return trace_import(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0) return trace_check(argc - 1, argv + 1);
     if (strcmp(argv[1], "info") == 0) return trace_info(argc - 1, argv + 1);
