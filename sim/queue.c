@@ -60,34 +60,9 @@ void sim_queue_free(sim_queue *q) {
     q->n = q->cap = 0;
 }
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t stream) {
-    uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+    trc_rng_seed(r, seed ^ (stream * 0xd1342543de82ef95ULL));
 }
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t next(sim_rng *r) {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-double sim_rng_unit(sim_rng *r) { return (double)(next(r) >> 11) * 0x1.0p-53; }
 
 int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
     /* A constant needs no draw: a year of minutes with constant delays is
@@ -95,8 +70,8 @@ int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
     ** whatever its p, so changing p keeps the rest of the stream aligned. */
     if (d->p <= 0) return 0;
     if (d->p >= 1 && d->min == d->max) return d->min;
-    double u = sim_rng_unit(r);
-    uint64_t x = next(r);
+    double u = trc_rng_unit(r);
+    uint64_t x = trc_rng_next(r);
     if (u >= d->p) return 0;
     uint64_t span = (uint64_t)(d->max - d->min) + 1;
     return d->min + (int64_t)(x % span);

@@ -107,7 +107,7 @@ static const sim_dp *ring_at(const sim_state *s, size_t k) {
 /* A datapoint with Timestamp t: each metric's copy becomes visible after
 ** its own ingestion delay, or never. The draws are made for every metric
 ** whether it has a value or not, so the stream stays aligned. */
-static int chance(sim_rng *r, double p) { return p > 0 && sim_rng_unit(r) < p; }
+static int chance(sim_rng *r, double p) { return p > 0 && trc_rng_unit(r) < p; }
 
 static void cw_publish(sim_state *s, int64_t t, int64_t closes,
                        const double v[POL_NMETRICS]) {

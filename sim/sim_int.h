@@ -7,6 +7,7 @@
 #define SPOTBENCH_SIM_INT_H
 
 #include "sim.h"
+#include "traces/rng.h"
 
 /* ---- event queue (queue.c) ---------------------------------------------- */
 
@@ -40,12 +41,9 @@ void sim_queue_free(sim_queue *q);
 /* xoshiro256**, seeded through splitmix64. Each model draws from its own
 ** stream, so a policy that launches more on-demand instances does not shift
 ** the spot market's or CloudWatch's random draws. */
-typedef struct {
-    uint64_t s[4];
-} sim_rng;
+typedef trc_rng sim_rng;
 
 void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t stream);
-double sim_rng_unit(sim_rng *r); /* [0, 1) */
 int64_t sim_rng_delay(sim_rng *r, const sim_dist *d);
 
 /* ---- events ------------------------------------------------------------- */

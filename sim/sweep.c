@@ -4,6 +4,7 @@
 ** See sweep.h for the contract.
 */
 #include "sim/sweep.h"
+#include "traces/rng.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -183,14 +184,6 @@ size_t sim_sweep_npoints(const sim_sweep_spec *spec) {
     return n;
 }
 
-/* splitmix64: tiny, well mixed, and seeded per sample. */
-static uint64_t splitmix(uint64_t *s) {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
                     size_t bufsize, const char **out) {
     if (p >= sim_sweep_npoints(spec)) return -1;
@@ -214,7 +207,7 @@ int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
     uint64_t st = spec->seed ^ ((uint64_t)(sample + 1) * 0xD1B54A32D192ED03ull);
     for (size_t k = 0; k < spec->nrnd; k++) {
         const sim_sweep_random *r = &spec->rnd[k];
-        double u = (double)(splitmix(&st) >> 11) * 0x1.0p-53;
+        double u = (double)(trc_splitmix64(&st) >> 11) * 0x1.0p-53; /* per sample */
         int n;
         if (r->integer) {
             double v = r->lo + floor(u * (r->hi - r->lo + 1));

@@ -30,50 +30,19 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
 
 /* ---- random numbers ------------------------------------------------------ */
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-void trc_gen_rng_seed(trc_gen_rng *r, uint64_t seed) {
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t next64(trc_gen_rng *r) {
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double trc_gen_uniform(trc_gen_rng *r) {
-    return (double)(next64(r) >> 11) * 0x1.0p-53;
-}
-
-double trc_gen_normal(trc_gen_rng *r) {
+double trc_gen_normal(trc_rng *r) {
     /* 1 - u keeps log() away from 0. */
-    double u1 = 1.0 - trc_gen_uniform(r), u2 = trc_gen_uniform(r);
+    double u1 = 1.0 - trc_rng_unit(r), u2 = trc_rng_unit(r);
     return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
 }
 
 /* A stream of its own for (seed, a, b): independent of the other streams'
 ** use, so one pool's or outage's draws never shift another's. */
-static void stream(trc_gen_rng *r, uint64_t seed, uint64_t a, uint64_t b) {
+static void stream(trc_rng *r, uint64_t seed, uint64_t a, uint64_t b) {
     uint64_t x = seed;
-    uint64_t h = splitmix64(&x) ^ (a * 0xD1B54A32D192ED03ULL);
-    h = splitmix64(&h) ^ (b * 0x8CB92BA72F3D8DD7ULL);
-    trc_gen_rng_seed(r, h);
+    uint64_t h = trc_splitmix64(&x) ^ (a * 0xD1B54A32D192ED03ULL);
+    h = trc_splitmix64(&h) ^ (b * 0x8CB92BA72F3D8DD7ULL);
+    trc_rng_seed(r, h);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -376,15 +345,15 @@ typedef struct {
 ** Drawn from a stream of (seed, pool, outage), so it differs per pool. */
 static void make_burst(const trc_gen_prices_params *p, size_t pool,
                        size_t outage, burst *b) {
-    trc_gen_rng r;
+    trc_rng r;
     stream(&r, p->seed, 0x10000 + pool, outage + 1);
     const trc_gen_outage *o = &p->outages[outage];
-    b->nsteps = 2 + (trc_gen_uniform(&r) < 0.5);
+    b->nsteps = 2 + (trc_rng_unit(&r) < 0.5);
     int64_t gaps[4];
     double lvl = 1.0;
     for (int i = 0; i < b->nsteps - 1; i++) {
-        gaps[i] = 30 + (int64_t)(trc_gen_uniform(&r) * 91);
-        lvl *= 0.3 + 0.4 * trc_gen_uniform(&r);
+        gaps[i] = 30 + (int64_t)(trc_rng_unit(&r) * 91);
+        lvl *= 0.3 + 0.4 * trc_rng_unit(&r);
         b->lvl[i] = lvl;
     }
     b->lvl[b->nsteps - 1] = 0;
@@ -470,7 +439,7 @@ int trc_gen_prices(const trc_gen_prices_params *p, FILE *prices, FILE *avail,
         }
         qsort(ev, nev, sizeof *ev, cmp_time);
 
-        trc_gen_rng r;
+        trc_rng r;
         stream(&r, p->seed, k, 0);
         double x = mean_at(p, p->start);
         long long last = -1;
@@ -488,7 +457,7 @@ int trc_gen_prices(const trc_gen_prices_params *p, FILE *prices, FILE *avail,
                 if (!first_step) {
                     /* x += R (mu - x) + V Z, plus J with probability P;
                     ** both draws happen every step. */
-                    double z = trc_gen_normal(&r), u = trc_gen_uniform(&r);
+                    double z = trc_gen_normal(&r), u = trc_rng_unit(&r);
                     x += p->reversion * (mean_at(p, t) - x) + p->volatility * z;
                     if (u < p->jump_prob) x += p->jump_size;
                     if (x < TRC_GEN_MIN_FRACTION) x = TRC_GEN_MIN_FRACTION;
@@ -571,7 +540,7 @@ int trc_gen_demand(const trc_gen_demand_params *p, FILE *out, char *err,
         return fail(err, errlen, "--peak-hour: must be in [0, 24)");
     if (!(p->base >= 0) || !(p->amplitude >= 0) || !(p->noise >= 0))
         return fail(err, errlen, "--base, --amplitude, --noise: must be >= 0");
-    trc_gen_rng r;
+    trc_rng r;
     stream(&r, p->seed, 0x20000, 0);
     fputs("Timestamp,Demand\n", out);
     char ts[32];

@@ -5,7 +5,7 @@
 ** outages, diurnal demand, and the scenario's `cloudwatch` object.
 **
 ** Everything is a function of the parameters and the seed: the same inputs
-** give the same bytes. The random state lives in trc_gen_rng values owned by
+** give the same bytes. The random state lives in trc_rng values owned by
 ** the caller or local to a call; there is no global state.
 **
 ** Errors are values: functions that can fail return -1 with a message in err
@@ -18,16 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* xoshiro256** seeded through splitmix64. */
-typedef struct {
-    uint64_t s[4];
-} trc_gen_rng;
+#include "rng.h"
 
-void trc_gen_rng_seed(trc_gen_rng *r, uint64_t seed);
-/* Uniform in [0, 1). */
-double trc_gen_uniform(trc_gen_rng *r);
 /* Standard normal (Box-Muller, one value per call). */
-double trc_gen_normal(trc_gen_rng *r);
+double trc_gen_normal(trc_rng *r);
 
 typedef struct {
     char type[32]; /* InstanceType, e.g. c4.xlarge */
