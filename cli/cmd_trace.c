@@ -170,6 +170,30 @@ static void duration(int64_t s, char *buf, size_t n) {
     snprintf(buf, n, "%lld s (%.1f h)", (long long)s, (double)s / 3600);
 }
 
+/* Writes via a temporary beside `path`, renamed on success, so a failure
+** leaves no half trace. `tmp` gets the temporary's name. */
+static FILE *out_open(const char *path, char *tmp, size_t n) {
+    snprintf(tmp, n, "%s.tmp~", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) cli_error("%s: %s", tmp, strerror(errno));
+    return f;
+}
+
+static int out_close(FILE *f, const char *tmp, const char *path, int ok) {
+    int bad = ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (!ok) {
+        remove(tmp);
+        return CLI_FAIL;
+    }
+    if (bad || rename(tmp, path) != 0) {
+        cli_error("%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
 static int trace_import(int argc, char **argv) {
     trace_args a;
     int rc = parse_args("import", argc, argv, &a);
@@ -182,27 +206,13 @@ static int trace_import(int argc, char **argv) {
     }
     /* Written beside the output and renamed: a failed write leaves no half
     ** trace where a scenario would read it. */
-    size_t n = strlen(a.out) + 8;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        trc_import_free(&im);
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    snprintf(tmp, n, "%s.tmp~", a.out);
-    FILE *f = fopen(tmp, "w");
-    rc = CLI_OK;
-    if (!f) {
-        cli_error("%s: %s", tmp, strerror(errno));
-        rc = CLI_FAIL;
-    } else {
-        int bad = trc_import_write_csv(&im, f);
-        if (fclose(f) != 0) bad = 1;
-        if (bad || rename(tmp, a.out) != 0) {
-            cli_error("%s: cannot write: %s", a.out, strerror(errno));
-            remove(tmp);
-            rc = CLI_FAIL;
-        }
+    char tmp[4096];
+    FILE *f = out_open(a.out, tmp, sizeof tmp);
+    rc = CLI_FAIL;
+    if (f) {
+        int bad = trc_import_write_csv(&im, f) != 0;
+        if (bad) cli_error("%s: cannot write: %s", a.out, strerror(errno));
+        rc = out_close(f, tmp, a.out, !bad);
     }
     if (rc == CLI_OK)
         fprintf(stderr,
@@ -212,7 +222,6 @@ static int trace_import(int argc, char **argv) {
                 a.out, im.n,
                 im.kind == TRC_KIND_PRICES ? "price" : "datapoint", im.read,
                 im.filtered, im.dup_same, im.dup_diff, im.unchanged);
-    free(tmp);
     trc_import_free(&im);
     return rc;
 }
@@ -402,30 +411,6 @@ static int gen_time(const char *opt, const char *s, int64_t *out) {
     return 0;
 }
 
-/* Writes via a temporary beside `path`, renamed on success, so a failure
-** leaves no half trace. `tmp` gets the temporary's name. */
-static FILE *gen_open(const char *path, char *tmp, size_t n) {
-    snprintf(tmp, n, "%s.tmp~", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) cli_error("%s: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int gen_close(FILE *f, const char *tmp, const char *path, int ok) {
-    int bad = ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (!ok) {
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    if (bad || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    return CLI_OK;
-}
-
 #define GEN_MAX_LIST 256
 
 static int gen_prices(int argc, char **argv) {
@@ -501,20 +486,20 @@ static int gen_prices(int argc, char **argv) {
         return GEN_ERR("--outage: a capacity outage needs --availability-out FILE");
     }
     char tmp[2][4096];
-    FILE *f = gen_open(out, tmp[0], sizeof tmp[0]), *fa = NULL;
+    FILE *f = out_open(out, tmp[0], sizeof tmp[0]), *fa = NULL;
     if (!f) {
         free(pl);
         return CLI_FAIL;
     }
-    if (avail && !(fa = gen_open(avail, tmp[1], sizeof tmp[1]))) {
-        gen_close(f, tmp[0], out, 0);
+    if (avail && !(fa = out_open(avail, tmp[1], sizeof tmp[1]))) {
+        out_close(f, tmp[0], out, 0);
         free(pl);
         return CLI_FAIL;
     }
     int bad = trc_gen_prices(&p, f, fa, err, sizeof err);
     free(pl);
-    rc = gen_close(f, tmp[0], out, !bad);
-    if (fa && gen_close(fa, tmp[1], avail, !bad && rc == CLI_OK)) rc = CLI_FAIL;
+    rc = out_close(f, tmp[0], out, !bad);
+    if (fa && out_close(fa, tmp[1], avail, !bad && rc == CLI_OK)) rc = CLI_FAIL;
     if (bad) {
         /* Messages from the generator start with the option at fault. */
         if (!strcmp(err, "out of memory")) {
@@ -574,10 +559,10 @@ static int gen_demand(int argc, char **argv) {
         if (!have[i]) return GEN_ERR("%s: required", names[i]);
     if (!out) return GEN_ERR("-o: required (the demand CSV)");
     char tmp[4096];
-    FILE *f = gen_open(out, tmp, sizeof tmp);
+    FILE *f = out_open(out, tmp, sizeof tmp);
     if (!f) return CLI_FAIL;
     int bad = trc_gen_demand(&p, f, err, sizeof err);
-    rc = gen_close(f, tmp, out, !bad);
+    rc = out_close(f, tmp, out, !bad);
     if (bad) return GEN_ERR("%s", err);
     return rc;
 }
