@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "regress.h"
+#include "traces/import.h"
 
 static const struct {
     const char *key;
@@ -47,38 +48,10 @@ static double field(const sim_result *r, size_t i) {
     return v;
 }
 
-static char *read_all(const char *path, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 8192;
-            char *b = realloc(buf, cap);
-            if (!b) {
-                free(buf);
-                fclose(f);
-                snprintf(err, errlen, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t k = fread(buf + n, 1, 4096, f);
-        n += k;
-        if (k < 4096) break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
     memset(b, 0, sizeof *b);
-    char *text = read_all(path, err, errlen);
+    size_t len;
+    char *text = trc_read_file(path, &len, err, errlen);
     if (!text) return -1;
     cJSON *root = cJSON_Parse(text);
     free(text);
