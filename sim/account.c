@@ -28,8 +28,8 @@ static size_t step_index(const sim_steps *st, int64_t t) {
     return lo ? lo - 1 : 0;
 }
 
-double sim_steps_at(const sim_steps *st, int64_t t, size_t *hint) {
-    (void)hint;
+/* The value of a step function at t. */
+static double steps_at(const sim_steps *st, int64_t t) {
     return st->n ? st->pts[step_index(st, t)].v : 0;
 }
 
@@ -56,7 +56,7 @@ void sim_bill(sim_state *s, const sim_inst *in, int interrupted) {
         /* By the second, with a 60-second minimum. */
         if (price) {
             cost = steps_integral(price, in->run_t, in->end_t);
-            if (dur < 60) cost += (double)(60 - dur) * sim_steps_at(price, in->end_t, NULL);
+            if (dur < 60) cost += (double)(60 - dur) * steps_at(price, in->end_t);
         } else {
             cost = (double)(dur < 60 ? 60 : dur) * sc->od_price;
         }
@@ -68,7 +68,7 @@ void sim_bill(sim_state *s, const sim_inst *in, int interrupted) {
         int64_t hours = (dur + 3599) / 3600;
         if (interrupted && price && dur % 3600 != 0) hours = dur / 3600;
         for (int64_t k = 0; k < hours; k++)
-            cost += price ? sim_steps_at(price, in->run_t + k * 3600, NULL) : sc->od_price;
+            cost += price ? steps_at(price, in->run_t + k * 3600) : sc->od_price;
     }
     if (price) {
         s->res->spot_cost += cost;

@@ -159,7 +159,6 @@ void sim_account(sim_state *s, int64_t t);        /* integrate up to t */
 void sim_account_episodes(sim_state *s);          /* after a state change */
 int sim_account_finish(sim_state *s);             /* medians; -1 on OOM */
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted);
-double sim_steps_at(const sim_steps *st, int64_t t, size_t *hint);
 
 /* fleet.c */
 int sim_fleet_fill(sim_state *s);                 /* launch / trim to target */
