@@ -193,37 +193,17 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
     for (size_t i = 0; i < x->pol->nparams; i++)
         printf("%s\"%s\": %.17g", i ? ", " : "", x->pol->params[i].name, x->params.v[i]);
     printf("}, \"seed\": %llu, \"summary\": {", (unsigned long long)sc->seed);
-#define F(name, fmt, cast) printf("\"" #name "\": " fmt, (cast)r->name)
-    F(spot_cost, "%.17g", double); printf(", ");
-    F(od_cost, "%.17g", double); printf(", ");
-    F(total_cost, "%.17g", double); printf(", ");
-    F(all_od_cost, "%.17g", double); printf(", ");
-    F(pct_of_all_od, "%.17g", double); printf(", ");
-    F(coverage_pct, "%.17g", double); printf(", ");
-    F(required_unit_hours, "%.17g", double); printf(", ");
-    F(shortfall_unit_hours, "%.17g", double); printf(", ");
-    F(longest_shortfall_s, "%lld", long long); printf(", ");
-    F(minutes_below_target, "%.17g", double); printf(", ");
-    F(od_instance_hours, "%.17g", double); printf(", ");
-    F(spot_instance_hours, "%.17g", double); printf(", ");
-    F(od_launches, "%d", int); printf(", ");
-    F(spot_launches, "%d", int); printf(", ");
-    F(set_calls, "%d", int); printf(", ");
-    F(set_rejected, "%d", int); printf(", ");
-    F(invocations, "%d", int); printf(", ");
-    F(invocation_failures, "%d", int); printf(", ");
-    F(interruptions, "%d", int); printf(", ");
-    F(shortfalls, "%d", int); printf(", ");
-    F(uncovered_shortfalls, "%d", int); printf(", ");
-    F(fallback_latency_median_s, "%lld", long long); printf(", ");
-    F(fallback_latency_max_s, "%lld", long long); printf(", ");
-    F(return_delay_median_s, "%lld", long long); printf(", ");
-    F(return_delay_max_s, "%lld", long long); printf(", ");
-    F(od_hours_after_recovery, "%.17g", double); printf(", ");
-    F(flaps, "%d", int); printf(", ");
-    F(oracle_cost, "%.17g", double); printf(", ");
-    printf("\"gap_to_oracle\": %.17g", r->total_cost - r->oracle_cost);
-#undef F
+    for (size_t i = 0; i < sim_result_nfields; i++) {
+        const sim_field *f = &sim_result_fields[i];
+        const char *p = (const char *)r + f->off;
+        printf("%s\"%s\": ", i ? ", " : "", f->name);
+        switch (f->type) {
+        case SIM_F_DOUBLE: printf("%.17g", *(const double *)p); break;
+        case SIM_F_INT: printf("%d", *(const int *)p); break;
+        case SIM_F_INT64: printf("%lld", (long long)*(const int64_t *)p); break;
+        }
+    }
+    printf(", \"gap_to_oracle\": %.17g", r->total_cost - r->oracle_cost);
     printf("}}\n");
 }
 

@@ -186,6 +186,16 @@ typedef struct {
     int64_t events;              /* events processed */
 } sim_result;
 
+/* sim_result's fields in a fixed order, by name, type and offset. */
+typedef enum { SIM_F_DOUBLE, SIM_F_INT, SIM_F_INT64 } sim_field_type;
+typedef struct {
+    const char *name;
+    sim_field_type type;
+    size_t off;
+} sim_field;
+extern const sim_field sim_result_fields[];
+extern const size_t sim_result_nfields;
+
 /* Runs the scenario with `pol` and `params`. Returns 0 and fills *res, or -1
 ** with a message in err (a sink refused a record, or out of memory). */
 int sim_run(const sim_scenario *sc, const pol_policy *pol,

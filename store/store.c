@@ -37,54 +37,15 @@
 
 /* ---- summaries: sim_result fields <-> columns ---------------------------- */
 
-/* One table drives the summaries DDL, INSERT and SELECT, so a field cannot
-** be stored under one name and read under another. Adding a sim_result field
-** means one line here and a schema version bump (docs/store.md). */
-typedef enum { F_DOUBLE, F_INT, F_INT64 } field_type;
-typedef struct {
-    const char *name;
-    field_type type;
-    size_t off;
-} summary_field;
-
-#define SF(type, f) {#f, type, offsetof(sim_result, f)}
-static const summary_field summary_fields[] = {
-    SF(F_DOUBLE, spot_cost),
-    SF(F_DOUBLE, od_cost),
-    SF(F_DOUBLE, total_cost),
-    SF(F_DOUBLE, all_od_cost),
-    SF(F_DOUBLE, pct_of_all_od),
-    SF(F_DOUBLE, coverage_pct),
-    SF(F_DOUBLE, required_unit_hours),
-    SF(F_DOUBLE, shortfall_unit_hours),
-    SF(F_INT64, longest_shortfall_s),
-    SF(F_DOUBLE, minutes_below_target),
-    SF(F_DOUBLE, od_instance_hours),
-    SF(F_DOUBLE, spot_instance_hours),
-    SF(F_INT, od_launches),
-    SF(F_INT, spot_launches),
-    SF(F_INT, set_calls),
-    SF(F_INT, set_rejected),
-    SF(F_INT, invocations),
-    SF(F_INT, invocation_failures),
-    SF(F_INT, interruptions),
-    SF(F_INT, shortfalls),
-    SF(F_INT64, fallback_latency_median_s),
-    SF(F_INT64, fallback_latency_max_s),
-    SF(F_INT, uncovered_shortfalls),
-    SF(F_INT64, return_delay_median_s),
-    SF(F_INT64, return_delay_max_s),
-    SF(F_DOUBLE, od_hours_after_recovery),
-    SF(F_INT, flaps),
-    SF(F_DOUBLE, oracle_cost),
-    SF(F_INT64, events),
-};
-#undef SF
-#define NSUMMARY (sizeof summary_fields / sizeof summary_fields[0])
+/* The summaries table has one column per sim_result field, from the
+** simulator's own field table (sim_result_fields), so a field cannot be
+** stored under one name and read under another. Adding a field there means
+** a schema version bump (docs/store.md). */
+#define NSUMMARY sim_result_nfields
 
 /* ---- schema ---------------------------------------------------------------- */
 
-/* Everything but summaries, whose columns come from summary_fields.
+/* Everything but summaries, whose columns come from sim_result_fields.
 ** CHECKs use OR, not IN (...): SQLite 3.40 builds an ephemeral table for an
 ** IN list on every row, which once made a year's run more than twice as slow.
 ** decisions and timeseries are WITHOUT ROWID, keyed by (run_id, t, ...): rows
@@ -419,8 +380,8 @@ static int create_schema(st_db *db, char *err, size_t errlen) {
                 " REFERENCES runs(id) ON DELETE CASCADE");
     for (size_t i = 0; i < NSUMMARY; i++) {
         sb_puts(&b, ", ");
-        sb_puts(&b, summary_fields[i].name);
-        sb_puts(&b, summary_fields[i].type == F_DOUBLE ? " REAL" : " INTEGER");
+        sb_puts(&b, sim_result_fields[i].name);
+        sb_puts(&b, sim_result_fields[i].type == SIM_F_DOUBLE ? " REAL" : " INTEGER");
     }
     sb_puts(&b, ");");
     char version_sql[64];
@@ -460,9 +421,9 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     sb_puts(&sel, "SELECT ");
     for (size_t i = 0; i < NSUMMARY; i++) {
         sb_puts(&ins, ", ");
-        sb_puts(&ins, summary_fields[i].name);
+        sb_puts(&ins, sim_result_fields[i].name);
         if (i) sb_puts(&sel, ", ");
-        sb_puts(&sel, summary_fields[i].name);
+        sb_puts(&sel, sim_result_fields[i].name);
     }
     sb_puts(&ins, ") VALUES (?");
     for (size_t i = 0; i < NSUMMARY; i++) sb_puts(&ins, ", ?");
@@ -844,12 +805,12 @@ int st_run_commit(st_db *db, const sim_result *res, char *err,
     sqlite3_stmt *s = db->st[S_SUMMARY_INS];
     sqlite3_bind_int64(s, 1, db->run_id);
     for (size_t i = 0; i < NSUMMARY; i++) {
-        const char *f = (const char *)res + summary_fields[i].off;
+        const char *f = (const char *)res + sim_result_fields[i].off;
         int col = (int)i + 2;
-        switch (summary_fields[i].type) {
-        case F_DOUBLE: sqlite3_bind_double(s, col, *(const double *)f); break;
-        case F_INT: sqlite3_bind_int(s, col, *(const int *)f); break;
-        case F_INT64: sqlite3_bind_int64(s, col, *(const int64_t *)f); break;
+        switch (sim_result_fields[i].type) {
+        case SIM_F_DOUBLE: sqlite3_bind_double(s, col, *(const double *)f); break;
+        case SIM_F_INT: sqlite3_bind_int(s, col, *(const int *)f); break;
+        case SIM_F_INT64: sqlite3_bind_int64(s, col, *(const int64_t *)f); break;
         }
     }
     if (step_done(db, s, err, errlen, "cannot store the summary") ||
@@ -878,12 +839,12 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         for (size_t i = 0; i < NSUMMARY; i++) {
-            char *f = (char *)out + summary_fields[i].off;
+            char *f = (char *)out + sim_result_fields[i].off;
             int col = (int)i;
-            switch (summary_fields[i].type) {
-            case F_DOUBLE: *(double *)f = sqlite3_column_double(s, col); break;
-            case F_INT: *(int *)f = sqlite3_column_int(s, col); break;
-            case F_INT64: *(int64_t *)f = sqlite3_column_int64(s, col); break;
+            switch (sim_result_fields[i].type) {
+            case SIM_F_DOUBLE: *(double *)f = sqlite3_column_double(s, col); break;
+            case SIM_F_INT: *(int *)f = sqlite3_column_int(s, col); break;
+            case SIM_F_INT64: *(int64_t *)f = sqlite3_column_int64(s, col); break;
             }
         }
     } else if (rc == SQLITE_DONE) {
