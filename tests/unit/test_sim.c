@@ -480,13 +480,26 @@ static void out_of_range_rejected(void **st) {
     fx_model(&f, 2, 0.1, 3);
     f.sc.asg_max = 4;
     for (size_t p = 0; p < 2; p++) fx_price(&f, p, 3600, 1.0);
-    /* classic asks for 8 > MaxSize 4 each minute from +3780: ValidationError. */
+    /* classic asks for 8 > MaxSize 4 from +3780: the engine clamps the call
+    ** to MaxSize, so 4 instances launch and nothing is rejected. */
     sim_result r = run(&f, "classic", &k);
     assert_true(r.set_calls > 0);
-    assert_int_equal(r.set_rejected, r.set_calls);
-    assert_int_equal(r.od_launches, 0);
+    assert_int_equal(r.set_rejected, 0);
+    assert_int_equal(r.od_launches, 4);
     assert_int_equal(k.dec[0].t, T0 + 3780);
-    assert_int_equal(k.dec[0].d.desired, 8);
+    assert_int_equal(k.dec[0].d.desired, 4);
+    assert_non_null(strstr(k.dec[0].d.reason, "clamped to MaxSize 4"));
+    /* Below MinSize is not clamped (the original's call, which AWS rejects):
+    ** MinSize 2 at 2 instances, no shortfall: classic asks for 0 every
+    ** minute with HonorCooldown=true -> ValidationError each time. */
+    static fx g;
+    fx_model(&g, 2, 0.1, 1);
+    g.sc.asg_min = 2;
+    g.sc.asg_desired = 2;
+    r = run(&g, "classic", NULL);
+    assert_int_equal(r.set_calls, 60);
+    assert_int_equal(r.set_rejected, 60);
+    assert_int_equal(r.od_launches, 0);
 }
 
 static void oracle_bound(void **st) {
