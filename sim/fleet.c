@@ -35,7 +35,7 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     }
     sim_inst *in = &s->inst[i];
     uint32_t gen = in->gen + 1;
-    *in = (sim_inst){pool, INST_LAUNCHING, 0, gen, s->now, -1, -1};
+    *in = (sim_inst){pool, INST_LAUNCHING, 0, gen, 0, s->now, -1, -1};
     *idx = (int64_t)i;
     return 0;
 }

@@ -367,6 +367,7 @@ static int start_model(sim_state *s) {
         in->gen++; /* its launch events are void */
         in->state = INST_RUNNING;
         in->run_t = sc->start;
+        in->initial = 1;
         in->registered = 1;
         s->fulfilled += pl->weight;
         s->spot_units += pl->weight;
@@ -392,6 +393,7 @@ static int start_asg(sim_state *s) {
         sim_inst *in = &s->inst[idx];
         in->state = INST_RUNNING;
         in->run_t = s->sc->start;
+        in->initial = 1;
         in->registered = 1;
         s->od_live++;
         s->od_in_service++;
