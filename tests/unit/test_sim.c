@@ -318,6 +318,69 @@ static void late_datapoint_classic_falls_back_guarded_holds(void **st) {
     NEAR(g.od_cost, 0);
 }
 
+/* A direct-mode scenario from T0 for `minutes`: TargetCapacity 32 every
+** minute from 10 minutes before the start, PendingCapacity pending[m]
+** (FulfilledCapacity 32 - it) at minute m; cooldown 300 s, on-demand launch
+** 60 s, registration 30 s. */
+static void fx_direct(fx *f, int minutes, const double *pending) {
+    memset(f, 0, sizeof *f);
+    sim_scenario *sc = &f->sc;
+    sc->mode = SIM_DIRECT;
+    sc->seed = 1;
+    sc->start = T0;
+    sc->end = T0 + 60LL * minutes;
+    sc->billing = SIM_PER_SECOND;
+    sc->d_period = 60;
+    sc->d_spot_price = 0.05;
+    sc->registration_delay = constant(30);
+    sc->cron = 1;
+    sc->cron_interval = 60;
+    sc->od_weight = 4;
+    sc->od_price = 0.2;
+    sc->asg_max = 200;
+    sc->default_cooldown = 300;
+    sc->od_launch_delay = constant(60);
+    for (int m = -10; m < minutes; m++) {
+        double p = m >= 0 ? pending[m] : 0;
+        f->direct[POL_TARGET][m + 10] = (pol_point){T0 + 60 * m, 32};
+        f->direct[POL_FULFILLED][m + 10] = (pol_point){T0 + 60 * m, 32 - p};
+        f->direct[POL_PENDING][m + 10] = (pol_point){T0 + 60 * m, p};
+    }
+    for (int m = 0; m < 3; m++) {
+        sc->d_metric[m].pts = f->direct[m];
+        sc->d_metric[m].n = (size_t)minutes + 10;
+    }
+}
+
+/* AWS starts a scale-in's cooldown when the activity completes, i.e. when
+** its instances are terminated, not at the call. */
+static void scale_in_cooldown_starts_when_terminated(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    double pending[25] = {0};
+    for (int m = 5; m < 10; m++) pending[m] = 16;
+    for (int m = 10; m < 15; m++) pending[m] = 8;
+    memset(&k, 0, sizeof k);
+    fx_direct(&f, 25, pending);
+    f.sc.od_termination_delay = constant(100);
+    sim_result r = run(&f, "classic", &k);
+    /* +360: set 4 (minute 5's 16 units), InService +420: cooldown to 720.
+    ** +660: set 2 rejected (660 < 720); +720: set 2 accepted, terminated at
+    ** +820: cooldown to 820 + 300 = 1120 (a cooldown from the call would end
+    ** at 1020). +960, +1020, +1080: set 0 rejected; +1140 accepted. */
+    static const struct { int64_t t; int desired, accepted; } want[] = {
+        {360, 4, 1}, {660, 2, 0}, {720, 2, 1}, {960, 0, 0},
+        {1020, 0, 0}, {1080, 0, 0}, {1140, 0, 1}};
+    assert_int_equal(k.ndec, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < k.ndec; i++) {
+        assert_int_equal(k.dec[i].t, T0 + want[i].t);
+        assert_int_equal(k.dec[i].d.desired, want[i].desired);
+        assert_int_equal(k.dec[i].accepted, want[i].accepted);
+    }
+    assert_int_equal(r.set_rejected, 4);
+}
+
 static void direct_mode_20_minutes(void **st) {
     (void)st;
     static fx f;
@@ -525,6 +588,29 @@ static void first_hour_interruptions_are_free(void **st) {
     NEAR(r.spot_cost, 0);
 }
 
+/* ECS_ENABLE_SPOT_INSTANCE_DRAINING: an instance stops serving at its
+** notice, two minutes before it terminates. */
+static void spot_draining_stops_serving_at_the_notice(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    fx_model(&f, 1, 0.1, 1);
+    fx_price(&f, 0, 600, 1.0); /* outbid: notices at +600, gone at +720 */
+    memset(&k, 0, sizeof k);
+    run(&f, "classic", &k);
+    NEAR(sample_at(&k, 660)->spot_units, 32); /* still serving */
+    NEAR(sample_at(&k, 660)->terminating, 32);
+    f.sc.spot_draining = 1;
+    memset(&k, 0, sizeof k);
+    sim_result r = run(&f, "classic", &k);
+    NEAR(sample_at(&k, 660)->spot_units, 0); /* drained */
+    NEAR(sample_at(&k, 660)->fulfilled, 32); /* the fleet still counts it */
+    /* Without draining the same run's capacity is lost at +720: draining
+    ** moves the start of the shortfall two minutes earlier. */
+    assert_true(r.longest_shortfall_s > 0);
+    assert_int_equal(r.interruptions, 8);
+}
+
 /* The oracle runs the group within MinSize and MaxSize. */
 static void oracle_within_min_and_max_size(void **st) {
     (void)st;
@@ -621,6 +707,7 @@ int main(void) {
         cmocka_unit_test(one_pool_outbid),
         cmocka_unit_test(all_pools_outbid_3h_classic),
         cmocka_unit_test(scale_in_rejected_until_cooldown_ends),
+        cmocka_unit_test(scale_in_cooldown_starts_when_terminated),
         cmocka_unit_test(per_hour_versus_per_second),
         cmocka_unit_test(late_datapoint_classic_falls_back_guarded_holds),
         cmocka_unit_test(direct_mode_20_minutes),
@@ -631,6 +718,7 @@ int main(void) {
         cmocka_unit_test(out_of_range_rejected),
         cmocka_unit_test(oracle_bound),
         cmocka_unit_test(first_hour_interruptions_are_free),
+        cmocka_unit_test(spot_draining_stops_serving_at_the_notice),
         cmocka_unit_test(oracle_within_min_and_max_size),
         cmocka_unit_test(same_seed_bit_identical),
     };
