@@ -228,6 +228,7 @@ static int invoke(sim_state *s) {
     }
 
     pol_decide(s->pol, &obs, s->params, &rec.d);
+    if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
         int rc = sim_asg_set(s, rec.d.desired, rec.d.honor_cooldown, &rec.error);
         if (rc < 0) return -1;
@@ -361,17 +362,7 @@ static int start_model(sim_state *s) {
     }
     if (sim_fleet_fill(s)) return -1;
     /* The initial fleet is already running and registered. */
-    for (size_t i = 0; i < s->ninst; i++) {
-        sim_inst *in = &s->inst[i];
-        const sim_pool *pl = &sc->pools[in->pool];
-        in->gen++; /* its launch events are void */
-        in->state = INST_RUNNING;
-        in->run_t = sc->start;
-        in->initial = 1;
-        in->registered = 1;
-        s->fulfilled += pl->weight;
-        s->spot_units += pl->weight;
-    }
+    for (size_t i = 0; i < s->ninst; i++) sim_spot_started(s, (int64_t)i);
     s->res->spot_launches = 0;
     return 0;
 }
@@ -412,6 +403,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     sim_rng_seed(&s->rng_ctl, sc->seed, 3);
     sim_rng_seed(&s->rng_asg, sc->seed, 4);
     sim_rng_seed(&s->rng_reg, sc->seed, 5);
+    sim_rng_seed(&s->rng_market, sc->seed, 6);
     s->tt_last_out = s->tt_last_in = INT64_MIN / 2;
     s->cooldown_until = INT64_MIN;
 
@@ -435,6 +427,7 @@ static int setup(sim_state *s, direct_rows *rows) {
         !s->pool_units || !s->cursor)
         return sim_fail(s, "out of memory");
 
+    if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
         if (start_model(s)) return -1;
     } else {
@@ -481,7 +474,12 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     case EV_RUNNING:
     case EV_REGISTERED:
     case EV_TERMINATE:
+    case EV_REBALANCE_END:
         return instance_event(s, e);
+    case EV_MARKET:
+    case EV_SIGNAL:
+    case EV_ICE_END:
+        return sim_market_event(s, e->type, e->a);
     case EV_INVOKE:
         if (e->a == 0 && s->now + s->sc->cron_interval < s->sc->end &&
             sim_queue_push(&s->q, s->now + s->sc->cron_interval, EVC_CONTROLLER,
@@ -516,6 +514,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->lat);
     free(s->ret);
     free(s->cap);
+    sim_market_free(s);
     free(rows->t);
     free(rows->v);
 }
