@@ -81,9 +81,9 @@ static double pool_rate(const sim_scenario *sc, size_t p) {
 static int cmp_event(const void *a, const void *b) {
     const sim_mevent *x = a, *y = b;
     if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
-    /* Same second: the order they were drawn in (scope, then group). */
-    if (x->scope != y->scope) return x->scope - y->scope;
-    return x->group - y->group;
+    /* Same second: scripted ones in file order, then drawn ones in the
+    ** order they were drawn. */
+    return (x->order > y->order) - (x->order < y->order);
 }
 
 static int add_event(sim_state *s, size_t *cap, const sim_mevent *e) {
@@ -98,7 +98,9 @@ static int add_event(sim_state *s, size_t *cap, const sim_mevent *e) {
         s->mev = p;
         *cap = c;
     }
-    s->mev[s->nmev++] = *e;
+    s->mev[s->nmev] = *e;
+    s->mev[s->nmev].order = s->nmev;
+    s->nmev++;
     return 0;
 }
 
@@ -125,6 +127,62 @@ static int draw_group(sim_state *s, size_t *cap, int scope, int group, double ra
     }
 }
 
+/* The scripted events (traces.events) of pools the fleet has; an event
+** naming none of them is ignored, as price rows of other pools are. */
+static int scripted(sim_state *s, size_t *cap) {
+    const sim_scenario *sc = s->sc;
+    for (size_t i = 0; i < sc->nevents; i++) {
+        const sim_event_spec *x = &sc->events[i];
+        if (x->t < sc->start || x->t >= sc->end) continue;
+        sim_mevent e = {x->t, -1, x->scope, -1, x->share, x->ice, 0};
+        size_t flen = strcspn(x->instance_type, ".");
+        for (size_t p = 0; p < sc->npools && e.group < 0; p++) {
+            const sim_pool *pl = &sc->pools[p];
+            if (x->scope == SIM_SCOPE_POOL && strcmp(pl->instance_type, x->instance_type) == 0 &&
+                strcmp(pl->az, x->az) == 0)
+                e.group = (int)p;
+            if (x->scope == SIM_SCOPE_FAMILY && strcspn(pl->instance_type, ".") == flen &&
+                strncmp(pl->instance_type, x->instance_type, flen) == 0)
+                e.group = s->family[p];
+            if (x->scope == SIM_SCOPE_AZ && strcmp(pl->az, x->az) == 0) e.group = s->az[p];
+        }
+        if (x->scope != SIM_SCOPE_ALL && e.group < 0) continue;
+        if (x->lead >= 0) e.signal_t = x->t - x->lead > sc->start ? x->t - x->lead : sc->start;
+        if (add_event(s, cap, &e)) return -1;
+    }
+    return 0;
+}
+
+/* The market's own events, drawn from the seed. */
+static int draw(sim_state *s, size_t *cap) {
+    const sim_scenario *sc = s->sc;
+    size_t np = sc->npools;
+    const double *w = sc->market.scope;
+    for (size_t p = 0; p < np; p++)
+        if (draw_group(s, cap, SIM_SCOPE_POOL, (int)p, w[SIM_SCOPE_POOL] * pool_rate(sc, p)))
+            return -1;
+    for (int scope = SIM_SCOPE_FAMILY; scope <= SIM_SCOPE_ALL; scope++) {
+        for (size_t g = 0; g < np; g++) {
+            /* Group g exists when pool g is the first of its family / AZ. */
+            if (scope == SIM_SCOPE_FAMILY && s->family[g] != (int)g) continue;
+            if (scope == SIM_SCOPE_AZ && s->az[g] != (int)g) continue;
+            if (scope == SIM_SCOPE_ALL && g > 0) break;
+            sim_mevent probe = {0, -1, scope, (int)g, 0, 0, 0};
+            double sum = 0;
+            int n = 0;
+            for (size_t p = 0; p < np; p++)
+                if (hits(s, &probe, p)) {
+                    sum += pool_rate(sc, p);
+                    n++;
+                }
+            if (draw_group(s, cap, scope, scope == SIM_SCOPE_ALL ? -1 : (int)g,
+                           w[scope] * sum / n))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int sim_market_plan(sim_state *s) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools;
@@ -137,32 +195,10 @@ int sim_market_plan(sim_state *s) {
         s->az[p] = az_of(sc, p);
         s->ice_until[p] = INT64_MIN;
     }
-    if (sc->mode != SIM_MODEL || !sc->market.on) return 0;
-
-    const double *w = sc->market.scope;
+    if (sc->mode != SIM_MODEL) return 0;
     size_t cap = 0;
-    for (size_t p = 0; p < np; p++)
-        if (draw_group(s, &cap, SIM_SCOPE_POOL, (int)p, w[SIM_SCOPE_POOL] * pool_rate(sc, p)))
-            return -1;
-    for (int scope = SIM_SCOPE_FAMILY; scope <= SIM_SCOPE_ALL; scope++) {
-        for (size_t g = 0; g < np; g++) {
-            /* Group g exists when pool g is the first of its family / AZ. */
-            if (scope == SIM_SCOPE_FAMILY && s->family[g] != (int)g) continue;
-            if (scope == SIM_SCOPE_AZ && s->az[g] != (int)g) continue;
-            if (scope == SIM_SCOPE_ALL && g > 0) break;
-            sim_mevent probe = {0, -1, scope, (int)g, 0, 0};
-            double sum = 0;
-            int n = 0;
-            for (size_t p = 0; p < np; p++)
-                if (hits(s, &probe, p)) {
-                    sum += pool_rate(sc, p);
-                    n++;
-                }
-            if (draw_group(s, &cap, scope, scope == SIM_SCOPE_ALL ? -1 : (int)g,
-                           w[scope] * sum / n))
-                return -1;
-        }
-    }
+    if (scripted(s, &cap)) return -1;
+    if (sc->market.on && draw(s, &cap)) return -1;
     if (s->nmev) qsort(s->mev, s->nmev, sizeof *s->mev, cmp_event);
     for (size_t i = 0; i < s->nmev; i++) {
         const sim_mevent *e = &s->mev[i];

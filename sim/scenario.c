@@ -378,7 +378,7 @@ static int timev(ld *L, const cJSON *o, const char *key, int64_t *out) {
 
 /* Trace paths found while validating, borrowed from the tree. */
 typedef struct {
-    const char *prices, *availability, *demand, *metrics;
+    const char *prices, *availability, *demand, *metrics, *events;
 } paths;
 
 /* The Spot Instance Advisor's bands of "Frequency of interruption" and the
@@ -648,12 +648,13 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
 }
 
 static int read_traces_section(ld *L, const cJSON *root, paths *tp) {
-    static const char *const known[] = {"prices", "availability", NULL};
+    static const char *const known[] = {"prices", "availability", "events", NULL};
     const cJSON *t;
     size_t old;
     if (object(L, root, "traces", 1, known, &t, &old) < 0 ||
         string(L, t, "prices", 1, 0, 0, &tp->prices) < 0 ||
-        string(L, t, "availability", 0, 0, 0, &tp->availability) < 0)
+        string(L, t, "availability", 0, 0, 0, &tp->availability) < 0 ||
+        string(L, t, "events", 0, 0, 0, &tp->events) < 0)
         return -1;
     leave(L, old);
     return 0;
@@ -1187,6 +1188,109 @@ out:
     return rc;
 }
 
+static int cmp_spec(const void *a, const void *b) {
+    const sim_event_spec *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Scripted capacity events (traces.events):
+** Timestamp,Scope,InstanceType,AvailabilityZone,Share,InsufficientCapacity,
+** RebalanceLead. Scope is Pool (type and AZ), InstanceFamily (a type or the
+** family), AvailabilityZone (AZ) or All. */
+static int read_events(ld *L, sim_scenario *sc, const char *rel) {
+    static const char *const scopes[] = {"Pool", "InstanceFamily",
+                                         "AvailabilityZone", "All"};
+    enum { E_TIME, E_SCOPE, E_TYPE, E_AZ, E_SHARE, E_ICE, E_LEAD };
+    const trc_csv_col cols[] = {{"Timestamp", 0},    {"Scope", 0},
+                                {"InstanceType", 0}, {"AvailabilityZone", 0},
+                                {"Share", 0},        {"InsufficientCapacity", 1},
+                                {"RebalanceLead", 1}};
+    trc_csv t;
+    int rc = -1;
+    if (read_csv(L, rel, cols, 7, &t)) return -1;
+    sc->events = calloc(t.nrows + 1, sizeof *sc->events);
+    if (!sc->events) {
+        oom(L, &t);
+        goto out;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        sim_event_spec *e = &sc->events[r];
+        const char *scope = trc_csv_cell(&t, r, E_SCOPE);
+        const char *type = trc_csv_cell(&t, r, E_TYPE), *az = trc_csv_cell(&t, r, E_AZ);
+        const char *ice = trc_csv_cell(&t, r, E_ICE), *lead = trc_csv_cell(&t, r, E_LEAD);
+        double v;
+        if (trc_csv_time(&t, r, E_TIME, &e->t, L->err, L->errlen)) goto out;
+        e->scope = -1;
+        for (int k = 0; k < SIM_NSCOPES; k++)
+            if (strcmp(scope, scopes[k]) == 0) e->scope = k;
+        if (e->scope < 0) {
+            trc_csv_fail(&t, r, E_SCOPE, L->err, L->errlen,
+                         "'%s' is not one of Pool, InstanceFamily, AvailabilityZone, All",
+                         scope);
+            goto out;
+        }
+        int need_type = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_FAMILY;
+        int need_az = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_AZ;
+        if ((need_type && !type[0]) || (need_az && !az[0])) {
+            trc_csv_fail(&t, r, need_type && !type[0] ? E_TYPE : E_AZ, L->err, L->errlen,
+                         "is required for Scope %s", scope);
+            goto out;
+        }
+        if (strlen(type) >= sizeof e->instance_type || strlen(az) >= sizeof e->az) {
+            trc_csv_fail(&t, r, strlen(type) >= sizeof e->instance_type ? E_TYPE : E_AZ,
+                         L->err, L->errlen, "is too long");
+            goto out;
+        }
+        snprintf(e->instance_type, sizeof e->instance_type, "%s", type);
+        snprintf(e->az, sizeof e->az, "%s", az);
+        if (trc_csv_number(&t, r, E_SHARE, &e->share, L->err, L->errlen)) goto out;
+        if (!(e->share > 0 && e->share <= 1)) {
+            trc_csv_fail(&t, r, E_SHARE, L->err, L->errlen, "must be > 0 and at most 1");
+            goto out;
+        }
+        e->ice = 0;
+        e->lead = -1;
+        const char *const whole_cells[2] = {ice, lead};
+        for (int k = 0; k < 2; k++) {
+            if (!whole_cells[k] || !whole_cells[k][0]) continue;
+            size_t c = k ? E_LEAD : E_ICE;
+            if (cell_nonneg(L, &t, r, c, &v)) goto out;
+            if (v != floor(v) || v > 1e9) {
+                trc_csv_fail(&t, r, c, L->err, L->errlen,
+                             "must be whole seconds (at most 1e9)");
+                goto out;
+            }
+            if (k) e->lead = (int64_t)v;
+            else e->ice = (int64_t)v;
+        }
+    }
+    sc->nevents = t.nrows;
+    /* Stable (bottom-up merge): the file's order among events of the same
+    ** second. */
+    sim_event_spec *tmp = malloc((sc->nevents + 1) * sizeof *tmp);
+    if (!tmp) {
+        oom(L, &t);
+        goto out;
+    }
+    for (size_t w = 1; w < sc->nevents; w *= 2) {
+        for (size_t lo = 0; lo < sc->nevents; lo += 2 * w) {
+            size_t mid = lo + w < sc->nevents ? lo + w : sc->nevents;
+            size_t hi = lo + 2 * w < sc->nevents ? lo + 2 * w : sc->nevents;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid || b < hi)
+                tmp[k++] = (b >= hi || (a < mid && cmp_spec(&sc->events[a], &sc->events[b]) <= 0))
+                               ? sc->events[a++]
+                               : sc->events[b++];
+        }
+        memcpy(sc->events, tmp, sc->nevents * sizeof *tmp);
+    }
+    free(tmp);
+    rc = 0;
+out:
+    trc_csv_free(&t);
+    return rc;
+}
+
 /* The demand trace of target tracking: Timestamp,Demand (units). */
 static int read_demand(ld *L, sim_scenario *sc, const char *rel) {
     static const trc_csv_col cols[] = {{"Timestamp", 0}, {"Demand", 0}};
@@ -1310,6 +1414,7 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
     if (tp->availability && read_pool_trace(L, sc, tp->availability, 0))
         return -1;
     if (tp->demand && read_demand(L, sc, tp->demand)) return -1;
+    if (tp->events && read_events(L, sc, tp->events)) return -1;
     return 0;
 }
 
@@ -1396,6 +1501,7 @@ void sim_scenario_free(sim_scenario *sc) {
     }
     free(sc->pools);
     free(sc->demand.pts);
+    free(sc->events);
     for (int m = 0; m < POL_NMETRICS; m++) free(sc->d_metric[m].pts);
     memset(sc, 0, sizeof *sc);
 }

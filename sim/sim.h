@@ -86,6 +86,20 @@ typedef struct {
 typedef enum { SIM_MODEL, SIM_DIRECT } sim_mode;
 typedef enum { SIM_PER_SECOND, SIM_PER_HOUR } sim_billing;
 
+/* A scripted capacity event (traces.events): what the market model draws,
+** written out, for recorded outages and regression cases. */
+typedef struct {
+    int64_t t;
+    int scope;               /* SIM_SCOPE_* */
+    char instance_type[32];  /* Pool: the type; InstanceFamily: a type of
+                                the family, or the family ("c4") */
+    char az[32];             /* Pool, AvailabilityZone */
+    double share;            /* of each hit pool's running instances */
+    int64_t ice;             /* insufficient-capacity window, s */
+    int64_t lead;            /* rebalance recommendation this long before,
+                                or -1 */
+} sim_event_spec;
+
 typedef struct {
     char name[64];
     char path[512];     /* the scenario file, for messages */
@@ -105,6 +119,8 @@ typedef struct {
     sim_rebalance rebalance;     /* CapacityRebalance ReplacementStrategy */
     int64_t rebalance_termination_delay; /* launch-before-terminate */
     sim_market market;
+    sim_event_spec *events;      /* traces.events, sorted by time */
+    size_t nevents;
 
     /* Fleet target tracking (model mode, optional). */
     sim_steps demand;       /* units the cluster reserves; n == 0: none */

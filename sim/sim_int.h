@@ -93,6 +93,7 @@ typedef struct {
     int scope, group; /* SIM_SCOPE_*; the pool, family or AZ id */
     double share;     /* of each hit pool's instances */
     int64_t ice;      /* insufficient-capacity window, seconds */
+    size_t order;     /* creation order: ties at one second keep it */
 } sim_mevent;
 
 /* The spot capacity's history, kept for the oracle (oracle.c). */
