@@ -148,7 +148,9 @@ typedef struct {
     size_t nparams;
     int cron;               /* invoked every cron_interval s ... */
     int64_t cron_interval;
-    int64_t cron_offset;    /* ... at multiples of it plus this */
+    sim_dist cron_offset;   /* ... at multiples of it plus this (drawn once
+                               per run: the schedule's second) ... */
+    sim_dist cron_jitter;   /* ... plus this, drawn per invocation */
     int alarm;              /* invoked when PendingCapacity > 0 ... */
     int alarm_periods;      /* ... for this many datapoints (via SNS) */
     sim_dist sns_delay;

@@ -112,7 +112,8 @@ typedef struct {
     size_t errlen;
 
     sim_queue q;
-    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market;
+    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market, rng_sched;
+    int64_t cron_base;   /* the schedule's next time, before its jitter */
     int64_t now;
 
     /* instances (spot and on-demand) */
