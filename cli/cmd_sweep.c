@@ -128,7 +128,7 @@ static int print_front(const char *title, const double *cost, const double *cov,
         char run[24] = "-", usd[40], gap[40];
         if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
         snprintf(usd, sizeof usd, "$%.2f", cost[x]);
-        snprintf(gap, sizeof gap, "%+.2f", cost[x] - oracle[x]);
+        sim_gap_format(cost[x], oracle[x], cov[x], gap, sizeof gap);
         printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, cov[x], gap, run, params[x]);
     }
     free(front);
