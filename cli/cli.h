@@ -53,6 +53,8 @@ int cmd_plot(int argc, char **argv);
 extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
+int cmd_sensitivity(int argc, char **argv);
+extern const char cmd_sensitivity_usage[];
 int cmd_trace(int argc, char **argv);
 /* trace import --format spot-traces (cmd_trace_avail.c). */
 int cli_trace_import_spot_traces(int argc, char **argv);

@@ -49,11 +49,17 @@ const char cmd_sweep_usage[] =
     "      --grid window=300:900:300 --grid asg.DefaultCooldown=60,300,900\n";
 
 const char cmd_best_usage[] =
-    "usage: spotbench best --sweep ID --min-coverage PCT [--db FILE]\n"
+    "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
+    "                      [--db FILE]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does.\n";
+    "none does.\n"
+    "\n"
+    "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
+    "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
+    "                     other parameters by their worst cost over them, among\n"
+    "                     those whose worst coverage is at least PCT\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -413,14 +419,80 @@ out:
 
 /* ---- best ---------------------------------------------------------------- */
 
+/* Splits "K1,K2" in place into keys (pointers into buf). */
+static size_t split_keys(char *buf, const char **keys, size_t max) {
+    size_t n = 0;
+    for (char *t = buf; t && *t && n < max;) {
+        char *comma = strchr(t, ',');
+        if (comma) *comma = '\0';
+        keys[n++] = t;
+        t = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+/* best --worst-case: the parameter set whose worst cost over the unknown
+** axes is lowest among those whose worst coverage meets min_cov. */
+static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_sweep_point *pts,
+                           size_t npts, char *over_arg, double min_cov) {
+    const char *over[16];
+    char err[512], keys[1024];
+    snprintf(keys, sizeof keys, "%s", over_arg);
+    size_t nover = split_keys(keys, over, 16);
+    st_sweep_range *rg;
+    size_t nrg;
+    if (st_sweep_ranges(spec, pts, npts, over, nover, &rg, &nrg, err, sizeof err)) {
+        cli_error("best --worst-case: %s", err);
+        return CLI_BADINPUT;
+    }
+    const st_sweep_range *best = NULL;
+    double best_cov = -1;
+    for (size_t i = 0; i < nrg; i++) {
+        if (rg[i].cov_min > best_cov) best_cov = rg[i].cov_min;
+        if (rg[i].cov_min >= min_cov && (!best || rg[i].cost_max < best->cost_max))
+            best = &rg[i];
+    }
+    if (!best) {
+        cli_error("sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
+                  "(the best worst case reaches %.3f %%)",
+                  (long long)id, min_cov, best_cov);
+        free(rg);
+        return CLI_FAIL;
+    }
+    char buf[4096];
+    const char *kv[64];
+    printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
+           "over %zu values of %s\n",
+           (long long)id, min_cov, best->npoints, over_arg);
+    printf("parameters ");
+    if (spec->ngrid + spec->nrnd <= 64 &&
+        sim_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
+        for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
+            int unknown = 0;
+            for (size_t j = 0; j < nover; j++)
+                unknown |= strncmp(kv[i], over[j], strlen(over[j])) == 0 &&
+                           kv[i][strlen(over[j])] == '=';
+            if (!unknown) printf(" %s", kv[i]);
+        }
+    printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", best->cost_max,
+           best->cost_median, best->cost_min);
+    printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
+           best->cov_median, best->cov_max);
+    free(rg);
+    return CLI_OK;
+}
+
 int cmd_best(int argc, char **argv) {
     const char *db_path = DEFAULT_DB;
     int64_t id = 0;
     double min_cov = -1;
+    char *worst_case = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char *end;
-        if (strcmp(a, "--sweep") == 0 && i + 1 < argc) {
+        if (strcmp(a, "--worst-case") == 0 && i + 1 < argc) {
+            worst_case = argv[++i];
+        } else if (strcmp(a, "--sweep") == 0 && i + 1 < argc) {
             id = strtoll(argv[++i], &end, 10);
             if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", argv[i]);
         } else if (strcmp(a, "--min-coverage") == 0 && i + 1 < argc) {
@@ -455,6 +527,10 @@ int cmd_best(int argc, char **argv) {
     if (st_sweep_aggregate(rows, n, &pts, &npts)) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
+    }
+    if (worst_case) {
+        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov);
+        goto out;
     }
     const st_sweep_point *best = NULL;
     size_t complete = 0;
