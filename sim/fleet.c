@@ -12,7 +12,9 @@
 ** unless ECS drains it (ecs.SpotInstanceDraining), counted in
 ** TerminatingCapacity and still in FulfilledCapacity) and is then
 ** terminated. The fleet replaces noticed capacity at once in the pools still
-** eligible; a pool in an insufficient-capacity window is not eligible.
+** eligible; a pool in an insufficient-capacity window is not eligible, nor
+** one whose instances were told of a coming interruption by a rebalance
+** recommendation, until that interruption.
 **
 ** With Capacity Rebalancing, an instance given a rebalance recommendation is
 ** `rebalanced`: it keeps running, billing and serving but no longer counts
@@ -106,7 +108,7 @@ static double inst_max_price(const sim_pool *p) { return p->max_price * p->weigh
 static int eligible(const sim_state *s, size_t p) {
     const sim_pool *pl = &s->sc->pools[p];
     return s->price[p] <= inst_max_price(pl) && s->pool_count[p] < s->avail[p] &&
-           s->now >= s->ice_until[p];
+           s->now >= s->ice_until[p] && s->now >= s->risk_until[p];
 }
 
 /* Is pool p a better place for the next instance than pool b? */

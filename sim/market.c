@@ -189,11 +189,13 @@ int sim_market_plan(sim_state *s) {
     s->family = calloc(np + 1, sizeof *s->family);
     s->az = calloc(np + 1, sizeof *s->az);
     s->ice_until = calloc(np + 1, sizeof *s->ice_until);
-    if (!s->family || !s->az || !s->ice_until) return sim_fail(s, "out of memory");
+    s->risk_until = calloc(np + 1, sizeof *s->risk_until);
+    if (!s->family || !s->az || !s->ice_until || !s->risk_until)
+        return sim_fail(s, "out of memory");
     for (size_t p = 0; p < np; p++) {
         s->family[p] = family_of(sc, p);
         s->az[p] = az_of(sc, p);
-        s->ice_until[p] = INT64_MIN;
+        s->ice_until[p] = s->risk_until[p] = INT64_MIN;
     }
     if (sc->mode != SIM_MODEL) return 0;
     size_t cap = 0;
@@ -245,11 +247,14 @@ static size_t pick(sim_state *s, size_t n, double share) {
     return k;
 }
 
-/* The rebalance recommendation: marks the instances the event will take. */
+/* The rebalance recommendation: marks the instances the event will take.
+** Until the event the fleet launches nothing in the pools it names (AWS
+** replaces at-risk instances "in an optimal pool", not in the one at risk). */
 static int signal(sim_state *s, int a) {
     const sim_mevent *e = &s->mev[a];
     for (size_t p = 0; p < s->sc->npools; p++) {
         if (!hits(s, e, p)) continue;
+        if (e->t > s->risk_until[p]) s->risk_until[p] = e->t;
         long n = gather(s, p, INST_RUNNING, 0);
         if (n < 0) return -1;
         size_t k = pick(s, (size_t)n, e->share);
@@ -304,4 +309,5 @@ void sim_market_free(sim_state *s) {
     free(s->family);
     free(s->az);
     free(s->ice_until);
+    free(s->risk_until);
 }

@@ -483,17 +483,11 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
         if (!given) def_f = bands[0].frequency; /* "<5%" */
     }
     /* Every pool's frequency: its own, else the market's. Without a market
-    ** no pool may have one: it would silently do nothing. */
+    ** section a pool's own frequency is its Spot Instance Advisor band only
+    ** (capacityOptimized and priceCapacityOptimized rank pools by it); no
+    ** event is drawn from it. */
     for (size_t p = 0; p < sc->npools; p++) {
         sim_pool *pl = &sc->pools[p];
-        if (!m->on && pl->interruption_frequency >= 0) {
-            leave(L, old);
-            enter(L, "fleet");
-            enter(L, "LaunchSpecifications");
-            enter_index(L, p);
-            return fail_at(L, "InterruptionFrequency",
-                           "needs a market section (the capacity-event model)");
-        }
         if (pl->interruption_frequency < 0) {
             pl->interruption_frequency = m->on ? def_f : 0;
             pl->band = band_of(pl->interruption_frequency);

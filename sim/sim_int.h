@@ -129,6 +129,8 @@ typedef struct {
     double *pool_units;/* units launching or running, not under notice */
     size_t *cursor;    /* next step index per trace id */
     int64_t *ice_until;/* launches fail until then (insufficient capacity) */
+    int64_t *risk_until;/* a rebalance recommendation's event is due then:
+                           the fleet launches nothing there before it */
     int *family, *az;  /* instance family and AZ ids, for correlated events */
 
     /* market (market.c) */

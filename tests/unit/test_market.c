@@ -302,8 +302,9 @@ static void rebalance_then_interruption(void **st) {
     f.sc.rebalance_termination_delay = 300;
     r = run(&f, "oracle", &k);
     /* At +600 the 8 are rebalanced: out of FulfilledCapacity (PendingCapacity
-    ** 32) but still serving; 8 replacements launch (in pool a, still the
-    ** cheapest) and run at +720; the fleet ends the old ones at +900. */
+    ** 32) but still serving; 8 replacements launch in pool b (pool a is at
+    ** risk until its event) and run at +720; the fleet ends the old ones at
+    ** +900. */
     assert_int_equal(r.rebalances, 8);
     NEAR(at(&k, 660)->fulfilled, 0);
     NEAR(at(&k, 660)->pending, 32);
@@ -315,8 +316,8 @@ static void rebalance_then_interruption(void **st) {
     NEAR(r.coverage_pct, 100);
     NEAR(r.od_cost, 0);
     /* Spot: the old 8 billed 900 s at 0.10 (ended by the fleet), the new 8
-    ** from +720 to +3600 at 0.10. */
-    NEAR(r.spot_cost, 8 * (900 + 2880) * 0.10 / 3600);
+    ** in pool b from +720 to +3600 at 0.11. */
+    NEAR(r.spot_cost, 8 * (900 * 0.10 + 2880 * 0.11) / 3600);
 }
 
 int main(void) {
