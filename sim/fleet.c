@@ -57,6 +57,7 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     in->gen = gen;
     in->launch_t = s->now;
     in->run_t = in->end_t = -1;
+    in->serial = s->serial[pool < 0]++;
     *idx = (int64_t)i;
     return 0;
 }
@@ -219,7 +220,8 @@ int sim_fleet_fill(sim_state *s) {
             if (have - pl->weight < s->target - 1e-9) continue;
             int l = in->state == INST_LAUNCHING;
             double c = s->price[in->pool] / pl->weight;
-            if (victim < 0 || l > vlaunching || (l == vlaunching && c > vcost)) {
+            if (victim < 0 || l > vlaunching ||
+                (l == vlaunching && (c > vcost || (c == vcost && in->serial > s->inst[victim].serial)))) {
                 victim = (int64_t)i;
                 vcost = c;
                 vlaunching = l;
@@ -239,7 +241,7 @@ static int64_t newest_in_pool(const sim_state *s, int pool) {
         const sim_inst *in = &s->inst[i];
         if (in->pool != pool || in->state == INST_GONE || in->state == INST_NOTICE)
             continue;
-        if (best < 0 || in->launch_t >= s->inst[best].launch_t) best = (int64_t)i;
+        if (best < 0 || in->serial > s->inst[best].serial) best = (int64_t)i;
     }
     return best;
 }

@@ -212,8 +212,14 @@ int sim_market_plan(sim_state *s) {
     return 0;
 }
 
+static int cmp_cand(const void *a, const void *b) {
+    const struct sim_cand *x = a, *y = b;
+    return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
 /* Gathers pool p's instances in `state` (with risk mark `risk`, or any mark
-** when risk < 0) into s->scratch; returns their number or -1. */
+** when risk < 0) into s->scratch in launch order (never slot order, which
+** depends on the on-demand side); returns their number or -1. */
 static long gather(sim_state *s, size_t p, int state, int32_t risk) {
     size_t n = 0;
     for (size_t i = 0; i < s->ninst; i++) {
@@ -222,13 +228,15 @@ static long gather(sim_state *s, size_t p, int state, int32_t risk) {
         if (risk >= 0 && in->risk != risk) continue;
         if (n == s->scratchcap) {
             size_t c = s->scratchcap ? 2 * s->scratchcap : 64;
-            int64_t *q = realloc(s->scratch, c * sizeof *q);
+            struct sim_cand *q = realloc(s->scratch, c * sizeof *q);
             if (!q) return sim_fail(s, "out of memory");
             s->scratch = q;
             s->scratchcap = c;
         }
-        s->scratch[n++] = (int64_t)i;
+        s->scratch[n].serial = in->serial;
+        s->scratch[n++].idx = (int64_t)i;
     }
+    qsort(s->scratch, n, sizeof *s->scratch, cmp_cand);
     return (long)n;
 }
 
@@ -240,7 +248,7 @@ static size_t pick(sim_state *s, size_t n, double share) {
     for (size_t i = 0; i < k; i++) {
         size_t j = i + (size_t)(trc_rng_unit(&s->rng_market) * (double)(n - i));
         if (j >= n) j = n - 1;
-        int64_t t = s->scratch[i];
+        struct sim_cand t = s->scratch[i];
         s->scratch[i] = s->scratch[j];
         s->scratch[j] = t;
     }
@@ -259,8 +267,8 @@ static int signal(sim_state *s, int a) {
         if (n < 0) return -1;
         size_t k = pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++) {
-            s->inst[s->scratch[i]].risk = a + 1;
-            if (sim_spot_rebalance(s, s->scratch[i])) return -1;
+            s->inst[s->scratch[i].idx].risk = a + 1;
+            if (sim_spot_rebalance(s, s->scratch[i].idx)) return -1;
         }
     }
     return sim_fleet_fill(s);
@@ -276,13 +284,13 @@ static int take(sim_state *s, int a) {
         long n = gather(s, p, INST_LAUNCHING, -1);
         if (n < 0) return -1;
         for (long i = 0; i < n; i++)
-            if (sim_spot_notice(s, s->scratch[i])) return -1;
+            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
         /* Announced: the instances marked then; otherwise a share now. */
         n = gather(s, p, INST_RUNNING, e->signal_t >= 0 ? a + 1 : -1);
         if (n < 0) return -1;
         size_t k = e->signal_t >= 0 ? (size_t)n : pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++)
-            if (sim_spot_notice(s, s->scratch[i])) return -1;
+            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
         if (e->ice > 0 && s->now + e->ice > s->ice_until[p]) {
             s->ice_until[p] = s->now + e->ice;
             if (s->ice_until[p] < s->sc->end &&

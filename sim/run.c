@@ -502,14 +502,35 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     return 0;
 }
 
-/* Bills what still runs at the end, as if stopped there. */
-static void bill_remaining(sim_state *s) {
-    for (size_t i = 0; i < s->ninst; i++) {
-        sim_inst *in = &s->inst[i];
-        if (in->state == INST_GONE || in->run_t < 0) continue;
+static int cmp_serial(const void *a, const void *b) {
+    const struct sim_cand *x = a, *y = b;
+    return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+/* Bills what still runs at the end, as if stopped there: spot instances in
+** launch order, then on-demand ones, so that the costs are summed in an
+** order that does not depend on which slots the on-demand side used. */
+static int bill_remaining(sim_state *s) {
+    struct sim_cand *c = malloc((s->ninst + 1) * sizeof *c);
+    if (!c) return sim_fail(s, "out of memory");
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t first = n;
+        for (size_t i = 0; i < s->ninst; i++) {
+            const sim_inst *in = &s->inst[i];
+            if (in->state == INST_GONE || in->run_t < 0 || (in->pool < 0) != pass) continue;
+            c[n].serial = in->serial;
+            c[n++].idx = (int64_t)i;
+        }
+        qsort(c + first, n - first, sizeof *c, cmp_serial);
+    }
+    for (size_t k = 0; k < n; k++) {
+        sim_inst *in = &s->inst[c[k].idx];
         in->end_t = s->sc->end;
         sim_bill(s, in, 0);
     }
+    free(c);
+    return 0;
 }
 
 static void state_free(sim_state *s, direct_rows *rows) {
@@ -562,10 +583,8 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
             if (rc == 0) rc = sim_oracle_log(&s);
         }
     }
-    if (rc == 0) {
-        bill_remaining(&s);
-        rc = sim_account_finish(&s);
-    }
+    if (rc == 0) rc = bill_remaining(&s);
+    if (rc == 0) rc = sim_account_finish(&s);
     if (rc == 0) rc = sim_oracle_finish(&s);
     state_free(&s, &rows);
     return rc;

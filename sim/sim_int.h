@@ -75,6 +75,9 @@ typedef struct {
     int rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
     int32_t risk;   /* 1 + the market event whose rebalance recommendation
                        marked it for interruption, or 0 */
+    uint64_t serial;/* launch order among its kind (spot or on-demand): ties
+                       are broken by it, never by slot, so that the spot side
+                       does not depend on how many on-demand slots exist */
     int64_t launch_t, run_t, end_t;
 } sim_inst;
 
@@ -119,6 +122,7 @@ typedef struct {
     /* instances (spot and on-demand) */
     sim_inst *inst;
     size_t ninst, capinst;
+    uint64_t serial[2]; /* the next serial: [0] spot, [1] on-demand */
     int *free_slots;
     size_t nfree;
 
@@ -136,7 +140,8 @@ typedef struct {
     /* market (market.c) */
     sim_mevent *mev;
     size_t nmev;
-    int64_t *scratch;  /* candidate instances of one pool */
+    struct sim_cand { uint64_t serial; int64_t idx; } *scratch; /* one pool's
+                          candidate instances, in launch order */
     size_t scratchcap;
 
     /* fleet */
