@@ -46,7 +46,7 @@ LIB := $(BUILD)/libspotbench.a
 BIN := $(BUILD)/spotbench
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test demo bench clean lambda install uninstall image
 all: $(BIN)
 
 # Installs (as root) or names the missing Debian packages.
@@ -85,7 +85,20 @@ $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
 
-test: $(BIN) $(TEST_BINS)
+# The Lambda function's zip (docs/deploy.md): bootstrap, the binary, every
+# library it needs with glibc and the loader, a CA bundle. The bootstrap is
+# static and never sanitized: it only execs the loader.
+LAMBDA_ZIP := $(BUILD)/spotbench-lambda.zip
+$(BUILD)/lambda/bootstrap: deploy/lambda/bootstrap.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(LAMBDA_ZIP): $(BIN) $(BUILD)/lambda/bootstrap scripts/build-lambda.sh
+	@scripts/build-lambda.sh $(BIN) $(BUILD)/lambda/bootstrap $@
+lambda: $(LAMBDA_ZIP)
+	@mkdir -p results
+	cp $(LAMBDA_ZIP) results/spotbench-lambda.zip
+
+test: $(BIN) $(TEST_BINS) $(LAMBDA_ZIP)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 demo: $(BIN)

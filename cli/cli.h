@@ -6,6 +6,7 @@
 #ifndef SPOTBENCH_CLI_H
 #define SPOTBENCH_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy/policy.h"
@@ -31,6 +32,10 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
+** Returns 0, or -1 after printing why the value is bad. */
+int cli_fixed_now(int64_t *out);
+
 /* Runs one simulation and stores it as one transaction; prints the error
 ** and returns CLI_FAIL when the run or the store fails (nothing stored). */
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
@@ -53,6 +58,10 @@ int cmd_plot(int argc, char **argv);
 extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
+int cmd_lambda(int argc, char **argv);
+extern const char cmd_lambda_usage[];
+int cmd_deploy(int argc, char **argv);
+extern const char cmd_deploy_usage[];
 int cmd_trace(int argc, char **argv);
 extern const char cmd_trace_usage[];
 

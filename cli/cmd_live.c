@@ -158,23 +158,6 @@ static int on_tick(void *vctx, const aws_tick *t) {
     return ctx->record_failed || ctx->db_failed;
 }
 
-/* SPOTBENCH_NOW: epoch seconds or ISO-8601 UTC. */
-static int fixed_now(int64_t *out) {
-    const char *v = getenv("SPOTBENCH_NOW");
-    *out = 0;
-    if (!v || !*v) return 0;
-    char *end;
-    errno = 0;
-    long long t = strtoll(v, &end, 10);
-    if (!errno && *end == '\0' && t > 0) {
-        *out = t;
-        return 0;
-    }
-    if (trc_time_parse(v, out) == 0 && *out > 0) return 0;
-    cli_error("SPOTBENCH_NOW=%s: not epoch seconds or an ISO-8601 UTC time", v);
-    return -1;
-}
-
 int cmd_live(int argc, char **argv) {
     const char *config = NULL, *record = NULL, *db = NULL;
     int once = 0, apply = 0, verbose = 0;
@@ -204,7 +187,7 @@ int cmd_live(int argc, char **argv) {
         return CLI_BADINPUT;
     }
     aws_live_opts lo = {0};
-    if (fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
+    if (cli_fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("live: cannot initialise libcurl");

@@ -32,7 +32,9 @@ static const cli_command commands[] = {
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
      cmd_live_usage, cmd_live},
-    {"trace", "import AWS price and metric exports as CSV traces; check them",
+    {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
+     cmd_lambda_usage, cmd_lambda},
+/*DEPLOY*/    {"trace", "import AWS price and metric exports as CSV traces; check them",
      cmd_trace_usage, cmd_trace},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
