@@ -32,7 +32,7 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
 LDFLAGS := $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-MODULES := policy traces sim store aws plot
+MODULES := policy traces sim store aws plot deploy
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

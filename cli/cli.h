@@ -42,6 +42,14 @@ int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
 
+/* Writes the live configuration of a scenario with KEY=VALUE settings (a
+** sweep point's) to path, warnings on stderr; fleet and group may be NULL
+** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+int cli_write_live_config(const char *path, const char *scenario,
+                          const char *const *sets, size_t nsets,
+                          const char *policy, const char *fleet,
+                          const char *group);
+
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
 int cmd_run(int argc, char **argv);

@@ -34,7 +34,9 @@ static const cli_command commands[] = {
      cmd_live_usage, cmd_live},
     {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
      cmd_lambda_usage, cmd_lambda},
-/*DEPLOY*/    {"trace", "import AWS price and metric exports as CSV traces; check them",
+    {"deploy", "write a CloudFormation stack or live config for a tuned scenario",
+     cmd_deploy_usage, cmd_deploy},
+    {"trace", "import AWS price and metric exports as CSV traces; check them",
      cmd_trace_usage, cmd_trace},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
