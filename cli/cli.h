@@ -11,6 +11,7 @@
 
 #include "policy/policy.h"
 #include "sim/sim.h"
+#include "sim/sweep.h"
 #include "store/store.h"
 
 /* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
@@ -49,6 +50,11 @@ int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets,
                           const char *policy, const char *fleet,
                           const char *group);
+
+/* The same for point `point` of a sweep (its fixed settings, then the
+** point's), on the sweep's first scenario. */
+int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group);
 
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];

@@ -7,6 +7,7 @@
 */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -159,7 +160,12 @@ static char *live_json(const dep_plan *p, const char *fleet, const char *group) 
     snprintf(lc.fleet_id, sizeof lc.fleet_id, "%s", fleet ? fleet : "<FleetRequestId>");
     snprintf(lc.asg_name, sizeof lc.asg_name, "%s",
              group ? group : "<AutoScalingGroupName>");
-    char *s = aws_live_config_json(&lc);
+    /* Indented: a file people read and fill in. */
+    char *flat = aws_live_config_json(&lc), *s = NULL;
+    cJSON *j = flat ? cJSON_Parse(flat) : NULL;
+    if (j) s = cJSON_Print(j);
+    cJSON_Delete(j);
+    free(flat);
     if (!s) cli_error("out of memory");
     return s;
 }
@@ -184,6 +190,25 @@ int cli_write_live_config(const char *path, const char *scenario,
                   "(the stack's outputs) before 'spotbench live --config %s'",
                   path, path);
     return rc;
+}
+
+int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group) {
+    static char buf[16384];
+    const char *sets[MAX_SETS * 2];
+    size_t n = 0, nswept = spec->ngrid + spec->nrnd;
+    if (spec->nsets + nswept > MAX_SETS * 2) {
+        cli_error("more than %d settings", MAX_SETS * 2);
+        return CLI_BADINPUT;
+    }
+    for (size_t i = 0; i < spec->nsets; i++) sets[n++] = spec->sets[i];
+    if (sim_sweep_point(spec, point, buf, sizeof buf, sets + n)) {
+        cli_error("point %zu: settings too long", point);
+        return CLI_FAIL;
+    }
+    n += nswept;
+    return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, fleet,
+                                 group);
 }
 
 int cmd_deploy(int argc, char **argv) {

@@ -50,10 +50,20 @@ const char cmd_sweep_usage[] =
 
 const char cmd_best_usage[] =
     "usage: spotbench best --sweep ID --min-coverage PCT [--db FILE]\n"
+    "           [--live-config FILE [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does.\n";
+    "none does. It names the point, for 'spotbench deploy cloudformation\n"
+    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
+    "\n"
+    "  --live-config FILE  also write the point's live configuration (live.json:\n"
+    "                      the policy parameters of the sweep's first scenario\n"
+    "                      with the point's settings; scenario fields such as\n"
+    "                      asg.DefaultCooldown belong in the stack, and fields\n"
+    "                      AWS cannot express are warnings)\n"
+    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
+    "                      the ids to put in it (default: placeholders)\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -395,6 +405,10 @@ int cmd_sweep(int argc, char **argv) {
     printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
            spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
     rc = print_fronts(db, id, &spec) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK)
+        printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
+               "set and names the 'spotbench deploy' that puts it in a stack\n",
+               (long long)id);
     goto out;
 bad:
     cli_error("%s", err);
@@ -414,7 +428,7 @@ out:
 /* ---- best ---------------------------------------------------------------- */
 
 int cmd_best(int argc, char **argv) {
-    const char *db_path = DEFAULT_DB;
+    const char *db_path = DEFAULT_DB, *live = NULL, *fleet = NULL, *group = NULL;
     int64_t id = 0;
     double min_cov = -1;
     for (int i = 1; i < argc; i++) {
@@ -429,6 +443,12 @@ int cmd_best(int argc, char **argv) {
                 return cli_usage("best", "--min-coverage %s: expected 0 to 100", argv[i]);
         } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
             db_path = argv[++i];
+        } else if (strcmp(a, "--live-config") == 0 && i + 1 < argc) {
+            live = argv[++i];
+        } else if (strcmp(a, "--FleetRequestId") == 0 && i + 1 < argc) {
+            fleet = argv[++i];
+        } else if (strcmp(a, "--AutoScalingGroupName") == 0 && i + 1 < argc) {
+            group = argv[++i];
         } else {
             return cli_usage("best", "unknown or incomplete option '%s'", a);
         }
@@ -487,7 +507,12 @@ int cmd_best(int argc, char **argv) {
         if (rows[i].point == best->point)
             printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
                    spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
-    rc = CLI_OK;
+    printf("deploy      spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s "
+           "-o stack.json\n",
+           spec.scenarios[0], (long long)id, best->point,
+           strcmp(db_path, DEFAULT_DB) ? " --db " : "",
+           strcmp(db_path, DEFAULT_DB) ? db_path : "");
+    rc = live ? cli_point_live_config(live, &spec, best->point, fleet, group) : CLI_OK;
     goto out;
 fail:
     cli_error("%s", err);

@@ -218,6 +218,43 @@ def check_templates(c, tmp):
             p.returncode == 2 and "nosuch" in p.stderr and
             not os.path.exists(os.path.join(tmp, "x.json")), p.stderr)
 
+    # A sweep hands over: best names the point and writes the live config;
+    # deploy --sweep --point puts the point's scenario fields in the stack.
+    db = os.path.join(tmp, "sweep.db")
+    p = sb("sweep", SEED, "--policy", "classic", "--grid", "window=120,300",
+           "--grid", "asg.DefaultCooldown=300,900", "--db", db, "--quiet", "-j", "2")
+    best_lc = os.path.join(tmp, "best.json")
+    q = sb("best", "--sweep", "1", "--min-coverage", "0", "--db", db, "--live-config", best_lc,
+           "--FleetRequestId", "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13",
+           "--AutoScalingGroupName", "od")
+    point = next((l.split()[1] for l in q.stdout.splitlines() if l.startswith("point ")), None)
+    swept = json.loads(next(l.split(None, 1)[1] for l in q.stdout.splitlines()
+                            if l.startswith("parameters "))) if point else {}
+    got = json.load(open(best_lc)) if os.path.exists(best_lc) else {}
+    c.check("best --live-config: the point's policy parameter in live.json, its scenario "
+            "field (asg.DefaultCooldown) not", p.returncode == 0 and q.returncode == 0 and
+            got.get("params", {}).get("window") == swept.get("window") and
+            "asg.DefaultCooldown" not in json.dumps(got), (q.stdout, q.stderr, got))
+    r = sb("live", "--config", best_lc, "--once", env=dict(os.environ, AWS_REGION=REGION,
+           AWS_ENDPOINT_URL="http://127.0.0.1:9", AWS_ACCESS_KEY_ID=ACCESS_KEY,
+           AWS_SECRET_ACCESS_KEY=SECRET_KEY, SPOTBENCH_RETRY_SCALE="0",
+           AWS_EC2_METADATA_DISABLED="true"))
+    c.check("best --live-config: live accepts the file (exit 1 only because nothing "
+            "answers, not 2 for a bad config)", r.returncode == 1 and
+            "unknown" not in r.stderr, r.stderr)
+    d = os.path.join(tmp, "d.json")
+    r = sb("deploy", "cloudformation", SEED, "--sweep", "1", "--point", str(point), "--db", db,
+           "-o", d)
+    t = json.load(open(d)) if os.path.exists(d) else {"Resources": {}}
+    grp = t["Resources"].get("OnDemandGroup", {}).get("Properties", {})
+    live = json.loads(t["Resources"]["Schedule"]["Properties"]["Targets"][0]["Input"]["Fn::Sub"]) \
+        if grp else {}
+    c.check("deploy --sweep --point: Cooldown = the point's asg.DefaultCooldown, window in "
+            "the Input", r.returncode == 0 and
+            grp.get("Cooldown") == str(swept.get("asg.DefaultCooldown")) and
+            live.get("params", {}).get("window") == swept.get("window"), (r.stderr, grp, live))
+    out["point"] = (d, None)
+
     lint = shutil.which("cfn-lint")
     if not lint:
         print("SKIPPED: cfn-lint not installed: the templates are not linted")
