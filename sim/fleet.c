@@ -7,8 +7,9 @@
 ** and serves once registered in ECS. When its pool's price goes above its
 ** max price (the per-unit SpotPrice times its WeightedCapacity), or the pool
 ** loses capacity, it gets a 2-minute notice (NOTICE: still running, billed
-** and serving, counted in TerminatingCapacity and still in
-** FulfilledCapacity) and is then terminated. The fleet replaces noticed
+** and serving, unless ECS drains it (ecs.SpotInstanceDraining), counted in
+** TerminatingCapacity and still in FulfilledCapacity) and is then
+** terminated. The fleet replaces noticed
 ** capacity at once in the pools still eligible.
 */
 #include "sim_int.h"
@@ -35,7 +36,7 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     }
     sim_inst *in = &s->inst[i];
     uint32_t gen = in->gen + 1;
-    *in = (sim_inst){pool, INST_LAUNCHING, 0, gen, s->now, -1, -1};
+    *in = (sim_inst){pool, INST_LAUNCHING, 0, gen, 0, s->now, -1, -1};
     *idx = (int64_t)i;
     return 0;
 }
@@ -127,6 +128,10 @@ static int notice(sim_state *s, int64_t idx) {
     in->state = INST_NOTICE;
     s->pool_units[in->pool] -= pl->weight;
     s->terminating += pl->weight;
+    if (s->sc->spot_draining && in->registered) { /* ECS drains it now */
+        in->registered = 0;
+        s->spot_units -= pl->weight;
+    }
     s->res->interruptions++;
     return sim_inst_event(s, s->now + 120, EV_TERMINATE, idx);
 }
@@ -216,6 +221,7 @@ int sim_spot_event(sim_state *s, int type, int64_t idx) {
         return sim_inst_event(s, s->now + sim_rng_delay(&s->rng_reg, &s->sc->registration_delay),
                               EV_REGISTERED, idx);
     case EV_REGISTERED:
+        if (in->state == INST_NOTICE && s->sc->spot_draining) return 0;
         in->registered = 1;
         s->spot_units += pl->weight;
         return 0;

@@ -72,6 +72,11 @@ static int trace_start(sim_state *s, int id, double *value) {
 
 /* ---- CloudWatch --------------------------------------------------------- */
 
+/* The metrics' Period: 1 minute, or the recorded series' in direct mode. */
+static int64_t cw_period(const sim_state *s) {
+    return s->sc->mode == SIM_DIRECT ? s->sc->d_period : 60;
+}
+
 static void metrics_now(const sim_state *s, double v[POL_NMETRICS]) {
     v[POL_TARGET] = s->target;
     v[POL_FULFILLED] = s->fulfilled;
@@ -196,14 +201,16 @@ static int invoke(sim_state *s) {
                    : 0;
     }
 
-    /* GetMetricStatistics rounds StartTime down to the minute. */
+    /* The fetch CloudWatch answers for StartTime = now - lookback. */
     pol_obs obs;
     obs.now = s->now;
+    obs.period = cw_period(s);
     obs.asg.known = 0;
     /* Reasons of "none" decisions cost a formatted string per minute; ask
     ** for them only when the sink keeps them. */
     obs.quiet_none = !(s->sink && s->sink->want_none);
-    int64_t start = floor60(s->now - pol_lookback(s->pol, s->params));
+    int64_t start = pol_window_start(s->now, pol_lookback(s->pol, s->params, obs.period),
+                                     obs.period);
     size_t used = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         obs.m[m].failed = fetch_failed[m];
@@ -360,6 +367,7 @@ static int start_model(sim_state *s) {
         in->gen++; /* its launch events are void */
         in->state = INST_RUNNING;
         in->run_t = sc->start;
+        in->initial = 1;
         in->registered = 1;
         s->fulfilled += pl->weight;
         s->spot_units += pl->weight;
@@ -385,6 +393,7 @@ static int start_asg(sim_state *s) {
         sim_inst *in = &s->inst[idx];
         in->state = INST_RUNNING;
         in->run_t = s->sc->start;
+        in->initial = 1;
         in->registered = 1;
         s->od_live++;
         s->od_in_service++;
@@ -408,8 +417,8 @@ static int setup(sim_state *s, direct_rows *rows) {
 
     /* The ring holds what the policy can look back at, plus what is still
     ** in flight through CloudWatch's ingestion delay. */
-    int64_t period = sc->mode == SIM_DIRECT ? sc->d_period : 60;
-    int64_t span = pol_lookback(s->pol, s->params) + sc->cw_delay.max + 2 * period;
+    int64_t period = cw_period(s);
+    int64_t span = pol_lookback(s->pol, s->params, period) + sc->cw_delay.max + 2 * period;
     /* A power of two, so ring positions wrap with a mask, not a division:
     ** the controller walks the ring every minute of the run. */
     s->ringcap = 8;

@@ -485,7 +485,8 @@ static int read_traces_section(ld *L, const cJSON *root, paths *tp) {
 }
 
 static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
-    static const char *const ecs_known[] = {"RegistrationDelay", NULL};
+    static const char *const ecs_known[] = {"RegistrationDelay",
+                                            "SpotInstanceDraining", NULL};
     static const char *const cw_known[] = {
         "IngestionDelay", "MissingProbability", "FetchFailureProbability",
         NULL};
@@ -493,7 +494,8 @@ static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
     size_t old;
     if (object(L, root, "ecs", 0, ecs_known, &o, &old) < 0 ||
         dist(L, o, "RegistrationDelay", (sim_dist){1, 30, 30},
-             &sc->registration_delay) < 0)
+             &sc->registration_delay) < 0 ||
+        boolean(L, o, "SpotInstanceDraining", 0, &sc->spot_draining) < 0)
         return -1;
     leave(L, old);
     if (object(L, root, "cloudwatch", 0, cw_known, &o, &old) < 0 ||
@@ -618,7 +620,8 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
     static const char *const known[] = {
         "AutoScalingGroupName", "InstanceType", "WeightedCapacity",
         "OnDemandPrice", "MinSize", "MaxSize", "DesiredCapacity",
-        "DefaultCooldown", "LaunchDelay", "DescribeFailureProbability", NULL};
+        "DefaultCooldown", "LaunchDelay", "TerminationDelay",
+        "DescribeFailureProbability", NULL};
     const cJSON *a;
     size_t old;
     const char *ignored;
@@ -644,6 +647,8 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
               &sc->default_cooldown) < 0 ||
         dist(L, a, "LaunchDelay", (sim_dist){1, 60, 120},
              &sc->od_launch_delay) < 0 ||
+        dist(L, a, "TerminationDelay", (sim_dist){1, 30, 90},
+             &sc->od_termination_delay) < 0 ||
         real(L, a, "DescribeFailureProbability", 0, 0, R_PROB,
              &sc->describe_failure) < 0)
         return -1;

@@ -80,6 +80,9 @@ typedef struct {
 
     /* ECS: running to registered, spot and on-demand alike. */
     sim_dist registration_delay;
+    /* ECS_ENABLE_SPOT_INSTANCE_DRAINING: a spot instance stops serving when
+    ** its 2-minute notice arrives (the agent's default: off). */
+    int spot_draining;
 
     /* CloudWatch. */
     sim_dist cw_delay;      /* after the period closes */
@@ -108,6 +111,9 @@ typedef struct {
     int asg_min, asg_max, asg_desired;
     int64_t default_cooldown;
     sim_dist od_launch_delay; /* to InService (billed from there) */
+    sim_dist od_termination_delay; /* a scale-in's instances terminating to
+                                      terminated: the activity completes and
+                                      the cooldown starts then */
     double describe_failure;  /* probability DescribeAutoScalingGroups fails */
 
     /* Direct mode: a real fleet's recorded metrics. */

@@ -67,6 +67,7 @@ typedef struct {
     int state;
     int registered; /* serving in ECS */
     uint32_t gen;   /* bumped when the slot is reused: stale events skip */
+    int initial;    /* running before the run started (past its first hour) */
     int64_t launch_t, run_t, end_t;
 } sim_inst;
 
@@ -153,6 +154,16 @@ typedef struct {
 int sim_oracle_log(sim_state *s);    /* after each settled second */
 int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
                                         whole result for the oracle policy */
+
+/* billing.c: what one instance's run from run_t to end_t costs, in USD:
+** spot at the step function `price` (USD per instance-hour), or on demand at
+** od_price when price is NULL; by_ec2: a spot instance interrupted by EC2
+** (AWS's interrupted-Spot billing table); new_at_run_t: the instance started
+** at run_t (0: it was already running before, past its first hour). */
+double sim_charge(sim_billing billing, const sim_steps *price, double od_price,
+                  int64_t run_t, int64_t end_t, int by_ec2, int new_at_run_t);
+/* The value of a step function at t (the first value before it starts). */
+double sim_steps_at(const sim_steps *st, int64_t t);
 
 /* account.c */
 void sim_account(sim_state *s, int64_t t);        /* integrate up to t */
