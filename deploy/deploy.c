@@ -87,6 +87,8 @@ static const struct {
     {"asg.MaxSize", F_STACK}, {"asg.DesiredCapacity", F_STACK},
     {"asg.DefaultCooldown", F_STACK}, {"asg.LaunchDelay", F_MODEL},
     {"asg.LaunchDelay.*", F_MODEL}, {"asg.DescribeFailureProbability", F_MODEL},
+    {"asg.TerminationDelay", F_MODEL}, {"asg.TerminationDelay.*", F_MODEL},
+    {"ecs.SpotInstanceDraining", F_STACK},
 };
 
 static int field_known(const char *path) {
@@ -477,12 +479,19 @@ static void controller_role(cJSON *resources) {
                                        getatt("ControllerLogGroup", "Arn")));
 }
 
-static cJSON *user_data(void) {
-    /* The ECS agent joins the cluster named by the parameter. */
+/* The ECS agent joins the cluster named by the parameter; with
+** ecs.SpotInstanceDraining it drains a spot instance at its interruption
+** notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING), as simulated. */
+static cJSON *user_data(int draining) {
     cJSON *b64 = cJSON_CreateObject();
-    cJSON_AddItemToObject(b64, "Fn::Base64",
-                          sub("#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
-                              "/etc/ecs/ecs.config\n"));
+    cJSON_AddItemToObject(
+        b64, "Fn::Base64",
+        sub(draining ? "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+                       "/etc/ecs/ecs.config\necho "
+                       "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> "
+                       "/etc/ecs/ecs.config\n"
+                     : "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+                       "/etc/ecs/ecs.config\n"));
     return b64;
 }
 
@@ -582,7 +591,7 @@ char *dep_cloudformation(const dep_plan *p) {
         num_string(s, "SpotPrice", pl->max_price);
         cJSON *ip = cJSON_AddObjectToObject(s, "IamInstanceProfile");
         cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
-        cJSON_AddItemToObject(s, "UserData", user_data());
+        cJSON_AddItemToObject(s, "UserData", user_data(sc->spot_draining));
     }
 
     /* ---- The on-demand group ---- */
@@ -592,7 +601,7 @@ char *dep_cloudformation(const dep_plan *p) {
     cJSON_AddStringToObject(ltd, "InstanceType", sc->od_instance_type);
     cJSON *ip = cJSON_AddObjectToObject(ltd, "IamInstanceProfile");
     cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
-    cJSON_AddItemToObject(ltd, "UserData", user_data());
+    cJSON_AddItemToObject(ltd, "UserData", user_data(0));
     resource(res, "OnDemandGroup", "AWS::AutoScaling::AutoScalingGroup", &pr);
     cJSON *lt = cJSON_AddObjectToObject(pr, "LaunchTemplate");
     cJSON_AddItemToObject(lt, "LaunchTemplateId", ref("OnDemandLaunchTemplate"));
