@@ -45,6 +45,8 @@ const char cmd_live_usage[] =
     "could not be written (the loop stops); 2 bad config or usage.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
+    "SPOTBENCH_LIVE_CONFIG=JSON is the config when --config is not given\n"
+    "(containers);\n"
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
     "scales retry delays (0: none).\n";
 
@@ -178,12 +180,17 @@ int cmd_live(int argc, char **argv) {
         else
             return cli_usage("live", "unknown or incomplete option '%s'", a);
     }
-    if (!config) return cli_usage("live", "--config FILE is required");
+    /* A container (Fargate, Batch) gets its config through the
+    ** environment, as the Lambda function does. */
+    const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
+    if (!config && !(env_cfg && *env_cfg))
+        return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
-    if (aws_live_config_load(config, &cfg, err, sizeof err)) {
-        cli_error("%s", err);
+    if (config ? aws_live_config_load(config, &cfg, err, sizeof err)
+               : aws_live_config_parse(env_cfg, &cfg, err, sizeof err)) {
+        cli_error("%s%s", config ? "" : "SPOTBENCH_LIVE_CONFIG: ", err);
         return CLI_BADINPUT;
     }
     aws_live_opts lo = {0};
