@@ -58,36 +58,7 @@ MOTO_SKIPS = {"AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Permission",
               "AWS::CloudWatch::Alarm"}
 
 sys.path.insert(0, HERE)
-
-
-def reexec_for_moto():
-    try:
-        import moto  # noqa: F401
-        import boto3  # noqa: F401
-        return True
-    except ImportError:
-        pass
-    if os.environ.get(REEXEC):
-        return False
-    py = shutil.which("python3")
-    if py and subprocess.run([py, "-c", "import moto, boto3"], capture_output=True).returncode == 0:
-        os.environ[REEXEC] = py
-        os.execv(py, [py, os.path.abspath(__file__)] + sys.argv[1:])
-    return False
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, what, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print(f"ok   deploy: {what}")
-        else:
-            self.failed += 1
-            print(f"FAIL deploy: {what}" + (f"\n     {str(detail)[:2000]}" if detail else ""))
-        return cond
+from awstest import Checks, reexec_for_moto  # noqa: E402
 
 
 def sb(*args, env=None):
@@ -544,8 +515,8 @@ def run_moto(c, templates, tmp):
 
 
 def main():
-    have_moto = reexec_for_moto()
-    c = Checks()
+    have_moto = reexec_for_moto(__file__, REEXEC)
+    c = Checks("deploy")
     if not os.access(SB, os.X_OK):
         c.check(f"{SB} is built", False)
         print(f"{c.passed} passed, {c.failed} failed")

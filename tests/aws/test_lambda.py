@@ -51,39 +51,8 @@ ASG = "spotbench-od"
 WATCHDOG = 100
 
 sys.path.insert(0, HERE)
+from awstest import Checks, reexec_for_moto  # noqa: E402
 from fake_lambda_runtime import FakeRuntime  # noqa: E402
-
-
-def reexec_for_moto():
-    """Runs this file under the python3 on PATH when that one has moto and
-    this one has not; returns whether moto can be imported here."""
-    try:
-        import moto  # noqa: F401
-        import boto3  # noqa: F401
-        return True
-    except ImportError:
-        pass
-    if os.environ.get(REEXEC):
-        return False
-    py = shutil.which("python3")
-    if py and subprocess.run([py, "-c", "import moto, boto3"], capture_output=True).returncode == 0:
-        os.environ[REEXEC] = py
-        os.execv(py, [py, os.path.abspath(__file__)] + sys.argv[1:])
-    return False
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, what, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print(f"ok   lambda: {what}")
-        else:
-            self.failed += 1
-            print(f"FAIL lambda: {what}" + (f"\n     {str(detail)[:2000]}" if detail else ""))
-        return cond
 
 
 def needed(path):
@@ -304,8 +273,8 @@ def run_with_moto(c, boot, log, home):
 
 
 def main():
-    have_moto = reexec_for_moto()
-    c = Checks()
+    have_moto = reexec_for_moto(__file__, REEXEC)
+    c = Checks("lambda")
     if not os.path.exists(ZIP):
         c.check(f"{ZIP} is built (make test builds it; make lambda too)", False)
         print(f"{c.passed} passed, {c.failed} failed")
