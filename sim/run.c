@@ -228,6 +228,7 @@ static int invoke(sim_state *s) {
     }
 
     pol_decide(s->pol, &obs, s->params, &rec.d);
+    if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
         int rc = sim_asg_set(s, rec.d.desired, rec.d.honor_cooldown, &rec.error);
         if (rc < 0) return -1;
@@ -361,17 +362,7 @@ static int start_model(sim_state *s) {
     }
     if (sim_fleet_fill(s)) return -1;
     /* The initial fleet is already running and registered. */
-    for (size_t i = 0; i < s->ninst; i++) {
-        sim_inst *in = &s->inst[i];
-        const sim_pool *pl = &sc->pools[in->pool];
-        in->gen++; /* its launch events are void */
-        in->state = INST_RUNNING;
-        in->run_t = sc->start;
-        in->initial = 1;
-        in->registered = 1;
-        s->fulfilled += pl->weight;
-        s->spot_units += pl->weight;
-    }
+    for (size_t i = 0; i < s->ninst; i++) sim_spot_started(s, (int64_t)i);
     s->res->spot_launches = 0;
     return 0;
 }
@@ -403,6 +394,14 @@ static int start_asg(sim_state *s) {
     return 0;
 }
 
+/* Schedules the cron invocation of s->cron_base, after its jitter. */
+static int schedule_cron(sim_state *s) {
+    int64_t at = s->cron_base + sim_rng_delay(&s->rng_sched, &s->sc->cron_jitter);
+    if (at < s->sc->end && sim_queue_push(&s->q, at, EVC_CONTROLLER, EV_INVOKE, 0, 0))
+        return sim_fail(s, "out of memory");
+    return 0;
+}
+
 static int setup(sim_state *s, direct_rows *rows) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools, ntraces = 2 * np + 2;
@@ -412,6 +411,8 @@ static int setup(sim_state *s, direct_rows *rows) {
     sim_rng_seed(&s->rng_ctl, sc->seed, 3);
     sim_rng_seed(&s->rng_asg, sc->seed, 4);
     sim_rng_seed(&s->rng_reg, sc->seed, 5);
+    sim_rng_seed(&s->rng_market, sc->seed, 6);
+    sim_rng_seed(&s->rng_sched, sc->seed, 7);
     s->tt_last_out = s->tt_last_in = INT64_MIN / 2;
     s->cooldown_until = INT64_MIN;
 
@@ -435,6 +436,7 @@ static int setup(sim_state *s, direct_rows *rows) {
         !s->pool_units || !s->cursor)
         return sim_fail(s, "out of memory");
 
+    if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
         if (start_model(s)) return -1;
     } else {
@@ -461,10 +463,13 @@ static int setup(sim_state *s, direct_rows *rows) {
     if (m0 < sc->end && sim_queue_push(&s->q, m0, EVC_PERIOD, EV_MINUTE, 0, 0))
         return sim_fail(s, "out of memory");
     if (sc->cron) {
-        int64_t t = sc->start - ((sc->start - sc->cron_offset) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
+        /* The schedule's second, drawn once: the first time at or after the
+        ** start that is that second past a multiple of Interval. */
+        int64_t off = sim_rng_delay(&s->rng_sched, &sc->cron_offset);
+        int64_t t = sc->start - ((sc->start - off) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
         if (t < sc->start) t += sc->cron_interval;
-        if (t < sc->end && sim_queue_push(&s->q, t, EVC_CONTROLLER, EV_INVOKE, 0, 0))
-            return sim_fail(s, "out of memory");
+        s->cron_base = t;
+        if (schedule_cron(s)) return -1;
     }
     if (sim_queue_push(&s->q, sc->end, EVC_CONTROLLER, EV_END, 0, 0))
         return sim_fail(s, "out of memory");
@@ -481,12 +486,17 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     case EV_RUNNING:
     case EV_REGISTERED:
     case EV_TERMINATE:
+    case EV_REBALANCE_END:
         return instance_event(s, e);
+    case EV_MARKET:
+    case EV_SIGNAL:
+    case EV_ICE_END:
+        return sim_market_event(s, e->type, e->a);
     case EV_INVOKE:
-        if (e->a == 0 && s->now + s->sc->cron_interval < s->sc->end &&
-            sim_queue_push(&s->q, s->now + s->sc->cron_interval, EVC_CONTROLLER,
-                           EV_INVOKE, 0, 0))
-            return sim_fail(s, "out of memory");
+        if (e->a == 0) {
+            s->cron_base += s->sc->cron_interval;
+            if (schedule_cron(s)) return -1;
+        }
         return invoke(s);
     }
     return 0;
@@ -516,6 +526,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->lat);
     free(s->ret);
     free(s->cap);
+    sim_market_free(s);
     free(rows->t);
     free(rows->v);
 }

@@ -55,7 +55,11 @@ enum {
     EV_RUNNING,     /* a = instance: launched and running (billed) */
     EV_REGISTERED,  /* a = instance: registered in ECS (serving) */
     EV_TERMINATE,   /* a = instance: the 2-minute notice is over */
-    EV_INVOKE       /* the controller runs; a = 1 when from the alarm */
+    EV_INVOKE,      /* the controller runs; a = 1 when from the alarm */
+    EV_MARKET,      /* a = market event: capacity taken, launches fail */
+    EV_SIGNAL,      /* a = market event: its rebalance recommendation */
+    EV_ICE_END,     /* a = pool: an insufficient-capacity window may end */
+    EV_REBALANCE_END /* a = instance: launch-before-terminate ends it */
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -68,6 +72,9 @@ typedef struct {
     int registered; /* serving in ECS */
     uint32_t gen;   /* bumped when the slot is reused: stale events skip */
     int initial;    /* running before the run started (past its first hour) */
+    int rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
+    int32_t risk;   /* 1 + the market event whose rebalance recommendation
+                       marked it for interruption, or 0 */
     int64_t launch_t, run_t, end_t;
 } sim_inst;
 
@@ -78,6 +85,16 @@ typedef struct {
     double v[POL_NMETRICS];
     unsigned missing; /* bit m: metric m's datapoint never appears */
 } sim_dp;
+
+/* One capacity event of the market model (market.c). */
+typedef struct {
+    int64_t t;        /* the interruption */
+    int64_t signal_t; /* its rebalance recommendation, or -1 */
+    int scope, group; /* SIM_SCOPE_*; the pool, family or AZ id */
+    double share;     /* of each hit pool's instances */
+    int64_t ice;      /* insufficient-capacity window, seconds */
+    size_t order;     /* creation order: ties at one second keep it */
+} sim_mevent;
 
 /* The spot capacity's history, kept for the oracle (oracle.c). */
 typedef struct {
@@ -95,7 +112,8 @@ typedef struct {
     size_t errlen;
 
     sim_queue q;
-    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg;
+    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market, rng_sched;
+    int64_t cron_base;   /* the schedule's next time, before its jitter */
     int64_t now;
 
     /* instances (spot and on-demand) */
@@ -110,6 +128,14 @@ typedef struct {
     int *pool_count;   /* instances not gone (launching, running, notice) */
     double *pool_units;/* units launching or running, not under notice */
     size_t *cursor;    /* next step index per trace id */
+    int64_t *ice_until;/* launches fail until then (insufficient capacity) */
+    int *family, *az;  /* instance family and AZ ids, for correlated events */
+
+    /* market (market.c) */
+    sim_mevent *mev;
+    size_t nmev;
+    int64_t *scratch;  /* candidate instances of one pool */
+    size_t scratchcap;
 
     /* fleet */
     double target, required;
@@ -171,8 +197,16 @@ void sim_account_episodes(sim_state *s);          /* after a state change */
 int sim_account_finish(sim_state *s);             /* medians; -1 on OOM */
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted);
 
+/* market.c */
+int sim_market_plan(sim_state *s);  /* draws and schedules every event */
+int sim_market_event(sim_state *s, int type, int a);
+void sim_market_free(sim_state *s);
+
 /* fleet.c */
 int sim_fleet_fill(sim_state *s);                 /* launch / trim to target */
+void sim_spot_started(sim_state *s, int64_t idx); /* running at the start */
+int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
+int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
 int sim_inst_new(sim_state *s, int pool, int64_t *idx);
 int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);

@@ -223,7 +223,7 @@ static void full_model_scenario(void **st) {
     assert_int_equal(sc.billing, SIM_PER_HOUR);
 
     assert_true(sc.target_capacity == 32.5);
-    assert_int_equal(sc.alloc, SIM_CAPACITY_OPTIMIZED);
+    assert_int_equal(sc.alloc, SIM_PRICE_CAPACITY_OPTIMIZED);
     assert_dist(sc.fleet_launch_delay, 0.5, 10, 20);
     assert_int_equal(sc.npools, 2);
     sim_pool *p = &sc.pools[0];
@@ -264,7 +264,8 @@ static void full_model_scenario(void **st) {
     assert_int_equal(sc.nparams, 2);
     assert_int_equal(sc.cron, 1);
     assert_int_equal(sc.cron_interval, 120);
-    assert_int_equal(sc.cron_offset, 30);
+    assert_int_equal(sc.cron_offset.min, 30);
+    assert_int_equal(sc.cron_offset.max, 30);
     assert_int_equal(sc.alarm, 1);
     assert_int_equal(sc.alarm_periods, 2);
     assert_dist(sc.sns_delay, 1, 5, 5);
@@ -321,14 +322,20 @@ static void minimal_model_defaults(void **st) {
     assert_true(sc.tt_min == 0);
     assert_true(sc.tt_max == 1000000);
     assert_dist(sc.registration_delay, 1, 30, 30);
-    assert_dist(sc.cw_delay, 1, 0, 0);
+    assert_dist(sc.cw_delay, 1, 0, 30);
     assert_true(sc.cw_missing == 0);
     assert_true(sc.cw_fetch_failure == 0);
     assert_ptr_equal(sc.policy, pol_find("classic"));
     assert_int_equal(sc.nparams, 0);
     assert_int_equal(sc.cron, 1);
     assert_int_equal(sc.cron_interval, 60);
-    assert_int_equal(sc.cron_offset, 0);
+    /* The defaults: any second of the Interval, drawn once; 0-5 s of jitter;
+    ** a datapoint 0-30 s after its period closes. */
+    assert_int_equal(sc.cron_offset.min, 0);
+    assert_int_equal(sc.cron_offset.max, 59);
+    assert_int_equal(sc.cron_jitter.max, 5);
+    assert_int_equal(sc.cw_delay.min, 0);
+    assert_int_equal(sc.cw_delay.max, 30);
     assert_int_equal(sc.alarm, 0);
     assert_int_equal(sc.alarm_periods, 1);
     assert_dist(sc.sns_delay, 1, 1, 1);
