@@ -71,13 +71,19 @@ static const struct {
     {"fleet.LaunchSpecifications[].WeightedCapacity", F_STACK},
     {"fleet.LaunchSpecifications[].SpotPrice", F_STACK},
     {"fleet.LaunchSpecifications[].OnDemandPrice", F_MODEL},
+    {"fleet.LaunchSpecifications[].InterruptionFrequency", F_MODEL},
+    {"fleet.SpotMaintenanceStrategies", F_STACK},
+    {"fleet.SpotMaintenanceStrategies.*", F_STACK},
+    {"market", F_CHECK}, {"market.*", F_CHECK},
     {"fleet.TargetTracking", F_CHECK}, {"fleet.TargetTracking.*", F_CHECK},
     {"ecs.*", F_MODEL}, {"ecs", F_MODEL},
     {"cloudwatch", F_MODEL}, {"cloudwatch.*", F_MODEL},
     {"controller", F_STACK}, {"controller.policy", F_STACK},
     {"controller.params.*", F_STACK}, {"controller.params", F_STACK},
     {"controller.Cron", F_STACK}, {"controller.Interval", F_CHECK},
-    {"controller.Offset", F_CHECK}, {"controller.Alarm", F_STACK},
+    {"controller.Offset", F_CHECK}, {"controller.Offset.*", F_CHECK},
+    {"controller.Jitter", F_MODEL}, {"controller.Jitter.*", F_MODEL},
+    {"controller.Alarm", F_STACK},
     {"controller.AlarmPeriods", F_STACK},
     {"controller.SnsDelay", F_MODEL}, {"controller.SnsDelay.*", F_MODEL},
     {"controller.FailureProbability", F_MODEL},
@@ -153,20 +159,12 @@ static int check_file_fields(dep_plan *p, const dep_input *in,
     free(text);
     int rc = 0;
     if (root && cJSON_IsObject(root)) rc = walk(p, root, "");
-    /* AllocationStrategy as written: the simulator folds
-    ** priceCapacityOptimized into capacityOptimized. */
-    const cJSON *f = root ? cJSON_GetObjectItemCaseSensitive(root, "fleet") : NULL;
-    const cJSON *a = f ? cJSON_GetObjectItemCaseSensitive(f, "AllocationStrategy")
-                       : NULL;
-    if (cJSON_IsString(a)) snprintf(p->alloc, sizeof p->alloc, "%s", a->valuestring);
     cJSON_Delete(root);
     for (size_t i = 0; i < nssets && rc == 0; i++) {
         char key[256], path[256];
         size_t k = strcspn(ssets[i], "=");
         snprintf(key, sizeof key, "%.*s", (int)k, ssets[i]);
         normalise(key, path, sizeof path);
-        if (strcmp(path, "fleet.AllocationStrategy") == 0)
-            snprintf(p->alloc, sizeof p->alloc, "%s", ssets[i] + k + 1);
         if (!field_known(path))
             rc = warn(p, path, "a scenario setting this stack does not "
                                "express (simulated only)");
@@ -190,11 +188,14 @@ static int check_values(dep_plan *p) {
                    "minutes)); the stack uses %lld minute(s)",
                    (long long)sc->cron_interval,
                    (long long)(sc->cron_interval < 60 ? 1 : sc->cron_interval / 60));
-    if (sc->cron && sc->cron_offset)
+    /* A fixed second: EventBridge picks its own (the default Offset, a
+    ** uniform draw over the interval, models that). */
+    if (sc->cron && sc->cron_offset.p == 1 &&
+        sc->cron_offset.min == sc->cron_offset.max)
         rc |= warn(p, "controller.Offset",
                    "%lld s: an EventBridge rate() schedule has no offset; "
-                   "invocations come at whatever second the rule was created",
-                   (long long)sc->cron_offset);
+                   "invocations come at a second of its own choosing",
+                   (long long)sc->cron_offset.min);
     if (sc->demand.n)
         rc |= warn(p, "fleet.TargetTracking",
                    "the fleet's target tracking is not in the stack (it "
@@ -208,15 +209,18 @@ static int check_values(dep_plan *p) {
                    "units_per_instance is %g: the live controller sizes the "
                    "group by units_per_instance",
                    sc->od_weight, p->params.v[upi]);
-    if (strcmp(p->alloc, "priceCapacityOptimized") == 0)
+    if (sc->alloc == SIM_CAPACITY_OPTIMIZED ||
+        sc->alloc == SIM_PRICE_CAPACITY_OPTIMIZED)
         rc |= warn(p, "fleet.AllocationStrategy",
-                   "priceCapacityOptimized is simulated as capacityOptimized "
-                   "(pools by available capacity, price ignored)");
-    else if (strcmp(p->alloc, "capacityOptimized") == 0)
-        rc |= warn(p, "fleet.AllocationStrategy",
-                   "capacityOptimized is simulated from the availability "
-                   "traces; AWS picks pools from capacity it does not "
-                   "publish");
+                   "%s is simulated from each pool's interruption band and "
+                   "availability trace; AWS picks pools by spare capacity it "
+                   "does not publish",
+                   p->alloc);
+    if (sc->market.on)
+        rc |= warn(p, "market",
+                   "a model of AWS's capacity interruptions, not a setting: "
+                   "the real market decides, so the simulated coverage under "
+                   "it is an estimate");
     return rc ? -1 : 0;
 }
 
@@ -237,6 +241,7 @@ static const char *alloc_name(sim_alloc a) {
     switch (a) {
     case SIM_DIVERSIFIED: return "diversified";
     case SIM_CAPACITY_OPTIMIZED: return "capacityOptimized";
+    case SIM_PRICE_CAPACITY_OPTIMIZED: return "priceCapacityOptimized";
     case SIM_LOWEST_PRICE: break;
     }
     return "lowestPrice";
@@ -576,6 +581,20 @@ char *dep_cloudformation(const dep_plan *p) {
     cJSON_AddNumberToObject(cfg, "TargetCapacity", ceil(sc->target_capacity));
     cJSON_AddStringToObject(cfg, "AllocationStrategy", p->alloc);
     cJSON_AddStringToObject(cfg, "Type", "maintain");
+    if (sc->rebalance != SIM_REBALANCE_NONE) {
+        /* Capacity Rebalancing, as simulated: replace an instance at its
+        ** rebalance recommendation (and terminate the old one after
+        ** TerminationDelay with launch-before-terminate). */
+        cJSON *cr = cJSON_AddObjectToObject(
+            cJSON_AddObjectToObject(cfg, "SpotMaintenanceStrategies"),
+            "CapacityRebalance");
+        int lbt = sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
+        cJSON_AddStringToObject(cr, "ReplacementStrategy",
+                                lbt ? "launch-before-terminate" : "launch");
+        if (lbt)
+            cJSON_AddNumberToObject(cr, "TerminationDelay",
+                                    (double)sc->rebalance_termination_delay);
+    }
     cJSON *specs = cJSON_AddArrayToObject(cfg, "LaunchSpecifications");
     for (size_t i = 0; i < sc->npools; i++) {
         const sim_pool *pl = &sc->pools[i];

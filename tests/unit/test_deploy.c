@@ -160,6 +160,41 @@ static void target_tracking_warns(void **st) {
     dep_plan_free(&p);
 }
 
+/* Fields of the market model and Capacity Rebalancing: the first is a
+** warning (a model, not a setting), the second goes into the fleet. */
+static void market_and_rebalancing(void **st) {
+    (void)st;
+    char err[512];
+    dep_plan p;
+    const char *sets[] = {
+        "market={\"InterruptionFrequency\": \"<5%\"}",
+        "fleet.SpotMaintenanceStrategies={\"CapacityRebalance\": "
+        "{\"ReplacementStrategy\": \"launch-before-terminate\", \"TerminationDelay\": 300}}",
+        "fleet.AllocationStrategy=priceCapacityOptimized"};
+    dep_input in = {SEED, sets, 3, NULL, -1, -1, 0};
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+    assert_true(has_warning(&p, "market"));
+    assert_true(has_warning(&p, "fleet.AllocationStrategy"));
+    assert_false(has_warning(&p, "fleet.SpotMaintenanceStrategies"));
+    char *t = dep_cloudformation(&p);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    const cJSON *cfg = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Resources"),
+                                                "SpotFleet"),
+                            "Properties"),
+        "SpotFleetRequestConfigData");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "AllocationStrategy")),
+                        "priceCapacityOptimized");
+    const cJSON *cr = cJSON_GetObjectItem(cJSON_GetObjectItem(cfg, "SpotMaintenanceStrategies"),
+                                          "CapacityRebalance");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cr, "ReplacementStrategy")),
+                        "launch-before-terminate");
+    assert_int_equal(cJSON_GetObjectItem(cr, "TerminationDelay")->valuedouble, 300);
+    cJSON_Delete(j);
+    dep_plan_free(&p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(live_config_round_trip),
@@ -167,6 +202,7 @@ int main(void) {
         cmocka_unit_test(plan_splits_settings),
         cmocka_unit_test(plan_refuses),
         cmocka_unit_test(target_tracking_warns),
+        cmocka_unit_test(market_and_rebalancing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
