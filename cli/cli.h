@@ -76,7 +76,11 @@ int cmd_lambda(int argc, char **argv);
 extern const char cmd_lambda_usage[];
 int cmd_deploy(int argc, char **argv);
 extern const char cmd_deploy_usage[];
+int cmd_sensitivity(int argc, char **argv);
+extern const char cmd_sensitivity_usage[];
 int cmd_trace(int argc, char **argv);
+/* trace import --format spot-traces (cmd_trace_avail.c). */
+int cli_trace_import_spot_traces(int argc, char **argv);
 extern const char cmd_trace_usage[];
 
 #endif

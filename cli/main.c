@@ -20,6 +20,9 @@ static const cli_command commands[] = {
      cmd_run_usage, cmd_run},
     {"regress", "run the outage cases and check their bounds", cmd_regress_usage,
      cmd_regress},
+    {"sensitivity", "a scenario's cost and coverage over ingestion delays and "
+                    "schedule seconds, per policy",
+     cmd_sensitivity_usage, cmd_sensitivity},
     {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
      cmd_sweep_usage, cmd_sweep},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
