@@ -314,14 +314,15 @@ static int call(aws_client *c, aws_service s, const char *action,
         aws_http_req req = {"POST",      url,        body.s,
                             body.len,    headers,    c->sigv4[s],
                             &c->creds,   c->connect_timeout_ms,
-                            c->timeout_ms};
+                            c->timeout_ms,
+                            1 /* headers: x-amzn-ErrorType, RequestId */};
         aws_http_resp resp;
         char terr[AWS_ERR_MAX] = "";
         int64_t t0 = mono_ms();
         int tr = c->transport(c->transport_ctx, &req, &resp, terr, sizeof terr);
         long ms = (long)(mono_ms() - t0);
         aws_retry_kind kind;
-        char code[64] = "", msg[1024] = "", rid[128] = "";
+        aws_err_doc ed;
         if (tr != 0) {
             kind = aws_retry_classify(resp.net, 0, "");
             e->status = 0;
@@ -333,24 +334,30 @@ static int call(aws_client *c, aws_service s, const char *action,
             aws_logf(c->log, c->log_ctx, &c->creds,
                      "%s: HTTP %ld, %zu bytes (%ld ms)", label, resp.status,
                      resp.len, ms);
+            free(resp.headers);
+            resp.headers = NULL;
             *ok = resp;
             rc = 0;
             break;
         } else {
-            aws_xml_error(resp.body, resp.len, code, sizeof code, msg,
-                          sizeof msg, rid, sizeof rid);
-            kind = aws_retry_classify(AWS_NET_OK, resp.status, code);
+            aws_error_parse(resp.body, resp.len, resp.headers, &ed);
+            kind = aws_retry_classify(AWS_NET_OK, resp.status, ed.code);
             e->status = resp.status;
-            snprintf(e->code, sizeof e->code, "%s", code);
-            if (code[0])
-                set_error(c, e, "%s: %s: %s%s%s%s", label, code,
-                          msg[0] ? msg : "(no message)", rid[0] ? " (RequestId " : "",
-                          rid, rid[0] ? ")" : "");
+            snprintf(e->code, sizeof e->code, "%s", ed.code);
+            const char *rid = ed.request_id;
+            if (ed.code[0])
+                set_error(c, e, "%s: %s: %s%s%s%s", label, ed.code,
+                          ed.message[0] ? ed.message : "(no message)",
+                          rid[0] ? " (RequestId " : "", rid,
+                          rid[0] ? ")" : "");
             else
-                set_error(c, e, "%s: HTTP %ld", label, resp.status);
+                set_error(c, e, "%s: HTTP %ld%s%s%s", label, resp.status,
+                          rid[0] ? " (RequestId " : "", rid,
+                          rid[0] ? ")" : "");
             aws_logf(c->log, c->log_ctx, &c->creds, "%s: HTTP %ld %s (%ld ms)",
-                     label, resp.status, code[0] ? code : "", ms);
+                     label, resp.status, ed.code, ms);
             aws_free_secret(resp.body);
+            free(resp.headers);
         }
         if (kind == AWS_RETRY_NO || attempt == c->max_attempts) break;
         if (kind == AWS_RETRY_CREDS) {

@@ -6,10 +6,12 @@
 #ifndef SPOTBENCH_CLI_H
 #define SPOTBENCH_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy/policy.h"
 #include "sim/sim.h"
+#include "sim/sweep.h"
 #include "store/store.h"
 
 /* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
@@ -31,11 +33,28 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
+** Returns 0, or -1 after printing why the value is bad. */
+int cli_fixed_now(int64_t *out);
+
 /* Runs one simulation and stores it as one transaction; prints the error
 ** and returns CLI_FAIL when the run or the store fails (nothing stored). */
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
+
+/* Writes the live configuration of a scenario with KEY=VALUE settings (a
+** sweep point's) to path, warnings on stderr; fleet and group may be NULL
+** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+int cli_write_live_config(const char *path, const char *scenario,
+                          const char *const *sets, size_t nsets,
+                          const char *policy, const char *fleet,
+                          const char *group);
+
+/* The same for point `point` of a sweep (its fixed settings, then the
+** point's), on the sweep's first scenario. */
+int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group);
 
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
@@ -53,6 +72,10 @@ int cmd_plot(int argc, char **argv);
 extern const char cmd_plot_usage[];
 int cmd_live(int argc, char **argv);
 extern const char cmd_live_usage[];
+int cmd_lambda(int argc, char **argv);
+extern const char cmd_lambda_usage[];
+int cmd_deploy(int argc, char **argv);
+extern const char cmd_deploy_usage[];
 int cmd_sensitivity(int argc, char **argv);
 extern const char cmd_sensitivity_usage[];
 int cmd_trace(int argc, char **argv);

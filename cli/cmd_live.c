@@ -45,6 +45,8 @@ const char cmd_live_usage[] =
     "could not be written (the loop stops); 2 bad config or usage.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
+    "SPOTBENCH_LIVE_CONFIG=JSON is the config when --config is not given\n"
+    "(containers);\n"
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
     "scales retry delays (0: none).\n";
 
@@ -158,23 +160,6 @@ static int on_tick(void *vctx, const aws_tick *t) {
     return ctx->record_failed || ctx->db_failed;
 }
 
-/* SPOTBENCH_NOW: epoch seconds or ISO-8601 UTC. */
-static int fixed_now(int64_t *out) {
-    const char *v = getenv("SPOTBENCH_NOW");
-    *out = 0;
-    if (!v || !*v) return 0;
-    char *end;
-    errno = 0;
-    long long t = strtoll(v, &end, 10);
-    if (!errno && *end == '\0' && t > 0) {
-        *out = t;
-        return 0;
-    }
-    if (trc_time_parse(v, out) == 0 && *out > 0) return 0;
-    cli_error("SPOTBENCH_NOW=%s: not epoch seconds or an ISO-8601 UTC time", v);
-    return -1;
-}
-
 int cmd_live(int argc, char **argv) {
     const char *config = NULL, *record = NULL, *db = NULL;
     int once = 0, apply = 0, verbose = 0;
@@ -195,16 +180,21 @@ int cmd_live(int argc, char **argv) {
         else
             return cli_usage("live", "unknown or incomplete option '%s'", a);
     }
-    if (!config) return cli_usage("live", "--config FILE is required");
+    /* A container (Fargate, Batch) gets its config through the
+    ** environment, as the Lambda function does. */
+    const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
+    if (!config && !(env_cfg && *env_cfg))
+        return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
-    if (aws_live_config_load(config, &cfg, err, sizeof err)) {
-        cli_error("%s", err);
+    if (config ? aws_live_config_load(config, &cfg, err, sizeof err)
+               : aws_live_config_parse(env_cfg, &cfg, err, sizeof err)) {
+        cli_error("%s%s", config ? "" : "SPOTBENCH_LIVE_CONFIG: ", err);
         return CLI_BADINPUT;
     }
     aws_live_opts lo = {0};
-    if (fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
+    if (cli_fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("live: cannot initialise libcurl");

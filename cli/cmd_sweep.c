@@ -50,16 +50,25 @@ const char cmd_sweep_usage[] =
 
 const char cmd_best_usage[] =
     "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
-    "                      [--db FILE]\n"
+    "                      [--db FILE] [--live-config FILE [--FleetRequestId ID]\n"
+    "                      [--AutoScalingGroupName NAME]]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does.\n"
+    "none does. It names the point, for 'spotbench deploy cloudformation\n"
+    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
     "\n"
     "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
     "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
     "                     other parameters by their worst cost over them, among\n"
-    "                     those whose worst coverage is at least PCT\n";
+    "                     those whose worst coverage is at least PCT\n"
+    "  --live-config FILE  also write the point's live configuration (live.json:\n"
+    "                      the policy parameters of the sweep's first scenario\n"
+    "                      with the point's settings; scenario fields such as\n"
+    "                      asg.DefaultCooldown belong in the stack, and fields\n"
+    "                      AWS cannot express are warnings)\n"
+    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
+    "                      the ids to put in it (default: placeholders)\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -401,6 +410,10 @@ int cmd_sweep(int argc, char **argv) {
     printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
            spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
     rc = print_fronts(db, id, &spec) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK)
+        printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
+               "set and names the 'spotbench deploy' that puts it in a stack\n",
+               (long long)id);
     goto out;
 bad:
     cli_error("%s", err);
@@ -434,7 +447,7 @@ static size_t split_keys(char *buf, const char **keys, size_t max) {
 /* best --worst-case: the parameter set whose worst cost over the unknown
 ** axes is lowest among those whose worst coverage meets min_cov. */
 static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_sweep_point *pts,
-                           size_t npts, char *over_arg, double min_cov) {
+                           size_t npts, char *over_arg, double min_cov, size_t *point) {
     const char *over[16];
     char err[512], keys[1024];
     snprintf(keys, sizeof keys, "%s", over_arg);
@@ -478,12 +491,13 @@ static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_swee
            best->cost_median, best->cost_min);
     printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
            best->cov_median, best->cov_max);
+    *point = best->group; /* one point of the set: its unknowns do not matter */
     free(rg);
     return CLI_OK;
 }
 
 int cmd_best(int argc, char **argv) {
-    const char *db_path = DEFAULT_DB;
+    const char *db_path = DEFAULT_DB, *live = NULL, *fleet = NULL, *group = NULL;
     int64_t id = 0;
     double min_cov = -1;
     char *worst_case = NULL;
@@ -501,6 +515,12 @@ int cmd_best(int argc, char **argv) {
                 return cli_usage("best", "--min-coverage %s: expected 0 to 100", argv[i]);
         } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
             db_path = argv[++i];
+        } else if (strcmp(a, "--live-config") == 0 && i + 1 < argc) {
+            live = argv[++i];
+        } else if (strcmp(a, "--FleetRequestId") == 0 && i + 1 < argc) {
+            fleet = argv[++i];
+        } else if (strcmp(a, "--AutoScalingGroupName") == 0 && i + 1 < argc) {
+            group = argv[++i];
         } else {
             return cli_usage("best", "unknown or incomplete option '%s'", a);
         }
@@ -528,8 +548,10 @@ int cmd_best(int argc, char **argv) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
+    size_t chosen;
     if (worst_case) {
-        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov);
+        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov, &chosen);
+        if (rc == CLI_OK) goto hand_over;
         goto out;
     }
     const st_sweep_point *best = NULL;
@@ -563,7 +585,14 @@ int cmd_best(int argc, char **argv) {
         if (rows[i].point == best->point)
             printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
                    spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
-    rc = CLI_OK;
+    chosen = best->point;
+hand_over:
+    printf("deploy      spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s "
+           "-o stack.json\n",
+           spec.scenarios[0], (long long)id, chosen,
+           strcmp(db_path, DEFAULT_DB) ? " --db " : "",
+           strcmp(db_path, DEFAULT_DB) ? db_path : "");
+    rc = live ? cli_point_live_config(live, &spec, chosen, fleet, group) : CLI_OK;
     goto out;
 fail:
     cli_error("%s", err);

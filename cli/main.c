@@ -35,6 +35,10 @@ static const cli_command commands[] = {
      cmd_policy_usage, cmd_policy},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
      cmd_live_usage, cmd_live},
+    {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
+     cmd_lambda_usage, cmd_lambda},
+    {"deploy", "write a CloudFormation stack or live config for a tuned scenario",
+     cmd_deploy_usage, cmd_deploy},
     {"trace", "import AWS price and metric exports as CSV traces; check them",
      cmd_trace_usage, cmd_trace},
 };
