@@ -19,11 +19,16 @@ static double unit(void) { /* xorshift64*, [0,1) */
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2 && argc != 3) {
-        fprintf(stderr, "usage: gen_year DIR [DAYS]\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: gen_year DIR [DAYS [INSTANCES]]\n");
         return 2;
     }
-    long days = argc == 3 ? strtol(argv[2], NULL, 10) : 365;
+    long days = argc >= 3 ? strtol(argv[2], NULL, 10) : 365;
+    long instances = argc >= 4 ? strtol(argv[3], NULL, 10) : 100;
+    if (days < 1 || instances < 1) {
+        fprintf(stderr, "gen_year: DAYS and INSTANCES must be positive\n");
+        return 2;
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/prices.csv", argv[1]);
     FILE *f = fopen(path, "w");
@@ -60,8 +65,8 @@ int main(int argc, char **argv) {
     }
     fprintf(f, "{\"name\": \"bench-year\", \"mode\": \"model\", \"seed\": 1,\n"
                " \"start\": %lld, \"end\": %lld, \"billing\": \"per-second\",\n"
-               " \"fleet\": {\"TargetCapacity\": 400, \"AllocationStrategy\": \"diversified\",\n"
-               "  \"LaunchSpecifications\": [\n", (long long)start, (long long)end);
+               " \"fleet\": {\"TargetCapacity\": %ld, \"AllocationStrategy\": \"diversified\",\n"
+               "  \"LaunchSpecifications\": [\n", (long long)start, (long long)end, 4 * instances);
     for (int i = 0; i < 4; i++)
         fprintf(f, "   {\"InstanceType\": \"%s\", \"AvailabilityZone\": \"us-east-1%c\", "
                    "\"WeightedCapacity\": 4, \"SpotPrice\": %.6f, \"OnDemandPrice\": %.3f}%s\n",
@@ -70,7 +75,8 @@ int main(int argc, char **argv) {
                " \"cloudwatch\": {\"IngestionDelay\": 0},\n"
                " \"controller\": {\"policy\": \"classic\"},\n"
                " \"asg\": {\"InstanceType\": \"c3.xlarge\", \"WeightedCapacity\": 4, "
-               "\"OnDemandPrice\": 0.21, \"MaxSize\": 200, \"DefaultCooldown\": 2700}}\n");
+               "\"OnDemandPrice\": 0.21, \"MaxSize\": %ld, \"DefaultCooldown\": 2700}}\n",
+            2 * instances);
     fclose(f);
     return 0;
 }
