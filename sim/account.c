@@ -20,8 +20,8 @@ void sim_bill(sim_state *s, const sim_inst *in, int interrupted) {
     const sim_scenario *sc = s->sc;
     int64_t dur = in->end_t - in->run_t;
     const sim_steps *price = in->pool >= 0 ? &sc->pools[in->pool].price : NULL;
-    double cost = sim_charge(sc->billing, price, sc->od_price, in->run_t, in->end_t,
-                             interrupted, !in->initial);
+    double cost = sim_charge(sc->billing, price, price ? s->price_sum[in->pool] : NULL,
+                             sc->od_price, in->run_t, in->end_t, interrupted, !in->initial);
     if (price) {
         s->res->spot_cost += cost;
         s->res->spot_instance_hours += (double)dur / 3600;

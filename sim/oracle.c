@@ -63,7 +63,7 @@ static int need(const sim_state *s, size_t i) {
 
 /* What one on-demand instance running `dur` seconds costs. */
 static double run_cost(const sim_scenario *sc, int64_t dur) {
-    return sim_charge(sc->billing, NULL, sc->od_price, 0, dur, 0, 1);
+    return sim_charge(sc->billing, NULL, NULL, sc->od_price, 0, dur, 0, 1);
 }
 
 typedef struct {

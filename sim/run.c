@@ -432,9 +432,14 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->pool_count = calloc(np + 1, sizeof *s->pool_count);
     s->pool_units = calloc(np + 1, sizeof *s->pool_units);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
+    s->price_sum = calloc(np + 1, sizeof *s->price_sum);
     if (!s->ring || !s->obsbuf || !s->price || !s->avail || !s->pool_count ||
-        !s->pool_units || !s->cursor)
+        !s->pool_units || !s->cursor || !s->price_sum)
         return sim_fail(s, "out of memory");
+    if (sc->mode == SIM_MODEL)
+        for (size_t p = 0; p < np; p++)
+            if (sim_stepsum_build(&sc->pools[p].price, &s->price_sum[p]))
+                return sim_fail(s, "out of memory");
 
     if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
@@ -542,6 +547,9 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->pool_count);
     free(s->pool_units);
     free(s->cursor);
+    if (s->price_sum)
+        for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);
+    free(s->price_sum);
     free(s->ring);
     free(s->obsbuf);
     free(s->lat);

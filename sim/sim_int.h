@@ -9,6 +9,9 @@
 #include "sim.h"
 #include "traces/rng.h"
 
+/* Billing's running sums of a price trace (billing.c). */
+typedef struct sim_stepsum sim_stepsum;
+
 /* ---- event queue (queue.c) ---------------------------------------------- */
 
 /* Event classes break ties between events at the same second: a CloudWatch
@@ -136,6 +139,7 @@ typedef struct {
     int64_t *risk_until;/* a rebalance recommendation's event is due then:
                            the fleet launches nothing there before it */
     int *family, *az;  /* instance family and AZ ids, for correlated events */
+    sim_stepsum **price_sum; /* per pool: billing's running sums */
 
     /* market (market.c) */
     sim_mevent *mev;
@@ -192,9 +196,17 @@ int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
 ** spot at the step function `price` (USD per instance-hour), or on demand at
 ** od_price when price is NULL; by_ec2: a spot instance interrupted by EC2
 ** (AWS's interrupted-Spot billing table); new_at_run_t: the instance started
-** at run_t (0: it was already running before, past its first hour). */
-double sim_charge(sim_billing billing, const sim_steps *price, double od_price,
-                  int64_t run_t, int64_t end_t, int by_ec2, int new_at_run_t);
+** at run_t (0: it was already running before, past its first hour). `sum`
+** is the price's running sums from sim_stepsum_build(), or NULL (the charge
+** is the same, found by walking the steps). */
+double sim_charge(sim_billing billing, const sim_steps *price, const sim_stepsum *sum,
+                  double od_price, int64_t run_t, int64_t end_t, int by_ec2,
+                  int new_at_run_t);
+/* Running sums of a price trace (n >= 1), so that a charge costs a few
+** steps, not every step of the instance's life. Returns 0, or -1 when out
+** of memory; *out is the caller's, for sim_stepsum_free(). */
+int sim_stepsum_build(const sim_steps *price, sim_stepsum **out);
+void sim_stepsum_free(sim_stepsum *sum);
 /* The value of a step function at t (the first value before it starts). */
 double sim_steps_at(const sim_steps *st, int64_t t);
 
