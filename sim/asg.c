@@ -8,6 +8,10 @@
 ** or when the instances of a scale-in are terminated (TerminationDelay after
 ** the call).
 **
+** The termination policy reads its victim off ordered lists (launching
+** instances in launch order; in-service ones by the phase of their
+** instance-hour), so a scale-in costs the same whatever the group's size.
+**
 ** An on-demand instance is launching (not billed) until InService, then
 ** billed; it serves once registered in ECS. A scale-in's instances stop
 ** serving and stop being billed at the call (EC2 bills no `shutting-down`
@@ -15,30 +19,51 @@
 */
 #include "sim_int.h"
 
-/* Which in-service instance to terminate: the one closest to the end of its
-** current instance-hour (AWS's default termination policy, which matters
-** under per-hour billing), the oldest on a tie. */
-static int64_t pick_victim(const sim_state *s) {
-    int64_t best = -1, best_left = 0;
-    for (size_t i = 0; i < s->ninst; i++) {
-        const sim_inst *in = &s->inst[i];
-        if (in->pool >= 0 || in->state == INST_GONE) continue;
-        if (in->state == INST_LAUNCHING) { /* not yet billed: cheapest to drop */
-            if (best < 0 || s->inst[best].state != INST_LAUNCHING ||
-                in->serial > s->inst[best].serial)
-                best = (int64_t)i;
-            continue;
-        }
-        if (best >= 0 && s->inst[best].state == INST_LAUNCHING) continue;
-        int64_t used = (s->now - in->run_t) % 3600;
-        int64_t left = 3600 - used;
-        if (best < 0 || left < best_left ||
-            (left == best_left && in->serial < s->inst[best].serial)) {
-            best = (int64_t)i;
-            best_left = left;
-        }
+/* An in-service instance's phase: where in its instance-hours it started. */
+static int phase(int64_t run_t) { return (int)(((run_t % 3600) + 3600) % 3600); }
+
+/* The first non-empty phase at or after `from`, or -1. */
+static int next_phase(const sim_state *s, int from) {
+    for (int w = from / 64; w < (3600 + 63) / 64; w++) {
+        uint64_t bits = s->od_phase_bits[w];
+        if (w == from / 64) bits &= ~0ULL << (from % 64);
+        if (bits) return w * 64 + __builtin_ctzll(bits);
     }
-    return best;
+    return -1;
+}
+
+void sim_od_in_service(sim_state *s, int64_t idx) {
+    sim_inst *in = &s->inst[idx];
+    sim_list_remove(s->inst, &s->od_launching, (int32_t)idx);
+    int ph = phase(in->run_t);
+    sim_list_insert(s->inst, &s->od_phase[ph], (int32_t)idx);
+    s->od_phase_bits[ph / 64] |= 1ULL << (ph % 64);
+}
+
+void sim_od_unlist(sim_state *s, int64_t idx) {
+    sim_inst *in = &s->inst[idx];
+    if (in->state == INST_LAUNCHING) {
+        sim_list_remove(s->inst, &s->od_launching, (int32_t)idx);
+        return;
+    }
+    int ph = phase(in->run_t);
+    sim_list_remove(s->inst, &s->od_phase[ph], (int32_t)idx);
+    if (s->od_phase[ph].head < 0) s->od_phase_bits[ph / 64] &= ~(1ULL << (ph % 64));
+}
+
+/* Which instance to terminate: a launching one (not yet billed, cheapest to
+** drop), the newest; else the in-service one closest to the end of its
+** current instance-hour (AWS's default termination policy, which matters
+** under per-hour billing), the oldest on a tie. Closest to the end of its
+** hour at `now` is the phase just after now's (the one that began its hour
+** longest ago), wrapping around the hour; one phase holds the instances
+** that tie, in launch order. */
+static int64_t pick_victim(const sim_state *s) {
+    if (s->od_launching.tail >= 0) return s->od_launching.tail;
+    int now = phase(s->now);
+    int ph = now + 1 < 3600 ? next_phase(s, now + 1) : -1;
+    if (ph < 0) ph = next_phase(s, 0);
+    return ph < 0 ? -1 : s->od_phase[ph].head;
 }
 
 static void end_od(sim_state *s, int64_t idx) {
@@ -99,8 +124,9 @@ int sim_asg_set(sim_state *s, int n, int honor, const char **error) {
 int sim_od_event(sim_state *s, int type, int64_t idx) {
     sim_inst *in = &s->inst[idx];
     if (type == EV_RUNNING) {
-        in->state = INST_RUNNING;
         in->run_t = s->now;
+        sim_od_in_service(s, idx);
+        in->state = INST_RUNNING;
         s->od_in_service++;
         /* The ASG's own stream: how many on-demand instances a policy starts
         ** must not shift the spot side's registration delays. */

@@ -23,14 +23,49 @@
 ** later).
 **
 ** Every figure the fleet keeps per pool and in total (pool_units, pool_count,
-** fulfilled, terminating, spot_units) is the sum of each instance's
-** contribution, and every change of an instance goes through contrib(), so
-** the sums cannot drift from the instances.
+** pool_launching, pool_notice, fulfilled, terminating, spot_units) is the
+** sum of each instance's contribution, and every change of an instance goes
+** through contrib(), so the sums cannot drift from the instances.
+**
+** Each pool keeps its instances on a list in launch order (serial order):
+** "the newest instance of the pool" and "the pool's instances in launch
+** order" are read off it, so no decision walks the whole fleet, and the
+** work per event does not grow with the number of pools' instances beyond
+** the one pool it concerns.
 */
 #include "sim_int.h"
 
 #include <math.h>
 #include <stdlib.h>
+
+void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx) {
+    inst[idx].prev = l->tail;
+    inst[idx].next = -1;
+    if (l->tail >= 0) inst[l->tail].next = idx;
+    else l->head = idx;
+    l->tail = idx;
+}
+
+void sim_list_insert(sim_inst *inst, sim_list *l, int32_t idx) {
+    int32_t after = l->tail;
+    while (after >= 0 && inst[after].serial > inst[idx].serial) after = inst[after].prev;
+    int32_t before = after >= 0 ? inst[after].next : l->head;
+    inst[idx].prev = after;
+    inst[idx].next = before;
+    if (after >= 0) inst[after].next = idx;
+    else l->head = idx;
+    if (before >= 0) inst[before].prev = idx;
+    else l->tail = idx;
+}
+
+void sim_list_remove(sim_inst *inst, sim_list *l, int32_t idx) {
+    int32_t p = inst[idx].prev, n = inst[idx].next;
+    if (p >= 0) inst[p].next = n;
+    else l->head = n;
+    if (n >= 0) inst[n].prev = p;
+    else l->tail = p;
+    inst[idx].prev = inst[idx].next = -1;
+}
 
 int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     size_t i;
@@ -58,12 +93,17 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     in->launch_t = s->now;
     in->run_t = in->end_t = -1;
     in->serial = s->serial[pool < 0]++;
+    /* The newest of its kind: the end of its list. */
+    sim_list_append(s->inst, pool >= 0 ? &s->pool_list[pool] : &s->od_launching, (int32_t)i);
     *idx = (int64_t)i;
     return 0;
 }
 
 void sim_inst_release(sim_state *s, int64_t idx) {
-    s->inst[idx].state = INST_GONE;
+    sim_inst *in = &s->inst[idx];
+    if (in->pool >= 0) sim_list_remove(s->inst, &s->pool_list[in->pool], (int32_t)idx);
+    else sim_od_unlist(s, idx);
+    in->state = INST_GONE;
     s->free_slots[s->nfree++] = (int)idx;
 }
 
@@ -81,6 +121,8 @@ static void contrib(sim_state *s, const sim_inst *in, int sign) {
     int live = in->state != INST_GONE;
     int up = in->state == INST_RUNNING || in->state == INST_NOTICE;
     s->pool_count[in->pool] += live ? sign : 0;
+    if (in->state == INST_LAUNCHING) s->pool_launching[in->pool] += sign;
+    if (in->state == INST_NOTICE) s->pool_notice[in->pool] += sign;
     if ((in->state == INST_LAUNCHING || in->state == INST_RUNNING) && !in->rebalanced)
         s->pool_units[in->pool] += w;
     if (up && !in->rebalanced) s->fulfilled += w;
@@ -197,6 +239,35 @@ static double fleet_units(const sim_state *s) {
     return u;
 }
 
+/* The instance the fleet ends next when above target with `have` units:
+** launching before running, the highest price per unit, the newest; never
+** one whose units the target still needs, nor a rebalanced one (it no
+** longer counts). Within a pool the price is one, so each pool offers its
+** newest launching instance, or else its newest running one. */
+static int64_t fill_victim(const sim_state *s, double have) {
+    int64_t victim = -1;
+    double vcost = -1;
+    int vlaunching = 0;
+    for (size_t p = 0; p < s->sc->npools; p++) {
+        const sim_pool *pl = &s->sc->pools[p];
+        if (have - pl->weight < s->target - 1e-9) continue;
+        int l = s->pool_launching[p] > 0;
+        int32_t k = s->pool_list[p].tail;
+        while (k >= 0 && (s->inst[k].state != (l ? INST_LAUNCHING : INST_RUNNING) ||
+                          s->inst[k].rebalanced))
+            k = s->inst[k].prev;
+        if (k < 0) continue;
+        double c = s->price[p] / pl->weight;
+        if (victim < 0 || l > vlaunching ||
+            (l == vlaunching && (c > vcost || (c == vcost && s->inst[k].serial > s->inst[victim].serial)))) {
+            victim = k;
+            vcost = c;
+            vlaunching = l;
+        }
+    }
+    return victim;
+}
+
 int sim_fleet_fill(sim_state *s) {
     double have = fleet_units(s);
     while (have < s->target - 1e-9) {
@@ -208,25 +279,7 @@ int sim_fleet_fill(sim_state *s) {
     /* Above target (it was lowered): terminate the costliest units first,
     ** launching ones before running ones, while the rest still meets it. */
     while (have > s->target + 1e-9) {
-        int64_t victim = -1;
-        double vcost = -1;
-        int vlaunching = 0;
-        for (size_t i = 0; i < s->ninst; i++) {
-            const sim_inst *in = &s->inst[i];
-            if (in->pool < 0 || in->rebalanced ||
-                (in->state != INST_RUNNING && in->state != INST_LAUNCHING))
-                continue;
-            const sim_pool *pl = &s->sc->pools[in->pool];
-            if (have - pl->weight < s->target - 1e-9) continue;
-            int l = in->state == INST_LAUNCHING;
-            double c = s->price[in->pool] / pl->weight;
-            if (victim < 0 || l > vlaunching ||
-                (l == vlaunching && (c > vcost || (c == vcost && in->serial > s->inst[victim].serial)))) {
-                victim = (int64_t)i;
-                vcost = c;
-                vlaunching = l;
-            }
-        }
+        int64_t victim = fill_victim(s, have);
         if (victim < 0) break;
         have -= s->sc->pools[s->inst[victim].pool].weight;
         end_spot(s, victim, 0);
@@ -234,32 +287,32 @@ int sim_fleet_fill(sim_state *s) {
     return 0;
 }
 
-/* The newest instance of `pool` not yet under notice, or -1. */
-static int64_t newest_in_pool(const sim_state *s, int pool) {
-    int64_t best = -1;
-    for (size_t i = 0; i < s->ninst; i++) {
-        const sim_inst *in = &s->inst[i];
-        if (in->pool != pool || in->state == INST_GONE || in->state == INST_NOTICE)
-            continue;
-        if (best < 0 || in->serial > s->inst[best].serial) best = (int64_t)i;
+/* Gives up to `n` of the pool's instances not yet under notice their
+** notice, newest first (n < 0: all of them). A notice never launches nor
+** moves another instance, so one walk from the newest down sees each once. */
+static int notice_newest(sim_state *s, int pool, int n) {
+    int32_t k = s->pool_list[pool].tail;
+    while (k >= 0 && n != 0) {
+        int32_t prev = s->inst[k].prev; /* k may leave the list */
+        if (s->inst[k].state != INST_NOTICE) {
+            if (sim_spot_notice(s, k)) return -1;
+            if (n > 0) n--;
+        }
+        k = prev;
     }
-    return best;
+    return 0;
 }
 
 int sim_fleet_pool_changed(sim_state *s, int pool) {
     const sim_pool *pl = &s->sc->pools[pool];
     if (s->price[pool] > inst_max_price(pl)) {
         /* Outbid: every instance of the pool is interrupted. */
-        for (int64_t k; (k = newest_in_pool(s, pool)) >= 0;)
-            if (sim_spot_notice(s, k)) return -1;
+        if (notice_newest(s, pool, -1)) return -1;
     } else if (!isinf(s->avail[pool])) {
         /* Capacity withdrawn: instances beyond it go, newest first. Those
         ** under notice already count against the pool until they end. */
-        int excess = s->pool_count[pool] - (int)s->avail[pool];
-        for (size_t i = 0; i < s->ninst; i++)
-            if (s->inst[i].pool == pool && s->inst[i].state == INST_NOTICE) excess--;
-        for (int64_t k; excess > 0 && (k = newest_in_pool(s, pool)) >= 0; excess--)
-            if (sim_spot_notice(s, k)) return -1;
+        int excess = s->pool_count[pool] - (int)s->avail[pool] - s->pool_notice[pool];
+        if (excess > 0 && notice_newest(s, pool, excess)) return -1;
     }
     return sim_fleet_fill(s);
 }

@@ -212,19 +212,15 @@ int sim_market_plan(sim_state *s) {
     return 0;
 }
 
-static int cmp_cand(const void *a, const void *b) {
-    const struct sim_cand *x = a, *y = b;
-    return (x->serial > y->serial) - (x->serial < y->serial);
-}
-
 /* Gathers pool p's instances in `state` (with risk mark `risk`, or any mark
-** when risk < 0) into s->scratch in launch order (never slot order, which
-** depends on the on-demand side); returns their number or -1. */
+** when risk < 0) into s->scratch in launch order (the pool's list's order;
+** never slot order, which depends on the on-demand side); returns their
+** number or -1. */
 static long gather(sim_state *s, size_t p, int state, int32_t risk) {
     size_t n = 0;
-    for (size_t i = 0; i < s->ninst; i++) {
+    for (int32_t i = s->pool_list[p].head; i >= 0; i = s->inst[i].next) {
         const sim_inst *in = &s->inst[i];
-        if (in->pool != (int)p || in->state != state) continue;
+        if (in->state != state) continue;
         if (risk >= 0 && in->risk != risk) continue;
         if (n == s->scratchcap) {
             size_t c = s->scratchcap ? 2 * s->scratchcap : 64;
@@ -236,7 +232,6 @@ static long gather(sim_state *s, size_t p, int state, int32_t risk) {
         s->scratch[n].serial = in->serial;
         s->scratch[n++].idx = (int64_t)i;
     }
-    qsort(s->scratch, n, sizeof *s->scratch, cmp_cand);
     return (long)n;
 }
 

@@ -382,8 +382,9 @@ static int start_asg(sim_state *s) {
         int64_t idx;
         if (sim_inst_new(s, -1, &idx)) return -1;
         sim_inst *in = &s->inst[idx];
-        in->state = INST_RUNNING;
         in->run_t = s->sc->start;
+        sim_od_in_service(s, idx);
+        in->state = INST_RUNNING;
         in->initial = 1;
         in->registered = 1;
         s->od_live++;
@@ -431,11 +432,19 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->avail = calloc(np + 1, sizeof *s->avail);
     s->pool_count = calloc(np + 1, sizeof *s->pool_count);
     s->pool_units = calloc(np + 1, sizeof *s->pool_units);
+    s->pool_launching = calloc(np + 1, sizeof *s->pool_launching);
+    s->pool_notice = calloc(np + 1, sizeof *s->pool_notice);
+    s->pool_list = malloc((np + 1) * sizeof *s->pool_list);
+    s->od_phase = malloc(3600 * sizeof *s->od_phase);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
     s->price_sum = calloc(np + 1, sizeof *s->price_sum);
     if (!s->ring || !s->obsbuf || !s->price || !s->avail || !s->pool_count ||
-        !s->pool_units || !s->cursor || !s->price_sum)
+        !s->pool_units || !s->cursor || !s->price_sum || !s->pool_launching ||
+        !s->pool_notice || !s->pool_list || !s->od_phase)
         return sim_fail(s, "out of memory");
+    for (size_t p = 0; p <= np; p++) s->pool_list[p] = (sim_list){-1, -1};
+    for (int ph = 0; ph < 3600; ph++) s->od_phase[ph] = (sim_list){-1, -1};
+    s->od_launching = (sim_list){-1, -1};
     if (sc->mode == SIM_MODEL)
         for (size_t p = 0; p < np; p++)
             if (sim_stepsum_build(&sc->pools[p].price, &s->price_sum[p]))
@@ -546,6 +555,10 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->avail);
     free(s->pool_count);
     free(s->pool_units);
+    free(s->pool_launching);
+    free(s->pool_notice);
+    free(s->pool_list);
+    free(s->od_phase);
     free(s->cursor);
     if (s->price_sum)
         for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);

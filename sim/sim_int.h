@@ -82,7 +82,22 @@ typedef struct {
                        are broken by it, never by slot, so that the spot side
                        does not depend on how many on-demand slots exist */
     int64_t launch_t, run_t, end_t;
+    /* Its neighbours (slots, -1 at an end) in the one list it is on, kept
+    ** in serial order: its pool's (spot), the group's launching instances,
+    ** or the group's in-service instances of its phase (on-demand, asg.c). */
+    int32_t prev, next;
 } sim_inst;
+
+/* A list of instance slots in serial order (see sim_inst.prev/next). */
+typedef struct {
+    int32_t head, tail; /* -1 when empty */
+} sim_list;
+
+/* Appends slot idx (the highest serial on the list), inserts it at its
+** place in serial order (searching from the tail), or removes it. */
+void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx);
+void sim_list_insert(sim_inst *inst, sim_list *l, int32_t idx);
+void sim_list_remove(sim_inst *inst, sim_list *l, int32_t idx);
 
 /* A CloudWatch datapoint kept for the controller's fetches. */
 typedef struct {
@@ -132,7 +147,9 @@ typedef struct {
     /* per pool */
     double *price;     /* USD per instance-hour now */
     double *avail;     /* instances the pool can give now (or +inf) */
+    sim_list *pool_list; /* its instances not gone, in launch order */
     int *pool_count;   /* instances not gone (launching, running, notice) */
+    int *pool_launching, *pool_notice; /* of them, launching; under notice */
     double *pool_units;/* units launching or running, not under notice */
     size_t *cursor;    /* next step index per trace id */
     int64_t *ice_until;/* launches fail until then (insufficient capacity) */
@@ -155,6 +172,12 @@ typedef struct {
     double spot_units, od_units;   /* registered, serving */
 
     /* on-demand ASG */
+    sim_list od_launching; /* launching instances, in launch order */
+    /* In-service instances by phase (run_t mod 3600), each list in launch
+    ** order, and a bit per non-empty phase: the termination policy's
+    ** order (asg.c). */
+    sim_list *od_phase;
+    uint64_t od_phase_bits[(3600 + 63) / 64];
     int od_desired;
     int od_live;      /* launching or in service */
     int od_in_service;
@@ -236,6 +259,10 @@ int sim_spot_event(sim_state *s, int type, int64_t idx);
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */
 int sim_asg_set(sim_state *s, int desired, int honor, const char **error);
 int sim_od_event(sim_state *s, int type, int64_t idx);
+/* A launching instance of the group goes in service (run_t set), or any of
+** them leaves its list (before it is released). */
+void sim_od_in_service(sim_state *s, int64_t idx);
+void sim_od_unlist(sim_state *s, int64_t idx);
 
 /* Sets s->err and returns -1. */
 int sim_fail(sim_state *s, const char *fmt, ...)
