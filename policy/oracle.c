@@ -29,4 +29,5 @@ const pol_policy pol_oracle = {
     oracle_lookback,
     oracle_decide,
     1,
+    POL_READS_NONE,
 };

@@ -110,7 +110,15 @@ typedef struct pol_policy {
     /* Non-zero for a bound the simulator computes itself (oracle): it
     ** decides nothing from observations and cannot run live. */
     int simulation_only;
+    /* The metrics decide() reads: POL_READS(POL_TARGET) | ..., or
+    ** POL_READS_NONE. A caller may leave the others out of the observation
+    ** (the simulator does not fetch them). 0, as a policy that does not say
+    ** leaves it, means every metric. */
+    unsigned reads;
 } pol_policy;
+
+#define POL_READS(m) (1u << (m))
+#define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */
 
 /* The registered policies, NULL-terminated. */
 const pol_policy *const *pol_list(void);

@@ -92,7 +92,15 @@ static void cw_touch(sim_state *s) {
         if (v[m] > s->pmax[m]) s->pmax[m] = v[m];
 }
 
-/* Appends a datapoint row to the ring; the oldest falls off when full. */
+/* The ring slot of Timestamp t (a multiple of the Period). */
+static size_t slot_of(const sim_state *s, int64_t t) {
+    int64_t p = cw_period(s), q = t / p - (t % p < 0);
+    return (size_t)q & (s->ringcap - 1);
+}
+
+/* Appends a datapoint row to the ring; the oldest falls off when full. The
+** row numbered a (from 0, in push order) sits at a & mask; the minute index
+** remembers, by Timestamp, which row holds it. */
 static void ring_push(sim_state *s, const sim_dp *dp) {
     size_t mask = s->ringcap - 1;
     size_t i = (s->ringhead + s->ringn) & mask;
@@ -103,10 +111,21 @@ static void ring_push(sim_state *s, const sim_dp *dp) {
         s->ringn++;
     }
     s->ring[i] = *dp;
+    s->ringrow[slot_of(s, dp->t)] = ++s->ringpushed; /* row number + 1 */
 }
 
 static const sim_dp *ring_at(const sim_state *s, size_t k) {
     return &s->ring[(s->ringhead + k) & (s->ringcap - 1)];
+}
+
+/* The ring's row with Timestamp t, found by its slot, or NULL. Every
+** Timestamp of a fetch window is within ringcap Periods of now, so no two
+** share a slot, and every row of the window is still in the ring. */
+static const sim_dp *ring_find(const sim_state *s, size_t slot, int64_t t) {
+    uint64_t a = s->ringrow[slot];
+    if (a == 0 || a + s->ringn <= s->ringpushed) return NULL; /* fell off */
+    const sim_dp *dp = &s->ring[(a - 1) & (s->ringcap - 1)];
+    return dp->t == t ? dp : NULL;
 }
 
 /* A datapoint with Timestamp t: each metric's copy becomes visible after
@@ -136,19 +155,30 @@ static void cw_close_period(sim_state *s) {
     memset(s->pmax, 0, sizeof s->pmax);
 }
 
-/* Metric m's datapoints visible at now with start <= Timestamp < now, into
-** out (sorted, as the ring is). */
-static size_t cw_fetch(const sim_state *s, int m, int64_t start, pol_point *out) {
-    size_t n = 0;
-    for (size_t k = 0; k < s->ringn; k++) {
-        const sim_dp *dp = ring_at(s, k);
-        if (dp->t < start || dp->t >= s->now) continue;
-        if ((dp->missing >> m) & 1 || dp->visible[m] > s->now) continue;
-        out[n].t = dp->t;
-        out[n].v = dp->v[m];
-        n++;
+/* The datapoints visible at now with start <= Timestamp < now of every
+** metric in `want` (a bit per metric) whose fetch did not fail, into obs
+** (sorted by Timestamp): one look-up per Period of the window, by minute,
+** not a walk over the ring. */
+static void cw_fetch(sim_state *s, unsigned want, int64_t start, pol_obs *obs) {
+    int64_t period = cw_period(s);
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        obs->m[m].pts = s->obsbuf + (size_t)m * s->ringcap;
+        obs->m[m].n = 0;
+        if (obs->m[m].failed) want &= ~(1u << m);
     }
-    return n;
+    if (!want || start >= s->now) return;
+    size_t slot = slot_of(s, start), mask = s->ringcap - 1;
+    for (int64_t t = start; t < s->now; t += period, slot = (slot + 1) & mask) {
+        const sim_dp *dp = ring_find(s, slot, t);
+        if (!dp) continue;
+        for (int m = 0; m < POL_NMETRICS; m++) {
+            if (!((want >> m) & 1) || (dp->missing >> m) & 1 || dp->visible[m] > s->now)
+                continue;
+            pol_point *out = s->obsbuf + (size_t)m * s->ringcap + obs->m[m].n++;
+            out->t = dp->t;
+            out->v = dp->v[m];
+        }
+    }
 }
 
 /* The alarm: PendingCapacity > 0 for the newest alarm_periods visible
@@ -211,14 +241,9 @@ static int invoke(sim_state *s) {
     obs.quiet_none = !(s->sink && s->sink->want_none);
     int64_t start = pol_window_start(s->now, pol_lookback(s->pol, s->params, obs.period),
                                      obs.period);
-    size_t used = 0;
-    for (int m = 0; m < POL_NMETRICS; m++) {
-        obs.m[m].failed = fetch_failed[m];
-        if (fetch_failed[m]) continue;
-        obs.m[m].pts = s->obsbuf + used;
-        obs.m[m].n = cw_fetch(s, m, start, s->obsbuf + used);
-        used += obs.m[m].n;
-    }
+    for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
+    /* Only what the policy reads is fetched: the others stay empty. */
+    cw_fetch(s, s->pol->reads ? s->pol->reads : ~0u, start, &obs);
     if (!describe_failed) {
         obs.asg.known = 1;
         obs.asg.desired = s->od_desired;
@@ -422,11 +447,12 @@ static int setup(sim_state *s, direct_rows *rows) {
     int64_t period = cw_period(s);
     int64_t span = pol_lookback(s->pol, s->params, period) + sc->cw_delay.max + 2 * period;
     /* A power of two, so ring positions wrap with a mask, not a division:
-    ** the controller walks the ring every minute of the run. */
+    ** the controller looks rows up by minute every minute of the run. */
     s->ringcap = 8;
     while (s->ringcap < (size_t)(span / period) + 4) s->ringcap *= 2;
     s->obscap = s->ringcap * POL_NMETRICS;
     s->ring = calloc(s->ringcap, sizeof *s->ring);
+    s->ringrow = calloc(s->ringcap, sizeof *s->ringrow);
     s->obsbuf = calloc(s->obscap, sizeof *s->obsbuf);
     s->price = calloc(np + 1, sizeof *s->price);
     s->avail = calloc(np + 1, sizeof *s->avail);
@@ -438,7 +464,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->od_phase = malloc(3600 * sizeof *s->od_phase);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
     s->price_sum = calloc(np + 1, sizeof *s->price_sum);
-    if (!s->ring || !s->obsbuf || !s->price || !s->avail || !s->pool_count ||
+    if (!s->ring || !s->ringrow || !s->obsbuf || !s->price || !s->avail || !s->pool_count ||
         !s->pool_units || !s->cursor || !s->price_sum || !s->pool_launching ||
         !s->pool_notice || !s->pool_list || !s->od_phase)
         return sim_fail(s, "out of memory");
@@ -564,6 +590,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
         for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);
     free(s->price_sum);
     free(s->ring);
+    free(s->ringrow);
     free(s->obsbuf);
     free(s->lat);
     free(s->ret);

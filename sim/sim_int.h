@@ -183,9 +183,12 @@ typedef struct {
     int od_in_service;
     int64_t cooldown_until;
 
-    /* CloudWatch: a ring of the newest datapoints */
+    /* CloudWatch: a ring of the newest datapoints, and by the slot of
+    ** their Timestamp (Timestamp / Period mod ringcap) the number (+1) of
+    ** the row pushed last with that slot */
     sim_dp *ring;
     size_t ringcap, ringhead, ringn;
+    uint64_t *ringrow, ringpushed;
     double pmax[POL_NMETRICS]; /* the open period's maxima */
     int alarm_state;
     pol_point *obsbuf;         /* scratch for observations */
