@@ -138,9 +138,16 @@ static size_t lower_bound(const pol_series *s, int64_t t) {
 
 size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
                   size_t *first) {
-    int64_t start = pol_window_start(o->now, w, pol_period(o));
-    size_t a = lower_bound(s, start);
-    size_t b = o->now > start ? lower_bound(s, o->now) : a;
+    int64_t period = pol_period(o);
+    /* 1-minute data is the common case: a division by a constant. */
+    int64_t start = period == 60 ? pol_window_start(o->now, w, 60)
+                                 : pol_window_start(o->now, w, period);
+    /* A window usually ends at the newest point and often starts at the
+    ** oldest: both are checked before searching. */
+    size_t a = s->n == 0 || s->pts[0].t >= start ? 0 : lower_bound(s, start);
+    size_t b = a;
+    if (o->now > start)
+        b = s->n == 0 || s->pts[s->n - 1].t < o->now ? s->n : lower_bound(s, o->now);
     *first = a;
     return b > a ? b - a : 0;
 }

@@ -92,15 +92,7 @@ static void cw_touch(sim_state *s) {
         if (v[m] > s->pmax[m]) s->pmax[m] = v[m];
 }
 
-/* The ring slot of Timestamp t (a multiple of the Period). */
-static size_t slot_of(const sim_state *s, int64_t t) {
-    int64_t p = cw_period(s), q = t / p - (t % p < 0);
-    return (size_t)q & (s->ringcap - 1);
-}
-
-/* Appends a datapoint row to the ring; the oldest falls off when full. The
-** row numbered a (from 0, in push order) sits at a & mask; the minute index
-** remembers, by Timestamp, which row holds it. */
+/* Appends a datapoint row to the ring; the oldest falls off when full. */
 static void ring_push(sim_state *s, const sim_dp *dp) {
     size_t mask = s->ringcap - 1;
     size_t i = (s->ringhead + s->ringn) & mask;
@@ -111,21 +103,100 @@ static void ring_push(sim_state *s, const sim_dp *dp) {
         s->ringn++;
     }
     s->ring[i] = *dp;
-    s->ringrow[slot_of(s, dp->t)] = ++s->ringpushed; /* row number + 1 */
 }
 
 static const sim_dp *ring_at(const sim_state *s, size_t k) {
     return &s->ring[(s->ringhead + k) & (s->ringcap - 1)];
 }
 
-/* The ring's row with Timestamp t, found by its slot, or NULL. Every
-** Timestamp of a fetch window is within ringcap Periods of now, so no two
-** share a slot, and every row of the window is still in the ring. */
-static const sim_dp *ring_find(const sim_state *s, size_t slot, int64_t t) {
-    uint64_t a = s->ringrow[slot];
-    if (a == 0 || a + s->ringn <= s->ringpushed) return NULL; /* fell off */
-    const sim_dp *dp = &s->ring[(a - 1) & (s->ringcap - 1)];
-    return dp->t == t ? dp : NULL;
+/* ---- the controller's windows ------------------------------------------ */
+
+/* What a fetch returns for metric m is kept up to date as datapoints appear
+** instead of being searched for at every invocation: the window holds, in
+** Timestamp order, the datapoints visible so far that a fetch may still
+** return; a datapoint not yet visible waits in `pend` until it is. Windows
+** only move forward (StartTime grows with now), so each datapoint enters
+** and leaves its window once: the controller's work per minute does not
+** depend on the window's length nor on the run's. */
+
+/* A time no later than the StartTime of any fetch from now on (which is
+** now - lookback rounded down to the Period): no division needed. */
+static int64_t win_floor(const sim_state *s) {
+    return s->now - s->lookback - cw_period(s);
+}
+
+/* Drops the window's datapoints older than start. */
+static void win_trim(sim_cwin *w, int64_t start) {
+    while (w->head < w->tail && w->pts[w->head].t < start) w->head++;
+}
+
+/* Puts a visible datapoint in its place (almost always the end: only a late
+** one goes further in). */
+static void win_insert(sim_cwin *w, pol_point p) {
+    if (w->tail < w->cap && (w->tail == w->head || w->pts[w->tail - 1].t < p.t)) {
+        w->pts[w->tail++] = p; /* the usual case: the newest */
+        return;
+    }
+    if (w->tail == w->cap) { /* the window is at most half the buffer */
+        memmove(w->pts, w->pts + w->head, (w->tail - w->head) * sizeof *w->pts);
+        w->tail -= w->head;
+        w->head = 0;
+    }
+    size_t j = w->tail;
+    while (j > w->head && w->pts[j - 1].t > p.t) j--;
+    memmove(w->pts + j + 1, w->pts + j, (w->tail - j) * sizeof *w->pts);
+    w->pts[j] = p;
+    w->tail++;
+}
+
+/* Moves the waiting datapoints visible at now into the window. */
+static void win_absorb(sim_cwin *w, int64_t now) {
+    size_t k = 0;
+    for (size_t i = 0; i < w->npend; i++) {
+        if (w->pend_vis[i] <= now) win_insert(w, w->pend[i]);
+        else {
+            w->pend[k] = w->pend[i];
+            w->pend_vis[k++] = w->pend_vis[i];
+        }
+    }
+    w->npend = k;
+}
+
+/* A new datapoint of every metric the policy reads: into its window, or
+** to wait until it becomes visible. */
+static void win_offer(sim_state *s, const sim_dp *dp) {
+    int64_t floor = win_floor(s);
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (!((s->reads >> m) & 1)) continue;
+        sim_cwin *w = &s->win[m];
+        if (w->npend) win_absorb(w, s->now);
+        if (!((dp->missing >> m) & 1)) {
+            if (dp->visible[m] <= s->now) win_insert(w, (pol_point){dp->t, dp->v[m]});
+            else {
+                w->pend[w->npend] = (pol_point){dp->t, dp->v[m]};
+                w->pend_vis[w->npend++] = dp->visible[m];
+            }
+        }
+        win_trim(w, floor);
+    }
+}
+
+/* What GetMetricStatistics answers at now for StartTime `start`: the
+** datapoints visible at now with start <= Timestamp < now (a visible one is
+** always older than now), for every metric the policy reads whose fetch did
+** not fail; the others are empty. */
+static void cw_fetch(sim_state *s, int64_t start, pol_obs *obs) {
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        obs->m[m].pts = NULL;
+        obs->m[m].n = 0;
+        if (!((s->reads >> m) & 1)) continue;
+        sim_cwin *w = &s->win[m];
+        if (w->npend) win_absorb(w, s->now);
+        win_trim(w, start);
+        if (obs->m[m].failed) continue;
+        obs->m[m].pts = w->pts + w->head;
+        obs->m[m].n = w->tail - w->head;
+    }
 }
 
 /* A datapoint with Timestamp t: each metric's copy becomes visible after
@@ -145,6 +216,7 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
             dp.missing |= 1u << m;
     }
     ring_push(s, &dp);
+    win_offer(s, &dp);
 }
 
 /* Closes the period ending at `now` (model mode). The next period's maxima
@@ -153,32 +225,6 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
 static void cw_close_period(sim_state *s) {
     cw_publish(s, s->now - 60, s->now, s->pmax);
     memset(s->pmax, 0, sizeof s->pmax);
-}
-
-/* The datapoints visible at now with start <= Timestamp < now of every
-** metric in `want` (a bit per metric) whose fetch did not fail, into obs
-** (sorted by Timestamp): one look-up per Period of the window, by minute,
-** not a walk over the ring. */
-static void cw_fetch(sim_state *s, unsigned want, int64_t start, pol_obs *obs) {
-    int64_t period = cw_period(s);
-    for (int m = 0; m < POL_NMETRICS; m++) {
-        obs->m[m].pts = s->obsbuf + (size_t)m * s->ringcap;
-        obs->m[m].n = 0;
-        if (obs->m[m].failed) want &= ~(1u << m);
-    }
-    if (!want || start >= s->now) return;
-    size_t slot = slot_of(s, start), mask = s->ringcap - 1;
-    for (int64_t t = start; t < s->now; t += period, slot = (slot + 1) & mask) {
-        const sim_dp *dp = ring_find(s, slot, t);
-        if (!dp) continue;
-        for (int m = 0; m < POL_NMETRICS; m++) {
-            if (!((want >> m) & 1) || (dp->missing >> m) & 1 || dp->visible[m] > s->now)
-                continue;
-            pol_point *out = s->obsbuf + (size_t)m * s->ringcap + obs->m[m].n++;
-            out->t = dp->t;
-            out->v = dp->v[m];
-        }
-    }
 }
 
 /* The alarm: PendingCapacity > 0 for the newest alarm_periods visible
@@ -239,11 +285,10 @@ static int invoke(sim_state *s) {
     /* Reasons of "none" decisions cost a formatted string per minute; ask
     ** for them only when the sink keeps them. */
     obs.quiet_none = !(s->sink && s->sink->want_none);
-    int64_t start = pol_window_start(s->now, pol_lookback(s->pol, s->params, obs.period),
-                                     obs.period);
+    int64_t start = pol_window_start(s->now, s->lookback, obs.period);
     for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
     /* Only what the policy reads is fetched: the others stay empty. */
-    cw_fetch(s, s->pol->reads ? s->pol->reads : ~0u, start, &obs);
+    cw_fetch(s, start, &obs);
     if (!describe_failed) {
         obs.asg.known = 1;
         obs.asg.desired = s->od_desired;
@@ -450,10 +495,21 @@ static int setup(sim_state *s, direct_rows *rows) {
     ** the controller looks rows up by minute every minute of the run. */
     s->ringcap = 8;
     while (s->ringcap < (size_t)(span / period) + 4) s->ringcap *= 2;
-    s->obscap = s->ringcap * POL_NMETRICS;
     s->ring = calloc(s->ringcap, sizeof *s->ring);
-    s->ringrow = calloc(s->ringcap, sizeof *s->ringrow);
-    s->obsbuf = calloc(s->obscap, sizeof *s->obsbuf);
+    /* A window holds at most a ring's worth: twice that leaves room to
+    ** slide. Datapoints waiting to be visible are fewer than a ring. */
+    s->lookback = pol_lookback(s->pol, s->params, period);
+    s->reads = s->pol->reads ? s->pol->reads : ~0u;
+    int win_oom = 0;
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (!((s->reads >> m) & 1)) continue;
+        sim_cwin *w = &s->win[m];
+        w->cap = 2 * s->ringcap;
+        w->pts = malloc(w->cap * sizeof *w->pts);
+        w->pend = malloc(s->ringcap * sizeof *w->pend);
+        w->pend_vis = malloc(s->ringcap * sizeof *w->pend_vis);
+        win_oom |= !w->pts || !w->pend || !w->pend_vis;
+    }
     s->price = calloc(np + 1, sizeof *s->price);
     s->avail = calloc(np + 1, sizeof *s->avail);
     s->pool_count = calloc(np + 1, sizeof *s->pool_count);
@@ -464,7 +520,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->od_phase = malloc(3600 * sizeof *s->od_phase);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
     s->price_sum = calloc(np + 1, sizeof *s->price_sum);
-    if (!s->ring || !s->ringrow || !s->obsbuf || !s->price || !s->avail || !s->pool_count ||
+    if (!s->ring || win_oom || !s->price || !s->avail || !s->pool_count ||
         !s->pool_units || !s->cursor || !s->price_sum || !s->pool_launching ||
         !s->pool_notice || !s->pool_list || !s->od_phase)
         return sim_fail(s, "out of memory");
@@ -495,6 +551,7 @@ static int setup(sim_state *s, direct_rows *rows) {
             sim_dp dp = {t, {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN}, {0}, 0};
             memcpy(dp.v, v, sizeof v);
             ring_push(s, &dp);
+            win_offer(s, &dp);
         }
         memcpy(s->pmax, v, sizeof v);
     }
@@ -590,8 +647,11 @@ static void state_free(sim_state *s, direct_rows *rows) {
         for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);
     free(s->price_sum);
     free(s->ring);
-    free(s->ringrow);
-    free(s->obsbuf);
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        free(s->win[m].pts);
+        free(s->win[m].pend);
+        free(s->win[m].pend_vis);
+    }
     free(s->lat);
     free(s->ret);
     free(s->cap);

@@ -107,6 +107,16 @@ typedef struct {
     unsigned missing; /* bit m: metric m's datapoint never appears */
 } sim_dp;
 
+/* One metric's datapoints a fetch may return, visible so far, in Timestamp
+** order in pts[head, tail) (cap entries), and those not visible yet. */
+typedef struct {
+    pol_point *pts;
+    size_t head, tail, cap;
+    pol_point *pend;
+    int64_t *pend_vis; /* when each waiting one becomes visible */
+    size_t npend;
+} sim_cwin;
+
 /* One capacity event of the market model (market.c). */
 typedef struct {
     int64_t t;        /* the interruption */
@@ -183,16 +193,16 @@ typedef struct {
     int od_in_service;
     int64_t cooldown_until;
 
-    /* CloudWatch: a ring of the newest datapoints, and by the slot of
-    ** their Timestamp (Timestamp / Period mod ringcap) the number (+1) of
-    ** the row pushed last with that slot */
+    /* CloudWatch: a ring of the newest datapoints (the alarm reads it) */
     sim_dp *ring;
     size_t ringcap, ringhead, ringn;
-    uint64_t *ringrow, ringpushed;
     double pmax[POL_NMETRICS]; /* the open period's maxima */
     int alarm_state;
-    pol_point *obsbuf;         /* scratch for observations */
-    size_t obscap;
+    /* The controller's fetch windows of the metrics the policy reads
+    ** (run.c): bit m of `reads`; the policy's look-back. */
+    sim_cwin win[POL_NMETRICS];
+    unsigned reads;
+    int64_t lookback;
 
     /* accounting (account.c) */
     int64_t acc_t;            /* integrated up to here */
