@@ -78,6 +78,9 @@ static const char schema_sql[] =
     "  CHECK (action = 'none' OR action = 'set' OR action = 'failed'),"
     " desired INTEGER, honor_cooldown INTEGER, reason TEXT,"
     " accepted INTEGER, error TEXT,"
+    /* Last, as the version 3 upgrade adds them: a run of identical
+    ** rejected retries is one row. */
+    " repeats INTEGER NOT NULL DEFAULT 1, last_t INTEGER,"
     " PRIMARY KEY (run_id, t, seq)) WITHOUT ROWID;"
     "CREATE TABLE timeseries("
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -133,10 +136,10 @@ enum {
 ** halt) once per BATCH rows, about a quarter of the time of a year's run.
 ** A run's last, partial batch goes in row by row. */
 #define BATCH 32
-#define DECISION_COLS 9
+#define DECISION_COLS 11
 static const char decision_head[] =
     "INSERT INTO decisions(run_id, t, seq, action, desired, honor_cooldown,"
-    " reason, accepted, error) VALUES ";
+    " reason, accepted, error, repeats, last_t) VALUES ";
 #define MINUTE_COLS 12
 static const char minute_head[] =
     "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
@@ -176,6 +179,8 @@ typedef struct {
 ** (size_t)-1 stands for NULL. */
 typedef struct {
     int64_t t, seq;
+    int64_t repeats, last_t; /* invocations seq .. seq + repeats - 1, the
+                                last of them at last_t */
     const char *action; /* a string literal */
     int set, desired, honor_cooldown, accepted;
     size_t reason, reason_len, error, error_len;
@@ -219,6 +224,11 @@ struct st_db {
     decision_row dec[BATCH];
     size_t ndec;
     sbuf dec_text;
+    /* A rejected SetDesiredCapacity held back, for the identical retries
+    ** that may follow it (see on_decision); its texts in held_text. */
+    decision_row held;
+    int have_held;
+    sbuf held_text;
     minute_row min[BATCH];
     size_t nmin;
     sbuf min_text;
@@ -351,7 +361,9 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 
 /* Upgrades an older spotbench database in place, one version at a time, in
 ** one transaction. Version 2 added summaries columns (the sim_result fields
-** whose `since` is 2); runs stored before have NULL there. */
+** whose `since` is 2); runs stored before have NULL there. Version 3 added
+** decisions.repeats and decisions.last_t: each row stored before stands for
+** one invocation. */
 static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
     if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
         return -1;
@@ -372,6 +384,13 @@ static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
                      sim_result_fields[i].type == SIM_F_DOUBLE ? "REAL" : "INTEGER");
             if (exec(db, sql, err, errlen, "cannot upgrade the schema")) goto fail;
         }
+        if (v == 3 &&
+            exec(db,
+                 "ALTER TABLE decisions ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;"
+                 "ALTER TABLE decisions ADD COLUMN last_t INTEGER;"
+                 "UPDATE decisions SET last_t = t",
+                 err, errlen, "cannot upgrade the schema"))
+            goto fail;
     }
     char version_sql[64];
     snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d",
@@ -576,6 +595,7 @@ void st_close(st_db *db) {
     sqlite3_close(db->db); /* every statement is finalized: cannot be busy */
     free(db->path);
     free(db->dec_text.p);
+    free(db->held_text.p);
     free(db->min_text.p);
     free(db);
 }
@@ -586,6 +606,9 @@ static void drop_batches(st_db *db) {
     db->ndec = 0;
     db->dec_text.n = 0;
     db->dec_text.oom = 0;
+    db->have_held = 0;
+    db->held_text.n = 0;
+    db->held_text.oom = 0;
     db->nmin = 0;
     db->min_text.n = 0;
     db->min_text.oom = 0;
@@ -618,6 +641,8 @@ static void bind_decision(st_db *db, sqlite3_stmt *s, int base,
     }
     bind_kept(s, base + 7, &db->dec_text, r->reason, r->reason_len);
     bind_kept(s, base + 9, &db->dec_text, r->error, r->error_len);
+    sqlite3_bind_int64(s, base + 10, r->repeats);
+    sqlite3_bind_int64(s, base + 11, r->last_t);
 }
 
 static void bind_minute(st_db *db, sqlite3_stmt *s, int base,
@@ -822,6 +847,8 @@ out:
     return rc;
 }
 
+static int release_held(st_db *db, char *err, size_t errlen);
+
 int st_run_commit(st_db *db, const sim_result *res, char *err,
                   size_t errlen) {
     if (!db->in_run) {
@@ -837,7 +864,8 @@ int st_run_commit(st_db *db, const sim_result *res, char *err,
     }
     /* The rows still waiting for a batch; a failure here (a duplicate
     ** sample, say) is the run's failure. */
-    if (flush_decisions(db, err, errlen) || flush_minutes(db, err, errlen)) {
+    if (release_held(db, err, errlen) || flush_decisions(db, err, errlen) ||
+        flush_minutes(db, err, errlen)) {
         st_run_rollback(db);
         return -1;
     }
@@ -1022,6 +1050,54 @@ static void keep_text(sbuf *b, const char *t, size_t len, size_t *off) {
     sb_add(b, t, len);
 }
 
+/* Adds a row to the batch, its texts (in `from`) copied into the batch's
+** text buffer; inserts the batch when full. */
+static int batch_row(st_db *db, const decision_row *row, const sbuf *from, char *err,
+                     size_t errlen) {
+    decision_row *d = &db->dec[db->ndec];
+    *d = *row;
+    if (row->reason_len != NO_TEXT)
+        keep_text(&db->dec_text, from->p + row->reason, row->reason_len, &d->reason);
+    if (row->error_len != NO_TEXT)
+        keep_text(&db->dec_text, from->p + row->error, row->error_len, &d->error);
+    if (db->dec_text.oom) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+    if (++db->ndec == BATCH && flush_decisions(db, err, errlen)) return -1;
+    return 0;
+}
+
+/* Puts the held row, if any, in the batch. */
+static int release_held(st_db *db, char *err, size_t errlen) {
+    if (!db->have_held) return 0;
+    db->have_held = 0;
+    int rc = batch_row(db, &db->held, &db->held_text, err, errlen);
+    db->held_text.n = 0;
+    return rc;
+}
+
+/* Is r, invocation `seq`, a retry identical to the held rejected call, at
+** the very next invocation? */
+static int same_retry(const st_db *db, const sim_decision_rec *r, int64_t seq) {
+    const decision_row *h = &db->held;
+    if (!db->have_held || h->seq + h->repeats != seq || r->failed ||
+        r->d.action != POL_ACT_SET || r->accepted || h->desired != r->d.desired ||
+        h->honor_cooldown != (r->d.honor_cooldown ? 1 : 0))
+        return 0;
+    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
+    size_t en = r->error ? strlen(r->error) : NO_TEXT;
+    if ((rn ? rn : NO_TEXT) != h->reason_len || en != h->error_len) return 0;
+    return (!rn || memcmp(db->held_text.p + h->reason, r->d.reason, rn) == 0) &&
+           (en == NO_TEXT || memcmp(db->held_text.p + h->error, r->error, en) == 0);
+}
+
+/* The storing rules (docs/store.md): 'set' and 'failed' always, 'none' only
+** with the timeseries; a rejected SetDesiredCapacity repeated unchanged at
+** the next invocations (a policy asking again every minute through a
+** cooldown) is one row with the count and the time of the last. So the
+** rejected call is held back until the next decision shows whether it
+** repeats. */
 static int on_decision(void *ctx, const sim_decision_rec *r) {
     st_db *db = ctx;
     if (db->sink_failed) return -1; /* the first reason stands */
@@ -1030,36 +1106,50 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
                  "%s: decision with no run open", db->path);
         return sink_fail(db);
     }
-    decision_row *row = &db->dec[db->ndec];
-    memset(row, 0, sizeof *row);
-    row->seq = db->seq++;
-    if (r->failed) {
-        row->action = "failed";
-    } else if (r->d.action == POL_ACT_SET) {
-        row->action = "set";
-        row->set = 1;
-        row->desired = r->d.desired;
-        row->honor_cooldown = r->d.honor_cooldown ? 1 : 0;
-        row->accepted = r->accepted ? 1 : 0;
-    } else {
-        /* The storing rule: a year of per-minute 'none' rows would dwarf
-        ** everything else, so they come only with the timeseries. */
-        if (!db->timeseries) return 0;
-        row->action = "none";
+    int64_t seq = db->seq++;
+    if (same_retry(db, r, seq)) {
+        db->held.repeats++;
+        db->held.last_t = r->t;
+        return 0;
     }
-    row->t = r->t;
+    if (release_held(db, db->sink_err, sizeof db->sink_err)) return sink_fail(db);
+    decision_row row;
+    memset(&row, 0, sizeof row);
+    row.seq = seq;
+    row.repeats = 1;
+    if (r->failed) {
+        row.action = "failed";
+    } else if (r->d.action == POL_ACT_SET) {
+        row.action = "set";
+        row.set = 1;
+        row.desired = r->d.desired;
+        row.honor_cooldown = r->d.honor_cooldown ? 1 : 0;
+        row.accepted = r->accepted ? 1 : 0;
+    } else {
+        /* A year of per-minute 'none' rows would dwarf everything else, so
+        ** they come only with the timeseries. */
+        if (!db->timeseries) return 0;
+        row.action = "none";
+    }
+    row.t = row.last_t = r->t;
     /* The record is borrowed for this call only: its texts are copied. */
+    sbuf *text = row.set && !row.accepted ? &db->held_text : &db->dec_text;
     size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
-    row->reason_len = rn ? rn : NO_TEXT;
-    if (rn) keep_text(&db->dec_text, r->d.reason, rn, &row->reason);
-    row->error_len = r->error ? strlen(r->error) : NO_TEXT;
-    if (r->error) keep_text(&db->dec_text, r->error, row->error_len,
-                            &row->error);
-    if (db->dec_text.oom) {
+    row.reason_len = rn ? rn : NO_TEXT;
+    if (rn) keep_text(text, r->d.reason, rn, &row.reason);
+    row.error_len = r->error ? strlen(r->error) : NO_TEXT;
+    if (r->error) keep_text(text, r->error, row.error_len, &row.error);
+    if (text->oom) {
         snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
                  db->path);
         return sink_fail(db);
     }
+    if (row.set && !row.accepted) {
+        db->held = row;
+        db->have_held = 1;
+        return 0;
+    }
+    db->dec[db->ndec] = row;
     if (++db->ndec == BATCH &&
         flush_decisions(db, db->sink_err, sizeof db->sink_err))
         return sink_fail(db);

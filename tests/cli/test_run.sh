@@ -34,8 +34,19 @@ for r in rows:
     assert stored == (s["total_cost"], s["coverage_pct"], s["set_calls"]), (stored, s)
     n = db.execute("SELECT count(*) FROM timeseries WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
     assert n == 24 * 60 - 1, n   # one sample per minute after the start
-    nd = db.execute("SELECT count(*) FROM decisions WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
+    nd = db.execute("SELECT sum(repeats) FROM decisions WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
     assert nd == 24 * 60, nd     # every invocation, with --timeseries
+    # a row stands for `repeats` consecutive invocations, the last at last_t
+    bad = db.execute("SELECT count(*) FROM decisions WHERE run_id = ? AND NOT"
+                     " (last_t >= t AND (repeats > 1 OR last_t = t) AND"
+                     " (repeats = 1 OR (action = 'set' AND accepted = 0)))",
+                     (r["run_id"],)).fetchone()[0]
+    assert bad == 0, bad
+    gaps = db.execute("SELECT count(*) FROM (SELECT seq, repeats, lead(seq) OVER"
+                      " (ORDER BY seq) AS nxt FROM decisions WHERE run_id = ?)"
+                      " WHERE nxt IS NOT NULL AND nxt <> seq + repeats",
+                      (r["run_id"],)).fetchone()[0]
+    assert gaps == 0, gaps       # with --timeseries no invocation is left out
 # the outage of all four pools is covered by on-demand instances
 assert rows[0]["summary"]["od_launches"] > 0 and rows[1]["summary"]["od_launches"] > 0
 PY

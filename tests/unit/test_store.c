@@ -691,6 +691,8 @@ static void version_1_upgraded(void **state) {
                                   "ALTER TABLE summaries DROP COLUMN capacity_events;"
                                   "ALTER TABLE summaries DROP COLUMN rebalances;"
                                   "ALTER TABLE summaries DROP COLUMN holds;"
+                                  "ALTER TABLE decisions DROP COLUMN repeats;"
+                                  "ALTER TABLE decisions DROP COLUMN last_t;"
                                   "PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -700,11 +702,102 @@ static void version_1_upgraded(void **state) {
     db = open_ok(e);
     st_close(db);
     raw = raw_open(e->path);
-    assert_int_equal(q_int(raw, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
     assert_int_equal(
         q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries') "
                    "WHERE name IN ('capacity_events', 'rebalances', 'holds')"),
         3);
+    sqlite3_close(raw);
+}
+
+/* A version 2 database (one decisions row per invocation) is upgraded in
+** place: repeats and last_t are added, each stored row standing for its one
+** invocation; the columns end up where a new database has them. */
+static void version_2_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    sim_decision_rec d[] = {dec_set(60, 2, 0, 1, NULL), dec_failed(120),
+                            dec_set(180, 1, 1, 1, NULL)};
+    for (size_t i = 0; i < 3; i++) assert_int_equal(sink.decision(sink.ctx, &d[i]), 0);
+    commit_ok(e, db);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "ALTER TABLE decisions DROP COLUMN repeats;"
+                                  "ALTER TABLE decisions DROP COLUMN last_t;"
+                                  "PRAGMA user_version = 2",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), 3);
+    assert_q_text(raw,
+                  "SELECT group_concat(t || ',' || seq || ',' || repeats || ',' || "
+                  "last_t, ';') FROM (SELECT * FROM decisions ORDER BY t)",
+                  "60,0,1,60;120,1,1,120;180,2,1,180");
+    /* The column order of a new database: merges copy rows by position. */
+    assert_q_text(raw,
+                  "SELECT group_concat(name, ',') FROM pragma_table_info('decisions')",
+                  "run_id,t,seq,action,desired,honor_cooldown,reason,accepted,error,"
+                  "repeats,last_t");
+    sqlite3_close(raw);
+}
+
+/* A rejected SetDesiredCapacity asked again, unchanged, at the very next
+** invocations is one row with the count and the time of the last; any
+** difference (another value, reason or error, an accepted call, a failed
+** invocation, an invocation between them not stored) starts a new row. */
+static void rejected_retries_stored_once(void **state) {
+    env *e = *state;
+    e->info.timeseries = 0;
+    st_db *db = open_ok(e);
+    begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    const char *busy = "ScalingActivityInProgress";
+    sim_decision_rec d[] = {
+        dec_set(0, 2, 0, 1, NULL),   /* 0 accepted */
+        dec_set(60, 1, 1, 0, busy),  /* 1 rejected ... */
+        dec_set(120, 1, 1, 0, busy), /* 2 ... the same */
+        dec_set(185, 1, 1, 0, busy), /* 3 ... the same */
+        dec_set(240, 0, 1, 0, busy), /* 4 another value */
+        dec_set(300, 0, 1, 0, "ValidationError"), /* 5 another error */
+        dec_none(360),               /* 6 not stored: a gap in seq */
+        dec_set(420, 0, 1, 0, "ValidationError"), /* 7 not the next */
+        dec_set(480, 0, 1, 0, "ValidationError"), /* 8 the same as 7 */
+        dec_failed(540),             /* 9 */
+        dec_set(600, 0, 1, 0, "ValidationError"), /* 10 */
+        dec_set(660, 0, 1, 1, NULL), /* 11 accepted */
+        dec_set(720, 0, 1, 1, NULL), /* 12 accepted again: its own row */
+        dec_set(780, 3, 0, 0, busy), /* 13 rejected, the run's last */
+        dec_set(840, 3, 0, 0, busy), /* 14 */
+    };
+    snprintf(d[3].d.reason, sizeof d[3].d.reason, "scale to 1");
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        assert_int_equal(sink.decision(sink.ctx, &d[i]), 0);
+    commit_ok(e, db);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_q_text(raw,
+                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || last_t || ',' "
+                  "|| seq || ',' || repeats || ',' || action || ',' || "
+                  "quote(desired) || ',' || quote(accepted) || ',' || quote(error) AS r "
+                  "FROM decisions ORDER BY t, seq)",
+                  "0,0,0,1,set,2,1,NULL;"
+                  "60,185,1,3,set,1,0,'ScalingActivityInProgress';"
+                  "240,240,4,1,set,0,0,'ScalingActivityInProgress';"
+                  "300,300,5,1,set,0,0,'ValidationError';"
+                  "420,480,7,2,set,0,0,'ValidationError';"
+                  "540,540,9,1,failed,NULL,NULL,NULL;"
+                  "600,600,10,1,set,0,0,'ValidationError';"
+                  "660,660,11,1,set,0,1,NULL;"
+                  "720,720,12,1,set,0,1,NULL;"
+                  "780,840,13,2,set,3,0,'ScalingActivityInProgress'");
+    /* Every invocation but the unstored 'none' is accounted for. */
+    assert_int_equal(q_int(raw, "SELECT sum(repeats) FROM decisions"), 14);
     sqlite3_close(raw);
 }
 
@@ -1023,6 +1116,8 @@ int main(void) {
                                         teardown),
         cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(version_1_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_2_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(missing_directory_created, setup,
