@@ -97,17 +97,8 @@ static int fail_at(ld *L, const char *key, const char *fmt, ...) {
 /* ---- hashing and files ---------------------------------------------------- */
 
 #define FNV_OFFSET 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
 
-static void hash_bytes(ld *L, const void *p, size_t n) {
-    const unsigned char *b = p;
-    uint64_t h = L->hash;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= FNV_PRIME;
-    }
-    L->hash = h;
-}
+static void hash_bytes(ld *L, const void *p, size_t n) { L->hash = trc_fnv1a(L->hash, p, n); }
 
 /* Reads a whole file into a malloc'd buffer (NUL-terminated; *len excludes
 ** the NUL) that the caller frees. Reads in chunks rather than by size, so a
@@ -1083,46 +1074,39 @@ static int series_finish(series *s, sim_steps *out) {
     return 0;
 }
 
-/* Reads the trace `rel` (as the scenario names it) into a table, adding its
-** bytes to the hash. `key` is its field, for the message when the path is
-** empty. */
-static int read_csv(ld *L, const char *rel, const trc_csv_col *cols,
-                    size_t ncols, trc_csv *t) {
-    memset(t, 0, sizeof *t);
+/* Opens the trace `rel` (as the scenario names it) for reading row by row;
+** every byte read goes into the hash. */
+static int open_csv(ld *L, const char *rel, const trc_csv_col *cols, size_t ncols,
+                    trc_csv_reader **r) {
     char *path = resolve(L, rel);
     if (!path) return fail(L, "out of memory");
-    size_t len;
-    char *text = slurp(path, &len, L->err, L->errlen);
-    if (!text) {
-        free(path);
-        return -1;
-    }
-    hash_bytes(L, text, len);
-    int r = trc_csv_parse(path, text, len, cols, ncols, t, L->err, L->errlen);
-    free(text);
+    int rc = trc_csv_open(path, cols, ncols, &L->hash, r, L->err, L->errlen);
     free(path);
-    return r;
+    return rc;
 }
 
-static int oom(ld *L, const trc_csv *t) {
-    snprintf(L->err, L->errlen, "%s: out of memory", t->file);
+static int oom(ld *L, const trc_csv_reader *r) {
+    snprintf(L->err, L->errlen, "%s: out of memory", trc_csv_file(r));
     return -1;
 }
 
 /* A cell that must be a number >= 0. */
-static int cell_nonneg(ld *L, const trc_csv *t, size_t r, size_t c,
-                       double *v) {
-    if (trc_csv_number(t, r, c, v, L->err, L->errlen)) return -1;
-    if (*v < 0) return trc_csv_fail(t, r, c, L->err, L->errlen, "must be >= 0");
+static int cell_nonneg(ld *L, const trc_csv_reader *r, size_t c, double *v) {
+    if (trc_csv_rnumber(r, c, v, L->err, L->errlen)) return -1;
+    if (*v < 0) return trc_csv_rfail(r, c, L->err, L->errlen, "must be >= 0");
     return 0;
 }
 
-static sim_pool *find_pool(sim_scenario *sc, const char *type,
-                           const char *az) {
-    for (size_t i = 0; i < sc->npools; i++)
-        if (strcmp(sc->pools[i].instance_type, type) == 0 &&
-            strcmp(sc->pools[i].az, az) == 0)
+/* The pool a price or capacity row names, or NULL (a pool the fleet does
+** not use). Lengths first: most rows of a price export name other pools. */
+static sim_pool *find_pool(sim_scenario *sc, const char *type, size_t tlen,
+                           const char *az, size_t alen) {
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_pool *p = &sc->pools[i];
+        if (p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
+            memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0)
             return &sc->pools[i];
+    }
     return NULL;
 }
 
@@ -1137,45 +1121,49 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                                 {"InstanceType", 0},
                                 {"AvailabilityZone", 0},
                                 {price ? "SpotPrice" : "Capacity", 0}};
-    trc_csv t;
+    trc_csv_reader *r;
     series *ser = NULL;
-    int rc = -1;
-    if (read_csv(L, rel, cols, 4, &t)) return -1;
+    int rc = -1, k;
+    if (open_csv(L, rel, cols, 4, &r)) return -1;
     ser = calloc(sc->npools, sizeof *ser);
     if (!ser) {
-        oom(L, &t);
+        oom(L, r);
         goto out;
     }
-    for (size_t r = 0; r < t.nrows; r++) {
+    while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
         double v;
-        if (trc_csv_time(&t, r, PC_TIME, &ts, L->err, L->errlen) ||
-            cell_nonneg(L, &t, r, PC_VALUE, &v))
+        if (trc_csv_rtime(r, PC_TIME, &ts, L->err, L->errlen) ||
+            cell_nonneg(L, r, PC_VALUE, &v))
             goto out;
         if (!price && v != floor(v)) {
-            trc_csv_fail(&t, r, PC_VALUE, L->err, L->errlen,
-                         "must be a whole number of instances, got '%s'",
-                         trc_csv_cell(&t, r, PC_VALUE));
+            trc_csv_rfail(r, PC_VALUE, L->err, L->errlen,
+                          "must be a whole number of instances, got '%s'",
+                          trc_csv_get(r, PC_VALUE, NULL));
             goto out;
         }
-        sim_pool *p = find_pool(sc, trc_csv_cell(&t, r, PC_TYPE),
-                                trc_csv_cell(&t, r, PC_AZ));
+        size_t tlen, alen;
+        const char *type = trc_csv_get(r, PC_TYPE, &tlen), *az = trc_csv_get(r, PC_AZ, &alen);
+        sim_pool *p = tlen < sizeof p->instance_type && alen < sizeof p->az
+                          ? find_pool(sc, type, tlen, az, alen)
+                          : NULL;
         if (p && series_add(&ser[p - sc->pools], ts, v)) {
-            oom(L, &t);
+            oom(L, r);
             goto out;
         }
     }
+    if (k < 0) goto out;
     for (size_t i = 0; i < sc->npools; i++) {
         sim_pool *p = &sc->pools[i];
         if (price && ser[i].n == 0) {
             snprintf(L->err, L->errlen,
                      "%s: no SpotPrice rows for %s in %s "
                      "(fleet.LaunchSpecifications[%zu])",
-                     t.file, p->instance_type, p->az, i);
+                     trc_csv_file(r), p->instance_type, p->az, i);
             goto out;
         }
         if (series_finish(&ser[i], price ? &p->price : &p->avail)) {
-            oom(L, &t);
+            oom(L, r);
             goto out;
         }
     }
@@ -1184,7 +1172,7 @@ out:
     if (ser)
         for (size_t i = 0; i < sc->npools; i++) free(ser[i].pts);
     free(ser);
-    trc_csv_free(&t);
+    trc_csv_close(r);
     return rc;
 }
 
@@ -1205,26 +1193,32 @@ static int read_events(ld *L, sim_scenario *sc, const char *rel) {
                                 {"InstanceType", 0}, {"AvailabilityZone", 0},
                                 {"Share", 0},        {"InsufficientCapacity", 1},
                                 {"RebalanceLead", 1}};
-    trc_csv t;
-    int rc = -1;
-    if (read_csv(L, rel, cols, 7, &t)) return -1;
-    sc->events = calloc(t.nrows + 1, sizeof *sc->events);
-    if (!sc->events) {
-        oom(L, &t);
-        goto out;
-    }
-    for (size_t r = 0; r < t.nrows; r++) {
-        sim_event_spec *e = &sc->events[r];
-        const char *scope = trc_csv_cell(&t, r, E_SCOPE);
-        const char *type = trc_csv_cell(&t, r, E_TYPE), *az = trc_csv_cell(&t, r, E_AZ);
-        const char *ice = trc_csv_cell(&t, r, E_ICE), *lead = trc_csv_cell(&t, r, E_LEAD);
+    trc_csv_reader *r;
+    int rc = -1, k;
+    size_t cap = 0;
+    if (open_csv(L, rel, cols, 7, &r)) return -1;
+    while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
+        if (sc->nevents == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            sim_event_spec *p = realloc(sc->events, nc * sizeof *p);
+            if (!p) {
+                oom(L, r);
+                goto out;
+            }
+            sc->events = p;
+            cap = nc;
+        }
+        sim_event_spec *e = &sc->events[sc->nevents];
+        const char *scope = trc_csv_get(r, E_SCOPE, NULL);
+        const char *type = trc_csv_get(r, E_TYPE, NULL), *az = trc_csv_get(r, E_AZ, NULL);
+        const char *ice = trc_csv_get(r, E_ICE, NULL), *lead = trc_csv_get(r, E_LEAD, NULL);
         double v;
-        if (trc_csv_time(&t, r, E_TIME, &e->t, L->err, L->errlen)) goto out;
+        if (trc_csv_rtime(r, E_TIME, &e->t, L->err, L->errlen)) goto out;
         e->scope = -1;
         for (int k = 0; k < SIM_NSCOPES; k++)
             if (strcmp(scope, scopes[k]) == 0) e->scope = k;
         if (e->scope < 0) {
-            trc_csv_fail(&t, r, E_SCOPE, L->err, L->errlen,
+            trc_csv_rfail(r, E_SCOPE, L->err, L->errlen,
                          "'%s' is not one of Pool, InstanceFamily, AvailabilityZone, All",
                          scope);
             goto out;
@@ -1232,20 +1226,20 @@ static int read_events(ld *L, sim_scenario *sc, const char *rel) {
         int need_type = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_FAMILY;
         int need_az = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_AZ;
         if ((need_type && !type[0]) || (need_az && !az[0])) {
-            trc_csv_fail(&t, r, need_type && !type[0] ? E_TYPE : E_AZ, L->err, L->errlen,
+            trc_csv_rfail(r, need_type && !type[0] ? E_TYPE : E_AZ, L->err, L->errlen,
                          "is required for Scope %s", scope);
             goto out;
         }
         if (strlen(type) >= sizeof e->instance_type || strlen(az) >= sizeof e->az) {
-            trc_csv_fail(&t, r, strlen(type) >= sizeof e->instance_type ? E_TYPE : E_AZ,
+            trc_csv_rfail(r, strlen(type) >= sizeof e->instance_type ? E_TYPE : E_AZ,
                          L->err, L->errlen, "is too long");
             goto out;
         }
         snprintf(e->instance_type, sizeof e->instance_type, "%s", type);
         snprintf(e->az, sizeof e->az, "%s", az);
-        if (trc_csv_number(&t, r, E_SHARE, &e->share, L->err, L->errlen)) goto out;
+        if (trc_csv_rnumber(r, E_SHARE, &e->share, L->err, L->errlen)) goto out;
         if (!(e->share > 0 && e->share <= 1)) {
-            trc_csv_fail(&t, r, E_SHARE, L->err, L->errlen, "must be > 0 and at most 1");
+            trc_csv_rfail(r, E_SHARE, L->err, L->errlen, "must be > 0 and at most 1");
             goto out;
         }
         e->ice = 0;
@@ -1254,22 +1248,23 @@ static int read_events(ld *L, sim_scenario *sc, const char *rel) {
         for (int k = 0; k < 2; k++) {
             if (!whole_cells[k] || !whole_cells[k][0]) continue;
             size_t c = k ? E_LEAD : E_ICE;
-            if (cell_nonneg(L, &t, r, c, &v)) goto out;
+            if (cell_nonneg(L, r, c, &v)) goto out;
             if (v != floor(v) || v > 1e9) {
-                trc_csv_fail(&t, r, c, L->err, L->errlen,
+                trc_csv_rfail(r, c, L->err, L->errlen,
                              "must be whole seconds (at most 1e9)");
                 goto out;
             }
             if (k) e->lead = (int64_t)v;
             else e->ice = (int64_t)v;
         }
+        sc->nevents++;
     }
-    sc->nevents = t.nrows;
+    if (k < 0) goto out;
     /* Stable (bottom-up merge): the file's order among events of the same
     ** second. */
     sim_event_spec *tmp = malloc((sc->nevents + 1) * sizeof *tmp);
     if (!tmp) {
-        oom(L, &t);
+        oom(L, r);
         goto out;
     }
     for (size_t w = 1; w < sc->nevents; w *= 2) {
@@ -1287,40 +1282,40 @@ static int read_events(ld *L, sim_scenario *sc, const char *rel) {
     free(tmp);
     rc = 0;
 out:
-    trc_csv_free(&t);
+    trc_csv_close(r);
     return rc;
 }
 
 /* The demand trace of target tracking: Timestamp,Demand (units). */
 static int read_demand(ld *L, sim_scenario *sc, const char *rel) {
     static const trc_csv_col cols[] = {{"Timestamp", 0}, {"Demand", 0}};
-    trc_csv t;
-    series s = {0};
-    int rc = -1;
-    if (read_csv(L, rel, cols, 2, &t)) return -1;
-    for (size_t r = 0; r < t.nrows; r++) {
+    trc_csv_reader *r;
+    series ser = {0};
+    int rc = -1, k;
+    if (open_csv(L, rel, cols, 2, &r)) return -1;
+    while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
         double v;
-        if (trc_csv_time(&t, r, 0, &ts, L->err, L->errlen) ||
-            cell_nonneg(L, &t, r, 1, &v))
+        if (trc_csv_rtime(r, 0, &ts, L->err, L->errlen) || cell_nonneg(L, r, 1, &v))
             goto out;
-        if (series_add(&s, ts, v)) {
-            oom(L, &t);
+        if (series_add(&ser, ts, v)) {
+            oom(L, r);
             goto out;
         }
     }
-    if (s.n == 0) {
-        snprintf(L->err, L->errlen, "%s: no rows", t.file);
+    if (k < 0) goto out;
+    if (ser.n == 0) {
+        snprintf(L->err, L->errlen, "%s: no rows", trc_csv_file(r));
         goto out;
     }
-    if (series_finish(&s, &sc->demand)) {
-        oom(L, &t);
+    if (series_finish(&ser, &sc->demand)) {
+        oom(L, r);
         goto out;
     }
     rc = 0;
 out:
-    free(s.pts);
-    trc_csv_free(&t);
+    free(ser.pts);
+    trc_csv_close(r);
     return rc;
 }
 
@@ -1349,60 +1344,61 @@ static int derive(const sim_steps *a, const sim_steps *b, sim_steps *dst) {
 static int read_metrics(ld *L, sim_scenario *sc, const char *rel) {
     const trc_csv_col *cols = trc_metrics_cols;
     const pol_metric *metric = trc_metrics_col_metric;
-    trc_csv t;
-    series s[5] = {{0}};
-    int rc = -1;
-    if (read_csv(L, rel, cols, TRC_METRICS_NCOLS, &t)) return -1;
-    if (!t.present[2] && !t.present[3]) {
+    trc_csv_reader *r;
+    series ser[5] = {{0}};
+    int rc = -1, k;
+    if (open_csv(L, rel, cols, TRC_METRICS_NCOLS, &r)) return -1;
+    if (!trc_csv_has(r, 2) && !trc_csv_has(r, 3)) {
         snprintf(L->err, L->errlen,
                  "%s: the header needs FulfilledCapacity or PendingCapacity",
-                 t.file);
+                 trc_csv_file(r));
         goto out;
     }
-    for (size_t r = 0; r < t.nrows; r++) {
+    while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
-        if (trc_csv_time(&t, r, 0, &ts, L->err, L->errlen)) goto out;
+        if (trc_csv_rtime(r, 0, &ts, L->err, L->errlen)) goto out;
         if (ts % sc->d_period != 0) {
-            trc_csv_fail(&t, r, 0, L->err, L->errlen,
-                         "'%s' is not a multiple of Period (%" PRId64 " s)",
-                         trc_csv_cell(&t, r, 0), sc->d_period);
+            trc_csv_rfail(r, 0, L->err, L->errlen,
+                          "'%s' is not a multiple of Period (%" PRId64 " s)",
+                          trc_csv_get(r, 0, NULL), sc->d_period);
             goto out;
         }
         for (size_t c = 1; c < 5; c++) {
-            const char *cell = trc_csv_cell(&t, r, c);
+            const char *cell = trc_csv_get(r, c, NULL);
             double v;
             if (!cell || !*cell) continue; /* no datapoint */
-            if (cell_nonneg(L, &t, r, c, &v)) goto out;
-            if (series_add(&s[c], ts, v)) {
-                oom(L, &t);
+            if (cell_nonneg(L, r, c, &v)) goto out;
+            if (series_add(&ser[c], ts, v)) {
+                oom(L, r);
                 goto out;
             }
         }
     }
-    if (s[1].n == 0) {
-        snprintf(L->err, L->errlen, "%s: no TargetCapacity datapoints", t.file);
+    if (k < 0) goto out;
+    if (ser[1].n == 0) {
+        snprintf(L->err, L->errlen, "%s: no TargetCapacity datapoints", trc_csv_file(r));
         goto out;
     }
     for (size_t c = 1; c < 5; c++)
-        if (series_finish(&s[c], &sc->d_metric[metric[c]])) {
-            oom(L, &t);
+        if (series_finish(&ser[c], &sc->d_metric[metric[c]])) {
+            oom(L, r);
             goto out;
         }
     sim_steps *m = sc->d_metric;
-    if (!t.present[3] &&
+    if (!trc_csv_has(r, 3) &&
         derive(&m[POL_TARGET], &m[POL_FULFILLED], &m[POL_PENDING])) {
-        oom(L, &t);
+        oom(L, r);
         goto out;
     }
-    if (!t.present[2] &&
+    if (!trc_csv_has(r, 2) &&
         derive(&m[POL_TARGET], &m[POL_PENDING], &m[POL_FULFILLED])) {
-        oom(L, &t);
+        oom(L, r);
         goto out;
     }
     rc = 0;
 out:
-    for (size_t c = 0; c < 5; c++) free(s[c].pts);
-    trc_csv_free(&t);
+    for (size_t c = 0; c < 5; c++) free(ser[c].pts);
+    trc_csv_close(r);
     return rc;
 }
 

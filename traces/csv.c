@@ -3,31 +3,27 @@
 ** recorded fleet metrics, demand): a header row naming the columns, then one
 ** record per line. See traces.h for the accepted format.
 **
-** The text is copied once and split in place: each cell is a NUL-terminated
-** string inside that one copy, so a price history of a million rows costs
-** two allocations that grow, not one per cell.
+** The reader streams: it reads the input in blocks into one buffer, splits
+** each line in place (each cell a NUL-terminated string inside the buffer)
+** and hands the caller one row at a time, so a trace costs its parsed
+** numbers and a block of text, never a copy of the whole file. It can fold
+** every byte it reads into an FNV-1a hash on the way, line by line, so the
+** hash's chain of multiplications runs beside the parsing of the same line
+** instead of in a pass of its own. trc_csv_parse() builds a whole table
+** with the same reader, for callers that want random access.
 */
 #include "traces.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-void trc_csv_free(trc_csv *t) {
-    free(t->file);
-    free(t->present);
-    free(t->cell);
-    free(t->line);
-    free(t->buf);
-    memset(t, 0, sizeof *t);
-}
-
-const char *trc_csv_cell(const trc_csv *t, size_t r, size_t c) {
-    return t->cell[r * t->ncols + c];
-}
+#define BLOCK 65536
 
 static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
                  va_list ap) {
@@ -35,14 +31,23 @@ static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
     if (n >= 0 && (size_t)n < errlen) vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 }
 
-int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
-                 size_t errlen, const char *fmt, ...) {
+/* "FILE:LINE: COLUMN: " + the message. */
+static int vcell_fail(const char *file, long line, const char *col, char *err,
+                      size_t errlen, const char *fmt, va_list ap) {
     char pre[600];
-    snprintf(pre, sizeof pre, "%s:%ld: %s: ", t->file, t->line[r],
-             t->cols[c].name);
+    snprintf(pre, sizeof pre, "%s:%ld: %s: ", file, line, col);
+    vmsg(err, errlen, pre, fmt, ap);
+    return -1;
+}
+
+static int cell_fail(const char *file, long line, const char *col, char *err,
+                     size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int cell_fail(const char *file, long line, const char *col, char *err,
+                     size_t errlen, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(err, errlen, pre, fmt, ap);
+    vcell_fail(file, line, col, err, errlen, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -70,21 +75,27 @@ static int simple_decimal(const char *s, double *out) {
     static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    int64_t m = 0;
-    int digits = 0, frac = -1;
-    for (; *s; s++) {
-        if (*s == '.' && frac < 0) {
-            frac = 0;
-            continue;
-        }
-        if (*s < '0' || *s > '9') return 0;
-        m = m * 10 + (*s - '0');
-        if (m) digits++;
-        if (frac >= 0) frac++;
-        if (digits > 15 || frac > 22) return 0;
+    const char *p = s;
+    uint64_t m = 0; /* wraps only for digit strings rejected below */
+    int n = 0, lead = 0; /* digits, and the zeros before the first other */
+    while ((unsigned)(*p - '0') < 10) {
+        m = m * 10 + (unsigned)(*p++ - '0');
+        n++;
+        lead += m == 0;
     }
-    if (frac == 0) return 0; /* "5." is left to strtod's judgement */
-    *out = frac > 0 ? (double)m / pow10[frac] : (double)m;
+    int frac = -1;
+    if (*p == '.') {
+        const char *f = ++p;
+        while ((unsigned)(*p - '0') < 10) {
+            m = m * 10 + (unsigned)(*p++ - '0');
+            n++;
+            lead += m == 0;
+        }
+        frac = (int)(p - f);
+    }
+    /* "5." is left to strtod's judgement. */
+    if (*p != '\0' || frac == 0 || n - lead > 15 || frac > 22) return 0;
+    *out = frac > 0 ? (double)(int64_t)m / pow10[frac] : (double)(int64_t)m;
     return 1;
 }
 
@@ -95,11 +106,12 @@ const pol_metric trc_metrics_col_metric[TRC_METRICS_NCOLS] = {
     POL_TARGET /* unused: the Timestamp */, POL_TARGET, POL_FULFILLED, POL_PENDING,
     POL_TERMINATING};
 
-int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
-                   char *err, size_t errlen) {
-    const char *s = trc_csv_cell(t, r, c);
-    if (!s) return trc_csv_fail(t, r, c, err, errlen, "no such column");
-    if (!*s) return trc_csv_fail(t, r, c, err, errlen, "is empty");
+/* ---- cells: numbers and times, for tables and readers alike ------------- */
+
+static int cell_number(const char *file, long line, const char *col, const char *s,
+                       double *out, char *err, size_t errlen) {
+    if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
+    if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     if (simple_decimal(s, out)) return 0;
     char *end;
     errno = 0;
@@ -107,37 +119,36 @@ int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
     /* strtod also reads "inf", "nan" and hex; none is a trace value. */
     if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE ||
         strpbrk(s, "xXnN"))
-        return trc_csv_fail(t, r, c, err, errlen, "'%s' is not a number", s);
+        return cell_fail(file, line, col, err, errlen, "'%s' is not a number", s);
     *out = v;
     return 0;
 }
 
-int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
-                 char *err, size_t errlen) {
-    const char *s = trc_csv_cell(t, r, c);
-    if (!s) return trc_csv_fail(t, r, c, err, errlen, "no such column");
-    if (!*s) return trc_csv_fail(t, r, c, err, errlen, "is empty");
-    if (strspn(s, "0123456789") == strlen(s)) {
-        /* Epoch seconds; 18 digits keep well inside int64_t. */
-        if (strlen(s) > 18)
-            return trc_csv_fail(t, r, c, err, errlen, "'%s' is out of range", s);
-        int64_t v = 0;
-        for (const char *p = s; *p; p++) v = v * 10 + (*p - '0');
+static int cell_time(const char *file, long line, const char *col, const char *s,
+                     int64_t *out, char *err, size_t errlen) {
+    if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
+    if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
+    /* Epoch seconds; 18 digits keep well inside int64_t. */
+    int64_t v = 0;
+    size_t n = 0;
+    while (n < 18 && s[n] >= '0' && s[n] <= '9') v = v * 10 + (s[n++] - '0');
+    if (s[n] == '\0') {
         *out = v;
         return 0;
     }
+    if (n == 18 && strspn(s, "0123456789") == strlen(s))
+        return cell_fail(file, line, col, err, errlen, "'%s' is out of range", s);
     if (trc_time_parse(s, out) != 0)
-        return trc_csv_fail(t, r, c, err, errlen,
-                            "'%s' is not an ISO-8601 UTC time or epoch seconds",
-                            s);
+        return cell_fail(file, line, col, err, errlen,
+                         "'%s' is not an ISO-8601 UTC time or epoch seconds", s);
     return 0;
 }
 
 /* Splits the line [p, e) (already NUL-free, without its newline) into
 ** fields in place: each field's text is moved to its own start and
-** NUL-terminated. Stores at most `max` field pointers in f and returns the
-** number of fields, or -1 with a message. */
-static long split(char *p, char *e, char **f, size_t max, const char *file,
+** NUL-terminated. Stores at most `max` field pointers in f (their lengths in
+** fl) and returns the number of fields, or -1 with a message. */
+static long split(char *p, char *e, char **f, size_t *fl, size_t max, const char *file,
                   long line, char *err, size_t errlen) {
     size_t n = 0;
     for (;;) {
@@ -173,7 +184,10 @@ static long split(char *p, char *e, char **f, size_t max, const char *file,
         }
         int more = p < e; /* p is at a ',' */
         *w = '\0';        /* w <= p: overwrites the ',' or the line's end */
-        if (n < max) f[n] = start;
+        if (n < max) {
+            f[n] = start;
+            fl[n] = (size_t)(w - start);
+        }
         n++;
         if (!more) break;
         p++;
@@ -225,97 +239,403 @@ static int match_header(char **h, size_t nh, const trc_csv_col *cols,
     return 0;
 }
 
+/* ---- the reader ------------------------------------------------------------ */
+
+struct trc_csv_reader {
+    char *file;              /* for messages */
+    const trc_csv_col *cols; /* borrowed */
+    size_t ncols;
+    int fd;                  /* the file, or -1 when reading memory */
+    const char *mem;         /* ... this memory */
+    size_t memlen, memoff;
+    char *buf;               /* the unread text is buf[a, b); cap > b */
+    size_t cap, a, b;
+    int eof;                 /* nothing more comes into buf */
+    uint64_t *hash;          /* FNV-1a state of the bytes read, or NULL */
+    long line;
+    long nheader;            /* fields in the header, once read */
+    long *pos;               /* per expected column: its header field, or -1 */
+    int *present;
+    char **f;                /* the fields of the current line */
+    size_t *flen;            /* ... and their lengths */
+    const char **cell;       /* per expected column: the current row's cell */
+    size_t *len;             /* ... and its length */
+    int ahead;               /* the first row was read with the header */
+    char **comma;            /* the current line's first ncols + 1 commas */
+    size_t ncomma;           /* ... and how many it has */
+    int plain;               /* it needs no quote or blank handling */
+};
+
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * FNV_PRIME;
+    return h;
+}
+
+uint64_t trc_fnv1a(uint64_t h, const void *p, size_t n) { return fnv1a(h, p, n); }
+
+/* Reads more text into the buffer; 0, or -1 on a read error. */
+static int fill(trc_csv_reader *r, char *err, size_t errlen) {
+    size_t n = r->b - r->a;
+    if (r->a > 0) { /* keep the unread part at the front */
+        memmove(r->buf, r->buf + r->a, n);
+        r->a = 0;
+        r->b = n;
+    }
+    if (r->cap - r->b < BLOCK / 2) { /* a line longer than the buffer */
+        size_t cap = r->cap * 2;
+        char *p = realloc(r->buf, cap);
+        if (!p) return line_fail(r->file, 0, err, errlen, "out of memory");
+        r->buf = p;
+        r->cap = cap;
+    }
+    size_t room = r->cap - r->b - 1; /* one byte for the last line's NUL */
+    if (r->fd < 0) {
+        size_t k = r->memlen - r->memoff < room ? r->memlen - r->memoff : room;
+        memcpy(r->buf + r->b, r->mem + r->memoff, k);
+        r->memoff += k;
+        r->b += k;
+        r->eof = r->memoff == r->memlen;
+        return 0;
+    }
+    for (;;) {
+        ssize_t k = read(r->fd, r->buf + r->b, room);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return line_fail(r->file, 0, err, errlen, "%s", strerror(errno));
+        r->b += (size_t)k;
+        r->eof = k == 0;
+        return 0;
+    }
+}
+
+/* Bytes the line scan stops at: the newline, the comma, and what makes a
+** line need the general splitter (quotes, blanks around fields, a carriage
+** return, a NUL). */
+static const unsigned char special[256] = {
+    ['\n'] = 1, [','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2, ['\r'] = 2, ['\0'] = 2};
+
+/* The next line [*p, *e) without its newline. One pass over its bytes
+** folds them (newline included) into the hash and notes its commas and
+** whether it is plain (none of the bytes that need the general splitter):
+** the hash's chain of multiplications, which bounds the speed of the
+** whole read, then runs beside the rest of the line's work. Returns 1, 0
+** at the end of the input, -1 on error. */
+static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t errlen) {
+    for (;;) {
+        char *s = r->buf + r->a, *end = r->buf + r->b, *q = s;
+        *end = '\n'; /* a sentinel in the spare byte: the scan needs no bound */
+        uint64_t h = r->hash ? *r->hash : 0;
+        size_t nc = 0, maxc = r->ncols + 1;
+        int plain = 1;
+        for (;; q++) {
+            unsigned char c = (unsigned char)*q;
+            if (special[c]) {
+                if (c == '\n') break;
+                if (c == ',') {
+                    if (nc < maxc) r->comma[nc] = q;
+                    nc++;
+                } else {
+                    plain = 0;
+                }
+            }
+            h = (h ^ c) * FNV_PRIME;
+        }
+        if (q < end || (r->eof && q > s)) {
+            if (q < end) h = (h ^ '\n') * FNV_PRIME;
+            if (r->hash) *r->hash = h;
+            r->a = (size_t)(q - r->buf) + (q < end);
+            r->ncomma = nc;
+            r->plain = plain;
+            *p = s;
+            *e = q;
+            return 1;
+        }
+        if (r->eof) return 0;
+        if (fill(r, err, errlen)) return -1; /* a partial line: scanned again */
+    }
+}
+
+/* The row's cells by expected column, from its fields. */
+static void fill_cells(trc_csv_reader *r) {
+    for (size_t c = 0; c < r->ncols; c++) {
+        long k = r->pos[c];
+        r->cell[c] = k >= 0 ? r->f[k] : NULL;
+        r->len[c] = k >= 0 ? r->flen[k] : 0;
+    }
+}
+
+/* Reads lines until a row (1), the end (0) or an error (-1). The first
+** non-blank, non-comment line is the header. */
+static int advance(trc_csv_reader *r, char *err, size_t errlen) {
+    char *p, *e;
+    int k;
+    while ((k = next_line(r, &p, &e, err, errlen)) == 1) {
+        r->line++;
+        if (r->plain && r->nheader >= 0 && e > p && *p != '#' && r->line > 1) {
+            /* A plain row: its fields are between the commas found. */
+            long n = (long)r->ncomma + 1;
+            if (n != r->nheader)
+                return line_fail(r->file, r->line, err, errlen,
+                                 "%ld fields, the header has %ld", n, r->nheader);
+            char *start = p;
+            for (long i = 0; i < n; i++) {
+                char *fe = i + 1 < n ? r->comma[i] : e;
+                *fe = '\0';
+                r->f[i] = start;
+                r->flen[i] = (size_t)(fe - start);
+                start = fe + 1;
+            }
+            fill_cells(r);
+            return 1;
+        }
+        /* A UTF-8 byte order mark, as spreadsheets write. */
+        if (r->line == 1 && e - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+        if (e > p && memchr(p, '\0', (size_t)(e - p)))
+            return line_fail(r->file, r->line, err, errlen, "NUL byte (not a text file?)");
+        if (e > p && e[-1] == '\r') e--;
+        char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t')) q++;
+        if (q == e || *q == '#') continue;
+
+        size_t ncols = r->ncols;
+        long n = split(p, e, r->f, r->flen, ncols + 1, r->file, r->line, err, errlen);
+        if (n < 0) return -1;
+        if (r->nheader < 0) {
+            if ((size_t)n > ncols) {
+                /* Name the first column that is not expected. */
+                if (match_header(r->f, ncols + 1, r->cols, ncols, r->pos, r->file,
+                                 r->line, err, errlen) == 0)
+                    line_fail(r->file, r->line, err, errlen, "too many columns");
+                return -1;
+            }
+            if (match_header(r->f, (size_t)n, r->cols, ncols, r->pos, r->file, r->line,
+                             err, errlen) != 0)
+                return -1;
+            for (size_t c = 0; c < ncols; c++) r->present[c] = r->pos[c] >= 0;
+            r->nheader = n;
+            continue;
+        }
+        if (n != r->nheader)
+            return line_fail(r->file, r->line, err, errlen,
+                             "%ld fields, the header has %ld", n, r->nheader);
+        fill_cells(r);
+        return 1;
+    }
+    return k;
+}
+
+void trc_csv_close(trc_csv_reader *r) {
+    if (!r) return;
+    if (r->fd >= 0) close(r->fd);
+    free(r->file);
+    free(r->buf);
+    free(r->pos);
+    free(r->present);
+    free(r->f);
+    free(r->flen);
+    free(r->comma);
+    free(r->cell);
+    free(r->len);
+    free(r);
+}
+
+/* Opens a reader on the file `path` (fd >= 0) or on memory, and reads the
+** header. */
+static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
+                       const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+                       trc_csv_reader **out, char *err, size_t errlen) {
+    *out = NULL;
+    trc_csv_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (fd >= 0) close(fd);
+        snprintf(err, errlen, "%s: out of memory", file);
+        return -1;
+    }
+    r->fd = fd;
+    r->mem = mem;
+    r->memlen = memlen;
+    r->cols = cols;
+    r->ncols = ncols;
+    r->hash = hash;
+    r->nheader = -1;
+    r->cap = BLOCK;
+    r->file = strdup(file);
+    r->buf = malloc(r->cap);
+    size_t nc = ncols ? ncols : 1;
+    r->pos = calloc(nc, sizeof *r->pos);
+    r->present = calloc(nc, sizeof *r->present);
+    /* One field more than expected shows a row that is too long. */
+    r->f = calloc(ncols + 1, sizeof *r->f);
+    r->flen = calloc(ncols + 1, sizeof *r->flen);
+    r->comma = calloc(ncols + 1, sizeof *r->comma);
+    r->cell = calloc(nc, sizeof *r->cell);
+    r->len = calloc(nc, sizeof *r->len);
+    if (!r->file || !r->buf || !r->pos || !r->present || !r->f || !r->flen || !r->comma || !r->cell || !r->len) {
+        snprintf(err, errlen, "%s: out of memory", file);
+        trc_csv_close(r);
+        return -1;
+    }
+    int k = advance(r, err, errlen);
+    if (k < 0) {
+        trc_csv_close(r);
+        return -1;
+    }
+    if (r->nheader < 0) {
+        line_fail(file, 0, err, errlen, "no header row (expected %s%s)",
+                  ncols ? cols[0].name : "", ncols > 1 ? ",..." : "");
+        trc_csv_close(r);
+        return -1;
+    }
+    r->ahead = k == 1;
+    *out = r;
+    return 0;
+}
+
+int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+                 trc_csv_reader **out, char *err, size_t errlen) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        *out = NULL;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return reader_open(path, fd, NULL, 0, cols, ncols, hash, out, err, errlen);
+}
+
+int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen) {
+    if (r->ahead) { /* the row read with the header */
+        r->ahead = 0;
+        return 1;
+    }
+    return advance(r, err, errlen);
+}
+
+const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len) {
+    if (len) *len = r->len[c];
+    return r->cell[c];
+}
+
+int trc_csv_has(const trc_csv_reader *r, size_t c) { return r->present[c]; }
+const char *trc_csv_file(const trc_csv_reader *r) { return r->file; }
+long trc_csv_line(const trc_csv_reader *r) { return r->line; }
+
+int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
+                    size_t errlen) {
+    return cell_number(r->file, r->line, r->cols[c].name, r->cell[c], out, err, errlen);
+}
+
+int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
+                  size_t errlen) {
+    return cell_time(r->file, r->line, r->cols[c].name, r->cell[c], out, err, errlen);
+}
+
+int trc_csv_rfail(const trc_csv_reader *r, size_t c, char *err, size_t errlen,
+                  const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vcell_fail(r->file, r->line, r->cols[c].name, err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- whole tables ---------------------------------------------------------- */
+
+void trc_csv_free(trc_csv *t) {
+    free(t->file);
+    free(t->present);
+    free(t->cell);
+    free(t->line);
+    free(t->buf);
+    memset(t, 0, sizeof *t);
+}
+
+const char *trc_csv_cell(const trc_csv *t, size_t r, size_t c) {
+    return t->cell[r * t->ncols + c];
+}
+
+int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
+                 size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vcell_fail(t->file, t->line[r], t->cols[c].name, err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
+                   char *err, size_t errlen) {
+    return cell_number(t->file, t->line[r], t->cols[c].name, trc_csv_cell(t, r, c), out,
+                       err, errlen);
+}
+
+int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
+                 char *err, size_t errlen) {
+    return cell_time(t->file, t->line[r], t->cols[c].name, trc_csv_cell(t, r, c), out,
+                     err, errlen);
+}
+
 int trc_csv_parse(const char *file, const char *text, size_t len,
                   const trc_csv_col *cols, size_t ncols, trc_csv *t,
                   char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     t->cols = cols;
     t->ncols = ncols;
-    long *pos = NULL;
-    char **f = NULL;
-    size_t cap = 0;
+    trc_csv_reader *r;
+    if (reader_open(file, -1, text, len, cols, ncols, NULL, &r, err, errlen)) return -1;
+    /* Cells are kept as offsets + 1 into the table's text (0: absent) while
+    ** it grows, then turned into pointers. */
+    size_t nc = ncols ? ncols : 1, cap = 0, tcap = 0, tlen = 0;
+    size_t *off = NULL;
+    int k;
     t->file = strdup(file);
-    t->buf = malloc(len + 1);
-    t->present = calloc(ncols ? ncols : 1, sizeof *t->present);
-    pos = calloc(ncols ? ncols : 1, sizeof *pos);
-    /* One field more than expected shows a row that is too long. */
-    f = calloc(ncols + 1, sizeof *f);
-    if (!t->file || !t->buf || !t->present || !pos || !f) {
-        snprintf(err, errlen, "%s: out of memory", file);
-        goto fail;
-    }
-    memcpy(t->buf, text, len);
-    t->buf[len] = '\0';
-
-    char *p = t->buf, *end = t->buf + len;
-    /* A UTF-8 byte order mark, as spreadsheets write. */
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    long line = 0;
-    long nheader = -1; /* fields in the header, once read */
-    while (p < end) {
-        line++;
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *e = nl ? nl : end;
-        char *next = nl ? nl + 1 : end;
-        if (memchr(p, '\0', (size_t)(e - p))) {
-            line_fail(file, line, err, errlen, "NUL byte (not a text file?)");
-            goto fail;
-        }
-        if (e > p && e[-1] == '\r') e--;
-        char *q = p;
-        while (q < e && (*q == ' ' || *q == '\t')) q++;
-        if (q == e || *q == '#') { p = next; continue; }
-
-        long n = split(p, e, f, ncols + 1, file, line, err, errlen);
-        if (n < 0) goto fail;
-        if (nheader < 0) {
-            if ((size_t)n > ncols) {
-                /* Name the first column that is not expected. */
-                if (match_header(f, ncols + 1, cols, ncols, pos, file, line,
-                                 err, errlen) == 0)
-                    line_fail(file, line, err, errlen, "too many columns");
-                goto fail;
-            }
-            if (match_header(f, (size_t)n, cols, ncols, pos, file, line, err,
-                             errlen) != 0)
-                goto fail;
-            for (size_t k = 0; k < ncols; k++) t->present[k] = pos[k] >= 0;
-            nheader = n;
-            p = next;
-            continue;
-        }
-        if (n != nheader) {
-            line_fail(file, line, err, errlen, "%ld fields, the header has %ld",
-                      n, nheader);
-            goto fail;
-        }
+    t->present = calloc(nc, sizeof *t->present);
+    if (!t->file || !t->present) goto oom;
+    for (size_t c = 0; c < ncols; c++) t->present[c] = r->present[c];
+    while ((k = trc_csv_next(r, err, errlen)) == 1) {
         if (t->nrows == cap) {
-            size_t nc = cap ? cap * 2 : 256;
-            char **cell = realloc(t->cell, nc * (ncols ? ncols : 1) * sizeof *cell);
-            if (!cell) { snprintf(err, errlen, "%s: out of memory", file); goto fail; }
-            t->cell = cell;
-            long *ln = realloc(t->line, nc * sizeof *ln);
-            if (!ln) { snprintf(err, errlen, "%s: out of memory", file); goto fail; }
+            size_t ncap = cap ? cap * 2 : 256;
+            size_t *o = realloc(off, ncap * nc * sizeof *o);
+            if (!o) goto oom;
+            off = o;
+            long *ln = realloc(t->line, ncap * sizeof *ln);
+            if (!ln) goto oom;
             t->line = ln;
-            cap = nc;
+            cap = ncap;
         }
-        for (size_t k = 0; k < ncols; k++)
-            t->cell[t->nrows * ncols + k] = pos[k] >= 0 ? f[pos[k]] : NULL;
-        t->line[t->nrows] = line;
-        t->nrows++;
-        p = next;
+        for (size_t c = 0; c < ncols; c++) {
+            size_t *o = &off[t->nrows * nc + c];
+            *o = 0;
+            if (!r->cell[c]) continue;
+            size_t n = r->len[c] + 1;
+            if (tlen + n > tcap) {
+                size_t ncap = tcap ? tcap : 4096;
+                while (ncap < tlen + n) ncap *= 2;
+                char *b = realloc(t->buf, ncap);
+                if (!b) goto oom;
+                t->buf = b;
+                tcap = ncap;
+            }
+            memcpy(t->buf + tlen, r->cell[c], n);
+            *o = tlen + 1;
+            tlen += n;
+        }
+        t->line[t->nrows++] = r->line;
     }
-    if (nheader < 0) {
-        line_fail(file, 0, err, errlen, "no header row (expected %s%s)",
-                  ncols ? cols[0].name : "", ncols > 1 ? ",..." : "");
-        goto fail;
-    }
-    free(pos);
-    free(f);
+    if (k < 0) goto fail;
+    if (!t->buf && !(t->buf = malloc(1))) goto oom;
+    t->cell = malloc((t->nrows ? t->nrows : 1) * nc * sizeof *t->cell);
+    if (!t->cell) goto oom;
+    for (size_t i = 0; i < t->nrows * nc; i++)
+        t->cell[i] = off[i] ? t->buf + off[i] - 1 : NULL;
+    free(off);
+    trc_csv_close(r);
     return 0;
+oom:
+    snprintf(err, errlen, "%s: out of memory", file);
 fail:
-    free(pos);
-    free(f);
+    free(off);
+    trc_csv_close(r);
     trc_csv_free(t);
     return -1;
 }

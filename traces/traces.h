@@ -92,7 +92,7 @@ typedef struct {
     char **cell;        /* nrows * ncols: cell[r * ncols + c]; NULL when
                            column c is absent from the header */
     long *line;         /* per row: its line in the file (1-based) */
-    char *buf;          /* the copy of the text the cells point into */
+    char *buf;          /* the cells' text */
 } trc_csv;
 
 /* Parses `len` bytes of `text` (not modified, need not be NUL-terminated).
@@ -111,6 +111,47 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
                   const trc_csv_col *cols, size_t ncols, trc_csv *t,
                   char *err, size_t errlen);
 void trc_csv_free(trc_csv *t);
+
+/* ---- CSV readers: the same format, one row at a time ---------------------
+**
+** A reader streams a file: it holds one block of text, not the file, and
+** can fold every byte it reads into an FNV-1a 64 hash state (the same
+** value as hashing the whole file at once). The current row's cells are
+** valid until the next trc_csv_next(). Messages are those of tables.
+**
+**   trc_csv_reader *r;
+**   if (trc_csv_open(path, cols, n, &hash, &r, err, errlen)) ...
+**   while ((k = trc_csv_next(r, err, errlen)) == 1) { ... trc_csv_rtime(r, 0, ...) }
+**   trc_csv_close(r);      (k < 0: err says why)
+*/
+typedef struct trc_csv_reader trc_csv_reader;
+
+/* Opens `path` and reads its header (as trc_csv_parse checks it). hash:
+** an FNV-1a state every byte read is folded into, or NULL. On success *out
+** is the caller's, for trc_csv_close(). */
+int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+                 trc_csv_reader **out, char *err, size_t errlen);
+/* The next row: 1, 0 at the end, or -1 with "FILE:LINE: what is wrong". */
+int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen);
+void trc_csv_close(trc_csv_reader *r);
+/* The current row's cell in expected column c and its length, or NULL when
+** the column is absent from the header. */
+const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len);
+/* Whether expected column c is in the header. */
+int trc_csv_has(const trc_csv_reader *r, size_t c);
+const char *trc_csv_file(const trc_csv_reader *r);
+long trc_csv_line(const trc_csv_reader *r);
+/* trc_csv_number, trc_csv_time and trc_csv_fail on the current row. */
+int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
+                    size_t errlen);
+int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
+                  size_t errlen);
+int trc_csv_rfail(const trc_csv_reader *r, size_t c, char *err, size_t errlen,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* FNV-1a 64 of n bytes, continuing from state h (start:
+** 14695981039346656037): what a reader folds its bytes into. */
+uint64_t trc_fnv1a(uint64_t h, const void *p, size_t n);
 
 /* The text of row r's cell in expected column c ("" when the cell is
 ** empty), or NULL when the column is absent from the header. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "traces/traces.h"
@@ -157,12 +158,129 @@ static void decimals_read_exactly_as_strtod(void **st) {
     trc_csv_free(&t);
 }
 
+/* Writes `len` bytes to a new file under /tmp; returns its path (static). */
+static const char *temp_file(const char *text, size_t len) {
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/spotbench-csv-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+/* FNV-1a 64, byte by byte, as the reference for the reader's hash. */
+static uint64_t fnv_ref(const char *p, size_t n) {
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* The streaming reader gives the rows a whole table gives, across block
+** boundaries (a text of several hundred kilobytes, one line longer than a
+** block, quoted and padded fields between plain ones, CRLF, a last line
+** without its newline), and folds every byte into the hash exactly once. */
+static void reader_streams_what_the_table_reads(void **st) {
+    (void)st;
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)sprintf(text + len, "\xEF\xBB\xBF# prices\nTimestamp,Price,Note\n");
+    for (int i = 0; i < 30000; i++) {
+        if (i == 777) { /* one note longer than a block */
+            len += (size_t)sprintf(text + len, "%d,1.5,\"", i);
+            for (int k = 0; k < 100000; k++) text[len++] = k % 26 + 'a';
+            len += (size_t)sprintf(text + len, "\"\n");
+        } else if (i % 1000 == 3) {
+            len += (size_t)sprintf(text + len, " %d , 0.%d ,\"a,\"\"b\"\"\"\r\n", i, i);
+        } else if (i % 5000 == 7) { /* a blank line and a comment first */
+            len += (size_t)sprintf(text + len, "\n# comment %d\n%d,1,x\n", i, i);
+        } else {
+            len += (size_t)sprintf(text + len, "%d,%d.25,n%d\n", i, i % 97, i);
+        }
+    }
+    len += (size_t)sprintf(text + len, "30000,7,last");
+    assert_true(len < cap);
+    trc_csv t;
+    char err[256];
+    assert_int_equal(trc_csv_parse("t.csv", text, len, cols, 3, &t, err, sizeof err), 0);
+    const char *path = temp_file(text, len);
+    uint64_t h = 14695981039346656037ULL;
+    trc_csv_reader *r;
+    assert_int_equal(trc_csv_open(path, cols, 3, &h, &r, err, sizeof err), 0);
+    size_t row = 0;
+    int k;
+    while ((k = trc_csv_next(r, err, sizeof err)) == 1) {
+        assert_true(row < t.nrows);
+        assert_int_equal(trc_csv_line(r), t.line[row]);
+        for (size_t c = 0; c < 3; c++) {
+            size_t n;
+            const char *cell = trc_csv_get(r, c, &n);
+            assert_string_equal(cell, trc_csv_cell(&t, row, c));
+            assert_int_equal(n, strlen(cell));
+        }
+        double a, b;
+        assert_int_equal(trc_csv_rnumber(r, 1, &a, err, sizeof err), 0);
+        assert_int_equal(trc_csv_number(&t, row, 1, &b, err, sizeof err), 0);
+        assert_true(a == b);
+        row++;
+    }
+    assert_int_equal(k, 0);
+    assert_int_equal(row, t.nrows);
+    assert_int_equal(row, 30001);
+    assert_true(h == fnv_ref(text, len));
+    trc_csv_close(r);
+    unlink(path);
+    trc_csv_free(&t);
+    free(text);
+}
+
+/* A reader's messages are a table's: header errors at open, row errors at
+** the row, cells with file, line and column. */
+static void reader_messages(void **st) {
+    (void)st;
+    char err[256];
+    trc_csv_reader *r;
+    const char *bad_header = "Timestamp,Cost\n1,2\n";
+    const char *path = temp_file(bad_header, strlen(bad_header));
+    assert_int_equal(trc_csv_open(path, cols, 4, NULL, &r, err, sizeof err), -1);
+    assert_null(r);
+    assert_non_null(strstr(err, ":1: unknown column 'Cost'"));
+    unlink(path);
+
+    const char *rows = "Timestamp,Price\n1,2\n2,x\n3\n";
+    path = temp_file(rows, strlen(rows));
+    assert_int_equal(trc_csv_open(path, cols, 4, NULL, &r, err, sizeof err), 0);
+    assert_true(trc_csv_has(r, 1) && !trc_csv_has(r, 2));
+    assert_null(trc_csv_get(r, 2, NULL));
+    assert_int_equal(trc_csv_next(r, err, sizeof err), 1);
+    assert_int_equal(trc_csv_next(r, err, sizeof err), 1);
+    double v;
+    assert_int_equal(trc_csv_rnumber(r, 1, &v, err, sizeof err), -1);
+    char want[300];
+    snprintf(want, sizeof want, "%s:3: Price: 'x' is not a number", path);
+    assert_string_equal(err, want);
+    assert_int_equal(trc_csv_next(r, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:4: 1 fields, the header has 2", path);
+    assert_string_equal(err, want);
+    trc_csv_close(r);
+    unlink(path);
+
+    assert_int_equal(trc_csv_open("/nonexistent/p.csv", cols, 4, NULL, &r, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "/nonexistent/p.csv: "));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_cells_by_expected_column),
         cmocka_unit_test(numbers_reject_non_trace_spellings),
         cmocka_unit_test(rejects_with_line_and_column),
         cmocka_unit_test(decimals_read_exactly_as_strtod),
+        cmocka_unit_test(reader_streams_what_the_table_reads),
+        cmocka_unit_test(reader_messages),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
