@@ -86,6 +86,7 @@ static void metrics_now(const sim_state *s, double v[POL_NMETRICS]) {
 
 /* The open period's datapoints are maxima: fold the current state in. */
 static void cw_touch(sim_state *s) {
+    s->pmax_seen = 1;
     double v[POL_NMETRICS];
     metrics_now(s, v);
     for (int m = 0; m < POL_NMETRICS; m++)
@@ -202,7 +203,7 @@ static void cw_fetch(sim_state *s, int64_t start, pol_obs *obs) {
 /* A datapoint with Timestamp t: each metric's copy becomes visible after
 ** its own ingestion delay, or never. The draws are made for every metric
 ** whether it has a value or not, so the stream stays aligned. */
-static int chance(sim_rng *r, double p) { return p > 0 && trc_rng_unit(r) < p; }
+static inline int chance(sim_rng *r, double p) { return p > 0 && trc_rng_unit(r) < p; }
 
 static void cw_publish(sim_state *s, int64_t t, int64_t closes,
                        const double v[POL_NMETRICS]) {
@@ -225,6 +226,7 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
 static void cw_close_period(sim_state *s) {
     cw_publish(s, s->now - 60, s->now, s->pmax);
     memset(s->pmax, 0, sizeof s->pmax);
+    s->pmax_seen = 0; /* the next period's maxima must see the state */
 }
 
 /* The alarm: PendingCapacity > 0 for the newest alarm_periods visible
@@ -348,9 +350,8 @@ static int minute(sim_state *s) {
                             s->price, sc->mode == SIM_MODEL ? sc->npools : 0};
         if (s->sink->minute(s->sink->ctx, &r)) return sim_fail(s, "storing a sample failed");
     }
-    if (s->now + 60 < sc->end &&
-        sim_queue_push(&s->q, s->now + 60, EVC_PERIOD, EV_MINUTE, 0, 0))
-        return sim_fail(s, "out of memory");
+    if (s->now + 60 < sc->end)
+        sim_queue_push_slot(&s->q, SIM_SLOT_MINUTE, s->now + 60, EVC_PERIOD, EV_MINUTE, 0, 0);
     return 0;
 }
 
@@ -468,8 +469,8 @@ static int start_asg(sim_state *s) {
 /* Schedules the cron invocation of s->cron_base, after its jitter. */
 static int schedule_cron(sim_state *s) {
     int64_t at = s->cron_base + sim_rng_delay(&s->rng_sched, &s->sc->cron_jitter);
-    if (at < s->sc->end && sim_queue_push(&s->q, at, EVC_CONTROLLER, EV_INVOKE, 0, 0))
-        return sim_fail(s, "out of memory");
+    if (at < s->sc->end)
+        sim_queue_push_slot(&s->q, SIM_SLOT_CRON, at, EVC_CONTROLLER, EV_INVOKE, 0, 0);
     return 0;
 }
 
@@ -557,8 +558,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     }
 
     int64_t m0 = floor60(sc->start) + 60;
-    if (m0 < sc->end && sim_queue_push(&s->q, m0, EVC_PERIOD, EV_MINUTE, 0, 0))
-        return sim_fail(s, "out of memory");
+    if (m0 < sc->end) sim_queue_push_slot(&s->q, SIM_SLOT_MINUTE, m0, EVC_PERIOD, EV_MINUTE, 0, 0);
     if (sc->cron) {
         /* The schedule's second, drawn once: the first time at or after the
         ** start that is that second past a multiple of Interval. */
@@ -660,6 +660,29 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(rows->v);
 }
 
+/* Whether the settled state is what its observers saw last; notes it
+** otherwise. (CloudWatch's open period also looks after a period closed.)
+** Each observer is a function of that
+** state that leaves itself unchanged when called twice on it (maxima,
+** transitions, a log of changes), so skipping it then changes nothing;
+** most events (a minute, an invocation that does nothing) change none of
+** it. Compared as bits: a -0 for a 0 just calls them. */
+static int seen_same(sim_state *s) {
+    struct sim_seen now;
+    memset(&now, 0, sizeof now);
+    now.required = s->required;
+    now.spot_units = s->spot_units;
+    now.od_units = s->od_units;
+    now.terminating = s->terminating;
+    now.target = s->target;
+    now.fulfilled = s->fulfilled;
+    now.od_live = s->od_live;
+    if (s->seen_valid && memcmp(&now, &s->seen, sizeof now) == 0) return 1;
+    s->seen = now;
+    s->seen_valid = 1;
+    return 0;
+}
+
 int sim_run(const sim_scenario *sc, const pol_policy *pol,
             const pol_params *params, const sim_sink *sink, sim_result *res,
             char *err, size_t errlen) {
@@ -685,10 +708,14 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         rc = handle(&s, &e, &rows);
         /* Once every event of this second is done, the state has settled:
         ** only then do CloudWatch and the episode tracker look at it. */
-        if (s.q.n == 0 || s.q.ev[0].t != s.now) {
-            cw_touch(&s);
-            sim_account_episodes(&s);
-            if (rc == 0) rc = sim_oracle_log(&s);
+        int64_t next;
+        if (!sim_queue_next_t(&s.q, &next) || next != s.now) {
+            int changed = !seen_same(&s);
+            if (changed || !s.pmax_seen) cw_touch(&s);
+            if (changed) {
+                sim_account_episodes(&s);
+                if (rc == 0) rc = sim_oracle_log(&s);
+            }
         }
     }
     if (rc == 0) rc = bill_remaining(&s);

@@ -28,15 +28,32 @@ typedef struct {
     uint32_t b;
 } sim_event;
 
+/* The events of a kind that has at most one pending at any time and comes
+** every minute (the period's close, the cron invocation) wait in a slot of
+** their own instead of the heap: most events of a long run are those, and a
+** slot costs a comparison where the heap costs a sift. Their sequence
+** numbers come from the same counter, so the order is the same. */
+enum { SIM_SLOT_MINUTE, SIM_SLOT_CRON, SIM_NSLOTS };
+
 typedef struct {
     sim_event *ev; /* binary min-heap on (t, seq) */
     size_t n, cap;
     uint64_t next_seq;
+    sim_event slot[SIM_NSLOTS];
+    unsigned slots; /* bit k: slot k holds an event */
+    int next;       /* the earliest: -1 the heap's top, k slot k, -2 none
+                       (kept by every push and pop; a zeroed queue reads
+                       as empty) */
 } sim_queue;
 
 int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
                    uint32_t b);
+/* Puts the event in slot k (which must be empty). */
+void sim_queue_push_slot(sim_queue *q, int k, int64_t t, int cls, int type, int32_t a,
+                         uint32_t b);
 int sim_queue_pop(sim_queue *q, sim_event *out); /* 0 when empty */
+/* The time of the next event; 0 when there is none. */
+int sim_queue_next_t(const sim_queue *q, int64_t *t);
 void sim_queue_free(sim_queue *q);
 
 /* ---- random numbers (queue.c) ------------------------------------------- */
@@ -47,7 +64,16 @@ void sim_queue_free(sim_queue *q);
 typedef trc_rng sim_rng;
 
 void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t stream);
-int64_t sim_rng_delay(sim_rng *r, const sim_dist *d);
+/* A delay drawn from d. A constant needs no draw: a year of minutes with
+** constant delays is millions of draws saved. A random delay always draws
+** two values, whatever its p, so changing p keeps the rest of the stream
+** aligned (sim_rng_draw, queue.c). */
+int64_t sim_rng_draw(sim_rng *r, const sim_dist *d);
+static inline int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
+    if (d->p <= 0) return 0;
+    if (d->p >= 1 && d->min == d->max) return d->min;
+    return sim_rng_draw(r, d);
+}
 
 /* ---- events ------------------------------------------------------------- */
 
@@ -203,6 +229,16 @@ typedef struct {
     sim_cwin win[POL_NMETRICS];
     unsigned reads;
     int64_t lookback;
+
+    /* What the observers of a settled second (CloudWatch's open period,
+    ** the episode tracker, the oracle's log) read, as they last saw it:
+    ** when it has not changed they would change nothing, and are not
+    ** called (run.c); pmax_seen: the open period has seen the state. */
+    struct sim_seen {
+        double required, spot_units, od_units, terminating, target, fulfilled;
+        int od_live;
+    } seen;
+    int seen_valid, pmax_seen;
 
     /* accounting (account.c) */
     int64_t acc_t;            /* integrated up to here */

@@ -13,20 +13,3 @@ uint64_t trc_splitmix64(uint64_t *x) {
 void trc_rng_seed(trc_rng *r, uint64_t seed) {
     for (int i = 0; i < 4; i++) r->s[i] = trc_splitmix64(&seed);
 }
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t trc_rng_next(trc_rng *r) {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-double trc_rng_unit(trc_rng *r) { return (double)(trc_rng_next(r) >> 11) * 0x1.0p-53; }

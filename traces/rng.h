@@ -18,8 +18,22 @@ typedef struct {
 uint64_t trc_splitmix64(uint64_t *x);
 /* Seeds the state with four splitmix64 values from `seed`. */
 void trc_rng_seed(trc_rng *r, uint64_t seed);
-uint64_t trc_rng_next(trc_rng *r);
+/* The next value. Inline: the simulator draws a few per simulated minute. */
+static inline uint64_t trc_rng_next(trc_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t x = s[1] * 5, out = ((x << 7) | (x >> 57)) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return out;
+}
 /* Uniform in [0, 1), 53 bits. */
-double trc_rng_unit(trc_rng *r);
+static inline double trc_rng_unit(trc_rng *r) {
+    return (double)(trc_rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 #endif
