@@ -135,9 +135,17 @@ int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
     return floor_to(now - w, period > 0 ? period : 60);
 }
 
-/* First index whose timestamp is >= t (binary search over sorted points). */
+/* First index whose timestamp is >= t. Windows end at or near the newest
+** point and start at the oldest or a few points before the newest: those
+** are checked first, then a binary search over sorted points. */
 static size_t lower_bound(const pol_series *s, int64_t t) {
-    size_t lo = 0, hi = s->n;
+    size_t n = s->n;
+    if (n == 0 || s->pts[n - 1].t < t) return n;
+    if (s->pts[0].t >= t) return 0;
+    size_t i = n - 1; /* pts[i].t >= t > pts[0].t */
+    for (int k = 0; k < 4; k++, i--)
+        if (s->pts[i - 1].t < t) return i;
+    size_t lo = 0, hi = i;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->pts[mid].t < t) lo = mid + 1;
@@ -152,12 +160,8 @@ size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
     /* 1-minute data is the common case: a division by a constant. */
     int64_t start = period == 60 ? pol_window_start(o->now, w, 60)
                                  : pol_window_start(o->now, w, period);
-    /* A window usually ends at the newest point and often starts at the
-    ** oldest: both are checked before searching. */
-    size_t a = s->n == 0 || s->pts[0].t >= start ? 0 : lower_bound(s, start);
-    size_t b = a;
-    if (o->now > start)
-        b = s->n == 0 || s->pts[s->n - 1].t < o->now ? s->n : lower_bound(s, o->now);
+    size_t a = lower_bound(s, start);
+    size_t b = o->now > start ? lower_bound(s, o->now) : a;
     *first = a;
     return b > a ? b - a : 0;
 }

@@ -11,13 +11,13 @@
 
 #include <stdlib.h>
 
-static int before(const sim_event *a, const sim_event *b) {
+static inline int before(const sim_event *a, const sim_event *b) {
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
 /* Notes where the earliest event waits: the heap's top (-1), a slot (k),
 ** or nowhere (-2). */
-static void find_next(sim_queue *q) {
+static inline void find_next(sim_queue *q) {
     int best = q->n ? -1 : -2;
     const sim_event *e = q->n ? &q->ev[0] : NULL;
     for (int k = 0; k < SIM_NSLOTS; k++)

@@ -167,15 +167,19 @@ static void win_absorb(sim_cwin *w, int64_t now) {
 ** to wait until it becomes visible. */
 static void win_offer(sim_state *s, const sim_dp *dp) {
     int64_t floor = win_floor(s);
-    for (int m = 0; m < POL_NMETRICS; m++) {
-        if (!((s->reads >> m) & 1)) continue;
+    for (unsigned bits = s->reads; bits; bits &= bits - 1) {
+        int m = __builtin_ctz(bits);
         sim_cwin *w = &s->win[m];
         if (w->npend) win_absorb(w, s->now);
         if (!((dp->missing >> m) & 1)) {
-            if (dp->visible[m] <= s->now) win_insert(w, (pol_point){dp->t, dp->v[m]});
-            else {
-                w->pend[w->npend] = (pol_point){dp->t, dp->v[m]};
+            pol_point p = {dp->t, dp->v[m]};
+            if (dp->visible[m] > s->now) {
+                w->pend[w->npend] = p;
                 w->pend_vis[w->npend++] = dp->visible[m];
+            } else if (w->tail < w->cap && w->tail > w->head && w->pts[w->tail - 1].t < p.t) {
+                w->pts[w->tail++] = p; /* the usual case: the newest */
+            } else {
+                win_insert(w, p);
             }
         }
         win_trim(w, floor);
@@ -190,7 +194,9 @@ static void cw_fetch(sim_state *s, int64_t start, pol_obs *obs) {
     for (int m = 0; m < POL_NMETRICS; m++) {
         obs->m[m].pts = NULL;
         obs->m[m].n = 0;
-        if (!((s->reads >> m) & 1)) continue;
+    }
+    for (unsigned bits = s->reads; bits; bits &= bits - 1) {
+        int m = __builtin_ctz(bits);
         sim_cwin *w = &s->win[m];
         if (w->npend) win_absorb(w, s->now);
         win_trim(w, start);
@@ -210,11 +216,19 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
     sim_dp dp;
     dp.t = t;
     dp.missing = 0;
-    for (int m = 0; m < POL_NMETRICS; m++) {
-        dp.v[m] = v[m];
-        dp.visible[m] = closes + sim_rng_delay(&s->rng_cw, &s->sc->cw_delay);
-        if (chance(&s->rng_cw, s->sc->cw_missing) || isnan(v[m]))
-            dp.missing |= 1u << m;
+    if (s->cw_plain) { /* a constant delay, nothing missing: no draw at all */
+        for (int m = 0; m < POL_NMETRICS; m++) {
+            dp.v[m] = v[m];
+            dp.visible[m] = closes + s->sc->cw_delay.min * (s->sc->cw_delay.p > 0);
+            dp.missing |= (unsigned)(v[m] != v[m]) << m; /* NaN: none recorded */
+        }
+    } else {
+        for (int m = 0; m < POL_NMETRICS; m++) {
+            dp.v[m] = v[m];
+            dp.visible[m] = closes + sim_rng_delay(&s->rng_cw, &s->sc->cw_delay);
+            if (chance(&s->rng_cw, s->sc->cw_missing) || isnan(v[m]))
+                dp.missing |= 1u << m;
+        }
     }
     ring_push(s, &dp);
     win_offer(s, &dp);
@@ -500,7 +514,9 @@ static int setup(sim_state *s, direct_rows *rows) {
     /* A window holds at most a ring's worth: twice that leaves room to
     ** slide. Datapoints waiting to be visible are fewer than a ring. */
     s->lookback = pol_lookback(s->pol, s->params, period);
-    s->reads = s->pol->reads ? s->pol->reads : ~0u;
+    const sim_dist *cwd = &sc->cw_delay;
+    s->cw_plain = (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
+    s->reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
     int win_oom = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!((s->reads >> m) & 1)) continue;
@@ -667,18 +683,22 @@ static void state_free(sim_state *s, direct_rows *rows) {
 ** transitions, a log of changes), so skipping it then changes nothing;
 ** most events (a minute, an invocation that does nothing) change none of
 ** it. Compared as bits: a -0 for a 0 just calls them. */
+static int same_bits(double a, double b) {
+    uint64_t x, y;
+    memcpy(&x, &a, sizeof x);
+    memcpy(&y, &b, sizeof y);
+    return x == y;
+}
+
 static int seen_same(sim_state *s) {
-    struct sim_seen now;
-    memset(&now, 0, sizeof now);
-    now.required = s->required;
-    now.spot_units = s->spot_units;
-    now.od_units = s->od_units;
-    now.terminating = s->terminating;
-    now.target = s->target;
-    now.fulfilled = s->fulfilled;
-    now.od_live = s->od_live;
-    if (s->seen_valid && memcmp(&now, &s->seen, sizeof now) == 0) return 1;
-    s->seen = now;
+    struct sim_seen *w = &s->seen;
+    if (s->seen_valid && same_bits(w->required, s->required) &&
+        same_bits(w->spot_units, s->spot_units) && same_bits(w->od_units, s->od_units) &&
+        same_bits(w->terminating, s->terminating) && same_bits(w->target, s->target) &&
+        same_bits(w->fulfilled, s->fulfilled) && w->od_live == s->od_live)
+        return 1;
+    *w = (struct sim_seen){s->required, s->spot_units, s->od_units, s->terminating,
+                           s->target, s->fulfilled, s->od_live};
     s->seen_valid = 1;
     return 0;
 }

@@ -1103,8 +1103,10 @@ static sim_pool *find_pool(sim_scenario *sc, const char *type, size_t tlen,
                            const char *az, size_t alen) {
     for (size_t i = 0; i < sc->npools; i++) {
         const sim_pool *p = &sc->pools[i];
-        if (p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
-            memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0)
+        /* The AZ's letter and the type's length tell most pools apart. */
+        if (alen && p->az[alen - 1] == az[alen - 1] && p->az[alen] == '\0' &&
+            p->instance_type[tlen] == '\0' && memcmp(p->instance_type, type, tlen) == 0 &&
+            memcmp(p->az, az, alen) == 0)
             return &sc->pools[i];
     }
     return NULL;

@@ -229,6 +229,7 @@ typedef struct {
     sim_cwin win[POL_NMETRICS];
     unsigned reads;
     int64_t lookback;
+    int cw_plain; /* constant ingestion delay, no missing datapoints */
 
     /* What the observers of a settled second (CloudWatch's open period,
     ** the episode tracker, the oracle's log) read, as they last saw it:

@@ -77,24 +77,20 @@ static int simple_decimal(const char *s, double *out) {
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s;
     uint64_t m = 0; /* wraps only for digit strings rejected below */
-    int n = 0, lead = 0; /* digits, and the zeros before the first other */
-    while ((unsigned)(*p - '0') < 10) {
-        m = m * 10 + (unsigned)(*p++ - '0');
-        n++;
-        lead += m == 0;
-    }
+    while ((unsigned)(*p - '0') < 10) m = m * 10 + (unsigned)(*p++ - '0');
+    const char *ip = p;
     int frac = -1;
     if (*p == '.') {
         const char *f = ++p;
-        while ((unsigned)(*p - '0') < 10) {
-            m = m * 10 + (unsigned)(*p++ - '0');
-            n++;
-            lead += m == 0;
-        }
+        while ((unsigned)(*p - '0') < 10) m = m * 10 + (unsigned)(*p++ - '0');
         frac = (int)(p - f);
     }
     /* "5." is left to strtod's judgement. */
-    if (*p != '\0' || frac == 0 || n - lead > 15 || frac > 22) return 0;
+    if (*p != '\0' || frac == 0 || frac > 22) return 0;
+    /* Significant digits: those from the first one that is not a zero. */
+    int digits = (int)(ip - s) + (frac > 0 ? frac : 0);
+    for (const char *z = s; z < p && (*z == '0' || *z == '.'); z++) digits -= *z == '0';
+    if (digits > 15) return 0;
     *out = frac > 0 ? (double)(int64_t)m / pow10[frac] : (double)(int64_t)m;
     return 1;
 }
@@ -124,19 +120,53 @@ static int cell_number(const char *file, long line, const char *col, const char 
     return 0;
 }
 
+/* The value of the 8 decimal digits at s, 8 at a time (the bytes as one
+** little-endian word: digit checks and the three multiplications of the
+** usual SWAR conversion), or 0 when they are not all digits. */
+static int digits8(const char *s, uint64_t *out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, s, 8);
+    if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
+         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
+        return 0;
+    v -= 0x3030303030303030ULL;
+    v = v * 10 + (v >> 8);
+    v = ((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
+         ((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
+    *out = v;
+    return 1;
+#else
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9) return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+#endif
+}
+
+/* s's length is len (the reader knows it). */
 static int cell_time(const char *file, long line, const char *col, const char *s,
-                     int64_t *out, char *err, size_t errlen) {
+                     size_t len, int64_t *out, char *err, size_t errlen) {
     if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
     if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     /* Epoch seconds; 18 digits keep well inside int64_t. */
-    int64_t v = 0;
-    size_t n = 0;
-    while (n < 18 && s[n] >= '0' && s[n] <= '9') v = v * 10 + (s[n++] - '0');
-    if (s[n] == '\0') {
-        *out = v;
-        return 0;
-    }
-    if (n == 18 && strspn(s, "0123456789") == strlen(s))
+    if (len <= 18) {
+        uint64_t v = 0, x;
+        size_t n = 0;
+        if (len >= 8 && digits8(s, &x)) { /* today's times have 10 digits */
+            v = x;
+            n = 8;
+        }
+        for (unsigned d; n < len && (d = (unsigned)(s[n] - '0')) < 10; n++) v = v * 10 + d;
+        if (n == len) {
+            *out = (int64_t)v;
+            return 0;
+        }
+    } else if (strspn(s, "0123456789") == len)
         return cell_fail(file, line, col, err, errlen, "'%s' is out of range", s);
     if (trc_time_parse(s, out) != 0)
         return cell_fail(file, line, col, err, errlen,
@@ -260,6 +290,8 @@ struct trc_csv_reader {
     size_t *flen;            /* ... and their lengths */
     const char **cell;       /* per expected column: the current row's cell */
     size_t *len;             /* ... and its length */
+    int same;                /* the header is the expected columns in order:
+                                the cells are the fields (f, flen) */
     int ahead;               /* the first row was read with the header */
     char **comma;            /* the current line's first ncols + 1 commas */
     size_t ncomma;           /* ... and how many it has */
@@ -358,6 +390,7 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
 
 /* The row's cells by expected column, from its fields. */
 static void fill_cells(trc_csv_reader *r) {
+    if (r->same) return;
     for (size_t c = 0; c < r->ncols; c++) {
         long k = r->pos[c];
         r->cell[c] = k >= 0 ? r->f[k] : NULL;
@@ -412,7 +445,11 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
             if (match_header(r->f, (size_t)n, r->cols, ncols, r->pos, r->file, r->line,
                              err, errlen) != 0)
                 return -1;
-            for (size_t c = 0; c < ncols; c++) r->present[c] = r->pos[c] >= 0;
+            r->same = (size_t)n == ncols;
+            for (size_t c = 0; c < ncols; c++) {
+                r->present[c] = r->pos[c] >= 0;
+                r->same &= r->pos[c] == (long)c;
+            }
             r->nheader = n;
             continue;
         }
@@ -511,9 +548,17 @@ int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen) {
     return advance(r, err, errlen);
 }
 
+/* The current row's cell c and its length. */
+static const char *cell_of(const trc_csv_reader *r, size_t c, size_t *len) {
+    *len = r->same ? r->flen[c] : r->len[c];
+    return r->same ? r->f[c] : r->cell[c];
+}
+
 const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len) {
-    if (len) *len = r->len[c];
-    return r->cell[c];
+    size_t n;
+    const char *x = cell_of(r, c, &n);
+    if (len) *len = n;
+    return x;
 }
 
 int trc_csv_has(const trc_csv_reader *r, size_t c) { return r->present[c]; }
@@ -522,12 +567,16 @@ long trc_csv_line(const trc_csv_reader *r) { return r->line; }
 
 int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
                     size_t errlen) {
-    return cell_number(r->file, r->line, r->cols[c].name, r->cell[c], out, err, errlen);
+    size_t n;
+    return cell_number(r->file, r->line, r->cols[c].name, cell_of(r, c, &n), out, err,
+                       errlen);
 }
 
 int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
                   size_t errlen) {
-    return cell_time(r->file, r->line, r->cols[c].name, r->cell[c], out, err, errlen);
+    size_t n;
+    const char *x = cell_of(r, c, &n);
+    return cell_time(r->file, r->line, r->cols[c].name, x, n, out, err, errlen);
 }
 
 int trc_csv_rfail(const trc_csv_reader *r, size_t c, char *err, size_t errlen,
@@ -571,8 +620,9 @@ int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
 
 int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
                  char *err, size_t errlen) {
-    return cell_time(t->file, t->line[r], t->cols[c].name, trc_csv_cell(t, r, c), out,
-                     err, errlen);
+    const char *x = trc_csv_cell(t, r, c);
+    return cell_time(t->file, t->line[r], t->cols[c].name, x, x ? strlen(x) : 0, out, err,
+                     errlen);
 }
 
 int trc_csv_parse(const char *file, const char *text, size_t len,
@@ -606,8 +656,10 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
         for (size_t c = 0; c < ncols; c++) {
             size_t *o = &off[t->nrows * nc + c];
             *o = 0;
-            if (!r->cell[c]) continue;
-            size_t n = r->len[c] + 1;
+            size_t n;
+            const char *x = cell_of(r, c, &n);
+            if (!x) continue;
+            n++;
             if (tlen + n > tcap) {
                 size_t ncap = tcap ? tcap : 4096;
                 while (ncap < tlen + n) ncap *= 2;
@@ -616,7 +668,7 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
                 t->buf = b;
                 tcap = ncap;
             }
-            memcpy(t->buf + tlen, r->cell[c], n);
+            memcpy(t->buf + tlen, x, n);
             *o = tlen + 1;
             tlen += n;
         }

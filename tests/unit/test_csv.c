@@ -158,6 +158,39 @@ static void decimals_read_exactly_as_strtod(void **st) {
     trc_csv_free(&t);
 }
 
+/* Epoch seconds of 1 to 18 digits read as their value (computed digit by
+** digit here), 19 digits out of range, a letter among digits refused. */
+static void epoch_seconds_read_exactly(void **st) {
+    (void)st;
+    enum { N = 30000 };
+    static char text[N * 32];
+    size_t len = (size_t)sprintf(text, "Timestamp,Price\n");
+    uint64_t x = 987654321;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int nd = 1 + (int)((x >> 40) % 18);
+        for (int k = 0; k < nd; k++) text[len++] = (char)('0' + (x >> (k * 3)) % 10);
+        len += (size_t)sprintf(text + len, ",1\n");
+    }
+    len += (size_t)sprintf(text + len, "1234567890123456789,1\n12345a78,1\n");
+    trc_csv t;
+    char err[256];
+    assert_int_equal(trc_csv_parse("t.csv", text, len, cols, 2, &t, err, sizeof err), 0);
+    for (size_t r = 0; r < N; r++) {
+        const char *c = trc_csv_cell(&t, r, 0);
+        int64_t want = 0, got;
+        for (const char *p = c; *p; p++) want = want * 10 + (*p - '0');
+        assert_int_equal(trc_csv_time(&t, r, 0, &got, err, sizeof err), 0);
+        if (got != want) fail_msg("'%s': %lld", c, (long long)got);
+    }
+    int64_t v;
+    assert_int_equal(trc_csv_time(&t, N, 0, &v, err, sizeof err), -1);
+    assert_non_null(strstr(err, "is out of range"));
+    assert_int_equal(trc_csv_time(&t, N + 1, 0, &v, err, sizeof err), -1);
+    assert_non_null(strstr(err, "is not an ISO-8601 UTC time or epoch seconds"));
+    trc_csv_free(&t);
+}
+
 /* Writes `len` bytes to a new file under /tmp; returns its path (static). */
 static const char *temp_file(const char *text, size_t len) {
     static char path[64];
@@ -279,6 +312,7 @@ int main(void) {
         cmocka_unit_test(numbers_reject_non_trace_spellings),
         cmocka_unit_test(rejects_with_line_and_column),
         cmocka_unit_test(decimals_read_exactly_as_strtod),
+        cmocka_unit_test(epoch_seconds_read_exactly),
         cmocka_unit_test(reader_streams_what_the_table_reads),
         cmocka_unit_test(reader_messages),
     };
