@@ -24,6 +24,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int sim_oracle_log(sim_state *s) {
     if (s->ncap) {
@@ -66,69 +67,115 @@ static double run_cost(const sim_scenario *sc, int64_t dur) {
     return sim_charge(sc->billing, NULL, NULL, sc->od_price, 0, dur, 0, 1);
 }
 
+/* A past interval of a level, as a place its next group of intervals could
+** start: its start, and the cheapest way to serve the intervals before it
+** (cost, instance-seconds, launches). */
 typedef struct {
-    int64_t a, b;
-} span;
+    int64_t a;
+    double dp;
+    int64_t secs;
+    int launches;
+} cand;
 
-/* The cheapest way to serve the busy intervals iv[0..n) with instances
-** that may bridge gaps: adds cost, instance-seconds and launches. */
-static int bill_level(const sim_scenario *sc, const span *iv, size_t n, double *cost,
-                      double *secs, int *launches) {
-    double *dp = malloc((n + 1) * sizeof *dp);
-    size_t *from = malloc((n + 1) * sizeof *from);
-    if (!dp || !from) {
-        free(dp);
-        free(from);
-        return -1;
+/* One level's state while the run's history is swept: its open busy
+** interval, and the candidates of the last day (older ones are never
+** bridged to). */
+typedef struct {
+    int64_t open_a;
+    cand *w;
+    size_t head, n, cap; /* a ring of n candidates from w[head] */
+    double dp;           /* the cheapest way to serve its intervals so far */
+    int64_t secs;
+    int launches;
+} level;
+
+static cand *ring_at(level *l, size_t k) { return &l->w[(l->head + k) % l->cap]; }
+
+/* Level l's busy interval [a, b) is over: the cheapest way to serve its
+** intervals so far, one instance serving intervals i..j-1 (a small dynamic
+** programme over the candidates, newest first, ties to the newest). */
+static int level_close(const sim_scenario *sc, level *l, int64_t a, int64_t b) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 4;
+        cand *w = malloc(cap * sizeof *w);
+        if (!w) return -1;
+        for (size_t k = 0; k < l->n; k++) w[k] = *ring_at(l, k);
+        free(l->w);
+        l->w = w;
+        l->head = 0;
+        l->cap = cap;
     }
-    dp[0] = 0;
-    for (size_t j = 1; j <= n; j++) {
-        dp[j] = INFINITY;
-        /* One instance serving intervals i..j-1. Bridging more than a day of
-        ** gaps never pays, so the search stops there. */
-        for (size_t i = j; i-- > 0;) {
-            if (iv[j - 1].b - iv[i].a > 86400 && i + 1 < j) break;
-            double c = dp[i] + run_cost(sc, iv[j - 1].b - iv[i].a);
-            if (c < dp[j]) {
-                dp[j] = c;
-                from[j] = i;
-            }
+    *ring_at(l, l->n++) = (cand){a, l->dp, l->secs, l->launches};
+    /* Bridging more than a day of gaps never pays: candidates that start
+    ** more than a day before this end never will for later ones. */
+    while (l->n > 1 && b - l->w[l->head].a > 86400) {
+        l->head = (l->head + 1) % l->cap;
+        l->n--;
+    }
+    double best = INFINITY;
+    const cand *from = NULL;
+    for (size_t k = l->n; k-- > 0;) {
+        const cand *c = ring_at(l, k);
+        double x = c->dp + run_cost(sc, b - c->a);
+        if (x < best) {
+            best = x;
+            from = c;
         }
     }
-    *cost += dp[n];
-    for (size_t j = n; j > 0; j = from[j]) {
-        *secs += (double)(iv[j - 1].b - iv[from[j]].a);
-        (*launches)++;
-    }
-    free(dp);
-    free(from);
+    l->dp = best;
+    l->secs = from->secs + (b - from->a);
+    l->launches = from->launches + 1;
     return 0;
+}
+
+/* The oracle's on-demand cost, instance-seconds and launches. Level k (the
+** k-th instance of the stack) is busy while the need is at least k; one
+** sweep over the history opens and closes the levels as the need moves, so
+** the work is that of the need's changes, not levels times history. Each
+** level's cost is then summed in level order. */
+static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches) {
+    const sim_scenario *sc = s->sc;
+    level *lv = NULL;
+    int cur = 0, nlv = 0, rc = 0;
+    int64_t last_b = 0;
+    for (size_t i = 0; i < s->ncap && rc == 0; i++) {
+        int64_t a = s->cap[i].t, b = i + 1 < s->ncap ? s->cap[i + 1].t : sc->end;
+        if (b <= a) continue;
+        int n = need(s, i);
+        for (int k = cur; k > n && rc == 0; k--) rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, a);
+        if (n > nlv) {
+            level *p = realloc(lv, (size_t)n * sizeof *p);
+            if (!p) {
+                rc = -1;
+                break;
+            }
+            memset(p + nlv, 0, (size_t)(n - nlv) * sizeof *p);
+            lv = p;
+            nlv = n;
+        }
+        for (int k = cur + 1; k <= n; k++) lv[k - 1].open_a = a;
+        cur = n;
+        last_b = b;
+    }
+    for (int k = cur; k > 0 && rc == 0; k--) rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, last_b);
+    for (int k = 0; k < nlv; k++) {
+        if (rc == 0 && lv[k].launches) {
+            *cost += lv[k].dp;
+            *secs += (double)lv[k].secs; /* whole seconds: exact in any order */
+            *launches += lv[k].launches;
+        }
+        free(lv[k].w);
+    }
+    free(lv);
+    return rc;
 }
 
 int sim_oracle_finish(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_result *r = s->res;
-    int top = 0;
-    for (size_t i = 0; i < s->ncap; i++)
-        if (need(s, i) > top) top = need(s, i);
     double cost = 0, secs = 0;
     int launches = 0;
-    span *iv = malloc((s->ncap + 1) * sizeof *iv);
-    if (!iv) return sim_fail(s, "out of memory");
-    for (int k = 1; k <= top; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < s->ncap; i++) {
-            int64_t a = s->cap[i].t, b = i + 1 < s->ncap ? s->cap[i + 1].t : sc->end;
-            if (need(s, i) < k || b <= a) continue;
-            if (n && iv[n - 1].b == a) iv[n - 1].b = b; /* still busy */
-            else iv[n++] = (span){a, b};
-        }
-        if (bill_level(sc, iv, n, &cost, &secs, &launches)) {
-            free(iv);
-            return sim_fail(s, "out of memory");
-        }
-    }
-    free(iv);
+    if (oracle_levels(s, &cost, &secs, &launches)) return sim_fail(s, "out of memory");
     r->oracle_cost = r->spot_cost + cost;
     if (!s->pol->simulation_only) return 0;
 
