@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__extension__ typedef unsigned __int128 u128;
+typedef sim_fx u128;
 
 /* Fixed point: a price times 2^SUM_FRAC. Prices below 2^SUM_MAX_EXP keep a
 ** step's value times a duration below 2^34 s (544 years) under 2^126. */
@@ -187,6 +187,18 @@ void sim_stepsum_free(sim_stepsum *sum) {
     free(sum);
 }
 
+sim_fx sim_fx_of(double v) { return to_fixed(v); }
+
+int sim_stepsum_exact(const sim_stepsum *sum) { return sum->exact; }
+
+double sim_charge_fixed(const sim_steps *price, sim_fx integral, int64_t run_t,
+                        int64_t end_t) {
+    int64_t dur = end_t - run_t;
+    if (dur < 0) dur = 0;
+    if (dur < 60) integral += to_fixed(sim_steps_at(price, end_t)) * (uint64_t)(60 - dur);
+    return from_fixed(integral) / 3600;
+}
+
 double sim_charge(sim_billing billing, const sim_steps *price, const sim_stepsum *sum,
                   double od_price, int64_t run_t, int64_t end_t, int by_ec2,
                   int new_at_run_t) {
@@ -198,8 +210,7 @@ double sim_charge(sim_billing billing, const sim_steps *price, const sim_stepsum
         double cost;
         if (spot && (sum ? sum->exact : range_fits(price, run_t, end_t))) {
             u128 x = end_t > run_t ? integral_fixed(price, sum, run_t, end_t) : 0;
-            if (dur < 60) x += to_fixed(sim_steps_at(price, end_t)) * (uint64_t)(60 - dur);
-            cost = from_fixed(x);
+            return sim_charge_fixed(price, x, run_t, end_t);
         } else if (spot) {
             cost = steps_integral(price, run_t, end_t);
             if (dur < 60) cost += (double)(60 - dur) * sim_steps_at(price, end_t);

@@ -142,6 +142,7 @@ void sim_spot_started(sim_state *s, int64_t idx) {
     sim_inst *in = &s->inst[idx];
     in->gen++; /* its launch events are void */
     in->run_t = s->sc->start;
+    in->run_sum = s->psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
     in->initial = 1;
     set_state(s, in, INST_RUNNING, 1);
 }
@@ -343,6 +344,7 @@ int sim_spot_event(sim_state *s, int type, int64_t idx) {
     switch (type) {
     case EV_RUNNING:
         in->run_t = s->now;
+        in->run_sum = s->psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
         set_state(s, in, INST_RUNNING, 0);
         return sim_inst_event(s, s->now + sim_rng_delay(&s->rng_reg, &s->sc->registration_delay),
                               EV_REGISTERED, idx);

@@ -1,53 +1,175 @@
 /*
 ** queue.c: the simulator's event queue and random number streams.
 **
-** The queue is a binary min-heap keyed on (time, sequence), beside a slot
-** for each periodic kind of event (sim_int.h). The sequence
-** carries the event's class in its top bits and the order of scheduling in
-** the rest, so ties at one second resolve the same way on every run: that
-** is what makes a run bit-identical for the same scenario and seed.
+** The queue orders events by (time, sequence): groups of one second and
+** one class in a heap, and slots for the periodic events (sim_int.h). The
+** sequence carries the event's class in its top bits and the order of
+** scheduling in the rest, so ties at one second resolve the same way on
+** every run: that is what makes a run bit-identical for the same scenario
+** and seed.
 */
 #include "sim_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static inline int before(const sim_event *a, const sim_event *b) {
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-/* Notes where the earliest event waits: the heap's top (-1), a slot (k),
-** or nowhere (-2). */
+/* Group x comes before group y: (time, class). */
+static inline int gbefore(const sim_queue *q, int32_t x, int32_t y) {
+    const sim_qgroup *a = &q->group[x], *b = &q->group[y];
+    return a->t < b->t || (a->t == b->t && a->cls < b->cls);
+}
+
+/* Does slot event e come before the heap's top group's first event? The
+** group's time and class decide unless they are e's (then the sequence). */
+static inline int slot_first(const sim_queue *q, const sim_event *e) {
+    const sim_qgroup *g = &q->group[q->heap[0]];
+    int cls = (int)(e->seq >> 62);
+    if (e->t != g->t) return e->t < g->t;
+    if (cls != g->cls) return cls < g->cls;
+    return e->seq < q->node[g->head].ev.seq;
+}
+
+/* Notes where the earliest event waits: the heap (-1), a slot (k), or
+** nowhere (-2). */
 static inline void find_next(sim_queue *q) {
+    const sim_event *e = NULL;
     int best = q->n ? -1 : -2;
-    const sim_event *e = q->n ? &q->ev[0] : NULL;
-    for (int k = 0; k < SIM_NSLOTS; k++)
-        if ((q->slots >> k) & 1 && (!e || before(&q->slot[k], e))) {
+    for (int k = 0; k < SIM_NSLOTS; k++) {
+        if (!((q->slots >> k) & 1)) continue;
+        const sim_event *x = &q->slot[k];
+        if (e ? before(x, e) : (!q->n || slot_first(q, x))) {
             best = k;
-            e = &q->slot[k];
+            e = x;
         }
+    }
     q->next = best;
 }
 
-int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
-                   uint32_t b) {
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 64;
-        sim_event *ev = realloc(q->ev, cap * sizeof *ev);
-        if (!ev) return -1;
-        q->ev = ev;
-        q->cap = cap;
+static size_t hash_of(int64_t t, int cls, size_t mask) {
+    return (size_t)(((uint64_t)t * 4 + (uint64_t)cls) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+}
+
+/* The table's place of (t, cls): its group's, or the empty one to use. */
+static size_t table_find(const sim_queue *q, int64_t t, int cls) {
+    size_t mask = q->tcap - 1, i = hash_of(t, cls, mask);
+    for (;; i = (i + 1) & mask) {
+        int32_t g = q->table[i] - 1;
+        if (g < 0 || (q->group[g].t == t && q->group[g].cls == cls)) return i;
     }
-    sim_event e = {t, ((uint64_t)cls << 62) | q->next_seq++, type, a, b};
-    /* Sift up: move parents down until e's place is found. */
-    size_t i = q->n++;
+}
+
+/* Removes the entry at i, moving later ones of its run back (linear
+** probing without tombstones). */
+static void table_remove(sim_queue *q, size_t i) {
+    size_t mask = q->tcap - 1;
+    q->table[i] = 0;
+    for (size_t j = (i + 1) & mask; q->table[j]; j = (j + 1) & mask) {
+        const sim_qgroup *g = &q->group[q->table[j] - 1];
+        size_t home = hash_of(g->t, g->cls, mask);
+        /* j's entry may move to i when i lies cyclically in [home, j). */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            q->table[i] = q->table[j];
+            q->table[j] = 0;
+            i = j;
+        }
+    }
+}
+
+/* Keeps the table at most half full. */
+static int table_grow(sim_queue *q) {
+    if (q->tcap && 2 * (q->n + 1) <= q->tcap) return 0;
+    size_t cap = q->tcap ? 2 * q->tcap : 64;
+    int32_t *old = q->table;
+    size_t ocap = q->tcap;
+    q->table = calloc(cap, sizeof *q->table);
+    if (!q->table) {
+        q->table = old;
+        return -1;
+    }
+    q->tcap = cap;
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i]) {
+            const sim_qgroup *g = &q->group[old[i] - 1];
+            q->table[table_find(q, g->t, g->cls)] = old[i];
+        }
+    free(old);
+    return 0;
+}
+
+static void heap_up(sim_queue *q, size_t i) {
+    int32_t g = q->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!before(&e, &q->ev[p])) break;
-        q->ev[i] = q->ev[p];
+        if (!gbefore(q, g, q->heap[p])) break;
+        q->heap[i] = q->heap[p];
         i = p;
     }
-    q->ev[i] = e;
-    if (i == 0) find_next(q);
+    q->heap[i] = g;
+}
+
+static void heap_pop_top(sim_queue *q) {
+    int32_t last = q->heap[--q->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= q->n) break;
+        if (c + 1 < q->n && gbefore(q, q->heap[c + 1], q->heap[c])) c++;
+        if (!gbefore(q, q->heap[c], last)) break;
+        q->heap[i] = q->heap[c];
+        i = c;
+    }
+    if (q->n) q->heap[i] = last;
+}
+
+#define GROW(arr, count, cap, first)                                           \
+    do {                                                                       \
+        if ((count) == (cap)) {                                                \
+            size_t c_ = (cap) ? 2 * (cap) : (first);                           \
+            void *p_ = realloc((arr), c_ * sizeof *(arr));                     \
+            if (!p_) return -1;                                                \
+            (arr) = p_;                                                        \
+            (cap) = c_;                                                        \
+        }                                                                      \
+    } while (0)
+
+int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
+                   uint32_t b) {
+    if (table_grow(q)) return -1;
+    size_t at = table_find(q, t, cls);
+    int32_t g = q->table[at] - 1;
+    if (g < 0) { /* a new second of this class */
+        if (q->free_group) { /* free lists hold index + 1: 0 is none */
+            g = q->free_group - 1;
+            q->free_group = q->group[g].next_free;
+        } else {
+            GROW(q->group, q->ngroup, q->capgroup, 64);
+            g = (int32_t)q->ngroup++;
+        }
+        GROW(q->heap, q->n, q->cap, 64);
+        q->group[g] = (sim_qgroup){t, cls, -1, -1, -1};
+        q->table[at] = g + 1;
+        q->heap[q->n++] = g;
+        heap_up(q, q->n - 1);
+    }
+    int32_t k;
+    if (q->free_node) {
+        k = q->free_node - 1;
+        q->free_node = q->node[k].next;
+    } else {
+        GROW(q->node, q->nnode, q->capnode, 256);
+        k = (int32_t)q->nnode++;
+    }
+    q->node[k].ev = (sim_event){t, ((uint64_t)cls << 62) | q->next_seq++, type, a, b};
+    q->node[k].next = -1;
+    sim_qgroup *gr = &q->group[g];
+    if (gr->tail >= 0) q->node[gr->tail].next = k;
+    else gr->head = k;
+    gr->tail = k;
+    if (gr->head == k && q->heap[0] == g) find_next(q);
     return 0;
 }
 
@@ -61,7 +183,7 @@ void sim_queue_push_slot(sim_queue *q, int k, int64_t t, int cls, int type, int3
 int sim_queue_next_t(const sim_queue *q, int64_t *t) {
     if (q->next >= 0 && !((q->slots >> q->next) & 1)) return 0; /* zeroed, unused */
     if (q->next == -2 || (q->next == -1 && q->n == 0)) return 0;
-    *t = q->next >= 0 ? q->slot[q->next].t : q->ev[0].t;
+    *t = q->next >= 0 ? q->slot[q->next].t : q->group[q->heap[0]].t;
     return 1;
 }
 
@@ -73,28 +195,31 @@ int sim_queue_pop(sim_queue *q, sim_event *out) {
         return 1;
     }
     if (q->n == 0) return 0;
-    *out = q->ev[0];
-    sim_event last = q->ev[--q->n];
-    /* Sift down the last element from the root. */
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= q->n) break;
-        if (c + 1 < q->n && before(&q->ev[c + 1], &q->ev[c])) c++;
-        if (!before(&q->ev[c], &last)) break;
-        q->ev[i] = q->ev[c];
-        i = c;
+    int32_t g = q->heap[0];
+    sim_qgroup *gr = &q->group[g];
+    int32_t k = gr->head;
+    *out = q->node[k].ev;
+    gr->head = q->node[k].next;
+    /* Bursts are popped in a row: fetch the next one early. */
+    if (gr->head >= 0) __builtin_prefetch(&q->node[gr->head]);
+    q->node[k].next = q->free_node;
+    q->free_node = k + 1;
+    if (gr->head < 0) { /* the group is done */
+        table_remove(q, table_find(q, gr->t, gr->cls));
+        gr->next_free = q->free_group;
+        q->free_group = g + 1;
+        heap_pop_top(q);
     }
-    if (q->n) q->ev[i] = last;
     find_next(q);
     return 1;
 }
 
 void sim_queue_free(sim_queue *q) {
-    free(q->ev);
-    q->ev = NULL;
-    q->n = q->cap = 0;
-    q->slots = 0;
+    free(q->node);
+    free(q->group);
+    free(q->heap);
+    free(q->table);
+    memset(q, 0, sizeof *q);
     q->next = -2;
 }
 

@@ -391,8 +391,12 @@ static int trace_step(sim_state *s, int id, const direct_rows *rows) {
         return 0;
     }
     int pool = id / 2;
-    if (id % 2) s->avail[pool] = v;
-    else s->price[pool] = v;
+    if (id % 2) {
+        s->avail[pool] = v;
+    } else {
+        sim_psum_step(s, pool); /* the old price's share, up to now */
+        s->price[pool] = v;
+    }
     return sim_fleet_pool_changed(s, pool);
 }
 
@@ -537,17 +541,24 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->od_phase = malloc(3600 * sizeof *s->od_phase);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
     s->price_sum = calloc(np + 1, sizeof *s->price_sum);
+    s->psum = calloc(np + 1, sizeof *s->psum);
+    s->psum_t = calloc(np + 1, sizeof *s->psum_t);
+    s->psum_ok = calloc(np + 1, sizeof *s->psum_ok);
     if (!s->ring || win_oom || !s->price || !s->avail || !s->pool_count ||
-        !s->pool_units || !s->cursor || !s->price_sum || !s->pool_launching ||
+        !s->pool_units || !s->cursor || !s->price_sum || !s->psum || !s->psum_t || !s->psum_ok || !s->pool_launching ||
         !s->pool_notice || !s->pool_list || !s->od_phase)
         return sim_fail(s, "out of memory");
     for (size_t p = 0; p <= np; p++) s->pool_list[p] = (sim_list){-1, -1};
     for (int ph = 0; ph < 3600; ph++) s->od_phase[ph] = (sim_list){-1, -1};
     s->od_launching = (sim_list){-1, -1};
     if (sc->mode == SIM_MODEL)
-        for (size_t p = 0; p < np; p++)
+        for (size_t p = 0; p < np; p++) {
             if (sim_stepsum_build(&sc->pools[p].price, &s->price_sum[p]))
                 return sim_fail(s, "out of memory");
+            /* Integrals from the start on: every run begins there or later. */
+            s->psum_ok[p] = sim_stepsum_exact(s->price_sum[p]);
+            s->psum_t[p] = sc->start;
+        }
 
     if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
@@ -662,6 +673,9 @@ static void state_free(sim_state *s, direct_rows *rows) {
     if (s->price_sum)
         for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);
     free(s->price_sum);
+    free(s->psum);
+    free(s->psum_t);
+    free(s->psum_ok);
     free(s->ring);
     for (int m = 0; m < POL_NMETRICS; m++) {
         free(s->win[m].pts);

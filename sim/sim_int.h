@@ -9,8 +9,10 @@
 #include "sim.h"
 #include "traces/rng.h"
 
-/* Billing's running sums of a price trace (billing.c). */
+/* Billing's running sums of a price trace (billing.c), and its fixed
+** point: a price integral in 2^-80 USD-seconds (per instance-hour). */
 typedef struct sim_stepsum sim_stepsum;
+__extension__ typedef unsigned __int128 sim_fx;
 
 /* ---- event queue (queue.c) ---------------------------------------------- */
 
@@ -30,18 +32,43 @@ typedef struct {
 
 /* The events of a kind that has at most one pending at any time and comes
 ** every minute (the period's close, the cron invocation) wait in a slot of
-** their own instead of the heap: most events of a long run are those, and a
-** slot costs a comparison where the heap costs a sift. Their sequence
-** numbers come from the same counter, so the order is the same. */
+** their own: most events of a long run are those, and a slot costs a
+** comparison. The others wait in groups of one second and one class, each
+** a first-in first-out list (in a group, sequence order is the order they
+** came in), and a binary heap orders the groups by (time, class): a burst
+** of thousands of events at one second (a pool's interruptions) is one
+** entry of the heap. A hash table finds a second's group. Sequence numbers
+** come from one counter throughout, so the order is (time, sequence). */
 enum { SIM_SLOT_MINUTE, SIM_SLOT_CRON, SIM_NSLOTS };
 
 typedef struct {
-    sim_event *ev; /* binary min-heap on (t, seq) */
-    size_t n, cap;
+    sim_event ev;
+    int32_t next; /* the group's next event (-1: none), or on the free
+                     list the next free one + 1 */
+} sim_qnode;
+
+typedef struct {
+    int64_t t;
+    int cls;
+    int32_t head, tail; /* nodes, -1 when none */
+    int32_t next_free;  /* on the free list: the next free group + 1 */
+} sim_qgroup;
+
+typedef struct {
+    sim_qnode *node;
+    size_t nnode, capnode;
+    int32_t free_node;  /* index + 1 of the first free node; 0: none */
+    sim_qgroup *group;
+    size_t ngroup, capgroup;
+    int32_t free_group; /* likewise */
+    int32_t *heap; /* groups, a min-heap on (t, cls) */
+    size_t n, cap; /* groups in the heap */
+    int32_t *table; /* open addressing on (t, cls): group + 1, 0 empty */
+    size_t tcap;
     uint64_t next_seq;
     sim_event slot[SIM_NSLOTS];
     unsigned slots; /* bit k: slot k holds an event */
-    int next;       /* the earliest: -1 the heap's top, k slot k, -2 none
+    int next;       /* the earliest: -1 the heap's, k slot k, -2 none
                        (kept by every push and pop; a zeroed queue reads
                        as empty) */
 } sim_queue;
@@ -112,6 +139,7 @@ typedef struct {
     ** in serial order: its pool's (spot), the group's launching instances,
     ** or the group's in-service instances of its phase (on-demand, asg.c). */
     int32_t prev, next;
+    sim_fx run_sum; /* spot: its pool's price integral up to run_t (account.c) */
 } sim_inst;
 
 /* A list of instance slots in serial order (see sim_inst.prev/next). */
@@ -193,6 +221,12 @@ typedef struct {
                            the fleet launches nothing there before it */
     int *family, *az;  /* instance family and AZ ids, for correlated events */
     sim_stepsum **price_sum; /* per pool: billing's running sums */
+    /* Per pool, when its prices fit the fixed point: the price integral
+    ** from the trace's origin up to the step in force (which began at
+    ** psum_t), so that the integral up to now, and a bill, cost O(1). */
+    sim_fx *psum;
+    int64_t *psum_t;
+    int *psum_ok;
 
     /* market (market.c) */
     sim_mevent *mev;
@@ -282,12 +316,25 @@ int sim_stepsum_build(const sim_steps *price, sim_stepsum **out);
 void sim_stepsum_free(sim_stepsum *sum);
 /* The value of a step function at t (the first value before it starts). */
 double sim_steps_at(const sim_steps *st, int64_t t);
+/* The fixed point of a price, and whether a trace's prices all fit it. */
+sim_fx sim_fx_of(double v);
+int sim_stepsum_exact(const sim_stepsum *sum);
+/* sim_charge() of a per-second spot run, not interrupted in its first hour,
+** given the exact integral of its price over [run_t, end_t): the 60 s
+** minimum added, rounded once. What the simulator bills with when it keeps
+** the integral itself (account.c). */
+double sim_charge_fixed(const sim_steps *price, sim_fx integral, int64_t run_t,
+                        int64_t end_t);
 
 /* account.c */
 void sim_account(sim_state *s, int64_t t);        /* integrate up to t */
 void sim_account_episodes(sim_state *s);          /* after a state change */
 int sim_account_finish(sim_state *s);             /* medians; -1 on OOM */
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted);
+/* Pool p's price integral up to now, and its step moving on (a price trace
+** event at now, before the new price is in s->price). */
+sim_fx sim_psum_now(const sim_state *s, int p);
+void sim_psum_step(sim_state *s, int p);
 
 /* market.c */
 int sim_market_plan(sim_state *s);  /* draws and schedules every event */
