@@ -38,6 +38,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+_Static_assert(sizeof(sim_inst) == 64, "an instance is one cache line");
+
 void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx) {
     inst[idx].prev = l->tail;
     inst[idx].next = -1;
@@ -71,6 +73,8 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     size_t i;
     if (s->nfree) {
         i = (size_t)s->free_slots[--s->nfree];
+        /* Launches come in bursts: the next slot's line is fetched now. */
+        if (s->nfree) __builtin_prefetch(&s->inst[s->free_slots[s->nfree - 1]], 1);
     } else {
         if (s->ninst == s->capinst) {
             size_t cap = s->capinst ? s->capinst * 2 : 64;
@@ -90,7 +94,6 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     in->pool = pool;
     in->state = INST_LAUNCHING;
     in->gen = gen;
-    in->launch_t = s->now;
     in->run_t = in->end_t = -1;
     in->serial = s->serial[pool < 0]++;
     /* The newest of its kind: the end of its list. */
@@ -300,6 +303,7 @@ static int notice_newest(sim_state *s, int pool, int n) {
     int32_t k = s->pool_list[pool].tail;
     while (k >= 0 && n != 0) {
         int32_t prev = s->inst[k].prev; /* k may leave the list */
+        if (prev >= 0) __builtin_prefetch(&s->inst[prev], 1);
         if (s->inst[k].state != INST_NOTICE) {
             if (sim_spot_notice(s, k)) return -1;
             if (n > 0) n--;

@@ -30,7 +30,7 @@ static inline int slot_first(const sim_queue *q, const sim_event *e) {
     int cls = (int)(e->seq >> 62);
     if (e->t != g->t) return e->t < g->t;
     if (cls != g->cls) return cls < g->cls;
-    return e->seq < q->node[g->head].ev.seq;
+    return e->seq < g->ev[g->head].seq;
 }
 
 /* Notes where the earliest event waits: the heap (-1), a slot (k), or
@@ -148,28 +148,22 @@ int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
         } else {
             GROW(q->group, q->ngroup, q->capgroup, 64);
             g = (int32_t)q->ngroup++;
+            q->group[g].ev = NULL;
+            q->group[g].cap = 0;
         }
         GROW(q->heap, q->n, q->cap, 64);
-        q->group[g] = (sim_qgroup){t, cls, -1, -1, -1};
+        sim_qgroup *ng = &q->group[g];
+        ng->t = t;
+        ng->cls = cls;
+        ng->head = ng->n = 0; /* its array, if any, is kept from its last use */
         q->table[at] = g + 1;
         q->heap[q->n++] = g;
         heap_up(q, q->n - 1);
     }
-    int32_t k;
-    if (q->free_node) {
-        k = q->free_node - 1;
-        q->free_node = q->node[k].next;
-    } else {
-        GROW(q->node, q->nnode, q->capnode, 256);
-        k = (int32_t)q->nnode++;
-    }
-    q->node[k].ev = (sim_event){t, ((uint64_t)cls << 62) | q->next_seq++, type, a, b};
-    q->node[k].next = -1;
     sim_qgroup *gr = &q->group[g];
-    if (gr->tail >= 0) q->node[gr->tail].next = k;
-    else gr->head = k;
-    gr->tail = k;
-    if (gr->head == k && q->heap[0] == g) find_next(q);
+    GROW(gr->ev, gr->n, gr->cap, 8);
+    gr->ev[gr->n++] = (sim_qnode){t, ((uint64_t)cls << 62) | q->next_seq++, a, b, type};
+    if (gr->n - gr->head == 1 && q->heap[0] == g) find_next(q);
     return 0;
 }
 
@@ -197,15 +191,16 @@ int sim_queue_pop(sim_queue *q, sim_event *out) {
     if (q->n == 0) return 0;
     int32_t g = q->heap[0];
     sim_qgroup *gr = &q->group[g];
-    int32_t k = gr->head;
-    *out = q->node[k].ev;
-    gr->head = q->node[k].next;
-    /* Bursts are popped in a row: fetch the next one early. */
-    if (gr->head >= 0) __builtin_prefetch(&q->node[gr->head]);
-    q->node[k].next = q->free_node;
-    q->free_node = k + 1;
-    if (gr->head < 0) { /* the group is done */
+    const sim_qnode *nd = &gr->ev[gr->head++];
+    *out = (sim_event){nd->t, nd->seq, nd->type, nd->a, nd->b};
+    if (gr->head == gr->n) { /* the group is done */
         table_remove(q, table_find(q, gr->t, gr->cls));
+        gr->head = gr->n = 0;
+        if (gr->cap > 256) { /* a burst's array is not kept */
+            free(gr->ev);
+            gr->ev = NULL;
+            gr->cap = 0;
+        }
         gr->next_free = q->free_group;
         q->free_group = g + 1;
         heap_pop_top(q);
@@ -214,8 +209,14 @@ int sim_queue_pop(sim_queue *q, sim_event *out) {
     return 1;
 }
 
+const sim_qnode *sim_queue_peek_heap(const sim_queue *q) {
+    if (q->next != -1 || q->n == 0) return NULL;
+    const sim_qgroup *g = &q->group[q->heap[0]];
+    return &g->ev[g->head];
+}
+
 void sim_queue_free(sim_queue *q) {
-    free(q->node);
+    for (size_t i = 0; i < q->ngroup; i++) free(q->group[i].ev);
     free(q->group);
     free(q->heap);
     free(q->table);

@@ -740,6 +740,11 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         res->events++;
         if (e.type == EV_END) break;
         rc = handle(&s, &e, &rows);
+        /* The next event's instance, fetched while this one settles: a
+        ** large fleet's instances are visited at random. */
+        const sim_qnode *nx = sim_queue_peek_heap(&s.q);
+        if (nx && nx->type >= EV_RUNNING && nx->type <= EV_TERMINATE && (size_t)nx->a < s.ninst)
+            __builtin_prefetch(&s.inst[nx->a]);
         /* Once every event of this second is done, the state has settled:
         ** only then do CloudWatch and the episode tracker look at it. */
         int64_t next;

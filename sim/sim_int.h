@@ -41,26 +41,29 @@ typedef struct {
 ** come from one counter throughout, so the order is (time, sequence). */
 enum { SIM_SLOT_MINUTE, SIM_SLOT_CRON, SIM_NSLOTS };
 
+/* An event waiting in a group: 32 bytes. */
 typedef struct {
-    sim_event ev;
-    int32_t next; /* the group's next event (-1: none), or on the free
-                     list the next free one + 1 */
+    int64_t t;
+    uint64_t seq;
+    int32_t a;
+    uint32_t b;
+    int32_t type;
 } sim_qnode;
 
+/* A group's events are an array of their own, in arrival order from
+** ev[head]: a burst is contiguous memory, read in order. */
 typedef struct {
     int64_t t;
     int cls;
-    int32_t head, tail; /* nodes, -1 when none */
+    uint32_t head, n, cap;
+    sim_qnode *ev;
     int32_t next_free;  /* on the free list: the next free group + 1 */
 } sim_qgroup;
 
 typedef struct {
-    sim_qnode *node;
-    size_t nnode, capnode;
-    int32_t free_node;  /* index + 1 of the first free node; 0: none */
     sim_qgroup *group;
     size_t ngroup, capgroup;
-    int32_t free_group; /* likewise */
+    int32_t free_group; /* index + 1 of the first free group; 0: none */
     int32_t *heap; /* groups, a min-heap on (t, cls) */
     size_t n, cap; /* groups in the heap */
     int32_t *table; /* open addressing on (t, cls): group + 1, 0 empty */
@@ -79,6 +82,8 @@ int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
 void sim_queue_push_slot(sim_queue *q, int k, int64_t t, int cls, int type, int32_t a,
                          uint32_t b);
 int sim_queue_pop(sim_queue *q, sim_event *out); /* 0 when empty */
+/* The event sim_queue_pop() would return next, or NULL. */
+const sim_qnode *sim_queue_peek_heap(const sim_queue *q);
 /* The time of the next event; 0 when there is none. */
 int sim_queue_next_t(const sim_queue *q, int64_t *t);
 void sim_queue_free(sim_queue *q);
@@ -122,24 +127,26 @@ enum {
 
 enum { INST_LAUNCHING, INST_RUNNING, INST_NOTICE, INST_GONE };
 
+/* 64 bytes, one cache line: a fleet of 100,000 instances is visited at
+** random (each launch, notice and bill touches its own). */
 typedef struct {
-    int pool;       /* spot pool index, or -1 for on-demand */
-    int state;
-    int registered; /* serving in ECS */
-    uint32_t gen;   /* bumped when the slot is reused: stale events skip */
-    int initial;    /* running before the run started (past its first hour) */
-    int rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
-    int32_t risk;   /* 1 + the market event whose rebalance recommendation
-                       marked it for interruption, or 0 */
-    uint64_t serial;/* launch order among its kind (spot or on-demand): ties
-                       are broken by it, never by slot, so that the spot side
-                       does not depend on how many on-demand slots exist */
-    int64_t launch_t, run_t, end_t;
+    sim_fx run_sum;  /* spot: its pool's price integral up to run_t (account.c) */
+    uint64_t serial; /* launch order among its kind (spot or on-demand): ties
+                        are broken by it, never by slot, so that the spot side
+                        does not depend on how many on-demand slots exist */
+    int64_t run_t, end_t;
+    int32_t pool;    /* spot pool index, or -1 for on-demand */
+    uint32_t gen;    /* bumped when the slot is reused: stale events skip */
+    int32_t risk;    /* 1 + the market event whose rebalance recommendation
+                        marked it for interruption, or 0 */
     /* Its neighbours (slots, -1 at an end) in the one list it is on, kept
     ** in serial order: its pool's (spot), the group's launching instances,
     ** or the group's in-service instances of its phase (on-demand, asg.c). */
     int32_t prev, next;
-    sim_fx run_sum; /* spot: its pool's price integral up to run_t (account.c) */
+    uint8_t state;
+    uint8_t registered; /* serving in ECS */
+    uint8_t initial;    /* running before the run started (past its first hour) */
+    uint8_t rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
 } sim_inst;
 
 /* A list of instance slots in serial order (see sim_inst.prev/next). */
