@@ -112,7 +112,7 @@ static void clamp_decision(const pol_obs *obs, pol_decision *d) {
 
 void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out) {
-    out->quiet = obs->quiet_none;
+    out->quiet = obs->quiet_all ? 2 : obs->quiet_none != 0;
     out->held = 0;
     pol->decide(obs, p, out);
     clamp_decision(obs, out);
@@ -248,6 +248,10 @@ void pol_set(pol_decision *d, int n, int honor_cooldown, const char *fmt,
     d->desired = n;
     d->honor_cooldown = honor_cooldown;
     d->held = 0;
+    if (d->quiet >= 2) {
+        d->reason[0] = '\0';
+        return;
+    }
     va_start(ap, fmt);
     vreason(d, fmt, ap);
     va_end(ap);

@@ -66,13 +66,17 @@ typedef struct {
     ** the reason of a "none" decision (it is left empty), which spares a
     ** formatted string per minute on long simulations. */
     int quiet_none;
+    /* Not seen by the controller either: non-zero when the caller keeps no
+    ** reason at all (a sweep stores none), so no decision formats one. */
+    int quiet_all;
 } pol_obs;
 
 typedef enum { POL_ACT_NONE = 0, POL_ACT_SET = 1 } pol_action;
 
 #define POL_REASON_MAX 160
 typedef struct {
-    int quiet; /* set by pol_decide() from pol_obs.quiet_none */
+    int quiet; /* set by pol_decide(): 1 from pol_obs.quiet_none, 2 from
+                  pol_obs.quiet_all (no reason for "set" either) */
     pol_action action;
     int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
     int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */

@@ -301,6 +301,7 @@ static int invoke(sim_state *s) {
     /* Reasons of "none" decisions cost a formatted string per minute; ask
     ** for them only when the sink keeps them. */
     obs.quiet_none = !(s->sink && s->sink->want_none);
+    obs.quiet_all = !(s->sink && s->sink->decision); /* nobody keeps reasons */
     int64_t start = pol_window_start(s->now, s->lookback, obs.period);
     for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
     /* Only what the policy reads is fetched: the others stay empty. */

@@ -27,6 +27,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ typedef struct {
     char fpath[512];    /* the field being read: "fleet.LaunchSpecifications[2]" */
     size_t plen;
     uint64_t hash;      /* FNV-1a 64 of everything read so far */
+    sim_trace_cache *cache; /* traces read before, or NULL */
     char *err;
     size_t errlen;
 } ld;
@@ -1211,6 +1213,7 @@ static int read_events(ld *L, sim_scenario *sc, const char *rel) {
             cap = nc;
         }
         sim_event_spec *e = &sc->events[sc->nevents];
+        memset(e, 0, sizeof *e); /* the bytes after the names too */
         const char *scope = trc_csv_get(r, E_SCOPE, NULL);
         const char *type = trc_csv_get(r, E_TYPE, NULL), *az = trc_csv_get(r, E_AZ, NULL);
         const char *ice = trc_csv_get(r, E_ICE, NULL), *lead = trc_csv_get(r, E_LEAD, NULL);
@@ -1404,15 +1407,231 @@ out:
     return rc;
 }
 
+/* ---- the trace cache -----------------------------------------------------------
+**
+** A sweep loads one scenario file again and again with other --set values;
+** its traces are the same files. An entry keeps what reading one trace
+** left in the scenario (its step functions or events) and the hash state
+** after it, under everything the reading depended on: the kind of trace,
+** the file (path, device, inode, size, modification time), the hash state
+** before it, the pools (price and capacity rows go to pools by type and
+** AZ) and the Period (direct mode checks Timestamps against it). A hit
+** copies the entry into the scenario: the same result, bit for bit, as
+** reading the file, which is what the cache replaces. Only reads that
+** succeeded are kept. */
+
+enum { TR_PRICE, TR_AVAIL, TR_DEMAND, TR_EVENTS, TR_METRICS };
+
+typedef struct {
+    int kind;
+    char *path, *pools;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    int64_t period;
+    uint64_t h_in, h_out;
+    sim_steps *steps; /* nsteps step functions, copies */
+    size_t nsteps;
+    sim_event_spec *events;
+    size_t nevents;
+} cache_entry;
+
+struct sim_trace_cache {
+    cache_entry *e;
+    size_t n, cap;
+    size_t reads; /* traces read from their files, not copied */
+};
+
+size_t sim_trace_cache_reads(const sim_trace_cache *c) { return c->reads; }
+
+sim_trace_cache *sim_trace_cache_new(void) { return calloc(1, sizeof(sim_trace_cache)); }
+
+static void entry_free(cache_entry *e) {
+    free(e->path);
+    free(e->pools);
+    for (size_t i = 0; i < e->nsteps; i++) free(e->steps[i].pts);
+    free(e->steps);
+    free(e->events);
+}
+
+void sim_trace_cache_free(sim_trace_cache *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) entry_free(&c->e[i]);
+    free(c->e);
+    free(c);
+}
+
+/* The step functions a trace of `kind` fills in sc. */
+static size_t trace_steps_of(sim_scenario *sc, int kind, sim_steps **out) {
+    switch (kind) {
+    case TR_PRICE:
+    case TR_AVAIL:
+        for (size_t i = 0; i < sc->npools; i++)
+            out[i] = kind == TR_PRICE ? &sc->pools[i].price : &sc->pools[i].avail;
+        return sc->npools;
+    case TR_DEMAND: out[0] = &sc->demand; return 1;
+    case TR_METRICS:
+        for (int m = 0; m < POL_NMETRICS; m++) out[m] = &sc->d_metric[m];
+        return POL_NMETRICS;
+    }
+    return 0;
+}
+
+static int copy_steps(sim_steps *dst, const sim_steps *src) {
+    dst->n = src->n;
+    dst->pts = malloc((src->n ? src->n : 1) * sizeof *dst->pts);
+    if (!dst->pts) return -1;
+    if (src->n) memcpy(dst->pts, src->pts, src->n * sizeof *dst->pts);
+    return 0;
+}
+
+/* "type|az;..." of the pools: where price and capacity rows go. */
+static char *pools_key(const sim_scenario *sc) {
+    size_t n = 1;
+    for (size_t i = 0; i < sc->npools; i++)
+        n += strlen(sc->pools[i].instance_type) + strlen(sc->pools[i].az) + 2;
+    char *k = malloc(n), *w = k;
+    if (!k) return NULL;
+    for (size_t i = 0; i < sc->npools; i++)
+        w += sprintf(w, "%s|%s;", sc->pools[i].instance_type, sc->pools[i].az);
+    *w = '\0';
+    return k;
+}
+
+/* The key of reading trace `rel` of `kind` now: 0, or -1 when the file
+** cannot be looked at (the read itself then says why). */
+static int entry_key(ld *L, const sim_scenario *sc, int kind, const char *rel, cache_entry *k) {
+    memset(k, 0, sizeof *k);
+    struct stat st;
+    k->kind = kind;
+    k->path = resolve(L, rel);
+    k->pools = kind == TR_PRICE || kind == TR_AVAIL ? pools_key(sc) : strdup("");
+    if (!k->path || !k->pools || stat(k->path, &st) != 0) {
+        entry_free(k);
+        return -1;
+    }
+    k->dev = st.st_dev;
+    k->ino = st.st_ino;
+    k->size = st.st_size;
+    k->mtime = st.st_mtim;
+    k->period = kind == TR_METRICS ? sc->d_period : 0;
+    k->h_in = L->hash;
+    return 0;
+}
+
+static int same_key(const cache_entry *a, const cache_entry *b) {
+    return a->kind == b->kind && a->dev == b->dev && a->ino == b->ino &&
+           a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+           a->mtime.tv_nsec == b->mtime.tv_nsec && a->period == b->period &&
+           a->h_in == b->h_in && strcmp(a->path, b->path) == 0 &&
+           strcmp(a->pools, b->pools) == 0;
+}
+
+/* Fills sc from a cached read of the trace; 1 on a hit, 0 on a miss, -1
+** when out of memory. */
+static int cache_get(ld *L, sim_scenario *sc, const cache_entry *key) {
+    if (!L->cache) return 0;
+    for (size_t i = 0; i < L->cache->n; i++) {
+        const cache_entry *e = &L->cache->e[i];
+        if (!same_key(e, key)) continue;
+        sim_steps *dst[POL_NMETRICS + 64];
+        sim_steps **d = sc->npools + POL_NMETRICS <= 64 ? dst : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
+        if (!d) return -1;
+        size_t n = trace_steps_of(sc, e->kind, d);
+        int rc = 1;
+        for (size_t k = 0; k < n && rc == 1; k++)
+            if (copy_steps(d[k], &e->steps[k])) rc = -1;
+        if (d != dst) free(d);
+        if (rc == 1 && e->kind == TR_EVENTS) {
+            sc->events = malloc((e->nevents ? e->nevents : 1) * sizeof *sc->events);
+            if (!sc->events) return -1;
+            if (e->nevents) memcpy(sc->events, e->events, e->nevents * sizeof *sc->events);
+            sc->nevents = e->nevents;
+        }
+        if (rc == 1) L->hash = e->h_out;
+        return rc;
+    }
+    return 0;
+}
+
+/* Keeps what reading the trace left in sc (the key is taken over). */
+static void cache_put(ld *L, sim_scenario *sc, cache_entry *key) {
+    sim_steps *dst[POL_NMETRICS + 64];
+    sim_steps **d = sc->npools + POL_NMETRICS <= 64 ? dst : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
+    int ok = d != NULL;
+    if (ok && L->cache->n == L->cache->cap) {
+        size_t cap = L->cache->cap ? 2 * L->cache->cap : 8;
+        cache_entry *p = realloc(L->cache->e, cap * sizeof *p);
+        if (p) {
+            L->cache->e = p;
+            L->cache->cap = cap;
+        }
+        ok = p != NULL;
+    }
+    if (ok) {
+        size_t n = trace_steps_of(sc, key->kind, d);
+        key->steps = calloc(n ? n : 1, sizeof *key->steps);
+        ok = key->steps != NULL;
+        for (size_t k = 0; ok && k < n; k++, key->nsteps++)
+            ok = copy_steps(&key->steps[k], d[k]) == 0;
+        if (ok && key->kind == TR_EVENTS) {
+            key->events = malloc((sc->nevents ? sc->nevents : 1) * sizeof *key->events);
+            ok = key->events != NULL;
+            if (ok && sc->nevents) memcpy(key->events, sc->events, sc->nevents * sizeof *sc->events);
+            key->nevents = sc->nevents;
+        }
+    }
+    if (d && d != dst) free(d);
+    key->h_out = L->hash;
+    if (ok) L->cache->e[L->cache->n++] = *key;
+    else entry_free(key); /* not kept: only a later read is slower */
+}
+
+/* Reads trace `rel` of `kind` with `reader`, or copies it from the cache. */
+static int read_trace(ld *L, sim_scenario *sc, int kind, const char *rel,
+                      int (*reader)(ld *, sim_scenario *, const char *, int), int arg) {
+    cache_entry key;
+    int keyed = L->cache && entry_key(L, sc, kind, rel, &key) == 0;
+    if (keyed) {
+        int hit = cache_get(L, sc, &key);
+        if (hit) {
+            entry_free(&key);
+            return hit < 0 ? fail(L, "out of memory") : 0;
+        }
+    }
+    int rc = reader(L, sc, rel, arg);
+    if (L->cache) L->cache->reads++;
+    if (keyed) {
+        if (rc == 0) cache_put(L, sc, &key);
+        else entry_free(&key);
+    }
+    return rc;
+}
+
+static int read_events_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
+    (void)arg;
+    return read_events(L, sc, rel);
+}
+static int read_demand_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
+    (void)arg;
+    return read_demand(L, sc, rel);
+}
+static int read_metrics_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
+    (void)arg;
+    return read_metrics(L, sc, rel);
+}
+
 /* Reads the traces in a fixed order (it is the hash's order too): prices,
 ** availability, demand; or, in direct mode, metrics. */
 static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
-    if (sc->mode == SIM_DIRECT) return read_metrics(L, sc, tp->metrics);
-    if (read_pool_trace(L, sc, tp->prices, 1)) return -1;
-    if (tp->availability && read_pool_trace(L, sc, tp->availability, 0))
+    if (sc->mode == SIM_DIRECT) return read_trace(L, sc, TR_METRICS, tp->metrics, read_metrics_k, 0);
+    if (read_trace(L, sc, TR_PRICE, tp->prices, read_pool_trace, 1)) return -1;
+    if (tp->availability &&
+        read_trace(L, sc, TR_AVAIL, tp->availability, read_pool_trace, 0))
         return -1;
-    if (tp->demand && read_demand(L, sc, tp->demand)) return -1;
-    if (tp->events && read_events(L, sc, tp->events)) return -1;
+    if (tp->demand && read_trace(L, sc, TR_DEMAND, tp->demand, read_demand_k, 0)) return -1;
+    if (tp->events && read_trace(L, sc, TR_EVENTS, tp->events, read_events_k, 0)) return -1;
     return 0;
 }
 
@@ -1427,8 +1646,14 @@ static long line_of(const char *text, size_t off) {
 
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
                       sim_scenario *sc, char *err, size_t errlen) {
+    return sim_scenario_load_cached(path, sets, nsets, NULL, sc, err, errlen);
+}
+
+int sim_scenario_load_cached(const char *path, const char *const *sets, size_t nsets,
+                             sim_trace_cache *cache, sim_scenario *sc, char *err,
+                             size_t errlen) {
     memset(sc, 0, sizeof *sc);
-    ld L = {.file = path, .hash = FNV_OFFSET, .err = err, .errlen = errlen};
+    ld L = {.file = path, .hash = FNV_OFFSET, .cache = cache, .err = err, .errlen = errlen};
     char *text = NULL;
     cJSON *root = NULL;
     int rc = -1;

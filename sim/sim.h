@@ -183,6 +183,20 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
                       sim_scenario *sc, char *err, size_t errlen);
 void sim_scenario_free(sim_scenario *sc);
 
+/* Traces read by earlier loads, for loading one scenario many times (a
+** sweep over its fields): sim_scenario_load_cached() copies a trace read
+** before, from the same file unchanged, for the same pools, instead of
+** reading it again; the result is the same. One cache serves one thread.
+** NULL from _new() when out of memory (loads then read every time). */
+typedef struct sim_trace_cache sim_trace_cache;
+sim_trace_cache *sim_trace_cache_new(void);
+void sim_trace_cache_free(sim_trace_cache *c);
+/* How many traces loads through c read from their files (for tests). */
+size_t sim_trace_cache_reads(const sim_trace_cache *c);
+int sim_scenario_load_cached(const char *path, const char *const *sets, size_t nsets,
+                             sim_trace_cache *cache, sim_scenario *sc, char *err,
+                             size_t errlen);
+
 /* The parameters a run of `pol` on this scenario uses: the policy's defaults
 ** overridden by the scenario's controller.params for that policy. */
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,

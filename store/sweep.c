@@ -129,6 +129,7 @@ int st_sweep_check(const sim_sweep_spec *spec, char *err, size_t errlen) {
     int rc = 0;
     pol_params defaults;
     pol_params_default(pol, &defaults);
+    sim_trace_cache *cache = sim_trace_cache_new(); /* NULL: no cache */
     for (size_t p = 0; p < np && rc == 0; p++) {
         pol_params pp = defaults;
         rc = split_run(spec, pol, p, rp, err, errlen) ||
@@ -142,12 +143,13 @@ int st_sweep_check(const sim_sweep_spec *spec, char *err, size_t errlen) {
                 rc = -1;
                 break;
             }
-            if (sim_scenario_load(spec->scenarios[s], rp->ssets, rp->nssets, &sc,
-                                  err, errlen))
+            if (sim_scenario_load_cached(spec->scenarios[s], rp->ssets, rp->nssets, cache,
+                                         &sc, err, errlen))
                 rc = -1;
             else sim_scenario_free(&sc);
         }
     free(rp);
+    sim_trace_cache_free(cache);
     return rc ? -1 : 0;
 }
 
@@ -457,8 +459,10 @@ static int link_run(st_db *db, int64_t sweep_id, size_t point, size_t scen,
     return out;
 }
 
-/* A worker's state: its connection and the scenario loaded last (a grid on
-** policy parameters only runs each scenario many times as loaded). */
+/* A worker's state: its connection, the scenario loaded last (a grid on
+** policy parameters only runs each scenario many times as loaded) and the
+** traces it has read (a grid on scenario fields loads the scenario again
+** for each point, but reads its traces once). */
 typedef struct {
     st_db *db;
     const sim_sweep_spec *spec;
@@ -467,6 +471,7 @@ typedef struct {
     const char *tool_version;
     run_parts rp;
     sim_scenario sc;
+    sim_trace_cache *cache;
     int have_sc;
     size_t sc_index;
     char sc_key[POINT_BUF];
@@ -484,7 +489,7 @@ static int do_run(worker *w, size_t r, char *err, size_t errlen) {
     if (!w->have_sc || w->sc_index != scen || strcmp(key, w->sc_key) != 0) {
         if (w->have_sc) sim_scenario_free(&w->sc);
         w->have_sc = 0;
-        if (sim_scenario_load(w->spec->scenarios[scen], rp->ssets, rp->nssets,
+        if (sim_scenario_load_cached(w->spec->scenarios[scen], rp->ssets, rp->nssets, w->cache,
                               &w->sc, err, errlen))
             return -1;
         w->have_sc = 1;
@@ -527,6 +532,7 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     w->pol = pol_find(spec->policy);
     w->sweep_id = sweep_id;
     w->tool_version = tool_version;
+    w->cache = sim_trace_cache_new(); /* NULL: every load reads */
     int open_rc = st_open(db_path, &w->db, m.err, sizeof m.err);
     size_t r;
     while (read(task_fd, &r, sizeof r) == (ssize_t)sizeof r) {
@@ -535,6 +541,7 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
         if (write(result_fd, &m, sizeof m) != (ssize_t)sizeof m) break;
     }
     if (w->have_sc) sim_scenario_free(&w->sc);
+    sim_trace_cache_free(w->cache);
     st_close(w->db);
     free(w);
     _exit(0);

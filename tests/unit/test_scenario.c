@@ -636,6 +636,105 @@ static void hash_is_fnv1a_of_the_bytes(void **st) {
     sim_scenario_free(&sc);
 }
 
+/* ---- the trace cache ---- */
+
+static void same_steps(const sim_steps *a, const sim_steps *b) {
+    assert_int_equal(a->n, b->n);
+    if (a->n) assert_memory_equal(a->pts, b->pts, a->n * sizeof *a->pts);
+}
+
+/* Two loads gave the same scenario: its hash and every trace, bit for bit. */
+static void same_loaded(const sim_scenario *a, const sim_scenario *b) {
+    assert_string_equal(a->hash, b->hash);
+    assert_int_equal(a->npools, b->npools);
+    for (size_t i = 0; i < a->npools; i++) {
+        same_steps(&a->pools[i].price, &b->pools[i].price);
+        same_steps(&a->pools[i].avail, &b->pools[i].avail);
+    }
+    same_steps(&a->demand, &b->demand);
+    for (int m = 0; m < POL_NMETRICS; m++) same_steps(&a->d_metric[m], &b->d_metric[m]);
+    assert_int_equal(a->nevents, b->nevents);
+    if (a->nevents) assert_memory_equal(a->events, b->events, a->nevents * sizeof *a->events);
+    assert_int_equal(a->default_cooldown, b->default_cooldown);
+}
+
+/* A load through a cache, and one without, of the same file and sets. */
+static void cached_equals_read(fx *f, sim_trace_cache *c, const char *name,
+                               const char *const *sets, size_t nsets) {
+    sim_scenario a, b;
+    char err[512];
+    if (sim_scenario_load_cached(at(f, name), sets, nsets, c, &a, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(load(f, name, sets, nsets, &b), 0);
+    same_loaded(&a, &b);
+    sim_scenario_free(&a);
+    sim_scenario_free(&b);
+}
+
+/* Loads through a cache give what reading the files gives: the first time
+** (read and kept), again with other scenario fields (copied), with other
+** pools (read again: rows go to pools by type and AZ), after a trace file
+** changed (read again), and in direct mode; a failing read is not kept. */
+static void trace_cache_gives_what_reading_gives(void **st) {
+    fx *f = *st;
+    base(f);
+    put(f, "avail.csv",
+        "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+        "2017-03-01T03:00:00Z,c4.xlarge,us-east-1b,0\n");
+    put(f, "e.csv",
+        "Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
+        "2017-03-01T08:00:00Z,InstanceFamily,c4,,0.5\n");
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1a,0.065\n");
+    sim_trace_cache *c = sim_trace_cache_new();
+    assert_non_null(c);
+    const char *sets[] = {"traces.availability=avail.csv", "traces.events=e.csv",
+                          "asg.DefaultCooldown=600"};
+    cached_equals_read(f, c, "scenario.json", sets, 2);
+    assert_int_equal(sim_trace_cache_reads(c), 3); /* prices, availability, events */
+    cached_equals_read(f, c, "scenario.json", sets, 3);
+    assert_int_equal(sim_trace_cache_reads(c), 3); /* all copied */
+    const char *pools[] = {"traces.availability=avail.csv", "traces.events=e.csv",
+                           "fleet.LaunchSpecifications[1].AvailabilityZone=us-east-1a"};
+    cached_equals_read(f, c, "scenario.json", pools, 3);
+    /* Prices and availability again (their rows go elsewhere); the
+    ** events are the same bytes after the same bytes: copied. */
+    assert_int_equal(sim_trace_cache_reads(c), 5);
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.035\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n"
+        "2017-03-01T01:00:00Z,c4.xlarge,us-east-1b,0.07\n");
+    cached_equals_read(f, c, "scenario.json", sets, 3);
+    /* A changed price file, and what follows it in the hash. */
+    assert_int_equal(sim_trace_cache_reads(c), 8);
+    put(f, "prices.csv", PRICES_HEADER "2017-03-01T00:00:00Z,c4.large,us-east-1a,x\n");
+    sim_scenario sc;
+    char err[512];
+    assert_int_equal(sim_scenario_load_cached(at(f, "scenario.json"), sets, 3, c, &sc, err,
+                                              sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "'x' is not a number"));
+    assert_int_equal(sim_scenario_load_cached(at(f, "scenario.json"), sets, 3, c, &sc, err,
+                                              sizeof err),
+                     -1);
+    put_json(f, "direct.json",
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             " 'direct': {'metrics': 'metrics.csv', 'Period': 60, 'SpotPrice': 0.01},\n"
+             " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
+    put(f, "metrics.csv",
+        "Timestamp,TargetCapacity,FulfilledCapacity\n"
+        "2017-03-01T00:00:00Z,32,32\n2017-03-01T00:05:00Z,32,20\n");
+    cached_equals_read(f, c, "direct.json", NULL, 0);
+    const char *p300[] = {"direct.Period=300"};
+    cached_equals_read(f, c, "direct.json", p300, 1);
+    sim_trace_cache_free(c);
+}
+
 /* ---- errors ---- */
 
 /* One override of the base scenario per error, and the message it gives
@@ -1031,6 +1130,7 @@ int main(void) {
         T(relative_and_absolute_trace_paths),
         T(hash_identifies_the_input),
         T(hash_is_fnv1a_of_the_bytes),
+        T(trace_cache_gives_what_reading_gives),
         T(market_and_events),
         T(field_errors),
         T(file_errors),
