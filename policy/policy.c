@@ -213,8 +213,78 @@ int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {
     return 0;
 }
 
+/* Appends `len` bytes of s at buf[*k] within n (one byte kept for NUL). */
+static void put(char *buf, size_t n, size_t *k, const char *s, size_t len) {
+    size_t room = *k + 1 < n ? n - 1 - *k : 0;
+    if (len > room) len = room;
+    if (len) memcpy(buf + *k, s, len);
+    *k += len;
+}
+
+/* The decimal digits of x into the end of tmp[24]; returns the first. */
+static char *digits(char tmp[24], unsigned long long x) {
+    char *p = tmp + 24;
+    do *--p = (char)('0' + x % 10);
+    while (x /= 10);
+    return p;
+}
+
+static void put_int(char *buf, size_t n, size_t *k, long long v) {
+    char tmp[24];
+    unsigned long long x = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char *p = digits(tmp, x);
+    if (v < 0) *--p = '-';
+    put(buf, n, k, p, (size_t)(tmp + 24 - p));
+}
+
+int pol_format(char *buf, size_t n, const char *fmt, va_list ap) {
+    va_list whole;
+    va_copy(whole, ap);
+    size_t k = 0;
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            const char *e = strchr(f, '%');
+            size_t len = e ? (size_t)(e - f) : strlen(f);
+            put(buf, n, &k, f, len);
+            f += len - 1;
+            continue;
+        }
+        f++;
+        if (*f == 's') {
+            const char *x = va_arg(ap, const char *);
+            put(buf, n, &k, x, strlen(x));
+        } else if (*f == 'd') {
+            put_int(buf, n, &k, va_arg(ap, int));
+        } else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') {
+            put_int(buf, n, &k, va_arg(ap, long long));
+            f += 2;
+        } else if (*f == '%') {
+            put(buf, n, &k, "%", 1);
+        } else if (*f == 'g') {
+            double x = va_arg(ap, double);
+            /* Whole numbers below 10^6 are their digits under %g (beyond,
+            ** it turns to exponents); -0 keeps its sign. */
+            if (x == x && x > -1e6 && x < 1e6 && x == (double)(long long)x &&
+                !(x == 0 && signbit(x))) {
+                put_int(buf, n, &k, (long long)x);
+            } else {
+                char tmp[32];
+                int len = snprintf(tmp, sizeof tmp, "%g", x);
+                put(buf, n, &k, tmp, (size_t)len);
+            }
+        } else { /* anything else: printf's own answer for the whole */
+            int len = vsnprintf(buf, n, fmt, whole);
+            va_end(whole);
+            return len;
+        }
+    }
+    va_end(whole);
+    if (n) buf[k] = '\0';
+    return (int)k;
+}
+
 static void vreason(pol_decision *d, const char *fmt, va_list ap) {
-    vsnprintf(d->reason, sizeof d->reason, fmt, ap);
+    pol_format(d->reason, sizeof d->reason, fmt, ap);
 }
 
 /* Shared by pol_none and pol_hold. */

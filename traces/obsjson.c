@@ -47,14 +47,17 @@ static int fail(rd *r, const char *what) {
 /* The readers below run for every character of a million-line eval: the
 ** hot helpers are inlined and the error paths kept out of line. */
 static inline __attribute__((always_inline)) void ws(rd *r) {
-    while ((unsigned char)*r->s <= ' ' &&
-           (*r->s == ' ' || *r->s == '\t' || *r->s == '\n' || *r->s == '\r'))
-        r->s++;
+    const char *p = r->s;
+    while ((unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    r->s = p;
 }
 
 static inline __attribute__((always_inline)) int eat(rd *r, char c) {
-    ws(r);
-    if (*r->s != c) return 0;
+    if (*r->s != c) { /* most often the very next character is it, or one space before */
+        ws(r);
+        if (*r->s != c) return 0;
+    }
     r->s++;
     return 1;
 }
@@ -86,6 +89,14 @@ static int string(rd *r, char *out, size_t n) {
     if (*r->s != '"') return fail(r, "expected a string");
     r->s++;
     for (;;) {
+        /* Plain characters in a run; an escape, the end or a control
+        ** character below. */
+        const char *p = r->s;
+        while ((unsigned char)*p >= 0x20 && *p != '"' && *p != '\\') {
+            if (k + 1 < n) out[k++] = *p;
+            p++;
+        }
+        r->s = p;
         unsigned char c = (unsigned char)*r->s++;
         if (c == '"') break;
         if (c == '\0') return fail(r, "unterminated string");
@@ -130,10 +141,11 @@ static int number(rd *r, double *out) {
     if (*p == '0' && p[1] >= '0' && p[1] <= '9')
         return fail(r, "numbers may not have leading zeros");
     const char *q = p;
-    int64_t v = 0;
-    while (*q >= '0' && *q <= '9' && q - p < 18) v = v * 10 + (*q++ - '0');
-    if (*q != '.' && *q != 'e' && *q != 'E' && !(*q >= '0' && *q <= '9')) {
-        *out = neg ? -(double)v : (double)v;
+    uint64_t v = 0;
+    for (unsigned d; (d = (unsigned)(*q - '0')) < 10; q++) v = v * 10 + d;
+    /* Up to 18 digits the value is exact (wrapped longer ones go below). */
+    if (q - p <= 18 && *q != '.' && *q != 'e' && *q != 'E') {
+        *out = neg ? -(double)(int64_t)v : (double)(int64_t)v;
         r->s = q;
         return 0;
     }
@@ -167,6 +179,17 @@ static int timestamp(rd *r, int64_t *out) {
         if (string(r, buf, sizeof buf)) return -1;
         if (trc_time_parse(buf, out))
             return fail(r, "not an ISO-8601 UTC time (2017-03-01T12:00:00Z)");
+        return 0;
+    }
+    /* Epoch seconds as digits: read directly (what number() then the
+    ** checks below give for them). */
+    const char *p = r->s;
+    uint64_t v = 0;
+    for (unsigned dg; (dg = (unsigned)(*p - '0')) < 10; p++) v = v * 10 + dg;
+    if (p > r->s && p - r->s <= 15 && (r->s[0] != '0' || p - r->s == 1) && *p != '.' &&
+        *p != 'e' && *p != 'E') {
+        *out = (int64_t)v;
+        r->s = p;
         return 0;
     }
     double d;
@@ -397,12 +420,15 @@ void trc_obsbuf_free(trc_obsbuf *b) {
 }
 
 /* Appends JSON-escaped s to buf at *k (bounded by n, counting as snprintf). */
-static void put_escaped(char *buf, size_t n, size_t *k, const char *s) {
+static void put_escaped(char *buf, size_t n, size_t *kp, const char *s) {
+    size_t k = *kp; /* a local: the stores to buf cannot alias it */
+    /* While there is room: plain characters need only the one test. */
+    while (k + 1 < n && (unsigned char)*s >= 0x20 && *s != '"' && *s != '\\') buf[k++] = *s++;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\') { /* the common case */
-            if (*k + 1 < n) buf[*k] = (char)c;
-            (*k)++;
+            if (k + 1 < n) buf[k] = (char)c;
+            k++;
             continue;
         }
         char tmp[8];
@@ -410,9 +436,27 @@ static void put_escaped(char *buf, size_t n, size_t *k, const char *s) {
             snprintf(tmp, sizeof tmp, "\\u%04x", c);
         else
             tmp[0] = '\\', tmp[1] = (char)c, tmp[2] = '\0';
-        for (const char *out = tmp; *out; out++, (*k)++)
-            if (*k + 1 < n) buf[*k] = *out;
+        for (const char *out = tmp; *out; out++, k++)
+            if (k + 1 < n) buf[k] = *out;
     }
+    *kp = k;
+}
+
+/* Appends text and whole numbers as snprintf's %s and %lld would. */
+static void put_text(char *buf, size_t n, size_t *k, const char *t) {
+    size_t len = strlen(t), room = *k + 1 < n ? n - 1 - *k : 0;
+    if (room) memcpy(buf + *k, t, len < room ? len : room);
+    *k += len;
+}
+
+static void put_num(char *buf, size_t n, size_t *k, long long v) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    *--p = '\0';
+    unsigned long long x = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + x % 10);
+    while (x /= 10);
+    if (v < 0) *--p = '-';
+    put_text(buf, n, k, p);
 }
 
 size_t trc_json_escape(char *buf, size_t n, const char *s) {
@@ -424,18 +468,17 @@ size_t trc_json_escape(char *buf, size_t n, const char *s) {
 
 int trc_decision_format(char *buf, size_t n, int64_t now,
                         const pol_decision *d) {
-    int k0;
-    if (d->action == POL_ACT_SET)
-        k0 = snprintf(buf, n,
-                      "{\"now\": %lld, \"action\": \"set\", "
-                      "\"DesiredCapacity\": %d, \"HonorCooldown\": %s, "
-                      "\"reason\": \"",
-                      (long long)now, d->desired,
-                      d->honor_cooldown ? "true" : "false");
-    else
-        k0 = snprintf(buf, n, "{\"now\": %lld, \"action\": \"none\", "
-                              "\"reason\": \"", (long long)now);
-    size_t k = (size_t)k0;
+    size_t k = 0;
+    put_text(buf, n, &k, "{\"now\": ");
+    put_num(buf, n, &k, (long long)now);
+    if (d->action == POL_ACT_SET) {
+        put_text(buf, n, &k, ", \"action\": \"set\", \"DesiredCapacity\": ");
+        put_num(buf, n, &k, d->desired);
+        put_text(buf, n, &k, d->honor_cooldown ? ", \"HonorCooldown\": true, \"reason\": \""
+                                               : ", \"HonorCooldown\": false, \"reason\": \"");
+    } else {
+        put_text(buf, n, &k, ", \"action\": \"none\", \"reason\": \"");
+    }
     put_escaped(buf, n, &k, d->reason);
     const char *tail = "\"}";
     for (; *tail; tail++, k++)
