@@ -1,9 +1,20 @@
 #!/bin/sh
-# run.sh: spotbench benchmarks. Prints figures (medians of repeated runs,
-# wall time and peak memory); never fails on a slow machine.
+# run.sh: spotbench benchmarks. Prints each figure (the median of repeated
+# runs: wall time, peak memory) beside its target; never fails on a slow
+# machine (figures are printed, not judged).
+#
+#   bench/run.sh                      the figures of build/spotbench
+#   BEFORE=OLD/spotbench bench/run.sh the same runs of another build too,
+#                                     alternating with this one, and the ratio
+#                                     new / old of the medians
+#   REPS=N                            runs per figure (default 5)
+#
+# Machines are shared and noisy: quote medians, and ratios measured in one
+# run rather than figures of different runs.
 set -eu
 cd "$(dirname "$0")/.."
 SB=build/spotbench
+BEFORE=${BEFORE:-}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 REPS=${REPS:-5}
@@ -11,76 +22,168 @@ REPS=${REPS:-5}
 # median FILE: the median of the numbers in FILE, one per line.
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# measure NAME CMD...: runs CMD REPS times, prints median wall seconds and
-# median peak RSS (MB).
-measure() {
-    name=$1; shift
-    : >"$TMP/wall"; : >"$TMP/rss"
-    i=0
-    while [ $i -lt "$REPS" ]; do
-        /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null
-        awk '{print $1 >> "'"$TMP/wall"'"; print $2/1024 >> "'"$TMP/rss"'"}' "$TMP/t"
-        i=$((i + 1))
+# one TAG BIN CMD...: runs CMD once, its word @SB@ replaced by BIN, and
+# appends its wall seconds and peak MB to $TMP/TAG.wall and $TMP/TAG.rss.
+one() {
+    tag=$1 bin=$2; shift 2
+    for a in "$@"; do
+        shift
+        [ "$a" = @SB@ ] && a=$bin
+        set -- "$@" "$a"
     done
-    printf '%-52s median %6.3f s   peak %6.1f MB   (%s runs)\n' "$name" \
-        "$(median "$TMP/wall")" "$(median "$TMP/rss")" "$REPS"
+    /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null
+    awk '{print $1 >> "'"$TMP/$tag.wall"'"; print $2/1024 >> "'"$TMP/$tag.rss"'"}' "$TMP/t"
 }
 
-echo "== policy eval: 1,000,000 observations of a 10-minute window (target < 2 s)"
+# measure NAME TARGET CMD...: CMD (build/spotbench written @SB@) REPS times,
+# and with BEFORE set the same with the old binary in turn; prints the
+# medians, the target and the ratio. Sets $wall to this build's median.
+measure() {
+    name=$1 target=$2; shift 2
+    rm -f "$TMP"/new.* "$TMP"/old.*
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        one new "$SB" "$@"
+        [ -z "$BEFORE" ] || one old "$BEFORE" "$@"
+        i=$((i + 1))
+    done
+    wall=$(median "$TMP/new.wall")
+    printf '%-44s %7.3f s %7.1f MB' "$name" "$wall" "$(median "$TMP/new.rss")"
+    if [ -n "$BEFORE" ]; then
+        old=$(median "$TMP/old.wall")
+        printf '   before %7.3f s %7.1f MB   x%.2f' "$old" "$(median "$TMP/old.rss")" \
+            "$(awk -v a="$wall" -v b="$old" 'BEGIN {print b > 0 ? a / b : 0}')"
+    fi
+    printf '   (target %s)\n' "$target"
+}
+
+# events SCENARIO [ARGS...]: the events one run of it processes.
+events() {
+    $SB run "$@" --json --db "$TMP/ev.db" | sed 's/.*"events": \([0-9]*\).*/\1/'
+}
+
+echo "spotbench benchmarks: medians of $REPS runs${BEFORE:+, beside $BEFORE}"
+
+echo "== policy eval: 1,000,000 observations of a 10-minute window"
 build/bench/gen_obs 1000000 >"$TMP/obs.jsonl"
 echo "   input: $(wc -c <"$TMP/obs.jsonl") bytes"
-measure "policy eval --policy classic" $SB policy eval --policy classic "$TMP/obs.jsonl"
-measure "policy eval --policy guarded" $SB policy eval --policy guarded "$TMP/obs.jsonl"
+measure "policy eval --policy classic" "<= 1 s" @SB@ policy eval --policy classic "$TMP/obs.jsonl"
+measure "policy eval --policy guarded" "<= 1 s" @SB@ policy eval --policy guarded "$TMP/obs.jsonl"
+rm -f "$TMP/obs.jsonl"
 
+echo "== run: one year, 4 pools, prices every ~5 min, ~100 instances, controller every minute"
+mkdir -p "$TMP/year" "$TMP/year5"
+build/bench/gen_year "$TMP/year"
+build/bench/gen_year "$TMP/year5" 1826
+echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows, $(wc -c <"$TMP/year/prices.csv") bytes; five years: $(wc -c <"$TMP/year5/prices.csv") bytes"
+measure "run (classic)" "<= 0.10 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --db "$TMP/y1.db"
+measure "run (guarded)" "<= 0.15 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --policy guarded --db "$TMP/y2.db"
+measure "run: loading only (the span cut to a day)" "none: a part of the run" \
+    @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
+measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
+measure "run, five years (classic)" "<= 64 MB" @SB@ run "$TMP/year5/scenario.json" --db "$TMP/y5.db"
+rm -rf "$TMP/year5"
+
+echo "== fleet size: one year at N instances (TargetCapacity 4 N, MaxSize 2 N), classic"
+for n in 10 100 1000 10000; do
+    mkdir -p "$TMP/f$n"
+    build/bench/gen_year "$TMP/f$n" 365 $n
+    measure "run, $n instances" "see the ratio below" @SB@ run "$TMP/f$n/scenario.json" --db "$TMP/f$n.db"
+    ev=$(events "$TMP/f$n/scenario.json")
+    eval "wall_$n=$wall"
+    awk -v w="$wall" -v e="$ev" 'BEGIN {printf "   %d events, %.0f ns per event\n", e, w * 1e9 / e}'
+    rm -rf "$TMP/f$n" "$TMP/f$n.db"*
+done
+awk -v a="$wall_1000" -v b="$wall_10000" 'BEGIN {printf "   10,000 / 1,000 instances: x%.1f (target <= x10, and 10,000 <= 3 s)\n", b / a}'
+mkdir -p "$TMP/f100000"
+build/bench/gen_year "$TMP/f100000" 30 100000
+echo "   100,000 instances over 30 days (one run: a year takes twelve times as long):"
+REPS_SAVED=$REPS REPS=1
+measure "run, 100,000 instances, 30 days" "no per-event cost growing with the fleet" \
+    @SB@ run "$TMP/f100000/scenario.json" --db "$TMP/f100000.db"
+REPS=$REPS_SAVED
+ev=$(events "$TMP/f100000/scenario.json")
+awk -v w="$wall" -v e="$ev" 'BEGIN {printf "   %d events, %.0f ns per event\n", e, w * 1e9 / e}'
+rm -rf "$TMP/f100000" "$TMP/f100000.db"*
+
+echo "== against a reference: the bench year in SimPy (bench/simpy_model.py), every delay a constant"
+python3 - "$TMP/year/scenario.json" "$TMP/year/fixed.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["fleet"]["LaunchDelay"] = 180
+s["asg"]["LaunchDelay"] = 90
+s["asg"]["TerminationDelay"] = 60
+s["controller"]["Offset"] = 0
+s["controller"]["Jitter"] = 0
+json.dump(s, open(sys.argv[2], "w"))
+PY
+if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
+    echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
+else
+    measure "run (classic), constant delays" "none: see the ratio" @SB@ run "$TMP/year/fixed.json" --db "$TMP/fx.db"
+    sb_wall=$wall
+    s0=$(date +%s.%N)
+    /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
+    s1=$(date +%s.%N)
+    $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx2.db" >"$TMP/sb.json"
+    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" "$sb_wall" "$s0" "$s1" <<'PY'
+import json, sys
+sb = json.loads(open(sys.argv[1]).read())["summary"]
+py = json.loads(open(sys.argv[2]).read())
+wall, t0, t1 = float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+print("   SimPy, one run: %.2f s; spotbench %.3f s: spotbench x%.0f faster" % (t1 - t0, wall, (t1 - t0) / wall))
+print("   %-16s %20s %20s" % ("", "spotbench", "SimPy"))
+agree = True
+for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
+    same = sb[k] == py[k]
+    agree &= same
+    print("   %-16s %20.10f %20.10f%s" % (k, sb[k], py[k], "" if same else "   DIFFER"))
+print("   the two models agree to the last bit" if agree else "   the two models DISAGREE")
+PY
+fi
+
+echo "== store: a year's run with timeseries, 525,600 decisions + 525,600 samples (target < 3 s)"
 # store_run ARGS...: store_bench REPS times on a fresh database; prints the
 # median wall time of st_run_begin .. st_run_commit and the last run's line.
 store_run() {
-    : >"$TMP/wall"
+    : >"$TMP/swall"
     i=0
     while [ $i -lt "$REPS" ]; do
         rm -f "$TMP/store.db" "$TMP/store.db-wal" "$TMP/store.db-shm"
         build/bench/store_bench "$TMP/store.db" "$@" >"$TMP/line"
-        sed 's/.*): \([0-9.]*\) s.*/\1/' "$TMP/line" >>"$TMP/wall"
+        sed 's/.*): \([0-9.]*\) s.*/\1/' "$TMP/line" >>"$TMP/swall"
         i=$((i + 1))
     done
-    printf '   median %6.3f s   last: %s\n' "$(median "$TMP/wall")" "$(cat "$TMP/line")"
+    printf '   median %6.3f s   last: %s\n' "$(median "$TMP/swall")" "$(cat "$TMP/line")"
 }
-
-echo "== store: a year's run with timeseries, 525,600 decisions + 525,600 samples (target < 3 s)"
 store_run 525600 4 60
 echo "   the same, 8 pools whose prices change every minute to prices never seen before (worst case)"
 store_run 525600 8 1 0
 
-echo "== run: one-year scenario, 4 pools, prices every ~5 min, ~100 instances, controller every minute"
-echo "   (targets: <= 0.5 s and <= 64 MB without timeseries, <= 3 s with)"
-mkdir -p "$TMP/year"
-build/bench/gen_year "$TMP/year"
-echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows"
-measure "run (classic)" $SB run "$TMP/year/scenario.json" --db "$TMP/year1.db"
-measure "run (guarded)" $SB run "$TMP/year/scenario.json" --policy guarded --db "$TMP/year2.db"
-measure "run --timeseries (classic)" $SB run "$TMP/year/scenario.json" --timeseries --db "$TMP/year3.db"
-
-echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document (target <= 2 s, <= 200 MB)"
+echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"
 gzip -1 -c "$TMP/spot.json" >"$TMP/spot.json.gz"
 echo "   input: $(wc -c <"$TMP/spot.json") bytes, gzip'd $(wc -c <"$TMP/spot.json.gz") bytes"
 # Through sh -c ... exec: one process to measure, its summary on stderr dropped.
 QUIET='exec "$0" "$@" 2>/dev/null'
-measure "trace import (JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json" -o "$TMP/spot.csv"
-measure "trace import (gzip'd JSON)" sh -c "$QUIET" $SB trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"
+measure "trace import (JSON)" "<= 2 s, <= 200 MB" sh -c "$QUIET" @SB@ trace import "$TMP/spot.json" -o "$TMP/spot.csv"
+measure "trace import (gzip'd JSON)" "<= 2 s, <= 200 MB" sh -c "$QUIET" @SB@ trace import "$TMP/spot.json.gz" -o "$TMP/spot.csv"
+rm -f "$TMP/spot.json" "$TMP/spot.json.gz" "$TMP/spot.csv"
 
-echo "== sweep: 1,000 runs of a 30-day scenario (targets: -j 2 >= 1.8 x -j 1, the whole sweep <= 60 s)"
+echo "== sweep: 1,000 runs of a 30-day scenario, guarded, confirm x scale_in_delay"
 mkdir -p "$TMP/month"
 build/bench/gen_year "$TMP/month" 30
-# 10 x 100 parameter sets of guarded: confirm 1..10, scale_in_delay 0..5940 s.
+# sweep_time BIN J: seconds for the whole sweep on J workers.
 sweep_time() {
     rm -f "$TMP/sweep.db" "$TMP/sweep.db-wal" "$TMP/sweep.db-shm"
     s0=$(date +%s.%N)
-    $SB sweep "$TMP/month/scenario.json" --policy guarded --grid confirm=1:10:1 \
-        --grid scale_in_delay=0:5940:60 -j "$1" --quiet --db "$TMP/sweep.db" >/dev/null
+    "$1" sweep "$TMP/month/scenario.json" --policy guarded --grid confirm=1:10:1 \
+        --grid scale_in_delay=0:5940:60 -j "$2" --quiet --db "$TMP/sweep.db" >/dev/null
     s1=$(date +%s.%N)
     awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }'
 }
-t1=$(sweep_time 1)
-t2=$(sweep_time 2)
-awk -v t1="$t1" -v t2="$t2" 'BEGIN { printf "   -j 1: %6.2f s (%5.1f runs/s)   -j 2: %6.2f s (%5.1f runs/s)   speed-up %.2f x\n", t1, 1000 / t1, t2, 1000 / t2, t1 / t2 }'
+for bin in $SB $BEFORE; do
+    t1=$(sweep_time "$bin" 1)
+    t2=$(sweep_time "$bin" 2)
+    awk -v n="$bin" -v t1="$t1" -v t2="$t2" 'BEGIN { printf "   %s: -j 1 %6.2f s, -j 2 %6.2f s (%5.1f runs/s), -j 1 / -j 2 x%.2f (targets: -j 2 <= 15 s, x >= 1.8)\n", n, t1, t2, 1000 / t2, t1 / t2 }'
+done

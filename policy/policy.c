@@ -135,17 +135,20 @@ int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
     return floor_to(now - w, period > 0 ? period : 60);
 }
 
-/* First index whose timestamp is >= t. Windows end at or near the newest
-** point and start at the oldest or a few points before the newest: those
-** are checked first, then a binary search over sorted points. */
-static size_t lower_bound(const pol_series *s, int64_t t) {
+/* First index whose timestamp is >= t. Datapoints are one Period apart
+** when none is missing: the index that spacing gives is checked first, then
+** a binary search over the sorted points. */
+static size_t lower_bound(const pol_series *s, int64_t t, int64_t period) {
     size_t n = s->n;
     if (n == 0 || s->pts[n - 1].t < t) return n;
     if (s->pts[0].t >= t) return 0;
-    size_t i = n - 1; /* pts[i].t >= t > pts[0].t */
-    for (int k = 0; k < 4; k++, i--)
-        if (s->pts[i - 1].t < t) return i;
-    size_t lo = 0, hi = i;
+    /* pts[0].t < t <= pts[n - 1].t, so n >= 2 */
+    uint64_t back = (uint64_t)(s->pts[n - 1].t - t) / (uint64_t)period;
+    if (back < n - 1) {
+        size_t g = n - 1 - (size_t)back;
+        if (s->pts[g].t >= t && s->pts[g - 1].t < t) return g;
+    }
+    size_t lo = 0, hi = n - 1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->pts[mid].t < t) lo = mid + 1;
@@ -160,8 +163,8 @@ size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
     /* 1-minute data is the common case: a division by a constant. */
     int64_t start = period == 60 ? pol_window_start(o->now, w, 60)
                                  : pol_window_start(o->now, w, period);
-    size_t a = lower_bound(s, start);
-    size_t b = o->now > start ? lower_bound(s, o->now) : a;
+    size_t a = lower_bound(s, start, period);
+    size_t b = o->now > start ? lower_bound(s, o->now, period) : a;
     *first = a;
     return b > a ? b - a : 0;
 }

@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
 libcurl4-openssl-dev libxml2-dev zlib1g-dev gnuplot-nox sqlite3 python3
-python3-botocore awscli time curl zip ca-certificates umoci"
+python3-botocore python3-simpy3 awscli time curl zip ca-certificates umoci"
 
 missing=""
 for p in $PACKAGES; do
