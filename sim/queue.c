@@ -36,17 +36,12 @@ static inline int slot_first(const sim_queue *q, const sim_event *e) {
 /* Notes where the earliest event waits: the heap (-1), a slot (k), or
 ** nowhere (-2). */
 static inline void find_next(sim_queue *q) {
-    const sim_event *e = NULL;
-    int best = q->n ? -1 : -2;
-    for (int k = 0; k < SIM_NSLOTS; k++) {
-        if (!((q->slots >> k) & 1)) continue;
-        const sim_event *x = &q->slot[k];
-        if (e ? before(x, e) : (!q->n || slot_first(q, x))) {
-            best = k;
-            e = x;
-        }
-    }
-    q->next = best;
+    /* The earlier slot first, then against the heap. */
+    int k = -1;
+    if (q->slots == 3) k = before(&q->slot[1], &q->slot[0]);
+    else if (q->slots) k = q->slots == 2;
+    if (k < 0) q->next = q->n ? -1 : -2;
+    else q->next = !q->n || slot_first(q, &q->slot[k]) ? k : -1;
 }
 
 static size_t hash_of(int64_t t, int cls, size_t mask) {
@@ -136,11 +131,42 @@ static void heap_pop_top(sim_queue *q) {
         }                                                                      \
     } while (0)
 
+/* The table is kept only while the heap holds many groups (a burst): for a
+** few, a look along the heap costs less than hashing in and out. */
+#define TABLE_ON 32
+#define TABLE_OFF 8
+
+/* Puts every group of the heap in a cleared table. */
+static int table_build(sim_queue *q) {
+    if (table_grow(q)) return -1;
+    memset(q->table, 0, q->tcap * sizeof *q->table);
+    for (size_t i = 0; i < q->n; i++) {
+        const sim_qgroup *g = &q->group[q->heap[i]];
+        q->table[table_find(q, g->t, g->cls)] = q->heap[i] + 1;
+    }
+    q->table_on = 1;
+    return 0;
+}
+
+/* The group of (t, cls) in the heap, or -1; *at is its table place (or
+** where it goes) when the table is on. */
+static int32_t group_of(const sim_queue *q, int64_t t, int cls, size_t *at) {
+    if (q->table_on) {
+        *at = table_find(q, t, cls);
+        return q->table[*at] - 1;
+    }
+    for (size_t i = 0; i < q->n; i++) {
+        const sim_qgroup *g = &q->group[q->heap[i]];
+        if (g->t == t && g->cls == cls) return q->heap[i];
+    }
+    return -1;
+}
+
 int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
                    uint32_t b) {
-    if (table_grow(q)) return -1;
-    size_t at = table_find(q, t, cls);
-    int32_t g = q->table[at] - 1;
+    if (q->table_on && table_grow(q)) return -1;
+    size_t at = 0;
+    int32_t g = group_of(q, t, cls, &at);
     if (g < 0) { /* a new second of this class */
         if (q->free_group) { /* free lists hold index + 1: 0 is none */
             g = q->free_group - 1;
@@ -156,9 +182,10 @@ int sim_queue_push(sim_queue *q, int64_t t, int cls, int type, int32_t a,
         ng->t = t;
         ng->cls = cls;
         ng->head = ng->n = 0; /* its array, if any, is kept from its last use */
-        q->table[at] = g + 1;
+        if (q->table_on) q->table[at] = g + 1;
         q->heap[q->n++] = g;
         heap_up(q, q->n - 1);
+        if (!q->table_on && q->n > TABLE_ON && table_build(q)) return -1;
     }
     sim_qgroup *gr = &q->group[g];
     GROW(gr->ev, gr->n, gr->cap, 8);
@@ -194,7 +221,7 @@ int sim_queue_pop(sim_queue *q, sim_event *out) {
     const sim_qnode *nd = &gr->ev[gr->head++];
     *out = (sim_event){nd->t, nd->seq, nd->type, nd->a, nd->b};
     if (gr->head == gr->n) { /* the group is done */
-        table_remove(q, table_find(q, gr->t, gr->cls));
+        if (q->table_on) table_remove(q, table_find(q, gr->t, gr->cls));
         gr->head = gr->n = 0;
         if (gr->cap > 256) { /* a burst's array is not kept */
             free(gr->ev);
@@ -204,6 +231,7 @@ int sim_queue_pop(sim_queue *q, sim_event *out) {
         gr->next_free = q->free_group;
         q->free_group = g + 1;
         heap_pop_top(q);
+        if (q->n < TABLE_OFF) q->table_on = 0;
     }
     find_next(q);
     return 1;

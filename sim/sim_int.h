@@ -39,7 +39,7 @@ typedef struct {
 ** of thousands of events at one second (a pool's interruptions) is one
 ** entry of the heap. A hash table finds a second's group. Sequence numbers
 ** come from one counter throughout, so the order is (time, sequence). */
-enum { SIM_SLOT_MINUTE, SIM_SLOT_CRON, SIM_NSLOTS };
+enum { SIM_SLOT_MINUTE, SIM_SLOT_CRON, SIM_NSLOTS }; /* two: queue.c's find_next */
 
 /* An event waiting in a group: 32 bytes. */
 typedef struct {
@@ -68,6 +68,7 @@ typedef struct {
     size_t n, cap; /* groups in the heap */
     int32_t *table; /* open addressing on (t, cls): group + 1, 0 empty */
     size_t tcap;
+    int table_on;   /* the table is in use (many groups), queue.c */
     uint64_t next_seq;
     sim_event slot[SIM_NSLOTS];
     unsigned slots; /* bit k: slot k holds an event */

@@ -1,0 +1,30 @@
+#!/bin/sh
+# same-outputs.sh: do this build and git revision REV compute the same? Builds
+# REV's spotbench in a temporary directory (git archive: no worktree), dumps
+# what each build computes with bench/outputs.py (every regression case with
+# classic, guarded and the oracle, with and without --timeseries; the bench
+# year and 30-day scenarios; a small sweep) and lists every file that
+# differs. Exit status 0 when none does.
+#
+#   bench/same-outputs.sh [REV]      (default: main)
+#
+# A speed-up must leave them all the same; a deliberate change of a result
+# shows here, file by file, before it is committed.
+set -eu
+cd "$(dirname "$0")/.."
+REV=${1:-main}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+git archive "$REV" | tar -x -C "$TMP" --one-top-level=src
+make -s -C "$TMP/src" -j2 build/spotbench >/dev/null
+make -s -j2 build/spotbench build/bench/gen_year >/dev/null
+mkdir -p "$TMP/year" "$TMP/month"
+build/bench/gen_year "$TMP/year"
+build/bench/gen_year "$TMP/month" 30
+for side in new old; do
+    bin=build/spotbench
+    [ "$side" = old ] && bin=$TMP/src/build/spotbench
+    python3 bench/outputs.py dump "$bin" "$TMP/$side" --scenario "$TMP/year/scenario.json" \
+        --scenario "$TMP/month/scenario.json" --sweep "$TMP/month/scenario.json"
+done
+python3 bench/outputs.py compare "$TMP/old" "$TMP/new"
