@@ -56,6 +56,28 @@ int cli_write_live_config(const char *path, const char *scenario,
 int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
+/* The cases of a suite (suite.c): names and scenario paths, malloc'd. */
+typedef struct {
+    char **name, **path;
+    size_t n;
+} cli_suite;
+/* A scenario file is one case; a folder gives each subfolder holding a
+** scenario.json, sorted. Returns a CLI exit status after printing why. */
+int cli_suite_load(const char *path, cli_suite *s);
+void cli_suite_free(cli_suite *s);
+/* The --set strings that apply to a run of `pol`: its own parameters and
+** scenario fields, not another policy's parameters. Fills out (nsets
+** entries at most); returns how many. */
+int cli_sets_for(const pol_policy *pol, const char *const *sets, size_t nsets,
+                 const char **out);
+
+/* A duration as the tables print it: 45s, 3m52s, 1h47m. */
+void cli_duration(char *buf, size_t n, int64_t s);
+
+int cmd_compare(int argc, char **argv);
+extern const char cmd_compare_usage[];
+int cmd_tune(int argc, char **argv);
+extern const char cmd_tune_usage[];
 int cmd_policy(int argc, char **argv);
 extern const char cmd_policy_usage[];
 int cmd_run(int argc, char **argv);

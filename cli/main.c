@@ -23,6 +23,10 @@ static const cli_command commands[] = {
     {"sensitivity", "a scenario's cost and coverage over ingestion delays and "
                     "schedule seconds, per policy",
      cmd_sensitivity_usage, cmd_sensitivity},
+    {"compare", "every case of a suite with each policy: the regret table",
+     cmd_compare_usage, cmd_compare},
+    {"tune", "the cheapest parameters meeting a coverage on every case (a search)",
+     cmd_tune_usage, cmd_tune},
     {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
      cmd_sweep_usage, cmd_sweep},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",

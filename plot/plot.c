@@ -8,6 +8,7 @@
 ** library must not kill its caller, and the failure shows in pclose().
 */
 #include "plot/plot.h"
+#include "plot/plot_int.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -42,14 +43,7 @@ static int have_gnuplot(void) {
     return 0;
 }
 
-typedef struct {
-    FILE *f;
-    sigset_t old;
-} gp;
-
-/* Checks the output name and gnuplot, starts gnuplot with the terminal the
-** extension asks for and the output set. */
-static int gp_open(gp *g, const char *out, const char *size, char *err,
+int gp_open(gp *g, const char *out, const char *size, char *err,
                    size_t errlen) {
     const char *dot = strrchr(out, '.');
     const char *term;
@@ -85,7 +79,7 @@ static int gp_open(gp *g, const char *out, const char *size, char *err,
     return 0;
 }
 
-static int gp_close(gp *g, const char *out, char *err, size_t errlen) {
+int gp_close(gp *g, const char *out, char *err, size_t errlen) {
     fprintf(g->f, "unset output\n");
     int werr = ferror(g->f);
     int st = pclose(g->f);

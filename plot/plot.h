@@ -12,6 +12,8 @@
 **                with --timeseries
 **   pl_heatmap   a sweep's parameter sets over two swept keys, coloured by
 **                coverage (the minimum over scenarios) or cost (the sum)
+**   pl_compare   the regret table of `spotbench compare` (compare.c):
+**                policies x cases, coloured by regret %, labelled with it
 **
 ** Errors are values: 0, or -1 with a message in err (gnuplot missing, no
 ** such sweep or run, a key that was not swept, gnuplot failing). The
@@ -23,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/compare.h"
 #include "store/store.h"
 
 int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
@@ -33,5 +36,9 @@ int pl_timeline(st_db *db, int64_t run_id, const char *out, char *err,
 typedef enum { PL_COVERAGE, PL_COST } pl_z;
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen);
+
+/* Draws the regret table (sim/compare.h) of a suite named `title`. */
+int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
+               size_t errlen);
 
 #endif
