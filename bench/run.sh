@@ -59,6 +59,14 @@ echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows"
 measure "run (classic)" $SB run "$TMP/year/scenario.json" --db "$TMP/year1.db"
 measure "run (guarded)" $SB run "$TMP/year/scenario.json" --policy guarded --db "$TMP/year2.db"
 measure "run --timeseries (classic)" $SB run "$TMP/year/scenario.json" --timeseries --db "$TMP/year3.db"
+for p in hedge karpenter none ondemand; do
+    measure "run ($p)" $SB run "$TMP/year/scenario.json" --policy $p --db "$TMP/year-$p.db"
+done
+
+echo "== compare: the bundled suite with the six policies that run live, -j 2 (target <= 10 s)"
+# A fresh database each time, through sh -c: one process tree to measure.
+FRESH='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" compare traces/scenarios -j 2 --db "$1"'
+measure "compare traces/scenarios (6 policies, -j 2)" sh -c "$FRESH" $SB "$TMP/compare.db"
 
 echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document (target <= 2 s, <= 200 MB)"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"
