@@ -6,8 +6,8 @@ newcomer reads in the README and the ones linked from code stay one text.
   scripts/build-readme.py --check  exit 1 when README.md is out of date
 
 Parts, in order: docs/overview.md as it is; then docs/scenario.md,
-docs/store.md, docs/sweep.md, docs/traces.md and docs/regression.md one
-heading level down; the "Going live" part of docs/live.md; docs/deploy.md
+docs/store.md, docs/sweep.md, docs/traces.md, docs/regression.md and
+docs/policies.md one heading level down; the "Going live" part of docs/live.md; docs/deploy.md
 one level down; docs/testing.md.
 """
 import os
@@ -54,6 +54,7 @@ def build():
              shift(read("sweep.md"), "Sweeps, tuning and figures"),
              shift(read("traces.md"), "Traces"),
              shift(read("regression.md"), "Regression suite"),
+             shift(read("policies.md"), "Policies from the field: compare and tune"),
              going_live(),
              shift(read("deploy.md"), "Deploying: Lambda, a container, a timer"),
              read("testing.md").rstrip("\n") + "\n"]
