@@ -9,7 +9,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
 libcurl4-openssl-dev libxml2-dev zlib1g-dev gnuplot-nox sqlite3 python3
-python3-botocore awscli time curl zip ca-certificates umoci"
+python3-botocore awscli time curl zip ca-certificates umoci
+slurmctld slurmd slurm-client munge"
 
 missing=""
 for p in $PACKAGES; do
