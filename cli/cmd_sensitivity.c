@@ -88,7 +88,8 @@ static void unknown_values(const sim_sweep_spec *spec, size_t p, char *out, size
 /* Runs one policy's sweep; prints its ranges. */
 static int one_policy(const char *db_path, const char *scenario, const pol_policy *pol,
                       const char **sets, size_t nsets, const char **grids, size_t ngrids,
-                      const char *delays, const char *offsets, long workers) {
+                      const char *delays, const char *offsets, long workers,
+                      st_sweep_point **pts_out, size_t *npts_out) {
     sim_sweep_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.seed = 1;
@@ -151,6 +152,9 @@ static int one_policy(const char *db_path, const char *scenario, const pol_polic
                rg[i].cov_max, worst, params);
     }
     rc = CLI_OK;
+    *pts_out = pts; /* the caller's now */
+    *npts_out = npts;
+    pts = NULL;
     goto out;
 bad:
     cli_error("%s", err);
@@ -223,13 +227,34 @@ int cmd_sensitivity(int argc, char **argv) {
            "cost min", "median", "max", "cov min", "median", "max", "worst cost at",
            "parameters");
     fflush(stdout);
-    for (size_t i = 0; i < n; i++) {
-        int rc = one_policy(db_path, path, list[i], sets, nsets, grids, ngrids, delays,
-                            offsets, workers);
-        if (rc) return rc;
+    st_sweep_point *pts[MAX_POLICIES] = {0};
+    size_t npts[MAX_POLICIES] = {0};
+    int rc = CLI_OK;
+    for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+        rc = one_policy(db_path, path, list[i], sets, nsets, grids, ngrids, delays, offsets,
+                        workers, &pts[i], &npts[i]);
         fflush(stdout);
     }
-    printf("\ncost: total USD; cov: coverage %% (unit-time); min / median / max over the "
-           "delays x seconds\n");
-    return CLI_OK;
+    if (rc == CLI_OK) {
+        printf("\ncost: total USD; cov: coverage %% (unit-time); min / median / max over the "
+               "delays x seconds\n");
+        /* Does a ranking hold at every point? Points line up across the
+        ** policies' sweeps: the same grid in the same order. */
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++) {
+                if (npts[a] != npts[b] || !npts[a]) continue;
+                size_t cheaper = 0, dearer = 0, more = 0, less = 0;
+                for (size_t k = 0; k < npts[a]; k++) {
+                    cheaper += pts[a][k].cost < pts[b][k].cost - 0.005;
+                    dearer += pts[a][k].cost > pts[b][k].cost + 0.005;
+                    more += pts[a][k].coverage > pts[b][k].coverage + 0.0005;
+                    less += pts[a][k].coverage < pts[b][k].coverage - 0.0005;
+                }
+                printf("%s against %s, point by point: cheaper at %zu, dearer at %zu; "
+                       "covers more at %zu, less at %zu (of %zu)\n",
+                       list[a]->name, list[b]->name, cheaper, dearer, more, less, npts[a]);
+            }
+    }
+    for (size_t i = 0; i < n; i++) free(pts[i]);
+    return rc;
 }

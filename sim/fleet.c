@@ -106,9 +106,14 @@ void sim_spot_started(sim_state *s, int64_t idx) {
 
 static double inst_max_price(const sim_pool *p) { return p->max_price * p->weight; }
 
+/* Can the fleet launch in pool p now? AWS: "Amazon EC2 does not fulfill
+** requests in pools where the maximum price you're willing to pay for Spot
+** Instances is less than the Spot price or the Spot price is greater than the
+** price for On-Demand Instances" (EligibleInstancePoolCount). */
 static int eligible(const sim_state *s, size_t p) {
     const sim_pool *pl = &s->sc->pools[p];
-    return s->price[p] <= inst_max_price(pl) && s->pool_count[p] < s->avail[p] &&
+    return s->price[p] <= inst_max_price(pl) && s->price[p] <= pl->on_demand_price &&
+           s->pool_count[p] < s->avail[p] &&
            s->now >= s->ice_until[p] && s->now >= s->risk_until[p];
 }
 

@@ -539,8 +539,8 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
     m->rebalance_p = 0;
     m->rebalance_lead = (sim_dist){1, 180, 900};
     if (object(L, o, "RebalanceRecommendation", 0, reb_known, &r, &ro) < 0 ||
-        real(L, r, "Probability", 0, 0.5, R_PROB, &m->rebalance_p) < 0 ||
-        dist(L, r, "Lead", m->rebalance_lead, &m->rebalance_lead) < 0)
+        (r && (real(L, r, "Probability", 0, 0.5, R_PROB, &m->rebalance_p) < 0 ||
+               dist(L, r, "Lead", m->rebalance_lead, &m->rebalance_lead) < 0)))
         return -1;
     leave(L, ro);
     leave(L, old);

@@ -44,6 +44,36 @@ expect_out "best --worst-case" "total cost  $WORST worst"
 run "$SB" best --sweep "$ID" --min-coverage 0 --db "$TMP/s.db" --worst-case asg.MaxSize
 expect_rc "best --worst-case unknown axis" 2
 expect_err "best --worst-case unknown axis" "asg.MaxSize: not a --grid axis of this sweep"
+# Two policies: the point-by-point line against the same runs made one by one.
+run "$SB" sensitivity "$SC" --policy classic --policy guarded --delays 0,60 --offsets 0,30 \
+    -j 2 --db "$TMP/s2.db"
+expect_rc "two policies" 0
+grep '^classic against guarded' "$TMP/out" >"$TMP/pair" && ok || bad "no pair line"
+: >"$TMP/g.jsonl"
+for d in 0 60; do
+    for o in 0 30; do
+        "$SB" run "$SC" --policy guarded --set cloudwatch.IngestionDelay=$d \
+            --set controller.Offset=$o --set controller.Jitter=0 --json \
+            --db "$TMP/r.db" >>"$TMP/g.jsonl" || bad "guarded run d=$d o=$o"
+    done
+done
+python3 - "$TMP/runs.jsonl" "$TMP/g.jsonl" "$TMP/pair" <<'PY' && ok || bad "pair line differs from the runs'"
+import json, sys
+c = [json.loads(l)["summary"] for l in open(sys.argv[1])]
+g = [json.loads(l)["summary"] for l in open(sys.argv[2])]
+n = lambda f: sum(1 for x, y in zip(c, g) if f(x, y))
+want = ("classic against guarded, point by point: cheaper at %d, dearer at %d; covers more "
+        "at %d, less at %d (of 4)" % (
+            n(lambda x, y: x["total_cost"] < y["total_cost"] - 0.005),
+            n(lambda x, y: x["total_cost"] > y["total_cost"] + 0.005),
+            n(lambda x, y: x["coverage_pct"] > y["coverage_pct"] + 0.0005),
+            n(lambda x, y: x["coverage_pct"] < y["coverage_pct"] - 0.0005)))
+got = open(sys.argv[3]).read().strip()
+if got != want:
+    print("got ", got)
+    print("want", want)
+    sys.exit(1)
+PY
 run "$SB" sensitivity "$SC" --policy nosuch --db "$TMP/s.db"
 expect_rc "unknown policy" 2
 run "$SB" sensitivity "$SC" --delays 0,x --db "$TMP/s.db"

@@ -693,6 +693,13 @@ static void market_and_events(void **st) {
     assert_int_equal(sc.pools[0].band, 4);
     assert_true(sc.pools[1].interruption_frequency == 0);
     sim_scenario_free(&sc);
+    /* A market without RebalanceRecommendation announces nothing. */
+    const char *bare[] = {"market={}"};
+    if (load(f, "scenario.json", bare, 1, &sc)) fail_msg("%s", f->err);
+    assert_true(sc.market.on);
+    assert_true(sc.market.rebalance_p == 0);
+    assert_true(sc.pools[0].interruption_frequency == 0.025); /* "<5%" */
+    sim_scenario_free(&sc);
 }
 
 static void field_errors(void **st) {
