@@ -115,10 +115,7 @@ int cli_sets_for(const pol_policy *pol, const char *const *sets, size_t nsets,
         if (len >= sizeof key) len = sizeof key - 1;
         memcpy(key, sets[i], len);
         key[len] = '\0';
-        int mine = pol_param_index(pol, key) >= 0, other = 0;
-        for (const pol_policy *const *p = pol_list(); *p && !mine; p++)
-            other |= pol_param_index(*p, key) >= 0;
-        if (mine || !other) out[n++] = sets[i];
+        if (pol_param_index(pol, key) >= 0 || !pol_is_param(sets[i], len)) out[n++] = sets[i];
     }
     return (int)n;
 }
