@@ -16,11 +16,50 @@
 ** (usage, a malformed file or value). */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_BADINPUT = 2 };
 
+/* ---- options (opt.c) ------------------------------------------------------ */
+
+/* One option of a command: its name ("--policy", "-j") and, when it takes
+** a value, the value's placeholder ("NAME"); NULL for a flag. Tables end
+** with {NULL, NULL}. */
+typedef struct {
+    const char *name;
+    const char *arg;
+} cli_opt;
+
+/* The state of reading one command's arguments. */
+typedef struct {
+    const char *topic;   /* the help topic named in messages: "run" */
+    const char *what;    /* a prefix for messages: "" or "import: " */
+    const cli_opt *opts;
+    int argc;
+    char **argv;
+    int i;
+    int dashdash;        /* after "--": operands only */
+    const char *opt;     /* CLI_ARG_OPT: the option, spelt as in the table */
+    const char *val;     /* its value, or the operand with CLI_ARG_POS */
+} cli_args;
+
+enum { CLI_ARG_END = 0, CLI_ARG_OPT = 1, CLI_ARG_POS = 2, CLI_ARG_BAD = -1 };
+
+/* Starts reading argv[1..argc): argv[0] is the command (or subcommand). */
+void cli_args_init(cli_args *a, const char *topic, const char *what,
+                   const cli_opt *opts, int argc, char **argv);
+/* The next argument: CLI_ARG_OPT (a->opt, and a->val when the option takes
+** a value), CLI_ARG_POS (an operand in a->val), CLI_ARG_END, or CLI_ARG_BAD
+** after printing the usage error (unknown option, with the closest known
+** one suggested; a missing value; a value given to a flag). */
+int cli_next(cli_args *a);
+/* 1 when the option just read is `name`. */
+int cli_is(const cli_args *a, const char *name);
+
 typedef struct {
     const char *name;
     const char *summary;
     const char *usage; /* full help text */
     int (*run)(int argc, char **argv);
+    /* Every option table the command reads (subcommands included),
+    ** NULL-terminated: what `help --options` lists. */
+    const cli_opt *const *opts;
 } cli_command;
 
 /* Prints "spotbench: <message>" to stderr. */
@@ -31,29 +70,28 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* Prints "--policy NAME: unknown policy" with the closest policy suggested;
+** returns 2. */
+int cli_unknown_policy(const char *name);
+
 /* Runs one simulation and stores it as one transaction; prints the error
 ** and returns CLI_FAIL when the run or the store fails (nothing stored). */
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
 
-int cmd_policy(int argc, char **argv);
-extern const char cmd_policy_usage[];
-int cmd_run(int argc, char **argv);
-extern const char cmd_run_usage[];
-int cmd_regress(int argc, char **argv);
-extern const char cmd_regress_usage[];
-int cmd_sweep(int argc, char **argv);
-extern const char cmd_sweep_usage[];
-int cmd_best(int argc, char **argv);
-extern const char cmd_best_usage[];
-int cmd_merge(int argc, char **argv);
-extern const char cmd_merge_usage[];
-int cmd_plot(int argc, char **argv);
-extern const char cmd_plot_usage[];
-int cmd_live(int argc, char **argv);
-extern const char cmd_live_usage[];
-int cmd_trace(int argc, char **argv);
-extern const char cmd_trace_usage[];
+#define CLI_DECLARE(NAME)                                                      \
+    int cmd_##NAME(int argc, char **argv);                                     \
+    extern const char cmd_##NAME##_usage[];                                    \
+    extern const cli_opt *const cmd_##NAME##_opts[]
+CLI_DECLARE(policy);
+CLI_DECLARE(run);
+CLI_DECLARE(regress);
+CLI_DECLARE(sweep);
+CLI_DECLARE(best);
+CLI_DECLARE(merge);
+CLI_DECLARE(plot);
+CLI_DECLARE(live);
+CLI_DECLARE(trace);
 
 #endif

@@ -48,6 +48,11 @@ const char cmd_live_usage[] =
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
     "scales retry delays (0: none).\n";
 
+static const cli_opt live_opts[] = {
+    {"--config", "FILE"}, {"--once", NULL}, {"--apply", NULL}, {"--record", "FILE"},
+    {"--db", "FILE"},     {"--verbose", NULL}, {NULL, NULL}};
+const cli_opt *const cmd_live_opts[] = {live_opts, NULL};
+
 /* The one piece of mutable global state: set by the signal handler, read by
 ** the loop between ticks. */
 static volatile sig_atomic_t stop_flag = 0;
@@ -178,22 +183,17 @@ static int fixed_now(int64_t *out) {
 int cmd_live(int argc, char **argv) {
     const char *config = NULL, *record = NULL, *db = NULL;
     int once = 0, apply = 0, verbose = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(a, "--record") == 0 && i + 1 < argc)
-            record = argv[++i];
-        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
-            db = argv[++i];
-        else if (strcmp(a, "--once") == 0)
-            once = 1;
-        else if (strcmp(a, "--apply") == 0)
-            apply = 1;
-        else if (strcmp(a, "--verbose") == 0)
-            verbose = 1;
-        else
-            return cli_usage("live", "unknown or incomplete option '%s'", a);
+    cli_args a;
+    cli_args_init(&a, "live", NULL, live_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("live", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--config")) config = a.val;
+        else if (cli_is(&a, "--record")) record = a.val;
+        else if (cli_is(&a, "--db")) db = a.val;
+        else if (cli_is(&a, "--once")) once = 1;
+        else if (cli_is(&a, "--apply")) apply = 1;
+        else if (cli_is(&a, "--verbose")) verbose = 1;
     }
     if (!config) return cli_usage("live", "--config FILE is required");
 

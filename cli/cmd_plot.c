@@ -31,6 +31,11 @@ const char cmd_plot_usage[] =
     "  -o FILE     the figure, .png or .svg\n"
     "  --db FILE   the SQLite database (default results/spotbench.db)\n";
 
+static const cli_opt plot_opts[] = {
+    {"--sweep", "ID"}, {"--run", "ID"}, {"-o", "FILE"}, {"--db", "FILE"},
+    {"--x", "KEY"},    {"--y", "KEY"},  {"--z", "coverage|cost"}, {NULL, NULL}};
+const cli_opt *const cmd_plot_opts[] = {plot_opts, NULL};
+
 int cmd_plot(int argc, char **argv) {
     if (argc < 2) return cli_usage("plot", "frontier, timeline or heatmap is required");
     const char *what = argv[1], *out = NULL, *db_path = "results/spotbench.db";
@@ -38,22 +43,23 @@ int cmd_plot(int argc, char **argv) {
     int64_t sweep = 0, run_id = 0;
     if (strcmp(what, "frontier") && strcmp(what, "timeline") && strcmp(what, "heatmap"))
         return cli_usage("plot", "unknown figure '%s'", what);
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
+    cli_args a;
+    cli_args_init(&a, "plot", NULL, plot_opts, argc - 1, argv + 1);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         char *end;
-        if (strcmp(a, "--sweep") == 0 && more) {
-            sweep = strtoll(argv[++i], &end, 10);
-            if (*end || sweep < 1) return cli_usage("plot", "--sweep %s: expected an id", argv[i]);
-        } else if (strcmp(a, "--run") == 0 && more) {
-            run_id = strtoll(argv[++i], &end, 10);
-            if (*end || run_id < 1) return cli_usage("plot", "--run %s: expected an id", argv[i]);
-        } else if (strcmp(a, "-o") == 0 && more) out = argv[++i];
-        else if (strcmp(a, "--db") == 0 && more) db_path = argv[++i];
-        else if (strcmp(a, "--x") == 0 && more) x = argv[++i];
-        else if (strcmp(a, "--y") == 0 && more) y = argv[++i];
-        else if (strcmp(a, "--z") == 0 && more) z = argv[++i];
-        else return cli_usage("plot", "unknown or incomplete option '%s'", a);
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("plot", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--sweep")) {
+            sweep = strtoll(a.val, &end, 10);
+            if (*end || sweep < 1) return cli_usage("plot", "--sweep %s: expected an id", a.val);
+        } else if (cli_is(&a, "--run")) {
+            run_id = strtoll(a.val, &end, 10);
+            if (*end || run_id < 1) return cli_usage("plot", "--run %s: expected an id", a.val);
+        } else if (cli_is(&a, "-o")) out = a.val;
+        else if (cli_is(&a, "--db")) db_path = a.val;
+        else if (cli_is(&a, "--x")) x = a.val;
+        else if (cli_is(&a, "--y")) y = a.val;
+        else if (cli_is(&a, "--z")) z = a.val;
     }
     if (!out) return cli_usage("plot", "-o FILE is required");
     int is_timeline = strcmp(what, "timeline") == 0;

@@ -33,6 +33,10 @@ const char cmd_policy_usage[] =
     "        \"MinSize\": 0, \"MaxSize\": 200}}' | spotbench policy eval "
     "--policy classic\n";
 
+static const cli_opt list_opts[] = {{NULL, NULL}};
+static const cli_opt eval_opts[] = {{"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {NULL, NULL}};
+const cli_opt *const cmd_policy_opts[] = {list_opts, eval_opts, NULL};
+
 static int policy_list(void) {
     for (const pol_policy *const *p = pol_list(); *p; p++) {
         const pol_policy *pol = *p;
@@ -69,29 +73,24 @@ static int policy_eval(int argc, char **argv) {
     const char *name = NULL, *path = NULL;
     const char *sets[64];
     size_t nsets = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
-            name = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+    cli_args a;
+    cli_args_init(&a, "policy", "eval: ", eval_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (path) return cli_usage("policy", "eval: more than one input file");
+            path = a.val;
+        } else if (cli_is(&a, "--policy")) {
+            name = a.val;
+        } else if (cli_is(&a, "--set")) {
             if (nsets == sizeof sets / sizeof sets[0])
                 return cli_usage("policy", "too many --set options");
-            sets[nsets++] = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage("policy", "eval: unknown or incomplete option '%s'", a);
-        } else if (path) {
-            return cli_usage("policy", "eval: more than one input file");
-        } else {
-            path = a;
+            sets[nsets++] = a.val;
         }
     }
     if (!name) return cli_usage("policy", "eval: --policy NAME is required");
     const pol_policy *pol = pol_find(name);
-    if (!pol) {
-        cli_error("--policy %s: unknown policy (see 'spotbench policy list')",
-                  name);
-        return CLI_BADINPUT;
-    }
+    if (!pol) return cli_unknown_policy(name);
     if (pol->simulation_only) {
         cli_error("--policy %s: simulation only (use it with 'spotbench run')", name);
         return CLI_BADINPUT;
@@ -155,7 +154,12 @@ static int policy_eval(int argc, char **argv) {
 int cmd_policy(int argc, char **argv) {
     if (argc < 2) return cli_usage("policy", "expected 'list' or 'eval'");
     if (strcmp(argv[1], "list") == 0) {
-        if (argc > 2) return cli_usage("policy", "list takes no arguments");
+        cli_args a;
+        cli_args_init(&a, "policy", "list: ", list_opts, argc - 1, argv + 1);
+        for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+            if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+            if (k == CLI_ARG_POS) return cli_usage("policy", "list takes no arguments");
+        }
         return policy_list();
     }
     if (strcmp(argv[1], "eval") == 0) return policy_eval(argc - 1, argv + 1);

@@ -26,6 +26,9 @@ const char cmd_regress_usage[] =
     "             tolerances); cases without bounds.json get classic and\n"
     "             guarded. od_launches_max is kept as written.\n";
 
+static const cli_opt regress_opts[] = {{"--update", NULL}, {"--db", "FILE"}, {NULL, NULL}};
+const cli_opt *const cmd_regress_opts[] = {regress_opts, NULL};
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -114,12 +117,15 @@ static int regress_case(st_db *db, const char *dir, const char *name, int update
 int cmd_regress(int argc, char **argv) {
     const char *dir = "traces/scenarios", *db_path = "results/regress.db";
     int update = 0, have_dir = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--update") == 0) update = 1;
-        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) db_path = argv[++i];
-        else if (argv[i][0] == '-') return cli_usage("regress", "unknown or incomplete option '%s'", argv[i]);
-        else if (have_dir++) return cli_usage("regress", "more than one DIR");
-        else dir = argv[i];
+    cli_args a;
+    cli_args_init(&a, "regress", NULL, regress_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (have_dir++) return cli_usage("regress", "more than one DIR");
+            dir = a.val;
+        } else if (cli_is(&a, "--update")) update = 1;
+        else if (cli_is(&a, "--db")) db_path = a.val;
     }
     size_t n;
     char **cases = list_cases(dir, &n);

@@ -65,6 +65,18 @@ const char cmd_merge_usage[] =
 
 #define DEFAULT_DB "results/spotbench.db"
 
+static const cli_opt sweep_opts[] = {
+    {"--policy", "NAME"}, {"--grid", "KEY=VALUES"}, {"--random", "KEY=LO:HI"},
+    {"--samples", "N"},   {"--seed", "S"},          {"--set", "KEY=VALUE"},
+    {"-j", "N"},          {"--shard", "K/N"},       {"--resume", "ID"},
+    {"--db", "FILE"},     {"--quiet", NULL},        {NULL, NULL}};
+const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
+static const cli_opt best_opts[] = {
+    {"--sweep", "ID"}, {"--min-coverage", "PCT"}, {"--db", "FILE"}, {NULL, NULL}};
+const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
+static const cli_opt merge_opts[] = {{NULL, NULL}};
+const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
+
 /* ---- progress ------------------------------------------------------------ */
 
 typedef struct {
@@ -261,57 +273,54 @@ int cmd_sweep(int argc, char **argv) {
     st_db *db = NULL;
     unsigned char *done = NULL;
     size_t *todo = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (strcmp(a, "--policy") == 0 && more) policy = argv[++i];
-        else if (strcmp(a, "--grid") == 0 && more) {
-            if (sim_sweep_add_grid(&spec, argv[++i], err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--random") == 0 && more) {
-            if (sim_sweep_add_random(&spec, argv[++i], err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--set") == 0 && more) {
-            const char *kv = argv[++i], *eq = strchr(kv, '=');
-            if (!eq || eq == kv) {
-                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", kv);
+    cli_args a;
+    cli_args_init(&a, "sweep", NULL, sweep_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *v = a.val;
+        char *end;
+        if (k == CLI_ARG_BAD) goto out;
+        if (k == CLI_ARG_POS) {
+            if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
+                goto bad;
+        } else if (cli_is(&a, "--policy")) policy = v;
+        else if (cli_is(&a, "--grid")) {
+            if (sim_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--random")) {
+            if (sim_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--set")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
                 goto bad;
             }
-            if (sim_sweep_add_str(&spec.sets, &spec.nsets, kv, err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--samples") == 0 && more) {
-            char *end;
-            samples = strtol(argv[++i], &end, 10);
+            if (sim_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--samples")) {
+            samples = strtol(v, &end, 10);
             if (*end || samples < 1) {
-                snprintf(err, sizeof err, "--samples %s: expected a whole number >= 1", argv[i]);
+                snprintf(err, sizeof err, "--samples %s: expected a whole number >= 1", v);
                 goto bad;
             }
-        } else if (strcmp(a, "--seed") == 0 && more) {
-            char *end;
-            spec.seed = strtoull(argv[++i], &end, 10);
-            if (*end || !*argv[i]) {
-                snprintf(err, sizeof err, "--seed %s: expected a whole number", argv[i]);
+        } else if (cli_is(&a, "--seed")) {
+            spec.seed = strtoull(v, &end, 10);
+            if (*end || !*v) {
+                snprintf(err, sizeof err, "--seed %s: expected a whole number", v);
                 goto bad;
             }
-        } else if (strcmp(a, "-j") == 0 && more) {
-            char *end;
-            workers = strtol(argv[++i], &end, 10);
+        } else if (cli_is(&a, "-j")) {
+            workers = strtol(v, &end, 10);
             if (*end || workers < 1 || workers > 1024) {
-                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", argv[i]);
+                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", v);
                 goto bad;
             }
-        } else if (strcmp(a, "--resume") == 0 && more) {
-            char *end;
-            resume = strtoll(argv[++i], &end, 10);
+        } else if (cli_is(&a, "--resume")) {
+            resume = strtoll(v, &end, 10);
             if (*end || resume < 1) {
-                snprintf(err, sizeof err, "--resume %s: expected a sweep id", argv[i]);
+                snprintf(err, sizeof err, "--resume %s: expected a sweep id", v);
                 goto bad;
             }
-        } else if (strcmp(a, "--shard") == 0 && more) shard = argv[++i];
-        else if (strcmp(a, "--db") == 0 && more) db_path = argv[++i];
-        else if (strcmp(a, "--quiet") == 0) quiet = 1;
-        else if (a[0] == '-') {
-            rc = cli_usage("sweep", "unknown or incomplete option '%s'", a);
-            goto out;
-        } else if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, a, err, sizeof err))
-            goto bad;
+        } else if (cli_is(&a, "--shard")) shard = v;
+        else if (cli_is(&a, "--db")) db_path = v;
+        else if (cli_is(&a, "--quiet")) quiet = 1;
     }
     if (workers < 1) workers = 1;
     long shard_k, shard_n;
@@ -417,20 +426,21 @@ int cmd_best(int argc, char **argv) {
     const char *db_path = DEFAULT_DB;
     int64_t id = 0;
     double min_cov = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+    cli_args a;
+    cli_args_init(&a, "best", NULL, best_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         char *end;
-        if (strcmp(a, "--sweep") == 0 && i + 1 < argc) {
-            id = strtoll(argv[++i], &end, 10);
-            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", argv[i]);
-        } else if (strcmp(a, "--min-coverage") == 0 && i + 1 < argc) {
-            min_cov = strtod(argv[++i], &end);
-            if (*end || !*argv[i] || min_cov < 0 || min_cov > 100)
-                return cli_usage("best", "--min-coverage %s: expected 0 to 100", argv[i]);
-        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
-            db_path = argv[++i];
-        } else {
-            return cli_usage("best", "unknown or incomplete option '%s'", a);
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--sweep")) {
+            id = strtoll(a.val, &end, 10);
+            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
+        } else if (cli_is(&a, "--min-coverage")) {
+            min_cov = strtod(a.val, &end);
+            if (*end || !*a.val || min_cov < 0 || min_cov > 100)
+                return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
+        } else if (cli_is(&a, "--db")) {
+            db_path = a.val;
         }
     }
     if (!id || min_cov < 0) return cli_usage("best", "--sweep and --min-coverage are required");
@@ -502,19 +512,27 @@ out:
 /* ---- merge --------------------------------------------------------------- */
 
 int cmd_merge(int argc, char **argv) {
-    if (argc < 3) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-') return cli_usage("merge", "unknown option '%s'", argv[i]);
+    /* Operands only; the parser still turns away options and reads "--". */
+    const char *files[argc > 0 ? argc : 1];
+    int nf = 0;
+    cli_args a;
+    cli_args_init(&a, "merge", NULL, merge_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        files[nf++] = a.val;
+    }
+    if (nf < 2) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
+    const char *out = files[0];
     char err[1024];
     char *spec = NULL;
     /* Every shard is checked before OUT is touched: a mismatched shard
     ** leaves OUT as it was. */
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], argv[1]) == 0) {
+    for (int i = 1; i < nf; i++) {
+        if (strcmp(files[i], out) == 0) {
             free(spec);
-            return cli_usage("merge", "%s is both the output and a shard", argv[1]);
+            return cli_usage("merge", "%s is both the output and a shard", out);
         }
-        if (st_merge_check(argv[i], &spec, err, sizeof err)) {
+        if (st_merge_check(files[i], &spec, err, sizeof err)) {
             free(spec);
             cli_error("%s", err);
             return CLI_BADINPUT;
@@ -522,21 +540,21 @@ int cmd_merge(int argc, char **argv) {
     }
     free(spec);
     st_db *db;
-    if (st_open(argv[1], &db, err, sizeof err)) {
+    if (st_open(out, &db, err, sizeof err)) {
         cli_error("%s", err);
         return CLI_FAIL;
     }
     int rc = CLI_OK;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < nf; i++) {
         int64_t id;
         size_t copied;
-        if (st_merge(db, argv[i], &id, &copied, err, sizeof err)) {
+        if (st_merge(db, files[i], &id, &copied, err, sizeof err)) {
             cli_error("%s", err);
             rc = CLI_FAIL;
             break;
         }
-        printf("%s: %zu runs copied into sweep %lld of %s\n", argv[i], copied,
-               (long long)id, argv[1]);
+        printf("%s: %zu runs copied into sweep %lld of %s\n", files[i], copied,
+               (long long)id, out);
     }
     st_close(db);
     return rc;

@@ -93,34 +93,59 @@ typedef struct {
     size_t nin;
 } trace_args;
 
+static const cli_opt import_opts[] = {
+    {"--format", "FORMAT"}, {"--product", "P"}, {"-o", "OUT.csv"}, {NULL, NULL}};
+static const cli_opt check_opts[] = {{"--format", "FORMAT"}, {"--product", "P"}, {NULL, NULL}};
+static const cli_opt info_opts[] = {
+    {"--format", "FORMAT"}, {"--product", "P"}, {"--above", "PRICE"}, {NULL, NULL}};
+static const cli_opt gen_prices_opts[] = {
+    {"--pools", "SPEC"},         {"--start", "TIME"},        {"--end", "TIME"},
+    {"--seed", "N"},             {"--step", "S"},            {"--mean", "F"},
+    {"--reversion", "R"},        {"--volatility", "V"},      {"--jump-prob", "P"},
+    {"--jump-size", "F"},        {"--regime", "START:END:MEAN"},
+    {"--outage", "AT:DURATION:SCOPE[:KIND]"},                {"--capacity", "N"},
+    {"--availability-out", "FILE"}, {"-o", "FILE"},          {NULL, NULL}};
+static const cli_opt gen_demand_opts[] = {
+    {"--start", "TIME"}, {"--end", "TIME"},   {"--base", "UNITS"}, {"--amplitude", "UNITS"},
+    {"--seed", "N"},     {"--period", "S"},   {"--peak-hour", "H"}, {"--noise", "UNITS"},
+    {"--step", "S"},     {"-o", "FILE"},      {NULL, NULL}};
+static const cli_opt gen_cloudwatch_opts[] = {
+    {"--delay-p", "P"}, {"--delay-min", "S"}, {"--delay-max", "S"}, {"--missing", "P"},
+    {NULL, NULL}};
+const cli_opt *const cmd_trace_opts[] = {import_opts,     check_opts,      info_opts,
+                                         gen_prices_opts, gen_demand_opts, gen_cloudwatch_opts,
+                                         NULL};
+
 static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "--format") == 0 && i + 1 < argc) {
-            int f = trc_format_find(argv[++i]);
+    const cli_opt *opts = strcmp(sub, "import") == 0  ? import_opts
+                          : strcmp(sub, "info") == 0 ? info_opts
+                                                     : check_opts;
+    char what[32];
+    snprintf(what, sizeof what, "%s: ", sub);
+    cli_args p;
+    cli_args_init(&p, "trace", what, opts, argc, argv);
+    for (int k; (k = cli_next(&p)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (a->nin == sizeof a->in / sizeof a->in[0])
+                return cli_usage("trace", "%s: too many inputs", sub);
+            a->in[a->nin++] = p.val;
+        } else if (cli_is(&p, "--format")) {
+            int f = trc_format_find(p.val);
             if (f < 0)
                 return cli_usage("trace",
                                  "--format %s: unknown format (aws-spot-price-"
                                  "history, aws-get-metric-statistics, "
                                  "aws-get-metric-data, policy-eval, csv)",
-                                 argv[i]);
+                                 p.val);
             a->fmt = (trc_format)f;
-        } else if (strcmp(s, "--product") == 0 && i + 1 < argc) {
-            a->product = argv[++i];
-        } else if (strcmp(s, "-o") == 0 && i + 1 < argc &&
-                   strcmp(sub, "import") == 0) {
-            a->out = argv[++i];
-        } else if (strcmp(s, "--above") == 0 && i + 1 < argc &&
-                   strcmp(sub, "info") == 0) {
-            a->above = argv[++i];
-        } else if (s[0] == '-' && s[1] != '\0') {
-            return cli_usage("trace", "%s: unknown or incomplete option '%s'",
-                             sub, s);
-        } else {
-            if (a->nin == sizeof a->in / sizeof a->in[0])
-                return cli_usage("trace", "%s: too many inputs", sub);
-            a->in[a->nin++] = s;
+        } else if (cli_is(&p, "--product")) {
+            a->product = p.val;
+        } else if (cli_is(&p, "-o")) {
+            a->out = p.val;
+        } else if (cli_is(&p, "--above")) {
+            a->above = p.val;
         }
     }
     if (a->nin == 0) return cli_usage("trace", "%s: no input file", sub);
@@ -422,11 +447,12 @@ static int gen_prices(int argc, char **argv) {
     trc_gen_outage outages[GEN_MAX_LIST];
     char err[512];
     long long w;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("prices: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen prices: ", gen_prices_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("prices: unexpected argument '%s'", v);
         if (!strcmp(o, "--pools")) pools = v;
         else if (!strcmp(o, "-o")) out = v;
         else if (!strcmp(o, "--availability-out")) avail = v;
@@ -465,8 +491,6 @@ static int gen_prices(int argc, char **argv) {
             if (trc_gen_parse_outage(v, &outages[p.noutages], err, sizeof err))
                 return GEN_ERR("--outage: %s", err);
             p.noutages++;
-        } else {
-            return GEN_ERR("prices: unknown option '%s'", o);
         }
     }
     if (!pools) return GEN_ERR("--pools: required (TYPE/AZ=ON_DEMAND_PRICE,...)");
@@ -518,11 +542,12 @@ static int gen_demand(int argc, char **argv) {
     int have[4] = {0}, rc;
     long long w;
     char err[512];
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("demand: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen demand: ", gen_demand_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("demand: unexpected argument '%s'", v);
         if (!strcmp(o, "-o")) out = v;
         else if (!strcmp(o, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
@@ -549,8 +574,6 @@ static int gen_demand(int argc, char **argv) {
         } else if (!strcmp(o, "--period")) {
             if ((rc = gen_whole(o, v, 86400LL * 3660, &w))) return rc;
             p.period = w;
-        } else {
-            return GEN_ERR("demand: unknown option '%s'", o);
         }
     }
     static const char *const names[] = {"--start", "--end", "--base",
@@ -571,16 +594,16 @@ static int gen_cloudwatch(int argc, char **argv) {
     double dp = 1, missing = 0;
     long long dmin = 0, dmax = 0;
     int rc;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("cloudwatch: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen cloudwatch: ", gen_cloudwatch_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("cloudwatch: unexpected argument '%s'", v);
         if (!strcmp(o, "--delay-p")) rc = gen_number(o, v, &dp);
         else if (!strcmp(o, "--missing")) rc = gen_number(o, v, &missing);
         else if (!strcmp(o, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
-        else if (!strcmp(o, "--delay-max")) rc = gen_whole(o, v, 86400, &dmax);
-        else return GEN_ERR("cloudwatch: unknown option '%s'", o);
+        else rc = gen_whole(o, v, 86400, &dmax); /* --delay-max */
         if (rc) return rc;
     }
     char buf[256], err[256];

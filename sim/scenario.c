@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "traces/text.h"
 #include "traces/traces.h"
 
 /* ---- messages and field paths ------------------------------------------ */
@@ -42,6 +43,8 @@ typedef struct {
     char fpath[512];    /* the field being read: "fleet.LaunchSpecifications[2]" */
     size_t plen;
     uint64_t hash;      /* FNV-1a 64 of everything read so far */
+    const char *const *sets; /* the --set overrides, for messages */
+    size_t nsets;
     char *err;
     size_t errlen;
 } ld;
@@ -165,16 +168,43 @@ static const cJSON *get(const cJSON *o, const char *key) {
     return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
+/* The --set that put a top-level field `key` there, or NULL. */
+static const char *set_of(const ld *L, const char *key) {
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < L->nsets; i++)
+        if (strncmp(L->sets[i], key, kl) == 0 && strchr("=.[", L->sets[i][kl]))
+            return L->sets[i];
+    return NULL;
+}
+
+/* "unknown field", with the closest known name suggested. A top-level key
+** that came from --set may also be a misspelt policy parameter, since
+** --set takes both. */
+static int unknown_field(ld *L, const char *key, const char *const *known) {
+    const char *cands[128];
+    size_t n = 0;
+    for (size_t k = 0; known[k] && n < 128; k++) cands[n++] = known[k];
+    const char *set = L->plen == 0 ? set_of(L, key) : NULL;
+    if (set)
+        for (const pol_policy *const *p = pol_list(); *p; p++)
+            for (size_t i = 0; i < (*p)->nparams && n < 128; i++)
+                cands[n++] = (*p)->params[i].name;
+    const char *near = trc_closest(key, cands, n);
+    enter(L, key);
+    if (set)
+        return fail(L, "unknown field (--set %s: not a policy parameter either%s%s%s)",
+                    set, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    if (near) return fail(L, "unknown field (did you mean '%s'?)", near);
+    return fail(L, "unknown field");
+}
+
 /* Rejects fields not in `known` (NULL-terminated) and fields given twice,
 ** in the object at the current path. */
 static int check_keys(ld *L, const cJSON *o, const char *const *known) {
     for (const cJSON *c = o->child; c; c = c->next) {
         size_t k = 0;
         while (known[k] && strcmp(known[k], c->string) != 0) k++;
-        if (!known[k]) {
-            enter(L, c->string);
-            return fail(L, "unknown field");
-        }
+        if (!known[k]) return unknown_field(L, c->string, known);
         for (const cJSON *d = o->child; d != c; d = d->next)
             if (strcmp(d->string, c->string) == 0) {
                 enter(L, c->string);
@@ -1143,7 +1173,8 @@ static long line_of(const char *text, size_t off) {
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
                       sim_scenario *sc, char *err, size_t errlen) {
     memset(sc, 0, sizeof *sc);
-    ld L = {.file = path, .hash = FNV_OFFSET, .err = err, .errlen = errlen};
+    ld L = {.file = path, .hash = FNV_OFFSET, .sets = sets, .nsets = nsets,
+            .err = err, .errlen = errlen};
     char *text = NULL;
     cJSON *root = NULL;
     int rc = -1;
