@@ -11,6 +11,7 @@
 #include "policy/policy.h"
 #include "sim/sim.h"
 #include "store/store.h"
+#include "traces/outfile.h"
 
 /* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
 ** (usage, a malformed file or value). */
@@ -70,6 +71,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* Output files (-o PATH) under the rules of traces/outfile.h; each prints
+** what went wrong. cli_out_check: 0 or -1 (bad input). cli_out_open: 0 or
+** -1. cli_out_close commits when `ok` (else drops the content) and returns
+** CLI_OK or CLI_FAIL. */
+int cli_out_check(const char *path);
+int cli_out_open(trc_out *o, const char *path);
+int cli_out_close(trc_out *o, int ok);
+
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */
 int cli_unknown_policy(const char *name);
@@ -79,6 +88,10 @@ int cli_unknown_policy(const char *name);
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
+
+/* 1 when the KEY of "KEY=VALUE" is a parameter of some registered policy
+** (a --set for the policy), 0 when it is a scenario field path. */
+int cli_is_policy_key(const char *kv);
 
 #define CLI_DECLARE(NAME)                                                      \
     int cmd_##NAME(int argc, char **argv);                                     \

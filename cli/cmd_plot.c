@@ -72,6 +72,7 @@ int cmd_plot(int argc, char **argv) {
         else if (strcmp(z, "coverage") != 0)
             return cli_usage("plot", "--z %s: expected coverage or cost", z);
     }
+    if (cli_out_check(out)) return CLI_BADINPUT;
     /* st_open would create a missing database: say it is missing instead. */
     if (access(db_path, F_OK) != 0) {
         cli_error("%s: no such database", db_path);
@@ -92,6 +93,6 @@ int cmd_plot(int argc, char **argv) {
         cli_error("%s", err);
         return CLI_FAIL;
     }
-    printf("%s\n", out);
+    if (strcmp(out, "-") != 0) printf("%s\n", out); /* "-": the figure is the output */
     return CLI_OK;
 }

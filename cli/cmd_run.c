@@ -48,17 +48,6 @@ typedef struct {
     int64_t run_id;
 } run_slot;
 
-/* Is `key` a parameter of any registered policy? */
-static int is_policy_key(const char *key, size_t len) {
-    char k[64];
-    if (len >= sizeof k) return 0;
-    memcpy(k, key, len);
-    k[len] = '\0';
-    for (const pol_policy *const *p = pol_list(); *p; p++)
-        if (pol_param_index(*p, k) >= 0) return 1;
-    return 0;
-}
-
 /* Applies the policy --set options to one run's parameters. A key that no
 ** policy of this run knows is an error. */
 static int apply_policy_sets(run_slot *runs, size_t nruns, const char **sets,
@@ -237,7 +226,7 @@ int cmd_run(int argc, char **argv) {
             }
             if (npsets == MAX_SETS || nssets == MAX_SETS)
                 return cli_usage("run", "too many --set options");
-            if (is_policy_key(kv, (size_t)(eq - kv))) psets[npsets++] = kv;
+            if (cli_is_policy_key(kv)) psets[npsets++] = kv;
             else ssets[nssets++] = kv;
         } else if (cli_is(&a, "--db")) {
             db_path = a.val;

@@ -195,49 +195,26 @@ static void duration(int64_t s, char *buf, size_t n) {
     snprintf(buf, n, "%lld s (%.1f h)", (long long)s, (double)s / 3600);
 }
 
-/* Writes via a temporary beside `path`, renamed on success, so a failure
-** leaves no half trace. `tmp` gets the temporary's name. */
-static FILE *out_open(const char *path, char *tmp, size_t n) {
-    snprintf(tmp, n, "%s.tmp~", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) cli_error("%s: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int out_close(FILE *f, const char *tmp, const char *path, int ok) {
-    int bad = ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (!ok) {
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    if (bad || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    return CLI_OK;
-}
-
 static int trace_import(int argc, char **argv) {
     trace_args a;
     int rc = parse_args("import", argc, argv, &a);
     if (rc) return rc;
+    /* A bad -o is found before the inputs are read. */
+    if (cli_out_check(a.out)) return CLI_BADINPUT;
     trc_import im = {0};
     trc_format fmts[256];
     if ((rc = load(&a, &im, fmts))) {
         trc_import_free(&im);
         return rc;
     }
-    /* Written beside the output and renamed: a failed write leaves no half
-    ** trace where a scenario would read it. */
-    char tmp[4096];
-    FILE *f = out_open(a.out, tmp, sizeof tmp);
+    /* Written to a temporary and renamed (traces/outfile.h): a failed write
+    ** leaves no half trace where a scenario would read it. */
+    trc_out o;
     rc = CLI_FAIL;
-    if (f) {
-        int bad = trc_import_write_csv(&im, f) != 0;
+    if (cli_out_open(&o, a.out) == 0) {
+        int bad = trc_import_write_csv(&im, o.f) != 0;
         if (bad) cli_error("%s: cannot write: %s", a.out, strerror(errno));
-        rc = out_close(f, tmp, a.out, !bad);
+        rc = cli_out_close(&o, !bad);
     }
     if (rc == CLI_OK)
         fprintf(stderr,
@@ -509,21 +486,24 @@ static int gen_prices(int argc, char **argv) {
         free(pl);
         return GEN_ERR("--outage: a capacity outage needs --availability-out FILE");
     }
-    char tmp[2][4096];
-    FILE *f = out_open(out, tmp[0], sizeof tmp[0]), *fa = NULL;
-    if (!f) {
+    if (cli_out_check(out) || (avail && cli_out_check(avail))) {
+        free(pl);
+        return CLI_BADINPUT;
+    }
+    trc_out o, oa;
+    if (cli_out_open(&o, out)) {
         free(pl);
         return CLI_FAIL;
     }
-    if (avail && !(fa = out_open(avail, tmp[1], sizeof tmp[1]))) {
-        out_close(f, tmp[0], out, 0);
+    if (avail && cli_out_open(&oa, avail)) {
+        trc_out_abort(&o);
         free(pl);
         return CLI_FAIL;
     }
-    int bad = trc_gen_prices(&p, f, fa, err, sizeof err);
+    int bad = trc_gen_prices(&p, o.f, avail ? oa.f : NULL, err, sizeof err);
     free(pl);
-    rc = out_close(f, tmp[0], out, !bad);
-    if (fa && out_close(fa, tmp[1], avail, !bad && rc == CLI_OK)) rc = CLI_FAIL;
+    rc = cli_out_close(&o, !bad);
+    if (avail && cli_out_close(&oa, !bad && rc == CLI_OK)) rc = CLI_FAIL;
     if (bad) {
         /* Messages from the generator start with the option at fault. */
         if (!strcmp(err, "out of memory")) {
@@ -581,11 +561,11 @@ static int gen_demand(int argc, char **argv) {
     for (int i = 0; i < 4; i++)
         if (!have[i]) return GEN_ERR("%s: required", names[i]);
     if (!out) return GEN_ERR("-o: required (the demand CSV)");
-    char tmp[4096];
-    FILE *f = out_open(out, tmp, sizeof tmp);
-    if (!f) return CLI_FAIL;
-    int bad = trc_gen_demand(&p, f, err, sizeof err);
-    rc = out_close(f, tmp, out, !bad);
+    if (cli_out_check(out)) return CLI_BADINPUT;
+    trc_out o;
+    if (cli_out_open(&o, out)) return CLI_FAIL;
+    int bad = trc_gen_demand(&p, o.f, err, sizeof err);
+    rc = cli_out_close(&o, !bad);
     if (bad) return GEN_ERR("%s", err);
     return rc;
 }

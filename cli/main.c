@@ -60,6 +60,31 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
     return CLI_BADINPUT;
 }
 
+int cli_out_check(const char *path) {
+    char err[1024];
+    if (trc_out_check(path, err, sizeof err) == 0) return 0;
+    cli_error("%s", err);
+    return -1;
+}
+
+int cli_out_open(trc_out *o, const char *path) {
+    char err[1024];
+    if (trc_out_open(o, path, err, sizeof err) == 0) return 0;
+    cli_error("%s", err);
+    return -1;
+}
+
+int cli_out_close(trc_out *o, int ok) {
+    char err[1024];
+    if (!ok) {
+        trc_out_abort(o);
+        return CLI_FAIL;
+    }
+    if (trc_out_commit(o, err, sizeof err) == 0) return CLI_OK;
+    cli_error("%s", err);
+    return CLI_FAIL;
+}
+
 int cli_unknown_policy(const char *name) {
     const char *names[32];
     size_t n = 0;

@@ -2,16 +2,25 @@
 ** plot.c: frontier, timeline and heatmap figures through gnuplot (plot.h).
 **
 ** Data goes to gnuplot inline, as datablocks ($name << EOD) in the script
-** written to its standard input: no temporary files to clean up. gnuplot
-** may exit early (a bad terminal, a full disk) while we still write, so
-** SIGPIPE is blocked for the duration and any pending one discarded: a
-** library must not kill its caller, and the failure shows in pclose().
+** written to its standard input; gnuplot writes the figure to its standard
+** output, which is the output file's temporary (traces/outfile.h), so the
+** output's name never enters the script and a figure replaces the old one
+** only when gnuplot succeeded and the figure is whole. Every string from a
+** database or the command line (scenario names, policy names, swept values
+** and keys) reaches gnuplot either as data in a datablock or as a
+** single-quoted string with its quotes doubled (pl_str): never as code.
+** gnuplot may exit early (a bad terminal, a full disk) while we still write,
+** so SIGPIPE is blocked for the duration and any pending one discarded: a
+** library must not kill its caller, and the failure shows in its exit
+** status.
 */
 #include "plot/plot.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +31,10 @@
 
 #include "sim/sweep.h"
 #include "store/sweep.h"
+#include "traces/outfile.h"
+#include "traces/text.h"
+
+extern char **environ;
 
 /* ---- gnuplot --------------------------------------------------------------- */
 
@@ -43,68 +56,183 @@ static int have_gnuplot(void) {
 }
 
 typedef struct {
-    FILE *f;
+    FILE *f;      /* gnuplot's standard input: the script */
+    pid_t pid;
+    trc_out out;  /* gnuplot's standard output: the figure */
+    int svg;
     sigset_t old;
 } gp;
 
-/* Checks the output name and gnuplot, starts gnuplot with the terminal the
-** extension asks for and the output set. */
+/* The terminal for an output name: .png or .svg, or PNG for "-". */
+static int terminal_of(const char *out, int *svg, char *err, size_t errlen) {
+    const char *dot = strrchr(out, '.');
+    if (strcmp(out, "-") == 0 || (dot && strcmp(dot, ".png") == 0)) *svg = 0;
+    else if (dot && strcmp(dot, ".svg") == 0) *svg = 1;
+    else {
+        snprintf(err, errlen, "%s: the output must end in .png or .svg (or be - for "
+                              "a PNG on standard output)", out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes s as a single-quoted gnuplot string: the only special character
+** there is ' (doubled); no backslash, backquote or macro processing happens
+** inside single quotes. Control characters would end the command line and
+** become spaces; bytes that are not UTF-8 become '?'. */
+static void pl_str(FILE *f, const char *s) {
+    fputc('\'', f);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t ok = trc_utf8_valid(s + i, n - i);
+        for (size_t k = 0; k < ok; k++, i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '\'') fputs("''", f);
+            else if (c < 0x20 || c == 0x7f) fputc(' ', f);
+            else fputc(c, f);
+        }
+        if (i < n) {
+            fputc('?', f); /* a byte that is not UTF-8 */
+            i++;
+        }
+    }
+    fputc('\'', f);
+}
+
+/* Writes s as a double-quoted string column of a datablock line: data, never
+** read as a command. */
+static void pl_data_str(FILE *f, const char *s) {
+    fputc('"', f);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t ok = trc_utf8_valid(s + i, n - i);
+        for (size_t k = 0; k < ok; k++, i++) {
+            unsigned char c = (unsigned char)s[i];
+            /* A '"' would end the column early: shown as a ' instead. */
+            if (c == '"') fputc('\'', f);
+            else if (c < 0x20 || c == 0x7f) fputc(' ', f);
+            else fputc(c, f);
+        }
+        if (i < n) {
+            fputc('?', f);
+            i++;
+        }
+    }
+    fputc('"', f);
+}
+
+/* Checks the output name and gnuplot, opens the output (traces/outfile.h)
+** and starts gnuplot writing the figure to it, with the terminal the name
+** asks for. Nothing of the output name goes into the script. */
 static int gp_open(gp *g, const char *out, const char *size, char *err,
                    size_t errlen) {
-    const char *dot = strrchr(out, '.');
-    const char *term;
-    if (dot && strcmp(dot, ".png") == 0) term = "pngcairo";
-    else if (dot && strcmp(dot, ".svg") == 0) term = "svg dynamic";
-    else {
-        snprintf(err, errlen, "%s: the output must end in .png or .svg", out);
-        return -1;
-    }
-    /* The name goes into a gnuplot string. */
-    if (strpbrk(out, "'\n")) {
-        snprintf(err, errlen, "%s: the output name must not contain ' or a newline", out);
-        return -1;
-    }
+    memset(g, 0, sizeof *g);
+    if (terminal_of(out, &g->svg, err, errlen)) return -1;
     if (!have_gnuplot()) {
         snprintf(err, errlen, "gnuplot not found on PATH: install it (Debian: "
                               "apt-get install gnuplot-nox)");
         return -1;
     }
+    if (trc_out_open(&g->out, out, err, errlen)) return -1;
+    int p[2];
+    if (pipe(p) != 0) {
+        snprintf(err, errlen, "cannot run gnuplot: %s", strerror(errno));
+        trc_out_abort(&g->out);
+        return -1;
+    }
+    fcntl(p[1], F_SETFD, FD_CLOEXEC); /* only the child's dup2'd copy stays */
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, g->out.fd, 1);
+    posix_spawn_file_actions_addclose(&fa, p[0]);
+    char *const argv[] = {"gnuplot", NULL};
     sigset_t pipe_set;
     sigemptyset(&pipe_set);
     sigaddset(&pipe_set, SIGPIPE);
     sigprocmask(SIG_BLOCK, &pipe_set, &g->old);
-    fflush(NULL); /* nothing buffered may be written twice by the child */
-    g->f = popen("gnuplot", "w");
-    if (!g->f) {
+    fflush(NULL);
+    int rc = posix_spawnp(&g->pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(p[0]);
+    if (rc != 0 || !(g->f = fdopen(p[1], "w"))) {
+        snprintf(err, errlen, "cannot run gnuplot: %s", strerror(rc ? rc : errno));
+        if (rc == 0) {
+            close(p[1]);
+            waitpid(g->pid, NULL, 0);
+        } else {
+            close(p[1]);
+        }
         sigprocmask(SIG_SETMASK, &g->old, NULL);
-        snprintf(err, errlen, "cannot run gnuplot: %s", strerror(errno));
+        trc_out_abort(&g->out);
         return -1;
     }
-    fprintf(g->f, "set terminal %s size %s font 'sans,10' noenhanced\n", term, size);
-    fprintf(g->f, "set output '%s'\n", out);
+    fprintf(g->f, "set terminal %s size %s font 'sans,10' noenhanced\n",
+            g->svg ? "svg dynamic" : "pngcairo", size);
     return 0;
 }
 
+/* 1 when the figure in fd is whole: a PNG ends with its IEND chunk, an SVG
+** with its closing tag. gnuplot does not always notice that a write
+** failed (a full disk), so its exit status alone does not tell. */
+static int figure_whole(int fd, int svg) {
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || sb.st_size < 16) return 0;
+    unsigned char head[8], tail[64];
+    size_t tn = sb.st_size < (off_t)sizeof tail ? (size_t)sb.st_size : sizeof tail;
+    if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head ||
+        pread(fd, tail, tn, sb.st_size - (off_t)tn) != (ssize_t)tn)
+        return 0;
+    if (!svg) {
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D',
+                                               0xae, 0x42, 0x60, 0x82};
+        return memcmp(head, sig, 8) == 0 && tn >= 12 && memcmp(tail + tn - 12, iend, 12) == 0;
+    }
+    while (tn && (tail[tn - 1] == '\n' || tail[tn - 1] == ' ' || tail[tn - 1] == '\r')) tn--;
+    return tn >= 6 && memcmp(tail + tn - 6, "</svg>", 6) == 0;
+}
+
+/* Ends the script, waits for gnuplot, and makes the figure the output only
+** when gnuplot succeeded and the figure is whole. */
 static int gp_close(gp *g, const char *out, char *err, size_t errlen) {
     fprintf(g->f, "unset output\n");
     int werr = ferror(g->f);
-    int st = pclose(g->f);
+    if (fclose(g->f) != 0) werr = 1;
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(g->pid, &st, 0)) < 0 && errno == EINTR) {}
     sigset_t pipe_set;
     sigemptyset(&pipe_set);
     sigaddset(&pipe_set, SIGPIPE);
     struct timespec zero = {0, 0};
     while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {}
     sigprocmask(SIG_SETMASK, &g->old, NULL);
-    struct stat sb;
-    if (werr || st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        snprintf(err, errlen, "%s: gnuplot failed (see its messages above)", out);
+    if (w < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        if (w >= 0 && WIFEXITED(st))
+            snprintf(err, errlen, "%s: gnuplot failed with exit status %d (see its "
+                                  "messages above); nothing written", out, WEXITSTATUS(st));
+        else if (w >= 0 && WIFSIGNALED(st))
+            snprintf(err, errlen, "%s: gnuplot was killed by signal %d; nothing written",
+                     out, WTERMSIG(st));
+        else
+            snprintf(err, errlen, "%s: gnuplot failed; nothing written", out);
+        trc_out_abort(&g->out);
         return -1;
     }
-    if (stat(out, &sb) != 0 || sb.st_size == 0) {
-        snprintf(err, errlen, "%s: gnuplot wrote nothing", out);
+    if (werr) {
+        snprintf(err, errlen, "%s: gnuplot stopped reading its script; nothing written", out);
+        trc_out_abort(&g->out);
         return -1;
     }
-    return 0;
+    fflush(g->out.f);
+    if (!figure_whole(g->out.fd, g->svg)) {
+        snprintf(err, errlen, "%s: gnuplot wrote an incomplete %s (a full disk?); "
+                              "nothing written", out, g->svg ? "SVG" : "PNG");
+        trc_out_abort(&g->out);
+        return -1;
+    }
+    return trc_out_commit(&g->out, err, errlen);
 }
 
 /* {"window": 300, "x.y": "a"} -> window=300 x.y=a (for labels). */
@@ -153,9 +281,12 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
     gp g;
     if (gp_open(&g, out, size, err, errlen)) goto out;
     FILE *f = g.f;
-    fprintf(f, "set multiplot layout %zu,1 title 'sweep %lld (%s): total cost vs "
-               "coverage; line: Pareto front'\n",
-            spec.nscenarios, (long long)sweep_id, spec.policy);
+    char title[300];
+    snprintf(title, sizeof title, "sweep %lld (%s): total cost vs coverage; line: Pareto front",
+             (long long)sweep_id, spec.policy);
+    fprintf(f, "set multiplot layout %zu,1 title ", spec.nscenarios);
+    pl_str(f, title);
+    fputc('\n', f);
     for (size_t s = 0; s < spec.nscenarios; s++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -189,21 +320,21 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
                     front[j] = 2;
                     equal++;
                 }
-            if (equal > 1)
-                fprintf(f, "%.17g %.17g \"%s (and %zu more with equal results)\"\n",
-                        cost[best], cov[best], label, equal - 1);
-            else
-                fprintf(f, "%.17g %.17g \"%s\"\n", cost[best], cov[best], label);
+            if (equal > 1) {
+                size_t l = strlen(label);
+                snprintf(label + l, sizeof label - l, " (and %zu more with equal results)",
+                         equal - 1);
+            }
+            fprintf(f, "%.17g %.17g ", cost[best], cov[best]);
+            pl_data_str(f, label);
+            fputc('\n', f);
         }
         fprintf(f, "EOD\n");
-        char name[600];
-        snprintf(name, sizeof name, "%s", spec.scenarios[s]);
-        for (char *c = name; *c; c++)
-            if (*c == '\'') *c = ' ';
-        fprintf(f, "set title '%s'\nset xlabel 'total cost (USD)'\n"
+        fputs("set title ", f);
+        pl_str(f, spec.scenarios[s]);
+        fprintf(f, "\nset xlabel 'total cost (USD)'\n"
                    "set ylabel 'coverage (%%)'\nset grid\nset key top right\n"
-                   "set offsets graph 0.05, graph 0.25, graph 0.1, graph 0.1\n",
-                name);
+                   "set offsets graph 0.05, graph 0.25, graph 0.1, graph 0.1\n");
         if (k == 0) {
             fprintf(f, "set label 1 'no runs' at graph 0.5, 0.5 center\n"
                        "plot 1/0 notitle\nunset label 1\n");
@@ -447,15 +578,29 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
         fputc('\n', f);
     }
     fprintf(f, "EOD\n");
-    fprintf(f, "set title 'sweep %lld (%s): %s%s'\n", (long long)sweep_id, spec.policy,
-            z == PL_COST ? "total cost, USD (summed over scenarios)"
-                         : "coverage, % (the lowest of the scenarios)",
-            spec.ngrid + spec.nrnd > 2 ? "; best over the other keys" : "");
-    fprintf(f, "set xlabel '%s'\nset ylabel '%s'\n", xkey, ykey);
-    fprintf(f, "set xtics (");
-    for (size_t i = 0; i < ax.n; i++) fprintf(f, "%s'%s' %zu", i ? ", " : "", ax.v[i], i);
+    char title[300];
+    snprintf(title, sizeof title, "sweep %lld (%s): %s%s", (long long)sweep_id, spec.policy,
+             z == PL_COST ? "total cost, USD (summed over scenarios)"
+                          : "coverage, % (the lowest of the scenarios)",
+             spec.ngrid + spec.nrnd > 2 ? "; best over the other keys" : "");
+    fputs("set title ", f);
+    pl_str(f, title);
+    fputs("\nset xlabel ", f);
+    pl_str(f, xkey);
+    fputs("\nset ylabel ", f);
+    pl_str(f, ykey);
+    fprintf(f, "\nset xtics (");
+    for (size_t i = 0; i < ax.n; i++) {
+        fputs(i ? ", " : "", f);
+        pl_str(f, ax.v[i]);
+        fprintf(f, " %zu", i);
+    }
     fprintf(f, ")\nset ytics (");
-    for (size_t i = 0; i < ay.n; i++) fprintf(f, "%s'%s' %zu", i ? ", " : "", ay.v[i], i);
+    for (size_t i = 0; i < ay.n; i++) {
+        fputs(i ? ", " : "", f);
+        pl_str(f, ay.v[i]);
+        fprintf(f, " %zu", i);
+    }
     fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", ax.n - 1, ay.n - 1);
     fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
     if (z == PL_COST) fprintf(f, "set palette negative\n");
