@@ -45,6 +45,23 @@ grep -qF "classic defaults" "$TMP/f.svg" && ok || bad "frontier does not mark th
 grep -qF "fulfilled spot" "$TMP/t.svg" && ok || bad "timeline lacks fulfilled spot"
 grep -qF "price pool 0" "$TMP/t.svg" && ok || bad "timeline lacks prices"
 
+# Strings from the command line or a database never reach gnuplot as code:
+# a swept value and a policy name that would run a shell command inside an
+# unescaped gnuplot string are drawn as text.
+IDB="$TMP/inject.db"
+X="$TMP/injected"
+"$SB" sweep "$SC" --policy guarded --grid "description=a,b'.system('touch $X').'" \
+    --grid confirm=1,2 --quiet --db "$IDB" >/dev/null || bad "sweep with a quoted value"
+sqlite3 "$IDB" "UPDATE sweeps SET spec = replace(spec, '\"policy\":\"guarded\"',
+    '\"policy\":\"g''.system(''touch $X'').''\"')"
+for fig in "heatmap --x description --y confirm --z cost" "frontier"; do
+    # shellcheck disable=SC2086
+    run "$SB" plot $fig --sweep 1 -o "$TMP/inj.svg" --db "$IDB"
+    expect_rc "plot $fig with quotes in strings" 0
+    [ ! -e "$X" ] && ok || bad "plot $fig ran a shell command from a string"
+    grep -qF "system(" "$TMP/inj.svg" && ok || bad "plot $fig: the quoted text is not shown"
+done
+
 # Errors.
 run "$SB" plot timeline --run 1 -o "$TMP/x.png" --db "$DB"
 expect_rc "timeline without timeseries" 1
