@@ -123,6 +123,59 @@ static void rejects_with_line_and_column(void **st) {
     assert_string_equal(err, "t.csv:2: NUL byte (not a text file?)");
 }
 
+/* RFC 4180: a quoted field holds ',', '"' (doubled) and line breaks; the
+** records after it keep their true line numbers. */
+static void quoted_fields_span_lines(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    const char *text = "Timestamp,Price,Note\n"
+                       "1,2,\"two\nlines, and \"\"quotes\"\"\"\r\n"
+                       "3,4,\"  kept blanks \"\n"
+                       "5,6,plain\n";
+    assert_int_equal(parse(text, &t, err), 0);
+    assert_int_equal(t.nrows, 3);
+    assert_string_equal(trc_csv_cell(&t, 0, 2), "two\nlines, and \"quotes\"");
+    assert_string_equal(trc_csv_cell(&t, 1, 2), "  kept blanks ");
+    assert_string_equal(trc_csv_cell(&t, 2, 2), "plain");
+    assert_int_equal(t.line[0], 2);
+    assert_int_equal(t.line[1], 4);
+    assert_int_equal(t.line[2], 5);
+    trc_csv_free(&t);
+    assert_int_equal(parse("Timestamp,Price\n1,\"a\nb\nc\"x\n", &t, err), -1);
+    assert_string_equal(err, "t.csv:4: field 2: text after the closing quote");
+}
+
+/* What trc_csv_quote writes, trc_csv_parse reads back as it was. */
+static void quote_round_trip(void **st) {
+    (void)st;
+    static const char *const values[] = {
+        "c4.large", "a,b", "say \"hi\"", "line\nbreak", "cr\r\nlf", " lead",
+        "trail\t", "#hash", "\"", ",", "plain-value_1.2"};
+    enum { NV = sizeof values / sizeof values[0] };
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "Timestamp,Price,Note\n");
+    for (size_t i = 0; i < NV; i++) {
+        char q[64];
+        size_t n = trc_csv_quote(q, sizeof q, values[i]);
+        assert_true(n < sizeof q);
+        assert_int_equal(n, strlen(q));
+        len += (size_t)snprintf(text + len, sizeof text - len, "%zu,1,%s\n", i, q);
+    }
+    /* Plain values are written as they are. */
+    char q[64];
+    trc_csv_quote(q, sizeof q, "c4.large");
+    assert_string_equal(q, "c4.large");
+    trc_csv_quote(q, sizeof q, "a\"b");
+    assert_string_equal(q, "\"a\"\"b\"");
+    trc_csv t;
+    char err[256];
+    assert_int_equal(trc_csv_parse("t.csv", text, len, cols, 4, &t, err, sizeof err), 0);
+    assert_int_equal(t.nrows, NV);
+    for (size_t i = 0; i < NV; i++) assert_string_equal(trc_csv_cell(&t, i, 2), values[i]);
+    trc_csv_free(&t);
+}
+
 /* The fast decimal path must give strtod's exact double: compare on many
 ** numbers of the shapes traces hold (prices with 1-15 digits, 0-8 decimals). */
 static void decimals_read_exactly_as_strtod(void **st) {
@@ -163,6 +216,8 @@ int main(void) {
         cmocka_unit_test(numbers_reject_non_trace_spellings),
         cmocka_unit_test(rejects_with_line_and_column),
         cmocka_unit_test(decimals_read_exactly_as_strtod),
+        cmocka_unit_test(quoted_fields_span_lines),
+        cmocka_unit_test(quote_round_trip),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
