@@ -729,7 +729,16 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         if (n >= sizeof sc->name) n = sizeof sc->name - 1;
         memcpy(sc->name, b, n);
         sc->name[n] = '\0';
+        /* Names are UTF-8 (they go into JSON and figures); a file name's
+        ** other bytes, or a character cut at the end, become '?'. */
+        for (size_t i = 0; i < n;) {
+            size_t ok = trc_utf8_valid(sc->name + i, n - i);
+            i += ok;
+            if (i < n) sc->name[i++] = '?';
+        }
     } else {
+        if (trc_utf8_valid(name, strlen(name)) != strlen(name))
+            return fail_at(L, "name", "is not valid UTF-8");
         snprintf(sc->name, sizeof sc->name, "%s", name);
     }
     int mode, billing;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 #include "traces/traces.h"
@@ -465,9 +466,26 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     return rc;
 }
 
+/* Removes a database file this open created, and its companions, after the
+** open failed: a full disk must not leave a 0-byte file that the next open
+** would take for a database. */
+static void remove_created(const char *path) {
+    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+    size_t n = strlen(path) + 10;
+    char *p = malloc(n);
+    if (!p) return;
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+        snprintf(p, n, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
+    free(p);
+}
+
 int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     *out = NULL;
     if (make_parent(path, err, errlen)) return -1;
+    struct stat before;
+    int existed = lstat(path, &before) == 0;
     st_db *db = calloc(1, sizeof *db);
     if (!db || !(db->path = strdup(path))) {
         free(db);
@@ -527,6 +545,7 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     return 0;
 fail:
     st_close(db);
+    if (!existed) remove_created(path);
     return -1;
 }
 
