@@ -11,7 +11,8 @@ SAN ?= 0
 CC ?= cc
 ifeq ($(SAN),1)
 BUILD ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow \
+            -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 OPT := -O1
 else

@@ -329,7 +329,11 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
     memset(t, 0, sizeof *t);
     t->now = now;
     t->obs.now = now;
-    int64_t start = now - pol_lookback(cfg->policy, &cfg->params);
+    t->obs.period = 60;
+    /* The original's StartTime: now - lookback, unrounded; CloudWatch rounds
+    ** it down to the minute and answers from there. */
+    int64_t start = now - pol_lookback(cfg->policy, &cfg->params, 60);
+    int64_t answered_from = pol_window_start(now, now - start, 60);
     aws_error e;
     for (int m = 0; m < POL_NMETRICS; m++) {
         pol_point *p;
@@ -340,10 +344,11 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
             add_error(t, e.msg);
             continue;
         }
-        /* Keep exactly the window asked for, whatever the server sent. */
+        /* Keep what CloudWatch answers for that StartTime (from the rounded
+        ** minute, before the exclusive EndTime), whatever the server sent. */
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (p[i].t >= start && p[i].t < now) p[k++] = p[i];
+            if (p[i].t >= answered_from && p[i].t < now) p[k++] = p[i];
         t->pts[m] = p;
         t->obs.m[m].pts = p;
         t->obs.m[m].n = k;

@@ -3,17 +3,23 @@
 ** quirks included. It is the baseline every other policy is measured against,
 ** so it must not be "fixed" here: improvements belong in guarded.c.
 **
-** At each invocation:
-**  1. TargetCapacity datapoints in [now - window, now): a failed fetch gives
+** At each invocation (every window is what GetMetricStatistics returns for
+** StartTime = now - w: pol_window rounds StartTime down to the Period, as
+** CloudWatch does, so the original at 12:33:01 asking for the last 60 s
+** still gets the 12:32:00 datapoint):
+**  1. TargetCapacity datapoints of the last `window` s: a failed fetch gives
 **     "none"; any two that differ give "none" (the fleet scaled recently).
-**  2. PendingCapacity and TargetCapacity in [now - 60, now): if either fetch
-**     failed or either has no datapoint, pending = fallback_capacity (the
-**     original falls back to its default for both when anything goes wrong);
-**     otherwise pending = the earliest PendingCapacity datapoint there.
-**  3. required = (int)(pending / units_per_instance + 0.999999).
+**  2. PendingCapacity and TargetCapacity of the last Period (the original's
+**     60 s at 1-minute data): if either fetch failed or either has no
+**     datapoint, pending = fallback_capacity (the original falls back to its
+**     default for both when anything goes wrong); otherwise pending = the
+**     earliest PendingCapacity datapoint there.
+**  3. required = (int)(pending / units_per_instance + 0.999999), computed
+**     without overflow (pol_count).
 **  4. Unknown ASG: "none". required above DesiredCapacity: set it ignoring
 **     the cooldown; below: set it honouring the cooldown; equal: "none".
-**     No clamping to MinSize/MaxSize: AWS rejects values out of range.
+**     No clamping to MinSize (AWS rejects a value below it, as it did for the
+**     original); pol_decide() clamps to [0, MaxSize].
 */
 #include "policy_int.h"
 
@@ -28,9 +34,9 @@ static const pol_param_def classic_params[] = {
      "PendingCapacity assumed when the latest datapoints are missing"},
 };
 
-static int64_t classic_lookback(const pol_params *p) {
+static int64_t classic_lookback(const pol_params *p, int64_t period) {
     int64_t w = (int64_t)p->v[P_WINDOW];
-    return w > 60 ? w : 60;
+    return w > period ? w : period;
 }
 
 static void classic_decide(const pol_obs *o, const pol_params *p,
@@ -46,7 +52,7 @@ static void classic_decide(const pol_obs *o, const pol_params *p,
                     "fetch failed");
         return;
     }
-    n = pol_window(target, o->now - window, o->now, &first);
+    n = pol_window(o, target, window, &first);
     for (size_t i = first + 1; i < first + n; i++) {
         if (target->pts[i].v != target->pts[first].v) {
             pol_none(d, "fleet scaled recently: TargetCapacity went from %g "
@@ -61,15 +67,16 @@ static void classic_decide(const pol_obs *o, const pol_params *p,
     double pend = p->v[P_FALLBACK];
     const char *src = "fallback";
     size_t pf, tf;
-    size_t pn = pending->failed ? 0 : pol_window(pending, o->now - 60, o->now, &pf);
-    size_t tn = pol_window(target, o->now - 60, o->now, &tf);
+    int64_t period = pol_period(o);
+    size_t pn = pending->failed ? 0 : pol_window(o, pending, period, &pf);
+    size_t tn = pol_window(o, target, period, &tf);
     if (pn > 0 && tn > 0) {
         pend = pending->pts[pf].v;
         src = "PendingCapacity";
     }
 
     /* 3. The original's round-up. */
-    int required = (int)(pend / p->v[P_UNITS] + 0.999999);
+    int required = pol_count(pend / p->v[P_UNITS] + 0.999999);
 
     /* 4. Grow ignoring the cooldown, shrink honouring it. */
     if (!o->asg.known) {

@@ -3,8 +3,13 @@
 ** classic policy's failure modes fixed:
 **
 **  - a failed or stale metric never causes an action (classic assumes 32
-**    pending units when a datapoint is late);
-**  - it reads the newest datapoint no older than `staleness`;
+**    pending units when a datapoint is late): a failed or stale
+**    TargetCapacity or PendingCapacity holds; with `use_terminating`, a
+**    failed or stale TerminatingCapacity forbids scaling in (the units under
+**    notice are unknown) but lets a confirmed shortfall be covered;
+**  - it reads the newest datapoint no older than `staleness`, which is given
+**    for 1-minute data and scales with the metrics' Period (Period/60 times
+**    as long), as do the spans `confirm` counts datapoints in;
 **  - capacity the fleet is legitimately still launching after a
 **    TargetCapacity increase within `window` is not covered on demand, but a
 **    shortfall beyond it is covered at once, even while the fleet scales
@@ -21,6 +26,7 @@
 #include "policy_int.h"
 
 #include <math.h>
+#include <stdio.h>
 
 enum {
     P_UNITS,
@@ -59,19 +65,24 @@ static const pol_param_def guarded_params[] = {
 static int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* The window in which the `confirm` newest datapoints must lie. */
-static int64_t confirm_span(const pol_params *p) {
-    return (int64_t)p->v[P_STALENESS] + ((int64_t)p->v[P_CONFIRM] - 1) * 60;
+/* `staleness` at this Period: the parameter is given for 1-minute data. */
+static int64_t stale_span(const pol_params *p, int64_t period) {
+    return (int64_t)p->v[P_STALENESS] * period / 60;
 }
 
-static int64_t guarded_lookback(const pol_params *p) {
+static int64_t confirm_span(const pol_params *p, int64_t period) {
+    return stale_span(p, period) + ((int64_t)p->v[P_CONFIRM] - 1) * period;
+}
+
+static int64_t guarded_lookback(const pol_params *p, int64_t period) {
     return imax(imax((int64_t)p->v[P_WINDOW], (int64_t)p->v[P_SCALE_IN_DELAY]),
-                confirm_span(p));
+                confirm_span(p, period));
 }
 
-/* The newest datapoint of s in [now - staleness, now), or NULL. */
-static const pol_point *freshest(const pol_series *s, int64_t now,
+/* The newest datapoint of s no older than the staleness span, or NULL. */
+static const pol_point *freshest(const pol_obs *o, const pol_series *s,
                                  int64_t staleness) {
-    size_t first, n = pol_window(s, now - staleness, now, &first);
+    size_t first, n = pol_window(o, s, staleness, &first);
     return n ? &s->pts[first + n - 1] : NULL;
 }
 
@@ -88,22 +99,22 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     const pol_series *target = &o->m[POL_TARGET];
     const pol_series *pending = &o->m[POL_PENDING];
     const pol_series *term = &o->m[POL_TERMINATING];
-    int64_t now = o->now, stale = (int64_t)p->v[P_STALENESS];
+    int64_t period = pol_period(o), stale = stale_span(p, period);
     size_t first, n;
 
     if (!o->asg.known) {
-        pol_none(d, "ASG state unknown; holding");
+        pol_hold(d, "ASG state unknown; holding");
         return;
     }
     if (target->failed || pending->failed) {
-        pol_none(d, "%s fetch failed; holding",
+        pol_hold(d, "%s fetch failed; holding",
                  target->failed ? "TargetCapacity" : "PendingCapacity");
         return;
     }
-    const pol_point *t_new = freshest(target, now, stale);
-    const pol_point *p_new = freshest(pending, now, stale);
+    const pol_point *t_new = freshest(o, target, stale);
+    const pol_point *p_new = freshest(o, pending, stale);
     if (!t_new || !p_new) {
-        pol_none(d, "no %s datapoint within %llds; holding",
+        pol_hold(d, "no %s datapoint within %llds; holding",
                  !t_new ? "TargetCapacity" : "PendingCapacity",
                  (long long)stale);
         return;
@@ -112,23 +123,27 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     /* Capacity the fleet may still be launching: the TargetCapacity increase
     ** over the window, measured from its lowest point. */
     double t_min = t_new->v;
-    n = pol_window(target, now - (int64_t)p->v[P_WINDOW], now, &first);
+    n = pol_window(o, target, (int64_t)p->v[P_WINDOW], &first);
     for (size_t i = first; i < first + n; i++)
         if (target->pts[i].v < t_min) t_min = target->pts[i].v;
     double launching = t_new->v - t_min;
 
-    /* Units under an interruption notice: about to be lost. */
+    /* Units under an interruption notice: about to be lost. Unknown when
+    ** its fetch failed or no datapoint is fresh: then the known shortfall
+    ** may still be covered, but nothing is released. */
     double terminating = 0;
-    if (p->v[P_USE_TERMINATING] != 0 && !term->failed) {
-        const pol_point *x = freshest(term, now, stale);
+    const char *term_unknown = NULL;
+    if (p->v[P_USE_TERMINATING] != 0) {
+        const pol_point *x = term->failed ? NULL : freshest(o, term, stale);
         if (x) terminating = x->v;
+        else term_unknown = term->failed ? "fetch failed" : "no fresh datapoint";
     }
 
     /* Scale-out need: the `confirm` newest datapoints all show a shortfall
     ** beyond what the fleet is launching. */
     int confirm = (int)p->v[P_CONFIRM];
     double shortfall = 0;
-    n = pol_window(pending, now - confirm_span(p), now, &first);
+    n = pol_window(o, pending, confirm_span(p, period), &first);
     if (n >= (size_t)confirm) {
         int all = 1;
         for (size_t i = first + n - confirm; i < first + n; i++)
@@ -141,7 +156,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
 
     /* Scale-in floor: the largest shortfall seen over scale_in_delay. */
     double peak = p_new->v - launching;
-    n = pol_window(pending, now - (int64_t)p->v[P_SCALE_IN_DELAY], now, &first);
+    n = pol_window(o, pending, (int64_t)p->v[P_SCALE_IN_DELAY], &first);
     for (size_t i = first; i < first + n; i++)
         if (pending->pts[i].v - launching > peak)
             peak = pending->pts[i].v - launching;
@@ -151,6 +166,9 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     int want_in = instances_for(keep_units, p->v[P_UNITS]);
 
     int cap = o->asg.max_size;
+    char tnote[64] = "";
+    if (term_unknown)
+        snprintf(tnote, sizeof tnote, "; TerminatingCapacity %s", term_unknown);
     if ((int)p->v[P_MAX_OD] < cap) cap = (int)p->v[P_MAX_OD];
     if (cap < o->asg.min_size) cap = o->asg.min_size;
     int desired = o->asg.desired;
@@ -160,9 +178,9 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         if (to < o->asg.min_size) to = o->asg.min_size;
         pol_set(d, to, 0,
                 "scale out: shortfall %g units (pending %g, launching %g, "
-                "terminating %g) needs %d instances%s",
+                "terminating %g) needs %d instances%s%s",
                 need, p_new->v, launching, terminating, want_out,
-                to < want_out ? ", capped" : "");
+                to < want_out ? ", capped" : "", tnote);
         return;
     }
     int to = want_in;
@@ -170,6 +188,11 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         to = desired - (int)p->v[P_SCALE_IN_STEP];
     if (to > cap) to = cap;
     if (to < o->asg.min_size) to = o->asg.min_size;
+    if (to < desired && term_unknown) {
+        pol_hold(d, "TerminatingCapacity %s; not scaling in from %d",
+                 term_unknown, desired);
+        return;
+    }
     if (to < desired) {
         pol_set(d, to, 1,
                 "scale in: largest shortfall in %llds is %g units, keeping %d "

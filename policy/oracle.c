@@ -8,9 +8,9 @@
 */
 #include "policy_int.h"
 
-static int64_t oracle_lookback(const pol_params *p) {
+static int64_t oracle_lookback(const pol_params *p, int64_t period) {
     (void)p;
-    return 60;
+    return period;
 }
 
 static void oracle_decide(const pol_obs *o, const pol_params *p,

@@ -5,6 +5,7 @@
 #include "policy_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,14 +77,52 @@ int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
     return 0;
 }
 
+/* Keeps a "set" within [0, MaxSize]: a policy may compute any count (the
+** original controller's arithmetic has no bound), but a value AWS would
+** reject must never reach SetDesiredCapacity. */
+static void clamp_decision(const pol_obs *obs, pol_decision *d) {
+    if (d->action != POL_ACT_SET || !obs->asg.known) return;
+    int to = d->desired;
+    if (to < 0) to = 0;
+    if (to > obs->asg.max_size) to = obs->asg.max_size;
+    if (to == d->desired) return;
+    size_t len = strlen(d->reason);
+    if (to == obs->asg.desired) {
+        d->action = POL_ACT_NONE;
+        d->honor_cooldown = 0;
+        snprintf(d->reason + len, sizeof d->reason - len,
+                 "; clamped to %s %d: already desired",
+                 to == 0 ? "0" : "MaxSize", to);
+    } else {
+        snprintf(d->reason + len, sizeof d->reason - len,
+                 "; clamped to %s %d", to == 0 ? "0" : "MaxSize", to);
+    }
+    d->desired = to;
+}
+
 void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out) {
     out->quiet = obs->quiet_none;
+    out->held = 0;
     pol->decide(obs, p, out);
+    clamp_decision(obs, out);
 }
 
-int64_t pol_lookback(const pol_policy *pol, const pol_params *p) {
-    return pol->lookback(p);
+int64_t pol_period(const pol_obs *o) { return o->period > 0 ? o->period : 60; }
+
+int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
+                     int64_t period) {
+    return pol->lookback(p, period > 0 ? period : 60);
+}
+
+/* Rounds t down to a multiple of q (q > 0), also for negative t. */
+static int64_t floor_to(int64_t t, int64_t q) {
+    int64_t r = t % q;
+    return r < 0 ? t - r - q : t - r;
+}
+
+int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
+    return floor_to(now - w, period > 0 ? period : 60);
 }
 
 /* First index whose timestamp is >= t (binary search over sorted points). */
@@ -97,15 +136,23 @@ static size_t lower_bound(const pol_series *s, int64_t t) {
     return lo;
 }
 
-size_t pol_window(const pol_series *s, int64_t start, int64_t end,
+size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
                   size_t *first) {
+    int64_t start = pol_window_start(o->now, w, pol_period(o));
     size_t a = lower_bound(s, start);
-    size_t b = end > start ? lower_bound(s, end) : a;
+    size_t b = o->now > start ? lower_bound(s, o->now) : a;
     *first = a;
     return b > a ? b - a : 0;
 }
 
 int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {
+    if (obs->period < 0 || obs->period % 60 != 0) {
+        snprintf(err, errlen,
+                 "period: must be a whole number of minutes (60, 300, ...), "
+                 "got %lld",
+                 (long long)obs->period);
+        return -1;
+    }
     for (int m = 0; m < POL_NMETRICS; m++) {
         const pol_series *s = &obs->m[m];
         if (s->failed && s->n) {
@@ -149,17 +196,27 @@ static void vreason(pol_decision *d, const char *fmt, va_list ap) {
     vsnprintf(d->reason, sizeof d->reason, fmt, ap);
 }
 
-void pol_none(pol_decision *d, const char *fmt, ...) {
-    va_list ap;
+/* Shared by pol_none and pol_hold. */
+static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
     d->action = POL_ACT_NONE;
     d->desired = 0;
     d->honor_cooldown = 0;
-    if (d->quiet) {
-        d->reason[0] = '\0';
-        return;
-    }
+    d->held = held;
+    if (d->quiet) d->reason[0] = '\0';
+    else vreason(d, fmt, ap);
+}
+
+void pol_hold(pol_decision *d, const char *fmt, ...) {
+    va_list ap;
     va_start(ap, fmt);
-    vreason(d, fmt, ap);
+    none_v(d, 1, fmt, ap);
+    va_end(ap);
+}
+
+void pol_none(pol_decision *d, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    none_v(d, 0, fmt, ap);
     va_end(ap);
 }
 
@@ -169,7 +226,13 @@ void pol_set(pol_decision *d, int n, int honor_cooldown, const char *fmt,
     d->action = POL_ACT_SET;
     d->desired = n;
     d->honor_cooldown = honor_cooldown;
+    d->held = 0;
     va_start(ap, fmt);
     vreason(d, fmt, ap);
     va_end(ap);
+}
+
+int pol_count(double x) {
+    if (!(x > 0)) return 0; /* also NaN */
+    return x >= (double)INT_MAX ? INT_MAX : (int)x;
 }

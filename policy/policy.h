@@ -57,6 +57,9 @@ typedef struct {
 
 typedef struct {
     int64_t now;
+    /* The metrics' Period in seconds: 60 (live, model mode), or 300 for a
+    ** replay of recorded 5-minute data. 0 is read as 60. */
+    int64_t period;
     pol_series m[POL_NMETRICS];
     pol_asg asg;
     /* Not seen by the controller: non-zero when the caller does not want
@@ -74,6 +77,9 @@ typedef struct {
     int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
     int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */
     char reason[POL_REASON_MAX];
+    /* With POL_ACT_NONE: non-zero when the policy held because an input it
+    ** depends on was missing, failed or stale (not because all is well). */
+    int held;
 } pol_decision;
 
 /* A policy parameter's declaration. Values are doubles; `integer` ones must
@@ -96,9 +102,10 @@ typedef struct pol_policy {
     const char *summary;
     const pol_param_def *params;
     size_t nparams;
-    /* How far back (seconds before now) the policy reads datapoints, so a
-    ** caller fetches only [now - lookback, now). */
-    int64_t (*lookback)(const pol_params *p);
+    /* How far back (seconds before now) the policy reads datapoints of
+    ** the given Period: a caller asks CloudWatch for StartTime = now -
+    ** lookback, EndTime = now (see pol_window_start). */
+    int64_t (*lookback)(const pol_params *p, int64_t period);
     void (*decide)(const pol_obs *obs, const pol_params *p, pol_decision *out);
     /* Non-zero for a bound the simulator computes itself (oracle): it
     ** decides nothing from observations and cannot run live. */
@@ -120,15 +127,29 @@ int pol_param_index(const pol_policy *pol, const char *key);
 int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
                   const char *value, char *err, size_t errlen);
 
-/* Runs the policy. Never fails: bad observations give POL_ACT_NONE. */
+/* Runs the policy. Never fails: bad observations give POL_ACT_NONE. A "set"
+** is clamped to [0, MaxSize] (the reason says so), and becomes "none" when
+** the clamped value is the DesiredCapacity already. */
 void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out);
-int64_t pol_lookback(const pol_policy *pol, const pol_params *p);
+int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
+                     int64_t period);
 
-/* The datapoints of `s` with start <= t < end: returns their number and sets
-** *first to the index of the earliest. O(log n). */
-size_t pol_window(const pol_series *s, int64_t start, int64_t end,
+/* What CloudWatch's GetMetricStatistics returns for StartTime = now - w,
+** EndTime = now: StartTime is rounded down to a whole Period (to the minute
+** for 1-minute data under 15 days old, to 5 minutes for 5-minute data),
+** EndTime is exclusive. pol_window_start() is that rounded StartTime;
+** every window a policy reads, and every fetch a caller makes for it, goes
+** through it, so the simulator, live mode and policy eval agree with
+** CloudWatch at every second offset of `now`. */
+int64_t pol_window_start(int64_t now, int64_t w, int64_t period);
+/* The datapoints of `s` that such a query returns, pol_window_start(now, w,
+** period) <= t < now: returns their number and sets *first to the index of
+** the earliest. O(log n). */
+size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
                   size_t *first);
+/* The observation's Period (60 when unset). */
+int64_t pol_period(const pol_obs *o);
 
 /* Checks that an observation is well formed (points sorted and unique,
 ** values finite and >= 0, failed series empty, ASG sizes sane). Returns 0,

@@ -16,60 +16,12 @@
 
 #define EPS 1e-9
 
-/* Index of the step in force at t: the last point with pts[i].t <= t, or 0
-** when t is before the first (whose value then holds). */
-static size_t step_index(const sim_steps *st, int64_t t) {
-    size_t lo = 0, hi = st->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (st->pts[mid].t <= t) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo ? lo - 1 : 0;
-}
-
-/* The value of a step function at t. */
-static double steps_at(const sim_steps *st, int64_t t) {
-    return st->n ? st->pts[step_index(st, t)].v : 0;
-}
-
-/* The integral of a step function over [a, b), in value-seconds. */
-static double steps_integral(const sim_steps *st, int64_t a, int64_t b) {
-    double sum = 0;
-    size_t i = step_index(st, a);
-    int64_t t = a;
-    while (t < b) {
-        int64_t next = (i + 1 < st->n && st->pts[i + 1].t < b) ? st->pts[i + 1].t : b;
-        if (next > t) sum += st->pts[i].v * (double)(next - t);
-        t = next;
-        i++;
-    }
-    return sum;
-}
-
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted) {
     const sim_scenario *sc = s->sc;
     int64_t dur = in->end_t - in->run_t;
-    double cost = 0;
     const sim_steps *price = in->pool >= 0 ? &sc->pools[in->pool].price : NULL;
-    if (sc->billing == SIM_PER_SECOND) {
-        /* By the second, with a 60-second minimum. */
-        if (price) {
-            cost = steps_integral(price, in->run_t, in->end_t);
-            if (dur < 60) cost += (double)(60 - dur) * steps_at(price, in->end_t);
-        } else {
-            cost = (double)(dur < 60 ? 60 : dur) * sc->od_price;
-        }
-        cost /= 3600;
-    } else {
-        /* Each started instance-hour, spot at the price when the hour began;
-        ** a spot instance interrupted by AWS is not charged its last partial
-        ** hour. */
-        int64_t hours = (dur + 3599) / 3600;
-        if (interrupted && price && dur % 3600 != 0) hours = dur / 3600;
-        for (int64_t k = 0; k < hours; k++)
-            cost += price ? steps_at(price, in->run_t + k * 3600) : sc->od_price;
-    }
+    double cost = sim_charge(sc->billing, price, sc->od_price, in->run_t, in->end_t,
+                             interrupted, !in->initial);
     if (price) {
         s->res->spot_cost += cost;
         s->res->spot_instance_hours += (double)dur / 3600;

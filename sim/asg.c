@@ -3,11 +3,15 @@
 ** answers it: a value outside MinSize..MaxSize is a ValidationError; with
 ** HonorCooldown=true during a scaling activity or its cooldown it is
 ** rejected with ScalingActivityInProgress (the seed relies on this to keep
-** paid-for instances). The cooldown starts when the last instance of an
-** activity finishes launching (scale-out) or at once (scale-in).
+** paid-for instances). The cooldown starts when the activity completes, as
+** AWS documents: when the last instance of a scale-out finishes launching,
+** or when the instances of a scale-in are terminated (TerminationDelay after
+** the call).
 **
 ** An on-demand instance is launching (not billed) until InService, then
-** billed; it serves once registered in ECS.
+** billed; it serves once registered in ECS. A scale-in's instances stop
+** serving and stop being billed at the call (EC2 bills no `shutting-down`
+** time); only the activity's completion waits for the termination.
 */
 #include "sim_int.h"
 
@@ -83,8 +87,9 @@ int sim_asg_set(sim_state *s, int n, int honor, const char **error) {
             s->cooldown_until = last + sc->default_cooldown;
     } else if (n < s->od_live) {
         while (s->od_live > n) end_od(s, pick_victim(s));
-        if (s->now + sc->default_cooldown > s->cooldown_until)
-            s->cooldown_until = s->now + sc->default_cooldown;
+        int64_t done = s->now + sim_rng_delay(&s->rng_asg, &sc->od_termination_delay);
+        if (done + sc->default_cooldown > s->cooldown_until)
+            s->cooldown_until = done + sc->default_cooldown;
     }
     return 1;
 }

@@ -9,7 +9,11 @@
 ** spot capacity, logged here second by second as it changes.
 **
 ** Instances are stacked: instance k serves while the shortfall needs at least
-** k instances. Each level's busy intervals are then billed as cheaply as
+** k instances. The group's bounds hold for the oracle too: MinSize instances
+** run all the time (the first MinSize levels are busy from start to end),
+** and no more than MaxSize ever run, so a shortfall beyond MaxSize
+** instances stays uncovered and the oracle's coverage is the best any
+** policy could reach, not always 100 %. Each level's busy intervals are then billed as cheaply as
 ** possible: an instance may be kept running across a gap to the next
 ** interval when that costs less than stopping and starting another (under
 ** per-hour billing, a started hour is paid anyway; under per-second billing,
@@ -42,17 +46,24 @@ int sim_oracle_log(sim_state *s) {
     return 0;
 }
 
-/* Instances the shortfall at entry i needs. */
-static int need(const sim_state *s, size_t i) {
+/* Instances the shortfall at entry i needs, unbounded. */
+static double need_raw(const sim_state *s, size_t i) {
     double gap = s->cap[i].required - s->cap[i].spot;
     if (gap <= 1e-9) return 0;
-    return (int)ceil(gap / s->sc->od_weight - 1e-9);
+    return ceil(gap / s->sc->od_weight - 1e-9);
 }
 
-/* What one instance running `dur` seconds costs. */
+/* Instances the oracle runs at entry i: the need within [MinSize, MaxSize]. */
+static int need(const sim_state *s, size_t i) {
+    double n = need_raw(s, i);
+    if (n > s->sc->asg_max) n = s->sc->asg_max;
+    if (n < s->sc->asg_min) n = s->sc->asg_min;
+    return (int)n;
+}
+
+/* What one on-demand instance running `dur` seconds costs. */
 static double run_cost(const sim_scenario *sc, int64_t dur) {
-    if (sc->billing == SIM_PER_SECOND) return (double)(dur < 60 ? 60 : dur) * sc->od_price / 3600;
-    return (double)((dur + 3599) / 3600) * sc->od_price;
+    return sim_charge(sc->billing, NULL, sc->od_price, 0, dur, 0, 1);
 }
 
 typedef struct {
@@ -121,16 +132,33 @@ int sim_oracle_finish(sim_state *s) {
     r->oracle_cost = r->spot_cost + cost;
     if (!s->pol->simulation_only) return 0;
 
+    /* What MaxSize leaves uncovered: the shortfall beyond MaxSize instances. */
+    double short_us = 0;
+    int64_t below = 0, longest = 0, run_start = -1;
+    for (size_t i = 0; i < s->ncap; i++) {
+        int64_t a = s->cap[i].t, b = i + 1 < s->ncap ? s->cap[i + 1].t : sc->end;
+        double left = s->cap[i].required - s->cap[i].spot - sc->asg_max * sc->od_weight;
+        if (left > 1e-9 && b > a) {
+            short_us += left * (double)(b - a);
+            below += b - a;
+            if (run_start < 0) run_start = a;
+            if (b - run_start > longest) longest = b - run_start;
+        } else if (b > a) {
+            run_start = -1;
+        }
+    }
+
     /* The oracle's own run: the same spot side, on-demand exactly covering. */
     r->od_cost = cost;
     r->od_instance_hours = secs / 3600;
     r->od_launches = launches;
     r->total_cost = r->spot_cost + cost;
     r->pct_of_all_od = r->all_od_cost > 0 ? 100 * r->total_cost / r->all_od_cost : 0;
-    r->coverage_pct = 100;
-    r->shortfall_unit_hours = 0;
-    r->longest_shortfall_s = 0;
-    r->minutes_below_target = 0;
+    r->coverage_pct = s->required_us > 0 ? 100 * (s->required_us - short_us) / s->required_us
+                                         : 100;
+    r->shortfall_unit_hours = short_us / 3600;
+    r->longest_shortfall_s = longest;
+    r->minutes_below_target = (double)below / 60;
     r->uncovered_shortfalls = 0;
     r->fallback_latency_median_s = r->fallback_latency_max_s = 0;
     r->return_delay_median_s = r->return_delay_max_s = 0;

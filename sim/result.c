@@ -4,7 +4,8 @@
 */
 #include "sim.h"
 
-#define SF(type, f) {#f, type, offsetof(sim_result, f)}
+#define SF(type, f) {#f, type, offsetof(sim_result, f), 1}
+#define SF2(type, f) {#f, type, offsetof(sim_result, f), 2}
 const sim_field sim_result_fields[] = {
     SF(SIM_F_DOUBLE, spot_cost),
     SF(SIM_F_DOUBLE, od_cost),
@@ -25,6 +26,9 @@ const sim_field sim_result_fields[] = {
     SF(SIM_F_INT, invocations),
     SF(SIM_F_INT, invocation_failures),
     SF(SIM_F_INT, interruptions),
+    SF2(SIM_F_INT, capacity_events),
+    SF2(SIM_F_INT, rebalances),
+    SF2(SIM_F_INT, holds),
     SF(SIM_F_INT, shortfalls),
     SF(SIM_F_INT64, fallback_latency_median_s),
     SF(SIM_F_INT64, fallback_latency_max_s),
@@ -37,4 +41,5 @@ const sim_field sim_result_fields[] = {
     SF(SIM_F_INT64, events),
 };
 #undef SF
+#undef SF2
 const size_t sim_result_nfields = sizeof sim_result_fields / sizeof sim_result_fields[0];

@@ -72,6 +72,11 @@ static int trace_start(sim_state *s, int id, double *value) {
 
 /* ---- CloudWatch --------------------------------------------------------- */
 
+/* The metrics' Period: 1 minute, or the recorded series' in direct mode. */
+static int64_t cw_period(const sim_state *s) {
+    return s->sc->mode == SIM_DIRECT ? s->sc->d_period : 60;
+}
+
 static void metrics_now(const sim_state *s, double v[POL_NMETRICS]) {
     v[POL_TARGET] = s->target;
     v[POL_FULFILLED] = s->fulfilled;
@@ -196,14 +201,16 @@ static int invoke(sim_state *s) {
                    : 0;
     }
 
-    /* GetMetricStatistics rounds StartTime down to the minute. */
+    /* The fetch CloudWatch answers for StartTime = now - lookback. */
     pol_obs obs;
     obs.now = s->now;
+    obs.period = cw_period(s);
     obs.asg.known = 0;
     /* Reasons of "none" decisions cost a formatted string per minute; ask
     ** for them only when the sink keeps them. */
     obs.quiet_none = !(s->sink && s->sink->want_none);
-    int64_t start = floor60(s->now - pol_lookback(s->pol, s->params));
+    int64_t start = pol_window_start(s->now, pol_lookback(s->pol, s->params, obs.period),
+                                     obs.period);
     size_t used = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         obs.m[m].failed = fetch_failed[m];
@@ -221,6 +228,7 @@ static int invoke(sim_state *s) {
     }
 
     pol_decide(s->pol, &obs, s->params, &rec.d);
+    if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
         int rc = sim_asg_set(s, rec.d.desired, rec.d.honor_cooldown, &rec.error);
         if (rc < 0) return -1;
@@ -354,16 +362,7 @@ static int start_model(sim_state *s) {
     }
     if (sim_fleet_fill(s)) return -1;
     /* The initial fleet is already running and registered. */
-    for (size_t i = 0; i < s->ninst; i++) {
-        sim_inst *in = &s->inst[i];
-        const sim_pool *pl = &sc->pools[in->pool];
-        in->gen++; /* its launch events are void */
-        in->state = INST_RUNNING;
-        in->run_t = sc->start;
-        in->registered = 1;
-        s->fulfilled += pl->weight;
-        s->spot_units += pl->weight;
-    }
+    for (size_t i = 0; i < s->ninst; i++) sim_spot_started(s, (int64_t)i);
     s->res->spot_launches = 0;
     return 0;
 }
@@ -385,6 +384,7 @@ static int start_asg(sim_state *s) {
         sim_inst *in = &s->inst[idx];
         in->state = INST_RUNNING;
         in->run_t = s->sc->start;
+        in->initial = 1;
         in->registered = 1;
         s->od_live++;
         s->od_in_service++;
@@ -403,13 +403,14 @@ static int setup(sim_state *s, direct_rows *rows) {
     sim_rng_seed(&s->rng_ctl, sc->seed, 3);
     sim_rng_seed(&s->rng_asg, sc->seed, 4);
     sim_rng_seed(&s->rng_reg, sc->seed, 5);
+    sim_rng_seed(&s->rng_market, sc->seed, 6);
     s->tt_last_out = s->tt_last_in = INT64_MIN / 2;
     s->cooldown_until = INT64_MIN;
 
     /* The ring holds what the policy can look back at, plus what is still
     ** in flight through CloudWatch's ingestion delay. */
-    int64_t period = sc->mode == SIM_DIRECT ? sc->d_period : 60;
-    int64_t span = pol_lookback(s->pol, s->params) + sc->cw_delay.max + 2 * period;
+    int64_t period = cw_period(s);
+    int64_t span = pol_lookback(s->pol, s->params, period) + sc->cw_delay.max + 2 * period;
     /* A power of two, so ring positions wrap with a mask, not a division:
     ** the controller walks the ring every minute of the run. */
     s->ringcap = 8;
@@ -426,6 +427,7 @@ static int setup(sim_state *s, direct_rows *rows) {
         !s->pool_units || !s->cursor)
         return sim_fail(s, "out of memory");
 
+    if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
         if (start_model(s)) return -1;
     } else {
@@ -472,7 +474,12 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     case EV_RUNNING:
     case EV_REGISTERED:
     case EV_TERMINATE:
+    case EV_REBALANCE_END:
         return instance_event(s, e);
+    case EV_MARKET:
+    case EV_SIGNAL:
+    case EV_ICE_END:
+        return sim_market_event(s, e->type, e->a);
     case EV_INVOKE:
         if (e->a == 0 && s->now + s->sc->cron_interval < s->sc->end &&
             sim_queue_push(&s->q, s->now + s->sc->cron_interval, EVC_CONTROLLER,
@@ -507,6 +514,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     free(s->lat);
     free(s->ret);
     free(s->cap);
+    sim_market_free(s);
     free(rows->t);
     free(rows->v);
 }

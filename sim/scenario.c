@@ -408,16 +408,189 @@ static int timev(ld *L, const cJSON *o, const char *key, int64_t *out) {
 
 /* Trace paths found while validating, borrowed from the tree. */
 typedef struct {
-    const char *prices, *availability, *demand, *metrics;
+    const char *prices, *availability, *demand, *metrics, *events;
 } paths;
+
+/* The Spot Instance Advisor's bands of "Frequency of interruption" and the
+** share of instances a month each stands for here: its midpoint (25 % for
+** the open-ended top band). */
+static const struct {
+    const char *name;
+    double frequency;
+} bands[] = {{"<5%", 0.025},   {"5-10%", 0.075}, {"10-15%", 0.125},
+             {"15-20%", 0.175}, {">20%", 0.25}};
+
+static int band_of(double f) {
+    int b = 0;
+    while (b < 4 && f >= 0.05 * (b + 1)) b++;
+    return b;
+}
+
+/* InterruptionFrequency: a band name or a share of instances a month in
+** [0, 0.99]. Absent: the market's default (set by read_market), kept as -1
+** here. */
+static int frequency(ld *L, const cJSON *o, double *out, int *band) {
+    const cJSON *it = get(o, "InterruptionFrequency");
+    *out = -1;
+    *band = 0;
+    if (!it) return 0;
+    if (cJSON_IsString(it)) {
+        for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+            if (strcmp(it->valuestring, bands[i].name) == 0) {
+                *out = bands[i].frequency;
+                *band = (int)i;
+                return 1;
+            }
+        return fail_at(L, "InterruptionFrequency",
+                       "'%s' is not one of <5%%, 5-10%%, 10-15%%, 15-20%%, >20%% "
+                       "(or a share of instances a month in [0, 0.99])",
+                       it->valuestring);
+    }
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) || it->valuedouble < 0 ||
+        it->valuedouble > 0.99)
+        return fail_at(L, "InterruptionFrequency",
+                       "must be a band (<5%%, 5-10%%, 10-15%%, 15-20%%, >20%%) or "
+                       "a share of instances a month in [0, 0.99]");
+    *out = it->valuedouble;
+    *band = band_of(*out);
+    return 1;
+}
+
+/* fleet.SpotMaintenanceStrategies.CapacityRebalance. */
+static int read_maintenance(ld *L, const cJSON *f, sim_scenario *sc) {
+    static const char *const known[] = {"CapacityRebalance", NULL};
+    static const char *const cr_known[] = {"ReplacementStrategy",
+                                           "TerminationDelay", NULL};
+    static const char *const names[] = {"launch", "launch-before-terminate", NULL};
+    static const int vals[] = {SIM_REBALANCE_LAUNCH,
+                               SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE};
+    const cJSON *m, *cr;
+    size_t old, cold;
+    sc->rebalance = SIM_REBALANCE_NONE;
+    sc->rebalance_termination_delay = 120;
+    if (object(L, f, "SpotMaintenanceStrategies", 0, known, &m, &old) < 0) return -1;
+    if (!m) {
+        leave(L, old);
+        return 0;
+    }
+    if (object(L, m, "CapacityRebalance", 0, cr_known, &cr, &cold) < 0) return -1;
+    if (cr) {
+        int strategy;
+        if (choice(L, cr, "ReplacementStrategy", SIM_REBALANCE_LAUNCH, names, vals,
+                   &strategy) < 0 ||
+            whole(L, cr, "TerminationDelay", 0, 120, 120, 7200,
+                  &sc->rebalance_termination_delay) < 0)
+            return -1;
+        sc->rebalance = (sim_rebalance)strategy;
+        if (get(cr, "TerminationDelay") && strategy != SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE)
+            return fail_at(L, "TerminationDelay",
+                           "only with ReplacementStrategy launch-before-terminate");
+    }
+    leave(L, cold);
+    leave(L, old);
+    return 0;
+}
+
+/* market: capacity-driven interruptions (sim/market.c). */
+static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
+    static const char *const known[] = {
+        "InterruptionFrequency", "Correlation", "InterruptedShare",
+        "InsufficientCapacity", "RebalanceRecommendation", NULL};
+    static const char *const corr_known[] = {"Pool", "InstanceFamily",
+                                             "AvailabilityZone", "All", NULL};
+    static const char *const share_known[] = {"min", "max", NULL};
+    static const char *const reb_known[] = {"Probability", "Lead", NULL};
+    sim_market *m = &sc->market;
+    const cJSON *o, *c, *r;
+    size_t old, cold;
+    double def_f = 0;
+    int def_band = 0;
+    if (object(L, root, "market", 0, known, &o, &old) < 0) return -1;
+    m->on = o != NULL;
+    if (o) {
+        int given = frequency(L, o, &def_f, &def_band);
+        if (given < 0) return -1;
+        if (!given) def_f = bands[0].frequency; /* "<5%" */
+    }
+    /* Every pool's frequency: its own, else the market's. Without a market
+    ** no pool may have one: it would silently do nothing. */
+    for (size_t p = 0; p < sc->npools; p++) {
+        sim_pool *pl = &sc->pools[p];
+        if (!m->on && pl->interruption_frequency >= 0) {
+            leave(L, old);
+            enter(L, "fleet");
+            enter(L, "LaunchSpecifications");
+            enter_index(L, p);
+            return fail_at(L, "InterruptionFrequency",
+                           "needs a market section (the capacity-event model)");
+        }
+        if (pl->interruption_frequency < 0) {
+            pl->interruption_frequency = m->on ? def_f : 0;
+            pl->band = band_of(pl->interruption_frequency);
+        }
+    }
+    if (!o) {
+        leave(L, old);
+        return 0;
+    }
+    /* Correlation: shares of the events by scope (defaults: most events
+    ** take one pool, as AWS describes bursts within one type and zone). */
+    static const double def_scope[SIM_NSCOPES] = {0.7, 0.1, 0.15, 0.05};
+    memcpy(m->scope, def_scope, sizeof m->scope);
+    if (object(L, o, "Correlation", 0, corr_known, &c, &cold) < 0) return -1;
+    if (c) {
+        double sum = 0;
+        for (int k = 0; k < SIM_NSCOPES; k++) {
+            if (real(L, c, corr_known[k], 0, 0, R_PROB, &m->scope[k]) < 0) return -1;
+            sum += m->scope[k];
+        }
+        if (fabs(sum - 1) > 1e-9)
+            return fail(L, "the shares (Pool, InstanceFamily, AvailabilityZone, All) "
+                           "must sum to 1, not %g",
+                        sum);
+    }
+    leave(L, cold);
+    /* InterruptedShare: a number in (0, 1] or {"min", "max"}. */
+    const cJSON *sh = get(o, "InterruptedShare");
+    m->share_min = 0.25;
+    m->share_max = 1;
+    if (sh && cJSON_IsNumber(sh)) {
+        if (real(L, o, "InterruptedShare", 0, 1, R_PROB, &m->share_min) < 0) return -1;
+        m->share_max = m->share_min;
+    } else if (sh) {
+        size_t so;
+        if (object(L, o, "InterruptedShare", 0, share_known, &c, &so) < 0 ||
+            real(L, c, "min", 1, 0, R_PROB, &m->share_min) < 0 ||
+            real(L, c, "max", 1, 0, R_PROB, &m->share_max) < 0)
+            return -1;
+        if (m->share_max < m->share_min)
+            return fail_at(L, "max", "must be >= min (%g)", m->share_min);
+        leave(L, so);
+    }
+    if (!(m->share_min > 0))
+        return fail_at(L, "InterruptedShare",
+                       "must be > 0 (an event that takes nothing is no event)");
+    if (dist(L, o, "InsufficientCapacity", (sim_dist){1, 300, 3600}, &m->ice) < 0) return -1;
+    size_t ro;
+    m->rebalance_p = 0;
+    m->rebalance_lead = (sim_dist){1, 180, 900};
+    if (object(L, o, "RebalanceRecommendation", 0, reb_known, &r, &ro) < 0 ||
+        real(L, r, "Probability", 0, 0.5, R_PROB, &m->rebalance_p) < 0 ||
+        dist(L, r, "Lead", m->rebalance_lead, &m->rebalance_lead) < 0)
+        return -1;
+    leave(L, ro);
+    leave(L, old);
+    return 0;
+}
 
 static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     static const char *const known[] = {
         "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
-        "LaunchSpecifications", "TargetTracking", NULL};
+        "LaunchSpecifications", "TargetTracking", "SpotMaintenanceStrategies",
+        NULL};
     static const char *const spec_known[] = {
         "InstanceType", "AvailabilityZone", "WeightedCapacity", "SpotPrice",
-        "OnDemandPrice", NULL};
+        "OnDemandPrice", "InterruptionFrequency", NULL};
     static const char *const tt_known[] = {
         "Demand", "TargetValue", "ScaleOutCooldown", "ScaleInCooldown",
         "MinCapacity", "MaxCapacity", NULL};
@@ -426,7 +599,7 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         "priceCapacityOptimized", NULL};
     static const int alloc_vals[] = {SIM_LOWEST_PRICE, SIM_DIVERSIFIED,
                                      SIM_CAPACITY_OPTIMIZED,
-                                     SIM_CAPACITY_OPTIMIZED};
+                                     SIM_PRICE_CAPACITY_OPTIMIZED};
     const cJSON *f;
     size_t old;
     if (object(L, root, "fleet", 1, known, &f, &old) < 0) return -1;
@@ -468,7 +641,8 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         ** that is the instance price over the instance's units. */
         double def = has_fleet_price ? fleet_price
                                      : p->on_demand_price / p->weight;
-        if (real(L, s, "SpotPrice", 0, def, R_POS, &p->max_price) < 0)
+        if (real(L, s, "SpotPrice", 0, def, R_POS, &p->max_price) < 0 ||
+            frequency(L, s, &p->interruption_frequency, &p->band) < 0)
             return -1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(sc->pools[j].instance_type, p->instance_type) == 0 &&
@@ -478,6 +652,7 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         leave(L, iold);
     }
     leave(L, sold);
+    if (read_maintenance(L, f, sc) < 0) return -1;
 
     /* Target tracking defaults are stored even without it, so a reader of
     ** the scenario never sees zeros that mean nothing. */
@@ -503,19 +678,21 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
 }
 
 static int read_traces_section(ld *L, const cJSON *root, paths *tp) {
-    static const char *const known[] = {"prices", "availability", NULL};
+    static const char *const known[] = {"prices", "availability", "events", NULL};
     const cJSON *t;
     size_t old;
     if (object(L, root, "traces", 1, known, &t, &old) < 0 ||
         string(L, t, "prices", 1, 0, 0, &tp->prices) < 0 ||
-        string(L, t, "availability", 0, 0, 0, &tp->availability) < 0)
+        string(L, t, "availability", 0, 0, 0, &tp->availability) < 0 ||
+        string(L, t, "events", 0, 0, 0, &tp->events) < 0)
         return -1;
     leave(L, old);
     return 0;
 }
 
 static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
-    static const char *const ecs_known[] = {"RegistrationDelay", NULL};
+    static const char *const ecs_known[] = {"RegistrationDelay",
+                                            "SpotInstanceDraining", NULL};
     static const char *const cw_known[] = {
         "IngestionDelay", "MissingProbability", "FetchFailureProbability",
         NULL};
@@ -523,7 +700,8 @@ static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
     size_t old;
     if (object(L, root, "ecs", 0, ecs_known, &o, &old) < 0 ||
         dist(L, o, "RegistrationDelay", (sim_dist){1, 30, 30},
-             &sc->registration_delay) < 0)
+             &sc->registration_delay) < 0 ||
+        boolean(L, o, "SpotInstanceDraining", 0, &sc->spot_draining) < 0)
         return -1;
     leave(L, old);
     if (object(L, root, "cloudwatch", 0, cw_known, &o, &old) < 0 ||
@@ -648,7 +826,8 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
     static const char *const known[] = {
         "AutoScalingGroupName", "InstanceType", "WeightedCapacity",
         "OnDemandPrice", "MinSize", "MaxSize", "DesiredCapacity",
-        "DefaultCooldown", "LaunchDelay", "DescribeFailureProbability", NULL};
+        "DefaultCooldown", "LaunchDelay", "TerminationDelay",
+        "DescribeFailureProbability", NULL};
     const cJSON *a;
     size_t old;
     const char *ignored;
@@ -674,6 +853,8 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
               &sc->default_cooldown) < 0 ||
         dist(L, a, "LaunchDelay", (sim_dist){1, 60, 120},
              &sc->od_launch_delay) < 0 ||
+        dist(L, a, "TerminationDelay", (sim_dist){1, 30, 90},
+             &sc->od_termination_delay) < 0 ||
         real(L, a, "DescribeFailureProbability", 0, 0, R_PROB,
              &sc->describe_failure) < 0)
         return -1;
@@ -708,8 +889,8 @@ static int not_in_mode(ld *L, const cJSON *root, const char *key,
 static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     static const char *const known[] = {
         "name", "description", "mode", "seed", "start", "end", "billing",
-        "fleet", "traces", "ecs", "cloudwatch", "controller", "asg", "direct",
-        NULL};
+        "fleet", "traces", "market", "ecs", "cloudwatch", "controller", "asg",
+        "direct", NULL};
     static const char *const mode_names[] = {"model", "direct", NULL};
     static const int mode_vals[] = {SIM_MODEL, SIM_DIRECT};
     static const char *const bill_names[] = {"per-second", "per-hour", NULL};
@@ -759,11 +940,13 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
 
     if (sc->mode == SIM_MODEL) {
         if (not_in_mode(L, root, "direct", "model") ||
-            read_fleet(L, root, sc, tp) || read_traces_section(L, root, tp))
+            read_fleet(L, root, sc, tp) || read_traces_section(L, root, tp) ||
+            read_market(L, root, sc))
             return -1;
     } else {
         if (not_in_mode(L, root, "fleet", "direct") ||
             not_in_mode(L, root, "traces", "direct") ||
+            not_in_mode(L, root, "market", "direct") ||
             read_direct(L, root, sc, tp))
             return -1;
     }
@@ -1044,6 +1227,109 @@ out:
     return rc;
 }
 
+static int cmp_spec(const void *a, const void *b) {
+    const sim_event_spec *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Scripted capacity events (traces.events):
+** Timestamp,Scope,InstanceType,AvailabilityZone,Share,InsufficientCapacity,
+** RebalanceLead. Scope is Pool (type and AZ), InstanceFamily (a type or the
+** family), AvailabilityZone (AZ) or All. */
+static int read_events(ld *L, sim_scenario *sc, const char *rel) {
+    static const char *const scopes[] = {"Pool", "InstanceFamily",
+                                         "AvailabilityZone", "All"};
+    enum { E_TIME, E_SCOPE, E_TYPE, E_AZ, E_SHARE, E_ICE, E_LEAD };
+    const trc_csv_col cols[] = {{"Timestamp", 0},    {"Scope", 0},
+                                {"InstanceType", 0}, {"AvailabilityZone", 0},
+                                {"Share", 0},        {"InsufficientCapacity", 1},
+                                {"RebalanceLead", 1}};
+    trc_csv t;
+    int rc = -1;
+    if (read_csv(L, rel, cols, 7, &t)) return -1;
+    sc->events = calloc(t.nrows + 1, sizeof *sc->events);
+    if (!sc->events) {
+        oom(L, &t);
+        goto out;
+    }
+    for (size_t r = 0; r < t.nrows; r++) {
+        sim_event_spec *e = &sc->events[r];
+        const char *scope = trc_csv_cell(&t, r, E_SCOPE);
+        const char *type = trc_csv_cell(&t, r, E_TYPE), *az = trc_csv_cell(&t, r, E_AZ);
+        const char *ice = trc_csv_cell(&t, r, E_ICE), *lead = trc_csv_cell(&t, r, E_LEAD);
+        double v;
+        if (trc_csv_time(&t, r, E_TIME, &e->t, L->err, L->errlen)) goto out;
+        e->scope = -1;
+        for (int k = 0; k < SIM_NSCOPES; k++)
+            if (strcmp(scope, scopes[k]) == 0) e->scope = k;
+        if (e->scope < 0) {
+            trc_csv_fail(&t, r, E_SCOPE, L->err, L->errlen,
+                         "'%s' is not one of Pool, InstanceFamily, AvailabilityZone, All",
+                         scope);
+            goto out;
+        }
+        int need_type = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_FAMILY;
+        int need_az = e->scope == SIM_SCOPE_POOL || e->scope == SIM_SCOPE_AZ;
+        if ((need_type && !type[0]) || (need_az && !az[0])) {
+            trc_csv_fail(&t, r, need_type && !type[0] ? E_TYPE : E_AZ, L->err, L->errlen,
+                         "is required for Scope %s", scope);
+            goto out;
+        }
+        if (strlen(type) >= sizeof e->instance_type || strlen(az) >= sizeof e->az) {
+            trc_csv_fail(&t, r, strlen(type) >= sizeof e->instance_type ? E_TYPE : E_AZ,
+                         L->err, L->errlen, "is too long");
+            goto out;
+        }
+        snprintf(e->instance_type, sizeof e->instance_type, "%s", type);
+        snprintf(e->az, sizeof e->az, "%s", az);
+        if (trc_csv_number(&t, r, E_SHARE, &e->share, L->err, L->errlen)) goto out;
+        if (!(e->share > 0 && e->share <= 1)) {
+            trc_csv_fail(&t, r, E_SHARE, L->err, L->errlen, "must be > 0 and at most 1");
+            goto out;
+        }
+        e->ice = 0;
+        e->lead = -1;
+        const char *const whole_cells[2] = {ice, lead};
+        for (int k = 0; k < 2; k++) {
+            if (!whole_cells[k] || !whole_cells[k][0]) continue;
+            size_t c = k ? E_LEAD : E_ICE;
+            if (cell_nonneg(L, &t, r, c, &v)) goto out;
+            if (v != floor(v) || v > 1e9) {
+                trc_csv_fail(&t, r, c, L->err, L->errlen,
+                             "must be whole seconds (at most 1e9)");
+                goto out;
+            }
+            if (k) e->lead = (int64_t)v;
+            else e->ice = (int64_t)v;
+        }
+    }
+    sc->nevents = t.nrows;
+    /* Stable (bottom-up merge): the file's order among events of the same
+    ** second. */
+    sim_event_spec *tmp = malloc((sc->nevents + 1) * sizeof *tmp);
+    if (!tmp) {
+        oom(L, &t);
+        goto out;
+    }
+    for (size_t w = 1; w < sc->nevents; w *= 2) {
+        for (size_t lo = 0; lo < sc->nevents; lo += 2 * w) {
+            size_t mid = lo + w < sc->nevents ? lo + w : sc->nevents;
+            size_t hi = lo + 2 * w < sc->nevents ? lo + 2 * w : sc->nevents;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid || b < hi)
+                tmp[k++] = (b >= hi || (a < mid && cmp_spec(&sc->events[a], &sc->events[b]) <= 0))
+                               ? sc->events[a++]
+                               : sc->events[b++];
+        }
+        memcpy(sc->events, tmp, sc->nevents * sizeof *tmp);
+    }
+    free(tmp);
+    rc = 0;
+out:
+    trc_csv_free(&t);
+    return rc;
+}
+
 /* The demand trace of target tracking: Timestamp,Demand (units). */
 static int read_demand(ld *L, sim_scenario *sc, const char *rel) {
     static const trc_csv_col cols[] = {{"Timestamp", 0}, {"Demand", 0}};
@@ -1167,6 +1453,7 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
     if (tp->availability && read_pool_trace(L, sc, tp->availability, 0))
         return -1;
     if (tp->demand && read_demand(L, sc, tp->demand)) return -1;
+    if (tp->events && read_events(L, sc, tp->events)) return -1;
     return 0;
 }
 
@@ -1254,6 +1541,7 @@ void sim_scenario_free(sim_scenario *sc) {
     }
     free(sc->pools);
     free(sc->demand.pts);
+    free(sc->events);
     for (int m = 0; m < POL_NMETRICS; m++) free(sc->d_metric[m].pts);
     memset(sc, 0, sizeof *sc);
 }

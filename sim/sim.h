@@ -45,15 +45,60 @@ typedef struct {
     double on_demand_price; /* USD per instance-hour, for reports */
     sim_steps price;        /* USD per instance-hour */
     sim_steps avail;        /* instances the pool can give; n == 0: no limit */
+    /* Capacity-driven interruptions (market): the share of the pool's
+    ** instances interrupted in a month (InterruptionFrequency), and its
+    ** Spot Instance Advisor band 0..4 (<5 %, 5-10, 10-15, 15-20, >20 %). */
+    double interruption_frequency;
+    int band;
 } sim_pool;
 
 typedef enum {
     SIM_LOWEST_PRICE,
     SIM_DIVERSIFIED,
-    SIM_CAPACITY_OPTIMIZED
+    SIM_CAPACITY_OPTIMIZED,
+    SIM_PRICE_CAPACITY_OPTIMIZED
 } sim_alloc;
+
+/* Spot Fleet Capacity Rebalancing (SpotMaintenanceStrategies). */
+typedef enum {
+    SIM_REBALANCE_NONE,
+    SIM_REBALANCE_LAUNCH,
+    SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE
+} sim_rebalance;
+
+/* The correlation scopes of capacity events. */
+enum { SIM_SCOPE_POOL, SIM_SCOPE_FAMILY, SIM_SCOPE_AZ, SIM_SCOPE_ALL, SIM_NSCOPES };
+
+/* Capacity-driven interruptions, the market since November 2017 (market.c):
+** each pool's InterruptionFrequency sets the rate of capacity events that
+** hit it; an event hits one pool, an instance family, an Availability Zone
+** or all pools (shares in `scope`), interrupts a share of each hit pool's
+** instances, and makes launches there fail for an insufficient-capacity
+** window; a share of events is announced by a rebalance recommendation. */
+typedef struct {
+    int on;                     /* the scenario has a market section */
+    double scope[SIM_NSCOPES];  /* shares of events by scope, summing to 1 */
+    double share_min, share_max;/* share of a hit pool's instances */
+    sim_dist ice;               /* insufficient-capacity window */
+    double rebalance_p;         /* probability an event is announced ... */
+    sim_dist rebalance_lead;    /* ... this long before it */
+} sim_market;
 typedef enum { SIM_MODEL, SIM_DIRECT } sim_mode;
 typedef enum { SIM_PER_SECOND, SIM_PER_HOUR } sim_billing;
+
+/* A scripted capacity event (traces.events): what the market model draws,
+** written out, for recorded outages and regression cases. */
+typedef struct {
+    int64_t t;
+    int scope;               /* SIM_SCOPE_* */
+    char instance_type[32];  /* Pool: the type; InstanceFamily: a type of
+                                the family, or the family ("c4") */
+    char az[32];             /* Pool, AvailabilityZone */
+    double share;            /* of each hit pool's running instances */
+    int64_t ice;             /* insufficient-capacity window, s */
+    int64_t lead;            /* rebalance recommendation this long before,
+                                or -1 */
+} sim_event_spec;
 
 typedef struct {
     char name[64];
@@ -71,6 +116,11 @@ typedef struct {
     sim_pool *pools;
     size_t npools;
     sim_dist fleet_launch_delay; /* request to running (billed from there) */
+    sim_rebalance rebalance;     /* CapacityRebalance ReplacementStrategy */
+    int64_t rebalance_termination_delay; /* launch-before-terminate */
+    sim_market market;
+    sim_event_spec *events;      /* traces.events, sorted by time */
+    size_t nevents;
 
     /* Fleet target tracking (model mode, optional). */
     sim_steps demand;       /* units the cluster reserves; n == 0: none */
@@ -80,6 +130,9 @@ typedef struct {
 
     /* ECS: running to registered, spot and on-demand alike. */
     sim_dist registration_delay;
+    /* ECS_ENABLE_SPOT_INSTANCE_DRAINING: a spot instance stops serving when
+    ** its 2-minute notice arrives (the agent's default: off). */
+    int spot_draining;
 
     /* CloudWatch. */
     sim_dist cw_delay;      /* after the period closes */
@@ -108,6 +161,9 @@ typedef struct {
     int asg_min, asg_max, asg_desired;
     int64_t default_cooldown;
     sim_dist od_launch_delay; /* to InService (billed from there) */
+    sim_dist od_termination_delay; /* a scale-in's instances terminating to
+                                      terminated: the activity completes and
+                                      the cooldown starts then */
     double describe_failure;  /* probability DescribeAutoScalingGroups fails */
 
     /* Direct mode: a real fleet's recorded metrics. */
@@ -175,6 +231,10 @@ typedef struct {
     int set_calls, set_rejected;
     int invocations, invocation_failures;
     int interruptions;           /* spot instances given a notice */
+    int capacity_events;         /* market events that hit the fleet */
+    int rebalances;              /* instances rebalanced (Capacity Rebalancing) */
+    int holds;                   /* invocations in which the policy held
+                                    because an input was missing or stale */
     int shortfalls;              /* spot shortfall episodes */
     int64_t fallback_latency_median_s, fallback_latency_max_s;
     int uncovered_shortfalls;    /* episodes on-demand never covered */
@@ -192,6 +252,7 @@ typedef struct {
     const char *name;
     sim_field_type type;
     size_t off;
+    int since; /* the store's schema version that added it */
 } sim_field;
 extern const sim_field sim_result_fields[];
 extern const size_t sim_result_nfields;

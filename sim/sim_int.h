@@ -55,7 +55,11 @@ enum {
     EV_RUNNING,     /* a = instance: launched and running (billed) */
     EV_REGISTERED,  /* a = instance: registered in ECS (serving) */
     EV_TERMINATE,   /* a = instance: the 2-minute notice is over */
-    EV_INVOKE       /* the controller runs; a = 1 when from the alarm */
+    EV_INVOKE,      /* the controller runs; a = 1 when from the alarm */
+    EV_MARKET,      /* a = market event: capacity taken, launches fail */
+    EV_SIGNAL,      /* a = market event: its rebalance recommendation */
+    EV_ICE_END,     /* a = pool: an insufficient-capacity window may end */
+    EV_REBALANCE_END /* a = instance: launch-before-terminate ends it */
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -67,6 +71,10 @@ typedef struct {
     int state;
     int registered; /* serving in ECS */
     uint32_t gen;   /* bumped when the slot is reused: stale events skip */
+    int initial;    /* running before the run started (past its first hour) */
+    int rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
+    int32_t risk;   /* 1 + the market event whose rebalance recommendation
+                       marked it for interruption, or 0 */
     int64_t launch_t, run_t, end_t;
 } sim_inst;
 
@@ -77,6 +85,16 @@ typedef struct {
     double v[POL_NMETRICS];
     unsigned missing; /* bit m: metric m's datapoint never appears */
 } sim_dp;
+
+/* One capacity event of the market model (market.c). */
+typedef struct {
+    int64_t t;        /* the interruption */
+    int64_t signal_t; /* its rebalance recommendation, or -1 */
+    int scope, group; /* SIM_SCOPE_*; the pool, family or AZ id */
+    double share;     /* of each hit pool's instances */
+    int64_t ice;      /* insufficient-capacity window, seconds */
+    size_t order;     /* creation order: ties at one second keep it */
+} sim_mevent;
 
 /* The spot capacity's history, kept for the oracle (oracle.c). */
 typedef struct {
@@ -94,7 +112,7 @@ typedef struct {
     size_t errlen;
 
     sim_queue q;
-    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg;
+    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market;
     int64_t now;
 
     /* instances (spot and on-demand) */
@@ -109,6 +127,14 @@ typedef struct {
     int *pool_count;   /* instances not gone (launching, running, notice) */
     double *pool_units;/* units launching or running, not under notice */
     size_t *cursor;    /* next step index per trace id */
+    int64_t *ice_until;/* launches fail until then (insufficient capacity) */
+    int *family, *az;  /* instance family and AZ ids, for correlated events */
+
+    /* market (market.c) */
+    sim_mevent *mev;
+    size_t nmev;
+    int64_t *scratch;  /* candidate instances of one pool */
+    size_t scratchcap;
 
     /* fleet */
     double target, required;
@@ -154,14 +180,32 @@ int sim_oracle_log(sim_state *s);    /* after each settled second */
 int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
                                         whole result for the oracle policy */
 
+/* billing.c: what one instance's run from run_t to end_t costs, in USD:
+** spot at the step function `price` (USD per instance-hour), or on demand at
+** od_price when price is NULL; by_ec2: a spot instance interrupted by EC2
+** (AWS's interrupted-Spot billing table); new_at_run_t: the instance started
+** at run_t (0: it was already running before, past its first hour). */
+double sim_charge(sim_billing billing, const sim_steps *price, double od_price,
+                  int64_t run_t, int64_t end_t, int by_ec2, int new_at_run_t);
+/* The value of a step function at t (the first value before it starts). */
+double sim_steps_at(const sim_steps *st, int64_t t);
+
 /* account.c */
 void sim_account(sim_state *s, int64_t t);        /* integrate up to t */
 void sim_account_episodes(sim_state *s);          /* after a state change */
 int sim_account_finish(sim_state *s);             /* medians; -1 on OOM */
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted);
 
+/* market.c */
+int sim_market_plan(sim_state *s);  /* draws and schedules every event */
+int sim_market_event(sim_state *s, int type, int a);
+void sim_market_free(sim_state *s);
+
 /* fleet.c */
 int sim_fleet_fill(sim_state *s);                 /* launch / trim to target */
+void sim_spot_started(sim_state *s, int64_t idx); /* running at the start */
+int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
+int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
 int sim_inst_new(sim_state *s, int pool, int64_t *idx);
 int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);

@@ -350,6 +350,42 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 
 /* ---- open / close ------------------------------------------------------------ */
 
+/* Upgrades an older spotbench database in place, one version at a time, in
+** one transaction. Version 2 added summaries columns (the sim_result fields
+** whose `since` is 2); runs stored before have NULL there. */
+static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
+    if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
+        return -1;
+    int64_t version;
+    if (query_int(db, "PRAGMA user_version", &version, err, errlen,
+                  "cannot read the schema version"))
+        goto fail;
+    if (version != from) { /* another process upgraded it meanwhile */
+        exec(db, "COMMIT", err, errlen, "cannot commit");
+        return 0;
+    }
+    for (int64_t v = from + 1; v <= ST_SCHEMA_VERSION; v++) {
+        for (size_t i = 0; i < NSUMMARY; i++) {
+            if (sim_result_fields[i].since != v) continue;
+            char sql[160];
+            snprintf(sql, sizeof sql, "ALTER TABLE summaries ADD COLUMN %s %s",
+                     sim_result_fields[i].name,
+                     sim_result_fields[i].type == SIM_F_DOUBLE ? "REAL" : "INTEGER");
+            if (exec(db, sql, err, errlen, "cannot upgrade the schema")) goto fail;
+        }
+    }
+    char version_sql[64];
+    snprintf(version_sql, sizeof version_sql, "PRAGMA user_version = %d",
+             ST_SCHEMA_VERSION);
+    if (exec(db, version_sql, err, errlen, "cannot upgrade the schema") ||
+        exec(db, "COMMIT", err, errlen, "cannot commit the upgrade"))
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
 /* Creates the schema in a fresh database, inside one transaction so that two
 ** processes opening the same new file do not both create it. */
 static int create_schema(st_db *db, char *err, size_t errlen) {
@@ -540,6 +576,9 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
              err, errlen, "cannot configure the connection"))
         goto fail;
     if (version == 0 && create_schema(db, err, errlen)) goto fail;
+    if (version > 0 && version < ST_SCHEMA_VERSION &&
+        upgrade_schema(db, version, err, errlen))
+        goto fail;
     if (prepare_all(db, err, errlen)) goto fail;
     *out = db;
     return 0;

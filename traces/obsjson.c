@@ -317,7 +317,8 @@ static int asg(rd *r, pol_obs *o) {
 int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                   size_t errlen) {
     rd r = {line, err, errlen, "", "", -1};
-    int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0;
+    int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0,
+        seen_period = 0;
     int seen_m[POL_NMETRICS] = {0};
     memset(o, 0, sizeof *o);
     if (expect(&r, '{', "a JSON object")) return -1;
@@ -332,6 +333,16 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                 seen = &seen_now;
                 field(&r, "now", "");
                 rc = timestamp(&r, &o->now);
+            } else if (strcmp(key, "period") == 0) {
+                double v;
+                seen = &seen_period;
+                field(&r, "period", "");
+                rc = number(&r, &v);
+                if (rc == 0 && (v < 60 || v > 86400 || v != (double)(int64_t)v ||
+                                (int64_t)v % 60 != 0))
+                    return fail(&r, "must be a whole number of minutes in "
+                                    "seconds (60, 300, ...)");
+                if (rc == 0) o->period = (int64_t)v;
             } else if (strcmp(key, "metrics") == 0) {
                 seen = &seen_metrics;
                 rc = metrics(&r, b, o, seen_m);
@@ -343,7 +354,7 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                 rc = asg(&r, o);
             } else {
                 field(&r, "", key);
-                return fail(&r, "unknown field (now, metrics, failed, asg)");
+                return fail(&r, "unknown field (now, period, metrics, failed, asg)");
             }
             if (rc) return -1;
             if (*seen) {
@@ -459,7 +470,9 @@ char *trc_obs_format(const pol_obs *o) {
     char *s = malloc(cap);
     if (!s) return NULL;
 #define PUT(...) (len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__))
-    PUT("{\"now\": %lld, \"metrics\": {", (long long)o->now);
+    PUT("{\"now\": %lld, ", (long long)o->now);
+    if (o->period > 0 && o->period != 60) PUT("\"period\": %lld, ", (long long)o->period);
+    PUT("\"metrics\": {");
     int first = 1;
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (o->m[m].failed || o->m[m].n == 0) continue;

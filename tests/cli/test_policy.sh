@@ -90,4 +90,29 @@ run "$SB" policy eval --policy classic "$TMP/missing.jsonl"
 expect_rc "missing file" 1
 expect_err "missing file" "missing.jsonl: No such file or directory"
 
+# CloudWatch rounds StartTime down to the minute: at 12:00:01 the original
+# asks for StartTime 11:59:01 and still gets the 11:59:00 datapoint, which
+# says 0 pending: nothing to do (before, this fell back to 32 units).
+OFF='{"now": 1488369601, "metrics": {"TargetCapacity": [[1488369540, 32]], "PendingCapacity": [[1488369540, 0]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}}'
+echo "$OFF" >"$TMP/off.jsonl"
+run "$SB" policy eval --policy classic "$TMP/off.jsonl"
+expect_rc "offset 1 s" 0
+expect_out "offset 1 s" '"action": "none", "reason": "PendingCapacity 0 units: 0 instances already desired"'
+# An out-of-range PendingCapacity never becomes an out-of-range call.
+BIG='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369540, 32]], "PendingCapacity": [[1488369540, 1e10]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}}'
+echo "$BIG" >"$TMP/big.jsonl"
+run "$SB" policy eval --policy classic "$TMP/big.jsonl"
+expect_rc "huge pending" 0
+expect_out "huge pending" '"DesiredCapacity": 200, "HonorCooldown": false'
+expect_out "huge pending" 'clamped to MaxSize 200'
+# 5-minute data: "period": 300 makes the latest Period the last 5 minutes.
+P300='{"now": 1488369899, "period": 300, "metrics": {"TargetCapacity": [[1488369300, 32], [1488369600, 32]], "PendingCapacity": [[1488369600, 8]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}}'
+echo "$P300" >"$TMP/p300.jsonl"
+run "$SB" policy eval --policy classic "$TMP/p300.jsonl"
+expect_out "period 300" '"DesiredCapacity": 2'
+echo '{"now": 1488369600, "period": 90, "asg": null}' >"$TMP/p90.jsonl"
+run "$SB" policy eval --policy classic "$TMP/p90.jsonl"
+expect_rc "period 90" 2
+expect_err "period 90" "p90.jsonl:1: period: must be a whole number of minutes"
+
 finish

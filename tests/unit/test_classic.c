@@ -175,14 +175,103 @@ static void unknown_asg_gives_none(void **st) {
     assert_none(DECIDE(&f), "ASG state unknown");
 }
 
-static void no_clamping_to_asg_sizes(void **st) {
+static void clamped_to_max_size_not_min_size(void **st) {
     (void)st;
     fixture f;
-    steady(&f, 1000); /* 250.999999 -> 250, above MaxSize 200 */
-    assert_set(DECIDE(&f), 250, 0);
+    steady(&f, 1000); /* 250.999999 -> 250, above MaxSize 200: clamped */
+    pol_decision d = DECIDE(&f);
+    assert_set(d, 200, 0);
+    assert_non_null(strstr(d.reason, "clamped to MaxSize 200"));
     steady(&f, 0);
-    fx_asg(&f, 3, 2, 200); /* 0 is below MinSize 2: still asked for */
+    fx_asg(&f, 3, 2, 200); /* 0 is below MinSize 2: still asked for (AWS
+                              rejects it, as it did the original's call) */
     assert_set(DECIDE(&f), 0, 1);
+}
+
+static void huge_pending_never_overflows(void **st) {
+    (void)st;
+    fixture f;
+    /* 1e10 / 4 + 0.999999 = 2.5e9 is beyond INT_MAX: the count saturates
+    ** and the engine clamps it to MaxSize 200 (no out-of-range int cast). */
+    steady(&f, 1e10);
+    pol_decision d = DECIDE(&f);
+    assert_set(d, 200, 0);
+    /* Already at MaxSize: the clamped call would change nothing. */
+    steady(&f, 1e300);
+    fx_asg(&f, 200, 0, 200);
+    d = DECIDE(&f);
+    assert_int_equal(d.action, POL_ACT_NONE);
+    assert_non_null(strstr(d.reason, "already desired"));
+}
+
+/* GetMetricStatistics rounds StartTime down to the minute: the original,
+** called at 12:00:01 with StartTime 11:59:01, gets the 11:59:00 datapoint. */
+static void start_time_rounded_down_to_the_minute(void **st) {
+    (void)st;
+    fixture f;
+    steady(&f, 0);
+    f.o.now = NOW + 1;
+    /* pending 0 -> 0 instances, desired 0 already: no fallback to 32. */
+    pol_decision d = DECIDE(&f);
+    assert_none(d, "PendingCapacity 0 units: 0 instances already desired");
+    /* And the 10-minute check: a change at NOW-600 is still inside the
+    ** window at NOW+59 (StartTime NOW-541 rounds down to NOW-600). */
+    fx_init(&f);
+    fx_point(&f, POL_TARGET, -600, 16);
+    fx_flat(&f, POL_TARGET, -540, -60, 32);
+    fx_point(&f, POL_PENDING, -60, 8);
+    f.o.now = NOW + 59;
+    assert_none(DECIDE(&f), "fleet scaled recently");
+    f.o.now = NOW + 60; /* StartTime NOW-540: the change has left */
+    /* now the latest minute is NOW..NOW+60, whose datapoint is not there:
+    ** the original falls back to 32 -> 8 instances */
+    assert_set(DECIDE(&f), 8, 0);
+}
+
+/* The same observation seen at every second of the minute gives the same
+** decision as at the minute itself. */
+static void same_decision_at_every_second_offset(void **st) {
+    (void)st;
+    static const double pendings[] = {0, 3, 8, 32, 33};
+    for (size_t k = 0; k < sizeof pendings / sizeof pendings[0]; k++) {
+        for (int variant = 0; variant < 3; variant++) {
+            fixture f;
+            steady(&f, pendings[k]);
+            if (variant == 1) fx_asg(&f, 4, 0, 200);
+            if (variant == 2) { /* a TargetCapacity change 10 minutes back */
+                fx_init(&f);
+                fx_point(&f, POL_TARGET, -600, 24);
+                fx_flat(&f, POL_TARGET, -540, -60, 32);
+                fx_point(&f, POL_PENDING, -60, pendings[k]);
+            }
+            pol_decision d0 = DECIDE(&f);
+            for (int s = 1; s < 60; s++) {
+                f.o.now = NOW + s;
+                pol_decision d = DECIDE(&f);
+                assert_int_equal(d.action, d0.action);
+                assert_int_equal(d.desired, d0.desired);
+                assert_int_equal(d.honor_cooldown, d0.honor_cooldown);
+            }
+        }
+    }
+}
+
+/* Recorded 5-minute data: the "latest minute" is the latest Period. */
+static void period_300_reads_the_latest_period(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    f.o.period = 300;
+    fx_point(&f, POL_TARGET, -600, 32);
+    fx_point(&f, POL_TARGET, -300, 32);
+    fx_point(&f, POL_PENDING, -600, 0);
+    fx_point(&f, POL_PENDING, -300, 8);
+    /* At NOW+299, StartTime NOW-1 rounds down to NOW-300: pending 8 -> 2 */
+    f.o.now = NOW + 299;
+    assert_set(DECIDE(&f), 2, 0);
+    /* At NOW+300 the NOW datapoint is due and missing: fallback 32 -> 8 */
+    f.o.now = NOW + 300;
+    assert_set(DECIDE(&f), 8, 0);
 }
 
 static void earliest_pending_in_last_minute(void **st) {
@@ -211,9 +300,13 @@ static void lookback_is_window(void **st) {
     pol_params p;
     char err[128];
     pol_params_default(pol, &p);
-    assert_int_equal(pol_lookback(pol, &p), 600);
+    assert_int_equal(pol_lookback(pol, &p, 60), 600);
     assert_int_equal(pol_param_set(pol, &p, "window", "900", err, sizeof err), 0);
-    assert_int_equal(pol_lookback(pol, &p), 900);
+    assert_int_equal(pol_lookback(pol, &p, 60), 900);
+    /* At least one Period: window 60 reads one 300 s datapoint back */
+    assert_int_equal(pol_param_set(pol, &p, "window", "60", err, sizeof err), 0);
+    assert_int_equal(pol_lookback(pol, &p, 60), 60);
+    assert_int_equal(pol_lookback(pol, &p, 300), 300);
 }
 
 static void param_errors(void **st) {
@@ -249,7 +342,11 @@ int main(void) {
         cmocka_unit_test(scale_down_honours_cooldown),
         cmocka_unit_test(equal_gives_none),
         cmocka_unit_test(unknown_asg_gives_none),
-        cmocka_unit_test(no_clamping_to_asg_sizes),
+        cmocka_unit_test(clamped_to_max_size_not_min_size),
+        cmocka_unit_test(huge_pending_never_overflows),
+        cmocka_unit_test(start_time_rounded_down_to_the_minute),
+        cmocka_unit_test(same_decision_at_every_second_offset),
+        cmocka_unit_test(period_300_reads_the_latest_period),
         cmocka_unit_test(earliest_pending_in_last_minute),
         cmocka_unit_test(units_per_instance_parameter),
         cmocka_unit_test(lookback_is_window),

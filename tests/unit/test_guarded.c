@@ -27,11 +27,13 @@ static void assert_none(pol_decision d, const char *reason_part) {
         fail_msg("reason '%s' lacks '%s'", d.reason, reason_part);
 }
 
-/* TargetCapacity 32 for 15 minutes; PendingCapacity `pending` at the two
-** newest minutes (NOW-120 and NOW-60) and 0 before. */
+/* TargetCapacity 32 and TerminatingCapacity 0 for 15 minutes;
+** PendingCapacity `pending` at the two newest minutes (NOW-120 and NOW-60)
+** and 0 before. */
 static void shortfall(fixture *f, double pending) {
     fx_init(f);
     fx_flat(f, POL_TARGET, -900, -60, 32);
+    fx_flat(f, POL_TERMINATING, -900, -60, 0);
     fx_flat(f, POL_PENDING, -900, -180, 0);
     fx_point(f, POL_PENDING, -120, pending);
     fx_point(f, POL_PENDING, -60, pending);
@@ -149,10 +151,100 @@ static void terminating_acts_at_once(void **st) {
     fx_point(&f, POL_TERMINATING, -60, 8); /* 8 units under notice */
     assert_set(DECIDE(&f), 2, 0);
     assert_none(DECIDE(&f, "use_terminating=0"), "no shortfall");
-    /* A failed TerminatingCapacity fetch is simply not used. */
+    /* A failed TerminatingCapacity fetch with nothing on demand: nothing
+    ** to release, nothing to buy. */
     f.o.m[POL_TERMINATING].failed = 1;
     f.o.m[POL_TERMINATING].n = 0;
     assert_none(DECIDE(&f), "no shortfall");
+}
+
+/* 16 units under notice are covered by 4 on-demand instances. A failed or
+** stale TerminatingCapacity must not read as 0 and release them. */
+static void unknown_terminating_never_scales_in(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_point(&f, POL_TERMINATING, -60, 16);
+    fx_asg(&f, 4, 0, 200);
+    /* Known: 16 units -> 4 instances kept. */
+    assert_none(DECIDE(&f), "shortfall covered: 4 instances desired");
+    f.o.m[POL_TERMINATING].failed = 1;
+    f.o.m[POL_TERMINATING].n = 0;
+    pol_decision d = DECIDE(&f);
+    assert_none(d, "TerminatingCapacity fetch failed; not scaling in from 4");
+    assert_true(d.held);
+    /* Stale: the newest datapoint is at NOW-240, beyond 180 s. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_point(&f, POL_TERMINATING, -240, 16);
+    fx_asg(&f, 4, 0, 200);
+    assert_none(DECIDE(&f), "TerminatingCapacity no fresh datapoint");
+    /* Without use_terminating it is not an input: pending 0 for 900 s -> the
+    ** group comes down by scale_in_step 4 to 0. */
+    assert_set(DECIDE(&f, "use_terminating=0"), 0, 1);
+    /* A confirmed shortfall is still covered while it is unknown:
+    ** pending 8 at the two newest minutes -> 2 instances. */
+    shortfall(&f, 8);
+    f.o.m[POL_TERMINATING].failed = 1;
+    f.o.m[POL_TERMINATING].n = 0;
+    d = DECIDE(&f);
+    assert_set(d, 2, 0);
+    assert_non_null(strstr(d.reason, "TerminatingCapacity fetch failed"));
+}
+
+/* Every window is what CloudWatch returns for StartTime = now - w (rounded
+** down to the minute): the same observation gives the same decision at
+** every second of the minute. */
+static void same_decision_at_every_second_offset(void **st) {
+    (void)st;
+    static const double pendings[] = {0, 4, 8, 30};
+    for (size_t k = 0; k < sizeof pendings / sizeof pendings[0]; k++) {
+        for (int desired = 0; desired <= 8; desired += 4) {
+            fixture f;
+            shortfall(&f, pendings[k]);
+            f.pts[POL_TERMINATING][f.o.m[POL_TERMINATING].n - 1].v = 4;
+            fx_asg(&f, desired, 0, 200);
+            pol_decision d0 = DECIDE(&f);
+            for (int s = 1; s < 60; s++) {
+                f.o.now = NOW + s;
+                pol_decision d = DECIDE(&f);
+                assert_int_equal(d.action, d0.action);
+                assert_int_equal(d.desired, d0.desired);
+            }
+        }
+    }
+    /* Staleness 180 at NOW+59: StartTime NOW-121 rounds to NOW-180, so a
+    ** datapoint at NOW-180 is still fresh. */
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -180, 32);
+    fx_flat(&f, POL_PENDING, -900, -240, 0);
+    fx_point(&f, POL_PENDING, -180, 0);
+    f.o.now = NOW + 59;
+    assert_none(DECIDE(&f), "no shortfall");
+}
+
+/* 5-minute data (a recorded export replayed): staleness and the confirm
+** span scale with the Period, so a steady 300 s series is never stale. */
+static void period_300_scales_staleness(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    f.o.period = 300;
+    for (long long t = -1800; t <= -300; t += 300) {
+        fx_point(&f, POL_TARGET, t, 32);
+        fx_point(&f, POL_PENDING, t, t >= -600 ? 8 : 0);
+    }
+    /* At NOW+299 the newest datapoint (NOW-300) is 599 s old: within 180 *
+    ** 300/60 = 900 s. Two newest pending 8 -> confirmed -> 2 instances. */
+    f.o.now = NOW + 299;
+    assert_set(DECIDE(&f), 2, 0);
+    /* At 1-minute data the same series would be stale. */
+    f.o.period = 60;
+    assert_none(DECIDE(&f), "no TargetCapacity datapoint within 180s");
 }
 
 static void caps_max_size_and_max_on_demand(void **st) {
@@ -196,6 +288,7 @@ static void scale_in_waits_for_delay(void **st) {
     fx_flat(&f, POL_PENDING, -900, -660, 0);
     fx_point(&f, POL_PENDING, -600, 8); /* shortfall 10 minutes ago */
     fx_flat(&f, POL_PENDING, -540, -60, 0);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
     fx_asg(&f, 2, 0, 200);
     /* peak 8 within 900 s -> keep 2: nothing to do. */
     assert_none(DECIDE(&f), "holding 2 instances");
@@ -253,13 +346,15 @@ static void lookback_covers_all_windows(void **st) {
     char err[128];
     pol_params_default(pol, &p);
     /* max(window 600, scale_in_delay 900, staleness 180 + (2-1)*60) */
-    assert_int_equal(pol_lookback(pol, &p), 900);
+    assert_int_equal(pol_lookback(pol, &p, 60), 900);
+    /* At Period 300: staleness 180*5 = 900, + (2-1)*300 = 1200 */
+    assert_int_equal(pol_lookback(pol, &p, 300), 1200);
     assert_int_equal(pol_param_set(pol, &p, "scale_in_delay", "0", err, sizeof err), 0);
-    assert_int_equal(pol_lookback(pol, &p), 600);
+    assert_int_equal(pol_lookback(pol, &p, 60), 600);
     assert_int_equal(pol_param_set(pol, &p, "confirm", "10", err, sizeof err), 0);
     assert_int_equal(pol_param_set(pol, &p, "window", "60", err, sizeof err), 0);
     /* 180 + 9*60 = 720 */
-    assert_int_equal(pol_lookback(pol, &p), 720);
+    assert_int_equal(pol_lookback(pol, &p, 60), 720);
 }
 
 int main(void) {
@@ -273,6 +368,9 @@ int main(void) {
         cmocka_unit_test(launching_capacity_not_covered),
         cmocka_unit_test(shortfall_beyond_launching_covered_at_once),
         cmocka_unit_test(terminating_acts_at_once),
+        cmocka_unit_test(unknown_terminating_never_scales_in),
+        cmocka_unit_test(same_decision_at_every_second_offset),
+        cmocka_unit_test(period_300_scales_staleness),
         cmocka_unit_test(caps_max_size_and_max_on_demand),
         cmocka_unit_test(desired_above_cap_comes_down),
         cmocka_unit_test(scale_in_after_delay_in_steps),

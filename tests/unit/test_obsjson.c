@@ -182,14 +182,14 @@ static void obs_format_round_trips(void **st) {
 
 static void decision_format_escapes(void **st) {
     (void)st;
-    pol_decision d = {0, POL_ACT_SET, 4, 1, "say \"hi\"\\ now\n"};
+    pol_decision d = {0, POL_ACT_SET, 4, 1, "say \"hi\"\\ now\n", 0};
     char buf[256];
     trc_decision_format(buf, sizeof buf, 60, &d);
     assert_string_equal(buf,
                         "{\"now\": 60, \"action\": \"set\", "
                         "\"DesiredCapacity\": 4, \"HonorCooldown\": true, "
                         "\"reason\": \"say \\\"hi\\\"\\\\ now\\u000a\"}");
-    pol_decision n = {0, POL_ACT_NONE, 0, 0, "x"};
+    pol_decision n = {0, POL_ACT_NONE, 0, 0, "x", 0};
     int len = trc_decision_format(buf, 10, 5, &n);
     assert_int_equal(len, (int)strlen("{\"now\": 5, \"action\": \"none\", "
                                       "\"reason\": \"x\"}"));

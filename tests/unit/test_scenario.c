@@ -223,7 +223,7 @@ static void full_model_scenario(void **st) {
     assert_int_equal(sc.billing, SIM_PER_HOUR);
 
     assert_true(sc.target_capacity == 32.5);
-    assert_int_equal(sc.alloc, SIM_CAPACITY_OPTIMIZED);
+    assert_int_equal(sc.alloc, SIM_PRICE_CAPACITY_OPTIMIZED);
     assert_dist(sc.fleet_launch_delay, 0.5, 10, 20);
     assert_int_equal(sc.npools, 2);
     sim_pool *p = &sc.pools[0];

@@ -318,6 +318,69 @@ static void late_datapoint_classic_falls_back_guarded_holds(void **st) {
     NEAR(g.od_cost, 0);
 }
 
+/* A direct-mode scenario from T0 for `minutes`: TargetCapacity 32 every
+** minute from 10 minutes before the start, PendingCapacity pending[m]
+** (FulfilledCapacity 32 - it) at minute m; cooldown 300 s, on-demand launch
+** 60 s, registration 30 s. */
+static void fx_direct(fx *f, int minutes, const double *pending) {
+    memset(f, 0, sizeof *f);
+    sim_scenario *sc = &f->sc;
+    sc->mode = SIM_DIRECT;
+    sc->seed = 1;
+    sc->start = T0;
+    sc->end = T0 + 60LL * minutes;
+    sc->billing = SIM_PER_SECOND;
+    sc->d_period = 60;
+    sc->d_spot_price = 0.05;
+    sc->registration_delay = constant(30);
+    sc->cron = 1;
+    sc->cron_interval = 60;
+    sc->od_weight = 4;
+    sc->od_price = 0.2;
+    sc->asg_max = 200;
+    sc->default_cooldown = 300;
+    sc->od_launch_delay = constant(60);
+    for (int m = -10; m < minutes; m++) {
+        double p = m >= 0 ? pending[m] : 0;
+        f->direct[POL_TARGET][m + 10] = (pol_point){T0 + 60 * m, 32};
+        f->direct[POL_FULFILLED][m + 10] = (pol_point){T0 + 60 * m, 32 - p};
+        f->direct[POL_PENDING][m + 10] = (pol_point){T0 + 60 * m, p};
+    }
+    for (int m = 0; m < 3; m++) {
+        sc->d_metric[m].pts = f->direct[m];
+        sc->d_metric[m].n = (size_t)minutes + 10;
+    }
+}
+
+/* AWS starts a scale-in's cooldown when the activity completes, i.e. when
+** its instances are terminated, not at the call. */
+static void scale_in_cooldown_starts_when_terminated(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    double pending[25] = {0};
+    for (int m = 5; m < 10; m++) pending[m] = 16;
+    for (int m = 10; m < 15; m++) pending[m] = 8;
+    memset(&k, 0, sizeof k);
+    fx_direct(&f, 25, pending);
+    f.sc.od_termination_delay = constant(100);
+    sim_result r = run(&f, "classic", &k);
+    /* +360: set 4 (minute 5's 16 units), InService +420: cooldown to 720.
+    ** +660: set 2 rejected (660 < 720); +720: set 2 accepted, terminated at
+    ** +820: cooldown to 820 + 300 = 1120 (a cooldown from the call would end
+    ** at 1020). +960, +1020, +1080: set 0 rejected; +1140 accepted. */
+    static const struct { int64_t t; int desired, accepted; } want[] = {
+        {360, 4, 1}, {660, 2, 0}, {720, 2, 1}, {960, 0, 0},
+        {1020, 0, 0}, {1080, 0, 0}, {1140, 0, 1}};
+    assert_int_equal(k.ndec, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < k.ndec; i++) {
+        assert_int_equal(k.dec[i].t, T0 + want[i].t);
+        assert_int_equal(k.dec[i].d.desired, want[i].desired);
+        assert_int_equal(k.dec[i].accepted, want[i].accepted);
+    }
+    assert_int_equal(r.set_rejected, 4);
+}
+
 static void direct_mode_20_minutes(void **st) {
     (void)st;
     static fx f;
@@ -480,13 +543,102 @@ static void out_of_range_rejected(void **st) {
     fx_model(&f, 2, 0.1, 3);
     f.sc.asg_max = 4;
     for (size_t p = 0; p < 2; p++) fx_price(&f, p, 3600, 1.0);
-    /* classic asks for 8 > MaxSize 4 each minute from +3780: ValidationError. */
+    /* classic asks for 8 > MaxSize 4 from +3780: the engine clamps the call
+    ** to MaxSize, so 4 instances launch and nothing is rejected. */
     sim_result r = run(&f, "classic", &k);
     assert_true(r.set_calls > 0);
-    assert_int_equal(r.set_rejected, r.set_calls);
-    assert_int_equal(r.od_launches, 0);
+    assert_int_equal(r.set_rejected, 0);
+    assert_int_equal(r.od_launches, 4);
     assert_int_equal(k.dec[0].t, T0 + 3780);
-    assert_int_equal(k.dec[0].d.desired, 8);
+    assert_int_equal(k.dec[0].d.desired, 4);
+    assert_non_null(strstr(k.dec[0].d.reason, "clamped to MaxSize 4"));
+    /* Below MinSize is not clamped (the original's call, which AWS rejects):
+    ** MinSize 2 at 2 instances, no shortfall: classic asks for 0 every
+    ** minute with HonorCooldown=true -> ValidationError each time. */
+    static fx g;
+    fx_model(&g, 2, 0.1, 1);
+    g.sc.asg_min = 2;
+    g.sc.asg_desired = 2;
+    r = run(&g, "classic", NULL);
+    assert_int_equal(r.set_calls, 60);
+    assert_int_equal(r.set_rejected, 60);
+    assert_int_equal(r.od_launches, 0);
+}
+
+/* AWS's interrupted-Spot table in a run: instances launched during the run
+** and interrupted by EC2 within their first hour are not charged. */
+static void first_hour_interruptions_are_free(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 1, 0.1, 2);
+    fx_price(&f, 0, 600, 1.0);  /* outbid: the initial 8 get notices */
+    fx_price(&f, 0, 1200, 0.1); /* back: 8 new launch, running at +1320 */
+    fx_price(&f, 0, 3000, 1.0); /* outbid again 1680 s into their life */
+    sim_result r = run(&f, "classic", NULL);
+    /* The initial 8 were running before the run (past their first hour):
+    ** 600 s at 0.1 + 120 s of notice at 1.0 = 180 USD-s each -> 8 * 180 /
+    ** 3600 = 0.4 USD. The 8 new ones ran 1680 + 120 = 1800 s < 1 h and were
+    ** interrupted by EC2: free (they would cost 8 * 288 / 3600 = 0.64). */
+    NEAR(r.spot_cost, 0.4);
+    assert_int_equal(r.interruptions, 16);
+    /* Per hour: the initial 8 pay nothing for the interrupted partial hour;
+    ** the new 8 nothing in their first hour. */
+    f.sc.billing = SIM_PER_HOUR;
+    r = run(&f, "classic", NULL);
+    NEAR(r.spot_cost, 0);
+}
+
+/* ECS_ENABLE_SPOT_INSTANCE_DRAINING: an instance stops serving at its
+** notice, two minutes before it terminates. */
+static void spot_draining_stops_serving_at_the_notice(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    fx_model(&f, 1, 0.1, 1);
+    fx_price(&f, 0, 600, 1.0); /* outbid: notices at +600, gone at +720 */
+    memset(&k, 0, sizeof k);
+    run(&f, "classic", &k);
+    NEAR(sample_at(&k, 660)->spot_units, 32); /* still serving */
+    NEAR(sample_at(&k, 660)->terminating, 32);
+    f.sc.spot_draining = 1;
+    memset(&k, 0, sizeof k);
+    sim_result r = run(&f, "classic", &k);
+    NEAR(sample_at(&k, 660)->spot_units, 0); /* drained */
+    NEAR(sample_at(&k, 660)->fulfilled, 32); /* the fleet still counts it */
+    /* Without draining the same run's capacity is lost at +720: draining
+    ** moves the start of the shortfall two minutes earlier. */
+    assert_true(r.longest_shortfall_s > 0);
+    assert_int_equal(r.interruptions, 8);
+}
+
+/* The oracle runs the group within MinSize and MaxSize. */
+static void oracle_within_min_and_max_size(void **st) {
+    (void)st;
+    static fx f;
+    /* No outage, MinSize 2: the oracle keeps 2 on-demand instances all hour
+    ** (2 * 0.2 USD), as any policy must: classic's gap is 0, not +0.40. */
+    fx_model(&f, 2, 0.1, 1);
+    f.sc.asg_min = 2;
+    f.sc.asg_desired = 2;
+    sim_result c = run(&f, "classic", NULL);
+    sim_result o = run(&f, "oracle", NULL);
+    NEAR(o.od_cost, 0.4);
+    NEAR(c.oracle_cost, c.spot_cost + 0.4);
+    NEAR(c.total_cost - c.oracle_cost, 0);
+    NEAR(o.coverage_pct, 100);
+    /* MaxSize 4 against a 32-unit (8-instance) shortfall of 10830 s (see
+    ** oracle_bound): 4 instances cover 16 units; 16 units stay uncovered. */
+    fx_model(&f, 2, 0.1, 6);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3600 + 10800, 0.1);
+    }
+    f.sc.asg_max = 4;
+    o = run(&f, "oracle", NULL);
+    NEAR(o.od_cost, 4 * 10830 * 0.2 / 3600);
+    NEAR(o.shortfall_unit_hours, 16 * 10830 / 3600.0);
+    NEAR(o.coverage_pct, 100 * (1 - 16.0 * 10830 / (32.0 * 21600)));
+    assert_int_equal(o.longest_shortfall_s, 10830);
 }
 
 static void oracle_bound(void **st) {
@@ -555,6 +707,7 @@ int main(void) {
         cmocka_unit_test(one_pool_outbid),
         cmocka_unit_test(all_pools_outbid_3h_classic),
         cmocka_unit_test(scale_in_rejected_until_cooldown_ends),
+        cmocka_unit_test(scale_in_cooldown_starts_when_terminated),
         cmocka_unit_test(per_hour_versus_per_second),
         cmocka_unit_test(late_datapoint_classic_falls_back_guarded_holds),
         cmocka_unit_test(direct_mode_20_minutes),
@@ -564,6 +717,9 @@ int main(void) {
         cmocka_unit_test(alarm_invokes_on_pending),
         cmocka_unit_test(out_of_range_rejected),
         cmocka_unit_test(oracle_bound),
+        cmocka_unit_test(first_hour_interruptions_are_free),
+        cmocka_unit_test(spot_draining_stops_serving_at_the_notice),
+        cmocka_unit_test(oracle_within_min_and_max_size),
         cmocka_unit_test(same_seed_bit_identical),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);

@@ -350,9 +350,9 @@ static void open_creates_schema_and_wal(void **state) {
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
                   "decisions live_ticks run_pools runs scenarios summaries "
                   "sweep_runs sweeps timeseries");
-    /* run_id and one column per sim_result field (29). */
+    /* run_id and one column per sim_result field (32). */
     assert_int_equal(
-        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 30);
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 33);
     /* Decisions and samples of a run are found by key, not by a scan. */
     assert_plan(raw, "SELECT * FROM decisions WHERE run_id = 1 AND t > 60",
                 "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
@@ -680,6 +680,34 @@ static void newer_schema_refused(void **state) {
     sqlite3_close(raw);
 }
 
+/* A version 1 database (before capacity_events, rebalances and holds) is
+** upgraded in place: the columns are added, its runs keep their rows. */
+static void version_1_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "ALTER TABLE summaries DROP COLUMN capacity_events;"
+                                  "ALTER TABLE summaries DROP COLUMN rebalances;"
+                                  "ALTER TABLE summaries DROP COLUMN holds;"
+                                  "PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 30);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), 2);
+    assert_int_equal(
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries') "
+                   "WHERE name IN ('capacity_events', 'rebalances', 'holds')"),
+        3);
+    sqlite3_close(raw);
+}
+
 static void foreign_database_refused(void **state) {
     env *e = *state;
     sqlite3 *raw = NULL;
@@ -994,6 +1022,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(same_scenario_hash_reused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_1_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(missing_directory_created, setup,
