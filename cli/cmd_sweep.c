@@ -6,6 +6,7 @@
 */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -295,9 +296,11 @@ int cmd_sweep(int argc, char **argv) {
             }
             if (sim_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
         } else if (cli_is(&a, "--samples")) {
+            errno = 0;
             samples = strtol(v, &end, 10);
-            if (*end || samples < 1) {
-                snprintf(err, sizeof err, "--samples %s: expected a whole number >= 1", v);
+            if (*end || !*v || errno || samples < 1 || samples > SIM_SWEEP_MAX_RUNS) {
+                snprintf(err, sizeof err, "--samples %s: expected a whole number from 1 to %d",
+                         v, SIM_SWEEP_MAX_RUNS);
                 goto bad;
             }
         } else if (cli_is(&a, "--seed")) {

@@ -1457,6 +1457,75 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
     return 0;
 }
 
+/* ---- limits --------------------------------------------------------------
+**
+** What a run costs grows with its span, its instances and its controller
+** invocations, and the CloudWatch ring with the ingestion delay. These
+** limits (docs/scenario.md, "Limits") are checked when the scenario is
+** loaded, so `run` and `sweep` refuse a scenario past them before any work,
+** with the field at fault (exit 2), instead of running for days or running
+** out of memory. Each is far above any real fleet or study. */
+#define LIM_SPAN_S (3660LL * 86400)  /* end - start: ten years */
+#define LIM_INSTANCES 20000.0        /* a fleet's, or a group's MaxSize */
+#define LIM_INVOCATIONS 6000000      /* (end - start) / controller.Interval */
+#define LIM_DELAY_S 86400            /* cloudwatch.IngestionDelay's max */
+
+static int limit_fail(ld *L, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int limit_fail(ld *L, const char *field, const char *fmt, ...) {
+    int n = snprintf(L->err, L->errlen, "%s: %s: ", L->file, field);
+    if (n >= 0 && (size_t)n < L->errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int check_limits(ld *L, const sim_scenario *sc) {
+    int64_t span = sc->end - sc->start;
+    if (span > LIM_SPAN_S)
+        return limit_fail(L, "end", "the span is %" PRId64 " s (%.0f days); at most %lld s "
+                                    "(3660 days)", span, (double)span / 86400, LIM_SPAN_S);
+    if (sc->cron && span / sc->cron_interval > LIM_INVOCATIONS)
+        return limit_fail(L, "controller.Interval",
+                          "%" PRId64 " s over the span makes %" PRId64 " invocations; at most "
+                          "%d (a longer Interval or a shorter span)",
+                          sc->cron_interval, span / sc->cron_interval, LIM_INVOCATIONS);
+    if (sc->cw_delay.max > LIM_DELAY_S)
+        return limit_fail(L, "cloudwatch.IngestionDelay", "%" PRId64 " s; at most %d s (a day)",
+                          sc->cw_delay.max, LIM_DELAY_S);
+    if ((double)sc->asg_max > LIM_INSTANCES)
+        return limit_fail(L, "asg.MaxSize", "%d instances; at most %.0f", sc->asg_max,
+                          LIM_INSTANCES);
+    if (sc->mode != SIM_MODEL) return 0;
+    double wmin = sc->pools[0].weight;
+    for (size_t i = 1; i < sc->npools; i++)
+        if (sc->pools[i].weight < wmin) wmin = sc->pools[i].weight;
+    /* The most units the fleet may be asked for: TargetCapacity, or what
+    ** target tracking makes of the highest demand. */
+    const char *field = "fleet.TargetCapacity";
+    double units = sc->target_capacity;
+    if (sc->demand.n) {
+        double dmax = 0;
+        for (size_t i = 0; i < sc->demand.n; i++)
+            if (sc->demand.pts[i].v > dmax) dmax = sc->demand.pts[i].v;
+        double tt = ceil(dmax * 100 / sc->tt_target_value);
+        if (tt > sc->tt_max) tt = sc->tt_max;
+        if (tt < sc->tt_min) tt = sc->tt_min;
+        if (tt > units) {
+            units = tt;
+            field = "fleet.TargetTracking";
+        }
+    }
+    if (units / wmin > LIM_INSTANCES)
+        return limit_fail(L, field, "%.15g units are %.15g instances of WeightedCapacity %g; "
+                                    "at most %.0f instances", units, ceil(units / wmin), wmin,
+                          LIM_INSTANCES);
+    return 0;
+}
+
 /* ---- the public interface ------------------------------------------------- */
 
 /* The line of byte `off` in `text`, counting from 1. */
@@ -1523,6 +1592,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
         if (apply_set(root, sets[i], err, errlen)) goto out;
     if (validate(&L, root, sc, &tp)) goto out;
     if (read_traces(&L, sc, &tp)) goto out;
+    if (check_limits(&L, sc)) goto out;
     for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
     snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash);
     rc = 0;

@@ -134,6 +134,8 @@ int st_sweep_check(const sim_sweep_spec *spec, char *err, size_t errlen) {
                  spec->policy ? spec->policy : "(none)");
         return -1;
     }
+    /* The size first: the checks below visit every point. */
+    if (sim_sweep_check_size(spec, err, errlen)) return -1;
     size_t np = sim_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
         snprintf(err, errlen, "the sweep has no %s",
