@@ -34,6 +34,7 @@
 #include "regress.h"
 #include "traces/import.h"
 #include "traces/outfile.h"
+#include "traces/text.h"
 #include "traces/traces.h"
 
 static const struct {
@@ -155,6 +156,14 @@ int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
     size_t len;
     char *text = trc_read_file(path, &len, err, errlen);
     if (!text) return -1;
+    /* Names are written back as UTF-8 by --update: anything else would not
+    ** survive it. */
+    size_t ok = trc_utf8_valid(text, len);
+    if (ok < len) {
+        snprintf(err, errlen, "%s: byte %zu: not UTF-8", path, ok + 1);
+        free(text);
+        return -1;
+    }
     cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     if (!cJSON_IsObject(root)) {

@@ -39,9 +39,15 @@ static int parse_num(const char *s, size_t len, double *out) {
 
 int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
                       size_t errlen) {
-    char **l = realloc(*list, (*n + 1) * sizeof *l);
-    if (!l) goto oom;
-    *list = l;
+    /* Capacity doubles: it is the next power of two at or above *n, so it
+    ** grows exactly when *n is 0 or a power of two. One realloc per item
+    ** made a 90,000-value grid axis quadratic. */
+    if ((*n & (*n - 1)) == 0) {
+        char **l = realloc(*list, (*n ? 2 * *n : 1) * sizeof *l);
+        if (!l) goto oom;
+        *list = l;
+    }
+    char **l = *list;
     if (!(l[*n] = strdup(s))) goto oom;
     (*n)++;
     return 0;

@@ -49,7 +49,9 @@ typedef struct {
     uint64_t seed;
 } sim_sweep_spec;
 
-/* Adds a fixed string to a list (spec->scenarios, spec->sets). */
+/* Adds a copy of s to a list (spec->scenarios, spec->sets, an axis's
+** values) built only by this function from an empty (NULL, 0) list: it
+** keeps spare room without recording it. */
 int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
                       size_t errlen);
 /* Parses "KEY=START:STOP:STEP" (STOP included when it is reached within a

@@ -123,6 +123,9 @@ int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
             return trc_csv_fail(t, r, c, err, errlen, "'%s' is out of range", s);
         int64_t v = 0;
         for (const char *p = s; *p; p++) v = v * 10 + (*p - '0');
+        if (v > TRC_TIME_MAX)
+            return trc_csv_fail(t, r, c, err, errlen, "'%s' is out of range (after year 9999)",
+                                s);
         *out = v;
         return 0;
     }

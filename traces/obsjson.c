@@ -172,8 +172,9 @@ static int timestamp(rd *r, int64_t *out) {
     }
     double d;
     if (number(r, &d)) return fail(r, "expected epoch seconds or an ISO-8601 time");
-    if (d != floor(d) || fabs(d) > 1e15)
-        return fail(r, "epoch seconds must be a whole number");
+    if (d != floor(d)) return fail(r, "epoch seconds must be a whole number");
+    if (d < (double)TRC_TIME_MIN || d > (double)TRC_TIME_MAX)
+        return fail(r, "epoch seconds must lie between year 0 and 9999");
     *out = (int64_t)d;
     return 0;
 }

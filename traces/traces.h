@@ -23,6 +23,12 @@
 
 #include "policy/policy.h"
 
+/* The times spotbench reads and writes: 0000-01-01T00:00:00Z to
+** 9999-12-31T23:59:59Z, what its four-digit ISO-8601 text can hold, so
+** every time it writes reads back. Epoch seconds outside are refused. */
+#define TRC_TIME_MIN (-62167219200LL)
+#define TRC_TIME_MAX 253402300799LL
+
 /* Parses "2017-03-01T12:00:00Z" (also "+00:00", fractional seconds, or a
 ** space for the T) into epoch seconds. Returns 0, or -1 when it is not a
 ** valid UTC time. */

@@ -63,6 +63,23 @@ static void reads_cells_by_expected_column(void **st) {
     trc_csv_free(&t); /* harmless twice */
 }
 
+/* Times run to 9999-12-31T23:59:59Z: what the ISO text written can hold,
+** so a time read is a time that writes back readable. */
+static void times_stop_at_year_9999(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    assert_int_equal(parse("Timestamp,Price\n253402300799,1\n253402300800,1\n", &t, err), 0);
+    int64_t ts;
+    assert_int_equal(trc_csv_time(&t, 0, 0, &ts, err, sizeof err), 0);
+    char buf[32];
+    trc_time_format(ts, buf, sizeof buf);
+    assert_string_equal(buf, "9999-12-31T23:59:59Z");
+    assert_int_equal(trc_csv_time(&t, 1, 0, &ts, err, sizeof err), -1);
+    assert_string_equal(err, "t.csv:3: Timestamp: '253402300800' is out of range (after year 9999)");
+    trc_csv_free(&t);
+}
+
 static void numbers_reject_non_trace_spellings(void **st) {
     (void)st;
     trc_csv t;
@@ -218,6 +235,7 @@ int main(void) {
         cmocka_unit_test(decimals_read_exactly_as_strtod),
         cmocka_unit_test(quoted_fields_span_lines),
         cmocka_unit_test(quote_round_trip),
+        cmocka_unit_test(times_stop_at_year_9999),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }
