@@ -42,7 +42,7 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
 LDFLAGS := $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-MODULES := policy traces sim store aws plot
+MODULES := policy traces sim store aws plot deploy
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
@@ -66,7 +66,7 @@ LIB := $(BUILD)/libspotbench.a
 BIN := $(BUILD)/spotbench
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test demo bench clean fuzz fuzz-bins
+.PHONY: all deps test demo bench clean fuzz fuzz-bins lambda install uninstall image
 all: $(BIN)
 
 # Installs (as root) or names the missing Debian packages.
@@ -111,7 +111,67 @@ $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
 
-test: $(BIN) $(TEST_BINS) $(FUZZ_BINS)
+# The Lambda function's zip (docs/deploy.md): bootstrap, the binary, every
+# library it needs with glibc and the loader, a CA bundle. The bootstrap is
+# static and never sanitized: it only execs the loader.
+LAMBDA_ZIP := $(BUILD)/spotbench-lambda.zip
+$(BUILD)/lambda/bootstrap: deploy/lambda/bootstrap.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -static -o $@ $<
+$(LAMBDA_ZIP): $(BIN) $(BUILD)/lambda/bootstrap scripts/build-lambda.sh
+	@scripts/build-lambda.sh $(BIN) $(BUILD)/lambda/bootstrap $@
+lambda: $(LAMBDA_ZIP)
+	@mkdir -p results
+	cp $(LAMBDA_ZIP) results/spotbench-lambda.zip
+
+# ---- install (docs/deploy.md) ----
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/spotbench
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
+MAN := $(BUILD)/spotbench.1
+EXAMPLES := deploy/examples/live.json deploy/examples/aws.env
+SCENARIO_EXAMPLE := $(wildcard traces/scenarios/seed-week/*)
+
+$(MAN): $(BIN) scripts/build-man.py $(wildcard docs/*.md)
+	python3 scripts/build-man.py $(BIN) $@
+
+install: $(BIN) $(MAN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LOGROTATEDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples/seed-week
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/spotbench
+	install -m 644 $(MAN) $(DESTDIR)$(MANDIR)/man1/spotbench.1
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    deploy/systemd/spotbench-live.service > $(DESTDIR)$(UNITDIR)/spotbench-live.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/spotbench-live.service
+	install -m 644 deploy/systemd/spotbench-live.timer $(DESTDIR)$(UNITDIR)/
+	install -m 644 deploy/systemd/spotbench.sysusers $(DESTDIR)$(SYSUSERSDIR)/spotbench.conf
+	install -m 644 deploy/systemd/spotbench.logrotate $(DESTDIR)$(LOGROTATEDIR)/spotbench
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 $(SCENARIO_EXAMPLE) $(DESTDIR)$(DOCDIR)/examples/seed-week/
+	@echo "installed under $(DESTDIR)$(PREFIX); for the timer (docs/deploy.md):"
+	@echo "  systemd-sysusers $(SYSUSERSDIR)/spotbench.conf"
+	@echo "  install -m 640 -g spotbench $(DOCDIR)/examples/live.json $(SYSCONFDIR)/spotbench/live.json"
+	@echo "  systemctl daemon-reload && systemctl enable --now spotbench-live.timer"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/spotbench $(DESTDIR)$(MANDIR)/man1/spotbench.1 \
+	    $(DESTDIR)$(UNITDIR)/spotbench-live.service $(DESTDIR)$(UNITDIR)/spotbench-live.timer \
+	    $(DESTDIR)$(SYSUSERSDIR)/spotbench.conf $(DESTDIR)$(LOGROTATEDIR)/spotbench
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# An OCI image from the install tree, offline (umoci; docs/deploy.md).
+image: $(BIN) $(MAN)
+	rm -rf $(BUILD)/image-tree
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/image-tree PREFIX=/usr/local >/dev/null
+	scripts/build-image.sh $(BUILD)/image-tree results/spotbench-oci.tar
+
+test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 fuzz:

@@ -1,7 +1,9 @@
 /*
-** aws_int.h: what the files of aws/ share and nobody else sees: a growable
-** string, form encoding, environment and file helpers, the shared-file (INI)
-** reader, the credential chain and the libcurl transport.
+** aws_int.h: what the files of aws/ share and nobody else sees (the unit
+** tests include it too): region and endpoint resolution, credentials, the
+** HTTP transport and its libcurl implementation, the Query API calls and
+** their retries, the XML readers, one live tick; a growable string, form
+** encoding, environment and file helpers, the shared-file (INI) reader.
 */
 #ifndef SPOTBENCH_AWS_INT_H
 #define SPOTBENCH_AWS_INT_H
@@ -9,6 +11,211 @@
 #include "aws.h"
 
 #include <stdarg.h>
+
+/* ---- Region, endpoints (endpoint.c) ---- */
+
+/* The SigV4 signing name and endpoint prefix: "monitoring", ... */
+const char *aws_service_signing_name(aws_service s);
+
+/* The region: `explicit_region` when not NULL/empty, else AWS_REGION, else
+** AWS_DEFAULT_REGION, else the profile's `region` in the config file. Returns
+** 0, or -1 with a message when none is set or it is malformed. */
+int aws_region_resolve(const char *explicit_region, char *out, size_t n,
+                       char *err, size_t errlen);
+
+/* A service's base URL (no trailing slash). In order: `explicit_url` (the
+** live config's endpoints.X) when not NULL/empty; AWS_ENDPOINT_URL_CLOUDWATCH
+** / _AUTO_SCALING / _EC2; AWS_ENDPOINT_URL; the config file's services
+** section and profile `endpoint_url`; https://PREFIX.REGION.amazonaws.com.
+** AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true skips the environment and config
+** file. The URL must pass aws_url_check(). Returns 0 or -1 with a message. */
+int aws_endpoint_resolve(aws_service s, const char *region,
+                         const char *explicit_url, char *out, size_t n,
+                         char *err, size_t errlen);
+
+/* 1 when the URL's host is a loopback address: 127.0.0.0/8, [::1] or
+** localhost. 0 otherwise, or when the URL cannot be read. */
+int aws_url_is_loopback(const char *url);
+/* Checks that a URL may be used: http:// or https://, no user info, a host;
+** plain http only to a loopback address. Returns 0, or -1 with a message. */
+int aws_url_check(const char *url, char *err, size_t errlen);
+
+/* ---- Credentials -------------------------------------------------------- */
+
+/* A set of credentials. The three strings are secrets: never print them. */
+typedef struct {
+    char *access_key;
+    char *secret_key;
+    char *token;      /* session token, NULL when there is none */
+    int64_t expires;  /* epoch seconds; 0 when they do not expire */
+    char source[256]; /* where they came from, for --verbose (no secret) */
+} aws_creds;
+
+/* Wipes the secrets and frees them; the struct can be reused. */
+void aws_creds_free(aws_creds *c);
+
+/* The profile that the shared files are read for: AWS_PROFILE, else
+** AWS_DEFAULT_PROFILE, else "default". */
+const char *aws_profile_name(void);
+/* The config file's path (AWS_CONFIG_FILE or $HOME/.aws/config). Returns 0,
+** or -1 when neither the variable nor HOME is set. */
+int aws_config_file_path(char *out, size_t n);
+
+/* Reads the credentials of `profile` from the shared credentials file and,
+** failing that, the config file (either path may be NULL or missing). In the
+** credentials file a profile is [NAME]; in the config file [profile NAME]
+** (and [default]). Returns 1 and fills *out when found, 0 when the profile
+** holds no keys, -1 with a message when a file is unreadable or the profile
+** is incomplete or needs a provider spotbench lacks (role_arn, sso, ...). */
+int aws_creds_from_files(const char *cred_path, const char *config_path,
+                         const char *profile, aws_creds *out, char *err,
+                         size_t errlen);
+
+/* The URL of the ECS container credentials endpoint from
+** AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (against http://169.254.170.2) or
+** AWS_CONTAINER_CREDENTIALS_FULL_URI (http only to loopback or the ECS/EKS
+** link-local hosts). Returns 1 with the URL, 0 when neither is set, -1 with a
+** message when the URL is not allowed. */
+int aws_ecs_creds_url(char *out, size_t n, char *err, size_t errlen);
+
+/* Parses the JSON that the ECS and EC2 metadata endpoints return
+** (AccessKeyId, SecretAccessKey, Token, Expiration). Returns 0 or -1. */
+int aws_creds_parse_json(const char *json, aws_creds *out, char *err,
+                         size_t errlen);
+
+/* Copies `s` into a new string with every occurrence of the credentials'
+** access key, secret key and token (also percent-encoded) replaced by
+** "[redacted]". NULL creds copy as is. The caller frees; NULL on no memory. */
+char *aws_redact(const char *s, const aws_creds *c);
+
+/* ---- HTTP transport ----------------------------------------------------- */
+
+typedef enum {
+    AWS_NET_OK = 0,   /* a response came back (any HTTP status) */
+    AWS_NET_TIMEOUT,  /* connect or total timeout */
+    AWS_NET_CONNECT,  /* could not resolve, connect, send or receive */
+    AWS_NET_OTHER     /* anything else (TLS verification, bad URL, ...) */
+} aws_net_status;
+
+typedef struct aws_http_req {
+    const char *method;         /* "GET", "PUT" or "POST" */
+    const char *url;
+    const char *body;           /* POST/PUT body, NULL for none */
+    size_t body_len;
+    const char *const *headers; /* "Name: value", NULL-terminated, or NULL */
+    const char *sigv4;          /* "aws:amz:REGION:SERVICE", NULL: unsigned */
+    const aws_creds *creds;     /* with sigv4 */
+    long connect_timeout_ms, timeout_ms; /* timeout_ms 0: none */
+    int keep_headers;           /* fill resp->headers */
+} aws_http_req;
+
+typedef struct aws_http_resp {
+    aws_net_status net;
+    long status;  /* HTTP status with AWS_NET_OK */
+    char *body;   /* malloc'd, NUL-terminated; the caller frees */
+    size_t len;
+    char *headers; /* with req->keep_headers: the header lines as received,
+                      malloc'd, the caller frees; else NULL */
+} aws_http_resp;
+
+/* A transport (aws_transport_fn) sends one request. It returns 0 with *resp
+** filled when a response came back, or -1 with resp->net set and a message
+** (which never holds a secret). */
+
+/* The value of the response header `name` (any case) in headers (the raw
+** header block of aws_http_resp), without surrounding white space. Returns 1
+** when found, 0 when not or when it does not fit in out. */
+int aws_http_header(const char *headers, const char *name, char *out,
+                    size_t n);
+
+/* Resolves (or refreshes) the credentials now; the calls do it themselves.
+** Returns 0, or -1 with a message naming what was tried. */
+int aws_client_creds(aws_client *c, char *err, size_t errlen);
+
+/* A failed call. msg reads like "autoscaling SetDesiredCapacity:
+** ScalingActivityInProgress: ... (RequestId ...)". */
+typedef struct {
+    char code[64];  /* AWS error code; "" for network, HTTP or parse errors */
+    long status;    /* HTTP status, 0 when none came back */
+    int attempts;
+    char msg[AWS_ERR_MAX];
+} aws_error;
+
+/* Retry classes, as the SDKs' standard mode. */
+typedef enum {
+    AWS_RETRY_NO = 0,
+    AWS_RETRY_THROTTLE,  /* a throttling error code, or HTTP 429 */
+    AWS_RETRY_TRANSIENT, /* HTTP 500/502/503/504, timeouts, connections */
+    AWS_RETRY_CREDS      /* expired token: fetch credentials again, retry */
+} aws_retry_kind;
+
+aws_retry_kind aws_retry_classify(aws_net_status net, long status,
+                                  const char *code);
+/* The delay before retry number `retry` (1 = the first retry): full jitter,
+** rand01 * min(100 ms * 2^(retry-1), 20 s). */
+long aws_backoff_ms(int retry, double rand01);
+
+/* GetMetricStatistics of AWS/EC2Spot `m` for FleetRequestId `fleet`, Period
+** 60, Maximum, over [start, end). *pts (malloc'd, the caller frees) gets the
+** datapoints sorted by time. Returns 0, or -1 with *e filled. */
+int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
+                   int64_t start, int64_t end, pol_point **pts, size_t *n,
+                   aws_error *e);
+/* DescribeAutoScalingGroups for one group: sizes and InService instances.
+** A group that does not exist is an error. */
+int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
+                     aws_error *e);
+/* SetDesiredCapacity with HonorCooldown. */
+int aws_set_desired(aws_client *c, const char *name, int desired,
+                    int honor_cooldown, aws_error *e);
+
+/* DescribeSpotFleetRequests for one fleet. */
+int aws_describe_fleet(aws_client *c, const char *id, aws_fleet *out,
+                       aws_error *e);
+
+/* ---- Response parsing (no network; exposed for tests) -------------------- */
+
+/* An AWS error answer. */
+typedef struct {
+    char code[64];       /* "" when none could be read */
+    char message[1024];
+    char request_id[128];
+} aws_err_doc;
+
+/* Reads an error answer: any XML shape AWS or moto gives (the first <Error>
+** with a <Code>, wherever it is: ErrorResponse/Error, Response/Errors/Error,
+** ErrorResponse/Errors/Error, a bare Error), AWS's JSON errors (__type,
+** message), and, failing both, the x-amzn-ErrorType header; the request id
+** from the body or the x-amzn-RequestId header. headers may be NULL. Returns
+** 1 when a code was found, 0 otherwise (the fields found are filled). */
+int aws_error_parse(const char *body, size_t len, const char *headers,
+                    aws_err_doc *out);
+/* GetMetricStatistics: the Timestamp/Maximum datapoints, sorted. */
+int aws_xml_metric(const char *xml, size_t len, pol_point **pts, size_t *n,
+                   char *err, size_t errlen);
+/* DescribeAutoScalingGroups: the group called `name`. Returns 0, 1 when the
+** response does not hold it, -1 with a message. */
+int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
+                char *err, size_t errlen);
+/* DescribeSpotFleetRequests: the fleet `id`. Returns 0, 1 when absent, -1. */
+int aws_xml_fleet(const char *xml, size_t len, const char *id, aws_fleet *out,
+                  char *err, size_t errlen);
+/* Checks that a response is a well-formed document whose root element is
+** `root` (e.g. "SetDesiredCapacityResponse"). Returns 0 or -1. */
+int aws_xml_expect_root(const char *xml, size_t len, const char *root,
+                        char *err, size_t errlen);
+
+/* ---- One tick (live.c) ---- */
+
+/* Runs one tick at `now`: fetches the metrics over [now - lookback, now),
+** the group and the fleet, decides, caps, and with `apply` sets the
+** DesiredCapacity. Failed calls are recorded in the tick (a failed metric is
+** pol_series.failed, an undescribed group asg.known = 0), never as zeros.
+** Returns 0, or -1 only when out of memory. Free with aws_tick_free(). */
+int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
+                  int apply, aws_tick *t);
+void aws_tick_free(aws_tick *t);
+
 
 /* ---- util.c ---- */
 
@@ -22,11 +229,6 @@ typedef struct {
 
 void aws_buf_add(aws_buf *b, const char *s, size_t n);
 void aws_buf_puts(aws_buf *b, const char *s);
-void aws_buf_printf(aws_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Appends s percent-encoded as RFC 3986 (unreserved characters kept), which
-** is how AWS wants Query parameters and SigV4 wants them canonicalised. */
-void aws_buf_encode(aws_buf *b, const char *s);
 /* Appends "&key=value" (no '&' when the buffer is empty), both encoded. */
 void aws_buf_param(aws_buf *b, const char *key, const char *value);
 /* Wipes and frees. */
@@ -58,13 +260,6 @@ void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
 
 /* ---- ini.c: the shared credentials and config files ---- */
 
-/* Called for each "key = value" of the file: `section` is the header's text
-** with white space normalised ("default", "profile dev", "services x"),
-** `parent` the key that opened a nested block ("" at the top level). Return
-** non-zero to stop. */
-typedef int (*aws_ini_fn)(void *ctx, const char *section, const char *parent,
-                          const char *key, const char *value);
-void aws_ini_parse(const char *text, aws_ini_fn fn, void *ctx);
 /* The value of key in section (and nested under parent, "" for none); the
 ** last assignment wins. Returns 1 when found, 0 when not, -1 when it does not
 ** fit in out. Keys compare case-insensitively. */

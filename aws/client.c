@@ -274,15 +274,24 @@ static const char *kind_name(aws_retry_kind k) {
     }
 }
 
-/* Replaces resp->body by a copy with every credential value redacted
-** (aws_redact). 0, or -1 when out of memory. */
-static int scrub_body(aws_client *c, aws_http_resp *resp) {
+/* Replaces resp->body and resp->headers by copies with every credential
+** value redacted (aws_redact): the error parser reads both. 0, or -1 when
+** out of memory. */
+static int scrub_response(aws_client *c, aws_http_resp *resp) {
     if (!c->have_creds) return 0;
-    char *clean = aws_redact(resp->body, &c->creds);
-    if (!clean) return -1;
-    aws_free_secret(resp->body);
-    resp->body = clean;
-    resp->len = strlen(clean);
+    if (resp->body) {
+        char *clean = aws_redact(resp->body, &c->creds);
+        if (!clean) return -1;
+        aws_free_secret(resp->body);
+        resp->body = clean;
+        resp->len = strlen(clean);
+    }
+    if (resp->headers) {
+        char *clean = aws_redact(resp->headers, &c->creds);
+        if (!clean) return -1;
+        aws_free_secret(resp->headers);
+        resp->headers = clean;
+    }
     return 0;
 }
 
@@ -326,7 +335,8 @@ static int call(aws_client *c, aws_service s, const char *action,
         aws_http_req req = {"POST",      url,        body.s,
                             body.len,    headers,    c->sigv4[s],
                             &c->creds,   c->connect_timeout_ms,
-                            c->timeout_ms};
+                            c->timeout_ms,
+                            1 /* headers: x-amzn-ErrorType, RequestId */};
         aws_http_resp resp;
         char terr[AWS_ERR_MAX] = "";
         int64_t t0 = mono_ms();
@@ -336,13 +346,14 @@ static int call(aws_client *c, aws_service s, const char *action,
         ** is parsed: a server echoing a secret in an error Code, Message or
         ** RequestId (or anywhere) must not get part of it past a fixed
         ** buffer's cut, where it would no longer be recognised. */
-        if (tr == 0 && resp.body && scrub_body(c, &resp)) {
+        if (tr == 0 && scrub_response(c, &resp)) {
             aws_free_secret(resp.body);
+            aws_free_secret(resp.headers);
             set_error(c, e, "%s: out of memory scrubbing the response", label);
             break;
         }
         aws_retry_kind kind;
-        char code[64] = "", msg[1024] = "", rid[128] = "";
+        aws_err_doc ed;
         if (tr != 0) {
             kind = aws_retry_classify(resp.net, 0, "");
             e->status = 0;
@@ -354,24 +365,30 @@ static int call(aws_client *c, aws_service s, const char *action,
             aws_logf(c->log, c->log_ctx, &c->creds,
                      "%s: HTTP %ld, %zu bytes (%ld ms)", label, resp.status,
                      resp.len, ms);
+            free(resp.headers);
+            resp.headers = NULL;
             *ok = resp;
             rc = 0;
             break;
         } else {
-            aws_xml_error(resp.body, resp.len, code, sizeof code, msg,
-                          sizeof msg, rid, sizeof rid);
-            kind = aws_retry_classify(AWS_NET_OK, resp.status, code);
+            aws_error_parse(resp.body, resp.len, resp.headers, &ed);
+            kind = aws_retry_classify(AWS_NET_OK, resp.status, ed.code);
             e->status = resp.status;
-            snprintf(e->code, sizeof e->code, "%s", code);
-            if (code[0])
-                set_error(c, e, "%s: %s: %s%s%s%s", label, code,
-                          msg[0] ? msg : "(no message)", rid[0] ? " (RequestId " : "",
-                          rid, rid[0] ? ")" : "");
+            snprintf(e->code, sizeof e->code, "%s", ed.code);
+            const char *rid = ed.request_id;
+            if (ed.code[0])
+                set_error(c, e, "%s: %s: %s%s%s%s", label, ed.code,
+                          ed.message[0] ? ed.message : "(no message)",
+                          rid[0] ? " (RequestId " : "", rid,
+                          rid[0] ? ")" : "");
             else
-                set_error(c, e, "%s: HTTP %ld", label, resp.status);
+                set_error(c, e, "%s: HTTP %ld%s%s%s", label, resp.status,
+                          rid[0] ? " (RequestId " : "", rid,
+                          rid[0] ? ")" : "");
             aws_logf(c->log, c->log_ctx, &c->creds, "%s: HTTP %ld %s (%ld ms)",
-                     label, resp.status, code[0] ? code : "", ms);
+                     label, resp.status, ed.code, ms);
             aws_free_secret(resp.body);
+            free(resp.headers);
         }
         if (kind == AWS_RETRY_NO || attempt == c->max_attempts) break;
         if (kind == AWS_RETRY_CREDS) {

@@ -79,7 +79,9 @@ static int home_path(const char *env, const char *rel, char *out, size_t n) {
     return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
-int aws_credentials_file_path(char *out, size_t n) {
+/* The shared credentials file: AWS_SHARED_CREDENTIALS_FILE or
+** $HOME/.aws/credentials. */
+static int credentials_file_path(char *out, size_t n) {
     return home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", out,
                      n);
 }
@@ -490,7 +492,7 @@ int aws_creds_chain(const aws_io *io, aws_creds *out, char *err,
 
     /* 2. Shared files. */
     char cpath[4096], fpath[4096];
-    int have_c = aws_credentials_file_path(cpath, sizeof cpath) == 0;
+    int have_c = credentials_file_path(cpath, sizeof cpath) == 0;
     int have_f = aws_config_file_path(fpath, sizeof fpath) == 0;
     const char *profile = aws_profile_name();
     int r = aws_creds_from_files(have_c ? cpath : NULL, have_f ? fpath : NULL,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Responses larger than this are not AWS answers to our calls. */
 #define MAX_RESPONSE (8u << 20)
@@ -32,6 +33,39 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx) {
     }
     aws_buf_add(&s->b, p, len);
     return s->b.oom ? 0 : len;
+}
+
+/* Response headers, for callers that asked (keep_headers). libcurl hands
+** each line with its CRLF; a redirect or 100-continue starts a new block,
+** and only the last block is kept. */
+static size_t on_header(char *p, size_t size, size_t n, void *ctx) {
+    aws_buf *b = ctx;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) b->len = 0;
+    if (b->len + len > 65536) return len; /* ignore the excess, not fail */
+    aws_buf_add(b, p, len);
+    return b->oom ? 0 : len;
+}
+
+int aws_http_header(const char *headers, const char *name, char *out,
+                    size_t n) {
+    size_t nl = strlen(name);
+    for (const char *l = headers; l && *l;) {
+        const char *end = strchr(l, '\n');
+        size_t ll = end ? (size_t)(end - l) : strlen(l);
+        if (ll > nl && l[nl] == ':' && strncasecmp(l, name, nl) == 0) {
+            const char *v = l + nl + 1, *e = l + ll;
+            while (v < e && (*v == ' ' || *v == '\t')) v++;
+            while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            if ((size_t)(e - v) >= n) return 0;
+            memcpy(out, v, (size_t)(e - v));
+            out[e - v] = '\0';
+            return 1;
+        }
+        l = end ? end + 1 : l + ll;
+    }
+    return 0;
 }
 
 void *aws_curl_handle_new(void) { return curl_easy_init(); }
@@ -112,6 +146,11 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    aws_buf hb = {0};
+    if (req->keep_headers) {
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb);
+    }
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "spotbench-live/0.1");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -155,6 +194,11 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
                 resp->len = s.b.len;
                 s.b.s = NULL;
                 rc = 0;
+                if (req->keep_headers) {
+                    if (!hb.s) aws_buf_add(&hb, "", 0);
+                    resp->headers = hb.oom ? NULL : hb.s;
+                    hb.s = NULL;
+                }
             }
         }
         if (rc) {
@@ -177,6 +221,7 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
     curl_slist_free_all(hdrs);
     aws_wipe(tokhdr, sizeof tokhdr);
     aws_buf_free(&s.b);
+    aws_buf_free(&hb);
     if (!ctx) curl_easy_cleanup(h);
     return rc;
 }

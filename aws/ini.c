@@ -40,7 +40,14 @@ static void squeeze(char *s) {
     *w = '\0';
 }
 
-void aws_ini_parse(const char *text, aws_ini_fn fn, void *ctx) {
+/* Called for each "key = value" of the file: `section` is the header's text
+** with white space normalised ("default", "profile dev", "services x"),
+** `parent` the key that opened a nested block ("" at the top level). Return
+** non-zero to stop. */
+typedef int (*ini_fn)(void *ctx, const char *section, const char *parent,
+                      const char *key, const char *value);
+
+static void ini_parse(const char *text, ini_fn fn, void *ctx) {
     size_t cap = 256;
     char *line = malloc(cap), *section = malloc(cap), *parent = malloc(cap);
     if (!line || !section || !parent) goto out;
@@ -128,7 +135,7 @@ static int get_cb(void *vctx, const char *section, const char *parent,
 int aws_ini_get(const char *text, const char *section, const char *parent,
                 const char *key, char *out, size_t n) {
     get_ctx g = {section, parent ? parent : "", key, out, n, 0};
-    aws_ini_parse(text, get_cb, &g);
+    ini_parse(text, get_cb, &g);
     if (g.found < 0) aws_wipe(out, n);
     return g.found;
 }

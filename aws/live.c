@@ -276,6 +276,36 @@ int aws_live_config_load(const char *path, aws_live_config *out, char *err,
     return r;
 }
 
+char *aws_live_config_json(const aws_live_config *cfg) {
+    cJSON *o = cJSON_CreateObject(), *params = NULL, *eps = NULL;
+    if (!o) return NULL;
+    /* In config_keys' order, so the text reads like the documentation. */
+    if (cfg->region[0]) cJSON_AddStringToObject(o, "region", cfg->region);
+    cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
+    cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
+    cJSON_AddStringToObject(o, "policy", cfg->policy->name);
+    if ((params = cJSON_AddObjectToObject(o, "params")))
+        for (size_t i = 0; i < cfg->policy->nparams; i++)
+            cJSON_AddNumberToObject(params, cfg->policy->params[i].name,
+                                    cfg->params.v[i]);
+    cJSON_AddNumberToObject(o, "interval", cfg->interval);
+    cJSON_AddNumberToObject(o, "max_on_demand", cfg->max_on_demand);
+    for (int s = 0; s < AWS_NSERVICES; s++) {
+        if (!cfg->endpoint[s][0]) continue;
+        if (!eps) eps = cJSON_AddObjectToObject(o, "endpoints");
+        if (eps)
+            cJSON_AddStringToObject(eps, aws_service_key((aws_service)s),
+                                    cfg->endpoint[s]);
+    }
+    cJSON_AddNumberToObject(o, "connect_timeout",
+                            (double)cfg->connect_timeout_ms / 1000.0);
+    cJSON_AddNumberToObject(o, "timeout", (double)cfg->timeout_ms / 1000.0);
+    cJSON_AddNumberToObject(o, "max_attempts", cfg->max_attempts);
+    char *text = params ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return text;
+}
+
 void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o) {
     memset(o, 0, sizeof *o);
     o->region = cfg->region[0] ? cfg->region : NULL;

@@ -42,27 +42,15 @@ void aws_buf_add(aws_buf *b, const char *s, size_t n) {
 
 void aws_buf_puts(aws_buf *b, const char *s) { aws_buf_add(b, s, strlen(s)); }
 
-void aws_buf_printf(aws_buf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    buf_grow(b, (size_t)n);
-    if (b->oom) return;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 static int unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
            c == '~';
 }
 
-void aws_buf_encode(aws_buf *b, const char *s) {
+/* Appends s percent-encoded as RFC 3986 (unreserved characters kept), which
+** is how AWS wants Query parameters and SigV4 wants them canonicalised. */
+static void buf_encode(aws_buf *b, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (unreserved(*p)) {
@@ -76,9 +64,9 @@ void aws_buf_encode(aws_buf *b, const char *s) {
 
 void aws_buf_param(aws_buf *b, const char *key, const char *value) {
     if (b->len) aws_buf_add(b, "&", 1);
-    aws_buf_encode(b, key);
+    buf_encode(b, key);
     aws_buf_add(b, "=", 1);
-    aws_buf_encode(b, value);
+    buf_encode(b, value);
 }
 
 void aws_buf_free(aws_buf *b) {
@@ -206,7 +194,7 @@ char *aws_redact(const char *s, const aws_creds *c) {
         /* Also the percent-encoded spelling: a secret with '/' or '+' may
         ** come back from a server as it was sent in a URL or form. */
         aws_buf enc = {0};
-        aws_buf_encode(&enc, secrets[i]);
+        buf_encode(&enc, secrets[i]);
         int bad = enc.oom || redact_one(&out, secrets[i]) ||
                   redact_one(&out, enc.s);
         aws_buf_free(&enc);

@@ -10,6 +10,7 @@
 */
 #include "aws_int.h"
 
+#include <cjson/cJSON.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <limits.h>
@@ -134,36 +135,93 @@ static xmlNodePtr root_named(xmlDocPtr d, const char *name, char *err,
     return r;
 }
 
-int aws_xml_error(const char *xml, size_t len, char *code, size_t code_n,
-                  char *message, size_t message_n, char *request_id,
-                  size_t request_id_n) {
-    char e[64];
-    code[0] = message[0] = request_id[0] = '\0';
-    xmlDocPtr d = parse(xml, len, e, sizeof e);
-    if (!d) return 0;
-    xmlNodePtr r = xmlDocGetRootElement(d), er = NULL;
-    if (named(r, "ErrorResponse")) {
-        /* Query services: ErrorResponse/Error/{Type,Code,Message}, then
-        ** ErrorResponse/RequestId. */
-        er = child(r, "Error");
-        child_text(r, "RequestId", request_id, request_id_n);
-    } else if (named(r, "Response")) {
-        /* EC2: Response/Errors/Error/{Code,Message}, Response/RequestID. */
-        er = child(child(r, "Errors"), "Error");
-        child_text(r, "RequestID", request_id, request_id_n);
-        if (!request_id[0])
-            child_text(r, "RequestId", request_id, request_id_n);
-    } else if (named(r, "Error")) {
-        er = r;
+/* The first element called `name` in n's subtree, depth first (n itself
+** included), or NULL. */
+static xmlNodePtr find(xmlNodePtr n, const char *name) {
+    for (; n; n = n->next) {
+        if (named(n, name)) return n;
+        if (n->type == XML_ELEMENT_NODE) {
+            xmlNodePtr f = find(n->children, name);
+            if (f) return f;
+        }
     }
+    return NULL;
+}
+
+/* The first <Error> with a <Code> child anywhere in the document. This one
+** rule reads every shape in use: Query services' ErrorResponse/Error, EC2's
+** Response/Errors/Error, moto's ErrorResponse/Errors/Error (its IAM denials
+** among them), and a bare Error (S3 and REST-XML services). */
+static xmlNodePtr find_error(xmlNodePtr n) {
+    for (; n; n = n->next) {
+        if (named(n, "Error") && child(n, "Code")) return n;
+        if (n->type == XML_ELEMENT_NODE) {
+            xmlNodePtr f = find_error(n->children);
+            if (f) return f;
+        }
+    }
+    return NULL;
+}
+
+static int xml_error(const char *body, size_t len, aws_err_doc *out) {
+    char e[64];
+    xmlDocPtr d = parse(body, len, e, sizeof e);
+    if (!d) return 0;
+    xmlNodePtr r = xmlDocGetRootElement(d), er = find_error(r);
     if (er) {
-        child_text(er, "Code", code, code_n);
-        child_text(er, "Message", message, message_n);
-        if (!request_id[0])
-            child_text(er, "RequestId", request_id, request_id_n);
+        child_text(er, "Code", out->code, sizeof out->code);
+        child_text(er, "Message", out->message, sizeof out->message);
+        xmlNodePtr rid = find(er, "RequestId");
+        if (!rid) rid = find(r, "RequestId");
+        if (!rid) rid = find(r, "RequestID");
+        if (rid) text(rid, out->request_id, sizeof out->request_id);
     }
     xmlFreeDoc(d);
-    return code[0] != '\0';
+    return out->code[0] != '\0';
+}
+
+/* AWS's JSON protocols: {"__type": "[prefix#]Code", "message": ...}
+** ("Message" in some services; moto's JSON errors too). */
+static int json_error(const char *body, size_t len, aws_err_doc *out) {
+    cJSON *j = cJSON_ParseWithLength(body, len);
+    if (!j) return 0;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "__type");
+    if (!cJSON_IsString(t)) t = cJSON_GetObjectItemCaseSensitive(j, "code");
+    if (cJSON_IsString(t)) {
+        const char *c = strrchr(t->valuestring, '#');
+        aws_copy(out->code, sizeof out->code, c ? c + 1 : t->valuestring);
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
+        if (!cJSON_IsString(m)) m = cJSON_GetObjectItemCaseSensitive(j, "Message");
+        if (cJSON_IsString(m))
+            aws_copy(out->message, sizeof out->message, m->valuestring);
+    }
+    cJSON_Delete(j);
+    return out->code[0] != '\0';
+}
+
+int aws_error_parse(const char *body, size_t len, const char *headers,
+                    aws_err_doc *out) {
+    memset(out, 0, sizeof *out);
+    int found = body && len && (xml_error(body, len, out) ||
+                                json_error(body, len, out));
+    if (headers) {
+        char h[256];
+        if (!out->request_id[0] &&
+            (aws_http_header(headers, "x-amzn-RequestId", h, sizeof h) ||
+             aws_http_header(headers, "x-amz-request-id", h, sizeof h)))
+            aws_copy(out->request_id, sizeof out->request_id, h);
+        /* "Code:http://internal.amazon.com/coral/..." or just "Code": what
+        ** is left when the body is an HTML page or empty. */
+        if (!found &&
+            aws_http_header(headers, "x-amzn-ErrorType", h, sizeof h)) {
+            h[strcspn(h, ":")] = '\0';
+            if (h[0] && strcmp(h, "UnknownError") != 0) {
+                aws_copy(out->code, sizeof out->code, h);
+                found = 1;
+            }
+        }
+    }
+    return found;
 }
 
 static int cmp_point(const void *a, const void *b) {

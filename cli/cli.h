@@ -6,10 +6,12 @@
 #ifndef SPOTBENCH_CLI_H
 #define SPOTBENCH_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy/policy.h"
 #include "sim/sim.h"
+#include "sim/sweep.h"
 #include "store/store.h"
 #include "traces/outfile.h"
 
@@ -83,6 +85,10 @@ int cli_out_close(trc_out *o, int ok);
 ** returns 2. */
 int cli_unknown_policy(const char *name);
 
+/* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
+** Returns 0, or -1 after printing why the value is bad. */
+int cli_fixed_now(int64_t *out);
+
 /* Runs one simulation and stores it as one transaction; prints the error
 ** and returns CLI_FAIL when the run or the store fails (nothing stored). */
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
@@ -105,6 +111,26 @@ CLI_DECLARE(best);
 CLI_DECLARE(merge);
 CLI_DECLARE(plot);
 CLI_DECLARE(live);
+CLI_DECLARE(lambda);
+CLI_DECLARE(deploy);
+CLI_DECLARE(sensitivity);
 CLI_DECLARE(trace);
+
+/* Writes the live configuration of a scenario with KEY=VALUE settings (a
+** sweep point's) to path, warnings on stderr; fleet and group may be NULL
+** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+int cli_write_live_config(const char *path, const char *scenario,
+                          const char *const *sets, size_t nsets,
+                          const char *policy, const char *fleet,
+                          const char *group);
+
+/* The same for point `point` of a sweep (its fixed settings, then the
+** point's), on the sweep's first scenario. */
+int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group);
+
+/* trace import --format spot-traces (cmd_trace_avail.c), and its options. */
+int cli_trace_import_spot_traces(int argc, char **argv);
+extern const cli_opt cmd_trace_avail_opts[];
 
 #endif

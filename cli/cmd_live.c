@@ -57,6 +57,8 @@ const char cmd_live_usage[] =
     "or usage. With systemd, Restart=on-failure restarts it on 1.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
+    "SPOTBENCH_LIVE_CONFIG=JSON is the config when --config is not given\n"
+    "(containers);\n"
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
     "scales retry delays (0: none).\n";
 
@@ -191,23 +193,6 @@ static int on_tick(void *vctx, const aws_tick *t) {
     return ctx->record_failed || ctx->db_failed || ctx->heartbeat_failed;
 }
 
-/* SPOTBENCH_NOW: epoch seconds or ISO-8601 UTC. */
-static int fixed_now(int64_t *out) {
-    const char *v = getenv("SPOTBENCH_NOW");
-    *out = 0;
-    if (!v || !*v) return 0;
-    char *end;
-    errno = 0;
-    long long t = strtoll(v, &end, 10);
-    if (!errno && *end == '\0' && t > 0) {
-        *out = t;
-        return 0;
-    }
-    if (trc_time_parse(v, out) == 0 && *out > 0) return 0;
-    cli_error("SPOTBENCH_NOW=%s: not epoch seconds or an ISO-8601 UTC time", v);
-    return -1;
-}
-
 int cmd_live(int argc, char **argv) {
     const char *config = NULL, *record = NULL, *db = NULL, *heartbeat = NULL;
     int once = 0, apply = 0, verbose = 0, max_failed = 5;
@@ -232,17 +217,22 @@ int cmd_live(int argc, char **argv) {
             max_failed = (int)v;
         }
     }
-    if (!config) return cli_usage("live", "--config FILE is required");
+    /* A container (Fargate, Batch) gets its config through the
+    ** environment, as the Lambda function does. */
+    const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
+    if (!config && !(env_cfg && *env_cfg))
+        return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
     if (heartbeat && cli_out_check(heartbeat)) return CLI_BADINPUT;
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
-    if (aws_live_config_load(config, &cfg, err, sizeof err)) {
-        cli_error("%s", err);
+    if (config ? aws_live_config_load(config, &cfg, err, sizeof err)
+               : aws_live_config_parse(env_cfg, &cfg, err, sizeof err)) {
+        cli_error("%s%s", config ? "" : "SPOTBENCH_LIVE_CONFIG: ", err);
         return CLI_BADINPUT;
     }
     aws_live_opts lo = {0};
-    if (fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
+    if (cli_fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("live: cannot initialise libcurl");

@@ -108,9 +108,11 @@ CELL(c_after, "%.2f", r->od_hours_after_recovery)
 CELL(c_flaps, "%d", r->flaps)
 CELL(c_inv, "%d (%d failed)", r->invocations, r->invocation_failures)
 CELL(c_oracle, "$%.2f", r->oracle_cost)
-CELL(c_gap, "%+.2f", r->total_cost - r->oracle_cost)
 
 static void c_policy(char *b, size_t n, const run_slot *x) { snprintf(b, n, "%s", x->pol->name); }
+static void c_gap(char *b, size_t n, const run_slot *x) {
+    sim_gap_format(x->res.total_cost, x->res.oracle_cost, x->res.coverage_pct, b, n);
+}
 static void c_longest(char *b, size_t n, const run_slot *x) {
     fmt_duration(b, n, x->res.longest_shortfall_s);
 }
@@ -175,6 +177,20 @@ static void print_table(const sim_scenario *sc, const run_slot *runs, size_t n) 
     }
     printf("\nlatency: start of a spot shortfall to on-demand covering it; "
            "return: spot back to on-demand released\n");
+    /* Notes once per text: every policy of a run shares the spot side. */
+    char seen[8][sizeof(sim_note)];
+    int nseen = 0;
+    for (size_t r = 0; r < n; r++) {
+        sim_note notes[4];
+        int k = sim_notes(sc, runs[r].pol, &runs[r].res, notes, 4);
+        for (int i = 0; i < k; i++) {
+            int dup = 0;
+            for (int j = 0; j < nseen; j++) dup |= strcmp(seen[j], notes[i].text) == 0;
+            if (dup) continue;
+            if (nseen < 8) memcpy(seen[nseen++], notes[i].text, sizeof seen[0]);
+            printf("note: %s\n", notes[i].text);
+        }
+    }
 }
 
 static void print_json(const sim_scenario *sc, const run_slot *x) {
@@ -197,8 +213,21 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
         case SIM_F_INT64: printf("%lld", (long long)*(const int64_t *)p); break;
         }
     }
-    printf(", \"gap_to_oracle\": %.17g", r->total_cost - r->oracle_cost);
-    printf("}}\n");
+    /* No negative gap: a run below the bound covers less (see notes). */
+    if (r->total_cost >= r->oracle_cost - 0.005)
+        printf(", \"gap_to_oracle\": %.17g",
+               r->total_cost > r->oracle_cost ? r->total_cost - r->oracle_cost : 0.0);
+    else
+        printf(", \"gap_to_oracle\": null");
+    printf("}, \"notes\": [");
+    sim_note notes[4];
+    int k = sim_notes(sc, x->pol, r, notes, 4);
+    for (int i = 0; i < k; i++) {
+        char esc[2 * sizeof notes[0].text];
+        trc_json_escape(esc, sizeof esc, notes[i].text);
+        printf("%s\"%s\"", i ? ", " : "", esc);
+    }
+    printf("]}\n");
 }
 
 int cmd_run(int argc, char **argv) {

@@ -50,11 +50,26 @@ const char cmd_sweep_usage[] =
     "      --grid window=300:900:300 --grid asg.DefaultCooldown=60,300,900\n";
 
 const char cmd_best_usage[] =
-    "usage: spotbench best --sweep ID --min-coverage PCT [--db FILE]\n"
+    "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
+    "                      [--db FILE] [--live-config FILE [--FleetRequestId ID]\n"
+    "                      [--AutoScalingGroupName NAME]]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does.\n";
+    "none does. It names the point, for 'spotbench deploy cloudformation\n"
+    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
+    "\n"
+    "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
+    "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
+    "                     other parameters by their worst cost over them, among\n"
+    "                     those whose worst coverage is at least PCT\n"
+    "  --live-config FILE  also write the point's live configuration (live.json:\n"
+    "                      the policy parameters of the sweep's first scenario\n"
+    "                      with the point's settings; scenario fields such as\n"
+    "                      asg.DefaultCooldown belong in the stack, and fields\n"
+    "                      AWS cannot express are warnings)\n"
+    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
+    "                      the ids to put in it (default: placeholders)\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -73,7 +88,10 @@ static const cli_opt sweep_opts[] = {
     {"--db", "FILE"},     {"--quiet", NULL},        {NULL, NULL}};
 const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
 static const cli_opt best_opts[] = {
-    {"--sweep", "ID"}, {"--min-coverage", "PCT"}, {"--db", "FILE"}, {NULL, NULL}};
+    {"--sweep", "ID"},           {"--min-coverage", "PCT"},
+    {"--worst-case", "KEYS"},    {"--db", "FILE"},
+    {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
+    {"--AutoScalingGroupName", "NAME"}, {NULL, NULL}};
 const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
 static const cli_opt merge_opts[] = {{NULL, NULL}};
 const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
@@ -141,7 +159,7 @@ static int print_front(const char *title, const double *cost, const double *cov,
         char run[24] = "-", usd[40], gap[40];
         if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
         snprintf(usd, sizeof usd, "$%.2f", cost[x]);
-        snprintf(gap, sizeof gap, "%+.2f", cost[x] - oracle[x]);
+        sim_gap_format(cost[x], oracle[x], cov[x], gap, sizeof gap);
         printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, cov[x], gap, run, params[x]);
     }
     free(front);
@@ -407,6 +425,10 @@ int cmd_sweep(int argc, char **argv) {
     printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
            spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
     rc = print_fronts(db, id, &spec) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK)
+        printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
+               "set and names the 'spotbench deploy' that puts it in a stack\n",
+               (long long)id);
     goto out;
 bad:
     cli_error("%s", err);
@@ -425,17 +447,84 @@ out:
 
 /* ---- best ---------------------------------------------------------------- */
 
+/* Splits "K1,K2" in place into keys (pointers into buf). */
+static size_t split_keys(char *buf, const char **keys, size_t max) {
+    size_t n = 0;
+    for (char *t = buf; t && *t && n < max;) {
+        char *comma = strchr(t, ',');
+        if (comma) *comma = '\0';
+        keys[n++] = t;
+        t = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+/* best --worst-case: the parameter set whose worst cost over the unknown
+** axes is lowest among those whose worst coverage meets min_cov. */
+static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_sweep_point *pts,
+                           size_t npts, char *over_arg, double min_cov, size_t *point) {
+    const char *over[16];
+    char err[512], keys[1024];
+    snprintf(keys, sizeof keys, "%s", over_arg);
+    size_t nover = split_keys(keys, over, 16);
+    st_sweep_range *rg;
+    size_t nrg;
+    if (st_sweep_ranges(spec, pts, npts, over, nover, &rg, &nrg, err, sizeof err)) {
+        cli_error("best --worst-case: %s", err);
+        return CLI_BADINPUT;
+    }
+    const st_sweep_range *best = NULL;
+    double best_cov = -1;
+    for (size_t i = 0; i < nrg; i++) {
+        if (rg[i].cov_min > best_cov) best_cov = rg[i].cov_min;
+        if (rg[i].cov_min >= min_cov && (!best || rg[i].cost_max < best->cost_max))
+            best = &rg[i];
+    }
+    if (!best) {
+        cli_error("sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
+                  "(the best worst case reaches %.3f %%)",
+                  (long long)id, min_cov, best_cov);
+        free(rg);
+        return CLI_FAIL;
+    }
+    char buf[4096];
+    const char *kv[64];
+    printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
+           "over %zu values of %s\n",
+           (long long)id, min_cov, best->npoints, over_arg);
+    printf("parameters ");
+    if (spec->ngrid + spec->nrnd <= 64 &&
+        sim_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
+        for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
+            int unknown = 0;
+            for (size_t j = 0; j < nover; j++)
+                unknown |= strncmp(kv[i], over[j], strlen(over[j])) == 0 &&
+                           kv[i][strlen(over[j])] == '=';
+            if (!unknown) printf(" %s", kv[i]);
+        }
+    printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", best->cost_max,
+           best->cost_median, best->cost_min);
+    printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
+           best->cov_median, best->cov_max);
+    *point = best->group; /* one point of the set: its unknowns do not matter */
+    free(rg);
+    return CLI_OK;
+}
+
 int cmd_best(int argc, char **argv) {
-    const char *db_path = DEFAULT_DB;
+    const char *db_path = DEFAULT_DB, *live = NULL, *fleet = NULL, *group = NULL;
     int64_t id = 0;
     double min_cov = -1;
+    char *worst_case = NULL;
     cli_args a;
     cli_args_init(&a, "best", NULL, best_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         char *end;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
-        if (cli_is(&a, "--sweep")) {
+        if (cli_is(&a, "--worst-case")) {
+            worst_case = (char *)a.val;
+        } else if (cli_is(&a, "--sweep")) {
             id = strtoll(a.val, &end, 10);
             if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
         } else if (cli_is(&a, "--min-coverage")) {
@@ -444,6 +533,12 @@ int cmd_best(int argc, char **argv) {
                 return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
         } else if (cli_is(&a, "--db")) {
             db_path = a.val;
+        } else if (cli_is(&a, "--live-config")) {
+            live = a.val;
+        } else if (cli_is(&a, "--FleetRequestId")) {
+            fleet = a.val;
+        } else if (cli_is(&a, "--AutoScalingGroupName")) {
+            group = a.val;
         }
     }
     if (!id || min_cov < 0) return cli_usage("best", "--sweep and --min-coverage are required");
@@ -468,6 +563,12 @@ int cmd_best(int argc, char **argv) {
     if (st_sweep_aggregate(rows, n, &pts, &npts)) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
+    }
+    size_t chosen;
+    if (worst_case) {
+        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov, &chosen);
+        if (rc == CLI_OK) goto hand_over;
+        goto out;
     }
     const st_sweep_point *best = NULL;
     size_t complete = 0;
@@ -500,7 +601,14 @@ int cmd_best(int argc, char **argv) {
         if (rows[i].point == best->point)
             printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
                    spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
-    rc = CLI_OK;
+    chosen = best->point;
+hand_over:
+    printf("deploy      spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s "
+           "-o stack.json\n",
+           spec.scenarios[0], (long long)id, chosen,
+           strcmp(db_path, DEFAULT_DB) ? " --db " : "",
+           strcmp(db_path, DEFAULT_DB) ? db_path : "");
+    rc = live ? cli_point_live_config(live, &spec, chosen, fleet, group) : CLI_OK;
     goto out;
 fail:
     cli_error("%s", err);

@@ -18,6 +18,9 @@
 
 const char cmd_trace_usage[] =
     "usage: spotbench trace import [--format FORMAT] [--product P] IN... -o OUT.csv\n"
+    "       spotbench trace import --format spot-traces FILE --start TIME\n"
+    "                            (--pool TYPE/AZ [--scale K] | --target UNITS\n"
+    "                            [--weight W]) -o OUT.csv\n"
     "       spotbench trace check [--format FORMAT] [--product P] FILE...\n"
     "       spotbench trace info [--format FORMAT] [--product P]\n"
     "                            [--above PRICE|--above on-demand:PRICE] FILE...\n"
@@ -74,6 +77,14 @@ const char cmd_trace_usage[] =
     "  --product P      the ProductDescription kept from price histories\n"
     "                   (default Linux/UNIX; 'P (Amazon VPC)' is kept too);\n"
     "                   other products are counted as filtered\n"
+    "  --format spot-traces  a public spot availability trace\n"
+    "                   ({\"metadata\": {\"gap_seconds\": N}, \"data\": [...]}), one\n"
+    "                   value every N s from --start, N honoured exactly:\n"
+    "                   --pool TYPE/AZ writes the pool's capacity CSV\n"
+    "                   (floor(value * --scale) instances, default scale 1);\n"
+    "                   --target UNITS writes a fleet's metrics for direct\n"
+    "                   mode, one row a minute: PendingCapacity = UNITS -\n"
+    "                   value * --weight (default 1) at its minute's worst\n"
     "  --above PRICE    info: count episodes with the price above PRICE;\n"
     "                   on-demand:PRICE says PRICE is the on-demand price\n"
     "  -o OUT.csv       import: the output file (written only on success)\n"
@@ -114,7 +125,7 @@ static const cli_opt gen_cloudwatch_opts[] = {
     {NULL, NULL}};
 const cli_opt *const cmd_trace_opts[] = {import_opts,     check_opts,      info_opts,
                                          gen_prices_opts, gen_demand_opts, gen_cloudwatch_opts,
-                                         NULL};
+                                         cmd_trace_avail_opts, NULL};
 
 static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
     memset(a, 0, sizeof *a);
@@ -196,6 +207,9 @@ static void duration(int64_t s, char *buf, size_t n) {
 }
 
 static int trace_import(int argc, char **argv) {
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--format") == 0 && strcmp(argv[i + 1], "spot-traces") == 0)
+            return cli_trace_import_spot_traces(argc, argv);
     trace_args a;
     int rc = parse_args("import", argc, argv, &a);
     if (rc) return rc;

@@ -20,7 +20,11 @@
 static const cli_command commands[] = {
     {"run", "simulate a scenario with one or more policies and store the runs",
      cmd_run_usage, cmd_run, cmd_run_opts},
-    {"regress", "run the outage cases and check their bounds", cmd_regress_usage, cmd_regress, cmd_regress_opts},
+    {"regress", "run the outage cases and check their bounds", cmd_regress_usage,
+     cmd_regress, cmd_regress_opts},
+    {"sensitivity", "a scenario's cost and coverage over ingestion delays and "
+                    "schedule seconds, per policy",
+     cmd_sensitivity_usage, cmd_sensitivity, cmd_sensitivity_opts},
     {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
      cmd_sweep_usage, cmd_sweep, cmd_sweep_opts},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
@@ -32,6 +36,10 @@ static const cli_command commands[] = {
      cmd_policy_usage, cmd_policy, cmd_policy_opts},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
      cmd_live_usage, cmd_live, cmd_live_opts},
+    {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
+     cmd_lambda_usage, cmd_lambda, cmd_lambda_opts},
+    {"deploy", "write a CloudFormation stack or live config for a tuned scenario",
+     cmd_deploy_usage, cmd_deploy, cmd_deploy_opts},
     {"trace", "import AWS price and metric exports as CSV traces; check them",
      cmd_trace_usage, cmd_trace, cmd_trace_opts},
 };

@@ -7,7 +7,8 @@ newcomer reads in the README and the ones linked from code stay one text.
 
 Parts, in order: docs/overview.md as it is; then docs/scenario.md,
 docs/store.md, docs/sweep.md, docs/traces.md and docs/regression.md one
-heading level down; the "Going live" part of docs/live.md; docs/testing.md.
+heading level down; the "Going live" part of docs/live.md; docs/deploy.md
+one level down; docs/testing.md.
 """
 import os
 import re
@@ -54,6 +55,7 @@ def build():
              shift(read("traces.md"), "Traces"),
              shift(read("regression.md"), "Regression suite"),
              going_live(),
+             shift(read("deploy.md"), "Deploying: Lambda, a container, a timer"),
              read("testing.md").rstrip("\n") + "\n"]
     return "\n".join(parts)
 

@@ -12,7 +12,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
 libcurl4-openssl-dev libxml2-dev zlib1g-dev gnuplot-nox sqlite3 python3
-python3-botocore awscli time curl"
+python3-botocore awscli time curl zip ca-certificates umoci"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 if [ "${1:-}" = "--fuzz" ]; then

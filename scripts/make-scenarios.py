@@ -6,11 +6,16 @@ m4.2xlarge/1d, weights 4/8/4/8, TargetCapacity 32, per-unit max prices 0.04725
 and 0.054) with its c3.xlarge on-demand backup group (DefaultCooldown 2700),
 over 24 hours from 2017-03-01T00:00:00Z, prices at 30 % of on-demand except
 where the case says. The real episode (real-2016-08-10) is cut from seed-week.
-Run it from the repository root; it rewrites the cases' files, and the same
+The capacity cases (capacity-*, rebalance-then-interruption) script their
+capacity events in events.csv; the data cases (period-300-direct,
+v100-availability-2023, market-2021) are derived from the recorded slices kept
+beside them (each case's README.md names the source). Run it from the
+repository root after `make`; it rewrites the cases' files, and the same
 script gives the same bytes.
 """
 import json
 import os
+import subprocess
 
 POOLS = [  # type, AZ, weight, per-unit max price, on-demand price
     ("c4.xlarge", "us-east-1d", 4, 0.04725, 0.199),
@@ -161,9 +166,160 @@ def real_episode():
     return sc, "\n".join(out) + "\n"
 
 
+EVENTS_HEADER = ("Timestamp,Scope,InstanceType,AvailabilityZone,Share,InsufficientCapacity,"
+                 "RebalanceLead\n")
+
+
+def events(rows):
+    """rows: (minute, scope, type, az, share, ice seconds, lead seconds or '')."""
+    return EVENTS_HEADER + "".join("%s,%s,%s,%s,%s,%s,%s\n" % ((ts(m),) + tuple(r)) for m, *r in rows)
+
+
+CAP = dict(traces={"prices": "prices.csv", "events": "events.csv"})
+case("capacity-az-loss", "post-2017 style: prices never move, but EC2 takes every instance in "
+     "us-east-1d at 06:00 and launches there fail for 2 h (a correlated AZ event)",
+     base("capacity-az-loss", "a capacity event taking one AZ, with insufficient capacity", **CAP),
+     prices([]),
+     {"events.csv": events([(6 * H, "AvailabilityZone", "", "us-east-1d", 1, 7200, "")])})
+case("capacity-ice", "half of the c4 family taken at 06:00 with 3 h of insufficient capacity, "
+     "then all of m4.xlarge/1a at 07:00 for 1 h; priceCapacityOptimized over Advisor bands",
+     base("capacity-ice", "family-wide insufficient capacity, then one pool",
+          fleet__AllocationStrategy="priceCapacityOptimized", **CAP),
+     prices([]),
+     {"events.csv": events([(6 * H, "InstanceFamily", "c4", "", 0.5, 10800, ""),
+                            (7 * H, "Pool", "m4.xlarge", "us-east-1a", 1, 3600, "")])})
+for spec, band in zip(CASES[-1][2]["fleet"]["LaunchSpecifications"],
+                      ["<5%", "5-10%", "10-15%", ">20%"]):
+    spec["InterruptionFrequency"] = band
+case("rebalance-then-interruption", "a rebalance recommendation at 05:50 for every instance in "
+     "us-east-1d, interrupted at 06:00 (1 h of insufficient capacity); the fleet's Capacity "
+     "Rebalancing (launch-before-terminate, 300 s) replaces them first",
+     base("rebalance-then-interruption", "rebalance recommendation, then the interruption",
+          fleet__SpotMaintenanceStrategies={"CapacityRebalance": {
+              "ReplacementStrategy": "launch-before-terminate", "TerminationDelay": 300}},
+          **CAP),
+     prices([]),
+     {"events.csv": events([(6 * H, "AvailabilityZone", "", "us-east-1d", 1, 3600, 600)])})
+case("billing-first-hour", "every pool outbid 06:00-06:30 and again 07:00-08:00: the instances "
+     "launched at 06:30 are interrupted in their first hour, which AWS does not charge",
+     base("billing-first-hour", "interruptions in the first hour, per-second billing"),
+     prices([(6 * H, 6 * H + 30, ALL, 2.0), (7 * H, 8 * H, ALL, 2.0)]))
+case("min-size-oracle", "the 2-hour outage of every pool with an on-demand group kept at "
+     "MinSize 2: the oracle runs those 2 all day too",
+     base("min-size-oracle", "an on-demand floor of 2 instances",
+          asg__MinSize=2, asg__DesiredCapacity=2),
+     prices([(6 * H, 8 * H, ALL, 2.0)]))
+
+
+def period_300():
+    """A real group's running g4dn.xlarge count (target 12) as the 5-minute
+    CloudWatch export of its fleet's metrics: PendingCapacity is the period's
+    Maximum of 12 - running, FulfilledCapacity 12 - it."""
+    src = "traces/scenarios/period-300-direct/source-g4dn-xlarge-us-east-1c.csv"
+    t0 = 1605900600  # 2020-11-20T19:30:00Z, the file name's start
+    steps = []
+    for line in open(src):
+        x, y = line.strip().split(",")
+        steps.append((t0 + int(float(x)), int(y)))
+    first, last = 1605922200, 1605988800  # 01:30 .. 20:00 on 2020-11-21
+    rows = ["# The 5-minute export of a real fleet's metrics: target 12 g4dn.xlarge, the",
+            "# running count from source-g4dn-xlarge-us-east-1c.csv (see README.md).",
+            "Timestamp,TargetCapacity,FulfilledCapacity,PendingCapacity,TerminatingCapacity"]
+    for p in range(first, last, 300):
+        running = [v for t, v in steps if t <= p][-1:]  # in force at the start
+        running += [v for t, v in steps if p < t < p + 300]
+        pend = 12 - min(running)
+        stamp = "2020-11-21T%02d:%02d:00Z" % ((p - 1605916800) // 3600, (p % 3600) // 60)
+        rows.append("%s,12,%d,%d,0" % (stamp, 12 - pend, pend))
+    sc = {
+        "name": "period-300-direct",
+        "description": "a real g4dn.xlarge group's shortfalls replayed from a 5-minute export",
+        "mode": "direct", "seed": 1,
+        "start": "2020-11-21T02:00:00Z", "end": "2020-11-21T20:00:00Z",
+        "billing": "per-second",
+        "direct": {"metrics": "metrics.csv", "Period": 300, "SpotPrice": 0.1578},
+        "cloudwatch": {"IngestionDelay": 0},
+        "controller": {"policy": "classic", "Cron": True, "Interval": 60,
+                       "params": {"classic": {"units_per_instance": 1, "fallback_capacity": 12},
+                                  "guarded": {"units_per_instance": 1}}},
+        "asg": {"AutoScalingGroupName": "g4dnBackup", "InstanceType": "g4dn.xlarge",
+                "WeightedCapacity": 1, "OnDemandPrice": 0.526, "MinSize": 0, "MaxSize": 20,
+                "DesiredCapacity": 0, "DefaultCooldown": 300,
+                "LaunchDelay": {"min": 60, "max": 120}},
+    }
+    return sc, "\n".join(rows) + "\n"
+
+
+sc, csv = period_300()
+case("period-300-direct", "a real g4dn.xlarge group (target 12, Nov 2020) replayed in direct mode "
+     "from its 5-minute export: every policy's windows scale with the Period",
+     sc, None, {"metrics.csv": csv})
+
+v100 = {
+    "name": "v100-availability-2023",
+    "description": "a measured 4-node p3.2xlarge availability trace as one pool's capacity",
+    "mode": "model", "seed": 1,
+    "start": "2023-08-03T00:00:00Z", "end": "2023-08-15T00:00:00Z",
+    "billing": "per-second",
+    "fleet": {"TargetCapacity": 4, "AllocationStrategy": "lowestPrice",
+              "LaunchDelay": {"min": 60, "max": 180},
+              "LaunchSpecifications": [{"InstanceType": "p3.2xlarge",
+                                        "AvailabilityZone": "us-east-1f",
+                                        "WeightedCapacity": 1, "OnDemandPrice": 3.06}]},
+    "traces": {"prices": "prices.csv", "availability": "availability.csv"},
+    "ecs": {"RegistrationDelay": 30},
+    "cloudwatch": {"IngestionDelay": 0},
+    "controller": {"policy": "classic", "Cron": True, "Interval": 60,
+                   "params": {"classic": {"units_per_instance": 1, "fallback_capacity": 4},
+                              "guarded": {"units_per_instance": 1}}},
+    "asg": {"AutoScalingGroupName": "v100Backup", "InstanceType": "p3.2xlarge",
+            "WeightedCapacity": 1, "OnDemandPrice": 3.06, "MinSize": 0, "MaxSize": 8,
+            "DesiredCapacity": 0, "DefaultCooldown": 300,
+            "LaunchDelay": {"min": 60, "max": 120}},
+}
+case("v100-availability-2023", "a measured 4-node p3.2xlarge group in us-east-1f (Aug 2023, 300 s "
+     "steps) as the pool's capacity: spot is there a third of the time",
+     v100, "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
+     "2023-08-03T00:00:00Z,p3.2xlarge,us-east-1f,0.918000\n", {})
+
+market = base("market-2021", "real 2021 prices that never come near on-demand, with the "
+              "capacity-event model", start="2021-03-03T00:00:00Z", end="2021-05-30T00:00:00Z",
+              market={"InterruptionFrequency": ">20%",
+                      "RebalanceRecommendation": {"Probability": 0.5}})
+market["fleet"]["LaunchSpecifications"] = [
+    {"InstanceType": t, "AvailabilityZone": az, "WeightedCapacity": 4, "OnDemandPrice": od}
+    for t, az, od in (("c4.xlarge", "us-east-1a", 0.199), ("c4.xlarge", "us-east-1b", 0.199),
+                      ("c5.xlarge", "us-east-1a", 0.17), ("c5.xlarge", "us-east-1c", 0.17))]
+case("market-2021", "88 days of real spring 2021 prices (c4/c5.xlarge, four pools, default max "
+     "prices: never outbid) with capacity events drawn for the >20 % Advisor band",
+     market, None, {})
+
 sc, csv = real_episode()
 case("real-2016-08-10", "a real day cut from seed-week: every pool outbid 14:10-16:35, 17:35-19:15, 19:20-20:55 (UTC)",
      sc, csv)
+
+# Where the recorded slices kept in the data cases come from (the project's
+# data sources, cut to what each case needs).
+SOURCES = {
+    "market-2021": "Source of prices.csv: `aws ec2 describe-spot-price-history` output "
+    "recorded by others, github.com/LucianaMarques/amazon-spot-dataset commit 176c60153c9a, "
+    "data/dados-30-maio-2021/c4.xlarge.json and c5.xlarge.json (Linux/UNIX, us-east-1), "
+    "imported with `spotbench trace import` and cut to 2021-03-03..2021-05-30 and four pools. "
+    "No price comes near the default max price (the on-demand price): every interruption "
+    "comes from the market section's capacity events.",
+    "period-300-direct": "Source of source-g4dn-xlarge-us-east-1c.csv: the measured number of "
+    "running spot instances of a group kept at 12 g4dn.xlarge in us-east-1c from "
+    "2020-11-20T19:30Z, github.com/uclasystem/bamboo commit 80809293289, "
+    "doc/data/aws-spot-instances-g4dn-xlarge-us-east-1c-2020-11-20-1930-to-2020-11-21-2200.csv "
+    "(MIT licence, kept here as LICENSE-source), \"seconds,running\" with each change written twice. metrics.csv is its "
+    "5-minute export: PendingCapacity is each period's Maximum of 12 - running.",
+    "v100-availability-2023": "Source of source-4-node-us-east-1f.json: the spot availability "
+    "trace of a 4-node p3.2xlarge group in us-east-1f from 2023-08-03, one value every 300 s "
+    "(gap_seconds), github.com/skypilot-org/spot-traces commit 221da1a "
+    "(preemption_4-node_aws-08-03-2023_us-east-1f_v100_1.json). This case reads each value as "
+    "the number of instances available (0..4) from 2023-08-03T00:00Z (the time of day is not "
+    "recorded); availability.csv is `spotbench trace import --format spot-traces` of it.",
+}
 
 for name, line, sc, csv, extra in CASES:
     d = os.path.join("traces/scenarios", name)
@@ -171,11 +327,21 @@ for name, line, sc, csv, extra in CASES:
     with open(os.path.join(d, "scenario.json"), "w") as f:
         json.dump(sc, f, indent=2)
         f.write("\n")
-    with open(os.path.join(d, "prices.csv"), "w") as f:
-        f.write(csv)
+    if csv is not None:
+        with open(os.path.join(d, "prices.csv"), "w") as f:
+            f.write(csv)
     for fn, text in extra.items():
         with open(os.path.join(d, fn), "w") as f:
             f.write(text)
     with open(os.path.join(d, "README.md"), "w") as f:
         f.write("%s: %s. Written by scripts/make-scenarios.py.\n" % (name, line))
+        if name in SOURCES:
+            f.write("\n%s\n" % SOURCES[name])
+# The measured availability trace, through spotbench's own import (run `make`
+# first): one value every 300 s from the file name's date, as the capacity of
+# the fleet's one pool. The trace's values are read as instances available.
+subprocess.run(["build/spotbench", "trace", "import", "--format", "spot-traces",
+                "traces/scenarios/v100-availability-2023/source-4-node-us-east-1f.json",
+                "--start", "2023-08-03T00:00:00Z", "--pool", "p3.2xlarge/us-east-1f",
+                "-o", "traces/scenarios/v100-availability-2023/availability.csv"], check=True)
 print("wrote %d cases" % len(CASES))

@@ -17,7 +17,7 @@
 
 /* Which in-service instance to terminate: the one closest to the end of its
 ** current instance-hour (AWS's default termination policy, which matters
-** under per-hour billing), the lowest slot on a tie. */
+** under per-hour billing), the oldest on a tie. */
 static int64_t pick_victim(const sim_state *s) {
     int64_t best = -1, best_left = 0;
     for (size_t i = 0; i < s->ninst; i++) {
@@ -25,14 +25,15 @@ static int64_t pick_victim(const sim_state *s) {
         if (in->pool >= 0 || in->state == INST_GONE) continue;
         if (in->state == INST_LAUNCHING) { /* not yet billed: cheapest to drop */
             if (best < 0 || s->inst[best].state != INST_LAUNCHING ||
-                in->launch_t > s->inst[best].launch_t)
+                in->serial > s->inst[best].serial)
                 best = (int64_t)i;
             continue;
         }
         if (best >= 0 && s->inst[best].state == INST_LAUNCHING) continue;
         int64_t used = (s->now - in->run_t) % 3600;
         int64_t left = 3600 - used;
-        if (best < 0 || left < best_left) {
+        if (best < 0 || left < best_left ||
+            (left == best_left && in->serial < s->inst[best].serial)) {
             best = (int64_t)i;
             best_left = left;
         }

@@ -12,7 +12,9 @@
 ** unless ECS drains it (ecs.SpotInstanceDraining), counted in
 ** TerminatingCapacity and still in FulfilledCapacity) and is then
 ** terminated. The fleet replaces noticed capacity at once in the pools still
-** eligible; a pool in an insufficient-capacity window is not eligible.
+** eligible; a pool in an insufficient-capacity window is not eligible, nor
+** one whose instances were told of a coming interruption by a rebalance
+** recommendation, until that interruption.
 **
 ** With Capacity Rebalancing, an instance given a rebalance recommendation is
 ** `rebalanced`: it keeps running, billing and serving but no longer counts
@@ -55,6 +57,7 @@ int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
     in->gen = gen;
     in->launch_t = s->now;
     in->run_t = in->end_t = -1;
+    in->serial = s->serial[pool < 0]++;
     *idx = (int64_t)i;
     return 0;
 }
@@ -103,10 +106,15 @@ void sim_spot_started(sim_state *s, int64_t idx) {
 
 static double inst_max_price(const sim_pool *p) { return p->max_price * p->weight; }
 
+/* Can the fleet launch in pool p now? AWS: "Amazon EC2 does not fulfill
+** requests in pools where the maximum price you're willing to pay for Spot
+** Instances is less than the Spot price or the Spot price is greater than the
+** price for On-Demand Instances" (EligibleInstancePoolCount). */
 static int eligible(const sim_state *s, size_t p) {
     const sim_pool *pl = &s->sc->pools[p];
-    return s->price[p] <= inst_max_price(pl) && s->pool_count[p] < s->avail[p] &&
-           s->now >= s->ice_until[p];
+    return s->price[p] <= inst_max_price(pl) && s->price[p] <= pl->on_demand_price &&
+           s->pool_count[p] < s->avail[p] &&
+           s->now >= s->ice_until[p] && s->now >= s->risk_until[p];
 }
 
 /* Is pool p a better place for the next instance than pool b? */
@@ -217,7 +225,8 @@ int sim_fleet_fill(sim_state *s) {
             if (have - pl->weight < s->target - 1e-9) continue;
             int l = in->state == INST_LAUNCHING;
             double c = s->price[in->pool] / pl->weight;
-            if (victim < 0 || l > vlaunching || (l == vlaunching && c > vcost)) {
+            if (victim < 0 || l > vlaunching ||
+                (l == vlaunching && (c > vcost || (c == vcost && in->serial > s->inst[victim].serial)))) {
                 victim = (int64_t)i;
                 vcost = c;
                 vlaunching = l;
@@ -237,7 +246,7 @@ static int64_t newest_in_pool(const sim_state *s, int pool) {
         const sim_inst *in = &s->inst[i];
         if (in->pool != pool || in->state == INST_GONE || in->state == INST_NOTICE)
             continue;
-        if (best < 0 || in->launch_t >= s->inst[best].launch_t) best = (int64_t)i;
+        if (best < 0 || in->serial > s->inst[best].serial) best = (int64_t)i;
     }
     return best;
 }

@@ -189,11 +189,13 @@ int sim_market_plan(sim_state *s) {
     s->family = calloc(np + 1, sizeof *s->family);
     s->az = calloc(np + 1, sizeof *s->az);
     s->ice_until = calloc(np + 1, sizeof *s->ice_until);
-    if (!s->family || !s->az || !s->ice_until) return sim_fail(s, "out of memory");
+    s->risk_until = calloc(np + 1, sizeof *s->risk_until);
+    if (!s->family || !s->az || !s->ice_until || !s->risk_until)
+        return sim_fail(s, "out of memory");
     for (size_t p = 0; p < np; p++) {
         s->family[p] = family_of(sc, p);
         s->az[p] = az_of(sc, p);
-        s->ice_until[p] = INT64_MIN;
+        s->ice_until[p] = s->risk_until[p] = INT64_MIN;
     }
     if (sc->mode != SIM_MODEL) return 0;
     size_t cap = 0;
@@ -210,8 +212,14 @@ int sim_market_plan(sim_state *s) {
     return 0;
 }
 
+static int cmp_cand(const void *a, const void *b) {
+    const struct sim_cand *x = a, *y = b;
+    return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
 /* Gathers pool p's instances in `state` (with risk mark `risk`, or any mark
-** when risk < 0) into s->scratch; returns their number or -1. */
+** when risk < 0) into s->scratch in launch order (never slot order, which
+** depends on the on-demand side); returns their number or -1. */
 static long gather(sim_state *s, size_t p, int state, int32_t risk) {
     size_t n = 0;
     for (size_t i = 0; i < s->ninst; i++) {
@@ -220,13 +228,15 @@ static long gather(sim_state *s, size_t p, int state, int32_t risk) {
         if (risk >= 0 && in->risk != risk) continue;
         if (n == s->scratchcap) {
             size_t c = s->scratchcap ? 2 * s->scratchcap : 64;
-            int64_t *q = realloc(s->scratch, c * sizeof *q);
+            struct sim_cand *q = realloc(s->scratch, c * sizeof *q);
             if (!q) return sim_fail(s, "out of memory");
             s->scratch = q;
             s->scratchcap = c;
         }
-        s->scratch[n++] = (int64_t)i;
+        s->scratch[n].serial = in->serial;
+        s->scratch[n++].idx = (int64_t)i;
     }
+    qsort(s->scratch, n, sizeof *s->scratch, cmp_cand);
     return (long)n;
 }
 
@@ -238,24 +248,27 @@ static size_t pick(sim_state *s, size_t n, double share) {
     for (size_t i = 0; i < k; i++) {
         size_t j = i + (size_t)(trc_rng_unit(&s->rng_market) * (double)(n - i));
         if (j >= n) j = n - 1;
-        int64_t t = s->scratch[i];
+        struct sim_cand t = s->scratch[i];
         s->scratch[i] = s->scratch[j];
         s->scratch[j] = t;
     }
     return k;
 }
 
-/* The rebalance recommendation: marks the instances the event will take. */
+/* The rebalance recommendation: marks the instances the event will take.
+** Until the event the fleet launches nothing in the pools it names (AWS
+** replaces at-risk instances "in an optimal pool", not in the one at risk). */
 static int signal(sim_state *s, int a) {
     const sim_mevent *e = &s->mev[a];
     for (size_t p = 0; p < s->sc->npools; p++) {
         if (!hits(s, e, p)) continue;
+        if (e->t > s->risk_until[p]) s->risk_until[p] = e->t;
         long n = gather(s, p, INST_RUNNING, 0);
         if (n < 0) return -1;
         size_t k = pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++) {
-            s->inst[s->scratch[i]].risk = a + 1;
-            if (sim_spot_rebalance(s, s->scratch[i])) return -1;
+            s->inst[s->scratch[i].idx].risk = a + 1;
+            if (sim_spot_rebalance(s, s->scratch[i].idx)) return -1;
         }
     }
     return sim_fleet_fill(s);
@@ -271,13 +284,13 @@ static int take(sim_state *s, int a) {
         long n = gather(s, p, INST_LAUNCHING, -1);
         if (n < 0) return -1;
         for (long i = 0; i < n; i++)
-            if (sim_spot_notice(s, s->scratch[i])) return -1;
+            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
         /* Announced: the instances marked then; otherwise a share now. */
         n = gather(s, p, INST_RUNNING, e->signal_t >= 0 ? a + 1 : -1);
         if (n < 0) return -1;
         size_t k = e->signal_t >= 0 ? (size_t)n : pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++)
-            if (sim_spot_notice(s, s->scratch[i])) return -1;
+            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
         if (e->ice > 0 && s->now + e->ice > s->ice_until[p]) {
             s->ice_until[p] = s->now + e->ice;
             if (s->ice_until[p] < s->sc->end &&
@@ -304,4 +317,5 @@ void sim_market_free(sim_state *s) {
     free(s->family);
     free(s->az);
     free(s->ice_until);
+    free(s->risk_until);
 }

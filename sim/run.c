@@ -394,6 +394,14 @@ static int start_asg(sim_state *s) {
     return 0;
 }
 
+/* Schedules the cron invocation of s->cron_base, after its jitter. */
+static int schedule_cron(sim_state *s) {
+    int64_t at = s->cron_base + sim_rng_delay(&s->rng_sched, &s->sc->cron_jitter);
+    if (at < s->sc->end && sim_queue_push(&s->q, at, EVC_CONTROLLER, EV_INVOKE, 0, 0))
+        return sim_fail(s, "out of memory");
+    return 0;
+}
+
 static int setup(sim_state *s, direct_rows *rows) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools, ntraces = 2 * np + 2;
@@ -404,6 +412,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     sim_rng_seed(&s->rng_asg, sc->seed, 4);
     sim_rng_seed(&s->rng_reg, sc->seed, 5);
     sim_rng_seed(&s->rng_market, sc->seed, 6);
+    sim_rng_seed(&s->rng_sched, sc->seed, 7);
     s->tt_last_out = s->tt_last_in = INT64_MIN / 2;
     s->cooldown_until = INT64_MIN;
 
@@ -454,10 +463,13 @@ static int setup(sim_state *s, direct_rows *rows) {
     if (m0 < sc->end && sim_queue_push(&s->q, m0, EVC_PERIOD, EV_MINUTE, 0, 0))
         return sim_fail(s, "out of memory");
     if (sc->cron) {
-        int64_t t = sc->start - ((sc->start - sc->cron_offset) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
+        /* The schedule's second, drawn once: the first time at or after the
+        ** start that is that second past a multiple of Interval. */
+        int64_t off = sim_rng_delay(&s->rng_sched, &sc->cron_offset);
+        int64_t t = sc->start - ((sc->start - off) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
         if (t < sc->start) t += sc->cron_interval;
-        if (t < sc->end && sim_queue_push(&s->q, t, EVC_CONTROLLER, EV_INVOKE, 0, 0))
-            return sim_fail(s, "out of memory");
+        s->cron_base = t;
+        if (schedule_cron(s)) return -1;
     }
     if (sim_queue_push(&s->q, sc->end, EVC_CONTROLLER, EV_END, 0, 0))
         return sim_fail(s, "out of memory");
@@ -481,23 +493,44 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     case EV_ICE_END:
         return sim_market_event(s, e->type, e->a);
     case EV_INVOKE:
-        if (e->a == 0 && s->now + s->sc->cron_interval < s->sc->end &&
-            sim_queue_push(&s->q, s->now + s->sc->cron_interval, EVC_CONTROLLER,
-                           EV_INVOKE, 0, 0))
-            return sim_fail(s, "out of memory");
+        if (e->a == 0) {
+            s->cron_base += s->sc->cron_interval;
+            if (schedule_cron(s)) return -1;
+        }
         return invoke(s);
     }
     return 0;
 }
 
-/* Bills what still runs at the end, as if stopped there. */
-static void bill_remaining(sim_state *s) {
-    for (size_t i = 0; i < s->ninst; i++) {
-        sim_inst *in = &s->inst[i];
-        if (in->state == INST_GONE || in->run_t < 0) continue;
+static int cmp_serial(const void *a, const void *b) {
+    const struct sim_cand *x = a, *y = b;
+    return (x->serial > y->serial) - (x->serial < y->serial);
+}
+
+/* Bills what still runs at the end, as if stopped there: spot instances in
+** launch order, then on-demand ones, so that the costs are summed in an
+** order that does not depend on which slots the on-demand side used. */
+static int bill_remaining(sim_state *s) {
+    struct sim_cand *c = malloc((s->ninst + 1) * sizeof *c);
+    if (!c) return sim_fail(s, "out of memory");
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t first = n;
+        for (size_t i = 0; i < s->ninst; i++) {
+            const sim_inst *in = &s->inst[i];
+            if (in->state == INST_GONE || in->run_t < 0 || (in->pool < 0) != pass) continue;
+            c[n].serial = in->serial;
+            c[n++].idx = (int64_t)i;
+        }
+        qsort(c + first, n - first, sizeof *c, cmp_serial);
+    }
+    for (size_t k = 0; k < n; k++) {
+        sim_inst *in = &s->inst[c[k].idx];
         in->end_t = s->sc->end;
         sim_bill(s, in, 0);
     }
+    free(c);
+    return 0;
 }
 
 static void state_free(sim_state *s, direct_rows *rows) {
@@ -550,10 +583,8 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
             if (rc == 0) rc = sim_oracle_log(&s);
         }
     }
-    if (rc == 0) {
-        bill_remaining(&s);
-        rc = sim_account_finish(&s);
-    }
+    if (rc == 0) rc = bill_remaining(&s);
+    if (rc == 0) rc = sim_account_finish(&s);
     if (rc == 0) rc = sim_oracle_finish(&s);
     state_free(&s, &rows);
     return rc;

@@ -513,17 +513,11 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
         if (!given) def_f = bands[0].frequency; /* "<5%" */
     }
     /* Every pool's frequency: its own, else the market's. Without a market
-    ** no pool may have one: it would silently do nothing. */
+    ** section a pool's own frequency is its Spot Instance Advisor band only
+    ** (capacityOptimized and priceCapacityOptimized rank pools by it); no
+    ** event is drawn from it. */
     for (size_t p = 0; p < sc->npools; p++) {
         sim_pool *pl = &sc->pools[p];
-        if (!m->on && pl->interruption_frequency >= 0) {
-            leave(L, old);
-            enter(L, "fleet");
-            enter(L, "LaunchSpecifications");
-            enter_index(L, p);
-            return fail_at(L, "InterruptionFrequency",
-                           "needs a market section (the capacity-event model)");
-        }
         if (pl->interruption_frequency < 0) {
             pl->interruption_frequency = m->on ? def_f : 0;
             pl->band = band_of(pl->interruption_frequency);
@@ -575,8 +569,8 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
     m->rebalance_p = 0;
     m->rebalance_lead = (sim_dist){1, 180, 900};
     if (object(L, o, "RebalanceRecommendation", 0, reb_known, &r, &ro) < 0 ||
-        real(L, r, "Probability", 0, 0.5, R_PROB, &m->rebalance_p) < 0 ||
-        dist(L, r, "Lead", m->rebalance_lead, &m->rebalance_lead) < 0)
+        (r && (real(L, r, "Probability", 0, 0.5, R_PROB, &m->rebalance_p) < 0 ||
+               dist(L, r, "Lead", m->rebalance_lead, &m->rebalance_lead) < 0)))
         return -1;
     leave(L, ro);
     leave(L, old);
@@ -705,7 +699,7 @@ static int read_ecs_cw(ld *L, const cJSON *root, sim_scenario *sc) {
         return -1;
     leave(L, old);
     if (object(L, root, "cloudwatch", 0, cw_known, &o, &old) < 0 ||
-        dist(L, o, "IngestionDelay", (sim_dist){1, 0, 0}, &sc->cw_delay) < 0 ||
+        dist(L, o, "IngestionDelay", (sim_dist){1, 0, 30}, &sc->cw_delay) < 0 ||
         real(L, o, "MissingProbability", 0, 0, R_PROB, &sc->cw_missing) < 0 ||
         real(L, o, "FetchFailureProbability", 0, 0, R_PROB,
              &sc->cw_fetch_failure) < 0)
@@ -786,7 +780,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
 
 static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
     static const char *const known[] = {
-        "policy", "params", "Cron", "Interval", "Offset", "Alarm",
+        "policy", "params", "Cron", "Interval", "Offset", "Jitter", "Alarm",
         "AlarmPeriods", "SnsDelay", "FailureProbability", NULL};
     const cJSON *c;
     size_t old;
@@ -801,16 +795,22 @@ static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
                        names);
     }
     if (read_params(L, c, sc) < 0) return -1;
-    int64_t interval, offset;
+    int64_t interval;
     if (boolean(L, c, "Cron", 1, &sc->cron) < 0 ||
-        whole(L, c, "Interval", 0, 60, 1, INT64_MAX, &interval) < 0 ||
-        whole(L, c, "Offset", 0, 0, 0, INT64_MAX, &offset) < 0)
+        whole(L, c, "Interval", 0, 60, 1, INT64_MAX, &interval) < 0)
         return -1;
-    if (offset >= interval)
+    /* Offset: the schedule's second within each Interval, drawn once per
+    ** run (default: any); Jitter: each invocation's delay after it. */
+    if (dist(L, c, "Offset", (sim_dist){1, 0, interval - 1}, &sc->cron_offset) < 0 ||
+        dist(L, c, "Jitter", (sim_dist){1, 0, 5}, &sc->cron_jitter) < 0)
+        return -1;
+    if (sc->cron_offset.max >= interval)
         return fail_at(L, "Offset", "must be less than Interval (%" PRId64 ")",
                        interval);
+    if (sc->cron_jitter.max >= interval)
+        return fail_at(L, "Jitter", "must be less than Interval (%" PRId64 ")",
+                       interval);
     sc->cron_interval = interval;
-    sc->cron_offset = offset;
     if (boolean(L, c, "Alarm", 0, &sc->alarm) < 0 ||
         whole_int(L, c, "AlarmPeriods", 1, 1, &sc->alarm_periods) < 0 ||
         dist(L, c, "SnsDelay", (sim_dist){1, 1, 1}, &sc->sns_delay) < 0 ||

@@ -148,7 +148,9 @@ typedef struct {
     size_t nparams;
     int cron;               /* invoked every cron_interval s ... */
     int64_t cron_interval;
-    int64_t cron_offset;    /* ... at multiples of it plus this */
+    sim_dist cron_offset;   /* ... at multiples of it plus this (drawn once
+                               per run: the schedule's second) ... */
+    sim_dist cron_jitter;   /* ... plus this, drawn per invocation */
     int alarm;              /* invoked when PendingCapacity > 0 ... */
     int alarm_periods;      /* ... for this many datapoints (via SNS) */
     sim_dist sns_delay;
@@ -256,6 +258,20 @@ typedef struct {
 } sim_field;
 extern const sim_field sim_result_fields[];
 extern const size_t sim_result_nfields;
+
+/* What a reader must be told beside a run's figures (sim/notes.c): why it
+** saw no interruption, a policy that mostly held on missing data, a cost
+** below the oracle's bound. Fills up to `max` notes; returns how many. */
+typedef struct {
+    char text[600];
+} sim_note;
+int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r,
+              sim_note *out, int max);
+/* The gap to the oracle as printed: "+5.88", or "n/a (covers 54.8 %)" for a
+** run that is cheaper than the bound because it covers less (never a
+** negative gap). */
+void sim_gap_format(double total, double oracle, double coverage, char *buf,
+                    size_t len);
 
 /* Runs the scenario with `pol` and `params`. Returns 0 and fills *res, or -1
 ** with a message in err (a sink refused a record, or out of memory). */

@@ -75,6 +75,9 @@ typedef struct {
     int rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
     int32_t risk;   /* 1 + the market event whose rebalance recommendation
                        marked it for interruption, or 0 */
+    uint64_t serial;/* launch order among its kind (spot or on-demand): ties
+                       are broken by it, never by slot, so that the spot side
+                       does not depend on how many on-demand slots exist */
     int64_t launch_t, run_t, end_t;
 } sim_inst;
 
@@ -112,12 +115,14 @@ typedef struct {
     size_t errlen;
 
     sim_queue q;
-    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market;
+    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market, rng_sched;
+    int64_t cron_base;   /* the schedule's next time, before its jitter */
     int64_t now;
 
     /* instances (spot and on-demand) */
     sim_inst *inst;
     size_t ninst, capinst;
+    uint64_t serial[2]; /* the next serial: [0] spot, [1] on-demand */
     int *free_slots;
     size_t nfree;
 
@@ -128,12 +133,15 @@ typedef struct {
     double *pool_units;/* units launching or running, not under notice */
     size_t *cursor;    /* next step index per trace id */
     int64_t *ice_until;/* launches fail until then (insufficient capacity) */
+    int64_t *risk_until;/* a rebalance recommendation's event is due then:
+                           the fleet launches nothing there before it */
     int *family, *az;  /* instance family and AZ ids, for correlated events */
 
     /* market (market.c) */
     sim_mevent *mev;
     size_t nmev;
-    int64_t *scratch;  /* candidate instances of one pool */
+    struct sim_cand { uint64_t serial; int64_t idx; } *scratch; /* one pool's
+                          candidate instances, in launch order */
     size_t scratchcap;
 
     /* fleet */

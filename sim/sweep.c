@@ -266,6 +266,38 @@ int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
     return 0;
 }
 
+int sim_sweep_group(const sim_sweep_spec *spec, const char *const *over, size_t nover,
+                    size_t p, size_t *group, char *err, size_t errlen) {
+    for (size_t j = 0; j < nover; j++) {
+        size_t k = 0;
+        while (k < spec->ngrid && strcmp(spec->grid[k].key, over[j]) != 0) k++;
+        if (k == spec->ngrid) {
+            snprintf(err, errlen, "%s: not a --grid axis of this sweep", over[j]);
+            return -1;
+        }
+    }
+    size_t sample = 0, rest = p;
+    if (spec->nrnd) {
+        sample = rest % spec->samples;
+        rest /= spec->samples;
+    }
+    /* Peel the axes from the last (fastest), zero the unknowns, rebuild. */
+    size_t digit[64], g = 0;
+    if (spec->ngrid > 64) {
+        snprintf(err, errlen, "more than 64 grid axes");
+        return -1;
+    }
+    for (size_t k = spec->ngrid; k-- > 0;) {
+        digit[k] = rest % spec->grid[k].nvalues;
+        rest /= spec->grid[k].nvalues;
+        for (size_t j = 0; j < nover; j++)
+            if (strcmp(spec->grid[k].key, over[j]) == 0) digit[k] = 0;
+    }
+    for (size_t k = 0; k < spec->ngrid; k++) g = g * spec->grid[k].nvalues + digit[k];
+    *group = spec->nrnd ? g * spec->samples + sample : g;
+    return 0;
+}
+
 static cJSON *str_array(char **l, size_t n) {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < n; i++)

@@ -88,6 +88,14 @@ char *sim_sweep_spec_json(const sim_sweep_spec *spec);
 int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
                          size_t errlen);
 
+/* Robustness over unknowns: point p's "group" is p with the grid axes
+** named in `over` (KEY names) set to their first value, so the points of a
+** group differ only in the unknowns (an ingestion delay, a schedule's
+** second). Returns 0 and sets *group, or -1 when a name in `over` is not a
+** grid axis of the spec (err names it). */
+int sim_sweep_group(const sim_sweep_spec *spec, const char *const *over, size_t nover,
+                    size_t p, size_t *group, char *err, size_t errlen);
+
 /* Pareto front of (cost, coverage), lower cost and higher coverage better:
 ** front[i] = 1 when no point j has cost_j <= cost_i and cov_j >= cov_i with
 ** one of them strict. Equal points are all on the front. O(n log n).

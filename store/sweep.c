@@ -361,6 +361,87 @@ int st_sweep_aggregate(const st_sweep_row *rows, size_t n,
     return 0;
 }
 
+static int cmp_dbl(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts point indices by (group, point). */
+typedef struct {
+    size_t group, i;
+} grp_ix;
+
+static int cmp_grp(const void *a, const void *b) {
+    const grp_ix *x = a, *y = b;
+    if (x->group != y->group) return (x->group > y->group) - (x->group < y->group);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int st_sweep_ranges(const sim_sweep_spec *spec, const st_sweep_point *pts, size_t npts,
+                    const char *const *over, size_t nover, st_sweep_range **out,
+                    size_t *nout, char *err, size_t errlen) {
+    *out = NULL;
+    *nout = 0;
+    grp_ix *gi = malloc((npts + 1) * sizeof *gi);
+    double *cs = malloc((npts + 1) * sizeof *cs), *vs = malloc((npts + 1) * sizeof *vs);
+    st_sweep_range *r = malloc((npts + 1) * sizeof *r);
+    int rc = -1;
+    if (!gi || !cs || !vs || !r) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < npts; i++) {
+        if (pts[i].nruns != spec->nscenarios) continue; /* incomplete */
+        gi[m].i = i;
+        if (sim_sweep_group(spec, over, nover, pts[i].point, &gi[m].group, err, errlen))
+            goto out;
+        m++;
+    }
+    qsort(gi, m, sizeof *gi, cmp_grp);
+    size_t n = 0;
+    for (size_t a = 0, b; a < m; a = b) {
+        st_sweep_range *g = &r[n++];
+        size_t k = 0;
+        g->group = gi[a].group;
+        g->worst_cost_point = g->worst_cov_point = pts[gi[a].i].point;
+        double wc = -1, wv = 1e300;
+        for (b = a; b < m && gi[b].group == gi[a].group; b++) {
+            const st_sweep_point *q = &pts[gi[b].i];
+            cs[k] = q->cost;
+            vs[k] = q->coverage;
+            k++;
+            if (q->cost > wc) {
+                wc = q->cost;
+                g->worst_cost_point = q->point;
+            }
+            if (q->coverage < wv) {
+                wv = q->coverage;
+                g->worst_cov_point = q->point;
+            }
+        }
+        qsort(cs, k, sizeof *cs, cmp_dbl);
+        qsort(vs, k, sizeof *vs, cmp_dbl);
+        g->npoints = k;
+        g->cost_min = cs[0];
+        g->cost_median = cs[(k - 1) / 2];
+        g->cost_max = cs[k - 1];
+        g->cov_min = vs[0];
+        g->cov_median = vs[(k - 1) / 2];
+        g->cov_max = vs[k - 1];
+    }
+    *out = r;
+    *nout = n;
+    r = NULL;
+    rc = 0;
+out:
+    free(gi);
+    free(cs);
+    free(vs);
+    free(r);
+    return rc;
+}
+
 /* ---- workers ----------------------------------------------------------- */
 
 /* What a worker reports for one run: fits in PIPE_BUF, so messages of

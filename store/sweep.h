@@ -88,6 +88,24 @@ typedef struct {
 int st_sweep_aggregate(const st_sweep_row *rows, size_t n,
                        st_sweep_point **points, size_t *npoints);
 
+/* A group of parameter sets that differ only in the unknowns a sweep runs
+** over (sim_sweep_group): its figures' ranges over them. */
+typedef struct {
+    size_t group;      /* the point with the unknowns at their first values */
+    size_t npoints;    /* complete parameter sets in the group */
+    double cost_min, cost_median, cost_max; /* total cost, summed over scenarios */
+    double cov_min, cov_median, cov_max;    /* coverage, lowest of the scenarios */
+    size_t worst_cost_point, worst_cov_point;
+} st_sweep_range;
+
+/* Groups the complete points (nruns == spec->nscenarios) by
+** sim_sweep_group over `over`, in order of their group. *out is malloc'd,
+** the caller's. Returns 0, or -1 with a message (an unknown axis, out of
+** memory). Medians are the lower of the two middle values. */
+int st_sweep_ranges(const sim_sweep_spec *spec, const st_sweep_point *pts, size_t npts,
+                    const char *const *over, size_t nover, st_sweep_range **out,
+                    size_t *nout, char *err, size_t errlen);
+
 /* ---- merging shard databases (merge.c) ----------------------------------- */
 
 /* Checks that the database at shard_path is a spotbench database of this

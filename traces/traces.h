@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "policy/policy.h"
 
@@ -143,5 +144,33 @@ size_t trc_csv_quote(char *out, size_t n, const char *s);
 int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
                  size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+
+/* ---- availability traces (avail.c) ------------------------------------- */
+
+/* The public spot availability traces format:
+** {"metadata": {"gap_seconds": N}, "data": [v0, v1, ...]}, v_i the
+** instances available over [start + i N, start + (i + 1) N). */
+typedef struct {
+    int64_t gap; /* seconds, exactly as given */
+    double *v;
+    size_t n;
+} trc_avail;
+
+/* Parses `len` bytes of `text`. Returns 0, or -1 with "FILE: FIELD: what is
+** wrong" (data[17]: must be a number >= 0). */
+int trc_avail_parse(const char *file, const char *text, size_t len, trc_avail *out,
+                    char *err, size_t errlen);
+void trc_avail_free(trc_avail *a);
+/* Writes the trace as one pool's capacity CSV (model mode's
+** traces.availability): floor(v_i * scale) instances, a row where it
+** changes. Returns 0, or -1 when writing failed. */
+int trc_avail_write_pool(const trc_avail *a, int64_t start, const char *type,
+                         const char *az, double scale, FILE *f);
+/* Writes the trace as a fleet's recorded metrics (direct mode), one row a
+** minute: TargetCapacity = target, FulfilledCapacity = the minute's least
+** min(target, v * weight), PendingCapacity = target - it (the minute's
+** Maximum), TerminatingCapacity 0. Returns 0, or -1 when writing failed. */
+int trc_avail_write_direct(const trc_avail *a, int64_t start, double target,
+                           double weight, FILE *f);
 
 #endif

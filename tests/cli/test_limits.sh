@@ -29,7 +29,8 @@ limit_case "IngestionDelay max 2^53" "cloudwatch.IngestionDelay: 900719925474099
     "$SB" run "$SC" --db "$DB" --set 'cloudwatch.IngestionDelay={"min": 0, "max": 9007199254740992}'
 # One invocation a second over ten years: 3.16e8 invocations.
 limit_case "Interval 1 over ten years" "controller.Interval: 1 s over the span makes" \
-    "$SB" run "$SC" --db "$DB" --set end=2027-02-26T00:00:00Z --set controller.Interval=1
+    "$SB" run "$SC" --db "$DB" --set end=2027-02-26T00:00:00Z --set controller.Interval=1 \
+    --set controller.Jitter=0 --set controller.Offset=0
 # Target tracking: what the demand asks for counts, not only TargetCapacity.
 mkdir "$TMP/tt"
 cp traces/scenarios/scale-out-during-outage/* "$TMP/tt/"

@@ -71,7 +71,7 @@ run "$SB" help nosuch
 expect_rc "help nosuch" 2
 
 # Every option a command reads is in its help text.
-for c in run regress sweep best merge plot policy live trace; do
+for c in $("$SB" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | grep -v '^help$'); do
     "$SB" help "$c" >"$TMP/help.txt" || bad "help $c"
     "$SB" help --options "$c" >"$TMP/opts.txt" || bad "help --options $c"
     while read -r name _; do

@@ -207,4 +207,50 @@ run "$SB" run "$TMP/hand/scenario.json" --policy classic --policy guarded --db "
 expect_rc "hand-written run" 0
 expect_same "round trip summary" "$TMP/rt.out"
 
+# The public spot availability traces format: one value every gap_seconds,
+# honoured exactly (195 s is not rounded to 180 s).
+printf '{"metadata": {"gap_seconds": 195}, "data": [1, 1, 0, 2]}' >"$TMP/st.json"
+run "$SB" trace import --format spot-traces "$TMP/st.json" --start 2023-02-15T00:00:00Z \
+    --pool p3.2xlarge/us-east-1a --scale 4 -o "$TMP/st-av.csv"
+expect_rc "spot-traces pool" 0
+# Changes only: 4 at 0 s, 0 at 390 s (00:06:30), 8 at 585 s (00:09:45).
+cat >"$TMP/st-av.want" <<'W'
+Timestamp,InstanceType,AvailabilityZone,Capacity
+2023-02-15T00:00:00Z,p3.2xlarge,us-east-1a,4
+2023-02-15T00:06:30Z,p3.2xlarge,us-east-1a,0
+2023-02-15T00:09:45Z,p3.2xlarge,us-east-1a,8
+W
+cmp -s "$TMP/st-av.csv" "$TMP/st-av.want" && ok || bad "spot-traces pool CSV: $(diff "$TMP/st-av.want" "$TMP/st-av.csv")"
+run "$SB" trace import --format spot-traces "$TMP/st.json" --start 2023-02-15T00:00:00Z \
+    --target 8 --weight 4 -o "$TMP/st-dm.csv"
+expect_rc "spot-traces direct" 0
+# Units 4 on [0, 390), 0 on [390, 585), 8 on [585, 780). A minute's
+# PendingCapacity is its worst: minutes 6 ([360, 420)) to 9 ([540, 600))
+# touch the 0 step.
+{
+    echo "Timestamp,TargetCapacity,FulfilledCapacity,PendingCapacity,TerminatingCapacity"
+    for m in 0 1 2 3 4 5; do echo "2023-02-15T00:0$m:00Z,8,4,4,0"; done
+    for m in 6 7 8 9; do echo "2023-02-15T00:0$m:00Z,8,0,8,0"; done
+    for m in 10 11 12; do echo "2023-02-15T00:$m:00Z,8,8,0,0"; done
+} >"$TMP/st-dm.want"
+cmp -s "$TMP/st-dm.csv" "$TMP/st-dm.want" && ok || bad "spot-traces direct CSV: $(diff "$TMP/st-dm.want" "$TMP/st-dm.csv")"
+# The written metrics load as a direct-mode scenario.
+cat >"$TMP/st-dm.json" <<'J'
+{"mode": "direct", "start": "2023-02-15T00:00:00Z", "end": "2023-02-15T00:13:00Z",
+ "direct": {"metrics": "st-dm.csv", "SpotPrice": 0.05}, "asg": {"OnDemandPrice": 0.2}}
+J
+run "$SB" run "$TMP/st-dm.json" --db "$TMP/st.db"
+expect_rc "spot-traces direct scenario" 0
+printf '{"metadata": {"gap_seconds": 0}, "data": [1]}' >"$TMP/st-bad.json"
+run "$SB" trace import --format spot-traces "$TMP/st-bad.json" --start 2023-02-15T00:00:00Z --pool a/b -o "$TMP/x.csv"
+expect_rc "spot-traces gap 0" 2
+expect_err "spot-traces gap 0" "st-bad.json: metadata.gap_seconds: must be a whole number of seconds >= 1"
+printf '{"metadata": {"gap_seconds": 60}, "data": [1, 2, -1]}' >"$TMP/st-bad.json"
+run "$SB" trace import --format spot-traces "$TMP/st-bad.json" --start 2023-02-15T00:00:00Z --pool a/b -o "$TMP/x.csv"
+expect_rc "spot-traces negative" 2
+expect_err "spot-traces negative" "st-bad.json: data[2]: must be a number >= 0"
+[ ! -e "$TMP/x.csv" ] && ok || bad "a failed import left an output"
+run "$SB" trace import --format spot-traces "$TMP/st.json" --start 2023-02-15T00:00:00Z --pool a/b --target 3 -o "$TMP/x.csv"
+expect_rc "spot-traces pool and target" 2
+
 finish

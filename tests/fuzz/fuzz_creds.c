@@ -6,7 +6,7 @@
 */
 #include "fuzz.h"
 
-#include "aws/aws.h"
+#include "aws/aws_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;

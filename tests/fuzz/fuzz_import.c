@@ -1,18 +1,42 @@
 /*
 ** fuzz_import.c: every `trace import` format (traces/import.c): AWS spot
 ** price histories, get-metric-statistics and get-metric-data answers,
-** policy-eval observations and the canonical CSVs, plain or gzip. The
-** input's first byte picks the format: auto-detected from a file (gzip
-** inflated there) or one format read from memory; the import is then
-** finished, written, and summed up.
+** policy-eval observations and the canonical CSVs, plain or gzip, and the
+** public spot availability traces (--format spot-traces). The input's first
+** byte picks the format: auto-detected from a file (gzip inflated there),
+** one format read from memory, or (6) an availability trace; the import is
+** then finished, written, and summed up.
 */
 #include "fuzz.h"
 
 #include "traces/import.h"
+#include "traces/traces.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
-    int pick = data[0] % 6;
+    int pick = data[0] % 7;
+    if (pick == 6) {
+        /* --format spot-traces: a public availability trace, written as a
+        ** pool's capacity and as a fleet's metrics. */
+        char *text = fz_str(data + 1, size - 1);
+        trc_avail av;
+        char err[512];
+        if (trc_avail_parse("in", text, size - 1, &av, err, sizeof err) == 0) {
+            char *out = NULL;
+            size_t n = 0;
+            FILE *f = open_memstream(&out, &n);
+            if (!f || trc_avail_write_pool(&av, 1488326400, "c4,large", " az", 1.5, f) ||
+                trc_avail_write_direct(&av, 1488326400, 32, 4, f))
+                abort();
+            fclose(f);
+            free(out);
+            trc_avail_free(&av);
+        } else {
+            fz_check_msg(err, sizeof err);
+        }
+        free(text);
+        return 0;
+    }
     data++;
     size--;
     trc_import im = {0};

@@ -1,16 +1,21 @@
 /*
-** fuzz_xml.c: every AWS XML answer spotbench reads (aws/xml.c): error
-** documents, GetMetricStatistics, DescribeAutoScalingGroups,
+** fuzz_xml.c: every AWS answer spotbench reads (aws/xml.c): error
+** documents (XML, JSON, or the error headers), GetMetricStatistics, DescribeAutoScalingGroups,
 ** DescribeSpotFleetRequests, and a response's root check.
 */
 #include "fuzz.h"
 
-#include "aws/aws.h"
+#include "aws/aws_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *xml = (const char *)data;
-    char code[64], msg[1024], rid[128], err[AWS_ERR_MAX];
-    aws_xml_error(xml, size, code, sizeof code, msg, sizeof msg, rid, sizeof rid);
+    char err[AWS_ERR_MAX];
+    aws_err_doc ed;
+    aws_error_parse(xml, size, NULL, &ed);
+    /* The same text as the answer's headers, for the header fallbacks. */
+    char *headers = fz_str(data, size);
+    aws_error_parse("", 0, headers, &ed);
+    free(headers);
     pol_point *pts = NULL;
     size_t n = 0;
     if (aws_xml_metric(xml, size, &pts, &n, err, sizeof err) == 0) {

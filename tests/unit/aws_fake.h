@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "aws/aws.h"
+#include "aws/aws_int.h" /* white-box: the module's internals too */
 
 /* The SigV4 test suite's example credentials, as the fake AWS uses. */
 #define FK_AK "AKIDEXAMPLE"

@@ -242,6 +242,29 @@ static void tick_dry_run(void **st) {
     aws_client_free(r.c);
 }
 
+/* One second past the minute, the original asks for StartTime now - 600 s
+** unrounded; CloudWatch answers from the minute it rounds that down to, and
+** live keeps what it answers: the same decision as at the minute itself. */
+static void tick_at_a_second_offset(void **st) {
+    (void)st;
+    rig r;
+    rig_init(&r, 20, NULL);
+    rig_default_rules(&r);
+    aws_tick t;
+    assert_int_equal(aws_live_tick(r.c, &r.cfg, NOW + 1, 0, &t), 0);
+    assert_int_equal(fk_count(&r.f, "StartTime=2017-03-01T11%3A50%3A01Z&"
+                                    "EndTime=2017-03-01T12%3A00%3A01Z"),
+                     4);
+    /* TargetCapacity 11:50:00 is kept: 11:50:01 rounds down to it. */
+    assert_int_equal(t.obs.m[POL_TARGET].n, 2);
+    /* classic reads the 11:59:00 PendingCapacity (8) at 12:00:01 as at
+    ** 12:00:00: 2 instances, not the fallback's 8. */
+    assert_int_equal(t.decision.action, POL_ACT_SET);
+    assert_int_equal(t.decision.desired, 2);
+    aws_tick_free(&t);
+    aws_client_free(r.c);
+}
+
 static void tick_apply_and_rejected(void **st) {
     (void)st;
     rig r;
@@ -499,6 +522,7 @@ int main(void) {
         cmocka_unit_test_setup(config_errors, setup),
         cmocka_unit_test_setup(config_file, setup),
         cmocka_unit_test_setup(tick_dry_run, setup),
+        cmocka_unit_test_setup(tick_at_a_second_offset, setup),
         cmocka_unit_test_setup(tick_apply_and_rejected, setup),
         cmocka_unit_test_setup(tick_failures_are_not_zeros, setup),
         cmocka_unit_test_setup(tick_cap, setup),

@@ -167,53 +167,103 @@ static void set_desired_response(void **st) {
 
 static void error_response_shape(void **st) {
     (void)st;
-    char code[64], msg[256], rid[64];
+    aws_err_doc d;
     const char *xml = FK_ERR_XML(
         "ScalingActivityInProgress",
         "Scaling activity 1234 is in progress and blocks this action.");
-    assert_int_equal(aws_xml_error(L(xml), code, sizeof code, msg, sizeof msg,
-                                   rid, sizeof rid),
-                     1);
-    assert_string_equal(code, "ScalingActivityInProgress");
+    assert_int_equal(aws_error_parse(L(xml), NULL, &d), 1);
+    assert_string_equal(d.code, "ScalingActivityInProgress");
     assert_string_equal(
-        msg, "Scaling activity 1234 is in progress and blocks this action.");
-    assert_string_equal(rid, "req-42");
+        d.message, "Scaling activity 1234 is in progress and blocks this action.");
+    assert_string_equal(d.request_id, "req-42");
 }
 
 static void ec2_error_shape(void **st) {
     (void)st;
-    char code[64], msg[256], rid[64];
+    aws_err_doc d;
     const char *xml = FK_EC2_ERR_XML("RequestLimitExceeded",
                                      "Request limit exceeded.");
-    assert_int_equal(aws_xml_error(L(xml), code, sizeof code, msg, sizeof msg,
-                                   rid, sizeof rid),
-                     1);
-    assert_string_equal(code, "RequestLimitExceeded");
-    assert_string_equal(msg, "Request limit exceeded.");
-    assert_string_equal(rid, "ec2-req-7");
+    assert_int_equal(aws_error_parse(L(xml), NULL, &d), 1);
+    assert_string_equal(d.code, "RequestLimitExceeded");
+    assert_string_equal(d.message, "Request limit exceeded.");
+    assert_string_equal(d.request_id, "ec2-req-7");
     /* A bare <Error> (S3-like) document too. */
     const char *bare = "<Error><Code>AccessDenied</Code><Message>no</Message>"
                        "<RequestId>b1</RequestId></Error>";
-    assert_int_equal(aws_xml_error(L(bare), code, sizeof code, msg, sizeof msg,
-                                   rid, sizeof rid),
-                     1);
-    assert_string_equal(code, "AccessDenied");
-    assert_string_equal(rid, "b1");
+    assert_int_equal(aws_error_parse(L(bare), NULL, &d), 1);
+    assert_string_equal(d.code, "AccessDenied");
+    assert_string_equal(d.request_id, "b1");
+}
+
+/* moto's Query errors, its IAM denials among them, put Error under an
+** Errors element inside ErrorResponse (what `HTTP 403` with no code came
+** from); the request id then only comes in a header. */
+static void moto_error_shapes(void **st) {
+    (void)st;
+    aws_err_doc d;
+    const char *xml =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors>"
+        "<Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:"
+        "user/ctl is not authorized to perform: autoscaling:SetDesiredCapacity"
+        "</Message><Type>Sender</Type></Error></Errors></ErrorResponse>";
+    const char *hdr = "HTTP/1.1 403 FORBIDDEN\r\nX-Amzn-ErrorType: AccessDenied\r\n"
+                      "x-amzn-RequestId: moto-rid-1\r\nContent-Type: text/xml\r\n\r\n";
+    assert_int_equal(aws_error_parse(L(xml), hdr, &d), 1);
+    assert_string_equal(d.code, "AccessDenied");
+    assert_string_equal(d.message, "User: arn:aws:iam::123456789012:user/ctl is "
+                                   "not authorized to perform: "
+                                   "autoscaling:SetDesiredCapacity");
+    assert_string_equal(d.request_id, "moto-rid-1");
+    /* ... and its JSON errors: __type with or without a namespace prefix. */
+    const char *js = "{\"__type\": \"com.amazonaws.x#ValidationException\", "
+                     "\"message\": \"bad value\"}";
+    assert_int_equal(aws_error_parse(L(js), NULL, &d), 1);
+    assert_string_equal(d.code, "ValidationException");
+    assert_string_equal(d.message, "bad value");
+    const char *js2 = "{\"__type\": \"ResourceNotFoundException\", "
+                      "\"Message\": \"no such thing\"}";
+    assert_int_equal(aws_error_parse(L(js2), NULL, &d), 1);
+    assert_string_equal(d.code, "ResourceNotFoundException");
+    assert_string_equal(d.message, "no such thing");
+    /* An HTML error page: the code from X-Amzn-ErrorType, without its
+    ** ":http://..." suffix; moto's "UnknownError" is no code. */
+    const char *html = "<!doctype html><title>500 Internal Server Error</title>";
+    assert_int_equal(
+        aws_error_parse(L(html), "X-Amzn-ErrorType: Throttling:http://internal."
+                                 "amazon.com/coral/com.amazon.coral.availability/\r\n",
+                        &d),
+        1);
+    assert_string_equal(d.code, "Throttling");
+    assert_int_equal(aws_error_parse(L(html), "X-Amzn-ErrorType: UnknownError\r\n",
+                                     &d),
+                     0);
+    assert_string_equal(d.code, "");
 }
 
 static void not_an_error_document(void **st) {
     (void)st;
-    char code[64], msg[256], rid[64];
-    assert_int_equal(aws_xml_error(L(FK_SET_XML), code, sizeof code, msg,
-                                   sizeof msg, rid, sizeof rid),
+    aws_err_doc d;
+    assert_int_equal(aws_error_parse(L(FK_SET_XML), NULL, &d), 0);
+    assert_int_equal(aws_error_parse(L("Service Unavailable"), NULL, &d), 0);
+    assert_int_equal(aws_error_parse("", 0, NULL, &d), 0);
+    assert_string_equal(d.code, "");
+    /* An <Error> without a <Code> is not one either. */
+    assert_int_equal(aws_error_parse(L("<Error><Message>m</Message></Error>"), NULL,
+                                     &d),
                      0);
-    assert_int_equal(aws_xml_error(L("Service Unavailable"), code, sizeof code,
-                                   msg, sizeof msg, rid, sizeof rid),
-                     0);
-    assert_int_equal(aws_xml_error("", 0, code, sizeof code, msg, sizeof msg,
-                                   rid, sizeof rid),
-                     0);
-    assert_string_equal(code, "");
+}
+
+static void header_lookup(void **st) {
+    (void)st;
+    char v[32];
+    const char *h = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id:  abc-1 \r\n"
+                    "lambda-runtime-deadline-ms: 1700000000000\r\n\r\n";
+    assert_int_equal(aws_http_header(h, "lambda-runtime-aws-request-id", v, sizeof v), 1);
+    assert_string_equal(v, "abc-1");
+    assert_int_equal(aws_http_header(h, "Lambda-Runtime-Deadline-Ms", v, sizeof v), 1);
+    assert_string_equal(v, "1700000000000");
+    assert_int_equal(aws_http_header(h, "Lambda-Runtime", v, sizeof v), 0);
+    assert_int_equal(aws_http_header(h, "Lambda-Runtime-Deadline-Ms", v, 5), 0);
 }
 
 static void malformed_xml(void **st) {
@@ -254,7 +304,9 @@ int main(void) {
         cmocka_unit_test(set_desired_response),
         cmocka_unit_test(error_response_shape),
         cmocka_unit_test(ec2_error_shape),
+        cmocka_unit_test(moto_error_shapes),
         cmocka_unit_test(not_an_error_document),
+        cmocka_unit_test(header_lookup),
         cmocka_unit_test(malformed_xml),
     };
     return cmocka_run_group_tests_name("aws_xml", tests, NULL, NULL);

@@ -23,6 +23,7 @@ typedef struct {
     sim_scenario sc;
     sim_pool pools[4];
     pol_point price[4][4];
+    pol_point avail[4][1100];
     sim_event_spec ev[4];
 } fx;
 
@@ -302,8 +303,9 @@ static void rebalance_then_interruption(void **st) {
     f.sc.rebalance_termination_delay = 300;
     r = run(&f, "oracle", &k);
     /* At +600 the 8 are rebalanced: out of FulfilledCapacity (PendingCapacity
-    ** 32) but still serving; 8 replacements launch (in pool a, still the
-    ** cheapest) and run at +720; the fleet ends the old ones at +900. */
+    ** 32) but still serving; 8 replacements launch in pool b (pool a is at
+    ** risk until its event) and run at +720; the fleet ends the old ones at
+    ** +900. */
     assert_int_equal(r.rebalances, 8);
     NEAR(at(&k, 660)->fulfilled, 0);
     NEAR(at(&k, 660)->pending, 32);
@@ -315,8 +317,45 @@ static void rebalance_then_interruption(void **st) {
     NEAR(r.coverage_pct, 100);
     NEAR(r.od_cost, 0);
     /* Spot: the old 8 billed 900 s at 0.10 (ended by the fleet), the new 8
-    ** from +720 to +3600 at 0.10. */
-    NEAR(r.spot_cost, 8 * (900 + 2880) * 0.10 / 3600);
+    ** in pool b from +720 to +3600 at 0.11. */
+    NEAR(r.spot_cost, 8 * (900 * 0.10 + 2880 * 0.11) / 3600);
+}
+
+/* The spot side is the same whatever the controller does: the oracle and
+** every policy see the same spot costs, interruptions and bound, even where
+** instances launched in the same second must be told apart and on-demand
+** instances take and free slots in between. */
+static void spot_side_never_depends_on_the_policy(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 2, 720);
+    /* Pools a and b take turns: each holds 8 instances for 40 minutes, then
+    ** 1, so the fleet moves back and forth; the market draws events often,
+    ** half of them announced. */
+    for (int p = 0; p < 2; p++) {
+        for (int k = 0; k < 1080; k++)
+            f.avail[p][k] = (pol_point){T0 + 2400LL * k, (k + p) % 2 ? 1 : 8};
+        f.pools[p].avail.pts = f.avail[p];
+        f.pools[p].avail.n = 1080;
+    }
+    f.sc.alloc = SIM_DIVERSIFIED;
+    f.sc.fleet_launch_delay = (sim_dist){1, 30, 240};
+    f.sc.market = (sim_market){1, {0.6, 0.2, 0.1, 0.1}, 0.25, 1,
+                               (sim_dist){1, 300, 1800}, 0.5, (sim_dist){1, 120, 600}};
+    for (int p = 0; p < 2; p++) f.pools[p].interruption_frequency = 0.99;
+    f.sc.rebalance = SIM_REBALANCE_LAUNCH;
+    sim_result o = run(&f, "oracle", NULL);
+    assert_true(o.interruptions > 20 && o.capacity_events > 3);
+    static const char *const pols[] = {"classic", "guarded"};
+    for (int i = 0; i < 2; i++) {
+        sim_result r = run(&f, pols[i], NULL);
+        assert_true(r.od_launches > 0);
+        assert_true(r.spot_cost == o.spot_cost);
+        assert_true(r.oracle_cost == o.oracle_cost);
+        assert_int_equal(r.interruptions, o.interruptions);
+        assert_int_equal(r.spot_launches, o.spot_launches);
+        assert_int_equal(r.rebalances, o.rebalances);
+    }
 }
 
 int main(void) {
@@ -327,6 +366,7 @@ int main(void) {
         cmocka_unit_test(pool_event_moves_the_fleet),
         cmocka_unit_test(az_event_leaves_no_pool),
         cmocka_unit_test(rebalance_then_interruption),
+        cmocka_unit_test(spot_side_never_depends_on_the_policy),
     };
     return cmocka_run_group_tests_name("market", tests, NULL, NULL);
 }

@@ -264,7 +264,8 @@ static void full_model_scenario(void **st) {
     assert_int_equal(sc.nparams, 2);
     assert_int_equal(sc.cron, 1);
     assert_int_equal(sc.cron_interval, 120);
-    assert_int_equal(sc.cron_offset, 30);
+    assert_int_equal(sc.cron_offset.min, 30);
+    assert_int_equal(sc.cron_offset.max, 30);
     assert_int_equal(sc.alarm, 1);
     assert_int_equal(sc.alarm_periods, 2);
     assert_dist(sc.sns_delay, 1, 5, 5);
@@ -321,14 +322,20 @@ static void minimal_model_defaults(void **st) {
     assert_true(sc.tt_min == 0);
     assert_true(sc.tt_max == 1000000);
     assert_dist(sc.registration_delay, 1, 30, 30);
-    assert_dist(sc.cw_delay, 1, 0, 0);
+    assert_dist(sc.cw_delay, 1, 0, 30);
     assert_true(sc.cw_missing == 0);
     assert_true(sc.cw_fetch_failure == 0);
     assert_ptr_equal(sc.policy, pol_find("classic"));
     assert_int_equal(sc.nparams, 0);
     assert_int_equal(sc.cron, 1);
     assert_int_equal(sc.cron_interval, 60);
-    assert_int_equal(sc.cron_offset, 0);
+    /* The defaults: any second of the Interval, drawn once; 0-5 s of jitter;
+    ** a datapoint 0-30 s after its period closes. */
+    assert_int_equal(sc.cron_offset.min, 0);
+    assert_int_equal(sc.cron_offset.max, 59);
+    assert_int_equal(sc.cron_jitter.max, 5);
+    assert_int_equal(sc.cw_delay.min, 0);
+    assert_int_equal(sc.cw_delay.max, 30);
     assert_int_equal(sc.alarm, 0);
     assert_int_equal(sc.alarm_periods, 1);
     assert_dist(sc.sns_delay, 1, 1, 1);
@@ -633,6 +640,68 @@ static void hash_is_fnv1a_of_the_bytes(void **st) {
 
 /* One override of the base scenario per error, and the message it gives
 ** (after "DIR/"). */
+/* The market section, scripted events, Capacity Rebalancing and the
+** schedule's distributions, read into the scenario. */
+static void market_and_events(void **st) {
+    fx *f = *st;
+    base(f);
+    put(f, "e.csv",
+        "Timestamp,Scope,InstanceType,AvailabilityZone,Share,InsufficientCapacity,"
+        "RebalanceLead\n"
+        "2017-03-01T08:00:00Z,InstanceFamily,c4,,0.5,3600,\n"
+        "2017-03-01T06:00:00Z,AvailabilityZone,,us-east-1a,1,,600\n");
+    const char *sets[] = {
+        "market={\"InterruptionFrequency\": \"10-15%\", \"InterruptedShare\": "
+        "{\"min\": 0.5, \"max\": 1}, \"RebalanceRecommendation\": {\"Probability\": "
+        "0.3}}",
+        "fleet.LaunchSpecifications[1].InterruptionFrequency=0.21",
+        "fleet.SpotMaintenanceStrategies={\"CapacityRebalance\": "
+        "{\"ReplacementStrategy\": \"launch-before-terminate\", "
+        "\"TerminationDelay\": 600}}",
+        "traces.events=e.csv", "controller.Offset=17", "ecs.SpotInstanceDraining=true"};
+    sim_scenario sc;
+    if (load(f, "scenario.json", sets, 6, &sc)) fail_msg("%s", f->err);
+    assert_true(sc.market.on);
+    /* "10-15%" stands for its midpoint; 0.21 is in the top band (index 4). */
+    assert_true(sc.pools[0].interruption_frequency == 0.125);
+    assert_int_equal(sc.pools[0].band, 2);
+    assert_true(sc.pools[1].interruption_frequency == 0.21);
+    assert_int_equal(sc.pools[1].band, 4);
+    assert_true(sc.market.share_min == 0.5 && sc.market.share_max == 1);
+    assert_true(sc.market.scope[0] == 0.7); /* default correlation */
+    assert_true(sc.market.rebalance_p == 0.3);
+    assert_dist(sc.market.ice, 1, 300, 3600);
+    assert_int_equal(sc.rebalance, SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE);
+    assert_int_equal(sc.rebalance_termination_delay, 600);
+    assert_dist(sc.cron_offset, 1, 17, 17);
+    assert_int_equal(sc.spot_draining, 1);
+    /* Events sorted by time; empty cells are "no window" and "not announced". */
+    assert_int_equal(sc.nevents, 2);
+    assert_int_equal(sc.events[0].scope, SIM_SCOPE_AZ);
+    assert_int_equal(sc.events[0].lead, 600);
+    assert_int_equal(sc.events[0].ice, 0);
+    assert_int_equal(sc.events[1].scope, SIM_SCOPE_FAMILY);
+    assert_string_equal(sc.events[1].instance_type, "c4");
+    assert_true(sc.events[1].share == 0.5);
+    assert_int_equal(sc.events[1].lead, -1);
+    sim_scenario_free(&sc);
+    /* Without a market section a pool's band is still read (for
+    ** capacityOptimized) and no event is drawn. */
+    const char *band[] = {"fleet.LaunchSpecifications[0].InterruptionFrequency=\">20%\""};
+    if (load(f, "scenario.json", band, 1, &sc)) fail_msg("%s", f->err);
+    assert_false(sc.market.on);
+    assert_int_equal(sc.pools[0].band, 4);
+    assert_true(sc.pools[1].interruption_frequency == 0);
+    sim_scenario_free(&sc);
+    /* A market without RebalanceRecommendation announces nothing. */
+    const char *bare[] = {"market={}"};
+    if (load(f, "scenario.json", bare, 1, &sc)) fail_msg("%s", f->err);
+    assert_true(sc.market.on);
+    assert_true(sc.market.rebalance_p == 0);
+    assert_true(sc.pools[0].interruption_frequency == 0.025); /* "<5%" */
+    sim_scenario_free(&sc);
+}
+
 static void field_errors(void **st) {
     fx *f = *st;
     base(f);
@@ -697,6 +766,44 @@ static void field_errors(void **st) {
          "0123456789",
          "scenario.json: name: must be shorter than 64 characters"},
         {"ecs=5", "scenario.json: ecs: must be an object"},
+        {"ecs.SpotInstanceDraining=1",
+         "scenario.json: ecs.SpotInstanceDraining: must be true or false"},
+        {"market.InterruptionFrequency=\"3%\"",
+         "scenario.json: market.InterruptionFrequency: '3%' is not one of <5%, "
+         "5-10%, 10-15%, 15-20%, >20% (or a share of instances a month in [0, "
+         "0.99])"},
+        {"fleet.LaunchSpecifications[1].InterruptionFrequency=1",
+         "scenario.json: fleet.LaunchSpecifications[1].InterruptionFrequency: "
+         "must be a band (<5%, 5-10%, 10-15%, 15-20%, >20%) or a share of "
+         "instances a month in [0, 0.99]"},
+        {"market.Correlation={\"Pool\": 0.5, \"All\": 0.2}",
+         "scenario.json: market.Correlation: the shares (Pool, InstanceFamily, "
+         "AvailabilityZone, All) must sum to 1, not 0.7"},
+        {"market.Correlation.Zone=1",
+         "scenario.json: market.Correlation.Zone: unknown field"},
+        {"market.InterruptedShare=0",
+         "scenario.json: market.InterruptedShare: must be > 0 (an event that "
+         "takes nothing is no event)"},
+        {"market.InterruptedShare={\"min\": 0.5, \"max\": 0.2}",
+         "scenario.json: market.InterruptedShare.max: must be >= min (0.5)"},
+        {"market.RebalanceRecommendation.Probability=2",
+         "scenario.json: market.RebalanceRecommendation.Probability: must be "
+         "between 0 and 1"},
+        {"fleet.SpotMaintenanceStrategies.CapacityRebalance.ReplacementStrategy=wait",
+         "scenario.json: fleet.SpotMaintenanceStrategies.CapacityRebalance."
+         "ReplacementStrategy: 'wait' is not one of launch, launch-before-terminate"},
+        {"fleet.SpotMaintenanceStrategies.CapacityRebalance.TerminationDelay=60",
+         "scenario.json: fleet.SpotMaintenanceStrategies.CapacityRebalance."
+         "TerminationDelay: must be >= 120"},
+        {"fleet.SpotMaintenanceStrategies.CapacityRebalance.TerminationDelay=300",
+         "scenario.json: fleet.SpotMaintenanceStrategies.CapacityRebalance."
+         "TerminationDelay: only with ReplacementStrategy launch-before-terminate"},
+        {"controller.Offset=60",
+         "scenario.json: controller.Offset: must be less than Interval (60)"},
+        {"controller.Jitter={\"min\": 0, \"max\": 90}",
+         "scenario.json: controller.Jitter: must be less than Interval (60)"},
+        {"asg.TerminationDelay=-5",
+         "scenario.json: asg.TerminationDelay: must be >= 0"},
         {"ecs.RegistrationDelay={\"min\": 5, \"max\": 1}",
          "scenario.json: ecs.RegistrationDelay.max: must be >= min (5)"},
         {"ecs.RegistrationDelay={\"min\": 5}",
@@ -863,6 +970,30 @@ static void trace_errors(void **st) {
                "a.csv:2: Capacity: must be a whole number of instances, got "
                "'2.5'");
 
+    /* Scripted capacity events. */
+    static const struct {
+        const char *csv, *msg;
+    } events[] = {
+        {"Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
+         "1488326400,Region,,,1\n",
+         "e.csv:2: Scope: 'Region' is not one of Pool, InstanceFamily, "
+         "AvailabilityZone, All"},
+        {"Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
+         "1488326400,Pool,c4.large,,1\n",
+         "e.csv:2: AvailabilityZone: is required for Scope Pool"},
+        {"Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
+         "1488326400,AvailabilityZone,,us-east-1a,1.5\n",
+         "e.csv:2: Share: must be > 0 and at most 1"},
+        {"Timestamp,Scope,InstanceType,AvailabilityZone,Share,InsufficientCapacity\n"
+         "1488326400,All,,,1,90.5\n",
+         "e.csv:2: InsufficientCapacity: must be whole seconds (at most 1e9)"},
+    };
+    const char *ev[] = {"traces.events=e.csv"};
+    for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
+        put(f, "e.csv", events[i].csv);
+        load_fails(f, "scenario.json", ev, 1, events[i].msg);
+    }
+
     put(f, "d.csv", "Timestamp,Demand\n");
     const char *demand[] = {"fleet.TargetTracking.Demand=d.csv"};
     load_fails(f, "scenario.json", demand, 1, "d.csv: no rows");
@@ -908,6 +1039,7 @@ int main(void) {
         T(relative_and_absolute_trace_paths),
         T(hash_identifies_the_input),
         T(hash_is_fnv1a_of_the_bytes),
+        T(market_and_events),
         T(field_errors),
         T(file_errors),
         T(trace_errors),

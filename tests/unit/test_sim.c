@@ -611,6 +611,33 @@ static void spot_draining_stops_serving_at_the_notice(void **st) {
     assert_int_equal(r.interruptions, 8);
 }
 
+/* AWS fulfils nothing in a pool whose Spot price is above the On-Demand
+** price, whatever the max price (EligibleInstancePoolCount). */
+static void no_launch_above_the_on_demand_price(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    static pol_point avail[2] = {{T0, 100}, {T0 + 600, 0}};
+    fx_model(&f, 2, 0.1, 1);
+    /* lowestPrice: the fleet sits in pool a (0.1). Pool b costs 0.3 an hour,
+    ** above its On-Demand 0.2 but below its max price 1.0 x 4. At +600 pool
+    ** a loses its capacity: nothing may replace it in b. */
+    f.sc.alloc = SIM_LOWEST_PRICE;
+    f.price[1][0].v = 0.3;
+    f.pools[1].max_price = 1.0;
+    f.pools[0].avail.pts = avail;
+    f.pools[0].avail.n = 2;
+    memset(&k, 0, sizeof k);
+    sim_result r = run(&f, "oracle", &k);
+    assert_int_equal(r.spot_launches, 0);
+    NEAR(sample_at(&k, 900)->pending, 32);
+    /* Below the On-Demand price, b takes the fleet. */
+    f.price[1][0].v = 0.15;
+    memset(&k, 0, sizeof k);
+    r = run(&f, "oracle", &k);
+    assert_int_equal(r.spot_launches, 8);
+}
+
 /* The oracle runs the group within MinSize and MaxSize. */
 static void oracle_within_min_and_max_size(void **st) {
     (void)st;
@@ -719,6 +746,7 @@ int main(void) {
         cmocka_unit_test(oracle_bound),
         cmocka_unit_test(first_hour_interruptions_are_free),
         cmocka_unit_test(spot_draining_stops_serving_at_the_notice),
+        cmocka_unit_test(no_launch_above_the_on_demand_price),
         cmocka_unit_test(oracle_within_min_and_max_size),
         cmocka_unit_test(same_seed_bit_identical),
     };

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "sim/sweep.h"
+#include "store/sweep.h"
 
 static char err[256];
 
@@ -223,6 +224,61 @@ static void sizes_saturate_and_are_checked(void **state) {
     sim_sweep_spec_free(&s);
 }
 
+/* Ranges over unknown axes: a 2 x 3 x 2 grid (a known, then two unknowns),
+** point p = (a * 3 + d) * 2 + o, with costs and coverages chosen so each
+** group's min, median and max can be read off by hand. */
+static void ranges_over_unknowns(void **state) {
+    (void)state;
+    sim_sweep_spec s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(sim_sweep_add_grid(&s, "confirm=1,2", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_grid(&s, "cloudwatch.IngestionDelay=0,30,60", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_grid(&s, "controller.Offset=0,30", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_str(&s.scenarios, &s.nscenarios, "x.json", err, sizeof err), 0);
+    const char *over[] = {"cloudwatch.IngestionDelay", "controller.Offset"};
+    size_t g;
+    /* Point 11 = (1 * 3 + 2) * 2 + 1: its group is confirm=2 with both
+    ** unknowns at their first value, point (1 * 3 + 0) * 2 + 0 = 6. */
+    assert_int_equal(sim_sweep_group(&s, over, 2, 11, &g, err, sizeof err), 0);
+    assert_int_equal(g, 6);
+    assert_int_equal(sim_sweep_group(&s, over, 1, 11, &g, err, sizeof err), 0);
+    assert_int_equal(g, 7); /* only the delay zeroed: (1 * 3 + 0) * 2 + 1 */
+    const char *bad[] = {"controller.Interval"};
+    assert_int_equal(sim_sweep_group(&s, bad, 1, 0, &g, err, sizeof err), -1);
+    assert_non_null(strstr(err, "controller.Interval: not a --grid axis"));
+
+    st_sweep_point pts[12];
+    for (size_t p = 0; p < 12; p++) {
+        memset(&pts[p], 0, sizeof pts[p]);
+        pts[p].point = p;
+        pts[p].nruns = 1;
+        /* confirm=1: costs 10..15, coverage 100 - p; confirm=2: cost 20 + (p
+        ** % 3), coverage 99. */
+        pts[p].cost = p < 6 ? 10.0 + (double)p : 20.0 + (double)(p % 3);
+        pts[p].coverage = p < 6 ? 100.0 - (double)p : 99.0;
+    }
+    pts[9].nruns = 0; /* incomplete: left out */
+    st_sweep_range *r;
+    size_t n;
+    assert_int_equal(st_sweep_ranges(&s, pts, 12, over, 2, &r, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(r[0].group, 0);
+    assert_int_equal(r[0].npoints, 6);
+    assert_true(r[0].cost_min == 10 && r[0].cost_max == 15);
+    assert_true(r[0].cost_median == 12); /* 10..15: the lower middle, 12 */
+    assert_true(r[0].cov_min == 95 && r[0].cov_max == 100);
+    assert_int_equal(r[0].worst_cost_point, 5);
+    assert_int_equal(r[0].worst_cov_point, 5);
+    assert_int_equal(r[1].group, 6);
+    assert_int_equal(r[1].npoints, 5);
+    /* Costs of 6, 7, 8, 10, 11: 20, 21, 22, 21, 22 -> min 20, median 21, max 22
+    ** first reached at point 8. */
+    assert_true(r[1].cost_min == 20 && r[1].cost_median == 21 && r[1].cost_max == 22);
+    assert_int_equal(r[1].worst_cost_point, 8);
+    free(r);
+    sim_sweep_spec_free(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grid_range_and_list),
@@ -232,6 +288,7 @@ int main(void) {
         cmocka_unit_test(json_round_trip),
         cmocka_unit_test(pareto_matches_brute_force),
         cmocka_unit_test(sizes_saturate_and_are_checked),
+        cmocka_unit_test(ranges_over_unknowns),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }

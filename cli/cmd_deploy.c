@@ -1,0 +1,298 @@
+/*
+** cmd_deploy.c: `spotbench deploy cloudformation|live-config`: a scenario
+** (with a sweep's point or --set settings) as a CloudFormation template or
+** a live configuration. Also the hand-over from `best --live-config`.
+** Parsing, the sweep lookup and writing the file; the content comes from
+** deploy/.
+*/
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deploy/deploy.h"
+#include "sim/sweep.h"
+#include "store/sweep.h"
+
+const char cmd_deploy_usage[] =
+    "usage: spotbench deploy cloudformation SCENARIO [--sweep N --point K [--db FILE]]\n"
+    "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
+    "           [--alarm | --no-alarm] [--apply] -o FILE\n"
+    "       spotbench deploy live-config SCENARIO [--sweep N --point K [--db FILE]]\n"
+    "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
+    "           [--FleetRequestId ID] [--AutoScalingGroupName NAME] -o FILE\n"
+    "\n"
+    "cloudformation writes one CloudFormation template (JSON) from the scenario\n"
+    "as simulated: the Spot Fleet request (LaunchSpecifications with\n"
+    "WeightedCapacity and SpotPrice per unit-hour, AllocationStrategy; a subnet\n"
+    "parameter per Availability Zone), a launch template and the on-demand Auto\n"
+    "Scaling group (MinSize, MaxSize, DesiredCapacity, Cooldown from\n"
+    "asg.DefaultCooldown), the controller as a Lambda function (the zip of\n"
+    "'make lambda' from an S3 parameter; ReservedConcurrentExecutions 1; a\n"
+    "Timeout above the worst tick), an EventBridge rule every\n"
+    "controller.Interval whose Input is the tuned live configuration, an\n"
+    "EventInvokeConfig without retries, with --alarm the PendingCapacity > 0\n"
+    "alarm -> SNS -> function path, and a least-privilege role.\n"
+    "live-config writes the live configuration alone (live.json).\n"
+    "\n"
+    "KEY=VALUE settings (a sweep point's, then --set) are policy parameters\n"
+    "(they go into the live configuration) or scenario field paths (they change\n"
+    "the stack). A setting AWS cannot express, or that the simulator treats\n"
+    "differently from AWS, is a warning on stderr naming the field.\n"
+    "\n"
+    "options:\n"
+    "  --sweep N --point K    the settings of point K of sweep N (spotbench best\n"
+    "                         prints the point); its policy and fixed --set too\n"
+    "  --db FILE              the sweep's database (default results/spotbench.db)\n"
+    "  --set KEY=VALUE        a setting, after the sweep's\n"
+    "  --policy NAME          default: the sweep's, else controller.policy\n"
+    "  --max-on-demand N      the live cap (max_on_demand); default asg.MaxSize\n"
+    "  --alarm, --no-alarm    the PendingCapacity alarm path; default\n"
+    "                         controller.Alarm\n"
+    "  --apply                SPOTBENCH_APPLY=true: the function changes the\n"
+    "                         group (default: a dry run, log only)\n"
+    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
+    "                         live-config: the ids (default: placeholders that\n"
+    "                         live refuses until they are filled in)\n"
+    "  -o FILE                the output (written whole or not at all)\n"
+    "\n"
+    "See docs/deploy.md.\n";
+
+#define DEFAULT_DB "results/spotbench.db"
+#define MAX_SETS 256
+
+static const cli_opt cfn_opts[] = {
+    {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
+    {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
+    {"--max-on-demand", "N"}, {"--alarm", NULL},   {"--no-alarm", NULL},
+    {"--apply", NULL},   {NULL, NULL}};
+static const cli_opt live_config_opts[] = {
+    {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
+    {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
+    {"--max-on-demand", "N"}, {"--FleetRequestId", "ID"},
+    {"--AutoScalingGroupName", "NAME"}, {NULL, NULL}};
+const cli_opt *const cmd_deploy_opts[] = {cfn_opts, live_config_opts, NULL};
+
+/* Writes text and a newline to path, replaced whole or not at all
+** (traces/outfile.h). */
+static int write_file(const char *path, const char *text) {
+    trc_out o;
+    if (cli_out_open(&o, path)) return -1;
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    return cli_out_close(&o, 1) == CLI_OK ? 0 : -1;
+}
+
+/* The settings of a sweep's point: its fixed --set strings, then the
+** point's KEY=VALUE. Appended to sets (strings owned by *spec and buf). */
+static int sweep_point_sets(const char *db_path, int64_t id, long long point,
+                            sim_sweep_spec *spec, char *buf, size_t bufn,
+                            const char **sets, size_t *nsets) {
+    char err[1024];
+    st_db *db = NULL;
+    if (access(db_path, F_OK) != 0) {
+        cli_error("%s: no such database", db_path);
+        return CLI_BADINPUT;
+    }
+    if (st_open(db_path, &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int rc = st_sweep_load(db, id, spec, err, sizeof err);
+    st_close(db);
+    if (rc) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    size_t np = sim_sweep_npoints(spec);
+    if (point < 0 || (size_t)point >= np) {
+        cli_error("--point %lld: sweep %lld has points 0 to %zu", point, (long long)id,
+                  np ? np - 1 : 0);
+        return CLI_BADINPUT;
+    }
+    size_t nswept = spec->ngrid + spec->nrnd;
+    if (*nsets + spec->nsets + nswept > MAX_SETS) {
+        cli_error("more than %d settings", MAX_SETS);
+        return CLI_BADINPUT;
+    }
+    for (size_t i = 0; i < spec->nsets; i++) sets[(*nsets)++] = spec->sets[i];
+    if (sim_sweep_point(spec, (size_t)point, buf, bufn, sets + *nsets)) {
+        cli_error("sweep %lld point %lld: settings too long", (long long)id, point);
+        return CLI_FAIL;
+    }
+    *nsets += nswept;
+    return CLI_OK;
+}
+
+static void print_warnings(const dep_plan *p, const char *scenario) {
+    for (size_t i = 0; i < p->nwarn; i++)
+        cli_error("warning: %s: %s: %s", scenario, p->warn[i].field, p->warn[i].text);
+}
+
+/* The live configuration of a plan as JSON text (malloc'd). */
+static char *live_json(const dep_plan *p, const char *fleet, const char *group) {
+    aws_live_config lc;
+    char err[AWS_ERR_MAX];
+    /* Placeholders the parser would refuse are swapped in after it has
+    ** checked the rest: live then names the key to fill in. */
+    if (dep_live_config(p, "sfr-x", "x", &lc, err, sizeof err)) {
+        cli_error("%s", err);
+        return NULL;
+    }
+    snprintf(lc.fleet_id, sizeof lc.fleet_id, "%s", fleet ? fleet : "<FleetRequestId>");
+    snprintf(lc.asg_name, sizeof lc.asg_name, "%s",
+             group ? group : "<AutoScalingGroupName>");
+    /* Indented: a file people read and fill in. */
+    char *flat = aws_live_config_json(&lc), *s = NULL;
+    cJSON *j = flat ? cJSON_Parse(flat) : NULL;
+    if (j) s = cJSON_Print(j);
+    cJSON_Delete(j);
+    free(flat);
+    if (!s) cli_error("out of memory");
+    return s;
+}
+
+int cli_write_live_config(const char *path, const char *scenario,
+                          const char *const *sets, size_t nsets, const char *policy,
+                          const char *fleet, const char *group) {
+    dep_input in = {scenario, sets, nsets, policy, -1, -1, 0};
+    dep_plan p;
+    char err[1024];
+    if (dep_plan_load(&in, &p, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    print_warnings(&p, scenario);
+    char *s = live_json(&p, fleet, group);
+    int rc = !s || write_file(path, s) ? CLI_FAIL : CLI_OK;
+    free(s);
+    dep_plan_free(&p);
+    if (rc == CLI_OK && (!fleet || !group))
+        cli_error("note: %s: fill in FleetRequestId and AutoScalingGroupName "
+                  "(the stack's outputs) before 'spotbench live --config %s'",
+                  path, path);
+    return rc;
+}
+
+int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group) {
+    static char buf[16384];
+    const char *sets[MAX_SETS * 2];
+    size_t n = 0, nswept = spec->ngrid + spec->nrnd;
+    if (spec->nsets + nswept > MAX_SETS * 2) {
+        cli_error("more than %d settings", MAX_SETS * 2);
+        return CLI_BADINPUT;
+    }
+    for (size_t i = 0; i < spec->nsets; i++) sets[n++] = spec->sets[i];
+    if (sim_sweep_point(spec, point, buf, sizeof buf, sets + n)) {
+        cli_error("point %zu: settings too long", point);
+        return CLI_FAIL;
+    }
+    n += nswept;
+    return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, fleet,
+                                 group);
+}
+
+int cmd_deploy(int argc, char **argv) {
+    if (argc < 2 || (strcmp(argv[1], "cloudformation") != 0 &&
+                     strcmp(argv[1], "live-config") != 0))
+        return cli_usage("deploy", "expected 'cloudformation' or 'live-config'");
+    int cfn = strcmp(argv[1], "cloudformation") == 0;
+    const char *scenario = NULL, *out = NULL, *db = DEFAULT_DB, *policy = NULL;
+    const char *fleet = NULL, *group = NULL;
+    const char *user_sets[MAX_SETS];
+    size_t nuser = 0;
+    long long sweep = 0, point = -1, max_od = -1;
+    int alarm = -1, apply = 0;
+    cli_args ap;
+    cli_args_init(&ap, "deploy", cfn ? "cloudformation: " : "live-config: ",
+                  cfn ? cfn_opts : live_config_opts, argc - 1, argv + 1);
+    for (int k; (k = cli_next(&ap)) != CLI_ARG_END;) {
+        const char *v = ap.val;
+        char *end;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (scenario) return cli_usage("deploy", "more than one SCENARIO");
+            scenario = v;
+        } else if (cli_is(&ap, "-o")) out = v;
+        else if (cli_is(&ap, "--db")) db = v;
+        else if (cli_is(&ap, "--policy")) policy = v;
+        else if (cli_is(&ap, "--set")) {
+            if (nuser == MAX_SETS) return cli_usage("deploy", "too many --set");
+            if (!strchr(v, '=')) return cli_usage("deploy", "--set %s: expected KEY=VALUE", v);
+            user_sets[nuser++] = v;
+        } else if (cli_is(&ap, "--sweep")) {
+            sweep = strtoll(v, &end, 10);
+            if (*end || sweep < 1) return cli_usage("deploy", "--sweep %s: expected a sweep id", v);
+        } else if (cli_is(&ap, "--point")) {
+            point = strtoll(v, &end, 10);
+            if (*end || !*v || point < 0)
+                return cli_usage("deploy", "--point %s: expected a point number", v);
+        } else if (cli_is(&ap, "--max-on-demand")) {
+            max_od = strtoll(v, &end, 10);
+            if (*end || !*v || max_od < 0 || max_od > 100000)
+                return cli_usage("deploy", "--max-on-demand %s: expected 0 to 100000", v);
+        } else if (cli_is(&ap, "--alarm")) alarm = 1;
+        else if (cli_is(&ap, "--no-alarm")) alarm = 0;
+        else if (cli_is(&ap, "--apply")) apply = 1;
+        else if (cli_is(&ap, "--FleetRequestId")) fleet = v;
+        else if (cli_is(&ap, "--AutoScalingGroupName")) group = v;
+    }
+    if (!scenario) return cli_usage("deploy", "a SCENARIO file is required");
+    if (!out) return cli_usage("deploy", "-o FILE is required");
+    if ((sweep > 0) != (point >= 0))
+        return cli_usage("deploy", "--sweep and --point go together");
+
+    const char *sets[MAX_SETS * 2];
+    size_t nsets = 0;
+    sim_sweep_spec spec;
+    memset(&spec, 0, sizeof spec);
+    static char pbuf[16384];
+    int rc = CLI_OK;
+    if (sweep) {
+        rc = sweep_point_sets(db, sweep, point, &spec, pbuf, sizeof pbuf, sets, &nsets);
+        if (rc) goto done;
+        if (!policy) policy = spec.policy;
+        int listed = 0;
+        for (size_t i = 0; i < spec.nscenarios; i++)
+            if (strcmp(spec.scenarios[i], scenario) == 0) listed = 1;
+        if (!listed)
+            cli_error("warning: %s is not one of sweep %lld's scenarios", scenario, sweep);
+    }
+    for (size_t i = 0; i < nuser; i++) sets[nsets++] = user_sets[i];
+    if (!cfn) {
+        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group);
+        goto done;
+    }
+    dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply};
+    dep_plan p;
+    char err[1024];
+    if (dep_plan_load(&in, &p, err, sizeof err)) {
+        cli_error("%s", err);
+        rc = CLI_BADINPUT;
+        goto done;
+    }
+    print_warnings(&p, scenario);
+    char *t = dep_cloudformation(&p);
+    if (!t) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    } else if (write_file(out, t)) {
+        rc = CLI_FAIL;
+    } else {
+        printf("%s: CloudFormation template: %zu pools, policy %s, Lambda Timeout %d s, %s%s\n",
+               out, p.sc.npools, p.pol->name, p.timeout_s,
+               p.apply ? "applying" : "dry run (deploy with --apply to act)",
+               p.alarm ? ", PendingCapacity alarm" : "");
+    }
+    free(t);
+    dep_plan_free(&p);
+done:
+    sim_sweep_spec_free(&spec);
+    return rc;
+}

@@ -1,0 +1,748 @@
+/*
+** deploy.c: a simulated scenario as a CloudFormation stack and a live
+** configuration (deploy.h).
+**
+** What goes where: the fleet's LaunchSpecifications (InstanceType, the AZ
+** as a subnet parameter, WeightedCapacity, SpotPrice per unit-hour as AWS
+** defines it under weighting), TargetCapacity and AllocationStrategy make
+** the AWS::EC2::SpotFleet; the group's sizes, InstanceType and
+** DefaultCooldown (as Cooldown) the launch template and the on-demand
+** AWS::AutoScaling::AutoScalingGroup; the policy, its parameters,
+** controller.Interval and the cap make the live configuration, which is the
+** EventBridge rule's Input, so each invocation carries exactly what was
+** tuned. Everything else in a scenario describes how AWS behaves (delays,
+** failure rates, prices) and has no setting; a field that is a setting but
+** cannot be expressed, or that the simulator treats differently from AWS,
+** is a warning naming it. So is any field this file does not know: a
+** scenario field added later is reported, never silently dropped.
+*/
+#include "deploy.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traces/import.h"
+
+/* ---- Warnings ---------------------------------------------------------- */
+
+static int warn(dep_plan *p, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int warn(dep_plan *p, const char *field, const char *fmt, ...) {
+    for (size_t i = 0; i < p->nwarn; i++)
+        if (strcmp(p->warn[i].field, field) == 0) return 0; /* once a field */
+    dep_warning *w = realloc(p->warn, (p->nwarn + 1) * sizeof *w);
+    if (!w) return -1;
+    p->warn = w;
+    w = &p->warn[p->nwarn++];
+    snprintf(w->field, sizeof w->field, "%s", field);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->text, sizeof w->text, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* How the stack treats each scenario field. Paths use [] for any array
+** index; a path ending in ".*" covers its whole subtree. */
+typedef enum {
+    F_STACK, /* a setting the stack or the live configuration carries */
+    F_MODEL, /* describes AWS or the market; nothing to set */
+    F_CHECK  /* a setting checked by value below */
+} field_kind;
+
+static const struct {
+    const char *path;
+    field_kind kind;
+} fields[] = {
+    {"name", F_MODEL}, {"description", F_MODEL}, {"mode", F_CHECK},
+    {"seed", F_MODEL}, {"start", F_MODEL}, {"end", F_MODEL},
+    {"billing", F_CHECK}, {"traces.*", F_MODEL},
+    {"fleet", F_STACK}, {"fleet.TargetCapacity", F_STACK},
+    {"fleet.AllocationStrategy", F_CHECK}, {"fleet.SpotPrice", F_STACK},
+    {"fleet.LaunchDelay", F_MODEL}, {"fleet.LaunchDelay.*", F_MODEL},
+    {"fleet.LaunchSpecifications", F_STACK},
+    {"fleet.LaunchSpecifications[]", F_STACK},
+    {"fleet.LaunchSpecifications[].InstanceType", F_STACK},
+    {"fleet.LaunchSpecifications[].AvailabilityZone", F_STACK},
+    {"fleet.LaunchSpecifications[].WeightedCapacity", F_STACK},
+    {"fleet.LaunchSpecifications[].SpotPrice", F_STACK},
+    {"fleet.LaunchSpecifications[].OnDemandPrice", F_MODEL},
+    {"fleet.LaunchSpecifications[].InterruptionFrequency", F_MODEL},
+    {"fleet.SpotMaintenanceStrategies", F_STACK},
+    {"fleet.SpotMaintenanceStrategies.*", F_STACK},
+    {"market", F_CHECK}, {"market.*", F_CHECK},
+    {"fleet.TargetTracking", F_CHECK}, {"fleet.TargetTracking.*", F_CHECK},
+    {"ecs.*", F_MODEL}, {"ecs", F_MODEL},
+    {"cloudwatch", F_MODEL}, {"cloudwatch.*", F_MODEL},
+    {"controller", F_STACK}, {"controller.policy", F_STACK},
+    {"controller.params.*", F_STACK}, {"controller.params", F_STACK},
+    {"controller.Cron", F_STACK}, {"controller.Interval", F_CHECK},
+    {"controller.Offset", F_CHECK}, {"controller.Offset.*", F_CHECK},
+    {"controller.Jitter", F_MODEL}, {"controller.Jitter.*", F_MODEL},
+    {"controller.Alarm", F_STACK},
+    {"controller.AlarmPeriods", F_STACK},
+    {"controller.SnsDelay", F_MODEL}, {"controller.SnsDelay.*", F_MODEL},
+    {"controller.FailureProbability", F_MODEL},
+    {"asg", F_STACK}, {"asg.AutoScalingGroupName", F_CHECK},
+    {"asg.InstanceType", F_STACK}, {"asg.WeightedCapacity", F_CHECK},
+    {"asg.OnDemandPrice", F_MODEL}, {"asg.MinSize", F_STACK},
+    {"asg.MaxSize", F_STACK}, {"asg.DesiredCapacity", F_STACK},
+    {"asg.DefaultCooldown", F_STACK}, {"asg.LaunchDelay", F_MODEL},
+    {"asg.LaunchDelay.*", F_MODEL}, {"asg.DescribeFailureProbability", F_MODEL},
+    {"asg.TerminationDelay", F_MODEL}, {"asg.TerminationDelay.*", F_MODEL},
+    {"ecs.SpotInstanceDraining", F_STACK},
+};
+
+static int field_known(const char *path) {
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *f = fields[i].path;
+        size_t n = strlen(f);
+        if (strcmp(f, path) == 0) return 1;
+        if (n > 2 && strcmp(f + n - 2, ".*") == 0 &&
+            (strncmp(path, f, n - 1) == 0 ||
+             (strncmp(path, f, n - 2) == 0 && path[n - 2] == '\0')))
+            return 1;
+    }
+    return 0;
+}
+
+/* "a.b[3].c" -> "a.b[].c" */
+static void normalise(const char *in, char *out, size_t n) {
+    size_t k = 0;
+    for (const char *p = in; *p && k + 1 < n; p++) {
+        out[k++] = *p;
+        if (*p == '[') {
+            while (p[1] && p[1] != ']') p++;
+        }
+    }
+    out[k] = '\0';
+}
+
+/* Every key of the scenario file: unknown ones are warnings. */
+static int walk(dep_plan *p, const cJSON *o, const char *prefix) {
+    for (const cJSON *c = o->child; c; c = c->next) {
+        char path[256];
+        if (cJSON_IsArray(o))
+            snprintf(path, sizeof path, "%s[]", prefix);
+        else if (*prefix)
+            snprintf(path, sizeof path, "%s.%s", prefix, c->string);
+        else
+            snprintf(path, sizeof path, "%s", c->string);
+        if (!cJSON_IsArray(o) && strcmp(c->string, "comment") == 0) continue;
+        if (!field_known(path)) {
+            if (warn(p, path, "a scenario setting this stack does not express "
+                              "(simulated only)"))
+                return -1;
+            continue;
+        }
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && walk(p, c, path))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_file_fields(dep_plan *p, const dep_input *in,
+                             const char *const *ssets, size_t nssets,
+                             char *err, size_t errlen) {
+    size_t len;
+    char e2[256];
+    char *text = trc_read_file(in->scenario, &len, e2, sizeof e2);
+    if (!text) {
+        snprintf(err, errlen, "%s", e2);
+        return -1;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    int rc = 0;
+    if (root && cJSON_IsObject(root)) rc = walk(p, root, "");
+    cJSON_Delete(root);
+    for (size_t i = 0; i < nssets && rc == 0; i++) {
+        char key[256], path[256];
+        size_t k = strcspn(ssets[i], "=");
+        snprintf(key, sizeof key, "%.*s", (int)k, ssets[i]);
+        normalise(key, path, sizeof path);
+        if (!field_known(path))
+            rc = warn(p, path, "a scenario setting this stack does not "
+                               "express (simulated only)");
+    }
+    if (rc) snprintf(err, errlen, "out of memory");
+    return rc;
+}
+
+/* Settings checked by value: what AWS cannot express or the simulator
+** models differently. */
+static int check_values(dep_plan *p) {
+    const sim_scenario *sc = &p->sc;
+    int rc = 0;
+    if (sc->billing == SIM_PER_HOUR)
+        rc |= warn(p, "billing",
+                   "simulated per-hour billing; AWS bills Linux instances "
+                   "per second (60 s minimum) since October 2017");
+    if (sc->cron && (sc->cron_interval < 60 || sc->cron_interval % 60))
+        rc |= warn(p, "controller.Interval",
+                   "%lld s: EventBridge schedules whole minutes (rate(N "
+                   "minutes)); the stack uses %lld minute(s)",
+                   (long long)sc->cron_interval,
+                   (long long)(sc->cron_interval < 60 ? 1 : sc->cron_interval / 60));
+    /* A fixed second: EventBridge picks its own (the default Offset, a
+    ** uniform draw over the interval, models that). */
+    if (sc->cron && sc->cron_offset.p == 1 &&
+        sc->cron_offset.min == sc->cron_offset.max)
+        rc |= warn(p, "controller.Offset",
+                   "%lld s: an EventBridge rate() schedule has no offset; "
+                   "invocations come at a second of its own choosing",
+                   (long long)sc->cron_offset.min);
+    if (sc->demand.n)
+        rc |= warn(p, "fleet.TargetTracking",
+                   "the fleet's target tracking is not in the stack (it "
+                   "needs the ECS service's metric); add an "
+                   "AWS::ApplicationAutoScaling::ScalingPolicy for "
+                   "ec2:spot-fleet-request:TargetCapacity");
+    int upi = pol_param_index(p->pol, "units_per_instance");
+    if (upi >= 0 && fabs(p->params.v[upi] - sc->od_weight) > 1e-9)
+        rc |= warn(p, "asg.WeightedCapacity",
+                   "%g units per on-demand instance, but the policy's "
+                   "units_per_instance is %g: the live controller sizes the "
+                   "group by units_per_instance",
+                   sc->od_weight, p->params.v[upi]);
+    if (sc->alloc == SIM_CAPACITY_OPTIMIZED ||
+        sc->alloc == SIM_PRICE_CAPACITY_OPTIMIZED)
+        rc |= warn(p, "fleet.AllocationStrategy",
+                   "%s is simulated from each pool's interruption band and "
+                   "availability trace; AWS picks pools by spare capacity it "
+                   "does not publish",
+                   p->alloc);
+    if (sc->market.on)
+        rc |= warn(p, "market",
+                   "a model of AWS's capacity interruptions, not a setting: "
+                   "the real market decides, so the simulated coverage under "
+                   "it is an estimate");
+    return rc ? -1 : 0;
+}
+
+/* ---- The plan ------------------------------------------------------------ */
+
+static int is_policy_key(const char *kv) {
+    char k[64];
+    size_t n = strcspn(kv, "=");
+    if (n >= sizeof k) return 0;
+    memcpy(k, kv, n);
+    k[n] = '\0';
+    for (const pol_policy *const *p = pol_list(); *p; p++)
+        if (pol_param_index(*p, k) >= 0) return 1;
+    return 0;
+}
+
+static const char *alloc_name(sim_alloc a) {
+    switch (a) {
+    case SIM_DIVERSIFIED: return "diversified";
+    case SIM_CAPACITY_OPTIMIZED: return "capacityOptimized";
+    case SIM_PRICE_CAPACITY_OPTIMIZED: return "priceCapacityOptimized";
+    case SIM_LOWEST_PRICE: break;
+    }
+    return "lowestPrice";
+}
+
+double dep_worst_tick_s(const aws_live_config *cfg) {
+    /* aws_backoff_ms: retry n sleeps below min(100 ms * 2^(n-1), 20 s). */
+    double backoff = 0;
+    for (int n = 1; n < cfg->max_attempts; n++) {
+        double cap = 0.1 * pow(2, n - 1);
+        backoff += cap < 20 ? cap : 20;
+    }
+    double per_call = cfg->max_attempts * (double)cfg->timeout_ms / 1000.0 + backoff;
+    return 7 * per_call; /* 4 metrics, the group, the fleet, the set */
+}
+
+int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    const char **ssets = calloc(in->nsets + 1, sizeof *ssets);
+    const char **psets = calloc(in->nsets + 1, sizeof *psets);
+    size_t ns = 0, np = 0;
+    int rc = -1, loaded = 0;
+    if (!ssets || !psets) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < in->nsets; i++) {
+        if (!strchr(in->sets[i], '=')) {
+            snprintf(err, errlen, "%s: expected KEY=VALUE", in->sets[i]);
+            goto out;
+        }
+        if (is_policy_key(in->sets[i])) psets[np++] = in->sets[i];
+        else ssets[ns++] = in->sets[i];
+    }
+    if (sim_scenario_load(in->scenario, ssets, ns, &p->sc, err, errlen)) goto out;
+    loaded = 1;
+    if (p->sc.mode != SIM_MODEL) {
+        snprintf(err, errlen, "%s: mode: a direct-mode scenario replays a real "
+                              "fleet's metrics and has no fleet to deploy",
+                 in->scenario);
+        goto out;
+    }
+    p->pol = in->policy ? pol_find(in->policy) : p->sc.policy;
+    if (!p->pol) {
+        snprintf(err, errlen, "policy '%s': unknown (see 'spotbench policy list')",
+                 in->policy);
+        goto out;
+    }
+    if (p->pol->simulation_only) {
+        snprintf(err, errlen, "policy '%s' is simulation only and cannot run live",
+                 p->pol->name);
+        goto out;
+    }
+    sim_scenario_params(&p->sc, p->pol, &p->params);
+    for (size_t i = 0; i < np; i++) {
+        char key[64], e2[200];
+        size_t k = strcspn(psets[i], "=");
+        snprintf(key, sizeof key, "%.*s", (int)k, psets[i]);
+        if (pol_param_set(p->pol, &p->params, key, psets[i] + k + 1, e2, sizeof e2)) {
+            snprintf(err, errlen, "%s: %s (policy %s)", psets[i], e2, p->pol->name);
+            goto out;
+        }
+    }
+    p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
+    if (p->max_on_demand > 100000) p->max_on_demand = 100000;
+    p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;
+    p->apply = in->apply;
+    snprintf(p->alloc, sizeof p->alloc, "%s", alloc_name(p->sc.alloc));
+    if (check_file_fields(p, in, ssets, ns, err, errlen)) goto out;
+    if (check_values(p)) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    aws_live_config lc;
+    if (dep_live_config(p, "sfr-placeholder", "placeholder", &lc, err, errlen)) goto out;
+    double worst = dep_worst_tick_s(&lc);
+    /* Above the worst tick, so Lambda never cuts a tick between a
+    ** SetDesiredCapacity and its answer; Lambda allows 900 s at most. */
+    p->timeout_s = (int)ceil(worst) + 10;
+    if (p->timeout_s > 900) {
+        p->timeout_s = 900;
+        if (warn(p, "timeout", "the worst tick (%.0f s: 7 calls x max_attempts "
+                               "x timeout) exceeds Lambda's 900 s",
+                 worst))
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc && loaded) {
+        sim_scenario_free(&p->sc);
+        loaded = 0;
+    }
+    if (rc) {
+        free(p->warn);
+        p->warn = NULL;
+        p->nwarn = 0;
+    }
+    free(ssets);
+    free(psets);
+    return rc;
+}
+
+void dep_plan_free(dep_plan *p) {
+    sim_scenario_free(&p->sc);
+    free(p->warn);
+    p->warn = NULL;
+    p->nwarn = 0;
+}
+
+int dep_live_config(const dep_plan *p, const char *fleet_id,
+                    const char *asg_name, aws_live_config *out, char *err,
+                    size_t errlen) {
+    /* Built through the parser, so the result is exactly what live.json
+    ** and the Lambda event accept. */
+    aws_live_config tmp;
+    memset(&tmp, 0, sizeof tmp);
+    snprintf(tmp.fleet_id, sizeof tmp.fleet_id, "%s", fleet_id);
+    snprintf(tmp.asg_name, sizeof tmp.asg_name, "%s", asg_name);
+    tmp.policy = p->pol;
+    tmp.params = p->params;
+    int64_t iv = p->sc.cron_interval;
+    tmp.interval = (int)(iv < 1 ? 60 : iv > 86400 ? 86400 : iv);
+    tmp.max_on_demand = p->max_on_demand;
+    tmp.connect_timeout_ms = 5000;
+    tmp.timeout_ms = 20000;
+    tmp.max_attempts = 3;
+    char *json = aws_live_config_json(&tmp), e2[AWS_ERR_MAX];
+    if (!json) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = aws_live_config_parse(json, out, e2, sizeof e2);
+    free(json);
+    if (rc) snprintf(err, errlen, "live config: %s", e2);
+    return rc;
+}
+
+/* ---- The template -------------------------------------------------------- */
+
+static cJSON *ref(const char *name) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Ref", name);
+    return o;
+}
+
+static cJSON *getatt(const char *res, const char *attr) {
+    cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "Fn::GetAtt");
+    cJSON_AddItemToArray(a, cJSON_CreateString(res));
+    cJSON_AddItemToArray(a, cJSON_CreateString(attr));
+    return o;
+}
+
+static cJSON *sub(const char *text) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Fn::Sub", text);
+    return o;
+}
+
+static cJSON *resource(cJSON *resources, const char *name, const char *type,
+                       cJSON **props) {
+    cJSON *r = cJSON_AddObjectToObject(resources, name);
+    cJSON_AddStringToObject(r, "Type", type);
+    *props = cJSON_AddObjectToObject(r, "Properties");
+    return r;
+}
+
+static void num_string(cJSON *o, const char *key, double v) {
+    char b[64];
+    snprintf(b, sizeof b, "%.10g", v);
+    cJSON_AddStringToObject(o, key, b);
+}
+
+/* "us-east-1a" -> "SubnetUsEast1a": a parameter name (alphanumeric). */
+static void subnet_param(const char *az, char *out, size_t n) {
+    size_t k = (size_t)snprintf(out, n, "Subnet");
+    int up = 1;
+    for (const char *c = az; *c && k + 1 < n; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9')) {
+            out[k++] = up && *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+            up = 0;
+        } else {
+            up = 1;
+        }
+    }
+    out[k] = '\0';
+}
+
+static cJSON *assume(const char *service) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+    cJSON *st = cJSON_AddArrayToObject(doc, "Statement"), *s = cJSON_CreateObject();
+    cJSON_AddItemToArray(st, s);
+    cJSON_AddStringToObject(s, "Effect", "Allow");
+    cJSON *pr = cJSON_AddObjectToObject(s, "Principal");
+    cJSON_AddStringToObject(pr, "Service", service);
+    cJSON_AddStringToObject(s, "Action", "sts:AssumeRole");
+    return doc;
+}
+
+static cJSON *statement(const char *sid, const char *const *actions, cJSON *res) {
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "Sid", sid);
+    cJSON_AddStringToObject(s, "Effect", "Allow");
+    cJSON *a = cJSON_AddArrayToObject(s, "Action");
+    for (; *actions; actions++) cJSON_AddItemToArray(a, cJSON_CreateString(*actions));
+    cJSON_AddItemToObject(s, "Resource", res);
+    return s;
+}
+
+/* The controller's role: exactly the calls a tick makes (aws/client.c),
+** SetDesiredCapacity on this group only, and its own log stream. Read
+** calls cannot be narrowed: GetMetricStatistics, DescribeAutoScalingGroups
+** and DescribeSpotFleetRequests support no resource-level permissions. */
+static void controller_role(cJSON *resources) {
+    cJSON *props;
+    resource(resources, "ControllerRole", "AWS::IAM::Role", &props);
+    cJSON_AddItemToObject(props, "AssumeRolePolicyDocument",
+                          assume("lambda.amazonaws.com"));
+    cJSON *pols = cJSON_AddArrayToObject(props, "Policies"), *pol = cJSON_CreateObject();
+    cJSON_AddItemToArray(pols, pol);
+    cJSON_AddStringToObject(pol, "PolicyName", "spotbench-live");
+    cJSON *doc = cJSON_AddObjectToObject(pol, "PolicyDocument");
+    cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+    cJSON *st = cJSON_AddArrayToObject(doc, "Statement");
+    static const char *const reads[] = {"cloudwatch:GetMetricStatistics",
+                                        "autoscaling:DescribeAutoScalingGroups",
+                                        "ec2:DescribeSpotFleetRequests", NULL};
+    static const char *const set[] = {"autoscaling:SetDesiredCapacity", NULL};
+    static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents",
+                                       NULL};
+    cJSON_AddItemToArray(st, statement("ReadFleetAndGroup", reads,
+                                       cJSON_CreateString("*")));
+    cJSON_AddItemToArray(
+        st, statement("SetTheGroupOnly", set,
+                      sub("arn:${AWS::Partition}:autoscaling:${AWS::Region}:"
+                          "${AWS::AccountId}:autoScalingGroup:*:"
+                          "autoScalingGroupName/${OnDemandGroup}")));
+    cJSON_AddItemToArray(st, statement("OwnLogs", logs,
+                                       getatt("ControllerLogGroup", "Arn")));
+}
+
+/* The ECS agent joins the cluster named by the parameter; with
+** ecs.SpotInstanceDraining it drains a spot instance at its interruption
+** notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING), as simulated. */
+static cJSON *user_data(int draining) {
+    cJSON *b64 = cJSON_CreateObject();
+    cJSON_AddItemToObject(
+        b64, "Fn::Base64",
+        sub(draining ? "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+                       "/etc/ecs/ecs.config\necho "
+                       "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> "
+                       "/etc/ecs/ecs.config\n"
+                     : "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+                       "/etc/ecs/ecs.config\n"));
+    return b64;
+}
+
+static void param(cJSON *params, const char *name, const char *type,
+                  const char *desc, const char *def) {
+    cJSON *p = cJSON_AddObjectToObject(params, name);
+    cJSON_AddStringToObject(p, "Type", type);
+    cJSON_AddStringToObject(p, "Description", desc);
+    if (def) cJSON_AddStringToObject(p, "Default", def);
+}
+
+char *dep_cloudformation(const dep_plan *p) {
+    const sim_scenario *sc = &p->sc;
+    char *live_text = NULL, *out = NULL;
+    aws_live_config lc;
+    char err[AWS_ERR_MAX];
+    /* The ids are CloudFormation substitutions, resolved at stack creation
+    ** (the parser would refuse them as ids, so they replace placeholders). */
+    if (dep_live_config(p, "sfr-FLEETID", "GROUPNAME", &lc, err, sizeof err))
+        return NULL;
+    snprintf(lc.fleet_id, sizeof lc.fleet_id, "${SpotFleet}");
+    snprintf(lc.asg_name, sizeof lc.asg_name, "${OnDemandGroup}");
+    if (!(live_text = aws_live_config_json(&lc))) return NULL;
+
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
+    char desc[512];
+    snprintf(desc, sizeof desc,
+             "spotbench: Spot Fleet + on-demand Auto Scaling group fallback for "
+             "scenario %s, controlled by the %s policy (spotbench lambda, every "
+             "%lld s)",
+             sc->name, p->pol->name, (long long)lc.interval);
+    cJSON_AddStringToObject(t, "Description", desc);
+
+    /* ---- Parameters ---- */
+    cJSON *params = cJSON_AddObjectToObject(t, "Parameters");
+    param(params, "ImageId", "AWS::EC2::Image::Id",
+          "AMI for the fleet and the group: the ECS-optimized AMI of the region "
+          "(SSM /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id)",
+          NULL);
+    param(params, "EcsCluster", "String", "the ECS cluster the instances join",
+          "default");
+    param(params, "LambdaCodeBucket", "String",
+          "S3 bucket holding spotbench-lambda.zip (make lambda)", NULL);
+    param(params, "LambdaCodeKey", "String", "its key", "spotbench-lambda.zip");
+    char azs[16][32];
+    size_t naz = 0;
+    for (size_t i = 0; i < sc->npools; i++) {
+        size_t k = 0;
+        while (k < naz && strcmp(azs[k], sc->pools[i].az) != 0) k++;
+        if (k == naz && naz < 16) snprintf(azs[naz++], sizeof azs[0], "%s", sc->pools[i].az);
+    }
+    for (size_t k = 0; k < naz; k++) {
+        char name[64], d[128];
+        subnet_param(azs[k], name, sizeof name);
+        snprintf(d, sizeof d, "a subnet in %s (the scenario's AvailabilityZone)", azs[k]);
+        param(params, name, "AWS::EC2::Subnet::Id", d, NULL);
+    }
+
+    cJSON *res = cJSON_AddObjectToObject(t, "Resources"), *pr;
+
+    /* ---- Instances' role, the fleet's role ---- */
+    resource(res, "InstanceRole", "AWS::IAM::Role", &pr);
+    cJSON_AddItemToObject(pr, "AssumeRolePolicyDocument", assume("ec2.amazonaws.com"));
+    cJSON *mp = cJSON_AddArrayToObject(pr, "ManagedPolicyArns");
+    cJSON_AddItemToArray(mp, sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                 "AmazonEC2ContainerServiceforEC2Role"));
+    resource(res, "InstanceProfile", "AWS::IAM::InstanceProfile", &pr);
+    cJSON *roles = cJSON_AddArrayToObject(pr, "Roles");
+    cJSON_AddItemToArray(roles, ref("InstanceRole"));
+    resource(res, "SpotFleetRole", "AWS::IAM::Role", &pr);
+    cJSON_AddItemToObject(pr, "AssumeRolePolicyDocument",
+                          assume("spotfleet.amazonaws.com"));
+    mp = cJSON_AddArrayToObject(pr, "ManagedPolicyArns");
+    cJSON_AddItemToArray(mp, sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                                 "AmazonEC2SpotFleetTaggingRole"));
+
+    /* ---- The Spot Fleet ---- */
+    resource(res, "SpotFleet", "AWS::EC2::SpotFleet", &pr);
+    cJSON *cfg = cJSON_AddObjectToObject(pr, "SpotFleetRequestConfigData");
+    cJSON_AddItemToObject(cfg, "IamFleetRole", getatt("SpotFleetRole", "Arn"));
+    cJSON_AddNumberToObject(cfg, "TargetCapacity", ceil(sc->target_capacity));
+    cJSON_AddStringToObject(cfg, "AllocationStrategy", p->alloc);
+    cJSON_AddStringToObject(cfg, "Type", "maintain");
+    if (sc->rebalance != SIM_REBALANCE_NONE) {
+        /* Capacity Rebalancing, as simulated: replace an instance at its
+        ** rebalance recommendation (and terminate the old one after
+        ** TerminationDelay with launch-before-terminate). */
+        cJSON *cr = cJSON_AddObjectToObject(
+            cJSON_AddObjectToObject(cfg, "SpotMaintenanceStrategies"),
+            "CapacityRebalance");
+        int lbt = sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
+        cJSON_AddStringToObject(cr, "ReplacementStrategy",
+                                lbt ? "launch-before-terminate" : "launch");
+        if (lbt)
+            cJSON_AddNumberToObject(cr, "TerminationDelay",
+                                    (double)sc->rebalance_termination_delay);
+    }
+    cJSON *specs = cJSON_AddArrayToObject(cfg, "LaunchSpecifications");
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_pool *pl = &sc->pools[i];
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddItemToArray(specs, s);
+        cJSON_AddStringToObject(s, "InstanceType", pl->instance_type);
+        cJSON_AddItemToObject(s, "ImageId", ref("ImageId"));
+        char sn[64];
+        subnet_param(pl->az, sn, sizeof sn);
+        cJSON_AddItemToObject(s, "SubnetId", ref(sn));
+        cJSON_AddNumberToObject(s, "WeightedCapacity", pl->weight);
+        /* Per unit-hour, as AWS defines SpotPrice under weighting. */
+        num_string(s, "SpotPrice", pl->max_price);
+        cJSON *ip = cJSON_AddObjectToObject(s, "IamInstanceProfile");
+        cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
+        cJSON_AddItemToObject(s, "UserData", user_data(sc->spot_draining));
+    }
+
+    /* ---- The on-demand group ---- */
+    resource(res, "OnDemandLaunchTemplate", "AWS::EC2::LaunchTemplate", &pr);
+    cJSON *ltd = cJSON_AddObjectToObject(pr, "LaunchTemplateData");
+    cJSON_AddItemToObject(ltd, "ImageId", ref("ImageId"));
+    cJSON_AddStringToObject(ltd, "InstanceType", sc->od_instance_type);
+    cJSON *ip = cJSON_AddObjectToObject(ltd, "IamInstanceProfile");
+    cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
+    cJSON_AddItemToObject(ltd, "UserData", user_data(0));
+    resource(res, "OnDemandGroup", "AWS::AutoScaling::AutoScalingGroup", &pr);
+    cJSON *lt = cJSON_AddObjectToObject(pr, "LaunchTemplate");
+    cJSON_AddItemToObject(lt, "LaunchTemplateId", ref("OnDemandLaunchTemplate"));
+    cJSON_AddItemToObject(lt, "Version", getatt("OnDemandLaunchTemplate",
+                                                "LatestVersionNumber"));
+    num_string(pr, "MinSize", sc->asg_min);
+    num_string(pr, "MaxSize", sc->asg_max);
+    num_string(pr, "DesiredCapacity", sc->asg_desired);
+    num_string(pr, "Cooldown", (double)sc->default_cooldown);
+    cJSON *vz = cJSON_AddArrayToObject(pr, "VPCZoneIdentifier");
+    for (size_t k = 0; k < naz; k++) {
+        char sn[64];
+        subnet_param(azs[k], sn, sizeof sn);
+        cJSON_AddItemToArray(vz, ref(sn));
+    }
+
+    /* ---- The controller ---- */
+    resource(res, "ControllerLogGroup", "AWS::Logs::LogGroup", &pr);
+    cJSON_AddItemToObject(pr, "LogGroupName",
+                          sub("/aws/lambda/${AWS::StackName}-controller"));
+    cJSON_AddNumberToObject(pr, "RetentionInDays", 30);
+    controller_role(res);
+    cJSON *fn = resource(res, "Controller", "AWS::Lambda::Function", &pr);
+    cJSON *dep = cJSON_AddArrayToObject(fn, "DependsOn");
+    cJSON_AddItemToArray(dep, cJSON_CreateString("ControllerLogGroup"));
+    cJSON_AddItemToObject(pr, "FunctionName", sub("${AWS::StackName}-controller"));
+    cJSON_AddStringToObject(pr, "Description",
+                            "spotbench live controller (one tick per invocation)");
+    cJSON_AddStringToObject(pr, "Runtime", "provided.al2023");
+    cJSON_AddStringToObject(pr, "Handler", "bootstrap");
+    cJSON *arch = cJSON_AddArrayToObject(pr, "Architectures");
+#if defined(__aarch64__)
+    cJSON_AddItemToArray(arch, cJSON_CreateString("arm64"));
+#else
+    cJSON_AddItemToArray(arch, cJSON_CreateString("x86_64"));
+#endif
+    cJSON *code = cJSON_AddObjectToObject(pr, "Code");
+    cJSON_AddItemToObject(code, "S3Bucket", ref("LambdaCodeBucket"));
+    cJSON_AddItemToObject(code, "S3Key", ref("LambdaCodeKey"));
+    cJSON_AddItemToObject(pr, "Role", getatt("ControllerRole", "Arn"));
+    cJSON_AddNumberToObject(pr, "Timeout", p->timeout_s);
+    cJSON_AddNumberToObject(pr, "MemorySize", 128);
+    /* One tick at a time: two concurrent ticks could both scale out. */
+    cJSON_AddNumberToObject(pr, "ReservedConcurrentExecutions", 1);
+    cJSON *env = cJSON_AddObjectToObject(cJSON_AddObjectToObject(pr, "Environment"),
+                                         "Variables");
+    cJSON_AddStringToObject(env, "SPOTBENCH_APPLY", p->apply ? "true" : "false");
+    if (p->alarm) cJSON_AddItemToObject(env, "SPOTBENCH_LIVE_CONFIG", sub(live_text));
+
+    /* Lambda's defaults would retry a failed asynchronous invocation twice
+    ** and keep an event up to 6 hours: stale ticks replayed late. */
+    resource(res, "ControllerInvokeConfig", "AWS::Lambda::EventInvokeConfig", &pr);
+    cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
+    cJSON_AddStringToObject(pr, "Qualifier", "$LATEST");
+    cJSON_AddNumberToObject(pr, "MaximumRetryAttempts", 0);
+    cJSON_AddNumberToObject(pr, "MaximumEventAgeInSeconds", 60);
+
+    if (sc->cron) {
+        resource(res, "Schedule", "AWS::Events::Rule", &pr);
+        char rate[64];
+        long long m = sc->cron_interval < 60 ? 1 : sc->cron_interval / 60;
+        snprintf(rate, sizeof rate, "rate(%lld minute%s)", m, m == 1 ? "" : "s");
+        cJSON_AddStringToObject(pr, "ScheduleExpression", rate);
+        cJSON_AddStringToObject(pr, "State", "ENABLED");
+        cJSON *tg = cJSON_AddArrayToObject(pr, "Targets"), *t0 = cJSON_CreateObject();
+        cJSON_AddItemToArray(tg, t0);
+        cJSON_AddStringToObject(t0, "Id", "controller");
+        cJSON_AddItemToObject(t0, "Arn", getatt("Controller", "Arn"));
+        cJSON_AddItemToObject(t0, "Input", sub(live_text));
+        resource(res, "SchedulePermission", "AWS::Lambda::Permission", &pr);
+        cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
+        cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
+        cJSON_AddStringToObject(pr, "Principal", "events.amazonaws.com");
+        cJSON_AddItemToObject(pr, "SourceArn", getatt("Schedule", "Arn"));
+    }
+    if (p->alarm) {
+        /* The original's path: PendingCapacity > 0 -> SNS -> the function
+        ** (which then runs SPOTBENCH_LIVE_CONFIG). */
+        resource(res, "PendingTopic", "AWS::SNS::Topic", &pr);
+        cJSON *subs = cJSON_AddArrayToObject(pr, "Subscription"), *s0 = cJSON_CreateObject();
+        cJSON_AddItemToArray(subs, s0);
+        cJSON_AddItemToObject(s0, "Endpoint", getatt("Controller", "Arn"));
+        cJSON_AddStringToObject(s0, "Protocol", "lambda");
+        resource(res, "TopicPermission", "AWS::Lambda::Permission", &pr);
+        cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
+        cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
+        cJSON_AddStringToObject(pr, "Principal", "sns.amazonaws.com");
+        cJSON_AddItemToObject(pr, "SourceArn", ref("PendingTopic"));
+        resource(res, "PendingAlarm", "AWS::CloudWatch::Alarm", &pr);
+        cJSON_AddStringToObject(pr, "AlarmDescription",
+                                "the Spot Fleet cannot fulfil its target capacity");
+        cJSON_AddStringToObject(pr, "Namespace", "AWS/EC2Spot");
+        cJSON_AddStringToObject(pr, "MetricName", "PendingCapacity");
+        cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
+        cJSON_AddItemToArray(dims, d0);
+        cJSON_AddStringToObject(d0, "Name", "FleetRequestId");
+        cJSON_AddItemToObject(d0, "Value", ref("SpotFleet"));
+        cJSON_AddStringToObject(pr, "Statistic", "Maximum");
+        cJSON_AddNumberToObject(pr, "Period", 60);
+        cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
+        cJSON_AddNumberToObject(pr, "Threshold", 0);
+        cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
+        cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
+        cJSON *acts = cJSON_AddArrayToObject(pr, "AlarmActions");
+        cJSON_AddItemToArray(acts, ref("PendingTopic"));
+    }
+
+    /* ---- Outputs ---- */
+    cJSON *outs = cJSON_AddObjectToObject(t, "Outputs"), *o;
+    o = cJSON_AddObjectToObject(outs, "FleetRequestId");
+    cJSON_AddItemToObject(o, "Value", ref("SpotFleet"));
+    o = cJSON_AddObjectToObject(outs, "AutoScalingGroupName");
+    cJSON_AddItemToObject(o, "Value", ref("OnDemandGroup"));
+    o = cJSON_AddObjectToObject(outs, "ControllerFunction");
+    cJSON_AddItemToObject(o, "Value", ref("Controller"));
+    o = cJSON_AddObjectToObject(outs, "LiveConfig");
+    cJSON_AddStringToObject(o, "Description", "the live configuration every "
+                                              "invocation carries (live.json)");
+    cJSON_AddItemToObject(o, "Value", sub(live_text));
+
+    out = cJSON_Print(t);
+    cJSON_Delete(t);
+    free(live_text);
+    return out;
+}

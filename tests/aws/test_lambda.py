@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""test_lambda.py: the Lambda function's zip (`make lambda`, here
+$BUILD/spotbench-lambda.zip) end to end: its bootstrap, started in an empty
+root, polls tests/aws/fake_lambda_runtime.py (a stand-in for Lambda's
+Runtime API) and drives moto's server (the AWS emulator) as a function
+would drive AWS.
+
+  - the zip: bootstrap at the root and executable, the loader as lib/ld.so,
+    glibc, every library that bin/spotbench and those libraries name as
+    NEEDED (read with objdump, independently of the ldd the build used),
+    the CA bundle, and under Lambda's 50 MB zipped / 250 MB unzipped;
+  - run as root: the zip is unpacked to ROOT/var/task of an otherwise empty
+    directory and started with chroot, with an empty environment but what
+    Lambda sets: nothing of the host's libraries can be used. Without root
+    (or chroot) it runs on the host and says "SKIPPED: empty-root run";
+  - a bad SPOTBENCH_APPLY is posted to /runtime/init/error, exit 2;
+  - with moto (as in test_live_moto.py; "SKIPPED: moto ..." without): a
+    Spot Fleet with an 8-unit shortfall and an on-demand group at 0; the
+    event (a live config) is invoked with SPOTBENCH_APPLY=true: the group
+    goes 0 -> 2 with HonorCooldown=false (checked with boto3); an event with
+    an unknown key lands on /error as Spotbench.InvalidEvent naming the key;
+    the next invocation still works (sees 2, changes nothing); an SNS
+    notification runs SPOTBENCH_LIVE_CONFIG; a config whose endpoints do not
+    answer is a Spotbench.TickFailed error, and the process goes on.
+
+    BUILD=build /usr/bin/python3 tests/aws/test_lambda.py [-v]
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("BUILD", "build")
+BUILD_DIR = BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD)
+ZIP = os.path.join(BUILD_DIR, "spotbench-lambda.zip")
+VERBOSE = "-v" in sys.argv
+REEXEC = "SPOTBENCH_LAMBDA_TEST_PYTHON"
+ACCESS_KEY = "AKIDEXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-east-1"
+NOW = 1488369600
+ASG = "spotbench-od"
+WATCHDOG = 100
+
+sys.path.insert(0, HERE)
+from awstest import Checks, reexec_for_moto  # noqa: E402
+from fake_lambda_runtime import FakeRuntime  # noqa: E402
+
+
+def needed(path):
+    """The NEEDED entries of an ELF file, by objdump."""
+    out = subprocess.run(["objdump", "-p", path], capture_output=True, text=True).stdout
+    return [l.split()[1] for l in out.splitlines() if l.strip().startswith("NEEDED")]
+
+
+def check_zip(c, task):
+    with zipfile.ZipFile(ZIP) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        unzipped = sum(i.file_size for i in z.infolist())
+    zipped = os.path.getsize(ZIP)
+    print(f"info lambda: {ZIP}: {zipped} bytes zipped, {unzipped} unzipped, "
+          f"{sum(1 for n in infos if n.startswith('lib/'))} libraries")
+    c.check("zip: under 50 MB zipped and 250 MB unzipped",
+            zipped < 50_000_000 and unzipped < 250_000_000, (zipped, unzipped))
+    boot = infos.get("bootstrap")
+    c.check("zip: bootstrap at the root, executable",
+            boot is not None and (boot.external_attr >> 16) & 0o111 == 0o111,
+            sorted(infos)[:10])
+    c.check("zip: the loader (lib/ld.so), glibc (lib/libc.so.6), the CA bundle",
+            all(n in infos for n in ("lib/ld.so", "lib/libc.so.6", "ca-certificates.crt",
+                                     "bin/spotbench")))
+    # Every library named as NEEDED by the binary or by a bundled library
+    # is bundled (the loader is NEEDED under its own name and is lib/ld.so).
+    missing, seen, todo = [], set(), [os.path.join(task, "bin", "spotbench")]
+    while todo:
+        f = todo.pop()
+        for lib in needed(f):
+            if lib in seen:
+                continue
+            seen.add(lib)
+            p = os.path.join(task, "lib", lib)
+            if lib.startswith("ld-linux"):
+                continue
+            if os.path.exists(p):
+                todo.append(p)
+            else:
+                missing.append((os.path.basename(f), lib))
+    c.check(f"zip: all {len(seen)} NEEDED libraries, recursively, are in lib/",
+            not missing and len(seen) > 5, missing)
+    boot_needed = needed(os.path.join(task, "bootstrap"))
+    c.check("zip: bootstrap is static (needs no library)", boot_needed == [], boot_needed)
+
+
+def lambda_env(rt, extra):
+    env = {"AWS_LAMBDA_RUNTIME_API": rt.address, "LAMBDA_TASK_ROOT": "/var/task",
+           "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+           "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_SESSION_TOKEN": "",
+           "AWS_EC2_METADATA_DISABLED": "true", "SPOTBENCH_RETRY_SCALE": "0",
+           "SPOTBENCH_NOW": str(NOW), "AWS_LAMBDA_FUNCTION_NAME": "spotbench"}
+    env.update(extra)
+    return {k: v for k, v in env.items() if v != ""}
+
+
+class Bootstrap:
+    """The zip's bootstrap, in the empty root when possible."""
+
+    def __init__(self, root, chrooted, san):
+        self.root, self.chrooted, self.san = root, chrooted, san
+
+    def start(self, env, args, out):
+        task = os.path.join(self.root, "var", "task")
+        if self.chrooted:
+            if self.san:
+                # AddressSanitizer reads /proc/self/maps: a private mount
+                # namespace gets a /proc in the root; nothing else is added.
+                os.makedirs(os.path.join(self.root, "proc"), exist_ok=True)
+                cmd = [shutil.which("unshare"), "--mount", "--fork", "/bin/sh", "-c",
+                       'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot "$0" /var/task/bootstrap "$@"',
+                       self.root] + args
+            else:
+                cmd = [shutil.which("chroot"), self.root, "/var/task/bootstrap"] + args
+        else:
+            env = dict(env, LAMBDA_TASK_ROOT=task)
+            cmd = [os.path.join(task, "bootstrap")] + args
+        return subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)
+
+
+def finish(p, timeout=20):
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return None
+
+
+def run_init_error(c, boot, log):
+    rt = FakeRuntime().start()
+    try:
+        p = boot.start(lambda_env(rt, {"SPOTBENCH_APPLY": "yes"}), [], log)
+        got = rt.wait_init_error(timeout=15)
+        rc = finish(p)
+        body = json.loads(got[1]) if got else {}
+        c.check("SPOTBENCH_APPLY=yes: /runtime/init/error, Runtime.ConfigInvalid, exit 2",
+                got is not None and got[0] == "Runtime.ConfigInvalid" and rc == 2 and
+                body.get("errorType") == "Runtime.ConfigInvalid" and
+                "SPOTBENCH_APPLY" in body.get("errorMessage", ""), (got, rc))
+        c.check("... and no invocation was asked for",
+                ("GET", "/2018-06-01/runtime/invocation/next") not in rt.requests, rt.requests)
+    finally:
+        rt.stop()
+
+
+def config(sfr, **extra):
+    cfg = {"region": REGION, "FleetRequestId": sfr, "AutoScalingGroupName": ASG,
+           "policy": "guarded", "params": {"scale_in_delay": 120}, "max_on_demand": 10,
+           "timeout": 5}
+    cfg.update(extra)
+    return cfg
+
+
+def run_without_moto(c, boot, log):
+    """Bad events and an unreachable AWS: no emulator needed."""
+    rt = FakeRuntime().start()
+    try:
+        sfr = "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13"
+        p = boot.start(lambda_env(rt, {}), ["--max-invocations", "3"], log)
+        bad = rt.invoke(dict(config(sfr), intervall=60), timeout=20)
+        body = json.loads(bad[1]) if bad else {}
+        c.check("an event with an unknown key: /error, Spotbench.InvalidEvent, key named",
+                bad is not None and bad[0] == "error" and bad[2] == "Spotbench.InvalidEvent" and
+                body.get("errorType") == "Spotbench.InvalidEvent" and
+                "unknown key 'intervall'" in body.get("errorMessage", ""), bad)
+        # A closed loopback port (the runtime's own port + nothing): every
+        # call fails at once, the tick saw nothing.
+        dead = "http://127.0.0.1:9"
+        got = rt.invoke(config(sfr, endpoints={"cloudwatch": dead, "autoscaling": dead,
+                                               "ec2": dead}, max_attempts=1), timeout=30)
+        body = json.loads(got[1]) if got else {}
+        c.check("AWS unreachable: /error, Spotbench.TickFailed, the failed calls listed",
+                got is not None and got[0] == "error" and got[2] == "Spotbench.TickFailed" and
+                "no call of the tick succeeded" in body.get("errorMessage", "") and
+                "GetMetricStatistics" in body.get("errorMessage", ""), got)
+        notjson = rt.invoke("this is not JSON", timeout=20)
+        c.check("an event that is not JSON: Spotbench.InvalidEvent, and the process ends "
+                "after --max-invocations 3 with exit 0",
+                notjson is not None and notjson[2] == "Spotbench.InvalidEvent" and
+                finish(p) == 0, notjson)
+    finally:
+        rt.stop()
+
+
+def run_with_moto(c, boot, log, home):
+    import boto3
+    import test_live_moto as tm
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc, url = tm.start_moto(log, server_env)
+    rt = FakeRuntime().start()
+    p = None
+    try:
+        kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+                  aws_secret_access_key=SECRET_KEY)
+        ec2, asg, cw = (boto3.client(s, **kw) for s in ("ec2", "autoscaling", "cloudwatch"))
+        sfr = ec2.request_spot_fleet(SpotFleetRequestConfig={
+            "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
+            "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
+            "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
+                                      "WeightedCapacity": 4.0, "SpotPrice": "0.05"}],
+        })["SpotFleetRequestId"]
+        asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId="ami-12c6146b",
+                                        InstanceType="c3.xlarge")
+        asg.create_auto_scaling_group(AutoScalingGroupName=ASG, LaunchConfigurationName="lc",
+                                      MinSize=0, MaxSize=20, DesiredCapacity=0,
+                                      DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+        data = tm.fleet_metrics(sfr, range(NOW - 15 * 60, NOW, 60),
+                                lambda t: 8 if t >= NOW - 3 * 60 else 0)
+        for i in range(0, len(data), 20):
+            cw.put_metric_data(Namespace="AWS/EC2Spot", MetricData=data[i:i + 20])
+
+        def desired():
+            return asg.describe_auto_scaling_groups(
+                AutoScalingGroupNames=[ASG])["AutoScalingGroups"][0]["DesiredCapacity"]
+
+        cfg = config(sfr)
+        env = lambda_env(rt, {"SPOTBENCH_APPLY": "true", "AWS_ENDPOINT_URL": url,
+                              "SPOTBENCH_LIVE_CONFIG": json.dumps(cfg)})
+        p = boot.start(env, ["--max-invocations", "4"], log)
+        got = rt.invoke(cfg, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        d = res.get("decision", {})
+        c.check("a live config event: response, applied DesiredCapacity 2 HonorCooldown=false",
+                res.get("outcome") == "applied" and d.get("DesiredCapacity") == 2 and
+                d.get("HonorCooldown") is False and res.get("apply") is True, got)
+        c.check("... the group went 0 -> 2 in moto", desired() == 2, desired())
+        c.check("... the result holds the observation (policy eval's format)",
+                res.get("observation", {}).get("now") == NOW and
+                "PendingCapacity" in json.dumps(res.get("observation")), res)
+
+        bad = rt.invoke(dict(cfg, intervall=60), timeout=20)
+        c.check("a bad event: /error with Lambda-Runtime-Function-Error-Type "
+                "Spotbench.InvalidEvent", bad is not None and bad[0] == "error" and
+                bad[2] == "Spotbench.InvalidEvent" and "intervall" in bad[1], bad)
+        got = rt.invoke(cfg, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        c.check("the next invocation still works: sees 2, changes nothing",
+                res.get("outcome") == "none" and "ASG desired=2 " in res.get("line", ""), got)
+        sns = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                            "Sns": {"Type": "Notification", "Subject": "ALARM",
+                                    "Message": "{\"AlarmName\":\"PendingCapacity\"}"}}]}
+        got = rt.invoke(sns, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        c.check("an SNS notification runs SPOTBENCH_LIVE_CONFIG",
+                res.get("FleetRequestId") == sfr and res.get("outcome") == "none", got)
+        rc = finish(p)
+        c.check("exit 0 after --max-invocations 4", rc == 0, rc)
+        with open(log.name, "rb") as fh:
+            text = fh.read().decode(errors="replace")
+        c.check("no secret in the function's output", SECRET_KEY not in text)
+    finally:
+        if p and p.poll() is None:
+            p.kill()
+        rt.stop()
+        tm.stop(proc)
+
+
+def main():
+    have_moto = reexec_for_moto(__file__, REEXEC)
+    c = Checks("lambda")
+    if not os.path.exists(ZIP):
+        c.check(f"{ZIP} is built (make test builds it; make lambda too)", False)
+        print(f"{c.passed} passed, {c.failed} failed")
+        return 1
+
+    def on_alarm(sig, frame):
+        raise TimeoutError(f"watchdog: over {WATCHDOG} s")
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(WATCHDOG)
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lambda-test.") as tmp:
+        root = os.path.join(tmp, "root")
+        task = os.path.join(root, "var", "task")
+        os.makedirs(task)
+        with zipfile.ZipFile(ZIP) as z:
+            for i in z.infolist():
+                z.extract(i, task)
+                os.chmod(os.path.join(task, i.filename), (i.external_attr >> 16) & 0o777)
+        check_zip(c, task)
+        san = any(n.startswith("libasan") for n in os.listdir(os.path.join(task, "lib")))
+        chrooted = os.geteuid() == 0 and shutil.which("chroot") and \
+            (not san or shutil.which("unshare"))
+        if chrooted:
+            c.check("the root holds nothing but var/task (the zip)",
+                    os.listdir(root) == ["var"] and os.listdir(os.path.join(root, "var")) == ["task"])
+            print("info lambda: bootstrap runs in an empty root (chroot), empty environment"
+                  + (" (+ /proc for AddressSanitizer)" if san else ""))
+        else:
+            print("SKIPPED: empty-root run (needs root and chroot); the bootstrap runs on the host")
+        boot = Bootstrap(root, chrooted, san)
+        with open(os.path.join(tmp, "out.log"), "w+b") as log:
+            try:
+                run_init_error(c, boot, log)
+                run_without_moto(c, boot, log)
+                if have_moto:
+                    run_with_moto(c, boot, log, tmp)
+                else:
+                    print("SKIPPED: moto not importable (python3 -c 'import moto' failed): "
+                          "the 0 -> N run against the AWS emulator")
+            except Exception as e:  # a crash is a failed check
+                c.check("ran to the end", False, f"{type(e).__name__}: {e}")
+            finally:
+                signal.alarm(0)
+            log.seek(0)
+            text = log.read().decode(errors="replace")
+            if VERBOSE or c.failed:
+                print("     function output:\n" + "\n".join("       " + l for l in text.splitlines()[-40:]))
+    print(f"# {time.monotonic() - t0:.1f} s")
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

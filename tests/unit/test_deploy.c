@@ -1,0 +1,208 @@
+/*
+** test_deploy.c: the deploy module and the live config's JSON form: a
+** config written by aws_live_config_json() parses back to the same config;
+** the worst tick's time against hand-computed figures; a plan's settings
+** split between the policy and the scenario, and its warnings naming the
+** fields AWS cannot express.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+
+#include "deploy/deploy.h"
+
+#define SEED "traces/scenarios/seed-week/scenario.json"
+
+static void live_config_round_trip(void **st) {
+    (void)st;
+    const char *json =
+        "{\"region\": \"eu-west-1\", \"FleetRequestId\": \"sfr-1234\", "
+        "\"AutoScalingGroupName\": \"od group\", \"policy\": \"guarded\", "
+        "\"params\": {\"confirm\": 3, \"units_per_instance\": 2.5}, "
+        "\"interval\": 120, \"max_on_demand\": 7, "
+        "\"endpoints\": {\"ec2\": \"http://127.0.0.1:9000\"}, "
+        "\"connect_timeout\": 1.5, \"timeout\": 9, \"max_attempts\": 4}";
+    aws_live_config a, b;
+    char err[512];
+    assert_int_equal(aws_live_config_parse(json, &a, err, sizeof err), 0);
+    char *text = aws_live_config_json(&a);
+    assert_non_null(text);
+    assert_int_equal(aws_live_config_parse(text, &b, err, sizeof err), 0);
+    free(text);
+    assert_string_equal(b.region, "eu-west-1");
+    assert_string_equal(b.fleet_id, "sfr-1234");
+    assert_string_equal(b.asg_name, "od group");
+    assert_ptr_equal(b.policy, a.policy);
+    assert_memory_equal(&b.params, &a.params, sizeof a.params);
+    assert_int_equal(b.interval, 120);
+    assert_int_equal(b.max_on_demand, 7);
+    assert_string_equal(b.endpoint[AWS_EC2], "http://127.0.0.1:9000");
+    assert_string_equal(b.endpoint[AWS_CLOUDWATCH], "");
+    assert_int_equal(b.connect_timeout_ms, 1500);
+    assert_int_equal(b.timeout_ms, 9000);
+    assert_int_equal(b.max_attempts, 4);
+}
+
+static void worst_tick(void **st) {
+    (void)st;
+    aws_live_config c;
+    memset(&c, 0, sizeof c);
+    /* 7 calls x (3 x 20 s + sleeps before retries 1 and 2: 0.1 + 0.2 s). */
+    c.max_attempts = 3;
+    c.timeout_ms = 20000;
+    assert_true(fabs(dep_worst_tick_s(&c) - 422.1) < 1e-9);
+    c.max_attempts = 1;
+    c.timeout_ms = 5000;
+    assert_true(fabs(dep_worst_tick_s(&c) - 35.0) < 1e-9);
+    /* 10 attempts of 1 s: sleeps 0.1, 0.2, ..., 12.8, then 20 (capped). */
+    c.max_attempts = 10;
+    c.timeout_ms = 1000;
+    assert_true(fabs(dep_worst_tick_s(&c) - 7 * (10 + 25.5 + 20)) < 1e-9);
+}
+
+static int has_warning(const dep_plan *p, const char *field) {
+    for (size_t i = 0; i < p->nwarn; i++)
+        if (strcmp(p->warn[i].field, field) == 0) return 1;
+    return 0;
+}
+
+static void plan_splits_settings(void **st) {
+    (void)st;
+    const char *sets[] = {"confirm=4", "asg.DefaultCooldown=600",
+                          "controller.Offset=15", "asg.WeightedCapacity=8"};
+    dep_input in = {SEED, sets, 4, "guarded", -1, -1, 0};
+    dep_plan p;
+    char err[512];
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+    assert_string_equal(p.pol->name, "guarded");
+    assert_int_equal(p.params.v[pol_param_index(p.pol, "confirm")], 4);
+    assert_int_equal(p.sc.default_cooldown, 600);
+    assert_int_equal(p.max_on_demand, p.sc.asg_max);
+    assert_int_equal(p.timeout_s, 433); /* ceil(422.1) + 10 */
+    assert_true(has_warning(&p, "billing"));           /* seed-week: per-hour */
+    assert_true(has_warning(&p, "controller.Offset"));
+    assert_true(has_warning(&p, "asg.WeightedCapacity")); /* 8 vs 4 units */
+    assert_false(has_warning(&p, "asg.DefaultCooldown")); /* expressed */
+    assert_false(has_warning(&p, "cloudwatch.IngestionDelay")); /* a model */
+    aws_live_config lc;
+    assert_int_equal(dep_live_config(&p, "sfr-abc", "grp", &lc, err, sizeof err), 0);
+    assert_int_equal(lc.interval, 60);
+    assert_int_equal(lc.params.v[pol_param_index(p.pol, "confirm")], 4);
+    char *t = dep_cloudformation(&p);
+    assert_non_null(t);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    const cJSON *res = cJSON_GetObjectItem(j, "Resources");
+    const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+                                             res, "OnDemandGroup"), "Properties"),
+                                         "Cooldown");
+    assert_string_equal(cJSON_GetStringValue(g), "600");
+    const cJSON *tg = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(res, "Schedule"),
+                                                "Properties"),
+                            "Targets"),
+        0);
+    const char *input = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(tg, "Input"), "Fn::Sub"));
+    assert_non_null(input);
+    assert_non_null(strstr(input, "\"confirm\":4"));
+    assert_non_null(strstr(input, "\"FleetRequestId\":\"${SpotFleet}\""));
+    cJSON_Delete(j);
+    dep_plan_free(&p);
+}
+
+static void plan_refuses(void **st) {
+    (void)st;
+    char err[512];
+    dep_plan p;
+    const char *bad[] = {"window=0"};
+    dep_input in = {SEED, bad, 1, "classic", -1, -1, 0};
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "window=0"));
+    dep_input oracle = {SEED, NULL, 0, "oracle", -1, -1, 0};
+    assert_int_equal(dep_plan_load(&oracle, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "simulation only"));
+    const char *field[] = {"asg.NoSuchField=1"};
+    dep_input unknown = {SEED, field, 1, NULL, -1, -1, 0};
+    assert_int_equal(dep_plan_load(&unknown, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "NoSuchField"));
+}
+
+static void target_tracking_warns(void **st) {
+    (void)st;
+    char err[512];
+    dep_plan p;
+    dep_input in = {"traces/scenarios/scale-out-during-outage/scenario.json", NULL, 0,
+                    NULL, 3, 1, 1};
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+    assert_true(has_warning(&p, "fleet.TargetTracking"));
+    assert_int_equal(p.max_on_demand, 3);
+    char *t = dep_cloudformation(&p);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    const cJSON *res = cJSON_GetObjectItem(j, "Resources");
+    assert_non_null(cJSON_GetObjectItem(res, "PendingAlarm"));
+    const cJSON *env = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+                                                    cJSON_GetObjectItem(res, "Controller"),
+                                                    "Properties"),
+                                                "Environment"),
+                            "Variables"),
+        "SPOTBENCH_APPLY");
+    assert_string_equal(cJSON_GetStringValue(env), "true");
+    cJSON_Delete(j);
+    dep_plan_free(&p);
+}
+
+/* Fields of the market model and Capacity Rebalancing: the first is a
+** warning (a model, not a setting), the second goes into the fleet. */
+static void market_and_rebalancing(void **st) {
+    (void)st;
+    char err[512];
+    dep_plan p;
+    const char *sets[] = {
+        "market={\"InterruptionFrequency\": \"<5%\"}",
+        "fleet.SpotMaintenanceStrategies={\"CapacityRebalance\": "
+        "{\"ReplacementStrategy\": \"launch-before-terminate\", \"TerminationDelay\": 300}}",
+        "fleet.AllocationStrategy=priceCapacityOptimized"};
+    dep_input in = {SEED, sets, 3, NULL, -1, -1, 0};
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+    assert_true(has_warning(&p, "market"));
+    assert_true(has_warning(&p, "fleet.AllocationStrategy"));
+    assert_false(has_warning(&p, "fleet.SpotMaintenanceStrategies"));
+    char *t = dep_cloudformation(&p);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    const cJSON *cfg = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Resources"),
+                                                "SpotFleet"),
+                            "Properties"),
+        "SpotFleetRequestConfigData");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "AllocationStrategy")),
+                        "priceCapacityOptimized");
+    const cJSON *cr = cJSON_GetObjectItem(cJSON_GetObjectItem(cfg, "SpotMaintenanceStrategies"),
+                                          "CapacityRebalance");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cr, "ReplacementStrategy")),
+                        "launch-before-terminate");
+    assert_int_equal(cJSON_GetObjectItem(cr, "TerminationDelay")->valuedouble, 300);
+    cJSON_Delete(j);
+    dep_plan_free(&p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(live_config_round_trip),
+        cmocka_unit_test(worst_tick),
+        cmocka_unit_test(plan_splits_settings),
+        cmocka_unit_test(plan_refuses),
+        cmocka_unit_test(target_tracking_warns),
+        cmocka_unit_test(market_and_rebalancing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
