@@ -6,6 +6,7 @@
 #ifndef SPOTBENCH_CLI_H
 #define SPOTBENCH_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -80,6 +81,13 @@ const char *cli_version(void);
 int cli_out_check(const char *path);
 int cli_out_open(trc_out *o, const char *path);
 int cli_out_close(trc_out *o, int ok);
+
+/* --json output: a JSON string of s (bytes that are not UTF-8 become
+** U+FFFD: paths and names may hold any bytes), or NULL when out of memory;
+** and the document printed as one line, then deleted (CLI_OK, or CLI_FAIL
+** after saying why). Every --json prints one JSON value on one line. */
+cJSON *cli_json_str(const char *s);
+int cli_json_print(cJSON *doc);
 
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */

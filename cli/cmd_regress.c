@@ -185,7 +185,7 @@ static int regress_case(regress_ctx *x, const char *name, const char *folder) {
     if (x->out) {
         jcase = cJSON_CreateObject();
         cJSON_AddItemToArray(x->out, jcase);
-        cJSON_AddStringToObject(jcase, "case", name);
+        cJSON_AddItemToObject(jcase, "case", cli_json_str(name));
         jruns = cJSON_AddArrayToObject(jcase, "runs");
     }
     if (stat(bpath, &st) != 0) {
@@ -342,10 +342,7 @@ int cmd_regress(int argc, char **argv) {
         cJSON_AddItemToObject(doc, "cases", x.out);
         cJSON_AddNumberToObject(doc, "passed", x.checked - x.failed);
         cJSON_AddNumberToObject(doc, "failed", x.failed);
-        char *text = cJSON_PrintUnformatted(doc);
-        if (text) puts(text);
-        cJSON_free(text);
-        cJSON_Delete(doc);
+        if (cli_json_print(doc) != CLI_OK) return CLI_FAIL;
     } else {
         printf("regress: %d passed, %d failed\n", x.checked - x.failed, x.failed);
     }

@@ -22,7 +22,7 @@ const char cmd_trace_usage[] =
     "                            (--pool TYPE/AZ [--scale K] | --target UNITS\n"
     "                            [--weight W]) -o OUT.csv\n"
     "       spotbench trace check [--format FORMAT] [--product P] FILE...\n"
-    "       spotbench trace info [--format FORMAT] [--product P]\n"
+    "       spotbench trace info [--format FORMAT] [--product P] [--json]\n"
     "                            [--above PRICE|--above on-demand:PRICE] FILE...\n"
     "       spotbench trace gen prices --pools SPEC --start TIME --end TIME\n"
     "                            [--seed N] [--step S] [--mean F] [--reversion R]\n"
@@ -87,6 +87,11 @@ const char cmd_trace_usage[] =
     "                   value * --weight (default 1) at its minute's worst\n"
     "  --above PRICE    info: count episodes with the price above PRICE;\n"
     "                   on-demand:PRICE says PRICE is the on-demand price\n"
+    "  --json           info: one JSON object: {\"kind\", \"span\": {\"start\",\n"
+    "                   \"end\", \"seconds\"}, [\"period\",] [\"above\",] \"pools\"\n"
+    "                   (InstanceType, AvailabilityZone) or \"metrics\" (metric),\n"
+    "                   each with records, min, median, max [and episodes,\n"
+    "                   above_total_s, above_longest_s, open_at_end]}\n"
     "  -o OUT.csv       import: the output file (written only on success)\n"
     "\n"
     "example:\n"
@@ -100,6 +105,7 @@ typedef struct {
     const char *product;
     const char *out;
     const char *above;
+    int json; /* info --json */
     const char *in[256];
     size_t nin;
 } trace_args;
@@ -108,7 +114,8 @@ static const cli_opt import_opts[] = {
     {"--format", "FORMAT"}, {"--product", "P"}, {"-o", "OUT.csv"}, {NULL, NULL}};
 static const cli_opt check_opts[] = {{"--format", "FORMAT"}, {"--product", "P"}, {NULL, NULL}};
 static const cli_opt info_opts[] = {
-    {"--format", "FORMAT"}, {"--product", "P"}, {"--above", "PRICE"}, {NULL, NULL}};
+    {"--format", "FORMAT"}, {"--product", "P"}, {"--above", "PRICE"}, {"--json", NULL},
+    {NULL, NULL}};
 static const cli_opt gen_prices_opts[] = {
     {"--pools", "SPEC"},         {"--start", "TIME"},        {"--end", "TIME"},
     {"--seed", "N"},             {"--step", "S"},            {"--mean", "F"},
@@ -157,6 +164,8 @@ static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
             a->out = p.val;
         } else if (cli_is(&p, "--above")) {
             a->above = p.val;
+        } else if (cli_is(&p, "--json")) {
+            a->json = 1;
         }
     }
     if (a->nin == 0) return cli_usage("trace", "%s: no input file", sub);
@@ -293,6 +302,51 @@ static int trace_check(int argc, char **argv) {
     return CLI_OK;
 }
 
+/* trace info --json: the same figures as one JSON object. */
+static int info_json(const trc_import *im, const trc_series_stats *st, long ns, double above,
+                     int on_demand) {
+    cJSON *doc = cJSON_CreateObject();
+    int64_t t0, t1;
+    char ts[32];
+    trc_import_span(im, &t0, &t1);
+    cJSON_AddStringToObject(doc, "kind", im->kind == TRC_KIND_PRICES ? "prices" : "metrics");
+    cJSON *span = cJSON_AddObjectToObject(doc, "span");
+    trc_time_format(t0, ts, sizeof ts);
+    cJSON_AddStringToObject(span, "start", ts);
+    trc_time_format(t1, ts, sizeof ts);
+    cJSON_AddStringToObject(span, "end", ts);
+    cJSON_AddNumberToObject(span, "seconds", (double)(t1 - t0));
+    if (im->kind != TRC_KIND_PRICES) cJSON_AddNumberToObject(doc, "period", (double)im->period);
+    if (above >= 0) {
+        cJSON *ab = cJSON_AddObjectToObject(doc, "above");
+        cJSON_AddNumberToObject(ab, "price", above);
+        cJSON_AddBoolToObject(ab, "on_demand", on_demand);
+    }
+    cJSON *arr = cJSON_AddArrayToObject(doc, im->kind == TRC_KIND_PRICES ? "pools" : "metrics");
+    for (long i = 0; i < ns; i++) {
+        if (im->kind != TRC_KIND_PRICES && !st[i].n) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        if (im->kind == TRC_KIND_PRICES) {
+            cJSON_AddItemToObject(o, "InstanceType", cli_json_str(im->pools[i].type));
+            cJSON_AddItemToObject(o, "AvailabilityZone", cli_json_str(im->pools[i].az));
+        } else {
+            cJSON_AddStringToObject(o, "metric", pol_metric_name((int)i));
+        }
+        cJSON_AddNumberToObject(o, "records", (double)st[i].n);
+        cJSON_AddNumberToObject(o, "min", st[i].min);
+        cJSON_AddNumberToObject(o, "median", st[i].median);
+        cJSON_AddNumberToObject(o, "max", st[i].max);
+        if (above >= 0) {
+            cJSON_AddNumberToObject(o, "episodes", (double)st[i].episodes);
+            cJSON_AddNumberToObject(o, "above_total_s", (double)st[i].above_total);
+            cJSON_AddNumberToObject(o, "above_longest_s", (double)st[i].above_longest);
+            cJSON_AddBoolToObject(o, "open_at_end", st[i].open_at_end);
+        }
+    }
+    return cli_json_print(doc);
+}
+
 static int trace_info(int argc, char **argv) {
     trace_args a;
     int rc = parse_args("info", argc, argv, &a);
@@ -329,6 +383,12 @@ static int trace_info(int argc, char **argv) {
         trc_import_free(&im);
         cli_error("out of memory");
         return CLI_FAIL;
+    }
+    if (a.json) {
+        rc = info_json(&im, st, ns, a.above ? above : -1, on_demand);
+        free(st);
+        trc_import_free(&im);
+        return rc;
     }
     char span[96], num[3][40];
     span_text(&im, span, sizeof span);

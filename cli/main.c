@@ -6,6 +6,7 @@
 #include "version.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "traces/text.h"
@@ -91,6 +92,29 @@ int cli_out_close(trc_out *o, int ok) {
     if (trc_out_commit(o, err, sizeof err) == 0) return CLI_OK;
     cli_error("%s", err);
     return CLI_FAIL;
+}
+
+cJSON *cli_json_str(const char *s) {
+    char *clean = trc_utf8_clean(s ? s : "");
+    cJSON *j = clean ? cJSON_CreateString(clean) : NULL;
+    free(clean);
+    return j;
+}
+
+int cli_json_print(cJSON *doc) {
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    if (!text) {
+        cli_error("out of memory writing JSON");
+        return CLI_FAIL;
+    }
+    puts(text);
+    cJSON_free(text);
+    if (fflush(stdout) != 0) {
+        cli_error("standard output: write error");
+        return CLI_FAIL;
+    }
+    return CLI_OK;
 }
 
 int cli_unknown_policy(const char *name) {

@@ -85,3 +85,23 @@ size_t trc_utf8_valid(const char *s, size_t n) {
     }
     return n;
 }
+
+char *trc_utf8_clean(const char *s) {
+    size_t n = strlen(s);
+    char *out = malloc(3 * n + 1); /* each bad byte grows to 3 */
+    if (!out) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t ok = trc_utf8_valid(s + i, n - i);
+        memcpy(out + k, s + i, ok);
+        k += ok;
+        i += ok;
+        if (i < n) {
+            memcpy(out + k, "\xEF\xBF\xBD", 3);
+            k += 3;
+            i++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}

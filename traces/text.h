@@ -17,4 +17,8 @@ const char *trc_closest(const char *word, const char *const *cands, size_t n);
 ** all of it is). */
 size_t trc_utf8_valid(const char *s, size_t n);
 
+/* A malloc'd copy of s with every byte that is not UTF-8 replaced by
+** U+FFFD, for text that goes into JSON; NULL when out of memory. */
+char *trc_utf8_clean(const char *s);
+
 #endif
