@@ -103,6 +103,13 @@ int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
 
+/* Says once, on stderr, that a policy with a fallback_capacity (classic,
+** the seed's controller) will assume a shortfall of another size than the
+** fleet's TargetCapacity: the original hard-codes 32 units, so on a 48-unit
+** fleet it silently covers 32. Nothing when they agree or in direct mode. */
+void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
+                       const pol_params *params);
+
 /* 1 when the KEY of "KEY=VALUE" is a parameter of some registered policy
 ** (a --set for the policy), 0 when it is a scenario field path. */
 int cli_is_policy_key(const char *kv);

@@ -291,6 +291,13 @@ int cmd_run(int argc, char **argv) {
         rc = CLI_BADINPUT;
         goto out;
     }
+    for (size_t i = 0; i < nruns; i++) {
+        size_t j = 0; /* once per policy and value */
+        while (j < i && !(runs[j].pol == runs[i].pol &&
+                          !memcmp(&runs[j].params, &runs[i].params, sizeof runs[i].params)))
+            j++;
+        if (j == i) cli_note_fallback(&sc, runs[i].pol, &runs[i].params);
+    }
 
     st_db *db = NULL;
     if (st_open(db_path, &db, err, sizeof err)) {

@@ -294,6 +294,36 @@ out:
 
 /* ---- sweep --------------------------------------------------------------- */
 
+/* The fallback_capacity note of `run` (cli_note_fallback), once for the
+** sweep: on its first scenario with its fixed settings, unless the sweep
+** varies the fallback or the fleet's size itself. */
+static void note_fallback(const sim_sweep_spec *spec) {
+    const pol_policy *pol = pol_find(spec->policy);
+    if (!pol || pol_param_index(pol, "fallback_capacity") < 0) return;
+    for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
+        const char *k = i < spec->ngrid ? spec->grid[i].key : spec->rnd[i - spec->ngrid].key;
+        if (!strcmp(k, "fallback_capacity") || !strcmp(k, "fleet.TargetCapacity")) return;
+    }
+    const char *ssets[256];
+    size_t ns = 0;
+    pol_params params;
+    char err[512];
+    for (size_t i = 0; i < spec->nsets && ns < 256; i++)
+        if (!cli_is_policy_key(spec->sets[i])) ssets[ns++] = spec->sets[i];
+    sim_scenario sc;
+    if (sim_scenario_load(spec->scenarios[0], ssets, ns, &sc, err, sizeof err)) return;
+    sim_scenario_params(&sc, pol, &params);
+    for (size_t i = 0; i < spec->nsets; i++) {
+        const char *eq = strchr(spec->sets[i], '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - spec->sets[i]), spec->sets[i]);
+        if (pol_param_index(pol, key) >= 0)
+            pol_param_set(pol, &params, key, eq + 1, err, sizeof err);
+    }
+    cli_note_fallback(&sc, pol, &params);
+    sim_scenario_free(&sc);
+}
+
 /* K/N from --shard, or from a batch system's array variables. Returns 0
 ** (K, N set; 1/1 when none), or -1 on a malformed value. */
 static int parse_shard(const char *arg, long *k, long *n) {
@@ -429,6 +459,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     /* Validate before the database is touched: a bad sweep stores nothing. */
     if (st_sweep_check(&spec, err, sizeof err)) goto bad;
+    if (!resume) note_fallback(&spec);
     if (!db && st_open(db_path, &db, err, sizeof err)) goto fail;
     /* A slice of a sharded sweep joins the sweep of the same spec in this
     ** database, so that slices sharing one file form one sweep. */

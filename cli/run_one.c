@@ -7,6 +7,18 @@
 
 #include <string.h>
 
+void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
+                       const pol_params *params) {
+    if (sc->mode != SIM_MODEL) return;
+    int k = pol_param_index(pol, "fallback_capacity");
+    if (k < 0 || params->v[k] == sc->target_capacity) return;
+    fprintf(stderr,
+            "spotbench: note: %s: %s assumes fallback_capacity %g units are pending when "
+            "PendingCapacity is missing or stale, but the fleet's TargetCapacity is %g "
+            "(--set fallback_capacity=%g to match)\n",
+            sc->path, pol->name, params->v[k], sc->target_capacity, sc->target_capacity);
+}
+
 int cli_is_policy_key(const char *kv) {
     const char *eq = strchr(kv, '=');
     size_t len = eq ? (size_t)(eq - kv) : strlen(kv);

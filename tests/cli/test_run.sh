@@ -90,6 +90,25 @@ expect_err "unknown field" "nosuchfield"
 run "$SB" run
 expect_rc "no scenario" 2
 
+# classic on a fleet whose TargetCapacity is not its fallback_capacity
+# (the original's hard-coded 32 units) says so, once.
+run "$SB" run "$SC" --policy classic --policy guarded --policy classic \
+    --set fleet.TargetCapacity=48 --db "$TMP/fb.db"
+expect_rc "48-unit fleet" 0
+n=$(grep -c "fallback_capacity 32 units" "$TMP/err")
+[ "$n" -eq 1 ] && ok || bad "48-unit fleet: $n notes, wanted 1: $(cat "$TMP/err")"
+expect_err "48-unit fleet" "the fleet's TargetCapacity is 48 (--set fallback_capacity=48 to match)"
+for args in "--policy classic" "--policy guarded --set fleet.TargetCapacity=48" \
+    "--policy classic --set fleet.TargetCapacity=48 --set fallback_capacity=48"; do
+    # shellcheck disable=SC2086
+    run "$SB" run "$SC" $args --db "$TMP/fb.db"
+    grep -q "fallback_capacity" "$TMP/err" && bad "a note with $args: $(cat "$TMP/err")" || ok
+done
+run "$SB" sweep "$SC" --policy classic --grid window=300,600 --set fleet.TargetCapacity=48 \
+    --quiet --db "$TMP/fbs.db"
+n=$(grep -c "fallback_capacity 32 units" "$TMP/err")
+[ "$n" -eq 1 ] && ok || bad "sweep on a 48-unit fleet: $n notes, wanted 1"
+
 # Names are UTF-8: a scenario file named in another encoding gives a valid
 # JSON line, and a "name" that is not UTF-8 is a field error.
 mkdir "$TMP/u"
