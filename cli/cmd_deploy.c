@@ -61,7 +61,13 @@ const char cmd_deploy_usage[] =
     "                         live refuses until they are filled in)\n"
     "  -o FILE                the output (written whole or not at all)\n"
     "\n"
-    "See docs/deploy.md.\n";
+    "See docs/deploy.md.\n"
+    "\n"
+    "examples:\n"
+    "  spotbench deploy live-config traces/scenarios/seed-week/scenario.json \\\n"
+    "      --policy guarded --set window=600 -o live.json\n"
+    "  spotbench deploy cloudformation traces/scenarios/seed-week/scenario.json \\\n"
+    "      --policy guarded --set window=600 -o stack.json\n";
 
 #define DEFAULT_DB "results/spotbench.db"
 #define MAX_SETS 256

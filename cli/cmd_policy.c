@@ -27,13 +27,13 @@ const char cmd_policy_usage[] =
     "  --policy NAME      classic or guarded (see 'policy list')\n"
     "  --set KEY=VALUE    set a policy parameter, e.g. --set window=900\n"
     "\n"
-    "example:\n"
-    "  echo '{\"now\": 1488369600, \"metrics\": {\"TargetCapacity\": "
-    "[[1488369540, 32]],\n"
-    "        \"PendingCapacity\": [[1488369540, 8]]}, \"asg\": "
-    "{\"DesiredCapacity\": 0,\n"
-    "        \"MinSize\": 0, \"MaxSize\": 200}}' | spotbench policy eval "
-    "--policy classic\n";
+    "examples:\n"
+    "  spotbench policy list\n"
+    "  echo '{\"now\": 1488369600, \"metrics\": {\"TargetCapacity\": [[1488369540, 32]], "
+    "\"PendingCapacity\": [[1488369540, 8]]}, \"asg\": {\"DesiredCapacity\": 0, "
+    "\"MinSize\": 0, \"MaxSize\": 200}}' | \\\n"
+    "      spotbench policy eval --policy classic\n"
+    "  spotbench policy eval --policy guarded --set confirm=1 traces/samples/outage.jsonl\n";
 
 static const cli_opt list_opts[] = {{"--json", NULL}, {NULL, NULL}};
 static const cli_opt eval_opts[] = {{"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {NULL, NULL}};

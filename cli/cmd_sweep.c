@@ -84,7 +84,12 @@ const char cmd_best_usage[] =
     "                     \"coverage_pct\"}], \"deploy\"}; with --worst-case,\n"
     "                     total_cost and coverage_pct are {\"worst\", \"median\",\n"
     "                     \"best\"}, with \"worst_case_over\" and \"values\"\n"
-    "  --db FILE          the SQLite database (default results/spotbench.db)\n";
+    "  --db FILE          the SQLite database (default results/spotbench.db)\n"
+    "\n"
+    "example (a new database: the sweep is number 1):\n"
+    "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
+    "      --grid window=300,600,900 --grid confirm=1,2,3 --db best.db --quiet\n"
+    "  spotbench best --sweep 1 --min-coverage 99.9 --db best.db\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -92,7 +97,14 @@ const char cmd_merge_usage[] =
     "Copies the runs of a sharded sweep (spotbench sweep --shard K/N, each shard\n"
     "in its own database) into OUT.db, creating it when missing. Every SHARD must\n"
     "hold the same sweep (the same scenarios, policy and parameters); runs OUT.db\n"
-    "already has are skipped, so merging again changes nothing.\n";
+    "already has are skipped, so merging again changes nothing.\n"
+    "\n"
+    "example:\n"
+    "  spotbench sweep traces/scenarios/all-outbid-3h/scenario.json --policy guarded \\\n"
+    "      --grid confirm=1:4:1 --shard 1/2 --db shard1.db --quiet\n"
+    "  spotbench sweep traces/scenarios/all-outbid-3h/scenario.json --policy guarded \\\n"
+    "      --grid confirm=1:4:1 --shard 2/2 --db shard2.db --quiet\n"
+    "  spotbench merge all.db shard1.db shard2.db\n";
 
 #define DEFAULT_DB "results/spotbench.db"
 

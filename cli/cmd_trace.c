@@ -94,11 +94,13 @@ const char cmd_trace_usage[] =
     "                   above_total_s, above_longest_s, open_at_end]}\n"
     "  -o OUT.csv       import: the output file (written only on success)\n"
     "\n"
-    "example:\n"
-    "  aws ec2 describe-spot-price-history --instance-types c4.large \\\n"
-    "      --output json > c4.json\n"
-    "  spotbench trace import c4.json -o prices.csv\n"
-    "  spotbench trace info prices.csv --above on-demand:0.1\n";
+    "examples:\n"
+    "  # what 'aws ec2 describe-spot-price-history --instance-types c4.large\n"
+    "  # --output json' printed, as the canonical prices CSV:\n"
+    "  spotbench trace import tests/fixtures/spot-c4.large-2021-05-30.json -o prices.csv\n"
+    "  spotbench trace info prices.csv --above on-demand:0.1\n"
+    "  spotbench trace gen demand --start 2017-03-01T00:00:00Z \\\n"
+    "      --end 2017-03-02T00:00:00Z --base 32 --amplitude 8 -o demand.csv\n";
 
 typedef struct {
     trc_format fmt;
