@@ -137,15 +137,23 @@ MAN := $(BUILD)/spotbench.1
 EXAMPLES := deploy/examples/live.json deploy/examples/aws.env
 SCENARIO_EXAMPLE := $(wildcard traces/scenarios/seed-week/*)
 
-$(MAN): $(BIN) scripts/build-man.py $(wildcard docs/*.md)
+$(MAN): $(BIN) scripts/build-man.py scripts/build-readme.py $(wildcard docs/*.md)
 	python3 scripts/build-man.py $(BIN) $@
 
-install: $(BIN) $(MAN)
+# bash completion, from the binary's help (scripts/build-completion.py).
+COMPLETION := $(BUILD)/spotbench.bash
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+$(COMPLETION): $(BIN) scripts/build-completion.py
+	python3 scripts/build-completion.py $(BIN) $@
+
+install: $(BIN) $(MAN) $(COMPLETION)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LOGROTATEDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples/seed-week
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/spotbench
 	install -m 644 $(MAN) $(DESTDIR)$(MANDIR)/man1/spotbench.1
+	install -m 644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/spotbench
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    deploy/systemd/spotbench-live.service > $(DESTDIR)$(UNITDIR)/spotbench-live.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/spotbench-live.service
@@ -161,6 +169,7 @@ install: $(BIN) $(MAN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/spotbench $(DESTDIR)$(MANDIR)/man1/spotbench.1 \
+	    $(DESTDIR)$(COMPLETIONDIR)/spotbench \
 	    $(DESTDIR)$(UNITDIR)/spotbench-live.service $(DESTDIR)$(UNITDIR)/spotbench-live.timer \
 	    $(DESTDIR)$(SYSUSERSDIR)/spotbench.conf $(DESTDIR)$(LOGROTATEDIR)/spotbench
 	rm -rf $(DESTDIR)$(DOCDIR)
@@ -171,7 +180,7 @@ image: $(BIN) $(MAN)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/image-tree PREFIX=/usr/local >/dev/null
 	scripts/build-image.sh $(BUILD)/image-tree results/spotbench-oci.tar
 
-test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN)
+test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 fuzz:

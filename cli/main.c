@@ -135,8 +135,8 @@ static void main_help(FILE *f) {
             "commands:\n",
             cli_version());
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n", "help", "show a command's help: spotbench help COMMAND");
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", "help", "show a command's help: spotbench help COMMAND");
     fprintf(f, "\nOptions take their value as --opt VALUE or --opt=VALUE (-j 2 or -j2);\n"
                "'--' ends the options. Exit status: 0 success, 1 a run-time failure\n"
                "(I/O, AWS, a failed check), 2 bad input (usage, a malformed file or\n"
