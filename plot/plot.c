@@ -101,12 +101,11 @@ static void pl_str(FILE *f, const char *s) {
     fputc('\'', f);
 }
 
-/* pl_str for a text whose '\n' are line breaks: a double-quoted string
-** for the breaks, with every other special escaped (\ " and, outside
-** single quotes, ` and @ are inert in double quotes too: gnuplot does no
-** backquote substitution on lines it reads from a datablock or a quoted
-** string argument here, but a double-quoted string is backslash-processed,
-** so backslashes and quotes are escaped and control characters dropped). */
+/* pl_str for a text whose '\n' are line breaks, which only a double-quoted
+** gnuplot string can hold. Inside double quotes gnuplot processes
+** backslashes (escaped here, as is '"') and substitutes `commands` (a
+** backquote is written as a ' instead); macros (@) are not expanded there.
+** Other control characters become spaces, bytes that are not UTF-8 '?'. */
 static void pl_str_lines(FILE *f, const char *s) {
     fputc('"', f);
     size_t n = strlen(s);

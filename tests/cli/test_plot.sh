@@ -136,6 +136,20 @@ for fig in "heatmap --x description --y confirm --z cost" "frontier"; do
     grep -qF "system(" "$TMP/inj.svg" && ok || bad "plot $fig: the quoted text is not shown"
 done
 
+# The same in the double-quoted two-line titles: a scenario name and a
+# policy name with backquotes, backslashes and quotes.
+mkdir "$TMP/q"
+cp traces/scenarios/all-outbid-3h/prices.csv "$TMP/q/"
+sed 's/"name": "[^"]*"/"name": "q`touch '"$(echo "$X" | sed 's/\//\\\//g')"'`\\\\\\"x"/' "$SC" >"$TMP/q/scenario.json"
+"$SB" run "$TMP/q/scenario.json" --timeseries --db "$IDB" >/dev/null || bad "run with a quoted name"
+qr=$(sqlite3 "$IDB" 'SELECT max(id) FROM runs')
+run "$SB" plot timeline --run "$qr" -o "$TMP/inj.svg" --db "$IDB"
+expect_rc "timeline with quotes in the name" 0
+[ ! -e "$X" ] && ok || bad "plot timeline ran a shell command from a scenario name"
+run "$SB" plot heatmap --sweep 1 --x description --y confirm --z coverage -o "$TMP/inj2.svg" --db "$IDB"
+expect_rc "heatmap title with quotes" 0
+[ ! -e "$X" ] && ok || bad "plot heatmap ran a shell command from its title"
+
 # Errors.
 run "$SB" plot timeline --run 1 -o "$TMP/x.png" --db "$DB"
 expect_rc "timeline without timeseries" 1
