@@ -477,7 +477,7 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
         char params[600], text[760];
         if (p->params) params_label(p->params[e[k].first], params, sizeof params);
         else params[0] = '\0';
-        fit(params, 40);
+        fit(params, 52);
         int nn = snprintf(text, sizeof text, "%2zu  $%.2f  %.3f %%  %s", k + 1, e[k].cost,
                           e[k].cov, params);
         if (e[k].count > 1 && nn > 0)
@@ -997,11 +997,20 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
     snprintf(slo, sizeof slo, "%.*f", decimals, lo);
     snprintf(shi, sizeof shi, "%.*f", decimals, hi);
     int constant = strcmp(slo, shi) == 0;
+    char title[600], sub[300];
+    const char *what = z == PL_COST ? "total cost (USD), summed over" : "coverage (%), the lowest of";
+    snprintf(title, sizeof title, "sweep %lld, policy %s", (long long)sweep_id, spec.policy);
+    int k = snprintf(sub, sizeof sub, "%s its %zu scenario%s%s", what, spec.nscenarios,
+                     spec.nscenarios == 1 ? "" : "s",
+                     spec.ngrid + spec.nrnd > 2 ? "; each cell the best over the other keys"
+                                                : "");
+    if (constant && any && k > 0)
+        snprintf(sub + k, sizeof sub - (size_t)k, "; every cell %s", slo);
     char size[32];
     /* Cells shrink past 2000 pixels: random keys give many distinct values;
-    ** below 760 the two-line title would not fit. */
-    size_t w = 320 + 90 * ax.n, h = 230 + 60 * ay.n;
-    if (w < 760) w = 760;
+    ** the figure is at least as wide as its title (8 pixels a character). */
+    size_t w = 320 + 90 * ax.n, h = 230 + 60 * ay.n, tw = 8 * strlen(sub) + 160;
+    if (w < tw) w = tw;
     snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, h > 2000 ? 2000 : h);
     gp g;
     if (gp_open(&g, out, size, err, errlen)) goto out;
@@ -1016,15 +1025,6 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
         fputc('\n', f);
     }
     fprintf(f, "EOD\n");
-    char title[600], sub[300];
-    const char *what = z == PL_COST ? "total cost (USD), summed over" : "coverage (%), the lowest of";
-    snprintf(title, sizeof title, "sweep %lld, policy %s", (long long)sweep_id, spec.policy);
-    int k = snprintf(sub, sizeof sub, "%s its %zu scenario%s%s", what, spec.nscenarios,
-                     spec.nscenarios == 1 ? "" : "s",
-                     spec.ngrid + spec.nrnd > 2 ? "; each cell the best over the other keys"
-                                                : "");
-    if (constant && any && k > 0)
-        snprintf(sub + k, sizeof sub - (size_t)k, "; every cell %s", slo);
     fputs("set title ", f);
     size_t tl = strlen(title);
     snprintf(title + tl, sizeof title - tl, "\n%s", sub);
