@@ -110,9 +110,6 @@ int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
 void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
                        const pol_params *params);
 
-/* 1 when the KEY of "KEY=VALUE" is a parameter of some registered policy
-** (a --set for the policy), 0 when it is a scenario field path. */
-int cli_is_policy_key(const char *kv);
 
 #define CLI_DECLARE(NAME)                                                      \
     int cmd_##NAME(int argc, char **argv);                                     \

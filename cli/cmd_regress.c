@@ -269,7 +269,7 @@ int cmd_regress(int argc, char **argv) {
             }
             if (x.npsets == MAX_SETS || x.nssets == MAX_SETS)
                 return cli_usage("regress", "too many --set options");
-            if (cli_is_policy_key(a.val)) x.psets[x.npsets++] = a.val;
+            if (pol_is_param(a.val, strcspn(a.val, "="))) x.psets[x.npsets++] = a.val;
             else x.ssets[x.nssets++] = a.val;
         }
     }

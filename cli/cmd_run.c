@@ -255,7 +255,7 @@ int cmd_run(int argc, char **argv) {
             }
             if (npsets == MAX_SETS || nssets == MAX_SETS)
                 return cli_usage("run", "too many --set options");
-            if (cli_is_policy_key(kv)) psets[npsets++] = kv;
+            if (pol_is_param(kv, (size_t)(eq - kv))) psets[npsets++] = kv;
             else ssets[nssets++] = kv;
         } else if (cli_is(&a, "--db")) {
             db_path = a.val;

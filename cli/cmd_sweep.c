@@ -321,7 +321,7 @@ static void note_fallback(const sim_sweep_spec *spec) {
     pol_params params;
     char err[512];
     for (size_t i = 0; i < spec->nsets && ns < 256; i++)
-        if (!cli_is_policy_key(spec->sets[i])) ssets[ns++] = spec->sets[i];
+        if (!pol_is_param(spec->sets[i], strcspn(spec->sets[i], "="))) ssets[ns++] = spec->sets[i];
     sim_scenario sc;
     if (sim_scenario_load(spec->scenarios[0], ssets, ns, &sc, err, sizeof err)) return;
     sim_scenario_params(&sc, pol, &params);

@@ -1,7 +1,7 @@
 /*
 ** run_one.c: what the commands that run scenarios (run, regress) share: one
-** simulation run stored as one transaction, and telling policy parameters
-** from scenario fields among --set options.
+** simulation run stored as one transaction, and the note on a fallback
+** capacity that is not the fleet's.
 */
 #include "cli.h"
 
@@ -19,17 +19,6 @@ void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
             sc->path, pol->name, params->v[k], sc->target_capacity, sc->target_capacity);
 }
 
-int cli_is_policy_key(const char *kv) {
-    const char *eq = strchr(kv, '=');
-    size_t len = eq ? (size_t)(eq - kv) : strlen(kv);
-    char k[64];
-    if (len >= sizeof k) return 0;
-    memcpy(k, kv, len);
-    k[len] = '\0';
-    for (const pol_policy *const *p = pol_list(); *p; p++)
-        if (pol_param_index(*p, k) >= 0) return 1;
-    return 0;
-}
 
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,

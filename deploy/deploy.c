@@ -226,17 +226,6 @@ static int check_values(dep_plan *p) {
 
 /* ---- The plan ------------------------------------------------------------ */
 
-static int is_policy_key(const char *kv) {
-    char k[64];
-    size_t n = strcspn(kv, "=");
-    if (n >= sizeof k) return 0;
-    memcpy(k, kv, n);
-    k[n] = '\0';
-    for (const pol_policy *const *p = pol_list(); *p; p++)
-        if (pol_param_index(*p, k) >= 0) return 1;
-    return 0;
-}
-
 static const char *alloc_name(sim_alloc a) {
     switch (a) {
     case SIM_DIVERSIFIED: return "diversified";
@@ -273,7 +262,7 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
             snprintf(err, errlen, "%s: expected KEY=VALUE", in->sets[i]);
             goto out;
         }
-        if (is_policy_key(in->sets[i])) psets[np++] = in->sets[i];
+        if (pol_is_param(in->sets[i], strcspn(in->sets[i], "="))) psets[np++] = in->sets[i];
         else ssets[ns++] = in->sets[i];
     }
     if (sim_scenario_load(in->scenario, ssets, ns, &p->sc, err, errlen)) goto out;

@@ -48,6 +48,16 @@ int pol_param_index(const pol_policy *pol, const char *key) {
     return -1;
 }
 
+int pol_is_param(const char *key, size_t len) {
+    char k[64];
+    if (len >= sizeof k) return 0;
+    memcpy(k, key, len);
+    k[len] = '\0';
+    for (size_t i = 0; registry[i]; i++)
+        if (pol_param_index(registry[i], k) >= 0) return 1;
+    return 0;
+}
+
 int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
                   const char *value, char *err, size_t errlen) {
     int i = pol_param_index(pol, key);

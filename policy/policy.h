@@ -121,6 +121,10 @@ const pol_policy *pol_find(const char *name);
 void pol_params_default(const pol_policy *pol, pol_params *p);
 /* Index of parameter `key`, or -1. */
 int pol_param_index(const pol_policy *pol, const char *key);
+/* Is the first `len` bytes of `key` a parameter of any registered policy?
+** (So "window=900" with len 6 asks about "window": a --set string is split
+** between policy parameters and scenario fields by it.) */
+int pol_is_param(const char *key, size_t len);
 /* Sets parameter `key` from the text `value`. Returns 0, or -1 with a message
 ** in err ("unknown parameter ...", "must be a whole number", "must be between
 ** ..."). */

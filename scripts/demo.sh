@@ -2,7 +2,8 @@
 # demo.sh: the main job on the bundled default scenario: the seed's own fleet
 # through a week of recorded 2016 spot prices in which every pool is outbid
 # for hours, run with the seed's controller (classic), the improved one
-# (guarded) and the oracle bound, summaries side by side; then a small sweep
+# (guarded) and the oracle bound, summaries side by side; how far the answer
+# moves with the metrics' ingestion delay and the schedule's second; a small sweep
 # of guarded's settings, its cost-versus-coverage frontier and the timeline
 # of the outage. Everything is stored in results/spotbench.db.
 set -eu
@@ -14,6 +15,10 @@ echo "== spotbench run $SCENARIO --policy classic --policy guarded --policy orac
 "$SB" run "$SCENARIO" --policy classic --policy guarded --policy oracle --timeseries \
     --db "$DB" | tee results/demo-summary.txt
 run=$(sqlite3 "$DB" "SELECT max(id) FROM runs WHERE policy = 'guarded'")
+
+echo
+echo "== spotbench sensitivity $SCENARIO (ingestion delays x schedule seconds)"
+"$SB" sensitivity "$SCENARIO" --db "$DB" | tee results/demo-sensitivity.txt
 
 echo
 echo "== spotbench sweep $SCENARIO --policy guarded --grid confirm=1,2,3 --grid scale_in_delay=300,900,1800"

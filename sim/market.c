@@ -236,7 +236,7 @@ static long gather(sim_state *s, size_t p, int state, int32_t risk) {
         s->scratch[n].serial = in->serial;
         s->scratch[n++].idx = (int64_t)i;
     }
-    qsort(s->scratch, n, sizeof *s->scratch, cmp_cand);
+    if (n) qsort(s->scratch, n, sizeof *s->scratch, cmp_cand);
     return (long)n;
 }
 

@@ -14,61 +14,18 @@
 #include <cmocka.h>
 
 #include "sim/sim_int.h"
+#include "sim_fixture.h"
 
-#define T0 1488326400LL /* 2017-03-01T00:00:00Z */
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
-#define MONTH (30 * 86400.0)
 
-typedef struct {
-    sim_scenario sc;
-    sim_pool pools[4];
-    pol_point price[4][4];
-    pol_point avail[4][1100];
-    sim_event_spec ev[4];
-} fx;
-
-static sim_dist constant(int64_t s) { return (sim_dist){1, s, s}; }
-
-/* `npools` pools of c4.xlarge (weight 4, max 0.05/unit) in AZs a, b, ...
-** priced 0.1 + 0.01 * p USD/h; TargetCapacity 32, lowestPrice; the
-** on-demand group of 4-unit instances at 0.2 USD/h; spot launch 120 s,
-** on-demand launch 60 s, registration 30 s; `hours` long. */
-static void fx_model(fx *f, size_t npools, int hours) {
-    memset(f, 0, sizeof *f);
-    sim_scenario *sc = &f->sc;
-    strcpy(sc->name, "market");
-    sc->mode = SIM_MODEL;
-    sc->seed = 11;
-    sc->start = T0;
-    sc->end = T0 + hours * 3600LL;
-    sc->billing = SIM_PER_SECOND;
-    sc->target_capacity = 32;
-    sc->alloc = SIM_LOWEST_PRICE;
-    sc->pools = f->pools;
-    sc->npools = npools;
-    for (size_t p = 0; p < npools; p++) {
-        sim_pool *pl = &f->pools[p];
-        snprintf(pl->instance_type, sizeof pl->instance_type, "c4.xlarge");
-        snprintf(pl->az, sizeof pl->az, "us-east-1%c", (char)('a' + p));
-        pl->weight = 4;
-        pl->max_price = 0.05;
-        pl->on_demand_price = 0.2;
-        pl->price.pts = f->price[p];
-        pl->price.n = 1;
-        f->price[p][0] = (pol_point){T0, 0.1 + 0.01 * (double)p};
-    }
-    sc->fleet_launch_delay = constant(120);
-    sc->registration_delay = constant(30);
-    sc->cron = 1;
-    sc->cron_interval = 60;
-    sc->alarm_periods = 1;
-    strcpy(sc->od_instance_type, "c3.xlarge");
-    sc->od_weight = 4;
-    sc->od_price = 0.2;
-    sc->asg_max = 200;
-    sc->default_cooldown = 300;
-    sc->od_launch_delay = constant(60);
-    sc->events = f->ev;
+/* The fixture's scenario with `npools` pools priced 0.10 + 0.01 p USD/h
+** (pool a the cheapest), lowestPrice, DefaultCooldown 300, seed 11. */
+static void fx_market(fx *f, size_t npools, int hours) {
+    fx_model(f, npools, 0.1, hours);
+    for (size_t p = 0; p < npools; p++) f->price[p][0].v = 0.1 + 0.01 * (double)p;
+    f->sc.seed = 11;
+    f->sc.alloc = SIM_LOWEST_PRICE;
+    f->sc.default_cooldown = 300;
 }
 
 static void fx_event(fx *f, int64_t at, int scope, const char *type, const char *az,
@@ -118,7 +75,7 @@ static void poisson_near(size_t n, double expected) {
 static void rate_follows_the_frequency(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 1, 1);
+    fx_market(&f, 1, 1);
     f.sc.end = T0 + 100 * 365 * 86400LL; /* a century: only drawn, not run */
     f.sc.market = (sim_market){1, {1, 0, 0, 0}, 1, 1, constant(0), 0, constant(0)};
     f.pools[0].interruption_frequency = 0.5;
@@ -143,7 +100,7 @@ static void rate_follows_the_frequency(void **st) {
 static void correlation_splits_each_pools_rate(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 3, 1);
+    fx_market(&f, 3, 1);
     f.sc.end = T0 + 100 * 365 * 86400LL;
     /* Pools 0 and 1 in us-east-1a (pool 1 an m4), pool 2 in us-east-1c. */
     snprintf(f.pools[1].az, sizeof f.pools[1].az, "us-east-1a");
@@ -170,7 +127,7 @@ static void correlation_splits_each_pools_rate(void **st) {
 static void same_seed_same_events(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 2, 24 * 365);
+    fx_market(&f, 2, 24 * 365);
     f.sc.market = (sim_market){1, {0.7, 0.1, 0.15, 0.05}, 0.25, 1,
                                (sim_dist){1, 300, 3600}, 0.5, (sim_dist){1, 180, 900}};
     f.pools[0].interruption_frequency = f.pools[1].interruption_frequency = 0.175;
@@ -236,7 +193,7 @@ static void pool_event_moves_the_fleet(void **st) {
     (void)st;
     static fx f;
     static keep k;
-    fx_model(&f, 2, 1);
+    fx_market(&f, 2, 1);
     /* lowestPrice: all 8 instances in pool a (0.10 < 0.11). At +600 pool a
     ** loses them all and cannot launch for 1800 s: notices at +600, gone at
     ** +720; the fleet launches 8 in pool b at once (running +720,
@@ -263,7 +220,7 @@ static void az_event_leaves_no_pool(void **st) {
     (void)st;
     static fx f;
     static keep k;
-    fx_model(&f, 2, 1);
+    fx_market(&f, 2, 1);
     snprintf(f.pools[1].az, sizeof f.pools[1].az, "us-east-1a"); /* one AZ */
     snprintf(f.pools[1].instance_type, sizeof f.pools[1].instance_type, "m4.xlarge");
     fx_event(&f, 600, SIM_SCOPE_AZ, "", "us-east-1a", 1, 1800, -1);
@@ -277,7 +234,7 @@ static void az_event_leaves_no_pool(void **st) {
     assert_int_equal(r.longest_shortfall_s, 0); /* the oracle covers it */
     NEAR(r.coverage_pct, 100);
     /* An event for a pool the fleet does not have hits nothing. */
-    fx_model(&f, 1, 1);
+    fx_market(&f, 1, 1);
     fx_event(&f, 600, SIM_SCOPE_POOL, "c5.large", "us-east-1a", 1, 1800, -1);
     r = run(&f, "oracle", NULL);
     assert_int_equal(r.capacity_events, 0);
@@ -291,7 +248,7 @@ static void rebalance_then_interruption(void **st) {
     (void)st;
     static fx f;
     static keep k;
-    fx_model(&f, 2, 1);
+    fx_market(&f, 2, 1);
     fx_event(&f, 1200, SIM_SCOPE_POOL, "c4.xlarge", "us-east-1a", 1, 1800, 600);
     /* Without Capacity Rebalancing the recommendation changes nothing the
     ** fleet sees: 8 interrupted at +1200. */
@@ -328,7 +285,7 @@ static void rebalance_then_interruption(void **st) {
 static void spot_side_never_depends_on_the_policy(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 2, 720);
+    fx_market(&f, 2, 720);
     /* Pools a and b take turns: each holds 8 instances for 40 minutes, then
     ** 1, so the fleet moves back and forth; the market draws events often,
     ** half of them announced. */
