@@ -78,44 +78,26 @@ static int terminal_of(const char *out, int *svg, char *err, size_t errlen) {
     return 0;
 }
 
-/* Writes s as a single-quoted gnuplot string: the only special character
-** there is ' (doubled); no backslash, backquote or macro processing happens
-** inside single quotes. Control characters would end the command line and
-** become spaces; bytes that are not UTF-8 become '?'. */
-static void pl_str(FILE *f, const char *s) {
-    fputc('\'', f);
+/* Writes s as a gnuplot string, never as code.
+**   single-quoted (dq = 0): the only special character is ' (doubled); no
+**     backslash, backquote or macro processing happens inside;
+**   double-quoted (dq = 1), for titles whose '\n' are line breaks, which
+**     only such a string can hold: gnuplot processes backslashes there
+**     (escaped here, as is '"') and substitutes `commands` (a backquote is
+**     written as a ' instead); macros (@) are not expanded inside quotes.
+** Other control characters would end the command line and become spaces;
+** bytes that are not UTF-8 become '?'. */
+static void gp_quote(FILE *f, const char *s, int dq) {
+    fputc(dq ? '"' : '\'', f);
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         size_t ok = trc_utf8_valid(s + i, n - i);
         for (size_t k = 0; k < ok; k++, i++) {
             unsigned char c = (unsigned char)s[i];
-            if (c == '\'') fputs("''", f);
-            else if (c < 0x20 || c == 0x7f) fputc(' ', f);
-            else fputc(c, f);
-        }
-        if (i < n) {
-            fputc('?', f); /* a byte that is not UTF-8 */
-            i++;
-        }
-    }
-    fputc('\'', f);
-}
-
-/* pl_str for a text whose '\n' are line breaks, which only a double-quoted
-** gnuplot string can hold. Inside double quotes gnuplot processes
-** backslashes (escaped here, as is '"') and substitutes `commands` (a
-** backquote is written as a ' instead); macros (@) are not expanded there.
-** Other control characters become spaces, bytes that are not UTF-8 '?'. */
-static void pl_str_lines(FILE *f, const char *s) {
-    fputc('"', f);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        size_t ok = trc_utf8_valid(s + i, n - i);
-        for (size_t k = 0; k < ok; k++, i++) {
-            unsigned char c = (unsigned char)s[i];
-            if (c == '\n') fputs("\\n", f);
-            else if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-            else if (c == '`') fputc('\'', f); /* no command substitution */
+            if (dq && c == '\n') fputs("\\n", f);
+            else if (dq && (c == '"' || c == '\\')) fprintf(f, "\\%c", c);
+            else if (dq && c == '`') fputc('\'', f);
+            else if (!dq && c == '\'') fputs("''", f);
             else if (c < 0x20 || c == 0x7f) fputc(' ', f);
             else fputc(c, f);
         }
@@ -124,8 +106,11 @@ static void pl_str_lines(FILE *f, const char *s) {
             i++;
         }
     }
-    fputc('"', f);
+    fputc(dq ? '"' : '\'', f);
 }
+
+static void pl_str(FILE *f, const char *s) { gp_quote(f, s, 0); }
+static void pl_str_lines(FILE *f, const char *s) { gp_quote(f, s, 1); }
 
 /* Checks the output name and gnuplot, opens the output (traces/outfile.h)
 ** and starts gnuplot writing the figure to it, with the terminal the name

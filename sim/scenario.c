@@ -1473,14 +1473,13 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
 static int limit_fail(ld *L, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int limit_fail(ld *L, const char *field, const char *fmt, ...) {
-    int n = snprintf(L->err, L->errlen, "%s: %s: ", L->file, field);
-    if (n >= 0 && (size_t)n < L->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(L->err + n, L->errlen - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    enter(L, field);
+    return fail(L, "%s", msg);
 }
 
 static int check_limits(ld *L, const sim_scenario *sc) {
