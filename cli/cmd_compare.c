@@ -198,40 +198,43 @@ static int print_json(const char *dir, const sim_cmp *t, const int64_t *ids) {
     return CLI_OK;
 }
 
+static const cli_opt compare_opts[] = {
+    {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--json", NULL}, {"--plot", "OUT"},
+    {"--db", "FILE"}, {"-j", "N"}, {NULL, NULL}};
+const cli_opt *const cmd_compare_opts[] = {compare_opts, NULL};
+
 int cmd_compare(int argc, char **argv) {
     const char *dir = NULL, *db_path = "results/spotbench.db", *plot = NULL;
     const char *pols[MAX_POLICIES], *sets[MAX_SETS];
     size_t npols = 0, nsets = 0;
     int json = 0;
     long workers = sysconf(_SC_NPROCESSORS_ONLN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
+    cli_args a;
+    cli_args_init(&a, "compare", NULL, compare_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *v = a.val;
         char *end;
-        if (strcmp(a, "--policy") == 0 && more) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (dir) return cli_usage("compare", "more than one DIR");
+            dir = v;
+        } else if (cli_is(&a, "--policy")) {
             if (npols == MAX_POLICIES) return cli_usage("compare", "too many --policy");
-            pols[npols++] = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && more) {
+            pols[npols++] = v;
+        } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_SETS) return cli_usage("compare", "too many --set");
-            if (!strchr(argv[i + 1], '='))
-                return cli_usage("compare", "--set %s: expected KEY=VALUE", argv[i + 1]);
-            sets[nsets++] = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
+            if (!strchr(v, '=')) return cli_usage("compare", "--set %s: expected KEY=VALUE", v);
+            sets[nsets++] = v;
+        } else if (cli_is(&a, "--json")) {
             json = 1;
-        } else if (strcmp(a, "--plot") == 0 && more) {
-            plot = argv[++i];
-        } else if (strcmp(a, "--db") == 0 && more) {
-            db_path = argv[++i];
-        } else if (strcmp(a, "-j") == 0 && more) {
-            workers = strtol(argv[++i], &end, 10);
+        } else if (cli_is(&a, "--plot")) {
+            plot = v;
+        } else if (cli_is(&a, "--db")) {
+            db_path = v;
+        } else if (cli_is(&a, "-j")) {
+            workers = strtol(v, &end, 10);
             if (*end || workers < 1 || workers > 1024)
-                return cli_usage("compare", "-j %s: expected 1 to 1024", argv[i]);
-        } else if (a[0] == '-') {
-            return cli_usage("compare", "unknown or incomplete option '%s'", a);
-        } else if (dir) {
-            return cli_usage("compare", "more than one DIR");
-        } else {
-            dir = a;
+                return cli_usage("compare", "-j %s: expected 1 to 1024", v);
         }
     }
     if (!dir) dir = "traces/scenarios";
@@ -241,10 +244,7 @@ int cmd_compare(int argc, char **argv) {
     size_t n = 0;
     for (size_t i = 0; i < npols; i++) {
         const pol_policy *p = pol_find(pols[i]);
-        if (!p) {
-            cli_error("--policy %s: unknown policy (see 'spotbench policy list')", pols[i]);
-            return CLI_BADINPUT;
-        }
+        if (!p) return cli_unknown_policy(pols[i]);
         if (p->simulation_only) {
             cli_error("--policy %s: the oracle is the bound every regret is measured "
                       "against, not a policy to compare",

@@ -45,7 +45,8 @@ const char cmd_tune_usage[] =
     "  --live-config FILE also write the result's live configuration\n"
     "\n"
     "example:\n"
-    "  spotbench tune traces/scenarios --policy hedge --min-coverage 99.5 -j 2\n";
+    "  spotbench tune traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
+    "      --min-coverage 99.9 --budget 40 -j 2\n";
 
 #define MAX_ARGS 32
 
@@ -164,6 +165,13 @@ out:
     return rc;
 }
 
+static const cli_opt tune_opts[] = {
+    {"--policy", "NAME"}, {"--min-coverage", "PCT"}, {"--budget", "RUNS"},
+    {"--restarts", "N"},  {"--seed", "S"},           {"--range", "KEY=LO:HI"},
+    {"--set", "KEY=VALUE"}, {"--db", "FILE"},        {"--live-config", "FILE"},
+    {"-j", "N"},          {NULL, NULL}};
+const cli_opt *const cmd_tune_opts[] = {tune_opts, NULL};
+
 int cmd_tune(int argc, char **argv) {
     const char *path = NULL, *policy = NULL, *db_path = "results/spotbench.db";
     const char *live = NULL, *ranges[MAX_ARGS], *sets[MAX_ARGS];
@@ -171,49 +179,46 @@ int cmd_tune(int argc, char **argv) {
     double min_cov = NAN;
     unsigned long long budget = 0, restarts = 2, seed = 1;
     long workers = sysconf(_SC_NPROCESSORS_ONLN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
+    cli_args a;
+    cli_args_init(&a, "tune", NULL, tune_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *v = a.val;
         char *end;
-        if (strcmp(a, "--policy") == 0 && more) {
-            policy = argv[++i];
-        } else if (strcmp(a, "--min-coverage") == 0 && more) {
-            min_cov = strtod(argv[++i], &end);
-            if (*end || !(min_cov >= 0 && min_cov <= 100))
-                return cli_usage("tune", "--min-coverage %s: expected 0 to 100", argv[i]);
-        } else if ((strcmp(a, "--budget") == 0 || strcmp(a, "--restarts") == 0 ||
-                    strcmp(a, "--seed") == 0) && more) {
-            const char *v = argv[++i];
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (path) return cli_usage("tune", "more than one SCENARIO or DIR");
+            path = v;
+        } else if (cli_is(&a, "--policy")) {
+            policy = v;
+        } else if (cli_is(&a, "--min-coverage")) {
+            min_cov = strtod(v, &end);
+            if (*end || !*v || !(min_cov >= 0 && min_cov <= 100))
+                return cli_usage("tune", "--min-coverage %s: expected 0 to 100", v);
+        } else if (cli_is(&a, "--budget") || cli_is(&a, "--restarts") || cli_is(&a, "--seed")) {
+            const char *o = a.opt;
             unsigned long long x = strtoull(v, &end, 10);
-            if (*end || !*v || v[0] == '-' || (a[2] == 'b' && x == 0) ||
-                (a[2] == 'r' && x > 100))
-                return cli_usage("tune", "%s %s: expected a%s whole number", a, v,
-                                 a[2] == 'b' ? " positive" : a[2] == 'r' ? " small" : "");
-            if (a[2] == 'b') budget = x;
-            else if (a[2] == 'r') restarts = x;
+            if (*end || !*v || v[0] == '-' || (o[2] == 'b' && x == 0) ||
+                (o[2] == 'r' && x > 100))
+                return cli_usage("tune", "%s %s: expected a%s whole number", o, v,
+                                 o[2] == 'b' ? " positive" : o[2] == 'r' ? " small" : "");
+            if (o[2] == 'b') budget = x;
+            else if (o[2] == 'r') restarts = x;
             else seed = x;
-        } else if (strcmp(a, "--range") == 0 && more) {
+        } else if (cli_is(&a, "--range")) {
             if (nranges == MAX_ARGS) return cli_usage("tune", "too many --range");
-            ranges[nranges++] = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && more) {
+            ranges[nranges++] = v;
+        } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_ARGS) return cli_usage("tune", "too many --set");
-            if (!strchr(argv[i + 1], '='))
-                return cli_usage("tune", "--set %s: expected KEY=VALUE", argv[i + 1]);
-            sets[nsets++] = argv[++i];
-        } else if (strcmp(a, "--db") == 0 && more) {
-            db_path = argv[++i];
-        } else if (strcmp(a, "--live-config") == 0 && more) {
-            live = argv[++i];
-        } else if (strcmp(a, "-j") == 0 && more) {
-            workers = strtol(argv[++i], &end, 10);
+            if (!strchr(v, '=')) return cli_usage("tune", "--set %s: expected KEY=VALUE", v);
+            sets[nsets++] = v;
+        } else if (cli_is(&a, "--db")) {
+            db_path = v;
+        } else if (cli_is(&a, "--live-config")) {
+            live = v;
+        } else if (cli_is(&a, "-j")) {
+            workers = strtol(v, &end, 10);
             if (*end || workers < 1 || workers > 1024)
-                return cli_usage("tune", "-j %s: expected 1 to 1024", argv[i]);
-        } else if (a[0] == '-') {
-            return cli_usage("tune", "unknown or incomplete option '%s'", a);
-        } else if (path) {
-            return cli_usage("tune", "more than one SCENARIO or DIR");
-        } else {
-            path = a;
+                return cli_usage("tune", "-j %s: expected 1 to 1024", v);
         }
     }
     if (!path) return cli_usage("tune", "a SCENARIO or DIR is required");
@@ -221,10 +226,7 @@ int cmd_tune(int argc, char **argv) {
     if (isnan(min_cov)) return cli_usage("tune", "--min-coverage is required");
     if (workers < 1) workers = 1;
     const pol_policy *pol = pol_find(policy);
-    if (!pol) {
-        cli_error("--policy %s: unknown policy (see 'spotbench policy list')", policy);
-        return CLI_BADINPUT;
-    }
+    if (!pol) return cli_unknown_policy(policy);
     if (pol->simulation_only) {
         cli_error("--policy %s: the oracle is a bound, it has nothing to tune", policy);
         return CLI_BADINPUT;

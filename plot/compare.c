@@ -62,22 +62,27 @@ int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
         fputc('\n', f);
     }
     fprintf(f, "EOD\n");
-    /* The title goes into a gnuplot string: no quote may end it early. */
-    char t[200];
-    size_t k = 0;
-    for (const char *p = title; *p && k + 1 < sizeof t; p++) t[k++] = *p == '\'' ? '"' : *p;
-    t[k] = '\0';
-    fprintf(f, "set title \"regret: %% above the oracle's bound (cov: coverage %%); "
-               "%s\\n* = summed over the cases where it is defined; n/a: cheaper than the "
-               "bound because it covers less\"\n",
-            t);
-    fprintf(f, "set xtics (");
-    for (size_t x = 0; x < c->npolicies; x++)
-        fprintf(f, "%s'%s' %zu", x ? ", " : "", c->policies[x], x);
-    fprintf(f, ")\nset ytics (");
-    for (size_t y = 0; y < rows; y++)
-        fprintf(f, "%s'%s' %zu", y ? ", " : "",
-                y == 0 ? "ALL CASES" : c->cases[rows - 1 - y], y);
+    /* Every name reaches gnuplot as a quoted string, never as code. */
+    char t[700];
+    snprintf(t, sizeof t,
+             "regret: %% above the oracle's bound (cov: coverage %%); %s\n* = summed over "
+             "the cases where it is defined; n/a: cheaper than the bound because it covers "
+             "less",
+             title);
+    fputs("set title ", f);
+    pl_str_lines(f, t);
+    fputs("\nset xtics (", f);
+    for (size_t x = 0; x < c->npolicies; x++) {
+        fputs(x ? ", " : "", f);
+        pl_str(f, c->policies[x]);
+        fprintf(f, " %zu", x);
+    }
+    fputs(")\nset ytics (", f);
+    for (size_t y = 0; y < rows; y++) {
+        fputs(y ? ", " : "", f);
+        pl_str(f, y == 0 ? "ALL CASES" : c->cases[rows - 1 - y]);
+        fprintf(f, " %zu", y);
+    }
     fprintf(f, ")\nset xtics nomirror\nset ytics nomirror\n");
     fprintf(f, "set xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", c->npolicies - 1,
             rows - 1);

@@ -123,6 +123,9 @@ int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
             return trc_csv_fail(t, r, c, err, errlen, "'%s' is out of range", s);
         int64_t v = 0;
         for (const char *p = s; *p; p++) v = v * 10 + (*p - '0');
+        if (v > TRC_TIME_MAX)
+            return trc_csv_fail(t, r, c, err, errlen, "'%s' is out of range (after year 9999)",
+                                s);
         *out = v;
         return 0;
     }
@@ -133,25 +136,30 @@ int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
     return 0;
 }
 
-/* Splits the line [p, e) (already NUL-free, without its newline) into
-** fields in place: each field's text is moved to its own start and
-** NUL-terminated. Stores at most `max` field pointers in f and returns the
-** number of fields, or -1 with a message. */
-static long split(char *p, char *e, char **f, size_t max, const char *file,
-                  long line, char *err, size_t errlen) {
+/* Splits the record that starts at p (inside [p, end), which holds no NUL)
+** into fields in place: each field's text is moved to its own start and
+** NUL-terminated. A quoted field may hold ',', '"' (doubled) and line
+** breaks, as RFC 4180 allows; outside quotes a record ends at the line's
+** end ("\n" or "\r\n"). Stores at most `max` field pointers in f, sets *next
+** to the following record and *lines to the line breaks passed, and returns
+** the number of fields, or -1 with a message. */
+static long split(char *p, char *end, char **next, long *lines, char **f,
+                  size_t max, const char *file, long line, char *err,
+                  size_t errlen) {
     size_t n = 0;
+    long nl = 0;
     for (;;) {
-        while (p < e && (*p == ' ' || *p == '\t')) p++;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
         char *start = p, *w = p;
-        if (p < e && *p == '"') {
+        if (p < end && *p == '"') {
             /* Quoted: copy down over the quotes, "" -> ". */
             p++;
             for (;;) {
-                if (p >= e)
+                if (p >= end)
                     return line_fail(file, line, err, errlen,
                                      "field %zu: unterminated quote", n + 1);
                 if (*p == '"') {
-                    if (p + 1 < e && p[1] == '"') {
+                    if (p + 1 < end && p[1] == '"') {
                         *w++ = '"';
                         p += 2;
                         continue;
@@ -159,26 +167,55 @@ static long split(char *p, char *e, char **f, size_t max, const char *file,
                     p++;
                     break;
                 }
+                if (*p == '\n') nl++;
                 *w++ = *p++;
             }
-            while (p < e && (*p == ' ' || *p == '\t')) p++;
-            if (p < e && *p != ',')
-                return line_fail(file, line, err, errlen,
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
+            if (p < end && *p != ',' && *p != '\n')
+                return line_fail(file, line + nl, err, errlen,
                                  "field %zu: text after the closing quote",
                                  n + 1);
         } else {
-            while (p < e && *p != ',') p++;
+            while (p < end && *p != ',' && *p != '\n') p++;
             w = p;
-            while (w > start && (w[-1] == ' ' || w[-1] == '\t')) w--;
+            while (w > start && (w[-1] == ' ' || w[-1] == '\t' || w[-1] == '\r')) w--;
         }
-        int more = p < e; /* p is at a ',' */
-        *w = '\0';        /* w <= p: overwrites the ',' or the line's end */
+        int more = p < end && *p == ',';
+        int eol = p < end && *p == '\n';
+        *w = '\0'; /* w <= p: overwrites the ',', the newline or the end */
         if (n < max) f[n] = start;
         n++;
-        if (!more) break;
+        if (!more) {
+            if (eol) nl++;
+            *next = p < end ? p + 1 : end;
+            break;
+        }
         p++;
     }
+    *lines = nl;
     return (long)n;
+}
+
+size_t trc_csv_quote(char *out, size_t n, const char *s) {
+    size_t l = strlen(s);
+    int quote = l && (s[0] == ' ' || s[0] == '\t' || s[l - 1] == ' ' || s[l - 1] == '\t' ||
+                      s[0] == '#');
+    if (!quote) quote = strpbrk(s, ",\"\r\n") != NULL;
+    size_t k = 0;
+#define PUT(c)                                                                 \
+    do {                                                                       \
+        if (k + 1 < n) out[k] = (c);                                           \
+        k++;                                                                   \
+    } while (0)
+    if (quote) PUT('"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') PUT('"');
+        PUT(*p);
+    }
+    if (quote) PUT('"');
+#undef PUT
+    if (n) out[k < n ? k : n - 1] = '\0';
+    return k;
 }
 
 /* Checks the header fields h[0..nh) against the expected columns and fills
@@ -250,33 +287,40 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
     char *p = t->buf, *end = t->buf + len;
     /* A UTF-8 byte order mark, as spreadsheets write. */
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    long line = 0;
+    long line = 1;     /* the line p is on */
     long nheader = -1; /* fields in the header, once read */
+    const char *nul = memchr(p, '\0', (size_t)(end - p));
+    if (nul) {
+        long at = 1;
+        for (const char *q = p; q < nul; q++) at += *q == '\n';
+        line_fail(file, at, err, errlen, "NUL byte (not a text file?)");
+        goto fail;
+    }
     while (p < end) {
-        line++;
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *e = nl ? nl : end;
-        char *next = nl ? nl + 1 : end;
-        if (memchr(p, '\0', (size_t)(e - p))) {
-            line_fail(file, line, err, errlen, "NUL byte (not a text file?)");
-            goto fail;
-        }
-        if (e > p && e[-1] == '\r') e--;
+        /* Blank lines and comments are skipped a physical line at a time. */
         char *q = p;
-        while (q < e && (*q == ' ' || *q == '\t')) q++;
-        if (q == e || *q == '#') { p = next; continue; }
-
-        long n = split(p, e, f, ncols + 1, file, line, err, errlen);
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
+        if (q == end || *q == '\n' || *q == '#') {
+            char *nl = memchr(q, '\n', (size_t)(end - q));
+            p = nl ? nl + 1 : end;
+            line++;
+            continue;
+        }
+        char *next = end;
+        long lines = 0;
+        long n = split(p, end, &next, &lines, f, ncols + 1, file, line, err, errlen);
         if (n < 0) goto fail;
+        long rec_line = line;
+        line += lines;
         if (nheader < 0) {
             if ((size_t)n > ncols) {
                 /* Name the first column that is not expected. */
-                if (match_header(f, ncols + 1, cols, ncols, pos, file, line,
+                if (match_header(f, ncols + 1, cols, ncols, pos, file, rec_line,
                                  err, errlen) == 0)
-                    line_fail(file, line, err, errlen, "too many columns");
+                    line_fail(file, rec_line, err, errlen, "too many columns");
                 goto fail;
             }
-            if (match_header(f, (size_t)n, cols, ncols, pos, file, line, err,
+            if (match_header(f, (size_t)n, cols, ncols, pos, file, rec_line, err,
                              errlen) != 0)
                 goto fail;
             for (size_t k = 0; k < ncols; k++) t->present[k] = pos[k] >= 0;
@@ -285,7 +329,7 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
             continue;
         }
         if (n != nheader) {
-            line_fail(file, line, err, errlen, "%ld fields, the header has %ld",
+            line_fail(file, rec_line, err, errlen, "%ld fields, the header has %ld",
                       n, nheader);
             goto fail;
         }
@@ -301,7 +345,7 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
         }
         for (size_t k = 0; k < ncols; k++)
             t->cell[t->nrows * ncols + k] = pos[k] >= 0 ? f[pos[k]] : NULL;
-        t->line[t->nrows] = line;
+        t->line[t->nrows] = rec_line;
         t->nrows++;
         p = next;
     }

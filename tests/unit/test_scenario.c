@@ -708,7 +708,15 @@ static void field_errors(void **st) {
     static const struct {
         const char *set, *msg;
     } cases[] = {
-        {"colour=1", "scenario.json: colour: unknown field"},
+        {"colour=1", "scenario.json: colour: unknown field (--set colour=1: not a "
+                     "policy parameter either)"},
+        /* A misspelt key gets the closest known name: a field of the same
+        ** object, or, at the top of a --set, a policy parameter. */
+        {"confrim=3", "scenario.json: confrim: unknown field (--set confrim=3: not a "
+                      "policy parameter either; did you mean 'confirm'?)"},
+        {"asg.DefaultCooldwn=3",
+         "scenario.json: asg.DefaultCooldwn: unknown field (did you mean "
+         "'DefaultCooldown'?)"},
         {"fleet.LaunchSpecifications[0].Weight=2",
          "scenario.json: fleet.LaunchSpecifications[0].Weight: unknown field"},
         {"fleet.LaunchSpecifications[1].WeightedCapacity=0",
