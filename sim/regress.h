@@ -10,7 +10,7 @@
 #include "sim.h"
 
 #define SIM_BOUNDS_MAX 8
-#define SIM_BOUNDS_CHECKS 5
+#define SIM_BOUNDS_CHECKS 11
 #define SIM_BOUNDS_SETS 32
 
 /* One entry of bounds.json: a policy, optionally with its own parameters
