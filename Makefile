@@ -2,6 +2,8 @@
 #   make            build libspotbench.a and the spotbench binary (build/)
 #   make test       unit tests (cmocka), CLI tests and tests/aws/test_*.py
 #   make test SAN=1 the same under AddressSanitizer + UBSan (build-san/)
+#   make fuzz       libFuzzer on every parser, FUZZ_TIME seconds each (clang;
+#                   tests/fuzz/README.md)
 #   make demo       run the bundled default scenario
 #   make bench      benchmarks (figures printed, never pass/fail)
 # Missing Debian packages are installed by scripts/install-deps.sh when run as
@@ -14,6 +16,13 @@ BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined,float-cast-overflow \
             -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
+OPT := -O1
+else ifeq ($(SAN),fuzz)
+# The libFuzzer build of `make fuzz` (scripts/fuzz.sh): clang only.
+BUILD ?= build-fuzz
+CC := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
+            -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := -O1
 else
 BUILD ?= build
@@ -37,17 +46,27 @@ MODULES := policy traces sim store aws plot deploy
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
+# A harness gets libFuzzer's main under SAN=fuzz, else the corpus replayer.
+ifeq ($(SAN),fuzz)
+FUZZ_MAIN := -fsanitize=fuzzer
+FUZZ_DEPS :=
+else
+FUZZ_DEPS := $(BUILD)/tests/fuzz/replay.o
+FUZZ_MAIN := $(FUZZ_DEPS)
+endif
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 LIB := $(BUILD)/libspotbench.a
 BIN := $(BUILD)/spotbench
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test demo bench clean lambda install uninstall image
+.PHONY: all deps test demo bench clean fuzz fuzz-bins lambda install uninstall image
 all: $(BIN)
 
 # Installs (as root) or names the missing Debian packages.
@@ -82,6 +101,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(DEPS_OK)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 	    $(CMOCKA_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(LIB) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_MAIN) $(LIB) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
@@ -112,15 +137,23 @@ MAN := $(BUILD)/spotbench.1
 EXAMPLES := deploy/examples/live.json deploy/examples/aws.env
 SCENARIO_EXAMPLE := $(wildcard traces/scenarios/seed-week/*)
 
-$(MAN): $(BIN) scripts/build-man.py $(wildcard docs/*.md)
+$(MAN): $(BIN) scripts/build-man.py scripts/build-readme.py $(wildcard docs/*.md)
 	python3 scripts/build-man.py $(BIN) $@
 
-install: $(BIN) $(MAN)
+# bash completion, from the binary's help (scripts/build-completion.py).
+COMPLETION := $(BUILD)/spotbench.bash
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+$(COMPLETION): $(BIN) scripts/build-completion.py
+	python3 scripts/build-completion.py $(BIN) $@
+
+install: $(BIN) $(MAN) $(COMPLETION)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LOGROTATEDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples/seed-week
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/spotbench
 	install -m 644 $(MAN) $(DESTDIR)$(MANDIR)/man1/spotbench.1
+	install -m 644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/spotbench
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    deploy/systemd/spotbench-live.service > $(DESTDIR)$(UNITDIR)/spotbench-live.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/spotbench-live.service
@@ -136,6 +169,7 @@ install: $(BIN) $(MAN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/spotbench $(DESTDIR)$(MANDIR)/man1/spotbench.1 \
+	    $(DESTDIR)$(COMPLETIONDIR)/spotbench \
 	    $(DESTDIR)$(UNITDIR)/spotbench-live.service $(DESTDIR)$(UNITDIR)/spotbench-live.timer \
 	    $(DESTDIR)$(SYSUSERSDIR)/spotbench.conf $(DESTDIR)$(LOGROTATEDIR)/spotbench
 	rm -rf $(DESTDIR)$(DOCDIR)
@@ -146,8 +180,11 @@ image: $(BIN) $(MAN)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/image-tree PREFIX=/usr/local >/dev/null
 	scripts/build-image.sh $(BUILD)/image-tree results/spotbench-oci.tar
 
-test: $(BIN) $(TEST_BINS) $(LAMBDA_ZIP) $(MAN)
+test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
+
+fuzz:
+	@scripts/fuzz.sh
 
 demo: $(BIN)
 	@BUILD=$(BUILD) scripts/demo.sh
@@ -157,6 +194,6 @@ bench:
 	@bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

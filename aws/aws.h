@@ -153,6 +153,10 @@ typedef struct {
 
 /* The tick's line (no newline) into buf; returns the length as snprintf. */
 int aws_tick_format(const aws_tick *t, char *buf, size_t n);
+/* 1 when the tick could not observe or act: any of its six calls (four
+** metrics, the group, the fleet) failed or gave an answer the policy engine
+** cannot take, or an apply failed for a reason other than the cooldown. */
+int aws_tick_failed(const aws_tick *t);
 
 /* Called after each tick (print, record, store). Returning non-zero stops
 ** the loop. */
@@ -163,13 +167,16 @@ typedef struct {
     int apply;   /* call SetDesiredCapacity; otherwise a dry run */
     int64_t fixed_now; /* 0: the wall clock; else the first tick's time */
     const volatile sig_atomic_t *stop; /* set by a signal handler, or NULL */
+    int max_failed; /* stop after this many failed ticks in a row; 0: never */
     aws_tick_fn on_tick;
     void *ctx;
 } aws_live_opts;
 
 /* Runs ticks every cfg->interval seconds until *stop is set (the tick in
-** flight finishes first), the callback asks to stop, or after one tick with
-** `once`. Returns 0; with `once`, 1 when aws_tick_failed(). -1 with a
+** flight finishes first), the callback asks to stop, max_failed ticks in a
+** row failed (aws_tick_failed), or after one tick with `once`. Returns 0;
+** 1 with a message when the `once` tick failed, when max_failed ticks in a
+** row failed, or when *stop ended the loop after a failed tick; -1 with a
 ** message when out of memory. */
 int aws_live_run(aws_client *c, const aws_live_config *cfg,
                  const aws_live_opts *o, char *err, size_t errlen);

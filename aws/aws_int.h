@@ -215,9 +215,6 @@ int aws_xml_expect_root(const char *xml, size_t len, const char *root,
 int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                   int apply, aws_tick *t);
 void aws_tick_free(aws_tick *t);
-/* 1 when the tick failed as a whole: none of the fetches succeeded, or an
-** apply failed for a reason other than the cooldown. */
-int aws_tick_failed(const aws_tick *t);
 
 
 /* ---- util.c ---- */

@@ -274,6 +274,27 @@ static const char *kind_name(aws_retry_kind k) {
     }
 }
 
+/* Replaces resp->body and resp->headers by copies with every credential
+** value redacted (aws_redact): the error parser reads both. 0, or -1 when
+** out of memory. */
+static int scrub_response(aws_client *c, aws_http_resp *resp) {
+    if (!c->have_creds) return 0;
+    if (resp->body) {
+        char *clean = aws_redact(resp->body, &c->creds);
+        if (!clean) return -1;
+        aws_free_secret(resp->body);
+        resp->body = clean;
+        resp->len = strlen(clean);
+    }
+    if (resp->headers) {
+        char *clean = aws_redact(resp->headers, &c->creds);
+        if (!clean) return -1;
+        aws_free_secret(resp->headers);
+        resp->headers = clean;
+    }
+    return 0;
+}
+
 /* One Query API call with retries. `label` names it in messages
 ** ("cloudwatch GetMetricStatistics PendingCapacity"); `params` is the
 ** encoded rest of the form ("" or "A=b&C=d"). On success *ok holds the 2xx
@@ -321,6 +342,16 @@ static int call(aws_client *c, aws_service s, const char *action,
         int64_t t0 = mono_ms();
         int tr = c->transport(c->transport_ctx, &req, &resp, terr, sizeof terr);
         long ms = (long)(mono_ms() - t0);
+        /* The whole answer is scrubbed of the credentials before any of it
+        ** is parsed: a server echoing a secret in an error Code, Message or
+        ** RequestId (or anywhere) must not get part of it past a fixed
+        ** buffer's cut, where it would no longer be recognised. */
+        if (tr == 0 && scrub_response(c, &resp)) {
+            aws_free_secret(resp.body);
+            aws_free_secret(resp.headers);
+            set_error(c, e, "%s: out of memory scrubbing the response", label);
+            break;
+        }
         aws_retry_kind kind;
         aws_err_doc ed;
         if (tr != 0) {

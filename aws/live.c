@@ -354,6 +354,17 @@ static void cap_decision(const aws_live_config *cfg, aws_tick *t) {
              cfg->max_on_demand, wanted, t->policy_decision.reason);
 }
 
+/* 1, with a message, when a described group is not a valid observation. */
+static int asg_refused(const pol_asg *a, char *msg, size_t n) {
+    pol_obs o;
+    char why[200];
+    memset(&o, 0, sizeof o);
+    o.asg = *a;
+    if (pol_obs_check(&o, why, sizeof why) == 0) return 0;
+    snprintf(msg, n, "autoscaling DescribeAutoScalingGroups: answer not usable: %s", why);
+    return 1;
+}
+
 int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                   int apply, aws_tick *t) {
     memset(t, 0, sizeof *t);
@@ -385,6 +396,12 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
         t->fetched++;
     }
     if (aws_describe_asg(c, cfg->asg_name, &t->obs.asg, &e)) {
+        memset(&t->obs.asg, 0, sizeof t->obs.asg);
+        add_error(t, e.msg);
+    } else if (asg_refused(&t->obs.asg, e.msg, sizeof e.msg)) {
+        /* An answer the policy engine cannot take (MinSize above MaxSize)
+        ** is an undescribed group: the tick, its --record line and its row
+        ** then hold what `policy eval` replays. */
         memset(&t->obs.asg, 0, sizeof t->obs.asg);
         add_error(t, e.msg);
     } else {
@@ -430,7 +447,9 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
 }
 
 int aws_tick_failed(const aws_tick *t) {
-    return t->fetched == 0 || t->outcome == AWS_OUT_FAILED;
+    /* Any of the six calls failing leaves the policy deciding on part of
+    ** what it should see: the tick could not observe. */
+    return t->nerrors > 0 || t->fetched < POL_NMETRICS + 2 || t->outcome == AWS_OUT_FAILED;
 }
 
 static void put_latest(char *buf, size_t n, size_t *len, const char *name,
@@ -514,6 +533,7 @@ static int64_t mono_ms(void) {
 int aws_live_run(aws_client *c, const aws_live_config *cfg,
                  const aws_live_opts *o, char *err, size_t errlen) {
     int64_t mono0 = mono_ms();
+    int streak = 0; /* failed ticks in a row */
     for (;;) {
         int64_t t0 = mono_ms();
         int64_t now = o->fixed_now ? o->fixed_now + (t0 - mono0) / 1000
@@ -527,8 +547,17 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
         int stop = o->on_tick ? o->on_tick(o->ctx, &t) : 0;
         int failed = aws_tick_failed(&t);
         aws_tick_free(&t);
-        if (o->once) return failed ? 1 : 0;
+        if (o->once) {
+            if (failed) snprintf(err, errlen, "the tick could not observe or act");
+            return failed ? 1 : 0;
+        }
         if (stop) return 0;
+        streak = failed ? streak + 1 : 0;
+        if (o->max_failed > 0 && streak >= o->max_failed) {
+            snprintf(err, errlen, "%d ticks in a row could not observe or act; stopping",
+                     streak);
+            return 1;
+        }
         /* Sleep to the next tick in short slices, so a signal that lands
         ** just before a slice still ends the loop within a fraction of a
         ** second. */
@@ -540,6 +569,11 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
             struct timespec ts = {0, (long)left * 1000000L};
             nanosleep(&ts, NULL);
         }
-        if (o->stop && *o->stop) return 0;
+        if (o->stop && *o->stop) {
+            /* A supervisor stopping a controller that was failing hears it. */
+            if (streak) snprintf(err, errlen, "stopped after %d failed tick%s in a row",
+                                 streak, streak == 1 ? "" : "s");
+            return streak ? 1 : 0;
+        }
     }
 }

@@ -81,6 +81,9 @@ measure "run (guarded)" "<= 0.15 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json"
 measure "run: loading only (the span cut to a day)" "none: a part of the run" \
     @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
 measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
+for p in hedge karpenter none ondemand; do
+    measure "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
+done
 measure "run, five years (classic)" "<= 64 MB" @SB@ run "$TMP/year5/scenario.json" --db "$TMP/y5.db"
 rm -rf "$TMP/year5"
 
@@ -159,6 +162,11 @@ store_run() {
 store_run 525600 4 60
 echo "   the same, 8 pools whose prices change every minute to prices never seen before (worst case)"
 store_run 525600 8 1 0
+
+echo "== compare: the bundled suite with the six policies that run live, -j 2"
+# A fresh database each time, through sh -c: one process tree to measure.
+FRESH='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" compare traces/scenarios -j 2 --db "$1"'
+measure "compare traces/scenarios (6 policies, -j 2)" "<= 10 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
 
 echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"

@@ -6,6 +6,7 @@
 #ifndef SPOTBENCH_CLI_H
 #define SPOTBENCH_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -13,16 +14,56 @@
 #include "sim/sim.h"
 #include "sim/sweep.h"
 #include "store/store.h"
+#include "traces/outfile.h"
 
 /* Exit statuses: 0 success, 1 a run-time failure (I/O, AWS), 2 bad input
 ** (usage, a malformed file or value). */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_BADINPUT = 2 };
+
+/* ---- options (opt.c) ------------------------------------------------------ */
+
+/* One option of a command: its name ("--policy", "-j") and, when it takes
+** a value, the value's placeholder ("NAME"); NULL for a flag. Tables end
+** with {NULL, NULL}. */
+typedef struct {
+    const char *name;
+    const char *arg;
+} cli_opt;
+
+/* The state of reading one command's arguments. */
+typedef struct {
+    const char *topic;   /* the help topic named in messages: "run" */
+    const char *what;    /* a prefix for messages: "" or "import: " */
+    const cli_opt *opts;
+    int argc;
+    char **argv;
+    int i;
+    int dashdash;        /* after "--": operands only */
+    const char *opt;     /* CLI_ARG_OPT: the option, spelt as in the table */
+    const char *val;     /* its value, or the operand with CLI_ARG_POS */
+} cli_args;
+
+enum { CLI_ARG_END = 0, CLI_ARG_OPT = 1, CLI_ARG_POS = 2, CLI_ARG_BAD = -1 };
+
+/* Starts reading argv[1..argc): argv[0] is the command (or subcommand). */
+void cli_args_init(cli_args *a, const char *topic, const char *what,
+                   const cli_opt *opts, int argc, char **argv);
+/* The next argument: CLI_ARG_OPT (a->opt, and a->val when the option takes
+** a value), CLI_ARG_POS (an operand in a->val), CLI_ARG_END, or CLI_ARG_BAD
+** after printing the usage error (unknown option, with the closest known
+** one suggested; a missing value; a value given to a flag). */
+int cli_next(cli_args *a);
+/* 1 when the option just read is `name`. */
+int cli_is(const cli_args *a, const char *name);
 
 typedef struct {
     const char *name;
     const char *summary;
     const char *usage; /* full help text */
     int (*run)(int argc, char **argv);
+    /* Every option table the command reads (subcommands included),
+    ** NULL-terminated: what `help --options` lists. */
+    const cli_opt *const *opts;
 } cli_command;
 
 /* Prints "spotbench: <message>" to stderr. */
@@ -33,6 +74,25 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 
 const char *cli_version(void);
 
+/* Output files (-o PATH) under the rules of traces/outfile.h; each prints
+** what went wrong. cli_out_check: 0 or -1 (bad input). cli_out_open: 0 or
+** -1. cli_out_close commits when `ok` (else drops the content) and returns
+** CLI_OK or CLI_FAIL. */
+int cli_out_check(const char *path);
+int cli_out_open(trc_out *o, const char *path);
+int cli_out_close(trc_out *o, int ok);
+
+/* --json output: a JSON string of s (bytes that are not UTF-8 become
+** U+FFFD: paths and names may hold any bytes), or NULL when out of memory;
+** and the document printed as one line, then deleted (CLI_OK, or CLI_FAIL
+** after saying why). Every --json prints one JSON value on one line. */
+cJSON *cli_json_str(const char *s);
+int cli_json_print(cJSON *doc);
+
+/* Prints "--policy NAME: unknown policy" with the closest policy suggested;
+** returns 2. */
+int cli_unknown_policy(const char *name);
+
 /* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
 ** Returns 0, or -1 after printing why the value is bad. */
 int cli_fixed_now(int64_t *out);
@@ -42,6 +102,51 @@ int cli_fixed_now(int64_t *out);
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id);
+
+/* Says once, on stderr, that a policy with a fallback_capacity (classic,
+** the seed's controller) will assume a shortfall of another size than the
+** fleet's TargetCapacity: the original hard-codes 32 units, so on a 48-unit
+** fleet it silently covers 32. Nothing when they agree or in direct mode. */
+void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
+                       const pol_params *params);
+
+
+#define CLI_DECLARE(NAME)                                                      \
+    int cmd_##NAME(int argc, char **argv);                                     \
+    extern const char cmd_##NAME##_usage[];                                    \
+    extern const cli_opt *const cmd_##NAME##_opts[]
+CLI_DECLARE(policy);
+CLI_DECLARE(run);
+CLI_DECLARE(regress);
+CLI_DECLARE(sweep);
+CLI_DECLARE(best);
+CLI_DECLARE(merge);
+CLI_DECLARE(plot);
+CLI_DECLARE(live);
+CLI_DECLARE(lambda);
+CLI_DECLARE(deploy);
+CLI_DECLARE(sensitivity);
+CLI_DECLARE(trace);
+CLI_DECLARE(compare);
+CLI_DECLARE(tune);
+
+/* The cases of a suite (suite.c): names and scenario paths, malloc'd. */
+typedef struct {
+    char **name, **path;
+    size_t n;
+} cli_suite;
+/* A scenario file is one case; a folder gives each subfolder holding a
+** scenario.json, sorted. Returns a CLI exit status after printing why. */
+int cli_suite_load(const char *path, cli_suite *s);
+void cli_suite_free(cli_suite *s);
+/* The --set strings that apply to a run of `pol`: its own parameters and
+** scenario fields, not another policy's parameters. Fills out (nsets
+** entries at most); returns how many. */
+int cli_sets_for(const pol_policy *pol, const char *const *sets, size_t nsets,
+                 const char **out);
+
+/* A duration as the tables print it: 45s, 3m52s, 1h47m. */
+void cli_duration(char *buf, size_t n, int64_t s);
 
 /* Writes the live configuration of a scenario with KEY=VALUE settings (a
 ** sweep point's) to path, warnings on stderr; fleet and group may be NULL
@@ -56,31 +161,8 @@ int cli_write_live_config(const char *path, const char *scenario,
 int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
-int cmd_policy(int argc, char **argv);
-extern const char cmd_policy_usage[];
-int cmd_run(int argc, char **argv);
-extern const char cmd_run_usage[];
-int cmd_regress(int argc, char **argv);
-extern const char cmd_regress_usage[];
-int cmd_sweep(int argc, char **argv);
-extern const char cmd_sweep_usage[];
-int cmd_best(int argc, char **argv);
-extern const char cmd_best_usage[];
-int cmd_merge(int argc, char **argv);
-extern const char cmd_merge_usage[];
-int cmd_plot(int argc, char **argv);
-extern const char cmd_plot_usage[];
-int cmd_live(int argc, char **argv);
-extern const char cmd_live_usage[];
-int cmd_lambda(int argc, char **argv);
-extern const char cmd_lambda_usage[];
-int cmd_deploy(int argc, char **argv);
-extern const char cmd_deploy_usage[];
-int cmd_sensitivity(int argc, char **argv);
-extern const char cmd_sensitivity_usage[];
-int cmd_trace(int argc, char **argv);
-/* trace import --format spot-traces (cmd_trace_avail.c). */
+/* trace import --format spot-traces (cmd_trace_avail.c), and its options. */
 int cli_trace_import_spot_traces(int argc, char **argv);
-extern const char cmd_trace_usage[];
+extern const cli_opt cmd_trace_avail_opts[];
 
 #endif

@@ -61,44 +61,37 @@ const char cmd_deploy_usage[] =
     "                         live refuses until they are filled in)\n"
     "  -o FILE                the output (written whole or not at all)\n"
     "\n"
-    "See docs/deploy.md.\n";
+    "See docs/deploy.md.\n"
+    "\n"
+    "examples:\n"
+    "  spotbench deploy live-config traces/scenarios/seed-week/scenario.json \\\n"
+    "      --policy guarded --set window=600 -o live.json\n"
+    "  spotbench deploy cloudformation traces/scenarios/seed-week/scenario.json \\\n"
+    "      --policy guarded --set window=600 -o stack.json\n";
 
 #define DEFAULT_DB "results/spotbench.db"
 #define MAX_SETS 256
 
-/* Writes text to path through a temporary file in the same directory,
-** fsync'd and renamed, so a reader never sees half a file. */
+static const cli_opt cfn_opts[] = {
+    {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
+    {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
+    {"--max-on-demand", "N"}, {"--alarm", NULL},   {"--no-alarm", NULL},
+    {"--apply", NULL},   {NULL, NULL}};
+static const cli_opt live_config_opts[] = {
+    {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
+    {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
+    {"--max-on-demand", "N"}, {"--FleetRequestId", "ID"},
+    {"--AutoScalingGroupName", "NAME"}, {NULL, NULL}};
+const cli_opt *const cmd_deploy_opts[] = {cfn_opts, live_config_opts, NULL};
+
+/* Writes text and a newline to path, replaced whole or not at all
+** (traces/outfile.h). */
 static int write_file(const char *path, const char *text) {
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        cli_error("out of memory");
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    size_t len = strlen(text), off = 0;
-    int bad = 0;
-    while (off < len && !bad) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno != EINTR) bad = 1;
-        else if (w > 0) off += (size_t)w;
-    }
-    if (!bad && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) bad = 1;
-    if (!bad) fchmod(fd, 0644);
-    if (close(fd) != 0) bad = 1;
-    if (!bad && rename(tmp, path) != 0) bad = 1;
-    if (bad) {
-        cli_error("%s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return bad ? -1 : 0;
+    trc_out o;
+    if (cli_out_open(&o, path)) return -1;
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    return cli_out_close(&o, 1) == CLI_OK ? 0 : -1;
 }
 
 /* The settings of a sweep's point: its fixed --set strings, then the
@@ -222,36 +215,39 @@ int cmd_deploy(int argc, char **argv) {
     size_t nuser = 0;
     long long sweep = 0, point = -1, max_od = -1;
     int alarm = -1, apply = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
+    cli_args ap;
+    cli_args_init(&ap, "deploy", cfn ? "cloudformation: " : "live-config: ",
+                  cfn ? cfn_opts : live_config_opts, argc - 1, argv + 1);
+    for (int k; (k = cli_next(&ap)) != CLI_ARG_END;) {
+        const char *v = ap.val;
         char *end;
-        int more = i + 1 < argc;
-        if (strcmp(a, "-o") == 0 && more) out = argv[++i];
-        else if (strcmp(a, "--db") == 0 && more) db = argv[++i];
-        else if (strcmp(a, "--policy") == 0 && more) policy = argv[++i];
-        else if (strcmp(a, "--set") == 0 && more) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (scenario) return cli_usage("deploy", "more than one SCENARIO");
+            scenario = v;
+        } else if (cli_is(&ap, "-o")) out = v;
+        else if (cli_is(&ap, "--db")) db = v;
+        else if (cli_is(&ap, "--policy")) policy = v;
+        else if (cli_is(&ap, "--set")) {
             if (nuser == MAX_SETS) return cli_usage("deploy", "too many --set");
-            if (!strchr(argv[i + 1], '='))
-                return cli_usage("deploy", "--set %s: expected KEY=VALUE", argv[i + 1]);
-            user_sets[nuser++] = argv[++i];
-        } else if (strcmp(a, "--sweep") == 0 && more) {
-            sweep = strtoll(argv[++i], &end, 10);
-            if (*end || sweep < 1) return cli_usage("deploy", "--sweep %s: expected a sweep id", argv[i]);
-        } else if (strcmp(a, "--point") == 0 && more) {
-            point = strtoll(argv[++i], &end, 10);
-            if (*end || !*argv[i] || point < 0)
-                return cli_usage("deploy", "--point %s: expected a point number", argv[i]);
-        } else if (strcmp(a, "--max-on-demand") == 0 && more) {
-            max_od = strtoll(argv[++i], &end, 10);
-            if (*end || !*argv[i] || max_od < 0 || max_od > 100000)
-                return cli_usage("deploy", "--max-on-demand %s: expected 0 to 100000", argv[i]);
-        } else if (cfn && strcmp(a, "--alarm") == 0) alarm = 1;
-        else if (cfn && strcmp(a, "--no-alarm") == 0) alarm = 0;
-        else if (cfn && strcmp(a, "--apply") == 0) apply = 1;
-        else if (!cfn && strcmp(a, "--FleetRequestId") == 0 && more) fleet = argv[++i];
-        else if (!cfn && strcmp(a, "--AutoScalingGroupName") == 0 && more) group = argv[++i];
-        else if (a[0] != '-' && !scenario) scenario = a;
-        else return cli_usage("deploy", "unknown or incomplete option '%s'", a);
+            if (!strchr(v, '=')) return cli_usage("deploy", "--set %s: expected KEY=VALUE", v);
+            user_sets[nuser++] = v;
+        } else if (cli_is(&ap, "--sweep")) {
+            sweep = strtoll(v, &end, 10);
+            if (*end || sweep < 1) return cli_usage("deploy", "--sweep %s: expected a sweep id", v);
+        } else if (cli_is(&ap, "--point")) {
+            point = strtoll(v, &end, 10);
+            if (*end || !*v || point < 0)
+                return cli_usage("deploy", "--point %s: expected a point number", v);
+        } else if (cli_is(&ap, "--max-on-demand")) {
+            max_od = strtoll(v, &end, 10);
+            if (*end || !*v || max_od < 0 || max_od > 100000)
+                return cli_usage("deploy", "--max-on-demand %s: expected 0 to 100000", v);
+        } else if (cli_is(&ap, "--alarm")) alarm = 1;
+        else if (cli_is(&ap, "--no-alarm")) alarm = 0;
+        else if (cli_is(&ap, "--apply")) apply = 1;
+        else if (cli_is(&ap, "--FleetRequestId")) fleet = v;
+        else if (cli_is(&ap, "--AutoScalingGroupName")) group = v;
     }
     if (!scenario) return cli_usage("deploy", "a SCENARIO file is required");
     if (!out) return cli_usage("deploy", "-o FILE is required");

@@ -65,19 +65,21 @@ static int init_failure(const char *api, const char *msg) {
     return CLI_BADINPUT;
 }
 
+static const cli_opt lambda_opts[] = {{"--max-invocations", "N"}, {NULL, NULL}};
+const cli_opt *const cmd_lambda_opts[] = {lambda_opts, NULL};
+
 int cmd_lambda(int argc, char **argv) {
     aws_lambda_opts o = {0};
-    for (int i = 1; i < argc; i++) {
+    cli_args a;
+    cli_args_init(&a, "lambda", NULL, lambda_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         char *end;
-        if (strcmp(argv[i], "--max-invocations") == 0 && i + 1 < argc) {
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || !*argv[i] || n < 1 || n > 1000000)
-                return cli_usage("lambda", "--max-invocations %s: expected 1 to 1000000",
-                                 argv[i]);
-            o.max_invocations = (int)n;
-        } else {
-            return cli_usage("lambda", "unknown or incomplete option '%s'", argv[i]);
-        }
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("lambda", "unexpected argument '%s'", a.val);
+        long n = strtol(a.val, &end, 10); /* --max-invocations */
+        if (*end || !*a.val || n < 1 || n > 1000000)
+            return cli_usage("lambda", "--max-invocations %s: expected 1 to 1000000", a.val);
+        o.max_invocations = (int)n;
     }
     o.runtime_api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!o.runtime_api || !*o.runtime_api) {

@@ -18,7 +18,8 @@
 
 const char cmd_live_usage[] =
     "usage: spotbench live --config FILE [--once] [--apply] [--record FILE]\n"
-    "                      [--db FILE] [--verbose]\n"
+    "                      [--db FILE] [--heartbeat FILE] [--max-failed-ticks N]\n"
+    "                      [--verbose]\n"
     "\n"
     "Every `interval` seconds: reads the Spot Fleet's AWS/EC2Spot metrics\n"
     "(TargetCapacity, PendingCapacity, FulfilledCapacity, TerminatingCapacity)\n"
@@ -36,19 +37,36 @@ const char cmd_live_usage[] =
     "                  'spotbench policy eval' replays\n"
     "  --db FILE       store each tick as a row of live_ticks in this SQLite\n"
     "                  database (docs/store.md)\n"
+    "  --heartbeat FILE  after every tick that observed and acted, replace FILE\n"
+    "                  with the tick's time (epoch seconds and ISO-8601): a\n"
+    "                  health check compares it, or its mtime, with the clock\n"
+    "  --max-failed-ticks N  stop with exit status 1 after N ticks in a row\n"
+    "                  that could not observe or act (default 5; 0: never)\n"
     "  --verbose       log credentials source, requests and retries to stderr\n"
     "                  (never keys, secrets or tokens)\n"
     "\n"
-    "exit status: 0 ok (also after SIGINT/SIGTERM, which end the loop after\n"
-    "the tick in flight); with --once, 1 when no call succeeded or an apply\n"
-    "failed (a cooldown rejection is not a failure); 1 when --record or --db\n"
-    "could not be written (the loop stops); 2 bad config or usage.\n"
+    "A tick fails when any of its six calls (the four metrics, the group, the\n"
+    "fleet) fails or answers what the policy engine cannot take, or an apply\n"
+    "fails; a SetDesiredCapacity refused for the cooldown is not a failure.\n"
+    "\n"
+    "exit status: 0 ok: --once ran a tick that did not fail, or the loop was\n"
+    "stopped by SIGINT/SIGTERM (after the tick in flight) with its last tick\n"
+    "good; 1 the --once tick failed, --max-failed-ticks ticks in a row failed,\n"
+    "a signal stopped the loop while its last tick had failed, or --record,\n"
+    "--db or --heartbeat could not be written (the loop stops); 2 bad config\n"
+    "or usage. With systemd, Restart=on-failure restarts it on 1.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
     "SPOTBENCH_LIVE_CONFIG=JSON is the config when --config is not given\n"
     "(containers);\n"
     "SPOTBENCH_NOW=EPOCH fixes the clock (tests); SPOTBENCH_RETRY_SCALE\n"
     "scales retry delays (0: none).\n";
+
+static const cli_opt live_opts[] = {
+    {"--config", "FILE"},   {"--once", NULL},          {"--apply", NULL},
+    {"--record", "FILE"},   {"--db", "FILE"},          {"--heartbeat", "FILE"},
+    {"--max-failed-ticks", "N"}, {"--verbose", NULL},  {NULL, NULL}};
+const cli_opt *const cmd_live_opts[] = {live_opts, NULL};
 
 /* The one piece of mutable global state: set by the signal handler, read by
 ** the loop between ticks. */
@@ -67,6 +85,8 @@ typedef struct {
     const aws_live_config *cfg;
     int apply;
     int db_failed;
+    const char *heartbeat; /* --heartbeat, or NULL */
+    int heartbeat_failed;
 } tick_ctx;
 
 static void log_line(void *ctx, const char *msg) {
@@ -134,6 +154,17 @@ static int store_tick(tick_ctx *ctx, const aws_tick *t) {
     return rc;
 }
 
+/* Replaces the heartbeat file with the good tick's time, whole or not at
+** all (traces/outfile.h): a health check never reads half a line. */
+static int write_heartbeat(const char *path, int64_t now) {
+    trc_out o;
+    char ts[32];
+    if (cli_out_open(&o, path)) return -1;
+    trc_time_format(now, ts, sizeof ts);
+    fprintf(o.f, "%lld %s\n", (long long)now, ts);
+    return cli_out_close(&o, 1) == CLI_OK ? 0 : -1;
+}
+
 /* Prints the tick, reports its errors, appends the record line, stores the
 ** row. A record or row that cannot be written stops the loop: going on
 ** would leave a gap nobody asked for. */
@@ -157,34 +188,41 @@ static int on_tick(void *vctx, const aws_tick *t) {
     }
     /* Stored even when the record failed: each keeps what it can. */
     if (ctx->db && store_tick(ctx, t)) ctx->db_failed = 1;
-    return ctx->record_failed || ctx->db_failed;
+    if (ctx->heartbeat && !aws_tick_failed(t) && write_heartbeat(ctx->heartbeat, t->now))
+        ctx->heartbeat_failed = 1;
+    return ctx->record_failed || ctx->db_failed || ctx->heartbeat_failed;
 }
 
 int cmd_live(int argc, char **argv) {
-    const char *config = NULL, *record = NULL, *db = NULL;
-    int once = 0, apply = 0, verbose = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--config") == 0 && i + 1 < argc)
-            config = argv[++i];
-        else if (strcmp(a, "--record") == 0 && i + 1 < argc)
-            record = argv[++i];
-        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
-            db = argv[++i];
-        else if (strcmp(a, "--once") == 0)
-            once = 1;
-        else if (strcmp(a, "--apply") == 0)
-            apply = 1;
-        else if (strcmp(a, "--verbose") == 0)
-            verbose = 1;
-        else
-            return cli_usage("live", "unknown or incomplete option '%s'", a);
+    const char *config = NULL, *record = NULL, *db = NULL, *heartbeat = NULL;
+    int once = 0, apply = 0, verbose = 0, max_failed = 5;
+    cli_args a;
+    cli_args_init(&a, "live", NULL, live_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("live", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--config")) config = a.val;
+        else if (cli_is(&a, "--record")) record = a.val;
+        else if (cli_is(&a, "--db")) db = a.val;
+        else if (cli_is(&a, "--once")) once = 1;
+        else if (cli_is(&a, "--apply")) apply = 1;
+        else if (cli_is(&a, "--verbose")) verbose = 1;
+        else if (cli_is(&a, "--heartbeat")) heartbeat = a.val;
+        else if (cli_is(&a, "--max-failed-ticks")) {
+            char *end;
+            long v = strtol(a.val, &end, 10);
+            if (*end || !*a.val || v < 0 || v > 1000000)
+                return cli_usage("live", "--max-failed-ticks %s: expected 0 to 1000000",
+                                 a.val);
+            max_failed = (int)v;
+        }
     }
     /* A container (Fargate, Batch) gets its config through the
     ** environment, as the Lambda function does. */
     const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
     if (!config && !(env_cfg && *env_cfg))
         return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
+    if (heartbeat && cli_out_check(heartbeat)) return CLI_BADINPUT;
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
@@ -205,7 +243,7 @@ int cmd_live(int argc, char **argv) {
     if (verbose) o.log = log_line;
     aws_client *client = NULL;
     int rc = CLI_OK;
-    tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0};
+    tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0, heartbeat, 0};
     if (aws_client_new(&o, &client, err, sizeof err)) {
         cli_error("live: %s", err);
         rc = CLI_BADINPUT;
@@ -247,11 +285,12 @@ int cmd_live(int argc, char **argv) {
     lo.stop = &stop_flag;
     lo.on_tick = on_tick;
     lo.ctx = &ctx;
+    lo.max_failed = max_failed;
     int r = aws_live_run(client, &cfg, &lo, err, sizeof err);
-    if (r < 0) {
+    if (r != 0) {
         cli_error("live: %s", err);
         rc = CLI_FAIL;
-    } else if (r > 0 || ctx.record_failed || ctx.db_failed) {
+    } else if (ctx.record_failed || ctx.db_failed || ctx.heartbeat_failed) {
         rc = CLI_FAIL;
     }
     if (verbose && stop_flag) cli_error("live: stopped by signal");

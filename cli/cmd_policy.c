@@ -11,11 +11,13 @@
 #include "traces/traces.h"
 
 const char cmd_policy_usage[] =
-    "usage: spotbench policy list\n"
+    "usage: spotbench policy list [--json]\n"
     "       spotbench policy eval --policy NAME [--set KEY=VALUE]... [FILE|-]\n"
     "\n"
     "list   prints each policy with its parameters, defaults, units and\n"
-    "       descriptions.\n"
+    "       descriptions; with --json, one JSON object: {\"policies\": [{\"name\",\n"
+    "       \"summary\", \"simulation_only\", \"params\": [{\"name\", \"default\",\n"
+    "       \"min\", \"max\", \"integer\", \"unit\", \"description\"}]}]}.\n"
     "eval   reads observations as JSON Lines (FILE, or standard input when\n"
     "       FILE is '-' or absent) and writes one decision per line, in order.\n"
     "       A malformed line stops the run with 'FILE:LINE: what is wrong' and\n"
@@ -25,13 +27,43 @@ const char cmd_policy_usage[] =
     "  --policy NAME      classic or guarded (see 'policy list')\n"
     "  --set KEY=VALUE    set a policy parameter, e.g. --set window=900\n"
     "\n"
-    "example:\n"
-    "  echo '{\"now\": 1488369600, \"metrics\": {\"TargetCapacity\": "
-    "[[1488369540, 32]],\n"
-    "        \"PendingCapacity\": [[1488369540, 8]]}, \"asg\": "
-    "{\"DesiredCapacity\": 0,\n"
-    "        \"MinSize\": 0, \"MaxSize\": 200}}' | spotbench policy eval "
-    "--policy classic\n";
+    "examples:\n"
+    "  spotbench policy list\n"
+    "  echo '{\"now\": 1488369600, \"metrics\": {\"TargetCapacity\": [[1488369540, 32]], "
+    "\"PendingCapacity\": [[1488369540, 8]]}, \"asg\": {\"DesiredCapacity\": 0, "
+    "\"MinSize\": 0, \"MaxSize\": 200}}' | \\\n"
+    "      spotbench policy eval --policy classic\n"
+    "  spotbench policy eval --policy guarded --set confirm=1 traces/samples/outage.jsonl\n";
+
+static const cli_opt list_opts[] = {{"--json", NULL}, {NULL, NULL}};
+static const cli_opt eval_opts[] = {{"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {NULL, NULL}};
+const cli_opt *const cmd_policy_opts[] = {list_opts, eval_opts, NULL};
+
+static int policy_list_json(void) {
+    cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "policies");
+    for (const pol_policy *const *p = pol_list(); *p; p++) {
+        const pol_policy *pol = *p;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "name", pol->name);
+        cJSON_AddStringToObject(o, "summary", pol->summary);
+        cJSON_AddBoolToObject(o, "simulation_only", pol->simulation_only);
+        cJSON *ps = cJSON_AddArrayToObject(o, "params");
+        for (size_t i = 0; i < pol->nparams; i++) {
+            const pol_param_def *d = &pol->params[i];
+            cJSON *q = cJSON_CreateObject();
+            cJSON_AddItemToArray(ps, q);
+            cJSON_AddStringToObject(q, "name", d->name);
+            cJSON_AddNumberToObject(q, "default", d->def);
+            cJSON_AddNumberToObject(q, "min", d->min);
+            cJSON_AddNumberToObject(q, "max", d->max);
+            cJSON_AddBoolToObject(q, "integer", d->integer);
+            cJSON_AddStringToObject(q, "unit", d->unit);
+            cJSON_AddStringToObject(q, "description", d->desc);
+        }
+    }
+    return cli_json_print(doc);
+}
 
 static int policy_list(void) {
     for (const pol_policy *const *p = pol_list(); *p; p++) {
@@ -69,29 +101,24 @@ static int policy_eval(int argc, char **argv) {
     const char *name = NULL, *path = NULL;
     const char *sets[64];
     size_t nsets = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
-            name = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+    cli_args a;
+    cli_args_init(&a, "policy", "eval: ", eval_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (path) return cli_usage("policy", "eval: more than one input file");
+            path = a.val;
+        } else if (cli_is(&a, "--policy")) {
+            name = a.val;
+        } else if (cli_is(&a, "--set")) {
             if (nsets == sizeof sets / sizeof sets[0])
                 return cli_usage("policy", "too many --set options");
-            sets[nsets++] = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage("policy", "eval: unknown or incomplete option '%s'", a);
-        } else if (path) {
-            return cli_usage("policy", "eval: more than one input file");
-        } else {
-            path = a;
+            sets[nsets++] = a.val;
         }
     }
     if (!name) return cli_usage("policy", "eval: --policy NAME is required");
     const pol_policy *pol = pol_find(name);
-    if (!pol) {
-        cli_error("--policy %s: unknown policy (see 'spotbench policy list')",
-                  name);
-        return CLI_BADINPUT;
-    }
+    if (!pol) return cli_unknown_policy(name);
     if (pol->simulation_only) {
         cli_error("--policy %s: simulation only (use it with 'spotbench run')", name);
         return CLI_BADINPUT;
@@ -155,8 +182,15 @@ static int policy_eval(int argc, char **argv) {
 int cmd_policy(int argc, char **argv) {
     if (argc < 2) return cli_usage("policy", "expected 'list' or 'eval'");
     if (strcmp(argv[1], "list") == 0) {
-        if (argc > 2) return cli_usage("policy", "list takes no arguments");
-        return policy_list();
+        cli_args a;
+        int json = 0;
+        cli_args_init(&a, "policy", "list: ", list_opts, argc - 1, argv + 1);
+        for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+            if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+            if (k == CLI_ARG_POS) return cli_usage("policy", "list takes no arguments");
+            json = 1; /* --json */
+        }
+        return json ? policy_list_json() : policy_list();
     }
     if (strcmp(argv[1], "eval") == 0) return policy_eval(argc - 1, argv + 1);
     return cli_usage("policy", "unknown subcommand '%s'", argv[1]);

@@ -33,6 +33,11 @@ const char cmd_run_usage[] =
     "  spotbench run traces/scenarios/seed-week/scenario.json \\\n"
     "      --policy classic --policy guarded --set asg.DefaultCooldown=900\n";
 
+static const cli_opt run_opts[] = {
+    {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--db", "FILE"},
+    {"--timeseries", NULL}, {"--json", NULL}, {NULL, NULL}};
+const cli_opt *const cmd_run_opts[] = {run_opts, NULL};
+
 #define MAX_POLICIES 8
 #define MAX_SETS 64
 
@@ -231,13 +236,18 @@ int cmd_run(int argc, char **argv) {
     const char *psets[MAX_SETS], *ssets[MAX_SETS];
     size_t npol = 0, npsets = 0, nssets = 0;
     int timeseries = 0, json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
+    cli_args a;
+    cli_args_init(&a, "run", NULL, run_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (path) return cli_usage("run", "more than one scenario");
+            path = a.val;
+        } else if (cli_is(&a, "--policy")) {
             if (npol == MAX_POLICIES) return cli_usage("run", "too many --policy options");
-            pol_names[npol++] = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
-            const char *kv = argv[++i];
+            pol_names[npol++] = a.val;
+        } else if (cli_is(&a, "--set")) {
+            const char *kv = a.val;
             const char *eq = strchr(kv, '=');
             if (!eq || eq == kv) {
                 cli_error("--set %s: expected KEY=VALUE", kv);
@@ -247,18 +257,12 @@ int cmd_run(int argc, char **argv) {
                 return cli_usage("run", "too many --set options");
             if (pol_is_param(kv, (size_t)(eq - kv))) psets[npsets++] = kv;
             else ssets[nssets++] = kv;
-        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
-            db_path = argv[++i];
-        } else if (strcmp(a, "--timeseries") == 0) {
+        } else if (cli_is(&a, "--db")) {
+            db_path = a.val;
+        } else if (cli_is(&a, "--timeseries")) {
             timeseries = 1;
-        } else if (strcmp(a, "--json") == 0) {
+        } else if (cli_is(&a, "--json")) {
             json = 1;
-        } else if (a[0] == '-') {
-            return cli_usage("run", "unknown or incomplete option '%s'", a);
-        } else if (path) {
-            return cli_usage("run", "more than one scenario");
-        } else {
-            path = a;
         }
     }
     if (!path) return cli_usage("run", "a SCENARIO file is required");
@@ -278,8 +282,7 @@ int cmd_run(int argc, char **argv) {
     for (size_t i = 0; i < nruns; i++) {
         runs[i].pol = npol ? pol_find(pol_names[i]) : sc.policy;
         if (!runs[i].pol) {
-            cli_error("--policy %s: unknown policy (see 'spotbench policy list')", pol_names[i]);
-            rc = CLI_BADINPUT;
+            rc = cli_unknown_policy(pol_names[i]);
             goto out;
         }
         sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
@@ -287,6 +290,13 @@ int cmd_run(int argc, char **argv) {
     if (apply_policy_sets(runs, nruns, psets, npsets)) {
         rc = CLI_BADINPUT;
         goto out;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        size_t j = 0; /* once per policy and value */
+        while (j < i && !(runs[j].pol == runs[i].pol &&
+                          !memcmp(&runs[j].params, &runs[i].params, sizeof runs[i].params)))
+            j++;
+        if (j == i) cli_note_fallback(&sc, runs[i].pol, &runs[i].params);
     }
 
     st_db *db = NULL;

@@ -171,41 +171,46 @@ out:
     return rc;
 }
 
+static const cli_opt sensitivity_opts[] = {
+    {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--grid", "KEY=VALUES"},
+    {"--delays", "S,S,..."}, {"--offsets", "S,S,..."}, {"--db", "FILE"},
+    {"-j", "N"},          {NULL, NULL}};
+const cli_opt *const cmd_sensitivity_opts[] = {sensitivity_opts, NULL};
+
 int cmd_sensitivity(int argc, char **argv) {
     const char *path = NULL, *db_path = "results/spotbench.db";
     const char *delays = "0,15,30,60,120", *offsets = "0,1,15,30,45,59";
     const char *pols[MAX_POLICIES], *sets[MAX_ARGS], *grids[MAX_ARGS];
     size_t npols = 0, nsets = 0, ngrids = 0;
     long workers = sysconf(_SC_NPROCESSORS_ONLN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
+    cli_args a;
+    cli_args_init(&a, "sensitivity", NULL, sensitivity_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *v = a.val;
         char *end;
-        if (strcmp(a, "--policy") == 0 && more) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (path) return cli_usage("sensitivity", "more than one scenario");
+            path = v;
+        } else if (cli_is(&a, "--policy")) {
             if (npols == MAX_POLICIES) return cli_usage("sensitivity", "too many --policy");
-            pols[npols++] = argv[++i];
-        } else if (strcmp(a, "--set") == 0 && more) {
+            pols[npols++] = v;
+        } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_ARGS) return cli_usage("sensitivity", "too many --set");
-            sets[nsets++] = argv[++i];
-        } else if (strcmp(a, "--grid") == 0 && more) {
+            sets[nsets++] = v;
+        } else if (cli_is(&a, "--grid")) {
             if (ngrids == MAX_ARGS) return cli_usage("sensitivity", "too many --grid");
-            grids[ngrids++] = argv[++i];
-        } else if (strcmp(a, "--delays") == 0 && more) {
-            delays = argv[++i];
-        } else if (strcmp(a, "--offsets") == 0 && more) {
-            offsets = argv[++i];
-        } else if (strcmp(a, "--db") == 0 && more) {
-            db_path = argv[++i];
-        } else if (strcmp(a, "-j") == 0 && more) {
-            workers = strtol(argv[++i], &end, 10);
+            grids[ngrids++] = v;
+        } else if (cli_is(&a, "--delays")) {
+            delays = v;
+        } else if (cli_is(&a, "--offsets")) {
+            offsets = v;
+        } else if (cli_is(&a, "--db")) {
+            db_path = v;
+        } else if (cli_is(&a, "-j")) {
+            workers = strtol(v, &end, 10);
             if (*end || workers < 1 || workers > 1024)
-                return cli_usage("sensitivity", "-j %s: expected 1 to 1024", argv[i]);
-        } else if (a[0] == '-') {
-            return cli_usage("sensitivity", "unknown or incomplete option '%s'", a);
-        } else if (path) {
-            return cli_usage("sensitivity", "more than one scenario");
-        } else {
-            path = a;
+                return cli_usage("sensitivity", "-j %s: expected 1 to 1024", v);
         }
     }
     if (!path) return cli_usage("sensitivity", "a SCENARIO file is required");
@@ -213,10 +218,7 @@ int cmd_sensitivity(int argc, char **argv) {
     const pol_policy *list[MAX_POLICIES];
     size_t n = 0;
     for (size_t i = 0; i < npols; i++) {
-        if (!(list[n++] = pol_find(pols[i]))) {
-            cli_error("--policy %s: unknown policy (see 'spotbench policy list')", pols[i]);
-            return CLI_BADINPUT;
-        }
+        if (!(list[n++] = pol_find(pols[i]))) return cli_unknown_policy(pols[i]);
     }
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
         if (!(*p)->simulation_only) list[n++] = *p;

@@ -6,6 +6,7 @@
 */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,8 +19,9 @@ const char cmd_sweep_usage[] =
     "usage: spotbench sweep SCENARIO... --policy NAME\n"
     "           (--grid KEY=START:STOP:STEP | --grid KEY=V1,V2,...)...\n"
     "           [--random KEY=LO:HI --samples N [--seed S]] [--set KEY=VALUE]...\n"
-    "           [-j N] [--shard K/N] [--db FILE] [--quiet]\n"
-    "       spotbench sweep --resume SWEEP_ID [-j N] [--shard K/N] [--db FILE] [--quiet]\n"
+    "           [-j N] [--shard K/N] [--db FILE] [--quiet] [--json]\n"
+    "       spotbench sweep --resume SWEEP_ID [-j N] [--shard K/N] [--db FILE]\n"
+    "           [--quiet] [--json]\n"
     "\n"
     "Runs every parameter set (the cross product of the --grid axes, times the\n"
     "--random samples) on every SCENARIO, on N worker processes, stores each run\n"
@@ -43,6 +45,12 @@ const char cmd_sweep_usage[] =
     "  --resume ID                 run the points of sweep ID not stored yet\n"
     "  --db FILE                   the SQLite database (default results/spotbench.db)\n"
     "  --quiet                     no progress on stderr\n"
+    "  --json                      print the fronts as one JSON object: {\"sweep\",\n"
+    "                              \"policy\", \"parameter_sets\", \"scenarios\",\n"
+    "                              \"fronts\": [{\"scenario\" (null: over all),\n"
+    "                              \"points\", \"front\": [{\"total_cost\",\n"
+    "                              \"coverage_pct\", \"gap_to_oracle\", \"run_id\",\n"
+    "                              \"parameters\"}]}]}\n"
     "\n"
     "example:\n"
     "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy classic \\\n"
@@ -50,8 +58,8 @@ const char cmd_sweep_usage[] =
 
 const char cmd_best_usage[] =
     "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
-    "                      [--db FILE] [--live-config FILE [--FleetRequestId ID]\n"
-    "                      [--AutoScalingGroupName NAME]]\n"
+    "                      [--db FILE] [--json] [--live-config FILE\n"
+    "                      [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
@@ -68,7 +76,20 @@ const char cmd_best_usage[] =
     "                      asg.DefaultCooldown belong in the stack, and fields\n"
     "                      AWS cannot express are warnings)\n"
     "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
-    "                      the ids to put in it (default: placeholders)\n";
+    "                      the ids to put in it (default: placeholders)\n"
+    "  --json             print one JSON object instead: {\"sweep\",\n"
+    "                     \"min_coverage\", \"point\", \"parameters\", \"total_cost\",\n"
+    "                     \"coverage_pct\", \"sets_complete\", \"sets\", \"runs\":\n"
+    "                     [{\"run_id\", \"scenario\", \"total_cost\",\n"
+    "                     \"coverage_pct\"}], \"deploy\"}; with --worst-case,\n"
+    "                     total_cost and coverage_pct are {\"worst\", \"median\",\n"
+    "                     \"best\"}, with \"worst_case_over\" and \"values\"\n"
+    "  --db FILE          the SQLite database (default results/spotbench.db)\n"
+    "\n"
+    "example (a new database: the sweep is number 1):\n"
+    "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
+    "      --grid window=300,600,900 --grid confirm=1,2,3 --db best.db --quiet\n"
+    "  spotbench best --sweep 1 --min-coverage 99.9 --db best.db\n";
 
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
@@ -76,9 +97,32 @@ const char cmd_merge_usage[] =
     "Copies the runs of a sharded sweep (spotbench sweep --shard K/N, each shard\n"
     "in its own database) into OUT.db, creating it when missing. Every SHARD must\n"
     "hold the same sweep (the same scenarios, policy and parameters); runs OUT.db\n"
-    "already has are skipped, so merging again changes nothing.\n";
+    "already has are skipped, so merging again changes nothing.\n"
+    "\n"
+    "example:\n"
+    "  spotbench sweep traces/scenarios/all-outbid-3h/scenario.json --policy guarded \\\n"
+    "      --grid confirm=1:4:1 --shard 1/2 --db shard1.db --quiet\n"
+    "  spotbench sweep traces/scenarios/all-outbid-3h/scenario.json --policy guarded \\\n"
+    "      --grid confirm=1:4:1 --shard 2/2 --db shard2.db --quiet\n"
+    "  spotbench merge all.db shard1.db shard2.db\n";
 
 #define DEFAULT_DB "results/spotbench.db"
+
+static const cli_opt sweep_opts[] = {
+    {"--policy", "NAME"}, {"--grid", "KEY=VALUES"}, {"--random", "KEY=LO:HI"},
+    {"--samples", "N"},   {"--seed", "S"},          {"--set", "KEY=VALUE"},
+    {"-j", "N"},          {"--shard", "K/N"},       {"--resume", "ID"},
+    {"--db", "FILE"},     {"--quiet", NULL},        {"--json", NULL},
+    {NULL, NULL}};
+const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
+static const cli_opt best_opts[] = {
+    {"--sweep", "ID"},           {"--min-coverage", "PCT"},
+    {"--worst-case", "KEYS"},    {"--db", "FILE"},
+    {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
+    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {NULL, NULL}};
+const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
+static const cli_opt merge_opts[] = {{NULL, NULL}};
+const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
 
 /* ---- progress ------------------------------------------------------------ */
 
@@ -114,7 +158,16 @@ static void on_progress(void *ctx, size_t done, size_t total) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-static int print_front(const char *title, const double *cost, const double *cov,
+/* A parameters text (a JSON object as the store keeps it) as JSON. */
+static cJSON *params_json(const char *text) {
+    cJSON *o = cJSON_Parse(text);
+    return o ? o : cli_json_str(text);
+}
+
+/* Prints a Pareto front as a table, or with `out` adds it to that JSON
+** array as {"scenario", "points", "front": [...]}. */
+static int print_front(const char *title, const char *scenario, cJSON *out,
+                       const double *cost, const double *cov,
                        const double *oracle, const int64_t *run_ids,
                        const char *const *params, size_t n) {
     int *front = calloc(n ? n : 1, sizeof *front);
@@ -135,6 +188,26 @@ static int print_front(const char *title, const double *cost, const double *cov,
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
+    if (out) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddItemToArray(out, f);
+        cJSON_AddItemToObject(f, "scenario", scenario ? cli_json_str(scenario) : cJSON_CreateNull());
+        cJSON_AddNumberToObject(f, "points", (double)n);
+        cJSON *arr = cJSON_AddArrayToObject(f, "front");
+        for (size_t i = 0; i < k; i++) {
+            size_t x = order[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, o);
+            cJSON_AddNumberToObject(o, "total_cost", cost[x]);
+            cJSON_AddNumberToObject(o, "coverage_pct", cov[x]);
+            cJSON_AddNumberToObject(o, "gap_to_oracle", cost[x] - oracle[x]);
+            if (run_ids) cJSON_AddNumberToObject(o, "run_id", (double)run_ids[x]);
+            cJSON_AddItemToObject(o, "parameters", params_json(params[x]));
+        }
+        free(front);
+        free(order);
+        return 0;
+    }
     printf("%s: %zu of %zu on the front\n", title, k, n);
     printf("  %12s  %11s  %14s  %6s  %s\n", "total cost", "coverage", "gap to oracle",
            "run", "parameters");
@@ -153,7 +226,7 @@ static int print_front(const char *title, const double *cost, const double *cov,
 
 /* The Pareto fronts of a sweep: per scenario, then aggregated over the
 ** parameter sets stored on every scenario (sum of costs, minimum coverage). */
-static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
+static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec, cJSON *out) {
     char err[512];
     st_sweep_row *rows;
     size_t n;
@@ -197,7 +270,8 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
             }
         char title[700];
         snprintf(title, sizeof title, "\nPareto front, %s", spec->scenarios[s]);
-        if (print_front(title, cost, cov, orc, ids, params, k)) goto out;
+        if (print_front(title, spec->scenarios[s], out, cost, cov, orc, ids, params, k))
+            goto out;
     }
     if (spec->nscenarios > 1) {
         size_t k = 0;
@@ -214,7 +288,7 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec) {
             }
         if (print_front("\nPareto front over all scenarios (cost summed, minimum "
                         "coverage)",
-                        cost, cov, orc, NULL, params, k))
+                        NULL, out, cost, cov, orc, NULL, params, k))
             goto out;
     }
     rc = 0;
@@ -231,6 +305,36 @@ out:
 }
 
 /* ---- sweep --------------------------------------------------------------- */
+
+/* The fallback_capacity note of `run` (cli_note_fallback), once for the
+** sweep: on its first scenario with its fixed settings, unless the sweep
+** varies the fallback or the fleet's size itself. */
+static void note_fallback(const sim_sweep_spec *spec) {
+    const pol_policy *pol = pol_find(spec->policy);
+    if (!pol || pol_param_index(pol, "fallback_capacity") < 0) return;
+    for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
+        const char *k = i < spec->ngrid ? spec->grid[i].key : spec->rnd[i - spec->ngrid].key;
+        if (!strcmp(k, "fallback_capacity") || !strcmp(k, "fleet.TargetCapacity")) return;
+    }
+    const char *ssets[256];
+    size_t ns = 0;
+    pol_params params;
+    char err[512];
+    for (size_t i = 0; i < spec->nsets && ns < 256; i++)
+        if (!pol_is_param(spec->sets[i], strcspn(spec->sets[i], "="))) ssets[ns++] = spec->sets[i];
+    sim_scenario sc;
+    if (sim_scenario_load(spec->scenarios[0], ssets, ns, &sc, err, sizeof err)) return;
+    sim_scenario_params(&sc, pol, &params);
+    for (size_t i = 0; i < spec->nsets; i++) {
+        const char *eq = strchr(spec->sets[i], '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - spec->sets[i]), spec->sets[i]);
+        if (pol_param_index(pol, key) >= 0)
+            pol_param_set(pol, &params, key, eq + 1, err, sizeof err);
+    }
+    cli_note_fallback(&sc, pol, &params);
+    sim_scenario_free(&sc);
+}
 
 /* K/N from --shard, or from a batch system's array variables. Returns 0
 ** (K, N set; 1/1 when none), or -1 on a malformed value. */
@@ -270,63 +374,63 @@ int cmd_sweep(int argc, char **argv) {
     const char *db_path = DEFAULT_DB, *shard = NULL, *policy = NULL;
     long workers = sysconf(_SC_NPROCESSORS_ONLN);
     long samples = -1;
-    int quiet = 0, rc = CLI_BADINPUT;
+    int quiet = 0, json = 0, rc = CLI_BADINPUT;
     int64_t resume = 0;
     char err[1024];
     st_db *db = NULL;
     unsigned char *done = NULL;
     size_t *todo = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (strcmp(a, "--policy") == 0 && more) policy = argv[++i];
-        else if (strcmp(a, "--grid") == 0 && more) {
-            if (sim_sweep_add_grid(&spec, argv[++i], err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--random") == 0 && more) {
-            if (sim_sweep_add_random(&spec, argv[++i], err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--set") == 0 && more) {
-            const char *kv = argv[++i], *eq = strchr(kv, '=');
-            if (!eq || eq == kv) {
-                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", kv);
+    cli_args a;
+    cli_args_init(&a, "sweep", NULL, sweep_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *v = a.val;
+        char *end;
+        if (k == CLI_ARG_BAD) goto out;
+        if (k == CLI_ARG_POS) {
+            if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
+                goto bad;
+        } else if (cli_is(&a, "--policy")) policy = v;
+        else if (cli_is(&a, "--grid")) {
+            if (sim_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--random")) {
+            if (sim_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--set")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
                 goto bad;
             }
-            if (sim_sweep_add_str(&spec.sets, &spec.nsets, kv, err, sizeof err)) goto bad;
-        } else if (strcmp(a, "--samples") == 0 && more) {
-            char *end;
-            samples = strtol(argv[++i], &end, 10);
-            if (*end || samples < 1) {
-                snprintf(err, sizeof err, "--samples %s: expected a whole number >= 1", argv[i]);
+            if (sim_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
+        } else if (cli_is(&a, "--samples")) {
+            errno = 0;
+            samples = strtol(v, &end, 10);
+            if (*end || !*v || errno || samples < 1 || samples > SIM_SWEEP_MAX_RUNS) {
+                snprintf(err, sizeof err, "--samples %s: expected a whole number from 1 to %d",
+                         v, SIM_SWEEP_MAX_RUNS);
                 goto bad;
             }
-        } else if (strcmp(a, "--seed") == 0 && more) {
-            char *end;
-            spec.seed = strtoull(argv[++i], &end, 10);
-            if (*end || !*argv[i]) {
-                snprintf(err, sizeof err, "--seed %s: expected a whole number", argv[i]);
+        } else if (cli_is(&a, "--seed")) {
+            spec.seed = strtoull(v, &end, 10);
+            if (*end || !*v) {
+                snprintf(err, sizeof err, "--seed %s: expected a whole number", v);
                 goto bad;
             }
-        } else if (strcmp(a, "-j") == 0 && more) {
-            char *end;
-            workers = strtol(argv[++i], &end, 10);
+        } else if (cli_is(&a, "-j")) {
+            workers = strtol(v, &end, 10);
             if (*end || workers < 1 || workers > 1024) {
-                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", argv[i]);
+                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", v);
                 goto bad;
             }
-        } else if (strcmp(a, "--resume") == 0 && more) {
-            char *end;
-            resume = strtoll(argv[++i], &end, 10);
+        } else if (cli_is(&a, "--resume")) {
+            resume = strtoll(v, &end, 10);
             if (*end || resume < 1) {
-                snprintf(err, sizeof err, "--resume %s: expected a sweep id", argv[i]);
+                snprintf(err, sizeof err, "--resume %s: expected a sweep id", v);
                 goto bad;
             }
-        } else if (strcmp(a, "--shard") == 0 && more) shard = argv[++i];
-        else if (strcmp(a, "--db") == 0 && more) db_path = argv[++i];
-        else if (strcmp(a, "--quiet") == 0) quiet = 1;
-        else if (a[0] == '-') {
-            rc = cli_usage("sweep", "unknown or incomplete option '%s'", a);
-            goto out;
-        } else if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, a, err, sizeof err))
-            goto bad;
+        } else if (cli_is(&a, "--shard")) shard = v;
+        else if (cli_is(&a, "--db")) db_path = v;
+        else if (cli_is(&a, "--quiet")) quiet = 1;
+        else if (cli_is(&a, "--json")) json = 1;
     }
     if (workers < 1) workers = 1;
     long shard_k, shard_n;
@@ -367,6 +471,7 @@ int cmd_sweep(int argc, char **argv) {
     }
     /* Validate before the database is touched: a bad sweep stores nothing. */
     if (st_sweep_check(&spec, err, sizeof err)) goto bad;
+    if (!resume) note_fallback(&spec);
     if (!db && st_open(db_path, &db, err, sizeof err)) goto fail;
     /* A slice of a sharded sweep joins the sweep of the same spec in this
     ** database, so that slices sharing one file form one sweep. */
@@ -407,9 +512,26 @@ int cmd_sweep(int argc, char **argv) {
         goto out;
     }
     if (st_open(db_path, &db, err, sizeof err)) goto fail;
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddNumberToObject(doc, "sweep", (double)id);
+        cJSON_AddItemToObject(doc, "policy", cli_json_str(spec.policy));
+        cJSON_AddNumberToObject(doc, "parameter_sets", (double)sim_sweep_npoints(&spec));
+        cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
+        for (size_t i = 0; i < spec.nscenarios; i++)
+            cJSON_AddItemToArray(sc, cli_json_str(spec.scenarios[i]));
+        cJSON *fronts = cJSON_AddArrayToObject(doc, "fronts");
+        if (print_fronts(db, id, &spec, fronts)) {
+            cJSON_Delete(doc);
+            rc = CLI_FAIL;
+        } else {
+            rc = cli_json_print(doc);
+        }
+        goto out;
+    }
     printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
            spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
-    rc = print_fronts(db, id, &spec) ? CLI_FAIL : CLI_OK;
+    rc = print_fronts(db, id, &spec, NULL) ? CLI_FAIL : CLI_OK;
     if (rc == CLI_OK)
         printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
                "set and names the 'spotbench deploy' that puts it in a stack\n",
@@ -447,7 +569,8 @@ static size_t split_keys(char *buf, const char **keys, size_t max) {
 /* best --worst-case: the parameter set whose worst cost over the unknown
 ** axes is lowest among those whose worst coverage meets min_cov. */
 static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_sweep_point *pts,
-                           size_t npts, char *over_arg, double min_cov, size_t *point) {
+                           size_t npts, char *over_arg, double min_cov, size_t *point,
+                           cJSON *doc) {
     const char *over[16];
     char err[512], keys[1024];
     snprintf(keys, sizeof keys, "%s", over_arg);
@@ -474,10 +597,20 @@ static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_swee
     }
     char buf[4096];
     const char *kv[64];
-    printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
-           "over %zu values of %s\n",
-           (long long)id, min_cov, best->npoints, over_arg);
-    printf("parameters ");
+    cJSON *jp = NULL;
+    if (doc) {
+        cJSON_AddNumberToObject(doc, "sweep", (double)id);
+        cJSON_AddNumberToObject(doc, "min_coverage", min_cov);
+        cJSON_AddItemToObject(doc, "worst_case_over", cli_json_str(over_arg));
+        cJSON_AddNumberToObject(doc, "values", (double)best->npoints);
+        cJSON_AddNumberToObject(doc, "point", (double)best->group);
+        jp = cJSON_AddObjectToObject(doc, "parameters");
+    } else {
+        printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
+               "over %zu values of %s\n",
+               (long long)id, min_cov, best->npoints, over_arg);
+        printf("parameters ");
+    }
     if (spec->ngrid + spec->nrnd <= 64 &&
         sim_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
         for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
@@ -485,12 +618,33 @@ static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_swee
             for (size_t j = 0; j < nover; j++)
                 unknown |= strncmp(kv[i], over[j], strlen(over[j])) == 0 &&
                            kv[i][strlen(over[j])] == '=';
-            if (!unknown) printf(" %s", kv[i]);
+            if (unknown) continue;
+            if (!jp) {
+                printf(" %s", kv[i]);
+                continue;
+            }
+            /* KEY=VALUE: VALUE as JSON when it is JSON, else a string. */
+            char key[SIM_SWEEP_KEY_MAX];
+            const char *eq = strchr(kv[i], '=');
+            snprintf(key, sizeof key, "%.*s", (int)(eq - kv[i]), kv[i]);
+            cJSON *v = cJSON_Parse(eq + 1);
+            cJSON_AddItemToObject(jp, key, v ? v : cli_json_str(eq + 1));
         }
-    printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", best->cost_max,
-           best->cost_median, best->cost_min);
-    printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
-           best->cov_median, best->cov_max);
+    if (doc) {
+        cJSON *c = cJSON_AddObjectToObject(doc, "total_cost");
+        cJSON_AddNumberToObject(c, "worst", best->cost_max);
+        cJSON_AddNumberToObject(c, "median", best->cost_median);
+        cJSON_AddNumberToObject(c, "best", best->cost_min);
+        cJSON *v = cJSON_AddObjectToObject(doc, "coverage_pct");
+        cJSON_AddNumberToObject(v, "worst", best->cov_min);
+        cJSON_AddNumberToObject(v, "median", best->cov_median);
+        cJSON_AddNumberToObject(v, "best", best->cov_max);
+    } else {
+        printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", best->cost_max,
+               best->cost_median, best->cost_min);
+        printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
+               best->cov_median, best->cov_max);
+    }
     *point = best->group; /* one point of the set: its unknowns do not matter */
     free(rg);
     return CLI_OK;
@@ -501,28 +655,33 @@ int cmd_best(int argc, char **argv) {
     int64_t id = 0;
     double min_cov = -1;
     char *worst_case = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+    int json = 0;
+    cJSON *doc = NULL;
+    cli_args a;
+    cli_args_init(&a, "best", NULL, best_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         char *end;
-        if (strcmp(a, "--worst-case") == 0 && i + 1 < argc) {
-            worst_case = argv[++i];
-        } else if (strcmp(a, "--sweep") == 0 && i + 1 < argc) {
-            id = strtoll(argv[++i], &end, 10);
-            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", argv[i]);
-        } else if (strcmp(a, "--min-coverage") == 0 && i + 1 < argc) {
-            min_cov = strtod(argv[++i], &end);
-            if (*end || !*argv[i] || min_cov < 0 || min_cov > 100)
-                return cli_usage("best", "--min-coverage %s: expected 0 to 100", argv[i]);
-        } else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
-            db_path = argv[++i];
-        } else if (strcmp(a, "--live-config") == 0 && i + 1 < argc) {
-            live = argv[++i];
-        } else if (strcmp(a, "--FleetRequestId") == 0 && i + 1 < argc) {
-            fleet = argv[++i];
-        } else if (strcmp(a, "--AutoScalingGroupName") == 0 && i + 1 < argc) {
-            group = argv[++i];
-        } else {
-            return cli_usage("best", "unknown or incomplete option '%s'", a);
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--worst-case")) {
+            worst_case = (char *)a.val;
+        } else if (cli_is(&a, "--sweep")) {
+            id = strtoll(a.val, &end, 10);
+            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
+        } else if (cli_is(&a, "--min-coverage")) {
+            min_cov = strtod(a.val, &end);
+            if (*end || !*a.val || min_cov < 0 || min_cov > 100)
+                return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
+        } else if (cli_is(&a, "--db")) {
+            db_path = a.val;
+        } else if (cli_is(&a, "--live-config")) {
+            live = a.val;
+        } else if (cli_is(&a, "--FleetRequestId")) {
+            fleet = a.val;
+        } else if (cli_is(&a, "--AutoScalingGroupName")) {
+            group = a.val;
+        } else if (cli_is(&a, "--json")) {
+            json = 1;
         }
     }
     if (!id || min_cov < 0) return cli_usage("best", "--sweep and --min-coverage are required");
@@ -549,8 +708,9 @@ int cmd_best(int argc, char **argv) {
         goto fail;
     }
     size_t chosen;
+    if (json) doc = cJSON_CreateObject();
     if (worst_case) {
-        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov, &chosen);
+        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov, &chosen, doc);
         if (rc == CLI_OK) goto hand_over;
         goto out;
     }
@@ -574,29 +734,59 @@ int cmd_best(int argc, char **argv) {
         rc = CLI_FAIL;
         goto out;
     }
-    printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
-           "scenario (%zu of %zu sets complete)\n",
-           (long long)id, min_cov, complete, sim_sweep_npoints(&spec));
-    printf("point       %zu\n", best->point);
-    printf("parameters  %s\n", best->params);
-    printf("total cost  $%.2f (summed over %zu scenarios)\n", best->cost, spec.nscenarios);
-    printf("coverage    %.3f %% (the lowest of its scenarios)\n", best->coverage);
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].point == best->point)
-            printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
-                   spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
+    if (doc) {
+        cJSON_AddNumberToObject(doc, "sweep", (double)id);
+        cJSON_AddNumberToObject(doc, "min_coverage", min_cov);
+        cJSON_AddNumberToObject(doc, "sets_complete", (double)complete);
+        cJSON_AddNumberToObject(doc, "sets", (double)sim_sweep_npoints(&spec));
+        cJSON_AddNumberToObject(doc, "point", (double)best->point);
+        cJSON_AddItemToObject(doc, "parameters", params_json(best->params));
+        cJSON_AddNumberToObject(doc, "total_cost", best->cost);
+        cJSON_AddNumberToObject(doc, "coverage_pct", best->coverage);
+        cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
+        for (size_t i = 0; i < n; i++) {
+            if (rows[i].point != best->point) continue;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToArray(runs, o);
+            cJSON_AddNumberToObject(o, "run_id", (double)rows[i].run_id);
+            cJSON_AddItemToObject(o, "scenario", cli_json_str(spec.scenarios[rows[i].scenario]));
+            cJSON_AddNumberToObject(o, "total_cost", rows[i].cost);
+            cJSON_AddNumberToObject(o, "coverage_pct", rows[i].coverage);
+        }
+    } else {
+        printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
+               "scenario (%zu of %zu sets complete)\n",
+               (long long)id, min_cov, complete, sim_sweep_npoints(&spec));
+        printf("point       %zu\n", best->point);
+        printf("parameters  %s\n", best->params);
+        printf("total cost  $%.2f (summed over %zu scenarios)\n", best->cost, spec.nscenarios);
+        printf("coverage    %.3f %% (the lowest of its scenarios)\n", best->coverage);
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].point == best->point)
+                printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
+                       spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
+    }
     chosen = best->point;
-hand_over:
-    printf("deploy      spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s "
-           "-o stack.json\n",
-           spec.scenarios[0], (long long)id, chosen,
-           strcmp(db_path, DEFAULT_DB) ? " --db " : "",
-           strcmp(db_path, DEFAULT_DB) ? db_path : "");
+hand_over:;
+    char deploy[4600];
+    snprintf(deploy, sizeof deploy,
+             "spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s -o stack.json",
+             spec.scenarios[0], (long long)id, chosen,
+             strcmp(db_path, DEFAULT_DB) ? " --db " : "",
+             strcmp(db_path, DEFAULT_DB) ? db_path : "");
+    if (doc) cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));
+    else printf("deploy      %s\n", deploy);
     rc = live ? cli_point_live_config(live, &spec, chosen, fleet, group) : CLI_OK;
+    if (doc) {
+        int jrc = cli_json_print(doc);
+        doc = NULL;
+        if (rc == CLI_OK) rc = jrc;
+    }
     goto out;
 fail:
     cli_error("%s", err);
 out:
+    cJSON_Delete(doc);
     free(rows);
     free(pts);
     sim_sweep_spec_free(&spec);
@@ -607,19 +797,27 @@ out:
 /* ---- merge --------------------------------------------------------------- */
 
 int cmd_merge(int argc, char **argv) {
-    if (argc < 3) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-') return cli_usage("merge", "unknown option '%s'", argv[i]);
+    /* Operands only; the parser still turns away options and reads "--". */
+    const char *files[argc > 0 ? argc : 1];
+    int nf = 0;
+    cli_args a;
+    cli_args_init(&a, "merge", NULL, merge_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        files[nf++] = a.val;
+    }
+    if (nf < 2) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
+    const char *out = files[0];
     char err[1024];
     char *spec = NULL;
     /* Every shard is checked before OUT is touched: a mismatched shard
     ** leaves OUT as it was. */
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], argv[1]) == 0) {
+    for (int i = 1; i < nf; i++) {
+        if (strcmp(files[i], out) == 0) {
             free(spec);
-            return cli_usage("merge", "%s is both the output and a shard", argv[1]);
+            return cli_usage("merge", "%s is both the output and a shard", out);
         }
-        if (st_merge_check(argv[i], &spec, err, sizeof err)) {
+        if (st_merge_check(files[i], &spec, err, sizeof err)) {
             free(spec);
             cli_error("%s", err);
             return CLI_BADINPUT;
@@ -627,21 +825,21 @@ int cmd_merge(int argc, char **argv) {
     }
     free(spec);
     st_db *db;
-    if (st_open(argv[1], &db, err, sizeof err)) {
+    if (st_open(out, &db, err, sizeof err)) {
         cli_error("%s", err);
         return CLI_FAIL;
     }
     int rc = CLI_OK;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < nf; i++) {
         int64_t id;
         size_t copied;
-        if (st_merge(db, argv[i], &id, &copied, err, sizeof err)) {
+        if (st_merge(db, files[i], &id, &copied, err, sizeof err)) {
             cli_error("%s", err);
             rc = CLI_FAIL;
             break;
         }
-        printf("%s: %zu runs copied into sweep %lld of %s\n", argv[i], copied,
-               (long long)id, argv[1]);
+        printf("%s: %zu runs copied into sweep %lld of %s\n", files[i], copied,
+               (long long)id, out);
     }
     st_close(db);
     return rc;

@@ -22,7 +22,7 @@ const char cmd_trace_usage[] =
     "                            (--pool TYPE/AZ [--scale K] | --target UNITS\n"
     "                            [--weight W]) -o OUT.csv\n"
     "       spotbench trace check [--format FORMAT] [--product P] FILE...\n"
-    "       spotbench trace info [--format FORMAT] [--product P]\n"
+    "       spotbench trace info [--format FORMAT] [--product P] [--json]\n"
     "                            [--above PRICE|--above on-demand:PRICE] FILE...\n"
     "       spotbench trace gen prices --pools SPEC --start TIME --end TIME\n"
     "                            [--seed N] [--step S] [--mean F] [--reversion R]\n"
@@ -87,51 +87,87 @@ const char cmd_trace_usage[] =
     "                   value * --weight (default 1) at its minute's worst\n"
     "  --above PRICE    info: count episodes with the price above PRICE;\n"
     "                   on-demand:PRICE says PRICE is the on-demand price\n"
+    "  --json           info: one JSON object: {\"kind\", \"span\": {\"start\",\n"
+    "                   \"end\", \"seconds\"}, [\"period\",] [\"above\",] \"pools\"\n"
+    "                   (InstanceType, AvailabilityZone) or \"metrics\" (metric),\n"
+    "                   each with records, min, median, max [and episodes,\n"
+    "                   above_total_s, above_longest_s, open_at_end]}\n"
     "  -o OUT.csv       import: the output file (written only on success)\n"
     "\n"
-    "example:\n"
-    "  aws ec2 describe-spot-price-history --instance-types c4.large \\\n"
-    "      --output json > c4.json\n"
-    "  spotbench trace import c4.json -o prices.csv\n"
-    "  spotbench trace info prices.csv --above on-demand:0.1\n";
+    "examples:\n"
+    "  # what 'aws ec2 describe-spot-price-history --instance-types c4.large\n"
+    "  # --output json' printed, as the canonical prices CSV:\n"
+    "  spotbench trace import tests/fixtures/spot-c4.large-2021-05-30.json -o prices.csv\n"
+    "  spotbench trace info prices.csv --above on-demand:0.1\n"
+    "  spotbench trace gen demand --start 2017-03-01T00:00:00Z \\\n"
+    "      --end 2017-03-02T00:00:00Z --base 32 --amplitude 8 -o demand.csv\n";
 
 typedef struct {
     trc_format fmt;
     const char *product;
     const char *out;
     const char *above;
+    int json; /* info --json */
     const char *in[256];
     size_t nin;
 } trace_args;
 
+static const cli_opt import_opts[] = {
+    {"--format", "FORMAT"}, {"--product", "P"}, {"-o", "OUT.csv"}, {NULL, NULL}};
+static const cli_opt check_opts[] = {{"--format", "FORMAT"}, {"--product", "P"}, {NULL, NULL}};
+static const cli_opt info_opts[] = {
+    {"--format", "FORMAT"}, {"--product", "P"}, {"--above", "PRICE"}, {"--json", NULL},
+    {NULL, NULL}};
+static const cli_opt gen_prices_opts[] = {
+    {"--pools", "SPEC"},         {"--start", "TIME"},        {"--end", "TIME"},
+    {"--seed", "N"},             {"--step", "S"},            {"--mean", "F"},
+    {"--reversion", "R"},        {"--volatility", "V"},      {"--jump-prob", "P"},
+    {"--jump-size", "F"},        {"--regime", "START:END:MEAN"},
+    {"--outage", "AT:DURATION:SCOPE[:KIND]"},                {"--capacity", "N"},
+    {"--availability-out", "FILE"}, {"-o", "FILE"},          {NULL, NULL}};
+static const cli_opt gen_demand_opts[] = {
+    {"--start", "TIME"}, {"--end", "TIME"},   {"--base", "UNITS"}, {"--amplitude", "UNITS"},
+    {"--seed", "N"},     {"--period", "S"},   {"--peak-hour", "H"}, {"--noise", "UNITS"},
+    {"--step", "S"},     {"-o", "FILE"},      {NULL, NULL}};
+static const cli_opt gen_cloudwatch_opts[] = {
+    {"--delay-p", "P"}, {"--delay-min", "S"}, {"--delay-max", "S"}, {"--missing", "P"},
+    {NULL, NULL}};
+const cli_opt *const cmd_trace_opts[] = {import_opts,     check_opts,      info_opts,
+                                         gen_prices_opts, gen_demand_opts, gen_cloudwatch_opts,
+                                         cmd_trace_avail_opts, NULL};
+
 static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "--format") == 0 && i + 1 < argc) {
-            int f = trc_format_find(argv[++i]);
+    const cli_opt *opts = strcmp(sub, "import") == 0  ? import_opts
+                          : strcmp(sub, "info") == 0 ? info_opts
+                                                     : check_opts;
+    char what[32];
+    snprintf(what, sizeof what, "%s: ", sub);
+    cli_args p;
+    cli_args_init(&p, "trace", what, opts, argc, argv);
+    for (int k; (k = cli_next(&p)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (a->nin == sizeof a->in / sizeof a->in[0])
+                return cli_usage("trace", "%s: too many inputs", sub);
+            a->in[a->nin++] = p.val;
+        } else if (cli_is(&p, "--format")) {
+            int f = trc_format_find(p.val);
             if (f < 0)
                 return cli_usage("trace",
                                  "--format %s: unknown format (aws-spot-price-"
                                  "history, aws-get-metric-statistics, "
                                  "aws-get-metric-data, policy-eval, csv)",
-                                 argv[i]);
+                                 p.val);
             a->fmt = (trc_format)f;
-        } else if (strcmp(s, "--product") == 0 && i + 1 < argc) {
-            a->product = argv[++i];
-        } else if (strcmp(s, "-o") == 0 && i + 1 < argc &&
-                   strcmp(sub, "import") == 0) {
-            a->out = argv[++i];
-        } else if (strcmp(s, "--above") == 0 && i + 1 < argc &&
-                   strcmp(sub, "info") == 0) {
-            a->above = argv[++i];
-        } else if (s[0] == '-' && s[1] != '\0') {
-            return cli_usage("trace", "%s: unknown or incomplete option '%s'",
-                             sub, s);
-        } else {
-            if (a->nin == sizeof a->in / sizeof a->in[0])
-                return cli_usage("trace", "%s: too many inputs", sub);
-            a->in[a->nin++] = s;
+        } else if (cli_is(&p, "--product")) {
+            a->product = p.val;
+        } else if (cli_is(&p, "-o")) {
+            a->out = p.val;
+        } else if (cli_is(&p, "--above")) {
+            a->above = p.val;
+        } else if (cli_is(&p, "--json")) {
+            a->json = 1;
         }
     }
     if (a->nin == 0) return cli_usage("trace", "%s: no input file", sub);
@@ -181,30 +217,6 @@ static void duration(int64_t s, char *buf, size_t n) {
     snprintf(buf, n, "%lld s (%.1f h)", (long long)s, (double)s / 3600);
 }
 
-/* Writes via a temporary beside `path`, renamed on success, so a failure
-** leaves no half trace. `tmp` gets the temporary's name. */
-static FILE *out_open(const char *path, char *tmp, size_t n) {
-    snprintf(tmp, n, "%s.tmp~", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) cli_error("%s: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int out_close(FILE *f, const char *tmp, const char *path, int ok) {
-    int bad = ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (!ok) {
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    if (bad || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return CLI_FAIL;
-    }
-    return CLI_OK;
-}
-
 static int trace_import(int argc, char **argv) {
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--format") == 0 && strcmp(argv[i + 1], "spot-traces") == 0)
@@ -212,21 +224,22 @@ static int trace_import(int argc, char **argv) {
     trace_args a;
     int rc = parse_args("import", argc, argv, &a);
     if (rc) return rc;
+    /* A bad -o is found before the inputs are read. */
+    if (cli_out_check(a.out)) return CLI_BADINPUT;
     trc_import im = {0};
     trc_format fmts[256];
     if ((rc = load(&a, &im, fmts))) {
         trc_import_free(&im);
         return rc;
     }
-    /* Written beside the output and renamed: a failed write leaves no half
-    ** trace where a scenario would read it. */
-    char tmp[4096];
-    FILE *f = out_open(a.out, tmp, sizeof tmp);
+    /* Written to a temporary and renamed (traces/outfile.h): a failed write
+    ** leaves no half trace where a scenario would read it. */
+    trc_out o;
     rc = CLI_FAIL;
-    if (f) {
-        int bad = trc_import_write_csv(&im, f) != 0;
+    if (cli_out_open(&o, a.out) == 0) {
+        int bad = trc_import_write_csv(&im, o.f) != 0;
         if (bad) cli_error("%s: cannot write: %s", a.out, strerror(errno));
-        rc = out_close(f, tmp, a.out, !bad);
+        rc = cli_out_close(&o, !bad);
     }
     if (rc == CLI_OK)
         fprintf(stderr,
@@ -291,6 +304,51 @@ static int trace_check(int argc, char **argv) {
     return CLI_OK;
 }
 
+/* trace info --json: the same figures as one JSON object. */
+static int info_json(const trc_import *im, const trc_series_stats *st, long ns, double above,
+                     int on_demand) {
+    cJSON *doc = cJSON_CreateObject();
+    int64_t t0, t1;
+    char ts[32];
+    trc_import_span(im, &t0, &t1);
+    cJSON_AddStringToObject(doc, "kind", im->kind == TRC_KIND_PRICES ? "prices" : "metrics");
+    cJSON *span = cJSON_AddObjectToObject(doc, "span");
+    trc_time_format(t0, ts, sizeof ts);
+    cJSON_AddStringToObject(span, "start", ts);
+    trc_time_format(t1, ts, sizeof ts);
+    cJSON_AddStringToObject(span, "end", ts);
+    cJSON_AddNumberToObject(span, "seconds", (double)(t1 - t0));
+    if (im->kind != TRC_KIND_PRICES) cJSON_AddNumberToObject(doc, "period", (double)im->period);
+    if (above >= 0) {
+        cJSON *ab = cJSON_AddObjectToObject(doc, "above");
+        cJSON_AddNumberToObject(ab, "price", above);
+        cJSON_AddBoolToObject(ab, "on_demand", on_demand);
+    }
+    cJSON *arr = cJSON_AddArrayToObject(doc, im->kind == TRC_KIND_PRICES ? "pools" : "metrics");
+    for (long i = 0; i < ns; i++) {
+        if (im->kind != TRC_KIND_PRICES && !st[i].n) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        if (im->kind == TRC_KIND_PRICES) {
+            cJSON_AddItemToObject(o, "InstanceType", cli_json_str(im->pools[i].type));
+            cJSON_AddItemToObject(o, "AvailabilityZone", cli_json_str(im->pools[i].az));
+        } else {
+            cJSON_AddStringToObject(o, "metric", pol_metric_name((int)i));
+        }
+        cJSON_AddNumberToObject(o, "records", (double)st[i].n);
+        cJSON_AddNumberToObject(o, "min", st[i].min);
+        cJSON_AddNumberToObject(o, "median", st[i].median);
+        cJSON_AddNumberToObject(o, "max", st[i].max);
+        if (above >= 0) {
+            cJSON_AddNumberToObject(o, "episodes", (double)st[i].episodes);
+            cJSON_AddNumberToObject(o, "above_total_s", (double)st[i].above_total);
+            cJSON_AddNumberToObject(o, "above_longest_s", (double)st[i].above_longest);
+            cJSON_AddBoolToObject(o, "open_at_end", st[i].open_at_end);
+        }
+    }
+    return cli_json_print(doc);
+}
+
 static int trace_info(int argc, char **argv) {
     trace_args a;
     int rc = parse_args("info", argc, argv, &a);
@@ -327,6 +385,12 @@ static int trace_info(int argc, char **argv) {
         trc_import_free(&im);
         cli_error("out of memory");
         return CLI_FAIL;
+    }
+    if (a.json) {
+        rc = info_json(&im, st, ns, a.above ? above : -1, on_demand);
+        free(st);
+        trc_import_free(&im);
+        return rc;
     }
     char span[96], num[3][40];
     span_text(&im, span, sizeof span);
@@ -436,11 +500,12 @@ static int gen_prices(int argc, char **argv) {
     trc_gen_outage outages[GEN_MAX_LIST];
     char err[512];
     long long w;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("prices: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen prices: ", gen_prices_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("prices: unexpected argument '%s'", v);
         if (!strcmp(o, "--pools")) pools = v;
         else if (!strcmp(o, "-o")) out = v;
         else if (!strcmp(o, "--availability-out")) avail = v;
@@ -479,8 +544,6 @@ static int gen_prices(int argc, char **argv) {
             if (trc_gen_parse_outage(v, &outages[p.noutages], err, sizeof err))
                 return GEN_ERR("--outage: %s", err);
             p.noutages++;
-        } else {
-            return GEN_ERR("prices: unknown option '%s'", o);
         }
     }
     if (!pools) return GEN_ERR("--pools: required (TYPE/AZ=ON_DEMAND_PRICE,...)");
@@ -499,21 +562,24 @@ static int gen_prices(int argc, char **argv) {
         free(pl);
         return GEN_ERR("--outage: a capacity outage needs --availability-out FILE");
     }
-    char tmp[2][4096];
-    FILE *f = out_open(out, tmp[0], sizeof tmp[0]), *fa = NULL;
-    if (!f) {
+    if (cli_out_check(out) || (avail && cli_out_check(avail))) {
+        free(pl);
+        return CLI_BADINPUT;
+    }
+    trc_out o, oa;
+    if (cli_out_open(&o, out)) {
         free(pl);
         return CLI_FAIL;
     }
-    if (avail && !(fa = out_open(avail, tmp[1], sizeof tmp[1]))) {
-        out_close(f, tmp[0], out, 0);
+    if (avail && cli_out_open(&oa, avail)) {
+        trc_out_abort(&o);
         free(pl);
         return CLI_FAIL;
     }
-    int bad = trc_gen_prices(&p, f, fa, err, sizeof err);
+    int bad = trc_gen_prices(&p, o.f, avail ? oa.f : NULL, err, sizeof err);
     free(pl);
-    rc = out_close(f, tmp[0], out, !bad);
-    if (fa && out_close(fa, tmp[1], avail, !bad && rc == CLI_OK)) rc = CLI_FAIL;
+    rc = cli_out_close(&o, !bad);
+    if (avail && cli_out_close(&oa, !bad && rc == CLI_OK)) rc = CLI_FAIL;
     if (bad) {
         /* Messages from the generator start with the option at fault. */
         if (!strcmp(err, "out of memory")) {
@@ -532,11 +598,12 @@ static int gen_demand(int argc, char **argv) {
     int have[4] = {0}, rc;
     long long w;
     char err[512];
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("demand: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen demand: ", gen_demand_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("demand: unexpected argument '%s'", v);
         if (!strcmp(o, "-o")) out = v;
         else if (!strcmp(o, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
@@ -563,8 +630,6 @@ static int gen_demand(int argc, char **argv) {
         } else if (!strcmp(o, "--period")) {
             if ((rc = gen_whole(o, v, 86400LL * 3660, &w))) return rc;
             p.period = w;
-        } else {
-            return GEN_ERR("demand: unknown option '%s'", o);
         }
     }
     static const char *const names[] = {"--start", "--end", "--base",
@@ -572,11 +637,11 @@ static int gen_demand(int argc, char **argv) {
     for (int i = 0; i < 4; i++)
         if (!have[i]) return GEN_ERR("%s: required", names[i]);
     if (!out) return GEN_ERR("-o: required (the demand CSV)");
-    char tmp[4096];
-    FILE *f = out_open(out, tmp, sizeof tmp);
-    if (!f) return CLI_FAIL;
-    int bad = trc_gen_demand(&p, f, err, sizeof err);
-    rc = out_close(f, tmp, out, !bad);
+    if (cli_out_check(out)) return CLI_BADINPUT;
+    trc_out o;
+    if (cli_out_open(&o, out)) return CLI_FAIL;
+    int bad = trc_gen_demand(&p, o.f, err, sizeof err);
+    rc = cli_out_close(&o, !bad);
     if (bad) return GEN_ERR("%s", err);
     return rc;
 }
@@ -585,16 +650,16 @@ static int gen_cloudwatch(int argc, char **argv) {
     double dp = 1, missing = 0;
     long long dmin = 0, dmax = 0;
     int rc;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v || o[0] != '-')
-            return GEN_ERR("cloudwatch: unknown or incomplete option '%s'", o);
-        i++;
+    cli_args a;
+    cli_args_init(&a, "trace", "trace gen cloudwatch: ", gen_cloudwatch_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        const char *o = a.opt, *v = a.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return GEN_ERR("cloudwatch: unexpected argument '%s'", v);
         if (!strcmp(o, "--delay-p")) rc = gen_number(o, v, &dp);
         else if (!strcmp(o, "--missing")) rc = gen_number(o, v, &missing);
         else if (!strcmp(o, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
-        else if (!strcmp(o, "--delay-max")) rc = gen_whole(o, v, 86400, &dmax);
-        else return GEN_ERR("cloudwatch: unknown option '%s'", o);
+        else rc = gen_whole(o, v, 86400, &dmax); /* --delay-max */
         if (rc) return rc;
     }
     char buf[256], err[256];

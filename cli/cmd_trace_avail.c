@@ -26,37 +26,40 @@ static int number(const char *opt, const char *s, double min, double *out) {
     return 0;
 }
 
+const cli_opt cmd_trace_avail_opts[] = {
+    {"--format", "spot-traces"}, {"-o", "OUT.csv"}, {"--start", "TIME"}, {"--pool", "TYPE/AZ"},
+    {"--scale", "F"},            {"--target", "UNITS"}, {"--weight", "UNITS"}, {NULL, NULL}};
+
 int cli_trace_import_spot_traces(int argc, char **argv) {
     const char *in = NULL, *out = NULL, *pool = NULL, *start_s = NULL;
     double scale = 1, target = -1, weight = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (strcmp(a, "--format") == 0 && more) {
-            i++; /* spot-traces: how we got here */
-        } else if (strcmp(a, "-o") == 0 && more) {
-            out = argv[++i];
-        } else if (strcmp(a, "--start") == 0 && more) {
-            start_s = argv[++i];
-        } else if (strcmp(a, "--pool") == 0 && more) {
-            pool = argv[++i];
-        } else if (strcmp(a, "--scale") == 0 && more) {
-            if (number("--scale", argv[++i], 0, &scale)) return CLI_BADINPUT;
-        } else if (strcmp(a, "--target") == 0 && more) {
-            if (number("--target", argv[++i], 0, &target)) return CLI_BADINPUT;
-        } else if (strcmp(a, "--weight") == 0 && more) {
-            if (number("--weight", argv[++i], 0, &weight)) return CLI_BADINPUT;
+    cli_args p;
+    cli_args_init(&p, "trace", "import --format spot-traces: ", cmd_trace_avail_opts, argc,
+                  argv);
+    for (int k; (k = cli_next(&p)) != CLI_ARG_END;) {
+        const char *v = p.val;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) {
+            if (in) return cli_usage("trace", "import --format spot-traces: one input file");
+            in = v;
+        } else if (cli_is(&p, "--format")) {
+            /* spot-traces: how we got here */
+        } else if (cli_is(&p, "-o")) {
+            out = v;
+        } else if (cli_is(&p, "--start")) {
+            start_s = v;
+        } else if (cli_is(&p, "--pool")) {
+            pool = v;
+        } else if (cli_is(&p, "--scale")) {
+            if (number("--scale", v, 0, &scale)) return CLI_BADINPUT;
+        } else if (cli_is(&p, "--target")) {
+            if (number("--target", v, 0, &target)) return CLI_BADINPUT;
+        } else if (cli_is(&p, "--weight")) {
+            if (number("--weight", v, 0, &weight)) return CLI_BADINPUT;
             if (weight <= 0) {
                 cli_error("trace import: --weight: must be > 0");
                 return CLI_BADINPUT;
             }
-        } else if (a[0] == '-') {
-            return cli_usage("trace", "import --format spot-traces: unknown or incomplete "
-                                      "option '%s'", a);
-        } else if (in) {
-            return cli_usage("trace", "import --format spot-traces: one input file");
-        } else {
-            in = a;
         }
     }
     if (!in || !out || !start_s)
@@ -66,6 +69,7 @@ int cli_trace_import_spot_traces(int argc, char **argv) {
         return cli_usage("trace", "import --format spot-traces: give --pool TYPE/AZ "
                                   "(a pool's capacity) or --target UNITS (a fleet's "
                                   "metrics), not both");
+    if (cli_out_check(out)) return CLI_BADINPUT;
     int64_t start;
     if (trc_time_parse(start_s, &start)) {
         cli_error("trace import: --start: '%s' is not an ISO-8601 UTC time "
@@ -99,21 +103,16 @@ int cli_trace_import_spot_traces(int argc, char **argv) {
         cli_error("%s", err);
         return CLI_BADINPUT;
     }
-    /* Written beside the output and renamed: a failure leaves no half trace. */
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp~", out);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        cli_error("%s: %s", tmp, strerror(errno));
+    /* Replaced whole or not at all (traces/outfile.h). */
+    trc_out o;
+    if (cli_out_open(&o, out)) {
         trc_avail_free(&av);
         return CLI_FAIL;
     }
-    int wbad = pool ? trc_avail_write_pool(&av, start, type, az, scale, f)
-                    : trc_avail_write_direct(&av, start, target, weight, f);
-    if (fclose(f) != 0) wbad = 1;
-    if (wbad || rename(tmp, out) != 0) {
-        cli_error("%s: cannot write: %s", out, strerror(errno));
-        remove(tmp);
+    int wbad = pool ? trc_avail_write_pool(&av, start, type, az, scale, o.f)
+                    : trc_avail_write_direct(&av, start, target, weight, o.f);
+    if (wbad) cli_error("%s: cannot write: %s", out, strerror(errno));
+    if (cli_out_close(&o, !wbad) != CLI_OK) {
         trc_avail_free(&av);
         return CLI_FAIL;
     }

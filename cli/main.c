@@ -6,7 +6,10 @@
 #include "version.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "traces/text.h"
 
 #ifndef SPOTBENCH_VERSION
 #define SPOTBENCH_VERSION "0.1.0"
@@ -17,30 +20,33 @@
 
 static const cli_command commands[] = {
     {"run", "simulate a scenario with one or more policies and store the runs",
-     cmd_run_usage, cmd_run},
+     cmd_run_usage, cmd_run, cmd_run_opts},
     {"regress", "run the outage cases and check their bounds", cmd_regress_usage,
-     cmd_regress},
+     cmd_regress, cmd_regress_opts},
     {"sensitivity", "a scenario's cost and coverage over ingestion delays and "
                     "schedule seconds, per policy",
-     cmd_sensitivity_usage, cmd_sensitivity},
+     cmd_sensitivity_usage, cmd_sensitivity, cmd_sensitivity_opts},
+    {"compare", "every case of a suite with each policy: the regret table",
+     cmd_compare_usage, cmd_compare, cmd_compare_opts},
+    {"tune", "the cheapest parameters meeting a coverage on every case (a search)",
+     cmd_tune_usage, cmd_tune, cmd_tune_opts},
     {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
-     cmd_sweep_usage, cmd_sweep},
+     cmd_sweep_usage, cmd_sweep, cmd_sweep_opts},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
-     cmd_best_usage, cmd_best},
-    {"merge", "combine the databases of a sharded sweep", cmd_merge_usage,
-     cmd_merge},
+     cmd_best_usage, cmd_best, cmd_best_opts},
+    {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge, cmd_merge_opts},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",
-     cmd_plot_usage, cmd_plot},
+     cmd_plot_usage, cmd_plot, cmd_plot_opts},
     {"policy", "list the policies or evaluate one on observations",
-     cmd_policy_usage, cmd_policy},
+     cmd_policy_usage, cmd_policy, cmd_policy_opts},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
-     cmd_live_usage, cmd_live},
+     cmd_live_usage, cmd_live, cmd_live_opts},
     {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
-     cmd_lambda_usage, cmd_lambda},
+     cmd_lambda_usage, cmd_lambda, cmd_lambda_opts},
     {"deploy", "write a CloudFormation stack or live config for a tuned scenario",
-     cmd_deploy_usage, cmd_deploy},
+     cmd_deploy_usage, cmd_deploy, cmd_deploy_opts},
     {"trace", "import AWS price and metric exports as CSV traces; check them",
-     cmd_trace_usage, cmd_trace},
+     cmd_trace_usage, cmd_trace, cmd_trace_opts},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -67,6 +73,64 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
     return CLI_BADINPUT;
 }
 
+int cli_out_check(const char *path) {
+    char err[1024];
+    if (trc_out_check(path, err, sizeof err) == 0) return 0;
+    cli_error("%s", err);
+    return -1;
+}
+
+int cli_out_open(trc_out *o, const char *path) {
+    char err[1024];
+    if (trc_out_open(o, path, err, sizeof err) == 0) return 0;
+    cli_error("%s", err);
+    return -1;
+}
+
+int cli_out_close(trc_out *o, int ok) {
+    char err[1024];
+    if (!ok) {
+        trc_out_abort(o);
+        return CLI_FAIL;
+    }
+    if (trc_out_commit(o, err, sizeof err) == 0) return CLI_OK;
+    cli_error("%s", err);
+    return CLI_FAIL;
+}
+
+cJSON *cli_json_str(const char *s) {
+    char *clean = trc_utf8_clean(s ? s : "");
+    cJSON *j = clean ? cJSON_CreateString(clean) : NULL;
+    free(clean);
+    return j;
+}
+
+int cli_json_print(cJSON *doc) {
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    if (!text) {
+        cli_error("out of memory writing JSON");
+        return CLI_FAIL;
+    }
+    puts(text);
+    cJSON_free(text);
+    if (fflush(stdout) != 0) {
+        cli_error("standard output: write error");
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int cli_unknown_policy(const char *name) {
+    const char *names[32];
+    size_t n = 0;
+    for (const pol_policy *const *p = pol_list(); *p && n < 32; p++) names[n++] = (*p)->name;
+    const char *near = trc_closest(name, names, n);
+    cli_error("--policy %s: unknown policy (%s%s%ssee 'spotbench policy list')", name,
+              near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
+    return CLI_BADINPUT;
+}
+
 static void main_help(FILE *f) {
     fprintf(f,
             "spotbench %s: spot fleet fallback simulator, tuner and live "
@@ -75,16 +139,78 @@ static void main_help(FILE *f) {
             "commands:\n",
             cli_version());
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n", "help", "show a command's help: spotbench help COMMAND");
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", "help", "show a command's help: spotbench help COMMAND");
+    fprintf(f, "\nOptions take their value as --opt VALUE or --opt=VALUE (-j 2 or -j2);\n"
+               "'--' ends the options. Exit status: 0 success, 1 a run-time failure\n"
+               "(I/O, AWS, a failed check), 2 bad input (usage, a malformed file or\n"
+               "value); 'spotbench help COMMAND' says more where a command adds to it.\n");
     fprintf(f, "\noptions:\n  --help     this text\n  --version  "
                "version and git revision\n");
 }
+
+static const char help_usage[] =
+    "usage: spotbench help [COMMAND]\n"
+    "       spotbench COMMAND --help\n"
+    "       spotbench help --options COMMAND\n"
+    "\n"
+    "Without COMMAND, lists the commands; with one, prints its usage, options\n"
+    "and examples (every example runs as written from the top of a spotbench\n"
+    "checkout). --options lists the options COMMAND accepts, one per line, with\n"
+    "the value each takes (what the shell completion offers).\n"
+    "\n"
+    "exit status: 0, or 2 for an unknown command.\n"
+    "\n"
+    "example:\n"
+    "  spotbench help run\n";
 
 static const cli_command *find(const char *name) {
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, name) == 0) return &commands[i];
     return NULL;
+}
+
+/* "unknown command 'X'", with the closest command suggested. */
+static int unknown_command(const char *pre, const char *name) {
+    const char *names[NCOMMANDS + 1];
+    for (size_t i = 0; i < NCOMMANDS; i++) names[i] = commands[i].name;
+    names[NCOMMANDS] = "help";
+    const char *near = trc_closest(name, names, NCOMMANDS + 1);
+    if (near)
+        cli_error("%sunknown command '%s' (did you mean '%s'?)", pre, name, near);
+    else
+        cli_error("%sunknown command '%s' (see spotbench --help)", pre, name);
+    return CLI_BADINPUT;
+}
+
+static int help(int argc, char **argv) {
+    if (argc < 3) {
+        main_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[2], "help") == 0) {
+        fputs(help_usage, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[2], "--options") == 0) {
+        const cli_command *h = argc > 3 ? find(argv[3]) : NULL;
+        if (!h) return argc > 3 ? unknown_command("help: ", argv[3])
+                                : cli_usage("help", "--options needs a COMMAND");
+        /* Each option once, even when several subcommands share it. */
+        for (const cli_opt *const *t = h->opts; *t; t++)
+            for (const cli_opt *o = *t; o->name; o++) {
+                int seen = 0;
+                for (const cli_opt *const *u = h->opts; u <= t && !seen; u++)
+                    for (const cli_opt *p = *u; p->name && p != o && !seen; p++)
+                        seen = strcmp(p->name, o->name) == 0;
+                if (!seen) printf("%s%s%s\n", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+            }
+        return CLI_OK;
+    }
+    const cli_command *h = find(argv[2]);
+    if (!h) return unknown_command("help: ", argv[2]);
+    fputs(h->usage, stdout);
+    return CLI_OK;
 }
 
 int main(int argc, char **argv) {
@@ -101,25 +227,11 @@ int main(int argc, char **argv) {
         printf("spotbench %s\n", cli_version());
         return CLI_OK;
     }
-    if (strcmp(c, "help") == 0) {
-        if (argc < 3) {
-            main_help(stdout);
-            return CLI_OK;
-        }
-        const cli_command *h = find(argv[2]);
-        if (!h) {
-            cli_error("help: unknown command '%s'", argv[2]);
-            return CLI_BADINPUT;
-        }
-        fputs(h->usage, stdout);
-        return CLI_OK;
-    }
+    if (strcmp(c, "help") == 0) return help(argc, argv);
     const cli_command *cmd = find(c);
-    if (!cmd) {
-        cli_error("unknown command '%s' (see spotbench --help)", c);
-        return CLI_BADINPUT;
-    }
-    for (int i = 2; i < argc; i++)
+    if (!cmd) return unknown_command("", c);
+    /* --help anywhere before "--" asks for the command's help. */
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(cmd->usage, stdout);
             return CLI_OK;

@@ -1,8 +1,24 @@
 /*
-** run_one.c: one simulation run stored as one transaction, shared by the
-** commands that run scenarios (run, regress).
+** run_one.c: what the commands that run scenarios (run, regress) share: one
+** simulation run stored as one transaction, and the note on a fallback
+** capacity that is not the fleet's.
 */
 #include "cli.h"
+
+#include <string.h>
+
+void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
+                       const pol_params *params) {
+    if (sc->mode != SIM_MODEL) return;
+    int k = pol_param_index(pol, "fallback_capacity");
+    if (k < 0 || params->v[k] == sc->target_capacity) return;
+    fprintf(stderr,
+            "spotbench: note: %s: %s assumes fallback_capacity %g units are pending when "
+            "PendingCapacity is missing or stale, but the fleet's TargetCapacity is %g "
+            "(--set fallback_capacity=%g to match)\n",
+            sc->path, pol->name, params->v[k], sc->target_capacity, sc->target_capacity);
+}
+
 
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,

@@ -4,14 +4,20 @@
 ** file's extension (.png, .svg).
 **
 **   pl_frontier  each run of a sweep a point, total cost against coverage,
-**                one panel per scenario, the Pareto front drawn and each of
-**                its points labelled with its parameters
-**   pl_timeline  one run minute by minute: required, target, fulfilled
-**                spot, on-demand serving and pending capacity (units), and
-**                the pools' spot prices on a second axis; needs a run stored
-**                with --timeseries
-**   pl_heatmap   a sweep's parameter sets over two swept keys, coloured by
-**                coverage (the minimum over scenarios) or cost (the sum)
+**                one panel per scenario (by its name) and, with several, one
+**                over all of them (what best ranks); the Pareto front drawn,
+**                numbered and listed with its parameters beside the plot;
+**                the oracle bound and classic with its defaults marked
+**   pl_timeline  one run minute by minute (or between two times):
+**                required, target, fulfilled spot, on-demand serving and
+**                pending capacity (units), and each pool's spot price and
+**                max price on a second axis, titled with the scenario,
+**                policy and settings; needs a run stored with --timeseries
+**   pl_heatmap   a sweep's parameter sets over two swept keys (with their
+**                units), coloured by coverage (the minimum over scenarios)
+**                or cost (the sum); no colour bar when every cell is equal
+**   pl_compare   the regret table of `spotbench compare` (compare.c):
+**                policies x cases, coloured by regret %, labelled with it
 **
 ** Errors are values: 0, or -1 with a message in err (gnuplot missing, no
 ** such sweep or run, a key that was not swept, gnuplot failing). The
@@ -23,15 +29,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/compare.h"
 #include "store/store.h"
 
 int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
                 size_t errlen);
-int pl_timeline(st_db *db, int64_t run_id, const char *out, char *err,
-                size_t errlen);
+/* from, to: the span drawn (epoch seconds, inclusive); 0 for the run's own
+** start or end. */
+int pl_timeline(st_db *db, int64_t run_id, int64_t from, int64_t to, const char *out,
+                char *err, size_t errlen);
 
 typedef enum { PL_COVERAGE, PL_COST } pl_z;
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen);
+
+/* Draws the regret table (sim/compare.h) of a suite named `title`. */
+int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
+               size_t errlen);
 
 #endif

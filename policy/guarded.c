@@ -67,7 +67,7 @@ static int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 /* The window in which the `confirm` newest datapoints must lie. */
 /* `staleness` at this Period: the parameter is given for 1-minute data. */
 static int64_t stale_span(const pol_params *p, int64_t period) {
-    return (int64_t)p->v[P_STALENESS] * period / 60;
+    return pol_stale_span(p->v[P_STALENESS], period);
 }
 
 static int64_t confirm_span(const pol_params *p, int64_t period) {
@@ -77,21 +77,6 @@ static int64_t confirm_span(const pol_params *p, int64_t period) {
 static int64_t guarded_lookback(const pol_params *p, int64_t period) {
     return imax(imax((int64_t)p->v[P_WINDOW], (int64_t)p->v[P_SCALE_IN_DELAY]),
                 confirm_span(p, period));
-}
-
-/* The newest datapoint of s no older than the staleness span, or NULL. */
-static const pol_point *freshest(const pol_obs *o, const pol_series *s,
-                                 int64_t staleness) {
-    size_t first, n = pol_window(o, s, staleness, &first);
-    return n ? &s->pts[first + n - 1] : NULL;
-}
-
-/* Instances that cover `units` capacity units. The small tolerance keeps
-** 8.0000000001 / 4 from asking for a third instance through rounding noise. */
-static int instances_for(double units, double per_instance) {
-    if (units <= 0) return 0;
-    double x = ceil(units / per_instance - 1e-9);
-    return x > 1e9 ? 1000000000 : (int)x;
 }
 
 static void guarded_decide(const pol_obs *o, const pol_params *p,
@@ -111,8 +96,8 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
                  target->failed ? "TargetCapacity" : "PendingCapacity");
         return;
     }
-    const pol_point *t_new = freshest(o, target, stale);
-    const pol_point *p_new = freshest(o, pending, stale);
+    const pol_point *t_new = pol_freshest(o, target, stale);
+    const pol_point *p_new = pol_freshest(o, pending, stale);
     if (!t_new || !p_new) {
         pol_hold(d, "no %s datapoint within %llds; holding",
                  !t_new ? "TargetCapacity" : "PendingCapacity",
@@ -134,7 +119,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     double terminating = 0;
     const char *term_unknown = NULL;
     if (p->v[P_USE_TERMINATING] != 0) {
-        const pol_point *x = term->failed ? NULL : freshest(o, term, stale);
+        const pol_point *x = term->failed ? NULL : pol_freshest(o, term, stale);
         if (x) terminating = x->v;
         else term_unknown = term->failed ? "fetch failed" : "no fresh datapoint";
     }
@@ -152,7 +137,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     }
     double need = shortfall + terminating;
     if (need > 0) need += p->v[P_HEADROOM];
-    int want_out = instances_for(need, p->v[P_UNITS]);
+    int want_out = pol_instances_for(need, p->v[P_UNITS]);
 
     /* Scale-in floor: the largest shortfall seen over scale_in_delay. */
     double peak = p_new->v - launching;
@@ -163,7 +148,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     if (peak < 0) peak = 0;
     double keep_units = peak + terminating;
     if (keep_units > 0) keep_units += p->v[P_HEADROOM];
-    int want_in = instances_for(keep_units, p->v[P_UNITS]);
+    int want_in = pol_instances_for(keep_units, p->v[P_UNITS]);
 
     int cap = o->asg.max_size;
     char tnote[64] = "";

@@ -26,8 +26,9 @@ int pol_metric_find(const char *name) {
     return -1;
 }
 
-static const pol_policy *const registry[] = {&pol_classic, &pol_guarded, &pol_oracle,
-                                             NULL};
+static const pol_policy *const registry[] = {
+    &pol_classic, &pol_guarded, &pol_hedge, &pol_karpenter, &pol_none_policy,
+    &pol_ondemand, &pol_oracle, NULL};
 
 const pol_policy *const *pol_list(void) { return registry; }
 
@@ -167,6 +168,28 @@ size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
     size_t b = o->now > start ? lower_bound(s, o->now, period) : a;
     *first = a;
     return b > a ? b - a : 0;
+}
+
+const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t span) {
+    size_t first, n = pol_window(o, s, span, &first);
+    return n ? &s->pts[first + n - 1] : NULL;
+}
+
+int pol_value_at(const pol_series *s, int64_t t, double *v) {
+    size_t i = lower_bound(s, t, 60); /* a guess of the spacing only: any finds it */
+    if (i >= s->n || s->pts[i].t != t) return 0;
+    *v = s->pts[i].v;
+    return 1;
+}
+
+int pol_instances_for(double units, double per_instance) {
+    if (!(units > 0)) return 0;
+    double x = ceil(units / per_instance - 1e-9);
+    return x > 1e9 ? 1000000000 : (int)x;
+}
+
+int64_t pol_stale_span(double staleness, int64_t period) {
+    return (int64_t)staleness * period / 60;
 }
 
 int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {

@@ -11,6 +11,10 @@
 extern const pol_policy pol_classic;
 extern const pol_policy pol_guarded;
 extern const pol_policy pol_oracle;
+extern const pol_policy pol_hedge;
+extern const pol_policy pol_karpenter;
+extern const pol_policy pol_none_policy;
+extern const pol_policy pol_ondemand;
 
 /* vsnprintf(buf, n, fmt, ap), the same bytes, for the formats reasons use
 ** (%s %d %lld %g %%), faster: a controller formats a reason every minute.
@@ -33,5 +37,19 @@ void pol_set(pol_decision *d, int n, int honor_cooldown, const char *fmt, ...)
 ** 0 for x <= 0 or NaN): a count computed from an unbounded metric value must
 ** never go through an out-of-range (int) conversion. */
 int pol_count(double x);
+
+/* The newest datapoint of s no older than `span` seconds (what CloudWatch
+** returns for StartTime = now - span, through pol_window), or NULL. */
+const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t span);
+/* Sets *v to s's datapoint with Timestamp t and returns 1, or returns 0 when
+** s has none. O(log n). */
+int pol_value_at(const pol_series *s, int64_t t, double *v);
+/* On-demand instances that cover `units` capacity units of `per_instance`
+** each (0 for units <= 0). A small tolerance keeps 8.0000000001 / 4 from
+** asking for a third instance through rounding noise; saturates at 1e9. */
+int pol_instances_for(double units, double per_instance);
+/* `staleness` (given for 1-minute data) at the observation's Period: Period/60
+** times as long, so that 5-minute data is not all stale. */
+int64_t pol_stale_span(double staleness, int64_t period);
 
 #endif

@@ -6,8 +6,10 @@ what `man spotbench` says is what docs/ says.
 
 Sections: NAME; SYNOPSIS and COMMANDS from the binary's own help texts
 (`spotbench help COMMAND`, the text `--help` prints); DESCRIPTION from the
-opening of docs/overview.md; then docs/live.md and docs/deploy.md whole,
-each heading a section (.SH) or subsection (.SS); FILES and SEE ALSO.
+opening of docs/overview.md; then the rest of the overview and every doc
+the README is made of, in its order (scripts/build-readme.py's PARTS; live
+mode whole), each heading a section (.SH) or subsection (.SS); FILES and
+SEE ALSO.
 Markdown is turned into roff by the few rules the docs use: headings,
 paragraphs, fenced code (.nf), bullet and numbered lists (.IP), tables (rows
 kept as preformatted lines), `code` and **bold** in bold, [text](link) as
@@ -102,6 +104,16 @@ def md_to_roff(text, top_level=2):
     return "\n".join(res)
 
 
+def load_build_readme():
+    """scripts/build-readme.py as a module (its name has a dash)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "build_readme", os.path.join(ROOT, "scripts", "build-readme.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def read(name):
     with open(os.path.join(ROOT, "docs", name), encoding="utf-8") as fh:
         return fh.read()
@@ -137,8 +149,19 @@ def main(argv):
         parts += [f".SS {esc(name)}", line_safe(inline(desc)), ".PP", ".RS 4", ".nf"]
         parts += [line_safe(esc(l)) for l in usage.rstrip("\n").split("\n")]
         parts += [".fi", ".RE"]
-    for doc in ("live.md", "deploy.md"):
-        parts.append(md_to_roff(read(doc), top_level=2))
+    # The docs the README is made of, in its order (build-readme.py's
+    # PARTS); live mode whole rather than its "Going live" part.
+    readme = load_build_readme()
+    rest = overview.split("\n## ", 1)
+    if len(rest) > 1:
+        parts.append(md_to_roff("## " + rest[1], top_level=2))
+    for name, title in readme.PARTS:
+        text = read(name)
+        if title:
+            text = readme.shift(text, title)
+        elif name == "live.md":
+            text = readme.shift(text, "Live mode")
+        parts.append(md_to_roff(text, top_level=2))
     parts += [".SH FILES",
               ".TP", "\\fI/etc/spotbench/live.json\\fR",
               "the live configuration of spotbench\\-live.service",

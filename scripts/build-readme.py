@@ -6,8 +6,8 @@ newcomer reads in the README and the ones linked from code stay one text.
   scripts/build-readme.py --check  exit 1 when README.md is out of date
 
 Parts, in order: docs/overview.md as it is; then docs/scenario.md,
-docs/store.md, docs/sweep.md, docs/traces.md and docs/regression.md one
-heading level down; the "Going live" part of docs/live.md; docs/deploy.md
+docs/store.md, docs/sweep.md, docs/traces.md, docs/regression.md and
+docs/policies.md one heading level down; the "Going live" part of docs/live.md; docs/deploy.md
 one level down; docs/testing.md.
 """
 import os
@@ -47,16 +47,29 @@ def going_live():
         "retries, exit status, `--record`, `--db`): [docs/live.md](docs/live.md).\n"
 
 
+# The docs after the overview, in order, with their titles in the README;
+# live.md contributes its "Going live" part only (None). The man page
+# (scripts/build-man.py) is made from this same list.
+PARTS = [("scenario.md", "Scenario file reference"),
+         ("store.md", "The results database"),
+         ("sweep.md", "Sweeps, tuning and figures"),
+         ("traces.md", "Traces"),
+         ("regression.md", "Regression suite"),
+         ("policies.md", "Policies from the field: compare and tune"),
+         ("live.md", None),
+         ("deploy.md", "Deploying: Lambda, a container, a timer"),
+         ("testing.md", None)]
+
+
 def build():
-    parts = [read("overview.md").rstrip("\n") + "\n",
-             shift(read("scenario.md"), "Scenario file reference"),
-             shift(read("store.md"), "The results database"),
-             shift(read("sweep.md"), "Sweeps, tuning and figures"),
-             shift(read("traces.md"), "Traces"),
-             shift(read("regression.md"), "Regression suite"),
-             going_live(),
-             shift(read("deploy.md"), "Deploying: Lambda, a container, a timer"),
-             read("testing.md").rstrip("\n") + "\n"]
+    parts = [read("overview.md").rstrip("\n") + "\n"]
+    for name, title in PARTS:
+        if name == "live.md":
+            parts.append(going_live())
+        elif title:
+            parts.append(shift(read(name), title))
+        else:
+            parts.append(read(name).rstrip("\n") + "\n")
     return "\n".join(parts)
 
 

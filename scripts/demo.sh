@@ -18,7 +18,7 @@ run=$(sqlite3 "$DB" "SELECT max(id) FROM runs WHERE policy = 'guarded'")
 
 echo
 echo "== spotbench sensitivity $SCENARIO (ingestion delays x schedule seconds)"
-"$SB" sensitivity "$SCENARIO" --db "$DB" | tee results/demo-sensitivity.txt
+"$SB" sensitivity "$SCENARIO" --policy classic --policy guarded --db "$DB" | tee results/demo-sensitivity.txt
 
 echo
 echo "== spotbench sweep $SCENARIO --policy guarded --grid confirm=1,2,3 --grid scale_in_delay=300,900,1800"

@@ -5,11 +5,21 @@
 #
 #   scripts/install-deps.sh          install what is missing (needs root)
 #   scripts/install-deps.sh --check  list what is missing, exit 1 if anything is
+#   scripts/install-deps.sh --fuzz   also clang and libFuzzer, for `make fuzz`
+#                                    only (make test replays the fuzz corpus
+#                                    with any compiler)
 set -eu
 
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
 libcurl4-openssl-dev libxml2-dev zlib1g-dev gnuplot-nox sqlite3 python3
-python3-botocore python3-simpy3 awscli time curl zip ca-certificates umoci"
+python3-botocore python3-simpy3 awscli time curl zip ca-certificates umoci
+slurmctld slurmd slurm-client munge"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
+
+if [ "${1:-}" = "--fuzz" ]; then
+    PACKAGES="$PACKAGES $FUZZ_PACKAGES"
+    shift
+fi
 
 missing=""
 for p in $PACKAGES; do

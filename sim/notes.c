@@ -6,6 +6,7 @@
 */
 #include "sim.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,7 +73,13 @@ void sim_gap_format(double total, double oracle, double coverage, char *buf,
     if (total >= oracle - 0.005)
         snprintf(buf, len, "%+.2f", total > oracle ? total - oracle : 0.0);
     else if (coverage < 100 - 1e-6)
-        snprintf(buf, len, "n/a (covers %.1f %%)", coverage);
+    {
+        /* Truncated, never rounded up: 99.9999 must not read as 100. More
+        ** digits near 100, where one would say nothing. */
+        int d = coverage >= 99.9 ? 3 : 1;
+        double scale = d == 3 ? 1000 : 10;
+        snprintf(buf, len, "n/a (covers %.*f %%)", d, floor(coverage * scale) / scale);
+    }
     else
         snprintf(buf, len, "n/a (BUG)");
 }

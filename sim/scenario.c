@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "traces/text.h"
 #include "traces/traces.h"
 
 /* ---- messages and field paths ------------------------------------------ */
@@ -44,6 +45,8 @@ typedef struct {
     size_t plen;
     uint64_t hash;      /* FNV-1a 64 of everything read so far */
     sim_trace_cache *cache; /* traces read before, or NULL */
+    const char *const *sets; /* the --set overrides, for messages */
+    size_t nsets;
     char *err;
     size_t errlen;
 } ld;
@@ -158,16 +161,43 @@ static const cJSON *get(const cJSON *o, const char *key) {
     return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
+/* The --set that put a top-level field `key` there, or NULL. */
+static const char *set_of(const ld *L, const char *key) {
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < L->nsets; i++)
+        if (strncmp(L->sets[i], key, kl) == 0 && strchr("=.[", L->sets[i][kl]))
+            return L->sets[i];
+    return NULL;
+}
+
+/* "unknown field", with the closest known name suggested. A top-level key
+** that came from --set may also be a misspelt policy parameter, since
+** --set takes both. */
+static int unknown_field(ld *L, const char *key, const char *const *known) {
+    const char *cands[128];
+    size_t n = 0;
+    for (size_t k = 0; known[k] && n < 128; k++) cands[n++] = known[k];
+    const char *set = L->plen == 0 ? set_of(L, key) : NULL;
+    if (set)
+        for (const pol_policy *const *p = pol_list(); *p; p++)
+            for (size_t i = 0; i < (*p)->nparams && n < 128; i++)
+                cands[n++] = (*p)->params[i].name;
+    const char *near = trc_closest(key, cands, n);
+    enter(L, key);
+    if (set)
+        return fail(L, "unknown field (--set %s: not a policy parameter either%s%s%s)",
+                    set, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    if (near) return fail(L, "unknown field (did you mean '%s'?)", near);
+    return fail(L, "unknown field");
+}
+
 /* Rejects fields not in `known` (NULL-terminated) and fields given twice,
 ** in the object at the current path. */
 static int check_keys(ld *L, const cJSON *o, const char *const *known) {
     for (const cJSON *c = o->child; c; c = c->next) {
         size_t k = 0;
         while (known[k] && strcmp(known[k], c->string) != 0) k++;
-        if (!known[k]) {
-            enter(L, c->string);
-            return fail(L, "unknown field");
-        }
+        if (!known[k]) return unknown_field(L, c->string, known);
         for (const cJSON *d = o->child; d != c; d = d->next)
             if (strcmp(d->string, c->string) == 0) {
                 enter(L, c->string);
@@ -873,7 +903,16 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         if (n >= sizeof sc->name) n = sizeof sc->name - 1;
         memcpy(sc->name, b, n);
         sc->name[n] = '\0';
+        /* Names are UTF-8 (they go into JSON and figures); a file name's
+        ** other bytes, or a character cut at the end, become '?'. */
+        for (size_t i = 0; i < n;) {
+            size_t ok = trc_utf8_valid(sc->name + i, n - i);
+            i += ok;
+            if (i < n) sc->name[i++] = '?';
+        }
     } else {
+        if (trc_utf8_valid(name, strlen(name)) != strlen(name))
+            return fail_at(L, "name", "is not valid UTF-8");
         snprintf(sc->name, sizeof sc->name, "%s", name);
     }
     int mode, billing;
@@ -1635,6 +1674,77 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
     return 0;
 }
 
+/* ---- limits --------------------------------------------------------------
+**
+** What a run costs grows with its span, its instances and its controller
+** invocations, and the CloudWatch ring with the ingestion delay. These
+** limits (docs/scenario.md, "Limits") are checked when the scenario is
+** loaded, so `run` and `sweep` refuse a scenario past them before any work,
+** with the field at fault (exit 2), instead of running for days or running
+** out of memory. Each is far above any real fleet or study. */
+#define LIM_SPAN_S (3660LL * 86400)  /* end - start: ten years */
+#define LIM_INSTANCES 200000.0       /* a fleet's, or a group's MaxSize: the
+                                        simulator's work per event does not
+                                        grow with the fleet (make bench times
+                                        100,000 instances) */
+#define LIM_INVOCATIONS 6000000      /* (end - start) / controller.Interval */
+#define LIM_DELAY_S 86400            /* cloudwatch.IngestionDelay's max */
+
+static int limit_fail(ld *L, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int limit_fail(ld *L, const char *field, const char *fmt, ...) {
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    enter(L, field);
+    return fail(L, "%s", msg);
+}
+
+static int check_limits(ld *L, const sim_scenario *sc) {
+    int64_t span = sc->end - sc->start;
+    if (span > LIM_SPAN_S)
+        return limit_fail(L, "end", "the span is %" PRId64 " s (%.0f days); at most %lld s "
+                                    "(3660 days)", span, (double)span / 86400, LIM_SPAN_S);
+    if (sc->cron && span / sc->cron_interval > LIM_INVOCATIONS)
+        return limit_fail(L, "controller.Interval",
+                          "%" PRId64 " s over the span makes %" PRId64 " invocations; at most "
+                          "%d (a longer Interval or a shorter span)",
+                          sc->cron_interval, span / sc->cron_interval, LIM_INVOCATIONS);
+    if (sc->cw_delay.max > LIM_DELAY_S)
+        return limit_fail(L, "cloudwatch.IngestionDelay", "%" PRId64 " s; at most %d s (a day)",
+                          sc->cw_delay.max, LIM_DELAY_S);
+    if ((double)sc->asg_max > LIM_INSTANCES)
+        return limit_fail(L, "asg.MaxSize", "%d instances; at most %.0f", sc->asg_max,
+                          LIM_INSTANCES);
+    if (sc->mode != SIM_MODEL) return 0;
+    double wmin = sc->pools[0].weight;
+    for (size_t i = 1; i < sc->npools; i++)
+        if (sc->pools[i].weight < wmin) wmin = sc->pools[i].weight;
+    /* The most units the fleet may be asked for: TargetCapacity, or what
+    ** target tracking makes of the highest demand. */
+    const char *field = "fleet.TargetCapacity";
+    double units = sc->target_capacity;
+    if (sc->demand.n) {
+        double dmax = 0;
+        for (size_t i = 0; i < sc->demand.n; i++)
+            if (sc->demand.pts[i].v > dmax) dmax = sc->demand.pts[i].v;
+        double tt = ceil(dmax * 100 / sc->tt_target_value);
+        if (tt > sc->tt_max) tt = sc->tt_max;
+        if (tt < sc->tt_min) tt = sc->tt_min;
+        if (tt > units) {
+            units = tt;
+            field = "fleet.TargetTracking";
+        }
+    }
+    if (units / wmin > LIM_INSTANCES)
+        return limit_fail(L, field, "%.15g units are %.15g instances of WeightedCapacity %g; "
+                                    "at most %.0f instances", units, ceil(units / wmin), wmin,
+                          LIM_INSTANCES);
+    return 0;
+}
+
 /* ---- the public interface ------------------------------------------------- */
 
 /* The line of byte `off` in `text`, counting from 1. */
@@ -1653,7 +1763,8 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
                              sim_trace_cache *cache, sim_scenario *sc, char *err,
                              size_t errlen) {
     memset(sc, 0, sizeof *sc);
-    ld L = {.file = path, .hash = FNV_OFFSET, .cache = cache, .err = err, .errlen = errlen};
+    ld L = {.file = path, .hash = FNV_OFFSET, .cache = cache, .sets = sets, .nsets = nsets,
+            .err = err, .errlen = errlen};
     char *text = NULL;
     cJSON *root = NULL;
     int rc = -1;
@@ -1706,6 +1817,7 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
         if (apply_set(root, sets[i], err, errlen)) goto out;
     if (validate(&L, root, sc, &tp)) goto out;
     if (read_traces(&L, sc, &tp)) goto out;
+    if (check_limits(&L, sc)) goto out;
     for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
     snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash);
     rc = 0;

@@ -39,9 +39,15 @@ static int parse_num(const char *s, size_t len, double *out) {
 
 int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
                       size_t errlen) {
-    char **l = realloc(*list, (*n + 1) * sizeof *l);
-    if (!l) goto oom;
-    *list = l;
+    /* Capacity doubles: it is the next power of two at or above *n, so it
+    ** grows exactly when *n is 0 or a power of two. One realloc per item
+    ** made a 90,000-value grid axis quadratic. */
+    if ((*n & (*n - 1)) == 0) {
+        char **l = realloc(*list, (*n ? 2 * *n : 1) * sizeof *l);
+        if (!l) goto oom;
+        *list = l;
+    }
+    char **l = *list;
     if (!(l[*n] = strdup(s))) goto oom;
     (*n)++;
     return 0;
@@ -177,11 +183,47 @@ void sim_sweep_spec_free(sim_sweep_spec *spec) {
     memset(spec, 0, sizeof *spec);
 }
 
+/* a * b, or SIZE_MAX when it overflows (or either is SIZE_MAX). */
+static size_t mul_sat(size_t a, size_t b) {
+    if (a == SIZE_MAX || b == SIZE_MAX) return a && b ? SIZE_MAX : 0;
+    if (a && b > SIZE_MAX / a) return SIZE_MAX;
+    return a * b;
+}
+
 size_t sim_sweep_npoints(const sim_sweep_spec *spec) {
     size_t n = 1;
-    for (size_t i = 0; i < spec->ngrid; i++) n *= spec->grid[i].nvalues;
-    if (spec->nrnd) n *= spec->samples;
+    for (size_t i = 0; i < spec->ngrid; i++) n = mul_sat(n, spec->grid[i].nvalues);
+    if (spec->nrnd) n = mul_sat(n, spec->samples);
     return n;
+}
+
+int sim_sweep_check_size(const sim_sweep_spec *spec, char *err, size_t errlen) {
+    if (spec->samples > SIM_SWEEP_MAX_RUNS) {
+        snprintf(err, errlen, "--samples %zu: at most %d", spec->samples, SIM_SWEEP_MAX_RUNS);
+        return -1;
+    }
+    size_t np = sim_sweep_npoints(spec);
+    size_t runs = mul_sat(np, spec->nscenarios);
+    if (runs <= SIM_SWEEP_MAX_RUNS) return 0;
+    /* Name what makes it: the axes and samples, with their sizes. */
+    size_t k = 0;
+    k += (size_t)snprintf(err + k, errlen - k, "the sweep is too large: ");
+    for (size_t i = 0; i < spec->ngrid && k < errlen; i++)
+        k += (size_t)snprintf(err + k, errlen - k, "%s--grid %s (%zu values)", i ? " x " : "",
+                              spec->grid[i].key, spec->grid[i].nvalues);
+    if (spec->nrnd && k < errlen)
+        k += (size_t)snprintf(err + k, errlen - k, "%s--samples %zu", spec->ngrid ? " x " : "",
+                              spec->samples);
+    if (k < errlen) {
+        if (np == SIZE_MAX)
+            k += (size_t)snprintf(err + k, errlen - k, " overflows a count");
+        else
+            k += (size_t)snprintf(err + k, errlen - k, " = %zu parameter sets", np);
+    }
+    if (k < errlen)
+        snprintf(err + k, errlen - k, " x %zu scenario%s; at most %d runs", spec->nscenarios,
+                 spec->nscenarios == 1 ? "" : "s", SIM_SWEEP_MAX_RUNS);
+    return -1;
 }
 
 int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
@@ -357,7 +399,11 @@ int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
         spec->nrnd++;
     }
     x = cJSON_GetObjectItemCaseSensitive(o, "samples");
-    if (!cJSON_IsNumber(x) || x->valuedouble < 0) goto bad;
+    /* A stored spec may come from a merged, untrusted database: the cast
+    ** needs a number in range. */
+    if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0) || x->valuedouble > SIM_SWEEP_MAX_RUNS ||
+        x->valuedouble != floor(x->valuedouble))
+        goto bad;
     spec->samples = (size_t)x->valuedouble;
     x = cJSON_GetObjectItemCaseSensitive(o, "seed");
     if (!cJSON_IsString(x)) goto bad;

@@ -49,7 +49,9 @@ typedef struct {
     uint64_t seed;
 } sim_sweep_spec;
 
-/* Adds a fixed string to a list (spec->scenarios, spec->sets). */
+/* Adds a copy of s to a list (spec->scenarios, spec->sets, an axis's
+** values) built only by this function from an empty (NULL, 0) list: it
+** keeps spare room without recording it. */
 int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
                       size_t errlen);
 /* Parses "KEY=START:STOP:STEP" (STOP included when it is reached within a
@@ -61,9 +63,17 @@ int sim_sweep_add_random(sim_sweep_spec *spec, const char *arg, char *err,
                          size_t errlen);
 void sim_sweep_spec_free(sim_sweep_spec *spec);
 
+/* The most runs (parameter sets x scenarios) one sweep may hold, and the
+** most random samples: a sweep's checks, tables and progress grow with them
+** (docs/sweep.md, "Limits"). */
+#define SIM_SWEEP_MAX_RUNS 1000000
+
 /* Parameter sets (0 when a grid axis is empty or samples is 0 with random
-** keys). */
+** keys; SIZE_MAX when the product does not fit in a size_t). */
 size_t sim_sweep_npoints(const sim_sweep_spec *spec);
+/* Checks the sweep's size against SIM_SWEEP_MAX_RUNS before any work: 0, or
+** -1 with a message naming the options that make it. */
+int sim_sweep_check_size(const sim_sweep_spec *spec, char *err, size_t errlen);
 
 /* The "KEY=VALUE" strings of point p: the grid values, then the random ones
 ** (ngrid + nrnd strings). Writes into buf (bufsize bytes) and sets

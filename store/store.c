@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 #include "traces/traces.h"
@@ -520,9 +521,26 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     return rc;
 }
 
+/* Removes a database file this open created, and its companions, after the
+** open failed: a full disk must not leave a 0-byte file that the next open
+** would take for a database. */
+static void remove_created(const char *path) {
+    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+    size_t n = strlen(path) + 10;
+    char *p = malloc(n);
+    if (!p) return;
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+        snprintf(p, n, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
+    free(p);
+}
+
 int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     *out = NULL;
     if (make_parent(path, err, errlen)) return -1;
+    struct stat before;
+    int existed = lstat(path, &before) == 0;
     st_db *db = calloc(1, sizeof *db);
     if (!db || !(db->path = strdup(path))) {
         free(db);
@@ -585,6 +603,7 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     return 0;
 fail:
     st_close(db);
+    if (!existed) remove_created(path);
     return -1;
 }
 
@@ -957,6 +976,56 @@ int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_fail(db, err, errlen, "cannot look for a reference run");
     return found;
+}
+
+/* Copies column c as text into buf ("" when NULL). */
+static void column_text(sqlite3_stmt *s, int c, char *buf, size_t n) {
+    const unsigned char *t = sqlite3_column_text(s, c);
+    snprintf(buf, n, "%s", t ? (const char *)t : "");
+}
+
+int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
+                    size_t errlen) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT sc.name, sc.path, r.policy, r.params, r.sets FROM runs r "
+                           "JOIN scenarios sc ON sc.id = r.scenario_id WHERE r.id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, "cannot read the run");
+    sqlite3_bind_int64(s, 1, run_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        column_text(s, 0, out->scenario, sizeof out->scenario);
+        column_text(s, 1, out->path, sizeof out->path);
+        column_text(s, 2, out->policy, sizeof out->policy);
+        column_text(s, 3, out->params, sizeof out->params);
+        column_text(s, 4, out->sets, sizeof out->sets);
+    }
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE) {
+        snprintf(err, errlen, "%s: no run %lld", db->path, (long long)run_id);
+        return -1;
+    }
+    if (rc != SQLITE_ROW) return db_fail(db, err, errlen, "cannot read the run");
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT instance_type, availability_zone, weighted_capacity, "
+                           "spot_price FROM run_pools WHERE run_id = ?1 ORDER BY pool",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(db, err, errlen, "cannot read the run's pools");
+    sqlite3_bind_int64(s, 1, run_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && out->npools < ST_MAX_PRICES) {
+        column_text(s, 0, out->pools[out->npools].instance_type,
+                    sizeof out->pools[0].instance_type);
+        column_text(s, 1, out->pools[out->npools].az, sizeof out->pools[0].az);
+        out->pools[out->npools].weight = sqlite3_column_double(s, 2);
+        out->pools[out->npools].max_price_unit = sqlite3_column_double(s, 3);
+        out->npools++;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, errlen, "cannot read the run's pools");
+    return 0;
 }
 
 int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,

@@ -110,6 +110,28 @@ int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol
 /* Reads the timeseries of run `run_id` in time order into *rows (malloc'd,
 ** the caller's). Fails with a clear message when there is no such run or it
 ** was stored without timeseries. */
+/* What a run was, for figures: its scenario's name and path, its policy,
+** its parameters (JSON object text) and --set strings (JSON array text) as
+** stored, and its first pools (ST_MAX_PRICES, the ones the timeseries holds
+** prices of) with their WeightedCapacity and SpotPrice (the max price per
+** unit-hour; 0 when unknown). */
+typedef struct {
+    char scenario[64];
+    char path[512];
+    char policy[64];
+    char params[1024];
+    char sets[1024];
+    struct {
+        char instance_type[32], az[32];
+        double weight, max_price_unit;
+    } pools[ST_MAX_PRICES];
+    size_t npools;
+} st_run_desc;
+
+/* Fills *out for run_id. Returns 0, or -1 with a message ("no run N"). */
+int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
+                    size_t errlen);
+
 int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
                        char *err, size_t errlen);
 

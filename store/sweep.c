@@ -83,20 +83,39 @@ static int apply_params(const pol_policy *pol, const run_parts *rp,
     return 0;
 }
 
+/* 1 when s is a JSON number as written (RFC 8259): strtod also reads
+** "inf", "nan", hex and "+1", which JSON does not. */
+static int json_number(const char *s) {
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return 0;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return *s == '\0';
+}
+
 /* {"window": 600, "asg.DefaultCooldown": 300}: the swept keys; a value that
-** reads as a number is stored as one. */
+** is a JSON number is stored as one. */
 static void point_json(const run_parts *rp, char *out, size_t outlen) {
     size_t used = 0;
     used += (size_t)snprintf(out, outlen, "{");
     for (size_t i = rp->nfixed; i < rp->nkv && used < outlen; i++) {
         const char *kv = rp->kv[i], *eq = strchr(kv, '=');
-        char key[2 * SIM_SWEEP_KEY_MAX], val[600], *end;
+        char key[2 * SIM_SWEEP_KEY_MAX], val[600];
         char raw[SIM_SWEEP_KEY_MAX];
         memcpy(raw, kv, (size_t)(eq - kv));
         raw[eq - kv] = '\0';
         trc_json_escape(key, sizeof key, raw);
-        strtod(eq + 1, &end);
-        if (eq[1] && !*end) snprintf(val, sizeof val, "%s", eq + 1);
+        if (json_number(eq + 1)) snprintf(val, sizeof val, "%s", eq + 1);
         else {
             char esc[560];
             trc_json_escape(esc, sizeof esc, eq + 1);
@@ -115,6 +134,8 @@ int st_sweep_check(const sim_sweep_spec *spec, char *err, size_t errlen) {
                  spec->policy ? spec->policy : "(none)");
         return -1;
     }
+    /* The size first: the checks below visit every point. */
+    if (sim_sweep_check_size(spec, err, errlen)) return -1;
     size_t np = sim_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
         snprintf(err, errlen, "the sweep has no %s",

@@ -59,6 +59,13 @@ int trc_avail_parse(const char *file, const char *text, size_t len, trc_avail *o
         snprintf(err, errlen, "%s: data: more than %.0f steps", file, MAX_STEPS);
         goto out;
     }
+    /* The direct-mode writer makes a row a minute of the span: bounded like
+    ** a scenario's span (docs/scenario.md, "Limits"). */
+    if ((double)n * gap->valuedouble > 3660.0 * 86400) {
+        snprintf(err, errlen, "%s: data: %zu steps of %.0f s span %.0f days; at most 3660",
+                 file, n, gap->valuedouble, (double)n * gap->valuedouble / 86400);
+        goto out;
+    }
     out->gap = (int64_t)gap->valuedouble;
     out->v = malloc(n * sizeof *out->v);
     if (!out->v) {
@@ -86,18 +93,12 @@ void trc_avail_free(trc_avail *a) {
     memset(a, 0, sizeof *a);
 }
 
-/* Writes a CSV field, quoted when it holds a comma, a quote or a line end. */
+/* Writes a CSV field, quoted as RFC 4180 says when it needs it. */
 static void put_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    char q[2 * 32 + 3];
+    if (strlen(s) >= 32) return; /* pool names are shorter: checked by the caller */
+    trc_csv_quote(q, sizeof q, s);
+    fputs(q, f);
 }
 
 int trc_avail_write_pool(const trc_avail *a, int64_t start, const char *type,

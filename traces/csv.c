@@ -1,7 +1,8 @@
 /*
 ** csv.c: a CSV reader for traces (spot price history, pool capacity,
 ** recorded fleet metrics, demand): a header row naming the columns, then one
-** record per line. See traces.h for the accepted format.
+** record per line (RFC 4180, plus comments: a quoted field may span lines).
+** See traces.h for the accepted format; trc_csv_quote() writes a field.
 **
 ** The reader streams: it reads the input in blocks into one buffer, splits
 ** each line in place (each cell a NUL-terminated string inside the buffer)
@@ -163,6 +164,9 @@ static int cell_time(const char *file, long line, const char *col, const char *s
         }
         for (unsigned d; n < len && (d = (unsigned)(s[n] - '0')) < 10; n++) v = v * 10 + d;
         if (n == len) {
+            if (v > (uint64_t)TRC_TIME_MAX)
+                return cell_fail(file, line, col, err, errlen,
+                                 "'%s' is out of range (after year 9999)", s);
             *out = (int64_t)v;
             return 0;
         }
@@ -174,25 +178,30 @@ static int cell_time(const char *file, long line, const char *col, const char *s
     return 0;
 }
 
-/* Splits the line [p, e) (already NUL-free, without its newline) into
-** fields in place: each field's text is moved to its own start and
-** NUL-terminated. Stores at most `max` field pointers in f (their lengths in
-** fl) and returns the number of fields, or -1 with a message. */
-static long split(char *p, char *e, char **f, size_t *fl, size_t max, const char *file,
-                  long line, char *err, size_t errlen) {
+/* Splits the record that starts at p (inside [p, end), which holds no NUL)
+** into fields in place: each field's text is moved to its own start and
+** NUL-terminated. A quoted field may hold ',', '"' (doubled) and line
+** breaks, as RFC 4180 allows; outside quotes a record ends at the line's
+** end ("\n" or "\r\n"). Stores at most `max` field pointers in f (their
+** lengths in fl), sets *next to the following record and *lines to the line
+** breaks passed, and returns the number of fields, or -1 with a message. */
+static long split(char *p, char *end, char **next, long *lines, char **f, size_t *fl,
+                  size_t max, const char *file, long line, char *err,
+                  size_t errlen) {
     size_t n = 0;
+    long nl = 0;
     for (;;) {
-        while (p < e && (*p == ' ' || *p == '\t')) p++;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
         char *start = p, *w = p;
-        if (p < e && *p == '"') {
+        if (p < end && *p == '"') {
             /* Quoted: copy down over the quotes, "" -> ". */
             p++;
             for (;;) {
-                if (p >= e)
+                if (p >= end)
                     return line_fail(file, line, err, errlen,
                                      "field %zu: unterminated quote", n + 1);
                 if (*p == '"') {
-                    if (p + 1 < e && p[1] == '"') {
+                    if (p + 1 < end && p[1] == '"') {
                         *w++ = '"';
                         p += 2;
                         continue;
@@ -200,29 +209,58 @@ static long split(char *p, char *e, char **f, size_t *fl, size_t max, const char
                     p++;
                     break;
                 }
+                if (*p == '\n') nl++;
                 *w++ = *p++;
             }
-            while (p < e && (*p == ' ' || *p == '\t')) p++;
-            if (p < e && *p != ',')
-                return line_fail(file, line, err, errlen,
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
+            if (p < end && *p != ',' && *p != '\n')
+                return line_fail(file, line + nl, err, errlen,
                                  "field %zu: text after the closing quote",
                                  n + 1);
         } else {
-            while (p < e && *p != ',') p++;
+            while (p < end && *p != ',' && *p != '\n') p++;
             w = p;
-            while (w > start && (w[-1] == ' ' || w[-1] == '\t')) w--;
+            while (w > start && (w[-1] == ' ' || w[-1] == '\t' || w[-1] == '\r')) w--;
         }
-        int more = p < e; /* p is at a ',' */
-        *w = '\0';        /* w <= p: overwrites the ',' or the line's end */
+        int more = p < end && *p == ',';
+        int eol = p < end && *p == '\n';
+        *w = '\0'; /* w <= p: overwrites the ',', the newline or the end */
         if (n < max) {
             f[n] = start;
             fl[n] = (size_t)(w - start);
         }
         n++;
-        if (!more) break;
+        if (!more) {
+            if (eol) nl++;
+            *next = p < end ? p + 1 : end;
+            break;
+        }
         p++;
     }
+    *lines = nl;
     return (long)n;
+}
+
+size_t trc_csv_quote(char *out, size_t n, const char *s) {
+    size_t l = strlen(s);
+    int quote = l && (s[0] == ' ' || s[0] == '\t' || s[l - 1] == ' ' || s[l - 1] == '\t' ||
+                      s[0] == '#');
+    if (!quote) quote = strpbrk(s, ",\"\r\n") != NULL;
+    size_t k = 0;
+#define PUT(c)                                                                 \
+    do {                                                                       \
+        if (k + 1 < n) out[k] = (c);                                           \
+        k++;                                                                   \
+    } while (0)
+    if (quote) PUT('"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') PUT('"');
+        PUT(*p);
+    }
+    if (quote) PUT('"');
+#undef PUT
+    if (n) out[k < n ? k : n - 1] = '\0';
+    return k;
 }
 
 /* Checks the header fields h[0..nh) against the expected columns and fills
@@ -293,6 +331,9 @@ struct trc_csv_reader {
     int same;                /* the header is the expected columns in order:
                                 the cells are the fields (f, flen) */
     int ahead;               /* the first row was read with the header */
+    long row_line;           /* the line the current row starts on */
+    char *rec;               /* a record that spans lines, put together */
+    size_t nrec, caprec;
     char **comma;            /* the current line's first ncols + 1 commas */
     size_t ncomma;           /* ... and how many it has */
     int plain;               /* it needs no quote or blank handling */
@@ -398,6 +439,47 @@ static void fill_cells(trc_csv_reader *r) {
     }
 }
 
+/* Does the record text [s, s + n) end inside a quoted field? The
+** splitter's grammar: a field is quoted when its first non-blank byte is a
+** quote; inside, "" is a quote and " ends it. */
+static int open_quote(const char *s, size_t n) {
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i < n && s[i] == '"') {
+            for (i++;; i++) {
+                if (i >= n) return 1;
+                if (s[i] != '"') continue;
+                if (i + 1 < n && s[i + 1] == '"') {
+                    i++;
+                    continue;
+                }
+                i++;
+                break;
+            }
+        }
+        while (i < n && s[i] != ',' && s[i] != '\n') i++;
+        if (i >= n || s[i] == '\n') return 0;
+        i++;
+    }
+}
+
+/* Appends n bytes to the record buffer; 0, or -1 when out of memory. */
+static int rec_add(trc_csv_reader *r, const char *p, size_t n) {
+    if (r->nrec + n + 1 > r->caprec) {
+        size_t cap = r->caprec ? r->caprec : 256;
+        while (cap < r->nrec + n + 1) cap *= 2;
+        char *b = realloc(r->rec, cap);
+        if (!b) return -1;
+        r->rec = b;
+        r->caprec = cap;
+    }
+    memcpy(r->rec + r->nrec, p, n);
+    r->nrec += n;
+    r->rec[r->nrec] = '\0';
+    return 0;
+}
+
 /* Reads lines until a row (1), the end (0) or an error (-1). The first
 ** non-blank, non-comment line is the header. */
 static int advance(trc_csv_reader *r, char *err, size_t errlen) {
@@ -419,6 +501,7 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
                 r->flen[i] = (size_t)(fe - start);
                 start = fe + 1;
             }
+            r->row_line = r->line;
             fill_cells(r);
             return 1;
         }
@@ -426,23 +509,47 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
         if (r->line == 1 && e - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
         if (e > p && memchr(p, '\0', (size_t)(e - p)))
             return line_fail(r->file, r->line, err, errlen, "NUL byte (not a text file?)");
-        if (e > p && e[-1] == '\r') e--;
+        /* Blank lines and comments are skipped a physical line at a time. */
         char *q = p;
-        while (q < e && (*q == ' ' || *q == '\t')) q++;
+        while (q < e && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
         if (q == e || *q == '#') continue;
 
         size_t ncols = r->ncols;
-        long n = split(p, e, r->f, r->flen, ncols + 1, r->file, r->line, err, errlen);
+        long rec_line = r->line, lines;
+        char *rec = p, *rec_end = e, *next;
+        if (open_quote(p, (size_t)(e - p))) {
+            /* A quoted field goes on past the line's end (RFC 4180): the
+            ** record's lines are put together in a buffer of their own. */
+            r->nrec = 0;
+            if (rec_add(r, p, (size_t)(e - p))) goto oom;
+            for (;;) {
+                char *p2, *e2;
+                int k2 = next_line(r, &p2, &e2, err, errlen);
+                if (k2 < 0) return -1;
+                if (k2 == 0) break; /* the splitter says what is unterminated */
+                r->line++;
+                if (e2 > p2 && memchr(p2, '\0', (size_t)(e2 - p2)))
+                    return line_fail(r->file, r->line, err, errlen,
+                                     "NUL byte (not a text file?)");
+                if (rec_add(r, "\n", 1) || rec_add(r, p2, (size_t)(e2 - p2))) goto oom;
+                if (!open_quote(r->rec, r->nrec)) break;
+            }
+            rec = r->rec;
+            rec_end = r->rec + r->nrec;
+        }
+        long n = split(rec, rec_end, &next, &lines, r->f, r->flen, ncols + 1, r->file,
+                       rec_line, err, errlen);
         if (n < 0) return -1;
+        r->row_line = rec_line;
         if (r->nheader < 0) {
             if ((size_t)n > ncols) {
                 /* Name the first column that is not expected. */
                 if (match_header(r->f, ncols + 1, r->cols, ncols, r->pos, r->file,
-                                 r->line, err, errlen) == 0)
-                    line_fail(r->file, r->line, err, errlen, "too many columns");
+                                 rec_line, err, errlen) == 0)
+                    line_fail(r->file, rec_line, err, errlen, "too many columns");
                 return -1;
             }
-            if (match_header(r->f, (size_t)n, r->cols, ncols, r->pos, r->file, r->line,
+            if (match_header(r->f, (size_t)n, r->cols, ncols, r->pos, r->file, rec_line,
                              err, errlen) != 0)
                 return -1;
             r->same = (size_t)n == ncols;
@@ -454,12 +561,14 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
             continue;
         }
         if (n != r->nheader)
-            return line_fail(r->file, r->line, err, errlen,
+            return line_fail(r->file, rec_line, err, errlen,
                              "%ld fields, the header has %ld", n, r->nheader);
         fill_cells(r);
         return 1;
     }
     return k;
+oom:
+    return line_fail(r->file, 0, err, errlen, "out of memory");
 }
 
 void trc_csv_close(trc_csv_reader *r) {
@@ -471,6 +580,7 @@ void trc_csv_close(trc_csv_reader *r) {
     free(r->present);
     free(r->f);
     free(r->flen);
+    free(r->rec);
     free(r->comma);
     free(r->cell);
     free(r->len);
@@ -563,12 +673,12 @@ const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len) {
 
 int trc_csv_has(const trc_csv_reader *r, size_t c) { return r->present[c]; }
 const char *trc_csv_file(const trc_csv_reader *r) { return r->file; }
-long trc_csv_line(const trc_csv_reader *r) { return r->line; }
+long trc_csv_line(const trc_csv_reader *r) { return r->row_line; }
 
 int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
                     size_t errlen) {
     size_t n;
-    return cell_number(r->file, r->line, r->cols[c].name, cell_of(r, c, &n), out, err,
+    return cell_number(r->file, r->row_line, r->cols[c].name, cell_of(r, c, &n), out, err,
                        errlen);
 }
 
@@ -576,14 +686,14 @@ int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
                   size_t errlen) {
     size_t n;
     const char *x = cell_of(r, c, &n);
-    return cell_time(r->file, r->line, r->cols[c].name, x, n, out, err, errlen);
+    return cell_time(r->file, r->row_line, r->cols[c].name, x, n, out, err, errlen);
 }
 
 int trc_csv_rfail(const trc_csv_reader *r, size_t c, char *err, size_t errlen,
                   const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vcell_fail(r->file, r->line, r->cols[c].name, err, errlen, fmt, ap);
+    vcell_fail(r->file, r->row_line, r->cols[c].name, err, errlen, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -672,7 +782,7 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
             *o = tlen + 1;
             tlen += n;
         }
-        t->line[t->nrows++] = r->line;
+        t->line[t->nrows++] = r->row_line;
     }
     if (k < 0) goto fail;
     if (!t->buf && !(t->buf = malloc(1))) goto oom;

@@ -403,13 +403,15 @@ static void write_price_rows(FILE *f, const rows *rs,
           f);
     for (size_t i = 0; i < rs->n; i++) {
         const row *r = &rs->r[i];
+        char type[2 * sizeof pools[0].type + 3], az[2 * sizeof pools[0].az + 3];
+        trc_csv_quote(type, sizeof type, pools[r->pool].type);
+        trc_csv_quote(az, sizeof az, pools[r->pool].az);
         trc_time_format(r->t, ts, sizeof ts);
         if (prices)
-            fprintf(f, "%s,%s,%s,%lld.%06lld\n", ts, pools[r->pool].type,
-                    pools[r->pool].az, r->v / 1000000, r->v % 1000000);
+            fprintf(f, "%s,%s,%s,%lld.%06lld\n", ts, type, az, r->v / 1000000,
+                    r->v % 1000000);
         else
-            fprintf(f, "%s,%s,%s,%lld\n", ts, pools[r->pool].type,
-                    pools[r->pool].az, r->v);
+            fprintf(f, "%s,%s,%s,%lld\n", ts, type, az, r->v);
     }
 }
 

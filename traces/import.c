@@ -1395,14 +1395,25 @@ int trc_import_write_csv(const trc_import *im, FILE *f) {
     if (im->kind == TRC_KIND_PRICES) {
         fputs("Timestamp,InstanceType,AvailabilityZone,SpotPrice\n", f);
         /* Rows built by hand: printf was most of an import's time. */
-        char row[160];
+        char row[256];
         int64_t day = INT64_MIN; /* ts holds no date yet */
+        /* Each pool's two fields, quoted once (RFC 4180) when they need it:
+        ** a type or zone holding ',', '"' or a line break stays one field. */
+        char (*pq)[2][2 * sizeof im->pools[0].type + 3] =
+            malloc((im->npools ? im->npools : 1) * sizeof *pq);
+        if (!pq) {
+            free(rows);
+            return -1;
+        }
+        for (size_t i = 0; i < im->npools; i++) {
+            trc_csv_quote(pq[i][0], sizeof pq[i][0], im->pools[i].type);
+            trc_csv_quote(pq[i][1], sizeof pq[i][1], im->pools[i].az);
+        }
         for (size_t i = 0; i < im->n; i++) {
-            const trc_pool *p = &im->pools[rows[i].series];
             time_text(rows[i].t, ts, &day);
             trc_fmt_number(num, sizeof num, rows[i].v);
             size_t o = 0;
-            const char *parts[] = {ts, p->type, p->az, num};
+            const char *parts[] = {ts, pq[rows[i].series][0], pq[rows[i].series][1], num};
             for (int k = 0; k < 4; k++) {
                 size_t l = strlen(parts[k]);
                 memcpy(row + o, parts[k], l);
@@ -1411,6 +1422,7 @@ int trc_import_write_csv(const trc_import *im, FILE *f) {
             }
             fwrite(row, 1, o, f);
         }
+        free(pq);
     } else {
         /* Only the metrics with datapoints get a column: the simulator
         ** computes a missing PendingCapacity (or FulfilledCapacity) from the

@@ -9,6 +9,7 @@
 ** message naming the field.
 */
 #include "traces.h"
+#include "traces/text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -194,8 +195,9 @@ static int timestamp(rd *r, int64_t *out) {
     }
     double d;
     if (number(r, &d)) return fail(r, "expected epoch seconds or an ISO-8601 time");
-    if (d != floor(d) || fabs(d) > 1e15)
-        return fail(r, "epoch seconds must be a whole number");
+    if (d != floor(d)) return fail(r, "epoch seconds must be a whole number");
+    if (d < (double)TRC_TIME_MIN || d > (double)TRC_TIME_MAX)
+        return fail(r, "epoch seconds must lie between year 0 and 9999");
     *out = (int64_t)d;
     return 0;
 }
@@ -419,25 +421,46 @@ void trc_obsbuf_free(trc_obsbuf *b) {
     }
 }
 
-/* Appends JSON-escaped s to buf at *k (bounded by n, counting as snprintf). */
+/* Appends JSON-escaped s to buf at *k (bounded by n, counting as snprintf).
+** Bytes that are not UTF-8 become U+FFFD: JSON text is UTF-8, and a name
+** read from a file or a database may not be. */
 static void put_escaped(char *buf, size_t n, size_t *kp, const char *s) {
     size_t k = *kp; /* a local: the stores to buf cannot alias it */
-    /* While there is room: plain characters need only the one test. */
-    while (k + 1 < n && (unsigned char)*s >= 0x20 && *s != '"' && *s != '\\') buf[k++] = *s++;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case */
+    /* While there is room: plain ASCII characters need only the one test. */
+    while (k + 1 < n && (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x80 && *s != '"' &&
+           *s != '\\')
+        buf[k++] = *s++;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { /* the common case */
             if (k + 1 < n) buf[k] = (char)c;
             k++;
+            i++;
             continue;
         }
         char tmp[8];
-        if (c < 0x20)
+        size_t run = 1;
+        if (c >= 0x80) {
+            /* A valid multi-byte sequence is copied as it is. */
+            size_t ok = trc_utf8_valid(s + i, len - i);
+            if (ok) {
+                run = 1;
+                while (run < ok && ((unsigned char)s[i + run] & 0xC0) == 0x80) run++;
+                for (size_t j = 0; j < run; j++, k++)
+                    if (k + 1 < n) buf[k] = s[i + j];
+                i += run;
+                continue;
+            }
+            snprintf(tmp, sizeof tmp, "\\ufffd");
+        } else if (c < 0x20) {
             snprintf(tmp, sizeof tmp, "\\u%04x", c);
-        else
+        } else {
             tmp[0] = '\\', tmp[1] = (char)c, tmp[2] = '\0';
+        }
         for (const char *out = tmp; *out; out++, k++)
             if (k + 1 < n) buf[k] = *out;
+        i++;
     }
     *kp = k;
 }

@@ -24,6 +24,12 @@
 
 #include "policy/policy.h"
 
+/* The times spotbench reads and writes: 0000-01-01T00:00:00Z to
+** 9999-12-31T23:59:59Z, what its four-digit ISO-8601 text can hold, so
+** every time it writes reads back. Epoch seconds outside are refused. */
+#define TRC_TIME_MIN (-62167219200LL)
+#define TRC_TIME_MAX 253402300799LL
+
 /* Parses "2017-03-01T12:00:00Z" (also "+00:00", fractional seconds, or a
 ** space for the T) into epoch seconds. Returns 0, or -1 when it is not a
 ** valid UTC time. */
@@ -67,11 +73,12 @@ int trc_decision_format(char *buf, size_t n, int64_t now,
 ** column may be left out, and any column not expected is an error. Cells are
 ** addressed by the caller's column index, whatever their place in the file.
 **
-** Format: one record per line ('\n' or "\r\n"); fields separated by ',';
-** spaces and tabs around a field are dropped; a field may be quoted with '"'
-** ("" inside quotes is one '"'), but a quoted field cannot span lines. Blank
-** lines and lines whose first non-blank character is '#' are skipped. Every
-** row must have as many fields as the header.
+** Format (RFC 4180, plus comments): one record per line ('\n' or "\r\n");
+** fields separated by ','; spaces and tabs around a field are dropped; a
+** field may be quoted with '"' ("" inside quotes is one '"'), and a quoted
+** field may hold ',' and line breaks. Blank lines and lines whose first
+** non-blank character is '#' are skipped. Every row must have as many fields
+** as the header.
 **
 ** Messages name the file, the line and the column:
 ** "prices.csv:17: SpotPrice: 'abc' is not a number".
@@ -166,6 +173,12 @@ int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
 ** seconds (digits only). Returns 0, or -1 with a message as above. */
 int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
                  char *err, size_t errlen);
+
+/* Writes s as one CSV field into out (n bytes; 2 * strlen(s) + 3 always
+** fit) and returns its length: quoted as RFC 4180 says ('"' doubled) when it
+** holds ',', '"', a line break, or blanks at either end that an unquoted
+** field would lose; as it is otherwise. What trc_csv_parse reads back is s. */
+size_t trc_csv_quote(char *out, size_t n, const char *s);
 
 /* Formats "FILE:LINE: COLUMN: " + the printf-style message into err and
 ** returns -1, for the caller's own checks of a cell. */

@@ -23,7 +23,8 @@ and reads what the fake saw (its call log and state) afterwards. Checked:
             expired-token, drop) on GetMetricStatistics and on
             DescribeAutoScalingGroups at the minute the guarded policy would
             scale out: once, retried and the tick goes through; persistent,
-            a clear error naming the call and no SetDesiredCapacity on the
+            a clear error naming the call, exit 1 (the tick could not
+            observe) and no SetDesiredCapacity on the
             partial data (classic, by design, falls back and would scale);
             every call failing makes --once exit 1; a malformed answer to
             SetDesiredCapacity is a failure that says it may have applied;
@@ -398,8 +399,8 @@ def faults(g, action):
         if kind == "malformed":
             # Not retried, by design (docs/live.md, as the SDKs): a 200 whose
             # XML does not parse is final. The data is missing, so no action.
-            g.check(f"{what} once: not retried, a failed fetch, no SetDesiredCapacity",
-                    p.returncode == 0 and len(hit) == 1 and not sets(calls) and
+            g.check(f"{what} once: not retried, a failed fetch, no SetDesiredCapacity, exit 1",
+                    p.returncode == 1 and len(hit) == 1 and not sets(calls) and
                     f"{LABEL[action]}: {FAULT_TEXT[kind]}" in p.stderr,
                     (p.returncode, len(hit), p.stdout, p.stderr))
         else:
@@ -421,8 +422,8 @@ def faults(g, action):
             else "| ASG failed |"
         err_lines = [l for l in p.stderr.splitlines() if LABEL[action] in l]
         g.check(f"{what} persistent: {'no retry' if n_att == 1 else 'several calls'}, "
-                f"a clear error, exit 0 (partial data)",
-                p.returncode == 0 and len(hit) >= n_att and err_lines and
+                f"a clear error, exit 1 (the tick could not observe)",
+                p.returncode == 1 and len(hit) >= n_att and err_lines and
                 FAULT_TEXT[kind] in err_lines[0] and err_lines[0].endswith(suffix) and
                 failed_part in p.stdout,
                 (p.returncode, len(hit), p.stdout, p.stderr))
@@ -437,8 +438,8 @@ def g_faults_metrics(g):
     # through): the shortfall is there, but guarded does not act on a
     # failed fetch ...
     p, calls, hit = fault_case(g, "GetMetricStatistics", "500", 3, pass_first=1)
-    g.check("PendingCapacity failing: guarded holds, nothing set",
-            p.returncode == 0 and len(hit) == 3 and not sets(calls) and
+    g.check("PendingCapacity failing: guarded holds, nothing set, exit 1",
+            p.returncode == 1 and len(hit) == 3 and not sets(calls) and
             "PendingCapacity=failed" in p.stdout and
             "| none: PendingCapacity fetch failed; holding | no change" in p.stdout,
             (p.stdout, p.stderr))
@@ -446,8 +447,8 @@ def g_faults_metrics(g):
     # (a dry run, so nothing is set).
     p, calls, hit = fault_case(g, "GetMetricStatistics", "500", 3, policy="classic",
                                apply=False, pass_first=1)
-    g.check("PendingCapacity failing: classic falls back (dry run: would set 8)",
-            p.returncode == 0 and not sets(calls) and
+    g.check("PendingCapacity failing: classic falls back (dry run: would set 8), exit 1",
+            p.returncode == 1 and not sets(calls) and
             "set DesiredCapacity=8 HonorCooldown=false: scale out: fallback 32 units" in p.stdout
             and "| dry run: would set DesiredCapacity=8" in p.stdout, p.stdout)
 

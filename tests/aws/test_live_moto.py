@@ -287,8 +287,8 @@ def run(c, home, url):
     # A group that does not exist: DescribeAutoScalingGroups answers an empty
     # list; the tick says so and sets nothing.
     p = live(config("nogroup.json", AutoScalingGroupName="no-such-group"), NOW, "--apply")
-    c.check("an unknown group: reported, no action, exit 0 (the metrics were read)",
-            p.returncode == 0 and "| ASG failed |" in p.stdout and "| no change" in p.stdout and
+    c.check("an unknown group: reported, no action, exit 1 (the tick could not observe it)",
+            p.returncode == 1 and "| ASG failed |" in p.stdout and "| no change" in p.stdout and
             "no-such-group" in p.stderr, (p.stdout, p.stderr))
 
     # Nothing the tick printed holds the secret key.

@@ -14,6 +14,7 @@ D="$TMP/root"
 run make $MAKE_ARGS install DESTDIR="$D"
 expect_rc "make install" 0
 for f in usr/local/bin/spotbench usr/local/share/man/man1/spotbench.1 \
+         usr/local/share/bash-completion/completions/spotbench \
          usr/local/lib/systemd/system/spotbench-live.service \
          usr/local/lib/systemd/system/spotbench-live.timer \
          usr/local/lib/sysusers.d/spotbench.conf etc/logrotate.d/spotbench \
@@ -34,8 +35,8 @@ grep -q "^u spotbench " "$D/usr/local/lib/sysusers.d/spotbench.conf" && ok || ba
 grep -q "/var/log/spotbench/\*.jsonl" "$D/etc/logrotate.d/spotbench" && ok || bad "logrotate: not the --record files"
 # The man page: roff, and the docs' sections in it.
 head -1 "$D/usr/local/share/man/man1/spotbench.1" | grep -q '^\.TH SPOTBENCH 1' && ok || bad "man: no .TH"
-for s in "COMMANDS" "DEPLOYING THE CONTROLLER" "NEVER ON THE CAPACITY IT SCALES" "GOING LIVE"; do
-    grep -q "^\.SH $s" "$D/usr/local/share/man/man1/spotbench.1" && ok || bad "man: no section $s"
+for s in "COMMANDS" "DEPLOYING" "NEVER ON THE CAPACITY IT SCALES" "GOING LIVE" "SCENARIO FILE REFERENCE"; do
+    grep -qi "^\.S[HS] $s" "$D/usr/local/share/man/man1/spotbench.1" && ok || bad "man: no section $s"
 done
 if command -v man >/dev/null; then
     out=$(MANWIDTH=80 man -l "$D/usr/local/share/man/man1/spotbench.1" 2>&1)

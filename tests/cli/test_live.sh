@@ -166,14 +166,14 @@ expect_out throttled "TargetCapacity=32 PendingCapacity=8"
 # EC2's error shape, with retries exhausted: a failed fetch, not a zero.
 ctl fault '{"action": "DescribeSpotFleetRequests", "status": 503, "code": "Unavailable", "message": "try later", "count": 3}'
 run "$SB" live --config "$TMP/live.json" --once
-expect_rc "ec2 503" 0
+expect_rc "ec2 503 (the tick could not observe the fleet)" 1
 expect_out "ec2 503" "| fleet failed |"
 expect_err "ec2 503" "ec2 DescribeSpotFleetRequests: Unavailable: try later (RequestId req-echo-1) (after 3 attempts)"
 
 # A malformed response is a failed fetch with a clear message.
 ctl fault '{"action": "DescribeAutoScalingGroups", "kind": "malformed", "count": 1}'
 run "$SB" live --config "$TMP/live.json" --once
-expect_rc malformed 0
+expect_rc "malformed (the tick could not observe the group)" 1
 expect_out malformed "| ASG failed |"
 expect_err malformed "autoscaling DescribeAutoScalingGroups: malformed XML in the response"
 
@@ -181,10 +181,45 @@ expect_err malformed "autoscaling DescribeAutoScalingGroups: malformed XML in th
 sed 's/"policy"/"timeout": 0.5, "max_attempts": 2, "policy"/' "$TMP/live.json" >"$TMP/slow.json"
 ctl fault '{"action": "DescribeAutoScalingGroups", "kind": "slow", "seconds": 2, "count": 2}'
 run "$SB" live --config "$TMP/slow.json" --once
-expect_rc slow 0
+expect_rc "slow (the tick could not observe the group)" 1
 expect_err slow "autoscaling DescribeAutoScalingGroups: "
 expect_err slow "(after 2 attempts)"
 expect_out slow "| ASG failed |"
+
+# A wrong AutoScalingGroupName or FleetRequestId: the tick cannot observe
+# what it was told to control, and --once says so with exit 1.
+sed 's/"AutoScalingGroupName": "ecsDemandBackupGroup"/"AutoScalingGroupName": "no-such-group"/' \
+    "$TMP/live.json" >"$TMP/wrongasg.json"
+run "$SB" live --config "$TMP/wrongasg.json" --once
+expect_rc "wrong AutoScalingGroupName" 1
+expect_err "wrong AutoScalingGroupName" 'no Auto Scaling group named "no-such-group"'
+sed 's/"FleetRequestId": "sfr-test"/"FleetRequestId": "sfr-nosuch"/' "$TMP/live.json" >"$TMP/wrongfleet.json"
+run "$SB" live --config "$TMP/wrongfleet.json" --once
+expect_rc "wrong FleetRequestId" 1
+expect_err "wrong FleetRequestId" 'no Spot Fleet request "sfr-nosuch"'
+
+# An answer the policy engine cannot take (MinSize above MaxSize) is an
+# undescribed group: the tick fails, and its --record line replays.
+ctl state '{"asg": {"name": "ecsDemandBackupGroup", "desired": 0, "min": 5, "max": 2, "in_service": 0}}'
+run "$SB" live --config "$TMP/live.json" --once --record "$TMP/minmax.jsonl"
+expect_rc "MinSize > MaxSize" 1
+expect_err "MinSize > MaxSize" "answer not usable: asg: MinSize 5 is above MaxSize 2"
+expect_out "MinSize > MaxSize" "| ASG failed |"
+run "$SB" policy eval --policy classic "$TMP/minmax.jsonl"
+expect_rc "MinSize > MaxSize: the record replays" 0
+run "$SB" trace import --format policy-eval "$TMP/minmax.jsonl" -o "$TMP/minmax.csv"
+expect_rc "MinSize > MaxSize: the record imports" 0
+ctl state '{"asg": {"name": "ecsDemandBackupGroup", "desired": 0, "min": 0, "max": 200, "in_service": 0}}'
+
+# A heartbeat after a good tick only.
+run "$SB" live --config "$TMP/live.json" --once --heartbeat "$TMP/hb"
+expect_rc "heartbeat" 0
+[ "$(cat "$TMP/hb")" = "1488369600 2017-03-01T12:00:00Z" ] && ok || bad "heartbeat: $(cat "$TMP/hb")"
+run "$SB" live --config "$TMP/wrongasg.json" --once --heartbeat "$TMP/hb2"
+expect_rc "no heartbeat after a failed tick" 1
+[ ! -e "$TMP/hb2" ] && ok || bad "a failed tick wrote the heartbeat"
+run "$SB" live --config "$TMP/live.json" --once --heartbeat /dev/null
+expect_rc "heartbeat on a device" 2
 
 # Session token: sent (and signed); no secret in any output, even verbose,
 # even when the server echoes them back.
@@ -192,7 +227,7 @@ ctl state "{\"token\": \"$TOKEN\"}"
 export AWS_SESSION_TOKEN=$TOKEN
 ctl fault "{\"action\": \"DescribeSpotFleetRequests\", \"status\": 403, \"code\": \"AuthFailure\", \"message\": \"bad $AK $SK $TOKEN\", \"count\": 1}"
 run "$SB" live --config "$TMP/live.json" --once --verbose --record "$TMP/rec2.jsonl" --db "$DB"
-expect_rc token 0
+expect_rc "token (a call failed: exit 1)" 1
 expect_out token "TargetCapacity=32"
 expect_err token "credentials from environment (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)"
 expect_err token "AuthFailure: bad [redacted] [redacted] [redacted]"
@@ -206,8 +241,30 @@ for s in "$AK" "$SK" "$TOKEN" wJalrXUtnFEMI EXAMPLESESSIONTOKEN; do
         ok
     fi
 done
+# A secret echoed where a fixed buffer would cut it (at the end of a long
+# message, or inside an error Code) is still recognised: redacted before
+# anything is cut, so no part of it gets out.
+long=$(printf '%01000d' 0)
+ctl fault "{\"action\": \"DescribeSpotFleetRequests\", \"status\": 400, \"code\": \"InvalidParameterValue\", \"message\": \"$long $SK\", \"count\": 1}"
+run "$SB" live --config "$TMP/live.json" --once --db "$DB"
+cp "$TMP/err" "$TMP/err-long"
+ctl fault "{\"action\": \"DescribeAutoScalingGroups\", \"status\": 400, \"code\": \"Code$(printf %040d 0)$SK\", \"message\": \"m\", \"count\": 1}"
+run "$SB" live --config "$TMP/live.json" --once --db "$DB"
+sqlite3 "$DB" .dump >"$TMP/dump2.sql"
+for s in wJalrXUtnFEMI K7MDENG+bPxRfiCY EXAMPLEKEY; do
+    if grep -qsaF -- "$s" "$TMP/err-long" "$TMP/err" "$TMP/dump2.sql"; then
+        bad "part of the secret key '$s' printed or stored"
+    else
+        ok
+    fi
+done
+grep -qF "Code$(printf %040d 0)[redacted]" "$TMP/err" && ok ||
+    bad "the secret in the error Code is not marked redacted: $(tail -c 300 "$TMP/err")"
+
 curl -s "$URL/_echo/log" >"$TMP/log.json"
 grep -q '"error": ' "$TMP/log.json" && bad "stand-in rejected a signed request: $(grep -o '"error": "[^"]*"' "$TMP/log.json" | sort | uniq -c)" || ok
+# The stand-in stops asking for the session token.
+ctl state '{"token": null}'
 unset AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
 # Instance metadata (IMDSv2) on the stand-in.
@@ -276,5 +333,26 @@ else
 fi
 n=$(wc -l <"$TMP/loop.out")
 [ "$n" -eq 1 ] && ok || bad "loop: $n tick lines before SIGTERM, wanted 1"
+
+# A loop that cannot observe stops after --max-failed-ticks failed ticks in
+# a row with exit 1, so a supervisor's Restart=on-failure fires.
+sed 's/"endpoints"/"interval": 1, "endpoints"/' "$TMP/down.json" >"$TMP/downloop.json"
+run "$SB" live --config "$TMP/downloop.json" --max-failed-ticks 2
+expect_rc "failed ticks in a row" 1
+expect_err "failed ticks in a row" "2 ticks in a row could not observe or act; stopping"
+expect_lines "failed ticks in a row" 2
+# Stopped by SIGTERM while failing: exit 1 too.
+"$SB" live --config "$TMP/downloop.json" --max-failed-ticks 0 >"$TMP/loop2.out" 2>"$TMP/loop2.err" &
+LOOP=$!
+i=0
+while [ "$(cat "$TMP/loop2.out" 2>/dev/null | wc -l)" -lt 1 ] && [ "$i" -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$LOOP"
+wait "$LOOP"
+rc=$?
+expect_rc "SIGTERM after a failed tick" 1
+grep -qF "stopped after" "$TMP/loop2.err" && ok || bad "SIGTERM after a failed tick: $(tail -2 "$TMP/loop2.err")"
 
 finish

@@ -110,6 +110,24 @@ P300='{"now": 1488369899, "period": 300, "metrics": {"TargetCapacity": [[1488369
 echo "$P300" >"$TMP/p300.jsonl"
 run "$SB" policy eval --policy classic "$TMP/p300.jsonl"
 expect_out "period 300" '"DesiredCapacity": 2'
+# The baselines of the field run from the same observation, through eval as
+# live runs them: 8 units fulfilled short, 2 under notice, at 12:00.
+FIELD='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369480, 32], [1488369540, 32]], "FulfilledCapacity": [[1488369480, 32], [1488369540, 24]], "TerminatingCapacity": [[1488369480, 0], [1488369540, 2]], "PendingCapacity": [[1488369480, 0], [1488369540, 8]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}}'
+echo "$FIELD" >"$TMP/field.jsonl"
+run "$SB" policy eval --policy hedge "$TMP/field.jsonl"
+# gap 32 - (24 - 2) = 10 units: 3 instances, + 1 while interruptions are recent
+expect_out "hedge eval" '"DesiredCapacity": 4, "HonorCooldown": false'
+run "$SB" policy eval --policy karpenter "$TMP/field.jsonl"
+expect_out "karpenter eval" 'waiting 180s before falling back'
+run "$SB" policy eval --policy karpenter --set fallback_wait=0 "$TMP/field.jsonl"
+expect_out "karpenter eval, no wait" '"DesiredCapacity": 2, "HonorCooldown": false'
+run "$SB" policy eval --policy ondemand "$TMP/field.jsonl"
+expect_out "ondemand eval" '"DesiredCapacity": 8, "HonorCooldown": false'
+run "$SB" policy eval --policy none "$TMP/field.jsonl"
+expect_out "none eval" '"action": "none"'
+run "$SB" policy list
+expect_out "list" "hedge:"
+expect_out "list" "karpenter:"
 echo '{"now": 1488369600, "period": 90, "asg": null}' >"$TMP/p90.jsonl"
 run "$SB" policy eval --policy classic "$TMP/p90.jsonl"
 expect_rc "period 90" 2

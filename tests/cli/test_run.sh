@@ -101,4 +101,45 @@ expect_err "unknown field" "nosuchfield"
 run "$SB" run
 expect_rc "no scenario" 2
 
+# classic on a fleet whose TargetCapacity is not its fallback_capacity
+# (the original's hard-coded 32 units) says so, once.
+run "$SB" run "$SC" --policy classic --policy guarded --policy classic \
+    --set fleet.TargetCapacity=48 --db "$TMP/fb.db"
+expect_rc "48-unit fleet" 0
+n=$(grep -c "fallback_capacity 32 units" "$TMP/err")
+[ "$n" -eq 1 ] && ok || bad "48-unit fleet: $n notes, wanted 1: $(cat "$TMP/err")"
+expect_err "48-unit fleet" "the fleet's TargetCapacity is 48 (--set fallback_capacity=48 to match)"
+for args in "--policy classic" "--policy guarded --set fleet.TargetCapacity=48" \
+    "--policy classic --set fleet.TargetCapacity=48 --set fallback_capacity=48"; do
+    # shellcheck disable=SC2086
+    run "$SB" run "$SC" $args --db "$TMP/fb.db"
+    grep -q "fallback_capacity" "$TMP/err" && bad "a note with $args: $(cat "$TMP/err")" || ok
+done
+run "$SB" sweep "$SC" --policy classic --grid window=300,600 --set fleet.TargetCapacity=48 \
+    --quiet --db "$TMP/fbs.db"
+n=$(grep -c "fallback_capacity 32 units" "$TMP/err")
+[ "$n" -eq 1 ] && ok || bad "sweep on a 48-unit fleet: $n notes, wanted 1"
+
+# Names are UTF-8: a scenario file named in another encoding gives a valid
+# JSON line, and a "name" that is not UTF-8 is a field error.
+mkdir "$TMP/u"
+cp traces/scenarios/all-outbid-3h/prices.csv "$TMP/u/"
+sed '/"name":/d' "$SC" >"$TMP/u/caf$(printf '\351').json"
+run "$SB" run "$TMP/u/caf$(printf '\351').json" --json --db "$TMP/u.db"
+expect_rc "non-UTF-8 file name" 0
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.stdin.buffer.read().decode("utf-8")); assert d["scenario"] == "caf?", d["scenario"]' \
+    <"$TMP/out" && ok || bad "run --json with a non-UTF-8 name: $(head -c 200 "$TMP/out")"
+sed "s/\"name\": \"[^\"]*\"/\"name\": \"caf$(printf '\351')\"/" "$SC" >"$TMP/u/bad.json"
+run "$SB" run "$TMP/u/bad.json" --json --db "$TMP/u.db"
+expect_rc "non-UTF-8 name field" 2
+expect_err "non-UTF-8 name field" "name: is not valid UTF-8"
+
+# A database that cannot be created (a full disk, here a file size limit of
+# 0) is not left behind as a 0-byte file.
+mkdir "$TMP/full"
+sh -c "trap '' XFSZ; ulimit -f 0; exec \"$SB\" run \"$SC\" --db \"$TMP/full/new.db\"" \
+    >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] && ok || bad "a database on a full disk: not exit 1"
+[ -z "$(ls -A "$TMP/full")" ] && ok || bad "left on a full disk: $(ls -lA "$TMP/full")"
+
 finish

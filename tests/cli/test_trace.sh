@@ -191,7 +191,7 @@ tail -n +2 "$SC/prices.csv" | sort -r | awk -F, '
     END { printf "\n    ]\n}\n" }' >"$TMP/aws.json"
 gzip -c "$TMP/aws.json" >"$TMP/aws.json.gz"
 run "$SB" trace import "$TMP/aws.json.gz" -o "$TMP/rt/prices.csv"
-expect_rc "round trip: dir missing" 1
+expect_rc "round trip: dir missing (a bad -o, found before the inputs are read)" 2
 mkdir -p "$TMP/rt" "$TMP/hand"
 run "$SB" trace import "$TMP/aws.json.gz" -o "$TMP/rt/prices.csv"
 expect_rc "round trip import" 0

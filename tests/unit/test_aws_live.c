@@ -334,7 +334,8 @@ static void tick_failures_are_not_zeros(void **st) {
     /* classic with an unknown group: nothing, even with --apply. */
     assert_int_equal(t.decision.action, POL_ACT_NONE);
     assert_int_equal(fk_count(&r.f, "SetDesiredCapacity"), 0);
-    assert_int_equal(aws_tick_failed(&t), 0);
+    /* Calls failed: the tick could not observe all it should. */
+    assert_int_equal(aws_tick_failed(&t), 1);
     char line[1024];
     aws_tick_format(&t, line, sizeof line);
     assert_non_null(strstr(line, "PendingCapacity=failed "));
@@ -463,6 +464,12 @@ static int tick_count_cb(void *ctx, const aws_tick *t) {
     return *n >= 2; /* stop after two */
 }
 
+static int tick_counter(void *ctx, const aws_tick *t) {
+    (void)t;
+    (*(int *)ctx)++;
+    return 0;
+}
+
 static void loop_once_and_stop(void **st) {
     (void)st;
     rig r;
@@ -490,6 +497,22 @@ static void loop_once_and_stop(void **st) {
     o.once = 1;
     o.on_tick = NULL;
     assert_int_equal(aws_live_run(r.c, &r.cfg, &o, err, sizeof err), 1);
+    /* The loop stops after max_failed failed ticks in a row ... */
+    o.once = 0;
+    o.stop = NULL;
+    o.max_failed = 2;
+    o.on_tick = tick_counter;
+    n = 0;
+    assert_int_equal(aws_live_run(r.c, &r.cfg, &o, err, sizeof err), 1);
+    assert_int_equal(n, 2);
+    assert_string_equal(err, "2 ticks in a row could not observe or act; stopping");
+    /* ... and a signal ending it after a failed tick says so. */
+    o.stop = &stop;
+    o.max_failed = 0;
+    n = 0;
+    assert_int_equal(aws_live_run(r.c, &r.cfg, &o, err, sizeof err), 1);
+    assert_int_equal(n, 1);
+    assert_string_equal(err, "stopped after 1 failed tick in a row");
     aws_client_free(r.c);
 }
 

@@ -64,6 +64,23 @@ static void reads_cells_by_expected_column(void **st) {
     trc_csv_free(&t); /* harmless twice */
 }
 
+/* Times run to 9999-12-31T23:59:59Z: what the ISO text written can hold,
+** so a time read is a time that writes back readable. */
+static void times_stop_at_year_9999(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    assert_int_equal(parse("Timestamp,Price\n253402300799,1\n253402300800,1\n", &t, err), 0);
+    int64_t ts;
+    assert_int_equal(trc_csv_time(&t, 0, 0, &ts, err, sizeof err), 0);
+    char buf[32];
+    trc_time_format(ts, buf, sizeof buf);
+    assert_string_equal(buf, "9999-12-31T23:59:59Z");
+    assert_int_equal(trc_csv_time(&t, 1, 0, &ts, err, sizeof err), -1);
+    assert_string_equal(err, "t.csv:3: Timestamp: '253402300800' is out of range (after year 9999)");
+    trc_csv_free(&t);
+}
+
 static void numbers_reject_non_trace_spellings(void **st) {
     (void)st;
     trc_csv t;
@@ -122,6 +139,59 @@ static void rejects_with_line_and_column(void **st) {
                                    err, sizeof err),
                      -1);
     assert_string_equal(err, "t.csv:2: NUL byte (not a text file?)");
+}
+
+/* RFC 4180: a quoted field holds ',', '"' (doubled) and line breaks; the
+** records after it keep their true line numbers. */
+static void quoted_fields_span_lines(void **st) {
+    (void)st;
+    trc_csv t;
+    char err[256];
+    const char *text = "Timestamp,Price,Note\n"
+                       "1,2,\"two\nlines, and \"\"quotes\"\"\"\r\n"
+                       "3,4,\"  kept blanks \"\n"
+                       "5,6,plain\n";
+    assert_int_equal(parse(text, &t, err), 0);
+    assert_int_equal(t.nrows, 3);
+    assert_string_equal(trc_csv_cell(&t, 0, 2), "two\nlines, and \"quotes\"");
+    assert_string_equal(trc_csv_cell(&t, 1, 2), "  kept blanks ");
+    assert_string_equal(trc_csv_cell(&t, 2, 2), "plain");
+    assert_int_equal(t.line[0], 2);
+    assert_int_equal(t.line[1], 4);
+    assert_int_equal(t.line[2], 5);
+    trc_csv_free(&t);
+    assert_int_equal(parse("Timestamp,Price\n1,\"a\nb\nc\"x\n", &t, err), -1);
+    assert_string_equal(err, "t.csv:4: field 2: text after the closing quote");
+}
+
+/* What trc_csv_quote writes, trc_csv_parse reads back as it was. */
+static void quote_round_trip(void **st) {
+    (void)st;
+    static const char *const values[] = {
+        "c4.large", "a,b", "say \"hi\"", "line\nbreak", "cr\r\nlf", " lead",
+        "trail\t", "#hash", "\"", ",", "plain-value_1.2"};
+    enum { NV = sizeof values / sizeof values[0] };
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "Timestamp,Price,Note\n");
+    for (size_t i = 0; i < NV; i++) {
+        char q[64];
+        size_t n = trc_csv_quote(q, sizeof q, values[i]);
+        assert_true(n < sizeof q);
+        assert_int_equal(n, strlen(q));
+        len += (size_t)snprintf(text + len, sizeof text - len, "%zu,1,%s\n", i, q);
+    }
+    /* Plain values are written as they are. */
+    char q[64];
+    trc_csv_quote(q, sizeof q, "c4.large");
+    assert_string_equal(q, "c4.large");
+    trc_csv_quote(q, sizeof q, "a\"b");
+    assert_string_equal(q, "\"a\"\"b\"");
+    trc_csv t;
+    char err[256];
+    assert_int_equal(trc_csv_parse("t.csv", text, len, cols, 4, &t, err, sizeof err), 0);
+    assert_int_equal(t.nrows, NV);
+    for (size_t i = 0; i < NV; i++) assert_string_equal(trc_csv_cell(&t, i, 2), values[i]);
+    trc_csv_free(&t);
 }
 
 /* The fast decimal path must give strtod's exact double: compare on many
@@ -315,6 +385,9 @@ int main(void) {
         cmocka_unit_test(epoch_seconds_read_exactly),
         cmocka_unit_test(reader_streams_what_the_table_reads),
         cmocka_unit_test(reader_messages),
+        cmocka_unit_test(quoted_fields_span_lines),
+        cmocka_unit_test(quote_round_trip),
+        cmocka_unit_test(times_stop_at_year_9999),
     };
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
 }

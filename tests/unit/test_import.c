@@ -585,6 +585,42 @@ static void canonical_csv(void **st) {
           "(Timestamp,TargetCapacity,...)");
 }
 
+/* InstanceType and AvailabilityZone values holding ',', '"' or a line
+** break come out quoted (RFC 4180), and the CSV reads back to the same
+** pools and the very same CSV. */
+static void csv_quoting_round_trip(void **st) {
+    (void)st;
+    trc_import im = {0};
+    char err[512];
+    const char *json =
+        "{\"SpotPriceHistory\": ["
+        "{\"AvailabilityZone\": \"us-east-1a\", \"InstanceType\": \"c4,large\", "
+        "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"0.1\", "
+        "\"Timestamp\": \"2017-03-01T00:00:00Z\"},"
+        "{\"AvailabilityZone\": \"us \\\"east\\\"\\n1b\", \"InstanceType\": \" m4\", "
+        "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"0.2\", "
+        "\"Timestamp\": \"2017-03-01T00:00:00Z\"}]}";
+    assert_int_equal(add(&im, TRC_FMT_SPOT_PRICE_HISTORY, json, err), 0);
+    assert_int_equal(trc_import_finish(&im, err, sizeof err), 0);
+    char *s = csv(&im);
+    assert_string_equal(s, "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
+                           "2017-03-01T00:00:00Z,\" m4\",\"us \"\"east\"\"\n1b\",0.2\n"
+                           "2017-03-01T00:00:00Z,\"c4,large\",us-east-1a,0.1\n");
+    trc_import back = {0};
+    assert_int_equal(add(&back, TRC_FMT_CSV, s, err), 0);
+    assert_int_equal(trc_import_finish(&back, err, sizeof err), 0);
+    assert_int_equal(back.npools, 2);
+    assert_string_equal(back.pools[0].type, " m4");
+    assert_string_equal(back.pools[0].az, "us \"east\"\n1b");
+    assert_string_equal(back.pools[1].type, "c4,large");
+    char *again = csv(&back);
+    assert_string_equal(again, s);
+    free(again);
+    free(s);
+    trc_import_free(&back);
+    trc_import_free(&im);
+}
+
 static void detection(void **st) {
     (void)st;
     char err[512];
@@ -663,6 +699,7 @@ int main(void) {
         cmocka_unit_test(policy_eval_lines),
         cmocka_unit_test(canonical_csv),
         cmocka_unit_test(detection),
+        cmocka_unit_test(csv_quoting_round_trip),
         cmocka_unit_test(figures_and_episodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

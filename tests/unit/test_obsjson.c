@@ -196,8 +196,19 @@ static void decision_format_escapes(void **st) {
     assert_int_equal(strlen(buf), 9); /* truncated, terminated */
 }
 
+/* JSON text is UTF-8: bytes that are not become U+FFFD, valid sequences
+** pass as they are, quotes and control characters are escaped. */
+static void json_escape_keeps_json_valid(void **st) {
+    (void)st;
+    char buf[64];
+    size_t n = trc_json_escape(buf, sizeof buf, "caf\xc3\xa9 \xe9t\xe9 \"q\"\n\xf0\x9f");
+    assert_string_equal(buf, "caf\xc3\xa9 \\ufffdt\\ufffd \\\"q\\\"\\u000a\\ufffd\\ufffd");
+    assert_int_equal(n, strlen(buf));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(json_escape_keeps_json_valid),
         cmocka_unit_test(time_parse_known_values),
         cmocka_unit_test(time_parse_rejects),
         cmocka_unit_test(time_format_round_trips),

@@ -807,7 +807,15 @@ static void field_errors(void **st) {
     static const struct {
         const char *set, *msg;
     } cases[] = {
-        {"colour=1", "scenario.json: colour: unknown field"},
+        {"colour=1", "scenario.json: colour: unknown field (--set colour=1: not a "
+                     "policy parameter either)"},
+        /* A misspelt key gets the closest known name: a field of the same
+        ** object, or, at the top of a --set, a policy parameter. */
+        {"confrim=3", "scenario.json: confrim: unknown field (--set confrim=3: not a "
+                      "policy parameter either; did you mean 'confirm'?)"},
+        {"asg.DefaultCooldwn=3",
+         "scenario.json: asg.DefaultCooldwn: unknown field (did you mean "
+         "'DefaultCooldown'?)"},
         {"fleet.LaunchSpecifications[0].Weight=2",
          "scenario.json: fleet.LaunchSpecifications[0].Weight: unknown field"},
         {"fleet.LaunchSpecifications[1].WeightedCapacity=0",
@@ -916,7 +924,7 @@ static void field_errors(void **st) {
          "1"},
         {"controller.policy=fancy",
          "scenario.json: controller.policy: unknown policy 'fancy' (known: "
-         "classic, guarded, oracle)"},
+         "classic, guarded, hedge, karpenter, none, ondemand, oracle)"},
         {"controller.params.guarded.confirm=0",
          "scenario.json: controller.params.guarded.confirm: must be between 1 "
          "and 30, got 0"},
@@ -930,7 +938,7 @@ static void field_errors(void **st) {
          "policy guarded"},
         {"controller.params.fancy.x=1",
          "scenario.json: controller.params.fancy: unknown policy (known: "
-         "classic, guarded, oracle)"},
+         "classic, guarded, hedge, karpenter, none, ondemand, oracle)"},
         {"controller.Cron=false",
          "scenario.json: controller: at least one of Cron and Alarm must be "
          "true"},

@@ -196,6 +196,34 @@ static void pareto_matches_brute_force(void **state) {
     assert_int_equal(sim_pareto(NULL, NULL, 0, NULL), 0);
 }
 
+/* The point count saturates instead of wrapping (five axes of 100000 values
+** are 1e25 points: once that was 0 mod 2^64-ish garbage), and the size
+** check names the axes. */
+static void sizes_saturate_and_are_checked(void **state) {
+    (void)state;
+    sim_sweep_spec s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(sim_sweep_add_str(&s.scenarios, &s.nscenarios, "a.json", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_grid(&s, "window=1:1000:1", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_grid(&s, "confirm=1:1000:1", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_npoints(&s), 1000000);
+    assert_int_equal(sim_sweep_check_size(&s, err, sizeof err), 0);
+    assert_int_equal(sim_sweep_add_str(&s.scenarios, &s.nscenarios, "b.json", err, sizeof err), 0);
+    assert_int_equal(sim_sweep_check_size(&s, err, sizeof err), -1);
+    assert_string_equal(err, "the sweep is too large: --grid window (1000 values) x --grid "
+                             "confirm (1000 values) = 1000000 parameter sets x 2 scenarios; "
+                             "at most 1000000 runs");
+    for (int i = 0; i < 5; i++) {
+        char g[64];
+        snprintf(g, sizeof g, "k%d=1:100000:1", i);
+        assert_int_equal(sim_sweep_add_grid(&s, g, err, sizeof err), 0);
+    }
+    assert_true(sim_sweep_npoints(&s) == SIZE_MAX);
+    assert_int_equal(sim_sweep_check_size(&s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "overflows a count"));
+    sim_sweep_spec_free(&s);
+}
+
 /* Ranges over unknown axes: a 2 x 3 x 2 grid (a known, then two unknowns),
 ** point p = (a * 3 + d) * 2 + o, with costs and coverages chosen so each
 ** group's min, median and max can be read off by hand. */
@@ -259,6 +287,7 @@ int main(void) {
         cmocka_unit_test(random_samples_are_seeded_and_in_range),
         cmocka_unit_test(json_round_trip),
         cmocka_unit_test(pareto_matches_brute_force),
+        cmocka_unit_test(sizes_saturate_and_are_checked),
         cmocka_unit_test(ranges_over_unknowns),
     };
     return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

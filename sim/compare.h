@@ -1,0 +1,65 @@
+/*
+** compare.h: the regret table of `spotbench compare`: each policy's figures
+** on each case of a suite, against the oracle's bound, and aggregated over
+** the suite.
+**
+** Regret is the cost above the oracle's bound (sim_result.oracle_cost: the
+** cheapest on-demand capacity in service exactly during each spot
+** shortfall, on the run's own spot side). It is never negative: a run that
+** costs less than the bound does so because it covers less, and its regret
+** is "not available" (regret_ok = 0) with its coverage said beside it, as
+** sim_gap_format() prints it.
+**
+** Ownership: a sim_cmp owns its cells (sim_cmp_free); names are borrowed.
+*/
+#ifndef SPOTBENCH_SIM_COMPARE_H
+#define SPOTBENCH_SIM_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/sim.h"
+
+typedef struct {
+    double total, oracle, coverage;  /* USD, USD, % of unit-time */
+    int regret_ok;                   /* 0: cheaper than the bound (covers less) */
+    double regret, regret_pct;       /* USD above the bound, % of the bound */
+    double shortfall_uh, required_uh;
+    int shortfalls;                  /* spot shortfall episodes */
+    int64_t lat_med, lat_max;        /* fallback latency, s */
+    int64_t ret_med, ret_max;        /* time back to spot, s */
+    double od_after;                 /* on-demand hours after recovery */
+    int flaps;
+    int na;                          /* aggregates: cases whose regret is n/a */
+    size_t ncases;                   /* aggregates: cases summed */
+} sim_cmp_cell;
+
+typedef struct {
+    size_t ncases, npolicies;
+    const char *const *cases;    /* case names, borrowed */
+    const char *const *policies; /* policy names, borrowed */
+    sim_cmp_cell *cell;          /* [case * npolicies + policy] */
+    sim_cmp_cell *agg;           /* [policy]: over every case */
+} sim_cmp;
+
+/* Allocates the table (cells zeroed). Returns 0, or -1 when out of memory. */
+int sim_cmp_init(sim_cmp *c, const char *const *cases, size_t ncases,
+                 const char *const *policies, size_t npolicies);
+void sim_cmp_free(sim_cmp *c);
+
+/* Fills cell (case, policy) from a run's summary. */
+void sim_cmp_set(sim_cmp *c, size_t case_i, size_t pol_i, const sim_result *r);
+
+/* Aggregates every policy over the cases: costs, shortfall, on-demand hours
+** and flaps summed; coverage = 1 - sum shortfall / sum required; regret
+** summed over the cases where it is defined (na counts the others) and its
+** % taken of those cases' bound; latencies: the largest maximum, and the
+** median of the medians of the cases that had a spot shortfall. */
+void sim_cmp_aggregate(sim_cmp *c);
+
+/* A cell's regret as printed: "+5.88" / "+6.8 %", or "n/a (covers 95.2 %)"
+** (and "" for the % then). */
+void sim_cmp_regret_text(const sim_cmp_cell *x, char *abs, size_t alen, char *pct,
+                         size_t plen);
+
+#endif

@@ -1,0 +1,122 @@
+#!/bin/sh
+# test_compare.sh: `spotbench compare` against the same runs made one by one
+# with `spotbench run --json` (regret and the suite's aggregates computed
+# here, independently), its sweeps in the database, --plot and its errors.
+# (The table docs/policies.md shows is checked by scripts/figures.py.)
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TMP/suite"
+for c in all-outbid-3h late-missing-datapoints v100-availability-2023; do
+    ln -s "$PWD/traces/scenarios/$c" "$TMP/suite/$c"
+done
+run "$SB" compare "$TMP/suite" --policy classic --policy hedge --policy none \
+    --policy karpenter --json -j 2 --db "$TMP/c.db" --plot "$TMP/c.png"
+expect_rc "compare --json" 0
+cp "$TMP/out" "$TMP/cmp.json"
+: >"$TMP/runs.jsonl"
+for c in all-outbid-3h late-missing-datapoints v100-availability-2023; do
+    for p in classic hedge none karpenter; do
+        "$SB" run "traces/scenarios/$c/scenario.json" --policy $p --json --db "$TMP/r.db" |
+            python3 -c "import json,sys; d=json.load(sys.stdin); d['case']='$c'; print(json.dumps(d))" \
+            >>"$TMP/runs.jsonl" || bad "run $c $p"
+    done
+done
+python3 - "$TMP/cmp.json" "$TMP/runs.jsonl" <<'PY' && ok || bad "compare's figures differ from the runs'"
+import json, sys
+cmp = json.load(open(sys.argv[1]))
+runs = [json.loads(l) for l in open(sys.argv[2])]
+errs = []
+def close(a, b, what):
+    if abs(a - b) > 1e-6 * max(1, abs(b)):
+        errs.append("%s: %r != %r" % (what, a, b))
+assert cmp["policies"] == ["classic", "hedge", "none", "karpenter"], cmp["policies"]
+by = {(r["case"], r["policy"]): r["summary"] for r in runs}
+cases = [c["case"] for c in cmp["cases"]]
+assert cases == ["all-outbid-3h", "late-missing-datapoints", "v100-availability-2023"], cases
+saw_na = 0
+for c in cmp["cases"]:
+    for p, x in c["runs"].items():
+        s = by[(c["case"], p)]
+        close(x["total_cost"], s["total_cost"], c["case"] + " " + p + " cost")
+        close(x["coverage_pct"], s["coverage_pct"], c["case"] + " " + p + " coverage")
+        close(x["shortfall_unit_hours"], s["shortfall_unit_hours"], "shortfall")
+        for k in ("fallback_latency_median_s", "fallback_latency_max_s",
+                  "return_delay_median_s", "return_delay_max_s", "flaps"):
+            close(x[k], s[k], k)
+        gap = s["total_cost"] - s["oracle_cost"]
+        if gap < -0.005:
+            # cheaper than the bound: it must cover less, and no regret is given
+            saw_na += 1
+            if x["regret"] is not None or s["coverage_pct"] >= 100:
+                errs.append("%s %s: regret %r for a run below the bound" % (c["case"], p, x["regret"]))
+        else:
+            close(x["regret"], max(gap, 0), c["case"] + " " + p + " regret")
+            close(x["regret_pct"], 100 * max(gap, 0) / s["oracle_cost"], "regret %")
+            if x["regret"] < 0:
+                errs.append("negative regret")
+for p in cmp["policies"]:
+    a = cmp["all_cases"][p]
+    ss = [by[(c, p)] for c in cases]
+    close(a["total_cost"], sum(s["total_cost"] for s in ss), p + " total")
+    req = sum(s["required_unit_hours"] for s in ss)
+    close(a["coverage_pct"], 100 * (1 - sum(s["shortfall_unit_hours"] for s in ss) / req), p + " cov")
+    ok = [s for s in ss if s["total_cost"] - s["oracle_cost"] >= -0.005]
+    close(a["regret"], sum(max(s["total_cost"] - s["oracle_cost"], 0) for s in ok), p + " regret")
+    close(a["regret_na_cases"], len(ss) - len(ok), p + " n/a")
+    close(a["fallback_latency_max_s"], max(s["fallback_latency_max_s"] for s in ss), "lat max")
+    close(a["flaps"], sum(s["flaps"] for s in ss), "flaps")
+if saw_na == 0:
+    errs.append("no run below the bound: the n/a path went untested")
+if errs:
+    print("\n".join(errs[:10]))
+    sys.exit(1)
+PY
+[ -s "$TMP/c.png" ] && ok || bad "no figure"
+file "$TMP/c.png" 2>/dev/null | grep -q PNG && ok || head -c 4 "$TMP/c.png" | grep -q PNG && ok || bad "not a PNG"
+
+# One sweep per policy, in order; best works on them.
+n=$(sqlite3 "$TMP/c.db" "SELECT count(*) FROM sweeps")
+[ "$n" = 4 ] && ok || bad "$n sweeps, wanted 4"
+n=$(sqlite3 "$TMP/c.db" "SELECT count(*) FROM sweep_runs")
+[ "$n" = 12 ] && ok || bad "$n sweep runs, wanted 12"
+ID=$(python3 -c "import json; print(json.load(open('$TMP/cmp.json'))['sweeps']['hedge'])")
+run "$SB" best --sweep "$ID" --min-coverage 0 --db "$TMP/c.db"
+expect_rc "best on a compare sweep" 0
+
+# The table: the same runs as text; regret never negative.
+run "$SB" compare "$TMP/suite" --policy none --policy hedge -j 1 --db "$TMP/c2.db"
+expect_rc "compare" 0
+expect_out "compare" "ALL 3 CASES"
+expect_out "compare" "n/a (covers"
+grep -E '^  (none|hedge) ' "$TMP/out" | awk '{print $4}' | grep -q '^-[0-9]' &&
+    bad "a negative regret printed" || ok
+
+# --set: a scenario field for all, a parameter only for the policies having it.
+run "$SB" compare "$TMP/suite" --policy none --policy hedge --set cold_start=60 \
+    --set asg.MaxSize=4 -j 1 --db "$TMP/c3.db" --json
+expect_rc "compare --set" 0
+n=$(sqlite3 "$TMP/c3.db" "SELECT count(*) FROM runs WHERE sets LIKE '%cold_start=60%'")
+[ "$n" = 3 ] && ok || bad "cold_start set on $n runs, wanted 3 (hedge's)"
+n=$(sqlite3 "$TMP/c3.db" "SELECT count(*) FROM runs WHERE sets LIKE '%asg.MaxSize=4%'")
+[ "$n" = 6 ] && ok || bad "asg.MaxSize set on $n runs, wanted 6"
+
+# Errors.
+run "$SB" compare "$TMP/suite" --policy oracle --db "$TMP/e.db"
+expect_rc "oracle refused" 2
+expect_err "oracle refused" "the oracle is the bound"
+run "$SB" compare "$TMP/suite" --policy nosuch --db "$TMP/e.db"
+expect_rc "unknown policy" 2
+run "$SB" compare "$TMP/nowhere" --db "$TMP/e.db"
+expect_rc "no such folder" 2
+expect_err "no such folder" "no such file or folder"
+mkdir -p "$TMP/empty"
+run "$SB" compare "$TMP/empty" --db "$TMP/e.db"
+expect_rc "empty folder" 2
+expect_err "empty folder" "no case"
+run "$SB" compare "$TMP/suite" --policy hedge --set nosuch.Field=1 --db "$TMP/e.db"
+expect_rc "unknown field" 2
+run "$SB" compare "$TMP/suite" --policy hedge --plot "$TMP/c.gif" --db "$TMP/e.db"
+expect_rc "bad figure name" 1
+expect_err "bad figure name" "must end in .png or .svg"
+
+finish

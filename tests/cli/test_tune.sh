@@ -1,0 +1,79 @@
+#!/bin/sh
+# test_tune.sh: `spotbench tune` finds the same point as the whole grid run
+# as a sweep and ranked by `best`, in fewer runs; its sweep works with best
+# and resumes; its hand-over; its errors.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TMP/suite"
+for c in all-outbid-3h capacity-ice; do ln -s "$PWD/traces/scenarios/$c" "$TMP/suite/$c"; done
+R="--range fallback_wait=0:300:60 --range consolidate_after=0:1800:600 --range asg.DefaultCooldown=60,300,900"
+run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R -j 2 --db "$TMP/t.db" \
+    --live-config "$TMP/live.json"
+expect_rc "tune" 0
+cp "$TMP/out" "$TMP/tune.out"
+expect_out "tune" "of the grid's 144 runs (" # 6 x 4 x 3 points x 2 cases
+expect_out "tune" "converged"
+used=$(sed -n 's/^search:  \([0-9]*\) of the grid.*/\1/p' "$TMP/tune.out")
+[ -n "$used" ] && [ "$used" -lt 144 ] && ok || bad "tune used $used runs, not fewer than the grid's 144"
+[ "$(sqlite3 "$TMP/t.db" 'SELECT count(*) FROM sweep_runs')" = "$used" ] && ok ||
+    bad "the sweep does not hold the $used runs the search used"
+
+# The whole grid, as a sweep, ranked by best: the same point and cost.
+"$SB" sweep "$TMP/suite/all-outbid-3h/scenario.json" "$TMP/suite/capacity-ice/scenario.json" \
+    --policy karpenter --grid fallback_wait=0:300:60 --grid consolidate_after=0:1800:600 \
+    --grid asg.DefaultCooldown=60,300,900 -j 2 --quiet --db "$TMP/g.db" >/dev/null || bad "grid sweep"
+run "$SB" best --sweep 1 --min-coverage 99.5 --db "$TMP/g.db"
+expect_rc "best of the grid" 0
+point=$(awk '/^point/ {print $2}' "$TMP/out")
+cost=$(awk '/^total cost/ {print $3}' "$TMP/out")
+grep -q "^result:  point $point: total $cost," "$TMP/tune.out" && ok ||
+    bad "tune found $(grep '^result' "$TMP/tune.out"), the grid point $point at $cost"
+
+# best on the tune's own (partial) sweep names the same point.
+run "$SB" best --sweep 1 --min-coverage 99.5 --db "$TMP/t.db"
+expect_rc "best on the tune's sweep" 0
+expect_out "best on the tune's sweep" "point       $point"
+
+# The regret: its runs' cost above the oracle, summed here from the database.
+want=$(sqlite3 "$TMP/t.db" "SELECT printf('%+.2f', sum(max(s.total_cost - s.oracle_cost, 0)))
+        FROM sweep_runs w JOIN summaries s ON s.run_id = w.run_id
+        WHERE w.point = $point AND s.total_cost >= s.oracle_cost - 0.005")
+grep -q "regret $want " "$TMP/tune.out" && ok || bad "regret: wanted $want: $(grep '^result' "$TMP/tune.out")"
+
+# The hand-over: the settings and a live configuration.
+grep -qF "settings: --set fallback_wait=" "$TMP/tune.out" && ok || bad "no settings line"
+[ -s "$TMP/live.json" ] && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/live.json" &&
+    ok || bad "no live configuration written"
+
+# Resumed: the same tune runs nothing new and says the same.
+run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R -j 2 --db "$TMP/t.db"
+expect_rc "tune again" 0
+expect_out "tune again" "(resumed)"
+expect_out "tune again" ", 0 simulated now,"
+grep '^result' "$TMP/out" >"$TMP/r2"
+grep '^result' "$TMP/tune.out" | cmp -s - "$TMP/r2" && ok || bad "the resumed tune found another result"
+
+# A budget stops it; a floor nothing meets exits 1.
+run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R --budget 10 -j 2 --db "$TMP/b.db"
+expect_out "budget" "stopped by the budget"
+n=$(sqlite3 "$TMP/b.db" 'SELECT count(*) FROM sweep_runs')
+[ "$n" -le 10 ] && ok || bad "budget 10 ran $n runs"
+run "$SB" tune "$TMP/suite/capacity-ice/scenario.json" --policy hedge --min-coverage 100 \
+    --range cold_start=0,300 --range overprovision=0,1 --range recent=0 -j 2 --db "$TMP/u.db"
+expect_rc "unreachable floor" 1
+expect_out "unreachable floor" "no point found meets 100 %"
+
+# Errors.
+run "$SB" tune "$TMP/suite" --policy none --min-coverage 99 --db "$TMP/e.db"
+expect_rc "nothing to tune" 2
+expect_err "nothing to tune" "has no search ranges"
+run "$SB" tune "$TMP/suite" --policy hedge --db "$TMP/e.db"
+expect_rc "no floor" 2
+run "$SB" tune "$TMP/suite" --policy hedge --min-coverage 99 --range cold_start=x --db "$TMP/e.db"
+expect_rc "bad range" 2
+run "$SB" tune "$TMP/suite" --policy hedge --min-coverage 99 --range cold_start=0:99999:60 --db "$TMP/e.db"
+expect_rc "out-of-range value" 2
+expect_err "out-of-range value" "cold_start"
+run "$SB" tune "$TMP/suite" --policy oracle --min-coverage 99 --db "$TMP/e.db"
+expect_rc "oracle" 2
+finish
