@@ -228,7 +228,7 @@ static void decimals_read_exactly_as_strtod(void **st) {
     trc_csv_free(&t);
 }
 
-/* Epoch seconds of 1 to 18 digits read as their value (computed digit by
+/* Epoch seconds of 1 to 11 digits read as their value (computed digit by
 ** digit here), 19 digits out of range, a letter among digits refused. */
 static void epoch_seconds_read_exactly(void **st) {
     (void)st;
@@ -238,7 +238,7 @@ static void epoch_seconds_read_exactly(void **st) {
     uint64_t x = 987654321;
     for (int i = 0; i < N; i++) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-        int nd = 1 + (int)((x >> 40) % 18);
+        int nd = 1 + (int)((x >> 40) % 11); /* below year 9999's 12 digits */
         for (int k = 0; k < nd; k++) text[len++] = (char)('0' + (x >> (k * 3)) % 10);
         len += (size_t)sprintf(text + len, ",1\n");
     }
