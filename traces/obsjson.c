@@ -188,7 +188,7 @@ static int timestamp(rd *r, int64_t *out) {
     uint64_t v = 0;
     for (unsigned dg; (dg = (unsigned)(*p - '0')) < 10; p++) v = v * 10 + dg;
     if (p > r->s && p - r->s <= 15 && (r->s[0] != '0' || p - r->s == 1) && *p != '.' &&
-        *p != 'e' && *p != 'E') {
+        *p != 'e' && *p != 'E' && v <= (uint64_t)TRC_TIME_MAX) {
         *out = (int64_t)v;
         r->s = p;
         return 0;
