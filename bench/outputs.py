@@ -6,8 +6,8 @@ builds can be compared byte for byte (a speed-up must not change a result).
                              [--no-cases]
   outputs.py compare DIR_A DIR_B
 
-`dump` runs BIN on every case of traces/scenarios (classic, guarded and
-oracle; with and without --timeseries) and on each extra --scenario, and
+`dump` runs BIN on every case of traces/scenarios (with every policy BIN
+knows; with and without --timeseries) and on each extra --scenario, and
 writes per run: the `run --json` line, and the stored rows of summaries,
 runs (without wall-clock columns), run_pools, decisions and timeseries.
 With --sweep FILE it also runs a small sweep of FILE (a grid over a policy
@@ -31,7 +31,10 @@ import subprocess
 import sys
 import tempfile
 
-POLICIES = ["classic", "guarded", "oracle"]
+def policies(bin_):
+    """Every policy the build knows (`policy list`: a line "name: summary")."""
+    out = subprocess.run([bin_, "policy", "list"], capture_output=True, text=True).stdout
+    return [l.split(":", 1)[0] for l in out.splitlines() if l and not l[0].isspace() and ":" in l]
 BIG = 20000
 
 
@@ -120,9 +123,10 @@ def dump(bin_, outdir, scenarios, sweep, quick, cases):
     for sc in scenarios:
         name = os.path.basename(os.path.dirname(os.path.abspath(sc)))
         jobs.append(("x-" + name, sc, not quick))
+    pols = policies(bin_)
     with tempfile.TemporaryDirectory() as tmp:
         for name, sc, with_ts in jobs:
-            for pol in POLICIES:
+            for pol in pols:
                 for ts in ([False, True] if with_ts else [False]):
                     tag = "%s.%s%s" % (name, pol, ".ts" if ts else "")
                     pre = os.path.join(outdir, tag)
