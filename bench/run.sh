@@ -31,25 +31,30 @@ one() {
         [ "$a" = @SB@ ] && a=$bin
         set -- "$@" "$a"
     done
-    /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null
+    /usr/bin/time -f '%e %M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/stderr" ||
+        echo "   (exit status $? from: $*)" >&2
     awk '{print $1 >> "'"$TMP/$tag.wall"'"; print $2/1024 >> "'"$TMP/$tag.rss"'"}' "$TMP/t"
 }
 
-# measure NAME TARGET CMD...: CMD (build/spotbench written @SB@) REPS times,
-# and with BEFORE set the same with the old binary in turn; prints the
-# medians, the target and the ratio. Sets $wall to this build's median.
+# measure [--new-only] NAME TARGET CMD...: CMD (build/spotbench written @SB@)
+# REPS times, and with BEFORE set (unless --new-only: a command the old build
+# lacks, or would take far too long) the same with the old binary in turn;
+# prints the medians, the target and the ratio. Sets $wall to this build's
+# median.
 measure() {
+    both=$BEFORE
+    [ "$1" = --new-only ] && both= && shift
     name=$1 target=$2; shift 2
     rm -f "$TMP"/new.* "$TMP"/old.*
     i=0
     while [ $i -lt "$REPS" ]; do
         one new "$SB" "$@"
-        [ -z "$BEFORE" ] || one old "$BEFORE" "$@"
+        [ -z "$both" ] || one old "$BEFORE" "$@"
         i=$((i + 1))
     done
     wall=$(median "$TMP/new.wall")
     printf '%-44s %7.3f s %7.1f MB' "$name" "$wall" "$(median "$TMP/new.rss")"
-    if [ -n "$BEFORE" ]; then
+    if [ -n "$both" ]; then
         old=$(median "$TMP/old.wall")
         printf '   before %7.3f s %7.1f MB   x%.2f' "$old" "$(median "$TMP/old.rss")" \
             "$(awk -v a="$wall" -v b="$old" 'BEGIN {print b > 0 ? a / b : 0}')"
@@ -82,7 +87,7 @@ measure "run: loading only (the span cut to a day)" "none: a part of the run" \
     @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
 measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
 for p in hedge karpenter none ondemand; do
-    measure "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
+    measure --new-only "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
 done
 measure "run, five years (classic)" "<= 64 MB" @SB@ run "$TMP/year5/scenario.json" --db "$TMP/y5.db"
 rm -rf "$TMP/year5"
@@ -102,7 +107,7 @@ mkdir -p "$TMP/f100000"
 build/bench/gen_year "$TMP/f100000" 30 100000
 echo "   100,000 instances over 30 days (one run: a year takes twelve times as long):"
 REPS_SAVED=$REPS REPS=1
-measure "run, 100,000 instances, 30 days" "no per-event cost growing with the fleet" \
+measure --new-only "run, 100,000 instances, 30 days" "no per-event cost growing with the fleet" \
     @SB@ run "$TMP/f100000/scenario.json" --db "$TMP/f100000.db"
 REPS=$REPS_SAVED
 ev=$(events "$TMP/f100000/scenario.json")
@@ -123,7 +128,7 @@ PY
 if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
 else
-    measure "run (classic), constant delays" "none: see the ratio" @SB@ run "$TMP/year/fixed.json" --db "$TMP/fx.db"
+    measure --new-only "run (classic), constant delays" "none: see the ratio" @SB@ run "$TMP/year/fixed.json" --db "$TMP/fx.db"
     sb_wall=$wall
     s0=$(date +%s.%N)
     /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
@@ -166,7 +171,7 @@ store_run 525600 8 1 0
 echo "== compare: the bundled suite with the six policies that run live, -j 2"
 # A fresh database each time, through sh -c: one process tree to measure.
 FRESH='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" compare traces/scenarios -j 2 --db "$1"'
-measure "compare traces/scenarios (6 policies, -j 2)" "<= 10 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
+measure --new-only "compare traces/scenarios (6 policies, -j 2)" "<= 10 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
 
 echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"
