@@ -7,6 +7,7 @@
 # differs. Exit status 0 when none does.
 #
 #   bench/same-outputs.sh [REV]      (default: main)
+#   KEEP=DIR bench/same-outputs.sh   keeps both dumps in DIR/old and DIR/new
 #
 # A speed-up must leave them all the same; a deliberate change of a result
 # shows here, file by file, before it is committed.
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 REV=${1:-main}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+KEEP=${KEEP:-}
 git archive "$REV" | tar -x -C "$TMP" --one-top-level=src
 make -s -C "$TMP/src" -j2 build/spotbench >/dev/null
 make -s -j2 build/spotbench build/bench/gen_year >/dev/null
@@ -27,4 +29,9 @@ for side in new old; do
     python3 bench/outputs.py dump "$bin" "$TMP/$side" --scenario "$TMP/year/scenario.json" \
         --scenario "$TMP/month/scenario.json" --sweep "$TMP/month/scenario.json"
 done
+if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP"
+    rm -rf "$KEEP/old" "$KEEP/new"
+    cp -r "$TMP/old" "$TMP/new" "$KEEP/"
+fi
 python3 bench/outputs.py compare "$TMP/old" "$TMP/new"
