@@ -136,26 +136,37 @@ int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
     return floor_to(now - w, period > 0 ? period : 60);
 }
 
-/* First index whose timestamp is >= t. Datapoints are one Period apart
-** when none is missing: the index that spacing gives is checked first, then
-** a binary search over the sorted points. */
-static size_t lower_bound(const pol_series *s, int64_t t, int64_t period) {
-    size_t n = s->n;
-    if (n == 0 || s->pts[n - 1].t < t) return n;
-    if (s->pts[0].t >= t) return 0;
-    /* pts[0].t < t <= pts[n - 1].t, so n >= 2 */
-    uint64_t back = (uint64_t)(s->pts[n - 1].t - t) / (uint64_t)period;
-    if (back < n - 1) {
-        size_t g = n - 1 - (size_t)back;
-        if (s->pts[g].t >= t && s->pts[g - 1].t < t) return g;
-    }
-    size_t lo = 0, hi = n - 1;
+/* First index whose timestamp is >= t, by binary search. */
+static size_t search(const pol_series *s, int64_t t) {
+    size_t lo = 0, hi = s->n - 1;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->pts[mid].t < t) lo = mid + 1;
         else hi = mid;
     }
     return lo;
+}
+
+/* First index whose timestamp is >= t. Datapoints are one Period apart
+** when none is missing: the index that spacing gives is checked first, then
+** a binary search over the sorted points. Inlined: a controller asks for a
+** few windows every minute, and the checks above the search answer almost
+** every time. */
+static inline __attribute__((always_inline)) size_t lower_bound(const pol_series *s, int64_t t,
+                                                                int64_t period) {
+    size_t n = s->n;
+    if (n == 0 || s->pts[n - 1].t < t) return n;
+    if (s->pts[0].t >= t) return 0;
+    /* pts[0].t < t <= pts[n - 1].t, so n >= 2 */
+    /* 1-minute data again: a division by a constant is a multiplication,
+    ** a division by a variable tens of cycles, twice per window a minute. */
+    uint64_t span = (uint64_t)(s->pts[n - 1].t - t);
+    uint64_t back = period == 60 ? span / 60 : span / (uint64_t)period;
+    if (back < n - 1) {
+        size_t g = n - 1 - (size_t)back;
+        if (s->pts[g].t >= t && s->pts[g - 1].t < t) return g;
+    }
+    return search(s, t);
 }
 
 size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,

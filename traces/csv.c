@@ -78,19 +78,28 @@ static int simple_decimal(const char *s, double *out) {
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s;
     uint64_t m = 0; /* wraps only for digit strings rejected below */
-    while ((unsigned)(*p - '0') < 10) m = m * 10 + (unsigned)(*p++ - '0');
-    const char *ip = p;
+    /* Significant digits: those from the first one that is not a zero, that
+    ** is the digits after which m is not 0 (m can wrap to 0 only after 19
+    ** of them: rejected all the same), counted on the way. */
+    int digits = 0;
+    unsigned d;
+    while ((d = (unsigned)(*p - '0')) < 10) {
+        m = m * 10 + d;
+        digits += m != 0;
+        p++;
+    }
     int frac = -1;
     if (*p == '.') {
         const char *f = ++p;
-        while ((unsigned)(*p - '0') < 10) m = m * 10 + (unsigned)(*p++ - '0');
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            m = m * 10 + d;
+            digits += m != 0;
+            p++;
+        }
         frac = (int)(p - f);
     }
     /* "5." is left to strtod's judgement. */
     if (*p != '\0' || frac == 0 || frac > 22) return 0;
-    /* Significant digits: those from the first one that is not a zero. */
-    int digits = (int)(ip - s) + (frac > 0 ? frac : 0);
-    for (const char *z = s; z < p && (*z == '0' || *z == '.'); z++) digits -= *z == '0';
     if (digits > 15) return 0;
     *out = frac > 0 ? (double)(int64_t)m / pow10[frac] : (double)(int64_t)m;
     return 1;
