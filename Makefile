@@ -31,9 +31,12 @@ OPT := -O2
 # The binary is optimised across modules (link-time): the simulator's event
 # loop calls the queue, the accounting and the policies millions of times a
 # run. The objects also carry ordinary code ("fat"), so tests and bench
-# tools link against the same library without the link-time step.
+# tools link against the same library without the link-time step. GCC's
+# flags (Debian's cc): another compiler builds without it.
+ifneq ($(findstring Free Software Foundation,$(shell $(CC) --version 2>/dev/null)),)
 LTO := -flto=auto -ffat-lto-objects
 LTO_LINK := -flto=auto $(OPT)
+endif
 endif
 
 PKGS := sqlite3 libcjson libcurl libxml-2.0 zlib
