@@ -30,12 +30,13 @@ SANFLAGS :=
 OPT := -O2
 # The binary is optimised across modules (link-time): the simulator's event
 # loop calls the queue, the accounting and the policies millions of times a
-# run. The objects also carry ordinary code ("fat"), so tests and bench
-# tools link against the same library without the link-time step. GCC's
+# run. The objects also carry ordinary code ("fat"): tests and bench tools
+# link against the same library without the link-time step (-fno-lto). GCC's
 # flags (Debian's cc): another compiler builds without it.
 ifneq ($(findstring Free Software Foundation,$(shell $(CC) --version 2>/dev/null)),)
 LTO := -flto=auto -ffat-lto-objects
 LTO_LINK := -flto=auto $(OPT)
+NO_LTO := -fno-lto
 endif
 endif
 
@@ -107,18 +108,18 @@ $(BIN): $(CLI_OBJS) $(LIB)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 	    $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_MAIN) $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_MAIN) $(LIB) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BINS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDLIBS)
 
 # The Lambda function's zip (docs/deploy.md): bootstrap, the binary, every
 # library it needs with glibc and the loader, a CA bundle. The bootstrap is
