@@ -95,7 +95,15 @@ $(BUILD)/version.h: FORCE | $(DEPS_OK)
 FORCE:
 $(BUILD)/cli/main.o: $(BUILD)/version.h
 
-$(BUILD)/%.o: %.c | $(DEPS_OK)
+# Objects are rebuilt when the compiler or its flags change, so that a new
+# optimisation setting reaches an existing build directory (the file is
+# rewritten only when its line differs).
+FLAGS_LINE = $(CC) $(CFLAGS) $(LTO) | $(LTO_LINK)
+$(BUILD)/.flags: FORCE | $(DEPS_OK)
+	@printf '%s\n' '$(FLAGS_LINE)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LTO) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
