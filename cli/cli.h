@@ -55,6 +55,11 @@ void cli_args_init(cli_args *a, const char *topic, const char *what,
 int cli_next(cli_args *a);
 /* 1 when the option just read is `name`. */
 int cli_is(const cli_args *a, const char *name);
+/* The value of -j N, workers 1 to 1024: 0 with *out set, or -1 (the caller
+** reports "-j V: expected 1 to 1024" in its own way). */
+int cli_jobs(const char *v, long *out);
+/* 1 when a --set value is KEY=VALUE with a KEY. */
+int cli_is_kv(const char *kv);
 
 typedef struct {
     const char *name;

@@ -213,7 +213,6 @@ int cmd_compare(int argc, char **argv) {
     cli_args_init(&a, "compare", NULL, compare_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         const char *v = a.val;
-        char *end;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) {
             if (dir) return cli_usage("compare", "more than one DIR");
@@ -223,7 +222,7 @@ int cmd_compare(int argc, char **argv) {
             pols[npols++] = v;
         } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_SETS) return cli_usage("compare", "too many --set");
-            if (!strchr(v, '=')) return cli_usage("compare", "--set %s: expected KEY=VALUE", v);
+            if (!cli_is_kv(v)) return cli_usage("compare", "--set %s: expected KEY=VALUE", v);
             sets[nsets++] = v;
         } else if (cli_is(&a, "--json")) {
             json = 1;
@@ -232,8 +231,7 @@ int cmd_compare(int argc, char **argv) {
         } else if (cli_is(&a, "--db")) {
             db_path = v;
         } else if (cli_is(&a, "-j")) {
-            workers = strtol(v, &end, 10);
-            if (*end || workers < 1 || workers > 1024)
+            if (cli_jobs(v, &workers))
                 return cli_usage("compare", "-j %s: expected 1 to 1024", v);
         }
     }

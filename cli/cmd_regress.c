@@ -262,8 +262,7 @@ int cmd_regress(int argc, char **argv) {
                 return cli_usage("regress", "too many --case options");
             named[nnamed++] = a.val;
         } else if (cli_is(&a, "--set")) {
-            const char *eq = strchr(a.val, '=');
-            if (!eq || eq == a.val) {
+            if (!cli_is_kv(a.val)) {
                 cli_error("--set %s: expected KEY=VALUE", a.val);
                 return CLI_BADINPUT;
             }

@@ -248,14 +248,13 @@ int cmd_run(int argc, char **argv) {
             pol_names[npol++] = a.val;
         } else if (cli_is(&a, "--set")) {
             const char *kv = a.val;
-            const char *eq = strchr(kv, '=');
-            if (!eq || eq == kv) {
+            if (!cli_is_kv(kv)) {
                 cli_error("--set %s: expected KEY=VALUE", kv);
                 return CLI_BADINPUT;
             }
             if (npsets == MAX_SETS || nssets == MAX_SETS)
                 return cli_usage("run", "too many --set options");
-            if (pol_is_param(kv, (size_t)(eq - kv))) psets[npsets++] = kv;
+            if (pol_is_param(kv, strcspn(kv, "="))) psets[npsets++] = kv;
             else ssets[nssets++] = kv;
         } else if (cli_is(&a, "--db")) {
             db_path = a.val;

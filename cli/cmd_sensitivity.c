@@ -187,7 +187,6 @@ int cmd_sensitivity(int argc, char **argv) {
     cli_args_init(&a, "sensitivity", NULL, sensitivity_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         const char *v = a.val;
-        char *end;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) {
             if (path) return cli_usage("sensitivity", "more than one scenario");
@@ -197,6 +196,7 @@ int cmd_sensitivity(int argc, char **argv) {
             pols[npols++] = v;
         } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_ARGS) return cli_usage("sensitivity", "too many --set");
+            if (!cli_is_kv(v)) return cli_usage("sensitivity", "--set %s: expected KEY=VALUE", v);
             sets[nsets++] = v;
         } else if (cli_is(&a, "--grid")) {
             if (ngrids == MAX_ARGS) return cli_usage("sensitivity", "too many --grid");
@@ -208,8 +208,7 @@ int cmd_sensitivity(int argc, char **argv) {
         } else if (cli_is(&a, "--db")) {
             db_path = v;
         } else if (cli_is(&a, "-j")) {
-            workers = strtol(v, &end, 10);
-            if (*end || workers < 1 || workers > 1024)
+            if (cli_jobs(v, &workers))
                 return cli_usage("sensitivity", "-j %s: expected 1 to 1024", v);
         }
     }

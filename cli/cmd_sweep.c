@@ -395,8 +395,7 @@ int cmd_sweep(int argc, char **argv) {
         } else if (cli_is(&a, "--random")) {
             if (sim_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
         } else if (cli_is(&a, "--set")) {
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v) {
+            if (!cli_is_kv(v)) {
                 snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
                 goto bad;
             }
@@ -416,8 +415,7 @@ int cmd_sweep(int argc, char **argv) {
                 goto bad;
             }
         } else if (cli_is(&a, "-j")) {
-            workers = strtol(v, &end, 10);
-            if (*end || workers < 1 || workers > 1024) {
+            if (cli_jobs(v, &workers)) {
                 snprintf(err, sizeof err, "-j %s: expected 1 to 1024", v);
                 goto bad;
             }

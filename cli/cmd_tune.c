@@ -209,15 +209,14 @@ int cmd_tune(int argc, char **argv) {
             ranges[nranges++] = v;
         } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_ARGS) return cli_usage("tune", "too many --set");
-            if (!strchr(v, '=')) return cli_usage("tune", "--set %s: expected KEY=VALUE", v);
+            if (!cli_is_kv(v)) return cli_usage("tune", "--set %s: expected KEY=VALUE", v);
             sets[nsets++] = v;
         } else if (cli_is(&a, "--db")) {
             db_path = v;
         } else if (cli_is(&a, "--live-config")) {
             live = v;
         } else if (cli_is(&a, "-j")) {
-            workers = strtol(v, &end, 10);
-            if (*end || workers < 1 || workers > 1024)
+            if (cli_jobs(v, &workers))
                 return cli_usage("tune", "-j %s: expected 1 to 1024", v);
         }
     }

@@ -13,6 +13,7 @@
 */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "traces/text.h"
@@ -30,6 +31,19 @@ void cli_args_init(cli_args *a, const char *topic, const char *what,
 
 int cli_is(const cli_args *a, const char *name) {
     return a->opt && strcmp(a->opt, name) == 0;
+}
+
+int cli_jobs(const char *v, long *out) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 1024) return -1;
+    *out = n;
+    return 0;
+}
+
+int cli_is_kv(const char *kv) {
+    const char *eq = strchr(kv, '=');
+    return eq && eq != kv;
 }
 
 /* The table's option spelt `s` (len bytes of it), or NULL. */

@@ -78,4 +78,8 @@ run "$SB" sensitivity "$SC" --policy nosuch --db "$TMP/s.db"
 expect_rc "unknown policy" 2
 run "$SB" sensitivity "$SC" --delays 0,x --db "$TMP/s.db"
 expect_rc "bad delays" 2
+run "$SB" sensitivity "$SC" --set controller.Jitter --db "$TMP/s.db"
+expect_rc "--set without a value" 2
+grep -q -- "--set controller.Jitter: expected KEY=VALUE" "$TMP/err" && ok ||
+    bad "--set without a value: $(cat "$TMP/err")"
 finish
