@@ -1690,33 +1690,21 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
 #define LIM_INVOCATIONS 6000000      /* (end - start) / controller.Interval */
 #define LIM_DELAY_S 86400            /* cloudwatch.IngestionDelay's max */
 
-static int limit_fail(ld *L, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int limit_fail(ld *L, const char *field, const char *fmt, ...) {
-    char msg[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    enter(L, field);
-    return fail(L, "%s", msg);
-}
-
 static int check_limits(ld *L, const sim_scenario *sc) {
     int64_t span = sc->end - sc->start;
     if (span > LIM_SPAN_S)
-        return limit_fail(L, "end", "the span is %" PRId64 " s (%.0f days); at most %lld s "
+        return fail_at(L, "end", "the span is %" PRId64 " s (%.0f days); at most %lld s "
                                     "(3660 days)", span, (double)span / 86400, LIM_SPAN_S);
     if (sc->cron && span / sc->cron_interval > LIM_INVOCATIONS)
-        return limit_fail(L, "controller.Interval",
+        return fail_at(L, "controller.Interval",
                           "%" PRId64 " s over the span makes %" PRId64 " invocations; at most "
                           "%d (a longer Interval or a shorter span)",
                           sc->cron_interval, span / sc->cron_interval, LIM_INVOCATIONS);
     if (sc->cw_delay.max > LIM_DELAY_S)
-        return limit_fail(L, "cloudwatch.IngestionDelay", "%" PRId64 " s; at most %d s (a day)",
+        return fail_at(L, "cloudwatch.IngestionDelay", "%" PRId64 " s; at most %d s (a day)",
                           sc->cw_delay.max, LIM_DELAY_S);
     if ((double)sc->asg_max > LIM_INSTANCES)
-        return limit_fail(L, "asg.MaxSize", "%d instances; at most %.0f", sc->asg_max,
+        return fail_at(L, "asg.MaxSize", "%d instances; at most %.0f", sc->asg_max,
                           LIM_INSTANCES);
     if (sc->mode != SIM_MODEL) return 0;
     double wmin = sc->pools[0].weight;
@@ -1739,7 +1727,7 @@ static int check_limits(ld *L, const sim_scenario *sc) {
         }
     }
     if (units / wmin > LIM_INSTANCES)
-        return limit_fail(L, field, "%.15g units are %.15g instances of WeightedCapacity %g; "
+        return fail_at(L, field, "%.15g units are %.15g instances of WeightedCapacity %g; "
                                     "at most %.0f instances", units, ceil(units / wmin), wmin,
                           LIM_INSTANCES);
     return 0;
