@@ -63,21 +63,10 @@ static int64_t ondemand_lookback(const pol_params *p, int64_t period) {
 }
 
 static void ondemand_decide(const pol_obs *o, const pol_params *p, pol_decision *d) {
-    const pol_series *t = &o->m[POL_TARGET];
     int64_t stale = pol_stale_span(p->v[P_STALENESS], pol_period(o));
-    if (!o->asg.known) {
-        pol_hold(d, "ASG state unknown; holding");
-        return;
-    }
-    if (t->failed) {
-        pol_hold(d, "TargetCapacity fetch failed; holding");
-        return;
-    }
-    const pol_point *x = pol_freshest(o, t, stale);
-    if (!x) {
-        pol_hold(d, "no TargetCapacity datapoint within %llds; holding", (long long)stale);
-        return;
-    }
+    static const pol_metric need[] = {POL_TARGET};
+    const pol_point *x;
+    if (pol_require(o, need, 1, stale, &x, d)) return;
     int want = pol_instances_for(x->v, p->v[P_UNITS]);
     int cap = o->asg.max_size;
     if ((int)p->v[P_MAX_OD] < cap) cap = (int)p->v[P_MAX_OD];

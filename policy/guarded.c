@@ -87,23 +87,10 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     int64_t period = pol_period(o), stale = stale_span(p, period);
     size_t first, n;
 
-    if (!o->asg.known) {
-        pol_hold(d, "ASG state unknown; holding");
-        return;
-    }
-    if (target->failed || pending->failed) {
-        pol_hold(d, "%s fetch failed; holding",
-                 target->failed ? "TargetCapacity" : "PendingCapacity");
-        return;
-    }
-    const pol_point *t_new = pol_freshest(o, target, stale);
-    const pol_point *p_new = pol_freshest(o, pending, stale);
-    if (!t_new || !p_new) {
-        pol_hold(d, "no %s datapoint within %llds; holding",
-                 !t_new ? "TargetCapacity" : "PendingCapacity",
-                 (long long)stale);
-        return;
-    }
+    static const pol_metric inputs[] = {POL_TARGET, POL_PENDING};
+    const pol_point *fresh[2];
+    if (pol_require(o, inputs, 2, stale, fresh, d)) return;
+    const pol_point *t_new = fresh[0], *p_new = fresh[1];
 
     /* Capacity the fleet may still be launching: the TargetCapacity increase
     ** over the window, measured from its lowest point. */

@@ -109,22 +109,7 @@ static void hedge_decide(const pol_obs *o, const pol_params *p, pol_decision *d)
     const pol_point *fresh[3];
     int64_t stale = pol_stale_span(p->v[P_STALENESS], pol_period(o));
 
-    if (!o->asg.known) {
-        pol_hold(d, "ASG state unknown; holding");
-        return;
-    }
-    for (int k = 0; k < 3; k++) {
-        const pol_series *s = &o->m[need[k]];
-        if (s->failed) {
-            pol_hold(d, "%s fetch failed; holding", pol_metric_name(need[k]));
-            return;
-        }
-        if (!(fresh[k] = pol_freshest(o, s, stale))) {
-            pol_hold(d, "no %s datapoint within %llds; holding",
-                     pol_metric_name(need[k]), (long long)stale);
-            return;
-        }
-    }
+    if (pol_require(o, need, 3, stale, fresh, d)) return;
     double target = fresh[0]->v, serving = fresh[1]->v - fresh[2]->v;
     double gap = target - serving;
     gap = window_gap(o, (int64_t)p->v[P_COLD_START], gap);

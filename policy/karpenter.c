@@ -62,19 +62,9 @@ static void karpenter_decide(const pol_obs *o, const pol_params *p, pol_decision
     int64_t wait = (int64_t)p->v[P_WAIT], settle = (int64_t)p->v[P_CONSOLIDATE];
     size_t first, n;
 
-    if (!o->asg.known) {
-        pol_hold(d, "ASG state unknown; holding");
-        return;
-    }
-    if (pend->failed) {
-        pol_hold(d, "PendingCapacity fetch failed; holding");
-        return;
-    }
-    const pol_point *newest = pol_freshest(o, pend, stale);
-    if (!newest) {
-        pol_hold(d, "no PendingCapacity datapoint within %llds; holding", (long long)stale);
-        return;
-    }
+    static const pol_metric need[] = {POL_PENDING};
+    const pol_point *newest;
+    if (pol_require(o, need, 1, stale, &newest, d)) return;
 
     /* How long the shortfall has lasted: back from the newest datapoint
     ** while every one shows PendingCapacity > 0. */

@@ -186,6 +186,28 @@ const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t spa
     return n ? &s->pts[first + n - 1] : NULL;
 }
 
+int pol_require(const pol_obs *o, const pol_metric *need, size_t n, int64_t stale,
+                const pol_point **fresh, pol_decision *d) {
+    if (!o->asg.known) {
+        pol_hold(d, "ASG state unknown; holding");
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (o->m[need[k]].failed) {
+            pol_hold(d, "%s fetch failed; holding", pol_metric_name(need[k]));
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!(fresh[k] = pol_freshest(o, &o->m[need[k]], stale))) {
+            pol_hold(d, "no %s datapoint within %llds; holding", pol_metric_name(need[k]),
+                     (long long)stale);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int pol_value_at(const pol_series *s, int64_t t, double *v) {
     size_t i = lower_bound(s, t, 60); /* a guess of the spacing only: any finds it */
     if (i >= s->n || s->pts[i].t != t) return 0;

@@ -41,6 +41,13 @@ int pol_count(double x);
 /* The newest datapoint of s no older than `span` seconds (what CloudWatch
 ** returns for StartTime = now - span, through pol_window), or NULL. */
 const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t span);
+/* The inputs a decision cannot do without: the group's state, and for each
+** metric need[0..n) a fetch that worked and a datapoint within `stale`
+** seconds, its freshest put in fresh[k]. Returns 0, or -1 after recording
+** the hold that names the first input missing (the group first, then any
+** failed fetch, then any metric with no fresh datapoint, in need's order). */
+int pol_require(const pol_obs *o, const pol_metric *need, size_t n, int64_t stale,
+                const pol_point **fresh, pol_decision *d);
 /* Sets *v to s's datapoint with Timestamp t and returns 1, or returns 0 when
 ** s has none. O(log n). */
 int pol_value_at(const pol_series *s, int64_t t, double *v);

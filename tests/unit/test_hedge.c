@@ -130,6 +130,13 @@ static void missing_inputs_hold(void **st) {
     /* staleness 300: gap 32 - 16 = 16 -> 4; nothing fell, no notice: no
     ** over-provision. */
     da_set(DECIDE(&f, "staleness=300"), 4, 0);
+    /* Two inputs missing: the failed fetch is named before the stale
+    ** TargetCapacity (pol_require's order, the same in every policy). */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -1800, -240, 32);
+    fx_flat(&f, POL_FULFILLED, -1800, -60, 16);
+    f.o.m[POL_TERMINATING].failed = 1;
+    da_none(DECIDE(&f), "TerminatingCapacity fetch failed", 1);
 }
 
 static void caps_and_min_size(void **st) {
