@@ -133,7 +133,10 @@ static int64_t floor_to(int64_t t, int64_t q) {
 }
 
 int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
-    return floor_to(now - w, period > 0 ? period : 60);
+    /* 1-minute data is the common case: a division by a constant is a
+    ** multiplication, by a variable tens of cycles, every minute. */
+    if (period == 60 || period <= 0) return floor_to(now - w, 60);
+    return floor_to(now - w, period);
 }
 
 /* First index whose timestamp is >= t, by binary search. */
@@ -172,9 +175,7 @@ static inline __attribute__((always_inline)) size_t lower_bound(const pol_series
 size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
                   size_t *first) {
     int64_t period = pol_period(o);
-    /* 1-minute data is the common case: a division by a constant. */
-    int64_t start = period == 60 ? pol_window_start(o->now, w, 60)
-                                 : pol_window_start(o->now, w, period);
+    int64_t start = pol_window_start(o->now, w, period);
     size_t a = lower_bound(s, start, period);
     size_t b = o->now > start ? lower_bound(s, o->now, period) : a;
     *first = a;
