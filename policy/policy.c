@@ -347,24 +347,28 @@ static void vreason(pol_decision *d, const char *fmt, va_list ap) {
     pol_format(d->reason, sizeof d->reason, fmt, ap);
 }
 
-/* Shared by pol_none and pol_hold. */
-static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
+void pol_quiet_none(pol_decision *d, int held) {
     d->action = POL_ACT_NONE;
     d->desired = 0;
     d->honor_cooldown = 0;
     d->held = held;
-    if (d->quiet) d->reason[0] = '\0';
-    else vreason(d, fmt, ap);
+    d->reason[0] = '\0';
 }
 
-void pol_hold(pol_decision *d, const char *fmt, ...) {
+/* Shared by pol_none and pol_hold. */
+static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
+    pol_quiet_none(d, held);
+    if (!d->quiet) vreason(d, fmt, ap);
+}
+
+void(pol_hold)(pol_decision *d, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     none_v(d, 1, fmt, ap);
     va_end(ap);
 }
 
-void pol_none(pol_decision *d, const char *fmt, ...) {
+void(pol_none)(pol_decision *d, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     none_v(d, 0, fmt, ap);
