@@ -172,8 +172,10 @@ static inline __attribute__((always_inline)) size_t lower_bound(const pol_series
     return search(s, t);
 }
 
-size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
-                  size_t *first) {
+/* Inlined into each policy (with link-time optimisation: the binary): a
+** policy asks for several windows every simulated minute. */
+__attribute__((always_inline)) inline size_t pol_window(const pol_obs *o, const pol_series *s,
+                                                        int64_t w, size_t *first) {
     int64_t period = pol_period(o);
     int64_t start = pol_window_start(o->now, w, period);
     size_t a = lower_bound(s, start, period);
@@ -182,7 +184,9 @@ size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
     return b > a ? b - a : 0;
 }
 
-const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t span) {
+__attribute__((always_inline)) inline const pol_point *pol_freshest(const pol_obs *o,
+                                                                    const pol_series *s,
+                                                                    int64_t span) {
     size_t first, n = pol_window(o, s, span, &first);
     return n ? &s->pts[first + n - 1] : NULL;
 }
