@@ -1,0 +1,60 @@
+/*
+** dl.c: opening the AWS adapter's libraries (libcurl, libxml2) on first use.
+**
+** The binary does not link them: they and the thirty-odd libraries libcurl
+** pulls in (TLS, Kerberos, LDAP, SSH, ...) would cost every process ~14 ms in
+** the dynamic loader, and the simulation commands, most of spotbench's runs,
+** never talk to AWS. http.c and xml.c open them by their stable sonames the
+** first time a command needs them and resolve each function into a table of
+** pointers typed from the libraries' own headers.
+**
+** Libraries are opened with RTLD_NODELETE: closing the last handle leaves
+** them mapped. libcurl's dependencies (GnuTLS, Kerberos, p11-kit) register
+** exit handlers and thread-key destructors of their own, which must never
+** point into unmapped code; and a client made again later (a Lambda
+** invocation) finds them loaded.
+*/
+#include "aws_int.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+/* What to tell a user whose system lacks `soname`: the Debian package
+** (scripts/install-deps.sh installs it with the build's -dev packages). */
+static const char *package_of(const char *soname) {
+    if (strncmp(soname, "libcurl", 7) == 0) return "libcurl4";
+    if (strncmp(soname, "libxml2", 7) == 0) return "libxml2";
+    return NULL;
+}
+
+void *aws_dl_open(const char *soname, char *err, size_t errlen) {
+    void *so = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!so) {
+        const char *why = dlerror(), *pkg = package_of(soname);
+        snprintf(err, errlen,
+                 "%s could not be loaded (needed for AWS calls): %s; install "
+                 "%s (scripts/install-deps.sh)",
+                 soname, why ? why : "unknown error", pkg ? pkg : soname);
+    }
+    return so;
+}
+
+void *aws_dl_sym(void *so, const char *soname, const char *name, char *err,
+                 size_t errlen) {
+    (void)dlerror(); /* clears a stale message */
+    void *p = dlsym(so, name);
+    if (!p) {
+        const char *why = dlerror();
+        snprintf(err, errlen,
+                 "%s has no %s (needed for AWS calls): %s; install a newer "
+                 "%s (scripts/install-deps.sh)",
+                 soname, name, why ? why : "null symbol",
+                 package_of(soname) ? package_of(soname) : soname);
+    }
+    return p;
+}
+
+void aws_dl_close(void *so) {
+    if (so) dlclose(so);
+}
