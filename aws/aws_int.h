@@ -305,11 +305,18 @@ int aws_creds_chain(const aws_io *io, aws_creds *out, char *err,
 
 /* dlopen(soname). Returns the handle, or NULL with a message naming the
 ** library, the loader's reason and the Debian package to install. */
-void *aws_dl_open(const char *soname, char *err, size_t errlen);
+void *aws_dl_open(const char *soname, const char *package, char *err,
+                  size_t errlen);
 /* dlsym(so, name). Returns the address, or NULL with a message. */
-void *aws_dl_sym(void *so, const char *soname, const char *name, char *err,
-                 size_t errlen);
+void *aws_dl_sym(void *so, const char *soname, const char *package,
+                 const char *name, char *err, size_t errlen);
 void aws_dl_close(void *so);
+/* Resolves `name` into tab->field, cast to the field's own type: a pointer
+** to the function as the library's header declares it, so the compiler
+** checks every call. tab->so is the library. Nonzero on success. */
+#define AWS_DL_SYM(tab, field, name, soname, package, err, errlen)          \
+    ((tab)->field = (__typeof__((tab)->field))aws_dl_sym(                    \
+         (tab)->so, soname, package, name, err, errlen))
 
 /* ---- http.c: the libcurl transport ---- */
 

@@ -18,39 +18,30 @@
 
 #include <dlfcn.h>
 #include <stdio.h>
-#include <string.h>
 
-/* What to tell a user whose system lacks `soname`: the Debian package
-** (scripts/install-deps.sh installs it with the build's -dev packages). */
-static const char *package_of(const char *soname) {
-    if (strncmp(soname, "libcurl", 7) == 0) return "libcurl4";
-    if (strncmp(soname, "libxml2", 7) == 0) return "libxml2";
-    return NULL;
-}
-
-void *aws_dl_open(const char *soname, char *err, size_t errlen) {
+void *aws_dl_open(const char *soname, const char *package, char *err,
+                  size_t errlen) {
     void *so = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!so) {
-        const char *why = dlerror(), *pkg = package_of(soname);
+        const char *why = dlerror();
         snprintf(err, errlen,
                  "%s could not be loaded (needed for AWS calls): %s; install "
                  "%s (scripts/install-deps.sh)",
-                 soname, why ? why : "unknown error", pkg ? pkg : soname);
+                 soname, why ? why : "unknown error", package);
     }
     return so;
 }
 
-void *aws_dl_sym(void *so, const char *soname, const char *name, char *err,
-                 size_t errlen) {
+void *aws_dl_sym(void *so, const char *soname, const char *package,
+                 const char *name, char *err, size_t errlen) {
     (void)dlerror(); /* clears a stale message */
     void *p = dlsym(so, name);
     if (!p) {
         const char *why = dlerror();
         snprintf(err, errlen,
-                 "%s has no %s (needed for AWS calls): %s; install a newer "
-                 "%s (scripts/install-deps.sh)",
-                 soname, name, why ? why : "null symbol",
-                 package_of(soname) ? package_of(soname) : soname);
+                 "%s has no %s (needed for AWS calls): %s; install %s "
+                 "(scripts/install-deps.sh)",
+                 soname, name, why ? why : "a null symbol", package);
     }
     return p;
 }

@@ -73,6 +73,9 @@ int aws_http_header(const char *headers, const char *name, char *out,
     return 0;
 }
 
+/* The Debian package of libcurl.so.4, named when it cannot be loaded. */
+#define PACKAGE "libcurl4"
+
 struct aws_curl {
     void *so;
     int inited; /* curl_global_init succeeded: cleanup is owed */
@@ -96,11 +99,9 @@ aws_curl *aws_curl_new(const char *soname, char *err, size_t errlen) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (!(c->so = aws_dl_open(soname, err, errlen))) goto fail;
+    if (!(c->so = aws_dl_open(soname, PACKAGE, err, errlen))) goto fail;
 #define SYM(field, name)                                                     \
-    if (!(c->field = (__typeof__(c->field))aws_dl_sym(c->so, soname, name,   \
-                                                      err, errlen)))         \
-        goto fail;
+    if (!AWS_DL_SYM(c, field, name, soname, PACKAGE, err, errlen)) goto fail;
     SYM(global_init, "curl_global_init")
     SYM(global_cleanup, "curl_global_cleanup")
     SYM(easy_init, "curl_easy_init")

@@ -24,6 +24,9 @@
 
 #include "traces/traces.h"
 
+/* The Debian package of libxml2.so.2, named when it cannot be loaded. */
+#define PACKAGE "libxml2"
+
 struct aws_xml {
     void *so;
     __typeof__(xmlReadMemory) *read_memory;
@@ -41,11 +44,9 @@ aws_xml *aws_xml_open(const char *soname, char *err, size_t errlen) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (!(x->so = aws_dl_open(soname, err, errlen))) goto fail;
+    if (!(x->so = aws_dl_open(soname, PACKAGE, err, errlen))) goto fail;
 #define SYM(field, name)                                                     \
-    if (!(x->field = (__typeof__(x->field))aws_dl_sym(x->so, soname, name,   \
-                                                      err, errlen)))         \
-        goto fail;
+    if (!AWS_DL_SYM(x, field, name, soname, PACKAGE, err, errlen)) goto fail;
     SYM(read_memory, "xmlReadMemory")
     SYM(root, "xmlDocGetRootElement")
     SYM(content, "xmlNodeGetContent")
