@@ -35,12 +35,6 @@ expect_out "installed binary runs" "spotbench "
 # after both libraries were loaded.
 LIVE_ENV="AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=not-a-secret
 AWS_EC2_METADATA_DISABLED=true SPOTBENCH_RETRY_SCALE=0"
-cat > "$TMP/live.json" <<'EOF'
-{"region": "us-east-1", "FleetRequestId": "sfr-0", "AutoScalingGroupName": "g",
- "policy": "classic", "max_on_demand": 1, "max_attempts": 1,
- "endpoints": {"cloudwatch": "http://127.0.0.1:9", "autoscaling": "http://127.0.0.1:9",
-               "ec2": "http://127.0.0.1:9"}}
-EOF
 # expect_live_loaded NAME: the run's answer shows libcurl made the calls.
 expect_live_loaded() {
     expect_rc "$1" 1
@@ -48,7 +42,7 @@ expect_live_loaded() {
     grep -q "could not be loaded" "$TMP/err" && bad "$1: $(head -c 300 "$TMP/err")" || ok
 }
 # shellcheck disable=SC2086
-run env -i $LIVE_ENV "$D/usr/local/bin/spotbench" live --once --config "$TMP/live.json"
+run env -i $LIVE_ENV "$D/usr/local/bin/spotbench" live --once --config tests/fixtures/live-closed-port.json
 expect_live_loaded "installed binary: live --once loads libcurl and libxml2"
 unit="$D/usr/local/lib/systemd/system/spotbench-live.service"
 grep -q "^ExecStart=/usr/local/bin/spotbench live --config /etc/spotbench/live.json --once --apply --record /var/log/spotbench/ticks.jsonl --db /var/lib/spotbench/live.db$" "$unit" \
@@ -114,7 +108,7 @@ sys.exit(not (p["args"][:2] == ["/usr/local/bin/spotbench", "live"] and p["user"
 PY
         rootfs="$TMP/bundle/rootfs"
         [ ! -e "$rootfs/bin/sh" ] && ok || bad "image: has a shell"
-        cp "$TMP/live.json" "$rootfs/tmp/live.json"
+        cp tests/fixtures/live-closed-port.json "$rootfs/tmp/live.json"
         # in_image ARGS...: spotbench in the image's root, as its user.
         if ls "$rootfs"/usr/lib/*/libasan* >/dev/null 2>&1 || ls "$rootfs"/lib/*/libasan* >/dev/null 2>&1; then
             mkdir -p "$rootfs/proc"

@@ -42,15 +42,9 @@ expect_rc "run" 0
 [ "$(sqlite3 "$TMP/a.db" 'SELECT count(*) FROM runs')" = 1 ] && ok || bad "run: not stored"
 expect_loaded run NO
 
-cat > "$TMP/live.json" <<'EOF'
-{"region": "us-east-1", "FleetRequestId": "sfr-0", "AutoScalingGroupName": "g",
- "policy": "classic", "max_on_demand": 1, "max_attempts": 1,
- "endpoints": {"cloudwatch": "http://127.0.0.1:9", "autoscaling": "http://127.0.0.1:9",
-               "ec2": "http://127.0.0.1:9"}}
-EOF
 AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=not-a-secret AWS_SESSION_TOKEN= \
 AWS_PROFILE= AWS_EC2_METADATA_DISABLED=true SPOTBENCH_RETRY_SCALE=0 \
-LD_DEBUG=libs LD_DEBUG_OUTPUT="$TMP/live" run "$SB" live --once --config "$TMP/live.json"
+LD_DEBUG=libs LD_DEBUG_OUTPUT="$TMP/live" run "$SB" live --once --config tests/fixtures/live-closed-port.json
 expect_rc "live --once" 1
 expect_err "live --once" "GetMetricStatistics TargetCapacity: Failed to connect to 127.0.0.1 port 9"
 expect_loaded live YES
