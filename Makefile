@@ -53,9 +53,9 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
-CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
+CFLAGS := -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $(OPT) \
           $(SANFLAGS) -I. -I$(BUILD)
-LDFLAGS := $(SANFLAGS)
+LDFLAGS := -pthread $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
 MODULES := policy traces sim store aws plot deploy

@@ -133,7 +133,10 @@ static int64_t floor_to(int64_t t, int64_t q) {
 }
 
 int64_t pol_window_start(int64_t now, int64_t w, int64_t period) {
-    return floor_to(now - w, period > 0 ? period : 60);
+    /* 1-minute data is the common case: a division by a constant is a
+    ** multiplication, by a variable tens of cycles, every minute. */
+    if (period == 60 || period <= 0) return floor_to(now - w, 60);
+    return floor_to(now - w, period);
 }
 
 /* First index whose timestamp is >= t, by binary search. */
@@ -172,9 +175,7 @@ static inline __attribute__((always_inline)) size_t lower_bound(const pol_series
 size_t pol_window(const pol_obs *o, const pol_series *s, int64_t w,
                   size_t *first) {
     int64_t period = pol_period(o);
-    /* 1-minute data is the common case: a division by a constant. */
-    int64_t start = period == 60 ? pol_window_start(o->now, w, 60)
-                                 : pol_window_start(o->now, w, period);
+    int64_t start = pol_window_start(o->now, w, period);
     size_t a = lower_bound(s, start, period);
     size_t b = o->now > start ? lower_bound(s, o->now, period) : a;
     *first = a;
@@ -346,24 +347,28 @@ static void vreason(pol_decision *d, const char *fmt, va_list ap) {
     pol_format(d->reason, sizeof d->reason, fmt, ap);
 }
 
-/* Shared by pol_none and pol_hold. */
-static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
+void pol_quiet_none(pol_decision *d, int held) {
     d->action = POL_ACT_NONE;
     d->desired = 0;
     d->honor_cooldown = 0;
     d->held = held;
-    if (d->quiet) d->reason[0] = '\0';
-    else vreason(d, fmt, ap);
+    d->reason[0] = '\0';
 }
 
-void pol_hold(pol_decision *d, const char *fmt, ...) {
+/* Shared by pol_none and pol_hold. */
+static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
+    pol_quiet_none(d, held);
+    if (!d->quiet) vreason(d, fmt, ap);
+}
+
+void(pol_hold)(pol_decision *d, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     none_v(d, 1, fmt, ap);
     va_end(ap);
 }
 
-void pol_none(pol_decision *d, const char *fmt, ...) {
+void(pol_none)(pol_decision *d, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     none_v(d, 0, fmt, ap);

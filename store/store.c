@@ -1182,6 +1182,9 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
         return 0;
     }
     if (release_held(db, db->sink_err, sizeof db->sink_err)) return sink_fail(db);
+    /* A year of per-minute 'none' rows would dwarf everything else, so
+    ** they come only with the timeseries. */
+    if (!r->failed && r->d.action != POL_ACT_SET && !db->timeseries) return 0;
     decision_row row;
     memset(&row, 0, sizeof row);
     row.seq = seq;
@@ -1195,9 +1198,6 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
         row.honor_cooldown = r->d.honor_cooldown ? 1 : 0;
         row.accepted = r->accepted ? 1 : 0;
     } else {
-        /* A year of per-minute 'none' rows would dwarf everything else, so
-        ** they come only with the timeseries. */
-        if (!db->timeseries) return 0;
         row.action = "none";
     }
     row.t = row.last_t = r->t;

@@ -8,23 +8,38 @@
 ** each line in place (each cell a NUL-terminated string inside the buffer)
 ** and hands the caller one row at a time, so a trace costs its parsed
 ** numbers and a block of text, never a copy of the whole file. It can fold
-** every byte it reads into an FNV-1a hash on the way, line by line, so the
-** hash's chain of multiplications runs beside the parsing of the same line
-** instead of in a pass of its own. trc_csv_parse() builds a whole table
-** with the same reader, for callers that want random access.
+** every byte it reads into an FNV-1a hash on the way. FNV-1a is a chain of
+** multiplications, one per byte, that costs about as much as the parsing:
+** a large file is therefore read ahead, and hashed, by a thread of the
+** reader's own while the caller parses (the hash is still over exactly the
+** bytes parsed, in order); a small one is hashed line by line in the scan
+** that parses it. trc_csv_parse() builds a whole table with the same
+** reader, for callers that want random access.
 */
 #include "traces.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define BLOCK 65536
+/* Bytes kept free past the text in the buffer: the sentinel newline, and
+** what the line scan reads past it 16 bytes at a time (scan_bytes). */
+#define SCAN_SLACK 16
+/* Files at least this long, read with a hash, are read ahead on a thread:
+** below it, starting a thread costs more than the hash it takes away. */
+#define AHEAD_MIN (256 * 1024)
+#define AHEAD_BLOCKS 4 /* blocks read ahead, BLOCK bytes each */
 
 static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
                  va_list ap) {
@@ -329,6 +344,8 @@ struct trc_csv_reader {
     size_t cap, a, b;
     int eof;                 /* nothing more comes into buf */
     uint64_t *hash;          /* FNV-1a state of the bytes read, or NULL */
+    int hash_inline;         /* the scan folds bytes into *hash (no thread) */
+    struct ahead *ahead_rd;  /* the read-ahead thread's state, or NULL */
     long line;
     long nheader;            /* fields in the header, once read */
     long *pos;               /* per expected column: its header field, or -1 */
@@ -357,6 +374,130 @@ static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n) {
 
 uint64_t trc_fnv1a(uint64_t h, const void *p, size_t n) { return fnv1a(h, p, n); }
 
+/* ---- reading ahead on a thread -------------------------------------------
+**
+** The thread reads the file into a ring of blocks, folds each block into
+** the hash before handing it over, and waits while the ring is full; the
+** parsing side copies blocks out in order and frees them. Everything in
+** the struct below the mutex is shared and read or written under it, except
+** the blocks' bytes, which belong to whichever side the ring says. The hash
+** is the thread's until it has reached the end (done), then final. */
+struct ahead {
+    pthread_t thread;
+    int fd;                      /* borrowed from the reader */
+    char *blk[AHEAD_BLOCKS];     /* BLOCK bytes each */
+    pthread_mutex_t mu;
+    pthread_cond_t filled;       /* a block was handed over, or done */
+    pthread_cond_t freed;        /* a block was freed, or stop */
+    size_t len[AHEAD_BLOCKS];    /* bytes in each handed-over block */
+    size_t head, n;              /* the handed-over blocks: head .. head+n-1 */
+    size_t off;                  /* bytes of blk[head] already copied out */
+    uint64_t h;                  /* the hash of the bytes read so far */
+    int done;                    /* the thread read the end, or failed */
+    int error;                   /* errno of the failed read, or 0 */
+    int stop;                    /* the reader is closing: read no more */
+};
+
+static void *ahead_main(void *arg) {
+    struct ahead *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (a->n == AHEAD_BLOCKS && !a->stop) pthread_cond_wait(&a->freed, &a->mu);
+        if (a->stop) break;
+        size_t slot = (a->head + a->n) % AHEAD_BLOCKS;
+        uint64_t h = a->h;
+        pthread_mutex_unlock(&a->mu);
+        /* The block at slot is free and only this side writes it. */
+        ssize_t k;
+        do k = read(a->fd, a->blk[slot], BLOCK);
+        while (k < 0 && errno == EINTR);
+        int error = k < 0 ? errno : 0;
+        if (k > 0) h = fnv1a(h, (const unsigned char *)a->blk[slot], (size_t)k);
+        pthread_mutex_lock(&a->mu);
+        a->h = h;
+        if (k <= 0) {
+            a->done = 1;
+            a->error = error;
+            pthread_cond_signal(&a->filled);
+            break;
+        }
+        a->len[slot] = (size_t)k;
+        a->n++;
+        pthread_cond_signal(&a->filled);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* Stops the thread (wherever it is) and frees everything. */
+static void ahead_free(struct ahead *a) {
+    if (!a) return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_signal(&a->freed);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->filled);
+    pthread_cond_destroy(&a->freed);
+    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
+    free(a);
+}
+
+/* Starts reading fd ahead, the hash continuing from h; NULL when a thread
+** cannot be had (the caller then reads and hashes inline: same result). */
+static struct ahead *ahead_start(int fd, uint64_t h) {
+    struct ahead *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->fd = fd;
+    a->h = h;
+    for (int i = 0; i < AHEAD_BLOCKS; i++)
+        if (!(a->blk[i] = malloc(BLOCK))) goto fail;
+    if (pthread_mutex_init(&a->mu, NULL)) goto fail;
+    if (pthread_cond_init(&a->filled, NULL)) goto fail_mu;
+    if (pthread_cond_init(&a->freed, NULL)) goto fail_filled;
+    if (pthread_create(&a->thread, NULL, ahead_main, a)) goto fail_freed;
+    return a;
+fail_freed:
+    pthread_cond_destroy(&a->freed);
+fail_filled:
+    pthread_cond_destroy(&a->filled);
+fail_mu:
+    pthread_mutex_destroy(&a->mu);
+fail:
+    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
+    free(a);
+    return NULL;
+}
+
+/* Copies up to room read-ahead bytes to dst: their count, 0 at the end of
+** the file, or -1 with *error set. At the end, *hash is the final hash. */
+static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, uint64_t *hash,
+                          int *error) {
+    pthread_mutex_lock(&a->mu);
+    while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
+    ssize_t got;
+    if (a->n == 0) { /* done, every block copied out */
+        *error = a->error;
+        got = a->error ? -1 : 0;
+        if (!a->error) *hash = a->h;
+    } else {
+        size_t left = a->len[a->head] - a->off;
+        size_t k = left < room ? left : room;
+        memcpy(dst, a->blk[a->head] + a->off, k);
+        a->off += k;
+        if (a->off == a->len[a->head]) {
+            a->off = 0;
+            a->head = (a->head + 1) % AHEAD_BLOCKS;
+            a->n--;
+            pthread_cond_signal(&a->freed);
+        }
+        got = (ssize_t)k;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return got;
+}
+
 /* Reads more text into the buffer; 0, or -1 on a read error. */
 static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     size_t n = r->b - r->a;
@@ -369,16 +510,25 @@ static int fill(trc_csv_reader *r, char *err, size_t errlen) {
         size_t cap = r->cap * 2;
         char *p = realloc(r->buf, cap);
         if (!p) return line_fail(r->file, 0, err, errlen, "out of memory");
+        memset(p + r->cap, 0, cap - r->cap); /* the scan may read any of it */
         r->buf = p;
         r->cap = cap;
     }
-    size_t room = r->cap - r->b - 1; /* one byte for the last line's NUL */
+    size_t room = r->cap - r->b - SCAN_SLACK; /* the sentinel and the scan's reach */
     if (r->fd < 0) {
         size_t k = r->memlen - r->memoff < room ? r->memlen - r->memoff : room;
         memcpy(r->buf + r->b, r->mem + r->memoff, k);
         r->memoff += k;
         r->b += k;
         r->eof = r->memoff == r->memlen;
+        return 0;
+    }
+    if (r->ahead_rd) {
+        int error = 0;
+        ssize_t k = ahead_take(r->ahead_rd, r->buf + r->b, room, r->hash, &error);
+        if (k < 0) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
+        r->b += (size_t)k;
+        r->eof = k == 0;
         return 0;
     }
     for (;;) {
@@ -394,38 +544,75 @@ static int fill(trc_csv_reader *r, char *err, size_t errlen) {
 /* Bytes the line scan stops at: the newline, the comma, and what makes a
 ** line need the general splitter (quotes, blanks around fields, a carriage
 ** return, a NUL). */
+#ifndef __SSE2__
 static const unsigned char special[256] = {
     ['\n'] = 1, [','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2, ['\r'] = 2, ['\0'] = 2};
+#endif
 
-/* The next line [*p, *e) without its newline. One pass over its bytes
-** folds them (newline included) into the hash and notes its commas and
-** whether it is plain (none of the bytes that need the general splitter):
-** the hash's chain of multiplications, which bounds the speed of the
-** whole read, then runs beside the rest of the line's work. Returns 1, 0
-** at the end of the input, -1 on error. */
-static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t errlen) {
-    for (;;) {
-        char *s = r->buf + r->a, *end = r->buf + r->b, *q = s;
-        *end = '\n'; /* a sentinel in the spare byte: the scan needs no bound */
-        uint64_t h = r->hash ? *r->hash : 0;
-        size_t nc = 0, maxc = r->ncols + 1;
-        int plain = 1;
-        for (;; q++) {
-            unsigned char c = (unsigned char)*q;
-            if (special[c]) {
-                if (c == '\n') break;
-                if (c == ',') {
-                    if (nc < maxc) r->comma[nc] = q;
-                    nc++;
-                } else {
-                    plain = 0;
-                }
-            }
-            h = (h ^ c) * FNV_PRIME;
+/* Scans from q to the first newline (there is one: the sentinel), noting
+** the first maxc commas' places and their count in *nc, and clearing
+** *plain at any byte that needs the general splitter. Returns the
+** newline. With SSE2 (every x86-64) it looks at 16 bytes at a time: it
+** may read up to 15 bytes past the sentinel, which the buffer keeps
+** (SCAN_SLACK). */
+static inline __attribute__((always_inline)) char *scan_bytes(char *q, char **comma,
+                                                              size_t maxc, size_t *nc,
+                                                              int *plain) {
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n'), cm = _mm_set1_epi8(','),
+                  dq = _mm_set1_epi8('"'), sp = _mm_set1_epi8(' '),
+                  tb = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                  nul = _mm_setzero_si128();
+    for (;; q += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+        unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cm));
+        __m128i o = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sp)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tb),
+                                                           _mm_cmpeq_epi8(v, cr)),
+                                              _mm_cmpeq_epi8(v, nul)));
+        unsigned mo = (unsigned)_mm_movemask_epi8(o);
+        unsigned keep = mn ? (mn & -mn) - 1 : 0xffffu; /* the bytes before the newline */
+        if (mo & keep) *plain = 0;
+        for (mc &= keep; mc; mc &= mc - 1) {
+            if (*nc < maxc) comma[*nc] = q + __builtin_ctz(mc);
+            (*nc)++;
         }
+        if (mn) return q + __builtin_ctz(mn);
+    }
+#else
+    for (;; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (special[c]) {
+            if (c == '\n') return q;
+            if (c == ',') {
+                if (*nc < maxc) comma[*nc] = q;
+                (*nc)++;
+            } else {
+                *plain = 0;
+            }
+        }
+    }
+#endif
+}
+
+/* The next line [*p, *e) without its newline: its commas and whether it
+** is plain (scan_bytes) and, when the hash is made here (`hashing`: a
+** small file), its bytes and newline folded into the hash. Returns 1, 0 at
+** the end of the input, -1 on error. Inlined twice (next_line), so the
+** scan without a hash carries no test for it. */
+static inline __attribute__((always_inline)) int scan_line(trc_csv_reader *r, char **p,
+                                                           char **e, char *err,
+                                                           size_t errlen, int hashing) {
+    for (;;) {
+        char *s = r->buf + r->a, *end = r->buf + r->b;
+        *end = '\n'; /* a sentinel in the spare bytes: the scan needs no bound */
+        size_t nc = 0;
+        int plain = 1;
+        char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
         if (q < end || (r->eof && q > s)) {
-            if (q < end) h = (h ^ '\n') * FNV_PRIME;
-            if (r->hash) *r->hash = h;
+            if (hashing)
+                *r->hash = fnv1a(*r->hash, (const unsigned char *)s, (size_t)(q - s) + (q < end));
             r->a = (size_t)(q - r->buf) + (q < end);
             r->ncomma = nc;
             r->plain = plain;
@@ -436,6 +623,11 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
         if (r->eof) return 0;
         if (fill(r, err, errlen)) return -1; /* a partial line: scanned again */
     }
+}
+
+static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t errlen) {
+    return r->hash_inline ? scan_line(r, p, e, err, errlen, 1)
+                          : scan_line(r, p, e, err, errlen, 0);
 }
 
 /* The row's cells by expected column, from its fields. */
@@ -582,6 +774,7 @@ oom:
 
 void trc_csv_close(trc_csv_reader *r) {
     if (!r) return;
+    ahead_free(r->ahead_rd); /* before the file it reads is closed */
     if (r->fd >= 0) close(r->fd);
     free(r->file);
     free(r->buf);
@@ -614,10 +807,15 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     r->cols = cols;
     r->ncols = ncols;
     r->hash = hash;
+    /* A large file with a hash is read ahead (and hashed) on a thread. */
+    struct stat st;
+    if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
+        r->ahead_rd = ahead_start(fd, *hash);
+    r->hash_inline = hash && !r->ahead_rd;
     r->nheader = -1;
     r->cap = BLOCK;
     r->file = strdup(file);
-    r->buf = malloc(r->cap);
+    r->buf = calloc(1, r->cap); /* the scan may read any of it */
     size_t nc = ncols ? ncols : 1;
     r->pos = calloc(nc, sizeof *r->pos);
     r->present = calloc(nc, sizeof *r->present);

@@ -123,8 +123,12 @@ void trc_csv_free(trc_csv *t);
 **
 ** A reader streams a file: it holds one block of text, not the file, and
 ** can fold every byte it reads into an FNV-1a 64 hash state (the same
-** value as hashing the whole file at once). The current row's cells are
-** valid until the next trc_csv_next(). Messages are those of tables.
+** value as hashing the whole file at once). The hash is final once
+** trc_csv_next() has returned 0 (the end): before that it may be behind
+** or ahead of the rows returned, as a large file is read ahead and hashed
+** on a thread of the reader's own (joined by trc_csv_close()). The current
+** row's cells are valid until the next trc_csv_next(). Messages are those
+** of tables.
 **
 **   trc_csv_reader *r;
 **   if (trc_csv_open(path, cols, n, &hash, &r, err, errlen)) ...

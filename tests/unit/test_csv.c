@@ -340,6 +340,82 @@ static void reader_streams_what_the_table_reads(void **st) {
     free(text);
 }
 
+/* Row i's cells as written: a time, a price and a note of lengths that move
+** every comma and quote across every offset of a 16-byte block; every fifth
+** note is quoted with a doubled quote inside, others end in a blank that is
+** not part of the cell (either makes the line need the general splitter),
+** every seventh is empty. */
+static void split_row(int i, char *t, char *p, char *note, char *line) {
+    int nt = 1 + i % 13, np = i % 17, nn = i % 23;
+    for (int k = 0; k < nt; k++) t[k] = (char)('1' + (i + k) % 9);
+    t[nt] = '\0';
+    p[0] = '0';
+    p[1] = '.';
+    for (int k = 0; k < np; k++) p[2 + k] = (char)('0' + (i * 7 + k) % 10);
+    p[2 + np] = '\0';
+    if (i % 7 == 0) nn = 0;
+    for (int k = 0; k < nn; k++) note[k] = (char)('a' + (i + k) % 26);
+    note[nn] = '\0';
+    if (i % 5 == 0 && nn) {
+        sprintf(line, "%s,%s,\"%.*s\"\"%s\"\n", t, p, nn / 2, note, note + nn / 2);
+        memmove(note + nn / 2 + 1, note + nn / 2, (size_t)(nn - nn / 2) + 1);
+        note[nn / 2] = '"';
+    } else if (i % 3 == 1) { /* one blank, the only byte to trim, anywhere */
+        sprintf(line, "%s,%s,%s \n", t, p, note);
+    } else {
+        sprintf(line, "%s,%s,%s\n", t, p, note);
+    }
+}
+
+/* The reader's cells are the ones written, whatever the line's length and
+** wherever its commas and quotes fall; in a small file (hashed in the scan)
+** and in a large one (read ahead and hashed on a thread, the hash started
+** from a state other than the usual start), and the hash is the bytes'. */
+static void reader_splits_lines_of_every_shape(void **st) {
+    (void)st;
+    for (int large = 0; large < 2; large++) {
+        int rows = large ? 40000 : 600; /* about 1.2 MB, about 18 kB */
+        size_t cap = 64 + (size_t)rows * 64, len = 0;
+        char *text = malloc(cap);
+        assert_non_null(text);
+        len += (size_t)sprintf(text, "Timestamp,Price,Note\n");
+        char t[32], p[32], note[40], line[128];
+        for (int i = 0; i < rows; i++) {
+            split_row(i, t, p, note, line);
+            len += (size_t)sprintf(text + len, "%s", line);
+        }
+        assert_true(len < cap);
+        const char *path = temp_file(text, len);
+        uint64_t start = 0x0123456789abcdefULL, h = start;
+        uint64_t want = start;
+        for (size_t k = 0; k < len; k++) want = (want ^ (unsigned char)text[k]) * 1099511628211ULL;
+        trc_csv_reader *r;
+        char err[256];
+        assert_int_equal(trc_csv_open(path, cols, 3, &h, &r, err, sizeof err), 0);
+        int i = 0, k;
+        while ((k = trc_csv_next(r, err, sizeof err)) == 1) {
+            split_row(i, t, p, note, line);
+            assert_string_equal(trc_csv_get(r, 0, NULL), t);
+            assert_string_equal(trc_csv_get(r, 1, NULL), p);
+            assert_string_equal(trc_csv_get(r, 2, NULL), note);
+            assert_int_equal(trc_csv_line(r), i + 2);
+            i++;
+        }
+        assert_int_equal(k, 0);
+        assert_int_equal(i, rows);
+        assert_true(h == want);
+        trc_csv_close(r);
+
+        /* Closed after a few rows: the read-ahead stops, nothing leaks. */
+        h = start;
+        assert_int_equal(trc_csv_open(path, cols, 3, &h, &r, err, sizeof err), 0);
+        for (int n = 0; n < 3; n++) assert_int_equal(trc_csv_next(r, err, sizeof err), 1);
+        trc_csv_close(r);
+        unlink(path);
+        free(text);
+    }
+}
+
 /* A reader's messages are a table's: header errors at open, row errors at
 ** the row, cells with file, line and column. */
 static void reader_messages(void **st) {
@@ -385,6 +461,7 @@ int main(void) {
         cmocka_unit_test(epoch_seconds_read_exactly),
         cmocka_unit_test(reader_streams_what_the_table_reads),
         cmocka_unit_test(reader_messages),
+        cmocka_unit_test(reader_splits_lines_of_every_shape),
         cmocka_unit_test(quoted_fields_span_lines),
         cmocka_unit_test(quote_round_trip),
         cmocka_unit_test(times_stop_at_year_9999),
