@@ -10,7 +10,8 @@
 **
 **  - an HTTP client on libcurl, requests signed by libcurl's SigV4 code, AWS
 **    Query-protocol calls (form-encoded POST), XML responses read with
-**    libxml2, AWS error documents turned into messages;
+**    libxml2, AWS error documents turned into messages (both libraries are
+**    loaded when first needed, not linked: aws/dl.c);
 **  - the credential chain in the AWS SDKs' order (environment, shared
 **    credentials and config files, ECS container credentials, EC2 instance
 **    metadata with IMDSv2), region and endpoint resolution;
@@ -82,9 +83,12 @@ typedef struct {
 
 typedef struct aws_client aws_client;
 
-/* Resolves the region and the endpoints (no network yet). The caller must
-** have called curl_global_init() once when the default transport is used.
-** Returns 0, or -1 with a message (no region, a forbidden endpoint). */
+/* Resolves the region and the endpoints (no network yet) and loads the
+** libraries AWS calls need (libxml2, and libcurl for the default transport),
+** which spotbench does not link: only the commands that make a client load
+** them. Returns 0, -1 with a message for a bad setting (no region, a
+** forbidden endpoint), or -2 with a message when the process cannot go on
+** (a library cannot be loaded, out of memory). */
 int aws_client_new(const aws_opts *o, aws_client **out, char *err,
                    size_t errlen);
 void aws_client_free(aws_client *c);

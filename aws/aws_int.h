@@ -175,6 +175,15 @@ int aws_describe_fleet(aws_client *c, const char *id, aws_fleet *out,
 
 /* ---- Response parsing (no network; exposed for tests) -------------------- */
 
+/* libxml2's functions, opened on first use (xml.c): every reader below takes
+** one. Owned by its creator (the client). */
+typedef struct aws_xml aws_xml;
+
+/* Opens `soname` (AWS_XML_SONAME). Returns NULL with a message when the
+** library or one of its symbols is missing. */
+aws_xml *aws_xml_open(const char *soname, char *err, size_t errlen);
+void aws_xml_close(aws_xml *x);
+
 /* An AWS error answer. */
 typedef struct {
     char code[64];       /* "" when none could be read */
@@ -188,22 +197,22 @@ typedef struct {
 ** message), and, failing both, the x-amzn-ErrorType header; the request id
 ** from the body or the x-amzn-RequestId header. headers may be NULL. Returns
 ** 1 when a code was found, 0 otherwise (the fields found are filled). */
-int aws_error_parse(const char *body, size_t len, const char *headers,
-                    aws_err_doc *out);
+int aws_error_parse(const aws_xml *x, const char *body, size_t len,
+                    const char *headers, aws_err_doc *out);
 /* GetMetricStatistics: the Timestamp/Maximum datapoints, sorted. */
-int aws_xml_metric(const char *xml, size_t len, pol_point **pts, size_t *n,
-                   char *err, size_t errlen);
+int aws_xml_metric(const aws_xml *x, const char *xml, size_t len,
+                   pol_point **pts, size_t *n, char *err, size_t errlen);
 /* DescribeAutoScalingGroups: the group called `name`. Returns 0, 1 when the
 ** response does not hold it, -1 with a message. */
-int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
-                char *err, size_t errlen);
+int aws_xml_asg(const aws_xml *x, const char *xml, size_t len,
+                const char *name, pol_asg *out, char *err, size_t errlen);
 /* DescribeSpotFleetRequests: the fleet `id`. Returns 0, 1 when absent, -1. */
-int aws_xml_fleet(const char *xml, size_t len, const char *id, aws_fleet *out,
-                  char *err, size_t errlen);
+int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
+                  const char *id, aws_fleet *out, char *err, size_t errlen);
 /* Checks that a response is a well-formed document whose root element is
 ** `root` (e.g. "SetDesiredCapacityResponse"). Returns 0 or -1. */
-int aws_xml_expect_root(const char *xml, size_t len, const char *root,
-                        char *err, size_t errlen);
+int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
+                        const char *root, char *err, size_t errlen);
 
 /* ---- One tick (live.c) ---- */
 
@@ -288,13 +297,39 @@ typedef struct {
 int aws_creds_chain(const aws_io *io, aws_creds *out, char *err,
                     size_t errlen);
 
+/* ---- dl.c: libcurl and libxml2, opened on first use ---- */
+
+/* The sonames opened; tests name others to see the failures. */
+#define AWS_CURL_SONAME "libcurl.so.4"
+#define AWS_XML_SONAME "libxml2.so.2"
+
+/* dlopen(soname). Returns the handle, or NULL with a message naming the
+** library, the loader's reason and the Debian package to install. */
+void *aws_dl_open(const char *soname, const char *package, char *err,
+                  size_t errlen);
+/* dlsym(so, name). Returns the address, or NULL with a message. */
+void *aws_dl_sym(void *so, const char *soname, const char *package,
+                 const char *name, char *err, size_t errlen);
+void aws_dl_close(void *so);
+/* Resolves `name` into tab->field, cast to the field's own type: a pointer
+** to the function as the library's header declares it, so the compiler
+** checks every call. tab->so is the library. Nonzero on success. */
+#define AWS_DL_SYM(tab, field, name, soname, package, err, errlen)          \
+    ((tab)->field = (__typeof__((tab)->field))aws_dl_sym(                    \
+         (tab)->so, soname, package, name, err, errlen))
+
 /* ---- http.c: the libcurl transport ---- */
 
-/* ctx is a CURL easy handle (reused for keep-alive), or NULL for a fresh
-** handle per request. */
+/* libcurl, opened and initialised (curl_global_init), with one easy handle
+** reused for keep-alive. Owned by its creator; the transport's ctx. */
+typedef struct aws_curl aws_curl;
+
+/* Opens `soname` (AWS_CURL_SONAME) and makes a handle. Returns NULL with a
+** message when the library, one of its functions or the handle is missing. */
+aws_curl *aws_curl_new(const char *soname, char *err, size_t errlen);
+void aws_curl_free(aws_curl *c);
+/* ctx is an aws_curl. */
 int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
                        char *err, size_t errlen);
-void *aws_curl_handle_new(void);
-void aws_curl_handle_free(void *h);
 
 #endif

@@ -41,7 +41,8 @@ struct aws_client {
     double sleep_scale;
     aws_transport_fn transport;
     void *transport_ctx;
-    void *curl; /* owned, with the default transport */
+    aws_curl *curl; /* owned, with the default transport */
+    aws_xml *xml;   /* owned: libxml2, which reads every answer */
     uint64_t rng;
     aws_creds creds;
     int have_creds;
@@ -131,10 +132,11 @@ static int64_t mono_ms(void) {
 int aws_client_new(const aws_opts *o, aws_client **out, char *err,
                    size_t errlen) {
     *out = NULL;
+    int rc = -1;
     aws_client *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return -2;
     }
     if (aws_region_resolve(o->region, c->region, sizeof c->region, err,
                            errlen))
@@ -173,14 +175,18 @@ int aws_client_new(const aws_opts *o, aws_client **out, char *err,
         }
         c->sleep_scale = v;
     }
+    /* The libraries are loaded here, by the first client: commands that
+    ** never make one never pay for them (dl.c). */
+    if (!(c->xml = aws_xml_open(AWS_XML_SONAME, err, errlen))) {
+        rc = -2;
+        goto fail;
+    }
     if (o->transport) {
         c->transport = o->transport;
         c->transport_ctx = o->transport_ctx;
     } else {
-        c->curl = aws_curl_handle_new();
-        if (!c->curl) {
-            snprintf(err, errlen, "cannot create a libcurl handle (was "
-                                  "curl_global_init called?)");
+        if (!(c->curl = aws_curl_new(AWS_CURL_SONAME, err, errlen))) {
+            rc = -2;
             goto fail;
         }
         c->transport = aws_curl_transport;
@@ -193,13 +199,14 @@ int aws_client_new(const aws_opts *o, aws_client **out, char *err,
     return 0;
 fail:
     aws_client_free(c);
-    return -1;
+    return rc;
 }
 
 void aws_client_free(aws_client *c) {
     if (!c) return;
     aws_creds_free(&c->creds);
-    aws_curl_handle_free(c->curl);
+    aws_curl_free(c->curl);
+    aws_xml_close(c->xml);
     free(c);
 }
 
@@ -371,7 +378,7 @@ static int call(aws_client *c, aws_service s, const char *action,
             rc = 0;
             break;
         } else {
-            aws_error_parse(resp.body, resp.len, resp.headers, &ed);
+            aws_error_parse(c->xml, resp.body, resp.len, resp.headers, &ed);
             kind = aws_retry_classify(AWS_NET_OK, resp.status, ed.code);
             e->status = resp.status;
             snprintf(e->code, sizeof e->code, "%s", ed.code);
@@ -442,7 +449,7 @@ int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
     aws_buf_free(&p);
     if (rc) return -1;
     char err[AWS_ERR_MAX];
-    rc = aws_xml_metric(r.body, r.len, pts, n, err, sizeof err);
+    rc = aws_xml_metric(c->xml, r.body, r.len, pts, n, err, sizeof err);
     free(r.body);
     if (rc) set_error(c, e, "%s: %s", label, err);
     return rc;
@@ -461,7 +468,7 @@ int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
     aws_buf_free(&p);
     if (rc) return -1;
     char err[AWS_ERR_MAX];
-    rc = aws_xml_asg(r.body, r.len, name, out, err, sizeof err);
+    rc = aws_xml_asg(c->xml, r.body, r.len, name, out, err, sizeof err);
     free(r.body);
     if (rc > 0) set_error(c, e, "%s: no Auto Scaling group named \"%s\"", label, name);
     else if (rc < 0) set_error(c, e, "%s: %s", label, err);
@@ -485,8 +492,8 @@ int aws_set_desired(aws_client *c, const char *name, int desired,
     aws_buf_free(&p);
     if (rc) return -1;
     char err[AWS_ERR_MAX];
-    rc = aws_xml_expect_root(r.body, r.len, "SetDesiredCapacityResponse", err,
-                             sizeof err);
+    rc = aws_xml_expect_root(c->xml, r.body, r.len,
+                             "SetDesiredCapacityResponse", err, sizeof err);
     free(r.body);
     if (rc)
         set_error(c, e, "%s: %s (the change may have been applied)", label,
@@ -507,7 +514,7 @@ int aws_describe_fleet(aws_client *c, const char *id, aws_fleet *out,
     aws_buf_free(&p);
     if (rc) return -1;
     char err[AWS_ERR_MAX];
-    rc = aws_xml_fleet(r.body, r.len, id, out, err, sizeof err);
+    rc = aws_xml_fleet(c->xml, r.body, r.len, id, out, err, sizeof err);
     free(r.body);
     if (rc > 0) set_error(c, e, "%s: no Spot Fleet request \"%s\"", label, id);
     else if (rc < 0) set_error(c, e, "%s: %s", label, err);

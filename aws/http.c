@@ -7,6 +7,11 @@
 ** Never enabled here, on purpose: CURLOPT_VERBOSE (it would print the
 ** Authorization header and the token), redirects (they would carry the
 ** signature elsewhere), and protocols other than http and https.
+**
+** libcurl is not linked: aws_curl_new() loads it (dl.c) and the transport
+** calls it through the table it fills. curl_easy_setopt and
+** curl_easy_getinfo are macros in curl.h (type-checking wrappers), so the
+** table's members have names of their own.
 */
 #include "aws_int.h"
 
@@ -68,10 +73,72 @@ int aws_http_header(const char *headers, const char *name, char *out,
     return 0;
 }
 
-void *aws_curl_handle_new(void) { return curl_easy_init(); }
+/* The Debian package of libcurl.so.4, named when it cannot be loaded. */
+#define PACKAGE "libcurl4"
 
-void aws_curl_handle_free(void *h) {
-    if (h) curl_easy_cleanup(h);
+struct aws_curl {
+    void *so;
+    int inited; /* curl_global_init succeeded: cleanup is owed */
+    __typeof__(curl_global_init) *global_init;
+    __typeof__(curl_global_cleanup) *global_cleanup;
+    __typeof__(curl_easy_init) *easy_init;
+    __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_easy_reset) *easy_reset;
+    __typeof__(curl_easy_setopt) *setopt;
+    __typeof__(curl_easy_perform) *perform;
+    __typeof__(curl_easy_getinfo) *getinfo;
+    __typeof__(curl_easy_strerror) *easy_strerror;
+    __typeof__(curl_slist_append) *slist_append;
+    __typeof__(curl_slist_free_all) *slist_free_all;
+    CURL *h; /* reused for keep-alive */
+};
+
+aws_curl *aws_curl_new(const char *soname, char *err, size_t errlen) {
+    aws_curl *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!(c->so = aws_dl_open(soname, PACKAGE, err, errlen))) goto fail;
+#define SYM(field, name)                                                     \
+    if (!AWS_DL_SYM(c, field, name, soname, PACKAGE, err, errlen)) goto fail;
+    SYM(global_init, "curl_global_init")
+    SYM(global_cleanup, "curl_global_cleanup")
+    SYM(easy_init, "curl_easy_init")
+    SYM(easy_cleanup, "curl_easy_cleanup")
+    SYM(easy_reset, "curl_easy_reset")
+    SYM(setopt, "curl_easy_setopt")
+    SYM(perform, "curl_easy_perform")
+    SYM(getinfo, "curl_easy_getinfo")
+    SYM(easy_strerror, "curl_easy_strerror")
+    SYM(slist_append, "curl_slist_append")
+    SYM(slist_free_all, "curl_slist_free_all")
+#undef SYM
+    /* Counted by libcurl: each handle's init is matched by its cleanup, the
+    ** last one releasing the TLS library. */
+    CURLcode rc = c->global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) {
+        snprintf(err, errlen, "cannot initialise libcurl: %s",
+                 c->easy_strerror(rc));
+        goto fail;
+    }
+    c->inited = 1;
+    if (!(c->h = c->easy_init())) {
+        snprintf(err, errlen, "cannot create a libcurl handle");
+        goto fail;
+    }
+    return c;
+fail:
+    aws_curl_free(c);
+    return NULL;
+}
+
+void aws_curl_free(aws_curl *c) {
+    if (!c) return;
+    if (c->h) c->easy_cleanup(c->h);
+    if (c->inited) c->global_cleanup();
+    aws_dl_close(c->so);
+    free(c);
 }
 
 static aws_net_status classify(CURLcode rc) {
@@ -97,20 +164,16 @@ static aws_net_status classify(CURLcode rc) {
 int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
                        char *err, size_t errlen) {
     memset(resp, 0, sizeof *resp);
-    CURL *h = ctx ? ctx : curl_easy_init();
-    if (!h) {
-        resp->net = AWS_NET_OTHER;
-        snprintf(err, errlen, "cannot create a libcurl handle");
-        return -1;
-    }
-    if (ctx) curl_easy_reset(h);
+    const aws_curl *L = ctx;
+    CURL *h = L->h;
+    L->easy_reset(h);
 
     struct curl_slist *hdrs = NULL, *tmp;
     char tokhdr[4200];
     int bad = 0;
     tokhdr[0] = '\0';
     for (const char *const *p = req->headers; p && *p; p++) {
-        if (!(tmp = curl_slist_append(hdrs, *p))) bad = 1;
+        if (!(tmp = L->slist_append(hdrs, *p))) bad = 1;
         else hdrs = tmp;
     }
     if (req->sigv4 && req->creds && req->creds->token) {
@@ -120,7 +183,7 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
         else if (snprintf(tokhdr, sizeof tokhdr, "X-Amz-Security-Token: %s",
                      req->creds->token) >= (int)sizeof tokhdr)
             bad = 1;
-        else if (!(tmp = curl_slist_append(hdrs, tokhdr)))
+        else if (!(tmp = L->slist_append(hdrs, tokhdr)))
             bad = 1;
         else
             hdrs = tmp;
@@ -132,47 +195,47 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
     sink s = {{0}, 0};
     char ebuf[CURL_ERROR_SIZE];
     ebuf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, req->url);
+    L->setopt(h, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    L->setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+    L->setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
     /* No signals: libcurl must not install SIGALRM handlers, and a SIGINT
     ** to the process must not abort a transfer (the tick in flight ends). */
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    L->setopt(h, CURLOPT_NOSIGNAL, 1L);
+    L->setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    L->setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+    L->setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    L->setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    L->setopt(h, CURLOPT_WRITEDATA, &s);
     aws_buf hb = {0};
     if (req->keep_headers) {
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, &hb);
+        L->setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        L->setopt(h, CURLOPT_HEADERDATA, &hb);
     }
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "spotbench-live/0.1");
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    L->setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    L->setopt(h, CURLOPT_USERAGENT, "spotbench-live/0.1");
+    L->setopt(h, CURLOPT_HTTPHEADER, hdrs);
     /* Loopback (local fakes) and the link-local credential endpoints are
     ** never reached through a proxy from the environment. */
     if (aws_url_is_loopback(req->url) || !req->sigv4)
-        curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+        L->setopt(h, CURLOPT_NOPROXY, "*");
     const char *ca = aws_env("AWS_CA_BUNDLE");
-    if (ca) curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+    if (ca) L->setopt(h, CURLOPT_CAINFO, ca);
     if (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+        L->setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        L->setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)(req->body ? req->body_len : 0));
         if (strcmp(req->method, "PUT") == 0)
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+            L->setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
     } else {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        L->setopt(h, CURLOPT_HTTPGET, 1L);
     }
     if (req->sigv4 && req->creds) {
-        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req->sigv4);
-        curl_easy_setopt(h, CURLOPT_USERNAME, req->creds->access_key);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, req->creds->secret_key);
+        L->setopt(h, CURLOPT_AWS_SIGV4, req->sigv4);
+        L->setopt(h, CURLOPT_USERNAME, req->creds->access_key);
+        L->setopt(h, CURLOPT_PASSWORD, req->creds->secret_key);
     }
 
     int rc = -1;
@@ -182,10 +245,10 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
                  bad == 2 ? "the session token contains a line break"
                           : "out of memory building request headers");
     } else {
-        CURLcode cc = curl_easy_perform(h);
+        CURLcode cc = L->perform(h);
         if (cc == CURLE_OK && !s.b.oom) {
             long status = 0;
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+            L->getinfo(h, CURLINFO_RESPONSE_CODE, &status);
             if (!s.b.s) aws_buf_add(&s.b, "", 0);
             if (!s.b.oom) {
                 resp->net = AWS_NET_OK;
@@ -208,20 +271,19 @@ int aws_curl_transport(void *ctx, const aws_http_req *req, aws_http_resp *resp,
                      s.too_big  ? "response larger than 8 MiB"
                      : s.b.oom  ? "out of memory reading the response"
                      : ebuf[0]  ? ebuf
-                                : curl_easy_strerror(cc));
+                                : L->easy_strerror(cc));
         }
     }
     /* Drop libcurl's copies of the secrets from the reused handle now. */
-    curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
-    curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    L->setopt(h, CURLOPT_USERNAME, NULL);
+    L->setopt(h, CURLOPT_PASSWORD, NULL);
+    L->setopt(h, CURLOPT_HTTPHEADER, NULL);
+    L->setopt(h, CURLOPT_ERRORBUFFER, NULL);
     /* The list holds a copy of the session token header. */
     for (struct curl_slist *l = hdrs; l; l = l->next) aws_wipe(l->data, strlen(l->data));
-    curl_slist_free_all(hdrs);
+    L->slist_free_all(hdrs);
     aws_wipe(tokhdr, sizeof tokhdr);
     aws_buf_free(&s.b);
     aws_buf_free(&hb);
-    if (!ctx) curl_easy_cleanup(h);
     return rc;
 }

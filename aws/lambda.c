@@ -67,7 +67,7 @@ static char *error_json(const char *type, const char *msg) {
 ** signed, never through a proxy). `error_type` adds the
 ** Lambda-Runtime-Function-Error-Type header. Returns 0 with *resp filled,
 ** or -1 with a message. */
-static int runtime_call(void *h, const char *api, const char *method,
+static int runtime_call(aws_curl *h, const char *api, const char *method,
                         const char *path, const char *body,
                         const char *error_type, aws_http_resp *resp,
                         char *err, size_t errlen) {
@@ -103,7 +103,7 @@ static void resp_free(aws_http_resp *r) {
 /* POSTs a body and expects 202 Accepted. A 4xx (the id is unknown or the
 ** payload too large) is reported and the loop goes on; anything else
 ** (no answer, 500: "the runtime should exit") is fatal: -1. */
-static int post(void *h, const aws_lambda_opts *o, const char *path,
+static int post(aws_curl *h, const aws_lambda_opts *o, const char *path,
                 const char *body, const char *error_type, char *err,
                 size_t errlen) {
     aws_http_resp r;
@@ -130,7 +130,9 @@ int aws_lambda_init_error(const char *runtime_api, const char *type,
     }
     aws_lambda_opts o = {0};
     o.runtime_api = runtime_api;
-    int rc = post(NULL, &o, "/init/error", body, type, err, errlen);
+    aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);
+    int rc = h ? post(h, &o, "/init/error", body, type, err, errlen) : -1;
+    aws_curl_free(h);
     free(body);
     return rc;
 }
@@ -254,9 +256,9 @@ static int64_t mono_ms(void) {
 
 /* One invocation: the event's config, a client for it, one tick, the
 ** answer. Returns 0, or -1 when the Runtime API failed. */
-static int invoke(void *h, const aws_lambda_opts *o, const aws_live_config *def,
-                  const char *id, const char *event, int64_t now, char *err,
-                  size_t errlen) {
+static int invoke(aws_curl *h, const aws_lambda_opts *o,
+                  const aws_live_config *def, const char *id,
+                  const char *event, int64_t now, char *err, size_t errlen) {
     char path[256], msg[4 * AWS_ERR_MAX];
     aws_live_config cfg;
     aws_client *client = NULL;
@@ -266,7 +268,9 @@ static int invoke(void *h, const aws_lambda_opts *o, const aws_live_config *def,
     } else {
         aws_opts ao;
         aws_live_client_opts(&cfg, &ao);
-        if (aws_client_new(&ao, &client, msg, sizeof msg)) type = ERR_EVENT;
+        /* -2: a library could not be loaded, nothing the event can fix. */
+        int crc = aws_client_new(&ao, &client, msg, sizeof msg);
+        if (crc) type = crc == -2 ? ERR_TICK : ERR_EVENT;
     }
     aws_tick t;
     int have_tick = 0;
@@ -329,11 +333,8 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
             return -1;
         }
     }
-    void *h = aws_curl_handle_new();
-    if (!h) {
-        snprintf(err, errlen, "cannot create a libcurl handle");
-        return -1;
-    }
+    aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);
+    if (!h) return -1;
     int64_t mono0 = mono_ms();
     int rc = 0;
     for (int n = 0; o->max_invocations == 0 || n < o->max_invocations; n++) {
@@ -367,6 +368,6 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
         resp_free(&r);
         if (rc) break;
     }
-    aws_curl_handle_free(h);
+    aws_curl_free(h);
     return rc;
 }

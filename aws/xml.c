@@ -7,6 +7,9 @@
 ** themselves are what the API documents. Parsing never touches the network,
 ** refuses documents with a DTD (no entity tricks), and keeps libxml2 from
 ** printing anything.
+**
+** libxml2 is not linked: aws_xml_open() loads it (dl.c) and every reader
+** calls it through the table it fills. Node fields are plain struct reads.
 */
 #include "aws_int.h"
 
@@ -21,7 +24,48 @@
 
 #include "traces/traces.h"
 
-static xmlDocPtr parse(const char *xml, size_t len, char *err,
+/* The Debian package of libxml2.so.2, named when it cannot be loaded. */
+#define PACKAGE "libxml2"
+
+struct aws_xml {
+    void *so;
+    __typeof__(xmlReadMemory) *read_memory;
+    __typeof__(xmlDocGetRootElement) *root;
+    __typeof__(xmlNodeGetContent) *content;
+    __typeof__(xmlFreeDoc) *free_doc;
+    /* xmlFree is a variable in libxml2 (the deallocator in use, which
+    ** xmlMemSetup may change): its address, read at each call. */
+    xmlFreeFunc *free_fn;
+};
+
+aws_xml *aws_xml_open(const char *soname, char *err, size_t errlen) {
+    aws_xml *x = calloc(1, sizeof *x);
+    if (!x) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!(x->so = aws_dl_open(soname, PACKAGE, err, errlen))) goto fail;
+#define SYM(field, name)                                                     \
+    if (!AWS_DL_SYM(x, field, name, soname, PACKAGE, err, errlen)) goto fail;
+    SYM(read_memory, "xmlReadMemory")
+    SYM(root, "xmlDocGetRootElement")
+    SYM(content, "xmlNodeGetContent")
+    SYM(free_doc, "xmlFreeDoc")
+    SYM(free_fn, "xmlFree")
+#undef SYM
+    return x;
+fail:
+    aws_xml_close(x);
+    return NULL;
+}
+
+void aws_xml_close(aws_xml *x) {
+    if (!x) return;
+    aws_dl_close(x->so);
+    free(x);
+}
+
+static xmlDocPtr parse(const aws_xml *x, const char *xml, size_t len, char *err,
                        size_t errlen) {
     if (!xml || len == 0) {
         snprintf(err, errlen, "empty response");
@@ -31,7 +75,7 @@ static xmlDocPtr parse(const char *xml, size_t len, char *err,
         snprintf(err, errlen, "response too large");
         return NULL;
     }
-    xmlDocPtr d = xmlReadMemory(xml, (int)len, "response.xml", NULL,
+    xmlDocPtr d = x->read_memory(xml, (int)len, "response.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR |
                                     XML_PARSE_NOWARNING);
     if (!d) {
@@ -39,12 +83,12 @@ static xmlDocPtr parse(const char *xml, size_t len, char *err,
         return NULL;
     }
     if (d->intSubset || d->extSubset) {
-        xmlFreeDoc(d);
+        x->free_doc(d);
         snprintf(err, errlen, "XML response with a DTD refused");
         return NULL;
     }
-    if (!xmlDocGetRootElement(d)) {
-        xmlFreeDoc(d);
+    if (!x->root(d)) {
+        x->free_doc(d);
         snprintf(err, errlen, "XML response without a root element");
         return NULL;
     }
@@ -73,9 +117,9 @@ static xmlNodePtr next_named(xmlNodePtr n, const char *name) {
 
 /* The text of n, white space trimmed, into out. Returns 0, or -1 when n is
 ** NULL or the text does not fit. */
-static int text(xmlNodePtr n, char *out, size_t outn) {
+static int text(const aws_xml *x, xmlNodePtr n, char *out, size_t outn) {
     if (!n) return -1;
-    xmlChar *c = xmlNodeGetContent(n);
+    xmlChar *c = x->content(n);
     if (!c) return -1;
     const char *s = (const char *)c;
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
@@ -92,40 +136,40 @@ static int text(xmlNodePtr n, char *out, size_t outn) {
         memcpy(out, s, l);
         out[l] = '\0';
     }
-    xmlFree(c);
+    (*x->free_fn)(c);
     return rc;
 }
 
 /* A child's text; "" when absent. Messages are truncated rather than
 ** refused. */
-static void child_text(xmlNodePtr n, const char *name, char *out,
-                       size_t outn) {
+static void child_text(const aws_xml *x, xmlNodePtr n, const char *name,
+                       char *out, size_t outn) {
     if (outn) out[0] = '\0';
     xmlNodePtr c = child(n, name);
-    if (c) text(c, out, outn);
+    if (c) text(x, c, out, outn);
 }
 
-static int parse_int(xmlNodePtr n, int *out) {
+static int parse_int(const aws_xml *x, xmlNodePtr n, int *out) {
     char buf[32], *end;
-    if (text(n, buf, sizeof buf) || !buf[0]) return -1;
+    if (text(x, n, buf, sizeof buf) || !buf[0]) return -1;
     long v = strtol(buf, &end, 10);
     if (*end || v < INT_MIN || v > INT_MAX) return -1;
     *out = (int)v;
     return 0;
 }
 
-static int parse_double(xmlNodePtr n, double *out) {
+static int parse_double(const aws_xml *x, xmlNodePtr n, double *out) {
     char buf[64], *end;
-    if (text(n, buf, sizeof buf) || !buf[0]) return -1;
+    if (text(x, n, buf, sizeof buf) || !buf[0]) return -1;
     double v = strtod(buf, &end);
     if (*end || !isfinite(v)) return -1;
     *out = v;
     return 0;
 }
 
-static xmlNodePtr root_named(xmlDocPtr d, const char *name, char *err,
-                             size_t errlen) {
-    xmlNodePtr r = xmlDocGetRootElement(d);
+static xmlNodePtr root_named(const aws_xml *x, xmlDocPtr d,
+                             const char *name, char *err, size_t errlen) {
+    xmlNodePtr r = x->root(d);
     if (!named(r, name)) {
         snprintf(err, errlen, "unexpected response: <%.60s> where <%s> was "
                               "expected",
@@ -163,20 +207,21 @@ static xmlNodePtr find_error(xmlNodePtr n) {
     return NULL;
 }
 
-static int xml_error(const char *body, size_t len, aws_err_doc *out) {
+static int xml_error(const aws_xml *x, const char *body, size_t len,
+                     aws_err_doc *out) {
     char e[64];
-    xmlDocPtr d = parse(body, len, e, sizeof e);
+    xmlDocPtr d = parse(x, body, len, e, sizeof e);
     if (!d) return 0;
-    xmlNodePtr r = xmlDocGetRootElement(d), er = find_error(r);
+    xmlNodePtr r = x->root(d), er = find_error(r);
     if (er) {
-        child_text(er, "Code", out->code, sizeof out->code);
-        child_text(er, "Message", out->message, sizeof out->message);
+        child_text(x, er, "Code", out->code, sizeof out->code);
+        child_text(x, er, "Message", out->message, sizeof out->message);
         xmlNodePtr rid = find(er, "RequestId");
         if (!rid) rid = find(r, "RequestId");
         if (!rid) rid = find(r, "RequestID");
-        if (rid) text(rid, out->request_id, sizeof out->request_id);
+        if (rid) text(x, rid, out->request_id, sizeof out->request_id);
     }
-    xmlFreeDoc(d);
+    x->free_doc(d);
     return out->code[0] != '\0';
 }
 
@@ -199,10 +244,10 @@ static int json_error(const char *body, size_t len, aws_err_doc *out) {
     return out->code[0] != '\0';
 }
 
-int aws_error_parse(const char *body, size_t len, const char *headers,
-                    aws_err_doc *out) {
+int aws_error_parse(const aws_xml *x, const char *body, size_t len,
+                    const char *headers, aws_err_doc *out) {
     memset(out, 0, sizeof *out);
-    int found = body && len && (xml_error(body, len, out) ||
+    int found = body && len && (xml_error(x, body, len, out) ||
                                 json_error(body, len, out));
     if (headers) {
         char h[256];
@@ -229,15 +274,15 @@ static int cmp_point(const void *a, const void *b) {
     return (x->t > y->t) - (x->t < y->t);
 }
 
-int aws_xml_metric(const char *xml, size_t len, pol_point **pts, size_t *n,
-                   char *err, size_t errlen) {
+int aws_xml_metric(const aws_xml *x, const char *xml, size_t len,
+                   pol_point **pts, size_t *n, char *err, size_t errlen) {
     *pts = NULL;
     *n = 0;
-    xmlDocPtr d = parse(xml, len, err, errlen);
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
     if (!d) return -1;
     int rc = -1;
     pol_point *p = NULL;
-    xmlNodePtr r = root_named(d, "GetMetricStatisticsResponse", err, errlen);
+    xmlNodePtr r = root_named(x, d, "GetMetricStatisticsResponse", err, errlen);
     if (!r) goto out;
     xmlNodePtr res = child(r, "GetMetricStatisticsResult");
     if (!res) {
@@ -259,13 +304,13 @@ int aws_xml_metric(const char *xml, size_t len, pol_point **pts, size_t *n,
     for (xmlNodePtr m = child(dps, "member"); m;
          m = next_named(m, "member"), i++) {
         char ts[64];
-        if (text(child(m, "Timestamp"), ts, sizeof ts) ||
+        if (text(x, child(m, "Timestamp"), ts, sizeof ts) ||
             trc_time_parse(ts, &p[i].t)) {
             snprintf(err, errlen, "datapoint %zu: missing or bad Timestamp",
                      i + 1);
             goto out;
         }
-        if (parse_double(child(m, "Maximum"), &p[i].v) || p[i].v < 0) {
+        if (parse_double(x, child(m, "Maximum"), &p[i].v) || p[i].v < 0) {
             snprintf(err, errlen,
                      "datapoint %zu (%s): missing or bad Maximum", i + 1, ts);
             goto out;
@@ -286,17 +331,17 @@ int aws_xml_metric(const char *xml, size_t len, pol_point **pts, size_t *n,
     rc = 0;
 out:
     free(p);
-    xmlFreeDoc(d);
+    x->free_doc(d);
     return rc;
 }
 
-int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
-                char *err, size_t errlen) {
-    xmlDocPtr d = parse(xml, len, err, errlen);
+int aws_xml_asg(const aws_xml *x, const char *xml, size_t len,
+                const char *name, pol_asg *out, char *err, size_t errlen) {
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
     if (!d) return -1;
     int rc = -1;
     xmlNodePtr r =
-        root_named(d, "DescribeAutoScalingGroupsResponse", err, errlen);
+        root_named(x, d, "DescribeAutoScalingGroupsResponse", err, errlen);
     if (!r) goto out;
     xmlNodePtr res = child(r, "DescribeAutoScalingGroupsResult");
     if (!res) {
@@ -307,13 +352,13 @@ int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
     for (xmlNodePtr g = child(child(res, "AutoScalingGroups"), "member"); g;
          g = next_named(g, "member")) {
         char gname[512];
-        if (text(child(g, "AutoScalingGroupName"), gname, sizeof gname) ||
+        if (text(x, child(g, "AutoScalingGroupName"), gname, sizeof gname) ||
             strcmp(gname, name) != 0)
             continue;
         pol_asg a = {1, 0, 0, 0, 0};
-        if (parse_int(child(g, "MinSize"), &a.min_size) ||
-            parse_int(child(g, "MaxSize"), &a.max_size) ||
-            parse_int(child(g, "DesiredCapacity"), &a.desired)) {
+        if (parse_int(x, child(g, "MinSize"), &a.min_size) ||
+            parse_int(x, child(g, "MaxSize"), &a.max_size) ||
+            parse_int(x, child(g, "DesiredCapacity"), &a.desired)) {
             snprintf(err, errlen,
                      "group %s: missing or bad MinSize, MaxSize or "
                      "DesiredCapacity",
@@ -326,7 +371,7 @@ int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
         for (xmlNodePtr i = child(child(g, "Instances"), "member"); i;
              i = next_named(i, "member")) {
             char st[64];
-            if (text(child(i, "LifecycleState"), st, sizeof st) == 0 &&
+            if (text(x, child(i, "LifecycleState"), st, sizeof st) == 0 &&
                 strcmp(st, "InService") == 0)
                 a.in_service++;
         }
@@ -335,31 +380,33 @@ int aws_xml_asg(const char *xml, size_t len, const char *name, pol_asg *out,
         break;
     }
 out:
-    xmlFreeDoc(d);
+    x->free_doc(d);
     return rc;
 }
 
-int aws_xml_fleet(const char *xml, size_t len, const char *id, aws_fleet *out,
-                  char *err, size_t errlen) {
-    xmlDocPtr d = parse(xml, len, err, errlen);
+int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
+                  const char *id, aws_fleet *out, char *err, size_t errlen) {
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
     if (!d) return -1;
     int rc = -1;
     xmlNodePtr r =
-        root_named(d, "DescribeSpotFleetRequestsResponse", err, errlen);
+        root_named(x, d, "DescribeSpotFleetRequestsResponse", err, errlen);
     if (!r) goto out;
     rc = 1;
     for (xmlNodePtr it = child(child(r, "spotFleetRequestConfigSet"), "item");
          it; it = next_named(it, "item")) {
         char fid[256];
-        if (text(child(it, "spotFleetRequestId"), fid, sizeof fid) ||
+        if (text(x, child(it, "spotFleetRequestId"), fid, sizeof fid) ||
             strcmp(fid, id) != 0)
             continue;
         aws_fleet f;
         memset(&f, 0, sizeof f);
         f.fulfilled = -1;
         xmlNodePtr cfg = child(it, "spotFleetRequestConfig");
-        if (text(child(it, "spotFleetRequestState"), f.state, sizeof f.state) ||
-            !f.state[0] || parse_int(child(cfg, "targetCapacity"), &f.target)) {
+        if (text(x, child(it, "spotFleetRequestState"), f.state,
+                 sizeof f.state) ||
+            !f.state[0] ||
+            parse_int(x, child(cfg, "targetCapacity"), &f.target)) {
             snprintf(err, errlen,
                      "fleet %s: missing or bad spotFleetRequestState or "
                      "targetCapacity",
@@ -368,26 +415,26 @@ int aws_xml_fleet(const char *xml, size_t len, const char *id, aws_fleet *out,
             goto out;
         }
         xmlNodePtr ful = child(cfg, "fulfilledCapacity");
-        if (ful && parse_double(ful, &f.fulfilled)) {
+        if (ful && parse_double(x, ful, &f.fulfilled)) {
             snprintf(err, errlen, "fleet %s: bad fulfilledCapacity", id);
             rc = -1;
             goto out;
         }
-        child_text(it, "activityStatus", f.activity, sizeof f.activity);
+        child_text(x, it, "activityStatus", f.activity, sizeof f.activity);
         *out = f;
         rc = 0;
         break;
     }
 out:
-    xmlFreeDoc(d);
+    x->free_doc(d);
     return rc;
 }
 
-int aws_xml_expect_root(const char *xml, size_t len, const char *root,
-                        char *err, size_t errlen) {
-    xmlDocPtr d = parse(xml, len, err, errlen);
+int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
+                        const char *root, char *err, size_t errlen) {
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
     if (!d) return -1;
-    int rc = root_named(d, root, err, errlen) ? 0 : -1;
-    xmlFreeDoc(d);
+    int rc = root_named(x, d, root, err, errlen) ? 0 : -1;
+    x->free_doc(d);
     return rc;
 }

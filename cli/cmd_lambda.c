@@ -6,7 +6,6 @@
 */
 #include "cli.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +86,6 @@ int cmd_lambda(int argc, char **argv) {
                   "the bootstrap of a Lambda function (see docs/deploy.md)");
         return CLI_BADINPUT;
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        cli_error("lambda: cannot initialise libcurl");
-        return CLI_FAIL;
-    }
-    int rc = CLI_OK;
     char msg[600];
     const char *apply = getenv("SPOTBENCH_APPLY");
     if (!apply || !*apply || strcmp(apply, "false") == 0) {
@@ -103,15 +97,12 @@ int cmd_lambda(int argc, char **argv) {
         ** not silently mean a dry run, nor "no" an apply. */
         snprintf(msg, sizeof msg, "SPOTBENCH_APPLY=%.60s: expected true or false",
                  apply);
-        rc = init_failure(o.runtime_api, msg);
-        goto out;
+        return init_failure(o.runtime_api, msg);
     }
     const char *def = getenv("SPOTBENCH_LIVE_CONFIG");
     o.default_config = def && *def ? def : NULL;
-    if (cli_fixed_now(&o.fixed_now)) {
-        rc = init_failure(o.runtime_api, "SPOTBENCH_NOW: bad value");
-        goto out;
-    }
+    if (cli_fixed_now(&o.fixed_now))
+        return init_failure(o.runtime_api, "SPOTBENCH_NOW: bad value");
     o.log = out_line;
     o.errlog = err_line;
     printf("spotbench %s: Lambda runtime, %s\n", cli_version(),
@@ -120,9 +111,7 @@ int cmd_lambda(int argc, char **argv) {
     char err[AWS_ERR_MAX + 128];
     if (aws_lambda_run(&o, err, sizeof err)) {
         cli_error("lambda: %s", err);
-        rc = CLI_FAIL;
+        return CLI_FAIL;
     }
-out:
-    curl_global_cleanup();
-    return rc;
+    return CLI_OK;
 }

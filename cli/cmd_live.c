@@ -6,7 +6,6 @@
 */
 #include "cli.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -234,19 +233,16 @@ int cmd_live(int argc, char **argv) {
     aws_live_opts lo = {0};
     if (cli_fixed_now(&lo.fixed_now)) return CLI_BADINPUT;
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        cli_error("live: cannot initialise libcurl");
-        return CLI_FAIL;
-    }
     aws_opts o;
     aws_live_client_opts(&cfg, &o);
     if (verbose) o.log = log_line;
     aws_client *client = NULL;
     int rc = CLI_OK;
     tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0, heartbeat, 0};
-    if (aws_client_new(&o, &client, err, sizeof err)) {
+    int crc = aws_client_new(&o, &client, err, sizeof err);
+    if (crc) {
         cli_error("live: %s", err);
-        rc = CLI_BADINPUT;
+        rc = crc == -2 ? CLI_FAIL : CLI_BADINPUT;
         goto out;
     }
     if (verbose) {
@@ -301,6 +297,5 @@ out:
     }
     st_close(ctx.db);
     aws_client_free(client);
-    curl_global_cleanup();
     return rc;
 }

@@ -3,7 +3,8 @@
 # engine) with Debian's umoci, for ECS/Fargate or AWS Batch. The root file
 # system is the install tree (`make install DESTDIR=... PREFIX=/usr/local`),
 # every shared library the binary needs at the path ldd finds it here (glibc
-# and the loader included), the CA bundle, and /etc/passwd naming the
+# and the loader included; libcurl and libxml2, which it opens at run time,
+# with theirs), the CA bundle, and /etc/passwd naming the
 # unprivileged user it runs as (spotbench, uid 65532). Nothing else: no
 # shell, no package manager.
 #
@@ -23,9 +24,10 @@ root="$work/root"
 mkdir -p "$root"
 cp -a "$tree/." "$root/"
 # The libraries at their own paths, so the binary's interpreter and the
-# default search path find them.
-ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' |
-while read -r lib; do
+# default search path (dlopen's too) find them: those the binary links and
+# those it opens for AWS calls (scripts/runtime-libs.sh).
+libs=$("$(dirname "$0")/runtime-libs.sh" "$bin") || exit 1
+echo "$libs" | while read -r name lib; do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
 done

@@ -3,8 +3,10 @@
 # runtime): bootstrap at the root (a static program that starts
 # bin/spotbench through the loader bundled as lib/ld.so), every shared
 # library the binary needs as ldd resolves it here, glibc and the loader
-# included, and the CA bundle as ca-certificates.crt. Files are stored in a
-# fixed order with a fixed date, so the same inputs give the same zip.
+# included, libcurl and libxml2 (opened at run time) with theirs
+# (scripts/runtime-libs.sh), and the CA bundle as ca-certificates.crt.
+# Files are stored in a fixed order with a fixed date, so the same inputs
+# give the same zip.
 #
 #   scripts/build-lambda.sh SPOTBENCH BOOTSTRAP OUT.zip
 #
@@ -23,20 +25,14 @@ cp "$boot" "$stage/bootstrap"
 cp "$bin" "$stage/bin/spotbench"
 cp "$CA" "$stage/ca-certificates.crt"
 
-# "libx.so.1 => /lib/x86_64-linux-gnu/libx.so.1 (0x...)" and the loader's
-# own line "/lib64/ld-linux-x86-64.so.2 (0x...)"; "not found" is an error.
-deps=$(ldd "$bin")
-if echo "$deps" | grep -q "not found"; then
-    echo "build-lambda: $bin: missing libraries:" >&2
-    echo "$deps" | grep "not found" >&2
-    exit 1
-fi
-echo "$deps" | while read -r name arrow path rest; do
-    if [ "$arrow" = "=>" ] && [ -n "$path" ] && [ -e "$path" ]; then
-        cp -L "$path" "$stage/lib/$name"
-    fi
+# What the binary links and what it opens at run time (libcurl, libxml2),
+# with their dependencies; the loader becomes lib/ld.so, whose
+# --library-path (the bootstrap's) dlopen searches as well.
+libs=$("$(dirname "$0")/runtime-libs.sh" "$bin") || exit 1
+echo "$libs" | while read -r name path; do
+    [ "$name" = LOADER ] || cp -L "$path" "$stage/lib/$name"
 done
-loader=$(echo "$deps" | awk '$1 ~ /^\/.*ld-linux/ {print $1; exit}')
+loader=$(echo "$libs" | awk '$1 == "LOADER" {print $2; exit}')
 [ -n "$loader" ] || { echo "build-lambda: no dynamic loader in ldd's answer" >&2; exit 1; }
 cp -L "$loader" "$stage/lib/ld.so"
 # The loader may also be listed under its own soname; keep one copy.

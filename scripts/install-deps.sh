@@ -10,10 +10,13 @@
 #                                    with any compiler)
 set -eu
 
+# libcurl4 and libxml2 come with their -dev packages, but are named too: the
+# binary does not link them (ldd does not show them); it loads libcurl.so.4
+# and libxml2.so.2 at run time for the AWS commands (aws/dl.c).
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
-libcurl4-openssl-dev libxml2-dev zlib1g-dev gnuplot-nox sqlite3 python3
-python3-botocore python3-simpy3 awscli time curl zip ca-certificates umoci
-slurmctld slurmd slurm-client munge"
+libcurl4-openssl-dev libcurl4 libxml2-dev libxml2 zlib1g-dev gnuplot-nox sqlite3
+python3 python3-botocore python3-simpy3 awscli time curl zip ca-certificates
+umoci slurmctld slurmd slurm-client munge"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 if [ "${1:-}" = "--fuzz" ]; then

@@ -77,9 +77,19 @@ def check_zip(c, task):
     c.check("zip: the loader (lib/ld.so), glibc (lib/libc.so.6), the CA bundle",
             all(n in infos for n in ("lib/ld.so", "lib/libc.so.6", "ca-certificates.crt",
                                      "bin/spotbench")))
-    # Every library named as NEEDED by the binary or by a bundled library
-    # is bundled (the loader is NEEDED under its own name and is lib/ld.so).
-    missing, seen, todo = [], set(), [os.path.join(task, "bin", "spotbench")]
+    # libcurl and libxml2 are not NEEDED: the binary opens them (dlopen) for
+    # its AWS calls, so the zip must carry them all the same.
+    dlopened = ("libcurl.so.4", "libxml2.so.2")
+    c.check("zip: the libraries opened at run time, " + " and ".join(dlopened),
+            all("lib/" + n in infos for n in dlopened))
+    c.check("zip: ... which the binary does not link",
+            not set(dlopened) & set(needed(os.path.join(task, "bin", "spotbench"))))
+    # Every library named as NEEDED by the binary, the run-time ones or a
+    # bundled library is bundled (the loader is NEEDED under its own name
+    # and is lib/ld.so).
+    missing, seen = [], set(dlopened)
+    todo = [os.path.join(task, "bin", "spotbench")] + \
+        [os.path.join(task, "lib", n) for n in dlopened if "lib/" + n in infos]
     while todo:
         f = todo.pop()
         for lib in needed(f):
@@ -115,8 +125,11 @@ class Bootstrap:
     def __init__(self, root, chrooted, san):
         self.root, self.chrooted, self.san = root, chrooted, san
 
+    def task(self):
+        return os.path.join(self.root, "var", "task")
+
     def start(self, env, args, out):
-        task = os.path.join(self.root, "var", "task")
+        task = self.task()
         if self.chrooted:
             if self.san:
                 # AddressSanitizer reads /proc/self/maps: a private mount
@@ -173,7 +186,11 @@ def run_without_moto(c, boot, log):
     rt = FakeRuntime().start()
     try:
         sfr = "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13"
-        p = boot.start(lambda_env(rt, {}), ["--max-invocations", "3"], log)
+        # The loader says which files it initialises: libcurl and libxml2
+        # must come from the zip's lib/ (the bootstrap's --library-path), not
+        # from the host when the run is not in an empty root.
+        start = log.seek(0, os.SEEK_END)
+        p = boot.start(lambda_env(rt, {"LD_DEBUG": "libs"}), ["--max-invocations", "3"], log)
         bad = rt.invoke(dict(config(sfr), intervall=60), timeout=20)
         body = json.loads(bad[1]) if bad else {}
         c.check("an event with an unknown key: /error, Spotbench.InvalidEvent, key named",
@@ -195,6 +212,16 @@ def run_without_moto(c, boot, log):
                 "after --max-invocations 3 with exit 0",
                 notjson is not None and notjson[2] == "Spotbench.InvalidEvent" and
                 finish(p) == 0, notjson)
+        log.seek(start)
+        inits = [l.split("calling init:", 1)[1].strip()
+                 for l in log.read().decode(errors="replace").splitlines()
+                 if "calling init:" in l]
+        lib = os.path.join("/var/task" if boot.chrooted else boot.task(), "lib")
+        got = {n: [f for f in inits if os.path.basename(f) == n]
+               for n in ("libcurl.so.4", "libxml2.so.2")}
+        c.check("the tick loaded libcurl and libxml2 from the zip's lib/ (dlopen through "
+                "the bundled loader's --library-path)",
+                all(v == [os.path.join(lib, n)] for n, v in got.items()), got)
     finally:
         rt.stop()
 

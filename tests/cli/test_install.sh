@@ -4,7 +4,9 @@
 # with their paths filled in, sysusers and logrotate files, examples), the
 # service's offline `systemd-analyze security` score, and the OCI image
 # built from the install tree with umoci (its root file system runs
-# `spotbench --version` in an empty chroot). Tools that are missing
+# `spotbench --version` in an empty chroot). Both the installed binary and
+# the image run a live tick, which loads libcurl and libxml2 (opened at run
+# time, not linked). Tools that are missing
 # (systemd-analyze, umoci, root for chroot) are SKIPPED, visibly.
 . tests/cli/lib.sh
 MAKE_ARGS="--no-print-directory -s BUILD=$BUILD"
@@ -26,6 +28,22 @@ done
 run "$D/usr/local/bin/spotbench" --version
 expect_rc "installed binary runs" 0
 expect_out "installed binary runs" "spotbench "
+# libcurl and libxml2 are not linked but opened when a command first talks
+# to AWS (aws/dl.c): the installed binary must find them on the system's
+# search path, with an empty environment. Every endpoint is a closed
+# loopback port, so the tick fails at connecting: libcurl's own message,
+# after both libraries were loaded.
+LIVE_ENV="AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=not-a-secret
+AWS_EC2_METADATA_DISABLED=true SPOTBENCH_RETRY_SCALE=0"
+# expect_live_loaded NAME: the run's answer shows libcurl made the calls.
+expect_live_loaded() {
+    expect_rc "$1" 1
+    expect_err "$1" "GetMetricStatistics TargetCapacity: Failed to connect to 127.0.0.1 port 9"
+    grep -q "could not be loaded" "$TMP/err" && bad "$1: $(head -c 300 "$TMP/err")" || ok
+}
+# shellcheck disable=SC2086
+run env -i $LIVE_ENV "$D/usr/local/bin/spotbench" live --once --config tests/fixtures/live-closed-port.json
+expect_live_loaded "installed binary: live --once loads libcurl and libxml2"
 unit="$D/usr/local/lib/systemd/system/spotbench-live.service"
 grep -q "^ExecStart=/usr/local/bin/spotbench live --config /etc/spotbench/live.json --once --apply --record /var/log/spotbench/ticks.jsonl --db /var/lib/spotbench/live.db$" "$unit" \
     && ok || bad "unit: ExecStart paths not filled in: $(grep ExecStart "$unit")"
@@ -90,15 +108,23 @@ sys.exit(not (p["args"][:2] == ["/usr/local/bin/spotbench", "live"] and p["user"
 PY
         rootfs="$TMP/bundle/rootfs"
         [ ! -e "$rootfs/bin/sh" ] && ok || bad "image: has a shell"
+        cp tests/fixtures/live-closed-port.json "$rootfs/tmp/live.json"
+        # in_image ARGS...: spotbench in the image's root, as its user.
         if ls "$rootfs"/usr/lib/*/libasan* >/dev/null 2>&1 || ls "$rootfs"/lib/*/libasan* >/dev/null 2>&1; then
             mkdir -p "$rootfs/proc"
-            run unshare --mount --fork /bin/sh -c 'mount -t proc proc "$0/proc" && exec chroot --userspec=65532:65532 "$0" /usr/local/bin/spotbench --version' "$rootfs"
             echo "info: image run with /proc mounted (AddressSanitizer)"
+            # shellcheck disable=SC2086
+            in_image() { run env $LIVE_ENV unshare --mount --fork /bin/sh -c 'r=$0; mount -t proc proc "$r/proc" && exec chroot --userspec=65532:65532 "$r" /usr/local/bin/spotbench "$@"' "$rootfs" "$@"; }
         else
-            run env -i "$(command -v chroot)" --userspec=65532:65532 "$rootfs" /usr/local/bin/spotbench --version
+            # shellcheck disable=SC2086
+            in_image() { run env -i $LIVE_ENV "$(command -v chroot)" --userspec=65532:65532 "$rootfs" /usr/local/bin/spotbench "$@"; }
         fi
+        in_image --version
         expect_rc "image: spotbench --version in its root, as uid 65532" 0
         expect_out "image: spotbench --version in its root, as uid 65532" "spotbench "
+        # The libraries it opens at run time are in the image too.
+        in_image live --once --config /tmp/live.json
+        expect_live_loaded "image: live --once loads libcurl and libxml2 in its root"
     else
         echo "SKIPPED: the image is not run (needs root for umoci unpack and chroot)"
     fi

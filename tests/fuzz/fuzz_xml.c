@@ -1,7 +1,8 @@
 /*
 ** fuzz_xml.c: every AWS answer spotbench reads (aws/xml.c): error
 ** documents (XML, JSON, or the error headers), GetMetricStatistics, DescribeAutoScalingGroups,
-** DescribeSpotFleetRequests, and a response's root check.
+** DescribeSpotFleetRequests, and a response's root check. libxml2 is
+** opened for each input (after the first, dlopen only finds it loaded).
 */
 #include "fuzz.h"
 
@@ -10,15 +11,20 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *xml = (const char *)data;
     char err[AWS_ERR_MAX];
+    aws_xml *x = aws_xml_open(AWS_XML_SONAME, err, sizeof err);
+    if (!x) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
     aws_err_doc ed;
-    aws_error_parse(xml, size, NULL, &ed);
+    aws_error_parse(x, xml, size, NULL, &ed);
     /* The same text as the answer's headers, for the header fallbacks. */
     char *headers = fz_str(data, size);
-    aws_error_parse("", 0, headers, &ed);
+    aws_error_parse(x, "", 0, headers, &ed);
     free(headers);
     pol_point *pts = NULL;
     size_t n = 0;
-    if (aws_xml_metric(xml, size, &pts, &n, err, sizeof err) == 0) {
+    if (aws_xml_metric(x, xml, size, &pts, &n, err, sizeof err) == 0) {
         for (size_t i = 1; i < n; i++)
             if (pts[i].t <= pts[i - 1].t) abort(); /* sorted, no duplicates */
         for (size_t i = 0; i < n; i++)
@@ -26,10 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(pts);
     }
     pol_asg a;
-    if (aws_xml_asg(xml, size, "ecsDemandBackupGroup", &a, err, sizeof err) == 0 && !a.known)
+    if (aws_xml_asg(x, xml, size, "ecsDemandBackupGroup", &a, err, sizeof err) == 0 && !a.known)
         abort();
     aws_fleet f;
-    aws_xml_fleet(xml, size, "sfr-test", &f, err, sizeof err);
-    aws_xml_expect_root(xml, size, "SetDesiredCapacityResponse", err, sizeof err);
+    aws_xml_fleet(x, xml, size, "sfr-test", &f, err, sizeof err);
+    aws_xml_expect_root(x, xml, size, "SetDesiredCapacityResponse", err, sizeof err);
+    aws_xml_close(x);
     return 0;
 }

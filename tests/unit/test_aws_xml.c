@@ -1,6 +1,7 @@
 /*
 ** test_aws_xml.c: reading canned AWS responses: each call's success shape,
-** both error document shapes, and malformed or unexpected XML.
+** both error document shapes, and malformed or unexpected XML. libxml2 is
+** loaded once for the group (aws_xml_open) and handed to every test.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,12 +15,26 @@
 
 #define L(s) (s), strlen(s)
 
+static int open_xml(void **st) {
+    char err[512];
+    if (!(*st = aws_xml_open(AWS_XML_SONAME, err, sizeof err))) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int close_xml(void **st) {
+    aws_xml_close(*st);
+    return 0;
+}
+
 static void metric_datapoints_sorted(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     pol_point *p;
     size_t n;
     char err[256];
-    assert_int_equal(aws_xml_metric(L(FK_METRIC_XML), &p, &n, err, sizeof err),
+    assert_int_equal(aws_xml_metric(x, L(FK_METRIC_XML), &p, &n, err, sizeof err),
                      0);
     assert_int_equal(n, 3);
     /* 11:57, 11:58 (with fractional seconds), 11:59 */
@@ -32,13 +47,13 @@ static void metric_datapoints_sorted(void **st) {
     free(p);
 
     assert_int_equal(
-        aws_xml_metric(L(FK_METRIC_EMPTY_XML), &p, &n, err, sizeof err), 0);
+        aws_xml_metric(x, L(FK_METRIC_EMPTY_XML), &p, &n, err, sizeof err), 0);
     assert_int_equal(n, 0);
     assert_null(p);
 }
 
 static void metric_rejects_bad_datapoints(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     pol_point *p;
     size_t n;
     char err[256];
@@ -48,7 +63,7 @@ static void metric_rejects_bad_datapoints(void **st) {
         "</Maximum></member><member><Timestamp>2017-03-01T11:59:00Z"
         "</Timestamp><Maximum>2</Maximum></member></Datapoints>"
         "</GetMetricStatisticsResult></GetMetricStatisticsResponse>";
-    assert_int_equal(aws_xml_metric(L(dup), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(dup), &p, &n, err, sizeof err), -1);
     assert_non_null(strstr(err, "two datapoints with Timestamp "
                                 "2017-03-01T11:59:00Z"));
     const char *nomax =
@@ -56,35 +71,35 @@ static void metric_rejects_bad_datapoints(void **st) {
         "<member><Timestamp>2017-03-01T11:59:00Z</Timestamp><Average>1"
         "</Average></member></Datapoints></GetMetricStatisticsResult>"
         "</GetMetricStatisticsResponse>";
-    assert_int_equal(aws_xml_metric(L(nomax), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(nomax), &p, &n, err, sizeof err), -1);
     assert_non_null(strstr(err, "Maximum"));
     const char *neg =
         "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
         "<member><Timestamp>2017-03-01T11:59:00Z</Timestamp><Maximum>-1"
         "</Maximum></member></Datapoints></GetMetricStatisticsResult>"
         "</GetMetricStatisticsResponse>";
-    assert_int_equal(aws_xml_metric(L(neg), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(neg), &p, &n, err, sizeof err), -1);
     const char *badtime =
         "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints>"
         "<member><Timestamp>yesterday</Timestamp><Maximum>1</Maximum>"
         "</member></Datapoints></GetMetricStatisticsResult>"
         "</GetMetricStatisticsResponse>";
-    assert_int_equal(aws_xml_metric(L(badtime), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(badtime), &p, &n, err, sizeof err), -1);
     assert_non_null(strstr(err, "Timestamp"));
     /* A response of another call is not a metric. */
-    assert_int_equal(aws_xml_metric(L(FK_ASG_XML), &p, &n, err, sizeof err),
+    assert_int_equal(aws_xml_metric(x, L(FK_ASG_XML), &p, &n, err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "<DescribeAutoScalingGroupsResponse>"));
     const char *nores = "<GetMetricStatisticsResponse/>";
-    assert_int_equal(aws_xml_metric(L(nores), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(nores), &p, &n, err, sizeof err), -1);
     assert_non_null(strstr(err, "GetMetricStatisticsResult"));
 }
 
 static void asg_sizes_and_in_service(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     pol_asg a;
     char err[256];
-    assert_int_equal(aws_xml_asg(L(FK_ASG_XML), "ecsDemandBackupGroup", &a, err,
+    assert_int_equal(aws_xml_asg(x, L(FK_ASG_XML), "ecsDemandBackupGroup", &a, err,
                                  sizeof err),
                      0);
     assert_int_equal(a.known, 1);
@@ -93,16 +108,16 @@ static void asg_sizes_and_in_service(void **st) {
     assert_int_equal(a.desired, 3);
     assert_int_equal(a.in_service, 2); /* the Pending one does not count */
 
-    assert_int_equal(aws_xml_asg(L(FK_ASG_XML), "otherGroup", &a, err,
+    assert_int_equal(aws_xml_asg(x, L(FK_ASG_XML), "otherGroup", &a, err,
                                  sizeof err),
                      1);
-    assert_int_equal(aws_xml_asg(L(FK_ASG_NONE_XML), "ecsDemandBackupGroup", &a,
+    assert_int_equal(aws_xml_asg(x, L(FK_ASG_NONE_XML), "ecsDemandBackupGroup", &a,
                                  err, sizeof err),
                      1);
 }
 
 static void asg_counts_only_its_instances(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     /* Members elsewhere in the group (here a made-up list with
     ** LifecycleState children) must not be counted as instances, and a
     ** MaxSize nested deeper must not be read as the group's. */
@@ -119,7 +134,7 @@ static void asg_counts_only_its_instances(void **st) {
         "</DescribeAutoScalingGroupsResponse>";
     pol_asg a;
     char err[256];
-    assert_int_equal(aws_xml_asg(L(xml), "g", &a, err, sizeof err), 0);
+    assert_int_equal(aws_xml_asg(x, L(xml), "g", &a, err, sizeof err), 0);
     assert_int_equal(a.max_size, 5);
     assert_int_equal(a.min_size, 1);
     assert_int_equal(a.in_service, 1);
@@ -130,48 +145,48 @@ static void asg_counts_only_its_instances(void **st) {
         "</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>five</MaxSize>"
         "<DesiredCapacity>2</DesiredCapacity></member></AutoScalingGroups>"
         "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
-    assert_int_equal(aws_xml_asg(L(bad), "g", &a, err, sizeof err), -1);
+    assert_int_equal(aws_xml_asg(x, L(bad), "g", &a, err, sizeof err), -1);
     assert_non_null(strstr(err, "MaxSize"));
 }
 
 static void fleet_state_and_target(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     aws_fleet f;
     char err[256];
     assert_int_equal(
-        aws_xml_fleet(L(FK_FLEET_XML), "sfr-123", &f, err, sizeof err), 0);
+        aws_xml_fleet(x, L(FK_FLEET_XML), "sfr-123", &f, err, sizeof err), 0);
     assert_string_equal(f.state, "active");
     assert_string_equal(f.activity, "pending_fulfillment");
     assert_int_equal(f.target, 32);
     assert_true(f.fulfilled == 24);
     assert_int_equal(
-        aws_xml_fleet(L(FK_FLEET_XML), "sfr-other", &f, err, sizeof err), 0);
+        aws_xml_fleet(x, L(FK_FLEET_XML), "sfr-other", &f, err, sizeof err), 0);
     assert_string_equal(f.state, "cancelled");
     assert_true(f.fulfilled == -1);
     assert_int_equal(
-        aws_xml_fleet(L(FK_FLEET_XML), "sfr-none", &f, err, sizeof err), 1);
+        aws_xml_fleet(x, L(FK_FLEET_XML), "sfr-none", &f, err, sizeof err), 1);
 }
 
 static void set_desired_response(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     char err[256];
-    assert_int_equal(aws_xml_expect_root(L(FK_SET_XML),
+    assert_int_equal(aws_xml_expect_root(x, L(FK_SET_XML),
                                          "SetDesiredCapacityResponse", err,
                                          sizeof err),
                      0);
-    assert_int_equal(aws_xml_expect_root(L(FK_ASG_XML),
+    assert_int_equal(aws_xml_expect_root(x, L(FK_ASG_XML),
                                          "SetDesiredCapacityResponse", err,
                                          sizeof err),
                      -1);
 }
 
 static void error_response_shape(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     aws_err_doc d;
     const char *xml = FK_ERR_XML(
         "ScalingActivityInProgress",
         "Scaling activity 1234 is in progress and blocks this action.");
-    assert_int_equal(aws_error_parse(L(xml), NULL, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(xml), NULL, &d), 1);
     assert_string_equal(d.code, "ScalingActivityInProgress");
     assert_string_equal(
         d.message, "Scaling activity 1234 is in progress and blocks this action.");
@@ -179,18 +194,18 @@ static void error_response_shape(void **st) {
 }
 
 static void ec2_error_shape(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     aws_err_doc d;
     const char *xml = FK_EC2_ERR_XML("RequestLimitExceeded",
                                      "Request limit exceeded.");
-    assert_int_equal(aws_error_parse(L(xml), NULL, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(xml), NULL, &d), 1);
     assert_string_equal(d.code, "RequestLimitExceeded");
     assert_string_equal(d.message, "Request limit exceeded.");
     assert_string_equal(d.request_id, "ec2-req-7");
     /* A bare <Error> (S3-like) document too. */
     const char *bare = "<Error><Code>AccessDenied</Code><Message>no</Message>"
                        "<RequestId>b1</RequestId></Error>";
-    assert_int_equal(aws_error_parse(L(bare), NULL, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(bare), NULL, &d), 1);
     assert_string_equal(d.code, "AccessDenied");
     assert_string_equal(d.request_id, "b1");
 }
@@ -199,7 +214,7 @@ static void ec2_error_shape(void **st) {
 ** Errors element inside ErrorResponse (what `HTTP 403` with no code came
 ** from); the request id then only comes in a header. */
 static void moto_error_shapes(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     aws_err_doc d;
     const char *xml =
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors>"
@@ -208,7 +223,7 @@ static void moto_error_shapes(void **st) {
         "</Message><Type>Sender</Type></Error></Errors></ErrorResponse>";
     const char *hdr = "HTTP/1.1 403 FORBIDDEN\r\nX-Amzn-ErrorType: AccessDenied\r\n"
                       "x-amzn-RequestId: moto-rid-1\r\nContent-Type: text/xml\r\n\r\n";
-    assert_int_equal(aws_error_parse(L(xml), hdr, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(xml), hdr, &d), 1);
     assert_string_equal(d.code, "AccessDenied");
     assert_string_equal(d.message, "User: arn:aws:iam::123456789012:user/ctl is "
                                    "not authorized to perform: "
@@ -217,38 +232,38 @@ static void moto_error_shapes(void **st) {
     /* ... and its JSON errors: __type with or without a namespace prefix. */
     const char *js = "{\"__type\": \"com.amazonaws.x#ValidationException\", "
                      "\"message\": \"bad value\"}";
-    assert_int_equal(aws_error_parse(L(js), NULL, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(js), NULL, &d), 1);
     assert_string_equal(d.code, "ValidationException");
     assert_string_equal(d.message, "bad value");
     const char *js2 = "{\"__type\": \"ResourceNotFoundException\", "
                       "\"Message\": \"no such thing\"}";
-    assert_int_equal(aws_error_parse(L(js2), NULL, &d), 1);
+    assert_int_equal(aws_error_parse(x, L(js2), NULL, &d), 1);
     assert_string_equal(d.code, "ResourceNotFoundException");
     assert_string_equal(d.message, "no such thing");
     /* An HTML error page: the code from X-Amzn-ErrorType, without its
     ** ":http://..." suffix; moto's "UnknownError" is no code. */
     const char *html = "<!doctype html><title>500 Internal Server Error</title>";
     assert_int_equal(
-        aws_error_parse(L(html), "X-Amzn-ErrorType: Throttling:http://internal."
+        aws_error_parse(x, L(html), "X-Amzn-ErrorType: Throttling:http://internal."
                                  "amazon.com/coral/com.amazon.coral.availability/\r\n",
                         &d),
         1);
     assert_string_equal(d.code, "Throttling");
-    assert_int_equal(aws_error_parse(L(html), "X-Amzn-ErrorType: UnknownError\r\n",
+    assert_int_equal(aws_error_parse(x, L(html), "X-Amzn-ErrorType: UnknownError\r\n",
                                      &d),
                      0);
     assert_string_equal(d.code, "");
 }
 
 static void not_an_error_document(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     aws_err_doc d;
-    assert_int_equal(aws_error_parse(L(FK_SET_XML), NULL, &d), 0);
-    assert_int_equal(aws_error_parse(L("Service Unavailable"), NULL, &d), 0);
-    assert_int_equal(aws_error_parse("", 0, NULL, &d), 0);
+    assert_int_equal(aws_error_parse(x, L(FK_SET_XML), NULL, &d), 0);
+    assert_int_equal(aws_error_parse(x, L("Service Unavailable"), NULL, &d), 0);
+    assert_int_equal(aws_error_parse(x, "", 0, NULL, &d), 0);
     assert_string_equal(d.code, "");
     /* An <Error> without a <Code> is not one either. */
-    assert_int_equal(aws_error_parse(L("<Error><Message>m</Message></Error>"), NULL,
+    assert_int_equal(aws_error_parse(x, L("<Error><Message>m</Message></Error>"), NULL,
                                      &d),
                      0);
 }
@@ -267,7 +282,7 @@ static void header_lookup(void **st) {
 }
 
 static void malformed_xml(void **st) {
-    (void)st;
+    const aws_xml *x = *st;
     pol_point *p;
     size_t n;
     pol_asg a;
@@ -275,20 +290,20 @@ static void malformed_xml(void **st) {
     char err[256];
     const char *cut = "<GetMetricStatisticsResponse><GetMetricStatisticsResult>"
                       "<Datapoints><member><Timestamp>2017-03-01T11:5";
-    assert_int_equal(aws_xml_metric(L(cut), &p, &n, err, sizeof err), -1);
+    assert_int_equal(aws_xml_metric(x, L(cut), &p, &n, err, sizeof err), -1);
     assert_non_null(strstr(err, "malformed XML"));
-    assert_int_equal(aws_xml_asg(L("<a><b></a>"), "g", &a, err, sizeof err),
+    assert_int_equal(aws_xml_asg(x, L("<a><b></a>"), "g", &a, err, sizeof err),
                      -1);
-    assert_int_equal(aws_xml_fleet(L("not xml at all"), "x", &f, err,
+    assert_int_equal(aws_xml_fleet(x, L("not xml at all"), "x", &f, err,
                                    sizeof err),
                      -1);
-    assert_int_equal(aws_xml_fleet("", 0, "x", &f, err, sizeof err), -1);
+    assert_int_equal(aws_xml_fleet(x, "", 0, "x", &f, err, sizeof err), -1);
     assert_non_null(strstr(err, "empty"));
     /* Entities are not expanded and a DTD is refused outright. */
     const char *dtd = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x "
                       "SYSTEM \"file:///etc/passwd\">]><SetDesiredCapacity"
                       "Response>&x;</SetDesiredCapacityResponse>";
-    assert_int_equal(aws_xml_expect_root(L(dtd), "SetDesiredCapacityResponse",
+    assert_int_equal(aws_xml_expect_root(x, L(dtd), "SetDesiredCapacityResponse",
                                          err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "DTD"));
@@ -309,5 +324,5 @@ int main(void) {
         cmocka_unit_test(header_lookup),
         cmocka_unit_test(malformed_xml),
     };
-    return cmocka_run_group_tests_name("aws_xml", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("aws_xml", tests, open_xml, close_xml);
 }
