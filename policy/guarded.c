@@ -126,12 +126,14 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     if (need > 0) need += p->v[P_HEADROOM];
     int want_out = pol_instances_for(need, p->v[P_UNITS]);
 
-    /* Scale-in floor: the largest shortfall seen over scale_in_delay. */
-    double peak = p_new->v - launching;
+    /* Scale-in floor: the largest shortfall seen over scale_in_delay. The
+    ** largest PendingCapacity less launching: x - launching never decreases
+    ** as x grows, so this is the largest of the differences, to the bit. */
+    double p_max = p_new->v;
     n = pol_window(o, pending, (int64_t)p->v[P_SCALE_IN_DELAY], &first);
     for (size_t i = first; i < first + n; i++)
-        if (pending->pts[i].v - launching > peak)
-            peak = pending->pts[i].v - launching;
+        if (pending->pts[i].v > p_max) p_max = pending->pts[i].v;
+    double peak = p_max - launching;
     if (peak < 0) peak = 0;
     double keep_units = peak + terminating;
     if (keep_units > 0) keep_units += p->v[P_HEADROOM];

@@ -191,8 +191,10 @@ __attribute__((always_inline)) inline const pol_point *pol_freshest(const pol_ob
     return n ? &s->pts[first + n - 1] : NULL;
 }
 
-int pol_require(const pol_obs *o, const pol_metric *need, size_t n, int64_t stale,
-                const pol_point **fresh, pol_decision *d) {
+/* Inlined into each policy too: it runs every simulated minute. */
+__attribute__((always_inline)) inline int pol_require(const pol_obs *o, const pol_metric *need,
+                                                      size_t n, int64_t stale,
+                                                      const pol_point **fresh, pol_decision *d) {
     if (!o->asg.known) {
         pol_hold(d, "ASG state unknown; holding");
         return -1;
