@@ -17,6 +17,7 @@
 ** reader, for callers that want random access.
 */
 #include "traces.h"
+#include "traces/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -145,34 +146,6 @@ static int cell_number(const char *file, long line, const char *col, const char 
     return 0;
 }
 
-/* The value of the 8 decimal digits at s, 8 at a time (the bytes as one
-** little-endian word: digit checks and the three multiplications of the
-** usual SWAR conversion), or 0 when they are not all digits. */
-static int digits8(const char *s, uint64_t *out) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, s, 8);
-    if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
-         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
-        return 0;
-    v -= 0x3030303030303030ULL;
-    v = v * 10 + (v >> 8);
-    v = ((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
-         ((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
-    *out = v;
-    return 1;
-#else
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9) return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-#endif
-}
-
 /* s's length is len (the reader knows it). */
 static int cell_time(const char *file, long line, const char *col, const char *s,
                      size_t len, int64_t *out, char *err, size_t errlen) {
@@ -182,7 +155,7 @@ static int cell_time(const char *file, long line, const char *col, const char *s
     if (len <= 18) {
         uint64_t v = 0, x;
         size_t n = 0;
-        if (len >= 8 && digits8(s, &x)) { /* today's times have 10 digits */
+        if (len >= 8 && trc_digits8(s, &x)) { /* today's times have 10 digits */
             v = x;
             n = 8;
         }

@@ -19,6 +19,7 @@
 
 typedef struct {
     const char *s;    /* next character */
+    const char *end;  /* the line's terminating NUL */
     char *err;
     size_t errlen;
     const char *pre;  /* the field being read, for messages: pre + name */
@@ -186,6 +187,7 @@ static int timestamp(rd *r, int64_t *out) {
     ** checks below give for them). */
     const char *p = r->s;
     uint64_t v = 0;
+    if (r->end - p >= 8 && trc_digits8(p, &v)) p += 8; /* today's 10 digits */
     for (unsigned dg; (dg = (unsigned)(*p - '0')) < 10; p++) v = v * 10 + dg;
     if (p > r->s && p - r->s <= 15 && (r->s[0] != '0' || p - r->s == 1) && *p != '.' &&
         *p != 'e' && *p != 'E' && v <= (uint64_t)TRC_TIME_MAX) {
@@ -340,7 +342,7 @@ static int asg(rd *r, pol_obs *o) {
 
 int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                   size_t errlen) {
-    rd r = {line, err, errlen, "", "", -1};
+    rd r = {line, line + strlen(line), err, errlen, "", "", -1};
     int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0,
         seen_period = 0;
     int seen_m[POL_NMETRICS] = {0};

@@ -98,6 +98,50 @@ static void iso_times_null_asg_unsorted_points(void **st) {
     trc_obsbuf_free(&b);
 }
 
+/* Epoch seconds of every length up to the reader's 15 digits are read
+** exactly whatever their place in the line, the end of the line included
+** (each line in a buffer of exactly its size, so that a read past its end
+** shows under AddressSanitizer); 16 digits, a leading zero and a fraction
+** are still refused. The expected values are built digit by digit here. */
+static void epoch_seconds_of_every_length(void **st) {
+    (void)st;
+    trc_obsbuf b = {0};
+    pol_obs o;
+    char err[256];
+    for (int len = 1; len <= 16; len++) {
+        char digits[20];
+        long long want = 0;
+        for (int i = 0; i < len; i++) {
+            digits[i] = (char)('1' + (i * 7) % 9);
+            want = want * 10 + (digits[i] - '0');
+        }
+        digits[len] = '\0';
+        char text[128];
+        int n = snprintf(text, sizeof text, "{\"asg\": null, \"now\": %s}", digits);
+        char *line = malloc((size_t)n + 1);
+        assert_non_null(line);
+        memcpy(line, text, (size_t)n + 1);
+        int rc = trc_obs_parse(line, &b, &o, err, sizeof err);
+        if (len <= 12) { /* up to year 9999: 253402300799 */
+            assert_int_equal(rc, 0);
+            assert_int_equal(o.now, want);
+        } else {
+            assert_int_equal(rc, -1);
+        }
+        /* Cut right after the digits: a truncated line, and nothing read
+        ** past its end. */
+        n = snprintf(text, sizeof text, "{\"asg\": null, \"now\": %s", digits);
+        memcpy(line, text, (size_t)n + 1);
+        assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), -1);
+        free(line);
+    }
+    static const char *const bad[] = {"{\"asg\": null, \"now\": 014883696}",
+                                      "{\"asg\": null, \"now\": 1488369600.5}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(trc_obs_parse(bad[i], &b, &o, err, sizeof err), -1);
+    trc_obsbuf_free(&b);
+}
+
 static void rejects_with_field_names(void **st) {
     (void)st;
     static const struct { const char *line, *msg; } cases[] = {
@@ -215,6 +259,7 @@ int main(void) {
         cmocka_unit_test(parses_the_documented_example),
         cmocka_unit_test(iso_times_null_asg_unsorted_points),
         cmocka_unit_test(rejects_with_field_names),
+        cmocka_unit_test(epoch_seconds_of_every_length),
         cmocka_unit_test(obs_format_round_trips),
         cmocka_unit_test(decision_format_escapes),
     };
