@@ -317,8 +317,7 @@ struct trc_csv_reader {
     size_t cap, a, b;
     int eof;                 /* nothing more comes into buf */
     uint64_t *hash;          /* FNV-1a state of the bytes read, or NULL */
-    int hash_inline;         /* the scan folds bytes into *hash (no thread) */
-    struct ahead *ahead_rd;  /* the read-ahead thread's state, or NULL */
+    struct ahead *ahead_rd;  /* the read-ahead thread, which hashes, or NULL */
     long line;
     long nheader;            /* fields in the header, once read */
     long *pos;               /* per expected column: its header field, or -1 */
@@ -570,13 +569,10 @@ static inline __attribute__((always_inline)) char *scan_bytes(char *q, char **co
 }
 
 /* The next line [*p, *e) without its newline: its commas and whether it
-** is plain (scan_bytes) and, when the hash is made here (`hashing`: a
-** small file), its bytes and newline folded into the hash. Returns 1, 0 at
-** the end of the input, -1 on error. Inlined twice (next_line), so the
-** scan without a hash carries no test for it. */
-static inline __attribute__((always_inline)) int scan_line(trc_csv_reader *r, char **p,
-                                                           char **e, char *err,
-                                                           size_t errlen, int hashing) {
+** is plain (scan_bytes) and, when the hash is made here rather than on the
+** read-ahead thread (a small file), its bytes and newline folded into the
+** hash. Returns 1, 0 at the end of the input, -1 on error. */
+static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t errlen) {
     for (;;) {
         char *s = r->buf + r->a, *end = r->buf + r->b;
         *end = '\n'; /* a sentinel in the spare bytes: the scan needs no bound */
@@ -584,7 +580,7 @@ static inline __attribute__((always_inline)) int scan_line(trc_csv_reader *r, ch
         int plain = 1;
         char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
         if (q < end || (r->eof && q > s)) {
-            if (hashing)
+            if (r->hash && !r->ahead_rd)
                 *r->hash = fnv1a(*r->hash, (const unsigned char *)s, (size_t)(q - s) + (q < end));
             r->a = (size_t)(q - r->buf) + (q < end);
             r->ncomma = nc;
@@ -596,11 +592,6 @@ static inline __attribute__((always_inline)) int scan_line(trc_csv_reader *r, ch
         if (r->eof) return 0;
         if (fill(r, err, errlen)) return -1; /* a partial line: scanned again */
     }
-}
-
-static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t errlen) {
-    return r->hash_inline ? scan_line(r, p, e, err, errlen, 1)
-                          : scan_line(r, p, e, err, errlen, 0);
 }
 
 /* The row's cells by expected column, from its fields. */
@@ -784,7 +775,6 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     struct stat st;
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
         r->ahead_rd = ahead_start(fd, *hash);
-    r->hash_inline = hash && !r->ahead_rd;
     r->nheader = -1;
     r->cap = BLOCK;
     r->file = strdup(file);
