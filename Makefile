@@ -44,7 +44,7 @@ endif
 # function tables of aws/http.c and aws/xml.c) but not linked: aws/dl.c
 # loads them when a command first talks to AWS, so the simulation commands
 # do not pay ~14 ms of dynamic loading (libcurl's thirty-odd dependencies)
-# at every start (docs/architecture.md).
+# at every start (docs/overview.md).
 PKGS := sqlite3 libcjson zlib
 DL_PKGS := libcurl libxml-2.0
 # Recursive (=) so pkg-config runs only after the dependency check.
