@@ -58,7 +58,7 @@ CFLAGS := -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g $
 LDFLAGS := -pthread $(SANFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 
-MODULES := policy traces sim store aws plot deploy
+MODULES := policy traces sim store lab aws plot deploy
 LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

@@ -12,7 +12,7 @@
 
 #include "policy/policy.h"
 #include "sim/sim.h"
-#include "sim/sweep.h"
+#include "lab/sweep.h"
 #include "store/store.h"
 #include "traces/outfile.h"
 
@@ -144,12 +144,6 @@ typedef struct {
 ** scenario.json, sorted. Returns a CLI exit status after printing why. */
 int cli_suite_load(const char *path, cli_suite *s);
 void cli_suite_free(cli_suite *s);
-/* The --set strings that apply to a run of `pol`: its own parameters and
-** scenario fields, not another policy's parameters. Fills out (nsets
-** entries at most); returns how many. */
-int cli_sets_for(const pol_policy *pol, const char *const *sets, size_t nsets,
-                 const char **out);
-
 /* A duration as the tables print it: 45s, 3m52s, 1h47m. */
 void cli_duration(char *buf, size_t n, int64_t s);
 
@@ -163,7 +157,7 @@ int cli_write_live_config(const char *path, const char *scenario,
 
 /* The same for point `point` of a sweep (its fixed settings, then the
 ** point's), on the sweep's first scenario. */
-int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
 /* trace import --format spot-traces (cmd_trace_avail.c), and its options. */

@@ -1,7 +1,7 @@
 /*
 ** cmd_compare.c: `spotbench compare`: every case of a suite with each
 ** policy, one sweep per policy in the database (so best, plot and merge
-** work on them), and the regret table (sim/compare.h) per case and over
+** work on them), and the regret table (lab/regret.h) per case and over
 ** the suite, as text or JSON, with a figure (plot/compare.c).
 */
 #include "cli.h"
@@ -13,8 +13,7 @@
 #include <unistd.h>
 
 #include "plot/plot.h"
-#include "sim/compare.h"
-#include "store/sweep.h"
+#include "lab/regret.h"
 
 const char cmd_compare_usage[] =
     "usage: spotbench compare [DIR|SCENARIO] [--policy NAME]... [--set KEY=VALUE]...\n"
@@ -44,67 +43,9 @@ const char cmd_compare_usage[] =
 #define MAX_POLICIES 16
 #define MAX_SETS 64
 
-/* Runs the suite with one policy as a sweep; fills its column of the table. */
-static int run_policy(const char *db_path, const cli_suite *su, const pol_policy *pol,
-                      const char *const *sets, size_t nsets, long workers, sim_cmp *t,
-                      size_t col, int64_t *sweep_id) {
-    sim_sweep_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.seed = 1;
-    char err[1024];
-    st_db *db = NULL;
-    st_sweep_row *rows = NULL;
-    size_t nrows = 0, *todo = NULL;
-    const char *mine[MAX_SETS];
-    int n = cli_sets_for(pol, sets, nsets, mine), rc = CLI_BADINPUT;
-    if (!(spec.policy = strdup(pol->name))) goto oom;
-    for (size_t i = 0; i < su->n; i++)
-        if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, su->path[i], err, sizeof err))
-            goto fail;
-    for (int i = 0; i < n; i++)
-        if (sim_sweep_add_str(&spec.sets, &spec.nsets, mine[i], err, sizeof err)) goto fail;
-    if (st_sweep_check(&spec, err, sizeof err)) goto fail;
-    rc = CLI_FAIL;
-    if (st_open(db_path, &db, err, sizeof err) ||
-        st_sweep_create(db, &spec, cli_version(), sweep_id, err, sizeof err))
-        goto fail;
-    st_close(db); /* no connection may cross the workers' fork() */
-    db = NULL;
-    if (!(todo = malloc(su->n * sizeof *todo))) goto oom;
-    for (size_t r = 0; r < su->n; r++) todo[r] = r;
-    if (st_sweep_exec(db_path, *sweep_id, &spec, todo, su->n, (int)workers, cli_version(),
-                      NULL, NULL, err, sizeof err) ||
-        st_open(db_path, &db, err, sizeof err) ||
-        st_sweep_rows(db, *sweep_id, &rows, &nrows, err, sizeof err))
-        goto fail;
-    if (nrows != su->n) {
-        snprintf(err, sizeof err, "sweep %lld: %zu runs stored, %zu expected",
-                 (long long)*sweep_id, nrows, su->n);
-        goto fail;
-    }
-    for (size_t i = 0; i < nrows; i++) {
-        sim_result res;
-        if (st_summary_get(db, rows[i].run_id, &res, err, sizeof err)) goto fail;
-        sim_cmp_set(t, rows[i].scenario, col, &res);
-    }
-    rc = CLI_OK;
-    goto out;
-oom:
-    snprintf(err, sizeof err, "out of memory");
-    rc = CLI_FAIL;
-fail:
-    cli_error("%s", err);
-out:
-    st_close(db);
-    free(todo);
-    free(rows);
-    sim_sweep_spec_free(&spec);
-    return rc;
-}
-
-static void print_row(const char *label, const sim_cmp_cell *x) {
+static void print_row(const char *label, const lab_cmp_cell *x) {
     char ra[48], rp[48], lm[16], lM[16], bm[16], bM[16], lat[40], back[40];
-    sim_cmp_regret_text(x, ra, sizeof ra, rp, sizeof rp);
+    lab_cmp_regret_text(x, ra, sizeof ra, rp, sizeof rp);
     cli_duration(lm, sizeof lm, x->lat_med);
     cli_duration(lM, sizeof lM, x->lat_max);
     cli_duration(bm, sizeof bm, x->ret_med);
@@ -116,7 +57,7 @@ static void print_row(const char *label, const sim_cmp_cell *x) {
            floor(x->coverage * 1000) / 1000, ra, rp, x->shortfall_uh, lat, back, x->od_after, x->flaps);
 }
 
-static void print_table(const sim_cmp *t, const int64_t *ids) {
+static void print_table(const lab_cmp *t, const int64_t *ids) {
     const char *hdr = "  %-10s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
@@ -141,7 +82,7 @@ static void print_table(const sim_cmp *t, const int64_t *ids) {
            "shortfall, the largest maximum); od h aft: on-demand hours after recovery\n");
 }
 
-static cJSON *cell_json(const sim_cmp_cell *x) {
+static cJSON *cell_json(const lab_cmp_cell *x) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "total_cost", x->total);
     cJSON_AddNumberToObject(o, "oracle_cost", x->oracle);
@@ -166,7 +107,7 @@ static cJSON *cell_json(const sim_cmp_cell *x) {
     return o;
 }
 
-static int print_json(const char *dir, const sim_cmp *t, const int64_t *ids) {
+static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "suite", dir);
     cJSON *pol = cJSON_AddArrayToObject(o, "policies");
@@ -260,17 +201,19 @@ int cmd_compare(int argc, char **argv) {
     cli_suite su;
     int rc = cli_suite_load(dir, &su);
     if (rc) return rc;
-    sim_cmp t;
+    lab_cmp t;
     int64_t ids[MAX_POLICIES];
-    if (sim_cmp_init(&t, (const char *const *)su.name, su.n, names, n)) {
+    if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n)) {
         cli_suite_free(&su);
         cli_error("out of memory");
         return CLI_FAIL;
     }
-    for (size_t p = 0; p < n && rc == CLI_OK; p++)
-        rc = run_policy(db_path, &su, list[p], sets, nsets, workers, &t, p, &ids[p]);
+    char err[1024];
+    rc = lab_cmp_run(&t, db_path, (const char *const *)su.path, list, sets, nsets,
+                     (int)workers, cli_version(), ids, err, sizeof err);
+    if (rc != CLI_OK) cli_error("%s", err);
     if (rc == CLI_OK) {
-        sim_cmp_aggregate(&t);
+        lab_cmp_aggregate(&t);
         if (json) rc = print_json(dir, &t, ids);
         else print_table(&t, ids);
     }
@@ -283,7 +226,7 @@ int cmd_compare(int argc, char **argv) {
             printf("figure: %s\n", plot);
         }
     }
-    sim_cmp_free(&t);
+    lab_cmp_free(&t);
     cli_suite_free(&su);
     return rc;
 }

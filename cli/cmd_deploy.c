@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "deploy/deploy.h"
-#include "sim/sweep.h"
-#include "store/sweep.h"
+#include "lab/sweep.h"
+#include "store/sweeptab.h"
 
 const char cmd_deploy_usage[] =
     "usage: spotbench deploy cloudformation SCENARIO [--sweep N --point K [--db FILE]]\n"
@@ -97,7 +97,7 @@ static int write_file(const char *path, const char *text) {
 /* The settings of a sweep's point: its fixed --set strings, then the
 ** point's KEY=VALUE. Appended to sets (strings owned by *spec and buf). */
 static int sweep_point_sets(const char *db_path, int64_t id, long long point,
-                            sim_sweep_spec *spec, char *buf, size_t bufn,
+                            lab_sweep_spec *spec, char *buf, size_t bufn,
                             const char **sets, size_t *nsets) {
     char err[1024];
     st_db *db = NULL;
@@ -109,13 +109,13 @@ static int sweep_point_sets(const char *db_path, int64_t id, long long point,
         cli_error("%s", err);
         return CLI_FAIL;
     }
-    int rc = st_sweep_load(db, id, spec, err, sizeof err);
+    int rc = lab_sweep_load(db, id, spec, err, sizeof err);
     st_close(db);
     if (rc) {
         cli_error("%s", err);
         return CLI_BADINPUT;
     }
-    size_t np = sim_sweep_npoints(spec);
+    size_t np = lab_sweep_npoints(spec);
     if (point < 0 || (size_t)point >= np) {
         cli_error("--point %lld: sweep %lld has points 0 to %zu", point, (long long)id,
                   np ? np - 1 : 0);
@@ -127,7 +127,7 @@ static int sweep_point_sets(const char *db_path, int64_t id, long long point,
         return CLI_BADINPUT;
     }
     for (size_t i = 0; i < spec->nsets; i++) sets[(*nsets)++] = spec->sets[i];
-    if (sim_sweep_point(spec, (size_t)point, buf, bufn, sets + *nsets)) {
+    if (lab_sweep_point(spec, (size_t)point, buf, bufn, sets + *nsets)) {
         cli_error("sweep %lld point %lld: settings too long", (long long)id, point);
         return CLI_FAIL;
     }
@@ -185,7 +185,7 @@ int cli_write_live_config(const char *path, const char *scenario,
     return rc;
 }
 
-int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
+int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group) {
     static char buf[16384];
     const char *sets[MAX_SETS * 2];
@@ -195,7 +195,7 @@ int cli_point_live_config(const char *path, const sim_sweep_spec *spec,
         return CLI_BADINPUT;
     }
     for (size_t i = 0; i < spec->nsets; i++) sets[n++] = spec->sets[i];
-    if (sim_sweep_point(spec, point, buf, sizeof buf, sets + n)) {
+    if (lab_sweep_point(spec, point, buf, sizeof buf, sets + n)) {
         cli_error("point %zu: settings too long", point);
         return CLI_FAIL;
     }
@@ -256,7 +256,7 @@ int cmd_deploy(int argc, char **argv) {
 
     const char *sets[MAX_SETS * 2];
     size_t nsets = 0;
-    sim_sweep_spec spec;
+    lab_sweep_spec spec;
     memset(&spec, 0, sizeof spec);
     static char pbuf[16384];
     int rc = CLI_OK;
@@ -299,6 +299,6 @@ int cmd_deploy(int argc, char **argv) {
     free(t);
     dep_plan_free(&p);
 done:
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     return rc;
 }

@@ -3,6 +3,8 @@
 */
 #include "cli.h"
 
+#include "lab/lab.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,24 +81,6 @@ static int policy_list(void) {
     return CLI_OK;
 }
 
-/* Applies one "KEY=VALUE" to the parameters. */
-static int apply_set(const pol_policy *pol, pol_params *params,
-                     const char *kv) {
-    char key[64], err[160];
-    const char *eq = strchr(kv, '=');
-    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
-        cli_error("--set %s: expected KEY=VALUE", kv);
-        return -1;
-    }
-    memcpy(key, kv, (size_t)(eq - kv));
-    key[eq - kv] = '\0';
-    if (pol_param_set(pol, params, key, eq + 1, err, sizeof err)) {
-        cli_error("--set %s: %s", kv, err);
-        return -1;
-    }
-    return 0;
-}
-
 static int policy_eval(int argc, char **argv) {
     const char *name = NULL, *path = NULL;
     const char *sets[64];
@@ -123,10 +107,22 @@ static int policy_eval(int argc, char **argv) {
         cli_error("--policy %s: simulation only (use it with 'spotbench run')", name);
         return CLI_BADINPUT;
     }
+    /* The rule of every --set (lab.h); eval reads no scenario, so a
+    ** scenario field has nowhere to go. */
     pol_params params;
     pol_params_default(pol, &params);
-    for (size_t i = 0; i < nsets; i++)
-        if (apply_set(pol, &params, sets[i])) return CLI_BADINPUT;
+    lab_sets ls;
+    char msg[512];
+    int bad = lab_sets_split(&pol, 1, sets, nsets, &ls, msg, sizeof msg) != 0;
+    if (!bad && ls.nfield) {
+        snprintf(msg, sizeof msg, "--set %s: a scenario field, and 'policy eval' reads "
+                 "observations, not a scenario", ls.field[0]);
+        bad = 1;
+    }
+    if (bad || lab_sets_params(pol, &ls, &params, msg, sizeof msg)) {
+        cli_error("%s", msg);
+        return CLI_BADINPUT;
+    }
 
     FILE *in = stdin;
     const char *label = "<stdin>";

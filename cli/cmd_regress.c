@@ -7,17 +7,20 @@
 */
 #include "cli.h"
 
+#include "lab/lab.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/regress.h"
+#include "lab/regress.h"
 #include "traces/text.h"
 
 const char cmd_regress_usage[] =
-    "usage: spotbench regress [DIR] [--case NAME]... [--set KEY=VALUE]...\n"
+    "usage: spotbench regress [DIR] [--case NAME]... [--policy NAME]...\n"
+    "                         [--set KEY=VALUE]...\n"
     "                         [--update] [--json] [--db FILE]\n"
     "\n"
     "Runs every case of DIR (default traces/scenarios): each subfolder with a\n"
@@ -31,8 +34,11 @@ const char cmd_regress_usage[] =
     "\n"
     "options:\n"
     "  --case NAME      only this case (repeat for more)\n"
-    "  --set KEY=VALUE  a policy parameter or scenario field for every run of\n"
-    "                   every case, as with 'spotbench run --set'\n"
+    "  --policy NAME    only the runs of bounds.json with this policy (repeat\n"
+    "                   for more)\n"
+    "  --set KEY=VALUE  a scenario field for every run of every case, or a\n"
+    "                   parameter of the runs' policies that have it (the rule\n"
+    "                   of 'spotbench run --set')\n"
     "  --update         write the current figures as the new bounds of the cases\n"
     "                   named with --case (with tolerances, rounded to the\n"
     "                   precision they are compared at; a case without\n"
@@ -52,7 +58,7 @@ const char cmd_regress_usage[] =
     "  spotbench regress --case every-pool-outbid --set window=600\n";
 
 static const cli_opt regress_opts[] = {
-    {"--case", "NAME"}, {"--set", "KEY=VALUE"}, {"--update", NULL},
+    {"--case", "NAME"}, {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--update", NULL},
     {"--json", NULL},   {"--db", "FILE"},       {NULL, NULL}};
 const cli_opt *const cmd_regress_opts[] = {regress_opts, NULL};
 
@@ -60,9 +66,13 @@ const cli_opt *const cmd_regress_opts[] = {regress_opts, NULL};
 
 typedef struct {
     const char *dir;
-    const char *psets[MAX_SETS], *ssets[MAX_SETS]; /* --set: policy, scenario */
-    size_t npsets, nssets;
+    const char *sets[MAX_SETS];      /* --set */
+    size_t nsets;
+    const pol_policy *only[MAX_SETS]; /* --policy: only these entries */
+    size_t nonly;
+    lab_sets split;                  /* the case's --set under lab.h's rule */
     int update, json;
+    int header;      /* the table's header is printed */
     st_db *db;
     int failed, checked;
     cJSON *out; /* --json: the cases array */
@@ -106,15 +116,24 @@ static char **list_cases(const char *dir, size_t *n) {
     return v;
 }
 
+/* The table's header, before its first line: an error before any line
+** leaves stdout empty. */
+static void header(regress_ctx *x) {
+    if (x->header++) return;
+    printf("%-30s %-12s %-26s %12s %12s  %s\n", "case", "run", "figure", "value", "bound",
+           "result");
+}
+
 /* One entry's run: its parameters (scenario's, the entry's, then --set)
 ** and scenario overrides (the entry's, then --set). */
 static int run_entry(regress_ctx *x, const char *name, const char *spath,
-                     sim_policy_bounds *pb, cJSON *jruns) {
+                     lab_policy_bounds *pb, cJSON *jruns) {
     char err[512];
-    const char *sets[SIM_BOUNDS_SETS + POL_MAX_PARAMS + 2 * MAX_SETS];
+    const lab_sets *ls = &x->split;
+    const char *sets[LAB_BOUNDS_SETS + POL_MAX_PARAMS + 2 * MAX_SETS];
     size_t nss = 0, nall;
     for (size_t i = 0; i < pb->nsets; i++) sets[nss++] = pb->sets[i];
-    for (size_t i = 0; i < x->nssets; i++) sets[nss++] = x->ssets[i];
+    for (size_t i = 0; i < ls->nfield; i++) sets[nss++] = ls->field[i];
     sim_scenario sc;
     if (sim_scenario_load(spath, sets, nss, &sc, err, sizeof err)) {
         cli_error("%s (run %s of case %s)", err, pb->label, name);
@@ -123,30 +142,31 @@ static int run_entry(regress_ctx *x, const char *name, const char *spath,
     pol_params params;
     sim_scenario_params(&sc, pb->pol, &params);
     nall = nss;
-    const char *const *lists[2] = {(const char *const *)pb->params, x->psets};
-    size_t counts[2] = {pb->nparams, x->npsets};
-    for (int l = 0; l < 2; l++)
-        for (size_t i = 0; i < counts[l]; i++) {
-            const char *kv = lists[l][i], *eq = strchr(kv, '=');
-            char key[64], msg[200];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
-            /* A --set parameter applies to the runs whose policy has it. */
-            if (l == 1 && pol_param_index(pb->pol, key) < 0) continue;
-            if (pol_param_set(pb->pol, &params, key, eq + 1, msg, sizeof msg)) {
-                cli_error("%s%s: %s", l ? "--set " : "", kv, msg);
-                sim_scenario_free(&sc);
-                return CLI_BADINPUT;
-            }
-            sets[nall++] = kv;
+    for (size_t i = 0; i < pb->nparams; i++) {
+        const char *kv = pb->params[i], *eq = strchr(kv, '=');
+        char key[64], msg[200];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+        if (pol_param_set(pb->pol, &params, key, eq + 1, msg, sizeof msg)) {
+            cli_error("%s: %s", kv, msg);
+            sim_scenario_free(&sc);
+            return CLI_BADINPUT;
         }
+        sets[nall++] = kv;
+    }
+    if (lab_sets_params(pb->pol, ls, &params, err, sizeof err)) {
+        cli_error("%s", err);
+        sim_scenario_free(&sc);
+        return CLI_BADINPUT;
+    }
+    nall += lab_sets_for(pb->pol, ls->param, ls->nparam, sets + nall);
     sim_result res;
     int64_t run_id;
     int rc = cli_run_one(x->db, &sc, pb->pol, &params, sets, nall, 0, &res, &run_id);
     sim_scenario_free(&sc);
     if (rc != CLI_OK) return rc;
-    if (x->update) sim_bounds_update(pb, &res);
-    sim_check c[SIM_BOUNDS_CHECKS];
-    size_t n = sim_bounds_check(pb, &res, c);
+    if (x->update) lab_bounds_update(pb, &res);
+    lab_check c[LAB_BOUNDS_CHECKS];
+    size_t n = lab_bounds_check(pb, &res, c);
     cJSON *jr = NULL, *jc = NULL;
     if (jruns) {
         jr = cJSON_CreateObject();
@@ -167,6 +187,7 @@ static int run_entry(regress_ctx *x, const char *name, const char *spath,
             cJSON_AddNumberToObject(o, "bound", c[i].bound);
             cJSON_AddBoolToObject(o, "pass", c[i].pass);
         } else {
+            header(x);
             printf("%-30s %-12s %-26s %12.*f %12.*f  %s\n", name, pb->label, c[i].name,
                    c[i].decimals, c[i].value, c[i].decimals, c[i].bound,
                    c[i].pass ? "PASS" : "FAIL");
@@ -175,11 +196,18 @@ static int run_entry(regress_ctx *x, const char *name, const char *spath,
     return CLI_OK;
 }
 
+/* 1 when --policy names pol, or names none. */
+static int is_only(const regress_ctx *x, const pol_policy *pol) {
+    for (size_t i = 0; i < x->nonly; i++)
+        if (x->only[i] == pol) return 1;
+    return x->nonly == 0;
+}
+
 static int regress_case(regress_ctx *x, const char *name, const char *folder) {
     char spath[4200], bpath[4200], err[512];
     snprintf(spath, sizeof spath, "%s/scenario.json", folder);
     snprintf(bpath, sizeof bpath, "%s/bounds.json", folder);
-    sim_bounds b;
+    lab_bounds b;
     struct stat st;
     cJSON *jcase = NULL, *jruns = NULL;
     if (x->out) {
@@ -191,7 +219,10 @@ static int regress_case(regress_ctx *x, const char *name, const char *folder) {
     if (stat(bpath, &st) != 0) {
         if (!x->update) {
             if (jcase) cJSON_AddStringToObject(jcase, "skipped", "no bounds.json");
-            else printf("%-30s (no bounds.json: skipped)\n", name);
+            else {
+                header(x);
+                printf("%-30s (no bounds.json: skipped)\n", name);
+            }
             return CLI_OK;
         }
         memset(&b, 0, sizeof b);
@@ -200,18 +231,49 @@ static int regress_case(regress_ctx *x, const char *name, const char *folder) {
         snprintf(b.p[1].label, sizeof b.p[1].label, "guarded");
         b.p[1].pol = pol_find("guarded");
         b.npolicies = 2;
-    } else if (sim_bounds_load(bpath, &b, err, sizeof err)) {
+    } else if (lab_bounds_load(bpath, &b, err, sizeof err)) {
         cli_error("%s", err);
         return CLI_BADINPUT;
     }
+    /* The chosen policies: --policy, or the entries' own. */
+    const pol_policy *chosen[LAB_BOUNDS_MAX];
+    size_t nchosen = 0;
+    for (size_t k = 0; k < b.npolicies; k++)
+        if (is_only(x, b.p[k].pol)) chosen[nchosen++] = b.p[k].pol;
     int rc = CLI_OK;
+    const pol_policy *const *pols = x->nonly ? x->only : chosen;
+    size_t npols = x->nonly ? x->nonly : nchosen;
+    if (lab_sets_split(pols, npols, x->sets, x->nsets, &x->split, err, sizeof err)) {
+        cli_error("%s", err);
+        rc = CLI_BADINPUT;
+    }
+    /* Every value, for every chosen policy, even one no entry runs. */
+    for (size_t k = 0; k < npols && rc == CLI_OK; k++) {
+        pol_params d;
+        pol_params_default(pols[k], &d);
+        if (lab_sets_params(pols[k], &x->split, &d, err, sizeof err)) {
+            cli_error("%s", err);
+            rc = CLI_BADINPUT;
+        }
+    }
+    /* The fields on the case as it is, once: a bad one is the user's
+    ** input, said as every command says it, whichever runs are chosen. */
+    sim_scenario sc;
+    if (rc == CLI_OK && x->split.nfield) {
+        if (sim_scenario_load(spath, x->split.field, x->split.nfield, &sc, err, sizeof err)) {
+            cli_error("%s", err);
+            rc = CLI_BADINPUT;
+        } else {
+            sim_scenario_free(&sc);
+        }
+    }
     for (size_t k = 0; k < b.npolicies && rc == CLI_OK; k++)
-        rc = run_entry(x, name, spath, &b.p[k], jruns);
-    if (rc == CLI_OK && x->update && sim_bounds_write(bpath, &b, err, sizeof err)) {
+        if (is_only(x, b.p[k].pol)) rc = run_entry(x, name, spath, &b.p[k], jruns);
+    if (rc == CLI_OK && x->update && lab_bounds_write(bpath, &b, err, sizeof err)) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     }
-    sim_bounds_free(&b);
+    lab_bounds_free(&b);
     return rc;
 }
 
@@ -262,14 +324,11 @@ int cmd_regress(int argc, char **argv) {
                 return cli_usage("regress", "too many --case options");
             named[nnamed++] = a.val;
         } else if (cli_is(&a, "--set")) {
-            if (!cli_is_kv(a.val)) {
-                cli_error("--set %s: expected KEY=VALUE", a.val);
-                return CLI_BADINPUT;
-            }
-            if (x.npsets == MAX_SETS || x.nssets == MAX_SETS)
-                return cli_usage("regress", "too many --set options");
-            if (pol_is_param(a.val, strcspn(a.val, "="))) x.psets[x.npsets++] = a.val;
-            else x.ssets[x.nssets++] = a.val;
+            if (x.nsets == MAX_SETS) return cli_usage("regress", "too many --set options");
+            x.sets[x.nsets++] = a.val;
+        } else if (cli_is(&a, "--policy")) {
+            if (x.nonly == MAX_SETS) return cli_usage("regress", "too many --policy options");
+            if (!(x.only[x.nonly++] = pol_find(a.val))) return cli_unknown_policy(a.val);
         }
     }
     /* DIR may be one case's own folder: that case alone, and it counts as
@@ -314,12 +373,7 @@ int cmd_regress(int argc, char **argv) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     }
-    if (rc == CLI_OK) {
-        if (x.json) x.out = cJSON_CreateArray();
-        else
-            printf("%-30s %-12s %-26s %12s %12s  %s\n", "case", "run", "figure", "value",
-                   "bound", "result");
-    }
+    if (rc == CLI_OK && x.json) x.out = cJSON_CreateArray();
     size_t ran = 0;
     for (size_t i = 0; i < n && rc == CLI_OK; i++) {
         if (!single && !is_named(cases[i], named, nnamed)) continue;

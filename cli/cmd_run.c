@@ -4,6 +4,8 @@
 */
 #include "cli.h"
 
+#include "lab/lab.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,40 +50,6 @@ typedef struct {
     int64_t run_id;
 } run_slot;
 
-/* Applies the policy --set options to one run's parameters. A key that no
-** policy of this run knows is an error. */
-static int apply_policy_sets(run_slot *runs, size_t nruns, const char **sets,
-                             size_t nsets) {
-    for (size_t i = 0; i < nsets; i++) {
-        const char *eq = strchr(sets[i], '=');
-        char key[64], err[160];
-        size_t len = (size_t)(eq - sets[i]);
-        memcpy(key, sets[i], len);
-        key[len] = '\0';
-        int used = 0;
-        for (size_t r = 0; r < nruns; r++) {
-            if (pol_param_index(runs[r].pol, key) < 0) continue;
-            if (pol_param_set(runs[r].pol, &runs[r].params, key, eq + 1, err, sizeof err)) {
-                cli_error("--set %s: %s", sets[i], err);
-                return -1;
-            }
-            used = 1;
-        }
-        if (!used) {
-            cli_error("--set %s: unknown parameter '%s' for policy %s", sets[i], key,
-                      runs[0].pol->name);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static void fmt_duration(char *buf, size_t n, int64_t s) {
-    if (s < 60) snprintf(buf, n, "%llds", (long long)s);
-    else if (s < 3600) snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-    else snprintf(buf, n, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
-}
-
 /* One table row: a label and a formatter applied to each run. */
 typedef void (*cell_fn)(char *buf, size_t n, const run_slot *r);
 
@@ -114,18 +82,18 @@ static void c_gap(char *b, size_t n, const run_slot *x) {
     sim_gap_format(x->res.total_cost, x->res.oracle_cost, x->res.coverage_pct, b, n);
 }
 static void c_longest(char *b, size_t n, const run_slot *x) {
-    fmt_duration(b, n, x->res.longest_shortfall_s);
+    cli_duration(b, n, x->res.longest_shortfall_s);
 }
 static void c_latency(char *b, size_t n, const run_slot *x) {
     char m[32], M[32];
-    fmt_duration(m, sizeof m, x->res.fallback_latency_median_s);
-    fmt_duration(M, sizeof M, x->res.fallback_latency_max_s);
+    cli_duration(m, sizeof m, x->res.fallback_latency_median_s);
+    cli_duration(M, sizeof M, x->res.fallback_latency_max_s);
     snprintf(b, n, "%s / %s", m, M);
 }
 static void c_return(char *b, size_t n, const run_slot *x) {
     char m[32], M[32];
-    fmt_duration(m, sizeof m, x->res.return_delay_median_s);
-    fmt_duration(M, sizeof M, x->res.return_delay_max_s);
+    cli_duration(m, sizeof m, x->res.return_delay_median_s);
+    cli_duration(M, sizeof M, x->res.return_delay_max_s);
     snprintf(b, n, "%s / %s", m, M);
 }
 
@@ -232,9 +200,8 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
 
 int cmd_run(int argc, char **argv) {
     const char *path = NULL, *db_path = "results/spotbench.db";
-    const char *pol_names[MAX_POLICIES];
-    const char *psets[MAX_SETS], *ssets[MAX_SETS];
-    size_t npol = 0, npsets = 0, nssets = 0;
+    const char *pol_names[MAX_POLICIES], *sets[MAX_SETS];
+    size_t npol = 0, nsets = 0;
     int timeseries = 0, json = 0;
     cli_args a;
     cli_args_init(&a, "run", NULL, run_opts, argc, argv);
@@ -247,15 +214,8 @@ int cmd_run(int argc, char **argv) {
             if (npol == MAX_POLICIES) return cli_usage("run", "too many --policy options");
             pol_names[npol++] = a.val;
         } else if (cli_is(&a, "--set")) {
-            const char *kv = a.val;
-            if (!cli_is_kv(kv)) {
-                cli_error("--set %s: expected KEY=VALUE", kv);
-                return CLI_BADINPUT;
-            }
-            if (npsets == MAX_SETS || nssets == MAX_SETS)
-                return cli_usage("run", "too many --set options");
-            if (pol_is_param(kv, strcspn(kv, "="))) psets[npsets++] = kv;
-            else ssets[nssets++] = kv;
+            if (nsets == MAX_SETS) return cli_usage("run", "too many --set options");
+            sets[nsets++] = a.val;
         } else if (cli_is(&a, "--db")) {
             db_path = a.val;
         } else if (cli_is(&a, "--timeseries")) {
@@ -269,26 +229,29 @@ int cmd_run(int argc, char **argv) {
     /* Load everything before touching the database: a run that fails to
     ** load writes nothing. */
     char err[512];
+    const pol_policy *pols[MAX_POLICIES];
+    for (size_t i = 0; i < npol; i++)
+        if (!(pols[i] = pol_find(pol_names[i]))) return cli_unknown_policy(pol_names[i]);
+    lab_sets ls;
     sim_scenario sc;
-    if (sim_scenario_load(path, ssets, nssets, &sc, err, sizeof err)) {
+    if (lab_sets_split(pols, npol, sets, nsets, &ls, err, sizeof err) ||
+        sim_scenario_load(path, ls.field, ls.nfield, &sc, err, sizeof err)) {
         cli_error("%s", err);
         return CLI_BADINPUT;
     }
     run_slot runs[MAX_POLICIES];
     size_t nruns = npol ? npol : 1;
     memset(runs, 0, sizeof runs);
-    int rc = CLI_OK;
-    for (size_t i = 0; i < nruns; i++) {
-        runs[i].pol = npol ? pol_find(pol_names[i]) : sc.policy;
-        if (!runs[i].pol) {
-            rc = cli_unknown_policy(pol_names[i]);
-            goto out;
-        }
-        sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
+    int rc = CLI_BADINPUT;
+    if (!npol) {
+        /* The scenario's controller.policy: the rule again, with it chosen. */
+        pols[0] = sc.policy;
+        if (lab_sets_split(pols, 1, sets, nsets, &ls, err, sizeof err)) goto bad;
     }
-    if (apply_policy_sets(runs, nruns, psets, npsets)) {
-        rc = CLI_BADINPUT;
-        goto out;
+    for (size_t i = 0; i < nruns; i++) {
+        runs[i].pol = pols[i];
+        sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
+        if (lab_sets_params(runs[i].pol, &ls, &runs[i].params, err, sizeof err)) goto bad;
     }
     for (size_t i = 0; i < nruns; i++) {
         size_t j = 0; /* once per policy and value */
@@ -299,17 +262,18 @@ int cmd_run(int argc, char **argv) {
     }
 
     st_db *db = NULL;
+    rc = CLI_OK;
     if (st_open(db_path, &db, err, sizeof err)) {
         cli_error("%s", err);
         rc = CLI_FAIL;
         goto out;
     }
     const char *all_sets[2 * MAX_SETS];
-    for (size_t i = 0; i < nssets; i++) all_sets[i] = ssets[i];
-    for (size_t i = 0; i < npsets; i++) all_sets[nssets + i] = psets[i];
+    for (size_t i = 0; i < ls.nfield; i++) all_sets[i] = ls.field[i];
+    for (size_t i = 0; i < ls.nparam; i++) all_sets[ls.nfield + i] = ls.param[i];
     for (size_t i = 0; i < nruns && rc == CLI_OK; i++)
-        rc = cli_run_one(db, &sc, runs[i].pol, &runs[i].params, all_sets, nssets + npsets,
-                         timeseries, &runs[i].res, &runs[i].run_id);
+        rc = cli_run_one(db, &sc, runs[i].pol, &runs[i].params, all_sets,
+                         ls.nfield + ls.nparam, timeseries, &runs[i].res, &runs[i].run_id);
     st_close(db);
     if (rc == CLI_OK) {
         if (json)
@@ -317,6 +281,9 @@ int cmd_run(int argc, char **argv) {
         else
             print_table(&sc, runs, nruns);
     }
+    goto out;
+bad:
+    cli_error("%s", err);
 out:
     sim_scenario_free(&sc);
     return rc;

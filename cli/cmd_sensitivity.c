@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/sweep.h"
-#include "store/sweep.h"
+#include "lab/sweep.h"
+#include "lab/lab.h"
 
 const char cmd_sensitivity_usage[] =
     "usage: spotbench sensitivity SCENARIO [--policy NAME]... [--set KEY=VALUE]...\n"
@@ -48,11 +48,11 @@ const char cmd_sensitivity_usage[] =
 static const char *const unknowns[] = {"cloudwatch.IngestionDelay", "controller.Offset"};
 
 /* The KEY=VALUE strings of point p without the unknowns, joined. */
-static void known_params(const sim_sweep_spec *spec, size_t p, char *out, size_t n) {
+static void known_params(const lab_sweep_spec *spec, size_t p, char *out, size_t n) {
     char buf[4096];
     const char *kv[64];
     out[0] = '\0';
-    if (spec->ngrid + spec->nrnd > 64 || sim_sweep_point(spec, p, buf, sizeof buf, kv)) return;
+    if (spec->ngrid + spec->nrnd > 64 || lab_sweep_point(spec, p, buf, sizeof buf, kv)) return;
     size_t used = 0;
     for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
         int skip = 0;
@@ -68,11 +68,11 @@ static void known_params(const sim_sweep_spec *spec, size_t p, char *out, size_t
 }
 
 /* The unknowns' values of point p, "IngestionDelay=60 Offset=1". */
-static void unknown_values(const sim_sweep_spec *spec, size_t p, char *out, size_t n) {
+static void unknown_values(const lab_sweep_spec *spec, size_t p, char *out, size_t n) {
     char buf[4096];
     const char *kv[64];
     out[0] = '\0';
-    if (spec->ngrid + spec->nrnd > 64 || sim_sweep_point(spec, p, buf, sizeof buf, kv)) return;
+    if (spec->ngrid + spec->nrnd > 64 || lab_sweep_point(spec, p, buf, sizeof buf, kv)) return;
     size_t used = 0;
     for (size_t i = 0; i < spec->ngrid; i++)
         for (size_t u = 0; u < 2; u++) {
@@ -89,57 +89,42 @@ static void unknown_values(const sim_sweep_spec *spec, size_t p, char *out, size
 static int one_policy(const char *db_path, const char *scenario, const pol_policy *pol,
                       const char **sets, size_t nsets, const char **grids, size_t ngrids,
                       const char *delays, const char *offsets, long workers,
-                      st_sweep_point **pts_out, size_t *npts_out) {
-    sim_sweep_spec spec;
+                      lab_sweep_pset **pts_out, size_t *npts_out) {
+    lab_sweep_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.seed = 1;
     char err[1024], axis[600];
-    st_db *db = NULL;
-    size_t *todo = NULL;
     st_sweep_row *rows = NULL;
-    st_sweep_point *pts = NULL;
-    st_sweep_range *rg = NULL;
+    lab_sweep_pset *pts = NULL;
+    lab_sweep_range *rg = NULL;
     size_t nrows = 0, npts = 0, nrg = 0;
     int rc = CLI_BADINPUT;
-    int64_t id;
     if (!(spec.policy = strdup(pol->name)) ||
-        sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, scenario, err, sizeof err) ||
-        sim_sweep_add_str(&spec.sets, &spec.nsets, "controller.Jitter=0", err, sizeof err))
+        lab_sweep_add_str(&spec.scenarios, &spec.nscenarios, scenario, err, sizeof err) ||
+        lab_sweep_add_str(&spec.sets, &spec.nsets, "controller.Jitter=0", err, sizeof err))
         goto bad;
-    for (size_t i = 0; i < nsets; i++)
-        if (sim_sweep_add_str(&spec.sets, &spec.nsets, sets[i], err, sizeof err)) goto bad;
+    const char *mine[LAB_MAX_SETS];
+    size_t nmine = lab_sets_for(pol, sets, nsets, mine);
+    for (size_t i = 0; i < nmine; i++)
+        if (lab_sweep_add_str(&spec.sets, &spec.nsets, mine[i], err, sizeof err)) goto bad;
     for (size_t i = 0; i < ngrids; i++)
-        if (sim_sweep_add_grid(&spec, grids[i], err, sizeof err)) goto bad;
+        if (lab_sweep_add_grid(&spec, grids[i], err, sizeof err)) goto bad;
     snprintf(axis, sizeof axis, "%s=%s", unknowns[0], delays);
-    if (sim_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
+    if (lab_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
     snprintf(axis, sizeof axis, "%s=%s", unknowns[1], offsets);
-    if (sim_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
-    if (st_sweep_check(&spec, err, sizeof err)) goto bad;
+    if (lab_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
 
+    lab_sweep_req req = {.db_path = db_path, .workers = (int)workers,
+                         .tool_version = cli_version()};
+    rc = lab_sweep_drive(&spec, &req, &rows, &nrows, err, sizeof err);
+    if (rc != CLI_OK) goto bad;
     rc = CLI_FAIL;
-    if (st_open(db_path, &db, err, sizeof err) ||
-        st_sweep_create(db, &spec, cli_version(), &id, err, sizeof err))
-        goto fail;
-    st_close(db);
-    db = NULL;
-    size_t nruns = sim_sweep_npoints(&spec);
-    todo = malloc(nruns * sizeof *todo);
-    if (!todo) {
+    int64_t id = req.id;
+    if (lab_sweep_aggregate(rows, nrows, &pts, &npts)) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
-    for (size_t r = 0; r < nruns; r++) todo[r] = r;
-    if (st_sweep_exec(db_path, id, &spec, todo, nruns, (int)workers, cli_version(), NULL,
-                      NULL, err, sizeof err))
-        goto fail;
-    if (st_open(db_path, &db, err, sizeof err) ||
-        st_sweep_rows(db, id, &rows, &nrows, err, sizeof err))
-        goto fail;
-    if (st_sweep_aggregate(rows, nrows, &pts, &npts)) {
-        snprintf(err, sizeof err, "out of memory");
-        goto fail;
-    }
-    if (st_sweep_ranges(&spec, pts, npts, unknowns, 2, &rg, &nrg, err, sizeof err)) goto fail;
+    if (lab_sweep_ranges(&spec, pts, npts, unknowns, 2, &rg, &nrg, err, sizeof err)) goto fail;
     for (size_t i = 0; i < nrg; i++) {
         char params[1024], worst[128], c[3][32];
         known_params(&spec, rg[i].group, params, sizeof params);
@@ -162,12 +147,10 @@ bad:
 fail:
     cli_error("%s", err);
 out:
-    st_close(db);
-    free(todo);
     free(rows);
     free(pts);
     free(rg);
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     return rc;
 }
 
@@ -222,13 +205,19 @@ int cmd_sensitivity(int argc, char **argv) {
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
         if (!(*p)->simulation_only) list[n++] = *p;
 
+    lab_sets split; /* every --set checked once, against every chosen policy */
+    char err[1024];
+    if (lab_sets_split(list, n, sets, nsets, &split, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
     printf("sensitivity of %s: cloudwatch.IngestionDelay in {%s} s x controller.Offset "
            "in {%s} s (controller.Jitter 0)\n\n", path, delays, offsets);
     printf("%-9s %6s  %10s  %10s  %10s  %8s  %8s  %8s  %-28s  %s\n", "policy", "sweep",
            "cost min", "median", "max", "cov min", "median", "max", "worst cost at",
            "parameters");
     fflush(stdout);
-    st_sweep_point *pts[MAX_POLICIES] = {0};
+    lab_sweep_pset *pts[MAX_POLICIES] = {0};
     size_t npts[MAX_POLICIES] = {0};
     int rc = CLI_OK;
     for (size_t i = 0; i < n && rc == CLI_OK; i++) {

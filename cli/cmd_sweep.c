@@ -1,10 +1,12 @@
 /*
 ** cmd_sweep.c: `spotbench sweep` (run a parameter sweep on worker processes,
 ** print its Pareto fronts) and `spotbench best` (the cheapest parameter set
-** meeting a coverage on every scenario). The sweep itself lives in sim/sweep.c
-** (points) and store/sweep.c (storage, workers); this file parses and prints.
+** meeting a coverage on every scenario). The sweep itself lives in lab/sweep.c
+** (points) and store/sweeptab.c (storage, workers); this file parses and prints.
 */
 #include "cli.h"
+
+#include "lab/lab.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/sweep.h"
-#include "store/sweep.h"
+#include "lab/sweep.h"
+#include "store/sweeptab.h"
 
 const char cmd_sweep_usage[] =
     "usage: spotbench sweep SCENARIO... --policy NAME\n"
@@ -130,12 +132,28 @@ typedef struct {
     int tty, quiet;
     struct timespec t0;
     int last_pct;
+    long workers;
+    int sharded;
+    const lab_sweep_spec *spec;
+    int started;
 } progress_state;
 
 static double elapsed(const struct timespec *t0) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The sweep's size and what is left, once its runs are known. */
+static void on_start(void *ctx, int64_t id, size_t nslice, size_t ntodo) {
+    progress_state *p = ctx;
+    if (!p->quiet)
+        fprintf(stderr, "sweep %lld: %zu runs (%zu parameter sets x %zu scenarios)"
+                "%s, %zu to run on %ld workers\n",
+                (long long)id, nslice, lab_sweep_npoints(p->spec), p->spec->nscenarios,
+                p->sharded ? " in this shard" : "", ntodo, p->workers);
+    p->started = 1;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
 }
 
 static void on_progress(void *ctx, size_t done, size_t total) {
@@ -172,7 +190,7 @@ static int print_front(const char *title, const char *scenario, cJSON *out,
                        const char *const *params, size_t n) {
     int *front = calloc(n ? n : 1, sizeof *front);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!front || !order || sim_pareto(cost, cov, n, front)) {
+    if (!front || !order || lab_pareto(cost, cov, n, front)) {
         free(front);
         free(order);
         cli_error("out of memory");
@@ -226,7 +244,7 @@ static int print_front(const char *title, const char *scenario, cJSON *out,
 
 /* The Pareto fronts of a sweep: per scenario, then aggregated over the
 ** parameter sets stored on every scenario (sum of costs, minimum coverage). */
-static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec, cJSON *out) {
+static int print_fronts(st_db *db, int64_t id, const lab_sweep_spec *spec, cJSON *out) {
     char err[512];
     st_sweep_row *rows;
     size_t n;
@@ -240,11 +258,11 @@ static int print_fronts(st_db *db, int64_t id, const sim_sweep_spec *spec, cJSON
     double *orc = malloc((n ? n : 1) * sizeof *orc);
     double *row_orc = malloc((n ? n : 1) * sizeof *row_orc);
     const char **params = malloc((n ? n : 1) * sizeof *params);
-    st_sweep_point *pts = NULL;
+    lab_sweep_pset *pts = NULL;
     size_t npts = 0;
     int rc = -1;
     if (!cost || !cov || !ids || !orc || !row_orc || !params ||
-        st_sweep_aggregate(rows, n, &pts, &npts)) {
+        lab_sweep_aggregate(rows, n, &pts, &npts)) {
         cli_error("out of memory");
         goto out;
     }
@@ -309,29 +327,19 @@ out:
 /* The fallback_capacity note of `run` (cli_note_fallback), once for the
 ** sweep: on its first scenario with its fixed settings, unless the sweep
 ** varies the fallback or the fleet's size itself. */
-static void note_fallback(const sim_sweep_spec *spec) {
+static void note_fallback(const lab_sweep_spec *spec) {
     const pol_policy *pol = pol_find(spec->policy);
     if (!pol || pol_param_index(pol, "fallback_capacity") < 0) return;
     for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
         const char *k = i < spec->ngrid ? spec->grid[i].key : spec->rnd[i - spec->ngrid].key;
         if (!strcmp(k, "fallback_capacity") || !strcmp(k, "fleet.TargetCapacity")) return;
     }
-    const char *ssets[256];
-    size_t ns = 0;
     pol_params params;
     char err[512];
-    for (size_t i = 0; i < spec->nsets && ns < 256; i++)
-        if (!pol_is_param(spec->sets[i], strcspn(spec->sets[i], "="))) ssets[ns++] = spec->sets[i];
     sim_scenario sc;
-    if (sim_scenario_load(spec->scenarios[0], ssets, ns, &sc, err, sizeof err)) return;
-    sim_scenario_params(&sc, pol, &params);
-    for (size_t i = 0; i < spec->nsets; i++) {
-        const char *eq = strchr(spec->sets[i], '=');
-        char key[64];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - spec->sets[i]), spec->sets[i]);
-        if (pol_param_index(pol, key) >= 0)
-            pol_param_set(pol, &params, key, eq + 1, err, sizeof err);
-    }
+    if (lab_load(spec->scenarios[0], &pol, (const char *const *)spec->sets, spec->nsets, NULL,
+                 &sc, &params, err, sizeof err))
+        return;
     cli_note_fallback(&sc, pol, &params);
     sim_scenario_free(&sc);
 }
@@ -368,7 +376,7 @@ static int parse_shard(const char *arg, long *k, long *n) {
 }
 
 int cmd_sweep(int argc, char **argv) {
-    sim_sweep_spec spec;
+    lab_sweep_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.seed = 1;
     const char *db_path = DEFAULT_DB, *shard = NULL, *policy = NULL;
@@ -378,8 +386,6 @@ int cmd_sweep(int argc, char **argv) {
     int64_t resume = 0;
     char err[1024];
     st_db *db = NULL;
-    unsigned char *done = NULL;
-    size_t *todo = NULL;
     cli_args a;
     cli_args_init(&a, "sweep", NULL, sweep_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
@@ -387,25 +393,25 @@ int cmd_sweep(int argc, char **argv) {
         char *end;
         if (k == CLI_ARG_BAD) goto out;
         if (k == CLI_ARG_POS) {
-            if (sim_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
+            if (lab_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
                 goto bad;
         } else if (cli_is(&a, "--policy")) policy = v;
         else if (cli_is(&a, "--grid")) {
-            if (sim_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
+            if (lab_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
         } else if (cli_is(&a, "--random")) {
-            if (sim_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
+            if (lab_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
         } else if (cli_is(&a, "--set")) {
             if (!cli_is_kv(v)) {
                 snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
                 goto bad;
             }
-            if (sim_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
+            if (lab_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
         } else if (cli_is(&a, "--samples")) {
             errno = 0;
             samples = strtol(v, &end, 10);
-            if (*end || !*v || errno || samples < 1 || samples > SIM_SWEEP_MAX_RUNS) {
+            if (*end || !*v || errno || samples < 1 || samples > LAB_SWEEP_MAX_RUNS) {
                 snprintf(err, sizeof err, "--samples %s: expected a whole number from 1 to %d",
-                         v, SIM_SWEEP_MAX_RUNS);
+                         v, LAB_SWEEP_MAX_RUNS);
                 goto bad;
             }
         } else if (cli_is(&a, "--seed")) {
@@ -446,7 +452,7 @@ int cmd_sweep(int argc, char **argv) {
             goto out;
         }
         if (st_open(db_path, &db, err, sizeof err)) goto fail;
-        if (st_sweep_load(db, resume, &spec, err, sizeof err)) goto bad;
+        if (lab_sweep_load(db, resume, &spec, err, sizeof err)) goto bad;
         id = resume;
     } else {
         if (!policy) {
@@ -467,54 +473,28 @@ int cmd_sweep(int argc, char **argv) {
             goto fail;
         }
     }
-    /* Validate before the database is touched: a bad sweep stores nothing. */
-    if (st_sweep_check(&spec, err, sizeof err)) goto bad;
     if (!resume) note_fallback(&spec);
-    if (!db && st_open(db_path, &db, err, sizeof err)) goto fail;
-    /* A slice of a sharded sweep joins the sweep of the same spec in this
-    ** database, so that slices sharing one file form one sweep. */
-    if (!id && shard_n > 1 && st_sweep_find(db, &spec, &id, err, sizeof err)) goto fail;
-    if (!id && st_sweep_create(db, &spec, cli_version(), &id, err, sizeof err)) goto fail;
-
-    size_t nruns = sim_sweep_npoints(&spec) * spec.nscenarios;
-    done = calloc(nruns, 1);
-    todo = malloc(nruns * sizeof *todo);
-    if (!done || !todo) {
-        snprintf(err, sizeof err, "out of memory");
-        goto fail;
-    }
-    if (st_sweep_done(db, id, done, nruns, err, sizeof err)) goto fail;
-    /* Shards interleave (run r goes to shard r mod N): every shard gets a
-    ** mix of cheap and dear points. */
-    size_t ntodo = 0, nslice = 0;
-    for (size_t r = 0; r < nruns; r++)
-        if (r % (size_t)shard_n == (size_t)(shard_k - 1)) {
-            nslice++;
-            if (!done[r]) todo[ntodo++] = r;
-        }
-    st_close(db);
+    progress_state ps = {isatty(2), quiet, {0, 0}, -1, (long)workers, shard_n > 1,
+                         &spec, 0};
+    lab_sweep_req req = {.db_path = db_path, .id = id, .join = shard_n > 1,
+                         .shard_k = shard_k, .shard_n = shard_n, .workers = (int)workers,
+                         .tool_version = cli_version(), .start = on_start,
+                         .progress = on_progress, .ctx = &ps};
+    st_close(db); /* no connection may cross the workers' fork() */
     db = NULL;
-    if (!quiet)
-        fprintf(stderr, "sweep %lld: %zu runs (%zu parameter sets x %zu scenarios)"
-                "%s, %zu to run on %ld workers\n",
-                (long long)id, nslice, sim_sweep_npoints(&spec), spec.nscenarios,
-                shard_n > 1 ? " in this shard" : "", ntodo, workers);
-    progress_state ps = {isatty(2), quiet, {0, 0}, -1};
-    clock_gettime(CLOCK_MONOTONIC, &ps.t0);
-    if (st_sweep_exec(db_path, id, &spec, todo, ntodo, (int)workers, cli_version(),
-                      on_progress, &ps, err, sizeof err)) {
-        if (ps.tty && !quiet) fputc('\n', stderr);
-        cli_error("sweep %lld: %s (resume with --resume %lld)", (long long)id, err,
-                  (long long)id);
-        rc = CLI_FAIL;
+    rc = lab_sweep_drive(&spec, &req, NULL, NULL, err, sizeof err);
+    if (rc != CLI_OK) {
+        if (ps.tty && !quiet && ps.started) fputc('\n', stderr);
+        cli_error("%s", err);
         goto out;
     }
+    id = req.id;
     if (st_open(db_path, &db, err, sizeof err)) goto fail;
     if (json) {
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "sweep", (double)id);
         cJSON_AddItemToObject(doc, "policy", cli_json_str(spec.policy));
-        cJSON_AddNumberToObject(doc, "parameter_sets", (double)sim_sweep_npoints(&spec));
+        cJSON_AddNumberToObject(doc, "parameter_sets", (double)lab_sweep_npoints(&spec));
         cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
         for (size_t i = 0; i < spec.nscenarios; i++)
             cJSON_AddItemToArray(sc, cli_json_str(spec.scenarios[i]));
@@ -528,7 +508,7 @@ int cmd_sweep(int argc, char **argv) {
         goto out;
     }
     printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
-           spec.policy, sim_sweep_npoints(&spec), spec.nscenarios);
+           spec.policy, lab_sweep_npoints(&spec), spec.nscenarios);
     rc = print_fronts(db, id, &spec, NULL) ? CLI_FAIL : CLI_OK;
     if (rc == CLI_OK)
         printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
@@ -544,9 +524,7 @@ fail:
     rc = CLI_FAIL;
 out:
     st_close(db);
-    free(done);
-    free(todo);
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     return rc;
 }
 
@@ -566,20 +544,20 @@ static size_t split_keys(char *buf, const char **keys, size_t max) {
 
 /* best --worst-case: the parameter set whose worst cost over the unknown
 ** axes is lowest among those whose worst coverage meets min_cov. */
-static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_sweep_point *pts,
+static int best_worst_case(int64_t id, const lab_sweep_spec *spec, const lab_sweep_pset *pts,
                            size_t npts, char *over_arg, double min_cov, size_t *point,
                            cJSON *doc) {
     const char *over[16];
     char err[512], keys[1024];
     snprintf(keys, sizeof keys, "%s", over_arg);
     size_t nover = split_keys(keys, over, 16);
-    st_sweep_range *rg;
+    lab_sweep_range *rg;
     size_t nrg;
-    if (st_sweep_ranges(spec, pts, npts, over, nover, &rg, &nrg, err, sizeof err)) {
+    if (lab_sweep_ranges(spec, pts, npts, over, nover, &rg, &nrg, err, sizeof err)) {
         cli_error("best --worst-case: %s", err);
         return CLI_BADINPUT;
     }
-    const st_sweep_range *best = NULL;
+    const lab_sweep_range *best = NULL;
     double best_cov = -1;
     for (size_t i = 0; i < nrg; i++) {
         if (rg[i].cov_min > best_cov) best_cov = rg[i].cov_min;
@@ -610,7 +588,7 @@ static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_swee
         printf("parameters ");
     }
     if (spec->ngrid + spec->nrnd <= 64 &&
-        sim_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
+        lab_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
         for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
             int unknown = 0;
             for (size_t j = 0; j < nover; j++)
@@ -622,7 +600,7 @@ static int best_worst_case(int64_t id, const sim_sweep_spec *spec, const st_swee
                 continue;
             }
             /* KEY=VALUE: VALUE as JSON when it is JSON, else a string. */
-            char key[SIM_SWEEP_KEY_MAX];
+            char key[LAB_SWEEP_KEY_MAX];
             const char *eq = strchr(kv[i], '=');
             snprintf(key, sizeof key, "%.*s", (int)(eq - kv[i]), kv[i]);
             cJSON *v = cJSON_Parse(eq + 1);
@@ -689,19 +667,19 @@ int cmd_best(int argc, char **argv) {
     }
     char err[1024];
     st_db *db = NULL;
-    sim_sweep_spec spec;
+    lab_sweep_spec spec;
     st_sweep_row *rows = NULL;
-    st_sweep_point *pts = NULL;
+    lab_sweep_pset *pts = NULL;
     size_t n = 0, npts = 0;
     int rc = CLI_FAIL;
     memset(&spec, 0, sizeof spec);
     if (st_open(db_path, &db, err, sizeof err)) goto fail;
-    if (st_sweep_load(db, id, &spec, err, sizeof err)) {
+    if (lab_sweep_load(db, id, &spec, err, sizeof err)) {
         rc = CLI_BADINPUT;
         goto fail;
     }
     if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) goto fail;
-    if (st_sweep_aggregate(rows, n, &pts, &npts)) {
+    if (lab_sweep_aggregate(rows, n, &pts, &npts)) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
@@ -712,7 +690,7 @@ int cmd_best(int argc, char **argv) {
         if (rc == CLI_OK) goto hand_over;
         goto out;
     }
-    const st_sweep_point *best = NULL;
+    const lab_sweep_pset *best = NULL;
     size_t complete = 0;
     double best_cov = -1;
     for (size_t i = 0; i < npts; i++) {
@@ -736,7 +714,7 @@ int cmd_best(int argc, char **argv) {
         cJSON_AddNumberToObject(doc, "sweep", (double)id);
         cJSON_AddNumberToObject(doc, "min_coverage", min_cov);
         cJSON_AddNumberToObject(doc, "sets_complete", (double)complete);
-        cJSON_AddNumberToObject(doc, "sets", (double)sim_sweep_npoints(&spec));
+        cJSON_AddNumberToObject(doc, "sets", (double)lab_sweep_npoints(&spec));
         cJSON_AddNumberToObject(doc, "point", (double)best->point);
         cJSON_AddItemToObject(doc, "parameters", params_json(best->params));
         cJSON_AddNumberToObject(doc, "total_cost", best->cost);
@@ -754,7 +732,7 @@ int cmd_best(int argc, char **argv) {
     } else {
         printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
                "scenario (%zu of %zu sets complete)\n",
-               (long long)id, min_cov, complete, sim_sweep_npoints(&spec));
+               (long long)id, min_cov, complete, lab_sweep_npoints(&spec));
         printf("point       %zu\n", best->point);
         printf("parameters  %s\n", best->params);
         printf("total cost  $%.2f (summed over %zu scenarios)\n", best->cost, spec.nscenarios);
@@ -787,7 +765,7 @@ out:
     cJSON_Delete(doc);
     free(rows);
     free(pts);
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     st_close(db);
     return rc;
 }

@@ -106,20 +106,6 @@ oom:
     return CLI_FAIL;
 }
 
-int cli_sets_for(const pol_policy *pol, const char *const *sets, size_t nsets,
-                 const char **out) {
-    size_t n = 0;
-    for (size_t i = 0; i < nsets; i++) {
-        char key[128];
-        size_t len = strcspn(sets[i], "=");
-        if (len >= sizeof key) len = sizeof key - 1;
-        memcpy(key, sets[i], len);
-        key[len] = '\0';
-        if (pol_param_index(pol, key) >= 0 || !pol_is_param(sets[i], len)) out[n++] = sets[i];
-    }
-    return (int)n;
-}
-
 void cli_duration(char *buf, size_t n, int64_t s) {
     if (s < 60) snprintf(buf, n, "%llds", (long long)s);
     else if (s < 3600) snprintf(buf, n, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));

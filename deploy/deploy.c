@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/lab.h"
 #include "traces/import.h"
 
 /* ---- Warnings ---------------------------------------------------------- */
@@ -249,23 +250,17 @@ double dep_worst_tick_s(const aws_live_config *cfg) {
 
 int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    const char **ssets = calloc(in->nsets + 1, sizeof *ssets);
-    const char **psets = calloc(in->nsets + 1, sizeof *psets);
-    size_t ns = 0, np = 0;
     int rc = -1, loaded = 0;
-    if (!ssets || !psets) {
-        snprintf(err, errlen, "out of memory");
+    p->pol = NULL;
+    if (in->policy && !(p->pol = pol_find(in->policy))) {
+        snprintf(err, errlen, "policy '%s': unknown (see 'spotbench policy list')",
+                 in->policy);
         goto out;
     }
-    for (size_t i = 0; i < in->nsets; i++) {
-        if (!strchr(in->sets[i], '=')) {
-            snprintf(err, errlen, "%s: expected KEY=VALUE", in->sets[i]);
-            goto out;
-        }
-        if (pol_is_param(in->sets[i], strcspn(in->sets[i], "="))) psets[np++] = in->sets[i];
-        else ssets[ns++] = in->sets[i];
-    }
-    if (sim_scenario_load(in->scenario, ssets, ns, &p->sc, err, errlen)) goto out;
+    /* --set under lab.h's rule; with no policy, the scenario's. */
+    if (lab_load(in->scenario, &p->pol, in->sets, in->nsets, NULL, &p->sc, &p->params, err,
+                 errlen))
+        goto out;
     loaded = 1;
     if (p->sc.mode != SIM_MODEL) {
         snprintf(err, errlen, "%s: mode: a direct-mode scenario replays a real "
@@ -273,33 +268,20 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
                  in->scenario);
         goto out;
     }
-    p->pol = in->policy ? pol_find(in->policy) : p->sc.policy;
-    if (!p->pol) {
-        snprintf(err, errlen, "policy '%s': unknown (see 'spotbench policy list')",
-                 in->policy);
-        goto out;
-    }
     if (p->pol->simulation_only) {
         snprintf(err, errlen, "policy '%s' is simulation only and cannot run live",
                  p->pol->name);
         goto out;
-    }
-    sim_scenario_params(&p->sc, p->pol, &p->params);
-    for (size_t i = 0; i < np; i++) {
-        char key[64], e2[200];
-        size_t k = strcspn(psets[i], "=");
-        snprintf(key, sizeof key, "%.*s", (int)k, psets[i]);
-        if (pol_param_set(p->pol, &p->params, key, psets[i] + k + 1, e2, sizeof e2)) {
-            snprintf(err, errlen, "%s: %s (policy %s)", psets[i], e2, p->pol->name);
-            goto out;
-        }
     }
     p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
     if (p->max_on_demand > 100000) p->max_on_demand = 100000;
     p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;
     p->apply = in->apply;
     snprintf(p->alloc, sizeof p->alloc, "%s", alloc_name(p->sc.alloc));
-    if (check_file_fields(p, in, ssets, ns, err, errlen)) goto out;
+    lab_sets ls; /* split before by lab_load, without error */
+    if (lab_sets_split(&p->pol, 1, in->sets, in->nsets, &ls, err, errlen) ||
+        check_file_fields(p, in, ls.field, ls.nfield, err, errlen))
+        goto out;
     if (check_values(p)) {
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -328,8 +310,6 @@ out:
         p->warn = NULL;
         p->nwarn = 0;
     }
-    free(ssets);
-    free(psets);
     return rc;
 }
 

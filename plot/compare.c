@@ -21,7 +21,7 @@
 /* Coverage truncated: a shortfall must never read as 100.00. */
 static double cov2(double c) { return floor(c * 100) / 100; }
 
-static void cell_line(FILE *f, size_t x, size_t y, const sim_cmp_cell *c) {
+static void cell_line(FILE *f, size_t x, size_t y, const lab_cmp_cell *c) {
     if (c->ncases == 1 && !c->regret_ok) {
         fprintf(f, "%zu %zu NaN \"n/a\\ncov %.2f%%\"\n", x, y, cov2(c->coverage));
         return;
@@ -36,7 +36,7 @@ static void cell_line(FILE *f, size_t x, size_t y, const sim_cmp_cell *c) {
             cov2(c->coverage));
 }
 
-int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
+int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
                size_t errlen) {
     if (c->ncases == 0 || c->npolicies == 0) {
         snprintf(err, errlen, "%s: nothing to draw (no case or no policy)", out);
@@ -54,7 +54,7 @@ int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
     /* Row 0 at the bottom is the suite; the cases above it, first on top. */
     for (size_t y = 0; y < rows; y++) {
         for (size_t x = 0; x < c->npolicies; x++) {
-            const sim_cmp_cell *cell = y == 0 ? &c->agg[x]
+            const lab_cmp_cell *cell = y == 0 ? &c->agg[x]
                                               : &c->cell[(rows - 1 - y) * c->npolicies + x];
             if (cell->regret_pct > top) top = cell->regret_pct;
             cell_line(f, x, y, cell);

@@ -31,8 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/sweep.h"
-#include "store/sweep.h"
+#include "lab/sweep.h"
+#include "store/sweeptab.h"
 #include "traces/outfile.h"
 #include "traces/text.h"
 #include "traces/traces.h"
@@ -295,7 +295,7 @@ static fr_entry *front_entries(const fr_panel *p, size_t *ne) {
     int *front = malloc((p->n ? p->n : 1) * sizeof *front);
     fr_entry *e = malloc((p->n ? p->n : 1) * sizeof *e);
     *ne = 0;
-    if (!front || !e || sim_pareto(p->cost, p->cov, p->n, front)) {
+    if (!front || !e || lab_pareto(p->cost, p->cov, p->n, front)) {
         free(front);
         free(e);
         return NULL;
@@ -511,10 +511,10 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
 
 int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
                 size_t errlen) {
-    sim_sweep_spec spec;
-    if (st_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
+    lab_sweep_spec spec;
+    if (lab_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
     st_sweep_row *rows = NULL;
-    st_sweep_point *pts = NULL;
+    lab_sweep_pset *pts = NULL;
     size_t n = 0, npts = 0;
     int rc = -1;
     size_t npanels = 0;
@@ -525,7 +525,7 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
         snprintf(err, errlen, "sweep %lld has no stored runs yet", (long long)sweep_id);
         goto out;
     }
-    if (st_sweep_aggregate(rows, n, &pts, &npts)) goto oom;
+    if (lab_sweep_aggregate(rows, n, &pts, &npts)) goto oom;
     size_t cap = spec.nscenarios + 1;
     pan = calloc(cap, sizeof *pan);
     row_orc = malloc(n * sizeof *row_orc);
@@ -652,7 +652,7 @@ out:
     free(row_orc);
     free(rows);
     free(pts);
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     return rc;
 }
 
@@ -839,7 +839,7 @@ static int axis_index(axis_vals *a, const char *t) {
     for (size_t i = 0; i < a->n; i++)
         if (strcmp(a->v[i], t) == 0) return (int)i;
     char err[64];
-    if (sim_sweep_add_str(&a->v, &a->n, t, err, sizeof err)) return -1;
+    if (lab_sweep_add_str(&a->v, &a->n, t, err, sizeof err)) return -1;
     return (int)a->n - 1;
 }
 
@@ -856,7 +856,7 @@ static int cmp_num(const void *a, const void *b) {
 
 /* An axis label: the key and its unit, the policy's own for a parameter,
 ** the scenario field's by its name otherwise ("asg.DefaultCooldown (s)"). */
-static void axis_label(const sim_sweep_spec *s, const char *key, char *out, size_t n) {
+static void axis_label(const lab_sweep_spec *s, const char *key, char *out, size_t n) {
     const pol_policy *pol = pol_find(s->policy);
     int i = pol ? pol_param_index(pol, key) : -1;
     const char *unit = NULL;
@@ -881,7 +881,7 @@ static void axis_label(const sim_sweep_spec *s, const char *key, char *out, size
     else snprintf(out, n, "%s", key);
 }
 
-static int is_swept(const sim_sweep_spec *s, const char *key) {
+static int is_swept(const lab_sweep_spec *s, const char *key) {
     for (size_t i = 0; i < s->ngrid; i++)
         if (strcmp(s->grid[i].key, key) == 0) return 1;
     for (size_t i = 0; i < s->nrnd; i++)
@@ -891,10 +891,10 @@ static int is_swept(const sim_sweep_spec *s, const char *key) {
 
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen) {
-    sim_sweep_spec spec;
-    if (st_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
+    lab_sweep_spec spec;
+    if (lab_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
     st_sweep_row *rows = NULL;
-    st_sweep_point *pts = NULL;
+    lab_sweep_pset *pts = NULL;
     size_t n = 0, npts = 0;
     axis_vals ax = {0}, ay = {0};
     double *cell = NULL;
@@ -912,7 +912,7 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
         goto out;
     }
     if (st_sweep_rows(db, sweep_id, &rows, &n, err, errlen)) goto out;
-    if (st_sweep_aggregate(rows, n, &pts, &npts)) {
+    if (lab_sweep_aggregate(rows, n, &pts, &npts)) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -1048,6 +1048,6 @@ out:
     free(cell);
     axis_free(&ax);
     axis_free(&ay);
-    sim_sweep_spec_free(&spec);
+    lab_sweep_spec_free(&spec);
     return rc;
 }

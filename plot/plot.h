@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/compare.h"
+#include "lab/regret.h"
 #include "store/store.h"
 
 int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
@@ -43,8 +43,8 @@ typedef enum { PL_COVERAGE, PL_COST } pl_z;
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen);
 
-/* Draws the regret table (sim/compare.h) of a suite named `title`. */
-int pl_compare(const sim_cmp *c, const char *title, const char *out, char *err,
+/* Draws the regret table (lab/regret.h) of a suite named `title`. */
+int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
                size_t errlen);
 
 #endif

@@ -879,11 +879,16 @@ static int not_in_mode(ld *L, const cJSON *root, const char *key,
     return fail_at(L, key, "not allowed in %s mode", mode);
 }
 
+/* The top-level fields of a scenario. */
+static const char *const root_fields[] = {
+    "name", "description", "mode", "seed", "start", "end", "billing",
+    "fleet", "traces", "market", "ecs", "cloudwatch", "controller", "asg",
+    "direct", NULL};
+
+const char *const *sim_scenario_fields(void) { return root_fields; }
+
 static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
-    static const char *const known[] = {
-        "name", "description", "mode", "seed", "start", "end", "billing",
-        "fleet", "traces", "market", "ecs", "cloudwatch", "controller", "asg",
-        "direct", NULL};
+    const char *const *known = root_fields;
     static const char *const mode_names[] = {"model", "direct", NULL};
     static const int mode_vals[] = {SIM_MODEL, SIM_DIRECT};
     static const char *const bill_names[] = {"per-second", "per-hour", NULL};

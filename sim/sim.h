@@ -197,6 +197,10 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
                              sim_trace_cache *cache, sim_scenario *sc, char *err,
                              size_t errlen);
 
+/* The top-level fields of a scenario file ("seed", "fleet", "asg", ...),
+** NULL-terminated. */
+const char *const *sim_scenario_fields(void);
+
 /* The parameters a run of `pol` on this scenario uses: the policy's defaults
 ** overridden by the scenario's controller.params for that policy. */
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,

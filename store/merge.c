@@ -10,7 +10,7 @@
 ** needs no column lists and cannot drift from the schema: both sides have
 ** the same schema version, hence the same columns in the same order.
 */
-#include "store/sweep.h"
+#include "store/sweeptab.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>

@@ -50,6 +50,8 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen);
 
 /* Closes the database; a run still open is rolled back. NULL is allowed. */
 void st_close(st_db *db);
+/* The database's file name, for messages. */
+const char *st_path(const st_db *db);
 
 typedef struct {
     const sim_scenario *sc;

@@ -15,10 +15,9 @@
 ** 1e16 costs one 128-bit multiply; the rest is left to snprintf. */
 int st_g17(double v, char *out);
 
-/* The connection and file name, for store/sweep.c. */
+/* The connection, for store/sweeptab.c and merge.c. */
 struct sqlite3;
 struct st_db;
 struct sqlite3 *st_sqlite(struct st_db *db);
-const char *st_path(const struct st_db *db);
 
 #endif

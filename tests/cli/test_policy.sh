@@ -74,7 +74,7 @@ expect_err "stdin bad" "spotbench: <stdin>:1: expected a JSON object"
 
 run "$SB" policy eval --policy classic --set nope=1 "$TMP/obs.jsonl"
 expect_rc "unknown key" 2
-expect_err "unknown key" "spotbench: --set nope=1: unknown parameter 'nope' for policy classic"
+expect_err "unknown key" "spotbench: --set nope=1: unknown setting 'nope': not a parameter of classic nor a scenario field"
 run "$SB" policy eval --policy guarded --set confirm=0 "$TMP/obs.jsonl"
 expect_rc "out of range" 2
 expect_err "out of range" "confirm: must be between 1 and 30, got 0"

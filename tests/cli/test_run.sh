@@ -94,7 +94,7 @@ run "$SB" run "$SC" --policy nosuch --db "$TMP/a.db"
 expect_rc "unknown policy" 2
 run "$SB" run "$SC" --policy classic --set confirm=3 --db "$TMP/a.db"
 expect_rc "param of another policy" 2
-expect_err "param of another policy" "unknown parameter 'confirm' for policy classic"
+expect_err "param of another policy" "spotbench: --set confirm=3: 'confirm' is a parameter of guarded, not of classic (see 'spotbench policy list')"
 run "$SB" run "$SC" --set nosuchfield=1 --db "$TMP/a.db"
 expect_rc "unknown field" 2
 expect_err "unknown field" "nosuchfield"

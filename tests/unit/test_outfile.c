@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sim/regress.h"
+#include "lab/regress.h"
 #include "traces/outfile.h"
 
 typedef struct {
@@ -166,8 +166,8 @@ static void bounds_written_whole_and_rounded(void **st) {
     char err[512];
     const char *text = "{\"guarded\": {\"coverage_pct_min\": 99.5}}\n";
     put(at(f, "bounds.json"), text);
-    sim_bounds b;
-    assert_int_equal(sim_bounds_load(f->path, &b, err, sizeof err), 0);
+    lab_bounds b;
+    assert_int_equal(lab_bounds_load(f->path, &b, err, sizeof err), 0);
     sim_result r;
     memset(&r, 0, sizeof r);
     /* Figures away from rounding edges; the bounds by hand: */
@@ -175,25 +175,25 @@ static void bounds_written_whole_and_rounded(void **st) {
     r.shortfall_unit_hours = 1.234; /* ceil((v * 1.1 + 0.01) * 100) / 100 = 1.37 */
     r.od_cost = 10.004;             /* ... = ceil(1101.44) / 100 = 11.02 */
     r.set_rejected = 7;             /* ceil(v * 1.1 + 2) = 10 */
-    sim_bounds_update(&b.p[0], &r);
+    lab_bounds_update(&b.p[0], &r);
     signal(SIGXFSZ, SIG_IGN);
     struct rlimit old, lim;
     getrlimit(RLIMIT_FSIZE, &old);
     lim = old;
     lim.rlim_cur = 20;
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-    int rc = sim_bounds_write(at(f, "bounds.json"), &b, err, sizeof err);
+    int rc = lab_bounds_write(at(f, "bounds.json"), &b, err, sizeof err);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, SIG_DFL);
     assert_int_equal(rc, -1);
     assert_string_equal(slurp(at(f, "bounds.json")), text);
     assert_int_equal(entries(f), 1);
-    assert_int_equal(sim_bounds_write(at(f, "bounds.json"), &b, err, sizeof err), 0);
+    assert_int_equal(lab_bounds_write(at(f, "bounds.json"), &b, err, sizeof err), 0);
     assert_string_equal(slurp(at(f, "bounds.json")),
                         "{\n  \"guarded\": {\"coverage_pct_min\": 98.686, "
                         "\"shortfall_unit_hours_max\": 1.37, \"od_cost_max\": 11.02, "
                         "\"set_rejected_max\": 10}\n}\n");
-    sim_bounds_free(&b);
+    lab_bounds_free(&b);
 }
 
 int main(void) {

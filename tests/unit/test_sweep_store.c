@@ -17,13 +17,13 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store/sweep.h"
+#include "lab/sweep.h"
 
 #define SC "traces/scenarios/all-outbid-3h/scenario.json"
 
 typedef struct {
     char dir[256], path[300], path2[300];
-    sim_sweep_spec spec;
+    lab_sweep_spec spec;
 } env;
 
 static char err[1024];
@@ -42,9 +42,9 @@ static int setup(void **state) {
     snprintf(e->path2, sizeof e->path2, "%s/b.db", e->dir);
     e->spec.policy = strdup("guarded");
     e->spec.seed = 1;
-    if (sim_sweep_add_str(&e->spec.scenarios, &e->spec.nscenarios, SC, err, sizeof err) ||
-        sim_sweep_add_str(&e->spec.scenarios, &e->spec.nscenarios, SC, err, sizeof err) ||
-        sim_sweep_add_grid(&e->spec, "confirm=1,2,3", err, sizeof err))
+    if (lab_sweep_add_str(&e->spec.scenarios, &e->spec.nscenarios, SC, err, sizeof err) ||
+        lab_sweep_add_str(&e->spec.scenarios, &e->spec.nscenarios, SC, err, sizeof err) ||
+        lab_sweep_add_grid(&e->spec, "confirm=1,2,3", err, sizeof err))
         return -1;
     *state = e;
     return 0;
@@ -55,29 +55,29 @@ static int teardown(void **state) {
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
     if (system(cmd) != 0) return -1;
-    sim_sweep_spec_free(&e->spec);
+    lab_sweep_spec_free(&e->spec);
     free(e);
     return 0;
 }
 
 static void runs_once_aggregate_and_find(void **state) {
     env *e = *state;
-    assert_int_equal(st_sweep_check(&e->spec, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_check(&e->spec, err, sizeof err), 0);
     st_db *db;
     int64_t id, found;
     assert_int_equal(st_open(e->path, &db, err, sizeof err), 0);
-    assert_int_equal(st_sweep_find(db, &e->spec, &found, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_find(db, &e->spec, &found, err, sizeof err), 0);
     assert_int_equal(found, 0);
-    assert_int_equal(st_sweep_create(db, &e->spec, "test", &id, err, sizeof err), 0);
-    assert_int_equal(st_sweep_find(db, &e->spec, &found, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_create(db, &e->spec, "test", &id, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_find(db, &e->spec, &found, err, sizeof err), 0);
     assert_int_equal(found, id);
     st_close(db);
 
     /* Runs 0..5, then 2..5 again: the repeats are discarded. */
     size_t todo[6] = {0, 1, 2, 3, 4, 5};
-    assert_int_equal(st_sweep_exec(e->path, id, &e->spec, todo, 6, 2, "test", NULL,
+    assert_int_equal(lab_sweep_exec(e->path, id, &e->spec, todo, 6, 2, "test", NULL,
                                    NULL, err, sizeof err), 0);
-    assert_int_equal(st_sweep_exec(e->path, id, &e->spec, todo + 2, 4, 3, "test", NULL,
+    assert_int_equal(lab_sweep_exec(e->path, id, &e->spec, todo + 2, 4, 3, "test", NULL,
                                    NULL, err, sizeof err), 0);
 
     sqlite3 *raw;
@@ -103,9 +103,9 @@ static void runs_once_aggregate_and_find(void **state) {
         assert_int_equal(rows[i].scenario, i % 2);
     }
     assert_string_equal(rows[4].params, "{\"confirm\": 3}");
-    st_sweep_point *pts;
+    lab_sweep_pset *pts;
     size_t np;
-    assert_int_equal(st_sweep_aggregate(rows, n, &pts, &np), 0);
+    assert_int_equal(lab_sweep_aggregate(rows, n, &pts, &np), 0);
     assert_int_equal(np, 3);
     for (size_t p = 0; p < 3; p++) {
         assert_int_equal(pts[p].nruns, 2);
@@ -116,14 +116,14 @@ static void runs_once_aggregate_and_find(void **state) {
     free(rows);
     free(pts);
 
-    sim_sweep_spec back;
-    assert_int_equal(st_sweep_load(db, id, &back, err, sizeof err), 0);
-    char *a = sim_sweep_spec_json(&e->spec), *b = sim_sweep_spec_json(&back);
+    lab_sweep_spec back;
+    assert_int_equal(lab_sweep_load(db, id, &back, err, sizeof err), 0);
+    char *a = lab_sweep_spec_json(&e->spec), *b = lab_sweep_spec_json(&back);
     assert_string_equal(a, b);
     free(a);
     free(b);
-    sim_sweep_spec_free(&back);
-    assert_int_equal(st_sweep_load(db, 99, &back, err, sizeof err), -1);
+    lab_sweep_spec_free(&back);
+    assert_int_equal(lab_sweep_load(db, 99, &back, err, sizeof err), -1);
     assert_non_null(strstr(err, "no sweep 99"));
     st_close(db);
 }
@@ -132,20 +132,20 @@ static void a_failing_run_stops_the_sweep(void **state) {
     env *e = *state;
     st_db *db;
     int64_t id;
-    sim_sweep_spec bad = {0};
+    lab_sweep_spec bad = {0};
     bad.policy = strdup("guarded");
-    assert_int_equal(sim_sweep_add_str(&bad.scenarios, &bad.nscenarios,
+    assert_int_equal(lab_sweep_add_str(&bad.scenarios, &bad.nscenarios,
                                        "/nonexistent/scenario.json", err, sizeof err), 0);
-    assert_int_equal(sim_sweep_add_grid(&bad, "confirm=1,2", err, sizeof err), 0);
-    assert_int_equal(st_sweep_check(&bad, err, sizeof err), -1);
+    assert_int_equal(lab_sweep_add_grid(&bad, "confirm=1,2", err, sizeof err), 0);
+    assert_int_equal(lab_sweep_check(&bad, err, sizeof err), -1);
     assert_int_equal(st_open(e->path, &db, err, sizeof err), 0);
-    assert_int_equal(st_sweep_create(db, &bad, NULL, &id, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_create(db, &bad, NULL, &id, err, sizeof err), 0);
     st_close(db);
     size_t todo[2] = {0, 1};
-    assert_int_equal(st_sweep_exec(e->path, id, &bad, todo, 2, 2, NULL, NULL, NULL,
+    assert_int_equal(lab_sweep_exec(e->path, id, &bad, todo, 2, 2, NULL, NULL, NULL,
                                    err, sizeof err), -1);
     assert_non_null(strstr(err, "nonexistent"));
-    sim_sweep_spec_free(&bad);
+    lab_sweep_spec_free(&bad);
 }
 
 static void merge_check_refuses_other_sweeps(void **state) {
@@ -153,15 +153,15 @@ static void merge_check_refuses_other_sweeps(void **state) {
     st_db *db;
     int64_t id;
     assert_int_equal(st_open(e->path, &db, err, sizeof err), 0);
-    assert_int_equal(st_sweep_create(db, &e->spec, NULL, &id, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_create(db, &e->spec, NULL, &id, err, sizeof err), 0);
     st_close(db);
-    sim_sweep_spec other = {0};
+    lab_sweep_spec other = {0};
     other.policy = strdup("classic");
-    assert_int_equal(sim_sweep_add_str(&other.scenarios, &other.nscenarios, SC, err,
+    assert_int_equal(lab_sweep_add_str(&other.scenarios, &other.nscenarios, SC, err,
                                        sizeof err), 0);
-    assert_int_equal(sim_sweep_add_grid(&other, "window=300,600", err, sizeof err), 0);
+    assert_int_equal(lab_sweep_add_grid(&other, "window=300,600", err, sizeof err), 0);
     assert_int_equal(st_open(e->path2, &db, err, sizeof err), 0);
-    assert_int_equal(st_sweep_create(db, &other, NULL, &id, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_create(db, &other, NULL, &id, err, sizeof err), 0);
     st_close(db);
     char *spec = NULL;
     assert_int_equal(st_merge_check(e->path2, &spec, err, sizeof err), 0);
@@ -171,7 +171,7 @@ static void merge_check_refuses_other_sweeps(void **state) {
     free(spec);
     spec = NULL;
     assert_int_equal(st_merge_check("/nonexistent.db", &spec, err, sizeof err), -1);
-    sim_sweep_spec_free(&other);
+    lab_sweep_spec_free(&other);
 }
 
 int main(void) {

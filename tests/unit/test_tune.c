@@ -1,5 +1,5 @@
 /*
-** test_tune.c: the pattern search of sim/tune.c on synthetic objectives whose
+** test_tune.c: the pattern search of lab/tune.c on synthetic objectives whose
 ** best point an exhaustive search (written here, independently) finds: the
 ** same point, far fewer runs than the grid, the budget kept, determinism,
 ** and a floor no point meets.
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sim/tune.h"
+#include "lab/tune.h"
 
 /* A grid of 21 x 13 x 9 points, 3 cases. Cost of point (a, b, c) on case k:
 ** (a - 12)^2 + 2 (b - 3)^2 + |c - 6| + k + 10, always > 0. Coverage on case
@@ -83,8 +83,8 @@ static int exhaustive(double floor_, size_t *best, double *best_cost) {
     return found;
 }
 
-static sim_tune_cfg cfg_of(double floor_, const size_t *start, size_t budget) {
-    sim_tune_cfg c = {3, DIM, start, NCASES, floor_, budget, 2, 7};
+static lab_tune_cfg cfg_of(double floor_, const size_t *start, size_t budget) {
+    lab_tune_cfg c = {3, DIM, start, NCASES, floor_, budget, 2, 7};
     return c;
 }
 
@@ -99,9 +99,9 @@ static void finds_the_grid_optimum(void **st) {
         double want_cost;
         assert_true(exhaustive(floor_, &want, &want_cost));
         memset(&ctr, 0, sizeof ctr);
-        sim_tune_cfg cfg = cfg_of(floor_, start, 0);
-        sim_tune_result r;
-        assert_int_equal(sim_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
+        lab_tune_cfg cfg = cfg_of(floor_, start, 0);
+        lab_tune_result r;
+        assert_int_equal(lab_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
         assert_true(r.feasible);
         assert_int_equal(r.point, want);
         assert_true(r.cost == want_cost);
@@ -118,12 +118,12 @@ static void deterministic(void **st) {
     static const size_t start[3] = {20, 0, 8};
     static counter a, b;
     char err[200];
-    sim_tune_result ra, rb;
-    sim_tune_cfg cfg = cfg_of(99, start, 0);
+    lab_tune_result ra, rb;
+    lab_tune_cfg cfg = cfg_of(99, start, 0);
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
-    assert_int_equal(sim_tune_run(&cfg, eval, &a, &ra, err, sizeof err), 0);
-    assert_int_equal(sim_tune_run(&cfg, eval, &b, &rb, err, sizeof err), 0);
+    assert_int_equal(lab_tune_run(&cfg, eval, &a, &ra, err, sizeof err), 0);
+    assert_int_equal(lab_tune_run(&cfg, eval, &b, &rb, err, sizeof err), 0);
     assert_memory_equal(&ra, &rb, sizeof ra);
     assert_memory_equal(a.seen, b.seen, sizeof a.seen);
 }
@@ -135,9 +135,9 @@ static void budget_is_kept(void **st) {
     char err[200];
     for (size_t budget = 1; budget < 60; budget += 7) {
         memset(&ctr, 0, sizeof ctr);
-        sim_tune_cfg cfg = cfg_of(99, start, budget);
-        sim_tune_result r;
-        assert_int_equal(sim_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
+        lab_tune_cfg cfg = cfg_of(99, start, budget);
+        lab_tune_result r;
+        assert_int_equal(lab_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
         assert_true(ctr.runs <= budget);
         assert_false(r.converged);
         /* Fewer runs than the cases: no point could be run on every case. */
@@ -151,9 +151,9 @@ static void unreachable_floor(void **st) {
     static counter ctr;
     char err[200];
     memset(&ctr, 0, sizeof ctr);
-    sim_tune_cfg cfg = cfg_of(100.5, start, 0);
-    sim_tune_result r;
-    assert_int_equal(sim_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
+    lab_tune_cfg cfg = cfg_of(100.5, start, 0);
+    lab_tune_result r;
+    assert_int_equal(lab_tune_run(&cfg, eval, &ctr, &r, err, sizeof err), 0);
     assert_false(r.feasible);
     /* The best it reports is the one closest to the floor: coverage 100 is
     ** reached from a >= 14 and c >= 7 on; the highest lowest-coverage. */
@@ -175,16 +175,16 @@ static void errors(void **st) {
     (void)st;
     static const size_t start[3] = {0, 0, 99};
     char err[200];
-    sim_tune_result r;
-    sim_tune_cfg cfg = cfg_of(99, start, 0);
-    assert_int_equal(sim_tune_run(&cfg, eval, NULL, &r, err, sizeof err), -1);
+    lab_tune_result r;
+    lab_tune_cfg cfg = cfg_of(99, start, 0);
+    assert_int_equal(lab_tune_run(&cfg, eval, NULL, &r, err, sizeof err), -1);
     assert_non_null(strstr(err, "start index 99 of axis 2 is out of range"));
     static const size_t ok[3] = {0, 0, 0};
     cfg = cfg_of(99, ok, 0);
-    assert_int_equal(sim_tune_run(&cfg, failing, NULL, &r, err, sizeof err), -1);
+    assert_int_equal(lab_tune_run(&cfg, failing, NULL, &r, err, sizeof err), -1);
     assert_string_equal(err, "worker died");
-    assert_non_null(sim_tune_ranges("hedge"));
-    assert_null(sim_tune_ranges("none"));
+    assert_non_null(lab_tune_ranges("hedge"));
+    assert_null(lab_tune_ranges("none"));
 }
 
 int main(void) {

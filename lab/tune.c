@@ -2,7 +2,7 @@
 ** tune.c: the pattern search of `spotbench tune` (tune.h) and the default
 ** search ranges of each policy.
 */
-#include "sim/tune.h"
+#include "lab/tune.h"
 #include "traces/rng.h"
 
 #include <stdint.h>
@@ -27,7 +27,7 @@ static const char *const r_karpenter[] = {
     "fallback_wait=0:600:60", "consolidate_after=0:3600:300",
     "asg.DefaultCooldown=0:3600:300", NULL};
 
-const char *const *sim_tune_ranges(const char *policy) {
+const char *const *lab_tune_ranges(const char *policy) {
     static const struct {
         const char *name;
         const char *const *r;
@@ -40,7 +40,7 @@ const char *const *sim_tune_ranges(const char *policy) {
     return NULL;
 }
 
-size_t sim_tune_npoints(const size_t *dim, size_t ndims) {
+size_t lab_tune_npoints(const size_t *dim, size_t ndims) {
     size_t n = 1;
     for (size_t k = 0; k < ndims; k++) {
         if (dim[k] && n > SIZE_MAX / dim[k]) return SIZE_MAX;
@@ -58,8 +58,8 @@ typedef struct {
 } entry;
 
 typedef struct {
-    const sim_tune_cfg *cfg;
-    sim_tune_eval eval;
+    const lab_tune_cfg *cfg;
+    lab_tune_eval eval;
     void *ctx;
     char *err;
     size_t errlen;
@@ -217,14 +217,14 @@ static int promising(const search *s, const entry *x, const entry *inc) {
     return lx > lowest(s, inc) || (lx == lowest(s, inc) && total(s, x) < total(s, inc));
 }
 
-static void decode(const sim_tune_cfg *cfg, size_t point, size_t *idx) {
+static void decode(const lab_tune_cfg *cfg, size_t point, size_t *idx) {
     for (size_t k = cfg->ndims; k-- > 0;) {
         idx[k] = point % cfg->dim[k];
         point /= cfg->dim[k];
     }
 }
 
-static size_t encode(const sim_tune_cfg *cfg, const size_t *idx) {
+static size_t encode(const lab_tune_cfg *cfg, const size_t *idx) {
     size_t p = 0;
     for (size_t k = 0; k < cfg->ndims; k++) p = p * cfg->dim[k] + idx[k];
     return p;
@@ -232,7 +232,7 @@ static size_t encode(const sim_tune_cfg *cfg, const size_t *idx) {
 
 /* One local search from `start`; *best is updated with what it finds. */
 static int local(search *s, size_t start, size_t *best, int *have_best, int *converged) {
-    const sim_tune_cfg *cfg = s->cfg;
+    const lab_tune_cfg *cfg = s->cfg;
     size_t d = cfg->ndims;
     size_t *idx = malloc((d + 1) * sizeof *idx), *step = malloc((d + 1) * sizeof *step);
     size_t *cand = malloc((2 * d + 1) * sizeof *cand);
@@ -313,14 +313,14 @@ out:
     return rc;
 }
 
-int sim_tune_run(const sim_tune_cfg *cfg, sim_tune_eval eval, void *ctx,
-                 sim_tune_result *res, char *err, size_t errlen) {
+int lab_tune_run(const lab_tune_cfg *cfg, lab_tune_eval eval, void *ctx,
+                 lab_tune_result *res, char *err, size_t errlen) {
     memset(res, 0, sizeof *res);
     if (cfg->ndims == 0 || cfg->ncases == 0) {
         snprintf(err, errlen, "nothing to tune: %s", cfg->ndims ? "no case" : "no range");
         return -1;
     }
-    size_t np = sim_tune_npoints(cfg->dim, cfg->ndims);
+    size_t np = lab_tune_npoints(cfg->dim, cfg->ndims);
     if (np == 0 || np == SIZE_MAX || np > SIZE_MAX / cfg->ncases) {
         snprintf(err, errlen, "the ranges give %s points", np == 0 ? "no" : "too many");
         return -1;

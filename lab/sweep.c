@@ -3,7 +3,7 @@
 ** order, their canonical JSON, and the Pareto front of cost vs coverage.
 ** See sweep.h for the contract.
 */
-#include "sim/sweep.h"
+#include "lab/sweep.h"
 #include "traces/rng.h"
 
 #include <cjson/cJSON.h>
@@ -17,7 +17,7 @@
 static const char *split_key(const char *arg, char *key, char *err,
                              size_t errlen) {
     const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || (size_t)(eq - arg) >= SIM_SWEEP_KEY_MAX) {
+    if (!eq || eq == arg || (size_t)(eq - arg) >= LAB_SWEEP_KEY_MAX) {
         snprintf(err, errlen, "%s: expected KEY=VALUES", arg);
         return NULL;
     }
@@ -37,7 +37,7 @@ static int parse_num(const char *s, size_t len, double *out) {
     return (*end || errno || !isfinite(*out)) ? -1 : 0;
 }
 
-int sim_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
+int lab_sweep_add_str(char ***list, size_t *n, const char *s, char *err,
                       size_t errlen) {
     /* Capacity doubles: it is the next power of two at or above *n, so it
     ** grows exactly when *n is 0 or a power of two. One realloc per item
@@ -60,9 +60,9 @@ oom:
 ** allocate gigabytes. */
 #define MAX_AXIS 100000
 
-int sim_sweep_add_grid(sim_sweep_spec *spec, const char *arg, char *err,
+int lab_sweep_add_grid(lab_sweep_spec *spec, const char *arg, char *err,
                        size_t errlen) {
-    sim_sweep_axis ax;
+    lab_sweep_axis ax;
     memset(&ax, 0, sizeof ax);
     const char *v = split_key(arg, ax.key, err, errlen);
     if (!v) return -1;
@@ -93,7 +93,7 @@ int sim_sweep_add_grid(sim_sweep_spec *spec, const char *arg, char *err,
         for (size_t i = 0; i < (size_t)count; i++) {
             char num[40];
             snprintf(num, sizeof num, "%.15g", a + (double)i * step);
-            if (sim_sweep_add_str(&ax.values, &ax.nvalues, num, err, errlen))
+            if (lab_sweep_add_str(&ax.values, &ax.nvalues, num, err, errlen))
                 goto fail;
         }
     } else {
@@ -109,13 +109,13 @@ int sim_sweep_add_grid(sim_sweep_spec *spec, const char *arg, char *err,
             }
             memcpy(one, p, len);
             one[len] = '\0';
-            if (sim_sweep_add_str(&ax.values, &ax.nvalues, one, err, errlen))
+            if (lab_sweep_add_str(&ax.values, &ax.nvalues, one, err, errlen))
                 goto fail;
             if (!comma) break;
             p = comma + 1;
         }
     }
-    sim_sweep_axis *g = realloc(spec->grid, (spec->ngrid + 1) * sizeof *g);
+    lab_sweep_axis *g = realloc(spec->grid, (spec->ngrid + 1) * sizeof *g);
     if (!g) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -137,9 +137,9 @@ static int is_int_text(const char *s, size_t len) {
     return 1;
 }
 
-int sim_sweep_add_random(sim_sweep_spec *spec, const char *arg, char *err,
+int lab_sweep_add_random(lab_sweep_spec *spec, const char *arg, char *err,
                          size_t errlen) {
-    sim_sweep_random r;
+    lab_sweep_random r;
     memset(&r, 0, sizeof r);
     const char *v = split_key(arg, r.key, err, errlen);
     if (!v) return -1;
@@ -154,7 +154,7 @@ int sim_sweep_add_random(sim_sweep_spec *spec, const char *arg, char *err,
         if (strcmp(spec->rnd[i].key, r.key) == 0) goto twice;
     for (size_t i = 0; i < spec->ngrid; i++)
         if (strcmp(spec->grid[i].key, r.key) == 0) goto twice;
-    sim_sweep_random *n = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *n);
+    lab_sweep_random *n = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *n);
     if (!n) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -172,7 +172,7 @@ static void free_list(char **l, size_t n) {
     free(l);
 }
 
-void sim_sweep_spec_free(sim_sweep_spec *spec) {
+void lab_sweep_spec_free(lab_sweep_spec *spec) {
     free(spec->policy);
     free_list(spec->scenarios, spec->nscenarios);
     free_list(spec->sets, spec->nsets);
@@ -190,21 +190,21 @@ static size_t mul_sat(size_t a, size_t b) {
     return a * b;
 }
 
-size_t sim_sweep_npoints(const sim_sweep_spec *spec) {
+size_t lab_sweep_npoints(const lab_sweep_spec *spec) {
     size_t n = 1;
     for (size_t i = 0; i < spec->ngrid; i++) n = mul_sat(n, spec->grid[i].nvalues);
     if (spec->nrnd) n = mul_sat(n, spec->samples);
     return n;
 }
 
-int sim_sweep_check_size(const sim_sweep_spec *spec, char *err, size_t errlen) {
-    if (spec->samples > SIM_SWEEP_MAX_RUNS) {
-        snprintf(err, errlen, "--samples %zu: at most %d", spec->samples, SIM_SWEEP_MAX_RUNS);
+int lab_sweep_check_size(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    if (spec->samples > LAB_SWEEP_MAX_RUNS) {
+        snprintf(err, errlen, "--samples %zu: at most %d", spec->samples, LAB_SWEEP_MAX_RUNS);
         return -1;
     }
-    size_t np = sim_sweep_npoints(spec);
+    size_t np = lab_sweep_npoints(spec);
     size_t runs = mul_sat(np, spec->nscenarios);
-    if (runs <= SIM_SWEEP_MAX_RUNS) return 0;
+    if (runs <= LAB_SWEEP_MAX_RUNS) return 0;
     /* Name what makes it: the axes and samples, with their sizes. */
     size_t k = 0;
     k += (size_t)snprintf(err + k, errlen - k, "the sweep is too large: ");
@@ -222,13 +222,13 @@ int sim_sweep_check_size(const sim_sweep_spec *spec, char *err, size_t errlen) {
     }
     if (k < errlen)
         snprintf(err + k, errlen - k, " x %zu scenario%s; at most %d runs", spec->nscenarios,
-                 spec->nscenarios == 1 ? "" : "s", SIM_SWEEP_MAX_RUNS);
+                 spec->nscenarios == 1 ? "" : "s", LAB_SWEEP_MAX_RUNS);
     return -1;
 }
 
-int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
+int lab_sweep_point(const lab_sweep_spec *spec, size_t p, char *buf,
                     size_t bufsize, const char **out) {
-    if (p >= sim_sweep_npoints(spec)) return -1;
+    if (p >= lab_sweep_npoints(spec)) return -1;
     size_t sample = 0, rest = p;
     if (spec->nrnd) {
         sample = rest % spec->samples;
@@ -237,7 +237,7 @@ int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
     size_t used = 0;
     /* The last axis varies fastest: peel indices from the end. */
     for (size_t k = spec->ngrid; k-- > 0;) {
-        const sim_sweep_axis *ax = &spec->grid[k];
+        const lab_sweep_axis *ax = &spec->grid[k];
         size_t i = rest % ax->nvalues;
         rest /= ax->nvalues;
         int n = snprintf(buf + used, bufsize - used, "%s=%s", ax->key,
@@ -248,7 +248,7 @@ int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
     }
     uint64_t st = spec->seed ^ ((uint64_t)(sample + 1) * 0xD1B54A32D192ED03ull);
     for (size_t k = 0; k < spec->nrnd; k++) {
-        const sim_sweep_random *r = &spec->rnd[k];
+        const lab_sweep_random *r = &spec->rnd[k];
         double u = (double)(trc_splitmix64(&st) >> 11) * 0x1.0p-53; /* per sample */
         int n;
         if (r->integer) {
@@ -266,7 +266,7 @@ int sim_sweep_point(const sim_sweep_spec *spec, size_t p, char *buf,
     return 0;
 }
 
-int sim_sweep_group(const sim_sweep_spec *spec, const char *const *over, size_t nover,
+int lab_sweep_group(const lab_sweep_spec *spec, const char *const *over, size_t nover,
                     size_t p, size_t *group, char *err, size_t errlen) {
     for (size_t j = 0; j < nover; j++) {
         size_t k = 0;
@@ -305,7 +305,7 @@ static cJSON *str_array(char **l, size_t n) {
     return a;
 }
 
-char *sim_sweep_spec_json(const sim_sweep_spec *spec) {
+char *lab_sweep_spec_json(const lab_sweep_spec *spec) {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     char seed[24];
@@ -342,13 +342,13 @@ static int json_strs(const cJSON *a, char ***l, size_t *n, char *err,
     if (!cJSON_IsArray(a)) return -1;
     const cJSON *x;
     cJSON_ArrayForEach(x, a) {
-        if (!cJSON_IsString(x) || sim_sweep_add_str(l, n, x->valuestring, err, errlen))
+        if (!cJSON_IsString(x) || lab_sweep_add_str(l, n, x->valuestring, err, errlen))
             return -1;
     }
     return 0;
 }
 
-int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
+int lab_sweep_spec_parse(const char *json, lab_sweep_spec *spec, char *err,
                          size_t errlen) {
     memset(spec, 0, sizeof *spec);
     cJSON *o = cJSON_Parse(json);
@@ -366,8 +366,8 @@ int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
     if (!cJSON_IsArray(g)) goto bad;
     cJSON_ArrayForEach(x, g) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "key");
-        if (!cJSON_IsString(k) || strlen(k->valuestring) >= SIM_SWEEP_KEY_MAX) goto bad;
-        sim_sweep_axis *a = realloc(spec->grid, (spec->ngrid + 1) * sizeof *a);
+        if (!cJSON_IsString(k) || strlen(k->valuestring) >= LAB_SWEEP_KEY_MAX) goto bad;
+        lab_sweep_axis *a = realloc(spec->grid, (spec->ngrid + 1) * sizeof *a);
         if (!a) goto bad;
         spec->grid = a;
         memset(&a[spec->ngrid], 0, sizeof *a);
@@ -384,10 +384,10 @@ int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(x, "key");
         const cJSON *lo = cJSON_GetObjectItemCaseSensitive(x, "lo");
         const cJSON *hi = cJSON_GetObjectItemCaseSensitive(x, "hi");
-        if (!cJSON_IsString(k) || strlen(k->valuestring) >= SIM_SWEEP_KEY_MAX ||
+        if (!cJSON_IsString(k) || strlen(k->valuestring) >= LAB_SWEEP_KEY_MAX ||
             !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
             goto bad;
-        sim_sweep_random *a = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *a);
+        lab_sweep_random *a = realloc(spec->rnd, (spec->nrnd + 1) * sizeof *a);
         if (!a) goto bad;
         spec->rnd = a;
         memset(&a[spec->nrnd], 0, sizeof *a);
@@ -401,7 +401,7 @@ int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
     x = cJSON_GetObjectItemCaseSensitive(o, "samples");
     /* A stored spec may come from a merged, untrusted database: the cast
     ** needs a number in range. */
-    if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0) || x->valuedouble > SIM_SWEEP_MAX_RUNS ||
+    if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0) || x->valuedouble > LAB_SWEEP_MAX_RUNS ||
         x->valuedouble != floor(x->valuedouble))
         goto bad;
     spec->samples = (size_t)x->valuedouble;
@@ -412,7 +412,7 @@ int sim_sweep_spec_parse(const char *json, sim_sweep_spec *spec, char *err,
     return 0;
 bad:
     cJSON_Delete(o);
-    sim_sweep_spec_free(spec);
+    lab_sweep_spec_free(spec);
     if (!err[0]) snprintf(err, errlen, "malformed sweep spec");
     return -1;
 }
@@ -432,7 +432,7 @@ static int pareto_cmp(const void *a, const void *b) {
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int sim_pareto(const double *cost, const double *cov, size_t n, int *front) {
+int lab_pareto(const double *cost, const double *cov, size_t n, int *front) {
     if (n == 0) return 0;
     pareto_item *it = malloc(n * sizeof *it);
     if (!it) return -1;

@@ -23,7 +23,7 @@
 ** it as written and recomputes the others from the current figures with
 ** tolerances.
 */
-#include "sim.h"
+#include "sim/sim.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -61,7 +61,7 @@ static const struct {
     {"holds_max", 0, offsetof(sim_result, holds), 1, 0},
 };
 #define NCHECKS (sizeof checks / sizeof checks[0])
-_Static_assert(NCHECKS == SIM_BOUNDS_CHECKS, "regress.h: SIM_BOUNDS_CHECKS is the checks' count");
+_Static_assert(NCHECKS == LAB_BOUNDS_CHECKS, "regress.h: LAB_BOUNDS_CHECKS is the checks' count");
 
 /* v rounded to `decimals` places as its decimal text reads back: the very
 ** double a bounds.json holding that text gives. */
@@ -84,7 +84,7 @@ static double field(const sim_result *r, size_t i) {
     return v;
 }
 
-void sim_bounds_free(sim_bounds *b) {
+void lab_bounds_free(lab_bounds *b) {
     for (size_t k = 0; k < b->npolicies; k++) {
         for (size_t i = 0; i < b->p[k].nparams; i++) free(b->p[k].params[i]);
         for (size_t i = 0; i < b->p[k].nsets; i++) free(b->p[k].sets[i]);
@@ -104,7 +104,7 @@ static char *key_value(const char *key, const cJSON *v) {
 }
 
 /* "params" of an entry: numbers the policy accepts. */
-static int load_params(const char *path, sim_policy_bounds *pb, const cJSON *o, char *err,
+static int load_params(const char *path, lab_policy_bounds *pb, const cJSON *o, char *err,
                        size_t errlen) {
     if (!cJSON_IsObject(o)) {
         snprintf(err, errlen, "%s: %s.params: must be an object", path, pb->label);
@@ -141,7 +141,7 @@ static int load_params(const char *path, sim_policy_bounds *pb, const cJSON *o, 
 
 /* "set" of an entry: scenario field paths and their values, checked when
 ** the scenario is loaded with them. */
-static int load_sets(const char *path, sim_policy_bounds *pb, const cJSON *o, char *err,
+static int load_sets(const char *path, lab_policy_bounds *pb, const cJSON *o, char *err,
                      size_t errlen) {
     if (!cJSON_IsObject(o)) {
         snprintf(err, errlen, "%s: %s.set: must be an object {\"PATH\": VALUE}", path,
@@ -154,7 +154,7 @@ static int load_sets(const char *path, sim_policy_bounds *pb, const cJSON *o, ch
                      c->string);
             return -1;
         }
-        if (pb->nsets == SIM_BOUNDS_SETS || !(pb->sets[pb->nsets] = key_value(c->string, c))) {
+        if (pb->nsets == LAB_BOUNDS_SETS || !(pb->sets[pb->nsets] = key_value(c->string, c))) {
             snprintf(err, errlen, "%s: %s.set: too many or out of memory", path, pb->label);
             return -1;
         }
@@ -163,7 +163,7 @@ static int load_sets(const char *path, sim_policy_bounds *pb, const cJSON *o, ch
     return 0;
 }
 
-int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
+int lab_bounds_load(const char *path, lab_bounds *b, char *err, size_t errlen) {
     memset(b, 0, sizeof *b);
     size_t len;
     char *text = trc_read_file(path, &len, err, errlen);
@@ -185,8 +185,8 @@ int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
     }
     int rc = 0;
     for (cJSON *p = root->child; p && rc == 0; p = p->next) {
-        if (b->npolicies == SIM_BOUNDS_MAX) {
-            snprintf(err, errlen, "%s: more than %d entries", path, SIM_BOUNDS_MAX);
+        if (b->npolicies == LAB_BOUNDS_MAX) {
+            snprintf(err, errlen, "%s: more than %d entries", path, LAB_BOUNDS_MAX);
             rc = -1;
             break;
         }
@@ -196,7 +196,7 @@ int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
                 rc = -1;
             }
         if (rc) break;
-        sim_policy_bounds *pb = &b->p[b->npolicies];
+        lab_policy_bounds *pb = &b->p[b->npolicies];
         if (strlen(p->string) >= sizeof pb->label || !p->string[0]) {
             snprintf(err, errlen, "%s: '%.40s': an entry's name has 1 to %zu characters", path,
                      p->string, sizeof pb->label - 1);
@@ -253,24 +253,24 @@ int sim_bounds_load(const char *path, sim_bounds *b, char *err, size_t errlen) {
         }
     }
     cJSON_Delete(root);
-    if (rc) sim_bounds_free(b);
+    if (rc) lab_bounds_free(b);
     return rc;
 }
 
-size_t sim_bounds_check(const sim_policy_bounds *pb, const sim_result *r,
-                        sim_check *out) {
+size_t lab_bounds_check(const lab_policy_bounds *pb, const sim_result *r,
+                        lab_check *out) {
     size_t n = 0;
     for (size_t i = 0; i < NCHECKS; i++) {
         if (!pb->has[i]) continue;
         double v = at_precision(field(r, i), checks[i].decimals);
-        out[n] = (sim_check){checks[i].key, v, pb->bound[i], checks[i].decimals,
+        out[n] = (lab_check){checks[i].key, v, pb->bound[i], checks[i].decimals,
                              checks[i].is_min ? v >= pb->bound[i] : v <= pb->bound[i]};
         n++;
     }
     return n;
 }
 
-void sim_bounds_update(sim_policy_bounds *pb, const sim_result *r) {
+void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r) {
     /* Tolerances: room for a run to wobble with a model change, not for a
     ** policy to get noticeably worse. */
     for (size_t i = 0; i < NCHECKS; i++) {
@@ -319,13 +319,13 @@ static void put_members(FILE *f, char *const *kv, size_t n) {
     fputc('}', f);
 }
 
-int sim_bounds_write(const char *path, const sim_bounds *b, char *err, size_t errlen) {
+int lab_bounds_write(const char *path, const lab_bounds *b, char *err, size_t errlen) {
     trc_out o;
     if (trc_out_open(&o, path, err, errlen)) return -1;
     FILE *f = o.f;
     fprintf(f, "{\n");
     for (size_t k = 0; k < b->npolicies; k++) {
-        const sim_policy_bounds *pb = &b->p[k];
+        const lab_policy_bounds *pb = &b->p[k];
         fputs("  ", f);
         put_string(f, pb->label);
         fputs(": {", f);

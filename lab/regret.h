@@ -1,7 +1,7 @@
 /*
-** compare.h: the regret table of `spotbench compare`: each policy's figures
+** regret.h: the regret table of `spotbench compare`: each policy's figures
 ** on each case of a suite, against the oracle's bound, and aggregated over
-** the suite.
+** the suite; and the runs that fill it (lab_cmp_run: one sweep per policy).
 **
 ** Regret is the cost above the oracle's bound (sim_result.oracle_cost: the
 ** cheapest on-demand capacity in service exactly during each spot
@@ -10,14 +10,15 @@
 ** is "not available" (regret_ok = 0) with its coverage said beside it, as
 ** sim_gap_format() prints it.
 **
-** Ownership: a sim_cmp owns its cells (sim_cmp_free); names are borrowed.
+** Ownership: a lab_cmp owns its cells (lab_cmp_free); names are borrowed.
 */
-#ifndef SPOTBENCH_SIM_COMPARE_H
-#define SPOTBENCH_SIM_COMPARE_H
+#ifndef SPOTBENCH_LAB_REGRET_H
+#define SPOTBENCH_LAB_REGRET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/policy.h"
 #include "sim/sim.h"
 
 typedef struct {
@@ -32,34 +33,44 @@ typedef struct {
     int flaps;
     int na;                          /* aggregates: cases whose regret is n/a */
     size_t ncases;                   /* aggregates: cases summed */
-} sim_cmp_cell;
+} lab_cmp_cell;
 
 typedef struct {
     size_t ncases, npolicies;
     const char *const *cases;    /* case names, borrowed */
     const char *const *policies; /* policy names, borrowed */
-    sim_cmp_cell *cell;          /* [case * npolicies + policy] */
-    sim_cmp_cell *agg;           /* [policy]: over every case */
-} sim_cmp;
+    lab_cmp_cell *cell;          /* [case * npolicies + policy] */
+    lab_cmp_cell *agg;           /* [policy]: over every case */
+} lab_cmp;
 
 /* Allocates the table (cells zeroed). Returns 0, or -1 when out of memory. */
-int sim_cmp_init(sim_cmp *c, const char *const *cases, size_t ncases,
+int lab_cmp_init(lab_cmp *c, const char *const *cases, size_t ncases,
                  const char *const *policies, size_t npolicies);
-void sim_cmp_free(sim_cmp *c);
+void lab_cmp_free(lab_cmp *c);
 
 /* Fills cell (case, policy) from a run's summary. */
-void sim_cmp_set(sim_cmp *c, size_t case_i, size_t pol_i, const sim_result *r);
+void lab_cmp_set(lab_cmp *c, size_t case_i, size_t pol_i, const sim_result *r);
 
 /* Aggregates every policy over the cases: costs, shortfall, on-demand hours
 ** and flaps summed; coverage = 1 - sum shortfall / sum required; regret
 ** summed over the cases where it is defined (na counts the others) and its
 ** % taken of those cases' bound; latencies: the largest maximum, and the
 ** median of the medians of the cases that had a spot shortfall. */
-void sim_cmp_aggregate(sim_cmp *c);
+void lab_cmp_aggregate(lab_cmp *c);
 
 /* A cell's regret as printed: "+5.88" / "+6.8 %", or "n/a (covers 95.2 %)"
 ** (and "" for the % then). */
-void sim_cmp_regret_text(const sim_cmp_cell *x, char *abs, size_t alen, char *pct,
+void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pct,
                          size_t plen);
+
+/* Runs every case (scenario paths cases[0..t->ncases)) with each policy
+** pols[0..t->npolicies), one sweep per policy in the database at db_path
+** (its id in sweep_ids[p]), and fills the table's cells; sets[0..nsets) go
+** to every run under lab.h's rule (a parameter to the chosen policies that
+** have it). Returns LAB_OK, LAB_BADINPUT or LAB_FAIL with err set. */
+int lab_cmp_run(lab_cmp *t, const char *db_path, const char *const *cases,
+                const pol_policy *const *pols, const char *const *sets, size_t nsets,
+                int workers, const char *tool_version, int64_t *sweep_ids, char *err,
+                size_t errlen);
 
 #endif

@@ -3,7 +3,7 @@
 ** parameter ranges whose coverage meets a floor on every case, found with a
 ** pattern (compass) search instead of running the whole grid.
 **
-** Points are indices into the grid in the order of sim/sweep.h (the first
+** Points are indices into the grid in the order of lab/sweep.h (the first
 ** axis varies slowest), so a point's runs are the runs of a sweep whose
 ** grid axes are the ranges: run r = point * ncases + case. The search asks
 ** an evaluator for batches of runs (the CLI runs them as a sweep on worker
@@ -28,15 +28,18 @@
 ** Deterministic: the same ranges, cases, floor, seed and evaluator answers
 ** give the same runs in the same order and the same result.
 */
-#ifndef SPOTBENCH_SIM_TUNE_H
-#define SPOTBENCH_SIM_TUNE_H
+#ifndef SPOTBENCH_LAB_TUNE_H
+#define SPOTBENCH_LAB_TUNE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lab/sweep.h"
+#include "policy/policy.h"
+
 /* Evaluates runs[0..n-1] (r = point * ncases + case): fills cost[i] (USD)
 ** and cov[i] (coverage %) for each. Returns 0, or -1 with err set. */
-typedef int (*sim_tune_eval)(void *ctx, const size_t *runs, size_t n, double *cost,
+typedef int (*lab_tune_eval)(void *ctx, const size_t *runs, size_t n, double *cost,
                              double *cov, char *err, size_t errlen);
 
 typedef struct {
@@ -48,7 +51,7 @@ typedef struct {
     size_t budget;        /* runs at most; 0: no limit */
     size_t restarts;      /* further starts after the first converges */
     uint64_t seed;
-} sim_tune_cfg;
+} lab_tune_cfg;
 
 typedef struct {
     size_t point;         /* the best point found */
@@ -59,20 +62,58 @@ typedef struct {
     size_t points;        /* points run on at least one case */
     size_t complete;      /* points run on every case */
     int converged;        /* the last start converged (not cut by the budget) */
-} sim_tune_result;
+} lab_tune_result;
 
 /* Runs the search. Returns 0 (res filled; res->points is 0 only when the
 ** budget allowed no run), or -1 with err (the evaluator's failure, out of
 ** memory, a bad configuration). */
-int sim_tune_run(const sim_tune_cfg *cfg, sim_tune_eval eval, void *ctx,
-                 sim_tune_result *res, char *err, size_t errlen);
+int lab_tune_run(const lab_tune_cfg *cfg, lab_tune_eval eval, void *ctx,
+                 lab_tune_result *res, char *err, size_t errlen);
 
 /* Points in the grid: the product of dim (saturating at SIZE_MAX). */
-size_t sim_tune_npoints(const size_t *dim, size_t ndims);
+size_t lab_tune_npoints(const size_t *dim, size_t ndims);
 
 /* The default search ranges of a policy's parameters and of the scenario
 ** fields that pace it (sweep --grid syntax: KEY=START:STOP:STEP or
 ** KEY=V1,V2,...), NULL-terminated, or NULL when it has none. */
-const char *const *sim_tune_ranges(const char *policy);
+const char *const *lab_tune_ranges(const char *policy);
+
+/* ---- the tune's sweep (tunesweep.c) ------------------------------------- */
+
+/* The sweep spec of a tune of `pol` over the cases (scenario paths): the
+** --set strings (lab.h's rule, with pol chosen), and as grid axes the
+** policy's default ranges, each replaced by a range of the same key, then
+** the other ranges (sweep --grid syntax). Returns LAB_OK, LAB_BADINPUT or
+** LAB_FAIL with err set; the caller frees *spec either way. */
+int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases,
+                  const char *const *sets, size_t nsets, const char *const *ranges,
+                  size_t nranges, uint64_t seed, lab_sweep_spec *spec, char *err,
+                  size_t errlen);
+
+typedef struct {
+    const char *db_path;
+    int workers;
+    const char *tool_version;
+    double min_cov;       /* coverage floor, % */
+    size_t budget;        /* runs at most; 0: no limit */
+    size_t restarts;
+} lab_tune_req;
+
+typedef struct {
+    int64_t sweep_id;
+    int resumed;          /* the sweep of this spec was in the database */
+    size_t nruns;         /* runs of the whole grid */
+    size_t simulated;     /* runs simulated now (the others read back) */
+    lab_tune_result res;
+    double regret, oracle;/* res.point's cost above the oracle's bound, and
+                             the bound, over the cases where it is defined */
+    int na;               /* cases where it is not */
+} lab_tune_out;
+
+/* Runs the search over the spec's grid as a sweep in the database (the
+** sweep of the same spec resumed, its stored runs read back, not run
+** again). Returns LAB_OK, LAB_BADINPUT or LAB_FAIL with err set. */
+int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
+                   const lab_tune_req *req, lab_tune_out *out, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,169 @@
+/*
+** inputs.c: the one home of the --set KEY=VALUE rule (lab.h): which
+** settings are policy parameters and which are scenario fields, and one
+** run's scenario and parameters loaded from them.
+*/
+#include "lab/lab.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "traces/text.h"
+
+#define KEY_MAX 128
+
+/* The key of "KEY=VALUE" into key (KEY_MAX bytes). Returns 0, or -1 with
+** the reason in err. */
+static int key_of(const char *kv, char *key, char *err, size_t errlen) {
+    const char *eq = strchr(kv, '=');
+    size_t len = eq ? (size_t)(eq - kv) : 0;
+    if (!eq || len == 0) {
+        snprintf(err, errlen, "--set %s: expected KEY=VALUE", kv);
+        return -1;
+    }
+    if (len >= KEY_MAX) {
+        snprintf(err, errlen, "--set %.40s...: the key is longer than %d bytes", kv,
+                 KEY_MAX - 1);
+        return -1;
+    }
+    memcpy(key, kv, len);
+    key[len] = '\0';
+    return 0;
+}
+
+/* No policy chosen yet (npols == 0): every policy counts as chosen. */
+static int chosen_has(const pol_policy *const *pols, size_t npols, const char *key) {
+    if (npols == 0) return pol_is_param(key, strlen(key));
+    for (size_t i = 0; i < npols; i++)
+        if (pol_param_index(pols[i], key) >= 0) return 1;
+    return 0;
+}
+
+/* "a, b and c" of the names of `n` items, into buf. */
+static void and_list(char *buf, size_t len, const char *const *names, size_t n,
+                     const char *conj) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s",
+                              i == 0 ? "" : i + 1 == n ? conj : ", ", names[i]);
+}
+
+/* Rule 2: the key is a parameter of other policies only. */
+static int other_policies(const pol_policy *const *pols, size_t npols, const char *kv,
+                          const char *key, char *err, size_t errlen) {
+    const char *have[16], *chosen[16];
+    size_t nh = 0, nc = 0;
+    for (const pol_policy *const *p = pol_list(); *p && nh < 16; p++)
+        if (pol_param_index(*p, key) >= 0) have[nh++] = (*p)->name;
+    for (size_t i = 0; i < npols && nc < 16; i++) chosen[nc++] = pols[i]->name;
+    char hb[256], cb[256];
+    and_list(hb, sizeof hb, have, nh, " and ");
+    and_list(cb, sizeof cb, chosen, nc, " or ");
+    snprintf(err, errlen,
+             "--set %s: '%s' is a parameter of %s, not of %s (see 'spotbench policy list')",
+             kv, key, hb, cb);
+    return -1;
+}
+
+/* Rule 3's check of the first name: a top-level field, or an error with the
+** closest field or chosen policy's parameter suggested. */
+static int field_ok(const pol_policy *const *pols, size_t npols, const char *kv,
+                    const char *key, char *err, size_t errlen) {
+    char top[KEY_MAX];
+    size_t len = strcspn(key, ".[");
+    memcpy(top, key, len);
+    top[len] = '\0';
+    const char *const *fields = sim_scenario_fields();
+    const char *cands[128];
+    size_t n = 0;
+    for (size_t i = 0; fields[i] && n < 128; i++) {
+        if (strcmp(fields[i], top) == 0) return 0;
+        cands[n++] = fields[i];
+    }
+    /* No policy chosen yet: every policy's parameters are candidates. */
+    const pol_policy *const *all = pol_list();
+    const pol_policy *const *cp = npols ? pols : all;
+    for (size_t i = 0; npols ? i < npols : all[i] != NULL; i++)
+        for (size_t k = 0; k < cp[i]->nparams && n < 128; k++)
+            cands[n++] = cp[i]->params[k].name;
+    const char *near = trc_closest(top, cands, n);
+    const char *names[16];
+    size_t nn = 0;
+    for (size_t i = 0; i < npols && nn < 16; i++) names[nn++] = pols[i]->name;
+    char pb[256] = "a policy";
+    if (npols) and_list(pb, sizeof pb, names, nn, " or ");
+    snprintf(err, errlen, "--set %s: unknown setting '%s': not a parameter of %s nor a "
+             "scenario field%s%s%s", kv, top, pb, near ? " (did you mean '" : "",
+             near ? near : "", near ? "'?)" : "");
+    return -1;
+}
+
+int lab_sets_split(const pol_policy *const *pols, size_t npols,
+                   const char *const *sets, size_t n, lab_sets *out, char *err,
+                   size_t errlen) {
+    out->nparam = out->nfield = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[KEY_MAX];
+        if (key_of(sets[i], key, err, errlen)) return -1;
+        int param = chosen_has(pols, npols, key);
+        if (!param && pol_is_param(key, strlen(key)))
+            return other_policies(pols, npols, sets[i], key, err, errlen);
+        if (!param && field_ok(pols, npols, sets[i], key, err, errlen)) return -1;
+        size_t *cnt = param ? &out->nparam : &out->nfield;
+        if (*cnt == LAB_MAX_SETS) {
+            snprintf(err, errlen, "more than %d --set strings", LAB_MAX_SETS);
+            return -1;
+        }
+        (param ? out->param : out->field)[(*cnt)++] = sets[i];
+    }
+    return 0;
+}
+
+int lab_sets_params(const pol_policy *pol, const lab_sets *s, pol_params *p,
+                    char *err, size_t errlen) {
+    for (size_t i = 0; i < s->nparam; i++) {
+        char key[KEY_MAX], msg[200];
+        if (key_of(s->param[i], key, err, errlen)) return -1;
+        if (pol_param_index(pol, key) < 0) continue; /* another chosen policy's */
+        if (pol_param_set(pol, p, key, strchr(s->param[i], '=') + 1, msg, sizeof msg)) {
+            snprintf(err, errlen, "--set %s: %s", s->param[i], msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+size_t lab_sets_for(const pol_policy *pol, const char *const *sets, size_t n,
+                    const char **out) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[KEY_MAX];
+        size_t len = strcspn(sets[i], "=");
+        if (len >= KEY_MAX) len = KEY_MAX - 1;
+        memcpy(key, sets[i], len);
+        key[len] = '\0';
+        if (pol_param_index(pol, key) >= 0 || !pol_is_param(key, len)) out[k++] = sets[i];
+    }
+    return k;
+}
+
+int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
+             size_t n, sim_trace_cache *cache, sim_scenario *sc,
+             pol_params *params, char *err, size_t errlen) {
+    lab_sets s;
+    if (lab_sets_split(pol, *pol ? 1 : 0, sets, n, &s, err, errlen) ||
+        sim_scenario_load_cached(path, s.field, s.nfield, cache, sc, err, errlen))
+        return -1;
+    if (!*pol) {
+        /* The scenario's controller.policy: the rule again, with it chosen. */
+        *pol = sc->policy;
+        if (lab_sets_split(pol, 1, sets, n, &s, err, errlen)) goto fail;
+    }
+    sim_scenario_params(sc, *pol, params);
+    if (lab_sets_params(*pol, &s, params, err, errlen)) goto fail;
+    return 0;
+fail:
+    sim_scenario_free(sc);
+    return -1;
+}

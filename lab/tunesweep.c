@@ -1,0 +1,230 @@
+/*
+** tunesweep.c: a tune's grid as a stored sweep (tune.h): the spec from the
+** policy's default ranges and the user's, the evaluator that runs only the
+** runs the pattern search asks for (and reads back those a resumed tune
+** stored before), and the regret of the point found.
+*/
+#include "lab/tune.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/lab.h"
+#include "store/store.h"
+
+typedef struct {
+    const char *db_path;
+    int64_t id;
+    const lab_sweep_spec *spec;
+    int workers;
+    const char *tool_version;
+    unsigned char *done; /* per run of the grid */
+    size_t nruns;
+    size_t simulated;
+} tune_ctx;
+
+static int cmp_row(const void *a, const void *b) {
+    const st_sweep_row *x = a, *y = b;
+    if (x->point != y->point) return x->point < y->point ? -1 : 1;
+    return (x->scenario > y->scenario) - (x->scenario < y->scenario);
+}
+
+static const st_sweep_row *row_of(const st_sweep_row *rows, size_t n, size_t point,
+                                  size_t scen) {
+    st_sweep_row key;
+    key.point = point;
+    key.scenario = scen;
+    return bsearch(&key, rows, n, sizeof *rows, cmp_row);
+}
+
+/* The evaluator: runs what the sweep lacks, then reads every asked run. */
+static int eval(void *vctx, const size_t *runs, size_t n, double *cost, double *cov,
+                char *err, size_t errlen) {
+    tune_ctx *c = vctx;
+    size_t *todo = calloc(n + 1, sizeof *todo), m = 0;
+    st_db *db = NULL;
+    st_sweep_row *rows = NULL;
+    size_t nrows = 0;
+    int rc = -1;
+    if (!todo) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!c->done[runs[i]]) todo[m++] = runs[i];
+    if (lab_sweep_exec(c->db_path, c->id, c->spec, todo, m, c->workers, c->tool_version,
+                       NULL, NULL, err, errlen))
+        goto out;
+    c->simulated += m;
+    for (size_t i = 0; i < m; i++) c->done[todo[i]] = 1;
+    if (st_open(c->db_path, &db, err, errlen) ||
+        st_sweep_rows(db, c->id, &rows, &nrows, err, errlen))
+        goto out;
+    qsort(rows, nrows, sizeof *rows, cmp_row);
+    size_t ns = c->spec->nscenarios;
+    for (size_t i = 0; i < n; i++) {
+        const st_sweep_row *r = row_of(rows, nrows, runs[i] / ns, runs[i] % ns);
+        if (!r) {
+            snprintf(err, errlen, "sweep %lld: run %zu of point %zu is not stored",
+                     (long long)c->id, runs[i] % ns, runs[i] / ns);
+            goto out;
+        }
+        cost[i] = r->cost;
+        cov[i] = r->coverage;
+    }
+    rc = 0;
+out:
+    st_close(db);
+    free(rows);
+    free(todo);
+    return rc;
+}
+
+/* The axis index nearest to the policy's default for a parameter, the middle
+** for a scenario field (its value differs between cases). */
+static size_t start_index(const pol_policy *pol, const lab_sweep_axis *ax) {
+    int k = pol_param_index(pol, ax->key);
+    if (k < 0) return ax->nvalues / 2;
+    double def = pol->params[k].def, best = INFINITY;
+    size_t bi = 0;
+    for (size_t i = 0; i < ax->nvalues; i++) {
+        double d = fabs(strtod(ax->values[i], NULL) - def);
+        if (d < best) {
+            best = d;
+            bi = i;
+        }
+    }
+    return bi;
+}
+
+/* The regret of point p: its cost above the oracle's bound summed over the
+** cases where it is defined; *na counts the others. */
+static int point_regret(const tune_ctx *c, size_t p, double *regret, double *oracle,
+                        int *na, char *err, size_t errlen) {
+    st_db *db = NULL;
+    st_sweep_row *rows = NULL;
+    size_t nrows = 0;
+    int rc = -1;
+    *regret = *oracle = 0;
+    *na = 0;
+    if (st_open(c->db_path, &db, err, errlen) ||
+        st_sweep_rows(db, c->id, &rows, &nrows, err, errlen))
+        goto out;
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].point != p) continue;
+        sim_result r;
+        if (st_summary_get(db, rows[i].run_id, &r, err, errlen)) goto out;
+        if (r.total_cost >= r.oracle_cost - 0.005) {
+            *regret += r.total_cost > r.oracle_cost ? r.total_cost - r.oracle_cost : 0;
+            *oracle += r.oracle_cost;
+        } else {
+            (*na)++;
+        }
+    }
+    rc = 0;
+out:
+    st_close(db);
+    free(rows);
+    return rc;
+}
+
+int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases,
+                  const char *const *sets, size_t nsets, const char *const *ranges,
+                  size_t nranges, uint64_t seed, lab_sweep_spec *spec, char *err,
+                  size_t errlen) {
+    memset(spec, 0, sizeof *spec);
+    spec->seed = seed;
+    lab_sets split;
+    if (lab_sets_split(&pol, 1, sets, nsets, &split, err, errlen)) return LAB_BADINPUT;
+    if (!(spec->policy = strdup(pol->name))) {
+        snprintf(err, errlen, "out of memory");
+        return LAB_FAIL;
+    }
+    for (size_t i = 0; i < ncases; i++)
+        if (lab_sweep_add_str(&spec->scenarios, &spec->nscenarios, cases[i], err, errlen))
+            return LAB_BADINPUT;
+    for (size_t i = 0; i < nsets; i++)
+        if (lab_sweep_add_str(&spec->sets, &spec->nsets, sets[i], err, errlen))
+            return LAB_BADINPUT;
+    /* The axes: the defaults, each replaced by a range of the same key, then
+    ** the other ranges. */
+    const char *const *def = lab_tune_ranges(pol->name);
+    size_t naxes = 0;
+    for (size_t i = 0; def && def[i]; i++) {
+        size_t kl = strcspn(def[i], "=");
+        int replaced = 0;
+        for (size_t j = 0; j < nranges; j++)
+            replaced |= strncmp(ranges[j], def[i], kl) == 0 && ranges[j][kl] == '=';
+        if (!replaced && lab_sweep_add_grid(spec, def[i], err, errlen)) return LAB_BADINPUT;
+        naxes += !replaced;
+    }
+    for (size_t j = 0; j < nranges; j++)
+        if (lab_sweep_add_grid(spec, ranges[j], err, errlen)) return LAB_BADINPUT;
+    if (naxes + nranges == 0) {
+        snprintf(err, errlen, "--policy %s has no search ranges: give them with --range "
+                 "KEY=VALUES", pol->name);
+        return LAB_BADINPUT;
+    }
+    return LAB_OK;
+}
+
+int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
+                   const lab_tune_req *req, lab_tune_out *out, char *err, size_t errlen) {
+    size_t dim[LAB_MAX_SETS], start[LAB_MAX_SETS], ncases = spec->nscenarios;
+    tune_ctx c;
+    memset(&c, 0, sizeof c);
+    memset(out, 0, sizeof *out);
+    if (spec->ngrid > LAB_MAX_SETS) {
+        snprintf(err, errlen, "more than %d ranges", LAB_MAX_SETS);
+        return LAB_BADINPUT;
+    }
+    for (size_t k = 0; k < spec->ngrid; k++) {
+        dim[k] = spec->grid[k].nvalues;
+        start[k] = start_index(pol, &spec->grid[k]);
+    }
+    size_t np = lab_sweep_npoints(spec);
+    if (ncases == 0 || np == 0 || np > ((size_t)1 << 26) / ncases) {
+        snprintf(err, errlen, "the ranges give %zu points: at most %zu over %zu cases", np,
+                 ncases ? ((size_t)1 << 26) / ncases : 0, ncases);
+        return LAB_BADINPUT;
+    }
+    if (lab_sweep_check(spec, err, errlen)) return LAB_BADINPUT;
+
+    /* Resume the sweep of the same spec, or create it. */
+    int rc = LAB_FAIL;
+    st_db *db = NULL;
+    c.db_path = req->db_path;
+    c.spec = spec;
+    c.workers = req->workers;
+    c.tool_version = req->tool_version;
+    c.nruns = np * ncases;
+    if (!(c.done = calloc(c.nruns, 1))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (st_open(req->db_path, &db, err, errlen) || lab_sweep_find(db, spec, &c.id, err, errlen))
+        goto out;
+    out->resumed = c.id != 0;
+    if (!out->resumed && lab_sweep_create(db, spec, req->tool_version, &c.id, err, errlen))
+        goto out;
+    if (out->resumed && st_sweep_done(db, c.id, c.done, c.nruns, err, errlen)) goto out;
+    st_close(db); /* no connection may cross the workers' fork() */
+    db = NULL;
+
+    lab_tune_cfg cfg = {spec->ngrid, dim, start, ncases, req->min_cov, req->budget,
+                        req->restarts, spec->seed};
+    out->sweep_id = c.id;
+    out->nruns = c.nruns;
+    if (lab_tune_run(&cfg, eval, &c, &out->res, err, errlen)) goto out;
+    out->simulated = c.simulated;
+    if (out->res.complete &&
+        point_regret(&c, out->res.point, &out->regret, &out->oracle, &out->na, err, errlen))
+        goto out;
+    rc = LAB_OK;
+out:
+    st_close(db);
+    free(c.done);
+    return rc;
+}

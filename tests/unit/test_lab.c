@@ -1,0 +1,247 @@
+/*
+** test_lab.c: the experiment layer (lab/): the one --set rule (lab.h) on
+** every kind of key, the sets a run of one policy takes, one run's loaded
+** inputs, and lab_sweep_drive's life of a sweep (a bad spec stores nothing;
+** a second drive of the same spec with join resumes it and runs nothing;
+** shards split the runs). Uses the bundled all-outbid-3h scenario (tests
+** run from the repository root) and a database in a mkdtemp folder.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lab/lab.h"
+#include "lab/sweep.h"
+
+#define SC "traces/scenarios/all-outbid-3h/scenario.json"
+
+static char err[1024];
+
+static const pol_policy *P(const char *name) {
+    const pol_policy *p = pol_find(name);
+    assert_non_null(p);
+    return p;
+}
+
+static void split_follows_the_rule(void **state) {
+    (void)state;
+    const pol_policy *cg[2] = {P("classic"), P("guarded")};
+    const char *sets[] = {"window=900", "asg.DefaultCooldown=300", "confirm=3",
+                          "fleet.LaunchSpecifications[0].SpotPrice=0.05", "seed=7"};
+    lab_sets s;
+    assert_int_equal(lab_sets_split(cg, 2, sets, 5, &s, err, sizeof err), 0);
+    /* Rule 1: window (both), confirm (guarded) are parameters, in order. */
+    assert_int_equal(s.nparam, 2);
+    assert_string_equal(s.param[0], "window=900");
+    assert_string_equal(s.param[1], "confirm=3");
+    /* Rule 3: the rest are fields, in order. */
+    assert_int_equal(s.nfield, 3);
+    assert_string_equal(s.field[0], "asg.DefaultCooldown=300");
+    assert_string_equal(s.field[1], "fleet.LaunchSpecifications[0].SpotPrice=0.05");
+    assert_string_equal(s.field[2], "seed=7");
+
+    /* Rule 2: a parameter of other policies only. */
+    const pol_policy *k = P("karpenter");
+    const char *w[] = {"window=900"};
+    assert_int_equal(lab_sets_split(&k, 1, w, 1, &s, err, sizeof err), -1);
+    assert_string_equal(err, "--set window=900: 'window' is a parameter of classic and "
+                             "guarded, not of karpenter (see 'spotbench policy list')");
+    /* ... with two chosen, neither having it. */
+    const pol_policy *kh[2] = {P("karpenter"), P("hedge")};
+    assert_int_equal(lab_sets_split(kh, 2, w, 1, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not of karpenter or hedge"));
+
+    /* Rule 3's first name must be a scenario field. */
+    const char *typo[] = {"windw=900"};
+    assert_int_equal(lab_sets_split(cg, 2, typo, 1, &s, err, sizeof err), -1);
+    assert_string_equal(err, "--set windw=900: unknown setting 'windw': not a parameter of "
+                             "classic or guarded nor a scenario field (did you mean "
+                             "'window'?)");
+    const char *nested[] = {"asgg.DefaultCooldown=1"};
+    assert_int_equal(lab_sets_split(cg, 2, nested, 1, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown setting 'asgg'"));
+    assert_non_null(strstr(err, "did you mean 'asg'?"));
+
+    /* No policy chosen yet: every policy's parameters are parameters. */
+    const char *any[] = {"fallback_wait=0", "confirm=2", "asg.MinSize=1"};
+    assert_int_equal(lab_sets_split(NULL, 0, any, 3, &s, err, sizeof err), 0);
+    assert_int_equal(s.nparam, 2);
+    assert_int_equal(s.nfield, 1);
+
+    /* The shape. */
+    const char *shape[] = {"=3"};
+    assert_int_equal(lab_sets_split(cg, 2, shape, 1, &s, err, sizeof err), -1);
+    assert_string_equal(err, "--set =3: expected KEY=VALUE");
+    const char *noeq[] = {"window"};
+    assert_int_equal(lab_sets_split(cg, 2, noeq, 1, &s, err, sizeof err), -1);
+    assert_string_equal(err, "--set window: expected KEY=VALUE");
+}
+
+static void sets_for_and_params(void **state) {
+    (void)state;
+    const pol_policy *cg[2] = {P("classic"), P("guarded")};
+    const char *sets[] = {"confirm=3", "asg.DefaultCooldown=300", "window=120",
+                          "units_per_instance=2"};
+    lab_sets s;
+    assert_int_equal(lab_sets_split(cg, 2, sets, 4, &s, err, sizeof err), 0);
+    /* classic takes the field and its own parameters, in their order. */
+    const char *out[4];
+    assert_int_equal(lab_sets_for(cg[0], sets, 4, out), 3);
+    assert_string_equal(out[0], "asg.DefaultCooldown=300");
+    assert_string_equal(out[1], "window=120");
+    assert_string_equal(out[2], "units_per_instance=2");
+    assert_int_equal(lab_sets_for(cg[1], sets, 4, out), 4);
+
+    /* Applied: classic gets window and units, not confirm. */
+    pol_params p;
+    pol_params_default(cg[0], &p);
+    assert_int_equal(lab_sets_params(cg[0], &s, &p, err, sizeof err), 0);
+    assert_true(p.v[pol_param_index(cg[0], "window")] == 120);
+    assert_true(p.v[pol_param_index(cg[0], "units_per_instance")] == 2);
+    pol_params_default(cg[1], &p);
+    assert_int_equal(lab_sets_params(cg[1], &s, &p, err, sizeof err), 0);
+    assert_true(p.v[pol_param_index(cg[1], "confirm")] == 3);
+
+    /* A value the policy refuses: its own message, after the setting. */
+    const char *bad[] = {"window=abc"};
+    assert_int_equal(lab_sets_split(cg, 1, bad, 1, &s, err, sizeof err), 0);
+    pol_params_default(cg[0], &p);
+    assert_int_equal(lab_sets_params(cg[0], &s, &p, err, sizeof err), -1);
+    assert_string_equal(err, "--set window=abc: window: 'abc' is not a number");
+}
+
+static void load_one_run(void **state) {
+    (void)state;
+    sim_scenario sc;
+    pol_params p;
+    const pol_policy *pol = NULL; /* the scenario's: classic */
+    const char *sets[] = {"asg.DefaultCooldown=123", "window=60"};
+    assert_int_equal(lab_load(SC, &pol, sets, 2, NULL, &sc, &p, err, sizeof err), 0);
+    assert_string_equal(pol->name, "classic");
+    assert_int_equal(sc.default_cooldown, 123);
+    assert_true(p.v[pol_param_index(pol, "window")] == 60);
+    sim_scenario_free(&sc);
+
+    /* The scenario's policy, then rule 2 against it. */
+    pol = NULL;
+    const char *other[] = {"fallback_wait=0"};
+    assert_int_equal(lab_load(SC, &pol, other, 1, NULL, &sc, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'fallback_wait' is a parameter of karpenter, not of classic"));
+
+    /* A field the loader refuses: its message, file and path. */
+    pol = P("guarded");
+    const char *typo[] = {"asg.DefaultCooldwn=1"};
+    assert_int_equal(lab_load(SC, &pol, typo, 1, NULL, &sc, &p, err, sizeof err), -1);
+    assert_string_equal(err, SC ": asg.DefaultCooldwn: unknown field (did you mean "
+                             "'DefaultCooldown'?)");
+}
+
+/* ---- lab_sweep_drive ------------------------------------------------------ */
+
+typedef struct {
+    size_t nslice, ntodo, progress;
+} counts;
+
+static void on_start(void *ctx, int64_t id, size_t nslice, size_t ntodo) {
+    counts *c = ctx;
+    (void)id;
+    c->nslice = nslice;
+    c->ntodo = ntodo;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total) {
+    counts *c = ctx;
+    (void)total;
+    c->progress = done;
+}
+
+static void drive_a_sweep(void **state) {
+    (void)state;
+    char dir[256], db[300];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/spotbench-lab-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/lab.db", dir);
+
+    lab_sweep_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.policy = strdup("guarded");
+    spec.seed = 1;
+    assert_int_equal(lab_sweep_add_str(&spec.scenarios, &spec.nscenarios, SC, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_add_grid(&spec, "confirm=1,2,3", err, sizeof err), 0);
+    assert_int_equal(lab_sweep_add_str(&spec.sets, &spec.nsets, "asg.DefaultCooldown=0", err,
+                                       sizeof err), 0);
+
+    /* A bad spec: LAB_BADINPUT and no database at all. */
+    lab_sweep_spec bad;
+    memset(&bad, 0, sizeof bad);
+    bad.policy = strdup("karpenter");
+    assert_int_equal(lab_sweep_add_str(&bad.scenarios, &bad.nscenarios, SC, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_add_grid(&bad, "window=60,120", err, sizeof err), 0);
+    lab_sweep_req r0 = {.db_path = db, .workers = 1, .tool_version = "test"};
+    assert_int_equal(lab_sweep_drive(&bad, &r0, NULL, NULL, err, sizeof err), LAB_BADINPUT);
+    assert_non_null(strstr(err, "'window' is a parameter of classic and guarded"));
+    assert_int_equal(access(db, F_OK), -1);
+    lab_sweep_spec_free(&bad);
+
+    /* Shard 2 of 2: runs 1 (r mod 2 == 1) of 0..2. */
+    counts c = {0, 0, 0};
+    lab_sweep_req r1 = {.db_path = db, .join = 1, .shard_k = 2, .shard_n = 2, .workers = 2,
+                        .tool_version = "test", .start = on_start, .progress = on_progress,
+                        .ctx = &c};
+    st_sweep_row *rows;
+    size_t n;
+    assert_int_equal(lab_sweep_drive(&spec, &r1, &rows, &n, err, sizeof err), LAB_OK);
+    assert_true(r1.id > 0);
+    assert_int_equal(c.nslice, 1);
+    assert_int_equal(c.ntodo, 1);
+    assert_int_equal(c.progress, 1);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].point, 1);
+    free(rows);
+
+    /* The whole sweep, joined: the same id, the two runs left. */
+    counts c2 = {0, 0, 0};
+    lab_sweep_req r2 = {.db_path = db, .join = 1, .workers = 2, .tool_version = "test",
+                        .start = on_start, .ctx = &c2};
+    assert_int_equal(lab_sweep_drive(&spec, &r2, &rows, &n, err, sizeof err), LAB_OK);
+    assert_int_equal(r2.id, r1.id);
+    assert_int_equal(c2.nslice, 3);
+    assert_int_equal(c2.ntodo, 2);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) assert_int_equal(rows[i].point, i);
+    free(rows);
+
+    /* Resumed by id: nothing left to run. */
+    counts c3 = {0, 0, 0};
+    lab_sweep_req r3 = {.db_path = db, .id = r1.id, .workers = 1, .tool_version = "test",
+                        .start = on_start, .ctx = &c3};
+    assert_int_equal(lab_sweep_drive(&spec, &r3, NULL, NULL, err, sizeof err), LAB_OK);
+    assert_int_equal(c3.ntodo, 0);
+
+    /* Without join: a sweep of its own. */
+    lab_sweep_req r4 = {.db_path = db, .workers = 1, .tool_version = "test"};
+    assert_int_equal(lab_sweep_drive(&spec, &r4, NULL, NULL, err, sizeof err), LAB_OK);
+    assert_true(r4.id != r1.id);
+
+    lab_sweep_spec_free(&spec);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(split_follows_the_rule),
+        cmocka_unit_test(sets_for_and_params),
+        cmocka_unit_test(load_one_run),
+        cmocka_unit_test(drive_a_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
