@@ -162,7 +162,7 @@ MAN := $(BUILD)/spotbench.1
 EXAMPLES := deploy/examples/live.json deploy/examples/aws.env
 SCENARIO_EXAMPLE := $(wildcard traces/scenarios/seed-week/*)
 
-$(MAN): $(BIN) scripts/build-man.py scripts/build-readme.py $(wildcard docs/*.md)
+$(MAN): $(BIN) scripts/build-man.py scripts/build-manual.py $(wildcard docs/*.md)
 	python3 scripts/build-man.py $(BIN) $@
 
 # bash completion, from the binary's help (scripts/build-completion.py).

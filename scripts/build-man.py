@@ -7,9 +7,9 @@ what `man spotbench` says is what docs/ says.
 Sections: NAME; SYNOPSIS and COMMANDS from the binary's own help texts
 (`spotbench help COMMAND`, the text `--help` prints); DESCRIPTION from the
 opening of docs/overview.md; then the rest of the overview and every doc
-the README is made of, in its order (scripts/build-readme.py's PARTS; live
-mode whole), each heading a section (.SH) or subsection (.SS); FILES and
-SEE ALSO.
+of the manual, in its order (scripts/build-manual.py's PARTS; live mode
+whole), each heading a section (.SH) or subsection (.SS); FILES and SEE
+ALSO.
 Markdown is turned into roff by the few rules the docs use: headings,
 paragraphs, fenced code (.nf), bullet and numbered lists (.IP), tables (rows
 kept as preformatted lines), `code` and **bold** in bold, [text](link) as
@@ -104,11 +104,11 @@ def md_to_roff(text, top_level=2):
     return "\n".join(res)
 
 
-def load_build_readme():
-    """scripts/build-readme.py as a module (its name has a dash)."""
+def load_build_manual():
+    """scripts/build-manual.py as a module (its name has a dash)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
-        "build_readme", os.path.join(ROOT, "scripts", "build-readme.py"))
+        "build_manual", os.path.join(ROOT, "scripts", "build-manual.py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -130,7 +130,9 @@ def main(argv):
                       re.M)
     cmds = [(n, d) for n, d in cmds if n != "help"]
     overview = read("overview.md")
-    intro = overview.split("\n## ", 1)[0].split("\n", 2)[2]  # drop the comment and title
+    # The opening, without its title.
+    intro = "\n".join(l for l in overview.split("\n## ", 1)[0].split("\n")
+                      if not l.startswith("# "))
     parts = [f'.TH SPOTBENCH 1 "" "{esc(version)}" "spotbench manual"',
              ".SH NAME",
              "spotbench \\- Spot Fleet + on\\-demand fallback simulator, tuner and live controller",
@@ -149,18 +151,18 @@ def main(argv):
         parts += [f".SS {esc(name)}", line_safe(inline(desc)), ".PP", ".RS 4", ".nf"]
         parts += [line_safe(esc(l)) for l in usage.rstrip("\n").split("\n")]
         parts += [".fi", ".RE"]
-    # The docs the README is made of, in its order (build-readme.py's
-    # PARTS); live mode whole rather than its "Going live" part.
-    readme = load_build_readme()
+    # The docs of the manual, in its order (build-manual.py's PARTS); live
+    # mode whole rather than its "Going live" part.
+    manual = load_build_manual()
     rest = overview.split("\n## ", 1)
     if len(rest) > 1:
         parts.append(md_to_roff("## " + rest[1], top_level=2))
-    for name, title in readme.PARTS:
+    for name, title in manual.PARTS:
         text = read(name)
         if title:
-            text = readme.shift(text, title)
+            text = manual.shift(text, title)
         elif name == "live.md":
-            text = readme.shift(text, "Live mode")
+            text = manual.shift(text, "Live mode")
         parts.append(md_to_roff(text, top_level=2))
     parts += [".SH FILES",
               ".TP", "\\fI/etc/spotbench/live.json\\fR",

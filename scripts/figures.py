@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""figures.py: every figure the docs (and so the README) state comes from a
-run, and `make test` runs it again.
+"""figures.py: every figure the docs and the README state comes from a run,
+and `make test` runs it again.
 
-A figure is a block in docs/*.md between two HTML comments, which Markdown
-does not show:
+A figure is a block in README.md or docs/*.md between two HTML comments,
+which Markdown does not show:
 
     <!-- figure: COMMAND -->
     ...what COMMAND printed...
@@ -19,7 +19,7 @@ same draws).
 
   scripts/figures.py            check: exit 1 and a diff when a block differs
   scripts/figures.py --update   rewrite the blocks from their commands
-  scripts/figures.py FILE...    only these docs
+  scripts/figures.py FILE...    only these pages
 """
 import difflib
 import glob
@@ -78,7 +78,8 @@ def main(argv):
     update = "--update" in argv
     files = [a for a in argv if not a.startswith("--")]
     if not files:
-        files = sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+        files = [os.path.join(ROOT, "README.md")] + \
+            sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
     sb = os.environ.get("SB") or os.path.join(ROOT, os.environ.get("BUILD", "build"),
                                              "spotbench")
     sb = os.path.abspath(sb)

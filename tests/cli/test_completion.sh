@@ -1,10 +1,10 @@
 #!/bin/sh
 # test_completion.sh: the bash completion and the man page are made from the
-# binary's help and the docs the README is built from: the completion
-# (build/spotbench.bash, scripts/build-completion.py) offers the commands,
-# subcommands, every option a command reads and the policies; the man page
-# (scripts/build-man.py) holds every command's usage and a section for each
-# doc of the README (scripts/build-readme.py's PARTS).
+# binary's help and the docs: the completion (build/spotbench.bash,
+# scripts/build-completion.py) offers the commands, subcommands, every option
+# a command reads and the policies; the man page (scripts/build-man.py) holds
+# every command's usage and a section for each doc of the manual
+# (scripts/build-manual.py's PARTS).
 . "$(dirname "$0")/lib.sh"
 B=${BUILD:-build}
 C="$TMP/spotbench.bash"
@@ -45,27 +45,27 @@ else
     echo "SKIPPED: bash not installed: the completion is not exercised"
 fi
 
-# The man page: every command's usage, and each doc of the README.
+# The man page: every command's usage, and each doc of the manual.
 M="$TMP/spotbench.1"
 run python3 scripts/build-man.py "$SB" "$M"
 expect_rc "build the man page" 0
 for c in $("$SB" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p' | grep -v '^help$'); do
     grep -q "^\.SS $c$" "$M" && ok || bad "man: no command $c"
 done
-/usr/bin/python3 - "$M" <<'PYEOF' && ok || bad "man: a doc of the README is missing"
+/usr/bin/python3 - "$M" <<'PYEOF' && ok || bad "man: a doc of the manual is missing"
 import importlib.util, re, sys
-spec = importlib.util.spec_from_file_location("br", "scripts/build-readme.py")
-br = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(br)
+spec = importlib.util.spec_from_file_location("bm", "scripts/build-manual.py")
+bm = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bm)
 man = open(sys.argv[1], encoding="utf-8").read()
-readme = open("README.md", encoding="utf-8").read()
-for name, title in br.PARTS:
+manual = bm.build()
+for name, title in bm.PARTS:
     # Each doc's own first heading below its title is in both.
     text = open("docs/" + name, encoding="utf-8").read()
     heads = [h for h in re.findall(r"^#{2,3} (.+)$", text, re.M)][:3]
     for h in heads:
         plain = h.replace("`", "")
         assert plain.lower() in man.lower().replace("\\-", "-"), (name, h)
-        assert h in readme or plain in readme or name == "live.md", (name, h)
+        assert h in manual or plain in manual or name == "live.md", (name, h)
 PYEOF
 finish

@@ -1,7 +1,7 @@
 #!/bin/sh
-# test_figures.sh: every figure the docs (and so the README) state is made
-# again by the command written beside it (scripts/figures.py) and must come
-# out the same; the checker itself must catch a changed figure.
+# test_figures.sh: every figure the docs and the README state is made again
+# by the command written beside it (scripts/figures.py) and must come out the
+# same; the checker itself must catch a changed figure.
 . "$(dirname "$0")/lib.sh"
 SB=$(cd "$(dirname "$SB")" && pwd)/$(basename "$SB")
 export SB
