@@ -112,17 +112,17 @@ static int parse_params(const cJSON *obj, aws_live_config *out, char *err,
         return -1;
     }
     for (const cJSON *p = obj->child; p; p = p->next) {
-        char val[64], e2[200];
+        char e2[200];
+        double v;
         if (cJSON_IsNumber(p))
-            snprintf(val, sizeof val, "%.17g", p->valuedouble);
+            v = p->valuedouble;
         else if (cJSON_IsBool(p))
-            snprintf(val, sizeof val, "%d", cJSON_IsTrue(p) ? 1 : 0);
+            v = cJSON_IsTrue(p) ? 1 : 0;
         else {
             snprintf(err, errlen, "params.%.80s: must be a number", p->string);
             return -1;
         }
-        if (pol_param_set(out->policy, &out->params, p->string, val, e2,
-                          sizeof e2)) {
+        if (pol_param_put(out->policy, &out->params, p->string, v, e2, sizeof e2)) {
             snprintf(err, errlen, "params.%.80s: %s", p->string, e2);
             return -1;
         }

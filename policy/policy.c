@@ -59,15 +59,36 @@ int pol_is_param(const char *key, size_t len) {
     return 0;
 }
 
-int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
-                  const char *value, char *err, size_t errlen) {
-    int i = pol_param_index(pol, key);
-    if (i < 0) {
-        snprintf(err, errlen, "unknown parameter '%s' for policy %s", key,
-                 pol->name);
+/* Checks v against parameter i's rule and stores it; `shown` is v as the
+** messages quote it (the user's text, or its shortest exact spelling). */
+static int param_put(const pol_policy *pol, pol_params *p, int i, double v, const char *shown,
+               char *err, size_t errlen) {
+    const pol_param_def *d = &pol->params[i];
+    if (d->integer && v != floor(v)) {
+        snprintf(err, errlen, "%s: must be a whole number, got %s", d->name, shown);
         return -1;
     }
-    const pol_param_def *d = &pol->params[i];
+    if (v < d->min || v > d->max) {
+        snprintf(err, errlen, "%s: must be between %g and %g, got %s", d->name, d->min,
+                 d->max, shown);
+        return -1;
+    }
+    p->v[i] = v;
+    return 0;
+}
+
+static int index_or_fail(const pol_policy *pol, const char *key, char *err,
+                         size_t errlen) {
+    int i = pol_param_index(pol, key);
+    if (i < 0)
+        snprintf(err, errlen, "unknown parameter '%s' for policy %s", key, pol->name);
+    return i;
+}
+
+int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
+                  const char *value, char *err, size_t errlen) {
+    int i = index_or_fail(pol, key, err, errlen);
+    if (i < 0) return -1;
     char *end;
     errno = 0;
     double v = strtod(value, &end);
@@ -75,17 +96,22 @@ int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
         snprintf(err, errlen, "%s: '%s' is not a number", key, value);
         return -1;
     }
-    if (d->integer && v != floor(v)) {
-        snprintf(err, errlen, "%s: must be a whole number, got %s", key, value);
+    return param_put(pol, p, i, v, value, err, errlen);
+}
+
+int pol_param_put(const pol_policy *pol, pol_params *p, const char *key, double v,
+                  char *err, size_t errlen) {
+    int i = index_or_fail(pol, key, err, errlen);
+    if (i < 0) return -1;
+    if (!isfinite(v)) {
+        snprintf(err, errlen, "%s: must be a finite number", key);
         return -1;
     }
-    if (v < d->min || v > d->max) {
-        snprintf(err, errlen, "%s: must be between %g and %g, got %s", key,
-                 d->min, d->max, value);
-        return -1;
-    }
-    p->v[i] = v;
-    return 0;
+    /* The shortest spelling that reads back as v, for the messages. */
+    char shown[40];
+    snprintf(shown, sizeof shown, "%.15g", v);
+    if (strtod(shown, NULL) != v) snprintf(shown, sizeof shown, "%.17g", v);
+    return param_put(pol, p, i, v, shown, err, errlen);
 }
 
 /* Keeps a "set" within [0, MaxSize]: a policy may compute any count (the

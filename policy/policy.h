@@ -142,6 +142,10 @@ int pol_is_param(const char *key, size_t len);
 ** ..."). */
 int pol_param_set(const pol_policy *pol, pol_params *p, const char *key,
                   const char *value, char *err, size_t errlen);
+/* The same for a number already read (a JSON number): no text on the way.
+** Its messages quote v's shortest exact spelling. */
+int pol_param_put(const pol_policy *pol, pol_params *p, const char *key, double v,
+                  char *err, size_t errlen);
 
 /* Runs the policy. Never fails: bad observations give POL_ACT_NONE. A "set"
 ** is clamped to [0, MaxSize] (the reason says so), and becomes "none" when

@@ -711,7 +711,7 @@ static void policy_names(char *buf, size_t n) {
 }
 
 /* controller.params: {POLICY: {PARAM: number}}, each checked by the policy
-** engine's own pol_param_set so the ranges live in one place. */
+** engine's own pol_param_put so the ranges live in one place. */
 static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
     const cJSON *ps;
     size_t old;
@@ -747,13 +747,8 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
                     return fail(L, "duplicate field");
             if (!cJSON_IsNumber(kv) || !isfinite(kv->valuedouble))
                 return fail(L, "must be a number");
-            /* pol_param_set reads text; the shortest exact spelling keeps
-            ** its "got X" readable. */
-            char text[40], msg[200];
-            snprintf(text, sizeof text, "%.15g", kv->valuedouble);
-            if (strtod(text, NULL) != kv->valuedouble)
-                snprintf(text, sizeof text, "%.17g", kv->valuedouble);
-            if (pol_param_set(pol, pp, kv->string, text, msg, sizeof msg)) {
+            char msg[200];
+            if (pol_param_put(pol, pp, kv->string, kv->valuedouble, msg, sizeof msg)) {
                 /* Its message starts with the parameter's name, which the
                 ** path already gives. */
                 const char *m = msg;

@@ -931,6 +931,13 @@ static void field_errors(void **st) {
         {"controller.params.guarded.confirm=2.5",
          "scenario.json: controller.params.guarded.confirm: must be a whole "
          "number, got 2.5"},
+        /* The number as read, quoted at its shortest exact spelling. */
+        {"controller.params.guarded.confirm=0.30000000000000004",
+         "scenario.json: controller.params.guarded.confirm: must be a whole "
+         "number, got 0.30000000000000004"},
+        {"controller.params.guarded.confirm=1e300",
+         "scenario.json: controller.params.guarded.confirm: must be between 1 "
+         "and 30, got 1e+300"},
         {"controller.params.guarded.confirm=two",
          "scenario.json: controller.params.guarded.confirm: must be a number"},
         {"controller.params.guarded.nope=1",
