@@ -10,9 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lab/regress.h"
+#include "lab/sweep.h"
 #include "policy/policy.h"
 #include "sim/sim.h"
-#include "lab/sweep.h"
 #include "store/store.h"
 #include "traces/outfile.h"
 
@@ -135,15 +136,10 @@ CLI_DECLARE(trace);
 CLI_DECLARE(compare);
 CLI_DECLARE(tune);
 
-/* The cases of a suite (suite.c): names and scenario paths, malloc'd. */
-typedef struct {
-    char **name, **path;
-    size_t n;
-} cli_suite;
-/* A scenario file is one case; a folder gives each subfolder holding a
-** scenario.json, sorted. Returns a CLI exit status after printing why. */
-int cli_suite_load(const char *path, cli_suite *s);
-void cli_suite_free(cli_suite *s);
+/* The cases of a suite (lab_suite_load), printing why there are none.
+** Returns a CLI exit status; the caller frees s with lab_suite_free. */
+int cli_suite_load(const char *path, lab_suite *s);
+
 /* A duration as the tables print it: 45s, 3m52s, 1h47m. */
 void cli_duration(char *buf, size_t n, int64_t s);
 

@@ -198,13 +198,13 @@ int cmd_compare(int argc, char **argv) {
         if (!(*p)->simulation_only) list[n++] = *p;
     for (size_t i = 0; i < n; i++) names[i] = list[i]->name;
 
-    cli_suite su;
+    lab_suite su;
     int rc = cli_suite_load(dir, &su);
     if (rc) return rc;
     lab_cmp t;
     int64_t ids[MAX_POLICIES];
     if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n)) {
-        cli_suite_free(&su);
+        lab_suite_free(&su);
         cli_error("out of memory");
         return CLI_FAIL;
     }
@@ -227,6 +227,6 @@ int cmd_compare(int argc, char **argv) {
         }
     }
     lab_cmp_free(&t);
-    cli_suite_free(&su);
+    lab_suite_free(&su);
     return rc;
 }

@@ -115,7 +115,7 @@ int cmd_tune(int argc, char **argv) {
         return CLI_BADINPUT;
     }
 
-    cli_suite su;
+    lab_suite su;
     int rc = cli_suite_load(path, &su);
     if (rc) return rc;
     lab_sweep_spec spec;
@@ -180,6 +180,6 @@ fail:
     cli_error("%s", err);
 out:
     lab_sweep_spec_free(&spec);
-    cli_suite_free(&su);
+    lab_suite_free(&su);
     return rc;
 }

@@ -23,6 +23,7 @@
 #define SPOTBENCH_LAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy/policy.h"
 #include "sim/sim.h"
@@ -69,5 +70,23 @@ size_t lab_sets_for(const pol_policy *pol, const char *const *sets, size_t n,
 int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
              size_t n, sim_trace_cache *cache, sim_scenario *sc,
              pol_params *params, char *err, size_t errlen);
+
+/* ---- one run (runs.c) ---------------------------------------------------- */
+
+struct st_db;
+
+/* Simulates one run and stores it as one transaction (nothing stored when
+** either fails). Returns 0, or -1 with err set. */
+int lab_run_store(struct st_db *db, const sim_scenario *sc, const pol_policy *pol,
+                  const pol_params *params, const char *const *sets, size_t nsets,
+                  int timeseries, const char *tool_version, sim_result *res,
+                  int64_t *run_id, char *err, size_t errlen);
+
+/* 1 with a note in `note` when a policy with a fallback_capacity (classic,
+** the seed's controller) will assume a shortfall of another size than the
+** fleet's TargetCapacity (the original hard-codes 32 units, so on a 48-unit
+** fleet it silently covers 32); 0 when they agree or in direct mode. */
+int lab_note_fallback(const sim_scenario *sc, const pol_policy *pol,
+                      const pol_params *params, char *note, size_t len);
 
 #endif

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "lab/lab.h"
+#include "lab/regress.h"
 #include "lab/sweep.h"
 
 #define SC "traces/scenarios/all-outbid-3h/scenario.json"
@@ -236,12 +237,86 @@ static void drive_a_sweep(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- suites and a regression case ---------------------------------------- */
+
+static void suites(void **state) {
+    (void)state;
+    lab_suite su;
+    /* The bundled folder: every case, sorted. */
+    assert_int_equal(lab_suite_load("traces/scenarios", &su, err, sizeof err), LAB_OK);
+    assert_true(su.n >= 20);
+    for (size_t i = 1; i < su.n; i++) assert_true(strcmp(su.name[i - 1], su.name[i]) < 0);
+    assert_string_equal(su.name[0], "all-outbid-3h");
+    assert_string_equal(su.path[0], SC);
+    lab_suite_free(&su);
+    /* A scenario file, and its folder: one case named after the folder. */
+    assert_int_equal(lab_suite_load(SC, &su, err, sizeof err), LAB_OK);
+    assert_int_equal(su.n, 1);
+    assert_string_equal(su.name[0], "all-outbid-3h");
+    lab_suite_free(&su);
+    assert_int_equal(lab_suite_load("traces/scenarios/all-outbid-3h/", &su, err, sizeof err),
+                     LAB_OK);
+    assert_int_equal(su.n, 1);
+    assert_string_equal(su.name[0], "all-outbid-3h");
+    assert_string_equal(su.path[0], SC);
+    lab_suite_free(&su);
+    /* Nothing there. */
+    assert_int_equal(lab_suite_load("no/such/place", &su, err, sizeof err), LAB_BADINPUT);
+    assert_string_equal(err, "no/such/place: no such file or folder");
+}
+
+static void regress_one_case(void **state) {
+    (void)state;
+    char dir[256], path[300];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/spotbench-lab-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/r.db", dir);
+    st_db *db;
+    assert_int_equal(st_open(path, &db, err, sizeof err), 0);
+    lab_regress_result r;
+
+    /* Its bounds.json names classic and guarded; the bundled bounds hold. */
+    lab_regress_req req = {NULL, 0, NULL, 0, 0, "test"};
+    assert_int_equal(lab_regress_case(db, "all-outbid-3h", "traces/scenarios/all-outbid-3h",
+                                      &req, &r, err, sizeof err), LAB_OK);
+    assert_int_equal(r.skipped, 0);
+    assert_int_equal(r.nruns, 2);
+    assert_string_equal(r.run[0].label, "classic");
+    assert_string_equal(r.run[1].label, "guarded");
+    assert_int_equal(r.run[0].nchecks, 4);
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < r.run[k].nchecks; i++) assert_true(r.run[k].check[i].pass);
+    assert_true(r.run[1].run_id > r.run[0].run_id);
+
+    /* --policy guarded: its entry alone; a --set of classic's only is then
+    ** another policy's parameter. */
+    const pol_policy *g = P("guarded");
+    const char *sets[] = {"fallback_capacity=8"};
+    lab_regress_req only = {sets, 1, &g, 1, 0, "test"};
+    assert_int_equal(lab_regress_case(db, "all-outbid-3h", "traces/scenarios/all-outbid-3h",
+                                      &only, &r, err, sizeof err), LAB_BADINPUT);
+    assert_string_equal(err, "--set fallback_capacity=8: 'fallback_capacity' is a parameter "
+                             "of classic, not of guarded (see 'spotbench policy list')");
+    only.nsets = 0;
+    assert_int_equal(lab_regress_case(db, "all-outbid-3h", "traces/scenarios/all-outbid-3h",
+                                      &only, &r, err, sizeof err), LAB_OK);
+    assert_int_equal(r.nruns, 1);
+    assert_string_equal(r.run[0].label, "guarded");
+    st_close(db);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(split_follows_the_rule),
         cmocka_unit_test(sets_for_and_params),
         cmocka_unit_test(load_one_run),
         cmocka_unit_test(drive_a_sweep),
+        cmocka_unit_test(suites),
+        cmocka_unit_test(regress_one_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
