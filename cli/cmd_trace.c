@@ -506,40 +506,40 @@ static int gen_prices(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("prices: unexpected argument '%s'", v);
-        if (!strcmp(o, "--pools")) pools = v;
-        else if (!strcmp(o, "-o")) out = v;
-        else if (!strcmp(o, "--availability-out")) avail = v;
-        else if (!strcmp(o, "--start")) {
+        if (cli_is(&a, "--pools")) pools = v;
+        else if (cli_is(&a, "-o")) out = v;
+        else if (cli_is(&a, "--availability-out")) avail = v;
+        else if (cli_is(&a, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
             have_start = 1;
-        } else if (!strcmp(o, "--end")) {
+        } else if (cli_is(&a, "--end")) {
             if ((rc = gen_time(o, v, &p.end))) return rc;
             have_end = 1;
-        } else if (!strcmp(o, "--seed")) {
+        } else if (cli_is(&a, "--seed")) {
             if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
             p.seed = (uint64_t)w;
-        } else if (!strcmp(o, "--step")) {
+        } else if (cli_is(&a, "--step")) {
             if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
             p.step = w;
-        } else if (!strcmp(o, "--capacity")) {
+        } else if (cli_is(&a, "--capacity")) {
             if ((rc = gen_whole(o, v, 1000000000, &w))) return rc;
             p.capacity = (int)w;
-        } else if (!strcmp(o, "--mean")) {
+        } else if (cli_is(&a, "--mean")) {
             if ((rc = gen_number(o, v, &p.mean))) return rc;
-        } else if (!strcmp(o, "--reversion")) {
+        } else if (cli_is(&a, "--reversion")) {
             if ((rc = gen_number(o, v, &p.reversion))) return rc;
-        } else if (!strcmp(o, "--volatility")) {
+        } else if (cli_is(&a, "--volatility")) {
             if ((rc = gen_number(o, v, &p.volatility))) return rc;
-        } else if (!strcmp(o, "--jump-prob")) {
+        } else if (cli_is(&a, "--jump-prob")) {
             if ((rc = gen_number(o, v, &p.jump_prob))) return rc;
-        } else if (!strcmp(o, "--jump-size")) {
+        } else if (cli_is(&a, "--jump-size")) {
             if ((rc = gen_number(o, v, &p.jump_size))) return rc;
-        } else if (!strcmp(o, "--regime")) {
+        } else if (cli_is(&a, "--regime")) {
             if (p.nregimes == GEN_MAX_LIST) return GEN_ERR("--regime: too many");
             if (trc_gen_parse_regime(v, &regimes[p.nregimes], err, sizeof err))
                 return GEN_ERR("--regime: %s", err);
             p.nregimes++;
-        } else if (!strcmp(o, "--outage")) {
+        } else if (cli_is(&a, "--outage")) {
             if (p.noutages == GEN_MAX_LIST) return GEN_ERR("--outage: too many");
             if (trc_gen_parse_outage(v, &outages[p.noutages], err, sizeof err))
                 return GEN_ERR("--outage: %s", err);
@@ -604,30 +604,30 @@ static int gen_demand(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("demand: unexpected argument '%s'", v);
-        if (!strcmp(o, "-o")) out = v;
-        else if (!strcmp(o, "--start")) {
+        if (cli_is(&a, "-o")) out = v;
+        else if (cli_is(&a, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
             have[0] = 1;
-        } else if (!strcmp(o, "--end")) {
+        } else if (cli_is(&a, "--end")) {
             if ((rc = gen_time(o, v, &p.end))) return rc;
             have[1] = 1;
-        } else if (!strcmp(o, "--base")) {
+        } else if (cli_is(&a, "--base")) {
             if ((rc = gen_number(o, v, &p.base))) return rc;
             have[2] = 1;
-        } else if (!strcmp(o, "--amplitude")) {
+        } else if (cli_is(&a, "--amplitude")) {
             if ((rc = gen_number(o, v, &p.amplitude))) return rc;
             have[3] = 1;
-        } else if (!strcmp(o, "--noise")) {
+        } else if (cli_is(&a, "--noise")) {
             if ((rc = gen_number(o, v, &p.noise))) return rc;
-        } else if (!strcmp(o, "--peak-hour")) {
+        } else if (cli_is(&a, "--peak-hour")) {
             if ((rc = gen_number(o, v, &p.peak_hour))) return rc;
-        } else if (!strcmp(o, "--seed")) {
+        } else if (cli_is(&a, "--seed")) {
             if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
             p.seed = (uint64_t)w;
-        } else if (!strcmp(o, "--step")) {
+        } else if (cli_is(&a, "--step")) {
             if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
             p.step = w;
-        } else if (!strcmp(o, "--period")) {
+        } else if (cli_is(&a, "--period")) {
             if ((rc = gen_whole(o, v, 86400LL * 3660, &w))) return rc;
             p.period = w;
         }
@@ -656,10 +656,11 @@ static int gen_cloudwatch(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("cloudwatch: unexpected argument '%s'", v);
-        if (!strcmp(o, "--delay-p")) rc = gen_number(o, v, &dp);
-        else if (!strcmp(o, "--missing")) rc = gen_number(o, v, &missing);
-        else if (!strcmp(o, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
-        else rc = gen_whole(o, v, 86400, &dmax); /* --delay-max */
+        if (cli_is(&a, "--delay-p")) rc = gen_number(o, v, &dp);
+        else if (cli_is(&a, "--missing")) rc = gen_number(o, v, &missing);
+        else if (cli_is(&a, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
+        else if (cli_is(&a, "--delay-max")) rc = gen_whole(o, v, 86400, &dmax);
+        else rc = 0;
         if (rc) return rc;
     }
     char buf[256], err[256];
