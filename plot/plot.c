@@ -964,6 +964,201 @@ static int is_swept(const sim_sweep_spec *s, const char *key) {
     return 0;
 }
 
+/* The message for a key that was not swept (or the same key twice): the
+** keys there are to choose from. */
+static void not_swept(const sim_sweep_spec *s, const char *key, int64_t sweep_id,
+                      char *err, size_t errlen) {
+    size_t k = (size_t)snprintf(err, errlen, "%s is not a swept key of sweep %lld "
+                                "(two different keys of:",
+                                key, (long long)sweep_id);
+    for (size_t i = 0; i < s->ngrid && k < errlen; i++)
+        k += (size_t)snprintf(err + k, errlen - k, " %s", s->grid[i].key);
+    for (size_t i = 0; i < s->nrnd && k < errlen; i++)
+        k += (size_t)snprintf(err + k, errlen - k, " %s", s->rnd[i].key);
+    if (k < errlen) snprintf(err + k, errlen - k, ")");
+}
+
+/* A heatmap: its axes' values (as text), and per cell (y * ax.n + x) the
+** best value of the complete parameter sets there, or the empty mark
+** (1e300 for cost, -1 for coverage). */
+typedef struct {
+    axis_vals ax, ay;
+    double *cell;
+    pl_z z;
+    int decimals;       /* as the cells are labelled: cents, 0.001 % */
+    double lo, hi;      /* the cells' range */
+    int any, constant;  /* a cell has a value; all show the same */
+} heatmap;
+
+static int cell_empty(double v) { return v == 1e300 || v < 0; }
+
+/* The axes: each value of xkey and ykey in a complete parameter set, in
+** numeric order when every one is a number (else as first met). Returns
+** 0, or -1 with a message. */
+static int heatmap_axes(heatmap *h, const st_sweep_point *pts, size_t npts,
+                        size_t nscenarios, const char *xkey, const char *ykey,
+                        int64_t sweep_id, char *err, size_t errlen) {
+    for (size_t i = 0; i < npts; i++) {
+        char tx[256], ty[256];
+        if (pts[i].nruns != nscenarios) continue;
+        if (param_text(pts[i].params, xkey, tx, sizeof tx) ||
+            param_text(pts[i].params, ykey, ty, sizeof ty) || axis_index(&h->ax, tx) < 0 ||
+            axis_index(&h->ay, ty) < 0) {
+            snprintf(err, errlen, "sweep %lld: unreadable parameters of point %zu",
+                     (long long)sweep_id, pts[i].point);
+            return -1;
+        }
+    }
+    if (h->ax.n == 0) {
+        snprintf(err, errlen, "sweep %lld has no parameter set run on every scenario yet",
+                 (long long)sweep_id);
+        return -1;
+    }
+    int numeric = 1;
+    for (size_t i = 0; i < h->ax.n + h->ay.n; i++) {
+        char *end;
+        strtod(i < h->ax.n ? h->ax.v[i] : h->ay.v[i - h->ax.n], &end);
+        if (*end) numeric = 0;
+    }
+    if (numeric) {
+        qsort(h->ax.v, h->ax.n, sizeof *h->ax.v, cmp_num);
+        qsort(h->ay.v, h->ay.n, sizeof *h->ay.v, cmp_num);
+    }
+    return 0;
+}
+
+/* The cells, and their range. With other swept keys, a cell shows the
+** best over them. When every cell shows the same value there is no scale
+** to show: the figure drops the colour bar and its title says the value.
+** Returns 0, or -1 when out of memory. */
+static int heatmap_cells(heatmap *h, const st_sweep_point *pts, size_t npts,
+                         size_t nscenarios, const char *xkey, const char *ykey) {
+    size_t nc = h->ax.n * h->ay.n;
+    if (!(h->cell = malloc(nc * sizeof *h->cell))) return -1;
+    int cost = h->z == PL_COST;
+    for (size_t i = 0; i < nc; i++) h->cell[i] = cost ? 1e300 : -1;
+    for (size_t i = 0; i < npts; i++) {
+        char tx[256], ty[256];
+        if (pts[i].nruns != nscenarios) continue;
+        param_text(pts[i].params, xkey, tx, sizeof tx);
+        param_text(pts[i].params, ykey, ty, sizeof ty);
+        size_t c = (size_t)axis_index(&h->ay, ty) * h->ax.n + (size_t)axis_index(&h->ax, tx);
+        if (cost ? pts[i].cost < h->cell[c] : pts[i].coverage > h->cell[c])
+            h->cell[c] = cost ? pts[i].cost : pts[i].coverage;
+    }
+    h->lo = h->hi = 0;
+    h->any = 0;
+    for (size_t i = 0; i < nc; i++) {
+        double v = h->cell[i];
+        if (cell_empty(v)) continue;
+        if (!h->any || v < h->lo) h->lo = v;
+        if (!h->any || v > h->hi) h->hi = v;
+        h->any = 1;
+    }
+    /* Equal as labelled: the colour scale would show rounding only. */
+    h->decimals = cost ? 2 : 3;
+    char slo[40], shi[40];
+    snprintf(slo, sizeof slo, "%.*f", h->decimals, h->lo);
+    snprintf(shi, sizeof shi, "%.*f", h->decimals, h->hi);
+    h->constant = strcmp(slo, shi) == 0;
+    return 0;
+}
+
+/* The two title lines: the sweep and policy; what is coloured, over how
+** many scenarios, and the value when every cell is the same. */
+static void heatmap_title(const heatmap *h, const sim_sweep_spec *spec, int64_t sweep_id,
+                          char *title, size_t tn, char *sub, size_t sn) {
+    const char *what = h->z == PL_COST ? "total cost (USD), summed over"
+                                       : "coverage (%), the lowest of";
+    snprintf(title, tn, "sweep %lld, policy %s", (long long)sweep_id, spec->policy);
+    int k = snprintf(sub, sn, "%s its %zu scenario%s%s", what, spec->nscenarios,
+                     spec->nscenarios == 1 ? "" : "s",
+                     spec->ngrid + spec->nrnd > 2 ? "; each cell the best over the other keys"
+                                                  : "");
+    if (h->constant && h->any && k > 0)
+        snprintf(sub + k, sn - (size_t)k, "; every cell %.*f", h->decimals, h->lo);
+}
+
+/* The cells as the datablock $d: x, y, value and its label ("-" and NaN
+** for an empty cell), a blank line after each row (gnuplot's image
+** reads rows). */
+static void heatmap_data(FILE *f, const heatmap *h) {
+    fprintf(f, "$d << EOD\n");
+    for (size_t y = 0; y < h->ay.n; y++) {
+        for (size_t x = 0; x < h->ax.n; x++) {
+            double v = h->cell[y * h->ax.n + x];
+            if (cell_empty(v)) fprintf(f, "%zu %zu NaN \"-\"\n", x, y);
+            else fprintf(f, "%zu %zu %.17g \"%.*f\"\n", x, y, v, h->decimals, v);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "EOD\n");
+}
+
+/* One axis's tics: each value (a string, never code) at its index. */
+static void axis_tics(FILE *f, const axis_vals *a) {
+    for (size_t i = 0; i < a->n; i++) {
+        fputs(i ? ", " : "", f);
+        pl_str(f, a->v[i]);
+        fprintf(f, " %zu", i);
+    }
+}
+
+/* The colours: one value, every cell the palette's middle and no colour
+** bar; else red to blue over the cells' range, blue the better (the
+** lower cost, the higher coverage). */
+static void heatmap_palette(FILE *f, const heatmap *h) {
+    fprintf(f, "set tmargin 5\nset rmargin %d\n", h->constant ? 3 : 14);
+    if (h->constant) {
+        fprintf(f, "unset colorbox\nset palette defined (0 '#dfe6ee', 1 '#dfe6ee')\n"
+                   "set cbrange [%.17g:%.17g]\n", h->lo - 1, h->lo + 1);
+        return;
+    }
+    fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
+    if (h->z == PL_COST) fprintf(f, "set palette negative\n");
+    fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", h->lo, h->hi,
+            h->z == PL_COST ? "total cost (USD)" : "coverage (%)");
+}
+
+/* Draws the heatmap into out. Returns 0, or -1 with a message. */
+static int heatmap_figure(const heatmap *h, const sim_sweep_spec *spec, int64_t sweep_id,
+                          const char *xkey, const char *ykey, const char *out, char *err,
+                          size_t errlen) {
+    char title[600], sub[300];
+    heatmap_title(h, spec, sweep_id, title, sizeof title, sub, sizeof sub);
+    /* Cells shrink past 2000 pixels: random keys give many distinct values;
+    ** the figure is at least as wide as its title (8 pixels a character). */
+    size_t w = 320 + 90 * h->ax.n, hp = 230 + 60 * h->ay.n, tw = 8 * strlen(sub) + 160;
+    if (w < tw) w = tw;
+    char size[32];
+    snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, hp > 2000 ? 2000 : hp);
+    gp g;
+    if (gp_open(&g, out, size, err, errlen)) return -1;
+    FILE *f = g.f;
+    heatmap_data(f, h);
+    fputs("set title ", f);
+    size_t tl = strlen(title);
+    snprintf(title + tl, sizeof title - tl, "\n%s", sub);
+    pl_str_lines(f, title);
+    fputs(" font ',11'\nset xlabel ", f);
+    char lab[300];
+    axis_label(spec, xkey, lab, sizeof lab);
+    pl_str(f, lab);
+    fputs("\nset ylabel ", f);
+    axis_label(spec, ykey, lab, sizeof lab);
+    pl_str(f, lab);
+    fprintf(f, "\nset xtics (");
+    axis_tics(f, &h->ax);
+    fprintf(f, ")\nset ytics (");
+    axis_tics(f, &h->ay);
+    fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", h->ax.n - 1,
+            h->ay.n - 1);
+    heatmap_palette(f, h);
+    fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
+               "$d using 1:2:4 with labels font ',9' notitle\n");
+    return gp_close(&g, out, err, errlen);
+}
+
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen) {
     sim_sweep_spec spec;
@@ -971,19 +1166,11 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
     st_sweep_row *rows = NULL;
     st_sweep_point *pts = NULL;
     size_t n = 0, npts = 0;
-    axis_vals ax = {0}, ay = {0};
-    double *cell = NULL;
+    heatmap h = {.z = z};
     int rc = -1;
     const char *bad = !is_swept(&spec, xkey) ? xkey : !is_swept(&spec, ykey) ? ykey : NULL;
     if (bad || strcmp(xkey, ykey) == 0) {
-        size_t k = (size_t)snprintf(err, errlen, "%s is not a swept key of sweep %lld "
-                                    "(two different keys of:",
-                                    bad ? bad : xkey, (long long)sweep_id);
-        for (size_t i = 0; i < spec.ngrid && k < errlen; i++)
-            k += (size_t)snprintf(err + k, errlen - k, " %s", spec.grid[i].key);
-        for (size_t i = 0; i < spec.nrnd && k < errlen; i++)
-            k += (size_t)snprintf(err + k, errlen - k, " %s", spec.rnd[i].key);
-        if (k < errlen) snprintf(err + k, errlen - k, ")");
+        not_swept(&spec, bad ? bad : xkey, sweep_id, err, errlen);
         goto out;
     }
     if (st_sweep_rows(db, sweep_id, &rows, &n, err, errlen)) goto out;
@@ -991,138 +1178,19 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    /* Axis values first, in numeric order when they are numbers. */
-    for (size_t i = 0; i < npts; i++) {
-        char tx[256], ty[256];
-        if (pts[i].nruns != spec.nscenarios) continue;
-        if (param_text(pts[i].params, xkey, tx, sizeof tx) ||
-            param_text(pts[i].params, ykey, ty, sizeof ty) || axis_index(&ax, tx) < 0 ||
-            axis_index(&ay, ty) < 0) {
-            snprintf(err, errlen, "sweep %lld: unreadable parameters of point %zu",
-                     (long long)sweep_id, pts[i].point);
-            goto out;
-        }
-    }
-    if (ax.n == 0) {
-        snprintf(err, errlen, "sweep %lld has no parameter set run on every scenario yet",
-                 (long long)sweep_id);
+    if (heatmap_axes(&h, pts, npts, spec.nscenarios, xkey, ykey, sweep_id, err, errlen))
         goto out;
-    }
-    int numeric = 1;
-    for (size_t i = 0; i < ax.n + ay.n; i++) {
-        char *end;
-        strtod(i < ax.n ? ax.v[i] : ay.v[i - ax.n], &end);
-        if (*end) numeric = 0;
-    }
-    if (numeric) {
-        qsort(ax.v, ax.n, sizeof *ax.v, cmp_num);
-        qsort(ay.v, ay.n, sizeof *ay.v, cmp_num);
-    }
-    cell = malloc(ax.n * ay.n * sizeof *cell);
-    if (!cell) {
+    if (heatmap_cells(&h, pts, npts, spec.nscenarios, xkey, ykey)) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < ax.n * ay.n; i++) cell[i] = z == PL_COST ? 1e300 : -1;
-    /* Other swept keys: a cell shows the best over them. */
-    for (size_t i = 0; i < npts; i++) {
-        char tx[256], ty[256];
-        if (pts[i].nruns != spec.nscenarios) continue;
-        param_text(pts[i].params, xkey, tx, sizeof tx);
-        param_text(pts[i].params, ykey, ty, sizeof ty);
-        size_t c = (size_t)axis_index(&ay, ty) * ax.n + (size_t)axis_index(&ax, tx);
-        if (z == PL_COST ? pts[i].cost < cell[c] : pts[i].coverage > cell[c])
-            cell[c] = z == PL_COST ? pts[i].cost : pts[i].coverage;
-    }
-    /* The colour scale: the cells' own range. When every cell holds the
-    ** same value there is no scale to show: the colour bar goes, and the
-    ** title says the value. */
-    double lo = 0, hi = 0;
-    int any = 0;
-    for (size_t i = 0; i < ax.n * ay.n; i++) {
-        double v = cell[i];
-        if (v == 1e300 || v < 0) continue;
-        if (!any || v < lo) lo = v;
-        if (!any || v > hi) hi = v;
-        any = 1;
-    }
-    int decimals = z == PL_COST ? 2 : 3;
-    char slo[40], shi[40];
-    snprintf(slo, sizeof slo, "%.*f", decimals, lo);
-    snprintf(shi, sizeof shi, "%.*f", decimals, hi);
-    int constant = strcmp(slo, shi) == 0;
-    char title[600], sub[300];
-    const char *what = z == PL_COST ? "total cost (USD), summed over" : "coverage (%), the lowest of";
-    snprintf(title, sizeof title, "sweep %lld, policy %s", (long long)sweep_id, spec.policy);
-    int k = snprintf(sub, sizeof sub, "%s its %zu scenario%s%s", what, spec.nscenarios,
-                     spec.nscenarios == 1 ? "" : "s",
-                     spec.ngrid + spec.nrnd > 2 ? "; each cell the best over the other keys"
-                                                : "");
-    if (constant && any && k > 0)
-        snprintf(sub + k, sizeof sub - (size_t)k, "; every cell %s", slo);
-    char size[32];
-    /* Cells shrink past 2000 pixels: random keys give many distinct values;
-    ** the figure is at least as wide as its title (8 pixels a character). */
-    size_t w = 320 + 90 * ax.n, h = 230 + 60 * ay.n, tw = 8 * strlen(sub) + 160;
-    if (w < tw) w = tw;
-    snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, h > 2000 ? 2000 : h);
-    gp g;
-    if (gp_open(&g, out, size, err, errlen)) goto out;
-    FILE *f = g.f;
-    fprintf(f, "$d << EOD\n");
-    for (size_t y = 0; y < ay.n; y++) {
-        for (size_t x = 0; x < ax.n; x++) {
-            double v = cell[y * ax.n + x];
-            if (v == 1e300 || v < 0) fprintf(f, "%zu %zu NaN \"-\"\n", x, y);
-            else fprintf(f, "%zu %zu %.17g \"%.*f\"\n", x, y, v, decimals, v);
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "EOD\n");
-    fputs("set title ", f);
-    size_t tl = strlen(title);
-    snprintf(title + tl, sizeof title - tl, "\n%s", sub);
-    pl_str_lines(f, title);
-    fputs(" font ',11'\nset xlabel ", f);
-    char lab[300];
-    axis_label(&spec, xkey, lab, sizeof lab);
-    pl_str(f, lab);
-    fputs("\nset ylabel ", f);
-    axis_label(&spec, ykey, lab, sizeof lab);
-    pl_str(f, lab);
-    fprintf(f, "\nset xtics (");
-    for (size_t i = 0; i < ax.n; i++) {
-        fputs(i ? ", " : "", f);
-        pl_str(f, ax.v[i]);
-        fprintf(f, " %zu", i);
-    }
-    fprintf(f, ")\nset ytics (");
-    for (size_t i = 0; i < ay.n; i++) {
-        fputs(i ? ", " : "", f);
-        pl_str(f, ay.v[i]);
-        fprintf(f, " %zu", i);
-    }
-    fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", ax.n - 1, ay.n - 1);
-    fprintf(f, "set tmargin 5\nset rmargin %d\n", constant ? 3 : 14);
-    if (constant) {
-        /* One value: every cell the palette's middle, no colour bar. */
-        fprintf(f, "unset colorbox\nset palette defined (0 '#dfe6ee', 1 '#dfe6ee')\n"
-                   "set cbrange [%.17g:%.17g]\n", lo - 1, lo + 1);
-    } else {
-        fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
-        if (z == PL_COST) fprintf(f, "set palette negative\n");
-        fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", lo, hi,
-                z == PL_COST ? "total cost (USD)" : "coverage (%)");
-    }
-    fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
-               "$d using 1:2:4 with labels font ',9' notitle\n");
-    rc = gp_close(&g, out, err, errlen);
+    rc = heatmap_figure(&h, &spec, sweep_id, xkey, ykey, out, err, errlen);
 out:
     free(rows);
     free(pts);
-    free(cell);
-    axis_free(&ax);
-    axis_free(&ay);
+    free(h.cell);
+    axis_free(&h.ax);
+    axis_free(&h.ay);
     sim_sweep_spec_free(&spec);
     return rc;
 }
