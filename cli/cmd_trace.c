@@ -136,11 +136,11 @@ const cli_opt *const cmd_trace_opts[] = {import_opts,     check_opts,      info_
                                          gen_prices_opts, gen_demand_opts, gen_cloudwatch_opts,
                                          cmd_trace_avail_opts, NULL};
 
-static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
+/* Reads the arguments of import, check or info (`sub`, whose options are
+** `opts`). Returns 0, or the exit status after printing the usage error. */
+static int parse_args(const char *sub, const cli_opt *opts, int argc, char **argv,
+                      trace_args *a) {
     memset(a, 0, sizeof *a);
-    const cli_opt *opts = strcmp(sub, "import") == 0  ? import_opts
-                          : strcmp(sub, "info") == 0 ? info_opts
-                                                     : check_opts;
     char what[32];
     snprintf(what, sizeof what, "%s: ", sub);
     cli_args p;
@@ -171,7 +171,7 @@ static int parse_args(const char *sub, int argc, char **argv, trace_args *a) {
         }
     }
     if (a->nin == 0) return cli_usage("trace", "%s: no input file", sub);
-    if (strcmp(sub, "import") == 0 && !a->out)
+    if (opts == import_opts && !a->out)
         return cli_usage("trace", "import: -o OUT.csv is required");
     return 0;
 }
@@ -217,13 +217,38 @@ static void duration(int64_t s, char *buf, size_t n) {
     snprintf(buf, n, "%lld s (%.1f h)", (long long)s, (double)s / 3600);
 }
 
+/* trace import has two forms, told apart by --format spot-traces, which
+** may come anywhere among the arguments. A first pass reads them with the
+** options of both forms, so the format is found as the parser reads it
+** (--format X or --format=X, never a value of another option or an
+** operand after "--"); then the form's own pass reads them again with its
+** own options, and one the other form has is unknown there. An option
+** neither has is reported by the first pass. Returns 0 with *spot_traces
+** set, or the exit status after printing the usage error. */
+static int import_form(int argc, char **argv, int *spot_traces) {
+    cli_opt both[64];
+    size_t n = 0;
+    for (const cli_opt *o = import_opts; o->name; o++) both[n++] = *o;
+    for (const cli_opt *o = cmd_trace_avail_opts; o->name && n + 1 < 64; o++)
+        both[n++] = *o;
+    both[n] = (cli_opt){NULL, NULL};
+    const char *format = NULL;
+    cli_args p;
+    cli_args_init(&p, "trace", "import: ", both, argc, argv);
+    for (int k; (k = cli_next(&p)) != CLI_ARG_END;) {
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (cli_is(&p, "--format")) format = p.val;
+    }
+    *spot_traces = format && strcmp(format, "spot-traces") == 0;
+    return 0;
+}
+
 static int trace_import(int argc, char **argv) {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--format") == 0 && strcmp(argv[i + 1], "spot-traces") == 0)
-            return cli_trace_import_spot_traces(argc, argv);
-    trace_args a;
-    int rc = parse_args("import", argc, argv, &a);
+    int spot_traces, rc = import_form(argc, argv, &spot_traces);
     if (rc) return rc;
+    if (spot_traces) return cli_trace_import_spot_traces(argc, argv);
+    trace_args a;
+    if ((rc = parse_args("import", import_opts, argc, argv, &a))) return rc;
     /* A bad -o is found before the inputs are read. */
     if (cli_out_check(a.out)) return CLI_BADINPUT;
     trc_import im = {0};
@@ -255,7 +280,7 @@ static int trace_import(int argc, char **argv) {
 
 static int trace_check(int argc, char **argv) {
     trace_args a;
-    int rc = parse_args("check", argc, argv, &a);
+    int rc = parse_args("check", check_opts, argc, argv, &a);
     if (rc) return rc;
     trc_import im = {0};
     trc_format fmts[256];
@@ -351,7 +376,7 @@ static int info_json(const trc_import *im, const trc_series_stats *st, long ns, 
 
 static int trace_info(int argc, char **argv) {
     trace_args a;
-    int rc = parse_args("info", argc, argv, &a);
+    int rc = parse_args("info", info_opts, argc, argv, &a);
     if (rc) return rc;
     double above = -1;
     int on_demand = 0;
@@ -506,40 +531,40 @@ static int gen_prices(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("prices: unexpected argument '%s'", v);
-        if (!strcmp(o, "--pools")) pools = v;
-        else if (!strcmp(o, "-o")) out = v;
-        else if (!strcmp(o, "--availability-out")) avail = v;
-        else if (!strcmp(o, "--start")) {
+        if (cli_is(&a, "--pools")) pools = v;
+        else if (cli_is(&a, "-o")) out = v;
+        else if (cli_is(&a, "--availability-out")) avail = v;
+        else if (cli_is(&a, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
             have_start = 1;
-        } else if (!strcmp(o, "--end")) {
+        } else if (cli_is(&a, "--end")) {
             if ((rc = gen_time(o, v, &p.end))) return rc;
             have_end = 1;
-        } else if (!strcmp(o, "--seed")) {
+        } else if (cli_is(&a, "--seed")) {
             if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
             p.seed = (uint64_t)w;
-        } else if (!strcmp(o, "--step")) {
+        } else if (cli_is(&a, "--step")) {
             if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
             p.step = w;
-        } else if (!strcmp(o, "--capacity")) {
+        } else if (cli_is(&a, "--capacity")) {
             if ((rc = gen_whole(o, v, 1000000000, &w))) return rc;
             p.capacity = (int)w;
-        } else if (!strcmp(o, "--mean")) {
+        } else if (cli_is(&a, "--mean")) {
             if ((rc = gen_number(o, v, &p.mean))) return rc;
-        } else if (!strcmp(o, "--reversion")) {
+        } else if (cli_is(&a, "--reversion")) {
             if ((rc = gen_number(o, v, &p.reversion))) return rc;
-        } else if (!strcmp(o, "--volatility")) {
+        } else if (cli_is(&a, "--volatility")) {
             if ((rc = gen_number(o, v, &p.volatility))) return rc;
-        } else if (!strcmp(o, "--jump-prob")) {
+        } else if (cli_is(&a, "--jump-prob")) {
             if ((rc = gen_number(o, v, &p.jump_prob))) return rc;
-        } else if (!strcmp(o, "--jump-size")) {
+        } else if (cli_is(&a, "--jump-size")) {
             if ((rc = gen_number(o, v, &p.jump_size))) return rc;
-        } else if (!strcmp(o, "--regime")) {
+        } else if (cli_is(&a, "--regime")) {
             if (p.nregimes == GEN_MAX_LIST) return GEN_ERR("--regime: too many");
             if (trc_gen_parse_regime(v, &regimes[p.nregimes], err, sizeof err))
                 return GEN_ERR("--regime: %s", err);
             p.nregimes++;
-        } else if (!strcmp(o, "--outage")) {
+        } else if (cli_is(&a, "--outage")) {
             if (p.noutages == GEN_MAX_LIST) return GEN_ERR("--outage: too many");
             if (trc_gen_parse_outage(v, &outages[p.noutages], err, sizeof err))
                 return GEN_ERR("--outage: %s", err);
@@ -604,30 +629,30 @@ static int gen_demand(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("demand: unexpected argument '%s'", v);
-        if (!strcmp(o, "-o")) out = v;
-        else if (!strcmp(o, "--start")) {
+        if (cli_is(&a, "-o")) out = v;
+        else if (cli_is(&a, "--start")) {
             if ((rc = gen_time(o, v, &p.start))) return rc;
             have[0] = 1;
-        } else if (!strcmp(o, "--end")) {
+        } else if (cli_is(&a, "--end")) {
             if ((rc = gen_time(o, v, &p.end))) return rc;
             have[1] = 1;
-        } else if (!strcmp(o, "--base")) {
+        } else if (cli_is(&a, "--base")) {
             if ((rc = gen_number(o, v, &p.base))) return rc;
             have[2] = 1;
-        } else if (!strcmp(o, "--amplitude")) {
+        } else if (cli_is(&a, "--amplitude")) {
             if ((rc = gen_number(o, v, &p.amplitude))) return rc;
             have[3] = 1;
-        } else if (!strcmp(o, "--noise")) {
+        } else if (cli_is(&a, "--noise")) {
             if ((rc = gen_number(o, v, &p.noise))) return rc;
-        } else if (!strcmp(o, "--peak-hour")) {
+        } else if (cli_is(&a, "--peak-hour")) {
             if ((rc = gen_number(o, v, &p.peak_hour))) return rc;
-        } else if (!strcmp(o, "--seed")) {
+        } else if (cli_is(&a, "--seed")) {
             if ((rc = gen_whole(o, v, 9223372036854775807LL, &w))) return rc;
             p.seed = (uint64_t)w;
-        } else if (!strcmp(o, "--step")) {
+        } else if (cli_is(&a, "--step")) {
             if ((rc = gen_whole(o, v, 86400 * 366, &w))) return rc;
             p.step = w;
-        } else if (!strcmp(o, "--period")) {
+        } else if (cli_is(&a, "--period")) {
             if ((rc = gen_whole(o, v, 86400LL * 3660, &w))) return rc;
             p.period = w;
         }
@@ -656,10 +681,11 @@ static int gen_cloudwatch(int argc, char **argv) {
         const char *o = a.opt, *v = a.val;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return GEN_ERR("cloudwatch: unexpected argument '%s'", v);
-        if (!strcmp(o, "--delay-p")) rc = gen_number(o, v, &dp);
-        else if (!strcmp(o, "--missing")) rc = gen_number(o, v, &missing);
-        else if (!strcmp(o, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
-        else rc = gen_whole(o, v, 86400, &dmax); /* --delay-max */
+        if (cli_is(&a, "--delay-p")) rc = gen_number(o, v, &dp);
+        else if (cli_is(&a, "--missing")) rc = gen_number(o, v, &missing);
+        else if (cli_is(&a, "--delay-min")) rc = gen_whole(o, v, 86400, &dmin);
+        else if (cli_is(&a, "--delay-max")) rc = gen_whole(o, v, 86400, &dmax);
+        else rc = 0;
         if (rc) return rc;
     }
     char buf[256], err[256];

@@ -477,30 +477,41 @@ static void param(cJSON *params, const char *name, const char *type,
     if (def) cJSON_AddStringToObject(p, "Default", def);
 }
 
-char *dep_cloudformation(const dep_plan *p) {
-    const sim_scenario *sc = &p->sc;
-    char *live_text = NULL, *out = NULL;
+/* The live configuration every invocation carries, as JSON text, and its
+** interval. The ids are CloudFormation substitutions, resolved at stack
+** creation: the parser would refuse them as ids, so they replace
+** placeholders once it has checked the rest. NULL when out of memory. */
+static char *live_input(const dep_plan *p, int *interval) {
     aws_live_config lc;
     char err[AWS_ERR_MAX];
-    /* The ids are CloudFormation substitutions, resolved at stack creation
-    ** (the parser would refuse them as ids, so they replace placeholders). */
     if (dep_live_config(p, "sfr-FLEETID", "GROUPNAME", &lc, err, sizeof err))
         return NULL;
     snprintf(lc.fleet_id, sizeof lc.fleet_id, "${SpotFleet}");
     snprintf(lc.asg_name, sizeof lc.asg_name, "${OnDemandGroup}");
-    if (!(live_text = aws_live_config_json(&lc))) return NULL;
+    *interval = lc.interval;
+    return aws_live_config_json(&lc);
+}
 
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
-    char desc[512];
-    snprintf(desc, sizeof desc,
-             "spotbench: Spot Fleet + on-demand Auto Scaling group fallback for "
-             "scenario %s, controlled by the %s policy (spotbench lambda, every "
-             "%lld s)",
-             sc->name, p->pol->name, (long long)lc.interval);
-    cJSON_AddStringToObject(t, "Description", desc);
+/* The pools' Availability Zones, each once in the order the pools name
+** them: one subnet parameter each (the first 16). */
+typedef struct {
+    char az[16][32];
+    size_t n;
+} az_list;
 
-    /* ---- Parameters ---- */
+static void pool_azs(const sim_scenario *sc, az_list *a) {
+    a->n = 0;
+    for (size_t i = 0; i < sc->npools; i++) {
+        size_t k = 0;
+        while (k < a->n && strcmp(a->az[k], sc->pools[i].az) != 0) k++;
+        if (k == a->n && a->n < 16)
+            snprintf(a->az[a->n++], sizeof a->az[0], "%s", sc->pools[i].az);
+    }
+}
+
+/* What the stack asks for at creation: the AMI, the ECS cluster, where the
+** function's code is, a subnet per Availability Zone. */
+static void parameters(cJSON *t, const az_list *azs) {
     cJSON *params = cJSON_AddObjectToObject(t, "Parameters");
     param(params, "ImageId", "AWS::EC2::Image::Id",
           "AMI for the fleet and the group: the ECS-optimized AMI of the region "
@@ -511,23 +522,19 @@ char *dep_cloudformation(const dep_plan *p) {
     param(params, "LambdaCodeBucket", "String",
           "S3 bucket holding spotbench-lambda.zip (make lambda)", NULL);
     param(params, "LambdaCodeKey", "String", "its key", "spotbench-lambda.zip");
-    char azs[16][32];
-    size_t naz = 0;
-    for (size_t i = 0; i < sc->npools; i++) {
-        size_t k = 0;
-        while (k < naz && strcmp(azs[k], sc->pools[i].az) != 0) k++;
-        if (k == naz && naz < 16) snprintf(azs[naz++], sizeof azs[0], "%s", sc->pools[i].az);
-    }
-    for (size_t k = 0; k < naz; k++) {
+    for (size_t k = 0; k < azs->n; k++) {
         char name[64], d[128];
-        subnet_param(azs[k], name, sizeof name);
-        snprintf(d, sizeof d, "a subnet in %s (the scenario's AvailabilityZone)", azs[k]);
+        subnet_param(azs->az[k], name, sizeof name);
+        snprintf(d, sizeof d, "a subnet in %s (the scenario's AvailabilityZone)",
+                 azs->az[k]);
         param(params, name, "AWS::EC2::Subnet::Id", d, NULL);
     }
+}
 
-    cJSON *res = cJSON_AddObjectToObject(t, "Resources"), *pr;
-
-    /* ---- Instances' role, the fleet's role ---- */
+/* The instances' role (to join the ECS cluster) and its profile, and the
+** role the Spot Fleet acts with. */
+static void instance_and_fleet_roles(cJSON *res) {
+    cJSON *pr;
     resource(res, "InstanceRole", "AWS::IAM::Role", &pr);
     cJSON_AddItemToObject(pr, "AssumeRolePolicyDocument", assume("ec2.amazonaws.com"));
     cJSON *mp = cJSON_AddArrayToObject(pr, "ManagedPolicyArns");
@@ -542,47 +549,57 @@ char *dep_cloudformation(const dep_plan *p) {
     mp = cJSON_AddArrayToObject(pr, "ManagedPolicyArns");
     cJSON_AddItemToArray(mp, sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
                                  "AmazonEC2SpotFleetTaggingRole"));
+}
 
-    /* ---- The Spot Fleet ---- */
+/* Capacity Rebalancing, as simulated: replace an instance at its
+** rebalance recommendation (and terminate the old one after
+** TerminationDelay with launch-before-terminate). */
+static void capacity_rebalance(cJSON *cfg, const sim_scenario *sc) {
+    cJSON *cr = cJSON_AddObjectToObject(
+        cJSON_AddObjectToObject(cfg, "SpotMaintenanceStrategies"), "CapacityRebalance");
+    int lbt = sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
+    cJSON_AddStringToObject(cr, "ReplacementStrategy",
+                            lbt ? "launch-before-terminate" : "launch");
+    if (lbt)
+        cJSON_AddNumberToObject(cr, "TerminationDelay",
+                                (double)sc->rebalance_termination_delay);
+}
+
+/* One LaunchSpecification of the fleet per pool. */
+static cJSON *launch_spec(const sim_pool *pl, int draining) {
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "InstanceType", pl->instance_type);
+    cJSON_AddItemToObject(s, "ImageId", ref("ImageId"));
+    char sn[64];
+    subnet_param(pl->az, sn, sizeof sn);
+    cJSON_AddItemToObject(s, "SubnetId", ref(sn));
+    cJSON_AddNumberToObject(s, "WeightedCapacity", pl->weight);
+    /* Per unit-hour, as AWS defines SpotPrice under weighting. */
+    num_string(s, "SpotPrice", pl->max_price);
+    cJSON *ip = cJSON_AddObjectToObject(s, "IamInstanceProfile");
+    cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
+    cJSON_AddItemToObject(s, "UserData", user_data(draining));
+    return s;
+}
+
+static void spot_fleet(cJSON *res, const dep_plan *p) {
+    const sim_scenario *sc = &p->sc;
+    cJSON *pr;
     resource(res, "SpotFleet", "AWS::EC2::SpotFleet", &pr);
     cJSON *cfg = cJSON_AddObjectToObject(pr, "SpotFleetRequestConfigData");
     cJSON_AddItemToObject(cfg, "IamFleetRole", getatt("SpotFleetRole", "Arn"));
     cJSON_AddNumberToObject(cfg, "TargetCapacity", ceil(sc->target_capacity));
     cJSON_AddStringToObject(cfg, "AllocationStrategy", p->alloc);
     cJSON_AddStringToObject(cfg, "Type", "maintain");
-    if (sc->rebalance != SIM_REBALANCE_NONE) {
-        /* Capacity Rebalancing, as simulated: replace an instance at its
-        ** rebalance recommendation (and terminate the old one after
-        ** TerminationDelay with launch-before-terminate). */
-        cJSON *cr = cJSON_AddObjectToObject(
-            cJSON_AddObjectToObject(cfg, "SpotMaintenanceStrategies"),
-            "CapacityRebalance");
-        int lbt = sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
-        cJSON_AddStringToObject(cr, "ReplacementStrategy",
-                                lbt ? "launch-before-terminate" : "launch");
-        if (lbt)
-            cJSON_AddNumberToObject(cr, "TerminationDelay",
-                                    (double)sc->rebalance_termination_delay);
-    }
+    if (sc->rebalance != SIM_REBALANCE_NONE) capacity_rebalance(cfg, sc);
     cJSON *specs = cJSON_AddArrayToObject(cfg, "LaunchSpecifications");
-    for (size_t i = 0; i < sc->npools; i++) {
-        const sim_pool *pl = &sc->pools[i];
-        cJSON *s = cJSON_CreateObject();
-        cJSON_AddItemToArray(specs, s);
-        cJSON_AddStringToObject(s, "InstanceType", pl->instance_type);
-        cJSON_AddItemToObject(s, "ImageId", ref("ImageId"));
-        char sn[64];
-        subnet_param(pl->az, sn, sizeof sn);
-        cJSON_AddItemToObject(s, "SubnetId", ref(sn));
-        cJSON_AddNumberToObject(s, "WeightedCapacity", pl->weight);
-        /* Per unit-hour, as AWS defines SpotPrice under weighting. */
-        num_string(s, "SpotPrice", pl->max_price);
-        cJSON *ip = cJSON_AddObjectToObject(s, "IamInstanceProfile");
-        cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
-        cJSON_AddItemToObject(s, "UserData", user_data(sc->spot_draining));
-    }
+    for (size_t i = 0; i < sc->npools; i++)
+        cJSON_AddItemToArray(specs, launch_spec(&sc->pools[i], sc->spot_draining));
+}
 
-    /* ---- The on-demand group ---- */
+/* The launch template and the on-demand group, in every pool's AZ. */
+static void on_demand_group(cJSON *res, const sim_scenario *sc, const az_list *azs) {
+    cJSON *pr;
     resource(res, "OnDemandLaunchTemplate", "AWS::EC2::LaunchTemplate", &pr);
     cJSON *ltd = cJSON_AddObjectToObject(pr, "LaunchTemplateData");
     cJSON_AddItemToObject(ltd, "ImageId", ref("ImageId"));
@@ -600,13 +617,19 @@ char *dep_cloudformation(const dep_plan *p) {
     num_string(pr, "DesiredCapacity", sc->asg_desired);
     num_string(pr, "Cooldown", (double)sc->default_cooldown);
     cJSON *vz = cJSON_AddArrayToObject(pr, "VPCZoneIdentifier");
-    for (size_t k = 0; k < naz; k++) {
+    for (size_t k = 0; k < azs->n; k++) {
         char sn[64];
-        subnet_param(azs[k], sn, sizeof sn);
+        subnet_param(azs->az[k], sn, sizeof sn);
         cJSON_AddItemToArray(vz, ref(sn));
     }
+}
 
-    /* ---- The controller ---- */
+/* The controller: its log group, its role, the function (one tick per
+** invocation) and how Lambda invokes it. With the alarm path, the SNS
+** event carries no live configuration, so the function holds it in
+** SPOTBENCH_LIVE_CONFIG. */
+static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
+    cJSON *pr;
     resource(res, "ControllerLogGroup", "AWS::Logs::LogGroup", &pr);
     cJSON_AddItemToObject(pr, "LogGroupName",
                           sub("/aws/lambda/${AWS::StackName}-controller"));
@@ -646,58 +669,65 @@ char *dep_cloudformation(const dep_plan *p) {
     cJSON_AddStringToObject(pr, "Qualifier", "$LATEST");
     cJSON_AddNumberToObject(pr, "MaximumRetryAttempts", 0);
     cJSON_AddNumberToObject(pr, "MaximumEventAgeInSeconds", 60);
+}
 
-    if (sc->cron) {
-        resource(res, "Schedule", "AWS::Events::Rule", &pr);
-        char rate[64];
-        long long m = sc->cron_interval < 60 ? 1 : sc->cron_interval / 60;
-        snprintf(rate, sizeof rate, "rate(%lld minute%s)", m, m == 1 ? "" : "s");
-        cJSON_AddStringToObject(pr, "ScheduleExpression", rate);
-        cJSON_AddStringToObject(pr, "State", "ENABLED");
-        cJSON *tg = cJSON_AddArrayToObject(pr, "Targets"), *t0 = cJSON_CreateObject();
-        cJSON_AddItemToArray(tg, t0);
-        cJSON_AddStringToObject(t0, "Id", "controller");
-        cJSON_AddItemToObject(t0, "Arn", getatt("Controller", "Arn"));
-        cJSON_AddItemToObject(t0, "Input", sub(live_text));
-        resource(res, "SchedulePermission", "AWS::Lambda::Permission", &pr);
-        cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
-        cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
-        cJSON_AddStringToObject(pr, "Principal", "events.amazonaws.com");
-        cJSON_AddItemToObject(pr, "SourceArn", getatt("Schedule", "Arn"));
-    }
-    if (p->alarm) {
-        /* The original's path: PendingCapacity > 0 -> SNS -> the function
-        ** (which then runs SPOTBENCH_LIVE_CONFIG). */
-        resource(res, "PendingTopic", "AWS::SNS::Topic", &pr);
-        cJSON *subs = cJSON_AddArrayToObject(pr, "Subscription"), *s0 = cJSON_CreateObject();
-        cJSON_AddItemToArray(subs, s0);
-        cJSON_AddItemToObject(s0, "Endpoint", getatt("Controller", "Arn"));
-        cJSON_AddStringToObject(s0, "Protocol", "lambda");
-        resource(res, "TopicPermission", "AWS::Lambda::Permission", &pr);
-        cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
-        cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
-        cJSON_AddStringToObject(pr, "Principal", "sns.amazonaws.com");
-        cJSON_AddItemToObject(pr, "SourceArn", ref("PendingTopic"));
-        resource(res, "PendingAlarm", "AWS::CloudWatch::Alarm", &pr);
-        cJSON_AddStringToObject(pr, "AlarmDescription",
-                                "the Spot Fleet cannot fulfil its target capacity");
-        cJSON_AddStringToObject(pr, "Namespace", "AWS/EC2Spot");
-        cJSON_AddStringToObject(pr, "MetricName", "PendingCapacity");
-        cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
-        cJSON_AddItemToArray(dims, d0);
-        cJSON_AddStringToObject(d0, "Name", "FleetRequestId");
-        cJSON_AddItemToObject(d0, "Value", ref("SpotFleet"));
-        cJSON_AddStringToObject(pr, "Statistic", "Maximum");
-        cJSON_AddNumberToObject(pr, "Period", 60);
-        cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
-        cJSON_AddNumberToObject(pr, "Threshold", 0);
-        cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
-        cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
-        cJSON *acts = cJSON_AddArrayToObject(pr, "AlarmActions");
-        cJSON_AddItemToArray(acts, ref("PendingTopic"));
-    }
+/* The EventBridge rule every controller.Interval (in whole minutes, at
+** least one), whose Input is the live configuration. */
+static void schedule(cJSON *res, const sim_scenario *sc, const char *live_text) {
+    cJSON *pr;
+    resource(res, "Schedule", "AWS::Events::Rule", &pr);
+    char rate[64];
+    long long m = sc->cron_interval < 60 ? 1 : sc->cron_interval / 60;
+    snprintf(rate, sizeof rate, "rate(%lld minute%s)", m, m == 1 ? "" : "s");
+    cJSON_AddStringToObject(pr, "ScheduleExpression", rate);
+    cJSON_AddStringToObject(pr, "State", "ENABLED");
+    cJSON *tg = cJSON_AddArrayToObject(pr, "Targets"), *t0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(tg, t0);
+    cJSON_AddStringToObject(t0, "Id", "controller");
+    cJSON_AddItemToObject(t0, "Arn", getatt("Controller", "Arn"));
+    cJSON_AddItemToObject(t0, "Input", sub(live_text));
+    resource(res, "SchedulePermission", "AWS::Lambda::Permission", &pr);
+    cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
+    cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
+    cJSON_AddStringToObject(pr, "Principal", "events.amazonaws.com");
+    cJSON_AddItemToObject(pr, "SourceArn", getatt("Schedule", "Arn"));
+}
 
-    /* ---- Outputs ---- */
+/* The original's path: PendingCapacity > 0 -> SNS -> the function (which
+** then runs SPOTBENCH_LIVE_CONFIG). */
+static void pending_alarm(cJSON *res, const sim_scenario *sc) {
+    cJSON *pr;
+    resource(res, "PendingTopic", "AWS::SNS::Topic", &pr);
+    cJSON *subs = cJSON_AddArrayToObject(pr, "Subscription"), *s0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(subs, s0);
+    cJSON_AddItemToObject(s0, "Endpoint", getatt("Controller", "Arn"));
+    cJSON_AddStringToObject(s0, "Protocol", "lambda");
+    resource(res, "TopicPermission", "AWS::Lambda::Permission", &pr);
+    cJSON_AddItemToObject(pr, "FunctionName", ref("Controller"));
+    cJSON_AddStringToObject(pr, "Action", "lambda:InvokeFunction");
+    cJSON_AddStringToObject(pr, "Principal", "sns.amazonaws.com");
+    cJSON_AddItemToObject(pr, "SourceArn", ref("PendingTopic"));
+    resource(res, "PendingAlarm", "AWS::CloudWatch::Alarm", &pr);
+    cJSON_AddStringToObject(pr, "AlarmDescription",
+                            "the Spot Fleet cannot fulfil its target capacity");
+    cJSON_AddStringToObject(pr, "Namespace", "AWS/EC2Spot");
+    cJSON_AddStringToObject(pr, "MetricName", "PendingCapacity");
+    cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(dims, d0);
+    cJSON_AddStringToObject(d0, "Name", "FleetRequestId");
+    cJSON_AddItemToObject(d0, "Value", ref("SpotFleet"));
+    cJSON_AddStringToObject(pr, "Statistic", "Maximum");
+    cJSON_AddNumberToObject(pr, "Period", 60);
+    cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
+    cJSON_AddNumberToObject(pr, "Threshold", 0);
+    cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
+    cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
+    cJSON *acts = cJSON_AddArrayToObject(pr, "AlarmActions");
+    cJSON_AddItemToArray(acts, ref("PendingTopic"));
+}
+
+/* The ids `live` needs (the stack's outputs) and the live configuration. */
+static void outputs(cJSON *t, const char *live_text) {
     cJSON *outs = cJSON_AddObjectToObject(t, "Outputs"), *o;
     o = cJSON_AddObjectToObject(outs, "FleetRequestId");
     cJSON_AddItemToObject(o, "Value", ref("SpotFleet"));
@@ -709,8 +739,41 @@ char *dep_cloudformation(const dep_plan *p) {
     cJSON_AddStringToObject(o, "Description", "the live configuration every "
                                               "invocation carries (live.json)");
     cJSON_AddItemToObject(o, "Value", sub(live_text));
+}
 
-    out = cJSON_Print(t);
+/* The template's sections and resources are written in the order of the
+** calls below (cJSON keeps the order keys were added in). CloudFormation
+** resolves references by name, so the order is the reader's only; it is
+** kept so the same plan gives the same bytes. */
+char *dep_cloudformation(const dep_plan *p) {
+    const sim_scenario *sc = &p->sc;
+    int interval;
+    char *live_text = live_input(p, &interval);
+    if (!live_text) return NULL;
+
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
+    char desc[512];
+    snprintf(desc, sizeof desc,
+             "spotbench: Spot Fleet + on-demand Auto Scaling group fallback for "
+             "scenario %s, controlled by the %s policy (spotbench lambda, every "
+             "%lld s)",
+             sc->name, p->pol->name, (long long)interval);
+    cJSON_AddStringToObject(t, "Description", desc);
+    az_list azs;
+    pool_azs(sc, &azs);
+    parameters(t, &azs);
+
+    cJSON *res = cJSON_AddObjectToObject(t, "Resources");
+    instance_and_fleet_roles(res);
+    spot_fleet(res, p);
+    on_demand_group(res, sc, &azs);
+    controller(res, p, live_text);
+    if (sc->cron) schedule(res, sc, live_text);
+    if (p->alarm) pending_alarm(res, sc);
+    outputs(t, live_text);
+
+    char *out = cJSON_Print(t);
     cJSON_Delete(t);
     free(live_text);
     return out;

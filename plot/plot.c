@@ -394,41 +394,51 @@ static double tic_step(double span, int n) {
 #define LIST_X 0.60
 #define LINE_PX 14.0
 
-/* One panel whose top is `top_px` below the figure's top, in a figure
-** fig_px high. */
-static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
-                          double fig_px) {
-    size_t ne;
-    fr_entry *e = front_entries(p, &ne);
-    if (!e) return -1;
-    fr_ranges r = panel_ranges(p);
-    /* Screen fractions (from the bottom) of the plot's top and bottom. */
-    double ptop = 1 - (top_px + 40) / fig_px, pbot = 1 - (top_px + PANEL_PX - 55) / fig_px;
+/* Starts a panel whose top is `top_px` below the figure's top, in a figure
+** fig_px high: its plot's margins, which *ptop and *pbot get (screen
+** fractions from the bottom), ready for its title. */
+static void panel_start(FILE *f, double top_px, double fig_px, double *ptop,
+                        double *pbot) {
+    *ptop = 1 - (top_px + 40) / fig_px;
+    *pbot = 1 - (top_px + PANEL_PX - 55) / fig_px;
     fprintf(f, "reset\nset lmargin at screen %.3f\nset rmargin at screen %.3f\n"
                "set tmargin at screen %.5f\nset bmargin at screen %.5f\n",
-            PLOT_L, PLOT_R, ptop, pbot);
+            PLOT_L, PLOT_R, *ptop, *pbot);
+}
+
+/* The panel's title, axes (their labels and ranges, coverage tics) and
+** where its key goes. */
+static void panel_axes(FILE *f, const fr_panel *p, const fr_ranges *r, double ptop) {
     fputs("set title ", f);
     pl_str(f, p->title);
     fprintf(f, " font ',11'\nset xlabel 'total cost (USD)'\n"
                "set ylabel 'coverage (%%, unit-time)'\nset grid\n"
                "set xrange [%.17g:%.17g]\nset yrange [%.17g:%.17g]\n",
-            r.x0, r.x1, r.y0, r.y1);
+            r->x0, r->x1, r->y0, r->y1);
     /* Coverage tics stop at 100 %: nothing above it is possible. */
-    double ys = tic_step(r.y1 - r.y0, 5);
-    fprintf(f, "set ytics %.17g, %.17g, 100.0000001\n", floor(r.y0 / ys) * ys, ys);
+    double ys = tic_step(r->y1 - r->y0, 5);
+    fprintf(f, "set ytics %.17g, %.17g, 100.0000001\n", floor(r->y0 / ys) * ys, ys);
     fprintf(f, "set key at screen %.3f, screen %.5f left top Left reverse samplen 2 "
                "font ',9' spacing 1.1\n", LIST_X, ptop);
-    /* Data: every run, the front in cost order, its numbers. */
+}
+
+/* The datablocks of panel idx: every run, and the front in cost order. */
+static void panel_data(FILE *f, const fr_panel *p, const fr_entry *e, size_t ne,
+                       size_t idx) {
     fprintf(f, "$runs%zu << EOD\n", idx);
     for (size_t i = 0; i < p->n; i++) fprintf(f, "%.17g %.17g\n", p->cost[i], p->cov[i]);
     fprintf(f, "EOD\n$front%zu << EOD\n", idx);
     for (size_t k = 0; k < ne; k++) fprintf(f, "%.17g %.17g\n", e[k].x, e[k].y);
     fprintf(f, "EOD\n");
-    /* Numbers of front entries less than a label apart would overprint:
-    ** one label names them all ("3,4"). */
-    double sx = (PLOT_R - PLOT_L) * FIG_W / (r.x1 - r.x0);
-    double sy = (ptop - pbot) * fig_px / (r.y1 - r.y0);
-    size_t shown = ne < FR_LIST_MAX ? ne : FR_LIST_MAX, nl = 0;
+}
+
+/* The numbers of the first `shown` front entries, as the datablock
+** $num<idx>. sx, sy: pixels per unit of cost and of coverage. Numbers of
+** entries less than a label apart would overprint: one label names them
+** all ("3,4"). */
+static void front_numbers(FILE *f, const fr_entry *e, size_t shown, double sx, double sy,
+                          size_t idx) {
+    size_t nl = 0;
     char lab[FR_LIST_MAX][48];
     double lx[FR_LIST_MAX], ly[FR_LIST_MAX];
     for (size_t k = 0; k < shown; k++) {
@@ -447,7 +457,13 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
     fprintf(f, "$num%zu << EOD\n", idx);
     for (size_t j = 0; j < nl; j++) fprintf(f, "%.17g %.17g \"%s\"\n", lx[j], ly[j], lab[j]);
     fprintf(f, "EOD\n");
-    /* The list under the key: number, cost, coverage, parameters. */
+}
+
+/* The list under the key: number, cost, coverage and parameters of the
+** first `shown` of the ne front entries, and how many more there are.
+** Labels, placed in screen fractions from the key's top. */
+static void front_list(FILE *f, const fr_panel *p, const fr_entry *e, size_t ne,
+                       size_t shown, double ptop, double fig_px) {
     int keylines = 2 + (p->oracle >= 0) + (p->ref_run != 0);
     double y = ptop - (keylines * 16.0 + 16) / fig_px;
     fprintf(f, "set label 100 'Pareto front: cost, coverage, parameters' at screen %.3f, "
@@ -470,22 +486,16 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
         fprintf(f, "set label 99 '... and %zu more: spotbench sweep prints them all' at "
                    "screen %.3f, screen %.5f left font ',8'\n",
                 ne - shown, LIST_X, y - (double)(shown + 1) * LINE_PX / fig_px);
-    fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.5 lc rgb '#a0a0b0' "
-               "title '%s (%zu)', ",
-            idx, p->combined ? "parameter sets" : "runs", p->n);
-    fprintf(f, "$front%zu using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb '#c03020' "
-               "title 'Pareto front (%zu, numbered)', ",
-            idx, ne);
-    fprintf(f, "$num%zu using 1:2:3 with labels offset 0.8,0.8 font ',9' tc rgb '#c03020' "
-               "notitle",
-            idx);
-    /* The references: on the plot when near the runs, else named in the
-    ** key only. */
+}
+
+/* The references, continuing the plot command: on the plot when near the
+** runs, else named in the key only (a point at 1/0 is never drawn). */
+static void panel_references(FILE *f, const fr_panel *p, const fr_ranges *r) {
     if (p->oracle >= 0) {
         char t[160];
         snprintf(t, sizeof t, "oracle bound: $%.2f at 100 %%%s", p->oracle,
-                 r.oracle_in ? "" : " (off the plot)");
-        if (r.oracle_in)
+                 r->oracle_in ? "" : " (off the plot)");
+        if (r->oracle_in)
             fprintf(f, ", '+' using (%.17g):(100) with points pt 9 ps 1.8 lc rgb '#208040' "
                        "title ", p->oracle);
         else
@@ -496,17 +506,179 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
         char t[200];
         snprintf(t, sizeof t, "classic defaults (run %lld): $%.2f, %.3f %%%s",
                  (long long)p->ref_run, p->ref_cost, p->ref_cov,
-                 r.ref_in ? "" : " (off the plot)");
-        if (r.ref_in)
+                 r->ref_in ? "" : " (off the plot)");
+        if (r->ref_in)
             fprintf(f, ", '+' using (%.17g):(%.17g) with points pt 4 ps 1.8 lw 2 "
                        "lc rgb '#2050c0' title ", p->ref_cost, p->ref_cov);
         else
             fprintf(f, ", 1/0 with points pt 4 ps 1.8 lw 2 lc rgb '#2050c0' title ");
         pl_str(f, t);
     }
+}
+
+/* One panel whose top is `top_px` below the figure's top, in a figure
+** fig_px high. Returns 0, or -1 when out of memory. */
+static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
+                          double fig_px) {
+    size_t ne;
+    fr_entry *e = front_entries(p, &ne);
+    if (!e) return -1;
+    fr_ranges r = panel_ranges(p);
+    double ptop, pbot;
+    panel_start(f, top_px, fig_px, &ptop, &pbot);
+    panel_axes(f, p, &r, ptop);
+    panel_data(f, p, e, ne, idx);
+    size_t shown = ne < FR_LIST_MAX ? ne : FR_LIST_MAX;
+    double sx = (PLOT_R - PLOT_L) * FIG_W / (r.x1 - r.x0);
+    double sy = (ptop - pbot) * fig_px / (r.y1 - r.y0);
+    front_numbers(f, e, shown, sx, sy, idx);
+    front_list(f, p, e, ne, shown, ptop, fig_px);
+    fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.5 lc rgb '#a0a0b0' "
+               "title '%s (%zu)', ",
+            idx, p->combined ? "parameter sets" : "runs", p->n);
+    fprintf(f, "$front%zu using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb '#c03020' "
+               "title 'Pareto front (%zu, numbered)', ",
+            idx, ne);
+    fprintf(f, "$num%zu using 1:2:3 with labels offset 0.8,0.8 font ',9' tc rgb '#c03020' "
+               "notitle",
+            idx);
+    panel_references(f, p, &r);
     fputc('\n', f);
     free(e);
     return 0;
+}
+
+/* A panel without a complete parameter set: its title and a note. */
+static void empty_panel(FILE *f, const fr_panel *p, double top_px, double fig_px) {
+    double ptop, pbot;
+    panel_start(f, top_px, fig_px, &ptop, &pbot);
+    fputs("set title ", f);
+    pl_str(f, p->title);
+    fprintf(f, "\nset label 1 'no complete parameter set yet' at graph 0.5, 0.5 "
+               "center\nplot [0:1][0:1] NaN notitle\n");
+}
+
+/* Room for n points in a panel's arrays. Returns 0, or -1 when out of
+** memory (what was allocated is freed with the panels). */
+static int panel_alloc(fr_panel *p, size_t n) {
+    p->cost = malloc((n ? n : 1) * sizeof *p->cost);
+    p->cov = malloc((n ? n : 1) * sizeof *p->cov);
+    p->params = malloc((n ? n : 1) * sizeof *p->params);
+    return p->cost && p->cov && p->params ? 0 : -1;
+}
+
+/* Scenario s's panel: its runs, its oracle (that of its first run: each
+** run stores the oracle's cost on its own spot capacity, row_orc), its
+** title and classic's run with its defaults. Returns 0, or -1 with a
+** message. */
+static int scenario_panel(st_db *db, const lab_sweep_spec *spec, size_t s,
+                          const st_sweep_row *rows, size_t n, const double *row_orc,
+                          fr_panel *p, char *err, size_t errlen) {
+    if (panel_alloc(p, n)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    p->oracle = -1;
+    int64_t first = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].scenario == s) {
+            if (!first) {
+                first = rows[i].run_id;
+                p->oracle = row_orc[i];
+            }
+            p->cost[p->n] = rows[i].cost;
+            p->cov[p->n] = rows[i].coverage;
+            p->params[p->n++] = rows[i].params;
+        }
+    /* The panel is the scenario's name, as stored with its runs. */
+    st_run_desc d;
+    if (first && st_run_describe(db, first, &d, err, errlen) == 0)
+        snprintf(p->title, sizeof p->title, "%s (%s)", d.scenario, spec->scenarios[s]);
+    else
+        snprintf(p->title, sizeof p->title, "%s", spec->scenarios[s]);
+    /* classic with its defaults (the seed's controller as shipped), when
+    ** such a run of this scenario is in the database. */
+    const pol_policy *classic = pol_find("classic");
+    int found = classic ? st_reference_run(db, spec->scenarios[s], classic, &p->ref_run, err,
+                                           errlen)
+                        : 0;
+    sim_result cl;
+    if (found < 0 || (found && st_summary_get(db, p->ref_run, &cl, err, errlen))) return -1;
+    if (found) {
+        p->ref_cost = cl.total_cost;
+        p->ref_cov = cl.coverage_pct;
+    } else {
+        p->ref_run = 0;
+    }
+    return 0;
+}
+
+/* With several scenarios, the front `best` ranks: each parameter set run
+** on every scenario, its costs summed, its lowest coverage; the oracle is
+** that of the first complete set, summed over its runs. Returns 0, or -1
+** when out of memory. */
+static int combined_panel(const lab_sweep_spec *spec, const lab_sweep_pset *pts,
+                          size_t npts, const st_sweep_row *rows, size_t n,
+                          const double *row_orc, fr_panel *p) {
+    if (panel_alloc(p, npts)) return -1;
+    p->oracle = 0;
+    p->combined = 1;
+    int have = 0;
+    for (size_t i = 0; i < npts; i++) {
+        if (pts[i].nruns != spec->nscenarios) continue;
+        p->cost[p->n] = pts[i].cost;
+        p->cov[p->n] = pts[i].coverage;
+        p->params[p->n++] = pts[i].params;
+        if (!have) {
+            for (size_t j = 0; j < n; j++)
+                if (rows[j].point == pts[i].point) p->oracle += row_orc[j];
+            have = 1;
+        }
+    }
+    if (!have) p->oracle = -1;
+    snprintf(p->title, sizeof p->title,
+             "all %zu scenarios: costs summed, the lowest coverage (what best ranks)",
+             spec->nscenarios);
+    return 0;
+}
+
+/* The figure: its title over every panel. Returns 0, or -1 with a
+** message (gnuplot failed, or out of memory). */
+static int frontier_figure(const fr_panel *pan, size_t npanels, int64_t sweep_id,
+                           const char *policy, const char *out, char *err,
+                           size_t errlen) {
+    double fig_px = HEAD_PX + (double)npanels * PANEL_PX;
+    char size[32];
+    snprintf(size, sizeof size, "%d,%.0f", FIG_W, fig_px);
+    gp g;
+    if (gp_open(&g, out, size, err, errlen)) return -1;
+    FILE *f = g.f;
+    char title[300];
+    snprintf(title, sizeof title, "sweep %lld, policy %s: total cost against coverage "
+             "(each dot a run; the line, the Pareto front)", (long long)sweep_id, policy);
+    fprintf(f, "set multiplot\nset label 1 ");
+    pl_str(f, title);
+    fprintf(f, " at screen 0.5, screen %.5f center font ',12'\n", 1 - 28 / fig_px);
+    /* The figure's title drawn by an empty plot, then every panel. */
+    fprintf(f, "set border 0\nunset tics\nunset key\nplot [0:1][0:1] NaN notitle\n"
+               "unset label 1\n");
+    for (size_t k = 0; k < npanels; k++) {
+        double top_px = HEAD_PX + (double)k * PANEL_PX;
+        if (pan[k].n == 0) {
+            empty_panel(f, &pan[k], top_px, fig_px);
+            continue;
+        }
+        if (frontier_panel(f, &pan[k], k, top_px, fig_px)) {
+            /* gnuplot ends cleanly and nothing is written; the failure
+            ** reported is ours. */
+            fprintf(f, "unset multiplot\n");
+            gp_close(&g, out, err, errlen);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    fprintf(f, "unset multiplot\n");
+    return gp_close(&g, out, err, errlen);
 }
 
 int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
@@ -515,9 +687,8 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
     if (lab_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
     st_sweep_row *rows = NULL;
     lab_sweep_pset *pts = NULL;
-    size_t n = 0, npts = 0;
+    size_t n = 0, npts = 0, npanels = 0, cap = spec.nscenarios + 1;
     int rc = -1;
-    size_t npanels = 0;
     fr_panel *pan = NULL;
     double *row_orc = NULL;
     if (st_sweep_rows(db, sweep_id, &rows, &n, err, errlen)) goto out;
@@ -525,125 +696,29 @@ int pl_frontier(st_db *db, int64_t sweep_id, const char *out, char *err,
         snprintf(err, errlen, "sweep %lld has no stored runs yet", (long long)sweep_id);
         goto out;
     }
-    if (lab_sweep_aggregate(rows, n, &pts, &npts)) goto oom;
-    size_t cap = spec.nscenarios + 1;
-    pan = calloc(cap, sizeof *pan);
-    row_orc = malloc(n * sizeof *row_orc);
-    if (!pan || !row_orc) goto oom;
-    /* Each run stores the oracle's cost on its own spot capacity. */
+    if (lab_sweep_aggregate(rows, n, &pts, &npts) || !(pan = calloc(cap, sizeof *pan)) ||
+        !(row_orc = malloc(n * sizeof *row_orc))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         sim_result r;
         if (st_summary_get(db, rows[i].run_id, &r, err, errlen)) goto out;
         row_orc[i] = r.oracle_cost;
     }
-    const pol_policy *classic = pol_find("classic");
-    for (size_t s = 0; s < spec.nscenarios; s++) {
-        fr_panel *p = &pan[npanels];
-        p->cost = malloc(n * sizeof *p->cost);
-        p->cov = malloc(n * sizeof *p->cov);
-        p->params = malloc(n * sizeof *p->params);
-        if (!p->cost || !p->cov || !p->params) goto oom;
-        npanels++;
-        p->oracle = -1;
-        int64_t first = 0;
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].scenario == s) {
-                if (!first) {
-                    first = rows[i].run_id;
-                    p->oracle = row_orc[i];
-                }
-                p->cost[p->n] = rows[i].cost;
-                p->cov[p->n] = rows[i].coverage;
-                p->params[p->n++] = rows[i].params;
-            }
-        /* The panel is the scenario's name, as stored with its runs. */
-        st_run_desc d;
-        if (first && st_run_describe(db, first, &d, err, errlen) == 0)
-            snprintf(p->title, sizeof p->title, "%s (%s)", d.scenario, spec.scenarios[s]);
-        else
-            snprintf(p->title, sizeof p->title, "%s", spec.scenarios[s]);
-        /* classic with its defaults (the seed's controller as shipped), when
-        ** such a run of this scenario is in the database. */
-        int found = classic ? st_reference_run(db, spec.scenarios[s], classic, &p->ref_run, err,
-                                               errlen)
-                            : 0;
-        sim_result cl;
-        if (found < 0 || (found && st_summary_get(db, p->ref_run, &cl, err, errlen))) goto out;
-        if (found) {
-            p->ref_cost = cl.total_cost;
-            p->ref_cov = cl.coverage_pct;
-        } else {
-            p->ref_run = 0;
-        }
-    }
-    /* With several scenarios, the front `best` ranks: each parameter set
-    ** run on every scenario, its costs summed, its lowest coverage. */
+    for (size_t s = 0; s < spec.nscenarios; s++, npanels++)
+        if (scenario_panel(db, &spec, s, rows, n, row_orc, &pan[npanels], err, errlen))
+            goto out;
     if (spec.nscenarios > 1) {
-        fr_panel *p = &pan[npanels];
-        p->cost = malloc((npts ? npts : 1) * sizeof *p->cost);
-        p->cov = malloc((npts ? npts : 1) * sizeof *p->cov);
-        p->params = malloc((npts ? npts : 1) * sizeof *p->params);
-        if (!p->cost || !p->cov || !p->params) goto oom;
+        if (combined_panel(&spec, pts, npts, rows, n, row_orc, &pan[npanels])) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
         npanels++;
-        p->oracle = 0;
-        p->combined = 1;
-        int have = 0;
-        for (size_t i = 0; i < npts; i++) {
-            if (pts[i].nruns != spec.nscenarios) continue;
-            p->cost[p->n] = pts[i].cost;
-            p->cov[p->n] = pts[i].coverage;
-            p->params[p->n++] = pts[i].params;
-            if (!have) {
-                /* The oracles of one complete point, summed. */
-                for (size_t j = 0; j < n; j++)
-                    if (rows[j].point == pts[i].point) p->oracle += row_orc[j];
-                have = 1;
-            }
-        }
-        if (!have) p->oracle = -1;
-        snprintf(p->title, sizeof p->title,
-                 "all %zu scenarios: costs summed, the lowest coverage (what best ranks)",
-                 spec.nscenarios);
     }
-    double fig_px = HEAD_PX + (double)npanels * PANEL_PX;
-    char size[32];
-    snprintf(size, sizeof size, "%d,%.0f", FIG_W, fig_px);
-    gp g;
-    if (gp_open(&g, out, size, err, errlen)) goto out;
-    FILE *f = g.f;
-    char title[300];
-    snprintf(title, sizeof title, "sweep %lld, policy %s: total cost against coverage "
-             "(each dot a run; the line, the Pareto front)", (long long)sweep_id, spec.policy);
-    fprintf(f, "set multiplot\nset label 1 ");
-    pl_str(f, title);
-    fprintf(f, " at screen 0.5, screen %.5f center font ',12'\n", 1 - 28 / fig_px);
-    /* The figure's title drawn by an empty plot, then every panel. */
-    fprintf(f, "set border 0\nunset tics\nunset key\nplot [0:1][0:1] NaN notitle\n"
-               "unset label 1\n");
-    for (size_t k = 0; k < npanels; k++) {
-        if (pan[k].n == 0) {
-            fprintf(f, "reset\nset lmargin at screen %.3f\nset rmargin at screen %.3f\n"
-                       "set tmargin at screen %.5f\nset bmargin at screen %.5f\nset title ",
-                    PLOT_L, PLOT_R, 1 - (HEAD_PX + k * PANEL_PX + 40) / fig_px,
-                    1 - (HEAD_PX + (k + 1) * PANEL_PX - 55) / fig_px);
-            pl_str(f, pan[k].title);
-            fprintf(f, "\nset label 1 'no complete parameter set yet' at graph 0.5, 0.5 "
-                       "center\nplot [0:1][0:1] NaN notitle\n");
-            continue;
-        }
-        if (frontier_panel(f, &pan[k], k, HEAD_PX + (double)k * PANEL_PX, fig_px)) {
-            fprintf(f, "unset multiplot\n");
-            gp_close(&g, out, err, errlen);
-            goto oom;
-        }
-    }
-    fprintf(f, "unset multiplot\n");
-    rc = gp_close(&g, out, err, errlen);
-    goto out;
-oom:
-    snprintf(err, errlen, "out of memory");
+    rc = frontier_figure(pan, npanels, sweep_id, spec.policy, out, err, errlen);
 out:
-    for (size_t k = 0; k < npanels; k++) {
+    for (size_t k = 0; pan && k < cap; k++) {
         free(pan[k].cost);
         free(pan[k].cov);
         free(pan[k].params);
@@ -889,6 +964,201 @@ static int is_swept(const lab_sweep_spec *s, const char *key) {
     return 0;
 }
 
+/* The message for a key that was not swept (or the same key twice): the
+** keys there are to choose from. */
+static void not_swept(const lab_sweep_spec *s, const char *key, int64_t sweep_id,
+                      char *err, size_t errlen) {
+    size_t k = (size_t)snprintf(err, errlen, "%s is not a swept key of sweep %lld "
+                                "(two different keys of:",
+                                key, (long long)sweep_id);
+    for (size_t i = 0; i < s->ngrid && k < errlen; i++)
+        k += (size_t)snprintf(err + k, errlen - k, " %s", s->grid[i].key);
+    for (size_t i = 0; i < s->nrnd && k < errlen; i++)
+        k += (size_t)snprintf(err + k, errlen - k, " %s", s->rnd[i].key);
+    if (k < errlen) snprintf(err + k, errlen - k, ")");
+}
+
+/* A heatmap: its axes' values (as text), and per cell (y * ax.n + x) the
+** best value of the complete parameter sets there, or the empty mark
+** (1e300 for cost, -1 for coverage). */
+typedef struct {
+    axis_vals ax, ay;
+    double *cell;
+    pl_z z;
+    int decimals;       /* as the cells are labelled: cents, 0.001 % */
+    double lo, hi;      /* the cells' range */
+    int any, constant;  /* a cell has a value; all show the same */
+} heatmap;
+
+static int cell_empty(double v) { return v == 1e300 || v < 0; }
+
+/* The axes: each value of xkey and ykey in a complete parameter set, in
+** numeric order when every one is a number (else as first met). Returns
+** 0, or -1 with a message. */
+static int heatmap_axes(heatmap *h, const lab_sweep_pset *pts, size_t npts,
+                        size_t nscenarios, const char *xkey, const char *ykey,
+                        int64_t sweep_id, char *err, size_t errlen) {
+    for (size_t i = 0; i < npts; i++) {
+        char tx[256], ty[256];
+        if (pts[i].nruns != nscenarios) continue;
+        if (param_text(pts[i].params, xkey, tx, sizeof tx) ||
+            param_text(pts[i].params, ykey, ty, sizeof ty) || axis_index(&h->ax, tx) < 0 ||
+            axis_index(&h->ay, ty) < 0) {
+            snprintf(err, errlen, "sweep %lld: unreadable parameters of point %zu",
+                     (long long)sweep_id, pts[i].point);
+            return -1;
+        }
+    }
+    if (h->ax.n == 0) {
+        snprintf(err, errlen, "sweep %lld has no parameter set run on every scenario yet",
+                 (long long)sweep_id);
+        return -1;
+    }
+    int numeric = 1;
+    for (size_t i = 0; i < h->ax.n + h->ay.n; i++) {
+        char *end;
+        strtod(i < h->ax.n ? h->ax.v[i] : h->ay.v[i - h->ax.n], &end);
+        if (*end) numeric = 0;
+    }
+    if (numeric) {
+        qsort(h->ax.v, h->ax.n, sizeof *h->ax.v, cmp_num);
+        qsort(h->ay.v, h->ay.n, sizeof *h->ay.v, cmp_num);
+    }
+    return 0;
+}
+
+/* The cells, and their range. With other swept keys, a cell shows the
+** best over them. When every cell shows the same value there is no scale
+** to show: the figure drops the colour bar and its title says the value.
+** Returns 0, or -1 when out of memory. */
+static int heatmap_cells(heatmap *h, const lab_sweep_pset *pts, size_t npts,
+                         size_t nscenarios, const char *xkey, const char *ykey) {
+    size_t nc = h->ax.n * h->ay.n;
+    if (!(h->cell = malloc(nc * sizeof *h->cell))) return -1;
+    int cost = h->z == PL_COST;
+    for (size_t i = 0; i < nc; i++) h->cell[i] = cost ? 1e300 : -1;
+    for (size_t i = 0; i < npts; i++) {
+        char tx[256], ty[256];
+        if (pts[i].nruns != nscenarios) continue;
+        param_text(pts[i].params, xkey, tx, sizeof tx);
+        param_text(pts[i].params, ykey, ty, sizeof ty);
+        size_t c = (size_t)axis_index(&h->ay, ty) * h->ax.n + (size_t)axis_index(&h->ax, tx);
+        if (cost ? pts[i].cost < h->cell[c] : pts[i].coverage > h->cell[c])
+            h->cell[c] = cost ? pts[i].cost : pts[i].coverage;
+    }
+    h->lo = h->hi = 0;
+    h->any = 0;
+    for (size_t i = 0; i < nc; i++) {
+        double v = h->cell[i];
+        if (cell_empty(v)) continue;
+        if (!h->any || v < h->lo) h->lo = v;
+        if (!h->any || v > h->hi) h->hi = v;
+        h->any = 1;
+    }
+    /* Equal as labelled: the colour scale would show rounding only. */
+    h->decimals = cost ? 2 : 3;
+    char slo[40], shi[40];
+    snprintf(slo, sizeof slo, "%.*f", h->decimals, h->lo);
+    snprintf(shi, sizeof shi, "%.*f", h->decimals, h->hi);
+    h->constant = strcmp(slo, shi) == 0;
+    return 0;
+}
+
+/* The two title lines: the sweep and policy; what is coloured, over how
+** many scenarios, and the value when every cell is the same. */
+static void heatmap_title(const heatmap *h, const lab_sweep_spec *spec, int64_t sweep_id,
+                          char *title, size_t tn, char *sub, size_t sn) {
+    const char *what = h->z == PL_COST ? "total cost (USD), summed over"
+                                       : "coverage (%), the lowest of";
+    snprintf(title, tn, "sweep %lld, policy %s", (long long)sweep_id, spec->policy);
+    int k = snprintf(sub, sn, "%s its %zu scenario%s%s", what, spec->nscenarios,
+                     spec->nscenarios == 1 ? "" : "s",
+                     spec->ngrid + spec->nrnd > 2 ? "; each cell the best over the other keys"
+                                                  : "");
+    if (h->constant && h->any && k > 0)
+        snprintf(sub + k, sn - (size_t)k, "; every cell %.*f", h->decimals, h->lo);
+}
+
+/* The cells as the datablock $d: x, y, value and its label ("-" and NaN
+** for an empty cell), a blank line after each row (gnuplot's image
+** reads rows). */
+static void heatmap_data(FILE *f, const heatmap *h) {
+    fprintf(f, "$d << EOD\n");
+    for (size_t y = 0; y < h->ay.n; y++) {
+        for (size_t x = 0; x < h->ax.n; x++) {
+            double v = h->cell[y * h->ax.n + x];
+            if (cell_empty(v)) fprintf(f, "%zu %zu NaN \"-\"\n", x, y);
+            else fprintf(f, "%zu %zu %.17g \"%.*f\"\n", x, y, v, h->decimals, v);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "EOD\n");
+}
+
+/* One axis's tics: each value (a string, never code) at its index. */
+static void axis_tics(FILE *f, const axis_vals *a) {
+    for (size_t i = 0; i < a->n; i++) {
+        fputs(i ? ", " : "", f);
+        pl_str(f, a->v[i]);
+        fprintf(f, " %zu", i);
+    }
+}
+
+/* The colours: one value, every cell the palette's middle and no colour
+** bar; else red to blue over the cells' range, blue the better (the
+** lower cost, the higher coverage). */
+static void heatmap_palette(FILE *f, const heatmap *h) {
+    fprintf(f, "set tmargin 5\nset rmargin %d\n", h->constant ? 3 : 14);
+    if (h->constant) {
+        fprintf(f, "unset colorbox\nset palette defined (0 '#dfe6ee', 1 '#dfe6ee')\n"
+                   "set cbrange [%.17g:%.17g]\n", h->lo - 1, h->lo + 1);
+        return;
+    }
+    fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
+    if (h->z == PL_COST) fprintf(f, "set palette negative\n");
+    fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", h->lo, h->hi,
+            h->z == PL_COST ? "total cost (USD)" : "coverage (%)");
+}
+
+/* Draws the heatmap into out. Returns 0, or -1 with a message. */
+static int heatmap_figure(const heatmap *h, const lab_sweep_spec *spec, int64_t sweep_id,
+                          const char *xkey, const char *ykey, const char *out, char *err,
+                          size_t errlen) {
+    char title[600], sub[300];
+    heatmap_title(h, spec, sweep_id, title, sizeof title, sub, sizeof sub);
+    /* Cells shrink past 2000 pixels: random keys give many distinct values;
+    ** the figure is at least as wide as its title (8 pixels a character). */
+    size_t w = 320 + 90 * h->ax.n, hp = 230 + 60 * h->ay.n, tw = 8 * strlen(sub) + 160;
+    if (w < tw) w = tw;
+    char size[32];
+    snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, hp > 2000 ? 2000 : hp);
+    gp g;
+    if (gp_open(&g, out, size, err, errlen)) return -1;
+    FILE *f = g.f;
+    heatmap_data(f, h);
+    fputs("set title ", f);
+    size_t tl = strlen(title);
+    snprintf(title + tl, sizeof title - tl, "\n%s", sub);
+    pl_str_lines(f, title);
+    fputs(" font ',11'\nset xlabel ", f);
+    char lab[300];
+    axis_label(spec, xkey, lab, sizeof lab);
+    pl_str(f, lab);
+    fputs("\nset ylabel ", f);
+    axis_label(spec, ykey, lab, sizeof lab);
+    pl_str(f, lab);
+    fprintf(f, "\nset xtics (");
+    axis_tics(f, &h->ax);
+    fprintf(f, ")\nset ytics (");
+    axis_tics(f, &h->ay);
+    fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", h->ax.n - 1,
+            h->ay.n - 1);
+    heatmap_palette(f, h);
+    fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
+               "$d using 1:2:4 with labels font ',9' notitle\n");
+    return gp_close(&g, out, err, errlen);
+}
+
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen) {
     lab_sweep_spec spec;
@@ -896,19 +1166,11 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
     st_sweep_row *rows = NULL;
     lab_sweep_pset *pts = NULL;
     size_t n = 0, npts = 0;
-    axis_vals ax = {0}, ay = {0};
-    double *cell = NULL;
+    heatmap h = {.z = z};
     int rc = -1;
     const char *bad = !is_swept(&spec, xkey) ? xkey : !is_swept(&spec, ykey) ? ykey : NULL;
     if (bad || strcmp(xkey, ykey) == 0) {
-        size_t k = (size_t)snprintf(err, errlen, "%s is not a swept key of sweep %lld "
-                                    "(two different keys of:",
-                                    bad ? bad : xkey, (long long)sweep_id);
-        for (size_t i = 0; i < spec.ngrid && k < errlen; i++)
-            k += (size_t)snprintf(err + k, errlen - k, " %s", spec.grid[i].key);
-        for (size_t i = 0; i < spec.nrnd && k < errlen; i++)
-            k += (size_t)snprintf(err + k, errlen - k, " %s", spec.rnd[i].key);
-        if (k < errlen) snprintf(err + k, errlen - k, ")");
+        not_swept(&spec, bad ? bad : xkey, sweep_id, err, errlen);
         goto out;
     }
     if (st_sweep_rows(db, sweep_id, &rows, &n, err, errlen)) goto out;
@@ -916,138 +1178,19 @@ int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    /* Axis values first, in numeric order when they are numbers. */
-    for (size_t i = 0; i < npts; i++) {
-        char tx[256], ty[256];
-        if (pts[i].nruns != spec.nscenarios) continue;
-        if (param_text(pts[i].params, xkey, tx, sizeof tx) ||
-            param_text(pts[i].params, ykey, ty, sizeof ty) || axis_index(&ax, tx) < 0 ||
-            axis_index(&ay, ty) < 0) {
-            snprintf(err, errlen, "sweep %lld: unreadable parameters of point %zu",
-                     (long long)sweep_id, pts[i].point);
-            goto out;
-        }
-    }
-    if (ax.n == 0) {
-        snprintf(err, errlen, "sweep %lld has no parameter set run on every scenario yet",
-                 (long long)sweep_id);
+    if (heatmap_axes(&h, pts, npts, spec.nscenarios, xkey, ykey, sweep_id, err, errlen))
         goto out;
-    }
-    int numeric = 1;
-    for (size_t i = 0; i < ax.n + ay.n; i++) {
-        char *end;
-        strtod(i < ax.n ? ax.v[i] : ay.v[i - ax.n], &end);
-        if (*end) numeric = 0;
-    }
-    if (numeric) {
-        qsort(ax.v, ax.n, sizeof *ax.v, cmp_num);
-        qsort(ay.v, ay.n, sizeof *ay.v, cmp_num);
-    }
-    cell = malloc(ax.n * ay.n * sizeof *cell);
-    if (!cell) {
+    if (heatmap_cells(&h, pts, npts, spec.nscenarios, xkey, ykey)) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < ax.n * ay.n; i++) cell[i] = z == PL_COST ? 1e300 : -1;
-    /* Other swept keys: a cell shows the best over them. */
-    for (size_t i = 0; i < npts; i++) {
-        char tx[256], ty[256];
-        if (pts[i].nruns != spec.nscenarios) continue;
-        param_text(pts[i].params, xkey, tx, sizeof tx);
-        param_text(pts[i].params, ykey, ty, sizeof ty);
-        size_t c = (size_t)axis_index(&ay, ty) * ax.n + (size_t)axis_index(&ax, tx);
-        if (z == PL_COST ? pts[i].cost < cell[c] : pts[i].coverage > cell[c])
-            cell[c] = z == PL_COST ? pts[i].cost : pts[i].coverage;
-    }
-    /* The colour scale: the cells' own range. When every cell holds the
-    ** same value there is no scale to show: the colour bar goes, and the
-    ** title says the value. */
-    double lo = 0, hi = 0;
-    int any = 0;
-    for (size_t i = 0; i < ax.n * ay.n; i++) {
-        double v = cell[i];
-        if (v == 1e300 || v < 0) continue;
-        if (!any || v < lo) lo = v;
-        if (!any || v > hi) hi = v;
-        any = 1;
-    }
-    int decimals = z == PL_COST ? 2 : 3;
-    char slo[40], shi[40];
-    snprintf(slo, sizeof slo, "%.*f", decimals, lo);
-    snprintf(shi, sizeof shi, "%.*f", decimals, hi);
-    int constant = strcmp(slo, shi) == 0;
-    char title[600], sub[300];
-    const char *what = z == PL_COST ? "total cost (USD), summed over" : "coverage (%), the lowest of";
-    snprintf(title, sizeof title, "sweep %lld, policy %s", (long long)sweep_id, spec.policy);
-    int k = snprintf(sub, sizeof sub, "%s its %zu scenario%s%s", what, spec.nscenarios,
-                     spec.nscenarios == 1 ? "" : "s",
-                     spec.ngrid + spec.nrnd > 2 ? "; each cell the best over the other keys"
-                                                : "");
-    if (constant && any && k > 0)
-        snprintf(sub + k, sizeof sub - (size_t)k, "; every cell %s", slo);
-    char size[32];
-    /* Cells shrink past 2000 pixels: random keys give many distinct values;
-    ** the figure is at least as wide as its title (8 pixels a character). */
-    size_t w = 320 + 90 * ax.n, h = 230 + 60 * ay.n, tw = 8 * strlen(sub) + 160;
-    if (w < tw) w = tw;
-    snprintf(size, sizeof size, "%zu,%zu", w > 2000 ? 2000 : w, h > 2000 ? 2000 : h);
-    gp g;
-    if (gp_open(&g, out, size, err, errlen)) goto out;
-    FILE *f = g.f;
-    fprintf(f, "$d << EOD\n");
-    for (size_t y = 0; y < ay.n; y++) {
-        for (size_t x = 0; x < ax.n; x++) {
-            double v = cell[y * ax.n + x];
-            if (v == 1e300 || v < 0) fprintf(f, "%zu %zu NaN \"-\"\n", x, y);
-            else fprintf(f, "%zu %zu %.17g \"%.*f\"\n", x, y, v, decimals, v);
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "EOD\n");
-    fputs("set title ", f);
-    size_t tl = strlen(title);
-    snprintf(title + tl, sizeof title - tl, "\n%s", sub);
-    pl_str_lines(f, title);
-    fputs(" font ',11'\nset xlabel ", f);
-    char lab[300];
-    axis_label(&spec, xkey, lab, sizeof lab);
-    pl_str(f, lab);
-    fputs("\nset ylabel ", f);
-    axis_label(&spec, ykey, lab, sizeof lab);
-    pl_str(f, lab);
-    fprintf(f, "\nset xtics (");
-    for (size_t i = 0; i < ax.n; i++) {
-        fputs(i ? ", " : "", f);
-        pl_str(f, ax.v[i]);
-        fprintf(f, " %zu", i);
-    }
-    fprintf(f, ")\nset ytics (");
-    for (size_t i = 0; i < ay.n; i++) {
-        fputs(i ? ", " : "", f);
-        pl_str(f, ay.v[i]);
-        fprintf(f, " %zu", i);
-    }
-    fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", ax.n - 1, ay.n - 1);
-    fprintf(f, "set tmargin 5\nset rmargin %d\n", constant ? 3 : 14);
-    if (constant) {
-        /* One value: every cell the palette's middle, no colour bar. */
-        fprintf(f, "unset colorbox\nset palette defined (0 '#dfe6ee', 1 '#dfe6ee')\n"
-                   "set cbrange [%.17g:%.17g]\n", lo - 1, lo + 1);
-    } else {
-        fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
-        if (z == PL_COST) fprintf(f, "set palette negative\n");
-        fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", lo, hi,
-                z == PL_COST ? "total cost (USD)" : "coverage (%)");
-    }
-    fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
-               "$d using 1:2:4 with labels font ',9' notitle\n");
-    rc = gp_close(&g, out, err, errlen);
+    rc = heatmap_figure(&h, &spec, sweep_id, xkey, ykey, out, err, errlen);
 out:
     free(rows);
     free(pts);
-    free(cell);
-    axis_free(&ax);
-    axis_free(&ay);
+    free(h.cell);
+    axis_free(&h.ax);
+    axis_free(&h.ay);
     lab_sweep_spec_free(&spec);
     return rc;
 }

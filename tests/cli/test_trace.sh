@@ -96,6 +96,18 @@ expect_rc "no -o" 2
 expect_err "no -o" "-o OUT.csv is required"
 run "$SB" trace import --format xml "$FX" -o "$TMP/x.csv"
 expect_rc "unknown format" 2
+# A misspelt option: the closest one named, exit 2, nothing written.
+run "$SB" trace import "$FX" --fromat csv -o "$TMP/x.csv"
+expect_rc "misspelt import option" 2
+expect_err "misspelt import option" "import: unknown option '--fromat' (did you mean '--format'?)"
+[ ! -e "$TMP/x.csv" ] && ok || bad "a misspelt option wrote an output"
+run "$SB" trace import "$FX" --prodcut Linux/UNIX -o "$TMP/x.csv"
+expect_rc "misspelt --product" 2
+expect_err "misspelt --product" "unknown option '--prodcut' (did you mean '--product'?)"
+# An option of the other form of import is not one of this form's.
+run "$SB" trace import "$FX" --pool c4.large/us-east-1a -o "$TMP/x.csv"
+expect_rc "--pool without spot-traces" 2
+expect_err "--pool without spot-traces" "import: unknown option '--pool'"
 run "$SB" trace check "$FX" "$TMP/slice.csv" "$TMP/p1.json"
 expect_rc "mixed kinds ok" 0
 printf 'Timestamp,TargetCapacity,PendingCapacity\n2017-03-01T00:00:00Z,32,0\n' >"$TMP/m.csv"
@@ -252,5 +264,23 @@ expect_err "spot-traces negative" "st-bad.json: data[2]: must be a number >= 0"
 [ ! -e "$TMP/x.csv" ] && ok || bad "a failed import left an output"
 run "$SB" trace import --format spot-traces "$TMP/st.json" --start 2023-02-15T00:00:00Z --pool a/b --target 3 -o "$TMP/x.csv"
 expect_rc "spot-traces pool and target" 2
+# --format=spot-traces is the same form as --format spot-traces, wherever
+# it comes; a misspelt option names the closest one; --product is the other
+# form's; "--format" as another option's value or after "--" is no format.
+run "$SB" trace import "$TMP/st.json" --start 2023-02-15T00:00:00Z --pool p3.2xlarge/us-east-1a \
+    --scale 4 --format=spot-traces -o "$TMP/st-eq.csv"
+expect_rc "--format=spot-traces" 0
+cmp -s "$TMP/st-eq.csv" "$TMP/st-av.want" && ok || bad "--format=spot-traces: another CSV"
+run "$SB" trace import --format spot-traces "$TMP/st.json" --strat 2023-02-15T00:00:00Z --pool a/b -o "$TMP/x.csv"
+expect_rc "spot-traces misspelt option" 2
+expect_err "spot-traces misspelt option" "unknown option '--strat' (did you mean '--start'?)"
+run "$SB" trace import --format spot-traces "$TMP/st.json" --start 2023-02-15T00:00:00Z --pool a/b \
+    --product Linux/UNIX -o "$TMP/x.csv"
+expect_rc "spot-traces --product" 2
+expect_err "spot-traces --product" "import --format spot-traces: unknown option '--product'"
+run "$SB" trace import "$TMP/st.json" --start 2023-02-15T00:00:00Z --pool a/b -o "$TMP/x.csv" -- --format spot-traces
+expect_rc "--format after --" 2
+expect_err "--format after --" "import: unknown option '--start'"
+[ ! -e "$TMP/x.csv" ] && ok || bad "a refused import left an output"
 
 finish

@@ -106,6 +106,25 @@ run "$SB" trace gen cloudwatch --missing 2
 expect_rc "bad --missing" 2
 run "$SB" trace gen spikes
 expect_rc "unknown generator" 2
+# A misspelt option: the closest one of that generator named, exit 2,
+# nothing written.
+gen --sede 7 -o "$TMP/x.csv"
+expect_rc "misspelt prices option" 2
+expect_err "misspelt prices option" "trace gen prices: unknown option '--sede' (did you mean '--seed'?)"
+[ ! -e "$TMP/x.csv" ] && ok || bad "a misspelt option wrote an output"
+run "$SB" trace gen demand --start $S --end $E --base 3 --amplitdue 1 -o "$TMP/x.csv"
+expect_rc "misspelt demand option" 2
+expect_err "misspelt demand option" "trace gen demand: unknown option '--amplitdue' (did you mean '--amplitude'?)"
+run "$SB" trace gen cloudwatch --dealy-max 3
+expect_rc "misspelt cloudwatch option" 2
+expect_err "misspelt cloudwatch option" "trace gen cloudwatch: unknown option '--dealy-max' (did you mean '--delay-max'?)"
+# An option of another generator is not this one's.
+run "$SB" trace gen demand --start $S --end $E --base 3 --amplitude 1 --pools x -o "$TMP/x.csv"
+expect_rc "prices option to demand" 2
+expect_err "prices option to demand" "trace gen demand: unknown option '--pools'"
+run "$SB" trace gen cloudwatch --delay-max 5
+expect_rc "cloudwatch --delay-max" 0
+expect_out "cloudwatch --delay-max" "\"max\": 5,"
 
 # A tiny scenario on the generated traces (fleet and asg as in
 # traces/scenarios/every-pool-outbid): the `all` price outage interrupts
