@@ -27,7 +27,8 @@ int main(int argc, char **argv) {
         printf("], \"PendingCapacity\": [");
         for (int i = 0; i < 10; i++)
             printf("%s[%lld, %g]", i ? ", " : "", (long long)(now - 600 + 60 * i), pending[i]);
-        printf("]}, \"asg\": {\"DesiredCapacity\": %d, \"MinSize\": 0, \"MaxSize\": 200, \"InService\": 0}}\n",
+        printf("]}, \"asg\": {\"DesiredCapacity\": %d, \"MinSize\": 0, "
+               "\"MaxSize\": 200, \"InService\": 0}}\n",
                (int)(x % 9));
     }
     return 0;

@@ -54,7 +54,8 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
     snprintf(back, sizeof back, "%s / %s", bm, bM);
     /* Coverage truncated: a shortfall must never print as 100.000. */
     printf("  %-10s %10.2f %9.3f %20s %18s %9.2f %17s %17s %8.2f %6d\n", label, x->total,
-           floor(x->coverage * 1000) / 1000, ra, rp, x->shortfall_uh, lat, back, x->od_after, x->flaps);
+           floor(x->coverage * 1000) / 1000, ra, rp, x->shortfall_uh, lat, back, x->od_after,
+           x->flaps);
 }
 
 static void print_table(const lab_cmp *t, const int64_t *ids) {

@@ -29,7 +29,8 @@ static double peak_ratio(const sim_scenario *sc, size_t p) {
 int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r,
               sim_note *out, int max) {
     int n = 0;
-#define NOTE(...) (n < max ? (void)snprintf(out[n++].text, sizeof out[0].text, __VA_ARGS__) : (void)0)
+#define NOTE(...)                                                                   \
+    (n < max ? (void)snprintf(out[n++].text, sizeof out[0].text, __VA_ARGS__) : (void)0)
     if (sc->mode == SIM_MODEL && r->interruptions == 0) {
         size_t top = 0;
         for (size_t p = 1; p < sc->npools; p++)

@@ -1575,7 +1575,9 @@ static int cache_get(ld *L, sim_scenario *sc, const cache_entry *key) {
         const cache_entry *e = &L->cache->e[i];
         if (!same_key(e, key)) continue;
         sim_steps *dst[POL_NMETRICS + 64];
-        sim_steps **d = sc->npools + POL_NMETRICS <= 64 ? dst : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
+        sim_steps **d = sc->npools + POL_NMETRICS <= 64
+                            ? dst
+                            : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
         if (!d) return -1;
         size_t n = trace_steps_of(sc, e->kind, d);
         int rc = 1;
@@ -1597,7 +1599,9 @@ static int cache_get(ld *L, sim_scenario *sc, const cache_entry *key) {
 /* Keeps what reading the trace left in sc (the key is taken over). */
 static void cache_put(ld *L, sim_scenario *sc, cache_entry *key) {
     sim_steps *dst[POL_NMETRICS + 64];
-    sim_steps **d = sc->npools + POL_NMETRICS <= 64 ? dst : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
+    sim_steps **d = sc->npools + POL_NMETRICS <= 64
+                        ? dst
+                        : malloc((sc->npools + POL_NMETRICS) * sizeof *d);
     int ok = d != NULL;
     if (ok && L->cache->n == L->cache->cap) {
         size_t cap = L->cache->cap ? 2 * L->cache->cap : 8;
@@ -1617,7 +1621,8 @@ static void cache_put(ld *L, sim_scenario *sc, cache_entry *key) {
         if (ok && key->kind == TR_EVENTS) {
             key->events = malloc((sc->nevents ? sc->nevents : 1) * sizeof *key->events);
             ok = key->events != NULL;
-            if (ok && sc->nevents) memcpy(key->events, sc->events, sc->nevents * sizeof *sc->events);
+            if (ok && sc->nevents)
+                memcpy(key->events, sc->events, sc->nevents * sizeof *sc->events);
             key->nevents = sc->nevents;
         }
     }
@@ -1664,7 +1669,8 @@ static int read_metrics_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
 /* Reads the traces in a fixed order (it is the hash's order too): prices,
 ** availability, demand; or, in direct mode, metrics. */
 static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
-    if (sc->mode == SIM_DIRECT) return read_trace(L, sc, TR_METRICS, tp->metrics, read_metrics_k, 0);
+    if (sc->mode == SIM_DIRECT)
+        return read_trace(L, sc, TR_METRICS, tp->metrics, read_metrics_k, 0);
     if (read_trace(L, sc, TR_PRICE, tp->prices, read_pool_trace, 1)) return -1;
     if (tp->availability &&
         read_trace(L, sc, TR_AVAIL, tp->availability, read_pool_trace, 0))

@@ -788,7 +788,8 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     r->comma = calloc(ncols + 1, sizeof *r->comma);
     r->cell = calloc(nc, sizeof *r->cell);
     r->len = calloc(nc, sizeof *r->len);
-    if (!r->file || !r->buf || !r->pos || !r->present || !r->f || !r->flen || !r->comma || !r->cell || !r->len) {
+    if (!r->file || !r->buf || !r->pos || !r->present || !r->f || !r->flen || !r->comma ||
+        !r->cell || !r->len) {
         snprintf(err, errlen, "%s: out of memory", file);
         trc_csv_close(r);
         return -1;

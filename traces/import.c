@@ -1352,7 +1352,8 @@ static int fast_decimal(char *buf, size_t n, double v) {
         while (t) buf[o++] = tmp[--t];
         if (k) {
             buf[o++] = '.';
-            for (int d = k - 1; d >= 0; d--, frac /= 10) buf[o + (size_t)d] = (char)('0' + frac % 10);
+            for (int d = k - 1; d >= 0; d--, frac /= 10)
+                buf[o + (size_t)d] = (char)('0' + frac % 10);
             o += (size_t)k;
         }
         buf[o] = '\0';

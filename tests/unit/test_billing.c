@@ -96,7 +96,8 @@ static void per_second_exact_over_many_steps(void **st) {
     sim_steps many = {p, N};
     sim_stepsum *sum;
     assert_int_equal(sim_stepsum_build(&many, &sum), 0);
-    int64_t spans[][2] = {{0, 299LL * N}, {17, 299LL * N - 5}, {299, 301}, {1000, 1000 + 86400 * 7}};
+    int64_t spans[][2] = {
+        {0, 299LL * N}, {17, 299LL * N - 5}, {299, 301}, {1000, 1000 + 86400 * 7}};
     for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
         int64_t a = spans[k][0], b = spans[k][1];
         double want = 0.0597 * (double)(b - a < 60 ? 60 : b - a) / 3600; /* 60 s minimum */
@@ -149,7 +150,8 @@ static void running_sums_equal_the_walk(void **st) {
         if (b - a < 60) plain += (double)(60 - (b - a)) * sim_steps_at(&tr, b);
         if (ec2 && fresh && b - a < 3600) plain = 0;
         plain /= 3600;
-        assert_true(summed - plain <= 1e-12 * plain + 1e-300 && plain - summed <= 1e-12 * plain + 1e-300);
+        assert_true(summed - plain <= 1e-12 * plain + 1e-300 &&
+                    plain - summed <= 1e-12 * plain + 1e-300);
     }
 #undef NEXT
     sim_stepsum_free(sum);

@@ -77,7 +77,8 @@ static void times_stop_at_year_9999(void **st) {
     trc_time_format(ts, buf, sizeof buf);
     assert_string_equal(buf, "9999-12-31T23:59:59Z");
     assert_int_equal(trc_csv_time(&t, 1, 0, &ts, err, sizeof err), -1);
-    assert_string_equal(err, "t.csv:3: Timestamp: '253402300800' is out of range (after year 9999)");
+    assert_string_equal(err,
+                        "t.csv:3: Timestamp: '253402300800' is out of range (after year 9999)");
     trc_csv_free(&t);
 }
 

@@ -119,7 +119,8 @@ static void product_option(void **st) {
     assert_int_equal(add(&im, TRC_FMT_SPOT_PRICE_HISTORY,
                          "{\"SpotPriceHistory\": ["
                          REC("us-east-1a", "Linux/UNIX", "0.05", "2021-05-30T10:00:00Z") ","
-                         REC("us-east-1a", "Windows (Amazon VPC)", "0.2", "2021-05-30T10:00:00Z") ","
+                         REC("us-east-1a", "Windows (Amazon VPC)", "0.2",
+                             "2021-05-30T10:00:00Z") ","
                          REC("us-east-1a", "Windows Server", "0.3", "2021-05-30T10:00:00Z") "]}",
                          err), 0);
     assert_int_equal(im.n, 1);
@@ -344,7 +345,8 @@ static void streamed_files_match_memory(void **st) {
     close(fd);
     char cmd[256];
     /* Two members: the halves compressed separately. */
-    snprintf(cmd, sizeof cmd, "head -c 400000 %s | gzip -c > %s && tail -c +400001 %s | gzip -c >> %s",
+    snprintf(cmd, sizeof cmd,
+             "head -c 400000 %s | gzip -c > %s && tail -c +400001 %s | gzip -c >> %s",
              plain, gz, plain, gz);
     assert_int_equal(system(cmd), 0);
     const char *paths[] = {plain, gz};
@@ -409,8 +411,10 @@ static void metric_statistics(void **st) {
     char err[512];
     assert_int_equal(add(&im, TRC_FMT_METRIC_STATISTICS,
                          "{\"Label\": \"TargetCapacity\", \"Datapoints\": [\n"
-                         " {\"Timestamp\": \"2017-03-01T12:01:00Z\", \"Maximum\": 32.0, \"Unit\": \"Count\"},\n"
-                         " {\"Timestamp\": \"2017-03-01T12:00:00Z\", \"Maximum\": 32.0, \"Unit\": \"Count\"}]}\n"
+                         " {\"Timestamp\": \"2017-03-01T12:01:00Z\", \"Maximum\": 32.0,"
+                         " \"Unit\": \"Count\"},\n"
+                         " {\"Timestamp\": \"2017-03-01T12:00:00Z\", \"Maximum\": 32.0,"
+                         " \"Unit\": \"Count\"}]}\n"
                          "{\"Label\": \"TargetCapacity\", \"Datapoints\": [\n"
                          " {\"Timestamp\": \"2017-03-01T12:01:00Z\", \"Maximum\": 32.0}]}",
                          err), 0);

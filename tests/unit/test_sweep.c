@@ -131,7 +131,8 @@ static void json_round_trip(void **state) {
     s.policy = strdup("guarded");
     s.seed = 18446744073709551615ull;
     s.samples = 3;
-    assert_int_equal(lab_sweep_add_str(&s.scenarios, &s.nscenarios, "a/b.json", err, sizeof err), 0);
+    assert_int_equal(
+        lab_sweep_add_str(&s.scenarios, &s.nscenarios, "a/b.json", err, sizeof err), 0);
     assert_int_equal(lab_sweep_add_str(&s.sets, &s.nsets, "seed=3", err, sizeof err), 0);
     assert_int_equal(lab_sweep_add_grid(&s, "window=300:600:300", err, sizeof err), 0);
     assert_int_equal(lab_sweep_add_random(&s, "confirm=1:3", err, sizeof err), 0);
@@ -232,7 +233,8 @@ static void ranges_over_unknowns(void **state) {
     lab_sweep_spec s;
     memset(&s, 0, sizeof s);
     assert_int_equal(lab_sweep_add_grid(&s, "confirm=1,2", err, sizeof err), 0);
-    assert_int_equal(lab_sweep_add_grid(&s, "cloudwatch.IngestionDelay=0,30,60", err, sizeof err), 0);
+    assert_int_equal(
+        lab_sweep_add_grid(&s, "cloudwatch.IngestionDelay=0,30,60", err, sizeof err), 0);
     assert_int_equal(lab_sweep_add_grid(&s, "controller.Offset=0,30", err, sizeof err), 0);
     assert_int_equal(lab_sweep_add_str(&s.scenarios, &s.nscenarios, "x.json", err, sizeof err), 0);
     const char *over[] = {"cloudwatch.IngestionDelay", "controller.Offset"};
