@@ -279,8 +279,7 @@ static void sb_json_str(sbuf *b, const char *s) {
 }
 
 /* "PATH: WHAT: sqlite's message". */
-static int db_fail(const st_db *db, char *err, size_t errlen,
-                   const char *what) {
+int st_db_fail(const st_db *db, char *err, size_t errlen, const char *what) {
     snprintf(err, errlen, "%s: %s: %s", db->path, what,
              sqlite3_errmsg(db->db));
     return -1;
@@ -291,7 +290,7 @@ static int step_done(st_db *db, sqlite3_stmt *s, char *err, size_t errlen,
                      const char *what) {
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) {
-        db_fail(db, err, errlen, what); /* before reset, which may reword it */
+        st_db_fail(db, err, errlen, what); /* before reset, which may reword it */
         sqlite3_reset(s);
         return -1;
     }
@@ -302,7 +301,7 @@ static int step_done(st_db *db, sqlite3_stmt *s, char *err, size_t errlen,
 static int exec(st_db *db, const char *sql, char *err, size_t errlen,
                 const char *what) {
     if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, what);
+        return st_db_fail(db, err, errlen, what);
     return 0;
 }
 
@@ -311,10 +310,10 @@ static int query_int(st_db *db, const char *sql, int64_t *out, char *err,
                      size_t errlen, const char *what) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, what);
+        return st_db_fail(db, err, errlen, what);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) *out = sqlite3_column_int64(s, 0);
-    else db_fail(db, err, errlen, what);
+    else st_db_fail(db, err, errlen, what);
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -510,7 +509,7 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
         }
         if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                &db->st[i], NULL) != SQLITE_OK)
-            rc = db_fail(db, err, errlen, "cannot prepare a statement");
+            rc = st_db_fail(db, err, errlen, "cannot prepare a statement");
     }
     free(ins.p);
     free(sel.p);
@@ -553,7 +552,7 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
-        if (db->db) db_fail(db, err, errlen, "cannot open");
+        if (db->db) st_db_fail(db, err, errlen, "cannot open");
         else snprintf(err, errlen, "%s: cannot open: out of memory", path);
         goto fail;
     }
@@ -581,14 +580,14 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db, "PRAGMA journal_mode = WAL", -1, &s,
                            NULL) != SQLITE_OK) {
-        db_fail(db, err, errlen, "cannot set WAL journal mode");
+        st_db_fail(db, err, errlen, "cannot set WAL journal mode");
         goto fail;
     }
     const char *mode = sqlite3_step(s) == SQLITE_ROW
                            ? (const char *)sqlite3_column_text(s, 0)
                            : NULL;
     int wal = mode && strcmp(mode, "wal") == 0;
-    if (!wal) db_fail(db, err, errlen, "cannot set WAL journal mode");
+    if (!wal) st_db_fail(db, err, errlen, "cannot set WAL journal mode");
     sqlite3_finalize(s);
     if (!wal) goto fail;
     if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
@@ -765,7 +764,7 @@ static int scenario_row(st_db *db, const sim_scenario *sc, int64_t *id,
     bind_chars(s, 1, sc->hash, sizeof sc->hash);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
-    else db_fail(db, err, errlen, "cannot find the scenario just stored");
+    else st_db_fail(db, err, errlen, "cannot find the scenario just stored");
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -937,7 +936,7 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
         snprintf(err, errlen, "%s: no summary for run %lld", db->path,
                  (long long)run_id);
     } else {
-        db_fail(db, err, errlen, "cannot read a summary");
+        st_db_fail(db, err, errlen, "cannot read a summary");
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : -1;
@@ -961,7 +960,7 @@ int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol
                            "r.params = ?3 AND r.sets = '[]' ORDER BY r.id DESC LIMIT 1",
                            -1, &s, NULL) != SQLITE_OK) {
         free(b.p);
-        return db_fail(db, err, errlen, "cannot look for a reference run");
+        return st_db_fail(db, err, errlen, "cannot look for a reference run");
     }
     sqlite3_bind_text(s, 1, scenario_path, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, pol->name, -1, SQLITE_TRANSIENT);
@@ -974,7 +973,7 @@ int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol
     sqlite3_finalize(s);
     free(b.p);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_fail(db, err, errlen, "cannot look for a reference run");
+        return st_db_fail(db, err, errlen, "cannot look for a reference run");
     return found;
 }
 
@@ -992,7 +991,7 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
                            "SELECT sc.name, sc.path, r.policy, r.params, r.sets FROM runs r "
                            "JOIN scenarios sc ON sc.id = r.scenario_id WHERE r.id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, "cannot read the run");
+        return st_db_fail(db, err, errlen, "cannot read the run");
     sqlite3_bind_int64(s, 1, run_id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
@@ -1007,12 +1006,12 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
         snprintf(err, errlen, "%s: no run %lld", db->path, (long long)run_id);
         return -1;
     }
-    if (rc != SQLITE_ROW) return db_fail(db, err, errlen, "cannot read the run");
+    if (rc != SQLITE_ROW) return st_db_fail(db, err, errlen, "cannot read the run");
     if (sqlite3_prepare_v2(db->db,
                            "SELECT instance_type, availability_zone, weighted_capacity, "
                            "spot_price FROM run_pools WHERE run_id = ?1 ORDER BY pool",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, "cannot read the run's pools");
+        return st_db_fail(db, err, errlen, "cannot read the run's pools");
     sqlite3_bind_int64(s, 1, run_id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && out->npools < ST_MAX_PRICES) {
         column_text(s, 0, out->pools[out->npools].instance_type,
@@ -1024,7 +1023,7 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_fail(db, err, errlen, "cannot read the run's pools");
+        return st_db_fail(db, err, errlen, "cannot read the run's pools");
     return 0;
 }
 
@@ -1036,7 +1035,7 @@ int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db, "SELECT timeseries FROM runs WHERE id = ?1", -1,
                            &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, "cannot read the run");
+        return st_db_fail(db, err, errlen, "cannot read the run");
     sqlite3_bind_int64(s, 1, run_id);
     if (sqlite3_step(s) == SQLITE_ROW) ts = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
@@ -1056,7 +1055,7 @@ int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
                            " od_in_service, prices FROM timeseries WHERE run_id = ?1"
                            " ORDER BY t",
                            -1, &s, NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, "cannot read the timeseries");
+        return st_db_fail(db, err, errlen, "cannot read the timeseries");
     sqlite3_bind_int64(s, 1, run_id);
     size_t cap = 0;
     int rc;
@@ -1087,7 +1086,7 @@ int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
         }
     }
     if (rc != SQLITE_DONE) {
-        db_fail(db, err, errlen, "cannot read the timeseries");
+        st_db_fail(db, err, errlen, "cannot read the timeseries");
         goto bad;
     }
     sqlite3_finalize(s);
@@ -1340,7 +1339,7 @@ int st_live_tick(st_db *db, const st_live_rec *r, char *err, size_t errlen) {
         sqlite3_prepare_v3(db->db, fixed_sql[S_LIVE_INS], -1,
                            SQLITE_PREPARE_PERSISTENT, &db->st[S_LIVE_INS],
                            NULL) != SQLITE_OK)
-        return db_fail(db, err, errlen, "cannot prepare the live tick insert");
+        return st_db_fail(db, err, errlen, "cannot prepare the live tick insert");
 
     /* The texts are built before the transaction: nothing to undo when
     ** memory runs out. */

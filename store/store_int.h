@@ -5,6 +5,8 @@
 #ifndef SPOTBENCH_STORE_INT_H
 #define SPOTBENCH_STORE_INT_H
 
+#include <stddef.h>
+
 /* Room for any "%.17g" of a double ("-2.2250738585072014e-308") and NUL. */
 #define ST_G17_MAX 32
 
@@ -19,5 +21,7 @@ int st_g17(double v, char *out);
 struct sqlite3;
 struct st_db;
 struct sqlite3 *st_sqlite(struct st_db *db);
+/* "PATH: what: SQLite's message" into err; returns -1. */
+int st_db_fail(const struct st_db *db, char *err, size_t errlen, const char *what);
 
 #endif

@@ -15,12 +15,6 @@
 #include "store/store_int.h"
 #include "traces/traces.h"
 
-static int fail(st_db *db, char *err, size_t errlen, const char *what) {
-    snprintf(err, errlen, "%s: %s: %s", st_path(db), what,
-             sqlite3_errmsg(st_sqlite(db)));
-    return -1;
-}
-
 int st_sweep_create(st_db *db, const char *json, const char *policy,
                     size_t points, size_t scenarios, const char *tool_version,
                     int64_t *id, char *err, size_t errlen) {
@@ -32,7 +26,7 @@ int st_sweep_create(st_db *db, const char *json, const char *policy,
                            "INSERT INTO sweeps(created, policy, spec, points,"
                            " scenarios, tool_version) VALUES (?1,?2,?3,?4,?5,?6)",
                            -1, &s, NULL) != SQLITE_OK) {
-        fail(db, err, errlen, "cannot store the sweep");
+        st_db_fail(db, err, errlen, "cannot store the sweep");
         return -1;
     }
     sqlite3_bind_text(s, 1, created, -1, SQLITE_STATIC);
@@ -46,7 +40,7 @@ int st_sweep_create(st_db *db, const char *json, const char *policy,
         *id = sqlite3_last_insert_rowid(st_sqlite(db));
         rc = 0;
     } else {
-        fail(db, err, errlen, "cannot store the sweep");
+        st_db_fail(db, err, errlen, "cannot store the sweep");
     }
     sqlite3_finalize(s);
     return rc;
@@ -59,11 +53,11 @@ int st_sweep_find(st_db *db, const char *json, int64_t *id, char *err,
     if (sqlite3_prepare_v2(st_sqlite(db),
                            "SELECT min(id) FROM sweeps WHERE spec = ?1", -1, &s,
                            NULL) != SQLITE_OK)
-        return fail(db, err, errlen, "cannot read the sweeps");
+        return st_db_fail(db, err, errlen, "cannot read the sweeps");
     sqlite3_bind_text(s, 1, json, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
-    else fail(db, err, errlen, "cannot read the sweeps");
+    else st_db_fail(db, err, errlen, "cannot read the sweeps");
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -73,7 +67,7 @@ int st_sweep_spec(st_db *db, int64_t id, char **json, char *err, size_t errlen) 
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st_sqlite(db), "SELECT spec FROM sweeps WHERE id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
-        return fail(db, err, errlen, "cannot read the sweep");
+        return st_db_fail(db, err, errlen, "cannot read the sweep");
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
     int out = -1;
@@ -85,7 +79,7 @@ int st_sweep_spec(st_db *db, int64_t id, char **json, char *err, size_t errlen) 
     } else if (rc == SQLITE_DONE) {
         snprintf(err, errlen, "%s: no sweep %lld", st_path(db), (long long)id);
     } else {
-        fail(db, err, errlen, "cannot read the sweep");
+        st_db_fail(db, err, errlen, "cannot read the sweep");
     }
     sqlite3_finalize(s);
     return out;
@@ -98,14 +92,14 @@ int st_sweep_done(st_db *db, int64_t id, unsigned char *done, size_t n,
                            "SELECT point * (SELECT scenarios FROM sweeps WHERE id = ?1)"
                            " + scenario FROM sweep_runs WHERE sweep_id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
-        return fail(db, err, errlen, "cannot read the sweep's runs");
+        return st_db_fail(db, err, errlen, "cannot read the sweep's runs");
     sqlite3_bind_int64(s, 1, id);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t r = sqlite3_column_int64(s, 0);
         if (r >= 0 && (uint64_t)r < n) done[r] = 1;
     }
-    if (rc != SQLITE_DONE) fail(db, err, errlen, "cannot read the sweep's runs");
+    if (rc != SQLITE_DONE) st_db_fail(db, err, errlen, "cannot read the sweep's runs");
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -121,7 +115,7 @@ int st_sweep_rows(st_db *db, int64_t id, st_sweep_row **rows, size_t *n,
                            " JOIN summaries m ON m.run_id = w.run_id"
                            " WHERE w.sweep_id = ?1 ORDER BY w.point, w.scenario",
                            -1, &s, NULL) != SQLITE_OK)
-        return fail(db, err, errlen, "cannot read the sweep's runs");
+        return st_db_fail(db, err, errlen, "cannot read the sweep's runs");
     sqlite3_bind_int64(s, 1, id);
     size_t cap = 0;
     int rc;
@@ -145,7 +139,7 @@ int st_sweep_rows(st_db *db, int64_t id, st_sweep_row **rows, size_t *n,
         r->coverage = sqlite3_column_double(s, 5);
     }
     if (rc != SQLITE_DONE) {
-        fail(db, err, errlen, "cannot read the sweep's runs");
+        st_db_fail(db, err, errlen, "cannot read the sweep's runs");
         goto bad;
     }
     sqlite3_finalize(s);
@@ -170,7 +164,7 @@ int st_sweep_link(st_db *db, int64_t sweep_id, size_t point, size_t scen,
                            " run_id, params) VALUES (?1,?2,?3,?4,?5)"
                            " ON CONFLICT(sweep_id, point, scenario) DO NOTHING",
                            -1, &s, NULL) != SQLITE_OK)
-        return fail(db, err, errlen, "cannot link the run to its sweep");
+        return st_db_fail(db, err, errlen, "cannot link the run to its sweep");
     sqlite3_bind_int64(s, 1, sweep_id);
     sqlite3_bind_int64(s, 2, (int64_t)point);
     sqlite3_bind_int64(s, 3, (int64_t)scen);
@@ -178,7 +172,7 @@ int st_sweep_link(st_db *db, int64_t sweep_id, size_t point, size_t scen,
     sqlite3_bind_text(s, 5, params, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     int out = rc == SQLITE_DONE ? (sqlite3_changes(st_sqlite(db)) ? 0 : 1)
-                                : fail(db, err, errlen, "cannot link the run to its sweep");
+                                : st_db_fail(db, err, errlen, "cannot link the run to its sweep");
     sqlite3_finalize(s);
     return out;
 }
