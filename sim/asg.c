@@ -40,7 +40,8 @@ void sim_od_in_service(sim_state *s, int64_t idx) {
     s->od_phase_bits[ph / 64] |= 1ULL << (ph % 64);
 }
 
-void sim_od_unlist(sim_state *s, int64_t idx) {
+/* Takes a launching or in-service instance off its list. */
+static void od_unlist(sim_state *s, int64_t idx) {
     sim_inst *in = &s->inst[idx];
     if (in->state == INST_LAUNCHING) {
         sim_list_remove(s->inst, &s->od_launching, (int32_t)idx);
@@ -73,6 +74,7 @@ static void end_od(sim_state *s, int64_t idx) {
     s->od_live--;
     in->end_t = s->now;
     if (in->run_t >= 0) sim_bill(s, in, 0);
+    od_unlist(s, idx);
     sim_inst_release(s, idx);
 }
 
@@ -102,7 +104,7 @@ int sim_asg_set(sim_state *s, int n, int honor, const char **error) {
         int64_t last = s->now;
         while (s->od_live < n) {
             int64_t idx;
-            if (sim_inst_new(s, -1, &idx)) return -1;
+            if (sim_inst_new(s, -1, &s->od_launching, &idx)) return -1;
             int64_t at = s->now + sim_rng_delay(&s->rng_asg, &sc->od_launch_delay);
             if (at > last) last = at;
             if (sim_inst_event(s, at, EV_RUNNING, idx)) return -1;

@@ -15,18 +15,9 @@
 #include "sim_int.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int sim_fail(sim_state *s, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->err, s->errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int64_t floor60(int64_t t) { return t >= 0 ? t - t % 60 : t - ((t % 60) + 60) % 60; }
 
@@ -477,7 +468,7 @@ static int start_direct(sim_state *s, const direct_rows *rows) {
 static int start_asg(sim_state *s) {
     for (int k = 0; k < s->sc->asg_desired; k++) {
         int64_t idx;
-        if (sim_inst_new(s, -1, &idx)) return -1;
+        if (sim_inst_new(s, -1, &s->od_launching, &idx)) return -1;
         sim_inst *in = &s->inst[idx];
         in->run_t = s->sc->start;
         sim_od_in_service(s, idx);

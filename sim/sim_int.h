@@ -156,7 +156,8 @@ typedef struct {
 } sim_list;
 
 /* Appends slot idx (the highest serial on the list), inserts it at its
-** place in serial order (searching from the tail), or removes it. */
+** place in serial order (searching from the tail), or removes it
+** (state.c). */
 void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx);
 void sim_list_insert(sim_inst *inst, sim_list *l, int32_t idx);
 void sim_list_remove(sim_inst *inst, sim_list *l, int32_t idx);
@@ -355,22 +356,26 @@ void sim_spot_started(sim_state *s, int64_t idx); /* running at the start */
 int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
 int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
-int sim_inst_new(sim_state *s, int pool, int64_t *idx);
-int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);
-void sim_inst_release(sim_state *s, int64_t idx);
 int sim_spot_event(sim_state *s, int type, int64_t idx);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */
 int sim_asg_set(sim_state *s, int desired, int honor, const char **error);
 int sim_od_event(sim_state *s, int type, int64_t idx);
-/* A launching instance of the group goes in service (run_t set), or any of
-** them leaves its list (before it is released). */
+/* A launching instance of the group goes in service (run_t set). */
 void sim_od_in_service(sim_state *s, int64_t idx);
-void sim_od_unlist(sim_state *s, int64_t idx);
 
+/* state.c: below every other model file; they call it, it calls only the
+** queue. */
 /* Sets s->err and returns -1. */
 int sim_fail(sim_state *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A slot for a new instance of `pool` (-1: on demand), LAUNCHING, appended
+** to `list` (its owner's list of the newest of its kind). */
+int sim_inst_new(sim_state *s, int pool, sim_list *list, int64_t *idx);
+/* Schedules an event of instance idx (stale once its slot is reused). */
+int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);
+/* Frees the slot of an instance its owner has taken off its list. */
+void sim_inst_release(sim_state *s, int64_t idx);
 
 #endif
