@@ -597,7 +597,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     if (sim_queue_push(&s->q, sc->end, EVC_CONTROLLER, EV_END, 0, 0))
         return sim_fail(s, "out of memory");
     sim_account_episodes(s);
-    return sim_oracle_log(s);
+    return sim_bound_log(s);
 }
 
 static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
@@ -752,13 +752,13 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
             if (changed || !s.pmax_seen) cw_touch(&s);
             if (changed) {
                 sim_account_episodes(&s);
-                if (rc == 0) rc = sim_oracle_log(&s);
+                if (rc == 0) rc = sim_bound_log(&s);
             }
         }
     }
     if (rc == 0) rc = bill_remaining(&s);
     if (rc == 0) rc = sim_account_finish(&s);
-    if (rc == 0) rc = sim_oracle_finish(&s);
+    if (rc == 0) rc = sim_bound_finish(&s);
     state_free(&s, &rows);
     return rc;
 }

@@ -190,7 +190,7 @@ typedef struct {
     size_t order;     /* creation order: ties at one second keep it */
 } sim_mevent;
 
-/* The spot capacity's history, kept for the oracle (oracle.c). */
+/* The spot capacity's history, kept for the oracle's bound (bound.c). */
 typedef struct {
     int64_t t;
     double required, spot; /* units, from t until the next entry */
@@ -303,9 +303,9 @@ typedef struct {
     int64_t last_dir_t;
 } sim_state;
 
-/* oracle.c */
-int sim_oracle_log(sim_state *s);    /* after each settled second */
-int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
+/* bound.c */
+int sim_bound_log(sim_state *s);    /* after each settled second */
+int sim_bound_finish(sim_state *s); /* fills res->oracle_cost, and the
                                         whole result for the oracle policy */
 
 /* billing.c: what one instance's run from run_t to end_t costs, in USD:

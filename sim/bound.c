@@ -1,5 +1,6 @@
 /*
-** oracle.c: the cost bound every real policy is measured against.
+** bound.c: the oracle's cost bound, which every real policy is measured
+** against.
 **
 ** The oracle knows the future: it brings on-demand capacity into service
 ** exactly when each spot shortfall starts (instances are not billed while
@@ -26,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_oracle_log(sim_state *s) {
+int sim_bound_log(sim_state *s) {
     if (s->ncap) {
         sim_cap *last = &s->cap[s->ncap - 1];
         if (last->required == s->required && last->spot == s->spot_units) return 0;
@@ -170,7 +171,7 @@ static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches
     return rc;
 }
 
-int sim_oracle_finish(sim_state *s) {
+int sim_bound_finish(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_result *r = s->res;
     double cost = 0, secs = 0;
