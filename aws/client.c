@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "traces/rng.h"
 #include "traces/traces.h"
 
 static const char *const versions[AWS_NSERVICES] = {"2010-08-01",
@@ -95,13 +96,10 @@ long aws_backoff_ms(int retry, double rand01) {
     return (long)(rand01 * (double)cap);
 }
 
-/* splitmix64: per-client jitter without the global rand() state. */
+/* Per-client jitter without the global rand() state: the project's
+** splitmix64 (traces/rng.h), 53 bits in [0, 1). */
 static double next_rand(aws_client *c) {
-    uint64_t z = (c->rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
+    return (double)(trc_splitmix64(&c->rng) >> 11) * 0x1.0p-53;
 }
 
 static void default_sleep(aws_client *c, long ms) {
