@@ -146,7 +146,7 @@ typedef enum {
 aws_retry_kind aws_retry_classify(aws_net_status net, long status,
                                   const char *code);
 /* The delay before retry number `retry` (1 = the first retry): full jitter,
-** rand01 * min(100 ms * 2^(retry-1), 20 s). */
+** rand01 * aws_backoff_cap_ms(retry). */
 long aws_backoff_ms(int retry, double rand01);
 
 /* GetMetricStatistics of AWS/EC2Spot `m` for FleetRequestId `fleet`, Period

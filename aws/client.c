@@ -87,10 +87,14 @@ aws_retry_kind aws_retry_classify(aws_net_status net, long status,
     return AWS_RETRY_NO;
 }
 
-long aws_backoff_ms(int retry, double rand01) {
+long aws_backoff_cap_ms(int retry) {
     long cap = 100;
     for (int i = 1; i < retry && cap < 20000; i++) cap *= 2;
-    if (cap > 20000) cap = 20000;
+    return cap > 20000 ? 20000 : cap;
+}
+
+long aws_backoff_ms(int retry, double rand01) {
+    long cap = aws_backoff_cap_ms(retry);
     if (rand01 < 0) rand01 = 0;
     if (rand01 > 1) rand01 = 1;
     return (long)(rand01 * (double)cap);
