@@ -83,6 +83,11 @@ typedef struct {
 
 typedef struct aws_client aws_client;
 
+/* The longest sleep before retry number `retry` (1 = the first retry):
+** min(100 ms * 2^(retry-1), 20 s). The client sleeps a uniform share of it
+** (full jitter); a plan adds it up for a tick's worst case (deploy.c). */
+long aws_backoff_cap_ms(int retry);
+
 /* Resolves the region and the endpoints (no network yet) and loads the
 ** libraries AWS calls need (libxml2, and libcurl for the default transport),
 ** which spotbench does not link: only the commands that make a client load

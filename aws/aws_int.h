@@ -54,12 +54,6 @@ typedef struct {
 /* Wipes the secrets and frees them; the struct can be reused. */
 void aws_creds_free(aws_creds *c);
 
-/* The profile that the shared files are read for: AWS_PROFILE, else
-** AWS_DEFAULT_PROFILE, else "default". */
-const char *aws_profile_name(void);
-/* The config file's path (AWS_CONFIG_FILE or $HOME/.aws/config). Returns 0,
-** or -1 when neither the variable nor HOME is set. */
-int aws_config_file_path(char *out, size_t n);
 
 /* Reads the credentials of `profile` from the shared credentials file and,
 ** failing that, the config file (either path may be NULL or missing). In the
@@ -152,7 +146,7 @@ typedef enum {
 aws_retry_kind aws_retry_classify(aws_net_status net, long status,
                                   const char *code);
 /* The delay before retry number `retry` (1 = the first retry): full jitter,
-** rand01 * min(100 ms * 2^(retry-1), 20 s). */
+** rand01 * aws_backoff_cap_ms(retry). */
 long aws_backoff_ms(int retry, double rand01);
 
 /* GetMetricStatistics of AWS/EC2Spot `m` for FleetRequestId `fleet`, Period
@@ -276,6 +270,15 @@ int aws_ini_get(const char *text, const char *section, const char *parent,
                 const char *key, char *out, size_t n);
 /* 1 when the file has a section with that header text. */
 int aws_ini_has_section(const char *text, const char *section);
+/* The profile that the shared files are read for: AWS_PROFILE, else
+** AWS_DEFAULT_PROFILE, else "default". */
+const char *aws_profile_name(void);
+/* The config file's path (AWS_CONFIG_FILE or $HOME/.aws/config). Returns 0,
+** or -1 when neither the variable nor HOME is set. */
+int aws_config_file_path(char *out, size_t n);
+/* The shared credentials file's path (AWS_SHARED_CREDENTIALS_FILE or
+** $HOME/.aws/credentials). Returns 0, or -1 as aws_config_file_path(). */
+int aws_credentials_file_path(char *out, size_t n);
 /* The config file's section for a profile: "default" or "profile NAME". */
 void aws_config_section(const char *profile, char *out, size_t n);
 /* Reads one setting of the current profile from the config file. Returns 1

@@ -1,7 +1,8 @@
 /*
 ** client.c: the AWS client: credentials cached and refreshed before they
 ** expire, one Query-protocol call with the SDKs' "standard" retry mode, and
-** the four calls the live controller makes.
+** the four calls the live controller makes (each its form and its parser,
+** through request()).
 **
 ** Retries: at most max_attempts (3) attempts; throttling codes, HTTP 429 and
 ** 5xx, timeouts and connection failures are retried after a full-jitter
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "traces/rng.h"
 #include "traces/traces.h"
 
 static const char *const versions[AWS_NSERVICES] = {"2010-08-01",
@@ -86,22 +88,23 @@ aws_retry_kind aws_retry_classify(aws_net_status net, long status,
     return AWS_RETRY_NO;
 }
 
-long aws_backoff_ms(int retry, double rand01) {
+long aws_backoff_cap_ms(int retry) {
     long cap = 100;
     for (int i = 1; i < retry && cap < 20000; i++) cap *= 2;
-    if (cap > 20000) cap = 20000;
+    return cap > 20000 ? 20000 : cap;
+}
+
+long aws_backoff_ms(int retry, double rand01) {
+    long cap = aws_backoff_cap_ms(retry);
     if (rand01 < 0) rand01 = 0;
     if (rand01 > 1) rand01 = 1;
     return (long)(rand01 * (double)cap);
 }
 
-/* splitmix64: per-client jitter without the global rand() state. */
+/* Per-client jitter without the global rand() state: the project's
+** splitmix64 (traces/rng.h), 53 bits in [0, 1). */
 static double next_rand(aws_client *c) {
-    uint64_t z = (c->rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
+    return (double)(trc_splitmix64(&c->rng) >> 11) * 0x1.0p-53;
 }
 
 static void default_sleep(aws_client *c, long ms) {
@@ -416,6 +419,67 @@ static int call(aws_client *c, aws_service s, const char *action,
     return rc;
 }
 
+/* Reads a 2xx answer's body into the call's result with one of xml.c's
+** parsers: 0, 1 when what was asked for is not in the answer, or -1 with
+** a message in err. */
+typedef int (*parse_fn)(const aws_xml *x, const char *body, size_t len,
+                        const void *ctx, char *err, size_t errlen);
+
+/* One API call from its parameters to its parsed answer: sends `action`
+** with the form in *p (freed here) and hands the answer to parse(ctx).
+** Returns 0, or parse()'s 1 for the caller to describe, or -1 with *e
+** filled: a failed call, or a parse error as "label: message<note>". */
+static int request(aws_client *c, aws_service s, const char *action,
+                   const char *label, aws_buf *p, parse_fn parse, const void *ctx,
+                   const char *note, aws_error *e) {
+    memset(e, 0, sizeof *e);
+    aws_http_resp r;
+    int rc = p->oom ? (set_error(c, e, "%s: out of memory", label), -1)
+                    : call(c, s, action, label, p->s, &r, e);
+    aws_buf_free(p);
+    if (rc) return -1;
+    char err[AWS_ERR_MAX];
+    rc = parse(c->xml, r.body, r.len, ctx, err, sizeof err);
+    free(r.body);
+    if (rc < 0) set_error(c, e, "%s: %s%s", label, err, note);
+    return rc;
+}
+
+typedef struct {
+    pol_point **pts;
+    size_t *n;
+} metric_ctx;
+
+static int parse_metric(const aws_xml *x, const char *body, size_t len,
+                        const void *ctx, char *err, size_t errlen) {
+    const metric_ctx *m = ctx;
+    return aws_xml_metric(x, body, len, m->pts, m->n, err, errlen);
+}
+
+/* A described resource: its name, and where it goes. */
+typedef struct {
+    const char *name;
+    void *out;
+} named_ctx;
+
+static int parse_asg(const aws_xml *x, const char *body, size_t len,
+                     const void *ctx, char *err, size_t errlen) {
+    const named_ctx *g = ctx;
+    return aws_xml_asg(x, body, len, g->name, g->out, err, errlen);
+}
+
+static int parse_fleet(const aws_xml *x, const char *body, size_t len,
+                       const void *ctx, char *err, size_t errlen) {
+    const named_ctx *f = ctx;
+    return aws_xml_fleet(x, body, len, f->name, f->out, err, errlen);
+}
+
+/* ctx: the root element an answer without a result must have. */
+static int parse_root(const aws_xml *x, const char *body, size_t len,
+                      const void *ctx, char *err, size_t errlen) {
+    return aws_xml_expect_root(x, body, len, ctx, err, errlen);
+}
+
 int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
                    int64_t start, int64_t end, pol_point **pts, size_t *n,
                    aws_error *e) {
@@ -427,7 +491,6 @@ int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
     snprintf(label, sizeof label, "cloudwatch GetMetricStatistics %s",
              name ? name : "?");
     if (!name) {
-        memset(e, 0, sizeof *e);
         set_error(c, e, "%s: unknown metric", label);
         return -1;
     }
@@ -442,42 +505,25 @@ int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
     aws_buf_param(&p, "EndTime", et);
     aws_buf_param(&p, "Period", "60");
     aws_buf_param(&p, "Statistics.member.1", "Maximum");
-    aws_http_resp r;
-    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
-                   : call(c, AWS_CLOUDWATCH, "GetMetricStatistics", label,
-                          p.s, &r, e);
-    aws_buf_free(&p);
-    if (rc) return -1;
-    char err[AWS_ERR_MAX];
-    rc = aws_xml_metric(c->xml, r.body, r.len, pts, n, err, sizeof err);
-    free(r.body);
-    if (rc) set_error(c, e, "%s: %s", label, err);
-    return rc;
+    metric_ctx ctx = {pts, n};
+    return request(c, AWS_CLOUDWATCH, "GetMetricStatistics", label, &p,
+                   parse_metric, &ctx, "", e);
 }
 
 int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
                      aws_error *e) {
-    memset(e, 0, sizeof *e);
     const char *label = "autoscaling DescribeAutoScalingGroups";
     aws_buf p = {0};
     aws_buf_param(&p, "AutoScalingGroupNames.member.1", name);
-    aws_http_resp r;
-    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
-                   : call(c, AWS_AUTOSCALING, "DescribeAutoScalingGroups",
-                          label, p.s, &r, e);
-    aws_buf_free(&p);
-    if (rc) return -1;
-    char err[AWS_ERR_MAX];
-    rc = aws_xml_asg(c->xml, r.body, r.len, name, out, err, sizeof err);
-    free(r.body);
+    named_ctx ctx = {name, out};
+    int rc = request(c, AWS_AUTOSCALING, "DescribeAutoScalingGroups", label,
+                     &p, parse_asg, &ctx, "", e);
     if (rc > 0) set_error(c, e, "%s: no Auto Scaling group named \"%s\"", label, name);
-    else if (rc < 0) set_error(c, e, "%s: %s", label, err);
     return rc ? -1 : 0;
 }
 
 int aws_set_desired(aws_client *c, const char *name, int desired,
                     int honor_cooldown, aws_error *e) {
-    memset(e, 0, sizeof *e);
     const char *label = "autoscaling SetDesiredCapacity";
     char n[16];
     snprintf(n, sizeof n, "%d", desired);
@@ -485,38 +531,19 @@ int aws_set_desired(aws_client *c, const char *name, int desired,
     aws_buf_param(&p, "AutoScalingGroupName", name);
     aws_buf_param(&p, "DesiredCapacity", n);
     aws_buf_param(&p, "HonorCooldown", honor_cooldown ? "true" : "false");
-    aws_http_resp r;
-    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
-                   : call(c, AWS_AUTOSCALING, "SetDesiredCapacity", label, p.s,
-                          &r, e);
-    aws_buf_free(&p);
-    if (rc) return -1;
-    char err[AWS_ERR_MAX];
-    rc = aws_xml_expect_root(c->xml, r.body, r.len,
-                             "SetDesiredCapacityResponse", err, sizeof err);
-    free(r.body);
-    if (rc)
-        set_error(c, e, "%s: %s (the change may have been applied)", label,
-                  err);
-    return rc;
+    return request(c, AWS_AUTOSCALING, "SetDesiredCapacity", label, &p,
+                   parse_root, "SetDesiredCapacityResponse",
+                   " (the change may have been applied)", e);
 }
 
 int aws_describe_fleet(aws_client *c, const char *id, aws_fleet *out,
                        aws_error *e) {
-    memset(e, 0, sizeof *e);
     const char *label = "ec2 DescribeSpotFleetRequests";
     aws_buf p = {0};
     aws_buf_param(&p, "SpotFleetRequestId.1", id);
-    aws_http_resp r;
-    int rc = p.oom ? (set_error(c, e, "%s: out of memory", label), -1)
-                   : call(c, AWS_EC2, "DescribeSpotFleetRequests", label, p.s,
-                          &r, e);
-    aws_buf_free(&p);
-    if (rc) return -1;
-    char err[AWS_ERR_MAX];
-    rc = aws_xml_fleet(c->xml, r.body, r.len, id, out, err, sizeof err);
-    free(r.body);
+    named_ctx ctx = {id, out};
+    int rc = request(c, AWS_EC2, "DescribeSpotFleetRequests", label, &p,
+                     parse_fleet, &ctx, "", e);
     if (rc > 0) set_error(c, e, "%s: no Spot Fleet request \"%s\"", label, id);
-    else if (rc < 0) set_error(c, e, "%s: %s", label, err);
     return rc ? -1 : 0;
 }

@@ -64,32 +64,6 @@ static int creds_set(aws_creds *c, const char *ak, const char *sk,
     return 0;
 }
 
-const char *aws_profile_name(void) {
-    const char *p = aws_env("AWS_PROFILE");
-    if (!p) p = aws_env("AWS_DEFAULT_PROFILE");
-    return p ? p : "default";
-}
-
-static int home_path(const char *env, const char *rel, char *out, size_t n) {
-    const char *v = aws_env(env);
-    if (v) return aws_copy(out, n, v);
-    const char *home = aws_env("HOME");
-    if (!home) return -1;
-    int k = snprintf(out, n, "%s/%s", home, rel);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
-}
-
-/* The shared credentials file: AWS_SHARED_CREDENTIALS_FILE or
-** $HOME/.aws/credentials. */
-static int credentials_file_path(char *out, size_t n) {
-    return home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", out,
-                     n);
-}
-
-int aws_config_file_path(char *out, size_t n) {
-    return home_path("AWS_CONFIG_FILE", ".aws/config", out, n);
-}
-
 /* Keys of a profile that name a credential provider spotbench does not
 ** implement; a profile with one of them and no static keys is an error. */
 static const char *const unsupported_keys[] = {
@@ -492,7 +466,7 @@ int aws_creds_chain(const aws_io *io, aws_creds *out, char *err,
 
     /* 2. Shared files. */
     char cpath[4096], fpath[4096];
-    int have_c = credentials_file_path(cpath, sizeof cpath) == 0;
+    int have_c = aws_credentials_file_path(cpath, sizeof cpath) == 0;
     int have_f = aws_config_file_path(fpath, sizeof fpath) == 0;
     const char *profile = aws_profile_name();
     int r = aws_creds_from_files(have_c ? cpath : NULL, have_f ? fpath : NULL,

@@ -6,6 +6,10 @@
 ** nested block (how "[services NAME]" sections give per-service settings).
 **
 ** The files hold secrets, so every copy this reader makes is wiped.
+**
+** Where the two files are and which profile is read are decided here too,
+** so that the credential chain (creds.c) and the endpoint resolver
+** (endpoint.c) both call down into this file and it calls neither.
 */
 #include "aws_int.h"
 
@@ -163,6 +167,32 @@ int aws_ini_has_section(const char *text, const char *section) {
         p = nl ? nl + 1 : p + n;
     }
     return 0;
+}
+
+/* ---- where the files are, and for which profile ---- */
+
+const char *aws_profile_name(void) {
+    const char *p = aws_env("AWS_PROFILE");
+    if (!p) p = aws_env("AWS_DEFAULT_PROFILE");
+    return p ? p : "default";
+}
+
+static int home_path(const char *env, const char *rel, char *out, size_t n) {
+    const char *v = aws_env(env);
+    if (v) return aws_copy(out, n, v);
+    const char *home = aws_env("HOME");
+    if (!home) return -1;
+    int k = snprintf(out, n, "%s/%s", home, rel);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+int aws_credentials_file_path(char *out, size_t n) {
+    return home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", out,
+                     n);
+}
+
+int aws_config_file_path(char *out, size_t n) {
+    return home_path("AWS_CONFIG_FILE", ".aws/config", out, n);
 }
 
 void aws_config_section(const char *profile, char *out, size_t n) {

@@ -238,12 +238,9 @@ static const char *alloc_name(sim_alloc a) {
 }
 
 double dep_worst_tick_s(const aws_live_config *cfg) {
-    /* aws_backoff_ms: retry n sleeps below min(100 ms * 2^(n-1), 20 s). */
+    /* The client's retry n sleeps below aws_backoff_cap_ms(n). */
     double backoff = 0;
-    for (int n = 1; n < cfg->max_attempts; n++) {
-        double cap = 0.1 * pow(2, n - 1);
-        backoff += cap < 20 ? cap : 20;
-    }
+    for (int n = 1; n < cfg->max_attempts; n++) backoff += aws_backoff_cap_ms(n) / 1000.0;
     double per_call = cfg->max_attempts * (double)cfg->timeout_ms / 1000.0 + backoff;
     return 7 * per_call; /* 4 metrics, the group, the fleet, the set */
 }

@@ -1,7 +1,7 @@
 /*
 ** oracle.c: the `oracle` entry of the policy table. The oracle is not a
 ** controller: it knows the fleet's future, so the simulator computes it
-** (sim/oracle.c) from the run's spot capacity instead of asking it minute
+** (sim/bound.c) from the run's spot capacity instead of asking it minute
 ** by minute. Its entry exists so that users find it where they look for
 ** policies, with the rest of them, and so that callers can refuse it where
 ** only real policies make sense (policy eval, live).

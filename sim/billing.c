@@ -1,6 +1,6 @@
 /*
 ** billing.c: what AWS charges for one instance's run, written once for the
-** accounting (account.c) and the oracle (oracle.c).
+** accounting (account.c) and the oracle's bound (bound.c).
 **
 ** Per-second billing (Linux and Windows since 2 October 2017): the seconds
 ** the instance ran, with a 60-second minimum. Per-hour billing (before that,

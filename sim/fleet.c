@@ -38,83 +38,27 @@
 #include <math.h>
 #include <stdlib.h>
 
-_Static_assert(sizeof(sim_inst) == 64, "an instance is one cache line");
-
-void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx) {
-    inst[idx].prev = l->tail;
-    inst[idx].next = -1;
-    if (l->tail >= 0) inst[l->tail].next = idx;
-    else l->head = idx;
-    l->tail = idx;
-}
-
-void sim_list_insert(sim_inst *inst, sim_list *l, int32_t idx) {
-    int32_t after = l->tail;
-    while (after >= 0 && inst[after].serial > inst[idx].serial) after = inst[after].prev;
-    int32_t before = after >= 0 ? inst[after].next : l->head;
-    inst[idx].prev = after;
-    inst[idx].next = before;
-    if (after >= 0) inst[after].next = idx;
-    else l->head = idx;
-    if (before >= 0) inst[before].prev = idx;
-    else l->tail = idx;
-}
-
-void sim_list_remove(sim_inst *inst, sim_list *l, int32_t idx) {
-    int32_t p = inst[idx].prev, n = inst[idx].next;
-    if (p >= 0) inst[p].next = n;
-    else l->head = n;
-    if (n >= 0) inst[n].prev = p;
-    else l->tail = p;
-    inst[idx].prev = inst[idx].next = -1;
-}
-
-int sim_inst_new(sim_state *s, int pool, int64_t *idx) {
-    size_t i;
-    if (s->nfree) {
-        i = (size_t)s->free_slots[--s->nfree];
-        /* Launches come in bursts: the next slot's line is fetched now. */
-        if (s->nfree) __builtin_prefetch(&s->inst[s->free_slots[s->nfree - 1]], 1);
-    } else {
-        if (s->ninst == s->capinst) {
-            size_t cap = s->capinst ? s->capinst * 2 : 64;
-            sim_inst *p = realloc(s->inst, cap * sizeof *p);
-            int *f = realloc(s->free_slots, cap * sizeof *f);
-            if (p) s->inst = p;
-            if (f) s->free_slots = f;
-            if (!p || !f) return sim_fail(s, "out of memory");
-            s->capinst = cap;
-        }
-        i = s->ninst++;
-        s->inst[i].gen = 0;
-    }
-    sim_inst *in = &s->inst[i];
-    uint32_t gen = in->gen + 1;
-    *in = (sim_inst){0};
-    in->pool = pool;
-    in->state = INST_LAUNCHING;
-    in->gen = gen;
-    in->run_t = in->end_t = -1;
-    in->serial = s->serial[pool < 0]++;
-    /* The newest of its kind: the end of its list. */
-    sim_list_append(s->inst, pool >= 0 ? &s->pool_list[pool] : &s->od_launching, (int32_t)i);
-    *idx = (int64_t)i;
-    return 0;
-}
-
-void sim_inst_release(sim_state *s, int64_t idx) {
-    sim_inst *in = &s->inst[idx];
-    if (in->pool >= 0) sim_list_remove(s->inst, &s->pool_list[in->pool], (int32_t)idx);
-    else sim_od_unlist(s, idx);
-    in->state = INST_GONE;
-    s->free_slots[s->nfree++] = (int)idx;
-}
-
-int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx) {
-    if (sim_queue_push(&s->q, t, EVC_STATE, type, (int32_t)idx,
-                       s->inst[idx].gen))
+int sim_fleet_init(sim_state *s) {
+    size_t np = s->sc->npools;
+    sim_fleet_state *f = &s->fleet;
+    f->pool_count = calloc(np + 1, sizeof *f->pool_count);
+    f->pool_units = calloc(np + 1, sizeof *f->pool_units);
+    f->pool_launching = calloc(np + 1, sizeof *f->pool_launching);
+    f->pool_notice = calloc(np + 1, sizeof *f->pool_notice);
+    f->pool_list = malloc((np + 1) * sizeof *f->pool_list);
+    if (!f->pool_count || !f->pool_units || !f->pool_launching || !f->pool_notice ||
+        !f->pool_list)
         return sim_fail(s, "out of memory");
+    for (size_t p = 0; p <= np; p++) f->pool_list[p] = (sim_list){-1, -1};
     return 0;
+}
+
+void sim_fleet_free(sim_state *s) {
+    free(s->fleet.pool_count);
+    free(s->fleet.pool_units);
+    free(s->fleet.pool_launching);
+    free(s->fleet.pool_notice);
+    free(s->fleet.pool_list);
 }
 
 /* Adds (sign 1) or removes (sign -1) a spot instance's share of the fleet's
@@ -123,14 +67,14 @@ static void contrib(sim_state *s, const sim_inst *in, int sign) {
     double w = sign * s->sc->pools[in->pool].weight;
     int live = in->state != INST_GONE;
     int up = in->state == INST_RUNNING || in->state == INST_NOTICE;
-    s->pool_count[in->pool] += live ? sign : 0;
-    if (in->state == INST_LAUNCHING) s->pool_launching[in->pool] += sign;
-    if (in->state == INST_NOTICE) s->pool_notice[in->pool] += sign;
+    s->fleet.pool_count[in->pool] += live ? sign : 0;
+    if (in->state == INST_LAUNCHING) s->fleet.pool_launching[in->pool] += sign;
+    if (in->state == INST_NOTICE) s->fleet.pool_notice[in->pool] += sign;
     if ((in->state == INST_LAUNCHING || in->state == INST_RUNNING) && !in->rebalanced)
-        s->pool_units[in->pool] += w;
-    if (up && !in->rebalanced) s->fulfilled += w;
-    if (in->state == INST_NOTICE) s->terminating += w;
-    if (in->registered) s->spot_units += w;
+        s->fleet.pool_units[in->pool] += w;
+    if (up && !in->rebalanced) s->fleet.fulfilled += w;
+    if (in->state == INST_NOTICE) s->fleet.terminating += w;
+    if (in->registered) s->fleet.spot_units += w;
 }
 
 /* Changes a spot instance's state (and whether it serves) with the sums. */
@@ -145,7 +89,7 @@ void sim_spot_started(sim_state *s, int64_t idx) {
     sim_inst *in = &s->inst[idx];
     in->gen++; /* its launch events are void */
     in->run_t = s->sc->start;
-    in->run_sum = s->psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
+    in->run_sum = s->acct.psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
     in->initial = 1;
     set_state(s, in, INST_RUNNING, 1);
 }
@@ -158,22 +102,23 @@ static double inst_max_price(const sim_pool *p) { return p->max_price * p->weigh
 ** price for On-Demand Instances" (EligibleInstancePoolCount). */
 static int eligible(const sim_state *s, size_t p) {
     const sim_pool *pl = &s->sc->pools[p];
-    return s->price[p] <= inst_max_price(pl) && s->price[p] <= pl->on_demand_price &&
-           s->pool_count[p] < s->avail[p] &&
-           s->now >= s->ice_until[p] && s->now >= s->risk_until[p];
+    return s->market.price[p] <= inst_max_price(pl) && s->market.price[p] <= pl->on_demand_price &&
+           s->fleet.pool_count[p] < s->market.avail[p] &&
+           s->now >= s->market.ice_until[p] && s->now >= s->market.risk_until[p];
 }
 
 /* Is pool p a better place for the next instance than pool b? */
 static int better(const sim_state *s, size_t p, size_t b) {
     const sim_pool *a = &s->sc->pools[p], *c = &s->sc->pools[b];
-    double ua = s->price[p] / a->weight, ub = s->price[b] / c->weight;
-    double ra = s->avail[p] - s->pool_count[p], rb = s->avail[b] - s->pool_count[b];
+    double ua = s->market.price[p] / a->weight, ub = s->market.price[b] / c->weight;
+    double ra = s->market.avail[p] - s->fleet.pool_count[p],
+           rb = s->market.avail[b] - s->fleet.pool_count[b];
     switch (s->sc->alloc) {
     case SIM_LOWEST_PRICE:
         return ua < ub;
     case SIM_DIVERSIFIED: /* spread units evenly over the pools */
-        return s->pool_units[p] < s->pool_units[b] ||
-               (s->pool_units[p] == s->pool_units[b] && ua < ub);
+        return s->fleet.pool_units[p] < s->fleet.pool_units[b] ||
+               (s->fleet.pool_units[p] == s->fleet.pool_units[b] && ua < ub);
     case SIM_CAPACITY_OPTIMIZED: /* the deepest pool: fewest interruptions,
                                     then the most room, then the price */
         if (a->band != c->band) return a->band < c->band;
@@ -210,10 +155,12 @@ static int choose_pool(const sim_state *s) {
 
 static int launch_spot(sim_state *s, int pool) {
     int64_t idx;
-    if (sim_inst_new(s, pool, &idx)) return -1;
+    if (sim_inst_new(s, pool, &s->fleet.pool_list[pool], &idx)) return -1;
     contrib(s, &s->inst[idx], 1);
     s->res->spot_launches++;
-    return sim_inst_event(s, s->now + sim_rng_delay(&s->rng_fleet, &s->sc->fleet_launch_delay),
+    return sim_inst_event(s,
+                          s->now + sim_rng_delay(&s->fleet.rng_fleet,
+                                                 &s->sc->fleet_launch_delay),
                           EV_RUNNING, idx);
 }
 
@@ -223,6 +170,7 @@ static void end_spot(sim_state *s, int64_t idx, int interrupted) {
     contrib(s, in, -1);
     in->end_t = s->now;
     if (in->run_t >= 0) sim_bill(s, in, interrupted);
+    sim_list_remove(s->inst, &s->fleet.pool_list[in->pool], (int32_t)idx);
     sim_inst_release(s, idx);
 }
 
@@ -244,7 +192,7 @@ int sim_spot_notice(sim_state *s, int64_t idx) {
 ** fleet counts toward its target when deciding to launch. */
 static double fleet_units(const sim_state *s) {
     double u = 0;
-    for (size_t p = 0; p < s->sc->npools; p++) u += s->pool_units[p];
+    for (size_t p = 0; p < s->sc->npools; p++) u += s->fleet.pool_units[p];
     return u;
 }
 
@@ -259,14 +207,14 @@ static int64_t fill_victim(const sim_state *s, double have) {
     int vlaunching = 0;
     for (size_t p = 0; p < s->sc->npools; p++) {
         const sim_pool *pl = &s->sc->pools[p];
-        if (have - pl->weight < s->target - 1e-9) continue;
-        int l = s->pool_launching[p] > 0;
-        int32_t k = s->pool_list[p].tail;
+        if (have - pl->weight < s->fleet.target - 1e-9) continue;
+        int l = s->fleet.pool_launching[p] > 0;
+        int32_t k = s->fleet.pool_list[p].tail;
         while (k >= 0 && (s->inst[k].state != (l ? INST_LAUNCHING : INST_RUNNING) ||
                           s->inst[k].rebalanced))
             k = s->inst[k].prev;
         if (k < 0) continue;
-        double c = s->price[p] / pl->weight;
+        double c = s->market.price[p] / pl->weight;
         if (victim < 0 || l > vlaunching ||
             (l == vlaunching && (c > vcost || (c == vcost && s->inst[k].serial > s->inst[victim].serial)))) {
             victim = k;
@@ -279,7 +227,7 @@ static int64_t fill_victim(const sim_state *s, double have) {
 
 int sim_fleet_fill(sim_state *s) {
     double have = fleet_units(s);
-    while (have < s->target - 1e-9) {
+    while (have < s->fleet.target - 1e-9) {
         int p = choose_pool(s);
         if (p < 0) break; /* no eligible pool: PendingCapacity stays up */
         if (launch_spot(s, p)) return -1;
@@ -287,7 +235,7 @@ int sim_fleet_fill(sim_state *s) {
     }
     /* Above target (it was lowered): terminate the costliest units first,
     ** launching ones before running ones, while the rest still meets it. */
-    while (have > s->target + 1e-9) {
+    while (have > s->fleet.target + 1e-9) {
         int64_t victim = fill_victim(s, have);
         if (victim < 0) break;
         have -= s->sc->pools[s->inst[victim].pool].weight;
@@ -300,7 +248,7 @@ int sim_fleet_fill(sim_state *s) {
 ** notice, newest first (n < 0: all of them). A notice never launches nor
 ** moves another instance, so one walk from the newest down sees each once. */
 static int notice_newest(sim_state *s, int pool, int n) {
-    int32_t k = s->pool_list[pool].tail;
+    int32_t k = s->fleet.pool_list[pool].tail;
     while (k >= 0 && n != 0) {
         int32_t prev = s->inst[k].prev; /* k may leave the list */
         if (prev >= 0) __builtin_prefetch(&s->inst[prev], 1);
@@ -315,13 +263,14 @@ static int notice_newest(sim_state *s, int pool, int n) {
 
 int sim_fleet_pool_changed(sim_state *s, int pool) {
     const sim_pool *pl = &s->sc->pools[pool];
-    if (s->price[pool] > inst_max_price(pl)) {
+    if (s->market.price[pool] > inst_max_price(pl)) {
         /* Outbid: every instance of the pool is interrupted. */
         if (notice_newest(s, pool, -1)) return -1;
-    } else if (!isinf(s->avail[pool])) {
+    } else if (!isinf(s->market.avail[pool])) {
         /* Capacity withdrawn: instances beyond it go, newest first. Those
         ** under notice already count against the pool until they end. */
-        int excess = s->pool_count[pool] - (int)s->avail[pool] - s->pool_notice[pool];
+        int excess = s->fleet.pool_count[pool] - (int)s->market.avail[pool] -
+                     s->fleet.pool_notice[pool];
         if (excess > 0 && notice_newest(s, pool, excess)) return -1;
     }
     return sim_fleet_fill(s);
@@ -348,9 +297,11 @@ int sim_spot_event(sim_state *s, int type, int64_t idx) {
     switch (type) {
     case EV_RUNNING:
         in->run_t = s->now;
-        in->run_sum = s->psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
+        in->run_sum = s->acct.psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
         set_state(s, in, INST_RUNNING, 0);
-        return sim_inst_event(s, s->now + sim_rng_delay(&s->rng_reg, &s->sc->registration_delay),
+        return sim_inst_event(s,
+                              s->now + sim_rng_delay(&s->fleet.rng_reg,
+                                                     &s->sc->registration_delay),
                               EV_REGISTERED, idx);
     case EV_REGISTERED:
         /* A drained instance under notice does not join the cluster. */

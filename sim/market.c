@@ -64,8 +64,8 @@ static int az_of(const sim_scenario *sc, size_t p) {
 static int hits(const sim_state *s, const sim_mevent *e, size_t p) {
     switch (e->scope) {
     case SIM_SCOPE_POOL: return e->group == (int)p;
-    case SIM_SCOPE_FAMILY: return e->group == s->family[p];
-    case SIM_SCOPE_AZ: return e->group == s->az[p];
+    case SIM_SCOPE_FAMILY: return e->group == s->market.family[p];
+    case SIM_SCOPE_AZ: return e->group == s->market.az[p];
     }
     return 1;
 }
@@ -87,20 +87,20 @@ static int cmp_event(const void *a, const void *b) {
 }
 
 static int add_event(sim_state *s, size_t *cap, const sim_mevent *e) {
-    if (s->nmev == MAX_EVENTS)
+    if (s->market.nmev == MAX_EVENTS)
         return sim_fail(s, "market: more than %d capacity events in the span; "
                            "lower InterruptionFrequency or raise InterruptedShare",
                         MAX_EVENTS);
-    if (s->nmev == *cap) {
+    if (s->market.nmev == *cap) {
         size_t c = *cap ? *cap * 2 : 64;
-        sim_mevent *p = realloc(s->mev, c * sizeof *p);
+        sim_mevent *p = realloc(s->market.mev, c * sizeof *p);
         if (!p) return sim_fail(s, "out of memory");
-        s->mev = p;
+        s->market.mev = p;
         *cap = c;
     }
-    s->mev[s->nmev] = *e;
-    s->mev[s->nmev].order = s->nmev;
-    s->nmev++;
+    s->market.mev[s->market.nmev] = *e;
+    s->market.mev[s->market.nmev].order = s->market.nmev;
+    s->market.nmev++;
     return 0;
 }
 
@@ -111,16 +111,17 @@ static int draw_group(sim_state *s, size_t *cap, int scope, int group, double ra
     if (!(rate > 0)) return 0;
     double t = (double)sc->start;
     for (;;) {
-        t += -log(1 - trc_rng_unit(&s->rng_market)) / rate;
+        t += -log(1 - trc_rng_unit(&s->market.rng_market)) / rate;
         if (t >= (double)sc->end) return 0;
         sim_mevent e;
         e.t = (int64_t)t;
         e.scope = scope;
         e.group = group;
-        e.share = m->share_min + trc_rng_unit(&s->rng_market) * (m->share_max - m->share_min);
-        e.ice = sim_rng_delay(&s->rng_market, &m->ice);
-        int announced = trc_rng_unit(&s->rng_market) < m->rebalance_p;
-        int64_t lead = sim_rng_delay(&s->rng_market, &m->rebalance_lead);
+        e.share = m->share_min +
+                  trc_rng_unit(&s->market.rng_market) * (m->share_max - m->share_min);
+        e.ice = sim_rng_delay(&s->market.rng_market, &m->ice);
+        int announced = trc_rng_unit(&s->market.rng_market) < m->rebalance_p;
+        int64_t lead = sim_rng_delay(&s->market.rng_market, &m->rebalance_lead);
         e.signal_t = -1;
         if (announced) e.signal_t = e.t - lead > sc->start ? e.t - lead : sc->start;
         if (add_event(s, cap, &e)) return -1;
@@ -143,8 +144,8 @@ static int scripted(sim_state *s, size_t *cap) {
                 e.group = (int)p;
             if (x->scope == SIM_SCOPE_FAMILY && strcspn(pl->instance_type, ".") == flen &&
                 strncmp(pl->instance_type, x->instance_type, flen) == 0)
-                e.group = s->family[p];
-            if (x->scope == SIM_SCOPE_AZ && strcmp(pl->az, x->az) == 0) e.group = s->az[p];
+                e.group = s->market.family[p];
+            if (x->scope == SIM_SCOPE_AZ && strcmp(pl->az, x->az) == 0) e.group = s->market.az[p];
         }
         if (x->scope != SIM_SCOPE_ALL && e.group < 0) continue;
         if (x->lead >= 0) e.signal_t = x->t - x->lead > sc->start ? x->t - x->lead : sc->start;
@@ -164,8 +165,8 @@ static int draw(sim_state *s, size_t *cap) {
     for (int scope = SIM_SCOPE_FAMILY; scope <= SIM_SCOPE_ALL; scope++) {
         for (size_t g = 0; g < np; g++) {
             /* Group g exists when pool g is the first of its family / AZ. */
-            if (scope == SIM_SCOPE_FAMILY && s->family[g] != (int)g) continue;
-            if (scope == SIM_SCOPE_AZ && s->az[g] != (int)g) continue;
+            if (scope == SIM_SCOPE_FAMILY && s->market.family[g] != (int)g) continue;
+            if (scope == SIM_SCOPE_AZ && s->market.az[g] != (int)g) continue;
             if (scope == SIM_SCOPE_ALL && g > 0) break;
             sim_mevent probe = {0, -1, scope, (int)g, 0, 0, 0};
             double sum = 0;
@@ -186,24 +187,27 @@ static int draw(sim_state *s, size_t *cap) {
 int sim_market_plan(sim_state *s) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools;
-    s->family = calloc(np + 1, sizeof *s->family);
-    s->az = calloc(np + 1, sizeof *s->az);
-    s->ice_until = calloc(np + 1, sizeof *s->ice_until);
-    s->risk_until = calloc(np + 1, sizeof *s->risk_until);
-    if (!s->family || !s->az || !s->ice_until || !s->risk_until)
+    s->market.price = calloc(np + 1, sizeof *s->market.price);
+    s->market.avail = calloc(np + 1, sizeof *s->market.avail);
+    s->market.family = calloc(np + 1, sizeof *s->market.family);
+    s->market.az = calloc(np + 1, sizeof *s->market.az);
+    s->market.ice_until = calloc(np + 1, sizeof *s->market.ice_until);
+    s->market.risk_until = calloc(np + 1, sizeof *s->market.risk_until);
+    if (!s->market.price || !s->market.avail || !s->market.family || !s->market.az ||
+        !s->market.ice_until || !s->market.risk_until)
         return sim_fail(s, "out of memory");
     for (size_t p = 0; p < np; p++) {
-        s->family[p] = family_of(sc, p);
-        s->az[p] = az_of(sc, p);
-        s->ice_until[p] = s->risk_until[p] = INT64_MIN;
+        s->market.family[p] = family_of(sc, p);
+        s->market.az[p] = az_of(sc, p);
+        s->market.ice_until[p] = s->market.risk_until[p] = INT64_MIN;
     }
     if (sc->mode != SIM_MODEL) return 0;
     size_t cap = 0;
     if (scripted(s, &cap)) return -1;
     if (sc->market.on && draw(s, &cap)) return -1;
-    if (s->nmev) qsort(s->mev, s->nmev, sizeof *s->mev, cmp_event);
-    for (size_t i = 0; i < s->nmev; i++) {
-        const sim_mevent *e = &s->mev[i];
+    if (s->market.nmev) qsort(s->market.mev, s->market.nmev, sizeof *s->market.mev, cmp_event);
+    for (size_t i = 0; i < s->market.nmev; i++) {
+        const sim_mevent *e = &s->market.mev[i];
         if (sim_queue_push(&s->q, e->t, EVC_STATE, EV_MARKET, (int32_t)i, 0) ||
             (e->signal_t >= 0 &&
              sim_queue_push(&s->q, e->signal_t, EVC_STATE, EV_SIGNAL, (int32_t)i, 0)))
@@ -213,39 +217,39 @@ int sim_market_plan(sim_state *s) {
 }
 
 /* Gathers pool p's instances in `state` (with risk mark `risk`, or any mark
-** when risk < 0) into s->scratch in launch order (the pool's list's order;
+** when risk < 0) into s->market.scratch in launch order (the pool's list's order;
 ** never slot order, which depends on the on-demand side); returns their
 ** number or -1. */
 static long gather(sim_state *s, size_t p, int state, int32_t risk) {
     size_t n = 0;
-    for (int32_t i = s->pool_list[p].head; i >= 0; i = s->inst[i].next) {
+    for (int32_t i = s->fleet.pool_list[p].head; i >= 0; i = s->inst[i].next) {
         const sim_inst *in = &s->inst[i];
         if (in->state != state) continue;
         if (risk >= 0 && in->risk != risk) continue;
-        if (n == s->scratchcap) {
-            size_t c = s->scratchcap ? 2 * s->scratchcap : 64;
-            struct sim_cand *q = realloc(s->scratch, c * sizeof *q);
+        if (n == s->market.scratchcap) {
+            size_t c = s->market.scratchcap ? 2 * s->market.scratchcap : 64;
+            struct sim_cand *q = realloc(s->market.scratch, c * sizeof *q);
             if (!q) return sim_fail(s, "out of memory");
-            s->scratch = q;
-            s->scratchcap = c;
+            s->market.scratch = q;
+            s->market.scratchcap = c;
         }
-        s->scratch[n].serial = in->serial;
-        s->scratch[n++].idx = (int64_t)i;
+        s->market.scratch[n].serial = in->serial;
+        s->market.scratch[n++].idx = (int64_t)i;
     }
     return (long)n;
 }
 
 /* Picks floor(share * n + u) of the n gathered instances at random (a
-** partial Fisher-Yates shuffle) to the front of s->scratch; returns how many. */
+** partial Fisher-Yates shuffle) to the front of s->market.scratch; returns how many. */
 static size_t pick(sim_state *s, size_t n, double share) {
-    double x = share * (double)n + trc_rng_unit(&s->rng_market);
+    double x = share * (double)n + trc_rng_unit(&s->market.rng_market);
     size_t k = x >= (double)n ? n : (size_t)x;
     for (size_t i = 0; i < k; i++) {
-        size_t j = i + (size_t)(trc_rng_unit(&s->rng_market) * (double)(n - i));
+        size_t j = i + (size_t)(trc_rng_unit(&s->market.rng_market) * (double)(n - i));
         if (j >= n) j = n - 1;
-        struct sim_cand t = s->scratch[i];
-        s->scratch[i] = s->scratch[j];
-        s->scratch[j] = t;
+        struct sim_cand t = s->market.scratch[i];
+        s->market.scratch[i] = s->market.scratch[j];
+        s->market.scratch[j] = t;
     }
     return k;
 }
@@ -254,16 +258,16 @@ static size_t pick(sim_state *s, size_t n, double share) {
 ** Until the event the fleet launches nothing in the pools it names (AWS
 ** replaces at-risk instances "in an optimal pool", not in the one at risk). */
 static int signal(sim_state *s, int a) {
-    const sim_mevent *e = &s->mev[a];
+    const sim_mevent *e = &s->market.mev[a];
     for (size_t p = 0; p < s->sc->npools; p++) {
         if (!hits(s, e, p)) continue;
-        if (e->t > s->risk_until[p]) s->risk_until[p] = e->t;
+        if (e->t > s->market.risk_until[p]) s->market.risk_until[p] = e->t;
         long n = gather(s, p, INST_RUNNING, 0);
         if (n < 0) return -1;
         size_t k = pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++) {
-            s->inst[s->scratch[i].idx].risk = a + 1;
-            if (sim_spot_rebalance(s, s->scratch[i].idx)) return -1;
+            s->inst[s->market.scratch[i].idx].risk = a + 1;
+            if (sim_spot_rebalance(s, s->market.scratch[i].idx)) return -1;
         }
     }
     return sim_fleet_fill(s);
@@ -271,7 +275,7 @@ static int signal(sim_state *s, int a) {
 
 /* The event itself: notices, cancelled launches, the capacity window. */
 static int take(sim_state *s, int a) {
-    const sim_mevent *e = &s->mev[a];
+    const sim_mevent *e = &s->market.mev[a];
     s->res->capacity_events++;
     for (size_t p = 0; p < s->sc->npools; p++) {
         if (!hits(s, e, p)) continue;
@@ -279,17 +283,17 @@ static int take(sim_state *s, int a) {
         long n = gather(s, p, INST_LAUNCHING, -1);
         if (n < 0) return -1;
         for (long i = 0; i < n; i++)
-            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
+            if (sim_spot_notice(s, s->market.scratch[i].idx)) return -1;
         /* Announced: the instances marked then; otherwise a share now. */
         n = gather(s, p, INST_RUNNING, e->signal_t >= 0 ? a + 1 : -1);
         if (n < 0) return -1;
         size_t k = e->signal_t >= 0 ? (size_t)n : pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++)
-            if (sim_spot_notice(s, s->scratch[i].idx)) return -1;
-        if (e->ice > 0 && s->now + e->ice > s->ice_until[p]) {
-            s->ice_until[p] = s->now + e->ice;
-            if (s->ice_until[p] < s->sc->end &&
-                sim_queue_push(&s->q, s->ice_until[p], EVC_STATE, EV_ICE_END, (int32_t)p, 0))
+            if (sim_spot_notice(s, s->market.scratch[i].idx)) return -1;
+        if (e->ice > 0 && s->now + e->ice > s->market.ice_until[p]) {
+            s->market.ice_until[p] = s->now + e->ice;
+            if (s->market.ice_until[p] < s->sc->end &&
+                sim_queue_push(&s->q, s->market.ice_until[p], EVC_STATE, EV_ICE_END, (int32_t)p, 0))
                 return sim_fail(s, "out of memory");
         }
     }
@@ -301,16 +305,18 @@ int sim_market_event(sim_state *s, int type, int a) {
     case EV_MARKET: return take(s, a);
     case EV_SIGNAL: return signal(s, a);
     case EV_ICE_END: /* a later event may have extended the window */
-        return s->now >= s->ice_until[a] ? sim_fleet_fill(s) : 0;
+        return s->now >= s->market.ice_until[a] ? sim_fleet_fill(s) : 0;
     }
     return 0;
 }
 
 void sim_market_free(sim_state *s) {
-    free(s->mev);
-    free(s->scratch);
-    free(s->family);
-    free(s->az);
-    free(s->ice_until);
-    free(s->risk_until);
+    free(s->market.price);
+    free(s->market.avail);
+    free(s->market.mev);
+    free(s->market.scratch);
+    free(s->market.family);
+    free(s->market.az);
+    free(s->market.ice_until);
+    free(s->market.risk_until);
 }

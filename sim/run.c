@@ -15,18 +15,9 @@
 #include "sim_int.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int sim_fail(sim_state *s, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->err, s->errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int64_t floor60(int64_t t) { return t >= 0 ? t - t % 60 : t - ((t % 60) + 60) % 60; }
 
@@ -81,36 +72,37 @@ static int64_t cw_period(const sim_state *s) {
 }
 
 static void metrics_now(const sim_state *s, double v[POL_NMETRICS]) {
-    v[POL_TARGET] = s->target;
-    v[POL_FULFILLED] = s->fulfilled;
-    v[POL_PENDING] = s->target - s->fulfilled > 0 ? s->target - s->fulfilled : 0;
-    v[POL_TERMINATING] = s->terminating;
+    v[POL_TARGET] = s->fleet.target;
+    v[POL_FULFILLED] = s->fleet.fulfilled;
+    double pending = s->fleet.target - s->fleet.fulfilled;
+    v[POL_PENDING] = pending > 0 ? pending : 0;
+    v[POL_TERMINATING] = s->fleet.terminating;
 }
 
 /* The open period's datapoints are maxima: fold the current state in. */
 static void cw_touch(sim_state *s) {
-    s->pmax_seen = 1;
+    s->cw.pmax_seen = 1;
     double v[POL_NMETRICS];
     metrics_now(s, v);
     for (int m = 0; m < POL_NMETRICS; m++)
-        if (v[m] > s->pmax[m]) s->pmax[m] = v[m];
+        if (v[m] > s->cw.pmax[m]) s->cw.pmax[m] = v[m];
 }
 
 /* Appends a datapoint row to the ring; the oldest falls off when full. */
 static void ring_push(sim_state *s, const sim_dp *dp) {
-    size_t mask = s->ringcap - 1;
-    size_t i = (s->ringhead + s->ringn) & mask;
-    if (s->ringn == s->ringcap) {
-        s->ringhead = (s->ringhead + 1) & mask;
-        i = (s->ringhead + s->ringn - 1) & mask;
+    size_t mask = s->cw.ringcap - 1;
+    size_t i = (s->cw.ringhead + s->cw.ringn) & mask;
+    if (s->cw.ringn == s->cw.ringcap) {
+        s->cw.ringhead = (s->cw.ringhead + 1) & mask;
+        i = (s->cw.ringhead + s->cw.ringn - 1) & mask;
     } else {
-        s->ringn++;
+        s->cw.ringn++;
     }
-    s->ring[i] = *dp;
+    s->cw.ring[i] = *dp;
 }
 
 static const sim_dp *ring_at(const sim_state *s, size_t k) {
-    return &s->ring[(s->ringhead + k) & (s->ringcap - 1)];
+    return &s->cw.ring[(s->cw.ringhead + k) & (s->cw.ringcap - 1)];
 }
 
 /* ---- the controller's windows ------------------------------------------ */
@@ -126,7 +118,7 @@ static const sim_dp *ring_at(const sim_state *s, size_t k) {
 /* A time no later than the StartTime of any fetch from now on (which is
 ** now - lookback rounded down to the Period): no division needed. */
 static int64_t win_floor(const sim_state *s) {
-    return s->now - s->lookback - cw_period(s);
+    return s->now - s->cw.lookback - cw_period(s);
 }
 
 /* Drops the window's datapoints older than start. */
@@ -170,9 +162,9 @@ static void win_absorb(sim_cwin *w, int64_t now) {
 ** to wait until it becomes visible. */
 static void win_offer(sim_state *s, const sim_dp *dp) {
     int64_t floor = win_floor(s);
-    for (unsigned bits = s->reads; bits; bits &= bits - 1) {
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
-        sim_cwin *w = &s->win[m];
+        sim_cwin *w = &s->cw.win[m];
         if (w->npend) win_absorb(w, s->now);
         if (!((dp->missing >> m) & 1)) {
             pol_point p = {dp->t, dp->v[m]};
@@ -198,9 +190,9 @@ static void cw_fetch(sim_state *s, int64_t start, pol_obs *obs) {
         obs->m[m].pts = NULL;
         obs->m[m].n = 0;
     }
-    for (unsigned bits = s->reads; bits; bits &= bits - 1) {
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
-        sim_cwin *w = &s->win[m];
+        sim_cwin *w = &s->cw.win[m];
         if (w->npend) win_absorb(w, s->now);
         win_trim(w, start);
         if (obs->m[m].failed) continue;
@@ -219,7 +211,7 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
     sim_dp dp;
     dp.t = t;
     dp.missing = 0;
-    if (s->cw_plain) { /* a constant delay, nothing missing: no draw at all */
+    if (s->cw.cw_plain) { /* a constant delay, nothing missing: no draw at all */
         for (int m = 0; m < POL_NMETRICS; m++) {
             dp.v[m] = v[m];
             dp.visible[m] = closes + s->sc->cw_delay.min * (s->sc->cw_delay.p > 0);
@@ -228,8 +220,8 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
     } else {
         for (int m = 0; m < POL_NMETRICS; m++) {
             dp.v[m] = v[m];
-            dp.visible[m] = closes + sim_rng_delay(&s->rng_cw, &s->sc->cw_delay);
-            if (chance(&s->rng_cw, s->sc->cw_missing) || isnan(v[m]))
+            dp.visible[m] = closes + sim_rng_delay(&s->cw.rng_cw, &s->sc->cw_delay);
+            if (chance(&s->cw.rng_cw, s->sc->cw_missing) || isnan(v[m]))
                 dp.missing |= 1u << m;
         }
     }
@@ -241,29 +233,29 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
 ** start empty: the state settled at the end of this second is folded in
 ** then, so a change and its reversal within one second leave no trace. */
 static void cw_close_period(sim_state *s) {
-    cw_publish(s, s->now - 60, s->now, s->pmax);
-    memset(s->pmax, 0, sizeof s->pmax);
-    s->pmax_seen = 0; /* the next period's maxima must see the state */
+    cw_publish(s, s->now - 60, s->now, s->cw.pmax);
+    memset(s->cw.pmax, 0, sizeof s->cw.pmax);
+    s->cw.pmax_seen = 0; /* the next period's maxima must see the state */
 }
 
 /* The alarm: PendingCapacity > 0 for the newest alarm_periods visible
 ** datapoints. On the transition to ALARM, SNS invokes the controller. */
 static int alarm_eval(sim_state *s) {
     int need = s->sc->alarm_periods, seen = 0, breaching = 0;
-    for (size_t k = s->ringn; k-- > 0 && seen < need;) {
+    for (size_t k = s->cw.ringn; k-- > 0 && seen < need;) {
         const sim_dp *dp = ring_at(s, k);
         if ((dp->missing >> POL_PENDING) & 1 || dp->visible[POL_PENDING] > s->now) continue;
         seen++;
         breaching += dp->v[POL_PENDING] > 0;
     }
-    int state = s->alarm_state;
+    int state = s->cw.alarm_state;
     if (seen == need) state = breaching == need;
-    if (state && !s->alarm_state) {
-        int64_t at = s->now + sim_rng_delay(&s->rng_ctl, &s->sc->sns_delay);
+    if (state && !s->cw.alarm_state) {
+        int64_t at = s->now + sim_rng_delay(&s->ctl.rng_ctl, &s->sc->sns_delay);
         if (at < s->sc->end && sim_queue_push(&s->q, at, EVC_CONTROLLER, EV_INVOKE, 1, 0))
             return sim_fail(s, "out of memory");
     }
-    s->alarm_state = state;
+    s->cw.alarm_state = state;
     return 0;
 }
 
@@ -280,11 +272,11 @@ static int invoke(sim_state *s) {
 
     /* A fixed number of draws per invocation (for the failure kinds the
     ** scenario has at all) keeps the stream aligned. */
-    int failed = chance(&s->rng_ctl, s->sc->invoke_failure);
+    int failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
     int fetch_failed[POL_NMETRICS];
     for (int m = 0; m < POL_NMETRICS; m++)
-        fetch_failed[m] = chance(&s->rng_ctl, s->sc->cw_fetch_failure);
-    int describe_failed = chance(&s->rng_ctl, s->sc->describe_failure);
+        fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
+    int describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
 
     if (failed) {
         s->res->invocation_failures++;
@@ -305,16 +297,16 @@ static int invoke(sim_state *s) {
     ** for them only when the sink keeps them. */
     obs.quiet_none = !(s->sink && s->sink->want_none);
     obs.quiet_all = !(s->sink && s->sink->decision); /* nobody keeps reasons */
-    int64_t start = pol_window_start(s->now, s->lookback, obs.period);
+    int64_t start = pol_window_start(s->now, s->cw.lookback, obs.period);
     for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
     /* Only what the policy reads is fetched: the others stay empty. */
     cw_fetch(s, start, &obs);
     if (!describe_failed) {
         obs.asg.known = 1;
-        obs.asg.desired = s->od_desired;
+        obs.asg.desired = s->asg.od_desired;
         obs.asg.min_size = s->sc->asg_min;
         obs.asg.max_size = s->sc->asg_max;
-        obs.asg.in_service = s->od_in_service;
+        obs.asg.in_service = s->asg.od_in_service;
     }
 
     pol_decide(s->pol, &obs, s->params, &rec.d);
@@ -337,16 +329,16 @@ static int target_tracking(sim_state *s) {
     if (want < sc->tt_min) want = sc->tt_min;
     if (want > sc->tt_max) want = sc->tt_max;
     int changed = 0;
-    if (want > s->target && s->now - s->tt_last_out >= sc->tt_scale_out_cooldown) {
-        s->tt_last_out = s->now;
+    if (want > s->fleet.target && s->now - s->fleet.tt_last_out >= sc->tt_scale_out_cooldown) {
+        s->fleet.tt_last_out = s->now;
         changed = 1;
-    } else if (want < s->target && s->now - s->tt_last_in >= sc->tt_scale_in_cooldown &&
-               s->now - s->tt_last_out >= sc->tt_scale_in_cooldown) {
-        s->tt_last_in = s->now;
+    } else if (want < s->fleet.target && s->now - s->fleet.tt_last_in >= sc->tt_scale_in_cooldown &&
+               s->now - s->fleet.tt_last_out >= sc->tt_scale_in_cooldown) {
+        s->fleet.tt_last_in = s->now;
         changed = 1;
     }
     if (!changed) return 0;
-    s->target = want;
+    s->fleet.target = want;
     return sim_fleet_fill(s);
 }
 
@@ -363,9 +355,9 @@ static int minute(sim_state *s) {
         double v[POL_NMETRICS];
         metrics_now(s, v);
         sim_minute_rec r = {s->now, s->required, v[POL_TARGET], v[POL_FULFILLED],
-                            v[POL_PENDING], v[POL_TERMINATING], s->spot_units,
-                            s->od_units, s->od_desired, s->od_in_service,
-                            s->price, sc->mode == SIM_MODEL ? sc->npools : 0};
+                            v[POL_PENDING], v[POL_TERMINATING], s->fleet.spot_units,
+                            s->asg.od_units, s->asg.od_desired, s->asg.od_in_service,
+                            s->market.price, sc->mode == SIM_MODEL ? sc->npools : 0};
         if (s->sink->minute(s->sink->ctx, &r)) return sim_fail(s, "storing a sample failed");
     }
     if (s->now + 60 < sc->end)
@@ -374,9 +366,9 @@ static int minute(sim_state *s) {
 }
 
 static void direct_apply(sim_state *s, const double v[POL_NMETRICS]) {
-    if (!isnan(v[POL_TARGET])) s->target = s->required = v[POL_TARGET];
-    if (!isnan(v[POL_FULFILLED])) s->fulfilled = s->spot_units = v[POL_FULFILLED];
-    if (!isnan(v[POL_TERMINATING])) s->terminating = v[POL_TERMINATING];
+    if (!isnan(v[POL_TARGET])) s->fleet.target = s->required = v[POL_TARGET];
+    if (!isnan(v[POL_FULFILLED])) s->fleet.fulfilled = s->fleet.spot_units = v[POL_FULFILLED];
+    if (!isnan(v[POL_TERMINATING])) s->fleet.terminating = v[POL_TERMINATING];
 }
 
 static int trace_step(sim_state *s, int id, const direct_rows *rows) {
@@ -400,10 +392,10 @@ static int trace_step(sim_state *s, int id, const direct_rows *rows) {
     }
     int pool = id / 2;
     if (id % 2) {
-        s->avail[pool] = v;
+        s->market.avail[pool] = v;
     } else {
         sim_psum_step(s, pool); /* the old price's share, up to now */
-        s->price[pool] = v;
+        s->market.price[pool] = v;
     }
     return sim_fleet_pool_changed(s, pool);
 }
@@ -445,17 +437,18 @@ static int direct_rows_build(const sim_scenario *sc, direct_rows *r) {
 static int start_model(sim_state *s) {
     const sim_scenario *sc = s->sc;
     for (size_t p = 0; p < sc->npools; p++) {
-        if (trace_start(s, (int)(2 * p), &s->price[p])) return -1;
-        s->avail[p] = INFINITY;
-        if (sc->pools[p].avail.n && trace_start(s, (int)(2 * p + 1), &s->avail[p])) return -1;
+        if (trace_start(s, (int)(2 * p), &s->market.price[p])) return -1;
+        s->market.avail[p] = INFINITY;
+        if (sc->pools[p].avail.n && trace_start(s, (int)(2 * p + 1), &s->market.avail[p]))
+            return -1;
     }
-    s->target = sc->target_capacity;
-    s->required = s->target;
+    s->fleet.target = sc->target_capacity;
+    s->required = s->fleet.target;
     if (sc->demand.n) {
         if (trace_start(s, trace_id_demand(s), &s->required)) return -1;
-        s->target = ceil(s->required * 100 / sc->tt_target_value - 1e-9);
-        if (s->target < sc->tt_min) s->target = sc->tt_min;
-        if (s->target > sc->tt_max) s->target = sc->tt_max;
+        s->fleet.target = ceil(s->required * 100 / sc->tt_target_value - 1e-9);
+        if (s->fleet.target < sc->tt_min) s->fleet.target = sc->tt_min;
+        if (s->fleet.target > sc->tt_max) s->fleet.target = sc->tt_max;
     }
     if (sim_fleet_fill(s)) return -1;
     /* The initial fleet is already running and registered. */
@@ -474,27 +467,9 @@ static int start_direct(sim_state *s, const direct_rows *rows) {
     return i < rows->n ? schedule_trace(s, trace_id_direct(s), rows->t[i]) : 0;
 }
 
-static int start_asg(sim_state *s) {
-    for (int k = 0; k < s->sc->asg_desired; k++) {
-        int64_t idx;
-        if (sim_inst_new(s, -1, &idx)) return -1;
-        sim_inst *in = &s->inst[idx];
-        in->run_t = s->sc->start;
-        sim_od_in_service(s, idx);
-        in->state = INST_RUNNING;
-        in->initial = 1;
-        in->registered = 1;
-        s->od_live++;
-        s->od_in_service++;
-        s->od_units += s->sc->od_weight;
-    }
-    s->od_desired = s->sc->asg_desired;
-    return 0;
-}
-
-/* Schedules the cron invocation of s->cron_base, after its jitter. */
+/* Schedules the cron invocation of s->ctl.cron_base, after its jitter. */
 static int schedule_cron(sim_state *s) {
-    int64_t at = s->cron_base + sim_rng_delay(&s->rng_sched, &s->sc->cron_jitter);
+    int64_t at = s->ctl.cron_base + sim_rng_delay(&s->ctl.rng_sched, &s->sc->cron_jitter);
     if (at < s->sc->end)
         sim_queue_push_slot(&s->q, SIM_SLOT_CRON, at, EVC_CONTROLLER, EV_INVOKE, 0, 0);
     return 0;
@@ -503,16 +478,15 @@ static int schedule_cron(sim_state *s) {
 static int setup(sim_state *s, direct_rows *rows) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools, ntraces = 2 * np + 2;
-    s->now = s->acc_t = sc->start;
-    sim_rng_seed(&s->rng_fleet, sc->seed, 1);
-    sim_rng_seed(&s->rng_cw, sc->seed, 2);
-    sim_rng_seed(&s->rng_ctl, sc->seed, 3);
-    sim_rng_seed(&s->rng_asg, sc->seed, 4);
-    sim_rng_seed(&s->rng_reg, sc->seed, 5);
-    sim_rng_seed(&s->rng_market, sc->seed, 6);
-    sim_rng_seed(&s->rng_sched, sc->seed, 7);
-    s->tt_last_out = s->tt_last_in = INT64_MIN / 2;
-    s->cooldown_until = INT64_MIN;
+    s->now = sc->start;
+    sim_rng_seed(&s->fleet.rng_fleet, sc->seed, 1);
+    sim_rng_seed(&s->cw.rng_cw, sc->seed, 2);
+    sim_rng_seed(&s->ctl.rng_ctl, sc->seed, 3);
+    sim_rng_seed(&s->asg.rng_asg, sc->seed, 4);
+    sim_rng_seed(&s->fleet.rng_reg, sc->seed, 5);
+    sim_rng_seed(&s->market.rng_market, sc->seed, 6);
+    sim_rng_seed(&s->ctl.rng_sched, sc->seed, 7);
+    s->fleet.tt_last_out = s->fleet.tt_last_in = INT64_MIN / 2;
 
     /* The ring holds what the policy can look back at, plus what is still
     ** in flight through CloudWatch's ingestion delay. */
@@ -520,53 +494,29 @@ static int setup(sim_state *s, direct_rows *rows) {
     int64_t span = pol_lookback(s->pol, s->params, period) + sc->cw_delay.max + 2 * period;
     /* A power of two, so ring positions wrap with a mask, not a division:
     ** the controller looks rows up by minute every minute of the run. */
-    s->ringcap = 8;
-    while (s->ringcap < (size_t)(span / period) + 4) s->ringcap *= 2;
-    s->ring = calloc(s->ringcap, sizeof *s->ring);
+    s->cw.ringcap = 8;
+    while (s->cw.ringcap < (size_t)(span / period) + 4) s->cw.ringcap *= 2;
+    s->cw.ring = calloc(s->cw.ringcap, sizeof *s->cw.ring);
     /* A window holds at most a ring's worth: twice that leaves room to
     ** slide. Datapoints waiting to be visible are fewer than a ring. */
-    s->lookback = pol_lookback(s->pol, s->params, period);
+    s->cw.lookback = pol_lookback(s->pol, s->params, period);
     const sim_dist *cwd = &sc->cw_delay;
-    s->cw_plain = (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
-    s->reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
+    s->cw.cw_plain =
+        (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
+    s->cw.reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
     int win_oom = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
-        if (!((s->reads >> m) & 1)) continue;
-        sim_cwin *w = &s->win[m];
-        w->cap = 2 * s->ringcap;
+        if (!((s->cw.reads >> m) & 1)) continue;
+        sim_cwin *w = &s->cw.win[m];
+        w->cap = 2 * s->cw.ringcap;
         w->pts = malloc(w->cap * sizeof *w->pts);
-        w->pend = malloc(s->ringcap * sizeof *w->pend);
-        w->pend_vis = malloc(s->ringcap * sizeof *w->pend_vis);
+        w->pend = malloc(s->cw.ringcap * sizeof *w->pend);
+        w->pend_vis = malloc(s->cw.ringcap * sizeof *w->pend_vis);
         win_oom |= !w->pts || !w->pend || !w->pend_vis;
     }
-    s->price = calloc(np + 1, sizeof *s->price);
-    s->avail = calloc(np + 1, sizeof *s->avail);
-    s->pool_count = calloc(np + 1, sizeof *s->pool_count);
-    s->pool_units = calloc(np + 1, sizeof *s->pool_units);
-    s->pool_launching = calloc(np + 1, sizeof *s->pool_launching);
-    s->pool_notice = calloc(np + 1, sizeof *s->pool_notice);
-    s->pool_list = malloc((np + 1) * sizeof *s->pool_list);
-    s->od_phase = malloc(3600 * sizeof *s->od_phase);
     s->cursor = calloc(ntraces, sizeof *s->cursor);
-    s->price_sum = calloc(np + 1, sizeof *s->price_sum);
-    s->psum = calloc(np + 1, sizeof *s->psum);
-    s->psum_t = calloc(np + 1, sizeof *s->psum_t);
-    s->psum_ok = calloc(np + 1, sizeof *s->psum_ok);
-    if (!s->ring || win_oom || !s->price || !s->avail || !s->pool_count ||
-        !s->pool_units || !s->cursor || !s->price_sum || !s->psum || !s->psum_t || !s->psum_ok || !s->pool_launching ||
-        !s->pool_notice || !s->pool_list || !s->od_phase)
-        return sim_fail(s, "out of memory");
-    for (size_t p = 0; p <= np; p++) s->pool_list[p] = (sim_list){-1, -1};
-    for (int ph = 0; ph < 3600; ph++) s->od_phase[ph] = (sim_list){-1, -1};
-    s->od_launching = (sim_list){-1, -1};
-    if (sc->mode == SIM_MODEL)
-        for (size_t p = 0; p < np; p++) {
-            if (sim_stepsum_build(&sc->pools[p].price, &s->price_sum[p]))
-                return sim_fail(s, "out of memory");
-            /* Integrals from the start on: every run begins there or later. */
-            s->psum_ok[p] = sim_stepsum_exact(s->price_sum[p]);
-            s->psum_t[p] = sc->start;
-        }
+    if (!s->cw.ring || win_oom || !s->cursor) return sim_fail(s, "out of memory");
+    if (sim_fleet_init(s) || sim_asg_init(s) || sim_account_init(s)) return -1;
 
     if (sim_market_plan(s)) return -1;
     if (sc->mode == SIM_MODEL) {
@@ -575,21 +525,21 @@ static int setup(sim_state *s, direct_rows *rows) {
         if (direct_rows_build(sc, rows)) return sim_fail(s, "out of memory");
         if (start_direct(s, rows)) return -1;
     }
-    if (start_asg(s)) return -1;
+    if (sim_asg_start(s)) return -1;
 
     if (sc->mode == SIM_MODEL) {
         /* Steady history: the state at the start, as far back as the ring
         ** reaches, all of it visible. */
         double v[POL_NMETRICS];
         metrics_now(s, v);
-        int64_t first = floor60(sc->start) - (int64_t)(s->ringcap - 1) * 60;
+        int64_t first = floor60(sc->start) - (int64_t)(s->cw.ringcap - 1) * 60;
         for (int64_t t = first; t < floor60(sc->start); t += 60) {
             sim_dp dp = {t, {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN}, {0}, 0};
             memcpy(dp.v, v, sizeof v);
             ring_push(s, &dp);
             win_offer(s, &dp);
         }
-        memcpy(s->pmax, v, sizeof v);
+        memcpy(s->cw.pmax, v, sizeof v);
     }
 
     int64_t m0 = floor60(sc->start) + 60;
@@ -597,16 +547,16 @@ static int setup(sim_state *s, direct_rows *rows) {
     if (sc->cron) {
         /* The schedule's second, drawn once: the first time at or after the
         ** start that is that second past a multiple of Interval. */
-        int64_t off = sim_rng_delay(&s->rng_sched, &sc->cron_offset);
+        int64_t off = sim_rng_delay(&s->ctl.rng_sched, &sc->cron_offset);
         int64_t t = sc->start - ((sc->start - off) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
         if (t < sc->start) t += sc->cron_interval;
-        s->cron_base = t;
+        s->ctl.cron_base = t;
         if (schedule_cron(s)) return -1;
     }
     if (sim_queue_push(&s->q, sc->end, EVC_CONTROLLER, EV_END, 0, 0))
         return sim_fail(s, "out of memory");
     sim_account_episodes(s);
-    return sim_oracle_log(s);
+    return sim_bound_log(s);
 }
 
 static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
@@ -626,7 +576,7 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
         return sim_market_event(s, e->type, e->a);
     case EV_INVOKE:
         if (e->a == 0) {
-            s->cron_base += s->sc->cron_interval;
+            s->ctl.cron_base += s->sc->cron_interval;
             if (schedule_cron(s)) return -1;
         }
         return invoke(s);
@@ -669,31 +619,18 @@ static void state_free(sim_state *s, direct_rows *rows) {
     sim_queue_free(&s->q);
     free(s->inst);
     free(s->free_slots);
-    free(s->price);
-    free(s->avail);
-    free(s->pool_count);
-    free(s->pool_units);
-    free(s->pool_launching);
-    free(s->pool_notice);
-    free(s->pool_list);
-    free(s->od_phase);
     free(s->cursor);
-    if (s->price_sum)
-        for (size_t p = 0; p < s->sc->npools; p++) sim_stepsum_free(s->price_sum[p]);
-    free(s->price_sum);
-    free(s->psum);
-    free(s->psum_t);
-    free(s->psum_ok);
-    free(s->ring);
+    free(s->cw.ring);
     for (int m = 0; m < POL_NMETRICS; m++) {
-        free(s->win[m].pts);
-        free(s->win[m].pend);
-        free(s->win[m].pend_vis);
+        free(s->cw.win[m].pts);
+        free(s->cw.win[m].pend);
+        free(s->cw.win[m].pend_vis);
     }
-    free(s->lat);
-    free(s->ret);
-    free(s->cap);
     sim_market_free(s);
+    sim_fleet_free(s);
+    sim_asg_free(s);
+    sim_account_free(s);
+    sim_bound_free(s);
     free(rows->t);
     free(rows->v);
 }
@@ -715,12 +652,12 @@ static int same_bits(double a, double b) {
 static int seen_same(sim_state *s) {
     struct sim_seen *w = &s->seen;
     if (s->seen_valid && same_bits(w->required, s->required) &&
-        same_bits(w->spot_units, s->spot_units) && same_bits(w->od_units, s->od_units) &&
-        same_bits(w->terminating, s->terminating) && same_bits(w->target, s->target) &&
-        same_bits(w->fulfilled, s->fulfilled) && w->od_live == s->od_live)
+        same_bits(w->spot_units, s->fleet.spot_units) && same_bits(w->od_units, s->asg.od_units) &&
+        same_bits(w->terminating, s->fleet.terminating) && same_bits(w->target, s->fleet.target) &&
+        same_bits(w->fulfilled, s->fleet.fulfilled) && w->od_live == s->asg.od_live)
         return 1;
-    *w = (struct sim_seen){s->required, s->spot_units, s->od_units, s->terminating,
-                           s->target, s->fulfilled, s->od_live};
+    *w = (struct sim_seen){s->required, s->fleet.spot_units, s->asg.od_units, s->fleet.terminating,
+                           s->fleet.target, s->fleet.fulfilled, s->asg.od_live};
     s->seen_valid = 1;
     return 0;
 }
@@ -758,16 +695,16 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         int64_t next;
         if (!sim_queue_next_t(&s.q, &next) || next != s.now) {
             int changed = !seen_same(&s);
-            if (changed || !s.pmax_seen) cw_touch(&s);
+            if (changed || !s.cw.pmax_seen) cw_touch(&s);
             if (changed) {
                 sim_account_episodes(&s);
-                if (rc == 0) rc = sim_oracle_log(&s);
+                if (rc == 0) rc = sim_bound_log(&s);
             }
         }
     }
     if (rc == 0) rc = bill_remaining(&s);
     if (rc == 0) rc = sim_account_finish(&s);
-    if (rc == 0) rc = sim_oracle_finish(&s);
+    if (rc == 0) rc = sim_bound_finish(&s);
     state_free(&s, &rows);
     return rc;
 }

@@ -156,7 +156,8 @@ typedef struct {
 } sim_list;
 
 /* Appends slot idx (the highest serial on the list), inserts it at its
-** place in serial order (searching from the tail), or removes it. */
+** place in serial order (searching from the tail), or removes it
+** (state.c). */
 void sim_list_append(sim_inst *inst, sim_list *l, int32_t idx);
 void sim_list_insert(sim_inst *inst, sim_list *l, int32_t idx);
 void sim_list_remove(sim_inst *inst, sim_list *l, int32_t idx);
@@ -189,45 +190,93 @@ typedef struct {
     size_t order;     /* creation order: ties at one second keep it */
 } sim_mevent;
 
-/* The spot capacity's history, kept for the oracle (oracle.c). */
+/* The spot capacity's history, kept for the oracle's bound (bound.c). */
 typedef struct {
     int64_t t;
     double required, spot; /* units, from t until the next entry */
 } sim_cap;
 
+/* The sub-structs of sim_state below group its fields by the file that
+** owns them: that file sets them up, changes them and frees them; the
+** others mostly only read them. */
+
+/* The spot market as each pool sees it now (market.c). Prices and
+** capacities follow their traces (applied by run.c); capacity events
+** open insufficient-capacity windows and rebalance recommendations. */
 typedef struct {
-    const sim_scenario *sc;
-    const pol_policy *pol;
-    const pol_params *params;
-    const sim_sink *sink;
-    sim_result *res;
-    char *err;
-    size_t errlen;
-
-    sim_queue q;
-    sim_rng rng_fleet, rng_cw, rng_ctl, rng_asg, rng_reg, rng_market, rng_sched;
-    int64_t cron_base;   /* the schedule's next time, before its jitter */
-    int64_t now;
-
-    /* instances (spot and on-demand) */
-    sim_inst *inst;
-    size_t ninst, capinst;
-    uint64_t serial[2]; /* the next serial: [0] spot, [1] on-demand */
-    int *free_slots;
-    size_t nfree;
-
-    /* per pool */
+    sim_rng rng_market;
     double *price;     /* USD per instance-hour now */
     double *avail;     /* instances the pool can give now (or +inf) */
-    sim_list *pool_list; /* its instances not gone, in launch order */
-    int *pool_count;   /* instances not gone (launching, running, notice) */
-    int *pool_launching, *pool_notice; /* of them, launching; under notice */
-    double *pool_units;/* units launching or running, not under notice */
-    size_t *cursor;    /* next step index per trace id */
     int64_t *ice_until;/* launches fail until then (insufficient capacity) */
     int64_t *risk_until;/* a rebalance recommendation's event is due then:
                            the fleet launches nothing there before it */
     int *family, *az;  /* instance family and AZ ids, for correlated events */
+    sim_mevent *mev;
+    size_t nmev;
+    struct sim_cand { uint64_t serial; int64_t idx; } *scratch; /* one pool's
+                          candidate instances, in launch order */
+    size_t scratchcap;
+} sim_market_state;
+
+/* The Spot Fleet (fleet.c): its instances per pool, its TargetCapacity
+** (moved by target tracking, run.c) and its metrics (in direct mode, the
+** recorded ones, set by run.c). */
+typedef struct {
+    sim_rng rng_fleet, rng_reg;
+    sim_list *pool_list; /* per pool: its instances not gone, in launch order */
+    int *pool_count;   /* instances not gone (launching, running, notice) */
+    int *pool_launching, *pool_notice; /* of them, launching; under notice */
+    double *pool_units;/* units launching or running, not under notice */
+    double target;
+    int64_t tt_last_out, tt_last_in;
+    double fulfilled, terminating; /* units */
+    double spot_units;             /* registered, serving */
+} sim_fleet_state;
+
+/* The on-demand Auto Scaling group (asg.c). */
+typedef struct {
+    sim_rng rng_asg;
+    sim_list od_launching; /* launching instances, in launch order */
+    /* In-service instances by phase (run_t mod 3600), each list in launch
+    ** order, and a bit per non-empty phase: the termination policy's
+    ** order. */
+    sim_list *od_phase;
+    uint64_t od_phase_bits[(3600 + 63) / 64];
+    int od_desired;
+    int od_live;      /* launching or in service */
+    int od_in_service;
+    int64_t cooldown_until;
+    double od_units;  /* registered, serving */
+    /* flaps */
+    int last_dir;
+    int64_t last_dir_t;
+} sim_asg_state;
+
+/* CloudWatch (run.c): a ring of the newest datapoints (the alarm reads
+** it), the open period's maxima, and the controller's fetch windows of
+** the metrics the policy reads (bit m of `reads`; the policy's
+** look-back). */
+typedef struct {
+    sim_rng rng_cw;
+    sim_dp *ring;
+    size_t ringcap, ringhead, ringn;
+    double pmax[POL_NMETRICS]; /* the open period's maxima */
+    int pmax_seen;             /* the open period has seen the state */
+    int alarm_state;
+    sim_cwin win[POL_NMETRICS];
+    unsigned reads;
+    int64_t lookback;
+    int cw_plain; /* constant ingestion delay, no missing datapoints */
+} sim_cw_state;
+
+/* The controller's invocations (run.c): failures, and the schedule. */
+typedef struct {
+    sim_rng rng_ctl, rng_sched;
+    int64_t cron_base;   /* the schedule's next time, before its jitter */
+} sim_ctl_state;
+
+/* Accounting (account.c): bills, coverage and the shortfall episodes. */
+typedef struct {
     sim_stepsum **price_sum; /* per pool: billing's running sums */
     /* Per pool, when its prices fit the fixed point: the price integral
     ** from the trace's origin up to the step in force (which began at
@@ -235,55 +284,6 @@ typedef struct {
     sim_fx *psum;
     int64_t *psum_t;
     int *psum_ok;
-
-    /* market (market.c) */
-    sim_mevent *mev;
-    size_t nmev;
-    struct sim_cand { uint64_t serial; int64_t idx; } *scratch; /* one pool's
-                          candidate instances, in launch order */
-    size_t scratchcap;
-
-    /* fleet */
-    double target, required;
-    int64_t tt_last_out, tt_last_in;
-    double fulfilled, terminating; /* units */
-    double spot_units, od_units;   /* registered, serving */
-
-    /* on-demand ASG */
-    sim_list od_launching; /* launching instances, in launch order */
-    /* In-service instances by phase (run_t mod 3600), each list in launch
-    ** order, and a bit per non-empty phase: the termination policy's
-    ** order (asg.c). */
-    sim_list *od_phase;
-    uint64_t od_phase_bits[(3600 + 63) / 64];
-    int od_desired;
-    int od_live;      /* launching or in service */
-    int od_in_service;
-    int64_t cooldown_until;
-
-    /* CloudWatch: a ring of the newest datapoints (the alarm reads it) */
-    sim_dp *ring;
-    size_t ringcap, ringhead, ringn;
-    double pmax[POL_NMETRICS]; /* the open period's maxima */
-    int alarm_state;
-    /* The controller's fetch windows of the metrics the policy reads
-    ** (run.c): bit m of `reads`; the policy's look-back. */
-    sim_cwin win[POL_NMETRICS];
-    unsigned reads;
-    int64_t lookback;
-    int cw_plain; /* constant ingestion delay, no missing datapoints */
-
-    /* What the observers of a settled second (CloudWatch's open period,
-    ** the episode tracker, the oracle's log) read, as they last saw it:
-    ** when it has not changed they would change nothing, and are not
-    ** called (run.c); pmax_seen: the open period has seen the state. */
-    struct sim_seen {
-        double required, spot_units, od_units, terminating, target, fulfilled;
-        int od_live;
-    } seen;
-    int seen_valid, pmax_seen;
-
-    /* accounting (account.c) */
     int64_t acc_t;            /* integrated up to here */
     double covered_us, required_us, short_us; /* unit-seconds */
     int64_t below_s, cur_short_start, longest_short;
@@ -295,17 +295,60 @@ typedef struct {
     int64_t *lat, *ret;
     size_t nlat, caplat, nret, capret;
     int oom; /* an episode figure could not be recorded */
+} sim_acct_state;
+
+/* The oracle's bound (bound.c): the spot capacity's history. */
+typedef struct {
     sim_cap *cap;
     size_t ncap, capcap;
-    /* flaps */
-    int last_dir;
-    int64_t last_dir_t;
+} sim_bound_state;
+
+typedef struct {
+    const sim_scenario *sc;
+    const pol_policy *pol;
+    const pol_params *params;
+    const sim_sink *sink;
+    sim_result *res;
+    char *err;
+    size_t errlen;
+
+    sim_queue q;
+    int64_t now;
+    double required; /* units the service needs now (demand trace) */
+
+    /* instances, spot and on-demand (state.c) */
+    sim_inst *inst;
+    size_t ninst, capinst;
+    uint64_t serial[2]; /* the next serial: [0] spot, [1] on-demand */
+    int *free_slots;
+    size_t nfree;
+
+    size_t *cursor;    /* next step index per trace id (run.c) */
+
+    sim_market_state market;
+    sim_fleet_state fleet;
+    sim_asg_state asg;
+    sim_cw_state cw;
+    sim_ctl_state ctl;
+    sim_acct_state acct;
+    sim_bound_state bound;
+
+    /* What the observers of a settled second (CloudWatch's open period,
+    ** the episode tracker, the oracle's log) read, as they last saw it:
+    ** when it has not changed they would change nothing, and are not
+    ** called (run.c); cw.pmax_seen: the open period has seen the state. */
+    struct sim_seen {
+        double required, spot_units, od_units, terminating, target, fulfilled;
+        int od_live;
+    } seen;
+    int seen_valid;
 } sim_state;
 
-/* oracle.c */
-int sim_oracle_log(sim_state *s);    /* after each settled second */
-int sim_oracle_finish(sim_state *s); /* fills res->oracle_cost, and the
+/* bound.c */
+int sim_bound_log(sim_state *s);    /* after each settled second */
+int sim_bound_finish(sim_state *s); /* fills res->oracle_cost, and the
                                         whole result for the oracle policy */
+void sim_bound_free(sim_state *s);
 
 /* billing.c: what one instance's run from run_t to end_t costs, in USD:
 ** spot at the step function `price` (USD per instance-hour), or on demand at
@@ -335,42 +378,53 @@ double sim_charge_fixed(const sim_steps *price, sim_fx integral, int64_t run_t,
                         int64_t end_t);
 
 /* account.c */
+int sim_account_init(sim_state *s);               /* at the start; -1 on OOM */
+void sim_account_free(sim_state *s);
 void sim_account(sim_state *s, int64_t t);        /* integrate up to t */
 void sim_account_episodes(sim_state *s);          /* after a state change */
 int sim_account_finish(sim_state *s);             /* medians; -1 on OOM */
 void sim_bill(sim_state *s, const sim_inst *in, int interrupted);
 /* Pool p's price integral up to now, and its step moving on (a price trace
-** event at now, before the new price is in s->price). */
+** event at now, before the new price is in s->market.price). */
 sim_fx sim_psum_now(const sim_state *s, int p);
 void sim_psum_step(sim_state *s, int p);
 
 /* market.c */
-int sim_market_plan(sim_state *s);  /* draws and schedules every event */
+/* Sets the pools' market up; draws and schedules every event. */
+int sim_market_plan(sim_state *s);
 int sim_market_event(sim_state *s, int type, int a);
 void sim_market_free(sim_state *s);
 
 /* fleet.c */
+int sim_fleet_init(sim_state *s);                 /* empty pools; -1 on OOM */
+void sim_fleet_free(sim_state *s);
 int sim_fleet_fill(sim_state *s);                 /* launch / trim to target */
 void sim_spot_started(sim_state *s, int64_t idx); /* running at the start */
 int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
 int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
-int sim_inst_new(sim_state *s, int pool, int64_t *idx);
-int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);
-void sim_inst_release(sim_state *s, int64_t idx);
 int sim_spot_event(sim_state *s, int type, int64_t idx);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */
 int sim_asg_set(sim_state *s, int desired, int honor, const char **error);
 int sim_od_event(sim_state *s, int type, int64_t idx);
-/* A launching instance of the group goes in service (run_t set), or any of
-** them leaves its list (before it is released). */
-void sim_od_in_service(sim_state *s, int64_t idx);
-void sim_od_unlist(sim_state *s, int64_t idx);
+int sim_asg_init(sim_state *s);  /* an empty group; -1 on OOM */
+/* The group at its DesiredCapacity, in service, at the start. */
+int sim_asg_start(sim_state *s);
+void sim_asg_free(sim_state *s);
 
+/* state.c: below every other model file; they call it, it calls only the
+** queue. */
 /* Sets s->err and returns -1. */
 int sim_fail(sim_state *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A slot for a new instance of `pool` (-1: on demand), LAUNCHING, appended
+** to `list` (its owner's list of the newest of its kind). */
+int sim_inst_new(sim_state *s, int pool, sim_list *list, int64_t *idx);
+/* Schedules an event of instance idx (stale once its slot is reused). */
+int sim_inst_event(sim_state *s, int64_t t, int type, int64_t idx);
+/* Frees the slot of an instance its owner has taken off its list. */
+void sim_inst_release(sim_state *s, int64_t idx);
 
 #endif

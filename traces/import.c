@@ -786,28 +786,18 @@ static int bs_string(bstream *s, char *out, size_t n, size_t *full) {
         if (c == '"') break;
         if (c == '\\') {
             int e = bs_get(s);
-            switch (e) {
-            case '"': case '\\': case '/': c = e; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u': {
-                int v = 0;
-                for (int i = 0; i < 4; i++) {
-                    int h = bs_get(s);
-                    int d = h >= '0' && h <= '9' ? h - '0'
-                            : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                            : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
-                    if (d < 0) return bs_syntax(s);
-                    v = v * 16 + d;
+            if (e == 'u') {
+                char h[4];
+                for (int i = 0; i < 4; i++) { /* each checked as it comes */
+                    int g = bs_get(s);
+                    if (trc_json_hexdigit(g) < 0) return bs_syntax(s);
+                    h[i] = (char)g;
                 }
-                c = v < 0x80 ? v : '?';
-                break;
+                c = trc_json_unescape_u(h);
+            } else {
+                c = trc_json_unescape(e);
             }
-            default: return bs_syntax(s);
-            }
+            if (c < 0) return bs_syntax(s);
         }
         if (k + 1 < n) out[k] = (char)c;
         k++;

@@ -6,7 +6,9 @@
 ** million observations would otherwise spend most of its time allocating and
 ** freeing tree nodes. It still accepts any valid JSON spelling of the format
 ** (white space, escapes, exponents) and rejects everything else with a
-** message naming the field.
+** message naming the field. What a string escape reads as is one rule
+** (trc_json_unescape and trc_json_unescape_u, below), which the streamed
+** price-history reader of import.c shares.
 */
 #include "traces.h"
 #include "traces/text.h"
@@ -76,13 +78,6 @@ static inline __attribute__((always_inline)) int expect(rd *r, char c,
     return eat(r, c) ? 0 : expect_fail(r, what);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads a JSON string into out (truncated to n-1 bytes; longer strings are
 ** never valid keys or values here, so they fail later by not matching). */
 static int string(rd *r, char *out, size_t n) {
@@ -105,26 +100,15 @@ static int string(rd *r, char *out, size_t n) {
         if (c < 0x20) return fail(r, "control character in string");
         if (c == '\\') {
             char e = *r->s++;
-            switch (e) {
-            case '"': case '\\': case '/': c = (unsigned char)e; break;
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u': {
-                int v = 0;
-                for (int i = 0; i < 4; i++) {
-                    int h = hexval(r->s[i]);
-                    if (h < 0) return fail(r, "bad \\u escape in string");
-                    v = v * 16 + h;
-                }
+            int v;
+            if (e == 'u') {
+                v = trc_json_unescape_u(r->s);
+                if (v < 0) return fail(r, "bad \\u escape in string");
                 r->s += 4;
-                c = v < 0x80 ? (unsigned char)v : '?';
-                break;
+            } else if ((v = trc_json_unescape(e)) < 0) {
+                return fail(r, "bad escape in string");
             }
-            default: return fail(r, "bad escape in string");
-            }
+            c = (unsigned char)v;
         }
         if (k + 1 < n) out[k++] = (char)c;
     }
@@ -489,6 +473,35 @@ size_t trc_json_escape(char *buf, size_t n, const char *s) {
     put_escaped(buf, n, &k, s);
     if (n) buf[k < n ? k : n - 1] = '\0';
     return k;
+}
+
+int trc_json_unescape(int e) {
+    switch (e) {
+    case '"': case '\\': case '/': return e;
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    }
+    return -1;
+}
+
+int trc_json_hexdigit(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int trc_json_unescape_u(const char *h) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = trc_json_hexdigit(h[i]);
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v < 0x80 ? v : '?';
 }
 
 int trc_decision_format(char *buf, size_t n, int64_t now,

@@ -60,6 +60,17 @@ char *trc_obs_format(const pol_obs *obs);
 ** control characters escaped). Returns the length, or the length needed when
 ** it does not fit (as snprintf). */
 size_t trc_json_escape(char *buf, size_t n, const char *s);
+/* What JSON string escapes read as, one rule for both JSON readers (this
+** file's, from memory; import.c's, from a stream). The byte a one-character
+** escape "\e" stands for, or -1 when e is not one ("\u" included). */
+int trc_json_unescape(int e);
+/* The value of c as a hex digit of a "\uXXXX" escape, or -1 (EOF too). */
+int trc_json_hexdigit(int c);
+/* The byte the escape "\u" h[0..3] is read as: ASCII as itself, any other
+** code unit '?' (the strings read are names, ids and reasons); -1 when
+** they are not 4 hex digits. Reading stops at the first that is not one,
+** so h may end early at a NUL. */
+int trc_json_unescape_u(const char *h);
 
 /* Formats a decision as one JSON line (no newline). Returns the length, or
 ** the length needed when it does not fit (as snprintf). */

@@ -72,11 +72,7 @@ static void scale_in_picks_what_the_rule_says(void **st) {
         s.res = &res;
         s.err = err;
         s.errlen = sizeof err;
-        s.od_phase = malloc(3600 * sizeof *s.od_phase);
-        assert_non_null(s.od_phase);
-        for (int ph = 0; ph < 3600; ph++) s.od_phase[ph] = (sim_list){-1, -1};
-        s.od_launching = (sim_list){-1, -1};
-        s.cooldown_until = INT64_MIN;
+        assert_int_equal(sim_asg_init(&s), 0);
         int64_t t0 = 1488326400 + (int64_t)(rnd(&x) % 7200);
         s.now = t0;
         /* A group of 1..60 instances; most in service, at seconds drawn
@@ -99,12 +95,12 @@ static void scale_in_picks_what_the_rule_says(void **st) {
             assert_int_equal(sim_asg_set(&s, k, 0, &e), 1);
             if (s.inst[want].state != INST_GONE)
                 fail_msg("round %d: expected slot %lld to go", round, (long long)want);
-            assert_int_equal(s.od_live, k);
+            assert_int_equal(s.asg.od_live, k);
         }
         sim_queue_free(&s.q);
         free(s.inst);
         free(s.free_slots);
-        free(s.od_phase);
+        sim_asg_free(&s);
     }
 }
 

@@ -49,7 +49,7 @@ static void plan_events(plan *pl, const sim_scenario *sc) {
     pl->s.res = &pl->r;
     pl->s.err = pl->err;
     pl->s.errlen = sizeof pl->err;
-    sim_rng_seed(&pl->s.rng_market, sc->seed, 6);
+    sim_rng_seed(&pl->s.market.rng_market, sc->seed, 6);
     if (sim_market_plan(&pl->s)) fail_msg("sim_market_plan: %s", pl->err);
 }
 
@@ -61,8 +61,10 @@ static void plan_free(plan *pl) {
 /* Counts the events of a scope (and group, or any when group < -1). */
 static size_t count(const plan *pl, int scope, int group) {
     size_t n = 0;
-    for (size_t i = 0; i < pl->s.nmev; i++)
-        if (pl->s.mev[i].scope == scope && (group < -1 || pl->s.mev[i].group == group)) n++;
+    for (size_t i = 0; i < pl->s.market.nmev; i++)
+        if (pl->s.market.mev[i].scope == scope &&
+            (group < -1 || pl->s.market.mev[i].group == group))
+            n++;
     return n;
 }
 
@@ -82,18 +84,19 @@ static void rate_follows_the_frequency(void **st) {
     plan pl;
     plan_events(&pl, &f.sc);
     /* r = -ln(1 - 0.5) / 1 per 30 days over 36500 days: 843.3 events. */
-    poisson_near(pl.s.nmev, -log(0.5) * 36500 / 30);
+    poisson_near(pl.s.market.nmev, -log(0.5) * 36500 / 30);
     /* Sorted by time, all inside the span. */
-    for (size_t i = 1; i < pl.s.nmev; i++) assert_true(pl.s.mev[i - 1].t <= pl.s.mev[i].t);
-    assert_true(pl.s.mev[pl.s.nmev - 1].t < f.sc.end);
+    for (size_t i = 1; i < pl.s.market.nmev; i++)
+        assert_true(pl.s.market.mev[i - 1].t <= pl.s.market.mev[i].t);
+    assert_true(pl.s.market.mev[pl.s.market.nmev - 1].t < f.sc.end);
     plan_free(&pl);
     /* A mean share of 0.625 needs 1.6 times as many events for the same
     ** share of instances a month. */
     f.sc.market.share_min = 0.25;
     plan_events(&pl, &f.sc);
-    poisson_near(pl.s.nmev, -log(0.5) / 0.625 * 36500 / 30);
-    for (size_t i = 0; i < pl.s.nmev; i++)
-        assert_true(pl.s.mev[i].share >= 0.25 && pl.s.mev[i].share <= 1);
+    poisson_near(pl.s.market.nmev, -log(0.5) / 0.625 * 36500 / 30);
+    for (size_t i = 0; i < pl.s.market.nmev; i++)
+        assert_true(pl.s.market.mev[i].share >= 0.25 && pl.s.market.mev[i].share <= 1);
     plan_free(&pl);
 }
 
@@ -134,24 +137,25 @@ static void same_seed_same_events(void **st) {
     plan a, b;
     plan_events(&a, &f.sc);
     plan_events(&b, &f.sc);
-    assert_true(a.s.nmev > 0);
-    assert_int_equal(a.s.nmev, b.s.nmev);
-    assert_memory_equal(a.s.mev, b.s.mev, a.s.nmev * sizeof *a.s.mev);
+    assert_true(a.s.market.nmev > 0);
+    assert_int_equal(a.s.market.nmev, b.s.market.nmev);
+    assert_memory_equal(a.s.market.mev, b.s.market.mev, a.s.market.nmev * sizeof *a.s.market.mev);
     /* Announced events: the recommendation 180-900 s ahead. */
     size_t announced = 0;
-    for (size_t i = 0; i < a.s.nmev; i++) {
-        const sim_mevent *e = &a.s.mev[i];
+    for (size_t i = 0; i < a.s.market.nmev; i++) {
+        const sim_mevent *e = &a.s.market.mev[i];
         assert_true(e->ice >= 300 && e->ice <= 3600);
         if (e->signal_t < 0) continue;
         announced++;
         assert_true(e->t - e->signal_t >= 180 && e->t - e->signal_t <= 900);
     }
-    assert_true(announced > 0 && announced < a.s.nmev);
+    assert_true(announced > 0 && announced < a.s.market.nmev);
     plan_free(&b);
     f.sc.seed++;
     plan_events(&b, &f.sc);
-    assert_true(b.s.nmev != a.s.nmev ||
-                memcmp(a.s.mev, b.s.mev, a.s.nmev * sizeof *a.s.mev) != 0);
+    assert_true(b.s.market.nmev != a.s.market.nmev ||
+                memcmp(a.s.market.mev, b.s.market.mev,
+                       a.s.market.nmev * sizeof *a.s.market.mev) != 0);
     plan_free(&a);
     plan_free(&b);
 }

@@ -250,9 +250,41 @@ static void json_escape_keeps_json_valid(void **st) {
     assert_int_equal(n, strlen(buf));
 }
 
+/* The one unescaping rule both JSON readers use: the one-character
+** escapes, "\\u" ASCII as itself and anything else as '?', and the first
+** character that is not a hex digit ends a "\\u" (never read past). */
+static void json_unescape_rule(void **st) {
+    (void)st;
+    const char *in = "\"\\/bfnrt", *out = "\"\\/\b\f\n\r\t";
+    for (size_t i = 0; in[i]; i++) assert_int_equal(trc_json_unescape(in[i]), out[i]);
+    assert_int_equal(trc_json_unescape('u'), -1);
+    assert_int_equal(trc_json_unescape('q'), -1);
+    assert_int_equal(trc_json_unescape(-1), -1);
+    assert_int_equal(trc_json_unescape_u("006F"), 'o');
+    assert_int_equal(trc_json_unescape_u("007f"), 0x7f);
+    assert_int_equal(trc_json_unescape_u("00e9"), '?');
+    assert_int_equal(trc_json_unescape_u("12"), -1); /* ends at the NUL */
+    assert_int_equal(trc_json_unescape_u("12g4"), -1);
+    assert_int_equal(trc_json_hexdigit('F'), 15);
+    assert_int_equal(trc_json_hexdigit(-1), -1);
+    /* In a line: an escaped key reads as the key. */
+    trc_obsbuf b = {0};
+    pol_obs o;
+    char err[256];
+    assert_int_equal(trc_obs_parse("{\"n\\u006fw\": 60, \"period\": 60, \"metrics\": {}, "
+                                   "\"asg\": null}",
+                                   &b, &o, err, sizeof err),
+                     0);
+    assert_int_equal(o.now, 60);
+    assert_int_equal(trc_obs_parse("{\"now\\q\": 60}", &b, &o, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bad escape"));
+    trc_obsbuf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_escape_keeps_json_valid),
+        cmocka_unit_test(json_unescape_rule),
         cmocka_unit_test(time_parse_known_values),
         cmocka_unit_test(time_parse_rejects),
         cmocka_unit_test(time_format_round_trips),

@@ -1,5 +1,6 @@
 /*
-** oracle.c: the cost bound every real policy is measured against.
+** bound.c: the oracle's cost bound, which every real policy is measured
+** against.
 **
 ** The oracle knows the future: it brings on-demand capacity into service
 ** exactly when each spot shortfall starts (instances are not billed while
@@ -26,30 +27,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_oracle_log(sim_state *s) {
-    if (s->ncap) {
-        sim_cap *last = &s->cap[s->ncap - 1];
-        if (last->required == s->required && last->spot == s->spot_units) return 0;
+int sim_bound_log(sim_state *s) {
+    if (s->bound.ncap) {
+        sim_cap *last = &s->bound.cap[s->bound.ncap - 1];
+        if (last->required == s->required && last->spot == s->fleet.spot_units) return 0;
         if (last->t == s->now) { /* a change within the same second */
             last->required = s->required;
-            last->spot = s->spot_units;
+            last->spot = s->fleet.spot_units;
             return 0;
         }
     }
-    if (s->ncap == s->capcap) {
-        size_t n = s->capcap ? 2 * s->capcap : 256;
-        sim_cap *p = realloc(s->cap, n * sizeof *p);
+    if (s->bound.ncap == s->bound.capcap) {
+        size_t n = s->bound.capcap ? 2 * s->bound.capcap : 256;
+        sim_cap *p = realloc(s->bound.cap, n * sizeof *p);
         if (!p) return sim_fail(s, "out of memory");
-        s->cap = p;
-        s->capcap = n;
+        s->bound.cap = p;
+        s->bound.capcap = n;
     }
-    s->cap[s->ncap++] = (sim_cap){s->now, s->required, s->spot_units};
+    s->bound.cap[s->bound.ncap++] = (sim_cap){s->now, s->required, s->fleet.spot_units};
     return 0;
 }
 
 /* Instances the shortfall at entry i needs, unbounded. */
 static double need_raw(const sim_state *s, size_t i) {
-    double gap = s->cap[i].required - s->cap[i].spot;
+    double gap = s->bound.cap[i].required - s->bound.cap[i].spot;
     if (gap <= 1e-9) return 0;
     return ceil(gap / s->sc->od_weight - 1e-9);
 }
@@ -138,8 +139,8 @@ static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches
     level *lv = NULL;
     int cur = 0, nlv = 0, rc = 0;
     int64_t last_b = 0;
-    for (size_t i = 0; i < s->ncap && rc == 0; i++) {
-        int64_t a = s->cap[i].t, b = i + 1 < s->ncap ? s->cap[i + 1].t : sc->end;
+    for (size_t i = 0; i < s->bound.ncap && rc == 0; i++) {
+        int64_t a = s->bound.cap[i].t, b = i + 1 < s->bound.ncap ? s->bound.cap[i + 1].t : sc->end;
         if (b <= a) continue;
         int n = need(s, i);
         for (int k = cur; k > n && rc == 0; k--) rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, a);
@@ -170,7 +171,7 @@ static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches
     return rc;
 }
 
-int sim_oracle_finish(sim_state *s) {
+int sim_bound_finish(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_result *r = s->res;
     double cost = 0, secs = 0;
@@ -182,9 +183,9 @@ int sim_oracle_finish(sim_state *s) {
     /* What MaxSize leaves uncovered: the shortfall beyond MaxSize instances. */
     double short_us = 0;
     int64_t below = 0, longest = 0, run_start = -1;
-    for (size_t i = 0; i < s->ncap; i++) {
-        int64_t a = s->cap[i].t, b = i + 1 < s->ncap ? s->cap[i + 1].t : sc->end;
-        double left = s->cap[i].required - s->cap[i].spot - sc->asg_max * sc->od_weight;
+    for (size_t i = 0; i < s->bound.ncap; i++) {
+        int64_t a = s->bound.cap[i].t, b = i + 1 < s->bound.ncap ? s->bound.cap[i + 1].t : sc->end;
+        double left = s->bound.cap[i].required - s->bound.cap[i].spot - sc->asg_max * sc->od_weight;
         if (left > 1e-9 && b > a) {
             short_us += left * (double)(b - a);
             below += b - a;
@@ -201,8 +202,9 @@ int sim_oracle_finish(sim_state *s) {
     r->od_launches = launches;
     r->total_cost = r->spot_cost + cost;
     r->pct_of_all_od = r->all_od_cost > 0 ? 100 * r->total_cost / r->all_od_cost : 0;
-    r->coverage_pct = s->required_us > 0 ? 100 * (s->required_us - short_us) / s->required_us
-                                         : 100;
+    r->coverage_pct = s->acct.required_us > 0
+                          ? 100 * (s->acct.required_us - short_us) / s->acct.required_us
+                          : 100;
     r->shortfall_unit_hours = short_us / 3600;
     r->longest_shortfall_s = longest;
     r->minutes_below_target = (double)below / 60;
@@ -211,4 +213,8 @@ int sim_oracle_finish(sim_state *s) {
     r->return_delay_median_s = r->return_delay_max_s = 0;
     r->od_hours_after_recovery = 0;
     return 0;
+}
+
+void sim_bound_free(sim_state *s) {
+    free(s->bound.cap);
 }
