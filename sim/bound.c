@@ -143,7 +143,8 @@ static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches
         int64_t a = s->bound.cap[i].t, b = i + 1 < s->bound.ncap ? s->bound.cap[i + 1].t : sc->end;
         if (b <= a) continue;
         int n = need(s, i);
-        for (int k = cur; k > n && rc == 0; k--) rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, a);
+        for (int k = cur; k > n && rc == 0; k--)
+            rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, a);
         if (n > nlv) {
             level *p = realloc(lv, (size_t)n * sizeof *p);
             if (!p) {
@@ -158,7 +159,8 @@ static int oracle_levels(sim_state *s, double *cost, double *secs, int *launches
         cur = n;
         last_b = b;
     }
-    for (int k = cur; k > 0 && rc == 0; k--) rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, last_b);
+    for (int k = cur; k > 0 && rc == 0; k--)
+        rc = level_close(sc, &lv[k - 1], lv[k - 1].open_a, last_b);
     for (int k = 0; k < nlv; k++) {
         if (rc == 0 && lv[k].launches) {
             *cost += lv[k].dp;

@@ -216,7 +216,8 @@ static int64_t fill_victim(const sim_state *s, double have) {
         if (k < 0) continue;
         double c = s->market.price[p] / pl->weight;
         if (victim < 0 || l > vlaunching ||
-            (l == vlaunching && (c > vcost || (c == vcost && s->inst[k].serial > s->inst[victim].serial)))) {
+            (l == vlaunching &&
+             (c > vcost || (c == vcost && s->inst[k].serial > s->inst[victim].serial)))) {
             victim = k;
             vcost = c;
             vlaunching = l;

@@ -548,7 +548,9 @@ static int setup(sim_state *s, direct_rows *rows) {
         /* The schedule's second, drawn once: the first time at or after the
         ** start that is that second past a multiple of Interval. */
         int64_t off = sim_rng_delay(&s->ctl.rng_sched, &sc->cron_offset);
-        int64_t t = sc->start - ((sc->start - off) % sc->cron_interval + sc->cron_interval) % sc->cron_interval;
+        int64_t t = sc->start -
+                    ((sc->start - off) % sc->cron_interval + sc->cron_interval) %
+                        sc->cron_interval;
         if (t < sc->start) t += sc->cron_interval;
         s->ctl.cron_base = t;
         if (schedule_cron(s)) return -1;
