@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "plot/plot.h"
+#include "lab/lab.h"
 #include "lab/regret.h"
 
 const char cmd_compare_usage[] =
     "usage: spotbench compare [DIR|SCENARIO] [--policy NAME]... [--set KEY=VALUE]...\n"
-    "           [--json] [--plot FILE] [-j N] [--db FILE]\n"
+    "           [--seeds N|A-B|LIST] [--json] [--plot FILE] [-j N] [--db FILE]\n"
     "\n"
     "Runs every case of DIR (default traces/scenarios: each subfolder with a\n"
     "scenario.json) with each policy (default: every policy that can run live)\n"
@@ -32,6 +33,9 @@ const char cmd_compare_usage[] =
     "  --policy NAME     a policy (repeat for several)\n"
     "  --set KEY=VALUE   for every run: a scenario field, or a parameter of the\n"
     "                    policies that have it\n"
+    "  --seeds N         run each case at seeds 1 to N (also A-B, or S1,S2,...;\n"
+    "                    default 20): figures are means, with each case's spread\n"
+    "                    and a paired verdict for every two policies\n"
     "  --json            one JSON object instead of the table\n"
     "  --plot FILE       the table as a figure, policies x cases (.png, .svg)\n"
     "  -j N              worker processes (default: the number of cores)\n"
@@ -41,6 +45,9 @@ const char cmd_compare_usage[] =
     "  spotbench compare --plot results/compare.png -j 2\n";
 
 #define MAX_POLICIES 16
+/* compare's seeds when --seeds is not given: enough for a paired interval
+** to separate policies whose costs differ by a few percent. */
+#define DEFAULT_SEEDS 20
 #define MAX_SETS 64
 
 static void print_row(const char *label, const lab_cmp_cell *x) {
@@ -58,20 +65,101 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
            x->flaps);
 }
 
+/* Case k's (k == ncases: the suite's) figures over the seeds: the mean
+** total cost with its 95 % interval, and the extremes, of cost, regret and
+** coverage. */
+static void print_spread(const lab_cmp *t, size_t k) {
+    printf("  %-10s %27s %21s %19s %19s\n", "seeds", "total $ mean [95 % CI]",
+           "total $ min .. max", "regret % min .. max", "cov % min .. max");
+    for (size_t p = 0; p < t->npolicies; p++) {
+        lab_stat c, v, r;
+        char a[64], b[64], d[64], e[64];
+        lab_cmp_stats(t, k, p, &c, &v, &r);
+        snprintf(a, sizeof a, "%.2f [%.2f, %.2f]", c.mean, c.lo, c.hi);
+        snprintf(b, sizeof b, "%.2f .. %.2f", c.min, c.max);
+        snprintf(d, sizeof d, "%+.1f .. %+.1f", r.min, r.max);
+        snprintf(e, sizeof e, "%.3f .. %.3f", floor(v.min * 1000) / 1000,
+                 floor(v.max * 1000) / 1000);
+        printf("  %-10s %27s %21s %19s %19s\n", t->policies[p], a, b, d, e);
+    }
+}
+
+/* a against b as a reviewer would take it: by how much, with its interval,
+** at how many seeds; or not distinguishable. */
+static void verdict_text(const lab_cmp *t, size_t a, size_t b, char *buf, size_t len) {
+    lab_cmp_verdict v;
+    lab_cmp_verdict_of(t, a, b, &v);
+    const lab_stat *d = &v.cost.diff, *c = &v.coverage.diff;
+    size_t o = 0;
+    if (v.cost.verdict) {
+        int lower = v.cost.verdict < 0;
+        size_t with = lower ? v.cost.below : v.cost.above, against = lower ? v.cost.above
+                                                                            : v.cost.below;
+        char where[96];
+        if (with == t->nseeds) snprintf(where, sizeof where, "at every seed (%zu of %zu)", with,
+                                        t->nseeds);
+        else snprintf(where, sizeof where, "on average (%s at %zu of %zu seeds, %s at %zu)",
+                      lower ? "cheaper" : "dearer", with, t->nseeds,
+                      lower ? "dearer" : "cheaper", against);
+        o += (size_t)snprintf(buf, len, "%s is %s than %s %s: by $%.2f (95 %% CI [%.2f, %.2f])",
+                              t->policies[a], lower ? "cheaper" : "dearer", t->policies[b],
+                              where, fabs(d->mean), lower ? -d->hi : d->lo,
+                              lower ? -d->lo : d->hi);
+    } else {
+        o += (size_t)snprintf(buf, len, "%s and %s: cost not distinguishable at %zu seeds "
+                              "(%+.2f $, 95 %% CI [%+.2f, %+.2f]; cheaper at %zu, dearer at "
+                              "%zu)", t->policies[a], t->policies[b], t->nseeds, d->mean,
+                              d->lo, d->hi, v.cost.below, v.cost.above);
+    }
+    if (o < len)
+        snprintf(buf + o, len - o, "; coverage %+.3f points (95 %% CI [%+.3f, %+.3f])%s",
+                 c->mean, c->lo, c->hi, v.coverage.verdict ? "" : ", not distinguishable");
+}
+
+/* Every pair of policies over the whole suite, paired seed by seed. */
+static void print_verdicts(const lab_cmp *t) {
+    printf("verdicts over %zu seeds, paired (the same seed gives every policy the same spot "
+           "side), over all cases; 95 %% t intervals of the mean difference:\n", t->nseeds);
+    for (size_t a = 0; a < t->npolicies; a++)
+        for (size_t b = a + 1; b < t->npolicies; b++) {
+            char buf[600];
+            verdict_text(t, a, b, buf, sizeof buf);
+            printf("  %s\n", buf);
+        }
+    printf("\n");
+}
+
+/* One seed decides nothing: say so when a case draws anything at random. */
+static void note_one_draw(const lab_cmp *t) {
+    size_t nrandom = 0;
+    for (size_t k = 0; k < t->ncases; k++) nrandom += t->random[k] != 0;
+    if (t->nseeds == 1 && nrandom)
+        fprintf(stderr, "spotbench: note: one draw (seed %llu) decides every figure: %zu of "
+                "the %zu cases draw delays or events at random, so a ranking may be luck "
+                "(--seeds N runs N draws and states each verdict with its interval)\n",
+                (unsigned long long)t->seeds[0], nrandom, t->ncases);
+}
+
 static void print_table(const lab_cmp *t, const int64_t *ids) {
     const char *hdr = "  %-10s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
+        char over[96] = "";
+        if (t->nseeds > 1)
+            snprintf(over, sizeof over, "; means over %zu seeds%s", t->nseeds,
+                     !all && !t->random[k] ? ", nothing random: every seed the same" : "");
         if (all)
-            printf("ALL %zu CASES (oracle $%.2f)\n", t->ncases, t->agg[0].oracle);
+            printf("ALL %zu CASES (oracle $%.2f%s)\n", t->ncases, t->agg[0].oracle, over);
         else
-            printf("%s (oracle $%.2f)\n", t->cases[k], t->cell[k * t->npolicies].oracle);
+            printf("%s (oracle $%.2f%s)\n", t->cases[k], t->cell[k * t->npolicies].oracle, over);
         printf(hdr, "policy", "total $", "cov %", "regret $", "regret %", "short uh",
                "fallback med/max", "to spot med/max", "od h aft", "flaps");
         for (size_t p = 0; p < t->npolicies; p++)
             print_row(t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
+        if (t->nseeds > 1) print_spread(t, k);
         printf("\n");
     }
+    if (t->nseeds > 1) print_verdicts(t);
     printf("sweeps:");
     for (size_t p = 0; p < t->npolicies; p++)
         printf(" %s=%lld", t->policies[p], (long long)ids[p]);
@@ -108,9 +196,71 @@ static cJSON *cell_json(const lab_cmp_cell *x) {
     return o;
 }
 
+/* A figure over the seeds: mean, interval, extremes and every seed's value. */
+static cJSON *stat_json(const lab_stat *x, const lab_cmp *t, size_t k, size_t p, int which) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", x->mean);
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->lo));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->hi));
+    cJSON_AddNumberToObject(o, "min", x->min);
+    cJSON_AddNumberToObject(o, "max", x->max);
+    cJSON *v = cJSON_AddArrayToObject(o, "per_seed");
+    for (size_t i = 0; i < t->nseeds; i++) {
+        const lab_cmp_cell *c = k == t->ncases ? &t->rep_agg[i * t->npolicies + p]
+                                               : &t->rep[(i * t->ncases + k) * t->npolicies + p];
+        double val = which == 0 ? c->total : which == 1 ? c->coverage : c->regret_pct;
+        cJSON_AddItemToArray(v, cJSON_CreateNumber(val));
+    }
+    return o;
+}
+
+static cJSON *seeds_json(const lab_cmp *t, size_t k, size_t p) {
+    lab_stat c, v, r;
+    lab_cmp_stats(t, k, p, &c, &v, &r);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "total_cost", stat_json(&c, t, k, p, 0));
+    cJSON_AddItemToObject(o, "coverage_pct", stat_json(&v, t, k, p, 1));
+    cJSON_AddItemToObject(o, "regret_pct", stat_json(&r, t, k, p, 2));
+    return o;
+}
+
+static cJSON *paired_json(const lab_paired *x) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", x->diff.mean);
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->diff.lo));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->diff.hi));
+    cJSON_AddNumberToObject(o, "seeds_lower", (double)x->below);
+    cJSON_AddNumberToObject(o, "seeds_higher", (double)x->above);
+    cJSON_AddStringToObject(o, "verdict", x->verdict < 0   ? "lower"
+                                          : x->verdict > 0 ? "higher"
+                                                           : "not distinguishable");
+    return o;
+}
+
+static cJSON *verdicts_json(const lab_cmp *t) {
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t a = 0; a < t->npolicies; a++)
+        for (size_t b = a + 1; b < t->npolicies; b++) {
+            lab_cmp_verdict v;
+            lab_cmp_verdict_of(t, a, b, &v);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "a", t->policies[a]);
+            cJSON_AddStringToObject(o, "b", t->policies[b]);
+            cJSON_AddItemToObject(o, "total_cost_a_minus_b", paired_json(&v.cost));
+            cJSON_AddItemToObject(o, "coverage_pct_a_minus_b", paired_json(&v.coverage));
+            cJSON_AddItemToArray(arr, o);
+        }
+    return arr;
+}
+
 static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "suite", dir);
+    cJSON *sd = cJSON_AddArrayToObject(o, "seeds");
+    for (size_t i = 0; i < t->nseeds; i++)
+        cJSON_AddItemToArray(sd, cJSON_CreateNumber((double)t->seeds[i]));
     cJSON *pol = cJSON_AddArrayToObject(o, "policies");
     cJSON *sw = cJSON_AddObjectToObject(o, "sweeps");
     for (size_t p = 0; p < t->npolicies; p++) {
@@ -121,14 +271,22 @@ static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
     for (size_t k = 0; k < t->ncases; k++) {
         cJSON *c = cJSON_CreateObject();
         cJSON_AddStringToObject(c, "case", t->cases[k]);
+        cJSON_AddBoolToObject(c, "random", t->random[k]);
         cJSON *runs = cJSON_AddObjectToObject(c, "runs");
-        for (size_t p = 0; p < t->npolicies; p++)
-            cJSON_AddItemToObject(runs, t->policies[p], cell_json(&t->cell[k * t->npolicies + p]));
+        for (size_t p = 0; p < t->npolicies; p++) {
+            cJSON *r = cell_json(&t->cell[k * t->npolicies + p]);
+            cJSON_AddItemToObject(r, "over_seeds", seeds_json(t, k, p));
+            cJSON_AddItemToObject(runs, t->policies[p], r);
+        }
         cJSON_AddItemToArray(cases, c);
     }
     cJSON *agg = cJSON_AddObjectToObject(o, "all_cases");
-    for (size_t p = 0; p < t->npolicies; p++)
-        cJSON_AddItemToObject(agg, t->policies[p], cell_json(&t->agg[p]));
+    for (size_t p = 0; p < t->npolicies; p++) {
+        cJSON *r = cell_json(&t->agg[p]);
+        cJSON_AddItemToObject(r, "over_seeds", seeds_json(t, t->ncases, p));
+        cJSON_AddItemToObject(agg, t->policies[p], r);
+    }
+    cJSON_AddItemToObject(o, "verdicts", verdicts_json(t));
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
     if (!s) {
@@ -142,14 +300,15 @@ static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
 
 static const cli_opt compare_opts[] = {
     {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--json", NULL}, {"--plot", "OUT"},
-    {"--db", "FILE"}, {"-j", "N"}, {NULL, NULL}};
+    {"--db", "FILE"}, {"-j", "N"}, {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_compare_opts[] = {compare_opts, NULL};
 
 int cmd_compare(int argc, char **argv) {
     const char *dir = NULL, *db_path = "results/spotbench.db", *plot = NULL;
     const char *pols[MAX_POLICIES], *sets[MAX_SETS];
-    size_t npols = 0, nsets = 0;
-    int json = 0;
+    size_t npols = 0, nsets = 0, nseeds = 0;
+    uint64_t seeds[LAB_MAX_SEEDS];
+    int json = 0, seeds_given = 0;
     long workers = sysconf(_SC_NPROCESSORS_ONLN);
     cli_args a;
     cli_args_init(&a, "compare", NULL, compare_opts, argc, argv);
@@ -175,9 +334,17 @@ int cmd_compare(int argc, char **argv) {
         } else if (cli_is(&a, "-j")) {
             if (cli_jobs(v, &workers))
                 return cli_usage("compare", "-j %s: expected 1 to 1024", v);
+        } else if (cli_is(&a, "--seeds")) {
+            char e[200];
+            if (lab_seeds_parse(v, seeds, &nseeds, e, sizeof e))
+                return cli_usage("compare", "%s", e);
+            seeds_given = 1;
         }
     }
     if (!dir) dir = "traces/scenarios";
+    /* Enough seeds for a verdict unless told otherwise (docs/policies.md). */
+    for (; nseeds == 0 || (!seeds_given && nseeds < DEFAULT_SEEDS); nseeds++)
+        seeds[nseeds] = nseeds + 1;
     if (workers < 1) workers = 1;
     const pol_policy *list[MAX_POLICIES];
     const char *names[MAX_POLICIES];
@@ -204,7 +371,7 @@ int cmd_compare(int argc, char **argv) {
     if (rc) return rc;
     lab_cmp t;
     int64_t ids[MAX_POLICIES];
-    if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n)) {
+    if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n, seeds, nseeds)) {
         lab_suite_free(&su);
         cli_error("out of memory");
         return CLI_FAIL;
@@ -215,6 +382,7 @@ int cmd_compare(int argc, char **argv) {
     if (rc != CLI_OK) cli_error("%s", err);
     if (rc == CLI_OK) {
         lab_cmp_aggregate(&t);
+        note_one_draw(&t);
         if (json) rc = print_json(dir, &t, ids);
         else print_table(&t, ids);
     }

@@ -5,7 +5,9 @@
 */
 #include "lab/lab.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "traces/text.h"
@@ -165,5 +167,58 @@ int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
     return 0;
 fail:
     sim_scenario_free(sc);
+    return -1;
+}
+
+/* A seed: a whole number from 0 to 2^64 - 1, digits only. */
+static int seed_of(const char *s, const char *end, uint64_t *out) {
+    if (s == end || end - s > 20) return -1;
+    char buf[24], *e;
+    memcpy(buf, s, (size_t)(end - s));
+    buf[end - s] = '\0';
+    for (const char *c = buf; *c; c++)
+        if (*c < '0' || *c > '9') return -1;
+    errno = 0;
+    *out = strtoull(buf, &e, 10);
+    return errno || *e ? -1 : 0;
+}
+
+int lab_seeds_parse(const char *arg, uint64_t *seeds, size_t *n, char *err,
+                    size_t errlen) {
+    *n = 0;
+    const char *dash = strchr(arg, '-'), *comma = strchr(arg, ',');
+    uint64_t a, b;
+    if (!comma && !dash) { /* N: seeds 1..N */
+        if (seed_of(arg, arg + strlen(arg), &b) || b < 1 || b > LAB_MAX_SEEDS) goto bad;
+        for (uint64_t s = 1; s <= b; s++) seeds[(*n)++] = s;
+        return 0;
+    }
+    if (dash && !comma) { /* A-B */
+        if (seed_of(arg, dash, &a) || seed_of(dash + 1, dash + strlen(dash), &b) || b < a ||
+            b - a >= LAB_MAX_SEEDS)
+            goto bad;
+        for (uint64_t s = a;; s++) {
+            seeds[(*n)++] = s;
+            if (s == b) break;
+        }
+        return 0;
+    }
+    for (const char *p = arg;;) { /* S1,S2,... */
+        const char *e = strchr(p, ',');
+        if (!e) e = p + strlen(p);
+        if (*n == LAB_MAX_SEEDS || seed_of(p, e, &a)) goto bad;
+        for (size_t i = 0; i < *n; i++)
+            if (seeds[i] == a) {
+                snprintf(err, errlen, "--seeds %s: seed %llu given twice", arg,
+                         (unsigned long long)a);
+                return -1;
+            }
+        seeds[(*n)++] = a;
+        if (!*e) return 0;
+        p = e + 1;
+    }
+bad:
+    snprintf(err, errlen, "--seeds %s: expected N (1 to %d: seeds 1 to N), A-B or a list "
+             "S1,S2,... of whole numbers", arg, LAB_MAX_SEEDS);
     return -1;
 }

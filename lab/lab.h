@@ -71,6 +71,17 @@ int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
              size_t n, sim_trace_cache *cache, sim_scenario *sc,
              pol_params *params, char *err, size_t errlen);
 
+/* ---- replications ---------------------------------------------------------- */
+
+/* The most seeds one command runs. */
+#define LAB_MAX_SEEDS 1000
+
+/* --seeds: "N" (seeds 1 to N), "A-B" (A to B) or "S1,S2,..." (in that
+** order, no seed twice), into seeds[0..*n) (LAB_MAX_SEEDS room). Returns
+** 0, or -1 with the reason in err. */
+int lab_seeds_parse(const char *arg, uint64_t *seeds, size_t *n, char *err,
+                    size_t errlen);
+
 /* ---- one run (runs.c) ---------------------------------------------------- */
 
 struct st_db;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lab/stats.h"
 #include "policy/policy.h"
 #include "sim/sim.h"
 
@@ -39,24 +40,53 @@ typedef struct {
     size_t ncases, npolicies;
     const char *const *cases;    /* case names, borrowed */
     const char *const *policies; /* policy names, borrowed */
+    size_t nseeds;
+    const uint64_t *seeds;       /* borrowed */
+    /* Each seed's table: rep[(seed * ncases + case) * npolicies + policy],
+    ** and its aggregate over the cases, rep_agg[seed * npolicies + policy]. */
+    lab_cmp_cell *rep, *rep_agg;
+    /* The table the figures show: each field the mean over the seeds
+    ** (counts rounded), regret that of the means; and its aggregate. */
     lab_cmp_cell *cell;          /* [case * npolicies + policy] */
     lab_cmp_cell *agg;           /* [policy]: over every case */
+    int *random;                 /* [case]: its runs draw at random (else
+                                    every seed gives the same run) */
 } lab_cmp;
 
-/* Allocates the table (cells zeroed). Returns 0, or -1 when out of memory. */
+/* Allocates the table (cells zeroed) for seeds[0..nseeds) (nseeds >= 1).
+** Returns 0, or -1 when out of memory. */
 int lab_cmp_init(lab_cmp *c, const char *const *cases, size_t ncases,
-                 const char *const *policies, size_t npolicies);
+                 const char *const *policies, size_t npolicies, const uint64_t *seeds,
+                 size_t nseeds);
 void lab_cmp_free(lab_cmp *c);
 
-/* Fills cell (case, policy) from a run's summary. */
-void lab_cmp_set(lab_cmp *c, size_t case_i, size_t pol_i, const sim_result *r);
+/* Fills seed seed_i's cell (case, policy) from a run's summary. */
+void lab_cmp_set(lab_cmp *c, size_t seed_i, size_t case_i, size_t pol_i,
+                 const sim_result *r);
 
-/* Aggregates every policy over the cases: costs, shortfall, on-demand hours
-** and flaps summed; coverage = 1 - sum shortfall / sum required; regret
-** summed over the cases where it is defined (na counts the others) and its
-** % taken of those cases' bound; latencies: the largest maximum, and the
-** median of the medians of the cases that had a spot shortfall. */
+/* Aggregates every seed's table over the cases: costs, shortfall,
+** on-demand hours and flaps summed; coverage = 1 - sum shortfall / sum
+** required; regret summed over the cases where it is defined (na counts
+** the others) and its % taken of those cases' bound; latencies: the
+** largest maximum, and the median of the medians of the cases that had a
+** spot shortfall. Then the mean table over the seeds, aggregated the same
+** way, but for the suite's regret: the mean of each seed's (the cases
+** without one differ from seed to seed; na is the most of any seed). */
 void lab_cmp_aggregate(lab_cmp *c);
+
+/* What the seeds say of policy a against policy b over the whole suite,
+** paired seed by seed: total cost (a - b, USD) and coverage (a - b,
+** points). */
+typedef struct {
+    lab_paired cost, coverage;
+} lab_cmp_verdict;
+void lab_cmp_verdict_of(const lab_cmp *c, size_t a, size_t b, lab_cmp_verdict *out);
+
+/* Policy p's figures over the seeds on case k (k == ncases: the whole
+** suite): total cost, coverage and regret (% of the bound; a seed where the
+** run covers less than the bound and costs less counts as 0). */
+void lab_cmp_stats(const lab_cmp *c, size_t k, size_t p, lab_stat *total, lab_stat *coverage,
+                   lab_stat *regret_pct);
 
 /* A cell's regret as printed: "+5.88" / "+6.8 %", or "n/a (covers 95.2 %)"
 ** (and "" for the % then). */
@@ -64,10 +94,13 @@ void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pc
                          size_t plen);
 
 /* Runs every case (scenario paths cases[0..t->ncases)) with each policy
-** pols[0..t->npolicies), one sweep per policy in the database at db_path
-** (its id in sweep_ids[p]), and fills the table's cells; sets[0..nsets) go
-** to every run under lab.h's rule (a parameter to the chosen policies that
-** have it). Returns LAB_OK, LAB_BADINPUT or LAB_FAIL with err set. */
+** pols[0..t->npolicies) at each of t's seeds, one sweep per policy in the
+** database at db_path (its id in sweep_ids[p]; the seeds its grid axis
+** `seed`), fills every seed's cells and aggregates; sets[0..nsets) go to
+** every run under lab.h's rule (a parameter to the chosen policies that
+** have it). The same seed gives every policy the same spot side (the
+** simulator draws each concern from its own stream), so the policies'
+** differences are paired. Returns LAB_OK, LAB_BADINPUT or LAB_FAIL with err set. */
 int lab_cmp_run(lab_cmp *t, const char *db_path, const char *const *cases,
                 const pol_policy *const *pols, const char *const *sets, size_t nsets,
                 int workers, const char *tool_version, int64_t *sweep_ids, char *err,

@@ -1841,3 +1841,23 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
     for (size_t i = 0; i < sc->nparams; i++)
         if (sc->params[i].pol == pol) *out = sc->params[i].p;
 }
+
+/* A delay drawn at random: not a constant (p in (0, 1), or a range). */
+static int dist_random(const sim_dist *d) {
+    return d->p > 0 && (d->p < 1 || d->min != d->max);
+}
+
+static int prob_random(double p) { return p > 0 && p < 1; }
+
+int sim_scenario_random(const sim_scenario *sc) {
+    const sim_dist *d[] = {&sc->fleet_launch_delay, &sc->registration_delay, &sc->cw_delay,
+                           &sc->cron_offset,        &sc->cron_jitter,        &sc->sns_delay,
+                           &sc->od_launch_delay,    &sc->od_termination_delay};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (dist_random(d[i])) return 1;
+    /* The market draws its events; scripted events draw which instances
+    ** they interrupt. */
+    if (sc->mode == SIM_MODEL && (sc->market.on || sc->nevents)) return 1;
+    return prob_random(sc->cw_missing) || prob_random(sc->cw_fetch_failure) ||
+           prob_random(sc->invoke_failure) || prob_random(sc->describe_failure);
+}

@@ -197,6 +197,12 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
                              sim_trace_cache *cache, sim_scenario *sc, char *err,
                              size_t errlen);
 
+/* 1 when a run of the scenario draws anything at random (a delay that is
+** not a constant, a failure probability strictly between 0 and 1, market
+** events, which instances a scripted event interrupts): its results then
+** depend on the seed. 0: every seed gives the same run. */
+int sim_scenario_random(const sim_scenario *sc);
+
 /* The top-level fields of a scenario file ("seed", "fleet", "asg", ...),
 ** NULL-terminated. */
 const char *const *sim_scenario_fields(void);

@@ -10,8 +10,10 @@ for c in all-outbid-3h late-missing-datapoints v100-availability-2023; do
     ln -s "$PWD/traces/scenarios/$c" "$TMP/suite/$c"
 done
 run "$SB" compare "$TMP/suite" --policy classic --policy hedge --policy none \
-    --policy karpenter --json -j 2 --db "$TMP/c.db" --plot "$TMP/c.png"
+    --policy karpenter --json -j 2 --db "$TMP/c.db" --plot "$TMP/c.png" --seeds 1
 expect_rc "compare --json" 0
+# One draw: said, since the cases draw delays at random.
+expect_err "one seed" "spotbench: note: one draw (seed 1) decides every figure"
 cp "$TMP/out" "$TMP/cmp.json"
 : >"$TMP/runs.jsonl"
 for c in all-outbid-3h late-missing-datapoints v100-availability-2023; do
@@ -84,7 +86,7 @@ run "$SB" best --sweep "$ID" --min-coverage 0 --db "$TMP/c.db"
 expect_rc "best on a compare sweep" 0
 
 # The table: the same runs as text; regret never negative.
-run "$SB" compare "$TMP/suite" --policy none --policy hedge -j 1 --db "$TMP/c2.db"
+run "$SB" compare "$TMP/suite" --policy none --policy hedge -j 1 --db "$TMP/c2.db" --seeds 1
 expect_rc "compare" 0
 expect_out "compare" "ALL 3 CASES"
 expect_out "compare" "n/a (covers"
@@ -93,12 +95,78 @@ grep -E '^  (none|hedge) ' "$TMP/out" | awk '{print $4}' | grep -q '^-[0-9]' &&
 
 # --set: a scenario field for all, a parameter only for the policies having it.
 run "$SB" compare "$TMP/suite" --policy none --policy hedge --set cold_start=60 \
-    --set asg.MaxSize=4 -j 1 --db "$TMP/c3.db" --json
+    --set asg.MaxSize=4 -j 1 --db "$TMP/c3.db" --json --seeds 1
 expect_rc "compare --set" 0
 n=$(sqlite3 "$TMP/c3.db" "SELECT count(*) FROM runs WHERE sets LIKE '%cold_start=60%'")
 [ "$n" = 3 ] && ok || bad "cold_start set on $n runs, wanted 3 (hedge's)"
 n=$(sqlite3 "$TMP/c3.db" "SELECT count(*) FROM runs WHERE sets LIKE '%asg.MaxSize=4%'")
 [ "$n" = 6 ] && ok || bad "asg.MaxSize set on $n runs, wanted 6"
+
+# Seeds: every figure over the seeds, computed here from `run --set seed=S`;
+# the verdict agrees with the per-seed values.
+S=traces/scenarios/all-outbid-3h
+D='cloudwatch.IngestionDelay={"min":0,"max":30}'
+run "$SB" compare "$S" --policy classic --policy guarded --seeds 2-6 --set "$D" --json \
+    -j 2 --db "$TMP/s.db"
+expect_rc "compare --seeds 2-6" 0
+cp "$TMP/out" "$TMP/seeds.json"
+: >"$TMP/seeds.jsonl"
+for seed in 2 3 4 5 6; do
+    for p in classic guarded; do
+        "$SB" run "$S/scenario.json" --policy $p --set "$D" --set seed=$seed --json \
+            --db "$TMP/sr.db" >>"$TMP/seeds.jsonl" || bad "run seed $seed $p"
+    done
+done
+python3 - "$TMP/seeds.json" "$TMP/seeds.jsonl" <<'PY' && ok || bad "compare's seed figures"
+import json, math, sys
+cmp = json.load(open(sys.argv[1]))
+runs = [json.loads(l) for l in open(sys.argv[2])]
+assert cmp["seeds"] == [2, 3, 4, 5, 6], cmp["seeds"]
+T975 = {4: 2.776445}  # Student's t, 0.975, 4 degrees of freedom (tables)
+def stat(xs):
+    n = len(xs); m = sum(xs) / n
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
+    h = T975[n - 1] * sd / math.sqrt(n)
+    return m, m - h, m + h, min(xs), max(xs)
+def close(a, b, what):
+    assert abs(a - b) <= 1e-9 * max(1, abs(b)), "%s: %r != %r" % (what, a, b)
+per = {}
+for r in runs:
+    per.setdefault(r["policy"], {})[r["seed"]] = r["summary"]
+for p in ("classic", "guarded"):
+    got = cmp["cases"][0]["runs"][p]["over_seeds"]["total_cost"]
+    xs = [per[p][s]["total_cost"] for s in (2, 3, 4, 5, 6)]
+    for a, b in zip(got["per_seed"], xs):
+        close(a, b, p + " per seed")
+    m, lo, hi, mn, mx = stat(xs)
+    close(got["mean"], m, p + " mean"); close(got["ci95"][0], lo, p + " lo")
+    close(got["ci95"][1], hi, p + " hi"); close(got["min"], mn, "min"); close(got["max"], mx, "max")
+    close(cmp["cases"][0]["runs"][p]["total_cost"], m, p + " table's mean")
+# The verdict: classic minus guarded, seed by seed.
+d = [per["classic"][s]["total_cost"] - per["guarded"][s]["total_cost"] for s in (2, 3, 4, 5, 6)]
+v = cmp["verdicts"][0]
+assert (v["a"], v["b"]) == ("classic", "guarded"), v
+c = v["total_cost_a_minus_b"]
+m, lo, hi, _, _ = stat(d)
+close(c["mean"], m, "diff mean"); close(c["ci95"][0], lo, "diff lo"); close(c["ci95"][1], hi, "diff hi")
+assert c["seeds_lower"] == sum(x < -0.005 for x in d) and c["seeds_higher"] == sum(x > 0.005 for x in d)
+want = "lower" if hi < -0.005 else "higher" if lo > 0.005 else "not distinguishable"
+assert c["verdict"] == want, (c["verdict"], want)
+# classic's two modes: a seed near the bound and one far above it.
+r = cmp["cases"][0]["runs"]["classic"]["over_seeds"]["regret_pct"]
+assert r["min"] < 10 and r["max"] > 100, r
+PY
+run "$SB" compare "$S" --policy classic --policy guarded --seeds 2-6 --set "$D" -j 2 \
+    --db "$TMP/s2.db"
+expect_rc "compare --seeds, text" 0
+expect_out "spread" "total \$ mean [95 % CI]"
+expect_out "verdict" "classic and guarded: cost not distinguishable at 5 seeds"
+run "$SB" compare "$S" --policy classic --seeds 0 --db "$TMP/e.db"
+expect_rc "--seeds 0" 2
+expect_err "--seeds 0" "--seeds 0: expected N (1 to 1000: seeds 1 to N), A-B or a list"
+run "$SB" compare "$S" --policy classic --seeds 3,3 --db "$TMP/e.db"
+expect_rc "--seeds 3,3" 2
+expect_err "--seeds 3,3" "seed 3 given twice"
 
 # Errors.
 run "$SB" compare "$TMP/suite" --policy oracle --db "$TMP/e.db"

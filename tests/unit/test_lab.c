@@ -15,9 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "lab/lab.h"
 #include "lab/regress.h"
+#include "lab/stats.h"
 #include "lab/sweep.h"
 
 #define SC "traces/scenarios/all-outbid-3h/scenario.json"
@@ -309,6 +311,102 @@ static void regress_one_case(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- replications ---------------------------------------------------------- */
+
+static void seeds_parse(void **state) {
+    (void)state;
+    uint64_t v[LAB_MAX_SEEDS];
+    size_t n;
+    assert_int_equal(lab_seeds_parse("3", v, &n, err, sizeof err), 0);
+    assert_int_equal(n, 3);
+    assert_true(v[0] == 1 && v[2] == 3);
+    assert_int_equal(lab_seeds_parse("7-9", v, &n, err, sizeof err), 0);
+    assert_int_equal(n, 3);
+    assert_true(v[0] == 7 && v[1] == 8 && v[2] == 9);
+    assert_int_equal(lab_seeds_parse("11,4,18446744073709551615", v, &n, err, sizeof err), 0);
+    assert_int_equal(n, 3);
+    assert_true(v[0] == 11 && v[1] == 4 && v[2] == UINT64_MAX);
+    const char *bad[] = {"0", "1001", "9-7", "1-1001", "x", "3,", ",3", "1-2-3", "-3", "2,2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(lab_seeds_parse(bad[i], v, &n, err, sizeof err), -1);
+    assert_string_equal(err, "--seeds 2,2: seed 2 given twice");
+}
+
+static void stats_by_hand(void **state) {
+    (void)state;
+    /* t(0.975, df) from the tables: 1, 9, 19, 30 exact; 45 and 200
+    ** interpolated in 1/df (exact 2.014103 and 1.971896). */
+    assert_true(fabs(lab_t975(1) - 12.706205) < 1e-6);
+    assert_true(fabs(lab_t975(9) - 2.262157) < 1e-6);
+    assert_true(fabs(lab_t975(19) - 2.093024) < 1e-6);
+    assert_true(fabs(lab_t975(45) - 2.014103) < 2e-4);
+    assert_true(fabs(lab_t975(200) - 1.971896) < 2e-4);
+    assert_true(fabs(lab_t975(1000000) - 1.959964) < 1e-5);
+    /* 2, 4, 4, 4, 5, 5, 7, 9: mean 5, s = sqrt(32/7) = 2.13809; half-width
+    ** t(0.975, 7) 2.364624 * 2.13809 / sqrt(8) = 1.787497. */
+    double x[8] = {2, 4, 4, 4, 5, 5, 7, 9};
+    lab_stat st;
+    lab_stat_of(x, 8, &st);
+    assert_true(st.n == 8 && st.mean == 5 && st.min == 2 && st.max == 9);
+    assert_true(fabs(st.sd - 2.138090) < 1e-6);
+    assert_true(fabs(st.lo - (5 - 1.787497)) < 1e-5 && fabs(st.hi - (5 + 1.787497)) < 1e-5);
+    /* One value: no interval. */
+    lab_stat_of(x + 6, 1, &st);
+    assert_true(st.mean == 7 && st.lo == 7 && st.hi == 7 && st.sd == 0);
+    /* Paired: a - b = 1, 2, 3 (mean 2, s 1, half-width 4.302653/sqrt(3)
+    ** = 2.484138: [-0.48, 4.48], not distinguishable, above at 3 seeds);
+    ** a - b = 1, 1.1, 0.9: mean 1, s 0.1, [0.75, 1.25]: higher. */
+    double a[3] = {11, 12, 13}, b[3] = {10, 10, 10}, c[3] = {11, 11.1, 10.9};
+    lab_paired pr;
+    lab_paired_of(a, b, 3, 0.005, &pr);
+    assert_true(fabs(pr.diff.lo - (2 - 2.484138)) < 1e-5);
+    assert_int_equal(pr.verdict, 0);
+    assert_int_equal(pr.above, 3);
+    lab_paired_of(c, b, 3, 0.005, &pr);
+    assert_int_equal(pr.verdict, 1);
+    lab_paired_of(b, c, 3, 0.005, &pr);
+    assert_int_equal(pr.verdict, -1);
+    assert_int_equal(pr.below, 3);
+}
+
+/* Common random numbers: at one seed every policy sees the same spot side,
+** so its spot cost, launches and interruptions are the same whichever
+** policy runs the on-demand group. */
+static void same_spot_side_at_a_seed(void **state) {
+    (void)state;
+    const char *cases[] = {"traces/scenarios/market-2021/scenario.json",
+                           "traces/scenarios/capacity-ice/scenario.json",
+                           "traces/scenarios/seed-week/scenario.json"};
+    const char *seeds[] = {"seed=1", "seed=4", "seed=9"};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < 3; i++) {
+            double spot = -1;
+            int intr = -1, launches = -1;
+            size_t nrun = 0;
+            for (const pol_policy *const *p = pol_list(); *p; p++) {
+                if ((*p)->simulation_only) continue;
+                const pol_policy *pol = *p;
+                sim_scenario sc;
+                pol_params pp;
+                sim_result r;
+                assert_int_equal(lab_load(cases[k], &pol, &seeds[i], 1, NULL, &sc, &pp, err,
+                                          sizeof err), 0);
+                assert_int_equal(sim_run(&sc, pol, &pp, NULL, &r, err, sizeof err), 0);
+                sim_scenario_free(&sc);
+                if (spot < 0) {
+                    spot = r.spot_cost;
+                    intr = r.interruptions;
+                    launches = r.spot_launches;
+                }
+                assert_true(r.spot_cost == spot);
+                assert_int_equal(r.interruptions, intr);
+                assert_int_equal(r.spot_launches, launches);
+                nrun++;
+            }
+            assert_int_equal(nrun, 6);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(split_follows_the_rule),
@@ -317,6 +415,9 @@ int main(void) {
         cmocka_unit_test(drive_a_sweep),
         cmocka_unit_test(suites),
         cmocka_unit_test(regress_one_case),
+        cmocka_unit_test(seeds_parse),
+        cmocka_unit_test(stats_by_hand),
+        cmocka_unit_test(same_spot_side_at_a_seed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
