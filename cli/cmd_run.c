@@ -5,7 +5,9 @@
 #include "cli.h"
 
 #include "lab/lab.h"
+#include "lab/stats.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,9 @@ const char cmd_run_usage[] =
     "                    fleet.LaunchSpecifications[0].SpotPrice=0.05)\n"
     "  --db FILE         the SQLite database (default results/spotbench.db)\n"
     "  --timeseries      also store per-minute samples and every decision\n"
+    "  --seeds N         run each policy at seeds 1 to N (also A-B, or S1,S2,...)\n"
+    "                    and print each figure's mean, 95 % interval and range\n"
+    "                    over them (default: the scenario's own seed, once)\n"
     "  --json            print one JSON object per run instead of the table\n"
     "\n"
     "example:\n"
@@ -37,7 +42,7 @@ const char cmd_run_usage[] =
 
 static const cli_opt run_opts[] = {
     {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--db", "FILE"},
-    {"--timeseries", NULL}, {"--json", NULL}, {NULL, NULL}};
+    {"--timeseries", NULL}, {"--json", NULL}, {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_run_opts[] = {run_opts, NULL};
 
 #define MAX_POLICIES 8
@@ -198,10 +203,161 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
     printf("]}\n");
 }
 
+/* ---- over seeds ---------------------------------------------------------- */
+
+/* One figure of a policy's runs over the seeds, as a cell: "mean [lo, hi]"
+** or "min .. max". */
+typedef double (*fig_fn)(const sim_result *r);
+static double f_total(const sim_result *r) { return r->total_cost; }
+static double f_gap(const sim_result *r) { return r->total_cost - r->oracle_cost; }
+/* Truncated, as every table does: a shortfall never reads 100.000. */
+static double f_cov(const sim_result *r) { return floor(r->coverage_pct * 1000) / 1000; }
+static double f_cov_mean(const sim_result *r) { return r->coverage_pct; }
+static double f_short(const sim_result *r) { return r->shortfall_unit_hours; }
+static double f_odh(const sim_result *r) { return r->od_instance_hours; }
+static double f_lat(const sim_result *r) { return (double)r->fallback_latency_max_s; }
+static double f_flaps(const sim_result *r) { return r->flaps; }
+
+static const struct {
+    const char *label, *fmt;
+    fig_fn fn;
+    int range; /* 0: mean [95 % CI], 1: min .. max */
+} seed_rows[] = {
+    {"total cost, mean [95 % CI]", "$%.2f", f_total, 0},
+    {"total cost, min .. max", "$%.2f", f_total, 1},
+    {"cost above oracle, mean", "%+.2f", f_gap, 0},
+    {"cost above oracle, min .. max", "%+.2f", f_gap, 1},
+    {"coverage %, mean", "%.3f", f_cov_mean, 0},
+    {"coverage %, min .. max", "%.3f", f_cov, 1},
+    {"shortfall unit-hours, mean", "%.2f", f_short, 0},
+    {"on-demand instance-hours, mean", "%.2f", f_odh, 0},
+    {"fallback latency max, s", "%.0f", f_lat, 1},
+    {"flaps, mean", "%.1f", f_flaps, 0},
+};
+
+/* The runs of policy p over the seeds: runs[s * npol + p]. */
+static void print_seeds(const sim_scenario *sc, const run_slot *runs, size_t npol,
+                        const uint64_t *seeds, size_t nseeds) {
+    printf("scenario  %s (%s mode, %s billing, %zu seeds: %llu .. %llu)\n", sc->name,
+           sc->mode == SIM_MODEL ? "model" : "direct",
+           sc->billing == SIM_PER_HOUR ? "per-hour" : "per-second", nseeds,
+           (unsigned long long)seeds[0], (unsigned long long)seeds[nseeds - 1]);
+    if (!sim_scenario_random(sc))
+        printf("          nothing in it is drawn at random: every seed gives the same run\n");
+    printf("\n%-32s", "policy");
+    for (size_t p = 0; p < npol; p++) printf("  %26s", runs[p].pol->name);
+    putchar('\n');
+    double *v = malloc(nseeds * sizeof *v);
+    if (!v) return;
+    for (size_t i = 0; i < sizeof seed_rows / sizeof seed_rows[0]; i++) {
+        printf("%-32s", seed_rows[i].label);
+        for (size_t p = 0; p < npol; p++) {
+            for (size_t k = 0; k < nseeds; k++) v[k] = seed_rows[i].fn(&runs[k * npol + p].res);
+            lab_stat st;
+            lab_stat_of(v, nseeds, &st);
+            char a[40], b[40], cell[96];
+            if (seed_rows[i].range) {
+                snprintf(a, sizeof a, seed_rows[i].fmt, st.min);
+                snprintf(b, sizeof b, seed_rows[i].fmt, st.max);
+                snprintf(cell, sizeof cell, "%s .. %s", a, b);
+            } else if (!strcmp(seed_rows[i].label, "total cost, mean [95 % CI]")) {
+                snprintf(cell, sizeof cell, "$%.2f [%.2f, %.2f]", st.mean, st.lo, st.hi);
+            } else {
+                /* The mean coverage truncated too. */
+                double m = seed_rows[i].fn == f_cov_mean ? floor(st.mean * 1000) / 1000
+                                                         : st.mean;
+                snprintf(cell, sizeof cell, seed_rows[i].fmt, m);
+            }
+            printf("  %26s", cell);
+        }
+        putchar('\n');
+    }
+    free(v);
+    printf("%-32s", "run ids, first .. last");
+    for (size_t p = 0; p < npol; p++) {
+        char cell[64];
+        snprintf(cell, sizeof cell, "%lld .. %lld", (long long)runs[p].run_id,
+                 (long long)runs[(nseeds - 1) * npol + p].run_id);
+        printf("  %26s", cell);
+    }
+    printf("\n\n95 %% CI: Student's t interval of the mean over the seeds; every policy "
+           "sees the same spot side at a seed\n");
+}
+
+/* run --seeds: each policy at each seed, the seed a scenario field given
+** after the others ("seed=S", stored with the run). */
+static int run_seeds(const char *path, const char *const *names, size_t npol,
+                     const char *const *sets, size_t nsets, const uint64_t *seeds,
+                     size_t nseeds, const char *db_path, int timeseries, int json) {
+    char err[512];
+    const pol_policy *pols[MAX_POLICIES];
+    for (size_t i = 0; i < npol; i++)
+        if (!(pols[i] = pol_find(names[i]))) return cli_unknown_policy(names[i]);
+    const char *all[MAX_SETS + 1];
+    for (size_t i = 0; i < nsets; i++) {
+        if (!strncmp(sets[i], "seed=", 5)) {
+            cli_error("--set %s: --seeds gives each run its seed", sets[i]);
+            return CLI_BADINPUT;
+        }
+        all[i] = sets[i];
+    }
+    size_t np = npol ? npol : 1;
+    run_slot *runs = calloc(nseeds * np, sizeof *runs);
+    if (!runs) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    st_db *db = NULL;
+    sim_scenario sc;
+    int loaded = 0, rc = CLI_OK;
+    for (size_t k = 0; k < nseeds && rc == CLI_OK; k++) {
+        char seed[32];
+        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[k]);
+        all[nsets] = seed;
+        if (loaded) sim_scenario_free(&sc);
+        loaded = 0;
+        for (size_t p = 0; p < np && rc == CLI_OK; p++) {
+            run_slot *r = &runs[k * np + p];
+            r->pol = npol ? pols[p] : NULL;
+            /* Loaded (and checked) for each policy: nothing is stored until
+            ** the first seed's loads all pass. */
+            if (loaded) sim_scenario_free(&sc);
+            if (lab_load(path, &r->pol, all, nsets + 1, NULL, &sc, &r->params, err,
+                         sizeof err)) {
+                cli_error("%s", err);
+                rc = CLI_BADINPUT;
+                break;
+            }
+            loaded = 1;
+            if (k == 0) cli_note_fallback(&sc, r->pol, &r->params);
+            if (!db && st_open(db_path, &db, err, sizeof err)) {
+                cli_error("%s", err);
+                rc = CLI_FAIL;
+                break;
+            }
+            lab_sets ls;
+            lab_sets_split(&r->pol, 1, all, nsets + 1, &ls, err, sizeof err);
+            const char *stored[2 * MAX_SETS + 2];
+            size_t ns = 0;
+            for (size_t i = 0; i < ls.nfield; i++) stored[ns++] = ls.field[i];
+            for (size_t i = 0; i < ls.nparam; i++) stored[ns++] = ls.param[i];
+            rc = cli_run_one(db, &sc, r->pol, &r->params, stored, ns, timeseries, &r->res,
+                             &r->run_id);
+            if (rc == CLI_OK && json) print_json(&sc, r);
+        }
+    }
+    st_close(db);
+    if (rc == CLI_OK && !json) print_seeds(&sc, runs, np, seeds, nseeds);
+    if (loaded) sim_scenario_free(&sc);
+    free(runs);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv) {
     const char *path = NULL, *db_path = "results/spotbench.db";
     const char *pol_names[MAX_POLICIES], *sets[MAX_SETS];
-    size_t npol = 0, nsets = 0;
+    size_t npol = 0, nsets = 0, nseeds = 0;
+    uint64_t seeds[LAB_MAX_SEEDS];
     int timeseries = 0, json = 0;
     cli_args a;
     cli_args_init(&a, "run", NULL, run_opts, argc, argv);
@@ -222,9 +378,16 @@ int cmd_run(int argc, char **argv) {
             timeseries = 1;
         } else if (cli_is(&a, "--json")) {
             json = 1;
+        } else if (cli_is(&a, "--seeds")) {
+            char e[200];
+            if (lab_seeds_parse(a.val, seeds, &nseeds, e, sizeof e))
+                return cli_usage("run", "%s", e);
         }
     }
     if (!path) return cli_usage("run", "a SCENARIO file is required");
+    if (nseeds)
+        return run_seeds(path, pol_names, npol, sets, nsets, seeds, nseeds, db_path,
+                         timeseries, json);
 
     /* Load everything before touching the database: a run that fails to
     ** load writes nothing. */

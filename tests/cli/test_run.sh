@@ -142,4 +142,32 @@ sh -c "trap '' XFSZ; ulimit -f 0; exec \"$SB\" run \"$SC\" --db \"$TMP/full/new.
 [ $? -eq 1 ] && ok || bad "a database on a full disk: not exit 1"
 [ -z "$(ls -A "$TMP/full")" ] && ok || bad "left on a full disk: $(ls -lA "$TMP/full")"
 
+# --seeds: each policy at each seed; the summary's figures computed here
+# from the per-run JSON of the same command.
+S3=traces/scenarios/all-outbid-3h/scenario.json
+run "$SB" run "$S3" --policy classic --policy guarded --seeds 4-6 --json --db "$TMP/sd.db"
+expect_rc "run --seeds --json" 0
+expect_lines "one JSON line per run" 6
+cp "$TMP/out" "$TMP/seeds.jsonl"
+run "$SB" run "$S3" --policy classic --policy guarded --seeds 4-6 --db "$TMP/sd2.db"
+expect_rc "run --seeds" 0
+expect_out "run --seeds" "3 seeds: 4 .. 6"
+python3 - "$TMP/seeds.jsonl" "$TMP/out" <<'PY' && ok || bad "run --seeds summary"
+import json, math, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["seed"] for r in runs] == [4, 4, 5, 5, 6, 6], [r["seed"] for r in runs]
+assert [r["policy"] for r in runs[:2]] == ["classic", "guarded"]
+text = open(sys.argv[2]).read()
+row = next(l for l in text.split("\n") if l.startswith("total cost, mean [95 % CI]"))
+for p in ("classic", "guarded"):
+    xs = [r["summary"]["total_cost"] for r in runs if r["policy"] == p]
+    m = sum(xs) / 3
+    h = 4.302653 * math.sqrt(sum((x - m) ** 2 for x in xs) / 2) / math.sqrt(3)
+    cell = "$%.2f [%.2f, %.2f]" % (m, m - h, m + h)
+    assert cell in row, (cell, row)
+PY
+run "$SB" run "$S3" --seeds 3 --set seed=2 --db "$TMP/sd3.db"
+expect_rc "--seeds with --set seed" 2
+expect_err "--seeds with --set seed" "--set seed=2: --seeds gives each run its seed"
+
 finish
