@@ -156,6 +156,46 @@ int cli_write_live_config(const char *path, const char *scenario,
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
+/* ---- a stored sweep's Pareto fronts (fronts.c) --------------------------- */
+
+/* One point on a front. params is a sweep row's JSON object of the swept
+** keys, borrowed from the cli_fronts that holds the point. */
+typedef struct {
+    double cost, coverage;
+    double oracle;    /* the oracle's cost, summed over the point's runs */
+    int64_t run_id;   /* the run; 0 on the front over all scenarios */
+    const char *params;
+} cli_front_point;
+
+typedef struct {
+    const char *scenario;    /* its path, borrowed; NULL: over all scenarios */
+    size_t npoints;          /* the points it was taken from */
+    cli_front_point *point;  /* on the front, cheapest first */
+    size_t nfront;
+} cli_front;
+
+typedef struct {
+    cli_front *front;        /* one per scenario, then one over all of them
+                                when there are several */
+    size_t nfronts;
+    st_sweep_row *rows;      /* the sweep's stored runs */
+    size_t nrows;
+    lab_sweep_pset *psets;   /* the runs as parameter sets */
+    size_t npsets;
+} cli_fronts;
+
+/* The fronts of sweep `id` of db (its runs' cost against coverage; a
+** point over all scenarios is a parameter set stored on every one, with
+** its costs summed and its lowest coverage). Returns 0, or -1 with err
+** set; either way the caller frees *out with cli_fronts_free. */
+int cli_sweep_fronts(st_db *db, int64_t id, const lab_sweep_spec *spec, cli_fronts *out,
+                     char *err, size_t errlen);
+void cli_fronts_free(cli_fronts *fr);
+
+/* A sweep row's parameters (a JSON object as the store keeps it) as JSON;
+** a string when it does not parse (cmd_sweep.c). */
+cJSON *cli_params_json(const char *text);
+
 /* trace import --format spot-traces (cmd_trace_avail.c), and its options. */
 int cli_trace_import_spot_traces(int argc, char **argv);
 extern const cli_opt cmd_trace_avail_opts[];

@@ -1,8 +1,9 @@
 /*
 ** cmd_sweep.c: `spotbench sweep` (run a parameter sweep on worker processes,
 ** print its Pareto fronts) and `spotbench best` (the cheapest parameter set
-** meeting a coverage on every scenario). The sweep itself lives in lab/sweep.c
-** (points) and store/sweeptab.c (storage, workers); this file parses and prints.
+** meeting a coverage on every scenario). The sweep itself lives in lab/
+** (points, the worker pool, the driver) and its fronts are taken by
+** fronts.c; this file parses, calls them and prints.
 */
 #include "cli.h"
 
@@ -176,153 +177,86 @@ static void on_progress(void *ctx, size_t done, size_t total) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* A parameters text (a JSON object as the store keeps it) as JSON. */
-static cJSON *params_json(const char *text) {
+cJSON *cli_params_json(const char *text) {
     cJSON *o = cJSON_Parse(text);
     return o ? o : cli_json_str(text);
 }
 
-/* Prints a Pareto front as a table, or with `out` adds it to that JSON
-** array as {"scenario", "points", "front": [...]}. */
-static int print_front(const char *title, const char *scenario, cJSON *out,
-                       const double *cost, const double *cov,
-                       const double *oracle, const int64_t *run_ids,
-                       const char *const *params, size_t n) {
-    int *front = calloc(n ? n : 1, sizeof *front);
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!front || !order || lab_pareto(cost, cov, n, front)) {
-        free(front);
-        free(order);
-        cli_error("out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (front[i]) order[k++] = i;
-    /* Insertion sort by cost: fronts are short. */
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && cost[order[j]] < cost[order[j - 1]]; j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    if (out) {
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddItemToArray(out, f);
-        cJSON_AddItemToObject(f, "scenario", scenario ? cli_json_str(scenario) : cJSON_CreateNull());
-        cJSON_AddNumberToObject(f, "points", (double)n);
-        cJSON *arr = cJSON_AddArrayToObject(f, "front");
-        for (size_t i = 0; i < k; i++) {
-            size_t x = order[i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToArray(arr, o);
-            cJSON_AddNumberToObject(o, "total_cost", cost[x]);
-            cJSON_AddNumberToObject(o, "coverage_pct", cov[x]);
-            cJSON_AddNumberToObject(o, "gap_to_oracle", cost[x] - oracle[x]);
-            if (run_ids) cJSON_AddNumberToObject(o, "run_id", (double)run_ids[x]);
-            cJSON_AddItemToObject(o, "parameters", params_json(params[x]));
-        }
-        free(front);
-        free(order);
-        return 0;
-    }
-    printf("%s: %zu of %zu on the front\n", title, k, n);
+/* The text printer: a front as a table under its title. */
+static void print_front_text(const cli_front *f) {
+    char title[700];
+    if (f->scenario)
+        snprintf(title, sizeof title, "\nPareto front, %s", f->scenario);
+    else
+        snprintf(title, sizeof title, "\nPareto front over all scenarios (cost summed, "
+                                      "minimum coverage)");
+    printf("%s: %zu of %zu on the front\n", title, f->nfront, f->npoints);
     printf("  %12s  %11s  %14s  %6s  %s\n", "total cost", "coverage", "gap to oracle",
            "run", "parameters");
-    for (size_t i = 0; i < k; i++) {
-        size_t x = order[i];
+    for (size_t i = 0; i < f->nfront; i++) {
+        const cli_front_point *p = &f->point[i];
         char run[24] = "-", usd[40], gap[40];
-        if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
-        snprintf(usd, sizeof usd, "$%.2f", cost[x]);
-        sim_gap_format(cost[x], oracle[x], cov[x], gap, sizeof gap);
-        printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, cov[x], gap, run, params[x]);
+        if (f->scenario) snprintf(run, sizeof run, "%lld", (long long)p->run_id);
+        snprintf(usd, sizeof usd, "$%.2f", p->cost);
+        sim_gap_format(p->cost, p->oracle, p->coverage, gap, sizeof gap);
+        printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, p->coverage, gap, run, p->params);
     }
-    free(front);
-    free(order);
-    return 0;
 }
 
-/* The Pareto fronts of a sweep: per scenario, then aggregated over the
-** parameter sets stored on every scenario (sum of costs, minimum coverage). */
-static int print_fronts(st_db *db, int64_t id, const lab_sweep_spec *spec, cJSON *out) {
-    char err[512];
-    st_sweep_row *rows;
-    size_t n;
-    if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) {
-        cli_error("%s", err);
-        return -1;
+static void print_sweep_text(int64_t id, const lab_sweep_spec *spec, const cli_fronts *fr) {
+    printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
+           spec->policy, lab_sweep_npoints(spec), spec->nscenarios);
+    for (size_t i = 0; i < fr->nfronts; i++) print_front_text(&fr->front[i]);
+    printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
+           "set and names the 'spotbench deploy' that puts it in a stack\n",
+           (long long)id);
+}
+
+/* The JSON printer: a front as {"scenario", "points", "front": [...]}. */
+static cJSON *front_json(const cli_front *f) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "scenario",
+                          f->scenario ? cli_json_str(f->scenario) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(o, "points", (double)f->npoints);
+    cJSON *arr = cJSON_AddArrayToObject(o, "front");
+    for (size_t i = 0; i < f->nfront; i++) {
+        const cli_front_point *p = &f->point[i];
+        cJSON *jp = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, jp);
+        cJSON_AddNumberToObject(jp, "total_cost", p->cost);
+        cJSON_AddNumberToObject(jp, "coverage_pct", p->coverage);
+        cJSON_AddNumberToObject(jp, "gap_to_oracle", p->cost - p->oracle);
+        if (f->scenario) cJSON_AddNumberToObject(jp, "run_id", (double)p->run_id);
+        cJSON_AddItemToObject(jp, "parameters", cli_params_json(p->params));
     }
-    double *cost = malloc((n ? n : 1) * sizeof *cost);
-    double *cov = malloc((n ? n : 1) * sizeof *cov);
-    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-    double *orc = malloc((n ? n : 1) * sizeof *orc);
-    double *row_orc = malloc((n ? n : 1) * sizeof *row_orc);
-    const char **params = malloc((n ? n : 1) * sizeof *params);
-    lab_sweep_pset *pts = NULL;
-    size_t npts = 0;
-    int rc = -1;
-    if (!cost || !cov || !ids || !orc || !row_orc || !params ||
-        lab_sweep_aggregate(rows, n, &pts, &npts)) {
-        cli_error("out of memory");
-        goto out;
-    }
-    /* Each run stores the oracle's cost on its own spot capacity. */
-    for (size_t i = 0; i < n; i++) {
-        sim_result r;
-        if (st_summary_get(db, rows[i].run_id, &r, err, sizeof err)) {
-            cli_error("%s", err);
-            goto out;
-        }
-        row_orc[i] = r.oracle_cost;
-    }
-    for (size_t s = 0; s < spec->nscenarios; s++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].scenario == s) {
-                cost[k] = rows[i].cost;
-                cov[k] = rows[i].coverage;
-                ids[k] = rows[i].run_id;
-                orc[k] = row_orc[i];
-                params[k] = rows[i].params;
-                k++;
-            }
-        char title[700];
-        snprintf(title, sizeof title, "\nPareto front, %s", spec->scenarios[s]);
-        if (print_front(title, spec->scenarios[s], out, cost, cov, orc, ids, params, k))
-            goto out;
-    }
-    if (spec->nscenarios > 1) {
-        size_t k = 0;
-        for (size_t i = 0; i < npts; i++)
-            if (pts[i].nruns == spec->nscenarios) {
-                cost[k] = pts[i].cost;
-                cov[k] = pts[i].coverage;
-                params[k] = pts[i].params;
-                /* The oracle summed over the point's scenarios. */
-                orc[k] = 0;
-                for (size_t j = 0; j < n; j++)
-                    if (rows[j].point == pts[i].point) orc[k] += row_orc[j];
-                k++;
-            }
-        if (print_front("\nPareto front over all scenarios (cost summed, minimum "
-                        "coverage)",
-                        NULL, out, cost, cov, orc, NULL, params, k))
-            goto out;
-    }
-    rc = 0;
-out:
-    free(rows);
-    free(cost);
-    free(cov);
-    free(ids);
-    free(orc);
-    free(row_orc);
-    free(params);
-    free(pts);
-    return rc;
+    return o;
+}
+
+static int print_sweep_json(int64_t id, const lab_sweep_spec *spec, const cli_fronts *fr) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "sweep", (double)id);
+    cJSON_AddItemToObject(doc, "policy", cli_json_str(spec->policy));
+    cJSON_AddNumberToObject(doc, "parameter_sets", (double)lab_sweep_npoints(spec));
+    cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
+    for (size_t i = 0; i < spec->nscenarios; i++)
+        cJSON_AddItemToArray(sc, cli_json_str(spec->scenarios[i]));
+    cJSON *fronts = cJSON_AddArrayToObject(doc, "fronts");
+    for (size_t i = 0; i < fr->nfronts; i++)
+        cJSON_AddItemToArray(fronts, front_json(&fr->front[i]));
+    return cli_json_print(doc);
 }
 
 /* ---- sweep --------------------------------------------------------------- */
+
+/* The options of `sweep`. The spec collects the scenarios, axes and
+** settings as they are read; with --resume it is the stored sweep's. */
+typedef struct {
+    lab_sweep_spec spec;
+    const char *db_path, *policy, *shard;
+    long workers, samples, shard_k, shard_n;
+    int quiet, json;
+    int64_t resume;
+} sweep_args;
 
 /* The fallback_capacity note of `run` (cli_note_fallback), once for the
 ** sweep: on its first scenario with its fixed settings, unless the sweep
@@ -375,156 +309,167 @@ static int parse_shard(const char *arg, long *k, long *n) {
     return 0;
 }
 
-int cmd_sweep(int argc, char **argv) {
-    lab_sweep_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.seed = 1;
-    const char *db_path = DEFAULT_DB, *shard = NULL, *policy = NULL;
-    long workers = sysconf(_SC_NPROCESSORS_ONLN);
-    long samples = -1;
-    int quiet = 0, json = 0, rc = CLI_BADINPUT;
-    int64_t resume = 0;
+/* One option's value: 0, or -1 with err set (a bad value). */
+static int sweep_option(cli_args *a, sweep_args *o, char *err, size_t errlen) {
+    const char *v = a->val;
+    char *end;
+    lab_sweep_spec *spec = &o->spec;
+    if (cli_is(a, "--policy")) o->policy = v;
+    else if (cli_is(a, "--grid")) return lab_sweep_add_grid(spec, v, err, errlen);
+    else if (cli_is(a, "--random")) return lab_sweep_add_random(spec, v, err, errlen);
+    else if (cli_is(a, "--set")) {
+        if (!cli_is_kv(v)) {
+            snprintf(err, errlen, "--set %s: expected KEY=VALUE", v);
+            return -1;
+        }
+        return lab_sweep_add_str(&spec->sets, &spec->nsets, v, err, errlen);
+    } else if (cli_is(a, "--samples")) {
+        errno = 0;
+        o->samples = strtol(v, &end, 10);
+        if (*end || !*v || errno || o->samples < 1 || o->samples > LAB_SWEEP_MAX_RUNS) {
+            snprintf(err, errlen, "--samples %s: expected a whole number from 1 to %d", v,
+                     LAB_SWEEP_MAX_RUNS);
+            return -1;
+        }
+    } else if (cli_is(a, "--seed")) {
+        spec->seed = strtoull(v, &end, 10);
+        if (*end || !*v) {
+            snprintf(err, errlen, "--seed %s: expected a whole number", v);
+            return -1;
+        }
+    } else if (cli_is(a, "-j")) {
+        if (cli_jobs(v, &o->workers)) {
+            snprintf(err, errlen, "-j %s: expected 1 to 1024", v);
+            return -1;
+        }
+    } else if (cli_is(a, "--resume")) {
+        o->resume = strtoll(v, &end, 10);
+        if (*end || o->resume < 1) {
+            snprintf(err, errlen, "--resume %s: expected a sweep id", v);
+            return -1;
+        }
+    } else if (cli_is(a, "--shard")) o->shard = v;
+    else if (cli_is(a, "--db")) o->db_path = v;
+    else if (cli_is(a, "--quiet")) o->quiet = 1;
+    else if (cli_is(a, "--json")) o->json = 1;
+    return 0;
+}
+
+/* Reads the arguments into *o (which the caller frees with its spec
+** whatever this returns). Returns an exit status, after saying why. */
+static int sweep_parse(int argc, char **argv, sweep_args *o) {
     char err[1024];
-    st_db *db = NULL;
+    memset(o, 0, sizeof *o);
+    o->spec.seed = 1;
+    o->db_path = DEFAULT_DB;
+    o->workers = sysconf(_SC_NPROCESSORS_ONLN);
+    o->samples = -1;
     cli_args a;
     cli_args_init(&a, "sweep", NULL, sweep_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
-        const char *v = a.val;
-        char *end;
-        if (k == CLI_ARG_BAD) goto out;
-        if (k == CLI_ARG_POS) {
-            if (lab_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
-                goto bad;
-        } else if (cli_is(&a, "--policy")) policy = v;
-        else if (cli_is(&a, "--grid")) {
-            if (lab_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--random")) {
-            if (lab_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--set")) {
-            if (!cli_is_kv(v)) {
-                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
-                goto bad;
-            }
-            if (lab_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--samples")) {
-            errno = 0;
-            samples = strtol(v, &end, 10);
-            if (*end || !*v || errno || samples < 1 || samples > LAB_SWEEP_MAX_RUNS) {
-                snprintf(err, sizeof err, "--samples %s: expected a whole number from 1 to %d",
-                         v, LAB_SWEEP_MAX_RUNS);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--seed")) {
-            spec.seed = strtoull(v, &end, 10);
-            if (*end || !*v) {
-                snprintf(err, sizeof err, "--seed %s: expected a whole number", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "-j")) {
-            if (cli_jobs(v, &workers)) {
-                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--resume")) {
-            resume = strtoll(v, &end, 10);
-            if (*end || resume < 1) {
-                snprintf(err, sizeof err, "--resume %s: expected a sweep id", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--shard")) shard = v;
-        else if (cli_is(&a, "--db")) db_path = v;
-        else if (cli_is(&a, "--quiet")) quiet = 1;
-        else if (cli_is(&a, "--json")) json = 1;
+        int bad;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS)
+            bad = lab_sweep_add_str(&o->spec.scenarios, &o->spec.nscenarios, a.val, err,
+                                    sizeof err);
+        else bad = sweep_option(&a, o, err, sizeof err);
+        if (bad) {
+            cli_error("%s", err);
+            return CLI_BADINPUT;
+        }
     }
-    if (workers < 1) workers = 1;
-    long shard_k, shard_n;
-    if (parse_shard(shard, &shard_k, &shard_n)) {
+    if (o->workers < 1) o->workers = 1;
+    if (parse_shard(o->shard, &o->shard_k, &o->shard_n)) {
         snprintf(err, sizeof err, "--shard %s: expected K/N with 1 <= K <= N (or valid "
-                 "batch array variables)", shard ? shard : "");
-        goto bad;
-    }
-
-    int64_t id = 0;
-    if (resume) {
-        if (spec.nscenarios || policy || spec.ngrid || spec.nrnd || spec.nsets) {
-            rc = cli_usage("sweep", "--resume takes the sweep's own scenarios and "
-                                    "parameters; give only -j, --shard, --db, --quiet");
-            goto out;
-        }
-        if (st_open(db_path, &db, err, sizeof err)) goto fail;
-        if (lab_sweep_load(db, resume, &spec, err, sizeof err)) goto bad;
-        id = resume;
-    } else {
-        if (!policy) {
-            rc = cli_usage("sweep", "--policy NAME is required");
-            goto out;
-        }
-        if (!spec.nscenarios) {
-            rc = cli_usage("sweep", "a SCENARIO file is required");
-            goto out;
-        }
-        if (samples > 0 && !spec.nrnd) {
-            rc = cli_usage("sweep", "--samples needs --random");
-            goto out;
-        }
-        if (spec.nrnd) spec.samples = samples > 0 ? (size_t)samples : 10;
-        if (!(spec.policy = strdup(policy))) {
-            snprintf(err, sizeof err, "out of memory");
-            goto fail;
-        }
-    }
-    if (!resume) note_fallback(&spec);
-    progress_state ps = {isatty(2), quiet, {0, 0}, -1, (long)workers, shard_n > 1,
-                         &spec, 0};
-    lab_sweep_req req = {.db_path = db_path, .id = id, .join = shard_n > 1,
-                         .shard_k = shard_k, .shard_n = shard_n, .workers = (int)workers,
-                         .tool_version = cli_version(), .start = on_start,
-                         .progress = on_progress, .ctx = &ps};
-    st_close(db); /* no connection may cross the workers' fork() */
-    db = NULL;
-    rc = lab_sweep_drive(&spec, &req, NULL, NULL, err, sizeof err);
-    if (rc != CLI_OK) {
-        if (ps.tty && !quiet && ps.started) fputc('\n', stderr);
+                 "batch array variables)", o->shard ? o->shard : "");
         cli_error("%s", err);
-        goto out;
+        return CLI_BADINPUT;
     }
-    id = req.id;
-    if (st_open(db_path, &db, err, sizeof err)) goto fail;
-    if (json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddNumberToObject(doc, "sweep", (double)id);
-        cJSON_AddItemToObject(doc, "policy", cli_json_str(spec.policy));
-        cJSON_AddNumberToObject(doc, "parameter_sets", (double)lab_sweep_npoints(&spec));
-        cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
-        for (size_t i = 0; i < spec.nscenarios; i++)
-            cJSON_AddItemToArray(sc, cli_json_str(spec.scenarios[i]));
-        cJSON *fronts = cJSON_AddArrayToObject(doc, "fronts");
-        if (print_fronts(db, id, &spec, fronts)) {
-            cJSON_Delete(doc);
-            rc = CLI_FAIL;
-        } else {
-            rc = cli_json_print(doc);
+    return CLI_OK;
+}
+
+/* Completes the spec: the stored sweep's with --resume (no option may then
+** name scenarios or parameters), else the options' own, checked for what
+** the parser cannot see alone. Returns an exit status, after saying why. */
+static int sweep_prepare(sweep_args *o) {
+    lab_sweep_spec *spec = &o->spec;
+    char err[1024];
+    if (o->resume) {
+        if (spec->nscenarios || o->policy || spec->ngrid || spec->nrnd || spec->nsets)
+            return cli_usage("sweep", "--resume takes the sweep's own scenarios and "
+                                      "parameters; give only -j, --shard, --db, --quiet");
+        st_db *db;
+        if (st_open(o->db_path, &db, err, sizeof err)) {
+            cli_error("%s", err);
+            return CLI_FAIL;
         }
-        goto out;
+        int bad = lab_sweep_load(db, o->resume, spec, err, sizeof err);
+        st_close(db); /* no connection may cross the workers' fork() */
+        if (bad) cli_error("%s", err);
+        return bad ? CLI_BADINPUT : CLI_OK;
     }
-    printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
-           spec.policy, lab_sweep_npoints(&spec), spec.nscenarios);
-    rc = print_fronts(db, id, &spec, NULL) ? CLI_FAIL : CLI_OK;
-    if (rc == CLI_OK)
-        printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
-               "set and names the 'spotbench deploy' that puts it in a stack\n",
-               (long long)id);
-    goto out;
-bad:
-    cli_error("%s", err);
-    rc = CLI_BADINPUT;
-    goto out;
-fail:
-    cli_error("%s", err);
-    rc = CLI_FAIL;
-out:
+    if (!o->policy) return cli_usage("sweep", "--policy NAME is required");
+    if (!spec->nscenarios) return cli_usage("sweep", "a SCENARIO file is required");
+    if (o->samples > 0 && !spec->nrnd)
+        return cli_usage("sweep", "--samples needs --random");
+    if (spec->nrnd) spec->samples = o->samples > 0 ? (size_t)o->samples : 10;
+    if (!(spec->policy = strdup(o->policy))) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    note_fallback(spec);
+    return CLI_OK;
+}
+
+/* Runs the sweep's runs not stored yet, with progress on stderr; *id is
+** the sweep (the resumed one, or the one found or created). */
+static int sweep_run(const sweep_args *o, int64_t *id) {
+    char err[1024];
+    progress_state ps = {isatty(2), o->quiet, {0, 0}, -1, o->workers, o->shard_n > 1,
+                         &o->spec, 0};
+    lab_sweep_req req = {.db_path = o->db_path, .id = o->resume, .join = o->shard_n > 1,
+                         .shard_k = o->shard_k, .shard_n = o->shard_n,
+                         .workers = (int)o->workers, .tool_version = cli_version(),
+                         .start = on_start, .progress = on_progress, .ctx = &ps};
+    int rc = lab_sweep_drive(&o->spec, &req, NULL, NULL, err, sizeof err);
+    if (rc != CLI_OK) {
+        /* A failure ends the progress line a terminal was showing. */
+        if (ps.tty && !o->quiet && ps.started) fputc('\n', stderr);
+        cli_error("%s", err);
+    }
+    *id = req.id;
+    return rc;
+}
+
+/* The sweep's fronts, read back from the database. */
+static int sweep_fronts(const sweep_args *o, int64_t id, cli_fronts *fr) {
+    char err[1024];
+    st_db *db;
+    memset(fr, 0, sizeof *fr);
+    if (st_open(o->db_path, &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int bad = cli_sweep_fronts(db, id, &o->spec, fr, err, sizeof err);
     st_close(db);
-    lab_sweep_spec_free(&spec);
+    if (bad) cli_error("%s", err);
+    return bad ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_sweep(int argc, char **argv) {
+    sweep_args o;
+    cli_fronts fr = {0};
+    int64_t id = 0;
+    int rc = sweep_parse(argc, argv, &o);
+    if (rc == CLI_OK) rc = sweep_prepare(&o);
+    if (rc == CLI_OK) rc = sweep_run(&o, &id);
+    if (rc == CLI_OK) rc = sweep_fronts(&o, id, &fr);
+    if (rc == CLI_OK) {
+        if (o.json) rc = print_sweep_json(id, &o.spec, &fr);
+        else print_sweep_text(id, &o.spec, &fr);
+    }
+    cli_fronts_free(&fr);
+    lab_sweep_spec_free(&o.spec);
     return rc;
 }
 
@@ -716,7 +661,7 @@ int cmd_best(int argc, char **argv) {
         cJSON_AddNumberToObject(doc, "sets_complete", (double)complete);
         cJSON_AddNumberToObject(doc, "sets", (double)lab_sweep_npoints(&spec));
         cJSON_AddNumberToObject(doc, "point", (double)best->point);
-        cJSON_AddItemToObject(doc, "parameters", params_json(best->params));
+        cJSON_AddItemToObject(doc, "parameters", cli_params_json(best->params));
         cJSON_AddNumberToObject(doc, "total_cost", best->cost);
         cJSON_AddNumberToObject(doc, "coverage_pct", best->coverage);
         cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
