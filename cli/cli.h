@@ -156,6 +156,88 @@ int cli_write_live_config(const char *path, const char *scenario,
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
+/* ---- a stored sweep's Pareto fronts (fronts.c) --------------------------- */
+
+/* One point on a front. params is a sweep row's JSON object of the swept
+** keys, borrowed from the cli_fronts that holds the point. */
+typedef struct {
+    double cost, coverage;
+    double oracle;    /* the oracle's cost, summed over the point's runs */
+    int64_t run_id;   /* the run; 0 on the front over all scenarios */
+    const char *params;
+} cli_front_point;
+
+typedef struct {
+    const char *scenario;    /* its path, borrowed; NULL: over all scenarios */
+    size_t npoints;          /* the points it was taken from */
+    cli_front_point *point;  /* on the front, cheapest first */
+    size_t nfront;
+} cli_front;
+
+typedef struct {
+    cli_front *front;        /* one per scenario, then one over all of them
+                                when there are several */
+    size_t nfronts;
+    st_sweep_row *rows;      /* the sweep's stored runs */
+    size_t nrows;
+    lab_sweep_pset *psets;   /* the runs as parameter sets */
+    size_t npsets;
+} cli_fronts;
+
+/* The fronts of sweep `id` of db (its runs' cost against coverage; a
+** point over all scenarios is a parameter set stored on every one, with
+** its costs summed and its lowest coverage). Returns 0, or -1 with err
+** set; either way the caller frees *out with cli_fronts_free. */
+int cli_sweep_fronts(st_db *db, int64_t id, const lab_sweep_spec *spec, cli_fronts *out,
+                     char *err, size_t errlen);
+void cli_fronts_free(cli_fronts *fr);
+
+/* ---- best's choice over a stored sweep (best.c) -------------------------- */
+
+/* The cheapest parameter set stored on every scenario whose lowest
+** coverage is at least the floor. */
+typedef struct {
+    const lab_sweep_pset *pick; /* into the sets; NULL: none meets the floor */
+    size_t complete;            /* sets stored on every scenario */
+    double best_cov;            /* the highest lowest coverage of those; -1: none */
+    const st_sweep_row *runs;   /* pick's runs, into the rows */
+    size_t nruns;
+} cli_best;
+
+/* Chooses among psets (lab_sweep_aggregate of rows, which come by point
+** as st_sweep_rows gives them); of equal costs, the first set. */
+void cli_best_pick(const st_sweep_row *rows, size_t nrows, const lab_sweep_pset *psets,
+                   size_t npsets, size_t nscenarios, double min_cov, cli_best *out);
+
+#define CLI_BEST_KV_MAX 64
+
+/* best --worst-case: the groups of sets that differ only in the unknowns
+** (lab_sweep_ranges), and the one with the lowest worst cost among those
+** whose worst coverage meets the floor; of equal costs, the first. kv
+** points into buf: the struct is not to be copied. */
+typedef struct {
+    lab_sweep_range *ranges;       /* every group, owned */
+    size_t nranges;
+    const lab_sweep_range *pick;   /* NULL: none meets the floor */
+    double best_cov;               /* the highest worst coverage; -1: no group */
+    const char *kv[CLI_BEST_KV_MAX]; /* pick's KEY=VALUE settings but the
+                                      unknowns; none when it has more than
+                                      CLI_BEST_KV_MAX or they are too long */
+    size_t nkv;
+    char buf[4096];
+} cli_best_worst;
+
+/* Returns 0, or -1 with err set (an unknown axis in over, out of memory);
+** either way the caller frees *out with cli_best_worst_free. */
+int cli_best_worst_case(const lab_sweep_spec *spec, const lab_sweep_pset *psets,
+                        size_t npsets, const char *const *over, size_t nover,
+                        double min_cov, cli_best_worst *out, char *err, size_t errlen);
+void cli_best_worst_free(cli_best_worst *w);
+
+/* A sweep row's parameters (a JSON object as the store keeps it) as JSON;
+** a string when it does not parse (cmd_sweep.c). */
+cJSON *cli_params_json(const char *text);
+
 /* trace import --format spot-traces (cmd_trace_avail.c), and its options. */
 int cli_trace_import_spot_traces(int argc, char **argv);
 extern const cli_opt cmd_trace_avail_opts[];

@@ -1,8 +1,9 @@
 /*
 ** cmd_sweep.c: `spotbench sweep` (run a parameter sweep on worker processes,
-** print its Pareto fronts) and `spotbench best` (the cheapest parameter set
-** meeting a coverage on every scenario). The sweep itself lives in lab/sweep.c
-** (points) and store/sweeptab.c (storage, workers); this file parses and prints.
+** print its Pareto fronts) and `spotbench merge` (the shards of a sweep into
+** one database). The sweep itself lives in lab/ (points, the worker pool,
+** the driver) and its fronts are taken by fronts.c; this file parses, calls
+** them and prints. `spotbench best` is cmd_best.c.
 */
 #include "cli.h"
 
@@ -58,41 +59,6 @@ const char cmd_sweep_usage[] =
     "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy classic \\\n"
     "      --grid window=300:900:300 --grid asg.DefaultCooldown=60,300,900\n";
 
-const char cmd_best_usage[] =
-    "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
-    "                      [--db FILE] [--json] [--live-config FILE\n"
-    "                      [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
-    "\n"
-    "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
-    "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does. It names the point, for 'spotbench deploy cloudformation\n"
-    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
-    "\n"
-    "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
-    "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
-    "                     other parameters by their worst cost over them, among\n"
-    "                     those whose worst coverage is at least PCT\n"
-    "  --live-config FILE  also write the point's live configuration (live.json:\n"
-    "                      the policy parameters of the sweep's first scenario\n"
-    "                      with the point's settings; scenario fields such as\n"
-    "                      asg.DefaultCooldown belong in the stack, and fields\n"
-    "                      AWS cannot express are warnings)\n"
-    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
-    "                      the ids to put in it (default: placeholders)\n"
-    "  --json             print one JSON object instead: {\"sweep\",\n"
-    "                     \"min_coverage\", \"point\", \"parameters\", \"total_cost\",\n"
-    "                     \"coverage_pct\", \"sets_complete\", \"sets\", \"runs\":\n"
-    "                     [{\"run_id\", \"scenario\", \"total_cost\",\n"
-    "                     \"coverage_pct\"}], \"deploy\"}; with --worst-case,\n"
-    "                     total_cost and coverage_pct are {\"worst\", \"median\",\n"
-    "                     \"best\"}, with \"worst_case_over\" and \"values\"\n"
-    "  --db FILE          the SQLite database (default results/spotbench.db)\n"
-    "\n"
-    "example (a new database: the sweep is number 1):\n"
-    "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
-    "      --grid window=300,600,900 --grid confirm=1,2,3 --db best.db --quiet\n"
-    "  spotbench best --sweep 1 --min-coverage 99.9 --db best.db\n";
-
 const char cmd_merge_usage[] =
     "usage: spotbench merge OUT.db SHARD.db...\n"
     "\n"
@@ -117,12 +83,6 @@ static const cli_opt sweep_opts[] = {
     {"--db", "FILE"},     {"--quiet", NULL},        {"--json", NULL},
     {NULL, NULL}};
 const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
-static const cli_opt best_opts[] = {
-    {"--sweep", "ID"},           {"--min-coverage", "PCT"},
-    {"--worst-case", "KEYS"},    {"--db", "FILE"},
-    {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
-    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {NULL, NULL}};
-const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
 static const cli_opt merge_opts[] = {{NULL, NULL}};
 const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
 
@@ -176,153 +136,86 @@ static void on_progress(void *ctx, size_t done, size_t total) {
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* A parameters text (a JSON object as the store keeps it) as JSON. */
-static cJSON *params_json(const char *text) {
+cJSON *cli_params_json(const char *text) {
     cJSON *o = cJSON_Parse(text);
     return o ? o : cli_json_str(text);
 }
 
-/* Prints a Pareto front as a table, or with `out` adds it to that JSON
-** array as {"scenario", "points", "front": [...]}. */
-static int print_front(const char *title, const char *scenario, cJSON *out,
-                       const double *cost, const double *cov,
-                       const double *oracle, const int64_t *run_ids,
-                       const char *const *params, size_t n) {
-    int *front = calloc(n ? n : 1, sizeof *front);
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!front || !order || lab_pareto(cost, cov, n, front)) {
-        free(front);
-        free(order);
-        cli_error("out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (front[i]) order[k++] = i;
-    /* Insertion sort by cost: fronts are short. */
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0 && cost[order[j]] < cost[order[j - 1]]; j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    if (out) {
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddItemToArray(out, f);
-        cJSON_AddItemToObject(f, "scenario", scenario ? cli_json_str(scenario) : cJSON_CreateNull());
-        cJSON_AddNumberToObject(f, "points", (double)n);
-        cJSON *arr = cJSON_AddArrayToObject(f, "front");
-        for (size_t i = 0; i < k; i++) {
-            size_t x = order[i];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToArray(arr, o);
-            cJSON_AddNumberToObject(o, "total_cost", cost[x]);
-            cJSON_AddNumberToObject(o, "coverage_pct", cov[x]);
-            cJSON_AddNumberToObject(o, "gap_to_oracle", cost[x] - oracle[x]);
-            if (run_ids) cJSON_AddNumberToObject(o, "run_id", (double)run_ids[x]);
-            cJSON_AddItemToObject(o, "parameters", params_json(params[x]));
-        }
-        free(front);
-        free(order);
-        return 0;
-    }
-    printf("%s: %zu of %zu on the front\n", title, k, n);
+/* The text printer: a front as a table under its title. */
+static void print_front_text(const cli_front *f) {
+    char title[700];
+    if (f->scenario)
+        snprintf(title, sizeof title, "\nPareto front, %s", f->scenario);
+    else
+        snprintf(title, sizeof title, "\nPareto front over all scenarios (cost summed, "
+                                      "minimum coverage)");
+    printf("%s: %zu of %zu on the front\n", title, f->nfront, f->npoints);
     printf("  %12s  %11s  %14s  %6s  %s\n", "total cost", "coverage", "gap to oracle",
            "run", "parameters");
-    for (size_t i = 0; i < k; i++) {
-        size_t x = order[i];
+    for (size_t i = 0; i < f->nfront; i++) {
+        const cli_front_point *p = &f->point[i];
         char run[24] = "-", usd[40], gap[40];
-        if (run_ids) snprintf(run, sizeof run, "%lld", (long long)run_ids[x]);
-        snprintf(usd, sizeof usd, "$%.2f", cost[x]);
-        sim_gap_format(cost[x], oracle[x], cov[x], gap, sizeof gap);
-        printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, cov[x], gap, run, params[x]);
+        if (f->scenario) snprintf(run, sizeof run, "%lld", (long long)p->run_id);
+        snprintf(usd, sizeof usd, "$%.2f", p->cost);
+        sim_gap_format(p->cost, p->oracle, p->coverage, gap, sizeof gap);
+        printf("  %12s  %9.3f %%  %14s  %6s  %s\n", usd, p->coverage, gap, run, p->params);
     }
-    free(front);
-    free(order);
-    return 0;
 }
 
-/* The Pareto fronts of a sweep: per scenario, then aggregated over the
-** parameter sets stored on every scenario (sum of costs, minimum coverage). */
-static int print_fronts(st_db *db, int64_t id, const lab_sweep_spec *spec, cJSON *out) {
-    char err[512];
-    st_sweep_row *rows;
-    size_t n;
-    if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) {
-        cli_error("%s", err);
-        return -1;
+static void print_sweep_text(int64_t id, const lab_sweep_spec *spec, const cli_fronts *fr) {
+    printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
+           spec->policy, lab_sweep_npoints(spec), spec->nscenarios);
+    for (size_t i = 0; i < fr->nfronts; i++) print_front_text(&fr->front[i]);
+    printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
+           "set and names the 'spotbench deploy' that puts it in a stack\n",
+           (long long)id);
+}
+
+/* The JSON printer: a front as {"scenario", "points", "front": [...]}. */
+static cJSON *front_json(const cli_front *f) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "scenario",
+                          f->scenario ? cli_json_str(f->scenario) : cJSON_CreateNull());
+    cJSON_AddNumberToObject(o, "points", (double)f->npoints);
+    cJSON *arr = cJSON_AddArrayToObject(o, "front");
+    for (size_t i = 0; i < f->nfront; i++) {
+        const cli_front_point *p = &f->point[i];
+        cJSON *jp = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, jp);
+        cJSON_AddNumberToObject(jp, "total_cost", p->cost);
+        cJSON_AddNumberToObject(jp, "coverage_pct", p->coverage);
+        cJSON_AddNumberToObject(jp, "gap_to_oracle", p->cost - p->oracle);
+        if (f->scenario) cJSON_AddNumberToObject(jp, "run_id", (double)p->run_id);
+        cJSON_AddItemToObject(jp, "parameters", cli_params_json(p->params));
     }
-    double *cost = malloc((n ? n : 1) * sizeof *cost);
-    double *cov = malloc((n ? n : 1) * sizeof *cov);
-    int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-    double *orc = malloc((n ? n : 1) * sizeof *orc);
-    double *row_orc = malloc((n ? n : 1) * sizeof *row_orc);
-    const char **params = malloc((n ? n : 1) * sizeof *params);
-    lab_sweep_pset *pts = NULL;
-    size_t npts = 0;
-    int rc = -1;
-    if (!cost || !cov || !ids || !orc || !row_orc || !params ||
-        lab_sweep_aggregate(rows, n, &pts, &npts)) {
-        cli_error("out of memory");
-        goto out;
-    }
-    /* Each run stores the oracle's cost on its own spot capacity. */
-    for (size_t i = 0; i < n; i++) {
-        sim_result r;
-        if (st_summary_get(db, rows[i].run_id, &r, err, sizeof err)) {
-            cli_error("%s", err);
-            goto out;
-        }
-        row_orc[i] = r.oracle_cost;
-    }
-    for (size_t s = 0; s < spec->nscenarios; s++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].scenario == s) {
-                cost[k] = rows[i].cost;
-                cov[k] = rows[i].coverage;
-                ids[k] = rows[i].run_id;
-                orc[k] = row_orc[i];
-                params[k] = rows[i].params;
-                k++;
-            }
-        char title[700];
-        snprintf(title, sizeof title, "\nPareto front, %s", spec->scenarios[s]);
-        if (print_front(title, spec->scenarios[s], out, cost, cov, orc, ids, params, k))
-            goto out;
-    }
-    if (spec->nscenarios > 1) {
-        size_t k = 0;
-        for (size_t i = 0; i < npts; i++)
-            if (pts[i].nruns == spec->nscenarios) {
-                cost[k] = pts[i].cost;
-                cov[k] = pts[i].coverage;
-                params[k] = pts[i].params;
-                /* The oracle summed over the point's scenarios. */
-                orc[k] = 0;
-                for (size_t j = 0; j < n; j++)
-                    if (rows[j].point == pts[i].point) orc[k] += row_orc[j];
-                k++;
-            }
-        if (print_front("\nPareto front over all scenarios (cost summed, minimum "
-                        "coverage)",
-                        NULL, out, cost, cov, orc, NULL, params, k))
-            goto out;
-    }
-    rc = 0;
-out:
-    free(rows);
-    free(cost);
-    free(cov);
-    free(ids);
-    free(orc);
-    free(row_orc);
-    free(params);
-    free(pts);
-    return rc;
+    return o;
+}
+
+static int print_sweep_json(int64_t id, const lab_sweep_spec *spec, const cli_fronts *fr) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "sweep", (double)id);
+    cJSON_AddItemToObject(doc, "policy", cli_json_str(spec->policy));
+    cJSON_AddNumberToObject(doc, "parameter_sets", (double)lab_sweep_npoints(spec));
+    cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
+    for (size_t i = 0; i < spec->nscenarios; i++)
+        cJSON_AddItemToArray(sc, cli_json_str(spec->scenarios[i]));
+    cJSON *fronts = cJSON_AddArrayToObject(doc, "fronts");
+    for (size_t i = 0; i < fr->nfronts; i++)
+        cJSON_AddItemToArray(fronts, front_json(&fr->front[i]));
+    return cli_json_print(doc);
 }
 
 /* ---- sweep --------------------------------------------------------------- */
+
+/* The options of `sweep`. The spec collects the scenarios, axes and
+** settings as they are read; with --resume it is the stored sweep's. */
+typedef struct {
+    lab_sweep_spec spec;
+    const char *db_path, *policy, *shard;
+    long workers, samples, shard_k, shard_n;
+    int quiet, json;
+    int64_t resume;
+} sweep_args;
 
 /* The fallback_capacity note of `run` (cli_note_fallback), once for the
 ** sweep: on its first scenario with its fixed settings, unless the sweep
@@ -375,398 +268,167 @@ static int parse_shard(const char *arg, long *k, long *n) {
     return 0;
 }
 
-int cmd_sweep(int argc, char **argv) {
-    lab_sweep_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.seed = 1;
-    const char *db_path = DEFAULT_DB, *shard = NULL, *policy = NULL;
-    long workers = sysconf(_SC_NPROCESSORS_ONLN);
-    long samples = -1;
-    int quiet = 0, json = 0, rc = CLI_BADINPUT;
-    int64_t resume = 0;
+/* One option's value: 0, or -1 with err set (a bad value). */
+static int sweep_option(cli_args *a, sweep_args *o, char *err, size_t errlen) {
+    const char *v = a->val;
+    char *end;
+    lab_sweep_spec *spec = &o->spec;
+    if (cli_is(a, "--policy")) o->policy = v;
+    else if (cli_is(a, "--grid")) return lab_sweep_add_grid(spec, v, err, errlen);
+    else if (cli_is(a, "--random")) return lab_sweep_add_random(spec, v, err, errlen);
+    else if (cli_is(a, "--set")) {
+        if (!cli_is_kv(v)) {
+            snprintf(err, errlen, "--set %s: expected KEY=VALUE", v);
+            return -1;
+        }
+        return lab_sweep_add_str(&spec->sets, &spec->nsets, v, err, errlen);
+    } else if (cli_is(a, "--samples")) {
+        errno = 0;
+        o->samples = strtol(v, &end, 10);
+        if (*end || !*v || errno || o->samples < 1 || o->samples > LAB_SWEEP_MAX_RUNS) {
+            snprintf(err, errlen, "--samples %s: expected a whole number from 1 to %d", v,
+                     LAB_SWEEP_MAX_RUNS);
+            return -1;
+        }
+    } else if (cli_is(a, "--seed")) {
+        spec->seed = strtoull(v, &end, 10);
+        if (*end || !*v) {
+            snprintf(err, errlen, "--seed %s: expected a whole number", v);
+            return -1;
+        }
+    } else if (cli_is(a, "-j")) {
+        if (cli_jobs(v, &o->workers)) {
+            snprintf(err, errlen, "-j %s: expected 1 to 1024", v);
+            return -1;
+        }
+    } else if (cli_is(a, "--resume")) {
+        o->resume = strtoll(v, &end, 10);
+        if (*end || o->resume < 1) {
+            snprintf(err, errlen, "--resume %s: expected a sweep id", v);
+            return -1;
+        }
+    } else if (cli_is(a, "--shard")) o->shard = v;
+    else if (cli_is(a, "--db")) o->db_path = v;
+    else if (cli_is(a, "--quiet")) o->quiet = 1;
+    else if (cli_is(a, "--json")) o->json = 1;
+    return 0;
+}
+
+/* Reads the arguments into *o (which the caller frees with its spec
+** whatever this returns). Returns an exit status, after saying why. */
+static int sweep_parse(int argc, char **argv, sweep_args *o) {
     char err[1024];
-    st_db *db = NULL;
+    memset(o, 0, sizeof *o);
+    o->spec.seed = 1;
+    o->db_path = DEFAULT_DB;
+    o->workers = sysconf(_SC_NPROCESSORS_ONLN);
+    o->samples = -1;
     cli_args a;
     cli_args_init(&a, "sweep", NULL, sweep_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
-        const char *v = a.val;
-        char *end;
-        if (k == CLI_ARG_BAD) goto out;
-        if (k == CLI_ARG_POS) {
-            if (lab_sweep_add_str(&spec.scenarios, &spec.nscenarios, v, err, sizeof err))
-                goto bad;
-        } else if (cli_is(&a, "--policy")) policy = v;
-        else if (cli_is(&a, "--grid")) {
-            if (lab_sweep_add_grid(&spec, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--random")) {
-            if (lab_sweep_add_random(&spec, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--set")) {
-            if (!cli_is_kv(v)) {
-                snprintf(err, sizeof err, "--set %s: expected KEY=VALUE", v);
-                goto bad;
-            }
-            if (lab_sweep_add_str(&spec.sets, &spec.nsets, v, err, sizeof err)) goto bad;
-        } else if (cli_is(&a, "--samples")) {
-            errno = 0;
-            samples = strtol(v, &end, 10);
-            if (*end || !*v || errno || samples < 1 || samples > LAB_SWEEP_MAX_RUNS) {
-                snprintf(err, sizeof err, "--samples %s: expected a whole number from 1 to %d",
-                         v, LAB_SWEEP_MAX_RUNS);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--seed")) {
-            spec.seed = strtoull(v, &end, 10);
-            if (*end || !*v) {
-                snprintf(err, sizeof err, "--seed %s: expected a whole number", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "-j")) {
-            if (cli_jobs(v, &workers)) {
-                snprintf(err, sizeof err, "-j %s: expected 1 to 1024", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--resume")) {
-            resume = strtoll(v, &end, 10);
-            if (*end || resume < 1) {
-                snprintf(err, sizeof err, "--resume %s: expected a sweep id", v);
-                goto bad;
-            }
-        } else if (cli_is(&a, "--shard")) shard = v;
-        else if (cli_is(&a, "--db")) db_path = v;
-        else if (cli_is(&a, "--quiet")) quiet = 1;
-        else if (cli_is(&a, "--json")) json = 1;
+        int bad;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS)
+            bad = lab_sweep_add_str(&o->spec.scenarios, &o->spec.nscenarios, a.val, err,
+                                    sizeof err);
+        else bad = sweep_option(&a, o, err, sizeof err);
+        if (bad) {
+            cli_error("%s", err);
+            return CLI_BADINPUT;
+        }
     }
-    if (workers < 1) workers = 1;
-    long shard_k, shard_n;
-    if (parse_shard(shard, &shard_k, &shard_n)) {
+    if (o->workers < 1) o->workers = 1;
+    if (parse_shard(o->shard, &o->shard_k, &o->shard_n)) {
         snprintf(err, sizeof err, "--shard %s: expected K/N with 1 <= K <= N (or valid "
-                 "batch array variables)", shard ? shard : "");
-        goto bad;
-    }
-
-    int64_t id = 0;
-    if (resume) {
-        if (spec.nscenarios || policy || spec.ngrid || spec.nrnd || spec.nsets) {
-            rc = cli_usage("sweep", "--resume takes the sweep's own scenarios and "
-                                    "parameters; give only -j, --shard, --db, --quiet");
-            goto out;
-        }
-        if (st_open(db_path, &db, err, sizeof err)) goto fail;
-        if (lab_sweep_load(db, resume, &spec, err, sizeof err)) goto bad;
-        id = resume;
-    } else {
-        if (!policy) {
-            rc = cli_usage("sweep", "--policy NAME is required");
-            goto out;
-        }
-        if (!spec.nscenarios) {
-            rc = cli_usage("sweep", "a SCENARIO file is required");
-            goto out;
-        }
-        if (samples > 0 && !spec.nrnd) {
-            rc = cli_usage("sweep", "--samples needs --random");
-            goto out;
-        }
-        if (spec.nrnd) spec.samples = samples > 0 ? (size_t)samples : 10;
-        if (!(spec.policy = strdup(policy))) {
-            snprintf(err, sizeof err, "out of memory");
-            goto fail;
-        }
-    }
-    if (!resume) note_fallback(&spec);
-    progress_state ps = {isatty(2), quiet, {0, 0}, -1, (long)workers, shard_n > 1,
-                         &spec, 0};
-    lab_sweep_req req = {.db_path = db_path, .id = id, .join = shard_n > 1,
-                         .shard_k = shard_k, .shard_n = shard_n, .workers = (int)workers,
-                         .tool_version = cli_version(), .start = on_start,
-                         .progress = on_progress, .ctx = &ps};
-    st_close(db); /* no connection may cross the workers' fork() */
-    db = NULL;
-    rc = lab_sweep_drive(&spec, &req, NULL, NULL, err, sizeof err);
-    if (rc != CLI_OK) {
-        if (ps.tty && !quiet && ps.started) fputc('\n', stderr);
+                 "batch array variables)", o->shard ? o->shard : "");
         cli_error("%s", err);
-        goto out;
-    }
-    id = req.id;
-    if (st_open(db_path, &db, err, sizeof err)) goto fail;
-    if (json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddNumberToObject(doc, "sweep", (double)id);
-        cJSON_AddItemToObject(doc, "policy", cli_json_str(spec.policy));
-        cJSON_AddNumberToObject(doc, "parameter_sets", (double)lab_sweep_npoints(&spec));
-        cJSON *sc = cJSON_AddArrayToObject(doc, "scenarios");
-        for (size_t i = 0; i < spec.nscenarios; i++)
-            cJSON_AddItemToArray(sc, cli_json_str(spec.scenarios[i]));
-        cJSON *fronts = cJSON_AddArrayToObject(doc, "fronts");
-        if (print_fronts(db, id, &spec, fronts)) {
-            cJSON_Delete(doc);
-            rc = CLI_FAIL;
-        } else {
-            rc = cli_json_print(doc);
-        }
-        goto out;
-    }
-    printf("sweep %lld: policy %s, %zu parameter sets x %zu scenarios\n", (long long)id,
-           spec.policy, lab_sweep_npoints(&spec), spec.nscenarios);
-    rc = print_fronts(db, id, &spec, NULL) ? CLI_FAIL : CLI_OK;
-    if (rc == CLI_OK)
-        printf("next: spotbench best --sweep %lld --min-coverage PCT picks a parameter "
-               "set and names the 'spotbench deploy' that puts it in a stack\n",
-               (long long)id);
-    goto out;
-bad:
-    cli_error("%s", err);
-    rc = CLI_BADINPUT;
-    goto out;
-fail:
-    cli_error("%s", err);
-    rc = CLI_FAIL;
-out:
-    st_close(db);
-    lab_sweep_spec_free(&spec);
-    return rc;
-}
-
-/* ---- best ---------------------------------------------------------------- */
-
-/* Splits "K1,K2" in place into keys (pointers into buf). */
-static size_t split_keys(char *buf, const char **keys, size_t max) {
-    size_t n = 0;
-    for (char *t = buf; t && *t && n < max;) {
-        char *comma = strchr(t, ',');
-        if (comma) *comma = '\0';
-        keys[n++] = t;
-        t = comma ? comma + 1 : NULL;
-    }
-    return n;
-}
-
-/* best --worst-case: the parameter set whose worst cost over the unknown
-** axes is lowest among those whose worst coverage meets min_cov. */
-static int best_worst_case(int64_t id, const lab_sweep_spec *spec, const lab_sweep_pset *pts,
-                           size_t npts, char *over_arg, double min_cov, size_t *point,
-                           cJSON *doc) {
-    const char *over[16];
-    char err[512], keys[1024];
-    snprintf(keys, sizeof keys, "%s", over_arg);
-    size_t nover = split_keys(keys, over, 16);
-    lab_sweep_range *rg;
-    size_t nrg;
-    if (lab_sweep_ranges(spec, pts, npts, over, nover, &rg, &nrg, err, sizeof err)) {
-        cli_error("best --worst-case: %s", err);
         return CLI_BADINPUT;
     }
-    const lab_sweep_range *best = NULL;
-    double best_cov = -1;
-    for (size_t i = 0; i < nrg; i++) {
-        if (rg[i].cov_min > best_cov) best_cov = rg[i].cov_min;
-        if (rg[i].cov_min >= min_cov && (!best || rg[i].cost_max < best->cost_max))
-            best = &rg[i];
-    }
-    if (!best) {
-        cli_error("sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
-                  "(the best worst case reaches %.3f %%)",
-                  (long long)id, min_cov, best_cov);
-        free(rg);
-        return CLI_FAIL;
-    }
-    char buf[4096];
-    const char *kv[64];
-    cJSON *jp = NULL;
-    if (doc) {
-        cJSON_AddNumberToObject(doc, "sweep", (double)id);
-        cJSON_AddNumberToObject(doc, "min_coverage", min_cov);
-        cJSON_AddItemToObject(doc, "worst_case_over", cli_json_str(over_arg));
-        cJSON_AddNumberToObject(doc, "values", (double)best->npoints);
-        cJSON_AddNumberToObject(doc, "point", (double)best->group);
-        jp = cJSON_AddObjectToObject(doc, "parameters");
-    } else {
-        printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
-               "over %zu values of %s\n",
-               (long long)id, min_cov, best->npoints, over_arg);
-        printf("parameters ");
-    }
-    if (spec->ngrid + spec->nrnd <= 64 &&
-        lab_sweep_point(spec, best->group, buf, sizeof buf, kv) == 0)
-        for (size_t i = 0; i < spec->ngrid + spec->nrnd; i++) {
-            int unknown = 0;
-            for (size_t j = 0; j < nover; j++)
-                unknown |= strncmp(kv[i], over[j], strlen(over[j])) == 0 &&
-                           kv[i][strlen(over[j])] == '=';
-            if (unknown) continue;
-            if (!jp) {
-                printf(" %s", kv[i]);
-                continue;
-            }
-            /* KEY=VALUE: VALUE as JSON when it is JSON, else a string. */
-            char key[LAB_SWEEP_KEY_MAX];
-            const char *eq = strchr(kv[i], '=');
-            snprintf(key, sizeof key, "%.*s", (int)(eq - kv[i]), kv[i]);
-            cJSON *v = cJSON_Parse(eq + 1);
-            cJSON_AddItemToObject(jp, key, v ? v : cli_json_str(eq + 1));
-        }
-    if (doc) {
-        cJSON *c = cJSON_AddObjectToObject(doc, "total_cost");
-        cJSON_AddNumberToObject(c, "worst", best->cost_max);
-        cJSON_AddNumberToObject(c, "median", best->cost_median);
-        cJSON_AddNumberToObject(c, "best", best->cost_min);
-        cJSON *v = cJSON_AddObjectToObject(doc, "coverage_pct");
-        cJSON_AddNumberToObject(v, "worst", best->cov_min);
-        cJSON_AddNumberToObject(v, "median", best->cov_median);
-        cJSON_AddNumberToObject(v, "best", best->cov_max);
-    } else {
-        printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", best->cost_max,
-               best->cost_median, best->cost_min);
-        printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", best->cov_min,
-               best->cov_median, best->cov_max);
-    }
-    *point = best->group; /* one point of the set: its unknowns do not matter */
-    free(rg);
     return CLI_OK;
 }
 
-int cmd_best(int argc, char **argv) {
-    const char *db_path = DEFAULT_DB, *live = NULL, *fleet = NULL, *group = NULL;
-    int64_t id = 0;
-    double min_cov = -1;
-    char *worst_case = NULL;
-    int json = 0;
-    cJSON *doc = NULL;
-    cli_args a;
-    cli_args_init(&a, "best", NULL, best_opts, argc, argv);
-    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
-        char *end;
-        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
-        if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
-        if (cli_is(&a, "--worst-case")) {
-            worst_case = (char *)a.val;
-        } else if (cli_is(&a, "--sweep")) {
-            id = strtoll(a.val, &end, 10);
-            if (*end || id < 1) return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
-        } else if (cli_is(&a, "--min-coverage")) {
-            min_cov = strtod(a.val, &end);
-            if (*end || !*a.val || min_cov < 0 || min_cov > 100)
-                return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
-        } else if (cli_is(&a, "--db")) {
-            db_path = a.val;
-        } else if (cli_is(&a, "--live-config")) {
-            live = a.val;
-        } else if (cli_is(&a, "--FleetRequestId")) {
-            fleet = a.val;
-        } else if (cli_is(&a, "--AutoScalingGroupName")) {
-            group = a.val;
-        } else if (cli_is(&a, "--json")) {
-            json = 1;
-        }
-    }
-    if (!id || min_cov < 0) return cli_usage("best", "--sweep and --min-coverage are required");
-    if (access(db_path, F_OK) != 0) {
-        cli_error("%s: no such database", db_path);
-        return CLI_BADINPUT;
-    }
+/* Completes the spec: the stored sweep's with --resume (no option may then
+** name scenarios or parameters), else the options' own, checked for what
+** the parser cannot see alone. Returns an exit status, after saying why. */
+static int sweep_prepare(sweep_args *o) {
+    lab_sweep_spec *spec = &o->spec;
     char err[1024];
-    st_db *db = NULL;
-    lab_sweep_spec spec;
-    st_sweep_row *rows = NULL;
-    lab_sweep_pset *pts = NULL;
-    size_t n = 0, npts = 0;
-    int rc = CLI_FAIL;
-    memset(&spec, 0, sizeof spec);
-    if (st_open(db_path, &db, err, sizeof err)) goto fail;
-    if (lab_sweep_load(db, id, &spec, err, sizeof err)) {
-        rc = CLI_BADINPUT;
-        goto fail;
-    }
-    if (st_sweep_rows(db, id, &rows, &n, err, sizeof err)) goto fail;
-    if (lab_sweep_aggregate(rows, n, &pts, &npts)) {
-        snprintf(err, sizeof err, "out of memory");
-        goto fail;
-    }
-    size_t chosen;
-    if (json) doc = cJSON_CreateObject();
-    if (worst_case) {
-        rc = best_worst_case(id, &spec, pts, npts, worst_case, min_cov, &chosen, doc);
-        if (rc == CLI_OK) goto hand_over;
-        goto out;
-    }
-    const lab_sweep_pset *best = NULL;
-    size_t complete = 0;
-    double best_cov = -1;
-    for (size_t i = 0; i < npts; i++) {
-        if (pts[i].nruns != spec.nscenarios) continue;
-        complete++;
-        if (pts[i].coverage > best_cov) best_cov = pts[i].coverage;
-        if (pts[i].coverage >= min_cov && (!best || pts[i].cost < best->cost)) best = &pts[i];
-    }
-    if (!best) {
-        if (complete)
-            cli_error("sweep %lld: none of its %zu parameter sets reaches %.6g %% coverage "
-                      "on every scenario (the best reaches %.3f %%)",
-                      (long long)id, complete, min_cov, best_cov);
-        else
-            cli_error("sweep %lld: none does: no parameter set has been run on every "
-                      "scenario yet", (long long)id);
-        rc = CLI_FAIL;
-        goto out;
-    }
-    if (doc) {
-        cJSON_AddNumberToObject(doc, "sweep", (double)id);
-        cJSON_AddNumberToObject(doc, "min_coverage", min_cov);
-        cJSON_AddNumberToObject(doc, "sets_complete", (double)complete);
-        cJSON_AddNumberToObject(doc, "sets", (double)lab_sweep_npoints(&spec));
-        cJSON_AddNumberToObject(doc, "point", (double)best->point);
-        cJSON_AddItemToObject(doc, "parameters", params_json(best->params));
-        cJSON_AddNumberToObject(doc, "total_cost", best->cost);
-        cJSON_AddNumberToObject(doc, "coverage_pct", best->coverage);
-        cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
-        for (size_t i = 0; i < n; i++) {
-            if (rows[i].point != best->point) continue;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToArray(runs, o);
-            cJSON_AddNumberToObject(o, "run_id", (double)rows[i].run_id);
-            cJSON_AddItemToObject(o, "scenario", cli_json_str(spec.scenarios[rows[i].scenario]));
-            cJSON_AddNumberToObject(o, "total_cost", rows[i].cost);
-            cJSON_AddNumberToObject(o, "coverage_pct", rows[i].coverage);
+    if (o->resume) {
+        if (spec->nscenarios || o->policy || spec->ngrid || spec->nrnd || spec->nsets)
+            return cli_usage("sweep", "--resume takes the sweep's own scenarios and "
+                                      "parameters; give only -j, --shard, --db, --quiet");
+        st_db *db;
+        if (st_open(o->db_path, &db, err, sizeof err)) {
+            cli_error("%s", err);
+            return CLI_FAIL;
         }
-    } else {
-        printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
-               "scenario (%zu of %zu sets complete)\n",
-               (long long)id, min_cov, complete, lab_sweep_npoints(&spec));
-        printf("point       %zu\n", best->point);
-        printf("parameters  %s\n", best->params);
-        printf("total cost  $%.2f (summed over %zu scenarios)\n", best->cost, spec.nscenarios);
-        printf("coverage    %.3f %% (the lowest of its scenarios)\n", best->coverage);
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].point == best->point)
-                printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)rows[i].run_id,
-                       spec.scenarios[rows[i].scenario], rows[i].cost, rows[i].coverage);
+        int bad = lab_sweep_load(db, o->resume, spec, err, sizeof err);
+        st_close(db); /* no connection may cross the workers' fork() */
+        if (bad) cli_error("%s", err);
+        return bad ? CLI_BADINPUT : CLI_OK;
     }
-    chosen = best->point;
-hand_over:;
-    char deploy[4600];
-    snprintf(deploy, sizeof deploy,
-             "spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s -o stack.json",
-             spec.scenarios[0], (long long)id, chosen,
-             strcmp(db_path, DEFAULT_DB) ? " --db " : "",
-             strcmp(db_path, DEFAULT_DB) ? db_path : "");
-    if (doc) cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));
-    else printf("deploy      %s\n", deploy);
-    rc = live ? cli_point_live_config(live, &spec, chosen, fleet, group) : CLI_OK;
-    if (doc) {
-        int jrc = cli_json_print(doc);
-        doc = NULL;
-        if (rc == CLI_OK) rc = jrc;
+    if (!o->policy) return cli_usage("sweep", "--policy NAME is required");
+    if (!spec->nscenarios) return cli_usage("sweep", "a SCENARIO file is required");
+    if (o->samples > 0 && !spec->nrnd)
+        return cli_usage("sweep", "--samples needs --random");
+    if (spec->nrnd) spec->samples = o->samples > 0 ? (size_t)o->samples : 10;
+    if (!(spec->policy = strdup(o->policy))) {
+        cli_error("out of memory");
+        return CLI_FAIL;
     }
-    goto out;
-fail:
-    cli_error("%s", err);
-out:
-    cJSON_Delete(doc);
-    free(rows);
-    free(pts);
-    lab_sweep_spec_free(&spec);
+    note_fallback(spec);
+    return CLI_OK;
+}
+
+/* Runs the sweep's runs not stored yet, with progress on stderr; *id is
+** the sweep (the resumed one, or the one found or created). */
+static int sweep_run(const sweep_args *o, int64_t *id) {
+    char err[1024];
+    progress_state ps = {isatty(2), o->quiet, {0, 0}, -1, o->workers, o->shard_n > 1,
+                         &o->spec, 0};
+    lab_sweep_req req = {.db_path = o->db_path, .id = o->resume, .join = o->shard_n > 1,
+                         .shard_k = o->shard_k, .shard_n = o->shard_n,
+                         .workers = (int)o->workers, .tool_version = cli_version(),
+                         .start = on_start, .progress = on_progress, .ctx = &ps};
+    int rc = lab_sweep_drive(&o->spec, &req, NULL, NULL, err, sizeof err);
+    if (rc != CLI_OK) {
+        /* A failure ends the progress line a terminal was showing. */
+        if (ps.tty && !o->quiet && ps.started) fputc('\n', stderr);
+        cli_error("%s", err);
+    }
+    *id = req.id;
+    return rc;
+}
+
+/* The sweep's fronts, read back from the database. */
+static int sweep_fronts(const sweep_args *o, int64_t id, cli_fronts *fr) {
+    char err[1024];
+    st_db *db;
+    memset(fr, 0, sizeof *fr);
+    if (st_open(o->db_path, &db, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_FAIL;
+    }
+    int bad = cli_sweep_fronts(db, id, &o->spec, fr, err, sizeof err);
     st_close(db);
+    if (bad) cli_error("%s", err);
+    return bad ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_sweep(int argc, char **argv) {
+    sweep_args o;
+    cli_fronts fr = {0};
+    int64_t id = 0;
+    int rc = sweep_parse(argc, argv, &o);
+    if (rc == CLI_OK) rc = sweep_prepare(&o);
+    if (rc == CLI_OK) rc = sweep_run(&o, &id);
+    if (rc == CLI_OK) rc = sweep_fronts(&o, id, &fr);
+    if (rc == CLI_OK) {
+        if (o.json) rc = print_sweep_json(id, &o.spec, &fr);
+        else print_sweep_text(id, &o.spec, &fr);
+    }
+    cli_fronts_free(&fr);
+    lab_sweep_spec_free(&o.spec);
     return rc;
 }
 

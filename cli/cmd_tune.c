@@ -56,130 +56,189 @@ static const cli_opt tune_opts[] = {
     {"-j", "N"},          {NULL, NULL}};
 const cli_opt *const cmd_tune_opts[] = {tune_opts, NULL};
 
-int cmd_tune(int argc, char **argv) {
-    const char *path = NULL, *policy = NULL, *db_path = "results/spotbench.db";
-    const char *live = NULL, *ranges[MAX_ARGS], *sets[MAX_ARGS];
-    size_t nranges = 0, nsets = 0;
-    double min_cov = NAN;
-    unsigned long long budget = 0, restarts = 2, seed = 1;
-    long workers = sysconf(_SC_NPROCESSORS_ONLN);
+/* The options of `tune`. */
+typedef struct {
+    const char *path, *policy, *db_path, *live;
+    const char *ranges[MAX_ARGS], *sets[MAX_ARGS];
+    size_t nranges, nsets;
+    double min_cov;
+    unsigned long long budget, restarts, seed;
+    long workers;
+    const pol_policy *pol;
+} tune_args;
+
+/* What the search found, and the settings of its point. */
+typedef struct {
+    lab_suite su;
+    lab_sweep_spec spec;
+    lab_tune_out out;
+    int named;                  /* kv holds the point's settings */
+    const char *kv[2 * MAX_ARGS];
+    char buf[4096];
+} tune_result;
+
+/* --budget, --restarts or --seed: a whole number (a positive budget, at
+** most 100 restarts). Returns 0, or an exit status after saying why. */
+static int tune_count(const char *o, const char *v, tune_args *t) {
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end || !*v || v[0] == '-' || (o[2] == 'b' && x == 0) || (o[2] == 'r' && x > 100))
+        return cli_usage("tune", "%s %s: expected a%s whole number", o, v,
+                         o[2] == 'b' ? " positive" : o[2] == 'r' ? " small" : "");
+    if (o[2] == 'b') t->budget = x;
+    else if (o[2] == 'r') t->restarts = x;
+    else t->seed = x;
+    return 0;
+}
+
+/* One option. Returns 0, or an exit status after saying why. */
+static int tune_option(const cli_args *a, tune_args *t) {
+    const char *v = a->val;
+    char *end;
+    if (cli_is(a, "--policy")) {
+        t->policy = v;
+    } else if (cli_is(a, "--min-coverage")) {
+        t->min_cov = strtod(v, &end);
+        if (*end || !*v || !(t->min_cov >= 0 && t->min_cov <= 100))
+            return cli_usage("tune", "--min-coverage %s: expected 0 to 100", v);
+    } else if (cli_is(a, "--budget") || cli_is(a, "--restarts") || cli_is(a, "--seed")) {
+        return tune_count(a->opt, v, t);
+    } else if (cli_is(a, "--range")) {
+        if (t->nranges == MAX_ARGS) return cli_usage("tune", "too many --range");
+        t->ranges[t->nranges++] = v;
+    } else if (cli_is(a, "--set")) {
+        if (t->nsets == MAX_ARGS) return cli_usage("tune", "too many --set");
+        if (!cli_is_kv(v)) return cli_usage("tune", "--set %s: expected KEY=VALUE", v);
+        t->sets[t->nsets++] = v;
+    } else if (cli_is(a, "--db")) {
+        t->db_path = v;
+    } else if (cli_is(a, "--live-config")) {
+        t->live = v;
+    } else if (cli_is(a, "-j")) {
+        if (cli_jobs(v, &t->workers))
+            return cli_usage("tune", "-j %s: expected 1 to 1024", v);
+    }
+    return 0;
+}
+
+/* Reads the arguments into *t, the policy included. Returns an exit
+** status, after saying why. */
+static int tune_parse(int argc, char **argv, tune_args *t) {
+    memset(t, 0, sizeof *t);
+    t->db_path = "results/spotbench.db";
+    t->min_cov = NAN;
+    t->restarts = 2;
+    t->seed = 1;
+    t->workers = sysconf(_SC_NPROCESSORS_ONLN);
     cli_args a;
     cli_args_init(&a, "tune", NULL, tune_opts, argc, argv);
-    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
-        const char *v = a.val;
-        char *end;
+    for (int k, rc; (k = cli_next(&a)) != CLI_ARG_END;) {
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) {
-            if (path) return cli_usage("tune", "more than one SCENARIO or DIR");
-            path = v;
-        } else if (cli_is(&a, "--policy")) {
-            policy = v;
-        } else if (cli_is(&a, "--min-coverage")) {
-            min_cov = strtod(v, &end);
-            if (*end || !*v || !(min_cov >= 0 && min_cov <= 100))
-                return cli_usage("tune", "--min-coverage %s: expected 0 to 100", v);
-        } else if (cli_is(&a, "--budget") || cli_is(&a, "--restarts") || cli_is(&a, "--seed")) {
-            const char *o = a.opt;
-            unsigned long long x = strtoull(v, &end, 10);
-            if (*end || !*v || v[0] == '-' || (o[2] == 'b' && x == 0) ||
-                (o[2] == 'r' && x > 100))
-                return cli_usage("tune", "%s %s: expected a%s whole number", o, v,
-                                 o[2] == 'b' ? " positive" : o[2] == 'r' ? " small" : "");
-            if (o[2] == 'b') budget = x;
-            else if (o[2] == 'r') restarts = x;
-            else seed = x;
-        } else if (cli_is(&a, "--range")) {
-            if (nranges == MAX_ARGS) return cli_usage("tune", "too many --range");
-            ranges[nranges++] = v;
-        } else if (cli_is(&a, "--set")) {
-            if (nsets == MAX_ARGS) return cli_usage("tune", "too many --set");
-            if (!cli_is_kv(v)) return cli_usage("tune", "--set %s: expected KEY=VALUE", v);
-            sets[nsets++] = v;
-        } else if (cli_is(&a, "--db")) {
-            db_path = v;
-        } else if (cli_is(&a, "--live-config")) {
-            live = v;
-        } else if (cli_is(&a, "-j")) {
-            if (cli_jobs(v, &workers))
-                return cli_usage("tune", "-j %s: expected 1 to 1024", v);
+            if (t->path) return cli_usage("tune", "more than one SCENARIO or DIR");
+            t->path = a.val;
+        } else if ((rc = tune_option(&a, t))) {
+            return rc;
         }
     }
-    if (!path) return cli_usage("tune", "a SCENARIO or DIR is required");
-    if (!policy) return cli_usage("tune", "--policy is required");
-    if (isnan(min_cov)) return cli_usage("tune", "--min-coverage is required");
-    if (workers < 1) workers = 1;
-    const pol_policy *pol = pol_find(policy);
-    if (!pol) return cli_unknown_policy(policy);
-    if (pol->simulation_only) {
-        cli_error("--policy %s: the oracle is a bound, it has nothing to tune", policy);
+    if (!t->path) return cli_usage("tune", "a SCENARIO or DIR is required");
+    if (!t->policy) return cli_usage("tune", "--policy is required");
+    if (isnan(t->min_cov)) return cli_usage("tune", "--min-coverage is required");
+    if (t->workers < 1) t->workers = 1;
+    if (!(t->pol = pol_find(t->policy))) return cli_unknown_policy(t->policy);
+    if (t->pol->simulation_only) {
+        cli_error("--policy %s: the oracle is a bound, it has nothing to tune", t->policy);
         return CLI_BADINPUT;
     }
+    return CLI_OK;
+}
 
-    lab_suite su;
-    int rc = cli_suite_load(path, &su);
-    if (rc) return rc;
-    lab_sweep_spec spec;
+/* Runs the search over the cases as a sweep (resumed when stored) and
+** names the point it found. Returns an exit status, after saying why;
+** either way the caller frees r (tune_result_free). */
+static int tune_search(const tune_args *t, tune_result *r) {
     char err[1024];
-    lab_tune_out o;
-    rc = lab_tune_spec(pol, (const char *const *)su.path, su.n, sets, nsets, ranges, nranges,
-                       seed, &spec, err, sizeof err);
+    memset(r, 0, sizeof *r);
+    int rc = cli_suite_load(t->path, &r->su);
+    if (rc) return rc;
+    rc = lab_tune_spec(t->pol, (const char *const *)r->su.path, r->su.n, t->sets, t->nsets,
+                       t->ranges, t->nranges, t->seed, &r->spec, err, sizeof err);
     if (rc == CLI_OK) {
-        lab_tune_req req = {db_path, (int)workers, cli_version(), min_cov, (size_t)budget,
-                            (size_t)restarts};
-        rc = lab_tune_sweep(&spec, pol, &req, &o, err, sizeof err);
+        lab_tune_req req = {t->db_path, (int)t->workers, cli_version(), t->min_cov,
+                            (size_t)t->budget, (size_t)t->restarts};
+        rc = lab_tune_sweep(&r->spec, t->pol, &req, &r->out, err, sizeof err);
     }
-    if (rc != CLI_OK) goto fail;
-    const lab_tune_result res = o.res;
-    size_t np = lab_sweep_npoints(&spec);
+    if (rc != CLI_OK) {
+        cli_error("%s", err);
+        return rc;
+    }
+    size_t point = r->out.res.point;
+    r->named = r->spec.ngrid <= sizeof r->kv / sizeof r->kv[0] &&
+               lab_sweep_point(&r->spec, point, r->buf, sizeof r->buf, r->kv) == 0;
+    return CLI_OK;
+}
+
+static void tune_result_free(tune_result *r) {
+    lab_sweep_spec_free(&r->spec);
+    lab_suite_free(&r->su);
+}
+
+/* The printer (tune has no --json): the search, then the result, its
+** settings and the commands that take it further. The exit status is 1
+** when the result is not one to hand over. */
+static int print_tune(const tune_args *t, const tune_result *r) {
+    const lab_tune_out *o = &r->out;
+    const lab_tune_result *res = &o->res;
+    size_t n = r->su.n, np = lab_sweep_npoints(&r->spec);
     printf("tune %s on %s (%zu case%s), coverage >= %g %% on every case: sweep %lld%s\n",
-           pol->name, path, su.n, su.n == 1 ? "" : "s", min_cov, (long long)o.sweep_id,
-           o.resumed ? " (resumed)" : "");
+           t->pol->name, t->path, n, n == 1 ? "" : "s", t->min_cov, (long long)o->sweep_id,
+           o->resumed ? " (resumed)" : "");
     printf("search:  %zu of the grid's %zu runs (%.1f %%; %zu points x %zu cases), %zu "
            "simulated now, %zu points tried, %zu on every case%s\n",
-           res.runs, o.nruns, 100.0 * (double)res.runs / (double)o.nruns, np, su.n,
-           o.simulated, res.points, res.complete,
-           res.converged ? ", converged" : budget ? ", stopped by the budget" : "");
-    if (res.complete == 0) {
+           res->runs, o->nruns, 100.0 * (double)res->runs / (double)o->nruns, np, n,
+           o->simulated, res->points, res->complete,
+           res->converged ? ", converged" : t->budget ? ", stopped by the budget" : "");
+    if (res->complete == 0) {
         printf("result:  none: the budget allowed no point on every case\n");
-        rc = CLI_FAIL;
-        goto out;
+        return CLI_FAIL;
     }
-    char buf[4096];
-    const char *kv[2 * MAX_ARGS];
-    if (lab_sweep_point(&spec, res.point, buf, sizeof buf, kv)) {
-        snprintf(err, sizeof err, "point %zu: cannot name its settings", res.point);
-        goto fail;
+    if (!r->named) {
+        cli_error("point %zu: cannot name its settings", res->point);
+        return CLI_FAIL;
     }
-    double regret = o.regret, oracle = o.oracle;
-    int na = o.na;
-    if (!res.feasible) {
+    if (!res->feasible) {
         printf("result:  no point found meets %g %%: the best reaches %.3f %% (point %zu, "
                "$%.2f)\n",
-               min_cov, res.min_cov, res.point, res.cost);
-        rc = CLI_FAIL;
-        goto out;
+               t->min_cov, res->min_cov, res->point, res->cost);
+        return CLI_FAIL;
     }
     printf("result:  point %zu: total $%.2f, lowest coverage %.3f %%, regret %+.2f "
            "(%+.1f %% above the oracle's bound%s)\n",
-           res.point, res.cost, floor(res.min_cov * 1000) / 1000, regret,
-           oracle > 0 ? 100 * regret / oracle : 0.0, na ? ", over the cases where defined" : "");
+           res->point, res->cost, floor(res->min_cov * 1000) / 1000, o->regret,
+           o->oracle > 0 ? 100 * o->regret / o->oracle : 0.0,
+           o->na ? ", over the cases where defined" : "");
     printf("settings:");
-    for (size_t k = 0; k < spec.ngrid; k++) printf(" --set %s", kv[k]);
+    for (size_t k = 0; k < r->spec.ngrid; k++) printf(" --set %s", r->kv[k]);
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
-           (long long)o.sweep_id, min_cov, db_path);
-    printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s -o stack.json\n",
-           spec.scenarios[0], (long long)o.sweep_id, res.point, db_path);
-    rc = CLI_OK;
-    if (live) {
-        rc = cli_point_live_config(live, &spec, res.point, NULL, NULL);
-        if (rc == CLI_OK) printf("live config: %s\n", live);
+           (long long)o->sweep_id, t->min_cov, t->db_path);
+    printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s "
+           "-o stack.json\n",
+           r->spec.scenarios[0], (long long)o->sweep_id, res->point, t->db_path);
+    return CLI_OK;
+}
+
+int cmd_tune(int argc, char **argv) {
+    tune_args t;
+    tune_result r;
+    int rc = tune_parse(argc, argv, &t);
+    if (rc != CLI_OK) return rc;
+    rc = tune_search(&t, &r);
+    if (rc == CLI_OK) rc = print_tune(&t, &r);
+    if (rc == CLI_OK && t.live) {
+        rc = cli_point_live_config(t.live, &r.spec, r.out.res.point, NULL, NULL);
+        if (rc == CLI_OK) printf("live config: %s\n", t.live);
     }
-    goto out;
-fail:
-    cli_error("%s", err);
-out:
-    lab_sweep_spec_free(&spec);
-    lab_suite_free(&su);
+    tune_result_free(&r);
     return rc;
 }

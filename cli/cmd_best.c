@@ -1,0 +1,341 @@
+/*
+** cmd_best.c: `spotbench best`: the cheapest parameter set of a stored
+** sweep meeting a coverage on every scenario (or, with --worst-case, the
+** cheapest in its worst case over some unknowns), and the `spotbench
+** deploy` that puts it in a stack. best.c chooses; this file parses, reads
+** the sweep and prints the choice as text or as JSON (two printers over
+** the same choice).
+*/
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/sweep.h"
+
+const char cmd_best_usage[] =
+    "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
+    "                      [--db FILE] [--json] [--live-config FILE\n"
+    "                      [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
+    "\n"
+    "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
+    "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
+    "none does. It names the point, for 'spotbench deploy cloudformation\n"
+    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
+    "\n"
+    "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
+    "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
+    "                     other parameters by their worst cost over them, among\n"
+    "                     those whose worst coverage is at least PCT\n"
+    "  --live-config FILE  also write the point's live configuration (live.json:\n"
+    "                      the policy parameters of the sweep's first scenario\n"
+    "                      with the point's settings; scenario fields such as\n"
+    "                      asg.DefaultCooldown belong in the stack, and fields\n"
+    "                      AWS cannot express are warnings)\n"
+    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
+    "                      the ids to put in it (default: placeholders)\n"
+    "  --json             print one JSON object instead: {\"sweep\",\n"
+    "                     \"min_coverage\", \"point\", \"parameters\", \"total_cost\",\n"
+    "                     \"coverage_pct\", \"sets_complete\", \"sets\", \"runs\":\n"
+    "                     [{\"run_id\", \"scenario\", \"total_cost\",\n"
+    "                     \"coverage_pct\"}], \"deploy\"}; with --worst-case,\n"
+    "                     total_cost and coverage_pct are {\"worst\", \"median\",\n"
+    "                     \"best\"}, with \"worst_case_over\" and \"values\"\n"
+    "  --db FILE          the SQLite database (default results/spotbench.db)\n"
+    "\n"
+    "example (a new database: the sweep is number 1):\n"
+    "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
+    "      --grid window=300,600,900 --grid confirm=1,2,3 --db best.db --quiet\n"
+    "  spotbench best --sweep 1 --min-coverage 99.9 --db best.db\n";
+
+static const cli_opt best_opts[] = {
+    {"--sweep", "ID"},           {"--min-coverage", "PCT"},
+    {"--worst-case", "KEYS"},    {"--db", "FILE"},
+    {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
+    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {NULL, NULL}};
+const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
+
+#define DEFAULT_DB "results/spotbench.db"
+#define MAX_OVER 16
+
+/* The options of `best`. */
+typedef struct {
+    const char *db_path, *live, *fleet, *group;
+    const char *worst_case;      /* --worst-case KEYS as given, or NULL */
+    char keys[1024];             /* a copy of it, split into over[] */
+    const char *over[MAX_OVER];
+    size_t nover;
+    int64_t id;
+    double min_cov;
+    int json;
+} best_args;
+
+/* What best reads of the sweep. */
+typedef struct {
+    lab_sweep_spec spec;
+    st_sweep_row *rows;
+    size_t nrows;
+    lab_sweep_pset *psets;       /* the rows as parameter sets */
+    size_t npsets;
+} best_sweep;
+
+/* Splits "K1,K2" in place into keys (pointers into buf). */
+static size_t split_keys(char *buf, const char **keys, size_t max) {
+    size_t n = 0;
+    for (char *t = buf; t && *t && n < max;) {
+        char *comma = strchr(t, ',');
+        if (comma) *comma = '\0';
+        keys[n++] = t;
+        t = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+/* Reads the arguments into *o. Returns an exit status, after saying why. */
+static int best_parse(int argc, char **argv, best_args *o) {
+    memset(o, 0, sizeof *o);
+    o->db_path = DEFAULT_DB;
+    o->min_cov = -1;
+    cli_args a;
+    cli_args_init(&a, "best", NULL, best_opts, argc, argv);
+    for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
+        char *end;
+        if (k == CLI_ARG_BAD) return CLI_BADINPUT;
+        if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
+        if (cli_is(&a, "--worst-case")) {
+            o->worst_case = a.val;
+        } else if (cli_is(&a, "--sweep")) {
+            o->id = strtoll(a.val, &end, 10);
+            if (*end || o->id < 1)
+                return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
+        } else if (cli_is(&a, "--min-coverage")) {
+            o->min_cov = strtod(a.val, &end);
+            if (*end || !*a.val || o->min_cov < 0 || o->min_cov > 100)
+                return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
+        } else if (cli_is(&a, "--db")) o->db_path = a.val;
+        else if (cli_is(&a, "--live-config")) o->live = a.val;
+        else if (cli_is(&a, "--FleetRequestId")) o->fleet = a.val;
+        else if (cli_is(&a, "--AutoScalingGroupName")) o->group = a.val;
+        else if (cli_is(&a, "--json")) o->json = 1;
+    }
+    if (!o->id || o->min_cov < 0)
+        return cli_usage("best", "--sweep and --min-coverage are required");
+    if (o->worst_case) {
+        snprintf(o->keys, sizeof o->keys, "%s", o->worst_case);
+        o->nover = split_keys(o->keys, o->over, MAX_OVER);
+    }
+    return CLI_OK;
+}
+
+/* Reads the sweep's spec and runs. Returns an exit status, after saying
+** why. */
+static int best_load(const best_args *o, best_sweep *d) {
+    char err[1024];
+    st_db *db = NULL;
+    int rc = CLI_FAIL;
+    memset(d, 0, sizeof *d);
+    if (access(o->db_path, F_OK) != 0) {
+        cli_error("%s: no such database", o->db_path);
+        return CLI_BADINPUT;
+    }
+    if (st_open(o->db_path, &db, err, sizeof err)) goto fail;
+    if (lab_sweep_load(db, o->id, &d->spec, err, sizeof err)) {
+        rc = CLI_BADINPUT;
+        goto fail;
+    }
+    if (st_sweep_rows(db, o->id, &d->rows, &d->nrows, err, sizeof err)) goto fail;
+    if (lab_sweep_aggregate(d->rows, d->nrows, &d->psets, &d->npsets)) {
+        snprintf(err, sizeof err, "out of memory");
+        goto fail;
+    }
+    st_close(db);
+    return CLI_OK;
+fail:
+    cli_error("%s", err);
+    st_close(db);
+    return rc;
+}
+
+static void best_sweep_free(best_sweep *d) {
+    free(d->rows);
+    free(d->psets);
+    lab_sweep_spec_free(&d->spec);
+}
+
+/* The `spotbench deploy` that puts point `point` in a stack. */
+static void deploy_line(const best_args *o, const lab_sweep_spec *spec, size_t point,
+                        char *buf, size_t len) {
+    int other_db = strcmp(o->db_path, DEFAULT_DB) != 0;
+    snprintf(buf, len,
+             "spotbench deploy cloudformation %s --sweep %lld --point %zu%s%s -o stack.json",
+             spec->scenarios[0], (long long)o->id, point, other_db ? " --db " : "",
+             other_db ? o->db_path : "");
+}
+
+/* The chosen point handed over: its live configuration when asked for,
+** then the JSON document, printed last as it always was (after the live
+** configuration's notes). The live configuration's failure is the exit
+** status even when the JSON is printed. */
+static int hand_over(const best_args *o, const lab_sweep_spec *spec, size_t point,
+                     cJSON *doc) {
+    int rc = o->live ? cli_point_live_config(o->live, spec, point, o->fleet, o->group)
+                     : CLI_OK;
+    if (o->json) {
+        int jrc = cli_json_print(doc);
+        if (rc == CLI_OK) rc = jrc;
+    }
+    return rc;
+}
+
+/* ---- best ---------------------------------------------------------------- */
+
+static void print_best_text(const best_args *o, const best_sweep *d, const cli_best *r,
+                            const char *deploy) {
+    printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
+           "scenario (%zu of %zu sets complete)\n",
+           (long long)o->id, o->min_cov, r->complete, lab_sweep_npoints(&d->spec));
+    printf("point       %zu\n", r->pick->point);
+    printf("parameters  %s\n", r->pick->params);
+    printf("total cost  $%.2f (summed over %zu scenarios)\n", r->pick->cost,
+           d->spec.nscenarios);
+    printf("coverage    %.3f %% (the lowest of its scenarios)\n", r->pick->coverage);
+    for (size_t i = 0; i < r->nruns; i++)
+        printf("  run %lld  %s  $%.2f  %.3f %%\n", (long long)r->runs[i].run_id,
+               d->spec.scenarios[r->runs[i].scenario], r->runs[i].cost,
+               r->runs[i].coverage);
+    printf("deploy      %s\n", deploy);
+}
+
+static cJSON *best_json(const best_args *o, const best_sweep *d, const cli_best *r,
+                        const char *deploy) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+    cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
+    cJSON_AddNumberToObject(doc, "sets_complete", (double)r->complete);
+    cJSON_AddNumberToObject(doc, "sets", (double)lab_sweep_npoints(&d->spec));
+    cJSON_AddNumberToObject(doc, "point", (double)r->pick->point);
+    cJSON_AddItemToObject(doc, "parameters", cli_params_json(r->pick->params));
+    cJSON_AddNumberToObject(doc, "total_cost", r->pick->cost);
+    cJSON_AddNumberToObject(doc, "coverage_pct", r->pick->coverage);
+    cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
+    for (size_t i = 0; i < r->nruns; i++) {
+        cJSON *jr = cJSON_CreateObject();
+        cJSON_AddItemToArray(runs, jr);
+        cJSON_AddNumberToObject(jr, "run_id", (double)r->runs[i].run_id);
+        cJSON_AddItemToObject(jr, "scenario",
+                              cli_json_str(d->spec.scenarios[r->runs[i].scenario]));
+        cJSON_AddNumberToObject(jr, "total_cost", r->runs[i].cost);
+        cJSON_AddNumberToObject(jr, "coverage_pct", r->runs[i].coverage);
+    }
+    cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));
+    return doc;
+}
+
+static int best_plain(const best_args *o, const best_sweep *d) {
+    cli_best r;
+    cli_best_pick(d->rows, d->nrows, d->psets, d->npsets, d->spec.nscenarios, o->min_cov,
+                  &r);
+    if (!r.pick && r.complete) {
+        cli_error("sweep %lld: none of its %zu parameter sets reaches %.6g %% coverage "
+                  "on every scenario (the best reaches %.3f %%)",
+                  (long long)o->id, r.complete, o->min_cov, r.best_cov);
+        return CLI_FAIL;
+    }
+    if (!r.pick) {
+        cli_error("sweep %lld: none does: no parameter set has been run on every "
+                  "scenario yet", (long long)o->id);
+        return CLI_FAIL;
+    }
+    char deploy[4600];
+    deploy_line(o, &d->spec, r.pick->point, deploy, sizeof deploy);
+    cJSON *doc = NULL;
+    if (o->json) doc = best_json(o, d, &r, deploy);
+    else print_best_text(o, d, &r, deploy);
+    return hand_over(o, &d->spec, r.pick->point, doc);
+}
+
+/* ---- best --worst-case --------------------------------------------------- */
+
+static void print_worst_text(const best_args *o, const cli_best_worst *w,
+                             const char *deploy) {
+    const lab_sweep_range *g = w->pick;
+    printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
+           "over %zu values of %s\n",
+           (long long)o->id, o->min_cov, g->npoints, o->worst_case);
+    printf("parameters ");
+    for (size_t i = 0; i < w->nkv; i++) printf(" %s", w->kv[i]);
+    printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", g->cost_max,
+           g->cost_median, g->cost_min);
+    printf("coverage    %.3f %% worst, %.3f %% median, %.3f %% best\n", g->cov_min,
+           g->cov_median, g->cov_max);
+    printf("deploy      %s\n", deploy);
+}
+
+/* {"worst", "median", "best"} of a figure. */
+static void add_range(cJSON *doc, const char *name, double worst, double median,
+                      double best) {
+    cJSON *o = cJSON_AddObjectToObject(doc, name);
+    cJSON_AddNumberToObject(o, "worst", worst);
+    cJSON_AddNumberToObject(o, "median", median);
+    cJSON_AddNumberToObject(o, "best", best);
+}
+
+static cJSON *worst_json(const best_args *o, const cli_best_worst *w, const char *deploy) {
+    const lab_sweep_range *g = w->pick;
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+    cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
+    cJSON_AddItemToObject(doc, "worst_case_over", cli_json_str(o->worst_case));
+    cJSON_AddNumberToObject(doc, "values", (double)g->npoints);
+    cJSON_AddNumberToObject(doc, "point", (double)g->group);
+    cJSON *jp = cJSON_AddObjectToObject(doc, "parameters");
+    for (size_t i = 0; i < w->nkv; i++) {
+        /* KEY=VALUE: VALUE as JSON when it is JSON, else a string. */
+        char key[LAB_SWEEP_KEY_MAX];
+        const char *eq = strchr(w->kv[i], '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - w->kv[i]), w->kv[i]);
+        cJSON *v = cJSON_Parse(eq + 1);
+        cJSON_AddItemToObject(jp, key, v ? v : cli_json_str(eq + 1));
+    }
+    add_range(doc, "total_cost", g->cost_max, g->cost_median, g->cost_min);
+    add_range(doc, "coverage_pct", g->cov_min, g->cov_median, g->cov_max);
+    cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));
+    return doc;
+}
+
+static int best_worst(const best_args *o, const best_sweep *d) {
+    char err[512];
+    cli_best_worst w;
+    int rc = CLI_FAIL;
+    if (cli_best_worst_case(&d->spec, d->psets, d->npsets, o->over, o->nover, o->min_cov,
+                            &w, err, sizeof err)) {
+        cli_error("best --worst-case: %s", err);
+        rc = CLI_BADINPUT;
+    } else if (!w.pick) {
+        cli_error("sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
+                  "(the best worst case reaches %.3f %%)",
+                  (long long)o->id, o->min_cov, w.best_cov);
+    } else {
+        char deploy[4600];
+        /* One point of the group stands for it: its unknowns do not matter. */
+        deploy_line(o, &d->spec, w.pick->group, deploy, sizeof deploy);
+        cJSON *doc = NULL;
+        if (o->json) doc = worst_json(o, &w, deploy);
+        else print_worst_text(o, &w, deploy);
+        rc = hand_over(o, &d->spec, w.pick->group, doc);
+    }
+    cli_best_worst_free(&w);
+    return rc;
+}
+
+int cmd_best(int argc, char **argv) {
+    best_args o;
+    best_sweep d;
+    int rc = best_parse(argc, argv, &o);
+    if (rc != CLI_OK) return rc;
+    rc = best_load(&o, &d);
+    if (rc == CLI_OK) rc = o.worst_case ? best_worst(&o, &d) : best_plain(&o, &d);
+    best_sweep_free(&d);
+    return rc;
+}
