@@ -41,8 +41,8 @@ static int has_key(const char *kv, const char *const *keys, size_t nkeys) {
 /* The settings of the chosen group's point but the unknowns (whose values
 ** are the group's first and stand for all of them). None when the point
 ** cannot be named. */
-static void worst_settings(const lab_sweep_spec *spec, const char *const *over,
-                           size_t nover, cli_best_worst *w) {
+void cli_best_settings(const lab_sweep_spec *spec, const char *const *over, size_t nover,
+                       cli_best_worst *w) {
     const char *kv[CLI_BEST_KV_MAX];
     size_t nswept = spec->ngrid + spec->nrnd;
     w->nkv = 0;
@@ -67,7 +67,7 @@ int cli_best_worst_case(const lab_sweep_spec *spec, const lab_sweep_pset *psets,
         if (g->cov_min >= min_cov && (!out->pick || g->cost_max < out->pick->cost_max))
             out->pick = g;
     }
-    if (out->pick) worst_settings(spec, over, nover, out);
+    if (out->pick) cli_best_settings(spec, over, nover, out);
     return 0;
 }
 

@@ -233,6 +233,10 @@ int cli_best_worst_case(const lab_sweep_spec *spec, const lab_sweep_pset *psets,
                         size_t npsets, const char *const *over, size_t nover,
                         double min_cov, cli_best_worst *out, char *err, size_t errlen);
 void cli_best_worst_free(cli_best_worst *w);
+/* The settings of w->pick's point but the keys in over, into w->kv (none
+** when the point cannot be named). */
+void cli_best_settings(const lab_sweep_spec *spec, const char *const *over, size_t nover,
+                       cli_best_worst *w);
 
 /* A sweep row's parameters (a JSON object as the store keeps it) as JSON;
 ** a string when it does not parse (cmd_sweep.c). */

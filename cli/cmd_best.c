@@ -8,6 +8,10 @@
 */
 #include "cli.h"
 
+#include <math.h>
+
+#include "lab/tune.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -255,6 +259,84 @@ static int best_plain(const best_args *o, const best_sweep *d) {
     return hand_over(o, &d->spec, r.pick->point, doc);
 }
 
+/* ---- best over seeds ------------------------------------------------------ */
+
+/* A sweep whose last grid axis is the seeds (sweep --seeds, tune): each
+** parameter set is the group of its seeds; the cheapest by mean cost among
+** those meeting the floor at every seed and scenario. Groups whose mean
+** lies within the pick's interval are ties the seeds cannot part. */
+static int best_seeds(const best_args *o, const best_sweep *d) {
+    const char *over[1] = {"seed"};
+    cli_best_worst w;
+    char err[1024];
+    size_t ns = lab_tune_nseeds(&d->spec);
+    if (cli_best_worst_case(&d->spec, d->psets, d->npsets, over, 1, o->min_cov, &w, err,
+                            sizeof err)) {
+        cli_error("best: %s", err);
+        return CLI_FAIL;
+    }
+    const lab_sweep_range *pick = NULL;
+    for (size_t i = 0; i < w.nranges; i++) {
+        const lab_sweep_range *g = &w.ranges[i];
+        if (g->npoints == ns && g->cov_min >= o->min_cov &&
+            (!pick || g->cost_mean < pick->cost_mean))
+            pick = g;
+    }
+    if (!pick) {
+        cli_error("sweep %lld: none of its parameter sets reaches %.6g %% coverage at every "
+                  "seed and scenario (the best reaches %.3f %%)",
+                  (long long)o->id, o->min_cov, w.best_cov);
+        cli_best_worst_free(&w);
+        return CLI_FAIL;
+    }
+    size_t ties = 0;
+    for (size_t i = 0; i < w.nranges; i++) {
+        const lab_sweep_range *g = &w.ranges[i];
+        ties += g != pick && g->npoints == ns && g->cov_min >= o->min_cov &&
+                g->cost_mean <= pick->cost_hi;
+    }
+    char deploy[4600];
+    deploy_line(o, &d->spec, pick->group, deploy, sizeof deploy);
+    w.pick = pick;
+    cli_best_settings(&d->spec, over, 1, &w);
+    cJSON *doc = NULL;
+    if (o->json) {
+        doc = cJSON_CreateObject();
+        cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+        cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
+        cJSON_AddNumberToObject(doc, "seeds", (double)ns);
+        cJSON_AddNumberToObject(doc, "point", (double)pick->group);
+        cJSON_AddNumberToObject(doc, "total_cost_mean", pick->cost_mean);
+        cJSON *ci = cJSON_AddArrayToObject(doc, "total_cost_ci95");
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(pick->cost_lo));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(pick->cost_hi));
+        cJSON_AddNumberToObject(doc, "total_cost_min", pick->cost_min);
+        cJSON_AddNumberToObject(doc, "total_cost_max", pick->cost_max);
+        cJSON_AddNumberToObject(doc, "coverage_pct_min", pick->cov_min);
+        cJSON_AddNumberToObject(doc, "ties", (double)ties);
+        cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));
+    } else {
+        printf("sweep %lld: cheapest parameter set by mean cost over %zu seeds, with coverage "
+               ">= %.6g %% at every seed and scenario\n", (long long)o->id, ns, o->min_cov);
+        printf("point       %zu (at its first seed)\n", pick->group);
+        printf("settings   ");
+        for (size_t i = 0; i < w.nkv; i++) printf(" --set %s", w.kv[i]);
+        printf("\nmean cost   $%.2f (95 %% CI [%.2f, %.2f]; %.2f .. %.2f over the seeds; summed "
+               "over %zu scenarios)\n", pick->cost_mean, pick->cost_lo, pick->cost_hi,
+               pick->cost_min, pick->cost_max, d->spec.nscenarios);
+        printf("coverage    %.3f %% (the lowest of every seed and scenario)\n",
+               floor(pick->cov_min * 1000) / 1000);
+        if (ties)
+            printf("ties        %zu other set%s meeting the floor %s a mean cost within that "
+                   "interval: %zu seeds do not tell them apart\n", ties, ties == 1 ? "" : "s",
+                   ties == 1 ? "has" : "have", ns);
+        printf("deploy      %s\n", deploy);
+    }
+    int rc = hand_over(o, &d->spec, pick->group, doc);
+    cli_best_worst_free(&w);
+    return rc;
+}
+
 /* ---- best --worst-case --------------------------------------------------- */
 
 static void print_worst_text(const best_args *o, const cli_best_worst *w,
@@ -335,7 +417,10 @@ int cmd_best(int argc, char **argv) {
     int rc = best_parse(argc, argv, &o);
     if (rc != CLI_OK) return rc;
     rc = best_load(&o, &d);
-    if (rc == CLI_OK) rc = o.worst_case ? best_worst(&o, &d) : best_plain(&o, &d);
+    if (rc == CLI_OK)
+        rc = o.worst_case                    ? best_worst(&o, &d)
+             : lab_tune_nseeds(&d.spec) > 1 ? best_seeds(&o, &d)
+                                             : best_plain(&o, &d);
     best_sweep_free(&d);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
 #include "lab/tune.h"
 
 const char cmd_tune_usage[] =
@@ -42,18 +43,23 @@ const char cmd_tune_usage[] =
     "  -j N               worker processes (default: the number of cores)\n"
     "  --db FILE          the database (default results/spotbench.db)\n"
     "  --live-config FILE also write the result's live configuration\n"
+    "  --seeds N          run every point at seeds 1 to N (also A-B, or S1,S2,...;\n"
+    "                     default 10): a point meets the floor only at every seed\n"
+    "                     and is ranked by its mean cost\n"
     "\n"
     "example:\n"
     "  spotbench tune traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
     "      --min-coverage 99.9 --budget 40 -j 2\n";
 
 #define MAX_ARGS 32
+/* tune's seeds when --seeds is not given. */
+#define DEFAULT_SEEDS 10
 
 static const cli_opt tune_opts[] = {
     {"--policy", "NAME"}, {"--min-coverage", "PCT"}, {"--budget", "RUNS"},
     {"--restarts", "N"},  {"--seed", "S"},           {"--range", "KEY=LO:HI"},
     {"--set", "KEY=VALUE"}, {"--db", "FILE"},        {"--live-config", "FILE"},
-    {"-j", "N"},          {NULL, NULL}};
+    {"-j", "N"},          {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_tune_opts[] = {tune_opts, NULL};
 
 /* The options of `tune`. */
@@ -65,6 +71,9 @@ typedef struct {
     unsigned long long budget, restarts, seed;
     long workers;
     const pol_policy *pol;
+    uint64_t seeds[LAB_MAX_SEEDS];
+    size_t nseeds;
+    int seeds_given;
 } tune_args;
 
 /* What the search found, and the settings of its point. */
@@ -117,6 +126,11 @@ static int tune_option(const cli_args *a, tune_args *t) {
     } else if (cli_is(a, "-j")) {
         if (cli_jobs(v, &t->workers))
             return cli_usage("tune", "-j %s: expected 1 to 1024", v);
+    } else if (cli_is(a, "--seeds")) {
+        char e[200];
+        if (lab_seeds_parse(v, t->seeds, &t->nseeds, e, sizeof e))
+            return cli_usage("tune", "%s", e);
+        t->seeds_given = 1;
     }
     return 0;
 }
@@ -145,6 +159,9 @@ static int tune_parse(int argc, char **argv, tune_args *t) {
     if (!t->policy) return cli_usage("tune", "--policy is required");
     if (isnan(t->min_cov)) return cli_usage("tune", "--min-coverage is required");
     if (t->workers < 1) t->workers = 1;
+    /* Enough seeds that a point's cost is not one draw's (docs/sweep.md). */
+    for (; !t->seeds_given && t->nseeds < DEFAULT_SEEDS; t->nseeds++)
+        t->seeds[t->nseeds] = t->nseeds + 1;
     if (!(t->pol = pol_find(t->policy))) return cli_unknown_policy(t->policy);
     if (t->pol->simulation_only) {
         cli_error("--policy %s: the oracle is a bound, it has nothing to tune", t->policy);
@@ -162,7 +179,8 @@ static int tune_search(const tune_args *t, tune_result *r) {
     int rc = cli_suite_load(t->path, &r->su);
     if (rc) return rc;
     rc = lab_tune_spec(t->pol, (const char *const *)r->su.path, r->su.n, t->sets, t->nsets,
-                       t->ranges, t->nranges, t->seed, &r->spec, err, sizeof err);
+                       t->ranges, t->nranges, t->seed, t->seeds, t->nseeds, &r->spec, err,
+                       sizeof err);
     if (rc == CLI_OK) {
         lab_tune_req req = {t->db_path, (int)t->workers, cli_version(), t->min_cov,
                             (size_t)t->budget, (size_t)t->restarts};
@@ -172,7 +190,7 @@ static int tune_search(const tune_args *t, tune_result *r) {
         cli_error("%s", err);
         return rc;
     }
-    size_t point = r->out.res.point;
+    size_t point = r->out.point;
     r->named = r->spec.ngrid <= sizeof r->kv / sizeof r->kv[0] &&
                lab_sweep_point(&r->spec, point, r->buf, sizeof r->buf, r->kv) == 0;
     return CLI_OK;
@@ -189,13 +207,16 @@ static void tune_result_free(tune_result *r) {
 static int print_tune(const tune_args *t, const tune_result *r) {
     const lab_tune_out *o = &r->out;
     const lab_tune_result *res = &o->res;
-    size_t n = r->su.n, np = lab_sweep_npoints(&r->spec);
-    printf("tune %s on %s (%zu case%s), coverage >= %g %% on every case: sweep %lld%s\n",
-           t->pol->name, t->path, n, n == 1 ? "" : "s", t->min_cov, (long long)o->sweep_id,
+    size_t n = r->su.n, ns = o->nseeds, np = lab_sweep_npoints(&r->spec) / ns;
+    char seeds[64] = "";
+    if (ns > 1) snprintf(seeds, sizeof seeds, " x %zu seeds", ns);
+    printf("tune %s on %s (%zu case%s%s), coverage >= %g %% on every case%s: sweep %lld%s\n",
+           t->pol->name, t->path, n, n == 1 ? "" : "s", seeds, t->min_cov,
+           ns > 1 ? " at every seed" : "", (long long)o->sweep_id,
            o->resumed ? " (resumed)" : "");
-    printf("search:  %zu of the grid's %zu runs (%.1f %%; %zu points x %zu cases), %zu "
+    printf("search:  %zu of the grid's %zu runs (%.1f %%; %zu points x %zu cases%s), %zu "
            "simulated now, %zu points tried, %zu on every case%s\n",
-           res->runs, o->nruns, 100.0 * (double)res->runs / (double)o->nruns, np, n,
+           res->runs, o->nruns, 100.0 * (double)res->runs / (double)o->nruns, np, n, seeds,
            o->simulated, res->points, res->complete,
            res->converged ? ", converged" : t->budget ? ", stopped by the budget" : "");
     if (res->complete == 0) {
@@ -209,22 +230,25 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     if (!res->feasible) {
         printf("result:  no point found meets %g %%: the best reaches %.3f %% (point %zu, "
                "$%.2f)\n",
-               t->min_cov, res->min_cov, res->point, res->cost);
+               t->min_cov, res->min_cov, o->point, res->cost / (double)ns);
         return CLI_FAIL;
     }
-    printf("result:  point %zu: total $%.2f, lowest coverage %.3f %%, regret %+.2f "
+    printf("result:  point %zu: total $%.2f%s, lowest coverage %.3f %%%s, regret %+.2f "
            "(%+.1f %% above the oracle's bound%s)\n",
-           res->point, res->cost, floor(res->min_cov * 1000) / 1000, o->regret,
+           o->point, res->cost / (double)ns, ns > 1 ? " (mean over the seeds)" : "",
+           floor(res->min_cov * 1000) / 1000, ns > 1 ? " (of every seed)" : "", o->regret,
            o->oracle > 0 ? 100 * o->regret / o->oracle : 0.0,
            o->na ? ", over the cases where defined" : "");
     printf("settings:");
-    for (size_t k = 0; k < r->spec.ngrid; k++) printf(" --set %s", r->kv[k]);
+    /* The seed axis, last, is not a setting. */
+    for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_tune_nseeds(&r->spec) > 1); k++)
+        printf(" --set %s", r->kv[k]);
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
            (long long)o->sweep_id, t->min_cov, t->db_path);
     printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s "
            "-o stack.json\n",
-           r->spec.scenarios[0], (long long)o->sweep_id, res->point, t->db_path);
+           r->spec.scenarios[0], (long long)o->sweep_id, o->point, t->db_path);
     return CLI_OK;
 }
 
@@ -236,7 +260,7 @@ int cmd_tune(int argc, char **argv) {
     rc = tune_search(&t, &r);
     if (rc == CLI_OK) rc = print_tune(&t, &r);
     if (rc == CLI_OK && t.live) {
-        rc = cli_point_live_config(t.live, &r.spec, r.out.res.point, NULL, NULL);
+        rc = cli_point_live_config(t.live, &r.spec, r.out.point, NULL, NULL);
         if (rc == CLI_OK) printf("live config: %s\n", t.live);
     }
     tune_result_free(&r);

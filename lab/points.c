@@ -5,6 +5,8 @@
 */
 #include "lab/sweep.h"
 
+#include "lab/stats.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -94,6 +96,11 @@ int lab_sweep_ranges(const lab_sweep_spec *spec, const lab_sweep_pset *pts, size
                 g->worst_cov_point = q->point;
             }
         }
+        lab_stat st;
+        lab_stat_of(cs, k, &st);
+        g->cost_mean = st.mean;
+        g->cost_lo = st.lo;
+        g->cost_hi = st.hi;
         qsort(cs, k, sizeof *cs, cmp_dbl);
         qsort(vs, k, sizeof *vs, cmp_dbl);
         g->npoints = k;

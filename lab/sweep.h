@@ -188,6 +188,8 @@ typedef struct {
     size_t group;      /* the point with the unknowns at their first values */
     size_t npoints;    /* complete parameter sets in the group */
     double cost_min, cost_median, cost_max; /* total cost, summed over scenarios */
+    double cost_mean, cost_lo, cost_hi;     /* its mean over the group, and the
+                                               95 % t interval of that mean */
     double cov_min, cov_median, cov_max;    /* coverage, lowest of the scenarios */
     size_t worst_cost_point, worst_cov_point;
 } lab_sweep_range;

@@ -83,12 +83,19 @@ const char *const *lab_tune_ranges(const char *policy);
 /* The sweep spec of a tune of `pol` over the cases (scenario paths): the
 ** --set strings (lab.h's rule, with pol chosen), and as grid axes the
 ** policy's default ranges, each replaced by a range of the same key, then
-** the other ranges (sweep --grid syntax). Returns LAB_OK, LAB_BADINPUT or
-** LAB_FAIL with err set; the caller frees *spec either way. */
+** the other ranges (sweep --grid syntax), then, with nseeds, the seeds as
+** the last axis, "seed" (a point then meets the floor only at every seed,
+** and costs the sum over them: it is ranked by its mean). Returns LAB_OK,
+** LAB_BADINPUT or LAB_FAIL with err set; the caller frees *spec either
+** way. */
 int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases,
                   const char *const *sets, size_t nsets, const char *const *ranges,
-                  size_t nranges, uint64_t seed, lab_sweep_spec *spec, char *err,
-                  size_t errlen);
+                  size_t nranges, uint64_t seed, const uint64_t *seeds, size_t nseeds,
+                  lab_sweep_spec *spec, char *err, size_t errlen);
+
+/* The seeds of a tune's spec: the values of its last grid axis when that
+** is "seed" (the replications every point is run at), else 1. */
+size_t lab_tune_nseeds(const lab_sweep_spec *spec);
 
 typedef struct {
     const char *db_path;
@@ -102,11 +109,15 @@ typedef struct {
 typedef struct {
     int64_t sweep_id;
     int resumed;          /* the sweep of this spec was in the database */
+    size_t nseeds;        /* seeds each point runs at (1: the scenario's) */
+    size_t point;         /* the sweep's point of res.point, at its first
+                             seed (res.point counts parameter sets) */
     size_t nruns;         /* runs of the whole grid */
     size_t simulated;     /* runs simulated now (the others read back) */
     lab_tune_result res;
     double regret, oracle;/* res.point's cost above the oracle's bound, and
-                             the bound, over the cases where it is defined */
+                             the bound, over the cases where it is defined
+                             (means over the seeds) */
     int na;               /* cases where it is not */
 } lab_tune_out;
 

@@ -101,8 +101,8 @@ static size_t start_index(const pol_policy *pol, const lab_sweep_axis *ax) {
 
 /* The regret of point p: its cost above the oracle's bound summed over the
 ** cases where it is defined; *na counts the others. */
-static int point_regret(const tune_ctx *c, size_t p, double *regret, double *oracle,
-                        int *na, char *err, size_t errlen) {
+static int point_regret(const tune_ctx *c, size_t p, size_t nseeds, double *regret,
+                        double *oracle, int *na, char *err, size_t errlen) {
     st_db *db = NULL;
     st_sweep_row *rows = NULL;
     size_t nrows = 0;
@@ -113,12 +113,14 @@ static int point_regret(const tune_ctx *c, size_t p, double *regret, double *ora
         st_sweep_rows(db, c->id, &rows, &nrows, err, errlen))
         goto out;
     for (size_t i = 0; i < nrows; i++) {
-        if (rows[i].point != p) continue;
+        if (rows[i].point / nseeds != p) continue;
         sim_result r;
         if (st_summary_get(db, rows[i].run_id, &r, err, errlen)) goto out;
         if (r.total_cost >= r.oracle_cost - 0.005) {
-            *regret += r.total_cost > r.oracle_cost ? r.total_cost - r.oracle_cost : 0;
-            *oracle += r.oracle_cost;
+            /* Per seed: the means over the seeds, summed over the cases. */
+            *regret += (r.total_cost > r.oracle_cost ? r.total_cost - r.oracle_cost : 0) /
+                       (double)nseeds;
+            *oracle += r.oracle_cost / (double)nseeds;
         } else {
             (*na)++;
         }
@@ -130,10 +132,41 @@ out:
     return rc;
 }
 
+/* The seeds as the last grid axis, "seed": the search sees them as more
+** cases (tune.h). A --set or --range of the seed is refused beside them. */
+static int add_seeds(lab_sweep_spec *spec, const char *const *sets, size_t nsets,
+                     const uint64_t *seeds, size_t nseeds, char *err, size_t errlen) {
+    for (size_t i = 0; i < nsets; i++)
+        if (!strncmp(sets[i], "seed=", 5)) {
+            snprintf(err, errlen, "--set %s: --seeds gives each run its seed", sets[i]);
+            return LAB_BADINPUT;
+        }
+    for (size_t k = 0; k < spec->ngrid; k++)
+        if (!strcmp(spec->grid[k].key, "seed")) {
+            snprintf(err, errlen, "--range seed: --seeds gives each run its seed");
+            return LAB_BADINPUT;
+        }
+    char axis[64 + LAB_MAX_SEEDS * 21];
+    size_t used = (size_t)snprintf(axis, sizeof axis, "seed=");
+    for (size_t i = 0; i < nseeds && used < sizeof axis; i++)
+        used += (size_t)snprintf(axis + used, sizeof axis - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)seeds[i]);
+    return lab_sweep_add_grid(spec, axis, err, errlen) ? LAB_BADINPUT : LAB_OK;
+}
+
+/* The spec's last grid axis is the seeds (tune has no random keys). */
+static int seed_axis(const lab_sweep_spec *spec) {
+    return spec->ngrid > 0 && spec->nrnd == 0 && !strcmp(spec->grid[spec->ngrid - 1].key, "seed");
+}
+
+size_t lab_tune_nseeds(const lab_sweep_spec *spec) {
+    return seed_axis(spec) ? spec->grid[spec->ngrid - 1].nvalues : 1;
+}
+
 int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases,
                   const char *const *sets, size_t nsets, const char *const *ranges,
-                  size_t nranges, uint64_t seed, lab_sweep_spec *spec, char *err,
-                  size_t errlen) {
+                  size_t nranges, uint64_t seed, const uint64_t *seeds, size_t nseeds,
+                  lab_sweep_spec *spec, char *err, size_t errlen) {
     memset(spec, 0, sizeof *spec);
     spec->seed = seed;
     lab_sets split;
@@ -167,12 +200,16 @@ int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases
                  "KEY=VALUES", pol->name);
         return LAB_BADINPUT;
     }
-    return LAB_OK;
+    return nseeds ? add_seeds(spec, sets, nsets, seeds, nseeds, err, errlen) : LAB_OK;
 }
 
 int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
                    const lab_tune_req *req, lab_tune_out *out, char *err, size_t errlen) {
-    size_t dim[LAB_MAX_SETS], start[LAB_MAX_SETS], ncases = spec->nscenarios;
+    /* Seeds (the last axis) are more cases to the search: point p at seed
+    ** s on scenario k is sweep run (p * nseeds + s) * nscenarios + k, that
+    ** is p * (nseeds * nscenarios) + case, case = s * nscenarios + k. */
+    size_t nseeds = lab_tune_nseeds(spec), ndims = spec->ngrid - (size_t)seed_axis(spec);
+    size_t dim[LAB_MAX_SETS], start[LAB_MAX_SETS], ncases = spec->nscenarios * nseeds;
     tune_ctx c;
     memset(&c, 0, sizeof c);
     memset(out, 0, sizeof *out);
@@ -180,11 +217,11 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
         snprintf(err, errlen, "more than %d ranges", LAB_MAX_SETS);
         return LAB_BADINPUT;
     }
-    for (size_t k = 0; k < spec->ngrid; k++) {
+    for (size_t k = 0; k < ndims; k++) {
         dim[k] = spec->grid[k].nvalues;
         start[k] = start_index(pol, &spec->grid[k]);
     }
-    size_t np = lab_sweep_npoints(spec);
+    size_t np = lab_sweep_npoints(spec) / nseeds;
     if (ncases == 0 || np == 0 || np > ((size_t)1 << 26) / ncases) {
         snprintf(err, errlen, "the ranges give %zu points: at most %zu over %zu cases", np,
                  ncases ? ((size_t)1 << 26) / ncases : 0, ncases);
@@ -213,14 +250,17 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
     st_close(db); /* no connection may cross the workers' fork() */
     db = NULL;
 
-    lab_tune_cfg cfg = {spec->ngrid, dim, start, ncases, req->min_cov, req->budget,
+    lab_tune_cfg cfg = {ndims, dim, start, ncases, req->min_cov, req->budget,
                         req->restarts, spec->seed};
+    out->nseeds = nseeds;
     out->sweep_id = c.id;
     out->nruns = c.nruns;
     if (lab_tune_run(&cfg, eval, &c, &out->res, err, errlen)) goto out;
     out->simulated = c.simulated;
+    out->point = out->res.point * nseeds;
     if (out->res.complete &&
-        point_regret(&c, out->res.point, &out->regret, &out->oracle, &out->na, err, errlen))
+        point_regret(&c, out->res.point, nseeds, &out->regret, &out->oracle, &out->na, err,
+                     errlen))
         goto out;
     rc = LAB_OK;
 out:

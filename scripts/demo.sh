@@ -17,6 +17,9 @@ echo "== spotbench run $SCENARIO --policy classic --policy guarded --policy orac
 run=$(sqlite3 "$DB" "SELECT max(id) FROM runs WHERE policy = 'guarded'")
 
 echo
+echo "== spotbench run $SCENARIO --policy classic --policy guarded --seeds 20"
+"$SB" run "$SCENARIO" --policy classic --policy guarded --seeds 20 --db "$DB"
+
 echo "== spotbench sensitivity $SCENARIO (ingestion delays x schedule seconds)"
 "$SB" sensitivity "$SCENARIO" --policy classic --policy guarded --db "$DB" | tee results/demo-sensitivity.txt
 

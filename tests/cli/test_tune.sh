@@ -6,7 +6,8 @@
 
 mkdir -p "$TMP/suite"
 for c in all-outbid-3h capacity-ice; do ln -s "$PWD/traces/scenarios/$c" "$TMP/suite/$c"; done
-R="--range fallback_wait=0:300:60 --range consolidate_after=0:1800:600 --range asg.DefaultCooldown=60,300,900"
+# One seed here: the search against the grid at the scenarios' own draw.
+R="--range fallback_wait=0:300:60 --range consolidate_after=0:1800:600 --range asg.DefaultCooldown=60,300,900 --seeds 1"
 run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R -j 2 --db "$TMP/t.db" \
     --live-config "$TMP/live.json"
 expect_rc "tune" 0
@@ -58,7 +59,7 @@ run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R --budget 1
 expect_out "budget" "stopped by the budget"
 n=$(sqlite3 "$TMP/b.db" 'SELECT count(*) FROM sweep_runs')
 [ "$n" -le 10 ] && ok || bad "budget 10 ran $n runs"
-run "$SB" tune "$TMP/suite/capacity-ice/scenario.json" --policy hedge --min-coverage 100 \
+run "$SB" tune "$TMP/suite/capacity-ice/scenario.json" --policy hedge --min-coverage 100 --seeds 1 \
     --range cold_start=0,300 --range overprovision=0,1 --range recent=0 -j 2 --db "$TMP/u.db"
 expect_rc "unreachable floor" 1
 expect_out "unreachable floor" "no point found meets 100 %"
@@ -76,4 +77,39 @@ expect_rc "out-of-range value" 2
 expect_err "out-of-range value" "cold_start"
 run "$SB" tune "$TMP/suite" --policy oracle --min-coverage 99 --db "$TMP/e.db"
 expect_rc "oracle" 2
+# Seeds: a point is run at every seed, meets the floor only at every seed
+# and is ranked by its mean; the whole grid with the seeds, ranked here,
+# gives the same point, and best on the tune's sweep agrees.
+RS="--range fallback_wait=0,120,300 --range consolidate_after=0,1800 --range asg.DefaultCooldown=300"
+run "$SB" tune "$TMP/suite/all-outbid-3h/scenario.json" --policy karpenter --min-coverage 99 \
+    $RS --seeds 3 -j 2 --db "$TMP/s.db"
+expect_rc "tune --seeds 3" 0
+expect_out "tune --seeds 3" "(1 case x 3 seeds)"
+cp "$TMP/out" "$TMP/tune3.out"
+"$SB" sweep "$TMP/suite/all-outbid-3h/scenario.json" --policy karpenter \
+    --grid fallback_wait=0,120,300 --grid consolidate_after=0,1800 --grid asg.DefaultCooldown=300 \
+    --grid seed=1,2,3 -j 2 --quiet --json --db "$TMP/sg.db" >/dev/null || bad "seeded grid"
+sqlite3 "$TMP/sg.db" "SELECT w.point, s.total_cost, s.coverage_pct FROM sweep_runs w
+    JOIN summaries s ON s.run_id = w.run_id ORDER BY w.point" >"$TMP/grid3"
+python3 - "$TMP/grid3" "$TMP/tune3.out" <<'PY' && ok || bad "tune --seeds: not the grid's point"
+import sys
+rows = [l.split("|") for l in open(sys.argv[1]).read().split()]
+by = {}
+for p, c, v in rows:
+    by.setdefault(int(p) // 3, []).append((float(c), float(v)))
+ok = {p: sum(c for c, _ in r) / 3 for p, r in by.items() if min(v for _, v in r) >= 99}
+best = min(ok, key=lambda p: (ok[p], p))
+want = "result:  point %d: total $%.2f (mean over the seeds)" % (best * 3, ok[best])
+out = open(sys.argv[2]).read()
+assert want in out, (want, out)
+PY
+point=$(sed -n 's/^result:  point \([0-9]*\):.*/\1/p' "$TMP/tune3.out")
+run "$SB" best --sweep 1 --min-coverage 99 --db "$TMP/s.db"
+expect_rc "best on a seeded sweep" 0
+expect_out "best on a seeded sweep" "by mean cost over 3 seeds"
+expect_out "best on a seeded sweep" "point       $point (at its first seed)"
+run "$SB" tune "$TMP/suite" --policy hedge --min-coverage 99 --seeds 2 --set seed=4 --db "$TMP/e.db"
+expect_rc "--seeds with --set seed" 2
+expect_err "--seeds with --set seed" "--set seed=4: --seeds gives each run its seed"
+
 finish
