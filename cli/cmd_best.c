@@ -269,7 +269,7 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
     const char *over[1] = {"seed"};
     cli_best_worst w;
     char err[1024];
-    size_t ns = lab_tune_nseeds(&d->spec);
+    size_t ns = lab_sweep_nseeds(&d->spec);
     if (cli_best_worst_case(&d->spec, d->psets, d->npsets, over, 1, o->min_cov, &w, err,
                             sizeof err)) {
         cli_error("best: %s", err);
@@ -419,7 +419,7 @@ int cmd_best(int argc, char **argv) {
     rc = best_load(&o, &d);
     if (rc == CLI_OK)
         rc = o.worst_case                    ? best_worst(&o, &d)
-             : lab_tune_nseeds(&d.spec) > 1 ? best_seeds(&o, &d)
+             : lab_sweep_nseeds(&d.spec) > 1 ? best_seeds(&o, &d)
                                              : best_plain(&o, &d);
     best_sweep_free(&d);
     return rc;

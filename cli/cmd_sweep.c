@@ -40,6 +40,9 @@ const char cmd_sweep_usage[] =
     "                              (whole numbers when LO and HI are)\n"
     "  --samples N                 random samples (default 10 with --random)\n"
     "  --seed S                    the random draws' seed (default 1)\n"
+    "  --seeds N                   run every parameter set at seeds 1 to N (also\n"
+    "                              A-B, or S1,S2,...): the last axis, 'seed';\n"
+    "                              best ranks the sets by their mean over them\n"
     "  --set KEY=VALUE             fixed for every run\n"
     "  -j N                        worker processes (default: the number of cores)\n"
     "  --shard K/N                 run only the K-th of N disjoint slices (default\n"
@@ -81,7 +84,7 @@ static const cli_opt sweep_opts[] = {
     {"--samples", "N"},   {"--seed", "S"},          {"--set", "KEY=VALUE"},
     {"-j", "N"},          {"--shard", "K/N"},       {"--resume", "ID"},
     {"--db", "FILE"},     {"--quiet", NULL},        {"--json", NULL},
-    {NULL, NULL}};
+    {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
 static const cli_opt merge_opts[] = {{NULL, NULL}};
 const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
@@ -215,6 +218,8 @@ typedef struct {
     long workers, samples, shard_k, shard_n;
     int quiet, json;
     int64_t resume;
+    uint64_t seeds[LAB_MAX_SEEDS]; /* --seeds: the last axis, added once read */
+    size_t nseeds;
 } sweep_args;
 
 /* The fallback_capacity note of `run` (cli_note_fallback), once for the
@@ -311,6 +316,7 @@ static int sweep_option(cli_args *a, sweep_args *o, char *err, size_t errlen) {
     else if (cli_is(a, "--db")) o->db_path = v;
     else if (cli_is(a, "--quiet")) o->quiet = 1;
     else if (cli_is(a, "--json")) o->json = 1;
+    else if (cli_is(a, "--seeds")) return lab_seeds_parse(v, o->seeds, &o->nseeds, err, errlen);
     return 0;
 }
 
@@ -354,7 +360,8 @@ static int sweep_prepare(sweep_args *o) {
     lab_sweep_spec *spec = &o->spec;
     char err[1024];
     if (o->resume) {
-        if (spec->nscenarios || o->policy || spec->ngrid || spec->nrnd || spec->nsets)
+        if (spec->nscenarios || o->policy || spec->ngrid || spec->nrnd || spec->nsets ||
+            o->nseeds)
             return cli_usage("sweep", "--resume takes the sweep's own scenarios and "
                                       "parameters; give only -j, --shard, --db, --quiet");
         st_db *db;
@@ -372,6 +379,10 @@ static int sweep_prepare(sweep_args *o) {
     if (o->samples > 0 && !spec->nrnd)
         return cli_usage("sweep", "--samples needs --random");
     if (spec->nrnd) spec->samples = o->samples > 0 ? (size_t)o->samples : 10;
+    if (o->nseeds && lab_sweep_add_seeds(spec, o->seeds, o->nseeds, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
     if (!(spec->policy = strdup(o->policy))) {
         cli_error("out of memory");
         return CLI_FAIL;

@@ -241,7 +241,7 @@ static int print_tune(const tune_args *t, const tune_result *r) {
            o->na ? ", over the cases where defined" : "");
     printf("settings:");
     /* The seed axis, last, is not a setting. */
-    for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_tune_nseeds(&r->spec) > 1); k++)
+    for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_sweep_nseeds(&r->spec) > 1); k++)
         printf(" --set %s", r->kv[k]);
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",

@@ -277,12 +277,10 @@ static int run_column(lab_cmp *t, size_t col, const char *db_path, const char *c
     for (size_t i = 0; i < n; i++)
         if (lab_sweep_add_str(&spec.sets, &spec.nsets, mine[i], err, errlen)) goto out;
     /* The seeds: the sweep's one grid axis, so point i is seed i. */
-    char axis[64 + LAB_MAX_SEEDS * 21];
-    size_t used = (size_t)snprintf(axis, sizeof axis, "seed=");
-    for (size_t i = 0; i < t->nseeds && used < sizeof axis; i++)
-        used += (size_t)snprintf(axis + used, sizeof axis - used, "%s%llu", i ? "," : "",
-                                 (unsigned long long)t->seeds[i]);
-    if (lab_sweep_add_grid(&spec, axis, err, errlen)) goto out;
+    if (lab_sweep_add_seeds(&spec, t->seeds, t->nseeds, err, errlen)) {
+        rc = LAB_BADINPUT;
+        goto out;
+    }
     lab_sweep_req req = {.db_path = db_path, .workers = workers, .tool_version = tool_version};
     rc = lab_sweep_drive(&spec, &req, &rows, &nrows, err, errlen);
     *sweep_id = req.id;

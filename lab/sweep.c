@@ -454,3 +454,43 @@ int lab_pareto(const double *cost, const double *cov, size_t n, int *front) {
     free(it);
     return 0;
 }
+
+/* ---- seeds ---------------------------------------------------------------- */
+
+int lab_sweep_seed_axis(const lab_sweep_spec *spec) {
+    return spec->ngrid > 0 && spec->nrnd == 0 &&
+           !strcmp(spec->grid[spec->ngrid - 1].key, "seed");
+}
+
+size_t lab_sweep_nseeds(const lab_sweep_spec *spec) {
+    return lab_sweep_seed_axis(spec) ? spec->grid[spec->ngrid - 1].nvalues : 1;
+}
+
+int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, char *err,
+                        size_t errlen) {
+    for (size_t i = 0; i < spec->nsets; i++)
+        if (!strncmp(spec->sets[i], "seed=", 5)) {
+            snprintf(err, errlen, "--set %s: --seeds gives each run its seed", spec->sets[i]);
+            return -1;
+        }
+    for (size_t k = 0; k < spec->ngrid; k++)
+        if (!strcmp(spec->grid[k].key, "seed")) {
+            snprintf(err, errlen, "seed: an axis of its own and --seeds; give one of them");
+            return -1;
+        }
+    if (spec->nrnd) {
+        snprintf(err, errlen, "--seeds: not with --random keys (the seeds are the last "
+                              "axis, and random samples vary fastest)");
+        return -1;
+    }
+    char axis[64 + LAB_MAX_SEED_AXIS * 21];
+    size_t used = (size_t)snprintf(axis, sizeof axis, "seed=");
+    for (size_t i = 0; i < n && used < sizeof axis; i++)
+        used += (size_t)snprintf(axis + used, sizeof axis - used, "%s%llu", i ? "," : "",
+                                 (unsigned long long)seeds[i]);
+    if (n > LAB_MAX_SEED_AXIS || used >= sizeof axis) {
+        snprintf(err, errlen, "--seeds: more than %d seeds", LAB_MAX_SEED_AXIS);
+        return -1;
+    }
+    return lab_sweep_add_grid(spec, axis, err, errlen);
+}

@@ -108,6 +108,21 @@ int lab_sweep_group(const lab_sweep_spec *spec, const char *const *over, size_t 
 ** Returns 0, or -1 when out of memory. */
 int lab_pareto(const double *cost, const double *cov, size_t n, int *front);
 
+/* ---- seeds ---------------------------------------------------------------- */
+
+/* Replications: a sweep whose last grid axis is "seed" (and has no random
+** keys) runs each parameter set at each of those seeds; point p * nseeds +
+** s is set p at seed s. */
+#define LAB_MAX_SEED_AXIS 1000
+/* 1 when the spec's last grid axis is the seeds. */
+int lab_sweep_seed_axis(const lab_sweep_spec *spec);
+/* The seeds each parameter set runs at: the seed axis's values, else 1. */
+size_t lab_sweep_nseeds(const lab_sweep_spec *spec);
+/* Adds seeds[0..n) as the last axis; refused beside a fixed seed=, a
+** seed axis of the user's, or random keys. */
+int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, char *err,
+                        size_t errlen);
+
 /* ---- running a sweep (pool.c, drive.c) ---------------------------------- */
 
 /* Checks a spec before anything is stored: the policy exists, every

@@ -93,9 +93,6 @@ int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases
                   size_t nranges, uint64_t seed, const uint64_t *seeds, size_t nseeds,
                   lab_sweep_spec *spec, char *err, size_t errlen);
 
-/* The seeds of a tune's spec: the values of its last grid axis when that
-** is "seed" (the replications every point is run at), else 1. */
-size_t lab_tune_nseeds(const lab_sweep_spec *spec);
 
 typedef struct {
     const char *db_path;

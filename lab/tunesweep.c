@@ -132,37 +132,6 @@ out:
     return rc;
 }
 
-/* The seeds as the last grid axis, "seed": the search sees them as more
-** cases (tune.h). A --set or --range of the seed is refused beside them. */
-static int add_seeds(lab_sweep_spec *spec, const char *const *sets, size_t nsets,
-                     const uint64_t *seeds, size_t nseeds, char *err, size_t errlen) {
-    for (size_t i = 0; i < nsets; i++)
-        if (!strncmp(sets[i], "seed=", 5)) {
-            snprintf(err, errlen, "--set %s: --seeds gives each run its seed", sets[i]);
-            return LAB_BADINPUT;
-        }
-    for (size_t k = 0; k < spec->ngrid; k++)
-        if (!strcmp(spec->grid[k].key, "seed")) {
-            snprintf(err, errlen, "--range seed: --seeds gives each run its seed");
-            return LAB_BADINPUT;
-        }
-    char axis[64 + LAB_MAX_SEEDS * 21];
-    size_t used = (size_t)snprintf(axis, sizeof axis, "seed=");
-    for (size_t i = 0; i < nseeds && used < sizeof axis; i++)
-        used += (size_t)snprintf(axis + used, sizeof axis - used, "%s%llu", i ? "," : "",
-                                 (unsigned long long)seeds[i]);
-    return lab_sweep_add_grid(spec, axis, err, errlen) ? LAB_BADINPUT : LAB_OK;
-}
-
-/* The spec's last grid axis is the seeds (tune has no random keys). */
-static int seed_axis(const lab_sweep_spec *spec) {
-    return spec->ngrid > 0 && spec->nrnd == 0 && !strcmp(spec->grid[spec->ngrid - 1].key, "seed");
-}
-
-size_t lab_tune_nseeds(const lab_sweep_spec *spec) {
-    return seed_axis(spec) ? spec->grid[spec->ngrid - 1].nvalues : 1;
-}
-
 int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases,
                   const char *const *sets, size_t nsets, const char *const *ranges,
                   size_t nranges, uint64_t seed, const uint64_t *seeds, size_t nseeds,
@@ -200,7 +169,13 @@ int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases
                  "KEY=VALUES", pol->name);
         return LAB_BADINPUT;
     }
-    return nseeds ? add_seeds(spec, sets, nsets, seeds, nseeds, err, errlen) : LAB_OK;
+    for (size_t i = 0; i < nsets && nseeds; i++)
+        if (!strncmp(sets[i], "seed=", 5)) {
+            snprintf(err, errlen, "--set %s: --seeds gives each run its seed", sets[i]);
+            return LAB_BADINPUT;
+        }
+    return nseeds && lab_sweep_add_seeds(spec, seeds, nseeds, err, errlen) ? LAB_BADINPUT
+                                                                            : LAB_OK;
 }
 
 int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
@@ -208,7 +183,8 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
     /* Seeds (the last axis) are more cases to the search: point p at seed
     ** s on scenario k is sweep run (p * nseeds + s) * nscenarios + k, that
     ** is p * (nseeds * nscenarios) + case, case = s * nscenarios + k. */
-    size_t nseeds = lab_tune_nseeds(spec), ndims = spec->ngrid - (size_t)seed_axis(spec);
+    size_t nseeds = lab_sweep_nseeds(spec);
+    size_t ndims = spec->ngrid - (size_t)lab_sweep_seed_axis(spec);
     size_t dim[LAB_MAX_SETS], start[LAB_MAX_SETS], ncases = spec->nscenarios * nseeds;
     tune_ctx c;
     memset(&c, 0, sizeof c);
