@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -17,7 +18,7 @@
 
 const char cmd_regress_usage[] =
     "usage: spotbench regress [DIR] [--case NAME]... [--policy NAME]...\n"
-    "                         [--set KEY=VALUE]...\n"
+    "                         [--set KEY=VALUE]... [--seeds N|A-B|LIST]\n"
     "                         [--update] [--json] [--db FILE]\n"
     "\n"
     "Runs every case of DIR (default traces/scenarios): each subfolder with a\n"
@@ -36,6 +37,8 @@ const char cmd_regress_usage[] =
     "  --set KEY=VALUE  a scenario field for every run of every case, or a\n"
     "                   parameter of the runs' policies that have it (the rule\n"
     "                   of 'spotbench run --set')\n"
+    "  --seeds N        run every entry at seeds 1 to N (also A-B, or S1,S2,...):\n"
+    "                   each bound must hold at every seed (rows 'guarded@3')\n"
     "  --update         write the current figures as the new bounds of the cases\n"
     "                   named with --case (with tolerances, rounded to the\n"
     "                   precision they are compared at; a case without\n"
@@ -56,14 +59,15 @@ const char cmd_regress_usage[] =
 
 static const cli_opt regress_opts[] = {
     {"--case", "NAME"}, {"--policy", "NAME"}, {"--set", "KEY=VALUE"}, {"--update", NULL},
-    {"--json", NULL},   {"--db", "FILE"},       {NULL, NULL}};
+    {"--json", NULL},   {"--db", "FILE"},       {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_regress_opts[] = {regress_opts, NULL};
 
 #define MAX_SETS 64
 
 /* The text printer: the table's header before its first line (an error
 ** before any line leaves stdout empty), then a case's lines. */
-static void print_case_text(int *header, const char *name, const lab_regress_result *r) {
+static void print_case_text(int *header, const char *name, const lab_regress_result *r,
+                            const char *seed) {
     if (!(*header)++)
         printf("%-30s %-12s %-26s %12s %12s  %s\n", "case", "run", "figure", "value",
                "bound", "result");
@@ -71,15 +75,20 @@ static void print_case_text(int *header, const char *name, const lab_regress_res
     for (size_t k = 0; k < r->nruns; k++)
         for (size_t i = 0; i < r->run[k].nchecks; i++) {
             const lab_check *c = &r->run[k].check[i];
-            printf("%-30s %-12s %-26s %12.*f %12.*f  %s\n", name, r->run[k].label, c->name,
+            char label[96];
+            /* With --seeds, the run is the entry at a seed: "guarded@3". */
+            snprintf(label, sizeof label, "%s%s%s", r->run[k].label, seed ? "@" : "",
+                     seed ? seed + 5 : "");
+            printf("%-30s %-12s %-26s %12.*f %12.*f  %s\n", name, label, c->name,
                    c->decimals, c->value, c->decimals, c->bound, c->pass ? "PASS" : "FAIL");
         }
 }
 
 /* The JSON printer: a case as an element of "cases". */
-static cJSON *case_json(const char *name, const lab_regress_result *r) {
+static cJSON *case_json(const char *name, const lab_regress_result *r, const char *seed) {
     cJSON *jcase = cJSON_CreateObject();
     cJSON_AddItemToObject(jcase, "case", cli_json_str(name));
+    if (seed) cJSON_AddNumberToObject(jcase, "seed", strtod(seed + 5, NULL));
     cJSON *jruns = cJSON_AddArrayToObject(jcase, "runs");
     if (r->skipped) cJSON_AddStringToObject(jcase, "skipped", "no bounds.json");
     for (size_t k = 0; k < r->nruns; k++) {
@@ -147,7 +156,8 @@ int cmd_regress(int argc, char **argv) {
     const char *db_path = "results/regress.db", *dir = "traces/scenarios";
     const char *named[256], *sets[MAX_SETS];
     const pol_policy *only[MAX_SETS];
-    size_t nnamed = 0, nsets = 0, nonly = 0;
+    size_t nnamed = 0, nsets = 0, nonly = 0, nseeds = 0;
+    uint64_t seeds[LAB_MAX_SEEDS];
     int have_dir = 0, update = 0, json = 0;
     cli_args a;
     cli_args_init(&a, "regress", NULL, regress_opts, argc, argv);
@@ -166,6 +176,10 @@ int cmd_regress(int argc, char **argv) {
         } else if (cli_is(&a, "--set")) {
             if (nsets == MAX_SETS) return cli_usage("regress", "too many --set options");
             sets[nsets++] = a.val;
+        } else if (cli_is(&a, "--seeds")) {
+            char e[200];
+            if (lab_seeds_parse(a.val, seeds, &nseeds, e, sizeof e))
+                return cli_usage("regress", "%s", e);
         } else if (cli_is(&a, "--policy")) {
             if (nonly == MAX_SETS) return cli_usage("regress", "too many --policy options");
             if (!(only[nonly++] = pol_find(a.val))) return cli_unknown_policy(a.val);
@@ -185,6 +199,9 @@ int cmd_regress(int argc, char **argv) {
         rc = CLI_BADINPUT;
     } else if (!single && check_named(dir, &su, named, nnamed)) {
         rc = CLI_BADINPUT;
+    } else if (update && nseeds) {
+        rc = cli_usage("regress", "--update writes one run's figures as bounds: not with "
+                                  "--seeds");
     } else if (update && !nnamed && !single) {
         rc = cli_usage("regress", "--update rewrites the bounds of the cases named with "
                                   "--case NAME (none named)");
@@ -194,28 +211,35 @@ int cmd_regress(int argc, char **argv) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     }
-    lab_regress_req req = {sets, nsets, only, nonly, update, cli_version()};
+    lab_regress_req req = {sets, nsets, only, nonly, update, cli_version(), NULL};
     cJSON *cases = json && rc == CLI_OK ? cJSON_CreateArray() : NULL;
     size_t ran = 0;
     int checked = 0, failed = 0, header = 0;
     for (size_t i = 0; i < su.n && rc == CLI_OK; i++) {
         if (!single && !is_named(su.name[i], named, nnamed)) continue;
         char folder[4096];
-        lab_regress_result r;
         folder_of(su.path[i], folder, sizeof folder);
-        rc = lab_regress_case(db, su.name[i], folder, &req, &r, err, sizeof err);
-        if (rc != CLI_OK) {
-            cli_error("%s", err);
-            break;
-        }
         ran++;
-        for (size_t k = 0; k < r.nruns; k++)
-            for (size_t c = 0; c < r.run[k].nchecks; c++) {
-                checked++;
-                failed += !r.run[k].check[c].pass;
+        /* Each seed in turn (none: the case's own): a bound holds only if
+        ** it holds at every one. */
+        for (size_t k = 0; k < (nseeds ? nseeds : 1) && rc == CLI_OK; k++) {
+            char seed[32];
+            lab_regress_result r;
+            snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[k]);
+            req.seed = nseeds ? seed : NULL;
+            rc = lab_regress_case(db, su.name[i], folder, &req, &r, err, sizeof err);
+            if (rc != CLI_OK) {
+                cli_error("%s", err);
+                break;
             }
-        if (cases) cJSON_AddItemToArray(cases, case_json(su.name[i], &r));
-        else print_case_text(&header, su.name[i], &r);
+            for (size_t e = 0; e < r.nruns; e++)
+                for (size_t c = 0; c < r.run[e].nchecks; c++) {
+                    checked++;
+                    failed += !r.run[e].check[c].pass;
+                }
+            if (cases) cJSON_AddItemToArray(cases, case_json(su.name[i], &r, req.seed));
+            else print_case_text(&header, su.name[i], &r, req.seed);
+        }
     }
     st_close(db);
     lab_suite_free(&su);

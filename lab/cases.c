@@ -173,10 +173,11 @@ static int check_sets(const char *spath, const lab_bounds *b, const lab_regress_
 static int run_entry(struct st_db *db, const char *name, const char *spath,
                      lab_policy_bounds *pb, const lab_sets *ls, const lab_regress_req *req,
                      lab_regress_run *out, char *err, size_t errlen) {
-    const char *sets[LAB_BOUNDS_SETS + POL_MAX_PARAMS + 2 * LAB_MAX_SETS];
+    const char *sets[LAB_BOUNDS_SETS + POL_MAX_PARAMS + 2 * LAB_MAX_SETS + 1];
     size_t nss = 0, nall;
     for (size_t i = 0; i < pb->nsets; i++) sets[nss++] = pb->sets[i];
     for (size_t i = 0; i < ls->nfield; i++) sets[nss++] = ls->field[i];
+    if (req->seed) sets[nss++] = req->seed;
     sim_scenario sc;
     char e[512];
     if (sim_scenario_load(spath, sets, nss, &sc, e, sizeof e)) {

@@ -79,6 +79,8 @@ typedef struct {
     size_t nonly;                 /* 0: every entry */
     int update;                   /* rewrite bounds.json from the runs */
     const char *tool_version;
+    const char *seed;             /* "seed=S" for every run, or NULL: the
+                                     scenario's own */
 } lab_regress_req;
 
 /* One entry's run and its checks. */

@@ -138,4 +138,25 @@ assert all(k["pass"] for r in c["runs"] for k in r["checks"])' <"$TMP/out" && ok
 
 run "$SB" regress "$TMP/nosuch"
 expect_rc "no folder" 2
+# --seeds: every entry at each seed, each row named entry@seed; the figures
+# are those of `run --set seed=S` of the same entry.
+run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2-3 --json --db "$TMP/r6.db"
+cp "$TMP/out" "$TMP/seeds.json"
+"$SB" run traces/scenarios/single-pool-outbid/scenario.json --policy guarded --set seed=3 \
+    --json --db "$TMP/r7.db" >"$TMP/g3.json" || bad "run guarded seed 3"
+$PY - "$TMP/seeds.json" "$TMP/g3.json" <<'P' && ok || bad "regress --seeds figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g3 = json.load(open(sys.argv[2]))["summary"]
+assert [c["seed"] for c in d["cases"]] == [2, 3], d
+runs = {r["run"]: r for r in d["cases"][1]["runs"]}
+cov = next(k for k in runs["guarded"]["checks"] if k["figure"] == "coverage_pct_min")
+assert abs(cov["value"] - round(g3["coverage_pct"], 3)) < 1e-9, (cov, g3["coverage_pct"])
+P
+run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2-3 --db "$TMP/r8.db"
+expect_out "--seeds rows" "guarded@3"
+run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2 --update --db "$TMP/r8.db"
+expect_rc "--update with --seeds" 2
+expect_err "--update with --seeds" "--update writes one run's figures as bounds: not with --seeds"
+
 finish
