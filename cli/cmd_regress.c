@@ -112,7 +112,7 @@ static cJSON *case_json(const char *name, const lab_regress_result *r, const cha
 }
 
 /* Checks --case names against the cases; suggests the closest. */
-static int check_named(const char *dir, const lab_suite *su, const char **named,
+static int check_named(const char *dir, const lab_suite *su, const char *const *named,
                        size_t nnamed) {
     for (size_t i = 0; i < nnamed; i++) {
         size_t k = 0;
@@ -128,7 +128,7 @@ static int check_named(const char *dir, const lab_suite *su, const char **named,
     return 0;
 }
 
-static int is_named(const char *name, const char **named, size_t nnamed) {
+static int is_named(const char *name, const char *const *named, size_t nnamed) {
     if (!nnamed) return 1;
     for (size_t i = 0; i < nnamed; i++)
         if (strcmp(named[i], name) == 0) return 1;
@@ -152,115 +152,151 @@ static void folder_of(const char *scenario, char *buf, size_t len) {
     else snprintf(buf, len, ".");
 }
 
-int cmd_regress(int argc, char **argv) {
-    const char *db_path = "results/regress.db", *dir = "traces/scenarios";
+/* The options of `regress`. */
+typedef struct {
+    const char *db_path, *dir;
     const char *named[256], *sets[MAX_SETS];
     const pol_policy *only[MAX_SETS];
-    size_t nnamed = 0, nsets = 0, nonly = 0, nseeds = 0;
+    size_t nnamed, nsets, nonly, nseeds;
     uint64_t seeds[LAB_MAX_SEEDS];
-    int have_dir = 0, update = 0, json = 0;
+    int update, json;
+} regress_args;
+
+/* Reads the arguments. Returns an exit status, after saying why. */
+static int regress_parse(int argc, char **argv, regress_args *o) {
+    memset(o, 0, sizeof *o);
+    o->db_path = "results/regress.db";
+    o->dir = "traces/scenarios";
+    int have_dir = 0;
     cli_args a;
     cli_args_init(&a, "regress", NULL, regress_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) {
             if (have_dir++) return cli_usage("regress", "more than one DIR");
-            dir = a.val;
-        } else if (cli_is(&a, "--update")) update = 1;
-        else if (cli_is(&a, "--json")) json = 1;
-        else if (cli_is(&a, "--db")) db_path = a.val;
+            o->dir = a.val;
+        } else if (cli_is(&a, "--update")) o->update = 1;
+        else if (cli_is(&a, "--json")) o->json = 1;
+        else if (cli_is(&a, "--db")) o->db_path = a.val;
         else if (cli_is(&a, "--case")) {
-            if (nnamed == sizeof named / sizeof named[0])
+            if (o->nnamed == sizeof o->named / sizeof o->named[0])
                 return cli_usage("regress", "too many --case options");
-            named[nnamed++] = a.val;
+            o->named[o->nnamed++] = a.val;
         } else if (cli_is(&a, "--set")) {
-            if (nsets == MAX_SETS) return cli_usage("regress", "too many --set options");
-            sets[nsets++] = a.val;
+            if (o->nsets == MAX_SETS) return cli_usage("regress", "too many --set options");
+            o->sets[o->nsets++] = a.val;
         } else if (cli_is(&a, "--seeds")) {
             char e[200];
-            if (lab_seeds_parse(a.val, seeds, &nseeds, e, sizeof e))
+            if (lab_seeds_parse(a.val, o->seeds, &o->nseeds, e, sizeof e))
                 return cli_usage("regress", "%s", e);
         } else if (cli_is(&a, "--policy")) {
-            if (nonly == MAX_SETS) return cli_usage("regress", "too many --policy options");
-            if (!(only[nonly++] = pol_find(a.val))) return cli_unknown_policy(a.val);
+            if (o->nonly == MAX_SETS) return cli_usage("regress", "too many --policy options");
+            if (!(o->only[o->nonly++] = pol_find(a.val))) return cli_unknown_policy(a.val);
         }
     }
+    return CLI_OK;
+}
+
+/* What the cases' checks add up to. */
+typedef struct {
+    size_t ran;
+    int checked, failed, header;
+    cJSON *cases; /* --json: the cases array */
+} regress_tally;
+
+/* Runs one case at each seed (none: its own), printing or collecting each
+** result. Returns an exit status, after saying why. */
+static int regress_one(const regress_args *o, st_db *db, const char *name, const char *path,
+                       regress_tally *t) {
+    char folder[4096], err[1024];
+    folder_of(path, folder, sizeof folder);
+    lab_regress_req req = {o->sets, o->nsets, o->only, o->nonly, o->update, cli_version(), NULL};
+    t->ran++;
+    /* A bound holds only if it holds at every seed. */
+    for (size_t k = 0; k < (o->nseeds ? o->nseeds : 1); k++) {
+        char seed[32];
+        lab_regress_result r;
+        snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)o->seeds[k]);
+        req.seed = o->nseeds ? seed : NULL;
+        int rc = lab_regress_case(db, name, folder, &req, &r, err, sizeof err);
+        if (rc != CLI_OK) {
+            cli_error("%s", err);
+            return rc;
+        }
+        for (size_t e = 0; e < r.nruns; e++)
+            for (size_t c = 0; c < r.run[e].nchecks; c++) {
+                t->checked++;
+                t->failed += !r.run[e].check[c].pass;
+            }
+        if (t->cases) cJSON_AddItemToArray(t->cases, case_json(name, &r, req.seed));
+        else print_case_text(&t->header, name, &r, req.seed);
+    }
+    return CLI_OK;
+}
+
+/* The closing summary, and the exit status: a FAIL, or a suite that
+** checked nothing, is 1. */
+static int regress_summary(regress_tally *t) {
+    if (t->cases) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "cases", t->cases);
+        cJSON_AddNumberToObject(doc, "passed", t->checked - t->failed);
+        cJSON_AddNumberToObject(doc, "failed", t->failed);
+        t->cases = NULL;
+        if (cli_json_print(doc) != CLI_OK) return CLI_FAIL;
+    } else {
+        printf("regress: %d passed, %d failed\n", t->checked - t->failed, t->failed);
+    }
+    if (t->checked == 0) {
+        cli_error("regress: no check was run: none of the %zu case%s run has a "
+                  "bounds.json (write them with --update --case NAME)",
+                  t->ran, t->ran == 1 ? "" : "s");
+        return CLI_FAIL;
+    }
+    return t->failed ? CLI_FAIL : CLI_OK;
+}
+
+/* The suite's cases against the options: an exit status, after saying why. */
+static int regress_check(const regress_args *o, const lab_suite *su, int single) {
+    if (su->n == 0) {
+        cli_error("%s: no case here: no subfolder holds a scenario.json (the suite "
+                  "would test nothing)", o->dir);
+        return CLI_BADINPUT;
+    }
+    if (!single && check_named(o->dir, su, o->named, o->nnamed)) return CLI_BADINPUT;
+    if (o->update && o->nseeds)
+        return cli_usage("regress", "--update writes one run's figures as bounds: not with "
+                                    "--seeds");
+    if (o->update && !o->nnamed && !single)
+        return cli_usage("regress", "--update rewrites the bounds of the cases named with "
+                                    "--case NAME (none named)");
+    return CLI_OK;
+}
+
+int cmd_regress(int argc, char **argv) {
+    regress_args o;
+    int rc = regress_parse(argc, argv, &o);
+    if (rc != CLI_OK) return rc;
     char err[1024];
     lab_suite su;
-    int single = is_single(dir);
-    int rc = lab_suite_load(dir, &su, err, sizeof err);
-    if (rc != CLI_OK) {
+    int single = is_single(o.dir);
+    if ((rc = lab_suite_load(o.dir, &su, err, sizeof err)) != CLI_OK) {
         cli_error("%s", err);
         return rc;
     }
-    if (su.n == 0) {
-        cli_error("%s: no case here: no subfolder holds a scenario.json (the suite "
-                  "would test nothing)", dir);
-        rc = CLI_BADINPUT;
-    } else if (!single && check_named(dir, &su, named, nnamed)) {
-        rc = CLI_BADINPUT;
-    } else if (update && nseeds) {
-        rc = cli_usage("regress", "--update writes one run's figures as bounds: not with "
-                                  "--seeds");
-    } else if (update && !nnamed && !single) {
-        rc = cli_usage("regress", "--update rewrites the bounds of the cases named with "
-                                  "--case NAME (none named)");
-    }
+    rc = regress_check(&o, &su, single);
     st_db *db = NULL;
-    if (rc == CLI_OK && st_open(db_path, &db, err, sizeof err)) {
+    if (rc == CLI_OK && st_open(o.db_path, &db, err, sizeof err)) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     }
-    lab_regress_req req = {sets, nsets, only, nonly, update, cli_version(), NULL};
-    cJSON *cases = json && rc == CLI_OK ? cJSON_CreateArray() : NULL;
-    size_t ran = 0;
-    int checked = 0, failed = 0, header = 0;
-    for (size_t i = 0; i < su.n && rc == CLI_OK; i++) {
-        if (!single && !is_named(su.name[i], named, nnamed)) continue;
-        char folder[4096];
-        folder_of(su.path[i], folder, sizeof folder);
-        ran++;
-        /* Each seed in turn (none: the case's own): a bound holds only if
-        ** it holds at every one. */
-        for (size_t k = 0; k < (nseeds ? nseeds : 1) && rc == CLI_OK; k++) {
-            char seed[32];
-            lab_regress_result r;
-            snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[k]);
-            req.seed = nseeds ? seed : NULL;
-            rc = lab_regress_case(db, su.name[i], folder, &req, &r, err, sizeof err);
-            if (rc != CLI_OK) {
-                cli_error("%s", err);
-                break;
-            }
-            for (size_t e = 0; e < r.nruns; e++)
-                for (size_t c = 0; c < r.run[e].nchecks; c++) {
-                    checked++;
-                    failed += !r.run[e].check[c].pass;
-                }
-            if (cases) cJSON_AddItemToArray(cases, case_json(su.name[i], &r, req.seed));
-            else print_case_text(&header, su.name[i], &r, req.seed);
-        }
-    }
+    regress_tally t = {0, 0, 0, 0, o.json && rc == CLI_OK ? cJSON_CreateArray() : NULL};
+    for (size_t i = 0; i < su.n && rc == CLI_OK; i++)
+        if (single || is_named(su.name[i], o.named, o.nnamed))
+            rc = regress_one(&o, db, su.name[i], su.path[i], &t);
     st_close(db);
     lab_suite_free(&su);
-    if (rc != CLI_OK) {
-        cJSON_Delete(cases);
-        return rc;
-    }
-    if (cases) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "cases", cases);
-        cJSON_AddNumberToObject(doc, "passed", checked - failed);
-        cJSON_AddNumberToObject(doc, "failed", failed);
-        if (cli_json_print(doc) != CLI_OK) return CLI_FAIL;
-    } else {
-        printf("regress: %d passed, %d failed\n", checked - failed, failed);
-    }
-    if (checked == 0) {
-        cli_error("regress: no check was run: none of the %zu case%s run has a "
-                  "bounds.json (write them with --update --case NAME)",
-                  ran, ran == 1 ? "" : "s");
-        return CLI_FAIL;
-    }
-    return failed ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK) return regress_summary(&t);
+    cJSON_Delete(t.cases);
+    return rc;
 }
