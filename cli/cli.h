@@ -59,6 +59,9 @@ int cli_is(const cli_args *a, const char *name);
 /* The value of -j N, workers 1 to 1024: 0 with *out set, or -1 (the caller
 ** reports "-j V: expected 1 to 1024" in its own way). */
 int cli_jobs(const char *v, long *out);
+/* --min-coverage PCT: 0 (and *out) or, after the usage error, 2. A value
+** in (0, 1] is refused as a fraction given for a percentage. */
+int cli_coverage(const char *topic, const char *v, double *out);
 /* 1 when a --set value is KEY=VALUE with a KEY. */
 int cli_is_kv(const char *kv);
 

@@ -114,9 +114,7 @@ static int best_parse(int argc, char **argv, best_args *o) {
             if (*end || o->id < 1)
                 return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
         } else if (cli_is(&a, "--min-coverage")) {
-            o->min_cov = strtod(a.val, &end);
-            if (*end || !*a.val || o->min_cov < 0 || o->min_cov > 100)
-                return cli_usage("best", "--min-coverage %s: expected 0 to 100", a.val);
+            if (cli_coverage("best", a.val, &o->min_cov)) return CLI_BADINPUT;
         } else if (cli_is(&a, "--db")) o->db_path = a.val;
         else if (cli_is(&a, "--live-config")) o->live = a.val;
         else if (cli_is(&a, "--FleetRequestId")) o->fleet = a.val;

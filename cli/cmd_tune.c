@@ -103,13 +103,10 @@ static int tune_count(const char *o, const char *v, tune_args *t) {
 /* One option. Returns 0, or an exit status after saying why. */
 static int tune_option(const cli_args *a, tune_args *t) {
     const char *v = a->val;
-    char *end;
     if (cli_is(a, "--policy")) {
         t->policy = v;
     } else if (cli_is(a, "--min-coverage")) {
-        t->min_cov = strtod(v, &end);
-        if (*end || !*v || !(t->min_cov >= 0 && t->min_cov <= 100))
-            return cli_usage("tune", "--min-coverage %s: expected 0 to 100", v);
+        if (cli_coverage("tune", v, &t->min_cov)) return CLI_BADINPUT;
     } else if (cli_is(a, "--budget") || cli_is(a, "--restarts") || cli_is(a, "--seed")) {
         return tune_count(a->opt, v, t);
     } else if (cli_is(a, "--range")) {

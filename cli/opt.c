@@ -116,3 +116,16 @@ int cli_next(cli_args *a) {
     a->val = a->argv[a->i++];
     return CLI_ARG_OPT;
 }
+
+int cli_coverage(const char *topic, const char *v, double *out) {
+    char *end;
+    *out = strtod(v, &end);
+    if (*end || !*v || !(*out >= 0 && *out <= 100))
+        return cli_usage(topic, "--min-coverage %s: expected 0 to 100", v);
+    /* A fraction where a percentage is wanted: 0.999 would ask for 0.999 %. */
+    if (*out > 0 && *out <= 1)
+        return cli_usage(topic, "--min-coverage %s: a percentage: %s means %s %% of the "
+                         "required capacity, almost none; for %g %% write %g", v, v, v,
+                         *out * 100, *out * 100);
+    return 0;
+}

@@ -112,4 +112,13 @@ run "$SB" tune "$TMP/suite" --policy hedge --min-coverage 99 --seeds 2 --set see
 expect_rc "--seeds with --set seed" 2
 expect_err "--seeds with --set seed" "--set seed=4: --seeds gives each run its seed"
 
+# A fraction given for a percentage: refused, with what was meant.
+run "$SB" best --sweep 1 --min-coverage 0.999 --db "$TMP/s.db"
+expect_rc "best --min-coverage 0.999" 2
+expect_err "best --min-coverage 0.999" \
+    "spotbench: --min-coverage 0.999: a percentage: 0.999 means 0.999 % of the required capacity, almost none; for 99.9 % write 99.9"
+run "$SB" tune "$TMP/suite" --policy hedge --min-coverage 1 --db "$TMP/e.db"
+expect_rc "tune --min-coverage 1" 2
+expect_err "tune --min-coverage 1" "for 100 % write 100"
+
 finish
