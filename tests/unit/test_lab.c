@@ -279,7 +279,7 @@ static void regress_one_case(void **state) {
     lab_regress_result r;
 
     /* Its bounds.json names classic and guarded; the bundled bounds hold. */
-    lab_regress_req req = {NULL, 0, NULL, 0, 0, "test"};
+    lab_regress_req req = {NULL, 0, NULL, 0, 0, "test", NULL};
     assert_int_equal(lab_regress_case(db, "all-outbid-3h", "traces/scenarios/all-outbid-3h",
                                       &req, &r, err, sizeof err), LAB_OK);
     assert_int_equal(r.skipped, 0);
@@ -295,7 +295,7 @@ static void regress_one_case(void **state) {
     ** another policy's parameter. */
     const pol_policy *g = P("guarded");
     const char *sets[] = {"fallback_capacity=8"};
-    lab_regress_req only = {sets, 1, &g, 1, 0, "test"};
+    lab_regress_req only = {sets, 1, &g, 1, 0, "test", NULL};
     assert_int_equal(lab_regress_case(db, "all-outbid-3h", "traces/scenarios/all-outbid-3h",
                                       &only, &r, err, sizeof err), LAB_BADINPUT);
     assert_string_equal(err, "--set fallback_capacity=8: 'fallback_capacity' is a parameter "
