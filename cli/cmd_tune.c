@@ -49,7 +49,7 @@ const char cmd_tune_usage[] =
     "\n"
     "example:\n"
     "  spotbench tune traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
-    "      --min-coverage 99.9 --budget 40 -j 2\n";
+    "      --min-coverage 99.9 --seeds 5 --budget 300 -j 2\n";
 
 #define MAX_ARGS 32
 /* tune's seeds when --seeds is not given. */
