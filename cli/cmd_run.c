@@ -414,7 +414,10 @@ int cmd_run(int argc, char **argv) {
     for (size_t i = 0; i < nruns; i++) {
         runs[i].pol = pols[i];
         sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
-        if (lab_sets_params(runs[i].pol, &ls, &runs[i].params, err, sizeof err)) goto bad;
+        if (lab_sets_params(runs[i].pol, &ls, &runs[i].params, err, sizeof err) ||
+            lab_run_check(&sc, runs[i].pol, &runs[i].params, ls.param, ls.nparam, err,
+                          sizeof err))
+            goto bad;
     }
     for (size_t i = 0; i < nruns; i++) {
         size_t j = 0; /* once per policy and value */

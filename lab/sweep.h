@@ -111,8 +111,10 @@ int lab_pareto(const double *cost, const double *cov, size_t n, int *front);
 /* ---- running a sweep (pool.c, drive.c) ---------------------------------- */
 
 /* Checks a spec before anything is stored: the policy exists, every
-** scenario loads with the first and the last point, every policy value of
-** every point is valid, and every --set follows lab.h's rule. */
+** scenario loads with the first and the last point and passes a run's
+** checks there (lab_run_check; a worker makes them for every run), every
+** policy value of every point is valid, and every --set follows lab.h's
+** rule. */
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen);
 
 /* Called in the parent after each run: done of total. */

@@ -735,6 +735,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
         if (sc->nparams == sizeof sc->params / sizeof sc->params[0])
             return fail(L, "too many policies");
         pol_params *pp = &sc->params[sc->nparams].p;
+        unsigned *given = &sc->params[sc->nparams].given;
         sc->params[sc->nparams].pol = pol;
         sc->nparams++;
         pol_params_default(pol, pp);
@@ -758,6 +759,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
                     m += kl + 2;
                 return fail(L, "%s", m);
             }
+            *given |= 1u << pol_param_index(pol, kv->string);
             leave(L, kold);
         }
         leave(L, pold);
@@ -769,7 +771,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
 static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
     static const char *const known[] = {
         "policy", "params", "Cron", "Interval", "Offset", "Jitter", "Alarm",
-        "AlarmPeriods", "SnsDelay", "FailureProbability", NULL};
+        "AlarmPeriods", "SnsDelay", "FailureProbability", "AllowUnitsMismatch", NULL};
     const cJSON *c;
     size_t old;
     if (object(L, root, "controller", 0, known, &c, &old) < 0) return -1;
@@ -802,7 +804,8 @@ static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
     if (boolean(L, c, "Alarm", 0, &sc->alarm) < 0 ||
         whole_int(L, c, "AlarmPeriods", 1, 1, &sc->alarm_periods) < 0 ||
         dist(L, c, "SnsDelay", (sim_dist){1, 1, 1}, &sc->sns_delay) < 0 ||
-        real(L, c, "FailureProbability", 0, 0, R_PROB, &sc->invoke_failure) < 0)
+        real(L, c, "FailureProbability", 0, 0, R_PROB, &sc->invoke_failure) < 0 ||
+        boolean(L, c, "AllowUnitsMismatch", 0, &sc->allow_units_mismatch) < 0)
         return -1;
     if (!sc->cron && !sc->alarm)
         return fail(L, "at least one of Cron and Alarm must be true");
@@ -1838,8 +1841,13 @@ void sim_scenario_free(sim_scenario *sc) {
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out) {
     pol_params_default(pol, out);
+    /* The units a policy sizes the group in are the group's own. */
+    int u = pol_param_index(pol, "units_per_instance");
+    if (u >= 0) out->v[u] = sc->od_weight;
     for (size_t i = 0; i < sc->nparams; i++)
-        if (sc->params[i].pol == pol) *out = sc->params[i].p;
+        if (sc->params[i].pol == pol)
+            for (size_t k = 0; k < pol->nparams; k++)
+                if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
 }
 
 /* A delay drawn at random: not a constant (p in (0, 1), or a range). */

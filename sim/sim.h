@@ -143,9 +143,13 @@ typedef struct {
     const pol_policy *policy; /* controller.policy; --policy overrides */
     struct {                  /* controller.params, per policy named */
         const pol_policy *pol;
-        pol_params p;
+        pol_params p;         /* the policy's defaults and the values given */
+        unsigned given;       /* bit k: parameter k was given there */
     } params[8];
     size_t nparams;
+    /* controller.AllowUnitsMismatch: a units_per_instance other than
+    ** asg.WeightedCapacity is meant (lab_run_check refuses it otherwise). */
+    int allow_units_mismatch;
     int cron;               /* invoked every cron_interval s ... */
     int64_t cron_interval;
     sim_dist cron_offset;   /* ... at multiples of it plus this (drawn once
@@ -207,8 +211,10 @@ int sim_scenario_random(const sim_scenario *sc);
 ** NULL-terminated. */
 const char *const *sim_scenario_fields(void);
 
-/* The parameters a run of `pol` on this scenario uses: the policy's defaults
-** overridden by the scenario's controller.params for that policy. */
+/* The parameters a run of `pol` on this scenario uses: the policy's defaults,
+** with units_per_instance (of a policy that has it) the on-demand group's
+** asg.WeightedCapacity, overridden by the values the scenario's
+** controller.params gives for that policy. */
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out);
 

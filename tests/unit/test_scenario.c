@@ -282,21 +282,23 @@ static void full_model_scenario(void **st) {
     assert_true(sc.describe_failure == 0.04);
     for (int m = 0; m < POL_NMETRICS; m++) assert_int_equal(sc.d_metric[m].n, 0);
 
-    /* Parameters: the scenario's over the policy's defaults. */
+    /* Parameters: the scenario's over the policy's defaults, the units
+    ** those of the on-demand group. */
     const pol_policy *g = pol_find("guarded"), *c = pol_find("classic");
     pol_params pp, def;
     sim_scenario_params(&sc, g, &pp);
     pol_params_default(g, &def);
     for (size_t i = 0; i < g->nparams; i++) {
         const char *n = g->params[i].name;
-        double want = strcmp(n, "confirm") == 0          ? 3
-                      : strcmp(n, "headroom_units") == 0 ? 2.5
-                                                         : def.v[i];
+        double want = strcmp(n, "confirm") == 0              ? 3
+                      : strcmp(n, "headroom_units") == 0     ? 2.5
+                      : strcmp(n, "units_per_instance") == 0 ? 8
+                                                             : def.v[i];
         if (pp.v[i] != want) fail_msg("%s: %g, expected %g", n, pp.v[i], want);
     }
     sim_scenario_params(&sc, c, &pp);
     assert_true(pp.v[pol_param_index(c, "window")] == 900);
-    assert_true(pp.v[pol_param_index(c, "units_per_instance")] == 4);
+    assert_true(pp.v[pol_param_index(c, "units_per_instance")] == 8);
     sim_scenario_free(&sc);
     assert_null(sc.pools);
 }
@@ -409,6 +411,45 @@ static void direct_scenario(void **st) {
     assert_pt(&m[POL_PENDING], 1, T0 + 300, 40);
     assert_int_equal(m[POL_TERMINATING].n, 0);
     sim_scenario_free(&sc);
+}
+
+/* units_per_instance defaults to the on-demand group's WeightedCapacity;
+** controller.params overrides only the parameters it gives. */
+static void units_follow_the_group(void **st) {
+    fx *f = *st;
+    base(f);
+    const pol_policy *c = pol_find("classic"), *g = pol_find("guarded");
+    int cu = pol_param_index(c, "units_per_instance");
+    int gu = pol_param_index(g, "units_per_instance");
+    sim_scenario sc;
+    pol_params pp;
+    const char *two[] = {"asg.WeightedCapacity=2", "controller.params.classic.window=900"};
+    assert_int_equal(load(f, "scenario.json", two, 2, &sc), 0);
+    assert_int_equal(sc.allow_units_mismatch, 0);
+    sim_scenario_params(&sc, c, &pp);
+    assert_true(pp.v[cu] == 2);
+    assert_true(pp.v[pol_param_index(c, "window")] == 900);
+    assert_true(pp.v[pol_param_index(c, "fallback_capacity")] == 32);
+    sim_scenario_params(&sc, g, &pp);
+    assert_true(pp.v[gu] == 2);
+    sim_scenario_params(&sc, pol_find("none"), &pp); /* no parameters at all */
+    sim_scenario_free(&sc);
+
+    /* A value given wins; the scenario may say a mismatch is meant. */
+    const char *given[] = {"asg.WeightedCapacity=2",
+                           "controller.params.classic.units_per_instance=3",
+                           "controller.AllowUnitsMismatch=true"};
+    assert_int_equal(load(f, "scenario.json", given, 3, &sc), 0);
+    assert_int_equal(sc.allow_units_mismatch, 1);
+    sim_scenario_params(&sc, c, &pp);
+    assert_true(pp.v[cu] == 3);
+    sim_scenario_params(&sc, g, &pp);
+    assert_true(pp.v[gu] == 2);
+    sim_scenario_free(&sc);
+
+    const char *bad[] = {"controller.AllowUnitsMismatch=1"};
+    load_fails(f, "scenario.json", bad, 1,
+               "scenario.json: controller.AllowUnitsMismatch: must be true or false");
 }
 
 /* ---- --set overrides ---- */
@@ -1139,6 +1180,7 @@ int main(void) {
         T(full_model_scenario),
         T(minimal_model_defaults),
         T(direct_scenario),
+        T(units_follow_the_group),
         T(set_overrides),
         T(set_errors),
         T(traces_sorted_later_row_wins),
