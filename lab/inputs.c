@@ -188,7 +188,10 @@ static int units_check(const sim_scenario *sc, const pol_policy *pol, const pol_
 
 int lab_run_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
                   const char *const *params, size_t nparams, char *err, size_t errlen) {
-    return units_check(sc, pol, p, params, nparams, err, errlen);
+    return units_check(sc, pol, p, params, nparams, err, errlen) ||
+                   sim_scenario_check_policy(sc, pol, err, errlen)
+               ? -1
+               : 0;
 }
 
 int lab_load(const char *path, const pol_policy **pol, const char *const *sets,

@@ -79,7 +79,10 @@ int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
 **     asg.WeightedCapacity (its default), unless the scenario says
 **     controller.AllowUnitsMismatch: the message names both, and where the
 **     other value came from: the last of params[0..nparams) ("KEY=VALUE"
-**     parameter strings of --set) that sets it, or controller.params.
+**     parameter strings of --set) that sets it, or controller.params;
+**   - a direct-mode replay must have recorded every metric the policy reads
+**     (sim_scenario_check_policy): a policy never silently degrades to
+**     holding.
 ** Returns 0, or -1 with the reason in err. */
 int lab_run_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
                   const char *const *params, size_t nparams, char *err, size_t errlen);

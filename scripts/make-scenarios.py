@@ -318,7 +318,9 @@ SOURCES = {
     "2020-11-20T19:30Z, github.com/uclasystem/bamboo commit 80809293289, "
     "doc/data/aws-spot-instances-g4dn-xlarge-us-east-1c-2020-11-20-1930-to-2020-11-21-2200.csv "
     "(MIT licence, kept here as LICENSE-source), \"seconds,running\" with each change written twice. metrics.csv is its "
-    "5-minute export: PendingCapacity is each period's Maximum of 12 - running.",
+    "5-minute export: PendingCapacity is each period's Maximum of 12 - running. "
+    "TerminatingCapacity is 0 in every period: the source counts running instances and "
+    "records no interruption notice (docs/traces.md, direct mode).",
     "v100-availability-2023": "Source of source-4-node-us-east-1f.json: the spot availability "
     "trace of a 4-node p3.2xlarge group in us-east-1f from 2023-08-03, one value every 300 s "
     "(gap_seconds), github.com/skypilot-org/spot-traces commit 221da1a "

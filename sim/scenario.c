@@ -1850,6 +1850,28 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                 if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
 }
 
+int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol, char *err,
+                              size_t errlen) {
+    if (sc->mode != SIM_DIRECT) return 0;
+    unsigned reads = pol->reads ? pol->reads : ~0u;
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (!(reads >> m & 1) || sc->d_metric[m].n > 0) continue;
+        const char *name = pol_metric_name((pol_metric)m);
+        const char *how =
+            m == POL_TERMINATING
+                ? "import it with the other metrics (docs/traces.md), or, if the fleet had "
+                  "no interruption notice in the span, add a TerminatingCapacity column of 0"
+                : "leave the empty column out of the header to have it computed from the "
+                  "other two (docs/scenario.md), or import it with the other metrics "
+                  "(docs/traces.md)";
+        snprintf(err, errlen, "%s: direct.metrics: no %s datapoints, and %s reads it "
+                 "(without it %s would hold wherever it needs it): %s",
+                 sc->path, name, pol->name, pol->name, how);
+        return -1;
+    }
+    return 0;
+}
+
 /* A delay drawn at random: not a constant (p in (0, 1), or a range). */
 static int dist_random(const sim_dist *d) {
     return d->p > 0 && (d->p < 1 || d->min != d->max);

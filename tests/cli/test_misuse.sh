@@ -2,7 +2,8 @@
 # test_misuse.sh: no silent misuse. A run that would measure something else
 # than was asked is refused with the field at fault and exit 2, in every
 # command that runs scenarios, unless the scenario asks for it explicitly:
-# units_per_instance against asg.WeightedCapacity.
+# units_per_instance against asg.WeightedCapacity; a direct-mode replay
+# without a metric the policy reads.
 . "$(dirname "$0")/lib.sh"
 
 CASE=traces/scenarios/all-outbid-3h
@@ -75,5 +76,49 @@ run "$SB" run "$S" --set controller.AllowUnitsMismatch=yes --db "$DB"
 expect_rc "AllowUnitsMismatch not a bool" 2
 expect_err "AllowUnitsMismatch not a bool" \
     "spotbench: $S: controller.AllowUnitsMismatch: must be true or false"
+
+# ---- a direct-mode replay without a metric the policy reads ----------------
+
+# period-300-direct without its TerminatingCapacity column.
+D=$TMP/direct
+mkdir -p "$D/case"
+cp traces/scenarios/period-300-direct/scenario.json "$D/case/"
+grep -v '^#' traces/scenarios/period-300-direct/metrics.csv | cut -d, -f1-4 >"$D/case/metrics.csv"
+DS=$D/case/scenario.json
+NOTERM="spotbench: $DS: direct.metrics: no TerminatingCapacity datapoints, and POLICY reads it (without it POLICY would hold wherever it needs it): import it with the other metrics (docs/traces.md), or, if the fleet had no interruption notice in the span, add a TerminatingCapacity column of 0"
+for p in guarded hedge; do
+    want=$(echo "$NOTERM" | sed "s/POLICY/$p/g")
+    run "$SB" run "$DS" --policy $p --db "$DB"
+    expect_rc "run $p without TerminatingCapacity" 2
+    expect_err "run $p without TerminatingCapacity" "$want"
+    run "$SB" sweep "$DS" --policy $p --grid asg.DefaultCooldown=300,600 --db "$DB" -j 1
+    expect_rc "sweep $p without TerminatingCapacity" 2
+    expect_err "sweep $p without TerminatingCapacity" "$want"
+    run "$SB" tune "$DS" --policy $p --min-coverage 90 --db "$DB" -j 1
+    expect_rc "tune $p without TerminatingCapacity" 2
+    expect_err "tune $p without TerminatingCapacity" "$want"
+    run "$SB" sensitivity "$DS" --policy $p --db "$DB" -j 1
+    expect_rc "sensitivity $p without TerminatingCapacity" 2
+    expect_err "sensitivity $p without TerminatingCapacity" "$want"
+done
+# compare's default policies include both: the whole suite is refused.
+run "$SB" compare "$D" --seeds 1 --db "$DB" -j 1
+expect_rc "compare without TerminatingCapacity" 2
+expect_err "compare without TerminatingCapacity" "$(echo "$NOTERM" | sed "s/POLICY/guarded/g")"
+# regress runs the case's bounds: guarded is refused.
+cp traces/scenarios/period-300-direct/bounds.json "$D/case/"
+run "$SB" regress "$D/case" --db "$DB"
+expect_rc "regress without TerminatingCapacity" 2
+expect_err "regress without TerminatingCapacity" "$(echo "$NOTERM" | sed "s/POLICY/guarded/g")"
+# The policies that do not read it run.
+for p in classic karpenter ondemand none; do
+    run "$SB" run "$DS" --policy $p --db "$DB"
+    expect_rc "run $p without TerminatingCapacity" 0
+done
+# Supplied as documented (no interruption notice: a column of 0), it runs.
+awk -F, 'BEGIN {OFS = ","} NR == 1 {print $0, "TerminatingCapacity"; next} {print $0, 0}' \
+    "$D/case/metrics.csv" >"$D/m0.csv" && mv "$D/m0.csv" "$D/case/metrics.csv"
+run "$SB" run "$DS" --policy hedge --db "$DB"
+expect_rc "run hedge with TerminatingCapacity 0" 0
 
 finish

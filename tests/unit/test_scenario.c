@@ -410,6 +410,43 @@ static void direct_scenario(void **st) {
     assert_pt(&m[POL_FULFILLED], 1, T0 + 300, 0);
     assert_pt(&m[POL_PENDING], 1, T0 + 300, 40);
     assert_int_equal(m[POL_TERMINATING].n, 0);
+
+    /* No TerminatingCapacity: refused for the policies that read it, with
+    ** how to supply it; the others run (the derived column counts). */
+    char err[1024], want[1024];
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("classic"), err, sizeof err), 0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("karpenter"), err, sizeof err),
+                     0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("none"), err, sizeof err), 0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("oracle"), err, sizeof err), 0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("hedge"), err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "%s: direct.metrics: no TerminatingCapacity datapoints, and hedge reads it "
+             "(without it hedge would hold wherever it needs it): import it with the other "
+             "metrics (docs/traces.md), or, if the fleet had no interruption notice in the "
+             "span, add a TerminatingCapacity column of 0",
+             at(f, "direct.json"));
+    assert_string_equal(err, want);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("guarded"), err, sizeof err), -1);
+    assert_non_null(strstr(err, "no TerminatingCapacity datapoints, and guarded reads it"));
+    sim_scenario_free(&sc);
+
+    /* A column in the header with no datapoint is not derived: said so. */
+    put(f, "metrics-empty.csv",
+        "Timestamp,TargetCapacity,FulfilledCapacity,PendingCapacity\n"
+        "2017-03-01T00:00:00Z,32,24,\n");
+    const char *empty[] = {"direct.metrics=metrics-empty.csv"};
+    assert_int_equal(load(f, "direct.json", empty, 1, &sc), 0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("karpenter"), err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no PendingCapacity datapoints, and karpenter reads it"));
+    assert_non_null(strstr(err, "leave the empty column out of the header"));
+    sim_scenario_free(&sc);
+
+    /* Model mode publishes every metric. */
+    base(f);
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("hedge"), err, sizeof err), 0);
     sim_scenario_free(&sc);
 }
 
