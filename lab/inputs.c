@@ -189,7 +189,7 @@ static int units_check(const sim_scenario *sc, const pol_policy *pol, const pol_
 int lab_run_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
                   const char *const *params, size_t nparams, char *err, size_t errlen) {
     return units_check(sc, pol, p, params, nparams, err, errlen) ||
-                   sim_scenario_check_policy(sc, pol, err, errlen)
+                   sim_scenario_check_policy(sc, pol, p, err, errlen)
                ? -1
                : 0;
 }

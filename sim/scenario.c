@@ -1850,17 +1850,22 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                 if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
 }
 
-int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol, char *err,
-                              size_t errlen) {
+int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
+                              const pol_params *params, char *err, size_t errlen) {
     if (sc->mode != SIM_DIRECT) return 0;
-    unsigned reads = pol->reads ? pol->reads : ~0u;
+    unsigned reads = pol_reads(pol, params);
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!(reads >> m & 1) || sc->d_metric[m].n > 0) continue;
         const char *name = pol_metric_name((pol_metric)m);
         const char *how =
             m == POL_TERMINATING
-                ? "import it with the other metrics (docs/traces.md), or, if the fleet had "
-                  "no interruption notice in the span, add a TerminatingCapacity column of 0"
+                ? pol_param_index(pol, "use_terminating") >= 0
+                      ? "import it with the other metrics (docs/traces.md), add a column of 0 "
+                        "if the fleet had no interruption notice in the span, or run the "
+                        "policy with use_terminating=0"
+                      : "import it with the other metrics (docs/traces.md), or, if the fleet "
+                        "had no interruption notice in the span, add a TerminatingCapacity "
+                        "column of 0"
                 : "leave the empty column out of the header to have it computed from the "
                   "other two (docs/scenario.md), or import it with the other metrics "
                   "(docs/traces.md)";

@@ -218,15 +218,15 @@ const char *const *sim_scenario_fields(void);
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out);
 
-/* Whether a run of `pol` on this scenario measures the policy: in direct
-** mode every metric the policy reads (pol_policy.reads) must have been
+/* Whether a run of `pol` with `params` on this scenario measures the
+** policy: in direct mode every metric it reads (pol_reads) must have been
 ** recorded, or derived from the others as the loader does (PendingCapacity
 ** from TargetCapacity and FulfilledCapacity, and the other way round), or
 ** the policy would hold wherever it needs it. Returns 0, or -1 with
 ** "FILE: direct.metrics: ..." in err naming the metric and how to supply it.
 ** Model mode: always 0 (the simulator publishes every metric). */
-int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol, char *err,
-                              size_t errlen);
+int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
+                              const pol_params *params, char *err, size_t errlen);
 
 /* ---- what a run emits ---------------------------------------------------- */
 

@@ -85,9 +85,15 @@ mkdir -p "$D/case"
 cp traces/scenarios/period-300-direct/scenario.json "$D/case/"
 grep -v '^#' traces/scenarios/period-300-direct/metrics.csv | cut -d, -f1-4 >"$D/case/metrics.csv"
 DS=$D/case/scenario.json
-NOTERM="spotbench: $DS: direct.metrics: no TerminatingCapacity datapoints, and POLICY reads it (without it POLICY would hold wherever it needs it): import it with the other metrics (docs/traces.md), or, if the fleet had no interruption notice in the span, add a TerminatingCapacity column of 0"
+NOTERM="spotbench: $DS: direct.metrics: no TerminatingCapacity datapoints, and POLICY reads it (without it POLICY would hold wherever it needs it): import it with the other metrics (docs/traces.md), HOW"
+HEDGE="or, if the fleet had no interruption notice in the span, add a TerminatingCapacity column of 0"
+GUARDED="add a column of 0 if the fleet had no interruption notice in the span, or run the policy with use_terminating=0"
+noterm() { # POLICY: the message for it
+    if [ "$1" = hedge ]; then how=$HEDGE; else how=$GUARDED; fi
+    echo "$NOTERM" | sed "s/POLICY/$1/g; s/HOW/$how/"
+}
 for p in guarded hedge; do
-    want=$(echo "$NOTERM" | sed "s/POLICY/$p/g")
+    want=$(noterm $p)
     run "$SB" run "$DS" --policy $p --db "$DB"
     expect_rc "run $p without TerminatingCapacity" 2
     expect_err "run $p without TerminatingCapacity" "$want"
@@ -104,17 +110,19 @@ done
 # compare's default policies include both: the whole suite is refused.
 run "$SB" compare "$D" --seeds 1 --db "$DB" -j 1
 expect_rc "compare without TerminatingCapacity" 2
-expect_err "compare without TerminatingCapacity" "$(echo "$NOTERM" | sed "s/POLICY/guarded/g")"
+expect_err "compare without TerminatingCapacity" "$(noterm guarded)"
 # regress runs the case's bounds: guarded is refused.
 cp traces/scenarios/period-300-direct/bounds.json "$D/case/"
 run "$SB" regress "$D/case" --db "$DB"
 expect_rc "regress without TerminatingCapacity" 2
-expect_err "regress without TerminatingCapacity" "$(echo "$NOTERM" | sed "s/POLICY/guarded/g")"
+expect_err "regress without TerminatingCapacity" "$(noterm guarded)"
 # The policies that do not read it run.
 for p in classic karpenter ondemand none; do
     run "$SB" run "$DS" --policy $p --db "$DB"
     expect_rc "run $p without TerminatingCapacity" 0
 done
+run "$SB" run "$DS" --policy guarded --set use_terminating=0 --db "$DB"
+expect_rc "run guarded use_terminating=0 without TerminatingCapacity" 0
 # Supplied as documented (no interruption notice: a column of 0), it runs.
 awk -F, 'BEGIN {OFS = ","} NR == 1 {print $0, "TerminatingCapacity"; next} {print $0, 0}' \
     "$D/case/metrics.csv" >"$D/m0.csv" && mv "$D/m0.csv" "$D/case/metrics.csv"

@@ -357,10 +357,31 @@ static void minimal_model_defaults(void **st) {
     sim_scenario_free(&sc);
 }
 
+/* sim_scenario_check_policy with the parameters a run of the policy takes,
+** and `extra` ("NAME=VALUE" or NULL) over them. */
+static int check_policy_with(const sim_scenario *sc, const char *name, const char *extra,
+                             char *err, size_t n) {
+    const pol_policy *pol = pol_find(name);
+    assert_non_null(pol);
+    pol_params p;
+    sim_scenario_params(sc, pol, &p);
+    if (extra) {
+        char key[64], msg[200];
+        const char *eq = strchr(extra, '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - extra), extra);
+        assert_int_equal(pol_param_set(pol, &p, key, eq + 1, msg, sizeof msg), 0);
+    }
+    return sim_scenario_check_policy(sc, pol, &p, err, n);
+}
+
+static int check_policy(const sim_scenario *sc, const char *name, char *err, size_t n) {
+    return check_policy_with(sc, name, NULL, err, n);
+}
+
 static void direct_scenario(void **st) {
     fx *f = *st;
     put_json(f, "direct.json",
-             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488326580,\n"
              " 'direct': {'metrics': 'metrics.csv', 'Period': 60,\n"
              "            'SpotPrice': 0.0125},\n"
              " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
@@ -414,12 +435,12 @@ static void direct_scenario(void **st) {
     /* No TerminatingCapacity: refused for the policies that read it, with
     ** how to supply it; the others run (the derived column counts). */
     char err[1024], want[1024];
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("classic"), err, sizeof err), 0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("karpenter"), err, sizeof err),
+    assert_int_equal(check_policy(&sc, "classic", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "karpenter", err, sizeof err),
                      0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("none"), err, sizeof err), 0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("oracle"), err, sizeof err), 0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("hedge"), err, sizeof err), -1);
+    assert_int_equal(check_policy(&sc, "none", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "oracle", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "hedge", err, sizeof err), -1);
     snprintf(want, sizeof want,
              "%s: direct.metrics: no TerminatingCapacity datapoints, and hedge reads it "
              "(without it hedge would hold wherever it needs it): import it with the other "
@@ -427,17 +448,22 @@ static void direct_scenario(void **st) {
              "span, add a TerminatingCapacity column of 0",
              at(f, "direct.json"));
     assert_string_equal(err, want);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("guarded"), err, sizeof err), -1);
+    assert_int_equal(check_policy(&sc, "guarded", err, sizeof err), -1);
     assert_non_null(strstr(err, "no TerminatingCapacity datapoints, and guarded reads it"));
+    assert_non_null(strstr(err, "or run the policy with use_terminating=0"));
+    /* guarded without notices reads none. */
+    assert_int_equal(check_policy_with(&sc, "guarded", "use_terminating=0", err, sizeof err),
+                     0);
     sim_scenario_free(&sc);
 
     /* A column in the header with no datapoint is not derived: said so. */
     put(f, "metrics-empty.csv",
         "Timestamp,TargetCapacity,FulfilledCapacity,PendingCapacity\n"
-        "2017-03-01T00:00:00Z,32,24,\n");
+        "2017-03-01T00:00:00Z,32,24,\n2017-03-01T00:01:00Z,32,24,\n"
+        "2017-03-01T00:02:00Z,32,24,\n");
     const char *empty[] = {"direct.metrics=metrics-empty.csv"};
     assert_int_equal(load(f, "direct.json", empty, 1, &sc), 0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("karpenter"), err, sizeof err),
+    assert_int_equal(check_policy(&sc, "karpenter", err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "no PendingCapacity datapoints, and karpenter reads it"));
     assert_non_null(strstr(err, "leave the empty column out of the header"));
@@ -446,7 +472,7 @@ static void direct_scenario(void **st) {
     /* Model mode publishes every metric. */
     base(f);
     assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
-    assert_int_equal(sim_scenario_check_policy(&sc, pol_find("hedge"), err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "hedge", err, sizeof err), 0);
     sim_scenario_free(&sc);
 }
 
