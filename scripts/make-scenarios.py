@@ -269,7 +269,9 @@ v100 = {
               "LaunchSpecifications": [{"InstanceType": "p3.2xlarge",
                                         "AvailabilityZone": "us-east-1f",
                                         "WeightedCapacity": 1, "OnDemandPrice": 3.06}]},
-    "traces": {"prices": "prices.csv", "availability": "availability.csv"},
+    # One price row, held over the whole span on purpose: the case is about
+    # capacity, and the price is a stand-in (docs/scenario.md, traces.Extend).
+    "traces": {"prices": "prices.csv", "availability": "availability.csv", "Extend": True},
     "ecs": {"RegistrationDelay": 30},
     "cloudwatch": {"IngestionDelay": 0},
     "controller": {"policy": "classic", "Cron": True, "Interval": 60,
@@ -326,7 +328,9 @@ SOURCES = {
     "(gap_seconds), github.com/skypilot-org/spot-traces commit 221da1a "
     "(preemption_4-node_aws-08-03-2023_us-east-1f_v100_1.json). This case reads each value as "
     "the number of instances available (0..4) from 2023-08-03T00:00Z (the time of day is not "
-    "recorded); availability.csv is `spotbench trace import --format spot-traces` of it.",
+    "recorded); availability.csv is `spotbench trace import --format spot-traces` of it. "
+    "prices.csv is one row, a stand-in price (30 % of on-demand) held over the whole span: "
+    "the scenario says so with traces.Extend.",
 }
 
 for name, line, sc, csv, extra in CASES:

@@ -108,6 +108,8 @@ typedef struct {
     sim_mode mode;
     uint64_t seed;
     int64_t start, end; /* simulated span [start, end) */
+    int extend;         /* traces.Extend (direct.Extend): the traces' first
+                           and last values may hold beyond what they cover */
     sim_billing billing;
 
     /* Spot Fleet (model mode). */

@@ -3,7 +3,7 @@
 # than was asked is refused with the field at fault and exit 2, in every
 # command that runs scenarios, unless the scenario asks for it explicitly:
 # units_per_instance against asg.WeightedCapacity; a direct-mode replay
-# without a metric the policy reads.
+# without a metric the policy reads; a span the traces do not cover.
 . "$(dirname "$0")/lib.sh"
 
 CASE=traces/scenarios/all-outbid-3h
@@ -128,5 +128,37 @@ awk -F, 'BEGIN {OFS = ","} NR == 1 {print $0, "TerminatingCapacity"; next} {prin
     "$D/case/metrics.csv" >"$D/m0.csv" && mv "$D/m0.csv" "$D/case/metrics.csv"
 run "$SB" run "$DS" --policy hedge --db "$DB"
 expect_rc "run hedge with TerminatingCapacity 0" 0
+
+# ---- a span the traces do not cover ----------------------------------------
+
+# all-outbid-3h's prices: rows from 00:00 to 09:00 on 2017-03-01, taken to
+# hold a day past the last.
+check() {
+    expect_rc "$1: end past the prices" 2
+    expect_err "$1: end past the prices" \
+        "spotbench: $S: end: the span [2017-03-01T00:00:00Z, 2017-03-03T00:00:00Z) ends after what traces.prices covers, [2017-03-01T00:00:00Z, 2017-03-02T09:00:00Z): a price history lists changes only, so it is taken to hold a day past its last row (2017-03-01T09:00:00Z) (set end at or before 2017-03-02T09:00:00Z, or traces.Extend to true to hold its last values to the end)"
+}
+each classic "--set end=2017-03-03T00:00:00Z"
+
+check() {
+    expect_rc "$1: start before the prices" 2
+    expect_err "$1: start before the prices" \
+        "spotbench: $S: start: the span [2016-03-01T00:00:00Z, 2017-03-02T00:00:00Z) begins before what traces.prices covers, [2017-03-01T00:00:00Z, 2017-03-02T09:00:00Z): c4.xlarge in us-east-1d has no price before it (set start at or after 2017-03-01T00:00:00Z, or traces.Extend to true to hold its first values before it)"
+}
+each classic "--set start=2016-03-01T00:00:00Z"
+
+# Asked for, the last prices hold to the end.
+run "$SB" run "$S" --set end=2017-03-03T00:00:00Z --set traces.Extend=true --db "$DB"
+expect_rc "traces.Extend runs" 0
+expect_out "traces.Extend runs" "span      2017-03-01T00:00:00Z .. 2017-03-03T00:00:00Z"
+
+# Direct mode: the recorded metrics end at 20:00.
+P3=traces/scenarios/period-300-direct/scenario.json
+run "$SB" run "$P3" --set end=2020-11-21T21:00:00Z --db "$DB"
+expect_rc "direct end past the metrics" 2
+expect_err "direct end past the metrics" \
+    "spotbench: $P3: end: the span [2020-11-21T02:00:00Z, 2020-11-21T21:00:00Z) ends after what direct.metrics covers, [2020-11-21T01:30:00Z, 2020-11-21T20:00:00Z): TargetCapacity from its first datapoint to one Period after its last (set end at or before 2020-11-21T20:00:00Z, or direct.Extend to true to hold its last values to the end)"
+run "$SB" run "$P3" --set end=2020-11-21T21:00:00Z --set direct.Extend=true --db "$DB"
+expect_rc "direct.Extend runs" 0
 
 finish

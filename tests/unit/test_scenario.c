@@ -515,6 +515,93 @@ static void units_follow_the_group(void **st) {
                "scenario.json: controller.AllowUnitsMismatch: must be true or false");
 }
 
+/* The span must lie within what the traces cover, unless the scenario asks
+** for the extension; each message names both ranges. */
+static void span_within_the_traces(void **st) {
+    fx *f = *st;
+    base(f); /* prices at 00:00 only, the span a day: a day past the last row */
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_int_equal(sc.extend, 0);
+    sim_scenario_free(&sc);
+    const char *late[] = {"end=2017-03-02T00:00:01Z"};
+    load_fails(f, "scenario.json", late, 1,
+               "scenario.json: end: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:01Z) ends "
+               "after what traces.prices covers, [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z): "
+               "a price history lists changes only, so it is taken to hold a day past its last "
+               "row (2017-03-01T00:00:00Z) (set end at or before 2017-03-02T00:00:00Z, or "
+               "traces.Extend to true to hold its last values to the end)");
+    /* One pool's prices beginning later: that pool is named. */
+    put(f, "prices.csv", PRICES_HEADER "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+                                       "2017-03-01T01:00:00Z,c4.xlarge,us-east-1b,0.06\n");
+    load_fails(f, "scenario.json", NULL, 0,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what traces.prices covers, [2017-03-01T01:00:00Z, "
+               "2017-03-02T01:00:00Z): c4.xlarge in us-east-1b has no price before it (set "
+               "start at or after 2017-03-01T01:00:00Z, or traces.Extend to true to hold its "
+               "first values before it)");
+    const char *ext[] = {"traces.Extend=true", "end=2017-03-09T00:00:00Z"};
+    assert_int_equal(load(f, "scenario.json", ext, 2, &sc), 0);
+    assert_int_equal(sc.extend, 1);
+    sim_scenario_free(&sc);
+    const char *notbool[] = {"traces.Extend=1"};
+    load_fails(f, "scenario.json", notbool, 1,
+               "scenario.json: traces.Extend: must be true or false");
+
+    /* Availability: from each pool's first row (no end); demand likewise. */
+    base(f);
+    put(f, "avail.csv", "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+                        "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+                        "2017-03-01T02:00:00Z,c4.xlarge,us-east-1b,3\n");
+    const char *av[] = {"traces.availability=avail.csv"};
+    load_fails(f, "scenario.json", av, 1,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what traces.availability covers, from 2017-03-01T02:00:00Z: "
+               "c4.xlarge in us-east-1b has no capacity row before it (set start at or after "
+               "2017-03-01T02:00:00Z, or traces.Extend to true to hold its first values before "
+               "it)");
+    const char *av_late[] = {"traces.availability=avail.csv", "start=2017-03-01T02:00:00Z"};
+    assert_int_equal(load(f, "scenario.json", av_late, 2, &sc), 0);
+    sim_scenario_free(&sc);
+    put(f, "demand.csv", "Timestamp,Demand\n2017-03-01T00:30:00Z,24\n");
+    const char *dm[] = {"fleet.TargetTracking={\"Demand\": \"demand.csv\"}"};
+    load_fails(f, "scenario.json", dm, 1,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what fleet.TargetTracking.Demand covers, from "
+               "2017-03-01T00:30:00Z (set start at or after 2017-03-01T00:30:00Z, or "
+               "traces.Extend to true to hold its first values before it)");
+
+    /* Direct mode: TargetCapacity from its first datapoint to a Period
+    ** after its last. */
+    put_json(f, "direct.json",
+             "{'mode': 'direct', 'start': '2017-03-01T00:00:00Z', "
+             "'end': '2017-03-01T00:10:00Z',\n"
+             " 'direct': {'metrics': 'm.csv', 'Period': 300, 'SpotPrice': 0.01},\n"
+             " 'asg': {'OnDemandPrice': 0.21}}\n");
+    put(f, "m.csv", "Timestamp,TargetCapacity,PendingCapacity\n"
+                    "2017-03-01T00:00:00Z,32,0\n2017-03-01T00:05:00Z,32,8\n");
+    assert_int_equal(load(f, "direct.json", NULL, 0, &sc), 0);
+    sim_scenario_free(&sc);
+    const char *longer[] = {"end=2017-03-01T00:15:00Z"};
+    load_fails(f, "direct.json", longer, 1,
+               "direct.json: end: the span [2017-03-01T00:00:00Z, 2017-03-01T00:15:00Z) ends "
+               "after what direct.metrics covers, [2017-03-01T00:00:00Z, 2017-03-01T00:10:00Z):"
+               " TargetCapacity from its first datapoint to one Period after its last (set end "
+               "at or before 2017-03-01T00:10:00Z, or direct.Extend to true to hold its last "
+               "values to the end)");
+    const char *earlier[] = {"start=2017-02-28T23:55:00Z"};
+    load_fails(f, "direct.json", earlier, 1,
+               "direct.json: start: the span [2017-02-28T23:55:00Z, 2017-03-01T00:10:00Z) "
+               "begins before what direct.metrics covers, [2017-03-01T00:00:00Z, "
+               "2017-03-01T00:10:00Z): TargetCapacity from its first datapoint to one Period "
+               "after its last (set start at or after 2017-03-01T00:00:00Z, or direct.Extend "
+               "to true to hold its first values before it)");
+    const char *dext[] = {"end=2017-03-01T00:15:00Z", "direct.Extend=true"};
+    assert_int_equal(load(f, "direct.json", dext, 2, &sc), 0);
+    assert_int_equal(sc.extend, 1);
+    sim_scenario_free(&sc);
+}
+
 /* ---- --set overrides ---- */
 
 static void set_overrides(void **st) {
@@ -785,6 +872,7 @@ static void trace_cache_gives_what_reading_gives(void **st) {
     put(f, "avail.csv",
         "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
         "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,10\n"
         "2017-03-01T03:00:00Z,c4.xlarge,us-east-1b,0\n");
     put(f, "e.csv",
         "Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
@@ -827,7 +915,7 @@ static void trace_cache_gives_what_reading_gives(void **st) {
                                               sizeof err),
                      -1);
     put_json(f, "direct.json",
-             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488326760,\n"
              " 'direct': {'metrics': 'metrics.csv', 'Period': 60, 'SpotPrice': 0.01},\n"
              " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
     put(f, "metrics.csv",
@@ -1244,6 +1332,7 @@ int main(void) {
         T(minimal_model_defaults),
         T(direct_scenario),
         T(units_follow_the_group),
+        T(span_within_the_traces),
         T(set_overrides),
         T(set_errors),
         T(traces_sorted_later_row_wins),
