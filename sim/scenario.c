@@ -1789,28 +1789,56 @@ static int not_covered(ld *L, const sim_scenario *sc, int at_start, const char *
                 at_start ? "first" : "last", at_start ? "before it" : "to the end");
 }
 
+/* The latest of the pools' first price rows (the pool in *late) and the
+** end of what the prices cover. */
+static void price_cover(const sim_scenario *sc, int64_t *from, int64_t *to, int64_t *last,
+                        size_t *late) {
+    *from = *last = INT64_MIN;
+    *late = 0;
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_steps *p = &sc->pools[i].price;
+        if (p->pts[0].t > *from) *from = p->pts[0].t, *late = i;
+        if (p->pts[p->n - 1].t > *last) *last = p->pts[p->n - 1].t;
+    }
+    *to = *last > INT64_MAX - PRICE_GRACE_S ? INT64_MAX - 1 : *last + PRICE_GRACE_S;
+}
+
+void sim_scenario_covered(const sim_scenario *sc, int64_t *from, int64_t *to) {
+    if (sc->mode == SIM_DIRECT) {
+        const sim_steps *t = &sc->d_metric[POL_TARGET];
+        *from = t->n ? t->pts[0].t : INT64_MIN;
+        *to = t->n ? t->pts[t->n - 1].t + sc->d_period : INT64_MAX;
+        return;
+    }
+    int64_t last;
+    size_t late;
+    *from = INT64_MIN;
+    *to = INT64_MAX;
+    if (sc->npools == 0) return;
+    price_cover(sc, from, to, &last, &late);
+    for (size_t i = 0; i < sc->npools; i++)
+        if (sc->pools[i].avail.n && sc->pools[i].avail.pts[0].t > *from)
+            *from = sc->pools[i].avail.pts[0].t;
+    if (sc->demand.n && sc->demand.pts[0].t > *from) *from = sc->demand.pts[0].t;
+}
+
 static int check_coverage(ld *L, const sim_scenario *sc) {
     if (sc->extend) return 0;
     if (sc->mode == SIM_DIRECT) {
-        const sim_steps *t = &sc->d_metric[POL_TARGET];
-        int64_t from = t->pts[0].t, to = t->pts[t->n - 1].t + sc->d_period;
+        int64_t from, to;
+        sim_scenario_covered(sc, &from, &to);
         if (sc->start < from || sc->end > to)
             return not_covered(L, sc, sc->start < from, "direct.metrics", from, to,
                                ": TargetCapacity from its first datapoint to one Period "
                                "after its last");
         return 0;
     }
-    int64_t first = INT64_MIN, last = INT64_MIN;
-    size_t late = 0;
-    for (size_t i = 0; i < sc->npools; i++) {
-        const sim_steps *p = &sc->pools[i].price;
-        if (p->pts[0].t > first) first = p->pts[0].t, late = i;
-        if (p->pts[p->n - 1].t > last) last = p->pts[p->n - 1].t;
-    }
+    int64_t first, to, last;
+    size_t late;
+    price_cover(sc, &first, &to, &last, &late);
     char why[160];
     snprintf(why, sizeof why, ": %s in %s has no price before it", sc->pools[late].instance_type,
              sc->pools[late].az);
-    int64_t to = last > INT64_MAX - PRICE_GRACE_S ? INT64_MAX - 1 : last + PRICE_GRACE_S;
     if (sc->start < first) return not_covered(L, sc, 1, "traces.prices", first, to, why);
     if (sc->end > to) {
         char t[32];

@@ -220,6 +220,11 @@ const char *const *sim_scenario_fields(void);
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out);
 
+/* What the scenario's traces cover together (docs/scenario.md, "What the
+** traces cover"): [*from, *to), INT64_MIN or INT64_MAX where none bounds
+** it. A span beyond it loads only with traces.Extend (direct.Extend). */
+void sim_scenario_covered(const sim_scenario *sc, int64_t *from, int64_t *to);
+
 /* Whether a run of `pol` with `params` on this scenario measures the
 ** policy: in direct mode every metric it reads (pol_reads) must have been
 ** recorded, or derived from the others as the loader does (PendingCapacity
@@ -301,11 +306,24 @@ typedef struct {
 extern const sim_field sim_result_fields[];
 extern const size_t sim_result_nfields;
 
-/* What a reader must be told beside a run's figures (sim/notes.c): why it
-** saw no interruption, a policy that mostly held on missing data, a cost
-** below the oracle's bound. Fills up to `max` notes; returns how many. */
+/* What a reader must be told beside a run's figures (sim/notes.c), each
+** at the thresholds of docs/overview.md ("Notes"): why it saw no
+** interruption, a policy that held on missing or stale data in 1 % of its
+** invocations or more, a span the traces were extended over, a cost below
+** the oracle's bound. Fills up to `max` notes (4 hold every kind); returns
+** how many. */
+typedef enum {
+    SIM_NOTE_QUIET,    /* no spot interruption */
+    SIM_NOTE_HELD,     /* held on missing or stale data */
+    SIM_NOTE_EXTENDED, /* the span goes beyond the traces (traces.Extend) */
+    SIM_NOTE_BELOW,    /* cheaper than the oracle's bound: covers less */
+    SIM_NOTE_BUG       /* cheaper than the bound at full coverage */
+} sim_note_kind;
 typedef struct {
-    char text[600];
+    char text[600];      /* first: a reader may copy the text alone */
+    sim_note_kind kind;
+    double weight;       /* how much, to tell the weightiest of many runs'
+                            notes of one kind: the share held, ... */
 } sim_note;
 int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r,
               sim_note *out, int max);
