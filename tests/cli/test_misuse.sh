@@ -3,7 +3,9 @@
 # than was asked is refused with the field at fault and exit 2, in every
 # command that runs scenarios, unless the scenario asks for it explicitly:
 # units_per_instance against asg.WeightedCapacity; a direct-mode replay
-# without a metric the policy reads; a span the traces do not cover.
+# without a metric the policy reads; a span the traces do not cover. And
+# what a reader must be told beside the figures is told, at a material share,
+# by every command that shows results: run, run --seeds, compare, tune.
 . "$(dirname "$0")/lib.sh"
 
 CASE=traces/scenarios/all-outbid-3h
@@ -160,5 +162,58 @@ expect_err "direct end past the metrics" \
     "spotbench: $P3: end: the span [2020-11-21T02:00:00Z, 2020-11-21T21:00:00Z) ends after what direct.metrics covers, [2020-11-21T01:30:00Z, 2020-11-21T20:00:00Z): TargetCapacity from its first datapoint to one Period after its last (set end at or before 2020-11-21T20:00:00Z, or direct.Extend to true to hold its last values to the end)"
 run "$SB" run "$P3" --set end=2020-11-21T21:00:00Z --set direct.Extend=true --db "$DB"
 expect_rc "direct.Extend runs" 0
+
+# ---- notes, at a material share, in every command -------------------------
+
+HELD="guarded held on missing or stale data in"
+late() { echo "cloudwatch.IngestionDelay={\"min\": 0, \"max\": $1}"; }
+# 1 of 1440 invocations held (0.07 %): no note; 25 (1.7 %): a note.
+run "$SB" run "$S" --policy guarded --set "$(late 140)" --json --db "$DB"
+expect_rc "held 0.07 %" 0
+expect_out "held 0.07 %" '"holds": 1,'
+expect_out "held 0.07 %" '"notes": []'
+run "$SB" run "$S" --policy guarded --set "$(late 145)" --db "$DB"
+expect_out "held 1.7 %" "note: $HELD 1.7 % of its 1440 invocations: its figures say that much less about it. Check that its windows fit the data (CloudWatch IngestionDelay, MissingProbability, the metrics' Period, what the traces cover)."
+# run --seeds: once, with the seeds it came at and the weightiest figures.
+run "$SB" run "$S" --policy guarded --policy classic --set "$(late 145)" --seeds 2 --db "$DB"
+expect_rc "run --seeds notes" 0
+expect_out "run --seeds notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 4.7 %"
+# compare: after the table, with the case and policy; in JSON too.
+run "$SB" compare "$S" --policy guarded --policy classic --set "$(late 145)" --seeds 2 \
+    --db "$DB" -j 1
+expect_rc "compare notes" 0
+expect_out "compare notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 4.7 %"
+[ "$(grep -c '^note:' "$TMP/out")" = 1 ] && ok || bad "compare notes: $(grep '^note:' "$TMP/out")"
+run "$SB" compare "$S" --policy guarded --set "$(late 145)" --seeds 2 --json --db "$DB" -j 1
+python3 - "$TMP/out" <<'P' && ok || bad "compare --json notes: $(head -c 300 "$TMP/out")"
+import json, sys
+n = json.load(open(sys.argv[1]))["notes"]
+assert len(n) == 1, n
+x = n[0]
+assert (x["case"], x["policies"], x["kind"], x["runs"], x["of"]) == \
+    ("all-outbid-3h", ["guarded"], "held", 2, 2), x
+assert x["text"].startswith("guarded held on missing or stale data in 4.7 %"), x
+P
+# A note the same for every policy of a case is one line naming them all.
+run "$SB" compare traces/scenarios/late-missing-datapoints --policy guarded --policy karpenter \
+    --seeds 1 --db "$DB" -j 1
+expect_out "one line for all policies" "note: late-missing-datapoints, guarded, karpenter: no spot interruption in this run"
+# tune: the notes of the chosen point's runs.
+run "$SB" tune traces/scenarios/v100-availability-2023 --policy karpenter --min-coverage 90 \
+    --budget 20 --db "$DB" -j 1
+expect_rc "tune notes" 0
+expect_out "tune notes" "note: v100-availability-2023, karpenter: the span ends 11.0 days after what traces.prices covers: with traces.Extend its last values were held there, which nothing recorded."
+# The pricing regime is the span's: a 2016 span does not blame AWS's 2017
+# change; a 2021 one names it.
+run "$SB" run traces/scenarios/seed-week/scenario.json --set traces.Extend=true \
+    --set start=2016-07-01T00:00:00Z --set end=2016-07-02T00:00:00Z --db "$DB"
+expect_out "2016 span" "note: the span begins 37.0 days before what the traces cover"
+grep -q "2017" "$TMP/out" && bad "a 2016 span's notes name 2017: $(grep note "$TMP/out")" || ok
+run "$SB" run traces/scenarios/market-2021/scenario.json --set market.InterruptionFrequency=0 \
+    --set "fleet.LaunchSpecifications[0].InterruptionFrequency=0" \
+    --set "fleet.LaunchSpecifications[1].InterruptionFrequency=0" \
+    --set "fleet.LaunchSpecifications[2].InterruptionFrequency=0" \
+    --set "fleet.LaunchSpecifications[3].InterruptionFrequency=0" --db "$DB"
+expect_out "2021 span" "Since AWS's November 2017 pricing change prices rarely reach the on-demand price"
 
 finish
