@@ -270,7 +270,10 @@ static int sweep_notes(cli_notes *n, st_db *db, int64_t id, size_t point,
     lab_sweep_spec spec;
     st_sweep_row *rows = NULL;
     size_t nrows = 0;
-    if (lab_sweep_load(db, id, &spec, err, errlen)) return -1;
+    if (lab_sweep_load(db, id, &spec, err, errlen)) {
+        lab_sweep_spec_free(&spec);
+        return -1;
+    }
     int rc = -1;
     size_t nswept = spec.ngrid + spec.nrnd;
     const char **kv = malloc((spec.nsets + nswept + 1) * sizeof *kv);
