@@ -159,6 +159,39 @@ int cli_write_live_config(const char *path, const char *scenario,
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
 
+/* ---- the notes of many runs (notes.c) ------------------------------------ */
+
+/* Collects the notes of many runs (sim_notes, and lab_note_fallback of the
+** run's parameters) and says each once: per case and policy, a note of one
+** kind once, with the text of its weightiest run and on how many of the
+** runs (`unit`: "seeds", "runs") it came; one line for the policies whose
+** note on a case reads the same. NULL from _new when out of memory: the
+** other calls then do nothing. */
+typedef struct cli_notes cli_notes;
+cli_notes *cli_notes_new(const char *unit);
+void cli_notes_free(cli_notes *n);
+/* Keeps no note of kind `kind` (a sim_note_kind) from now on: compare's
+** table says SIM_NOTE_BELOW itself (n/a, with the coverage). */
+void cli_notes_omit(cli_notes *n, int kind);
+void cli_notes_add(cli_notes *n, const char *case_name, const sim_scenario *sc,
+                   const pol_policy *pol, const pol_params *params, const sim_result *r);
+/* The stored runs of sweeps ids[0..nids) at point `point` (with a seed
+** axis: its parameter set at every seed; SIZE_MAX: every point), each with
+** its scenario and parameters loaded as its worker had them;
+** case_names[scenario] names a sweep's scenarios (NULL: their own names).
+** Returns 0, or -1 with err set. */
+int cli_notes_sweeps(cli_notes *n, const char *db_path, const int64_t *ids, size_t nids,
+                     size_t point, const char *const *case_names, char *err, size_t errlen);
+/* "note: CASE, POLICY[, POLICY...] (at K of N seeds): TEXT", one a line. */
+void cli_notes_print(const cli_notes *n, FILE *f);
+/* The same lines as a JSON array of {case, policies, kind, runs, of, text}. */
+cJSON *cli_notes_json(const cli_notes *n);
+/* The notes of sweep `id`'s runs at `point` on stdout (tune's chosen
+** point; SIM_NOTE_BELOW omitted: the result line says where the regret is
+** defined), or why they cannot be read on stderr. */
+void cli_print_sweep_notes(const char *db_path, int64_t id, size_t point,
+                           const char *const *case_names);
+
 /* ---- a stored sweep's Pareto fronts (fronts.c) --------------------------- */
 
 /* One point on a front. params is a sweep row's JSON object of the swept

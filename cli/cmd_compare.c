@@ -255,7 +255,8 @@ static cJSON *verdicts_json(const lab_cmp *t) {
     return arr;
 }
 
-static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
+static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids,
+                      const cli_notes *notes) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "suite", dir);
     cJSON *sd = cJSON_AddArrayToObject(o, "seeds");
@@ -287,6 +288,7 @@ static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids) {
         cJSON_AddItemToObject(agg, t->policies[p], r);
     }
     cJSON_AddItemToObject(o, "verdicts", verdicts_json(t));
+    cJSON_AddItemToObject(o, "notes", cli_notes_json(notes));
     char *s = cJSON_Print(o);
     cJSON_Delete(o);
     if (!s) {
@@ -380,12 +382,26 @@ int cmd_compare(int argc, char **argv) {
     rc = lab_cmp_run(&t, db_path, (const char *const *)su.path, list, sets, nsets,
                      (int)workers, cli_version(), ids, err, sizeof err);
     if (rc != CLI_OK) cli_error("%s", err);
+    /* Every run's notes, each said once with the case and policies it
+    ** concerns (cli/notes.c). */
+    cli_notes *notes = rc == CLI_OK ? cli_notes_new("seeds") : NULL;
+    cli_notes_omit(notes, SIM_NOTE_BELOW); /* each n/a cell says it */
+    int notes_failed = rc == CLI_OK && cli_notes_sweeps(notes, db_path, ids, n, SIZE_MAX,
+                                                        (const char *const *)su.name, err,
+                                                        sizeof err);
+    if (notes_failed) cli_error("notes: %s", err); /* the figures stand: printed all the same */
     if (rc == CLI_OK) {
         lab_cmp_aggregate(&t);
         note_one_draw(&t);
-        if (json) rc = print_json(dir, &t, ids);
-        else print_table(&t, ids);
+        if (json) {
+            rc = print_json(dir, &t, ids, notes);
+        } else {
+            print_table(&t, ids);
+            cli_notes_print(notes, stdout);
+        }
     }
+    cli_notes_free(notes);
+    if (rc == CLI_OK && notes_failed) rc = CLI_FAIL;
     if (rc == CLI_OK && plot) {
         char err[600];
         if (pl_compare(&t, dir, plot, err, sizeof err)) {

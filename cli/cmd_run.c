@@ -282,6 +282,12 @@ static void print_seeds(const sim_scenario *sc, const run_slot *runs, size_t npo
     }
     printf("\n\n95 %% CI: Student's t interval of the mean over the seeds; every policy "
            "sees the same spot side at a seed\n");
+    /* Each note once (the fallback one is on stderr already). */
+    cli_notes *cn = cli_notes_new("seeds");
+    for (size_t k = 0; k < nseeds * npol; k++)
+        cli_notes_add(cn, sc->name, sc, runs[k].pol, NULL, &runs[k].res);
+    cli_notes_print(cn, stdout);
+    cli_notes_free(cn);
 }
 
 /* run --seeds: each policy at each seed, the seed a scenario field given
@@ -414,7 +420,10 @@ int cmd_run(int argc, char **argv) {
     for (size_t i = 0; i < nruns; i++) {
         runs[i].pol = pols[i];
         sim_scenario_params(&sc, runs[i].pol, &runs[i].params);
-        if (lab_sets_params(runs[i].pol, &ls, &runs[i].params, err, sizeof err)) goto bad;
+        if (lab_sets_params(runs[i].pol, &ls, &runs[i].params, err, sizeof err) ||
+            lab_run_check(&sc, runs[i].pol, &runs[i].params, ls.param, ls.nparam, err,
+                          sizeof err))
+            goto bad;
     }
     for (size_t i = 0; i < nruns; i++) {
         size_t j = 0; /* once per policy and value */

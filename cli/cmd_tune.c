@@ -256,6 +256,9 @@ int cmd_tune(int argc, char **argv) {
     if (rc != CLI_OK) return rc;
     rc = tune_search(&t, &r);
     if (rc == CLI_OK) rc = print_tune(&t, &r);
+    if (r.out.res.complete) /* what the chosen point's runs must be read with */
+        cli_print_sweep_notes(t.db_path, r.out.sweep_id, r.out.point,
+                              (const char *const *)r.su.name);
     if (rc == CLI_OK && t.live) {
         rc = cli_point_live_config(t.live, &r.spec, r.out.point, NULL, NULL);
         if (rc == CLI_OK) printf("live config: %s\n", t.live);

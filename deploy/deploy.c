@@ -88,6 +88,7 @@ static const struct {
     {"controller.AlarmPeriods", F_STACK},
     {"controller.SnsDelay", F_MODEL}, {"controller.SnsDelay.*", F_MODEL},
     {"controller.FailureProbability", F_MODEL},
+    {"controller.AllowUnitsMismatch", F_CHECK},
     {"asg", F_STACK}, {"asg.AutoScalingGroupName", F_CHECK},
     {"asg.InstanceType", F_STACK}, {"asg.WeightedCapacity", F_CHECK},
     {"asg.OnDemandPrice", F_MODEL}, {"asg.MinSize", F_STACK},

@@ -198,7 +198,9 @@ static int run_entry(struct st_db *db, const char *name, const char *spath,
         }
         sets[nall++] = kv;
     }
-    if (lab_sets_params(pb->pol, ls, &params, err, errlen)) goto out;
+    if (lab_sets_params(pb->pol, ls, &params, err, errlen) ||
+        lab_run_check(&sc, pb->pol, &params, ls->param, ls->nparam, err, errlen))
+        goto out;
     nall += lab_sets_for(pb->pol, ls->param, ls->nparam, sets + nall);
     sim_result res;
     rc = LAB_FAIL;

@@ -6,6 +6,7 @@
 #include "lab/lab.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,49 @@ size_t lab_sets_for(const pol_policy *pol, const char *const *sets, size_t n,
     return k;
 }
 
+/* units_per_instance against asg.WeightedCapacity (lab.h). */
+static int units_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
+                       const char *const *params, size_t nparams, char *err,
+                       size_t errlen) {
+    int u = pol_param_index(pol, "units_per_instance");
+    if (u < 0 || sc->allow_units_mismatch) return 0;
+    double v = p->v[u], w = sc->od_weight;
+    if (fabs(v - w) <= 1e-9 * fmax(1, fabs(w))) return 0;
+    for (size_t i = nparams; i-- > 0;) {
+        size_t len = strcspn(params[i], "=");
+        if (len == strlen("units_per_instance") &&
+            !strncmp(params[i], "units_per_instance", len)) {
+            snprintf(err, errlen, "--set %s: disagrees with %s: asg.WeightedCapacity %g, the "
+                     "units one on-demand instance gives (leave units_per_instance out to "
+                     "follow it, or add --set controller.AllowUnitsMismatch=true if the "
+                     "mismatch is meant)", params[i], sc->path, w);
+            return -1;
+        }
+    }
+    int given = 0;
+    for (size_t i = 0; i < sc->nparams; i++)
+        if (sc->params[i].pol == pol) given = sc->params[i].given >> u & 1;
+    static const char insist[] = "(leave it out to follow asg.WeightedCapacity, or set "
+                                 "controller.AllowUnitsMismatch to true if the mismatch is "
+                                 "meant)";
+    if (given)
+        snprintf(err, errlen, "%s: controller.params.%s.units_per_instance: %g disagrees "
+                 "with asg.WeightedCapacity %g, the units one on-demand instance gives %s",
+                 sc->path, pol->name, v, w, insist);
+    else
+        snprintf(err, errlen, "%s: asg.WeightedCapacity: %g units per on-demand instance, "
+                 "but %s's units_per_instance is %g %s", sc->path, w, pol->name, v, insist);
+    return -1;
+}
+
+int lab_run_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
+                  const char *const *params, size_t nparams, char *err, size_t errlen) {
+    return units_check(sc, pol, p, params, nparams, err, errlen) ||
+                   sim_scenario_check_policy(sc, pol, p, err, errlen)
+               ? -1
+               : 0;
+}
+
 int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
              size_t n, sim_trace_cache *cache, sim_scenario *sc,
              pol_params *params, char *err, size_t errlen) {
@@ -163,7 +207,9 @@ int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
         if (lab_sets_split(pol, 1, sets, n, &s, err, errlen)) goto fail;
     }
     sim_scenario_params(sc, *pol, params);
-    if (lab_sets_params(*pol, &s, params, err, errlen)) goto fail;
+    if (lab_sets_params(*pol, &s, params, err, errlen) ||
+        lab_run_check(sc, *pol, params, s.param, s.nparam, err, errlen))
+        goto fail;
     return 0;
 fail:
     sim_scenario_free(sc);

@@ -65,11 +65,27 @@ size_t lab_sets_for(const pol_policy *pol, const char *const *sets, size_t n,
 
 /* One run's inputs: the scenario at `path` with the fields of sets, and the
 ** parameters of *pol (its defaults, then the scenario's controller.params
-** for it, then sets). *pol NULL: the scenario's controller.policy, which
-** *pol is set to. cache may be NULL. On success the caller frees *sc. */
+** for it, then sets), checked by lab_run_check. *pol NULL: the scenario's
+** controller.policy, which *pol is set to. cache may be NULL. On success
+** the caller frees *sc. */
 int lab_load(const char *path, const pol_policy **pol, const char *const *sets,
              size_t n, sim_trace_cache *cache, sim_scenario *sc,
              pol_params *params, char *err, size_t errlen);
+
+/* The checks of one run's inputs once its parameters are final (lab_load
+** makes them; a caller that builds the parameters itself calls this), so
+** that no run silently measures something else than was asked:
+**   - a policy's units_per_instance must be the on-demand group's
+**     asg.WeightedCapacity (its default), unless the scenario says
+**     controller.AllowUnitsMismatch: the message names both, and where the
+**     other value came from: the last of params[0..nparams) ("KEY=VALUE"
+**     parameter strings of --set) that sets it, or controller.params;
+**   - a direct-mode replay must have recorded every metric the policy reads
+**     (sim_scenario_check_policy): a policy never silently degrades to
+**     holding.
+** Returns 0, or -1 with the reason in err. */
+int lab_run_check(const sim_scenario *sc, const pol_policy *pol, const pol_params *p,
+                  const char *const *params, size_t nparams, char *err, size_t errlen);
 
 /* ---- replications ---------------------------------------------------------- */
 

@@ -134,9 +134,17 @@ int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
                 break;
             }
             if (sim_scenario_load_cached(spec->scenarios[s], rp->s.field, rp->s.nfield,
-                                         cache, &sc, err, errlen))
+                                         cache, &sc, err, errlen)) {
                 rc = -1;
-            else sim_scenario_free(&sc);
+                break;
+            }
+            /* The run's own checks at both ends, as a worker makes them. */
+            pol_params pp;
+            sim_scenario_params(&sc, pol, &pp);
+            if (lab_sets_params(pol, &rp->s, &pp, err, errlen) ||
+                lab_run_check(&sc, pol, &pp, rp->s.param, rp->s.nparam, err, errlen))
+                rc = -1;
+            sim_scenario_free(&sc);
         }
     free(rp);
     sim_trace_cache_free(cache);
@@ -193,7 +201,9 @@ static int do_run(worker *w, size_t r, char *err, size_t errlen) {
     }
     pol_params p;
     sim_scenario_params(&w->sc, w->pol, &p);
-    if (lab_sets_params(w->pol, &rp->s, &p, err, errlen)) return -1;
+    if (lab_sets_params(w->pol, &rp->s, &p, err, errlen) ||
+        lab_run_check(&w->sc, w->pol, &p, rp->s.param, rp->s.nparam, err, errlen))
+        return -1;
     sim_result res;
     /* Simulate before taking the write lock: other workers store meanwhile. */
     if (sim_run(&w->sc, w->pol, &p, NULL, &res, err, errlen)) return -1;

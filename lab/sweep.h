@@ -126,8 +126,10 @@ int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, c
 /* ---- running a sweep (pool.c, drive.c) ---------------------------------- */
 
 /* Checks a spec before anything is stored: the policy exists, every
-** scenario loads with the first and the last point, every policy value of
-** every point is valid, and every --set follows lab.h's rule. */
+** scenario loads with the first and the last point and passes a run's
+** checks there (lab_run_check; a worker makes them for every run), every
+** policy value of every point is valid, and every --set follows lab.h's
+** rule. */
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen);
 
 /* Called in the parent after each run: done of total. */

@@ -596,11 +596,20 @@ static int scenario_panel(st_db *db, const lab_sweep_spec *spec, size_t s,
         snprintf(p->title, sizeof p->title, "%s (%s)", d.scenario, spec->scenarios[s]);
     else
         snprintf(p->title, sizeof p->title, "%s", spec->scenarios[s]);
-    /* classic with its defaults (the seed's controller as shipped), when
-    ** such a run of this scenario is in the database. */
+    /* classic with its defaults (the seed's controller as shipped, in the
+    ** group's units: the scenario's parameters), when such a run of this
+    ** scenario is in the database. */
     const pol_policy *classic = pol_find("classic");
-    int found = classic ? st_reference_run(db, spec->scenarios[s], classic, &p->ref_run, err,
-                                           errlen)
+    pol_params cp, *cpp = NULL;
+    sim_scenario sc;
+    char e[512];
+    if (classic && sim_scenario_load(spec->scenarios[s], NULL, 0, &sc, e, sizeof e) == 0) {
+        sim_scenario_params(&sc, classic, &cp);
+        cpp = &cp;
+        sim_scenario_free(&sc);
+    }
+    int found = classic ? st_reference_run(db, spec->scenarios[s], classic, cpp, &p->ref_run,
+                                           err, errlen)
                         : 0;
     sim_result cl;
     if (found < 0 || (found && st_summary_get(db, p->ref_run, &cl, err, errlen))) return -1;

@@ -49,6 +49,14 @@ int pol_param_index(const pol_policy *pol, const char *key) {
     return -1;
 }
 
+unsigned pol_reads(const pol_policy *pol, const pol_params *p) {
+    unsigned all = (1u << POL_NMETRICS) - 1;
+    unsigned r = (pol->reads ? pol->reads : all) & all;
+    int u = pol_param_index(pol, "use_terminating");
+    if (u >= 0 && p->v[u] == 0) r &= ~POL_READS(POL_TERMINATING);
+    return r;
+}
+
 int pol_is_param(const char *key, size_t len) {
     char k[64];
     if (len >= sizeof k) return 0;

@@ -124,6 +124,12 @@ typedef struct pol_policy {
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */
 
+/* The metrics a run of `pol` with parameters `p` reads, as metric bits
+** (POL_READS(m); 0 for none): pol->reads (0: every metric), less
+** TerminatingCapacity when the policy's `use_terminating` is 0 (guarded
+** then never looks at it). */
+unsigned pol_reads(const pol_policy *pol, const pol_params *p);
+
 /* The registered policies, NULL-terminated. */
 const pol_policy *const *pol_list(void);
 /* The policy called `name`, or NULL. */

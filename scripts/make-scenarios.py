@@ -269,7 +269,9 @@ v100 = {
               "LaunchSpecifications": [{"InstanceType": "p3.2xlarge",
                                         "AvailabilityZone": "us-east-1f",
                                         "WeightedCapacity": 1, "OnDemandPrice": 3.06}]},
-    "traces": {"prices": "prices.csv", "availability": "availability.csv"},
+    # One price row, held over the whole span on purpose: the case is about
+    # capacity, and the price is a stand-in (docs/scenario.md, traces.Extend).
+    "traces": {"prices": "prices.csv", "availability": "availability.csv", "Extend": True},
     "ecs": {"RegistrationDelay": 30},
     "cloudwatch": {"IngestionDelay": 0},
     "controller": {"policy": "classic", "Cron": True, "Interval": 60,
@@ -318,13 +320,17 @@ SOURCES = {
     "2020-11-20T19:30Z, github.com/uclasystem/bamboo commit 80809293289, "
     "doc/data/aws-spot-instances-g4dn-xlarge-us-east-1c-2020-11-20-1930-to-2020-11-21-2200.csv "
     "(MIT licence, kept here as LICENSE-source), \"seconds,running\" with each change written twice. metrics.csv is its "
-    "5-minute export: PendingCapacity is each period's Maximum of 12 - running.",
+    "5-minute export: PendingCapacity is each period's Maximum of 12 - running. "
+    "TerminatingCapacity is 0 in every period: the source counts running instances and "
+    "records no interruption notice (docs/traces.md, direct mode).",
     "v100-availability-2023": "Source of source-4-node-us-east-1f.json: the spot availability "
     "trace of a 4-node p3.2xlarge group in us-east-1f from 2023-08-03, one value every 300 s "
     "(gap_seconds), github.com/skypilot-org/spot-traces commit 221da1a "
     "(preemption_4-node_aws-08-03-2023_us-east-1f_v100_1.json). This case reads each value as "
     "the number of instances available (0..4) from 2023-08-03T00:00Z (the time of day is not "
-    "recorded); availability.csv is `spotbench trace import --format spot-traces` of it.",
+    "recorded); availability.csv is `spotbench trace import --format spot-traces` of it. "
+    "prices.csv is one row, a stand-in price (30 % of on-demand) held over the whole span: "
+    "the scenario says so with traces.Extend.",
 }
 
 for name, line, sc, csv, extra in CASES:

@@ -664,14 +664,15 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     return 0;
 }
 
-static int read_traces_section(ld *L, const cJSON *root, paths *tp) {
-    static const char *const known[] = {"prices", "availability", "events", NULL};
+static int read_traces_section(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
+    static const char *const known[] = {"prices", "availability", "events", "Extend", NULL};
     const cJSON *t;
     size_t old;
     if (object(L, root, "traces", 1, known, &t, &old) < 0 ||
         string(L, t, "prices", 1, 0, 0, &tp->prices) < 0 ||
         string(L, t, "availability", 0, 0, 0, &tp->availability) < 0 ||
-        string(L, t, "events", 0, 0, 0, &tp->events) < 0)
+        string(L, t, "events", 0, 0, 0, &tp->events) < 0 ||
+        boolean(L, t, "Extend", 0, &sc->extend) < 0)
         return -1;
     leave(L, old);
     return 0;
@@ -735,6 +736,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
         if (sc->nparams == sizeof sc->params / sizeof sc->params[0])
             return fail(L, "too many policies");
         pol_params *pp = &sc->params[sc->nparams].p;
+        unsigned *given = &sc->params[sc->nparams].given;
         sc->params[sc->nparams].pol = pol;
         sc->nparams++;
         pol_params_default(pol, pp);
@@ -758,6 +760,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
                     m += kl + 2;
                 return fail(L, "%s", m);
             }
+            *given |= 1u << pol_param_index(pol, kv->string);
             leave(L, kold);
         }
         leave(L, pold);
@@ -769,7 +772,7 @@ static int read_params(ld *L, const cJSON *c, sim_scenario *sc) {
 static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
     static const char *const known[] = {
         "policy", "params", "Cron", "Interval", "Offset", "Jitter", "Alarm",
-        "AlarmPeriods", "SnsDelay", "FailureProbability", NULL};
+        "AlarmPeriods", "SnsDelay", "FailureProbability", "AllowUnitsMismatch", NULL};
     const cJSON *c;
     size_t old;
     if (object(L, root, "controller", 0, known, &c, &old) < 0) return -1;
@@ -802,7 +805,8 @@ static int read_controller(ld *L, const cJSON *root, sim_scenario *sc) {
     if (boolean(L, c, "Alarm", 0, &sc->alarm) < 0 ||
         whole_int(L, c, "AlarmPeriods", 1, 1, &sc->alarm_periods) < 0 ||
         dist(L, c, "SnsDelay", (sim_dist){1, 1, 1}, &sc->sns_delay) < 0 ||
-        real(L, c, "FailureProbability", 0, 0, R_PROB, &sc->invoke_failure) < 0)
+        real(L, c, "FailureProbability", 0, 0, R_PROB, &sc->invoke_failure) < 0 ||
+        boolean(L, c, "AllowUnitsMismatch", 0, &sc->allow_units_mismatch) < 0)
         return -1;
     if (!sc->cron && !sc->alarm)
         return fail(L, "at least one of Cron and Alarm must be true");
@@ -852,14 +856,15 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
 
 static int read_direct(ld *L, const cJSON *root, sim_scenario *sc,
                        paths *tp) {
-    static const char *const known[] = {"metrics", "Period", "SpotPrice",
+    static const char *const known[] = {"metrics", "Period", "SpotPrice", "Extend",
                                         NULL};
     const cJSON *d;
     size_t old;
     if (object(L, root, "direct", 1, known, &d, &old) < 0 ||
         string(L, d, "metrics", 1, 0, 0, &tp->metrics) < 0 ||
         whole(L, d, "Period", 0, 60, 0, INT64_MAX, &sc->d_period) < 0 ||
-        real(L, d, "SpotPrice", 1, 0, R_POS, &sc->d_spot_price) < 0)
+        real(L, d, "SpotPrice", 1, 0, R_POS, &sc->d_spot_price) < 0 ||
+        boolean(L, d, "Extend", 0, &sc->extend) < 0)
         return -1;
     if (sc->d_period != 60 && sc->d_period != 300)
         return fail_at(L, "Period", "must be 60 or 300");
@@ -933,7 +938,7 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
 
     if (sc->mode == SIM_MODEL) {
         if (not_in_mode(L, root, "direct", "model") ||
-            read_fleet(L, root, sc, tp) || read_traces_section(L, root, tp) ||
+            read_fleet(L, root, sc, tp) || read_traces_section(L, root, sc, tp) ||
             read_market(L, root, sc))
             return -1;
     } else {
@@ -1739,6 +1744,123 @@ static int check_limits(ld *L, const sim_scenario *sc) {
     return 0;
 }
 
+/* ---- what the traces cover ------------------------------------------------
+**
+** A span the traces do not cover would run on invented values: before a
+** trace's first row its first value, after its last its last. So the span
+** [start, end) must lie within what each trace covers (docs/scenario.md,
+** "What the traces cover"), unless the scenario asks for the extension
+** (traces.Extend, direct.Extend):
+**   - traces.prices: from each pool's first row; to a day after the last
+**     row of any pool (a price history lists changes only: a price may
+**     hold for hours after the last change, not for days unsaid);
+**   - traces.availability: from the first row of each pool it has rows for
+**     (changes only too, and capacity holds for long: no end);
+**   - the target tracking demand: from its first row;
+**   - direct.metrics: TargetCapacity from its first datapoint to one
+**     Period after its last (a recording has a datapoint every Period). */
+#define PRICE_GRACE_S 86400
+
+/* "[2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z)" */
+static void range_text(int64_t a, int64_t b, char *buf, size_t n) {
+    char x[32], y[32];
+    trc_time_format(a, x, sizeof x);
+    trc_time_format(b, y, sizeof y);
+    snprintf(buf, n, "[%s, %s)", x, y);
+}
+
+static int not_covered(ld *L, const sim_scenario *sc, int at_start, const char *trace,
+                       int64_t from, int64_t to, const char *why) {
+    char span[80], cov[80], t[32];
+    range_text(sc->start, sc->end, span, sizeof span);
+    if (to == INT64_MAX) {
+        trc_time_format(from, t, sizeof t);
+        snprintf(cov, sizeof cov, "from %s", t);
+    } else {
+        range_text(from, to, cov, sizeof cov);
+    }
+    trc_time_format(at_start ? from : to, t, sizeof t);
+    const char *ext = sc->mode == SIM_DIRECT ? "direct.Extend" : "traces.Extend";
+    enter(L, at_start ? "start" : "end");
+    return fail(L, "the span %s %s what %s covers, %s%s (set %s %s %s, or %s to true to "
+                "hold its %s values %s)", span, at_start ? "begins before" : "ends after",
+                trace, cov, why, at_start ? "start" : "end",
+                at_start ? "at or after" : "at or before", t, ext,
+                at_start ? "first" : "last", at_start ? "before it" : "to the end");
+}
+
+/* The latest of the pools' first price rows (the pool in *late) and the
+** end of what the prices cover. */
+static void price_cover(const sim_scenario *sc, int64_t *from, int64_t *to, int64_t *last,
+                        size_t *late) {
+    *from = *last = INT64_MIN;
+    *late = 0;
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_steps *p = &sc->pools[i].price;
+        if (p->pts[0].t > *from) *from = p->pts[0].t, *late = i;
+        if (p->pts[p->n - 1].t > *last) *last = p->pts[p->n - 1].t;
+    }
+    *to = *last > INT64_MAX - PRICE_GRACE_S ? INT64_MAX - 1 : *last + PRICE_GRACE_S;
+}
+
+void sim_scenario_covered(const sim_scenario *sc, int64_t *from, int64_t *to) {
+    if (sc->mode == SIM_DIRECT) {
+        const sim_steps *t = &sc->d_metric[POL_TARGET];
+        *from = t->n ? t->pts[0].t : INT64_MIN;
+        *to = t->n ? t->pts[t->n - 1].t + sc->d_period : INT64_MAX;
+        return;
+    }
+    int64_t last;
+    size_t late;
+    *from = INT64_MIN;
+    *to = INT64_MAX;
+    if (sc->npools == 0) return;
+    price_cover(sc, from, to, &last, &late);
+    for (size_t i = 0; i < sc->npools; i++)
+        if (sc->pools[i].avail.n && sc->pools[i].avail.pts[0].t > *from)
+            *from = sc->pools[i].avail.pts[0].t;
+    if (sc->demand.n && sc->demand.pts[0].t > *from) *from = sc->demand.pts[0].t;
+}
+
+static int check_coverage(ld *L, const sim_scenario *sc) {
+    if (sc->extend) return 0;
+    if (sc->mode == SIM_DIRECT) {
+        int64_t from, to;
+        sim_scenario_covered(sc, &from, &to);
+        if (sc->start < from || sc->end > to)
+            return not_covered(L, sc, sc->start < from, "direct.metrics", from, to,
+                               ": TargetCapacity from its first datapoint to one Period "
+                               "after its last");
+        return 0;
+    }
+    int64_t first, to, last;
+    size_t late;
+    price_cover(sc, &first, &to, &last, &late);
+    char why[160];
+    snprintf(why, sizeof why, ": %s in %s has no price before it", sc->pools[late].instance_type,
+             sc->pools[late].az);
+    if (sc->start < first) return not_covered(L, sc, 1, "traces.prices", first, to, why);
+    if (sc->end > to) {
+        char t[32];
+        trc_time_format(last, t, sizeof t);
+        snprintf(why, sizeof why, ": a price history lists changes only, so it is taken to "
+                 "hold a day past its last row (%s)", t);
+        return not_covered(L, sc, 0, "traces.prices", first, to, why);
+    }
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_steps *a = &sc->pools[i].avail;
+        if (a->n && sc->start < a->pts[0].t) {
+            snprintf(why, sizeof why, ": %s in %s has no capacity row before it",
+                     sc->pools[i].instance_type, sc->pools[i].az);
+            return not_covered(L, sc, 1, "traces.availability", a->pts[0].t, INT64_MAX, why);
+        }
+    }
+    if (sc->demand.n && sc->start < sc->demand.pts[0].t)
+        return not_covered(L, sc, 1, "fleet.TargetTracking.Demand", sc->demand.pts[0].t,
+                           INT64_MAX, "");
+    return 0;
+}
+
 /* ---- the public interface ------------------------------------------------- */
 
 /* The line of byte `off` in `text`, counting from 1. */
@@ -1811,7 +1933,7 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
         if (apply_set(root, sets[i], err, errlen)) goto out;
     if (validate(&L, root, sc, &tp)) goto out;
     if (read_traces(&L, sc, &tp)) goto out;
-    if (check_limits(&L, sc)) goto out;
+    if (check_limits(&L, sc) || check_coverage(&L, sc)) goto out;
     for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
     snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash);
     rc = 0;
@@ -1838,8 +1960,40 @@ void sim_scenario_free(sim_scenario *sc) {
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out) {
     pol_params_default(pol, out);
+    /* The units a policy sizes the group in are the group's own. */
+    int u = pol_param_index(pol, "units_per_instance");
+    if (u >= 0) out->v[u] = sc->od_weight;
     for (size_t i = 0; i < sc->nparams; i++)
-        if (sc->params[i].pol == pol) *out = sc->params[i].p;
+        if (sc->params[i].pol == pol)
+            for (size_t k = 0; k < pol->nparams; k++)
+                if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
+}
+
+int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
+                              const pol_params *params, char *err, size_t errlen) {
+    if (sc->mode != SIM_DIRECT) return 0;
+    unsigned reads = pol_reads(pol, params);
+    for (int m = 0; m < POL_NMETRICS; m++) {
+        if (!(reads >> m & 1) || sc->d_metric[m].n > 0) continue;
+        const char *name = pol_metric_name((pol_metric)m);
+        const char *how =
+            m == POL_TERMINATING
+                ? pol_param_index(pol, "use_terminating") >= 0
+                      ? "import it with the other metrics (docs/traces.md), add a column of 0 "
+                        "if the fleet had no interruption notice in the span, or run the "
+                        "policy with use_terminating=0"
+                      : "import it with the other metrics (docs/traces.md), or, if the fleet "
+                        "had no interruption notice in the span, add a TerminatingCapacity "
+                        "column of 0"
+                : "leave the empty column out of the header to have it computed from the "
+                  "other two (docs/scenario.md), or import it with the other metrics "
+                  "(docs/traces.md)";
+        snprintf(err, errlen, "%s: direct.metrics: no %s datapoints, and %s reads it "
+                 "(without it %s would hold wherever it needs it): %s",
+                 sc->path, name, pol->name, pol->name, how);
+        return -1;
+    }
+    return 0;
 }
 
 /* A delay drawn at random: not a constant (p in (0, 1), or a range). */

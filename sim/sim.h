@@ -108,6 +108,8 @@ typedef struct {
     sim_mode mode;
     uint64_t seed;
     int64_t start, end; /* simulated span [start, end) */
+    int extend;         /* traces.Extend (direct.Extend): the traces' first
+                           and last values may hold beyond what they cover */
     sim_billing billing;
 
     /* Spot Fleet (model mode). */
@@ -143,9 +145,13 @@ typedef struct {
     const pol_policy *policy; /* controller.policy; --policy overrides */
     struct {                  /* controller.params, per policy named */
         const pol_policy *pol;
-        pol_params p;
+        pol_params p;         /* the policy's defaults and the values given */
+        unsigned given;       /* bit k: parameter k was given there */
     } params[8];
     size_t nparams;
+    /* controller.AllowUnitsMismatch: a units_per_instance other than
+    ** asg.WeightedCapacity is meant (lab_run_check refuses it otherwise). */
+    int allow_units_mismatch;
     int cron;               /* invoked every cron_interval s ... */
     int64_t cron_interval;
     sim_dist cron_offset;   /* ... at multiples of it plus this (drawn once
@@ -207,10 +213,27 @@ int sim_scenario_random(const sim_scenario *sc);
 ** NULL-terminated. */
 const char *const *sim_scenario_fields(void);
 
-/* The parameters a run of `pol` on this scenario uses: the policy's defaults
-** overridden by the scenario's controller.params for that policy. */
+/* The parameters a run of `pol` on this scenario uses: the policy's defaults,
+** with units_per_instance (of a policy that has it) the on-demand group's
+** asg.WeightedCapacity, overridden by the values the scenario's
+** controller.params gives for that policy. */
 void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
                          pol_params *out);
+
+/* What the scenario's traces cover together (docs/scenario.md, "What the
+** traces cover"): [*from, *to), INT64_MIN or INT64_MAX where none bounds
+** it. A span beyond it loads only with traces.Extend (direct.Extend). */
+void sim_scenario_covered(const sim_scenario *sc, int64_t *from, int64_t *to);
+
+/* Whether a run of `pol` with `params` on this scenario measures the
+** policy: in direct mode every metric it reads (pol_reads) must have been
+** recorded, or derived from the others as the loader does (PendingCapacity
+** from TargetCapacity and FulfilledCapacity, and the other way round), or
+** the policy would hold wherever it needs it. Returns 0, or -1 with
+** "FILE: direct.metrics: ..." in err naming the metric and how to supply it.
+** Model mode: always 0 (the simulator publishes every metric). */
+int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
+                              const pol_params *params, char *err, size_t errlen);
 
 /* ---- what a run emits ---------------------------------------------------- */
 
@@ -283,11 +306,24 @@ typedef struct {
 extern const sim_field sim_result_fields[];
 extern const size_t sim_result_nfields;
 
-/* What a reader must be told beside a run's figures (sim/notes.c): why it
-** saw no interruption, a policy that mostly held on missing data, a cost
-** below the oracle's bound. Fills up to `max` notes; returns how many. */
+/* What a reader must be told beside a run's figures (sim/notes.c), each
+** at the thresholds of docs/overview.md ("Notes"): why it saw no
+** interruption, a policy that held on missing or stale data in 1 % of its
+** invocations or more, a span the traces were extended over, a cost below
+** the oracle's bound. Fills up to `max` notes (4 hold every kind); returns
+** how many. */
+typedef enum {
+    SIM_NOTE_QUIET,    /* no spot interruption */
+    SIM_NOTE_HELD,     /* held on missing or stale data */
+    SIM_NOTE_EXTENDED, /* the span goes beyond the traces (traces.Extend) */
+    SIM_NOTE_BELOW,    /* cheaper than the oracle's bound: covers less */
+    SIM_NOTE_BUG       /* cheaper than the bound at full coverage */
+} sim_note_kind;
 typedef struct {
-    char text[600];
+    char text[600];      /* first: a reader may copy the text alone */
+    sim_note_kind kind;
+    double weight;       /* how much, to tell the weightiest of many runs'
+                            notes of one kind: the share held, ... */
 } sim_note;
 int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r,
               sim_note *out, int max);

@@ -943,10 +943,11 @@ int st_summary_get(st_db *db, int64_t run_id, sim_result *out, char *err,
 }
 
 int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol,
-                     int64_t *run_id, char *err, size_t errlen) {
+                     const pol_params *params, int64_t *run_id, char *err, size_t errlen) {
     pol_params p;
     sbuf b = {0};
-    pol_params_default(pol, &p);
+    if (params) p = *params;
+    else pol_params_default(pol, &p);
     params_json(&b, pol, &p);
     if (b.oom) {
         free(b.p);

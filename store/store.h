@@ -102,11 +102,14 @@ typedef struct {
     size_t nprices;
 } st_sample;
 
-/* The newest run of `pol` with its default parameters and no --set on the
-** scenario stored under `scenario_path` (as `spotbench run` stores it): a
-** reference point for figures. Returns 1 and sets *run_id, 0 when there is
-** none, -1 on error. */
+/* The newest run of `pol` with parameters `params` (NULL: the policy's
+** defaults; a caller gives the scenario's own, sim_scenario_params, whose
+** units_per_instance is the group's) and no --set on the scenario stored
+** under `scenario_path` (as `spotbench run` stores it): a reference point
+** for figures. Returns 1 and sets *run_id, 0 when there is none, -1 on
+** error. */
 int st_reference_run(st_db *db, const char *scenario_path, const pol_policy *pol,
+                     const pol_params *params,
                      int64_t *run_id, char *err, size_t errlen);
 
 /* Reads the timeseries of run `run_id` in time order into *rows (malloc'd,

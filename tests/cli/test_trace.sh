@@ -150,7 +150,7 @@ expect_out "metrics check" "period: 60 s"
 expect_out "metrics check" "PendingCapacity: 1 datapoints"
 # The imported metrics drive a direct-mode scenario.
 cat >"$TMP/direct.json" <<'EOF2'
-{"mode": "direct", "start": "2017-03-01T00:00:00Z", "end": "2017-03-01T00:10:00Z",
+{"mode": "direct", "start": "2017-03-01T00:00:00Z", "end": "2017-03-01T00:02:00Z",
  "direct": {"metrics": "metrics.csv", "Period": 60, "SpotPrice": 0.01},
  "asg": {"OnDemandPrice": 0.21}}
 EOF2

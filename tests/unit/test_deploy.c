@@ -75,10 +75,16 @@ static int has_warning(const dep_plan *p, const char *field) {
 static void plan_splits_settings(void **st) {
     (void)st;
     const char *sets[] = {"confirm=4", "asg.DefaultCooldown=600",
-                          "controller.Offset=15", "asg.WeightedCapacity=8"};
-    dep_input in = {SEED, sets, 4, "guarded", -1, -1, 0};
+                          "controller.Offset=15", "asg.WeightedCapacity=8",
+                          "units_per_instance=4", "controller.AllowUnitsMismatch=true"};
+    dep_input in = {SEED, sets, 5, "guarded", -1, -1, 0};
     dep_plan p;
     char err[512];
+    /* 4 units per instance on an 8-unit group: refused unless insisted on. */
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "--set units_per_instance=4: disagrees with " SEED
+                                ": asg.WeightedCapacity 8"));
+    in.nsets = 6;
     assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
     assert_string_equal(p.pol->name, "guarded");
     assert_int_equal(p.params.v[pol_param_index(p.pol, "confirm")], 4);
@@ -87,7 +93,8 @@ static void plan_splits_settings(void **st) {
     assert_int_equal(p.timeout_s, 433); /* ceil(422.1) + 10 */
     assert_true(has_warning(&p, "billing"));           /* seed-week: per-hour */
     assert_true(has_warning(&p, "controller.Offset"));
-    assert_true(has_warning(&p, "asg.WeightedCapacity")); /* 8 vs 4 units */
+    assert_true(has_warning(&p, "asg.WeightedCapacity")); /* 8 vs 4 units, insisted */
+    assert_false(has_warning(&p, "controller.AllowUnitsMismatch")); /* checked by value */
     assert_false(has_warning(&p, "asg.DefaultCooldown")); /* expressed */
     assert_false(has_warning(&p, "cloudwatch.IngestionDelay")); /* a model */
     aws_live_config lc;

@@ -145,6 +145,53 @@ static void load_one_run(void **state) {
                              "'DefaultCooldown'?)");
 }
 
+/* units_per_instance follows asg.WeightedCapacity; another value is refused
+** with both fields named and where it came from, unless the scenario says
+** controller.AllowUnitsMismatch. */
+static void units_follow_the_group(void **state) {
+    (void)state;
+    sim_scenario sc;
+    pol_params p;
+    const pol_policy *pol = P("karpenter");
+    int u = pol_param_index(pol, "units_per_instance");
+    const char *one[] = {"asg.WeightedCapacity=1"};
+    assert_int_equal(lab_load(SC, &pol, one, 1, NULL, &sc, &p, err, sizeof err), 0);
+    assert_true(p.v[u] == 1);
+    sim_scenario_free(&sc);
+
+    const char *set2[] = {"units_per_instance=2"};
+    assert_int_equal(lab_load(SC, &pol, set2, 1, NULL, &sc, &p, err, sizeof err), -1);
+    assert_string_equal(err, "--set units_per_instance=2: disagrees with " SC ": "
+                             "asg.WeightedCapacity 4, the units one on-demand instance gives "
+                             "(leave units_per_instance out to follow it, or add --set "
+                             "controller.AllowUnitsMismatch=true if the mismatch is meant)");
+    const char *field2[] = {"controller.params.karpenter.units_per_instance=2"};
+    assert_int_equal(lab_load(SC, &pol, field2, 1, NULL, &sc, &p, err, sizeof err), -1);
+    assert_string_equal(err, SC ": controller.params.karpenter.units_per_instance: 2 "
+                             "disagrees with asg.WeightedCapacity 4, the units one on-demand "
+                             "instance gives (leave it out to follow asg.WeightedCapacity, or "
+                             "set controller.AllowUnitsMismatch to true if the mismatch is "
+                             "meant)");
+    /* Equal values pass; so does any value the scenario insists on. */
+    const char *same[] = {"units_per_instance=4"};
+    assert_int_equal(lab_load(SC, &pol, same, 1, NULL, &sc, &p, err, sizeof err), 0);
+    sim_scenario_free(&sc);
+    const char *insist[] = {"units_per_instance=2", "controller.AllowUnitsMismatch=true"};
+    assert_int_equal(lab_load(SC, &pol, insist, 2, NULL, &sc, &p, err, sizeof err), 0);
+    assert_true(p.v[u] == 2);
+
+    /* A value given by neither (a caller's own): both fields named. */
+    sc.allow_units_mismatch = 0;
+    assert_int_equal(lab_run_check(&sc, pol, &p, NULL, 0, err, sizeof err), -1);
+    assert_string_equal(err, SC ": asg.WeightedCapacity: 4 units per on-demand instance, "
+                             "but karpenter's units_per_instance is 2 (leave it out to follow "
+                             "asg.WeightedCapacity, or set controller.AllowUnitsMismatch to "
+                             "true if the mismatch is meant)");
+    /* A policy without the parameter is not concerned. */
+    assert_int_equal(lab_run_check(&sc, P("none"), &p, NULL, 0, err, sizeof err), 0);
+    sim_scenario_free(&sc);
+}
+
 /* ---- lab_sweep_drive ------------------------------------------------------ */
 
 typedef struct {
@@ -412,6 +459,7 @@ int main(void) {
         cmocka_unit_test(split_follows_the_rule),
         cmocka_unit_test(sets_for_and_params),
         cmocka_unit_test(load_one_run),
+        cmocka_unit_test(units_follow_the_group),
         cmocka_unit_test(drive_a_sweep),
         cmocka_unit_test(suites),
         cmocka_unit_test(regress_one_case),

@@ -282,21 +282,23 @@ static void full_model_scenario(void **st) {
     assert_true(sc.describe_failure == 0.04);
     for (int m = 0; m < POL_NMETRICS; m++) assert_int_equal(sc.d_metric[m].n, 0);
 
-    /* Parameters: the scenario's over the policy's defaults. */
+    /* Parameters: the scenario's over the policy's defaults, the units
+    ** those of the on-demand group. */
     const pol_policy *g = pol_find("guarded"), *c = pol_find("classic");
     pol_params pp, def;
     sim_scenario_params(&sc, g, &pp);
     pol_params_default(g, &def);
     for (size_t i = 0; i < g->nparams; i++) {
         const char *n = g->params[i].name;
-        double want = strcmp(n, "confirm") == 0          ? 3
-                      : strcmp(n, "headroom_units") == 0 ? 2.5
-                                                         : def.v[i];
+        double want = strcmp(n, "confirm") == 0              ? 3
+                      : strcmp(n, "headroom_units") == 0     ? 2.5
+                      : strcmp(n, "units_per_instance") == 0 ? 8
+                                                             : def.v[i];
         if (pp.v[i] != want) fail_msg("%s: %g, expected %g", n, pp.v[i], want);
     }
     sim_scenario_params(&sc, c, &pp);
     assert_true(pp.v[pol_param_index(c, "window")] == 900);
-    assert_true(pp.v[pol_param_index(c, "units_per_instance")] == 4);
+    assert_true(pp.v[pol_param_index(c, "units_per_instance")] == 8);
     sim_scenario_free(&sc);
     assert_null(sc.pools);
 }
@@ -355,10 +357,31 @@ static void minimal_model_defaults(void **st) {
     sim_scenario_free(&sc);
 }
 
+/* sim_scenario_check_policy with the parameters a run of the policy takes,
+** and `extra` ("NAME=VALUE" or NULL) over them. */
+static int check_policy_with(const sim_scenario *sc, const char *name, const char *extra,
+                             char *err, size_t n) {
+    const pol_policy *pol = pol_find(name);
+    assert_non_null(pol);
+    pol_params p;
+    sim_scenario_params(sc, pol, &p);
+    if (extra) {
+        char key[64], msg[200];
+        const char *eq = strchr(extra, '=');
+        snprintf(key, sizeof key, "%.*s", (int)(eq - extra), extra);
+        assert_int_equal(pol_param_set(pol, &p, key, eq + 1, msg, sizeof msg), 0);
+    }
+    return sim_scenario_check_policy(sc, pol, &p, err, n);
+}
+
+static int check_policy(const sim_scenario *sc, const char *name, char *err, size_t n) {
+    return check_policy_with(sc, name, NULL, err, n);
+}
+
 static void direct_scenario(void **st) {
     fx *f = *st;
     put_json(f, "direct.json",
-             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488326580,\n"
              " 'direct': {'metrics': 'metrics.csv', 'Period': 60,\n"
              "            'SpotPrice': 0.0125},\n"
              " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
@@ -408,6 +431,174 @@ static void direct_scenario(void **st) {
     assert_pt(&m[POL_FULFILLED], 1, T0 + 300, 0);
     assert_pt(&m[POL_PENDING], 1, T0 + 300, 40);
     assert_int_equal(m[POL_TERMINATING].n, 0);
+
+    /* No TerminatingCapacity: refused for the policies that read it, with
+    ** how to supply it; the others run (the derived column counts). */
+    char err[1024], want[1024];
+    assert_int_equal(check_policy(&sc, "classic", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "karpenter", err, sizeof err),
+                     0);
+    assert_int_equal(check_policy(&sc, "none", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "oracle", err, sizeof err), 0);
+    assert_int_equal(check_policy(&sc, "hedge", err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "%s: direct.metrics: no TerminatingCapacity datapoints, and hedge reads it "
+             "(without it hedge would hold wherever it needs it): import it with the other "
+             "metrics (docs/traces.md), or, if the fleet had no interruption notice in the "
+             "span, add a TerminatingCapacity column of 0",
+             at(f, "direct.json"));
+    assert_string_equal(err, want);
+    assert_int_equal(check_policy(&sc, "guarded", err, sizeof err), -1);
+    assert_non_null(strstr(err, "no TerminatingCapacity datapoints, and guarded reads it"));
+    assert_non_null(strstr(err, "or run the policy with use_terminating=0"));
+    /* guarded without notices reads none. */
+    assert_int_equal(check_policy_with(&sc, "guarded", "use_terminating=0", err, sizeof err),
+                     0);
+    sim_scenario_free(&sc);
+
+    /* A column in the header with no datapoint is not derived: said so. */
+    put(f, "metrics-empty.csv",
+        "Timestamp,TargetCapacity,FulfilledCapacity,PendingCapacity\n"
+        "2017-03-01T00:00:00Z,32,24,\n2017-03-01T00:01:00Z,32,24,\n"
+        "2017-03-01T00:02:00Z,32,24,\n");
+    const char *empty[] = {"direct.metrics=metrics-empty.csv"};
+    assert_int_equal(load(f, "direct.json", empty, 1, &sc), 0);
+    assert_int_equal(check_policy(&sc, "karpenter", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no PendingCapacity datapoints, and karpenter reads it"));
+    assert_non_null(strstr(err, "leave the empty column out of the header"));
+    sim_scenario_free(&sc);
+
+    /* Model mode publishes every metric. */
+    base(f);
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_int_equal(check_policy(&sc, "hedge", err, sizeof err), 0);
+    sim_scenario_free(&sc);
+}
+
+/* units_per_instance defaults to the on-demand group's WeightedCapacity;
+** controller.params overrides only the parameters it gives. */
+static void units_follow_the_group(void **st) {
+    fx *f = *st;
+    base(f);
+    const pol_policy *c = pol_find("classic"), *g = pol_find("guarded");
+    int cu = pol_param_index(c, "units_per_instance");
+    int gu = pol_param_index(g, "units_per_instance");
+    sim_scenario sc;
+    pol_params pp;
+    const char *two[] = {"asg.WeightedCapacity=2", "controller.params.classic.window=900"};
+    assert_int_equal(load(f, "scenario.json", two, 2, &sc), 0);
+    assert_int_equal(sc.allow_units_mismatch, 0);
+    sim_scenario_params(&sc, c, &pp);
+    assert_true(pp.v[cu] == 2);
+    assert_true(pp.v[pol_param_index(c, "window")] == 900);
+    assert_true(pp.v[pol_param_index(c, "fallback_capacity")] == 32);
+    sim_scenario_params(&sc, g, &pp);
+    assert_true(pp.v[gu] == 2);
+    sim_scenario_params(&sc, pol_find("none"), &pp); /* no parameters at all */
+    sim_scenario_free(&sc);
+
+    /* A value given wins; the scenario may say a mismatch is meant. */
+    const char *given[] = {"asg.WeightedCapacity=2",
+                           "controller.params.classic.units_per_instance=3",
+                           "controller.AllowUnitsMismatch=true"};
+    assert_int_equal(load(f, "scenario.json", given, 3, &sc), 0);
+    assert_int_equal(sc.allow_units_mismatch, 1);
+    sim_scenario_params(&sc, c, &pp);
+    assert_true(pp.v[cu] == 3);
+    sim_scenario_params(&sc, g, &pp);
+    assert_true(pp.v[gu] == 2);
+    sim_scenario_free(&sc);
+
+    const char *bad[] = {"controller.AllowUnitsMismatch=1"};
+    load_fails(f, "scenario.json", bad, 1,
+               "scenario.json: controller.AllowUnitsMismatch: must be true or false");
+}
+
+/* The span must lie within what the traces cover, unless the scenario asks
+** for the extension; each message names both ranges. */
+static void span_within_the_traces(void **st) {
+    fx *f = *st;
+    base(f); /* prices at 00:00 only, the span a day: a day past the last row */
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_int_equal(sc.extend, 0);
+    sim_scenario_free(&sc);
+    const char *late[] = {"end=2017-03-02T00:00:01Z"};
+    load_fails(f, "scenario.json", late, 1,
+               "scenario.json: end: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:01Z) ends "
+               "after what traces.prices covers, [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z): "
+               "a price history lists changes only, so it is taken to hold a day past its last "
+               "row (2017-03-01T00:00:00Z) (set end at or before 2017-03-02T00:00:00Z, or "
+               "traces.Extend to true to hold its last values to the end)");
+    /* One pool's prices beginning later: that pool is named. */
+    put(f, "prices.csv", PRICES_HEADER "2017-03-01T00:00:00Z,c4.large,us-east-1a,0.03\n"
+                                       "2017-03-01T01:00:00Z,c4.xlarge,us-east-1b,0.06\n");
+    load_fails(f, "scenario.json", NULL, 0,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what traces.prices covers, [2017-03-01T01:00:00Z, "
+               "2017-03-02T01:00:00Z): c4.xlarge in us-east-1b has no price before it (set "
+               "start at or after 2017-03-01T01:00:00Z, or traces.Extend to true to hold its "
+               "first values before it)");
+    const char *ext[] = {"traces.Extend=true", "end=2017-03-09T00:00:00Z"};
+    assert_int_equal(load(f, "scenario.json", ext, 2, &sc), 0);
+    assert_int_equal(sc.extend, 1);
+    sim_scenario_free(&sc);
+    const char *notbool[] = {"traces.Extend=1"};
+    load_fails(f, "scenario.json", notbool, 1,
+               "scenario.json: traces.Extend: must be true or false");
+
+    /* Availability: from each pool's first row (no end); demand likewise. */
+    base(f);
+    put(f, "avail.csv", "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+                        "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+                        "2017-03-01T02:00:00Z,c4.xlarge,us-east-1b,3\n");
+    const char *av[] = {"traces.availability=avail.csv"};
+    load_fails(f, "scenario.json", av, 1,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what traces.availability covers, from 2017-03-01T02:00:00Z: "
+               "c4.xlarge in us-east-1b has no capacity row before it (set start at or after "
+               "2017-03-01T02:00:00Z, or traces.Extend to true to hold its first values before "
+               "it)");
+    const char *av_late[] = {"traces.availability=avail.csv", "start=2017-03-01T02:00:00Z"};
+    assert_int_equal(load(f, "scenario.json", av_late, 2, &sc), 0);
+    sim_scenario_free(&sc);
+    put(f, "demand.csv", "Timestamp,Demand\n2017-03-01T00:30:00Z,24\n");
+    const char *dm[] = {"fleet.TargetTracking={\"Demand\": \"demand.csv\"}"};
+    load_fails(f, "scenario.json", dm, 1,
+               "scenario.json: start: the span [2017-03-01T00:00:00Z, 2017-03-02T00:00:00Z) "
+               "begins before what fleet.TargetTracking.Demand covers, from "
+               "2017-03-01T00:30:00Z (set start at or after 2017-03-01T00:30:00Z, or "
+               "traces.Extend to true to hold its first values before it)");
+
+    /* Direct mode: TargetCapacity from its first datapoint to a Period
+    ** after its last. */
+    put_json(f, "direct.json",
+             "{'mode': 'direct', 'start': '2017-03-01T00:00:00Z', "
+             "'end': '2017-03-01T00:10:00Z',\n"
+             " 'direct': {'metrics': 'm.csv', 'Period': 300, 'SpotPrice': 0.01},\n"
+             " 'asg': {'OnDemandPrice': 0.21}}\n");
+    put(f, "m.csv", "Timestamp,TargetCapacity,PendingCapacity\n"
+                    "2017-03-01T00:00:00Z,32,0\n2017-03-01T00:05:00Z,32,8\n");
+    assert_int_equal(load(f, "direct.json", NULL, 0, &sc), 0);
+    sim_scenario_free(&sc);
+    const char *longer[] = {"end=2017-03-01T00:15:00Z"};
+    load_fails(f, "direct.json", longer, 1,
+               "direct.json: end: the span [2017-03-01T00:00:00Z, 2017-03-01T00:15:00Z) ends "
+               "after what direct.metrics covers, [2017-03-01T00:00:00Z, 2017-03-01T00:10:00Z):"
+               " TargetCapacity from its first datapoint to one Period after its last (set end "
+               "at or before 2017-03-01T00:10:00Z, or direct.Extend to true to hold its last "
+               "values to the end)");
+    const char *earlier[] = {"start=2017-02-28T23:55:00Z"};
+    load_fails(f, "direct.json", earlier, 1,
+               "direct.json: start: the span [2017-02-28T23:55:00Z, 2017-03-01T00:10:00Z) "
+               "begins before what direct.metrics covers, [2017-03-01T00:00:00Z, "
+               "2017-03-01T00:10:00Z): TargetCapacity from its first datapoint to one Period "
+               "after its last (set start at or after 2017-03-01T00:00:00Z, or direct.Extend "
+               "to true to hold its first values before it)");
+    const char *dext[] = {"end=2017-03-01T00:15:00Z", "direct.Extend=true"};
+    assert_int_equal(load(f, "direct.json", dext, 2, &sc), 0);
+    assert_int_equal(sc.extend, 1);
     sim_scenario_free(&sc);
 }
 
@@ -681,6 +872,7 @@ static void trace_cache_gives_what_reading_gives(void **st) {
     put(f, "avail.csv",
         "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
         "2017-03-01T00:00:00Z,c4.large,us-east-1a,10\n"
+        "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,10\n"
         "2017-03-01T03:00:00Z,c4.xlarge,us-east-1b,0\n");
     put(f, "e.csv",
         "Timestamp,Scope,InstanceType,AvailabilityZone,Share\n"
@@ -723,7 +915,7 @@ static void trace_cache_gives_what_reading_gives(void **st) {
                                               sizeof err),
                      -1);
     put_json(f, "direct.json",
-             "{'mode': 'direct', 'start': 1488326400, 'end': 1488330000,\n"
+             "{'mode': 'direct', 'start': 1488326400, 'end': 1488326760,\n"
              " 'direct': {'metrics': 'metrics.csv', 'Period': 60, 'SpotPrice': 0.01},\n"
              " 'asg': {'OnDemandPrice': 0.21, 'MaxSize': 10}}\n");
     put(f, "metrics.csv",
@@ -1139,6 +1331,8 @@ int main(void) {
         T(full_model_scenario),
         T(minimal_model_defaults),
         T(direct_scenario),
+        T(units_follow_the_group),
+        T(span_within_the_traces),
         T(set_overrides),
         T(set_errors),
         T(traces_sorted_later_row_wins),

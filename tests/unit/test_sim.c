@@ -83,6 +83,72 @@ static void constant_prices_no_interruptions(void **st) {
     assert_int_equal(r.shortfalls, 0);
 }
 
+/* The notes of a run at their thresholds (docs/overview.md, "Notes"). */
+static const sim_note *note_of(const sim_note *n, int k, sim_note_kind kind) {
+    for (int i = 0; i < k; i++)
+        if (n[i].kind == kind) return &n[i];
+    return NULL;
+}
+
+static void notes_at_their_thresholds(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 1, 0.1, 24);
+    const pol_policy *g = pol_find("guarded");
+    sim_result r = run(&f, "guarded", NULL);
+    sim_note n[8];
+    int k = sim_notes(&f.sc, g, &r, n, 8);
+    /* No interruption; a 2017-03 span is before AWS's pricing change, which
+    ** is not named. */
+    const sim_note *q = note_of(n, k, SIM_NOTE_QUIET);
+    assert_non_null(q);
+    assert_null(strstr(q->text, "2017"));
+    assert_null(note_of(n, k, SIM_NOTE_HELD));
+    /* After the change, it is. */
+    f.sc.start += 365 * 86400LL;
+    f.sc.end += 365 * 86400LL;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    assert_non_null(strstr(note_of(n, k, SIM_NOTE_QUIET)->text,
+                           "Since AWS's November 2017 pricing change"));
+    f.sc.start -= 365 * 86400LL;
+    f.sc.end -= 365 * 86400LL;
+
+    /* Held: 14 of 1440 invocations (0.97 %) is no note, 15 (1.04 %) is. */
+    assert_int_equal(r.invocations, 1440);
+    r.holds = 14;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    assert_null(note_of(n, k, SIM_NOTE_HELD));
+    r.holds = 15;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    const sim_note *h = note_of(n, k, SIM_NOTE_HELD);
+    assert_non_null(h);
+    assert_string_equal(h->text, "guarded held on missing or stale data in 1.0 % of its 1440 "
+                                 "invocations: its figures say that much less about it. Check "
+                                 "that its windows fit the data (CloudWatch IngestionDelay, "
+                                 "MissingProbability, the metrics' Period, what the traces "
+                                 "cover).");
+    assert_true(h->weight == 15.0 / 1440);
+
+    /* A span beyond the traces, asked for: a day past the price's last row
+    ** is covered, the rest is said. */
+    f.sc.end = T0 + 3 * 86400LL;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    assert_null(note_of(n, k, SIM_NOTE_EXTENDED)); /* not extended: cannot be */
+    f.sc.extend = 1;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    const sim_note *e = note_of(n, k, SIM_NOTE_EXTENDED);
+    assert_non_null(e);
+    assert_string_equal(e->text, "the span ends 2.0 days after what traces.prices covers: with "
+                                 "traces.Extend its last values were held there, which nothing "
+                                 "recorded.");
+    f.sc.start = T0 - 7200;
+    k = sim_notes(&f.sc, g, &r, n, 8);
+    assert_string_equal(note_of(n, k, SIM_NOTE_EXTENDED)->text,
+                        "the span begins 2.0 h before what the traces cover and ends 2.0 days "
+                        "after what traces.prices covers: with traces.Extend the first values "
+                        "were held before and the last after, which nothing recorded.");
+}
+
 static void one_pool_outbid(void **st) {
     (void)st;
     static fx f;
@@ -671,6 +737,7 @@ static void same_seed_bit_identical(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(constant_prices_no_interruptions),
+        cmocka_unit_test(notes_at_their_thresholds),
         cmocka_unit_test(one_pool_outbid),
         cmocka_unit_test(all_pools_outbid_3h_classic),
         cmocka_unit_test(scale_in_rejected_until_cooldown_ends),
