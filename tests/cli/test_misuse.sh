@@ -202,7 +202,7 @@ expect_out "one line for all policies" "note: late-missing-datapoints, guarded, 
 run "$SB" tune traces/scenarios/v100-availability-2023 --policy karpenter --min-coverage 90 \
     --budget 20 --db "$DB" -j 1
 expect_rc "tune notes" 0
-expect_out "tune notes" "note: v100-availability-2023, karpenter: the span ends 11.0 days after what traces.prices covers: with traces.Extend its last values were held there, which nothing recorded."
+expect_out "tune notes" "note: v100-availability-2023, karpenter (at 10 of 10 runs): the span ends 11.0 days after what traces.prices covers: with traces.Extend its last values were held there, which nothing recorded."
 # The pricing regime is the span's: a 2016 span does not blame AWS's 2017
 # change; a 2021 one names it.
 run "$SB" run traces/scenarios/seed-week/scenario.json --set traces.Extend=true \
