@@ -408,6 +408,13 @@ static void redaction(void **st) {
     r = aws_redact("nothing here", NULL);
     assert_string_equal(r, "nothing here");
     free(r);
+    /* Any run of 16 or more characters of a secret, wherever it is: a
+    ** prefix, a middle, a cut end, percent-encoded; 15 are left. */
+    r = aws_redact("a FQoGZXIvYXdzEXAMPLE b XIvYXdzEXAMPLETOKEN+wi c "
+                   "wJalrXUtnFEMI%2FK7MDE d FQoGZXIvYXdzEXA e",
+                   &c);
+    assert_string_equal(r, "a [redacted] b [redacted] c [redacted] d FQoGZXIvYXdzEXA e");
+    free(r);
     aws_creds_free(&c);
 }
 
