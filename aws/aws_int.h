@@ -83,6 +83,10 @@ int aws_creds_parse_json(const char *json, aws_creds *out, char *err,
 ** characters: each whole occurrence). NULL creds copy as is. The caller
 ** frees; NULL on no memory. */
 char *aws_redact(const char *s, const aws_creds *c);
+/* aws_redact, then trc_esc: what every message that may quote a server's
+** text goes through before it leaves aws/ (an error, a log line). The
+** caller frees; NULL on no memory. */
+char *aws_clean(const char *s, const aws_creds *c);
 
 /* ---- HTTP transport ----------------------------------------------------- */
 

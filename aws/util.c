@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "traces/text.h"
+
 static void buf_grow(aws_buf *b, size_t need) {
     if (b->oom) return;
     if (b->len + need + 1 <= b->cap) return;
@@ -260,6 +262,14 @@ char *aws_redact(const char *s, const aws_creds *c) {
     return b.s;
 }
 
+char *aws_clean(const char *s, const aws_creds *c) {
+    char *r = aws_redact(s, c);
+    if (!r) return NULL;
+    char *e = trc_esc_dup(r);
+    aws_free_secret(r);
+    return e;
+}
+
 void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
               const char *fmt, ...) {
     if (!log) return;
@@ -273,7 +283,7 @@ void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char *clean = aws_redact(s, scrub);
+    char *clean = aws_clean(s, scrub);
     aws_free_secret(s);
     if (clean) log(ctx, clean);
     aws_free_secret(clean);

@@ -335,10 +335,13 @@ static int string(ld *L, const cJSON *o, const char *key, int required,
 }
 
 /* A string copied into a fixed buffer of `cap` bytes. */
+/* An identifier (an instance type, an AZ) into buf: a control character is
+** refused, not copied into what is printed and stored. */
 static int string_to(ld *L, const cJSON *o, const char *key, int required,
                      const char *def, char *buf, size_t cap) {
     const char *s = def;
     int r = string(L, o, key, required, 0, cap, &s);
+    if (r > 0 && trc_has_ctl(s)) return fail_at(L, key, "must not hold control characters");
     if (r >= 0) snprintf(buf, cap, "%s", s);
     return r;
 }

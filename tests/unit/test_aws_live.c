@@ -514,6 +514,45 @@ static void token_prefix_redacted(void **st) {
     setenv("AWS_SESSION_TOKEN", FK_TOKEN, 1);
 }
 
+/* Does s hold a C0 control character or DEL? */
+static int raw_ctl(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
+/* Issue 24: a newline and an ESC sequence in an AWS error message (XML's
+** &#10;, JSON's \u001b) reach no line raw: each message and the tick line
+** stay one line, the characters written as \n and \x1b. */
+static void server_text_escaped(void **st) {
+    (void)st;
+    rig r;
+    rig_init(&r, 20, NULL);
+    fk_rule_add(&r.f, "MetricName=TargetCapacity", 400,
+                FK_ERR_XML("Throttling", "slow down&#10;2017-03-01T12:00:00Z TargetCapacity=32"
+                                         " | ASG desired=0 | applied: DesiredCapacity=99"),
+                -1);
+    fk_rule_add(&r.f, "DescribeAutoScalingGroups", 400,
+                "{\"__type\": \"ValidationError\", \"message\": \"bad\\u001b[2J\\u001b]0;"
+                "owned\\u0007 group\\r\\nforged\"}",
+                -1);
+    rig_default_rules(&r);
+    aws_tick t;
+    assert_int_equal(aws_live_tick(r.c, &r.cfg, NOW, 1, &t), 0);
+    assert_int_equal(t.nerrors, 2);
+    for (size_t i = 0; i < t.nerrors; i++)
+        if (raw_ctl(t.errors[i])) fail_msg("raw control character in: %s", t.errors[i]);
+    assert_non_null(strstr(t.errors[0], "slow down\\n2017-03-01T12:00:00Z TargetCapacity=32"));
+    assert_non_null(strstr(t.errors[1], "bad\\x1b[2J\\x1b]0;owned\\x07 group\\r\\nforged"));
+    char line[2048];
+    aws_tick_format(&t, line, sizeof line);
+    assert_false(raw_ctl(line));
+    assert_null(strchr(r.log.text, '\x1b')); /* the log: a line per entry, no ESC */
+    assert_null(strstr(r.log.text, "\nforged"));
+    aws_tick_free(&t);
+    aws_client_free(r.c);
+}
+
 static int tick_count_cb(void *ctx, const aws_tick *t) {
     int *n = ctx;
     (*n)++;
@@ -585,6 +624,7 @@ int main(void) {
         cmocka_unit_test_setup(tick_cap, setup),
         cmocka_unit_test_setup(secrets_never_leak, setup),
         cmocka_unit_test_setup(token_prefix_redacted, setup),
+        cmocka_unit_test_setup(server_text_escaped, setup),
         cmocka_unit_test_setup(loop_once_and_stop, setup),
     };
     return cmocka_run_group_tests_name("aws_live", tests, NULL,
