@@ -221,7 +221,10 @@ int cmd_live(int argc, char **argv) {
     const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
     if (!config && !(env_cfg && *env_cfg))
         return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
+    /* Output paths follow traces/outfile.h's rules (never through a link,
+    ** only a regular file): a refused one is bad input, found first. */
     if (heartbeat && cli_out_check(heartbeat)) return CLI_BADINPUT;
+    if (record && cli_out_check(record)) return CLI_BADINPUT;
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
@@ -255,8 +258,8 @@ int cmd_live(int argc, char **argv) {
             cli_error("live: %s endpoint %s", aws_service_key((aws_service)s),
                       aws_client_endpoint(client, (aws_service)s));
     }
-    if (record && !(ctx.record = fopen(record, "a"))) {
-        cli_error("%s: %s", record, strerror(errno));
+    if (record && !(ctx.record = trc_append_open(record, err, sizeof err))) {
+        cli_error("%s", err);
         rc = CLI_FAIL;
         goto out;
     }
