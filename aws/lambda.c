@@ -330,7 +330,7 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
                 snprintf(err, errlen, "%s (and %s)", msg, e3);
             else
                 snprintf(err, errlen, "%s", msg);
-            return -1;
+            return -2;
         }
     }
     aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);

@@ -179,6 +179,7 @@ int cmd_compare(int argc, char **argv) {
     }
     if (!dir) dir = "traces/scenarios";
     if (workers < 1) workers = 1;
+    if (plot && cli_plot_ext_check(plot)) return CLI_BADINPUT; /* before the runs */
     const pol_policy *list[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     size_t n = 0;
@@ -218,7 +219,9 @@ int cmd_compare(int argc, char **argv) {
         if (json) rc = print_json(dir, &t, ids);
         else print_table(&t, ids);
     }
-    if (rc == CLI_OK && plot) {
+    /* The figure's path once the runs made the database's folder, which it
+    ** may share: a refused path is bad input (cli/cli.h). */
+    if (rc == CLI_OK && plot && (rc = cli_out_check(plot)) == CLI_OK) {
         char err[600];
         if (pl_compare(&t, dir, plot, err, sizeof err)) {
             cli_error("%s", err);

@@ -109,9 +109,10 @@ int cmd_lambda(int argc, char **argv) {
            o.apply ? "APPLYING changes" : "dry run");
     fflush(stdout);
     char err[AWS_ERR_MAX + 128];
-    if (aws_lambda_run(&o, err, sizeof err)) {
+    int r = aws_lambda_run(&o, err, sizeof err);
+    if (r) {
         cli_error("lambda: %s", err);
-        return CLI_FAIL;
+        return r == -2 ? CLI_BADINPUT : CLI_FAIL;
     }
     return CLI_OK;
 }

@@ -92,16 +92,18 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
 
 int cli_out_check(const char *path) {
     char err[1024];
-    if (trc_out_check(path, err, sizeof err) == 0) return 0;
+    if (trc_out_check(path, err, sizeof err) == 0) return CLI_OK;
     cli_error("%s", err);
-    return -1;
+    return CLI_BADINPUT;
 }
 
 int cli_out_open(trc_out *o, const char *path) {
     char err[1024];
-    if (trc_out_open(o, path, err, sizeof err) == 0) return 0;
+    int rc = cli_out_check(path);
+    if (rc) return rc;
+    if (trc_out_open(o, path, err, sizeof err) == 0) return CLI_OK;
     cli_error("%s", err);
-    return -1;
+    return CLI_FAIL;
 }
 
 int cli_out_close(trc_out *o, int ok) {
