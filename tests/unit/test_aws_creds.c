@@ -365,6 +365,19 @@ static void chain_imds_v2(void **st) {
     assert_non_null(strstr(err, "no IMDSv2 session token"));
     assert_int_equal(f.nreqs, 1);
     aws_client_free(c);
+
+    /* A role name outside IAM's characters never reaches the next URL (a
+    ** space or '?' would move its path): found by fuzz_creds_net. */
+    f.rules[0].status = 200;
+    f.rules[2].body = "spot role?x=1\n";
+    f.nreqs = 0;
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    c = client_on(&f, NULL);
+    assert_int_equal(aws_client_creds(c, err, sizeof err), -1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    assert_non_null(strstr(err, "bad role name"));
+    assert_int_equal(f.nreqs, 2);
+    aws_client_free(c);
     unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 }
 
