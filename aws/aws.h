@@ -216,9 +216,10 @@ typedef struct {
     void *log_ctx;              /* for both */
 } aws_lambda_opts;
 
-/* Runs the loop. Returns 0 after max_invocations, or -1 with a message when
-** the Runtime API itself failed (the process should then exit). A bad
-** default config is reported to /runtime/init/error before returning -1. */
+/* Runs the loop. Returns 0 after max_invocations, -1 with a message when
+** the Runtime API itself failed (the process should then exit), or -2 with
+** a message for a bad default config (bad input: reported to
+** /runtime/init/error first). */
 int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen);
 /* Posts an initialisation error (type like "Runtime.ConfigInvalid") to
 ** /runtime/init/error. Returns 0, or -1 with a message. */

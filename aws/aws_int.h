@@ -77,10 +77,16 @@ int aws_ecs_creds_url(char *out, size_t n, char *err, size_t errlen);
 int aws_creds_parse_json(const char *json, aws_creds *out, char *err,
                          size_t errlen);
 
-/* Copies `s` into a new string with every occurrence of the credentials'
-** access key, secret key and token (also percent-encoded) replaced by
-** "[redacted]". NULL creds copy as is. The caller frees; NULL on no memory. */
+/* Copies `s` into a new string with every run of 16 or more characters of
+** the credentials' access key, secret key or token (also percent-encoded),
+** wherever it appears, replaced by "[redacted]" (a secret shorter than 16
+** characters: each whole occurrence). NULL creds copy as is. The caller
+** frees; NULL on no memory. */
 char *aws_redact(const char *s, const aws_creds *c);
+/* aws_redact, then trc_esc: what every message that may quote a server's
+** text goes through before it leaves aws/ (an error, a log line). The
+** caller frees; NULL on no memory. */
+char *aws_clean(const char *s, const aws_creds *c);
 
 /* ---- HTTP transport ----------------------------------------------------- */
 

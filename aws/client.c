@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "traces/rng.h"
+#include "traces/text.h"
 #include "traces/traces.h"
 
 static const char *const versions[AWS_NSERVICES] = {"2010-08-01",
@@ -246,9 +247,10 @@ int aws_client_creds(aws_client *c, char *err, size_t errlen) {
     return 0;
 }
 
-/* Composes an error message, scrubs secrets out of the whole of it, and
-** only then truncates it into e->msg: a secret cut in half by truncation
-** would no longer be recognised. */
+/* Composes an error message, scrubs secrets out of the whole of it and
+** escapes its control characters (aws_clean: it may quote a server), and
+** only then truncates it into e->msg, at a whole character: a secret cut in
+** half by truncation would no longer be recognised. */
 static void set_error(aws_client *c, aws_error *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_error(aws_client *c, aws_error *e, const char *fmt, ...) {
@@ -264,9 +266,8 @@ static void set_error(aws_client *c, aws_error *e, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char *clean = aws_redact(s, c->have_creds ? &c->creds : NULL);
-    snprintf(e->msg, sizeof e->msg, "%s",
-             clean ? clean : "out of memory formatting an error");
+    char *clean = aws_clean(s, c->have_creds ? &c->creds : NULL);
+    trc_esc(e->msg, sizeof e->msg, clean ? clean : "out of memory formatting an error");
     aws_free_secret(s);
     aws_free_secret(clean);
 }

@@ -404,9 +404,12 @@ static int creds_from_imds(const aws_io *io, aws_creds *out, char *err,
         resp_free(&resp);
         goto out;
     }
-    /* The role name is the first line. */
+    /* The role name is the first line: IAM's characters only, as it goes
+    ** into the next URL's path (a space, '?', '#' or '%' would move it). */
     size_t rl = strcspn(resp.body, "\r\n");
-    if (rl == 0 || rl >= sizeof role || strchr(resp.body, '/')) {
+    if (rl == 0 || rl >= sizeof role ||
+        strspn(resp.body, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                          "+=,.@_-") < rl) {
         snprintf(err, errlen, "EC2 instance metadata %.200s: bad role name", base);
         resp_free(&resp);
         goto out;

@@ -15,9 +15,10 @@
 ** way), so the EventBridge rule that invokes the function every minute
 ** carries exactly what was tuned; one invocation is one tick. An SNS
 ** notification (the PendingCapacity alarm's path) runs the default config
-** the function was started with. A tick that saw nothing or whose apply
-** failed is posted as an error, so Lambda's Errors metric counts it; a bad
-** event too, and the loop goes on with the next invocation.
+** the function was started with. A tick that failed (aws_tick_failed: any
+** call failed, or the apply did) is posted as an error, so Lambda's Errors
+** metric counts it; a bad event too, and the loop goes on with the next
+** invocation.
 */
 #include "aws_int.h"
 
@@ -31,6 +32,14 @@
 #include "traces/traces.h"
 
 #define RUNTIME_PATH "/2018-06-01/runtime"
+
+/* A POST (a result, an error) to the Runtime API, which is local to the
+** sandbox and answers at once: one that does not answer within this long
+** fails, and the process exits for Lambda to start a new one, instead of
+** hanging until the function's timeout. GET .../next has no total timeout
+** (it waits for the next event), only the connection's. */
+#define POST_TIMEOUT_MS 10000
+#define CONNECT_TIMEOUT_MS 5000
 
 /* Lambda-Runtime-Function-Error-Type values: Lambda takes any string and
 ** recommends Category.Reason. */
@@ -65,8 +74,8 @@ static char *error_json(const char *type, const char *msg) {
 
 /* One request to the Runtime API (plain http inside the sandbox, never
 ** signed, never through a proxy). `error_type` adds the
-** Lambda-Runtime-Function-Error-Type header. Returns 0 with *resp filled,
-** or -1 with a message. */
+** Lambda-Runtime-Function-Error-Type header; a POST has POST_TIMEOUT_MS in
+** all. Returns 0 with *resp filled, or -1 with a message. */
 static int runtime_call(aws_curl *h, const char *api, const char *method,
                         const char *path, const char *body,
                         const char *error_type, aws_http_resp *resp,
@@ -83,9 +92,10 @@ static int runtime_call(aws_curl *h, const char *api, const char *method,
                  "Lambda-Runtime-Function-Error-Type: %s", error_type);
         headers[1] = type_hdr;
     }
-    aws_http_req req = {method, url,  body,  body ? strlen(body) : 0,
-                        headers, NULL, NULL, 0,
-                        0 /* no timeout: .../next waits for an event */, 1};
+    int post = strcmp(method, "POST") == 0;
+    aws_http_req req = {method,  url,  body, body ? strlen(body) : 0, headers, NULL, NULL,
+                        CONNECT_TIMEOUT_MS,
+                        post ? POST_TIMEOUT_MS : 0 /* .../next waits for an event */, 1};
     char e2[AWS_ERR_MAX];
     if (aws_curl_transport(h, &req, resp, e2, sizeof e2)) {
         snprintf(err, errlen, "Runtime API %s %s: %s", method, path, e2);
@@ -330,7 +340,7 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
                 snprintf(err, errlen, "%s (and %s)", msg, e3);
             else
                 snprintf(err, errlen, "%s", msg);
-            return -1;
+            return -2;
         }
     }
     aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "traces/text.h"
 #include "traces/traces.h"
 
 /* ---- Config ---- */
@@ -61,6 +62,10 @@ static int get_string(const cJSON *root, const char *key, char *out,
     }
     if (aws_copy(out, n, v->valuestring)) {
         snprintf(err, errlen, "%s: longer than %zu characters", key, n - 1);
+        return -1;
+    }
+    if (trc_has_ctl(out)) { /* a name or id, printed in every message */
+        snprintf(err, errlen, "%s: must not hold control characters", key);
         return -1;
     }
     return 1;
@@ -465,7 +470,8 @@ static void put_latest(char *buf, size_t n, size_t *len, const char *name,
     if (k > 0) *len += (size_t)k;
 }
 
-int aws_tick_format(const aws_tick *t, char *buf, size_t n) {
+/* The tick's line as the parts make it, before it is escaped. */
+static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
     char ts[32];
     trc_time_format(t->now, ts, sizeof ts);
     size_t len = 0;
@@ -520,6 +526,28 @@ int aws_tick_format(const aws_tick *t, char *buf, size_t n) {
     }
 #undef PUT
     return (int)len;
+}
+
+/* A line holds a server's text (the fleet's state, a refusal's message):
+** its control characters are escaped, so it stays one line. */
+int aws_tick_format(const aws_tick *t, char *buf, size_t n) {
+    int len = tick_format_raw(t, NULL, 0);
+    char *raw = malloc((size_t)len + 1);
+    if (!raw) {
+        if (n) snprintf(buf, n, "out of memory formatting a tick");
+        return 0;
+    }
+    tick_format_raw(t, raw, (size_t)len + 1);
+    char *e = trc_esc_dup(raw);
+    free(raw);
+    if (!e) {
+        if (n) snprintf(buf, n, "out of memory formatting a tick");
+        return 0;
+    }
+    int out = (int)strlen(e);
+    if (n) trc_esc(buf, n, e);
+    free(e);
+    return out;
 }
 
 /* ---- The loop ---- */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "traces/text.h"
+
 static void buf_grow(aws_buf *b, size_t need) {
     if (b->oom) return;
     if (b->len + need + 1 <= b->cap) return;
@@ -162,48 +164,110 @@ int aws_read_file(const char *path, size_t max, char **out, size_t *len,
     return 0;
 }
 
-/* Replaces each occurrence of `secret` in *s. */
-static int redact_one(char **s, const char *secret) {
-    if (!secret || strlen(secret) < 4) return 0; /* too short to be one */
-    const char *mark = "[redacted]";
-    if (!strstr(*s, secret)) return 0;
-    aws_buf b = {0};
-    const char *p = *s, *hit;
-    size_t sl = strlen(secret);
-    while ((hit = strstr(p, secret)) != NULL) {
-        aws_buf_add(&b, p, (size_t)(hit - p));
-        aws_buf_puts(&b, mark);
-        p = hit + sl;
+/* Any run of this many characters of a secret is redacted, wherever it
+** appears: a server (or a proxy) may echo a secret whole, percent-encoded,
+** cut at a field's end or as a prefix inside a message. 16 random
+** characters of an access key, a secret key or a session token are no
+** accident in other text. */
+#define RUN 16
+
+/* Marks in mark[0..n) every byte of s[0..n) that lies in a run of RUN or
+** more characters of `secret` (the whole secret when it is shorter, if it
+** has 4 characters at least): each RUN-character window of s that occurs in
+** the secret, found through a hash table of the secret's windows (rolling
+** polynomial hash, checked byte by byte). Returns 0, or -1 when out of
+** memory. */
+static int mark_runs(const char *s, size_t n, unsigned char *mark, const char *secret) {
+    size_t sl = secret ? strlen(secret) : 0;
+    if (sl < 4) return 0; /* too short to be one */
+    if (sl < RUN) {
+        for (const char *hit = s; (hit = strstr(hit, secret)) != NULL; hit++)
+            memset(mark + (hit - s), 1, sl);
+        return 0;
     }
-    aws_buf_puts(&b, p);
-    if (b.oom) {
-        aws_buf_free(&b);
+    if (n < RUN) return 0;
+    const uint64_t B = 1099511628211ULL;
+    uint64_t top = 1; /* B^(RUN-1) */
+    for (int k = 1; k < RUN; k++) top *= B;
+    size_t nw = sl - RUN + 1, cap = 16;
+    while (cap < 2 * nw) cap *= 2;
+    uint64_t *hs = calloc(cap, sizeof *hs);
+    size_t *pos = calloc(cap, sizeof *pos); /* window start + 1; 0: empty */
+    if (!hs || !pos) {
+        free(hs);
+        free(pos);
         return -1;
     }
-    aws_free_secret(*s);
-    *s = b.s;
+    uint64_t h = 0;
+    for (size_t i = 0; i < sl; i++) {
+        if (i >= RUN) h -= top * (unsigned char)secret[i - RUN];
+        h = h * B + (unsigned char)secret[i];
+        if (i + 1 < RUN) continue;
+        size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1);
+        while (pos[j]) j = (j + 1) & (cap - 1);
+        hs[j] = h;
+        pos[j] = i + 2 - RUN;
+    }
+    h = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i >= RUN) h -= top * (unsigned char)s[i - RUN];
+        h = h * B + (unsigned char)s[i];
+        if (i + 1 < RUN) continue;
+        const char *w = s + i + 1 - RUN;
+        for (size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1); pos[j]; j = (j + 1) & (cap - 1))
+            if (hs[j] == h && memcmp(w, secret + pos[j] - 1, RUN) == 0) {
+                memset(mark + (w - s), 1, RUN);
+                break;
+            }
+    }
+    aws_wipe(hs, cap * sizeof *hs);
+    aws_wipe(pos, cap * sizeof *pos);
+    free(hs);
+    free(pos);
     return 0;
 }
 
 char *aws_redact(const char *s, const aws_creds *c) {
-    char *out = aws_strdup(s ? s : "");
-    if (!out || !c) return out;
+    if (!s) s = "";
+    if (!c) return aws_strdup(s);
+    size_t n = strlen(s);
+    unsigned char *mark = calloc(n + 1, 1);
+    if (!mark) return NULL;
     const char *secrets[3] = {c->secret_key, c->token, c->access_key};
-    for (int i = 0; i < 3; i++) {
+    int bad = 0;
+    for (int i = 0; i < 3 && !bad; i++) {
         if (!secrets[i]) continue;
         /* Also the percent-encoded spelling: a secret with '/' or '+' may
         ** come back from a server as it was sent in a URL or form. */
         aws_buf enc = {0};
         buf_encode(&enc, secrets[i]);
-        int bad = enc.oom || redact_one(&out, secrets[i]) ||
-                  redact_one(&out, enc.s);
+        bad = enc.oom || mark_runs(s, n, mark, secrets[i]) ||
+              mark_runs(s, n, mark, enc.s);
         aws_buf_free(&enc);
-        if (bad) {
-            aws_free_secret(out);
-            return NULL;
-        }
     }
-    return out;
+    aws_buf b = {0};
+    for (size_t i = 0; i < n && !bad;) {
+        size_t j = i;
+        while (j < n && mark[j] == mark[i]) j++;
+        if (mark[i]) aws_buf_puts(&b, "[redacted]");
+        else aws_buf_add(&b, s + i, j - i);
+        i = j;
+    }
+    if (!b.s) aws_buf_add(&b, "", 0);
+    free(mark);
+    if (bad || b.oom) {
+        aws_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+char *aws_clean(const char *s, const aws_creds *c) {
+    char *r = aws_redact(s, c);
+    if (!r) return NULL;
+    char *e = trc_esc_dup(r);
+    aws_free_secret(r);
+    return e;
 }
 
 void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
@@ -219,7 +283,7 @@ void aws_logf(aws_log_fn log, void *ctx, const aws_creds *scrub,
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char *clean = aws_redact(s, scrub);
+    char *clean = aws_clean(s, scrub);
     aws_free_secret(s);
     if (clean) log(ctx, clean);
     aws_free_secret(clean);

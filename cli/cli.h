@@ -84,10 +84,18 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 const char *cli_version(void);
 
 /* Output files (-o PATH) under the rules of traces/outfile.h; each prints
-** what went wrong. cli_out_check: 0 or -1 (bad input). cli_out_open: 0 or
-** -1. cli_out_close commits when `ok` (else drops the content) and returns
-** CLI_OK or CLI_FAIL. */
+** what went wrong and returns the exit status, one rule for every command
+** (docs/overview.md, "Exit statuses"): a path the rules refuse (a link, not
+** a regular file, a missing directory, empty) is bad input, CLI_BADINPUT;
+** failing to write a path they accept is CLI_FAIL. cli_out_check: CLI_OK or
+** CLI_BADINPUT. cli_out_open: CLI_OK, CLI_BADINPUT (the check) or CLI_FAIL
+** (the temporary). cli_out_close commits when `ok` (else drops the content)
+** and returns CLI_OK or CLI_FAIL. */
 int cli_out_check(const char *path);
+/* A figure's extension (.png, .svg or "-"): CLI_OK or CLI_BADINPUT; and
+** that with cli_out_check (plot, compare --plot). */
+int cli_plot_ext_check(const char *path);
+int cli_plot_out_check(const char *path);
 int cli_out_open(trc_out *o, const char *path);
 int cli_out_close(trc_out *o, int ok);
 

@@ -348,6 +348,7 @@ int cmd_compare(int argc, char **argv) {
     for (; nseeds == 0 || (!seeds_given && nseeds < DEFAULT_SEEDS); nseeds++)
         seeds[nseeds] = nseeds + 1;
     if (workers < 1) workers = 1;
+    if (plot && cli_plot_ext_check(plot)) return CLI_BADINPUT; /* before the runs */
     const pol_policy *list[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     size_t n = 0;
@@ -402,7 +403,9 @@ int cmd_compare(int argc, char **argv) {
     }
     cli_notes_free(notes);
     if (rc == CLI_OK && notes_failed) rc = CLI_FAIL;
-    if (rc == CLI_OK && plot) {
+    /* The figure's path once the runs made the database's folder, which it
+    ** may share: a refused path is bad input (cli/cli.h). */
+    if (rc == CLI_OK && plot && (rc = cli_out_check(plot)) == CLI_OK) {
         char err[600];
         if (pl_compare(&t, dir, plot, err, sizeof err)) {
             cli_error("%s", err);

@@ -85,13 +85,14 @@ static const cli_opt live_config_opts[] = {
 const cli_opt *const cmd_deploy_opts[] = {cfn_opts, live_config_opts, NULL};
 
 /* Writes text and a newline to path, replaced whole or not at all
-** (traces/outfile.h). */
+** (traces/outfile.h). Returns the exit status (cli_out_open's rule). */
 static int write_file(const char *path, const char *text) {
     trc_out o;
-    if (cli_out_open(&o, path)) return -1;
+    int rc = cli_out_open(&o, path);
+    if (rc) return rc;
     fputs(text, o.f);
     fputc('\n', o.f);
-    return cli_out_close(&o, 1) == CLI_OK ? 0 : -1;
+    return cli_out_close(&o, 1);
 }
 
 /* The settings of a sweep's point: its fixed --set strings, then the
@@ -175,7 +176,7 @@ int cli_write_live_config(const char *path, const char *scenario,
     }
     print_warnings(&p, scenario);
     char *s = live_json(&p, fleet, group);
-    int rc = !s || write_file(path, s) ? CLI_FAIL : CLI_OK;
+    int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);
     dep_plan_free(&p);
     if (rc == CLI_OK && (!fleet || !group))
@@ -253,6 +254,7 @@ int cmd_deploy(int argc, char **argv) {
     if (!out) return cli_usage("deploy", "-o FILE is required");
     if ((sweep > 0) != (point >= 0))
         return cli_usage("deploy", "--sweep and --point go together");
+    if (cli_out_check(out)) return CLI_BADINPUT; /* a bad -o is found first */
 
     const char *sets[MAX_SETS * 2];
     size_t nsets = 0;
@@ -288,9 +290,10 @@ int cmd_deploy(int argc, char **argv) {
     if (!t) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-    } else if (write_file(out, t)) {
-        rc = CLI_FAIL;
     } else {
+        rc = write_file(out, t);
+    }
+    if (rc == CLI_OK) {
         printf("%s: CloudFormation template: %zu pools, policy %s, Lambda Timeout %d s, %s%s\n",
                out, p.sc.npools, p.pol->name, p.timeout_s,
                p.apply ? "applying" : "dry run (deploy with --apply to act)",

@@ -19,11 +19,11 @@ const char cmd_lambda_usage[] =
     "lambda` builds the function's zip, whose bootstrap runs this). Each\n"
     "invocation's event is a live config object (the keys of live.json, see\n"
     "'spotbench help live'); one tick is run and its result returned. A tick\n"
-    "in which no call succeeded or whose SetDesiredCapacity failed is returned\n"
-    "as an error (Spotbench.TickFailed), a bad event too\n"
-    "(Spotbench.InvalidEvent); the next invocation runs as usual. An SNS\n"
-    "notification (a CloudWatch alarm's) runs SPOTBENCH_LIVE_CONFIG. See\n"
-    "docs/deploy.md.\n"
+    "that failed (any of its calls failed, or its SetDesiredCapacity did; a\n"
+    "refusal for the cooldown is no failure) is returned as an error\n"
+    "(Spotbench.TickFailed), a bad event too (Spotbench.InvalidEvent); the\n"
+    "next invocation runs as usual. An SNS notification (a CloudWatch\n"
+    "alarm's) runs SPOTBENCH_LIVE_CONFIG. See docs/deploy.md.\n"
     "\n"
     "options:\n"
     "  --max-invocations N  return after N invocations (tests); default: run\n"
@@ -38,9 +38,9 @@ const char cmd_lambda_usage[] =
     "                          the function role's credentials, set by Lambda\n"
     "  SPOTBENCH_NOW           a fixed clock (tests)\n"
     "\n"
-    "exit status: 1 when the Runtime API fails (Lambda then starts a new\n"
-    "process); 2 for a bad option or environment (reported to\n"
-    "/runtime/init/error first).\n";
+    "exit status: 1 when the Runtime API fails, or does not answer a POST\n"
+    "within 10 s (Lambda then starts a new process); 2 for a bad option or\n"
+    "environment (reported to /runtime/init/error first).\n";
 
 static void out_line(void *ctx, const char *msg) {
     (void)ctx;
@@ -109,9 +109,10 @@ int cmd_lambda(int argc, char **argv) {
            o.apply ? "APPLYING changes" : "dry run");
     fflush(stdout);
     char err[AWS_ERR_MAX + 128];
-    if (aws_lambda_run(&o, err, sizeof err)) {
+    int r = aws_lambda_run(&o, err, sizeof err);
+    if (r) {
         cli_error("lambda: %s", err);
-        return CLI_FAIL;
+        return r == -2 ? CLI_BADINPUT : CLI_FAIL;
     }
     return CLI_OK;
 }

@@ -51,9 +51,11 @@ const char cmd_live_usage[] =
     "exit status: 0 ok: --once ran a tick that did not fail, or the loop was\n"
     "stopped by SIGINT/SIGTERM (after the tick in flight) with its last tick\n"
     "good; 1 the --once tick failed, --max-failed-ticks ticks in a row failed,\n"
-    "a signal stopped the loop while its last tick had failed, or --record,\n"
-    "--db or --heartbeat could not be written (the loop stops); 2 bad config\n"
-    "or usage. With systemd, Restart=on-failure restarts it on 1.\n"
+    "a signal stopped the loop while its last tick had failed, --db could\n"
+    "not be used, or --record, --db or --heartbeat could not be written (the\n"
+    "loop stops); 2 bad config or usage, or a --record or --heartbeat path\n"
+    "the output rules refuse (a link, not a regular file, a missing\n"
+    "directory). With systemd, Restart=on-failure restarts it on 1.\n"
     "\n"
     "environment: AWS credentials and region as the AWS SDKs read them;\n"
     "SPOTBENCH_LIVE_CONFIG=JSON is the config when --config is not given\n"
@@ -221,7 +223,10 @@ int cmd_live(int argc, char **argv) {
     const char *env_cfg = getenv("SPOTBENCH_LIVE_CONFIG");
     if (!config && !(env_cfg && *env_cfg))
         return cli_usage("live", "--config FILE is required (or SPOTBENCH_LIVE_CONFIG)");
+    /* Output paths follow traces/outfile.h's rules (never through a link,
+    ** only a regular file): a refused one is bad input, found first. */
     if (heartbeat && cli_out_check(heartbeat)) return CLI_BADINPUT;
+    if (record && cli_out_check(record)) return CLI_BADINPUT;
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
@@ -255,8 +260,8 @@ int cmd_live(int argc, char **argv) {
             cli_error("live: %s endpoint %s", aws_service_key((aws_service)s),
                       aws_client_endpoint(client, (aws_service)s));
     }
-    if (record && !(ctx.record = fopen(record, "a"))) {
-        cli_error("%s: %s", record, strerror(errno));
+    if (record && !(ctx.record = trc_append_open(record, err, sizeof err))) {
+        cli_error("%s", err);
         rc = CLI_FAIL;
         goto out;
     }

@@ -117,7 +117,7 @@ int cmd_plot(int argc, char **argv) {
         else if (strcmp(z, "coverage") != 0)
             return cli_usage("plot", "--z %s: expected coverage or cost", z);
     }
-    if (cli_out_check(out)) return CLI_BADINPUT;
+    if (cli_plot_out_check(out)) return CLI_BADINPUT;
     /* st_open would create a missing database: say it is missing instead. */
     if (access(db_path, F_OK) != 0) {
         cli_error("%s: no such database", db_path);
@@ -129,7 +129,27 @@ int cmd_plot(int argc, char **argv) {
         cli_error("%s", err);
         return CLI_FAIL;
     }
-    int rc;
+    /* What the figure draws must exist: a missing sweep or run, or a key the
+    ** sweep did not sweep, is bad input, as in best and deploy (gnuplot
+    ** failing is the run-time failure). */
+    int rc = CLI_OK, zz_heatmap = strcmp(what, "heatmap") == 0;
+    st_run_desc *d = is_timeline ? malloc(sizeof *d) : NULL;
+    char *spec = NULL;
+    if (is_timeline && !d) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    } else if (is_timeline   ? st_run_describe(db, run_id, d, err, sizeof err)
+               : zz_heatmap  ? pl_check_heatmap(db, sweep, x, y, err, sizeof err)
+                             : st_sweep_spec(db, sweep, &spec, err, sizeof err)) {
+        cli_error("%s", err);
+        rc = CLI_BADINPUT;
+    }
+    free(d);
+    free(spec);
+    if (rc != CLI_OK) {
+        st_close(db);
+        return rc;
+    }
     if (strcmp(what, "frontier") == 0) rc = pl_frontier(db, sweep, out, err, sizeof err);
     else if (is_timeline) rc = pl_timeline(db, run_id, from, to, out, err, sizeof err);
     else rc = pl_heatmap(db, sweep, x, y, zz, out, err, sizeof err);
@@ -140,4 +160,16 @@ int cmd_plot(int argc, char **argv) {
     }
     if (strcmp(out, "-") != 0) printf("%s\n", out); /* "-": the figure is the output */
     return CLI_OK;
+}
+
+int cli_plot_ext_check(const char *path) {
+    char err[600];
+    if (pl_check_output(path, err, sizeof err) == 0) return CLI_OK;
+    cli_error("%s", err);
+    return CLI_BADINPUT;
+}
+
+int cli_plot_out_check(const char *path) {
+    int rc = cli_plot_ext_check(path);
+    return rc ? rc : cli_out_check(path);
 }

@@ -260,8 +260,7 @@ static int trace_import(int argc, char **argv) {
     /* Written to a temporary and renamed (traces/outfile.h): a failed write
     ** leaves no half trace where a scenario would read it. */
     trc_out o;
-    rc = CLI_FAIL;
-    if (cli_out_open(&o, a.out) == 0) {
+    if ((rc = cli_out_open(&o, a.out)) == CLI_OK) {
         int bad = trc_import_write_csv(&im, o.f) != 0;
         if (bad) cli_error("%s: cannot write: %s", a.out, strerror(errno));
         rc = cli_out_close(&o, !bad);
@@ -592,14 +591,14 @@ static int gen_prices(int argc, char **argv) {
         return CLI_BADINPUT;
     }
     trc_out o, oa;
-    if (cli_out_open(&o, out)) {
+    if ((rc = cli_out_open(&o, out)) != CLI_OK) {
         free(pl);
-        return CLI_FAIL;
+        return rc;
     }
-    if (avail && cli_out_open(&oa, avail)) {
+    if (avail && (rc = cli_out_open(&oa, avail)) != CLI_OK) {
         trc_out_abort(&o);
         free(pl);
-        return CLI_FAIL;
+        return rc;
     }
     int bad = trc_gen_prices(&p, o.f, avail ? oa.f : NULL, err, sizeof err);
     free(pl);
@@ -664,7 +663,7 @@ static int gen_demand(int argc, char **argv) {
     if (!out) return GEN_ERR("-o: required (the demand CSV)");
     if (cli_out_check(out)) return CLI_BADINPUT;
     trc_out o;
-    if (cli_out_open(&o, out)) return CLI_FAIL;
+    if ((rc = cli_out_open(&o, out)) != CLI_OK) return rc;
     int bad = trc_gen_demand(&p, o.f, err, sizeof err);
     rc = cli_out_close(&o, !bad);
     if (bad) return GEN_ERR("%s", err);

@@ -105,9 +105,10 @@ int cli_trace_import_spot_traces(int argc, char **argv) {
     }
     /* Replaced whole or not at all (traces/outfile.h). */
     trc_out o;
-    if (cli_out_open(&o, out)) {
+    int rc = cli_out_open(&o, out);
+    if (rc != CLI_OK) {
         trc_avail_free(&av);
-        return CLI_FAIL;
+        return rc;
     }
     int wbad = pool ? trc_avail_write_pool(&av, start, type, az, scale, o.f)
                     : trc_avail_write_direct(&av, start, target, weight, o.f);

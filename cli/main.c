@@ -6,6 +6,7 @@
 #include "version.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,20 +56,35 @@ const char *cli_version(void) {
     return SPOTBENCH_VERSION " (" SPOTBENCH_GIT_REV ")";
 }
 
+/* Prints "spotbench: " and the message, its control characters escaped
+** (trc_esc): a message may quote a server's text or a key of an input file,
+** and must stay one line on a terminal, in journald and in CloudWatch Logs. */
+static void put_message(const char *fmt, va_list ap) {
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL, *e = NULL;
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (s) e = trc_esc_dup(s);
+    fputs("spotbench: ", stderr);
+    fputs(e ? e : "out of memory formatting a message", stderr);
+    free(s);
+    free(e);
+}
+
 void cli_error(const char *fmt, ...) {
     va_list ap;
-    fputs("spotbench: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...) {
     va_list ap;
-    fputs("spotbench: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'spotbench help %s'.\n", cmd);
     return CLI_BADINPUT;
@@ -76,16 +92,18 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
 
 int cli_out_check(const char *path) {
     char err[1024];
-    if (trc_out_check(path, err, sizeof err) == 0) return 0;
+    if (trc_out_check(path, err, sizeof err) == 0) return CLI_OK;
     cli_error("%s", err);
-    return -1;
+    return CLI_BADINPUT;
 }
 
 int cli_out_open(trc_out *o, const char *path) {
     char err[1024];
-    if (trc_out_open(o, path, err, sizeof err) == 0) return 0;
+    int rc = cli_out_check(path);
+    if (rc) return rc;
+    if (trc_out_open(o, path, err, sizeof err) == 0) return CLI_OK;
     cli_error("%s", err);
-    return -1;
+    return CLI_FAIL;
 }
 
 int cli_out_close(trc_out *o, int ok) {

@@ -420,10 +420,12 @@ static cJSON *statement(const char *sid, const char *const *actions, cJSON *res)
 }
 
 /* The controller's role: exactly the calls a tick makes (aws/client.c),
-** SetDesiredCapacity on this group only, and its own log stream. Read
-** calls cannot be narrowed: GetMetricStatistics, DescribeAutoScalingGroups
-** and DescribeSpotFleetRequests support no resource-level permissions. */
-static void controller_role(cJSON *resources) {
+** and its own log stream. SetDesiredCapacity only when the stack applies
+** (--apply), on this group only: a dry run never calls it, so its role
+** cannot. Read calls cannot be narrowed: GetMetricStatistics,
+** DescribeAutoScalingGroups and DescribeSpotFleetRequests support no
+** resource-level permissions. */
+static void controller_role(cJSON *resources, int apply) {
     cJSON *props;
     resource(resources, "ControllerRole", "AWS::IAM::Role", &props);
     cJSON_AddItemToObject(props, "AssumeRolePolicyDocument",
@@ -442,27 +444,30 @@ static void controller_role(cJSON *resources) {
                                        NULL};
     cJSON_AddItemToArray(st, statement("ReadFleetAndGroup", reads,
                                        cJSON_CreateString("*")));
-    cJSON_AddItemToArray(
-        st, statement("SetTheGroupOnly", set,
-                      sub("arn:${AWS::Partition}:autoscaling:${AWS::Region}:"
-                          "${AWS::AccountId}:autoScalingGroup:*:"
-                          "autoScalingGroupName/${OnDemandGroup}")));
+    if (apply)
+        cJSON_AddItemToArray(
+            st, statement("SetTheGroupOnly", set,
+                          sub("arn:${AWS::Partition}:autoscaling:${AWS::Region}:"
+                              "${AWS::AccountId}:autoScalingGroup:*:"
+                              "autoScalingGroupName/${OnDemandGroup}")));
     cJSON_AddItemToArray(st, statement("OwnLogs", logs,
                                        getatt("ControllerLogGroup", "Arn")));
 }
 
 /* The ECS agent joins the cluster named by the parameter; with
 ** ecs.SpotInstanceDraining it drains a spot instance at its interruption
-** notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING), as simulated. */
+** notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING), as simulated. The script runs
+** as root: the name is held to ECS's own rule by the parameter's
+** AllowedPattern, and single-quoted here as well. */
 static cJSON *user_data(int draining) {
     cJSON *b64 = cJSON_CreateObject();
     cJSON_AddItemToObject(
         b64, "Fn::Base64",
-        sub(draining ? "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+        sub(draining ? "#!/bin/bash\necho 'ECS_CLUSTER=${EcsCluster}' >> "
                        "/etc/ecs/ecs.config\necho "
                        "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> "
                        "/etc/ecs/ecs.config\n"
-                     : "#!/bin/bash\necho ECS_CLUSTER=${EcsCluster} >> "
+                     : "#!/bin/bash\necho 'ECS_CLUSTER=${EcsCluster}' >> "
                        "/etc/ecs/ecs.config\n"));
     return b64;
 }
@@ -517,6 +522,12 @@ static void parameters(cJSON *t, const az_list *azs) {
           NULL);
     param(params, "EcsCluster", "String", "the ECS cluster the instances join",
           "default");
+    /* ECS's rule for a cluster name: up to 255 letters, digits, hyphens and
+    ** underscores. It goes into the instances' root UserData script. */
+    cJSON *ecs = cJSON_GetObjectItemCaseSensitive(params, "EcsCluster");
+    cJSON_AddStringToObject(ecs, "AllowedPattern", "^[A-Za-z0-9_-]{1,255}$");
+    cJSON_AddStringToObject(ecs, "ConstraintDescription",
+                            "up to 255 letters, digits, hyphens and underscores");
     param(params, "LambdaCodeBucket", "String",
           "S3 bucket holding spotbench-lambda.zip (make lambda)", NULL);
     param(params, "LambdaCodeKey", "String", "its key", "spotbench-lambda.zip");
@@ -632,7 +643,7 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddItemToObject(pr, "LogGroupName",
                           sub("/aws/lambda/${AWS::StackName}-controller"));
     cJSON_AddNumberToObject(pr, "RetentionInDays", 30);
-    controller_role(res);
+    controller_role(res, p->apply);
     cJSON *fn = resource(res, "Controller", "AWS::Lambda::Function", &pr);
     cJSON *dep = cJSON_AddArrayToObject(fn, "DependsOn");
     cJSON_AddItemToArray(dep, cJSON_CreateString("ControllerLogGroup"));

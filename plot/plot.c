@@ -72,6 +72,11 @@ static int terminal_of(const char *out, int *svg, char *err, size_t errlen) {
     return 0;
 }
 
+int pl_check_output(const char *out, char *err, size_t errlen) {
+    int svg;
+    return terminal_of(out, &svg, err, errlen);
+}
+
 /* Writes s as a gnuplot string, never as code.
 **   single-quoted (dq = 0): the only special character is ' (doubled); no
 **     backslash, backquote or macro processing happens inside;
@@ -1166,6 +1171,20 @@ static int heatmap_figure(const heatmap *h, const lab_sweep_spec *spec, int64_t 
     fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
                "$d using 1:2:4 with labels font ',9' notitle\n");
     return gp_close(&g, out, err, errlen);
+}
+
+int pl_check_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
+                     char *err, size_t errlen) {
+    lab_sweep_spec spec;
+    if (lab_sweep_load(db, sweep_id, &spec, err, errlen)) return -1;
+    const char *bad = !is_swept(&spec, xkey) ? xkey : !is_swept(&spec, ykey) ? ykey : NULL;
+    int rc = 0;
+    if (bad || strcmp(xkey, ykey) == 0) {
+        not_swept(&spec, bad ? bad : xkey, sweep_id, err, errlen);
+        rc = -1;
+    }
+    lab_sweep_spec_free(&spec);
+    return rc;
 }
 
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,

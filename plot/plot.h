@@ -43,6 +43,15 @@ typedef enum { PL_COVERAGE, PL_COST } pl_z;
 int pl_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
                pl_z z, const char *out, char *err, size_t errlen);
 
+/* Checks an output name before any work: .png, .svg or "-". Returns 0, or
+** -1 with a message. */
+int pl_check_output(const char *out, char *err, size_t errlen);
+
+/* Checks, before any work, that sweep_id exists and that xkey and ykey are
+** two different keys it swept. Returns 0, or -1 with a message. */
+int pl_check_heatmap(st_db *db, int64_t sweep_id, const char *xkey, const char *ykey,
+                     char *err, size_t errlen);
+
 /* Draws the regret table (lab/regret.h) of a suite named `title`. */
 int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
                size_t errlen);

@@ -17,8 +17,10 @@
 **  - it scales out only after `confirm` consecutive datapoints show a
 **    shortfall, except for TerminatingCapacity (instances under a 2-minute
 **    interruption notice), which is acted on at once when `use_terminating`;
-**  - it scales in only when no shortfall was seen for `scale_in_delay`, and
-**    by at most `scale_in_step` instances per decision;
+**  - it scales in only when no shortfall was seen for `scale_in_delay`, with
+**    every Period of that window's PendingCapacity present (a missing
+**    datapoint might have been the shortfall: it holds), and by at most
+**    `scale_in_step` instances per decision;
 **  - it stays within [MinSize, min(MaxSize, max_on_demand)].
 **
 ** Scale-out ignores the ASG cooldown; scale-in honours it.
@@ -167,6 +169,13 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
                  term_unknown, desired);
         return;
     }
+    /* A datapoint missing from the scale-in window might have been the
+    ** shortfall that keeps the group (a missing TargetCapacity datapoint
+    ** can only lower `launching`, which keeps more: not needed whole). */
+    static const pol_metric floor_inputs[] = {POL_PENDING};
+    if (to < desired &&
+        pol_require_whole(o, floor_inputs, 1, (int64_t)p->v[P_SCALE_IN_DELAY], desired, d))
+        return;
     if (to < desired) {
         pol_set(d, to, 1,
                 "scale in: largest shortfall in %llds is %g units, keeping %d "

@@ -30,7 +30,10 @@
 **
 ** Missing data: SkyServe reads its own replicas' states, which are never
 ** missing. Here a failed or stale TargetCapacity, FulfilledCapacity or
-** TerminatingCapacity holds (no change), since the gap cannot be computed.
+** TerminatingCapacity holds (no change), since the gap cannot be computed;
+** so does a scale-in while any of the three misses a datapoint within
+** `cold_start`, or FulfilledCapacity or TerminatingCapacity one within
+** `recent` (it might have shown a gap or an interruption).
 ** Every change ignores the ASG cooldown, as SkyServe has none.
 */
 #include "policy_int.h"
@@ -124,6 +127,16 @@ static void hedge_decide(const pol_obs *o, const pol_params *p, pol_decision *d)
     int to = want > cap ? cap : want;
     if (to < o->asg.min_size) to = o->asg.min_size;
 
+    /* A scale-in needs every datapoint the gap and the interruption check
+    ** read: a missing one might have shown a gap or an interruption. A
+    ** missing TargetCapacity datapoint in `recent` already counts as one. */
+    static const pol_metric gap_inputs[] = {POL_TARGET, POL_FULFILLED, POL_TERMINATING};
+    if (to < o->asg.desired &&
+        (pol_require_whole(o, gap_inputs, 3, (int64_t)p->v[P_COLD_START], o->asg.desired,
+                           d) ||
+         pol_require_whole(o, gap_inputs + 1, 2, (int64_t)p->v[P_RECENT], o->asg.desired,
+                           d)))
+        return;
     if (to == o->asg.desired) {
         pol_none(d, "on-demand %d covers a gap of %g units (target %g, serving "
                     "spot %g)%s",

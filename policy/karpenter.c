@@ -24,7 +24,9 @@
 **    not know when it last removed an instance; the group does: each
 **    scale-in honours the cooldown, so the pace is one instance per
 **    asg.DefaultCooldown (a scenario field, tuned with the rest);
-**  - it never scales in while a shortfall is within `consolidate_after`.
+**  - it never scales in while a shortfall is within `consolidate_after`,
+**    nor while a PendingCapacity datapoint is missing there (it might have
+**    shown one: it holds).
 **
 ** Instances under an interruption notice (TerminatingCapacity) are the
 ** fleet's to replace, as Karpenter replaces an interrupted node with spot
@@ -113,6 +115,7 @@ static void karpenter_decide(const pol_obs *o, const pol_params *p, pol_decision
             return;
         }
     if (desired > o->asg.min_size) {
+        if (pol_require_whole(o, need, 1, settle, desired, d)) return;
         pol_set(d, desired - 1, 1,
                 "return to spot: no shortfall for %llds, one instance at a time",
                 (long long)settle);

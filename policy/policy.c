@@ -249,6 +249,37 @@ __attribute__((always_inline)) inline int pol_require(const pol_obs *o, const po
     return 0;
 }
 
+int pol_window_whole(const pol_obs *o, const pol_series *s, int64_t w, int64_t *hole) {
+    int64_t period = pol_period(o);
+    size_t first, n = pol_window(o, s, w, &first);
+    if (n == 0) return 1; /* the window lies after the newest datapoint */
+    int64_t expect = pol_window_start(o->now, w, period);
+    for (size_t i = first; i < first + n; i++) {
+        /* Timestamps need not sit on the Period's grid: a datapoint later
+        ** than a whole Period after the previous one leaves a Period out. */
+        if (s->pts[i].t - expect >= period) {
+            *hole = expect;
+            return 0;
+        }
+        expect = s->pts[i].t + period;
+    }
+    return 1;
+}
+
+int pol_require_whole(const pol_obs *o, const pol_metric *ms, size_t n, int64_t w,
+                      int desired, pol_decision *d) {
+    for (size_t k = 0; k < n; k++) {
+        int64_t hole;
+        if (!pol_window_whole(o, &o->m[ms[k]], w, &hole)) {
+            pol_hold(d, "%s has no datapoint %llds ago, within %llds; not scaling in from %d",
+                     pol_metric_name(ms[k]), (long long)(o->now - hole), (long long)w,
+                     desired);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int pol_value_at(const pol_series *s, int64_t t, double *v) {
     size_t i = lower_bound(s, t, 60); /* a guess of the spacing only: any finds it */
     if (i >= s->n || s->pts[i].t != t) return 0;

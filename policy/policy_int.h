@@ -57,6 +57,20 @@ const pol_point *pol_freshest(const pol_obs *o, const pol_series *s, int64_t spa
 ** failed fetch, then any metric with no fresh datapoint, in need's order). */
 int pol_require(const pol_obs *o, const pol_metric *need, size_t n, int64_t stale,
                 const pol_point **fresh, pol_decision *d);
+/* The rule of every scale-in computed over a window (docs/policies.md,
+** "Missing datapoints"): every Period of the window, from
+** pol_window_start(now, w, Period) up to the metric's newest datapoint in
+** it, must have its datapoint. A missing one might have shown the shortfall
+** that forbids the scale-in; Periods after the newest datapoint are late,
+** not missing (the freshness rule, `staleness`, bounds them). Returns 1
+** when s's window is whole, else 0 with *hole the Timestamp of its first
+** missing Period. */
+int pol_window_whole(const pol_obs *o, const pol_series *s, int64_t w, int64_t *hole);
+/* The same for each metric ms[0..n) over the window of `w` seconds: returns
+** 0, or -1 after recording the hold that names the first metric with a hole
+** ("not scaling in from `desired`"). */
+int pol_require_whole(const pol_obs *o, const pol_metric *ms, size_t n, int64_t w,
+                      int desired, pol_decision *d);
 /* Sets *v to s's datapoint with Timestamp t and returns 1, or returns 0 when
 ** s has none. O(log n). */
 int pol_value_at(const pol_series *s, int64_t t, double *v);

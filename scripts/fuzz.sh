@@ -9,6 +9,11 @@
 #   make fuzz                         every target, 60 s each
 #   FUZZ_TIME=3600 make fuzz          an hour each
 #   FUZZ_TARGETS="csv obs" make fuzz  these targets only
+#   FUZZ_KEEP=1 make fuzz             and then fold into tests/fuzz/corpus/NAME/
+#                                     the inputs of the run that reach code the
+#                                     seeds did not (libFuzzer's -merge=1), to
+#                                     be committed: the corpora that grow are
+#                                     kept and replayed by make test
 #
 # Without clang and libFuzzer (Debian: clang, libclang-rt-14-dev), the
 # packages are installed through scripts/install-deps.sh --fuzz when run as
@@ -55,6 +60,13 @@ for t in $targets; do
         echo "fuzz_$t: FAILED (exit $rc); see $OUT/$t.log and $OUT/crashes/"
         grep -E 'ERROR:|runtime error|SUMMARY' "$OUT/$t.log" | head -5
         failed="$failed $t"
+    elif [ "${FUZZ_KEEP:-0}" = 1 ]; then
+        before=$(ls "tests/fuzz/corpus/$t" | wc -l)
+        "$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "tests/fuzz/corpus/$t" \
+            "$OUT/corpus/$t" >"$OUT/$t.merge.log" 2>&1 ||
+            { echo "fuzz_$t: merge FAILED; see $OUT/$t.merge.log"; failed="$failed $t"; }
+        echo "fuzz_$t: corpus $before -> $(ls "tests/fuzz/corpus/$t" | wc -l) inputs" \
+            "(tests/fuzz/corpus/$t: commit the new ones)"
     fi
 done
 if [ -n "$failed" ]; then

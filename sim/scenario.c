@@ -49,6 +49,11 @@ typedef struct {
     size_t nsets;
     char *err;
     size_t errlen;
+    /* The pools by (InstanceType, AvailabilityZone), for the duplicate check
+    ** and the trace rows: open addressing, each slot a pool's index + 1 (0:
+    ** empty); pidx_cap is a power of two at least twice the pools. */
+    size_t *pidx;
+    size_t pidx_cap;
 } ld;
 
 static int fail(ld *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -62,6 +67,28 @@ static int fail(ld *L, const char *fmt, ...) {
         va_end(ap);
     }
     return -1;
+}
+
+/* LaunchSpecifications, at most (docs/scenario.md, "Limits"): checked
+** before any work per specification. */
+#define LIM_POOLS 1000
+
+/* The slot of L's pool index for (type, az), lengths given: the one holding
+** that pool, or the empty one where it goes. FNV-1a over type, a NUL, az. */
+static size_t *pool_slot(ld *L, const sim_scenario *sc, const char *type, size_t tlen,
+                         const char *az, size_t alen) {
+    uint64_t h = trc_fnv1a(14695981039346656037ULL, type, tlen);
+    h = trc_fnv1a(trc_fnv1a(h, "", 1), az, alen);
+    size_t mask = L->pidx_cap - 1;
+    for (size_t i = (size_t)(h ^ (h >> 32)) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &L->pidx[i];
+        if (!*slot) return slot;
+        const sim_pool *p = &sc->pools[*slot - 1];
+        if (tlen < sizeof p->instance_type && alen < sizeof p->az &&
+            p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
+            memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0)
+            return slot;
+    }
 }
 
 /* Appends ".key" (just "key" at the top) to the field path and returns the
@@ -308,10 +335,13 @@ static int string(ld *L, const cJSON *o, const char *key, int required,
 }
 
 /* A string copied into a fixed buffer of `cap` bytes. */
+/* An identifier (an instance type, an AZ) into buf: a control character is
+** refused, not copied into what is printed and stored. */
 static int string_to(ld *L, const cJSON *o, const char *key, int required,
                      const char *def, char *buf, size_t cap) {
     const char *s = def;
     int r = string(L, o, key, required, 0, cap, &s);
+    if (r > 0 && trc_has_ctl(s)) return fail_at(L, key, "must not hold control characters");
     if (r >= 0) snprintf(buf, cap, "%s", s);
     return r;
 }
@@ -606,10 +636,17 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     size_t sold = enter(L, "LaunchSpecifications");
     if (!specs) return fail(L, "is required");
     if (!cJSON_IsArray(specs)) return fail(L, "must be an array");
-    size_t n = (size_t)cJSON_GetArraySize(specs);
+    size_t n = 0;
+    for (const cJSON *s = specs->child; s; s = s->next) n++;
     if (n == 0) return fail(L, "must have at least one element");
+    /* Before any work per specification (docs/scenario.md, "Limits"). */
+    if (n > LIM_POOLS)
+        return fail(L, "%zu specifications; at most %d", n, LIM_POOLS);
     sc->pools = calloc(n, sizeof *sc->pools);
-    if (!sc->pools) return fail(L, "out of memory");
+    L->pidx_cap = 16;
+    while (L->pidx_cap < 2 * n) L->pidx_cap *= 2;
+    L->pidx = calloc(L->pidx_cap, sizeof *L->pidx);
+    if (!sc->pools || !L->pidx) return fail(L, "out of memory");
     size_t i = 0;
     for (const cJSON *s = specs->child; s; s = s->next, i++) {
         size_t iold = enter_index(L, i);
@@ -631,11 +668,12 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         if (real(L, s, "SpotPrice", 0, def, R_POS, &p->max_price) < 0 ||
             frequency(L, s, &p->interruption_frequency, &p->band) < 0)
             return -1;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(sc->pools[j].instance_type, p->instance_type) == 0 &&
-                strcmp(sc->pools[j].az, p->az) == 0)
-                return fail(L, "duplicate of [%zu] (%s in %s)", j,
-                            p->instance_type, p->az);
+        size_t *slot = pool_slot(L, sc, p->instance_type, strlen(p->instance_type), p->az,
+                                 strlen(p->az));
+        if (*slot)
+            return fail(L, "duplicate of [%zu] (%s in %s)", *slot - 1, p->instance_type,
+                        p->az);
+        *slot = i + 1;
         leave(L, iold);
     }
     leave(L, sold);
@@ -1144,18 +1182,12 @@ static int cell_nonneg(ld *L, const trc_csv_reader *r, size_t c, double *v) {
 }
 
 /* The pool a price or capacity row names, or NULL (a pool the fleet does
-** not use). Lengths first: most rows of a price export name other pools. */
-static sim_pool *find_pool(sim_scenario *sc, const char *type, size_t tlen,
+** not use): one look-up in the pool index, whatever the number of pools. */
+static sim_pool *find_pool(ld *L, sim_scenario *sc, const char *type, size_t tlen,
                            const char *az, size_t alen) {
-    for (size_t i = 0; i < sc->npools; i++) {
-        const sim_pool *p = &sc->pools[i];
-        /* The AZ's letter and the type's length tell most pools apart. */
-        if (alen && p->az[alen - 1] == az[alen - 1] && p->az[alen] == '\0' &&
-            p->instance_type[tlen] == '\0' && memcmp(p->instance_type, type, tlen) == 0 &&
-            memcmp(p->az, az, alen) == 0)
-            return &sc->pools[i];
-    }
-    return NULL;
+    if (!L->pidx || alen == 0) return NULL; /* a row without an AZ names no pool */
+    size_t *slot = pool_slot(L, sc, type, tlen, az, alen);
+    return *slot ? &sc->pools[*slot - 1] : NULL;
 }
 
 enum { PC_TIME, PC_TYPE, PC_AZ, PC_VALUE };
@@ -1193,7 +1225,7 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
         size_t tlen, alen;
         const char *type = trc_csv_get(r, PC_TYPE, &tlen), *az = trc_csv_get(r, PC_AZ, &alen);
         sim_pool *p = tlen < sizeof p->instance_type && alen < sizeof p->az
-                          ? find_pool(sc, type, tlen, az, alen)
+                          ? find_pool(L, sc, type, tlen, az, alen)
                           : NULL;
         if (p && series_add(&ser[p - sc->pools], ts, v)) {
             oom(L, r);
@@ -1692,7 +1724,9 @@ static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
 ** limits (docs/scenario.md, "Limits") are checked when the scenario is
 ** loaded, so `run` and `sweep` refuse a scenario past them before any work,
 ** with the field at fault (exit 2), instead of running for days or running
-** out of memory. Each is far above any real fleet or study. */
+** out of memory. Each is far above any real fleet or study. (The number of
+** LaunchSpecifications, LIM_POOLS, is checked where they are read, before
+** any of them is.) */
 #define LIM_SPAN_S (3660LL * 86400)  /* end - start: ten years */
 #define LIM_INSTANCES 200000.0       /* a fleet's, or a group's MaxSize: the
                                         simulator's work per event does not
@@ -1941,6 +1975,7 @@ out:
     cJSON_Delete(root);
     free(text);
     free(L.dir);
+    free(L.pidx);
     if (rc) sim_scenario_free(sc);
     return rc;
 }

@@ -24,4 +24,10 @@ struct sqlite3 *st_sqlite(struct st_db *db);
 /* "PATH: what: SQLite's message" into err; returns -1. */
 int st_db_fail(const struct st_db *db, char *err, size_t errlen, const char *what);
 
+/* The work a merge may spend reading one shard, in SQLite virtual machine
+** steps: st_merge_steps_base plus st_merge_steps_per_byte per byte of the
+** shard (merge.c says why these). Variables only so that a test can lower
+** them. */
+extern long long st_merge_steps_base, st_merge_steps_per_byte;
+
 #endif

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "policy/policy.h"
+#include "text.h"
 #include "traces.h"
 
 static const char *const fmt_names[] = {
@@ -527,6 +528,8 @@ static int csv_prices(trc_import *im, const char *file, const char *text,
             else if (strlen(s) >= 32)
                 rc = trc_csv_fail(&t, r, c, err, errlen,
                                   "is too long (at most 31 characters)");
+            else if (trc_has_ctl(s))
+                rc = trc_csv_fail(&t, r, c, err, errlen, "must not hold control characters");
             if (rc) break;
         }
         if (rc) break;
@@ -968,6 +971,7 @@ static int spot_string(const jctx *c, long i, const fval *f, int k, size_t max) 
     if (f[k].full >= max)
         return sfail(c, i, k, "'%.40s...' is too long (at most %zu characters)",
                      f[k].text, max - 1);
+    if (trc_has_ctl(f[k].text)) return sfail(c, i, k, "must not hold control characters");
     return 0;
 }
 

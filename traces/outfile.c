@@ -271,3 +271,35 @@ int trc_out_commit(trc_out *o, char *err, size_t errlen) {
     }
     return rc;
 }
+
+FILE *trc_append_open(const char *path, char *err, size_t errlen) {
+    if (path && strcmp(path, "-") == 0) {
+        fail(err, errlen, path, "standard output cannot be appended to here: give a file");
+        return NULL;
+    }
+    if (trc_out_check(path, err, errlen)) return NULL;
+    /* O_NONBLOCK: a FIFO put in place since the check must not block the
+    ** open; it is refused just below. */
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                  0644);
+    if (fd < 0) {
+        fail(err, errlen, path,
+             errno == ELOOP ? "is a symbolic link; spotbench does not write through links "
+                              "(give the file it points to)"
+                            : strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) != 0) {
+        fail(err, errlen, path, "exists and is not a regular file: not appended to");
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f) {
+        fail(err, errlen, path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}

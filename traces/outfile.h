@@ -20,6 +20,7 @@
 ** writes nothing there either.
 **
 ** Errors are values: functions return 0, or -1 with "PATH: what is wrong".
+** A file appended to (trc_append_open) follows the same refusals.
 ** Ownership: a trc_out owns its temporary, its stream and its strings until
 ** trc_out_commit() or trc_out_abort(), which release everything.
 */
@@ -55,5 +56,12 @@ int trc_out_commit(trc_out *o, char *err, size_t errlen);
 
 /* Drops the content and releases *o; the target is left as it was. */
 void trc_out_abort(trc_out *o);
+
+/* A file appended to rather than replaced (`live --record`): the same
+** refusals (trc_out_check; "-" is not accepted), and the open itself does
+** not follow a link (O_NOFOLLOW) nor take anything but a regular file, so a
+** link put in place after the check is refused too. Created when missing
+** (mode 0644 less the umask). Returns the stream, or NULL with a message. */
+FILE *trc_append_open(const char *path, char *err, size_t errlen);
 
 #endif

@@ -105,3 +105,81 @@ char *trc_utf8_clean(const char *s) {
     out[k] = '\0';
     return out;
 }
+
+/* The escape trc_esc writes for the character at s[0..n) (n >= 1), into
+** e[0..12) with its length in *elen and the bytes it takes in *take; 0 when
+** the character is copied as it is (*take bytes). */
+static int esc_one(const unsigned char *s, size_t n, char e[12], size_t *elen, size_t *take) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned c = s[0];
+    *take = 1;
+    if (c >= 0x20 && c < 0x7f) return 0;
+    if (c == '\n' || c == '\r' || c == '\t') {
+        e[0] = '\\';
+        e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        *elen = 2;
+        return 1;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (c >= 0x80 && len && len <= n && trc_utf8_valid((const char *)s, len) == len) {
+        unsigned cp = c & (0xFF >> (len + 1));
+        for (size_t k = 1; k < len; k++) cp = (cp << 6) | (s[k] & 0x3F);
+        *take = len;
+        if (!((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+              (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)))
+            return 0;
+        memcpy(e, "\\u", 2);
+        for (int k = 0; k < 4; k++) e[2 + k] = hex[(cp >> (12 - 4 * k)) & 0xF];
+        *elen = 6;
+        return 1;
+    }
+    /* C0, DEL, or a byte that is not UTF-8 */
+    e[0] = '\\';
+    e[1] = 'x';
+    e[2] = hex[c >> 4];
+    e[3] = hex[c & 0xF];
+    *elen = 4;
+    return 1;
+}
+
+size_t trc_esc(char *buf, size_t n, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), k = 0;
+    if (n == 0) return 0;
+    for (size_t i = 0; i < len;) {
+        char e[12];
+        size_t elen, take;
+        const char *piece;
+        if (esc_one(p + i, len - i, e, &elen, &take)) {
+            piece = e;
+        } else {
+            piece = s + i;
+            elen = take;
+        }
+        if (k + elen >= n) break;
+        memcpy(buf + k, piece, elen);
+        k += elen;
+        i += take;
+    }
+    buf[k] = '\0';
+    return k;
+}
+
+char *trc_esc_dup(const char *s) {
+    size_t n = 6 * strlen(s) + 1; /* no character grows more than 6 times */
+    char *out = malloc(n);
+    if (out) trc_esc(out, n, s);
+    return out;
+}
+
+int trc_has_ctl(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        char e[12];
+        size_t elen, take;
+        if (esc_one(p + i, len - i, e, &elen, &take)) return 1;
+        i += take;
+    }
+    return 0;
+}

@@ -23,6 +23,24 @@ size_t trc_utf8_valid(const char *s, size_t n);
 ** U+FFFD, for text that goes into JSON; NULL when out of memory. */
 char *trc_utf8_clean(const char *s);
 
+/* Text from outside (a server's error message, a key or value of an input
+** file echoed in a message) made safe to print, log or store: the one
+** escaping function every message goes through. Every control character
+** becomes a visible escape: \n \r \t, other C0 bytes and DEL as \xHH, C1
+** controls (U+0080-U+009F), the line and paragraph separators and the
+** bidirectional overrides and isolates as \uXXXX, and each byte that is not
+** UTF-8 as \xHH. A backslash is left as it is, so escaping escaped text
+** changes nothing: messages may be escaped where they are built and again
+** where they are printed. Writes at most n bytes with the NUL (never half
+** an escape) and returns the length written. */
+size_t trc_esc(char *buf, size_t n, const char *s);
+/* The same into a malloc'd string (the caller frees); NULL when out of
+** memory. */
+char *trc_esc_dup(const char *s);
+/* Does s hold a byte trc_esc would escape? For identifiers (an instance
+** type, a group's name), which are refused rather than escaped. */
+int trc_has_ctl(const char *s);
+
 /* The value of the 8 decimal digits at s, 8 at a time (the bytes as one
 ** little-endian word: digit checks and the three multiplications of the
 ** usual SWAR conversion), or 0 when they are not all digits. The caller

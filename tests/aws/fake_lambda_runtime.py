@@ -16,6 +16,8 @@ What it serves, as Lambda documents it:
   POST /2018-06-01/runtime/init/error                 202; recorded
   An unknown or already answered id: 400 {"errorType": "InvalidRequestID"};
   a second answer is refused the same way. A body over 6 MB: 413.
+  FakeRuntime(hang_posts=True) accepts every POST and never answers it (a
+  Runtime API that hangs), until stop().
 
 Use from a test (Python):
 
@@ -44,9 +46,11 @@ MAX_PAYLOAD = 6 * 1024 * 1024
 
 class FakeRuntime:
     def __init__(self, function_arn="arn:aws:lambda:us-east-1:123456789012:function:spotbench",
-                 deadline_s=60):
+                 deadline_s=60, hang_posts=False):
         self.function_arn = function_arn
         self.deadline_s = deadline_s
+        self.hang_posts = hang_posts
+        self._stopping = False
         self.cond = threading.Condition()
         self.queue = []          # [(id, event bytes)]
         self.pending = {}        # id -> None until answered
@@ -106,6 +110,12 @@ class FakeRuntime:
                 body = self.rfile.read(n) if n else b""
                 with rt.cond:
                     rt.requests.append(("POST", self.path))
+                    rt.cond.notify_all()
+                    while rt.hang_posts and not rt._stopping:
+                        rt.cond.wait(0.2)
+                    if rt.hang_posts:
+                        self.close_connection = True
+                        return
                 if n > MAX_PAYLOAD:
                     return self._send(413, {"errorType": "RequestEntityTooLarge"})
                 etype = self.headers.get("Lambda-Runtime-Function-Error-Type")

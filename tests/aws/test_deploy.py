@@ -21,7 +21,9 @@ live-config`, checked three ways:
     configuration makes every call it makes (4 GetMetricStatistics,
     DescribeAutoScalingGroups, DescribeSpotFleetRequests,
     SetDesiredCapacity) without a denial, and SetDesiredCapacity on another
-    group is denied, reported as AccessDenied (the error moto answers).
+    group is denied, reported as AccessDenied (the error moto answers); a
+    dry-run stack's role (no --apply) is denied SetDesiredCapacity even on
+    its own group, its reads allowed.
 
     BUILD=build /usr/bin/python3 tests/aws/test_deploy.py [-v]
 """
@@ -126,18 +128,40 @@ def check_templates(c, tmp):
             live["max_on_demand"] == sc["asg"]["MaxSize"], live)
     stmts = r["ControllerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     actions = sorted(a for s in stmts for a in s["Action"])
-    c.check("seed-week: the role allows exactly the calls live makes, plus its logs",
+    c.check("seed-week (a dry run): the role allows exactly the calls a dry run makes, "
+            "plus its logs: no SetDesiredCapacity",
+            actions == sorted(["cloudwatch:GetMetricStatistics",
+                               "autoscaling:DescribeAutoScalingGroups",
+                               "ec2:DescribeSpotFleetRequests",
+                               "logs:CreateLogStream", "logs:PutLogEvents"]), actions)
+    ecs = t["Parameters"]["EcsCluster"]
+    ud = r["OnDemandLaunchTemplate"]["Properties"]["LaunchTemplateData"]["UserData"]
+    c.check("seed-week: EcsCluster held to ECS's names and single-quoted in the root "
+            "UserData script",
+            ecs.get("AllowedPattern") == "^[A-Za-z0-9_-]{1,255}$" and
+            "echo 'ECS_CLUSTER=${EcsCluster}' >> " in ud["Fn::Base64"]["Fn::Sub"], (ecs, ud))
+    c.check("seed-week: no alarm path unless asked",
+            "PendingAlarm" not in r and "PendingTopic" not in r)
+    out["seed-week"] = (a, None)
+
+    # The same with --apply: SetDesiredCapacity, on the group only.
+    ap = os.path.join(tmp, "apply.json")
+    p = sb("deploy", "cloudformation", SEED, "--apply", "-o", ap)
+    r = json.load(open(ap))["Resources"]
+    stmts = r["ControllerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = sorted(a for s in stmts for a in s["Action"])
+    c.check("apply: the role allows exactly the calls live --apply makes, plus its logs",
+            p.returncode == 0 and
             actions == sorted(["cloudwatch:GetMetricStatistics",
                                "autoscaling:DescribeAutoScalingGroups",
                                "ec2:DescribeSpotFleetRequests",
                                "autoscaling:SetDesiredCapacity",
                                "logs:CreateLogStream", "logs:PutLogEvents"]), actions)
-    setst = [s for s in stmts if s["Action"] == ["autoscaling:SetDesiredCapacity"]][0]
-    c.check("seed-week: SetDesiredCapacity on the group only",
-            "autoScalingGroupName/${OnDemandGroup}" in setst["Resource"]["Fn::Sub"], setst)
-    c.check("seed-week: no alarm path unless asked",
-            "PendingAlarm" not in r and "PendingTopic" not in r)
-    out["seed-week"] = (a, None)
+    setst = [s for s in stmts if s["Action"] == ["autoscaling:SetDesiredCapacity"]]
+    c.check("apply: SetDesiredCapacity on the group only",
+            setst and "autoScalingGroupName/${OnDemandGroup}" in setst[0]["Resource"]["Fn::Sub"],
+            setst)
+    out["apply"] = (ap, None)
 
     # A tuned point: policy parameters into the live configuration, scenario
     # fields into the stack, and the alarm path.
@@ -396,11 +420,8 @@ def verify_resources(c, name, t, res, clients, subnets):
     return checked
 
 
-def iam_enforced(c, url, opener, clients, role_name, live_text, tmp):
-    """The controller role's credentials against moto with IAM on."""
-    import boto3
-    import urllib.request
-    iam, sts, asg = clients["iam"], clients["sts"], clients["autoscaling"]
+def role_creds(iam, sts, role_name):
+    """Temporary credentials of a stack's role, its policies readable by moto."""
     role = iam.get_role(RoleName=role_name)["Role"]
     # moto 5's CloudFormation keeps a role's inline policy as a dict, which
     # its own IAM enforcement cannot read (KeyError 'policy_document', an
@@ -412,7 +433,27 @@ def iam_enforced(c, url, opener, clients, role_name, live_text, tmp):
             doc = ast.literal_eval(urllib.parse.unquote(doc))
         iam.put_role_policy(RoleName=role["RoleName"], PolicyName=pname,
                             PolicyDocument=json.dumps(doc))
-    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="spotbench")["Credentials"]
+    return sts.assume_role(RoleArn=role["Arn"], RoleSessionName="spotbench")["Credentials"]
+
+
+def role_env(creds, url, tmp):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"HOME": tmp, "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": creds["SessionToken"], "AWS_REGION": REGION,
+                "AWS_ENDPOINT_URL": url, "AWS_EC2_METADATA_DISABLED": "true",
+                "SPOTBENCH_RETRY_SCALE": "0", "SPOTBENCH_NOW": str(NOW)})
+    return env
+
+
+def iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role):
+    """The controller roles' credentials against moto with IAM on: the --apply
+    stack's, and the dry-run stack's, which must not set the group."""
+    import boto3
+    import urllib.request
+    iam, sts, asg = clients["iam"], clients["sts"], clients["autoscaling"]
+    creds = role_creds(iam, sts, role_name)
+    dry_creds = role_creds(iam, sts, dry_role) if dry_role else None
     live = json.loads(live_text)
     # Another group, the role must not touch.
     asg.create_launch_configuration(LaunchConfigurationName="other-lc", ImageId="ami-12c6146b",
@@ -425,15 +466,21 @@ def iam_enforced(c, url, opener, clients, role_name, live_text, tmp):
                                  headers={"Content-Type": "text/plain"})
     opener.open(req, timeout=5).read()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update({"HOME": tmp, "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
-                    "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
-                    "AWS_SESSION_TOKEN": creds["SessionToken"], "AWS_REGION": REGION,
-                    "AWS_ENDPOINT_URL": url, "AWS_EC2_METADATA_DISABLED": "true",
-                    "SPOTBENCH_RETRY_SCALE": "0", "SPOTBENCH_NOW": str(NOW)})
+        env = role_env(creds, url, tmp)
         cfg = os.path.join(tmp, "stack-live.json")
         with open(cfg, "w") as fh:
             fh.write(live_text)
+        if dry_creds:
+            # The dry-run stack's role on the same group, first (classic
+            # falls back to 32 units: a scale-out): it reads, but
+            # SetDesiredCapacity is denied (least privilege).
+            q = sb("live", "--config", cfg, "--once", "--apply", env=role_env(dry_creds, url, tmp))
+            c.check("IAM on: the dry-run stack's role may not set the group: "
+                    "SetDesiredCapacity AccessDenied, every read allowed",
+                    q.returncode == 1 and "SetDesiredCapacity: AccessDenied: " in q.stdout + q.stderr
+                    and all("SetDesiredCapacity" in line
+                            for line in (q.stdout + q.stderr).splitlines()
+                            if "AccessDenied" in line), (q.stdout, q.stderr))
         p = sb("live", "--config", cfg, "--once", "--apply", env=env)
         # classic with no datapoints assumes fallback_capacity (32 units)
         # pending: a scale-out, so SetDesiredCapacity is made too.
@@ -493,7 +540,7 @@ def run_moto(c, templates, tmp):
         clients["s3"].put_object(Bucket="code", Key="spotbench-lambda.zip", Body=tiny_zip())
         params = dict(subnets, ImageId=ami, LambdaCodeBucket="code",
                       LambdaCodeKey="spotbench-lambda.zip")
-        live_text = None
+        live_text = dry_role = None
         for name, (path, _) in templates.items():
             t, res, outputs = create_stack(c, name, path, clients, params)
             got = verify_resources(c, name, t, res, clients, subnets)
@@ -501,11 +548,13 @@ def run_moto(c, templates, tmp):
                     outputs.get("FleetRequestId", "").startswith("sfr-") and
                     outputs.get("AutoScalingGroupName") == res["OnDemandGroup"]["PhysicalResourceId"],
                     outputs)
-            if name == "seed-week":
+            if name == "apply":
                 live_text = got.get("live")
                 role_name = res["ControllerRole"]["PhysicalResourceId"]
+            if name == "seed-week":
+                dry_role = res["ControllerRole"]["PhysicalResourceId"]
         if live_text:
-            iam_enforced(c, url, opener, clients, role_name, live_text, tmp)
+            iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role)
     finally:
         tm.stop(proc)
         log.close()

@@ -13,7 +13,10 @@ would drive AWS.
     directory and started with chroot, with an empty environment but what
     Lambda sets: nothing of the host's libraries can be used. Without root
     (or chroot) it runs on the host and says "SKIPPED: empty-root run";
-  - a bad SPOTBENCH_APPLY is posted to /runtime/init/error, exit 2;
+  - a bad SPOTBENCH_APPLY or SPOTBENCH_LIVE_CONFIG is posted to
+    /runtime/init/error, exit 2;
+  - a Runtime API that accepts a POST and never answers it ends the
+    process with exit 1 after the POST timeout (10 s), not the function's;
   - with moto (as in test_live_moto.py; "SKIPPED: moto ..." without): a
     Spot Fleet with an 8-unit shortfall and an on-demand group at 0; the
     event (a live config) is invoked with SPOTBENCH_APPLY=true: the group
@@ -169,6 +172,37 @@ def run_init_error(c, boot, log):
                 "SPOTBENCH_APPLY" in body.get("errorMessage", ""), (got, rc))
         c.check("... and no invocation was asked for",
                 ("GET", "/2018-06-01/runtime/invocation/next") not in rt.requests, rt.requests)
+    finally:
+        rt.stop()
+    rt = FakeRuntime().start()
+    try:
+        p = boot.start(lambda_env(rt, {"SPOTBENCH_LIVE_CONFIG": "{"}), [], log)
+        got = rt.wait_init_error(timeout=15)
+        rc = finish(p)
+        c.check("a bad SPOTBENCH_LIVE_CONFIG: /runtime/init/error, Runtime.ConfigInvalid, "
+                "exit 2 (bad input, as the help says)",
+                got is not None and got[0] == "Runtime.ConfigInvalid" and rc == 2, (got, rc))
+    finally:
+        rt.stop()
+
+
+def run_post_timeout(c, boot, log):
+    """A Runtime API that accepts a POST and never answers: the process ends
+    (exit 1, Lambda starts a new one) within the POST timeout of 10 s instead
+    of hanging until the function's Timeout."""
+    rt = FakeRuntime(hang_posts=True).start()
+    try:
+        start = log.seek(0, os.SEEK_END)
+        p = boot.start(lambda_env(rt, {}), ["--max-invocations", "2"], log)
+        t0 = time.monotonic()
+        rt.enqueue("this is not JSON")  # answered at once, to /error: a POST
+        rc = finish(p, timeout=40)
+        secs = time.monotonic() - t0
+        log.seek(start)
+        text = log.read().decode(errors="replace")
+        c.check("a POST the Runtime API never answers: exit 1 after about 10 s, naming it",
+                rc == 1 and 8 <= secs <= 30 and "Runtime API POST" in text and
+                "/error" in text, (rc, round(secs, 1), text[-500:]))
     finally:
         rt.stop()
 
@@ -337,6 +371,7 @@ def main():
             try:
                 run_init_error(c, boot, log)
                 run_without_moto(c, boot, log)
+                run_post_timeout(c, boot, log)
                 if have_moto:
                     run_with_moto(c, boot, log, tmp)
                 else:

@@ -184,7 +184,7 @@ expect_err "empty folder" "no case"
 run "$SB" compare "$TMP/suite" --policy hedge --set nosuch.Field=1 --db "$TMP/e.db"
 expect_rc "unknown field" 2
 run "$SB" compare "$TMP/suite" --policy hedge --plot "$TMP/c.gif" --db "$TMP/e.db"
-expect_rc "bad figure name" 1
+expect_rc "bad figure name" 2
 expect_err "bad figure name" "must end in .png or .svg"
 
 finish

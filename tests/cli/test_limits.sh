@@ -36,7 +36,39 @@ mkdir "$TMP/tt"
 cp traces/scenarios/scale-out-during-outage/* "$TMP/tt/"
 limit_case "target tracking demand" "fleet.TargetTracking: " \
     "$SB" run "$TMP/tt/scenario.json" --db "$DB" --set fleet.TargetTracking.TargetValue=0.001
+# LaunchSpecifications: 100,000 distinct ones are refused before any is read
+# (the duplicate check was quadratic: 50 s); 1,000, the limit, load and run,
+# and a duplicate among them is found and named.
+python3 - "$SC" "$TMP/specs" <<'PY'
+import json, os, sys
+base = json.load(open(sys.argv[1]))
+os.mkdir(sys.argv[2])
+def write(n, name, dup=False):
+    sc = dict(base, fleet=dict(base["fleet"]), traces={"prices": name + ".csv"})
+    sc["fleet"]["LaunchSpecifications"] = [
+        {"InstanceType": "x%d.large" % (i if not (dup and i == n - 1) else 7),
+         "AvailabilityZone": "us-east-1%s" % "abcd"[i % 4], "WeightedCapacity": 4,
+         "OnDemandPrice": 0.2} for i in range(n)]
+    with open(os.path.join(sys.argv[2], name + ".json"), "w") as f:
+        json.dump(sc, f)
+    with open(os.path.join(sys.argv[2], name + ".csv"), "w") as f:
+        f.write("Timestamp,InstanceType,AvailabilityZone,SpotPrice\n")
+        for i in range(n):
+            f.write("2017-03-01T00:00:00Z,x%d.large,us-east-1%s,0.05\n" % (i, "abcd"[i % 4]))
+write(100000, "many")
+write(1000, "limit")
+write(1000, "dup", dup=True)
+PY
+limit_case "100k LaunchSpecifications" \
+    "many.json: fleet.LaunchSpecifications: 100000 specifications; at most 1000" \
+    "$SB" run "$TMP/specs/many.json" --db "$DB"
+limit_case "a duplicate among 1000" \
+    "fleet.LaunchSpecifications[999]: duplicate of [7] (x7.large in us-east-1d)" \
+    "$SB" run "$TMP/specs/dup.json" --db "$DB"
 [ ! -e "$DB" ] && ok || bad "a refused run created the database"
+run timeout 20 "$SB" run "$TMP/specs/limit.json" --db "$TMP/limit.db" --set end=2017-03-01T06:00:00Z
+expect_rc "1000 LaunchSpecifications" 0
+expect_out "1000 LaunchSpecifications" "scenario  all-outbid-3h"
 
 # Right at the limits it runs (a day, 20000-instance group allowed).
 run "$SB" run "$SC" --db "$DB" --set asg.MaxSize=20000

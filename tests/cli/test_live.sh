@@ -94,6 +94,21 @@ expect_rc record 0
 run "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec.jsonl"
 n=$(wc -l <"$TMP/rec.jsonl")
 [ "$n" -eq 2 ] && ok || bad "record: $n lines, wanted 2 (appended)"
+# --record never appends through a symbolic link (traces/outfile.h, as every
+# output): refused before the first tick (exit 2), the link's target
+# untouched; nor to a FIFO or a device.
+echo "not a record" >"$TMP/target.txt"
+ln -s "$TMP/target.txt" "$TMP/rec-link.jsonl"
+run "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec-link.jsonl"
+expect_rc "record through a link" 2
+expect_err "record through a link" "rec-link.jsonl: is a symbolic link; spotbench does not write through links"
+[ "$(cat "$TMP/target.txt")" = "not a record" ] && ok || bad "--record appended through a link"
+[ ! -s "$TMP/out" ] && ok || bad "a refused --record ran a tick: $(cat "$TMP/out")"
+mkfifo "$TMP/rec.fifo"
+run timeout 10 "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec.fifo"
+expect_rc "record to a FIFO" 2
+run "$SB" live --config "$TMP/live.json" --once --record /dev/null
+expect_rc "record to a device" 2
 run "$SB" policy eval --policy classic "$TMP/rec.jsonl"
 expect_rc replay 0
 expect_out replay '{"now": 1488369600, "action": "set", "DesiredCapacity": 2, "HonorCooldown": false, "reason": "scale out: PendingCapacity 8 units needs 2 instances"}'

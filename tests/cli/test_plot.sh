@@ -155,18 +155,18 @@ run "$SB" plot timeline --run 1 -o "$TMP/x.png" --db "$DB"
 expect_rc "timeline without timeseries" 1
 expect_err "timeline without timeseries" "run 1 was stored without its timeseries"
 run "$SB" plot timeline --run 999 -o "$TMP/x.png" --db "$DB"
-expect_rc "no such run" 1
+expect_rc "no such run" 2
 expect_err "no such run" "no run 999"
 run "$SB" plot heatmap --sweep 1 --x window --y confirm --z cost -o "$TMP/x.png" --db "$DB"
-expect_rc "key not swept" 1
+expect_rc "key not swept" 2
 expect_err "key not swept" "window is not a swept key of sweep 1"
 run "$SB" plot heatmap --sweep 1 --x confirm --y scale_in_delay --z speed -o "$TMP/x.png" --db "$DB"
 expect_rc "bad z" 2
 run "$SB" plot frontier --sweep 1 -o "$TMP/x.pdf" --db "$DB"
-expect_rc "bad extension" 1
+expect_rc "bad extension" 2
 expect_err "bad extension" "must end in .png or .svg"
 run "$SB" plot frontier --sweep 5 -o "$TMP/x.png" --db "$DB"
-expect_rc "no such sweep" 1
+expect_rc "no such sweep" 2
 expect_err "no such sweep" "no sweep 5"
 run "$SB" plot frontier --sweep 1 -o "$TMP/x.png" --db "$TMP/none.db"
 expect_rc "no database" 2

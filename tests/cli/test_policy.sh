@@ -133,4 +133,29 @@ run "$SB" policy eval --policy classic "$TMP/p90.jsonl"
 expect_rc "period 90" 2
 expect_err "period 90" "p90.jsonl:1: period: must be a whole number of minutes"
 
+# Issue 24: two observations identical but for four missing PendingCapacity
+# datapoints in the middle of guarded's 900 s scale-in window (a shortfall
+# of 8 units at 11:49-11:52). The complete one holds 2 instances; the
+# partial one holds too, naming the hole, instead of setting 0.
+python3 - "$TMP/holes.jsonl" <<'PY'
+import json, sys
+now = 1488369600
+def obs(skip):
+    pend = [[now + d, 8 if -660 <= d <= -480 else 0] for d in range(-900, 0, 60)
+            if not (skip and -660 <= d <= -480)]
+    flat = lambda v: [[now + d, v] for d in range(-900, 0, 60)]
+    return {"now": now, "metrics": {"TargetCapacity": flat(32), "PendingCapacity": pend,
+            "TerminatingCapacity": flat(0)},
+            "asg": {"DesiredCapacity": 2, "MinSize": 0, "MaxSize": 200, "InService": 2}}
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps(obs(False)) + "\n" + json.dumps(obs(True)) + "\n")
+PY
+run "$SB" policy eval --policy guarded "$TMP/holes.jsonl"
+expect_rc "guarded, holes" 0
+expect_lines "guarded, holes" 2
+expect_out "guarded, holes" \
+    '"action": "none", "reason": "holding 2 instances: shortfall of 8 units within 900s"'
+expect_out "guarded, holes" '"action": "none", "reason": "PendingCapacity has no datapoint 660s '\
+'ago, within 900s; not scaling in from 2"'
+
 finish

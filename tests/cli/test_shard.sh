@@ -2,7 +2,7 @@
 # test_shard.sh: a sweep run as 4 shards in separate processes and merged
 # gives the same runs as the sweep in one process (all but ids and created);
 # shards from batch array variables; merge is idempotent and refuses
-# shards of different sweeps.
+# shards of different sweeps and shards whose schema was altered.
 . "$(dirname "$0")/lib.sh"
 SC=traces/scenarios/all-outbid-3h/scenario.json
 SW=traces/scenarios/seed-week/scenario.json
@@ -72,6 +72,17 @@ run "$SB" merge "$TMP/out.db" "$TMP/s1.db" "$TMP/other.db"
 expect_rc "mismatch" 2
 expect_err "mismatch" "not the same sweep"
 [ "$(q "$TMP/out.db" 'SELECT count(*) FROM runs')" = 24 ] && ok || bad "refused merge changed OUT"
+# A shard is untrusted input: one whose summaries is a view over a recursive
+# CTE without end is refused at once (it kept merge busy until killed),
+# before OUT is touched.
+cp "$TMP/s2.db" "$TMP/evil.db"
+q "$TMP/evil.db" "ALTER TABLE summaries RENAME TO s_old; CREATE VIEW summaries AS
+    WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) SELECT s.* FROM s_old s, c"
+cp "$TMP/out.db" "$TMP/out-before.db"
+run timeout 20 "$SB" merge "$TMP/out.db" "$TMP/evil.db"
+expect_rc "a view for a table" 2
+expect_err "a view for a table" "evil.db: 'summaries' is a view, not a table: refusing a shard"
+cmp -s "$TMP/out.db" "$TMP/out-before.db" && ok || bad "a refused shard changed OUT"
 run "$SB" merge "$TMP/out.db" "$TMP/missing.db"
 expect_rc "missing shard" 2
 run "$SB" merge "$TMP/out.db"

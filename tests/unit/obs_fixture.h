@@ -41,6 +41,17 @@ static inline void fx_flat(fixture *f, pol_metric m, long long from,
     for (long long t = from; t <= to; t += 60) fx_point(f, m, t, v);
 }
 
+/* Removes metric m's datapoint at NOW + dt (a hole), when there is one. */
+static inline void fx_drop(fixture *f, pol_metric m, long long dt) {
+    pol_series *s = &f->o.m[m];
+    for (size_t i = 0; i < s->n; i++)
+        if (f->pts[m][i].t == NOW + dt) {
+            memmove(&f->pts[m][i], &f->pts[m][i + 1], (s->n - i - 1) * sizeof f->pts[m][0]);
+            s->n--;
+            return;
+        }
+}
+
 static inline void fx_asg(fixture *f, int desired, int min, int max) {
     f->o.asg.desired = desired;
     f->o.asg.min_size = min;

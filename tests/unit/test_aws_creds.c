@@ -365,6 +365,19 @@ static void chain_imds_v2(void **st) {
     assert_non_null(strstr(err, "no IMDSv2 session token"));
     assert_int_equal(f.nreqs, 1);
     aws_client_free(c);
+
+    /* A role name outside IAM's characters never reaches the next URL (a
+    ** space or '?' would move its path): found by fuzz_creds_net. */
+    f.rules[0].status = 200;
+    f.rules[2].body = "spot role?x=1\n";
+    f.nreqs = 0;
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    c = client_on(&f, NULL);
+    assert_int_equal(aws_client_creds(c, err, sizeof err), -1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    assert_non_null(strstr(err, "bad role name"));
+    assert_int_equal(f.nreqs, 2);
+    aws_client_free(c);
     unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 }
 
@@ -407,6 +420,13 @@ static void redaction(void **st) {
     free(r);
     r = aws_redact("nothing here", NULL);
     assert_string_equal(r, "nothing here");
+    free(r);
+    /* Any run of 16 or more characters of a secret, wherever it is: a
+    ** prefix, a middle, a cut end, percent-encoded; 15 are left. */
+    r = aws_redact("a FQoGZXIvYXdzEXAMPLE b XIvYXdzEXAMPLETOKEN+wi c "
+                   "wJalrXUtnFEMI%2FK7MDE d FQoGZXIvYXdzEXA e",
+                   &c);
+    assert_string_equal(r, "a [redacted] b [redacted] c [redacted] d FQoGZXIvYXdzEXA e");
     free(r);
     aws_creds_free(&c);
 }

@@ -457,6 +457,102 @@ static void secrets_never_leak(void **st) {
     aws_client_free(r.c);
 }
 
+/* A session token as long as STS gives (359 characters), drawn from the
+** base64 alphabet. */
+static void long_token(char tok[360]) {
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 359; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        tok[i] = b64[x % 64];
+    }
+    tok[359] = '\0';
+}
+
+/* No run of 16 or more characters of `secret` in s. */
+static void assert_no_run(const char *what, const char *s, const char *secret) {
+    size_t n = strlen(secret);
+    for (size_t i = 0; i + 16 <= n; i++) {
+        char w[17];
+        memcpy(w, secret + i, 16);
+        w[16] = '\0';
+        if (strstr(s, w)) fail_msg("%s holds 16 characters of a secret (at %zu): %s", what, i, s);
+    }
+}
+
+/* Issue 24: a server echoing 300 of the token's 359 characters inside its
+** message. Whole-token redaction missed the prefix; any run of 16 is
+** redacted now, in the errors, the outcome, the line and the log. */
+static void token_prefix_redacted(void **st) {
+    (void)st;
+    char tok[360], body[1024];
+    long_token(tok);
+    setenv("AWS_SESSION_TOKEN", tok, 1);
+    snprintf(body, sizeof body, FK_ERR_XML("InvalidClientTokenId", "The security token "
+                                                                   "%.300s is invalid"),
+             tok);
+    rig r;
+    rig_init(&r, 20, NULL);
+    fk_rule_add(&r.f, "DescribeAutoScalingGroups", 403, body, -1);
+    fk_rule_add(&r.f, "SetDesiredCapacity", 403, body, -1);
+    rig_default_rules(&r);
+    aws_tick t;
+    assert_int_equal(aws_live_tick(r.c, &r.cfg, NOW, 1, &t), 0);
+    assert_true(t.nerrors >= 1);
+    for (size_t i = 0; i < t.nerrors; i++) {
+        assert_no_run("tick error", t.errors[i], tok);
+        assert_non_null(strstr(t.errors[i], "The security token [redacted] is invalid"));
+    }
+    char line[2048];
+    aws_tick_format(&t, line, sizeof line);
+    assert_no_run("tick line", line, tok);
+    assert_no_run("outcome", t.outcome_msg, tok);
+    assert_no_run("verbose log", r.log.text, tok);
+    aws_tick_free(&t);
+    aws_client_free(r.c);
+    setenv("AWS_SESSION_TOKEN", FK_TOKEN, 1);
+}
+
+/* Does s hold a C0 control character or DEL? */
+static int raw_ctl(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+    return 0;
+}
+
+/* Issue 24: a newline and an ESC sequence in an AWS error message (XML's
+** &#10;, JSON's \u001b) reach no line raw: each message and the tick line
+** stay one line, the characters written as \n and \x1b. */
+static void server_text_escaped(void **st) {
+    (void)st;
+    rig r;
+    rig_init(&r, 20, NULL);
+    fk_rule_add(&r.f, "MetricName=TargetCapacity", 400,
+                FK_ERR_XML("Throttling", "slow down&#10;2017-03-01T12:00:00Z TargetCapacity=32"
+                                         " | ASG desired=0 | applied: DesiredCapacity=99"),
+                -1);
+    fk_rule_add(&r.f, "DescribeAutoScalingGroups", 400,
+                "{\"__type\": \"ValidationError\", \"message\": \"bad\\u001b[2J\\u001b]0;"
+                "owned\\u0007 group\\r\\nforged\"}",
+                -1);
+    rig_default_rules(&r);
+    aws_tick t;
+    assert_int_equal(aws_live_tick(r.c, &r.cfg, NOW, 1, &t), 0);
+    assert_int_equal(t.nerrors, 2);
+    for (size_t i = 0; i < t.nerrors; i++)
+        if (raw_ctl(t.errors[i])) fail_msg("raw control character in: %s", t.errors[i]);
+    assert_non_null(strstr(t.errors[0], "slow down\\n2017-03-01T12:00:00Z TargetCapacity=32"));
+    assert_non_null(strstr(t.errors[1], "bad\\x1b[2J\\x1b]0;owned\\x07 group\\r\\nforged"));
+    char line[2048];
+    aws_tick_format(&t, line, sizeof line);
+    assert_false(raw_ctl(line));
+    assert_null(strchr(r.log.text, '\x1b')); /* the log: a line per entry, no ESC */
+    assert_null(strstr(r.log.text, "\nforged"));
+    aws_tick_free(&t);
+    aws_client_free(r.c);
+}
+
 static int tick_count_cb(void *ctx, const aws_tick *t) {
     int *n = ctx;
     (*n)++;
@@ -527,6 +623,8 @@ int main(void) {
         cmocka_unit_test_setup(tick_failures_are_not_zeros, setup),
         cmocka_unit_test_setup(tick_cap, setup),
         cmocka_unit_test_setup(secrets_never_leak, setup),
+        cmocka_unit_test_setup(token_prefix_redacted, setup),
+        cmocka_unit_test_setup(server_text_escaped, setup),
         cmocka_unit_test_setup(loop_once_and_stop, setup),
     };
     return cmocka_run_group_tests_name("aws_live", tests, NULL,

@@ -124,6 +124,60 @@ static void plan_splits_settings(void **st) {
     dep_plan_free(&p);
 }
 
+/* Does the controller role of template `j` allow `action`? */
+static int role_allows(const cJSON *j, const char *action) {
+    const cJSON *st = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(
+            cJSON_GetArrayItem(
+                cJSON_GetObjectItem(
+                    cJSON_GetObjectItem(
+                        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Resources"),
+                                            "ControllerRole"),
+                        "Properties"),
+                    "Policies"),
+                0),
+            "PolicyDocument"),
+        "Statement");
+    const cJSON *s, *a;
+    cJSON_ArrayForEach(s, st) cJSON_ArrayForEach(a, cJSON_GetObjectItem(s, "Action")) {
+        if (strcmp(cJSON_GetStringValue(a), action) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Least privilege (issue 24): only a stack that applies may set the group;
+** the cluster name a root script holds is held to ECS's rule and quoted. */
+static void least_privilege(void **st) {
+    (void)st;
+    char err[512];
+    for (int apply = 0; apply <= 1; apply++) {
+        dep_input in = {SEED, NULL, 0, NULL, -1, -1, apply};
+        dep_plan p;
+        assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+        char *t = dep_cloudformation(&p);
+        assert_non_null(t);
+        cJSON *j = cJSON_Parse(t);
+        free(t);
+        assert_int_equal(role_allows(j, "autoscaling:SetDesiredCapacity"), apply);
+        assert_true(role_allows(j, "autoscaling:DescribeAutoScalingGroups"));
+        const cJSON *ecs =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Parameters"), "EcsCluster");
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(ecs, "AllowedPattern")),
+                            "^[A-Za-z0-9_-]{1,255}$");
+        const cJSON *lt = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Resources"),
+                                                    "OnDemandLaunchTemplate"),
+                                "Properties"),
+            "LaunchTemplateData");
+        const char *ud = cJSON_GetStringValue(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(lt, "UserData"), "Fn::Base64"), "Fn::Sub"));
+        assert_non_null(ud);
+        assert_non_null(strstr(ud, "echo 'ECS_CLUSTER=${EcsCluster}' >> /etc/ecs/ecs.config"));
+        cJSON_Delete(j);
+        dep_plan_free(&p);
+    }
+}
+
 static void plan_refuses(void **st) {
     (void)st;
     char err[512];
@@ -207,6 +261,7 @@ int main(void) {
         cmocka_unit_test(live_config_round_trip),
         cmocka_unit_test(worst_tick),
         cmocka_unit_test(plan_splits_settings),
+        cmocka_unit_test(least_privilege),
         cmocka_unit_test(plan_refuses),
         cmocka_unit_test(target_tracking_warns),
         cmocka_unit_test(market_and_rebalancing),

@@ -299,6 +299,104 @@ static void scale_in_waits_for_delay(void **st) {
     assert_set(DECIDE(&f), 1, 1);
 }
 
+/* The missing-datapoint rule (docs/policies.md): a scale-in needs every
+** Period of scale_in_delay's PendingCapacity, up to the newest datapoint.
+** Issue 24's case: a shortfall of 8 units from NOW-660 to NOW-480, then
+** the same observation without those four datapoints. */
+static void partial_window_never_scales_in(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -900, -720, 0);
+    fx_flat(&f, POL_PENDING, -660, -480, 8);
+    fx_flat(&f, POL_PENDING, -420, -60, 0);
+    fx_asg(&f, 2, 0, 200);
+    assert_none(DECIDE(&f), "holding 2 instances: shortfall of 8 units within 900s");
+    /* The four 8s missing: not 2 -> 0, a hold naming the first hole. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -900, -720, 0);
+    fx_flat(&f, POL_PENDING, -420, -60, 0);
+    fx_asg(&f, 2, 0, 200);
+    pol_decision d = DECIDE(&f);
+    assert_none(d, "PendingCapacity has no datapoint 660s ago, within 900s; "
+                   "not scaling in from 2");
+    assert_true(d.held);
+    /* One missing datapoint is enough, the window's first Period too. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -840, -60, 0);
+    fx_asg(&f, 2, 0, 200);
+    assert_none(DECIDE(&f), "PendingCapacity has no datapoint 900s ago");
+    /* ... but not a datapoint before the window: scale_in_delay 840 starts
+    ** at NOW-840. */
+    assert_set(DECIDE(&f, "scale_in_delay=840"), 0, 1);
+    /* A scale-out is not held by a hole (the hole proves nothing), and
+    ** holding what the group has is not a scale-in. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -900, -720, 0);
+    fx_flat(&f, POL_PENDING, -420, -180, 0);
+    fx_flat(&f, POL_PENDING, -120, -60, 8);
+    fx_asg(&f, 1, 0, 200);
+    assert_set(DECIDE(&f), 2, 0);
+    fx_asg(&f, 2, 0, 200);
+    assert_none(DECIDE(&f), "shortfall covered: 2 instances desired");
+}
+
+/* Periods after the newest datapoint are late, not missing: the freshness
+** rule governs them. Newest PendingCapacity at NOW-180 (fresh at 180 s),
+** every Period before it present: the window is whole. */
+static void late_tail_is_not_a_hole(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -900, -180, 0);
+    fx_asg(&f, 2, 0, 200);
+    assert_set(DECIDE(&f), 0, 1);
+    /* A missing TargetCapacity datapoint does not hold a scale-in: it can
+    ** only lower `launching`, which keeps more. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -600, 32);
+    fx_flat(&f, POL_TARGET, -300, -60, 32);
+    fx_flat(&f, POL_TERMINATING, -900, -60, 0);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_asg(&f, 2, 0, 200);
+    assert_set(DECIDE(&f), 0, 1);
+}
+
+/* 5-minute data: a Period is 300 s, so one missing datapoint there holds
+** too. */
+static void period_300_hole_holds(void **st) {
+    (void)st;
+    fixture f;
+    fx_init(&f);
+    f.o.period = 300;
+    for (long long t = -1800; t <= -300; t += 300) {
+        fx_point(&f, POL_TARGET, t, 32);
+        fx_point(&f, POL_TERMINATING, t, 0);
+        if (t != -600) fx_point(&f, POL_PENDING, t, 0);
+    }
+    fx_asg(&f, 2, 0, 200);
+    assert_none(DECIDE(&f), "PendingCapacity has no datapoint 600s ago, within 900s");
+    fx_init(&f);
+    f.o.period = 300;
+    for (long long t = -1800; t <= -300; t += 300) {
+        fx_point(&f, POL_TARGET, t, 32);
+        fx_point(&f, POL_TERMINATING, t, 0);
+        fx_point(&f, POL_PENDING, t, 0);
+    }
+    fx_asg(&f, 2, 0, 200);
+    assert_set(DECIDE(&f), 0, 1);
+}
+
 static void never_below_min_size(void **st) {
     (void)st;
     fixture f;
@@ -375,6 +473,9 @@ int main(void) {
         cmocka_unit_test(desired_above_cap_comes_down),
         cmocka_unit_test(scale_in_after_delay_in_steps),
         cmocka_unit_test(scale_in_waits_for_delay),
+        cmocka_unit_test(partial_window_never_scales_in),
+        cmocka_unit_test(late_tail_is_not_a_hole),
+        cmocka_unit_test(period_300_hole_holds),
         cmocka_unit_test(never_below_min_size),
         cmocka_unit_test(headroom_added_to_shortfall),
         cmocka_unit_test(exact_multiples_round_up_correctly),

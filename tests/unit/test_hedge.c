@@ -87,6 +87,31 @@ static void kept_through_cold_start(void **st) {
     da_set(DECIDE(&f, "cold_start=120", "recent=300"), 0, 0);
 }
 
+/* The missing-datapoint rule (docs/policies.md): a release needs every
+** Period of the three metrics within cold_start and of FulfilledCapacity and
+** TerminatingCapacity within recent, up to each one's newest. */
+static void missing_datapoint_holds_the_release(void **st) {
+    (void)st;
+    fixture f;
+    /* kept_through_cold_start's replacement with cold_start 120 and recent
+    ** 300 releases everything; without the FulfilledCapacity datapoint at
+    ** NOW-120 (it might have shown the gap) it holds. */
+    replaced(&f);
+    fx_asg(&f, 3, 0, 200);
+    da_set(DECIDE(&f, "cold_start=120", "recent=300"), 0, 0);
+    fx_drop(&f, POL_FULFILLED, -120);
+    da_none(DECIDE(&f, "cold_start=120", "recent=300"),
+            "FulfilledCapacity has no datapoint 120s ago, within 120s; not scaling in from 3",
+            1);
+    /* A TerminatingCapacity notice missing within `recent` (NOW-600,
+    ** beyond cold_start): the over-provision is not released either. */
+    steady(&f);
+    fx_asg(&f, 1, 0, 200);
+    da_set(DECIDE(&f), 0, 0);
+    fx_drop(&f, POL_TERMINATING, -600);
+    da_none(DECIDE(&f), "TerminatingCapacity has no datapoint 600s ago, within 1800s", 1);
+}
+
 static void fleet_scale_in_is_no_interruption(void **st) {
     (void)st;
     fixture f;
@@ -192,6 +217,7 @@ int main(void) {
         cmocka_unit_test(lost_capacity_is_covered_with_overprovision),
         cmocka_unit_test(notice_counts_as_lost),
         cmocka_unit_test(kept_through_cold_start),
+        cmocka_unit_test(missing_datapoint_holds_the_release),
         cmocka_unit_test(fleet_scale_in_is_no_interruption),
         cmocka_unit_test(gap_never_above_target),
         cmocka_unit_test(missing_inputs_hold),

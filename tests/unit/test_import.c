@@ -601,27 +601,58 @@ static void csv_quoting_round_trip(void **st) {
         "{\"AvailabilityZone\": \"us-east-1a\", \"InstanceType\": \"c4,large\", "
         "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"0.1\", "
         "\"Timestamp\": \"2017-03-01T00:00:00Z\"},"
-        "{\"AvailabilityZone\": \"us \\\"east\\\"\\n1b\", \"InstanceType\": \" m4\", "
+        "{\"AvailabilityZone\": \"us \\\"east\\\" 1b\", \"InstanceType\": \" m4\", "
         "\"ProductDescription\": \"Linux/UNIX\", \"SpotPrice\": \"0.2\", "
         "\"Timestamp\": \"2017-03-01T00:00:00Z\"}]}";
     assert_int_equal(add(&im, TRC_FMT_SPOT_PRICE_HISTORY, json, err), 0);
     assert_int_equal(trc_import_finish(&im, err, sizeof err), 0);
     char *s = csv(&im);
     assert_string_equal(s, "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
-                           "2017-03-01T00:00:00Z,\" m4\",\"us \"\"east\"\"\n1b\",0.2\n"
+                           "2017-03-01T00:00:00Z,\" m4\",\"us \"\"east\"\" 1b\",0.2\n"
                            "2017-03-01T00:00:00Z,\"c4,large\",us-east-1a,0.1\n");
     trc_import back = {0};
     assert_int_equal(add(&back, TRC_FMT_CSV, s, err), 0);
     assert_int_equal(trc_import_finish(&back, err, sizeof err), 0);
     assert_int_equal(back.npools, 2);
     assert_string_equal(back.pools[0].type, " m4");
-    assert_string_equal(back.pools[0].az, "us \"east\"\n1b");
+    assert_string_equal(back.pools[0].az, "us \"east\" 1b");
     assert_string_equal(back.pools[1].type, "c4,large");
     char *again = csv(&back);
     assert_string_equal(again, s);
     free(again);
     free(s);
     trc_import_free(&back);
+    trc_import_free(&im);
+}
+
+/* An instance type or AZ is an identifier: a control character in one (a
+** newline, an ESC sequence) is refused, never copied into the CSV written. */
+static void control_characters_refused(void **st) {
+    (void)st;
+    static const char *const json[] = {
+        "{\"SpotPriceHistory\": [{\"AvailabilityZone\": \"us-east-1a\", "
+        "\"InstanceType\": \"c4.\\u001b[2Jlarge\", \"ProductDescription\": \"Linux/UNIX\", "
+        "\"SpotPrice\": \"0.1\", \"Timestamp\": \"2017-03-01T00:00:00Z\"}]}",
+        "{\"SpotPriceHistory\": [{\"AvailabilityZone\": \"us-east-1a\\nX\", "
+        "\"InstanceType\": \"c4.large\", \"ProductDescription\": \"Linux/UNIX\", "
+        "\"SpotPrice\": \"0.1\", \"Timestamp\": \"2017-03-01T00:00:00Z\"}]}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        trc_import im = {0};
+        char err[512];
+        assert_int_equal(add(&im, TRC_FMT_SPOT_PRICE_HISTORY, json[i], err), -1);
+        if (!strstr(err, "must not hold control characters")) fail_msg("%s", err);
+        trc_import_free(&im);
+    }
+    trc_import im = {0};
+    char err[512];
+    assert_int_equal(add(&im, TRC_FMT_CSV,
+                         "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
+                         "2017-03-01T00:00:00Z,\"c4.\x1b[31mlarge\",us-east-1a,0.1\n",
+                         err),
+                     -1);
+    if (!strstr(err, "InstanceType") || !strstr(err, "must not hold control characters"))
+        fail_msg("%s", err);
     trc_import_free(&im);
 }
 
@@ -704,6 +735,7 @@ int main(void) {
         cmocka_unit_test(canonical_csv),
         cmocka_unit_test(detection),
         cmocka_unit_test(csv_quoting_round_trip),
+        cmocka_unit_test(control_characters_refused),
         cmocka_unit_test(figures_and_episodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,28 @@ static void returns_one_instance_at_a_time(void **st) {
     da_none(DECIDE(&f), "no shortfall", 0);
 }
 
+/* The missing-datapoint rule (docs/policies.md): a return to spot needs
+** every Period of consolidate_after's PendingCapacity up to the newest. */
+static void missing_datapoint_holds_the_return(void **st) {
+    (void)st;
+    fixture f;
+    /* The shortfall at NOW-1500 that holds 3 instances, missing instead. */
+    fx_init(&f);
+    fx_flat(&f, POL_PENDING, -2400, -1560, 0);
+    fx_flat(&f, POL_PENDING, -1440, -60, 0);
+    fx_asg(&f, 3, 0, 200);
+    pol_decision d = DECIDE(&f);
+    da_none(d, "PendingCapacity has no datapoint 1500s ago, within 1800s; not scaling in "
+               "from 3", 1);
+    /* Outside consolidate_after 1200 it does not matter. */
+    da_set(DECIDE(&f, "consolidate_after=1200"), 2, 1);
+    /* Late, not missing: the newest at NOW-180, every Period before it. */
+    fx_init(&f);
+    fx_flat(&f, POL_PENDING, -2400, -180, 0);
+    fx_asg(&f, 3, 0, 200);
+    da_set(DECIDE(&f), 2, 1);
+}
+
 static void missing_inputs_hold(void **st) {
     (void)st;
     fixture f;
@@ -150,6 +172,7 @@ int main(void) {
         cmocka_unit_test(missing_datapoint_does_not_reset_the_wait),
         cmocka_unit_test(no_scale_in_while_short),
         cmocka_unit_test(returns_one_instance_at_a_time),
+        cmocka_unit_test(missing_datapoint_holds_the_return),
         cmocka_unit_test(missing_inputs_hold),
         cmocka_unit_test(caps),
         cmocka_unit_test(period_300),

@@ -2,8 +2,9 @@
 ** test_outfile.c: output files replaced whole or not at all
 ** (traces/outfile.c): "-" is standard output, what is not a regular file is
 ** refused, a failed write (a file size limit standing in for a full disk)
-** leaves the old file and no temporary, a replaced file keeps its mode; and
-** the bounds of the regression suite written through it.
+** leaves the old file and no temporary, a replaced file keeps its mode; a
+** file appended to follows the same refusals; and the bounds of the
+** regression suite written through it.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,6 +136,34 @@ static void refuses_what_is_not_a_regular_file(void **st) {
     assert_int_equal(entries(f), 2);
 }
 
+/* A file appended to (live --record): created when missing, appended to
+** after, and refused as every output is when it is a link, a FIFO or a
+** device, or "-". */
+static void appends_never_through_a_link(void **st) {
+    fx *f = *st;
+    char err[512];
+    FILE *fp = trc_append_open(at(f, "rec.jsonl"), err, sizeof err);
+    assert_non_null(fp);
+    fputs("one\n", fp);
+    fclose(fp);
+    fp = trc_append_open(at(f, "rec.jsonl"), err, sizeof err);
+    assert_non_null(fp);
+    fputs("two\n", fp);
+    fclose(fp);
+    assert_string_equal(slurp(at(f, "rec.jsonl")), "one\ntwo\n");
+    put(at(f, "target"), "keep\n");
+    assert_int_equal(symlink("target", at(f, "link")), 0);
+    assert_null(trc_append_open(at(f, "link"), err, sizeof err));
+    assert_non_null(strstr(err, "is a symbolic link"));
+    assert_string_equal(slurp(at(f, "target")), "keep\n");
+    assert_int_equal(mkfifo(at(f, "fifo"), 0600), 0);
+    assert_null(trc_append_open(at(f, "fifo"), err, sizeof err));
+    assert_non_null(strstr(err, "not a regular file"));
+    assert_null(trc_append_open("/dev/null", err, sizeof err));
+    assert_null(trc_append_open("-", err, sizeof err));
+    assert_null(trc_append_open(at(f, "no/such/rec.jsonl"), err, sizeof err));
+}
+
 /* A write past RLIMIT_FSIZE fails with EFBIG, as one on a full disk fails
 ** with ENOSPC: the commit reports it and the old file stands whole. */
 static void failed_write_keeps_the_old_file(void **st) {
@@ -200,6 +229,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(writes_and_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_what_is_not_a_regular_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(appends_never_through_a_link, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_write_keeps_the_old_file, setup, teardown),
         cmocka_unit_test_setup_teardown(bounds_written_whole_and_rounded, setup, teardown),
     };

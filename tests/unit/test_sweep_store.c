@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "lab/sweep.h"
+#include "store/store_int.h"
+#include "store/sweeptab.h"
 
 #define SC "traces/scenarios/all-outbid-3h/scenario.json"
 
@@ -174,11 +177,93 @@ static void merge_check_refuses_other_sweeps(void **state) {
     lab_sweep_spec_free(&other);
 }
 
+/* Runs sql on the database at path (a test's own edit of a shard). */
+static void edit(const char *path, const char *sql) {
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    if (sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(raw));
+    sqlite3_close(raw);
+}
+
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A shard is untrusted input: what merge reads must be tables (a view can
+** run anything: here a recursive CTE without end), without generated
+** columns, and the work is bounded. Each refusal is quick and leaves OUT
+** as it was. */
+static void merge_refuses_altered_shards(void **state) {
+    env *e = *state;
+    st_db *db;
+    int64_t id;
+    size_t copied;
+    char *spec = NULL, path3[320];
+    assert_int_equal(st_open(e->path, &db, err, sizeof err), 0);
+    assert_int_equal(lab_sweep_create(db, &e->spec, NULL, &id, err, sizeof err), 0);
+    st_close(db);
+    size_t todo[2] = {0, 1};
+    assert_int_equal(lab_sweep_exec(e->path, id, &e->spec, todo, 2, 1, NULL, NULL, NULL, err,
+                                    sizeof err), 0);
+    snprintf(path3, sizeof path3, "%s/c.db", e->dir);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", e->path, path3);
+    assert_int_equal(system(cmd), 0);
+
+    edit(e->path, "ALTER TABLE summaries RENAME TO s_old;"
+                  "CREATE VIEW summaries AS WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
+                  " SELECT i + 1 FROM c) SELECT s.* FROM s_old s, c;");
+    double t0 = seconds();
+    assert_int_equal(st_merge_check(e->path, &spec, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'summaries' is a view, not a table"));
+    assert_int_equal(st_open(e->path2, &db, err, sizeof err), 0);
+    assert_int_equal(st_merge(db, e->path, &id, &copied, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'summaries' is a view, not a table"));
+    assert_true(seconds() - t0 < 2);
+
+    edit(e->path, "DROP VIEW summaries; CREATE TABLE summaries(run_id INTEGER PRIMARY KEY,"
+                  " x AS (printf('%0*d', 1000, run_id)));");
+    assert_int_equal(st_merge(db, e->path, &id, &copied, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'summaries.x' is a generated column"));
+    edit(e->path, "DROP TABLE summaries;"
+                  "CREATE VIRTUAL TABLE summaries USING rtree(run_id, a, b);");
+    assert_int_equal(st_merge(db, e->path, &id, &copied, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'summaries' is a virtual table, not a table"));
+
+    /* The bound: an intact shard with more rows than the (lowered) budget
+    ** allows for is refused as well, naming the work. */
+    edit(path3, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 5000)"
+                " INSERT INTO timeseries(run_id, t) SELECT r.run_id, c.i * 60 FROM c,"
+                " sweep_runs r");
+    long long base = st_merge_steps_base, per_byte = st_merge_steps_per_byte;
+    st_merge_steps_base = 1000;
+    st_merge_steps_per_byte = 0;
+    int rc = st_merge(db, path3, &id, &copied, err, sizeof err);
+    st_merge_steps_base = base;
+    st_merge_steps_per_byte = per_byte;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "took more work than a shard of its size needs"));
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(st_sqlite(db), "SELECT count(*) FROM runs", -1, &q,
+                                        NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0); /* nothing copied by any refusal */
+    sqlite3_finalize(q);
+    /* With the budget as shipped it merges. */
+    assert_int_equal(st_merge(db, path3, &id, &copied, err, sizeof err), 0);
+    assert_int_equal(copied, 2);
+    st_close(db);
+    free(spec);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(runs_once_aggregate_and_find, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failing_run_stops_the_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_check_refuses_other_sweeps, setup, teardown),
+        cmocka_unit_test_setup_teardown(merge_refuses_altered_shards, setup, teardown),
     };
     return cmocka_run_group_tests_name("sweep_store", tests, NULL, NULL);
 }

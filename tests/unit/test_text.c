@@ -1,11 +1,13 @@
 /*
 ** test_text.c: the text helpers (traces/text.c): the closest word to a
-** misspelt one, and UTF-8 validation.
+** misspelt one, UTF-8 validation, and the one escaping function of every
+** message.
 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -53,10 +55,51 @@ static void utf8_validation(void **st) {
         assert_int_equal(trc_utf8_valid(bad[i].s, strlen(bad[i].s)), bad[i].at);
 }
 
+static void escapes_control_characters(void **st) {
+    (void)st;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain text, 'quotes' and \\ backslash", "plain text, 'quotes' and \\ backslash"},
+        {"a\nforged tick line", "a\\nforged tick line"},
+        {"\r\t", "\\r\\t"},
+        {"\x1b[2J\x1b]0;title\x07", "\\x1b[2J\\x1b]0;title\\x07"},
+        {"\x7f\x01", "\\x7f\\x01"},
+        {"C1 \xc2\x9b" "31m NEL \xc2\x85", "C1 \\u009b31m NEL \\u0085"},
+        {"LS \xe2\x80\xa8 RLO \xe2\x80\xae", "LS \\u2028 RLO \\u202e"},
+        {"not UTF-8 \x9b\xff", "not UTF-8 \\x9b\\xff"},
+        {"caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128];
+        size_t n = trc_esc(buf, sizeof buf, cases[i].in);
+        assert_string_equal(buf, cases[i].out);
+        assert_int_equal(n, strlen(cases[i].out));
+        /* Escaping escaped text changes nothing. */
+        char again[128];
+        trc_esc(again, sizeof again, buf);
+        assert_string_equal(again, buf);
+        assert_false(trc_has_ctl(buf));
+        char *d = trc_esc_dup(cases[i].in);
+        assert_string_equal(d, cases[i].out);
+        free(d);
+    }
+    assert_true(trc_has_ctl("c4.\x1blarge"));
+    assert_true(trc_has_ctl("us-east-1a\n"));
+    assert_false(trc_has_ctl("c4.large"));
+    /* Truncation never cuts an escape or a character in half. */
+    char small[6];
+    assert_int_equal(trc_esc(small, sizeof small, "ab\x1b"), 2);
+    assert_string_equal(small, "ab");
+    assert_int_equal(trc_esc(small, sizeof small, "abcd\xc3\xa9"), 4);
+    assert_string_equal(small, "abcd");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(closest_word),
         cmocka_unit_test(utf8_validation),
+        cmocka_unit_test(escapes_control_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
