@@ -254,6 +254,8 @@ int cmd_tune(int argc, char **argv) {
     tune_result r;
     int rc = tune_parse(argc, argv, &t);
     if (rc != CLI_OK) return rc;
+    /* A refused --live-config is bad input, said before any run. */
+    if (t.live && cli_out_check(t.live)) return CLI_BADINPUT;
     rc = tune_search(&t, &r);
     if (rc == CLI_OK) rc = print_tune(&t, &r);
     if (r.out.res.complete) /* what the chosen point's runs must be read with */

@@ -167,22 +167,22 @@ expect_rc "direct.Extend runs" 0
 
 HELD="guarded held on missing or stale data in"
 late() { echo "cloudwatch.IngestionDelay={\"min\": 0, \"max\": $1}"; }
-# 1 of 1440 invocations held (0.07 %): no note; 25 (1.7 %): a note.
-run "$SB" run "$S" --policy guarded --set "$(late 140)" --json --db "$DB"
+# 1 of 1440 invocations held (0.07 %): no note; 32 (2.2 %): a note.
+run "$SB" run "$S" --policy guarded --set "$(late 90)" --json --db "$DB"
 expect_rc "held 0.07 %" 0
 expect_out "held 0.07 %" '"holds": 1,'
 expect_out "held 0.07 %" '"notes": []'
 run "$SB" run "$S" --policy guarded --set "$(late 145)" --db "$DB"
-expect_out "held 1.7 %" "note: $HELD 1.7 % of its 1440 invocations: its figures say that much less about it. Check that its windows fit the data (CloudWatch IngestionDelay, MissingProbability, the metrics' Period, what the traces cover)."
+expect_out "held 2.2 %" "note: $HELD 2.2 % of its 1440 invocations: its figures say that much less about it. Check that its windows fit the data (CloudWatch IngestionDelay, MissingProbability, the metrics' Period, what the traces cover)."
 # run --seeds: once, with the seeds it came at and the weightiest figures.
 run "$SB" run "$S" --policy guarded --policy classic --set "$(late 145)" --seeds 2 --db "$DB"
 expect_rc "run --seeds notes" 0
-expect_out "run --seeds notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 4.7 %"
+expect_out "run --seeds notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 5.0 %"
 # compare: after the table, with the case and policy; in JSON too.
 run "$SB" compare "$S" --policy guarded --policy classic --set "$(late 145)" --seeds 2 \
     --db "$DB" -j 1
 expect_rc "compare notes" 0
-expect_out "compare notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 4.7 %"
+expect_out "compare notes" "note: all-outbid-3h, guarded (at 2 of 2 seeds; figures of the weightiest): $HELD 5.0 %"
 [ "$(grep -c '^note:' "$TMP/out")" = 1 ] && ok || bad "compare notes: $(grep '^note:' "$TMP/out")"
 run "$SB" compare "$S" --policy guarded --set "$(late 145)" --seeds 2 --json --db "$DB" -j 1
 python3 - "$TMP/out" <<'P' && ok || bad "compare --json notes: $(head -c 300 "$TMP/out")"
@@ -192,7 +192,7 @@ assert len(n) == 1, n
 x = n[0]
 assert (x["case"], x["policies"], x["kind"], x["runs"], x["of"]) == \
     ("all-outbid-3h", ["guarded"], "held", 2, 2), x
-assert x["text"].startswith("guarded held on missing or stale data in 4.7 %"), x
+assert x["text"].startswith("guarded held on missing or stale data in 5.0 %"), x
 P
 # A note the same for every policy of a case is one line naming them all.
 run "$SB" compare traces/scenarios/late-missing-datapoints --policy guarded --policy karpenter \
