@@ -63,12 +63,14 @@ int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
     }
     fprintf(f, "EOD\n");
     /* Every name reaches gnuplot as a quoted string, never as code. */
-    char t[700];
+    /* With seeds the cells are means (lab/regret.h): the title says so. */
+    char t[700], over[64] = "";
+    if (c->nseeds > 1) snprintf(over, sizeof over, ", means over %zu seeds", c->nseeds);
     snprintf(t, sizeof t,
-             "regret: %% above the oracle's bound (cov: coverage %%); %s\n* = summed over "
+             "regret: %% above the oracle's bound (cov: coverage %%)%s; %s\n* = summed over "
              "the cases where it is defined; n/a: cheaper than the bound because it covers "
              "less",
-             title);
+             over, title);
     fputs("set title ", f);
     pl_str_lines(f, t);
     fputs("\nset xtics (", f);
