@@ -104,6 +104,8 @@ int cli_out_close(trc_out *o, int ok);
 ** and the document printed as one line, then deleted (CLI_OK, or CLI_FAIL
 ** after saying why). Every --json prints one JSON value on one line. */
 cJSON *cli_json_str(const char *s);
+/* Adds key: [lo, hi] to o (a 95 % interval as --json gives it). */
+void cli_json_interval(cJSON *o, const char *key, double lo, double hi);
 int cli_json_print(cJSON *doc);
 
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;

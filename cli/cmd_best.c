@@ -305,9 +305,7 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
         cJSON_AddNumberToObject(doc, "seeds", (double)ns);
         cJSON_AddNumberToObject(doc, "point", (double)pick->group);
         cJSON_AddNumberToObject(doc, "total_cost_mean", pick->cost_mean);
-        cJSON *ci = cJSON_AddArrayToObject(doc, "total_cost_ci95");
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(pick->cost_lo));
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(pick->cost_hi));
+        cli_json_interval(doc, "total_cost_ci95", pick->cost_lo, pick->cost_hi);
         cJSON_AddNumberToObject(doc, "total_cost_min", pick->cost_min);
         cJSON_AddNumberToObject(doc, "total_cost_max", pick->cost_max);
         cJSON_AddNumberToObject(doc, "coverage_pct_min", pick->cov_min);

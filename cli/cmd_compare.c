@@ -200,9 +200,7 @@ static cJSON *cell_json(const lab_cmp_cell *x) {
 static cJSON *stat_json(const lab_stat *x, const lab_cmp *t, size_t k, size_t p, int which) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "mean", x->mean);
-    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->lo));
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->hi));
+    cli_json_interval(o, "ci95", x->lo, x->hi);
     cJSON_AddNumberToObject(o, "min", x->min);
     cJSON_AddNumberToObject(o, "max", x->max);
     cJSON *v = cJSON_AddArrayToObject(o, "per_seed");
@@ -228,9 +226,7 @@ static cJSON *seeds_json(const lab_cmp *t, size_t k, size_t p) {
 static cJSON *paired_json(const lab_paired *x) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "mean", x->diff.mean);
-    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->diff.lo));
-    cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->diff.hi));
+    cli_json_interval(o, "ci95", x->diff.lo, x->diff.hi);
     cJSON_AddNumberToObject(o, "seeds_lower", (double)x->below);
     cJSON_AddNumberToObject(o, "seeds_higher", (double)x->above);
     cJSON_AddStringToObject(o, "verdict", x->verdict < 0   ? "lower"

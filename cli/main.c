@@ -124,6 +124,12 @@ cJSON *cli_json_str(const char *s) {
     return j;
 }
 
+void cli_json_interval(cJSON *o, const char *key, double lo, double hi) {
+    cJSON *ci = cJSON_AddArrayToObject(o, key);
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(lo));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(hi));
+}
+
 int cli_json_print(cJSON *doc) {
     char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
     cJSON_Delete(doc);
