@@ -300,12 +300,17 @@ static int run_seeds(const char *path, const char *const *names, size_t npol,
     for (size_t i = 0; i < npol; i++)
         if (!(pols[i] = pol_find(names[i]))) return cli_unknown_policy(names[i]);
     const char *all[MAX_SETS + 1];
-    for (size_t i = 0; i < nsets; i++) {
+    lab_sets ls;
+    for (size_t i = 0; i < nsets; i++)
         if (!strncmp(sets[i], "seed=", 5)) {
             cli_error("--set %s: --seeds gives each run its seed", sets[i]);
             return CLI_BADINPUT;
         }
-        all[i] = sets[i];
+    /* The rule over every chosen policy, as without --seeds: a parameter
+    ** goes to the policies that have it (each run gets lab_sets_for's). */
+    if (npol && lab_sets_split(pols, npol, sets, nsets, &ls, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
     }
     size_t np = npol ? npol : 1;
     run_slot *runs = calloc(nseeds * np, sizeof *runs);
@@ -319,17 +324,18 @@ static int run_seeds(const char *path, const char *const *names, size_t npol,
     for (size_t k = 0; k < nseeds && rc == CLI_OK; k++) {
         char seed[32];
         snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[k]);
-        all[nsets] = seed;
-        if (loaded) sim_scenario_free(&sc);
-        loaded = 0;
         for (size_t p = 0; p < np && rc == CLI_OK; p++) {
             run_slot *r = &runs[k * np + p];
             r->pol = npol ? pols[p] : NULL;
-            /* Loaded (and checked) for each policy: nothing is stored until
-            ** the first seed's loads all pass. */
+            size_t na = npol ? lab_sets_for(r->pol, sets, nsets, all) : nsets;
+            if (!npol) memcpy(all, sets, nsets * sizeof *all);
+            all[na++] = seed;
+            /* Loaded for each policy (its parameters come with the load);
+            ** the previous load is freed first, and `loaded` says whether
+            ** sc holds one, whatever lab_load returns. */
             if (loaded) sim_scenario_free(&sc);
-            if (lab_load(path, &r->pol, all, nsets + 1, NULL, &sc, &r->params, err,
-                         sizeof err)) {
+            loaded = 0;
+            if (lab_load(path, &r->pol, all, na, NULL, &sc, &r->params, err, sizeof err)) {
                 cli_error("%s", err);
                 rc = CLI_BADINPUT;
                 break;
@@ -341,8 +347,7 @@ static int run_seeds(const char *path, const char *const *names, size_t npol,
                 rc = CLI_FAIL;
                 break;
             }
-            lab_sets ls;
-            lab_sets_split(&r->pol, 1, all, nsets + 1, &ls, err, sizeof err);
+            lab_sets_split(&r->pol, 1, all, na, &ls, err, sizeof err);
             const char *stored[2 * MAX_SETS + 2];
             size_t ns = 0;
             for (size_t i = 0; i < ls.nfield; i++) stored[ns++] = ls.field[i];

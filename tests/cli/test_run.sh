@@ -166,6 +166,17 @@ for p in ("classic", "guarded"):
     cell = "$%.2f [%.2f, %.2f]" % (m, m - h, m + h)
     assert cell in row, (cell, row)
 PY
+# The --set rule as without --seeds: window goes to classic, not karpenter.
+run "$SB" run "$S3" --policy classic --policy karpenter --set window=900 --seeds 2 --json \
+    --db "$TMP/sd4.db"
+expect_rc "run --seeds, a parameter of one policy" 0
+python3 - "$TMP/out" <<'PY' && ok || bad "run --seeds: window=900 reached classic only"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 4, rows
+for r in rows:
+    assert (r["params"].get("window") == 900) == (r["policy"] == "classic"), r["params"]
+PY
 run "$SB" run "$S3" --seeds 3 --set seed=2 --db "$TMP/sd3.db"
 expect_rc "--seeds with --set seed" 2
 expect_err "--seeds with --set seed" "--set seed=2: --seeds gives each run its seed"
