@@ -51,8 +51,9 @@ const char cmd_compare_usage[] =
 #define MAX_SETS 64
 
 static void print_row(const char *label, const lab_cmp_cell *x) {
-    char ra[48], rp[48], lm[16], lM[16], bm[16], bM[16], lat[40], back[40];
+    char ra[48], rp[48], own[48], lm[16], lM[16], bm[16], bM[16], lat[40], back[40];
     lab_cmp_regret_text(x, ra, sizeof ra, rp, sizeof rp);
+    lab_cmp_own_text(x, own, sizeof own);
     cli_duration(lm, sizeof lm, x->lat_med);
     cli_duration(lM, sizeof lM, x->lat_max);
     cli_duration(bm, sizeof bm, x->ret_med);
@@ -60,9 +61,9 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
     snprintf(lat, sizeof lat, "%s / %s", lm, lM);
     snprintf(back, sizeof back, "%s / %s", bm, bM);
     /* Coverage truncated: a shortfall must never print as 100.000. */
-    printf("  %-10s %10.2f %9.3f %20s %18s %9.2f %17s %17s %8.2f %6d\n", label, x->total,
-           floor(x->coverage * 1000) / 1000, ra, rp, x->shortfall_uh, lat, back, x->od_after,
-           x->flaps);
+    printf("  %-10s %10.2f %9.3f %20s %18s %19s %9.2f %17s %17s %8.2f %6d\n", label,
+           x->total, floor(x->coverage * 1000) / 1000, ra, rp, own, x->shortfall_uh, lat, back,
+           x->od_after, x->flaps);
 }
 
 /* Case k's (k == ncases: the suite's) figures over the seeds: the mean
@@ -141,18 +142,20 @@ static void note_one_draw(const lab_cmp *t) {
 }
 
 static void print_table(const lab_cmp *t, const int64_t *ids) {
-    const char *hdr = "  %-10s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
+    const char *hdr = "  %-10s %10s %9s %20s %18s %19s %9s %17s %17s %8s %6s\n";
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
         char over[96] = "";
         if (t->nseeds > 1)
             snprintf(over, sizeof over, "; means over %zu seeds%s", t->nseeds,
                      !all && !t->random[k] ? ", nothing random: every seed the same" : "");
-        if (all)
-            printf("ALL %zu CASES (oracle $%.2f%s)\n", t->ncases, t->agg[0].oracle, over);
-        else
-            printf("%s (oracle $%.2f%s)\n", t->cases[k], t->cell[k * t->npolicies].oracle, over);
-        printf(hdr, "policy", "total $", "cov %", "regret $", "regret %", "short uh",
+        const lab_cmp_cell *c0 = all ? &t->agg[0] : &t->cell[k * t->npolicies];
+        char name[80];
+        if (all) snprintf(name, sizeof name, "ALL %zu CASES", t->ncases);
+        else snprintf(name, sizeof name, "%s", t->cases[k]);
+        printf("%s (oracle $%.2f; reactive $%.2f at %.3f %%%s)\n", name, c0->oracle,
+               c0->reactive, floor(c0->reactive_cov * 1000) / 1000, over);
+        printf(hdr, "policy", "total $", "cov %", "regret $", "regret %", "own $", "short uh",
                "fallback med/max", "to spot med/max", "od h aft", "flaps");
         for (size_t p = 0; p < t->npolicies; p++)
             print_row(t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
@@ -165,7 +168,9 @@ static void print_table(const lab_cmp *t, const int64_t *ids) {
         printf(" %s=%lld", t->policies[p], (long long)ids[p]);
     printf("\nregret: total cost above the oracle's bound (full coverage at the least "
            "cost); n/a: cheaper than the bound because it covers less; over all cases, "
-           "summed where defined. cov: coverage of the required unit-time; short uh: "
+           "summed where defined. own: cost above the reactive bound (acting at once on "
+           "each shortfall as AWS makes it known; n/a: cheaper than that bound because it "
+           "covers less); regret less own is what not knowing the future costs. cov: coverage of the required unit-time; short uh: "
            "shortfall unit-hours; fallback: spot shortfall to on-demand covering it; to "
            "spot: spot back to on-demand released (medians over the cases with a "
            "shortfall, the largest maximum); od h aft: on-demand hours after recovery\n");
@@ -186,6 +191,15 @@ static cJSON *cell_json(const lab_cmp_cell *x) {
         cJSON_AddNumberToObject(o, "regret_pct", x->regret_pct);
     }
     if (x->ncases > 1) cJSON_AddNumberToObject(o, "regret_na_cases", x->na);
+    cJSON_AddNumberToObject(o, "reactive_cost", x->reactive);
+    cJSON_AddNumberToObject(o, "reactive_coverage_pct", x->reactive_cov);
+    if (x->ncases == 1 && !x->own_ok) {
+        cJSON_AddNullToObject(o, "own_regret");
+        cJSON_AddStringToObject(o, "own_regret_note", "cheaper than the reactive bound because it covers less");
+    } else {
+        cJSON_AddNumberToObject(o, "own_regret", x->own);
+    }
+    if (x->ncases > 1) cJSON_AddNumberToObject(o, "own_regret_na_cases", x->own_na);
     cJSON_AddNumberToObject(o, "shortfall_unit_hours", x->shortfall_uh);
     cJSON_AddNumberToObject(o, "fallback_latency_median_s", (double)x->lat_med);
     cJSON_AddNumberToObject(o, "fallback_latency_max_s", (double)x->lat_max);

@@ -54,6 +54,9 @@ static void regret_of(lab_cmp_cell *x) {
     x->regret = x->regret_ok && x->total > x->oracle ? x->total - x->oracle : 0;
     x->regret_pct = x->oracle > 0 ? 100 * x->regret / x->oracle : 0;
     x->na = !x->regret_ok;
+    x->own_ok = x->total >= x->reactive - CENT_HALF;
+    x->own = x->own_ok && x->total > x->reactive ? x->total - x->reactive : 0;
+    x->own_na = !x->own_ok;
 }
 
 void lab_cmp_set(lab_cmp *c, size_t seed_i, size_t case_i, size_t pol_i,
@@ -63,6 +66,8 @@ void lab_cmp_set(lab_cmp *c, size_t seed_i, size_t case_i, size_t pol_i,
     x->total = r->total_cost;
     x->oracle = r->oracle_cost;
     x->coverage = r->coverage_pct;
+    x->reactive = r->reactive_cost;
+    x->reactive_cov = r->reactive_coverage_pct;
     regret_of(x);
     x->shortfall_uh = r->shortfall_unit_hours;
     x->required_uh = r->required_unit_hours;
@@ -97,12 +102,16 @@ static void aggregate_into(const lab_cmp_cell *cells, size_t ncases, size_t npol
     for (size_t p = 0; p < npolicies; p++) {
         lab_cmp_cell *a = &agg[p];
         memset(a, 0, sizeof *a);
-        double oracle_ok = 0;
+        double oracle_ok = 0, react_short = 0;
         size_t nl = 0;
         for (size_t k = 0; k < ncases; k++) {
             const lab_cmp_cell *x = &cells[k * npolicies + p];
             a->total += x->total;
             a->oracle += x->oracle;
+            a->reactive += x->reactive;
+            react_short += (100 - x->reactive_cov) / 100 * x->required_uh;
+            if (x->own_ok) a->own += x->own;
+            else a->own_na++;
             a->shortfall_uh += x->shortfall_uh;
             a->required_uh += x->required_uh;
             a->shortfalls += x->shortfalls;
@@ -125,6 +134,8 @@ static void aggregate_into(const lab_cmp_cell *cells, size_t ncases, size_t npol
         a->regret_ok = a->na == 0;
         a->regret_pct = oracle_ok > 0 ? 100 * a->regret / oracle_ok : 0;
         a->coverage = a->required_uh > 0 ? 100 * (1 - a->shortfall_uh / a->required_uh) : 100;
+        a->reactive_cov = a->required_uh > 0 ? 100 * (1 - react_short / a->required_uh) : 100;
+        a->own_ok = a->own_na == 0;
         a->lat_med = lat ? median(lat, nl) : 0;
         a->ret_med = ret ? median(ret, nl) : 0;
     }
@@ -141,12 +152,13 @@ static void mean_cell(const lab_cmp *c, size_t k, size_t p, lab_cmp_cell *m) {
         *m = *x;
         return;
     }
-    double v[9] = {0};
+    double v[10] = {0};
     for (size_t i = 0; i < n; i++, x += stride) {
-        double f[9] = {x->total,        x->oracle,    x->coverage,
-                       x->shortfall_uh, x->required_uh, (double)x->shortfalls,
-                       x->od_after,     (double)x->flaps, 0};
-        for (int j = 0; j < 8; j++) v[j] += f[j] / (double)n;
+        double f[10] = {x->total,        x->oracle,       x->coverage,
+                        x->shortfall_uh, x->required_uh,  (double)x->shortfalls,
+                        x->od_after,     (double)x->flaps, x->reactive,
+                        x->reactive_cov};
+        for (int j = 0; j < 10; j++) v[j] += f[j] / (double)n;
     }
     int64_t med[4] = {0};
     x = &c->rep[k * c->npolicies + p];
@@ -162,6 +174,7 @@ static void mean_cell(const lab_cmp *c, size_t k, size_t p, lab_cmp_cell *m) {
     m->total = v[0], m->oracle = v[1], m->coverage = v[2];
     m->shortfall_uh = v[3], m->required_uh = v[4], m->shortfalls = (int)lround(v[5]);
     m->od_after = v[6], m->flaps = (int)lround(v[7]);
+    m->reactive = v[8], m->reactive_cov = v[9];
     m->lat_med = med[0], m->lat_max = med[1], m->ret_med = med[2], m->ret_max = med[3];
     m->ncases = 1;
     regret_of(m);
@@ -181,15 +194,18 @@ void lab_cmp_aggregate(lab_cmp *c) {
     ** regret differ from seed to seed (na: the most of any seed). */
     for (size_t p = 0; p < c->npolicies; p++) {
         lab_cmp_cell *a = &c->agg[p];
-        a->regret = a->regret_pct = 0;
-        a->na = 0;
+        a->regret = a->regret_pct = a->own = 0;
+        a->na = a->own_na = 0;
         for (size_t i = 0; i < c->nseeds; i++) {
             const lab_cmp_cell *x = &c->rep_agg[i * c->npolicies + p];
             a->regret += x->regret / (double)c->nseeds;
             a->regret_pct += x->regret_pct / (double)c->nseeds;
+            a->own += x->own / (double)c->nseeds;
             if (x->na > a->na) a->na = x->na;
+            if (x->own_na > a->own_na) a->own_na = x->own_na;
         }
         a->regret_ok = a->na == 0;
+        a->own_ok = a->own_na == 0;
     }
 }
 
@@ -251,6 +267,17 @@ void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pc
     sim_gap_format(x->total, x->oracle, x->coverage, abs, alen);
     if (x->regret_ok) snprintf(pct, plen, "%+.1f %%", x->regret_pct);
     else snprintf(pct, plen, "-");
+}
+
+void lab_cmp_own_text(const lab_cmp_cell *x, char *buf, size_t len) {
+    if (x->ncases > 1) {
+        if (x->own_na) snprintf(buf, len, "%+.2f (n/a on %d)", x->own, x->own_na);
+        else snprintf(buf, len, "%+.2f", x->own);
+    } else if (x->own_ok) {
+        snprintf(buf, len, "%+.2f", x->own);
+    } else {
+        snprintf(buf, len, "n/a");
+    }
 }
 
 /* One policy's sweep over the cases: its column of the table. */

@@ -10,6 +10,14 @@
 ** is "not available" (regret_ok = 0) with its coverage said beside it, as
 ** sim_gap_format() prints it.
 **
+** Beside it, the policy's own regret: its cost above the reactive bound
+** (sim_result.reactive_cost: acting at once on each shortfall as AWS makes
+** it known), defined as the regret is: where the run costs at least the
+** bound (a run that costs less covers less: no policy beats the reactive
+** bound on both).
+** The oracle's regret less the own regret is what not knowing the future
+** costs.
+**
 ** Ownership: a lab_cmp owns its cells (lab_cmp_free); names are borrowed.
 */
 #ifndef SPOTBENCH_LAB_REGRET_H
@@ -26,6 +34,10 @@ typedef struct {
     double total, oracle, coverage;  /* USD, USD, % of unit-time */
     int regret_ok;                   /* 0: cheaper than the bound (covers less) */
     double regret, regret_pct;       /* USD above the bound, % of the bound */
+    double reactive, reactive_cov;   /* the reactive bound: USD, coverage % */
+    int own_ok;                      /* 0: cheaper than the reactive bound */
+    double own;                      /* USD above the reactive bound */
+    int own_na;                      /* aggregates: cases whose own is n/a */
     double shortfall_uh, required_uh;
     int shortfalls;                  /* spot shortfall episodes */
     int64_t lat_med, lat_max;        /* fallback latency, s */
@@ -67,10 +79,12 @@ void lab_cmp_set(lab_cmp *c, size_t seed_i, size_t case_i, size_t pol_i,
 /* Aggregates every seed's table over the cases: costs, shortfall,
 ** on-demand hours and flaps summed; coverage = 1 - sum shortfall / sum
 ** required; regret summed over the cases where it is defined (na counts
-** the others) and its % taken of those cases' bound; latencies: the
+** the others) and its % taken of those cases' bound, the own regret
+** likewise (own_na); the reactive bound's cost summed, its coverage taken
+** as the policies'; latencies: the
 ** largest maximum, and the median of the medians of the cases that had a
 ** spot shortfall. Then the mean table over the seeds, aggregated the same
-** way, but for the suite's regret: the mean of each seed's (the cases
+** way, but for the suite's regrets: the mean of each seed's (the cases
 ** without one differ from seed to seed; na is the most of any seed). */
 void lab_cmp_aggregate(lab_cmp *c);
 
@@ -92,6 +106,10 @@ void lab_cmp_stats(const lab_cmp *c, size_t k, size_t p, lab_stat *total, lab_st
 ** (and "" for the % then). */
 void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pct,
                          size_t plen);
+
+/* A cell's own regret as printed: "+0.68", "n/a" (cheaper than the
+** reactive bound: it covers less), or for an aggregate "+1.20 (n/a on 2)". */
+void lab_cmp_own_text(const lab_cmp_cell *x, char *buf, size_t len);
 
 /* Runs every case (scenario paths cases[0..t->ncases)) with each policy
 ** pols[0..t->npolicies) at each of t's seeds, one sweep per policy in the

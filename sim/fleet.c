@@ -75,6 +75,7 @@ static void contrib(sim_state *s, const sim_inst *in, int sign) {
     if (up && !in->rebalanced) s->fleet.fulfilled += w;
     if (in->state == INST_NOTICE) s->fleet.terminating += w;
     if (in->registered) s->fleet.spot_units += w;
+    if (in->registered && in->state == INST_NOTICE) s->fleet.notice_units += w;
 }
 
 /* Changes a spot instance's state (and whether it serves) with the sums. */

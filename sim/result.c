@@ -6,6 +6,7 @@
 
 #define SF(type, f) {#f, type, offsetof(sim_result, f), 1}
 #define SF2(type, f) {#f, type, offsetof(sim_result, f), 2}
+#define SF4(type, f) {#f, type, offsetof(sim_result, f), 4}
 const sim_field sim_result_fields[] = {
     SF(SIM_F_DOUBLE, spot_cost),
     SF(SIM_F_DOUBLE, od_cost),
@@ -39,7 +40,12 @@ const sim_field sim_result_fields[] = {
     SF(SIM_F_INT, flaps),
     SF(SIM_F_DOUBLE, oracle_cost),
     SF(SIM_F_INT64, events),
+    /* Later versions' columns go last: an upgraded database gets them
+    ** there (ALTER TABLE ADD COLUMN), so its order stays a new one's. */
+    SF4(SIM_F_DOUBLE, reactive_cost),
+    SF4(SIM_F_DOUBLE, reactive_coverage_pct),
 };
 #undef SF
 #undef SF2
+#undef SF4
 const size_t sim_result_nfields = sizeof sim_result_fields / sizeof sim_result_fields[0];

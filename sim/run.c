@@ -656,10 +656,12 @@ static int seen_same(sim_state *s) {
     if (s->seen_valid && same_bits(w->required, s->required) &&
         same_bits(w->spot_units, s->fleet.spot_units) && same_bits(w->od_units, s->asg.od_units) &&
         same_bits(w->terminating, s->fleet.terminating) && same_bits(w->target, s->fleet.target) &&
-        same_bits(w->fulfilled, s->fleet.fulfilled) && w->od_live == s->asg.od_live)
+        same_bits(w->fulfilled, s->fleet.fulfilled) &&
+        same_bits(w->notice_units, s->fleet.notice_units) && w->od_live == s->asg.od_live)
         return 1;
-    *w = (struct sim_seen){s->required, s->fleet.spot_units, s->asg.od_units, s->fleet.terminating,
-                           s->fleet.target, s->fleet.fulfilled, s->asg.od_live};
+    *w = (struct sim_seen){s->required,          s->fleet.spot_units, s->asg.od_units,
+                           s->fleet.terminating, s->fleet.target,     s->fleet.fulfilled,
+                           s->fleet.notice_units, s->asg.od_live};
     s->seen_valid = 1;
     return 0;
 }

@@ -292,6 +292,10 @@ typedef struct {
     int flaps;                   /* direction changes within an hour */
     double oracle_cost;          /* total cost of the oracle on this run's
                                     spot capacity: full coverage at least */
+    double reactive_cost;        /* the reactive bound on the same spot side:
+                                    acting at once on each shortfall as AWS
+                                    makes it known (bound.c) */
+    double reactive_coverage_pct;/* the coverage it reaches */
     int64_t events;              /* events processed */
 } sim_result;
 

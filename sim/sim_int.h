@@ -194,6 +194,8 @@ typedef struct {
 typedef struct {
     int64_t t;
     double required, spot; /* units, from t until the next entry */
+    double known;          /* of spot, the units not under notice: what a
+                              controller may count on (the reactive bound) */
 } sim_cap;
 
 /* The sub-structs of sim_state below group its fields by the file that
@@ -231,6 +233,7 @@ typedef struct {
     int64_t tt_last_out, tt_last_in;
     double fulfilled, terminating; /* units */
     double spot_units;             /* registered, serving */
+    double notice_units;           /* of them, under notice */
 } sim_fleet_state;
 
 /* The on-demand Auto Scaling group (asg.c). */
@@ -339,6 +342,7 @@ typedef struct {
     ** called (run.c); cw.pmax_seen: the open period has seen the state. */
     struct sim_seen {
         double required, spot_units, od_units, terminating, target, fulfilled;
+        double notice_units;
         int od_live;
     } seen;
     int seen_valid;

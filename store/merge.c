@@ -6,9 +6,11 @@
 ** leaves the output as it was. Copied runs get new ids: the shard's id plus
 ** the output's largest run id, which keeps them distinct and in the
 ** shard's order without a row-by-row mapping. Tables are copied with
-** SELECT * through a temporary table (run_id shifted there), so the code
-** needs no column lists and cannot drift from the schema: both sides have
-** the same schema version, hence the same columns in the same order.
+** SELECT * through a temporary table (run_id shifted there) and inserted
+** by column name, so the code needs no column lists and cannot drift from
+** the schema: both sides have the same schema version, hence the same
+** columns, though a database upgraded from an older version may hold them
+** in another order than a new one.
 **
 ** A shard is untrusted input (it may come back from a batch job or another
 ** machine): every connection that reads one runs in SQLite's defensive
@@ -259,6 +261,44 @@ static int run_sql(sqlite3 *db, const char *path, char *err, size_t errlen,
     return 0;
 }
 
+/* Copies temp.m_rows into main.`table` column by name: the two have the
+** same columns, but a database upgraded from an older version may hold
+** them in another order than a new one. */
+static int copy_rows(sqlite3 *db, const char *path, const char *table, char *err,
+                     size_t errlen) {
+    char cols[4096] = "";
+    size_t n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('m_rows', 'temp')", -1,
+                           &s, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: merge failed: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    while (sqlite3_step(s) == SQLITE_ROW && n < sizeof cols) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        n += (size_t)snprintf(cols + n, sizeof cols - n, "%s\"%s\"", n ? ", " : "",
+                              name ? name : "");
+    }
+    sqlite3_finalize(s);
+    if (n == 0 || n >= sizeof cols) {
+        snprintf(err, errlen, "%s: merge failed: cannot list the columns of %s", path, table);
+        return -1;
+    }
+    char *sql = sqlite3_mprintf("INSERT INTO main.%s(%s) SELECT %s FROM m_rows", table, cols,
+                                cols);
+    if (!sql) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: merge failed: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
 static int query_i64(sqlite3 *db, const char *sql, const char *text,
                      int64_t *out) {
     sqlite3_stmt *s;
@@ -357,10 +397,10 @@ int st_merge(st_db *sdb, const char *shard_path, int64_t *sweep_id,
                     "DROP TABLE IF EXISTS temp.m_rows;"
                     "CREATE TEMP TABLE m_rows AS SELECT * FROM shard.%s"
                     " WHERE run_id IN (SELECT run_id FROM m_copy);"
-                    "UPDATE m_rows SET run_id = run_id + %lld;"
-                    "INSERT INTO main.%s SELECT * FROM m_rows;"
-                    "DROP TABLE m_rows",
-                    tables[i], (long long)off, tables[i]))
+                    "UPDATE m_rows SET run_id = run_id + %lld",
+                    tables[i], (long long)off) ||
+            copy_rows(db, out, tables[i], err, errlen) ||
+            run_sql(db, out, err, errlen, "DROP TABLE m_rows"))
             goto fail;
     if (run_sql(db, out, err, errlen,
                 "INSERT INTO main.sweep_runs(sweep_id, point, scenario, run_id, params)"

@@ -56,6 +56,15 @@ for c in cmp["cases"]:
             close(x["regret_pct"], 100 * max(gap, 0) / s["oracle_cost"], "regret %")
             if x["regret"] < 0:
                 errs.append("negative regret")
+        # The own regret: above the reactive bound, n/a below it.
+        close(x["reactive_cost"], s["reactive_cost"], "reactive cost")
+        close(x["reactive_coverage_pct"], s["reactive_coverage_pct"], "reactive coverage")
+        own = s["total_cost"] - s["reactive_cost"]
+        if own < -0.005:
+            if x["own_regret"] is not None:
+                errs.append("%s %s: own regret for a run below the reactive bound" % (c["case"], p))
+        else:
+            close(x["own_regret"], max(own, 0), c["case"] + " " + p + " own regret")
 for p in cmp["policies"]:
     a = cmp["all_cases"][p]
     ss = [by[(c, p)] for c in cases]
@@ -65,6 +74,10 @@ for p in cmp["policies"]:
     ok = [s for s in ss if s["total_cost"] - s["oracle_cost"] >= -0.005]
     close(a["regret"], sum(max(s["total_cost"] - s["oracle_cost"], 0) for s in ok), p + " regret")
     close(a["regret_na_cases"], len(ss) - len(ok), p + " n/a")
+    close(a["reactive_cost"], sum(s["reactive_cost"] for s in ss), p + " reactive")
+    ok = [s for s in ss if s["total_cost"] - s["reactive_cost"] >= -0.005]
+    close(a["own_regret"], sum(max(s["total_cost"] - s["reactive_cost"], 0) for s in ok), p + " own")
+    close(a["own_regret_na_cases"], len(ss) - len(ok), p + " own n/a")
     close(a["fallback_latency_max_s"], max(s["fallback_latency_max_s"] for s in ss), "lat max")
     close(a["flaps"], sum(s["flaps"] for s in ss), "flaps")
 if saw_na == 0:
@@ -73,6 +86,24 @@ if errs:
     print("\n".join(errs[:10]))
     sys.exit(1)
 PY
+# The two bounds over the whole bundled suite at 3 seeds, every live policy:
+# no run is both cheaper than the reactive bound and covers as much (it is
+# a point no policy beats on both), and where the reactive bound covers in
+# full it costs at least the oracle's bound.
+run "$SB" compare traces/scenarios --policy classic --policy guarded --policy hedge \
+    --policy karpenter --policy none --seeds 3 -j 2 --db "$TMP/b.db"
+expect_rc "compare the suite" 0
+n=$(sqlite3 "$TMP/b.db" "SELECT count(*) FROM summaries")
+[ "$n" -ge 300 ] && ok || bad "suite runs: $n"
+n=$(sqlite3 "$TMP/b.db" "SELECT count(*) FROM summaries WHERE
+        total_cost < reactive_cost - 0.005 AND coverage_pct >= reactive_coverage_pct")
+[ "$n" = 0 ] && ok || bad "$n runs beat the reactive bound on cost and coverage"
+n=$(sqlite3 "$TMP/b.db" "SELECT count(*) FROM summaries WHERE
+        reactive_coverage_pct >= 100 AND reactive_cost < oracle_cost - 0.005")
+[ "$n" = 0 ] && ok || bad "$n full-coverage reactive bounds below the oracle's"
+n=$(sqlite3 "$TMP/b.db" "SELECT count(*) FROM summaries WHERE reactive_cost IS NULL")
+[ "$n" = 0 ] && ok || bad "reactive bound missing from $n runs"
+
 [ -s "$TMP/c.png" ] && ok || bad "no figure"
 file "$TMP/c.png" 2>/dev/null | grep -q PNG && ok || head -c 4 "$TMP/c.png" | grep -q PNG && ok || bad "not a PNG"
 

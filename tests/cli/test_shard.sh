@@ -44,6 +44,23 @@ cmp -s "$TMP/one.txt" "$TMP/out.txt" && ok || bad "merged shards differ from one
 [ "$(q "$TMP/out.db" 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity"
 [ "$(q "$TMP/out.db" 'PRAGMA foreign_key_check' | wc -l)" = 0 ] && ok || bad "foreign keys"
 
+# A shard upgraded from an older schema holds the later columns last (ALTER
+# TABLE ADD COLUMN): merged by name, its values land in their columns.
+for k in 1 2 3 4; do cp "$TMP/s$k.db" "$TMP/u$k.db"; done
+q "$TMP/u1.db" "ATTACH '$TMP/s1.db' AS o;
+    ALTER TABLE summaries DROP COLUMN holds; ALTER TABLE summaries ADD COLUMN holds INTEGER;
+    ALTER TABLE summaries DROP COLUMN spot_cost; ALTER TABLE summaries ADD COLUMN spot_cost REAL;
+    UPDATE summaries SET
+        holds = (SELECT holds FROM o.summaries x WHERE x.run_id = summaries.run_id),
+        spot_cost = (SELECT spot_cost FROM o.summaries x WHERE x.run_id = summaries.run_id)"
+[ "$(q "$TMP/u1.db" "SELECT name FROM pragma_table_info('summaries') ORDER BY cid DESC LIMIT 1")" = spot_cost ] &&
+    ok || bad "the shard's columns were not reordered"
+run "$SB" merge "$TMP/out2.db" "$TMP/u1.db" "$TMP/u2.db" "$TMP/u3.db" "$TMP/u4.db"
+expect_rc "merge a reordered shard" 0
+rows "$TMP/out2.db" >"$TMP/out2.txt"
+cmp -s "$TMP/one.txt" "$TMP/out2.txt" && ok ||
+    bad "a reordered shard merged wrong: $(diff "$TMP/one.txt" "$TMP/out2.txt" | head -3)"
+
 # Idempotent.
 run "$SB" merge "$TMP/out.db" "$TMP/s1.db" "$TMP/s2.db" "$TMP/s3.db" "$TMP/s4.db"
 expect_rc "merge again" 0

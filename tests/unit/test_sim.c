@@ -713,6 +713,52 @@ static void oracle_bound(void **st) {
     NEAR(o.od_instance_hours, 8 * (4950 - 3720) / 3600.0);
 }
 
+/* The reactive bound, by hand, on oracle_bound's outage (on-demand launch
+** 60 s, registration 30 s). */
+static void reactive_bound(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 2, 0.1, 6);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3600 + 10800, 0.1);
+    }
+    /* Notices at +3600 say the spot ends at +3720: the 8 instances are
+    ** requested at 3720 - 60 - 30 = 3630, run from 3690, serve from 3720,
+    ** and go at +14550 when the new spot serves: 10860 s each, 30 s more
+    ** than the oracle's 10830 s (their registration). */
+    sim_result c = run(&f, "classic", NULL);
+    NEAR(c.reactive_cost - c.spot_cost, 8 * 10860 * 0.2 / 3600);
+    NEAR(c.reactive_cost - c.oracle_cost, 8 * 30 * 0.2 / 3600);
+    NEAR(c.reactive_coverage_pct, 100);
+    /* With draining, the spot stops serving at the notice: no warning left.
+    ** Requested at +3600, running at +3660 (billed to +14550: 10890 s),
+    ** serving at +3690: 90 s of 32 units uncovered out of 6 h of 32. */
+    f.sc.spot_draining = 1;
+    c = run(&f, "classic", NULL);
+    NEAR(c.reactive_cost - c.spot_cost, 8 * 10890 * 0.2 / 3600);
+    NEAR(c.reactive_coverage_pct, 100 * (1 - 90.0 / 21600));
+    NEAR(c.oracle_cost - c.spot_cost, 8 * 10950 * 0.2 / 3600); /* from +3600 */
+    assert_true(c.reactive_cost < c.oracle_cost); /* it covers less */
+
+    /* Per hour, oracle_bound's two shortfalls [3720, 4050) and [4620,
+    ** 4950): the instances run from +3690, are released at +4050 but kept
+    ** to the end of their paid hour (+7290), so the second notice (+4500)
+    ** finds them still there: one started hour each, the oracle's cost. */
+    fx_model(&f, 2, 0.1, 3);
+    f.sc.billing = SIM_PER_HOUR;
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(&f, p, 3600, 1.0);
+        fx_price(&f, p, 3900, 0.1);
+        fx_price(&f, p, 4500, 1.0);
+        fx_price(&f, p, 4800, 0.1);
+    }
+    c = run(&f, "classic", NULL);
+    NEAR(c.reactive_cost - c.spot_cost, 8 * 0.2);
+    NEAR(c.reactive_cost, c.oracle_cost);
+    NEAR(c.reactive_coverage_pct, 100);
+}
+
 static void same_seed_bit_identical(void **st) {
     (void)st;
     static fx f;
@@ -755,6 +801,7 @@ int main(void) {
         cmocka_unit_test(spot_draining_stops_serving_at_the_notice),
         cmocka_unit_test(no_launch_above_the_on_demand_price),
         cmocka_unit_test(oracle_within_min_and_max_size),
+        cmocka_unit_test(reactive_bound),
         cmocka_unit_test(same_seed_bit_identical),
     };
     return cmocka_run_group_tests_name("sim", tests, NULL, NULL);

@@ -350,9 +350,9 @@ static void open_creates_schema_and_wal(void **state) {
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
                   "decisions live_ticks run_pools runs scenarios summaries "
                   "sweep_runs sweeps timeseries");
-    /* run_id and one column per sim_result field (32). */
+    /* run_id and one column per sim_result field (34). */
     assert_int_equal(
-        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 33);
+        q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 35);
     /* Decisions and samples of a run are found by key, not by a scan. */
     assert_plan(raw, "SELECT * FROM decisions WHERE run_id = 1 AND t > 60",
                 "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
@@ -693,6 +693,8 @@ static void version_1_upgraded(void **state) {
                                   "ALTER TABLE summaries DROP COLUMN holds;"
                                   "ALTER TABLE decisions DROP COLUMN repeats;"
                                   "ALTER TABLE decisions DROP COLUMN last_t;"
+                                  "ALTER TABLE summaries DROP COLUMN reactive_cost;"
+                                  "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
                                   "PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -727,6 +729,8 @@ static void version_2_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "ALTER TABLE decisions DROP COLUMN repeats;"
                                   "ALTER TABLE decisions DROP COLUMN last_t;"
+                                  "ALTER TABLE summaries DROP COLUMN reactive_cost;"
+                                  "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
                                   "PRAGMA user_version = 2",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -734,7 +738,7 @@ static void version_2_upgraded(void **state) {
     db = open_ok(e);
     st_close(db);
     raw = raw_open(e->path);
-    assert_int_equal(q_int(raw, "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
     assert_q_text(raw,
                   "SELECT group_concat(t || ',' || seq || ',' || repeats || ',' || "
                   "last_t, ';') FROM (SELECT * FROM decisions ORDER BY t)",
@@ -745,6 +749,48 @@ static void version_2_upgraded(void **state) {
                   "run_id,t,seq,action,desired,honor_cooldown,reason,accepted,error,"
                   "repeats,last_t");
     sqlite3_close(raw);
+}
+
+/* A version 3 database (before the reactive bound) is upgraded in place:
+** the two columns are added last, where a new database has them, NULL for
+** the runs stored before; those runs still read back. */
+static void version_3_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = store_run(e, db);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    char *fresh = NULL;
+    {
+        sqlite3_stmt *s;
+        assert_int_equal(sqlite3_prepare_v2(raw,
+                                            "SELECT group_concat(name, ',') FROM "
+                                            "pragma_table_info('summaries')",
+                                            -1, &s, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        fresh = strdup((const char *)sqlite3_column_text(s, 0));
+        sqlite3_finalize(s);
+    }
+    assert_non_null(strstr(fresh, ",events,reactive_cost,reactive_coverage_pct"));
+    assert_int_equal(sqlite3_exec(raw,
+                                  "ALTER TABLE summaries DROP COLUMN reactive_cost;"
+                                  "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
+                                  "PRAGMA user_version = 3",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    sim_result got;
+    assert_int_equal(st_summary_get(db, id, &got, e->err, sizeof e->err), 0);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), 4);
+    assert_q_text(raw, "SELECT group_concat(name, ',') FROM pragma_table_info('summaries')",
+                  fresh);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM summaries WHERE reactive_cost IS NULL"), 1);
+    sqlite3_close(raw);
+    free(fresh);
 }
 
 /* A rejected SetDesiredCapacity asked again, unchanged, at the very next
@@ -1117,6 +1163,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(version_1_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_2_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
