@@ -207,7 +207,7 @@ static int run_entry(struct st_db *db, const char *name, const char *spath,
     if (lab_run_store(db, &sc, pb->pol, &params, sets, nall, 0, req->tool_version, &res,
                       &out->run_id, err, errlen))
         goto out;
-    if (req->update) lab_bounds_update(pb, &res);
+    if (req->update) lab_bounds_update(pb, &res, req->update == LAB_UPDATE_WIDEN);
     snprintf(out->label, sizeof out->label, "%s", pb->label);
     out->pol = pb->pol;
     out->nchecks = lab_bounds_check(pb, &res, out->check);

@@ -270,7 +270,7 @@ size_t lab_bounds_check(const lab_policy_bounds *pb, const sim_result *r,
     return n;
 }
 
-void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r) {
+void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r, int widen) {
     /* Tolerances: room for a run to wobble with a model change, not for a
     ** policy to get noticeably worse. */
     for (size_t i = 0; i < NCHECKS; i++) {
@@ -278,6 +278,7 @@ void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r) {
         ** od_launches_max, an invariant. */
         if (i >= 4 && (!pb->has[i] || strcmp(checks[i].key, "od_launches_max") == 0)) continue;
         double v = field(r, i), b;
+        int had = pb->has[i];
         pb->has[i] = 1;
         if (checks[i].is_min && checks[i].integer) b = floor(v * 0.9);
         else if (checks[i].is_min) b = floor((v - 0.05) * 1000) / 1000;
@@ -288,7 +289,10 @@ void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r) {
         else if (checks[i].off == offsetof(sim_result, spot_cost))
             b = ceil((v * 1.005 + 0.01) * 100) / 100;
         else b = ceil((v * 1.1 + 0.01) * 100) / 100;
-        pb->bound[i] = at_precision(b, checks[i].decimals);
+        b = at_precision(b, checks[i].decimals);
+        if (widen && had && (checks[i].is_min ? pb->bound[i] < b : pb->bound[i] > b))
+            continue; /* the bound an earlier seed set is looser: kept */
+        pb->bound[i] = b;
     }
 }
 

@@ -14,6 +14,7 @@ struct st_db;
 #define LAB_BOUNDS_MAX 8
 #define LAB_BOUNDS_CHECKS 11
 #define LAB_BOUNDS_SETS 32
+#define LAB_UPDATE_WIDEN 2
 
 /* One entry of bounds.json: a policy, optionally with its own parameters
 ** and scenario overrides, and the figures its run must stay within. */
@@ -48,8 +49,10 @@ void lab_bounds_free(lab_bounds *b);
 ** most) and returns how many were checked. */
 size_t lab_bounds_check(const lab_policy_bounds *pb, const sim_result *r, lab_check *out);
 /* Sets the bounds from a run's figures, with tolerances, rounded to the
-** precision they are compared at; keeps od_launches_max as it was. */
-void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r);
+** precision they are compared at; keeps od_launches_max as it was. With
+** `widen`, a bound only ever loosens (a minimum goes down, a maximum up):
+** bounds fitted over several seeds, one run at a time, hold at each. */
+void lab_bounds_update(lab_policy_bounds *pb, const sim_result *r, int widen);
 /* Writes the bounds, replacing `path` whole or not at all
 ** (traces/outfile.h). */
 int lab_bounds_write(const char *path, const lab_bounds *b, char *err, size_t errlen);
@@ -77,7 +80,8 @@ typedef struct {
     size_t nsets;
     const pol_policy *const *only;/* run only the entries of these policies */
     size_t nonly;                 /* 0: every entry */
-    int update;                   /* rewrite bounds.json from the runs */
+    int update;                   /* rewrite bounds.json from the runs;
+                                     LAB_UPDATE_WIDEN: only loosen it */
     const char *tool_version;
     const char *seed;             /* "seed=S" for every run, or NULL: the
                                      scenario's own */

@@ -155,8 +155,24 @@ assert abs(cov["value"] - round(g3["coverage_pct"], 3)) < 1e-9, (cov, g3["covera
 P
 run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2-3 --db "$TMP/r8.db"
 expect_out "--seeds rows" "guarded@3"
-run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2 --update --db "$TMP/r8.db"
-expect_rc "--update with --seeds" 2
-expect_err "--update with --seeds" "--update writes one run's figures as bounds: not with --seeds"
+# --update over seeds: each bound the loosest of the seeds' own, so that it
+# holds at every seed; computed here from `run --set seed=S` by the rule of
+# docs/regression.md (a minimum: floor((v - 0.05) * 1000) / 1000; a cost
+# maximum: ceil((v * 1.1 + 0.01) * 100) / 100).
+run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2-3 --update --db "$TMP/r8.db"
+expect_rc "--update with --seeds" 0
+"$SB" run traces/scenarios/single-pool-outbid/scenario.json --policy guarded --set seed=2 \
+    --json --db "$TMP/r7.db" >"$TMP/g2.json" || bad "run guarded seed 2"
+$PY - "$TMP/lib/single-pool-outbid/bounds.json" "$TMP/g2.json" "$TMP/g3.json" <<'P' && ok || bad "bounds over seeds"
+import json, math, sys
+b = json.load(open(sys.argv[1]))["guarded"]
+runs = [json.load(open(f))["summary"] for f in sys.argv[2:]]
+cov = min(math.floor((r["coverage_pct"] - 0.05) * 1000) / 1000 for r in runs)
+od = max(math.ceil((r["od_cost"] * 1.1 + 0.01) * 100) / 100 for r in runs)
+assert abs(b["coverage_pct_min"] - cov) < 1e-9, (b["coverage_pct_min"], cov)
+assert abs(b["od_cost_max"] - od) < 1e-9, (b["od_cost_max"], od)
+P
+run "$SB" regress "$TMP/lib" --case single-pool-outbid --seeds 2-3 --db "$TMP/r8.db"
+expect_rc "bounds written over seeds 2-3 hold at both" 0
 
 finish

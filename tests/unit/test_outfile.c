@@ -204,7 +204,7 @@ static void bounds_written_whole_and_rounded(void **st) {
     r.shortfall_unit_hours = 1.234; /* ceil((v * 1.1 + 0.01) * 100) / 100 = 1.37 */
     r.od_cost = 10.004;             /* ... = ceil(1101.44) / 100 = 11.02 */
     r.set_rejected = 7;             /* ceil(v * 1.1 + 2) = 10 */
-    lab_bounds_update(&b.p[0], &r);
+    lab_bounds_update(&b.p[0], &r, 0);
     signal(SIGXFSZ, SIG_IGN);
     struct rlimit old, lim;
     getrlimit(RLIMIT_FSIZE, &old);
