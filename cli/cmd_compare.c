@@ -170,7 +170,8 @@ static void print_table(const lab_cmp *t, const int64_t *ids) {
            "cost); n/a: cheaper than the bound because it covers less; over all cases, "
            "summed where defined. own: cost above the reactive bound (acting at once on "
            "each shortfall as AWS makes it known; n/a: cheaper than that bound because it "
-           "covers less); regret less own is what not knowing the future costs. cov: coverage of the required unit-time; short uh: "
+           "covers less); regret less own is what not knowing the future costs. cov: "
+           "coverage of the required unit-time; short uh: "
            "shortfall unit-hours; fallback: spot shortfall to on-demand covering it; to "
            "spot: spot back to on-demand released (medians over the cases with a "
            "shortfall, the largest maximum); od h aft: on-demand hours after recovery\n");
@@ -195,7 +196,8 @@ static cJSON *cell_json(const lab_cmp_cell *x) {
     cJSON_AddNumberToObject(o, "reactive_coverage_pct", x->reactive_cov);
     if (x->ncases == 1 && !x->own_ok) {
         cJSON_AddNullToObject(o, "own_regret");
-        cJSON_AddStringToObject(o, "own_regret_note", "cheaper than the reactive bound because it covers less");
+        cJSON_AddStringToObject(o, "own_regret_note",
+                                "cheaper than the reactive bound because it covers less");
     } else {
         cJSON_AddNumberToObject(o, "own_regret", x->own);
     }
