@@ -236,6 +236,9 @@ static int print_tune(const tune_args *t, const tune_result *r) {
            floor(res->min_cov * 1000) / 1000, ns > 1 ? " (of every seed)" : "", o->regret,
            o->oracle > 0 ? 100 * o->regret / o->oracle : 0.0,
            o->na ? ", over the cases where defined" : "");
+    printf("         of which its own %+.2f (above the reactive bound%s): what not knowing "
+           "the future costs is the rest\n",
+           o->own, o->own_na ? ", over the cases where defined" : "");
     printf("settings:");
     /* The seed axis, last, is not a setting. */
     for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_sweep_nseeds(&r->spec) > 1); k++)

@@ -116,6 +116,9 @@ typedef struct {
                              the bound, over the cases where it is defined
                              (means over the seeds) */
     int na;               /* cases where it is not */
+    double own, reactive; /* the same against the reactive bound: the
+                             policy's own share of the regret */
+    int own_na;
 } lab_tune_out;
 
 /* Runs the search over the spec's grid as a sweep in the database (the

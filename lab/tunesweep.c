@@ -99,16 +99,30 @@ static size_t start_index(const pol_policy *pol, const lab_sweep_axis *ax) {
     return bi;
 }
 
+/* The part of a run's cost above a bound, summed into *sum (with the bound
+** into *bound) as a mean over the seeds; *na counts the runs cheaper than
+** the bound (they cover less: no regret is defined). */
+static void add_regret(double total, double b, size_t nseeds, double *sum, double *bound,
+                       int *na) {
+    if (total >= b - 0.005) {
+        *sum += (total > b ? total - b : 0) / (double)nseeds;
+        *bound += b / (double)nseeds;
+    } else {
+        (*na)++;
+    }
+}
+
 /* The regret of point p: its cost above the oracle's bound summed over the
-** cases where it is defined; *na counts the others. */
-static int point_regret(const tune_ctx *c, size_t p, size_t nseeds, double *regret,
-                        double *oracle, int *na, char *err, size_t errlen) {
+** cases where it is defined (*na counts the others); the same above the
+** reactive bound. */
+static int point_regret(const tune_ctx *c, size_t p, size_t nseeds, lab_tune_out *o,
+                        char *err, size_t errlen) {
     st_db *db = NULL;
     st_sweep_row *rows = NULL;
     size_t nrows = 0;
     int rc = -1;
-    *regret = *oracle = 0;
-    *na = 0;
+    o->regret = o->oracle = o->own = o->reactive = 0;
+    o->na = o->own_na = 0;
     if (st_open(c->db_path, &db, err, errlen) ||
         st_sweep_rows(db, c->id, &rows, &nrows, err, errlen))
         goto out;
@@ -116,14 +130,8 @@ static int point_regret(const tune_ctx *c, size_t p, size_t nseeds, double *regr
         if (rows[i].point / nseeds != p) continue;
         sim_result r;
         if (st_summary_get(db, rows[i].run_id, &r, err, errlen)) goto out;
-        if (r.total_cost >= r.oracle_cost - 0.005) {
-            /* Per seed: the means over the seeds, summed over the cases. */
-            *regret += (r.total_cost > r.oracle_cost ? r.total_cost - r.oracle_cost : 0) /
-                       (double)nseeds;
-            *oracle += r.oracle_cost / (double)nseeds;
-        } else {
-            (*na)++;
-        }
+        add_regret(r.total_cost, r.oracle_cost, nseeds, &o->regret, &o->oracle, &o->na);
+        add_regret(r.total_cost, r.reactive_cost, nseeds, &o->own, &o->reactive, &o->own_na);
     }
     rc = 0;
 out:
@@ -235,8 +243,7 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
     out->simulated = c.simulated;
     out->point = out->res.point * nseeds;
     if (out->res.complete &&
-        point_regret(&c, out->res.point, nseeds, &out->regret, &out->oracle, &out->na, err,
-                     errlen))
+        point_regret(&c, out->res.point, nseeds, out, err, errlen))
         goto out;
     rc = LAB_OK;
 out:

@@ -40,6 +40,12 @@ want=$(sqlite3 "$TMP/t.db" "SELECT printf('%+.2f', sum(max(s.total_cost - s.orac
         FROM sweep_runs w JOIN summaries s ON s.run_id = w.run_id
         WHERE w.point = $point AND s.total_cost >= s.oracle_cost - 0.005")
 grep -q "regret $want " "$TMP/tune.out" && ok || bad "regret: wanted $want: $(grep '^result' "$TMP/tune.out")"
+# Its own share: the same above the reactive bound.
+want=$(sqlite3 "$TMP/t.db" "SELECT printf('%+.2f', sum(max(s.total_cost - s.reactive_cost, 0)))
+        FROM sweep_runs w JOIN summaries s ON s.run_id = w.run_id
+        WHERE w.point = $point AND s.total_cost >= s.reactive_cost - 0.005")
+grep -q "of which its own $want " "$TMP/tune.out" && ok ||
+    bad "own regret: wanted $want: $(grep 'of which' "$TMP/tune.out")"
 
 # The hand-over: the settings and a live configuration.
 grep -qF "settings: --set fallback_wait=" "$TMP/tune.out" && ok || bad "no settings line"
