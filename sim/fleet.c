@@ -16,10 +16,11 @@
 ** the provisioned capacity is greater than the target capacity", so it
 ** counts the instances the fleet itself terminates (above target, or under
 ** launch-before-terminate) for fleet.TerminationDelay, their shutting-down
-** time (no longer billed nor fulfilled). The fleet replaces noticed capacity at once in the pools still
-** eligible; a pool in an insufficient-capacity window is not eligible, nor
-** one whose instances were told of a coming interruption by a rebalance
-** recommendation, until that interruption.
+** time (no longer billed nor fulfilled). The fleet replaces noticed
+** capacity at once in the pools still eligible; a pool in an
+** insufficient-capacity window is not eligible, nor one whose instances
+** were told of a coming interruption by a rebalance recommendation, until
+** that interruption.
 **
 ** With Capacity Rebalancing, an instance given a rebalance recommendation is
 ** `rebalanced`: it keeps running, billing and serving but no longer counts

@@ -2063,7 +2063,8 @@ int sim_scenario_random(const sim_scenario *sc) {
     /* The market draws its events; scripted events draw which instances
     ** they interrupt. */
     if (sc->mode == SIM_MODEL && (sc->market.on || sc->nevents)) return 1;
-    if (sc->mode == SIM_MODEL && sc->ev_on && (dist_random(&sc->ev_delay) || prob_random(sc->ev_loss)))
+    if (sc->mode == SIM_MODEL && sc->ev_on &&
+        (dist_random(&sc->ev_delay) || prob_random(sc->ev_loss)))
         return 1;
     return prob_random(sc->cw_missing) || prob_random(sc->cw_fetch_failure) ||
            prob_random(sc->invoke_failure) || prob_random(sc->describe_failure);
