@@ -303,6 +303,34 @@ static void full_model_scenario(void **st) {
     assert_null(sc.pools);
 }
 
+/* eventbridge: its defaults (assumed: 1-30 s, none lost), its fields,
+** fleet.TerminationDelay, and no events in a replay of recorded metrics. */
+static void eventbridge_fields(void **st) {
+    fx *f = *st;
+    base(f);
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    assert_int_equal(sc.ev_on, 1);
+    assert_dist(sc.ev_delay, 1, 1, 30);
+    assert_true(sc.ev_loss == 0);
+    assert_dist(sc.fleet_termination_delay, 1, 30, 90);
+    sim_scenario_free(&sc);
+    const char *sets[] = {"eventbridge.DeliveryDelay=120", "eventbridge.LossProbability=0.1",
+                          "eventbridge.Enabled=false", "fleet.TerminationDelay=45"};
+    assert_int_equal(load(f, "scenario.json", sets, 4, &sc), 0);
+    assert_int_equal(sc.ev_on, 0);
+    assert_dist(sc.ev_delay, 1, 120, 120);
+    assert_true(sc.ev_loss == 0.1);
+    assert_dist(sc.fleet_termination_delay, 1, 45, 45);
+    sim_scenario_free(&sc);
+    const char *bad[] = {"eventbridge.LossProbability=2"};
+    load_fails(f, "scenario.json", bad, 1,
+               "scenario.json: eventbridge.LossProbability: must be between 0 and 1");
+    const char *typo[] = {"eventbridge.Delay=5"};
+    assert_int_equal(load(f, "scenario.json", typo, 1, &sc), -1);
+    assert_non_null(strstr(f->err, "eventbridge.Delay"));
+}
+
 static void minimal_model_defaults(void **st) {
     fx *f = *st;
     base(f);
@@ -1316,6 +1344,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(full_model_scenario),
         T(minimal_model_defaults),
+        T(eventbridge_fields),
         T(direct_scenario),
         T(units_follow_the_group),
         T(span_within_the_traces),
