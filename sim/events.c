@@ -15,7 +15,8 @@
 ** survives a tick that failed.
 **
 ** The draws are on the events' own stream, so a policy that reads no events
-** and a scenario without them see the rest of the run unchanged.
+** (none is kept for it) and a scenario without them see the rest of the run
+** unchanged.
 */
 #include "sim_int.h"
 
@@ -24,7 +25,8 @@
 int sim_evb_emit(sim_state *s, int kind, double units) {
     const sim_scenario *sc = s->sc;
     sim_evb_state *e = &s->evb;
-    if (sc->mode != SIM_MODEL || !sc->ev_on) return 0;
+    /* A policy that reads no event is given none: nothing to keep. */
+    if (sc->mode != SIM_MODEL || !sc->ev_on || !s->pol->reads_events) return 0;
     int lost = sc->ev_loss >= 1 || (sc->ev_loss > 0 && trc_rng_unit(&e->rng) < sc->ev_loss);
     int64_t at = s->now + sim_rng_delay(&e->rng, &sc->ev_delay);
     if (lost || at >= sc->end) return 0;
