@@ -105,6 +105,11 @@ typedef struct {
     char activity[32];  /* activityStatus, "" when absent */
     int target;         /* targetCapacity */
     double fulfilled;   /* fulfilledCapacity, -1 when absent */
+    /* launchSpecifications listed, and of them those with detailed
+    ** monitoring (monitoring.enabled true). AWS recommends detailed
+    ** monitoring "to ensure accuracy" of the AWS/EC2Spot metrics; a fleet of
+    ** launch templates lists none (specs 0: not known here). */
+    int specs, monitored;
 } aws_fleet;
 
 /* ---- The live loop ------------------------------------------------------ */

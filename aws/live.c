@@ -489,7 +489,13 @@ static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
     PUT("%s ", ts);
     for (int m = 0; m < POL_NMETRICS; m++)
         put_latest(buf, n, &len, pol_metric_name((pol_metric)m), &t->obs.m[m]);
-    if (t->fleet_known)
+    if (t->fleet_known && t->fleet.monitored < t->fleet.specs)
+        /* AWS recommends detailed monitoring for the fleet's metrics: said
+        ** on every tick while a launch specification lacks it. */
+        PUT("| fleet %s target %d, detailed monitoring off in %d of %d launch "
+            "specifications ", t->fleet.state, t->fleet.target,
+            t->fleet.specs - t->fleet.monitored, t->fleet.specs);
+    else if (t->fleet_known)
         PUT("| fleet %s target %d ", t->fleet.state, t->fleet.target);
     else
         PUT("| fleet failed ");

@@ -421,6 +421,13 @@ int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
             goto out;
         }
         child_text(x, it, "activityStatus", f.activity, sizeof f.activity);
+        for (xmlNodePtr ls = child(child(cfg, "launchSpecifications"), "item"); ls;
+             ls = next_named(ls, "item")) {
+            char on[16] = "";
+            f.specs++;
+            child_text(x, child(ls, "monitoring"), "enabled", on, sizeof on);
+            f.monitored += strcmp(on, "true") == 0;
+        }
         *out = f;
         rc = 0;
         break;

@@ -61,9 +61,32 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
     snprintf(lat, sizeof lat, "%s / %s", lm, lM);
     snprintf(back, sizeof back, "%s / %s", bm, bM);
     /* Coverage truncated: a shortfall must never print as 100.000. */
-    printf("  %-10s %10.2f %9.3f %20s %18s %19s %9.2f %17s %17s %8.2f %6d\n", label,
+    printf("  %-10s %10.2f %9.3f %20s %18s %21s %9.2f %17s %17s %8.2f %6d\n", label,
            x->total, floor(x->coverage * 1000) / 1000, ra, rp, own, x->shortfall_uh, lat, back,
            x->od_after, x->flaps);
+}
+
+/* Beside the suite's dollar total, each policy's regret per case: a suite
+** whose largest case holds most of the dollars says little else. */
+static void print_case_regret(const lab_cmp *t) {
+    printf("  %-10s %16s %16s  %s\n", "per case", "regret % median", "worst", "worst case");
+    for (size_t p = 0; p < t->npolicies; p++) {
+        double med, worst;
+        size_t wc, n;
+        if (lab_cmp_case_regret(t, p, &med, &worst, &wc, &n)) {
+            printf("  %-10s %16s %16s  (n/a on every case)\n", t->policies[p], "-", "-");
+            continue;
+        }
+        char a[32], b[32], c[96];
+        snprintf(a, sizeof a, "%+.1f %%", med);
+        snprintf(b, sizeof b, "%+.1f %%", worst);
+        if (n < t->ncases)
+            snprintf(c, sizeof c, "%s (of %zu cases; n/a on %zu)", t->cases[wc], n,
+                     t->ncases - n);
+        else
+            snprintf(c, sizeof c, "%s", t->cases[wc]);
+        printf("  %-10s %16s %16s  %s\n", t->policies[p], a, b, c);
+    }
 }
 
 /* Case k's (k == ncases: the suite's) figures over the seeds: the mean
@@ -142,7 +165,7 @@ static void note_one_draw(const lab_cmp *t) {
 }
 
 static void print_table(const lab_cmp *t, const int64_t *ids) {
-    const char *hdr = "  %-10s %10s %9s %20s %18s %19s %9s %17s %17s %8s %6s\n";
+    const char *hdr = "  %-10s %10s %9s %20s %18s %21s %9s %17s %17s %8s %6s\n";
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
         char over[96] = "";
@@ -159,6 +182,7 @@ static void print_table(const lab_cmp *t, const int64_t *ids) {
                "fallback med/max", "to spot med/max", "od h aft", "flaps");
         for (size_t p = 0; p < t->npolicies; p++)
             print_row(t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
+        if (all) print_case_regret(t);
         if (t->nseeds > 1) print_spread(t, k);
         printf("\n");
     }
@@ -296,6 +320,17 @@ static int print_json(const char *dir, const lab_cmp *t, const int64_t *ids,
     cJSON *agg = cJSON_AddObjectToObject(o, "all_cases");
     for (size_t p = 0; p < t->npolicies; p++) {
         cJSON *r = cell_json(&t->agg[p]);
+        double med, worst;
+        size_t wc, n;
+        if (lab_cmp_case_regret(t, p, &med, &worst, &wc, &n) == 0) {
+            cJSON *pc = cJSON_AddObjectToObject(r, "regret_pct_per_case");
+            cJSON_AddNumberToObject(pc, "median", med);
+            cJSON_AddNumberToObject(pc, "worst", worst);
+            cJSON_AddStringToObject(pc, "worst_case", t->cases[wc]);
+            cJSON_AddNumberToObject(pc, "cases", (double)n);
+        } else {
+            cJSON_AddNullToObject(r, "regret_pct_per_case");
+        }
         cJSON_AddItemToObject(r, "over_seeds", seeds_json(t, t->ncases, p));
         cJSON_AddItemToObject(agg, t->policies[p], r);
     }

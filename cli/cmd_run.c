@@ -163,8 +163,8 @@ static void print_table(const sim_scenario *sc, const run_slot *runs, size_t n) 
     char seen[8][sizeof(sim_note)];
     int nseen = 0;
     for (size_t r = 0; r < n; r++) {
-        sim_note notes[4];
-        int k = sim_notes(sc, runs[r].pol, &runs[r].res, notes, 4);
+        sim_note notes[5];
+        int k = sim_notes(sc, runs[r].pol, &runs[r].res, notes, 5);
         for (int i = 0; i < k; i++) {
             int dup = 0;
             for (int j = 0; j < nseen; j++) dup |= strcmp(seen[j], notes[i].text) == 0;
@@ -202,8 +202,8 @@ static void print_json(const sim_scenario *sc, const run_slot *x) {
     else
         printf(", \"gap_to_oracle\": null");
     printf("}, \"notes\": [");
-    sim_note notes[4];
-    int k = sim_notes(sc, x->pol, r, notes, 4);
+    sim_note notes[5];
+    int k = sim_notes(sc, x->pol, r, notes, 5);
     for (int i = 0; i < k; i++) {
         char esc[2 * sizeof notes[0].text];
         trc_json_escape(esc, sizeof esc, notes[i].text);

@@ -231,6 +231,7 @@ static const char *kind_name(int kind) {
     case SIM_NOTE_EXTENDED: return "extended";
     case SIM_NOTE_BELOW: return "below_bound";
     case SIM_NOTE_BUG: return "bug";
+    case SIM_NOTE_BLIND: return "no_events";
     case NOTE_FALLBACK: return "fallback_capacity";
     }
     return "other";

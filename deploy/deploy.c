@@ -588,6 +588,10 @@ static cJSON *launch_spec(const sim_pool *pl, int draining) {
     cJSON *ip = cJSON_AddObjectToObject(s, "IamInstanceProfile");
     cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
     cJSON_AddItemToObject(s, "UserData", user_data(draining));
+    /* Detailed monitoring: AWS recommends it "to ensure accuracy" of the
+    ** AWS/EC2Spot metrics the controller reads (docs/deploy.md). */
+    cJSON *mon = cJSON_AddObjectToObject(s, "Monitoring");
+    cJSON_AddBoolToObject(mon, "Enabled", 1);
     return s;
 }
 

@@ -254,6 +254,34 @@ void lab_cmp_verdict_of(const lab_cmp *c, size_t a, size_t b, lab_cmp_verdict *o
     free(v);
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int lab_cmp_case_regret(const lab_cmp *c, size_t p, double *median, double *worst,
+                        size_t *worst_case, size_t *n) {
+    double v[512];
+    size_t k = 0;
+    *n = 0;
+    *median = *worst = 0;
+    *worst_case = 0;
+    for (size_t i = 0; i < c->ncases; i++) {
+        const lab_cmp_cell *x = &c->cell[i * c->npolicies + p];
+        if (!x->regret_ok) continue;
+        if (k == 0 || x->regret_pct > *worst) {
+            *worst = x->regret_pct;
+            *worst_case = i;
+        }
+        if (k < sizeof v / sizeof v[0]) v[k++] = x->regret_pct;
+    }
+    if (!k) return -1;
+    qsort(v, k, sizeof v[0], cmp_double);
+    *median = v[(k - 1) / 2];
+    *n = k;
+    return 0;
+}
+
 void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pct,
                          size_t plen) {
     if (x->ncases > 1) { /* an aggregate: over the cases where defined */

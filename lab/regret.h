@@ -102,6 +102,15 @@ void lab_cmp_verdict_of(const lab_cmp *c, size_t a, size_t b, lab_cmp_verdict *o
 void lab_cmp_stats(const lab_cmp *c, size_t k, size_t p, lab_stat *total, lab_stat *coverage,
                    lab_stat *regret_pct);
 
+/* Policy p's regret per case, in % of each case's bound (the mean table's
+** cells): the median over the cases where it is defined (the lower middle
+** one for an even count) and the worst, with its case; *n is how many cases
+** count. One case with most of the suite's dollars makes the summed regret
+** mostly that case: these say what a typical case and the worst one cost.
+** Returns 0, or -1 when no case has a regret (all n/a). */
+int lab_cmp_case_regret(const lab_cmp *c, size_t p, double *median, double *worst,
+                        size_t *worst_case, size_t *n);
+
 /* A cell's regret as printed: "+5.88" / "+6.8 %", or "n/a (covers 95.2 %)"
 ** (and "" for the % then). */
 void lab_cmp_regret_text(const lab_cmp_cell *x, char *abs, size_t alen, char *pct,

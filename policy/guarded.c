@@ -4,9 +4,7 @@
 **
 **  - a failed or stale metric never causes an action (classic assumes 32
 **    pending units when a datapoint is late): a failed or stale
-**    TargetCapacity or PendingCapacity holds; with `use_terminating`, a
-**    failed or stale TerminatingCapacity forbids scaling in (the units under
-**    notice are unknown) but lets a confirmed shortfall be covered;
+**    TargetCapacity or PendingCapacity holds;
 **  - it reads the newest datapoint no older than `staleness`, which is given
 **    for 1-minute data and scales with the metrics' Period (Period/60 times
 **    as long), as do the spans `confirm` counts datapoints in;
@@ -15,8 +13,14 @@
 **    shortfall beyond it is covered at once, even while the fleet scales
 **    (classic does nothing at all while the fleet scales);
 **  - it scales out only after `confirm` consecutive datapoints show a
-**    shortfall, except for TerminatingCapacity (instances under a 2-minute
-**    interruption notice), which is acted on at once when `use_terminating`;
+**    shortfall, except for the instances named by the interruption warnings
+**    (EventBridge events, pol_obs.events) received within the last two
+**    minutes, which are covered at once when `use_events`: those instances
+**    are gone two minutes after their warning. TerminatingCapacity is not
+**    read: AWS counts in it capacity the fleet terminates because it holds
+**    more than its target, not capacity under a notice. Without an event
+**    source (a replay of recorded metrics) it covers losses only once
+**    PendingCapacity shows them, later, and a run says so;
 **  - it scales in only when no shortfall was seen for `scale_in_delay`, with
 **    every Period of that window's PendingCapacity present (a missing
 **    datapoint might have been the shortfall: it holds), and by at most
@@ -39,8 +43,11 @@ enum {
     P_SCALE_IN_STEP,
     P_HEADROOM,
     P_MAX_OD,
-    P_USE_TERMINATING
+    P_USE_EVENTS
 };
+
+/* An interruption warning comes two minutes before the interruption. */
+#define NOTICE_S 120
 
 static const pol_param_def guarded_params[] = {
     {"units_per_instance", 4, 0.001, 1e6, 0, "units",
@@ -60,8 +67,8 @@ static const pol_param_def guarded_params[] = {
      "extra units covered on top of a shortfall"},
     {"max_on_demand", 100, 0, 100000, 1, "instances",
      "never ask for more on-demand instances than this"},
-    {"use_terminating", 1, 0, 1, 1, "bool",
-     "cover TerminatingCapacity (2-minute notices) at once"},
+    {"use_events", 1, 0, 1, 1, "bool",
+     "cover the units of interruption warnings received within 2 minutes at once"},
 };
 
 static int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -77,15 +84,15 @@ static int64_t confirm_span(const pol_params *p, int64_t period) {
 }
 
 static int64_t guarded_lookback(const pol_params *p, int64_t period) {
-    return imax(imax((int64_t)p->v[P_WINDOW], (int64_t)p->v[P_SCALE_IN_DELAY]),
-                confirm_span(p, period));
+    return imax(imax(imax((int64_t)p->v[P_WINDOW], (int64_t)p->v[P_SCALE_IN_DELAY]),
+                     confirm_span(p, period)),
+                NOTICE_S);
 }
 
 static void guarded_decide(const pol_obs *o, const pol_params *p,
                            pol_decision *d) {
     const pol_series *target = &o->m[POL_TARGET];
     const pol_series *pending = &o->m[POL_PENDING];
-    const pol_series *term = &o->m[POL_TERMINATING];
     int64_t period = pol_period(o), stale = stale_span(p, period);
     size_t first, n;
 
@@ -102,16 +109,11 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         if (target->pts[i].v < t_min) t_min = target->pts[i].v;
     double launching = t_new->v - t_min;
 
-    /* Units under an interruption notice: about to be lost. Unknown when
-    ** its fetch failed or no datapoint is fresh: then the known shortfall
-    ** may still be covered, but nothing is released. */
+    /* Units under an interruption notice, about to be lost: those named by
+    ** the warnings received within the notice's two minutes. */
     double terminating = 0;
-    const char *term_unknown = NULL;
-    if (p->v[P_USE_TERMINATING] != 0) {
-        const pol_point *x = term->failed ? NULL : pol_freshest(o, term, stale);
-        if (x) terminating = x->v;
-        else term_unknown = term->failed ? "fetch failed" : "no fresh datapoint";
-    }
+    if (p->v[P_USE_EVENTS] != 0 && o->events.known)
+        pol_events_in(&o->events, POL_EV_WARNING, o->now - NOTICE_S, o->now, &terminating);
 
     /* Scale-out need: the `confirm` newest datapoints all show a shortfall
     ** beyond what the fleet is launching. */
@@ -142,9 +144,8 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     int want_in = pol_instances_for(keep_units, p->v[P_UNITS]);
 
     int cap = o->asg.max_size;
-    char tnote[64] = "";
-    if (term_unknown)
-        snprintf(tnote, sizeof tnote, "; TerminatingCapacity %s", term_unknown);
+    const char *tnote =
+        p->v[P_USE_EVENTS] != 0 && !o->events.known ? "; no interruption events" : "";
     if ((int)p->v[P_MAX_OD] < cap) cap = (int)p->v[P_MAX_OD];
     if (cap < o->asg.min_size) cap = o->asg.min_size;
     int desired = o->asg.desired;
@@ -154,7 +155,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         if (to < o->asg.min_size) to = o->asg.min_size;
         pol_set(d, to, 0,
                 "scale out: shortfall %g units (pending %g, launching %g, "
-                "terminating %g) needs %d instances%s%s",
+                "warned %g) needs %d instances%s%s",
                 need, p_new->v, launching, terminating, want_out,
                 to < want_out ? ", capped" : "", tnote);
         return;
@@ -164,11 +165,6 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         to = desired - (int)p->v[P_SCALE_IN_STEP];
     if (to > cap) to = cap;
     if (to < o->asg.min_size) to = o->asg.min_size;
-    if (to < desired && term_unknown) {
-        pol_hold(d, "TerminatingCapacity %s; not scaling in from %d",
-                 term_unknown, desired);
-        return;
-    }
     /* A datapoint missing from the scale-in window might have been the
     ** shortfall that keeps the group (a missing TargetCapacity datapoint
     ** can only lower `launching`, which keeps more: not needed whole). */
@@ -213,5 +209,6 @@ const pol_policy pol_guarded = {
     guarded_lookback,
     guarded_decide,
     0,
-    POL_READS(POL_TARGET) | POL_READS(POL_PENDING) | POL_READS(POL_TERMINATING),
+    POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
+    1,
 };

@@ -51,10 +51,31 @@ int pol_param_index(const pol_policy *pol, const char *key) {
 
 unsigned pol_reads(const pol_policy *pol, const pol_params *p) {
     unsigned all = (1u << POL_NMETRICS) - 1;
-    unsigned r = (pol->reads ? pol->reads : all) & all;
-    int u = pol_param_index(pol, "use_terminating");
-    if (u >= 0 && p->v[u] == 0) r &= ~POL_READS(POL_TERMINATING);
-    return r;
+    (void)p;
+    return (pol->reads ? pol->reads : all) & all;
+}
+
+const char *pol_event_detail_type(pol_event_kind k) {
+    static const char *const names[] = {"EC2 Spot Instance Interruption Warning",
+                                        "EC2 Instance Rebalance Recommendation"};
+    return (unsigned)k < POL_NEVENTS ? names[k] : NULL;
+}
+
+const char *pol_event_key(pol_event_kind k) {
+    static const char *const keys[] = {"InterruptionWarnings", "RebalanceRecommendations"};
+    return (unsigned)k < POL_NEVENTS ? keys[k] : NULL;
+}
+
+int pol_events_in(const pol_events *e, pol_event_kind k, int64_t from, int64_t to,
+                  double *units) {
+    int n = 0;
+    if ((unsigned)k >= POL_NEVENTS) return 0;
+    for (size_t i = 0; i < e->n[k]; i++)
+        if (e->ev[k][i].t > from && e->ev[k][i].t <= to) {
+            n++;
+            if (units) *units += e->ev[k][i].v;
+        }
+    return n;
 }
 
 int pol_is_param(const char *key, size_t len) {
@@ -324,6 +345,26 @@ int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {
                          "metrics.%s[%zu]: timestamps must be strictly "
                          "increasing",
                          metric_names[m], i);
+                return -1;
+            }
+        }
+    }
+    const pol_events *e = &obs->events;
+    for (int k = 0; k < POL_NEVENTS; k++) {
+        if (e->n[k] && !e->known) {
+            snprintf(err, errlen, "events: %s given without an event source",
+                     pol_event_key((pol_event_kind)k));
+            return -1;
+        }
+        for (size_t i = 0; i < e->n[k]; i++) {
+            if (!isfinite(e->ev[k][i].v) || e->ev[k][i].v < 0) {
+                snprintf(err, errlen, "events.%s[%zu]: units must be a finite number >= 0",
+                         pol_event_key((pol_event_kind)k), i);
+                return -1;
+            }
+            if (i && e->ev[k][i].t < e->ev[k][i - 1].t) {
+                snprintf(err, errlen, "events.%s[%zu]: times must not decrease",
+                         pol_event_key((pol_event_kind)k), i);
                 return -1;
             }
         }

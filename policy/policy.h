@@ -55,6 +55,34 @@ typedef struct {
     int desired, min_size, max_size, in_service;
 } pol_asg;
 
+/* The EventBridge events a controller has received (docs/policies.md,
+** "Events"): EC2 Spot Instance Interruption Warnings (each names an
+** instance EC2 interrupts two minutes later) and EC2 Instance Rebalance
+** Recommendations (an instance at elevated risk of interruption). Each is a
+** point: t the second it was received, v the capacity units of the
+** instance it names (its WeightedCapacity). A caller gives those received
+** within the policy's look-back, sorted by t (ties allowed); those with t >
+** `since` are new since the last invocation. AWS emits both "on a best
+** effort basis": one may be late or never come. */
+typedef enum { POL_EV_WARNING = 0, POL_EV_REBALANCE, POL_NEVENTS } pol_event_kind;
+typedef struct {
+    int known;     /* 1: the controller has an event source (the simulator's
+                      delivery, a queue); 0: none, and a policy that reads
+                      notices runs without them */
+    int64_t since; /* the last invocation's time */
+    const pol_point *ev[POL_NEVENTS];
+    size_t n[POL_NEVENTS];
+} pol_events;
+
+/* AWS's detail-type of an event kind ("EC2 Spot Instance Interruption
+** Warning"), and the observation's JSON key ("InterruptionWarnings"). */
+const char *pol_event_detail_type(pol_event_kind k);
+const char *pol_event_key(pol_event_kind k);
+/* The events of kind k received in (from, to]: returns their number and
+** adds their units to *units (when not NULL). */
+int pol_events_in(const pol_events *e, pol_event_kind k, int64_t from, int64_t to,
+                  double *units);
+
 typedef struct {
     int64_t now;
     /* The metrics' Period in seconds: 60 (live, model mode), or 300 for a
@@ -62,6 +90,7 @@ typedef struct {
     int64_t period;
     pol_series m[POL_NMETRICS];
     pol_asg asg;
+    pol_events events;
     /* Not seen by the controller: non-zero when the caller does not want
     ** the reason of a "none" decision (it is left empty), which spares a
     ** formatted string per minute on long simulations. */
@@ -119,15 +148,17 @@ typedef struct pol_policy {
     ** (the simulator does not fetch them). 0, as a policy that does not say
     ** leaves it, means every metric. */
     unsigned reads;
+    /* Non-zero when decide() reads the events (pol_obs.events): without an
+    ** event source it runs without notices, and a run says so. */
+    int reads_events;
 } pol_policy;
 
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */
 
 /* The metrics a run of `pol` with parameters `p` reads, as metric bits
-** (POL_READS(m); 0 for none): pol->reads (0: every metric), less
-** TerminatingCapacity when the policy's `use_terminating` is 0 (guarded
-** then never looks at it). */
+** (POL_READS(m); 0 for none): pol->reads (0: every metric). (`p` is kept
+** for a parameter that turns a metric off; none does now.) */
 unsigned pol_reads(const pol_policy *pol, const pol_params *p);
 
 /* The registered policies, NULL-terminated. */

@@ -99,8 +99,11 @@ H = 60
 case("single-pool-outbid", "one pool (m4.xlarge/1a) outbid for 2 h; the fleet replenishes in the other three",
      base("single-pool-outbid", "one pool outbid for 2 h"),
      prices([(6 * H, 8 * H, [2], 2.0)]))
-case("every-pool-outbid", "every pool outbid for 3 h: the seed's 'what happens when all of your instance types get outbid?'",
-     base("every-pool-outbid", "all four pools outbid for 3 h"),
+case("every-pool-outbid", "every pool outbid for 3 h: the seed's 'what happens when all of your "
+     "instance types get outbid?', with CloudWatch's default ingestion delay (0-30 s) and the "
+     "controller's default second and jitter (all-outbid-3h is the same outage without them)",
+     base("every-pool-outbid", "all four pools outbid for 3 h, default delays",
+          cloudwatch={"IngestionDelay": {"min": 0, "max": 30}}),
      prices([(6 * H, 9 * H, ALL, 2.0)]))
 case("az-capacity-loss", "us-east-1d loses all spot capacity for 2 h (no price change)",
      base("az-capacity-loss", "one AZ without capacity for 2 h",
@@ -134,11 +137,9 @@ case("failed-invocations", "every pool outbid for 2 h while half of the controll
      base("failed-invocations", "controller invocations failing",
           controller={"policy": "classic", "Cron": True, "Interval": 60, "FailureProbability": 0.5}),
      prices([(6 * H, 8 * H, ALL, 2.0)]))
-case("billing-per-hour", "the 3-hour outage of every-pool-outbid billed per hour (AWS before Oct 2017)",
+case("billing-per-hour", "the 3-hour outage of all-outbid-3h billed per hour (AWS before Oct "
+     "2017); billed per second it is all-outbid-3h itself",
      base("billing-per-hour", "a 3-hour outage billed per hour", billing="per-hour"),
-     prices([(6 * H, 9 * H, ALL, 2.0)]))
-case("billing-per-second", "the same 3-hour outage billed per second",
-     base("billing-per-second", "a 3-hour outage billed per second"),
      prices([(6 * H, 9 * H, ALL, 2.0)]))
 
 
@@ -176,11 +177,13 @@ def events(rows):
 
 
 CAP = dict(traces={"prices": "prices.csv", "events": "events.csv"})
-case("capacity-az-loss", "post-2017 style: prices never move, but EC2 takes every instance in "
-     "us-east-1d at 06:00 and launches there fail for 2 h (a correlated AZ event)",
-     base("capacity-az-loss", "a capacity event taking one AZ, with insufficient capacity", **CAP),
+case("capacity-az-loss", "post-2017 style: prices never move, but EC2 takes half the instances "
+     "in us-east-1d at 06:00, announced by rebalance recommendations at 05:50, and launches "
+     "there fail for 2 h (a correlated AZ event; az-capacity-loss is the whole AZ, unannounced, "
+     "through a capacity trace)",
+     base("capacity-az-loss", "a capacity event taking half of one AZ, announced", **CAP),
      prices([]),
-     {"events.csv": events([(6 * H, "AvailabilityZone", "", "us-east-1d", 1, 7200, "")])})
+     {"events.csv": events([(6 * H, "AvailabilityZone", "", "us-east-1d", 0.5, 7200, 600)])})
 case("capacity-ice", "half of the c4 family taken at 06:00 with 3 h of insufficient capacity, "
      "then all of m4.xlarge/1a at 07:00 for 1 h; priceCapacityOptimized over Advisor bands",
      base("capacity-ice", "family-wide insufficient capacity, then one pool",
@@ -290,6 +293,75 @@ case("v100-availability-2023", "a measured 4-node p3.2xlarge group in us-east-1f
      v100, "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n"
      "2023-08-03T00:00:00Z,p3.2xlarge,us-east-1f,0.918000\n", {})
 
+SHARED = "../shared/data/spot-traces-2023"
+SPOT_TRACES = "github.com/skypilot-org/spot-traces commit 221da1a"
+
+
+def avail_case(name, line, desc, files, start, end, target, itype, od, pools_from,
+               alloc="diversified", max_size=8):
+    """A fleet whose pools' capacities are measured availability traces
+    (spot-traces, read as instances available), each pool one file of
+    `files` [(file, az)], imported with spotbench's own `trace import
+    --format spot-traces` from the file name's date `pools_from`, cut to
+    the span (the row in force at `start` kept, restamped to it). A stand-in
+    price (30 % of on-demand) held over the span: traces.Extend."""
+    sc = {
+        "name": name, "description": desc, "mode": "model", "seed": 1,
+        "start": start, "end": end, "billing": "per-second",
+        "fleet": {"TargetCapacity": target, "AllocationStrategy": alloc,
+                  "LaunchDelay": {"min": 60, "max": 180},
+                  "LaunchSpecifications": [
+                      {"InstanceType": itype, "AvailabilityZone": az, "WeightedCapacity": 1,
+                       "OnDemandPrice": od} for _, az in files]},
+        "traces": {"prices": "prices.csv", "availability": "availability.csv", "Extend": True},
+        "ecs": {"RegistrationDelay": 30},
+        "cloudwatch": {"IngestionDelay": {"min": 0, "max": 30}},
+        "controller": {"policy": "classic", "Cron": True, "Interval": 60,
+                       "params": {"classic": {"units_per_instance": 1,
+                                              "fallback_capacity": target},
+                                  "guarded": {"units_per_instance": 1},
+                                  "hedge": {"units_per_instance": 1},
+                                  "karpenter": {"units_per_instance": 1},
+                                  "ondemand": {"units_per_instance": 1}}},
+        "asg": {"AutoScalingGroupName": name + "-backup", "InstanceType": itype,
+                "WeightedCapacity": 1, "OnDemandPrice": od, "MinSize": 0,
+                "MaxSize": max_size, "DesiredCapacity": 0, "DefaultCooldown": 300,
+                "LaunchDelay": {"min": 60, "max": 120}},
+    }
+    price = "Timestamp,InstanceType,AvailabilityZone,SpotPrice\n" + "".join(
+        "%s,%s,%s,%.6f\n" % (start, itype, az, 0.3 * od) for _, az in files)
+    extra = {}
+    if os.path.isdir(SHARED):  # the slices are kept; regenerate them from the source
+        rows = []
+        for fn, az in files:
+            out = "/tmp/make-scenarios-%s-%s.csv" % (name, az)
+            subprocess.run(["build/spotbench", "trace", "import", "--format", "spot-traces",
+                            os.path.join(SHARED, fn), "--start", pools_from, "--pool",
+                            "%s/%s" % (itype, az), "-o", out], check=True)
+            pool = [ln.strip().split(",") for ln in open(out) if not ln.startswith(("#", "T"))]
+            os.remove(out)
+            before = [r for r in pool if r[0] <= start]
+            if before:
+                rows.append([start] + before[-1][1:])
+            rows += [r for r in pool if start < r[0] < end]
+        rows.sort(key=lambda r: r[0])
+        extra["availability.csv"] = (
+            "# Cut from %s (%s): %s, imported with `spotbench trace import --format "
+            "spot-traces --start %s`, each value the instances available; the rows of %s .. "
+            "%s (the one in force at the start restamped to it).\n" % (
+                SPOT_TRACES, "the repository's data of the NSDI'24 paper \"Can't Be Late\"",
+                ", ".join(fn for fn, _ in files), pools_from, start, end)
+            + "Timestamp,InstanceType,AvailabilityZone,Capacity\n"
+            + "".join(",".join(r) + "\n" for r in rows))
+    case(name, line, sc, price, extra)
+    SOURCES[name] = ("Source of availability.csv: %s, %s; the files' names give their start "
+                     "date, not the time of day (read as 00:00Z). A value is read as the "
+                     "number of instances the pool can give. prices.csv is one row per pool, "
+                     "a stand-in price (30 %% of on-demand) held over the span: the scenario "
+                     "says so with traces.Extend. Every interruption here is capacity, none "
+                     "is a price." % (SPOT_TRACES, ", ".join(fn for fn, _ in files)))
+
+
 market = base("market-2021", "real 2021 prices that never come near on-demand, with the "
               "capacity-event model", start="2021-03-03T00:00:00Z", end="2021-05-30T00:00:00Z",
               market={"InterruptionFrequency": ">20%",
@@ -332,6 +404,47 @@ SOURCES = {
     "prices.csv is one row, a stand-in price (30 % of on-demand) held over the whole span: "
     "the scenario says so with traces.Extend.",
 }
+
+V100 = "availability_1-node_aws-02-15-2023_%s_v100_1.json"
+avail_case("v100-us-east-1-4az-2023", "two p3.2xlarge wanted from four us-east-1 AZs, each AZ's "
+           "measured 1-node availability (Feb 2023, 195 s steps) as its pool's capacity",
+           "measured availability of four AZs, two instances wanted",
+           [(V100 % az, az) for az in ("us-east-1a", "us-east-1c", "us-east-1d", "us-east-1f")],
+           "2023-02-16T00:00:00Z", "2023-02-23T00:00:00Z", 2, "p3.2xlarge", 3.06,
+           "2023-02-15T00:00:00Z")
+avail_case("v100-us-east-2-2023", "one p3.2xlarge from us-east-2a or 2b, their measured "
+           "availability (Feb 2023, 195 s steps) as the pools' capacities",
+           "measured availability of two us-east-2 AZs, one instance wanted",
+           [(V100 % az, az) for az in ("us-east-2a", "us-east-2b")],
+           "2023-02-16T00:00:00Z", "2023-02-23T00:00:00Z", 1, "p3.2xlarge", 3.06,
+           "2023-02-15T00:00:00Z")
+avail_case("v100-us-west-2-2023", "one p3.2xlarge from us-west-2a or 2b, their measured "
+           "availability (late Feb 2023, 195 s steps) as the pools' capacities",
+           "measured availability of two us-west-2 AZs, one instance wanted",
+           [(V100 % az, az) for az in ("us-west-2a", "us-west-2b")],
+           "2023-02-23T00:00:00Z", "2023-03-02T00:00:00Z", 1, "p3.2xlarge", 3.06,
+           "2023-02-15T00:00:00Z")
+avail_case("v100-preemption-2023-04", "two p3.2xlarge from us-east-1c, us-east-1f or us-west-2b "
+           "(one Spot Fleet per region in life; here one fleet), their measured preemption "
+           "traces (Apr 2023, 32 s steps) as the pools' capacities",
+           "measured preemptions of three AZs, two instances wanted",
+           [("preemption_1-node_aws-04-22-2023_%s_v100_1.json" % az, az)
+            for az in ("us-east-1c", "us-east-1f", "us-west-2b")],
+           "2023-04-22T00:00:00Z", "2023-04-29T00:00:00Z", 2, "p3.2xlarge", 3.06,
+           "2023-04-22T00:00:00Z")
+avail_case("r5-preemption-2023-04", "one r5.16xlarge from us-east-1b or 1c, their measured "
+           "preemption traces (Apr 2023, 34 s steps) as the pools' capacities",
+           "measured preemptions of a CPU type in two AZs, one instance wanted",
+           [("preemption_1-node_aws-04-19-2023_%s_intel_64.json" % az, az)
+            for az in ("us-east-1b", "us-east-1c")],
+           "2023-04-19T00:00:00Z", "2023-04-25T00:00:00Z", 1, "r5.16xlarge", 4.032,
+           "2023-04-19T00:00:00Z", max_size=4)
+avail_case("v100-4node-us-east-2a-2023", "a measured 4-node p3.2xlarge group in us-east-2a "
+           "(Aug 2023, 300 s steps) as the pool's capacity: full for a week, then gone",
+           "a measured 4-node availability trace in us-east-2a",
+           [("preemption_4-node_aws-08-03-2023_us-east-2a_v100_1.json", "us-east-2a")],
+           "2023-08-03T00:00:00Z", "2023-08-15T00:00:00Z", 4, "p3.2xlarge", 3.06,
+           "2023-08-03T00:00:00Z", alloc="lowestPrice")
 
 for name, line, sc, csv, extra in CASES:
     d = os.path.join("traces/scenarios", name)

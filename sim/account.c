@@ -156,7 +156,7 @@ void sim_account_episodes(sim_state *s) {
     /* The group's size while nothing is wrong is what "released" returns
     ** to: spot sufficient, no notices, nothing awaiting release. */
     if (!spot_short && !s->acct.in_episode && !s->acct.awaiting_release &&
-        s->fleet.terminating <= EPS)
+        s->fleet.noticed == 0)
         s->acct.od_calm = s->asg.od_live;
     if (oom) s->acct.oom = 1;
 }

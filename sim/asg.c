@@ -85,9 +85,11 @@ int sim_asg_start(sim_state *s) {
 }
 
 /* Which instance to terminate: a launching one (not yet billed, cheapest to
-** drop), the newest; else the in-service one closest to the end of its
-** current instance-hour (AWS's default termination policy, which matters
-** under per-hour billing), the oldest on a tie. Closest to the end of its
+** drop), the newest -- a departure, declared in docs/scenario.md: AWS's
+** default termination policy does not name pending instances; else the
+** in-service one closest to the end of its current instance-hour (AWS's
+** default termination policy, which matters under per-hour billing), the
+** oldest on a tie (AWS: random; here reproducible). Closest to the end of its
 ** hour at `now` is the phase just after now's (the one that began its hour
 ** longest ago), wrapping around the hour; one phase holds the instances
 ** that tie, in launch order. */

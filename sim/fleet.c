@@ -9,21 +9,29 @@
 ** WeightedCapacity), when the pool's capacity trace drops below the pool's
 ** instances, or when a capacity event of the market model (market.c) takes
 ** it: it gets a 2-minute notice (NOTICE: still running and billed, serving
-** unless ECS drains it (ecs.SpotInstanceDraining), counted in
-** TerminatingCapacity and still in FulfilledCapacity) and is then
-** terminated. The fleet replaces noticed capacity at once in the pools still
-** eligible; a pool in an insufficient-capacity window is not eligible, nor
-** one whose instances were told of a coming interruption by a rebalance
-** recommendation, until that interruption.
+** unless ECS drains it (ecs.SpotInstanceDraining), still in
+** FulfilledCapacity; an interruption warning goes out to EventBridge,
+** events.c) and is then terminated. TerminatingCapacity is not the notice:
+** as AWS defines it, it is "the capacity that is being terminated because
+** the provisioned capacity is greater than the target capacity", so it
+** counts the instances the fleet itself terminates (above target, or under
+** launch-before-terminate) for fleet.TerminationDelay, their shutting-down
+** time (no longer billed nor fulfilled). The fleet replaces noticed
+** capacity at once in the pools still eligible; a pool in an
+** insufficient-capacity window is not eligible, nor one whose instances
+** were told of a coming interruption by a rebalance recommendation, until
+** that interruption.
 **
 ** With Capacity Rebalancing, an instance given a rebalance recommendation is
 ** `rebalanced`: it keeps running, billing and serving but no longer counts
 ** in FulfilledCapacity nor toward the fleet's target, so the fleet launches
-** a replacement (launch-before-terminate then terminates it TerminationDelay
-** later).
+** a replacement; launch-before-terminate then terminates it TerminationDelay
+** after a replacement has launched (is running): each spot instance that
+** starts running while instances await one releases the oldest of them,
+** as many as its own units cover (at least one).
 **
 ** Every figure the fleet keeps per pool and in total (pool_units, pool_count,
-** pool_launching, pool_notice, fulfilled, terminating, spot_units) is the
+** pool_launching, pool_notice, fulfilled, spot_units) is the
 ** sum of each instance's contribution, and every change of an instance goes
 ** through contrib(), so the sums cannot drift from the instances.
 **
@@ -45,9 +53,10 @@ int sim_fleet_init(sim_state *s) {
     f->pool_units = calloc(np + 1, sizeof *f->pool_units);
     f->pool_launching = calloc(np + 1, sizeof *f->pool_launching);
     f->pool_notice = calloc(np + 1, sizeof *f->pool_notice);
+    f->pool_shutdown = calloc(np + 1, sizeof *f->pool_shutdown);
     f->pool_list = malloc((np + 1) * sizeof *f->pool_list);
     if (!f->pool_count || !f->pool_units || !f->pool_launching || !f->pool_notice ||
-        !f->pool_list)
+        !f->pool_shutdown || !f->pool_list)
         return sim_fail(s, "out of memory");
     for (size_t p = 0; p <= np; p++) f->pool_list[p] = (sim_list){-1, -1};
     return 0;
@@ -58,6 +67,7 @@ void sim_fleet_free(sim_state *s) {
     free(s->fleet.pool_units);
     free(s->fleet.pool_launching);
     free(s->fleet.pool_notice);
+    free(s->fleet.pool_shutdown);
     free(s->fleet.pool_list);
 }
 
@@ -69,11 +79,13 @@ static void contrib(sim_state *s, const sim_inst *in, int sign) {
     int up = in->state == INST_RUNNING || in->state == INST_NOTICE;
     s->fleet.pool_count[in->pool] += live ? sign : 0;
     if (in->state == INST_LAUNCHING) s->fleet.pool_launching[in->pool] += sign;
-    if (in->state == INST_NOTICE) s->fleet.pool_notice[in->pool] += sign;
+    if (in->state == INST_NOTICE) {
+        s->fleet.pool_notice[in->pool] += sign;
+        s->fleet.noticed += sign;
+    }
     if ((in->state == INST_LAUNCHING || in->state == INST_RUNNING) && !in->rebalanced)
         s->fleet.pool_units[in->pool] += w;
     if (up && !in->rebalanced) s->fleet.fulfilled += w;
-    if (in->state == INST_NOTICE) s->fleet.terminating += w;
     if (in->registered) s->fleet.spot_units += w;
     if (in->registered && in->state == INST_NOTICE) s->fleet.notice_units += w;
 }
@@ -165,9 +177,37 @@ static int launch_spot(sim_state *s, int pool) {
                           EV_RUNNING, idx);
 }
 
+/* TerminatingCapacity: the units of the instances shutting down. Summed
+** again from the counts at each change, so it cannot drift. */
+static void terminating_sum(sim_state *s) {
+    double u = 0;
+    for (size_t p = 0; p < s->sc->npools; p++)
+        u += s->fleet.pool_shutdown[p] * s->sc->pools[p].weight;
+    s->fleet.terminating = u;
+}
+
+/* A running instance of pool p the fleet terminates: shutting down for
+** fleet.TerminationDelay, counted in TerminatingCapacity meanwhile. */
+static int shutdown_start(sim_state *s, int pool) {
+    int64_t d = sim_rng_delay(&s->fleet.rng_shutdown, &s->sc->fleet_termination_delay);
+    if (d <= 0 || s->now + d >= s->sc->end) return 0;
+    s->fleet.pool_shutdown[pool]++;
+    terminating_sum(s);
+    if (sim_queue_push(&s->q, s->now + d, EVC_STATE, EV_SHUTDOWN_END, pool, 0))
+        return sim_fail(s, "out of memory");
+    return 0;
+}
+
+void sim_fleet_shutdown_end(sim_state *s, int pool) {
+    if (s->fleet.pool_shutdown[pool] > 0) s->fleet.pool_shutdown[pool]--;
+    terminating_sum(s);
+}
+
 /* Ends a spot instance now: by EC2 (interrupted) or by the fleet. */
 static void end_spot(sim_state *s, int64_t idx, int interrupted) {
     sim_inst *in = &s->inst[idx];
+    if (in->rebalanced == 1 && s->sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE)
+        s->fleet.rebal_waiting--;
     contrib(s, in, -1);
     in->end_t = s->now;
     if (in->run_t >= 0) sim_bill(s, in, interrupted);
@@ -186,6 +226,7 @@ int sim_spot_notice(sim_state *s, int64_t idx) {
     /* ECS drains an instance at its notice when told to. */
     set_state(s, in, INST_NOTICE, in->registered && !s->sc->spot_draining);
     s->res->interruptions++;
+    if (sim_evb_emit(s, POL_EV_WARNING, s->sc->pools[in->pool].weight)) return -1;
     return sim_inst_event(s, s->now + 120, EV_TERMINATE, idx);
 }
 
@@ -240,8 +281,10 @@ int sim_fleet_fill(sim_state *s) {
     while (have > s->fleet.target + 1e-9) {
         int64_t victim = fill_victim(s, have);
         if (victim < 0) break;
-        have -= s->sc->pools[s->inst[victim].pool].weight;
+        int pool = s->inst[victim].pool, running = s->inst[victim].state == INST_RUNNING;
+        have -= s->sc->pools[pool].weight;
         end_spot(s, victim, 0);
+        if (running && shutdown_start(s, pool)) return -1;
     }
     return 0;
 }
@@ -287,9 +330,33 @@ int sim_spot_rebalance(sim_state *s, int64_t idx) {
     in->rebalanced = 1;
     contrib(s, in, 1);
     s->res->rebalances++;
-    if (sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE)
-        return sim_inst_event(s, s->now + sc->rebalance_termination_delay, EV_REBALANCE_END,
-                              idx);
+    if (sc->rebalance == SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE) s->fleet.rebal_waiting++;
+    return 0;
+}
+
+/* launch-before-terminate: a replacement of `units` units is running; the
+** oldest instances awaiting one (not under notice: EC2 is ending those)
+** are terminated TerminationDelay from now, as many as its units cover, at
+** least one. */
+static int rebalance_replaced(sim_state *s, double units) {
+    const sim_scenario *sc = s->sc;
+    while (units > 1e-9 && s->fleet.rebal_waiting > 0) {
+        int64_t oldest = -1;
+        for (size_t p = 0; p < sc->npools; p++)
+            for (int32_t k = s->fleet.pool_list[p].head; k >= 0; k = s->inst[k].next) {
+                const sim_inst *x = &s->inst[k];
+                if (x->rebalanced != 1 || x->state != INST_RUNNING) continue;
+                if (oldest < 0 || x->serial < s->inst[oldest].serial) oldest = k;
+                break; /* the list is in launch order: the pool's oldest */
+            }
+        if (oldest < 0) return 0;
+        s->inst[oldest].rebalanced = 2;
+        s->fleet.rebal_waiting--;
+        units -= sc->pools[s->inst[oldest].pool].weight;
+        if (sim_inst_event(s, s->now + sc->rebalance_termination_delay, EV_REBALANCE_END,
+                           oldest))
+            return -1;
+    }
     return 0;
 }
 
@@ -301,6 +368,9 @@ int sim_spot_event(sim_state *s, int type, int64_t idx) {
         in->run_t = s->now;
         in->run_sum = s->acct.psum_ok[in->pool] ? sim_psum_now(s, in->pool) : 0;
         set_state(s, in, INST_RUNNING, 0);
+        if (s->fleet.rebal_waiting > 0 && !in->rebalanced &&
+            rebalance_replaced(s, s->sc->pools[in->pool].weight))
+            return -1;
         return sim_inst_event(s,
                               s->now + sim_rng_delay(&s->fleet.rng_reg,
                                                      &s->sc->registration_delay),
@@ -315,7 +385,9 @@ int sim_spot_event(sim_state *s, int type, int64_t idx) {
         return sim_fleet_fill(s);
     case EV_REBALANCE_END: /* launch-before-terminate: the fleet ends it */
         if (in->state == INST_NOTICE) return 0; /* EC2 is ending it anyway */
+        int pool = in->pool; /* end_spot releases the slot */
         end_spot(s, idx, 0);
+        if (shutdown_start(s, pool)) return -1;
         return sim_fleet_fill(s);
     }
     return 0;

@@ -254,7 +254,8 @@ static size_t pick(sim_state *s, size_t n, double share) {
     return k;
 }
 
-/* The rebalance recommendation: marks the instances the event will take.
+/* The rebalance recommendation: marks the instances the event will take,
+** each named by an EC2 Instance Rebalance Recommendation (events.c).
 ** Until the event the fleet launches nothing in the pools it names (AWS
 ** replaces at-risk instances "in an optimal pool", not in the one at risk). */
 static int signal(sim_state *s, int a) {
@@ -267,7 +268,9 @@ static int signal(sim_state *s, int a) {
         size_t k = pick(s, (size_t)n, e->share);
         for (size_t i = 0; i < k; i++) {
             s->inst[s->market.scratch[i].idx].risk = a + 1;
-            if (sim_spot_rebalance(s, s->market.scratch[i].idx)) return -1;
+            if (sim_evb_emit(s, POL_EV_REBALANCE, s->sc->pools[p].weight) ||
+                sim_spot_rebalance(s, s->market.scratch[i].idx))
+                return -1;
         }
     }
     return sim_fleet_fill(s);

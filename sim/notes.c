@@ -74,6 +74,14 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
                    "no traces.events, no availability trace)",
              regime);
     }
+    if (pol->reads_events && !(sc->mode == SIM_MODEL && sc->ev_on))
+        NOTE(SIM_NOTE_BLIND, 1,
+             "%s reads interruption warnings (EventBridge events) and this run had none "
+             "(%s): it saw a lost instance only once the metrics showed it, later and "
+             "worse than with them.",
+             pol->name,
+             sc->mode == SIM_DIRECT ? "a replay of recorded metrics carries no events"
+                                    : "eventbridge.Enabled is false");
     if (!pol->simulation_only && r->invocations > 0 && r->holds > 0 &&
         100.0 * r->holds >= HELD_NOTE_PCT * r->invocations)
         NOTE(SIM_NOTE_HELD, (double)r->holds / r->invocations,

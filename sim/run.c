@@ -301,6 +301,7 @@ static int invoke(sim_state *s) {
     for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
     /* Only what the policy reads is fetched: the others stay empty. */
     cw_fetch(s, start, &obs);
+    if (sim_evb_observe(s, s->cw.lookback, &obs.events)) return -1;
     if (!describe_failed) {
         obs.asg.known = 1;
         obs.asg.desired = s->asg.od_desired;
@@ -310,6 +311,7 @@ static int invoke(sim_state *s) {
     }
 
     pol_decide(s->pol, &obs, s->params, &rec.d);
+    s->evb.last_invocation = s->now; /* what it was given is no longer new */
     if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
         int rc = sim_asg_set(s, rec.d.desired, rec.d.honor_cooldown, &rec.error);
@@ -486,6 +488,9 @@ static int setup(sim_state *s, direct_rows *rows) {
     sim_rng_seed(&s->fleet.rng_reg, sc->seed, 5);
     sim_rng_seed(&s->market.rng_market, sc->seed, 6);
     sim_rng_seed(&s->ctl.rng_sched, sc->seed, 7);
+    sim_rng_seed(&s->fleet.rng_shutdown, sc->seed, 8);
+    sim_rng_seed(&s->evb.rng, sc->seed, 9);
+    s->evb.last_invocation = sc->start - sc->cron_interval;
     s->fleet.tt_last_out = s->fleet.tt_last_in = INT64_MIN / 2;
 
     /* The ring holds what the policy can look back at, plus what is still
@@ -576,6 +581,9 @@ static int handle(sim_state *s, const sim_event *e, const direct_rows *rows) {
     case EV_SIGNAL:
     case EV_ICE_END:
         return sim_market_event(s, e->type, e->a);
+    case EV_SHUTDOWN_END:
+        sim_fleet_shutdown_end(s, e->a);
+        return 0;
     case EV_INVOKE:
         if (e->a == 0) {
             s->ctl.cron_base += s->sc->cron_interval;
@@ -629,6 +637,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
         free(s->cw.win[m].pend_vis);
     }
     sim_market_free(s);
+    sim_evb_free(s);
     sim_fleet_free(s);
     sim_asg_free(s);
     sim_account_free(s);
@@ -657,11 +666,12 @@ static int seen_same(sim_state *s) {
         same_bits(w->spot_units, s->fleet.spot_units) && same_bits(w->od_units, s->asg.od_units) &&
         same_bits(w->terminating, s->fleet.terminating) && same_bits(w->target, s->fleet.target) &&
         same_bits(w->fulfilled, s->fleet.fulfilled) &&
-        same_bits(w->notice_units, s->fleet.notice_units) && w->od_live == s->asg.od_live)
+        same_bits(w->notice_units, s->fleet.notice_units) && w->od_live == s->asg.od_live &&
+        w->noticed == s->fleet.noticed)
         return 1;
-    *w = (struct sim_seen){s->required,          s->fleet.spot_units, s->asg.od_units,
-                           s->fleet.terminating, s->fleet.target,     s->fleet.fulfilled,
-                           s->fleet.notice_units, s->asg.od_live};
+    *w = (struct sim_seen){s->required,           s->fleet.spot_units, s->asg.od_units,
+                           s->fleet.terminating,  s->fleet.target,     s->fleet.fulfilled,
+                           s->fleet.notice_units, s->asg.od_live,      s->fleet.noticed};
     s->seen_valid = 1;
     return 0;
 }

@@ -603,8 +603,8 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
 static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     static const char *const known[] = {
         "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
-        "LaunchSpecifications", "TargetTracking", "SpotMaintenanceStrategies",
-        NULL};
+        "TerminationDelay", "LaunchSpecifications", "TargetTracking",
+        "SpotMaintenanceStrategies", NULL};
     static const char *const spec_known[] = {
         "InstanceType", "AvailabilityZone", "WeightedCapacity", "SpotPrice",
         "OnDemandPrice", "InterruptionFrequency", NULL};
@@ -628,7 +628,9 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         (has_fleet_price = real(L, f, "SpotPrice", 0, 0, R_POS,
                                 &fleet_price)) < 0 ||
         dist(L, f, "LaunchDelay", (sim_dist){1, 60, 180},
-             &sc->fleet_launch_delay) < 0)
+             &sc->fleet_launch_delay) < 0 ||
+        dist(L, f, "TerminationDelay", (sim_dist){1, 30, 90},
+             &sc->fleet_termination_delay) < 0)
         return -1;
     sc->alloc = (sim_alloc)alloc;
 
@@ -711,6 +713,22 @@ static int read_traces_section(ld *L, const cJSON *root, sim_scenario *sc, paths
         string(L, t, "availability", 0, 0, 0, &tp->availability) < 0 ||
         string(L, t, "events", 0, 0, 0, &tp->events) < 0 ||
         boolean(L, t, "Extend", 0, &sc->extend) < 0)
+        return -1;
+    leave(L, old);
+    return 0;
+}
+
+/* eventbridge (model mode): interruption warnings and rebalance
+** recommendations delivered to the controller (sim/events.c). */
+static int read_eventbridge(ld *L, const cJSON *root, sim_scenario *sc) {
+    static const char *const known[] = {"Enabled", "DeliveryDelay", "LossProbability",
+                                        NULL};
+    const cJSON *o;
+    size_t old;
+    if (object(L, root, "eventbridge", 0, known, &o, &old) < 0 ||
+        boolean(L, o, "Enabled", 1, &sc->ev_on) < 0 ||
+        dist(L, o, "DeliveryDelay", (sim_dist){1, 1, 30}, &sc->ev_delay) < 0 ||
+        real(L, o, "LossProbability", 0, 0, R_PROB, &sc->ev_loss) < 0)
         return -1;
     leave(L, old);
     return 0;
@@ -920,8 +938,8 @@ static int not_in_mode(ld *L, const cJSON *root, const char *key,
 /* The top-level fields of a scenario. */
 static const char *const root_fields[] = {
     "name", "description", "mode", "seed", "start", "end", "billing",
-    "fleet", "traces", "market", "ecs", "cloudwatch", "controller", "asg",
-    "direct", NULL};
+    "fleet", "traces", "market", "eventbridge", "ecs", "cloudwatch", "controller",
+    "asg", "direct", NULL};
 
 const char *const *sim_scenario_fields(void) { return root_fields; }
 
@@ -977,12 +995,13 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     if (sc->mode == SIM_MODEL) {
         if (not_in_mode(L, root, "direct", "model") ||
             read_fleet(L, root, sc, tp) || read_traces_section(L, root, sc, tp) ||
-            read_market(L, root, sc))
+            read_market(L, root, sc) || read_eventbridge(L, root, sc))
             return -1;
     } else {
         if (not_in_mode(L, root, "fleet", "direct") ||
             not_in_mode(L, root, "traces", "direct") ||
             not_in_mode(L, root, "market", "direct") ||
+            not_in_mode(L, root, "eventbridge", "direct") ||
             read_direct(L, root, sc, tp))
             return -1;
     }
@@ -2013,13 +2032,9 @@ int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
         const char *name = pol_metric_name((pol_metric)m);
         const char *how =
             m == POL_TERMINATING
-                ? pol_param_index(pol, "use_terminating") >= 0
-                      ? "import it with the other metrics (docs/traces.md), add a column of 0 "
-                        "if the fleet had no interruption notice in the span, or run the "
-                        "policy with use_terminating=0"
-                      : "import it with the other metrics (docs/traces.md), or, if the fleet "
-                        "had no interruption notice in the span, add a TerminatingCapacity "
-                        "column of 0"
+                ? "import it with the other metrics (docs/traces.md), or, if the fleet "
+                  "terminated nothing for being above its target in the span, add a "
+                  "TerminatingCapacity column of 0"
                 : "leave the empty column out of the header to have it computed from the "
                   "other two (docs/scenario.md), or import it with the other metrics "
                   "(docs/traces.md)";
@@ -2041,12 +2056,16 @@ static int prob_random(double p) { return p > 0 && p < 1; }
 int sim_scenario_random(const sim_scenario *sc) {
     const sim_dist *d[] = {&sc->fleet_launch_delay, &sc->registration_delay, &sc->cw_delay,
                            &sc->cron_offset,        &sc->cron_jitter,        &sc->sns_delay,
-                           &sc->od_launch_delay,    &sc->od_termination_delay};
+                           &sc->od_launch_delay,    &sc->od_termination_delay,
+                           &sc->fleet_termination_delay};
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
         if (dist_random(d[i])) return 1;
     /* The market draws its events; scripted events draw which instances
     ** they interrupt. */
     if (sc->mode == SIM_MODEL && (sc->market.on || sc->nevents)) return 1;
+    if (sc->mode == SIM_MODEL && sc->ev_on &&
+        (dist_random(&sc->ev_delay) || prob_random(sc->ev_loss)))
+        return 1;
     return prob_random(sc->cw_missing) || prob_random(sc->cw_fetch_failure) ||
            prob_random(sc->invoke_failure) || prob_random(sc->describe_failure);
 }

@@ -118,6 +118,10 @@ typedef struct {
     sim_pool *pools;
     size_t npools;
     sim_dist fleet_launch_delay; /* request to running (billed from there) */
+    sim_dist fleet_termination_delay; /* fleet.TerminationDelay: an instance the
+                                   fleet terminates (excess capacity, launch-
+                                   before-terminate) is counted in
+                                   TerminatingCapacity this long */
     sim_rebalance rebalance;     /* CapacityRebalance ReplacementStrategy */
     int64_t rebalance_termination_delay; /* launch-before-terminate */
     sim_market market;
@@ -135,6 +139,12 @@ typedef struct {
     /* ECS_ENABLE_SPOT_INSTANCE_DRAINING: a spot instance stops serving when
     ** its 2-minute notice arrives (the agent's default: off). */
     int spot_draining;
+
+    /* EventBridge (model mode): interruption warnings and rebalance
+    ** recommendations delivered to the controller. */
+    int ev_on;              /* eventbridge.Enabled */
+    sim_dist ev_delay;      /* eventbridge.DeliveryDelay: emitted to received */
+    double ev_loss;         /* eventbridge.LossProbability: never received */
 
     /* CloudWatch. */
     sim_dist cw_delay;      /* after the period closes */
@@ -314,13 +324,14 @@ extern const size_t sim_result_nfields;
 ** at the thresholds of docs/overview.md ("Notes"): why it saw no
 ** interruption, a policy that held on missing or stale data in 1 % of its
 ** invocations or more, a span the traces were extended over, a cost below
-** the oracle's bound. Fills up to `max` notes (4 hold every kind); returns
-** how many. */
+** the oracle's bound, a policy that reads events run without any. Fills up
+** to `max` notes (5 hold every kind); returns how many. */
 typedef enum {
     SIM_NOTE_QUIET,    /* no spot interruption */
     SIM_NOTE_HELD,     /* held on missing or stale data */
     SIM_NOTE_EXTENDED, /* the span goes beyond the traces (traces.Extend) */
     SIM_NOTE_BELOW,    /* cheaper than the oracle's bound: covers less */
+    SIM_NOTE_BLIND,    /* a policy that reads events ran without any */
     SIM_NOTE_BUG       /* cheaper than the bound at full coverage */
 } sim_note_kind;
 typedef struct {

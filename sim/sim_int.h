@@ -121,7 +121,8 @@ enum {
     EV_MARKET,      /* a = market event: capacity taken, launches fail */
     EV_SIGNAL,      /* a = market event: its rebalance recommendation */
     EV_ICE_END,     /* a = pool: an insufficient-capacity window may end */
-    EV_REBALANCE_END /* a = instance: launch-before-terminate ends it */
+    EV_REBALANCE_END, /* a = instance: launch-before-terminate ends it */
+    EV_SHUTDOWN_END   /* a = pool: one instance the fleet terminated is gone */
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -147,7 +148,9 @@ typedef struct {
     uint8_t state;
     uint8_t registered; /* serving in ECS */
     uint8_t initial;    /* running before the run started (past its first hour) */
-    uint8_t rebalanced; /* Capacity Rebalancing replaced it: not fulfilled */
+    uint8_t rebalanced; /* Capacity Rebalancing replaced it: not fulfilled
+                           (launch-before-terminate: 1 awaiting its
+                           replacement's launch, 2 its termination due) */
 } sim_inst;
 
 /* A list of instance slots in serial order (see sim_inst.prev/next). */
@@ -231,10 +234,36 @@ typedef struct {
     double *pool_units;/* units launching or running, not under notice */
     double target;
     int64_t tt_last_out, tt_last_in;
-    double fulfilled, terminating; /* units */
+    double fulfilled; /* units */
+    /* TerminatingCapacity as AWS defines it: units the fleet is terminating
+    ** because it holds more than its target (per pool: instances shutting
+    ** down), not units under an interruption notice. */
+    double terminating;
+    int *pool_shutdown;
+    sim_rng rng_shutdown;
+    int noticed;       /* instances under an interruption notice */
+    int rebal_waiting; /* launch-before-terminate: instances awaiting a
+                          replacement's launch */
     double spot_units;             /* registered, serving */
     double notice_units;           /* of them, under notice */
 } sim_fleet_state;
+
+/* EventBridge (events.c): the interruption warnings and rebalance
+** recommendations on their way to the controller, and those received
+** within the policy's look-back. */
+typedef struct {
+    int64_t t;     /* received */
+    int kind;      /* POL_EV_* */
+    double units;
+} sim_evmsg;
+typedef struct {
+    sim_rng rng;
+    sim_evmsg *msg;   /* emitted, in emission order */
+    size_t n, cap;
+    pol_point *out[POL_NEVENTS]; /* what an invocation is given */
+    size_t nout[POL_NEVENTS], capout[POL_NEVENTS];
+    int64_t last_invocation;
+} sim_evb_state;
 
 /* The on-demand Auto Scaling group (asg.c). */
 typedef struct {
@@ -332,6 +361,7 @@ typedef struct {
     sim_fleet_state fleet;
     sim_asg_state asg;
     sim_cw_state cw;
+    sim_evb_state evb;
     sim_ctl_state ctl;
     sim_acct_state acct;
     sim_bound_state bound;
@@ -343,7 +373,7 @@ typedef struct {
     struct sim_seen {
         double required, spot_units, od_units, terminating, target, fulfilled;
         double notice_units;
-        int od_live;
+        int od_live, noticed;
     } seen;
     int seen_valid;
 } sim_state;
@@ -408,6 +438,17 @@ int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
 int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
 int sim_spot_event(sim_state *s, int type, int64_t idx);
+/* One of pool's instances the fleet terminated has shut down. */
+void sim_fleet_shutdown_end(sim_state *s, int pool);
+
+/* events.c */
+/* An event of kind POL_EV_* about an instance of `units` units, emitted now:
+** received after the delivery delay, or lost. -1 on OOM. */
+int sim_evb_emit(sim_state *s, int kind, double units);
+/* Fills obs->events with what the controller has received by now within
+** `lookback`; -1 on OOM. */
+int sim_evb_observe(sim_state *s, int64_t lookback, pol_events *out);
+void sim_evb_free(sim_state *s);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */

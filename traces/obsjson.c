@@ -275,6 +275,74 @@ static int failed(rd *r, pol_obs *o) {
     return expect(r, ']', "',' or ']'");
 }
 
+static int cmp_time(const void *a, const void *b) {
+    const pol_point *x = a, *y = b;
+    if (x->t != y->t) return (x->t > y->t) - (x->t < y->t);
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* "InterruptionWarnings": [[t, units], ...]: one pair per event, ties
+** allowed (sorted here). */
+static int event_list(rd *r, trc_obsbuf *b, int k, pol_obs *o) {
+    size_t n = 0;
+    if (expect(r, '[', "an array of [time, units] pairs")) return -1;
+    if (!eat(r, ']')) {
+        do {
+            r->index = (long)n;
+            if (n == b->evcap[k]) {
+                size_t cap = b->evcap[k] ? 2 * b->evcap[k] : 16;
+                pol_point *p = realloc(b->ev[k], cap * sizeof *p);
+                if (!p) return fail(r, "out of memory");
+                b->ev[k] = p;
+                b->evcap[k] = cap;
+            }
+            pol_point *pt = &b->ev[k][n];
+            if (expect(r, '[', "[time, units]") || timestamp(r, &pt->t) ||
+                expect(r, ',', "',' between time and units") || number(r, &pt->v) ||
+                expect(r, ']', "']' after the units"))
+                return -1;
+            if (pt->v < 0) return fail(r, "units must be >= 0");
+            n++;
+        } while (eat(r, ','));
+        r->index = -1;
+        if (expect(r, ']', "',' or ']'")) return -1;
+    }
+    if (n > 1) qsort(b->ev[k], n, sizeof(pol_point), cmp_time);
+    o->events.ev[k] = b->ev[k];
+    o->events.n[k] = n;
+    return 0;
+}
+
+/* "events": null, or {"since": T, "InterruptionWarnings": [...],
+** "RebalanceRecommendations": [...]}, each optional: an event source. */
+static int events(rd *r, trc_obsbuf *b, pol_obs *o) {
+    int seen[POL_NEVENTS + 1] = {0};
+    field(r, "events", "");
+    if (literal(r, "null")) return 0;
+    if (expect(r, '{', "an object or null")) return -1;
+    o->events.known = 1;
+    o->events.since = INT64_MIN;
+    if (eat(r, '}')) return 0;
+    do {
+        char key[48];
+        field(r, "events", "");
+        if (string(r, key, sizeof key)) return -1;
+        field(r, "events.", key);
+        int k = 0;
+        while (k < POL_NEVENTS && strcmp(key, pol_event_key((pol_event_kind)k)) != 0) k++;
+        if (k == POL_NEVENTS && strcmp(key, "since") != 0)
+            return fail(r, "unknown field (since, InterruptionWarnings, "
+                           "RebalanceRecommendations)");
+        if (seen[k]) return fail(r, "given twice");
+        seen[k] = 1;
+        if (expect(r, ':', "':'")) return -1;
+        if (k == POL_NEVENTS ? timestamp(r, &o->events.since) : event_list(r, b, k, o))
+            return -1;
+    } while (eat(r, ','));
+    field(r, "events", "");
+    return expect(r, '}', "',' or '}'");
+}
+
 static int asg_int(rd *r, int *out) {
     double d;
     if (number(r, &d)) return -1;
@@ -328,7 +396,7 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                   size_t errlen) {
     rd r = {line, line + strlen(line), err, errlen, "", "", -1};
     int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0,
-        seen_period = 0;
+        seen_period = 0, seen_events = 0;
     int seen_m[POL_NMETRICS] = {0};
     memset(o, 0, sizeof *o);
     if (expect(&r, '{', "a JSON object")) return -1;
@@ -362,9 +430,12 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
             } else if (strcmp(key, "asg") == 0) {
                 seen = &seen_asg;
                 rc = asg(&r, o);
+            } else if (strcmp(key, "events") == 0) {
+                seen = &seen_events;
+                rc = events(&r, b, o);
             } else {
                 field(&r, "", key);
-                return fail(&r, "unknown field (now, period, metrics, failed, asg)");
+                return fail(&r, "unknown field (now, period, metrics, failed, asg, events)");
             }
             if (rc) return -1;
             if (*seen) {
@@ -404,6 +475,11 @@ void trc_obsbuf_free(trc_obsbuf *b) {
         free(b->pts[m]);
         b->pts[m] = NULL;
         b->cap[m] = 0;
+    }
+    for (int k = 0; k < POL_NEVENTS; k++) {
+        free(b->ev[k]);
+        b->ev[k] = NULL;
+        b->evcap[k] = 0;
     }
 }
 
@@ -526,8 +602,9 @@ int trc_decision_format(char *buf, size_t n, int64_t now,
 }
 
 char *trc_obs_format(const pol_obs *o) {
-    size_t cap = 256, len = 0;
+    size_t cap = 320, len = 0;
     for (int m = 0; m < POL_NMETRICS; m++) cap += o->m[m].n * 48 + 48;
+    for (int k = 0; k < POL_NEVENTS; k++) cap += o->events.n[k] * 48 + 48;
     char *s = malloc(cap);
     if (!s) return NULL;
 #define PUT(...) (len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__))
@@ -553,11 +630,27 @@ char *trc_obs_format(const pol_obs *o) {
         }
     if (o->asg.known)
         PUT("], \"asg\": {\"DesiredCapacity\": %d, \"MinSize\": %d, "
-            "\"MaxSize\": %d, \"InService\": %d}}",
+            "\"MaxSize\": %d, \"InService\": %d}",
             o->asg.desired, o->asg.min_size, o->asg.max_size,
             o->asg.in_service);
     else
-        PUT("], \"asg\": null}");
+        PUT("], \"asg\": null");
+    /* Events only when there is a source: a line without them reads back
+    ** as one without a source. */
+    if (o->events.known) {
+        PUT(", \"events\": {");
+        if (o->events.since != INT64_MIN)
+            PUT("\"since\": %lld, ", (long long)o->events.since);
+        for (int k = 0; k < POL_NEVENTS; k++) {
+            PUT("%s\"%s\": [", k ? ", " : "", pol_event_key((pol_event_kind)k));
+            for (size_t i = 0; i < o->events.n[k]; i++)
+                PUT("%s[%lld, %.17g]", i ? ", " : "", (long long)o->events.ev[k][i].t,
+                    o->events.ev[k][i].v);
+            PUT("]");
+        }
+        PUT("}");
+    }
+    PUT("}");
 #undef PUT
     return s;
 }

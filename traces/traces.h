@@ -42,6 +42,8 @@ void trc_time_format(int64_t t, char *buf, size_t n);
 typedef struct {
     pol_point *pts[POL_NMETRICS];
     size_t cap[POL_NMETRICS];
+    pol_point *ev[POL_NEVENTS]; /* the events' [time, units] pairs */
+    size_t evcap[POL_NEVENTS];
 } trc_obsbuf;
 
 void trc_obsbuf_free(trc_obsbuf *b);

@@ -148,7 +148,7 @@ DEFAULT_SCENARIO = {
         "CreateTime": "2017-03-01T10:00:00Z",
         "LaunchSpecifications": [
             {"InstanceType": "c3.xlarge", "AvailabilityZone": "us-east-1a",
-             "WeightedCapacity": 4, "SpotPrice": "0.05"}
+             "WeightedCapacity": 4, "SpotPrice": "0.05", "Monitoring": {"Enabled": True}}
         ],
     },
     "asg": {
@@ -882,6 +882,9 @@ def describe_spot_fleet_requests(world, params):
             s.append("            " + x("spotPrice", ls["SpotPrice"]) + "\n")
         if "WeightedCapacity" in ls:
             s.append("            " + x("weightedCapacity", fnum(ls["WeightedCapacity"])) + "\n")
+        # As EC2 answers: monitoring.enabled, false unless the spec enabled it.
+        on = "true" if ls.get("Monitoring", {}).get("Enabled") else "false"
+        s.append("            <monitoring>" + x("enabled", on) + "</monitoring>\n")
         s.append("          </item>\n")
         specs.append("".join(s))
     return (

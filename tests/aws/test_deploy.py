@@ -100,6 +100,9 @@ def check_templates(c, tmp):
             float(s["WeightedCapacity"]), float(s["SpotPrice"])) for s in specs]
     c.check("seed-week: LaunchSpecifications = the scenario's pools (type, AZ subnet, "
             "WeightedCapacity, SpotPrice per unit-hour)", got == want, (got, want))
+    c.check("seed-week: every launch specification enables detailed monitoring",
+            len(specs) == 4 and all(s.get("Monitoring") == {"Enabled": True} for s in specs),
+            [s.get("Monitoring") for s in specs])
     c.check("seed-week: TargetCapacity, AllocationStrategy as simulated",
             fleet["TargetCapacity"] == sc["fleet"]["TargetCapacity"] and
             fleet["AllocationStrategy"] == sc["fleet"]["AllocationStrategy"], fleet)

@@ -275,7 +275,8 @@ def run_with_moto(c, boot, log, home):
             "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
             "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
             "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                      "WeightedCapacity": 4.0, "SpotPrice": "0.05"}],
+                                      "WeightedCapacity": 4.0, "SpotPrice": "0.05",
+                                      "Monitoring": {"Enabled": True}}],
         })["SpotFleetRequestId"]
         asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId="ami-12c6146b",
                                         InstanceType="c3.xlarge")

@@ -23,7 +23,8 @@ killing the server it started:
     DesiredCapacity 2 with HonorCooldown=false (checked with boto3); the next
     tick sees 2 and does nothing; five minutes later, with the fleet whole
     again, guarded scales in to 0 honouring the cooldown;
-  - a group that does not exist: the tick reports it and sets nothing.
+  - a group that does not exist: the tick reports it and sets nothing;
+  - a fleet without detailed monitoring: the tick's line says so.
 
 What moto (5.x) does not do, so what this test cannot check (fake_aws.py
 does): it verifies no signature (any key is accepted); it enforces no
@@ -199,7 +200,8 @@ def run(c, home, url):
         "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
         "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
         "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05"}],
+                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05",
+                                  "Monitoring": {"Enabled": True}}],
     })["SpotFleetRequestId"]
     autoscaling.create_launch_configuration(LaunchConfigurationName="spotbench-od-lc",
                                             ImageId="ami-12c6146b", InstanceType="c3.xlarge")
@@ -290,6 +292,24 @@ def run(c, home, url):
     c.check("an unknown group: reported, no action, exit 1 (the tick could not observe it)",
             p.returncode == 1 and "| ASG failed |" in p.stdout and "| no change" in p.stdout and
             "no-such-group" in p.stderr, (p.stdout, p.stderr))
+
+    # A fleet whose launch specification lacks detailed monitoring (EC2's
+    # default): every tick says so beside the fleet, as AWS recommends it
+    # for the fleet's metrics. The fleet above enables it: nothing said.
+    basic = ec2.request_spot_fleet(SpotFleetRequestConfig={
+        "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
+        "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
+        "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
+                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05"}],
+    })["SpotFleetRequestId"]
+    p = live(config("basic.json", FleetRequestId=basic), NOW)
+    c.check("detailed monitoring off: reported on the tick's line",
+            "| fleet active target 32, detailed monitoring off in 1 of 1 launch "
+            "specifications |" in p.stdout, (p.stdout, p.stderr))
+    p = live(cfg, NOW)
+    c.check("detailed monitoring on: nothing said",
+            "| fleet active target 32 |" in p.stdout and "monitoring" not in p.stdout,
+            (p.stdout, p.stderr))
 
     # Nothing the tick printed holds the secret key.
     c.check("no secret in any output", SECRET_KEY not in p.stdout + p.stderr)

@@ -80,6 +80,20 @@ for p in cmp["policies"]:
     close(a["own_regret_na_cases"], len(ss) - len(ok), p + " own n/a")
     close(a["fallback_latency_max_s"], max(s["fallback_latency_max_s"] for s in ss), "lat max")
     close(a["flaps"], sum(s["flaps"] for s in ss), "flaps")
+    # Per case: the median (lower middle) and the worst of the regret %
+    # of the cases where it is defined, from the runs one by one.
+    pct = sorted((100 * max(s["total_cost"] - s["oracle_cost"], 0) / s["oracle_cost"], c)
+                 for c, s in zip(cases, ss) if s["total_cost"] - s["oracle_cost"] >= -0.005)
+    pc = a["regret_pct_per_case"]
+    if not pct:
+        if pc is not None:
+            errs.append("%s: a per-case regret with no case defined" % p)
+        continue
+    close(pc["median"], pct[(len(pct) - 1) // 2][0], p + " per-case median")
+    close(pc["worst"], pct[-1][0], p + " per-case worst")
+    close(pc["cases"], len(pct), p + " per-case count")
+    if pc["worst_case"] != max(pct, key=lambda x: x[0])[1]:
+        errs.append("%s: worst case %s" % (p, pc["worst_case"]))
 if saw_na == 0:
     errs.append("no run below the bound: the n/a path went untested")
 if errs:
@@ -120,9 +134,29 @@ expect_rc "best on a compare sweep" 0
 run "$SB" compare "$TMP/suite" --policy none --policy hedge -j 1 --db "$TMP/c2.db" --seeds 1
 expect_rc "compare" 0
 expect_out "compare" "ALL 3 CASES"
+expect_out "compare" "per case    regret % median            worst  worst case"
 expect_out "compare" "n/a (covers"
 grep -E '^  (none|hedge) ' "$TMP/out" | awk '{print $4}' | grep -q '^-[0-9]' &&
     bad "a negative regret printed" || ok
+
+# The bundled suite has no two cases alike: each case's runs (every
+# policy's total cost and coverage at seed 1) differ from every other's.
+run "$SB" compare --seeds 1 --json -j 2 --db "$TMP/all.db"
+expect_rc "compare the bundled suite" 0
+python3 - "$TMP/out" <<'PY' && ok || bad "two bundled cases give identical results"
+import json, sys
+d = json.load(open(sys.argv[1]))
+seen = {}
+for c in d["cases"]:
+    key = tuple((p, round(r["total_cost"], 6), round(r["coverage_pct"], 6))
+                for p, r in sorted(c["runs"].items()))
+    if key in seen:
+        print("%s and %s: the same results" % (seen[key], c["case"]))
+        sys.exit(1)
+    seen[key] = c["case"]
+assert len(seen) == len(d["cases"]) >= 20, len(seen)
+PY
+
 
 # --set: a scenario field for all, a parameter only for the policies having it.
 run "$SB" compare "$TMP/suite" --policy none --policy hedge --set cold_start=60 \

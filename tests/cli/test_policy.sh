@@ -25,7 +25,7 @@ expect_rc list 0
 expect_out list "classic:"
 expect_out list "guarded:"
 expect_out list "fallback_capacity"
-expect_out list "use_terminating"
+expect_out list "use_events"
 
 # The documented example: TargetCapacity steady at 32, PendingCapacity 8 in
 # the last minute, no on-demand instances: (int)(8/4 + 0.999999) = 2.
@@ -111,16 +111,23 @@ echo "$P300" >"$TMP/p300.jsonl"
 run "$SB" policy eval --policy classic "$TMP/p300.jsonl"
 expect_out "period 300" '"DesiredCapacity": 2'
 # The baselines of the field run from the same observation, through eval as
-# live runs them: 8 units fulfilled short, 2 under notice, at 12:00.
-FIELD='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369480, 32], [1488369540, 32]], "FulfilledCapacity": [[1488369480, 32], [1488369540, 24]], "TerminatingCapacity": [[1488369480, 0], [1488369540, 2]], "PendingCapacity": [[1488369480, 0], [1488369540, 8]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}}'
+# live runs them: 8 units fulfilled short at 12:00, and an interruption
+# warning for a 2-unit instance received at 11:59:50 (events, as EventBridge
+# sends them; TerminatingCapacity 2 is capacity ended above target: unread).
+FIELD='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369480, 32], [1488369540, 32]], "FulfilledCapacity": [[1488369480, 32], [1488369540, 24]], "TerminatingCapacity": [[1488369480, 0], [1488369540, 2]], "PendingCapacity": [[1488369480, 0], [1488369540, 8]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200}, "events": {"since": 1488369540, "InterruptionWarnings": [[1488369590, 2]]}}'
 echo "$FIELD" >"$TMP/field.jsonl"
 run "$SB" policy eval --policy hedge "$TMP/field.jsonl"
 # gap 32 - (24 - 2) = 10 units: 3 instances, + 1 while interruptions are recent
 expect_out "hedge eval" '"DesiredCapacity": 4, "HonorCooldown": false'
+# Without the events: gap 32 - 24 = 8: 2, + 1 (FulfilledCapacity fell).
+sed 's/, "events": {[^}]*}//' "$TMP/field.jsonl" >"$TMP/field-blind.jsonl"
+run "$SB" policy eval --policy hedge "$TMP/field-blind.jsonl"
+expect_out "hedge eval without events" '"DesiredCapacity": 3, "HonorCooldown": false'
+# Karpenter as shipped falls back at once: 8 / 4 = 2.
 run "$SB" policy eval --policy karpenter "$TMP/field.jsonl"
-expect_out "karpenter eval" 'waiting 180s before falling back'
-run "$SB" policy eval --policy karpenter --set fallback_wait=0 "$TMP/field.jsonl"
-expect_out "karpenter eval, no wait" '"DesiredCapacity": 2, "HonorCooldown": false'
+expect_out "karpenter eval" '"DesiredCapacity": 2, "HonorCooldown": false'
+run "$SB" policy eval --policy karpenter --set fallback_wait=180 "$TMP/field.jsonl"
+expect_out "karpenter eval, the wait of #7490" 'waiting 180s before falling back'
 run "$SB" policy eval --policy ondemand "$TMP/field.jsonl"
 expect_out "ondemand eval" '"DesiredCapacity": 8, "HonorCooldown": false'
 run "$SB" policy eval --policy none "$TMP/field.jsonl"

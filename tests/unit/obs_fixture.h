@@ -16,6 +16,7 @@
 typedef struct {
     pol_obs o;
     pol_point pts[POL_NMETRICS][64];
+    pol_point ev[POL_NEVENTS][16];
 } fixture;
 
 /* A fixture at NOW with an ASG of desired 0, MinSize 0, MaxSize 200. */
@@ -50,6 +51,21 @@ static inline void fx_drop(fixture *f, pol_metric m, long long dt) {
             s->n--;
             return;
         }
+}
+
+/* An event source (the last invocation at NOW - 60) and an event of kind
+** k received at NOW + dt naming an instance of `units` units (events must
+** be added oldest first). */
+static inline void fx_event(fixture *f, pol_event_kind k, long long dt, double units) {
+    pol_events *e = &f->o.events;
+    if (!e->known) {
+        e->known = 1;
+        e->since = NOW - 60;
+    }
+    for (int j = 0; j < POL_NEVENTS; j++) e->ev[j] = f->ev[j];
+    f->ev[k][e->n[k]].t = NOW + dt;
+    f->ev[k][e->n[k]].v = units;
+    e->n[k]++;
 }
 
 static inline void fx_asg(fixture *f, int desired, int min, int max) {

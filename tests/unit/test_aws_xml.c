@@ -167,6 +167,33 @@ static void fleet_state_and_target(void **st) {
         aws_xml_fleet(x, L(FK_FLEET_XML), "sfr-none", &f, err, sizeof err), 1);
 }
 
+/* The launch specifications' detailed monitoring: 3 listed, one enabled,
+** one disabled, one without the element (EC2's default: off). */
+static void fleet_monitoring(void **st) {
+    const aws_xml *x = *st;
+    aws_fleet f;
+    char err[256];
+    const char *xml =
+        "<DescribeSpotFleetRequestsResponse><spotFleetRequestConfigSet><item>"
+        "<spotFleetRequestId>sfr-m</spotFleetRequestId>"
+        "<spotFleetRequestState>active</spotFleetRequestState>"
+        "<spotFleetRequestConfig><targetCapacity>8</targetCapacity><launchSpecifications>"
+        "<item><instanceType>c4.xlarge</instanceType>"
+        "<monitoring><enabled>true</enabled></monitoring></item>"
+        "<item><instanceType>m4.xlarge</instanceType>"
+        "<monitoring><enabled>false</enabled></monitoring></item>"
+        "<item><instanceType>c5.xlarge</instanceType></item>"
+        "</launchSpecifications></spotFleetRequestConfig></item>"
+        "</spotFleetRequestConfigSet></DescribeSpotFleetRequestsResponse>";
+    assert_int_equal(aws_xml_fleet(x, L(xml), "sfr-m", &f, err, sizeof err), 0);
+    assert_int_equal(f.specs, 3);
+    assert_int_equal(f.monitored, 1);
+    /* No launch specifications (a fleet of launch templates): not known. */
+    assert_int_equal(aws_xml_fleet(x, L(FK_FLEET_XML), "sfr-other", &f, err, sizeof err), 0);
+    assert_int_equal(f.specs, 0);
+    assert_int_equal(f.monitored, 0);
+}
+
 static void set_desired_response(void **st) {
     const aws_xml *x = *st;
     char err[256];
@@ -311,6 +338,7 @@ static void malformed_xml(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fleet_monitoring),
         cmocka_unit_test(metric_datapoints_sorted),
         cmocka_unit_test(metric_rejects_bad_datapoints),
         cmocka_unit_test(asg_sizes_and_in_service),

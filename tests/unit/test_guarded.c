@@ -2,7 +2,7 @@
 ** test_guarded.c: pins every rule of the guarded policy. Defaults:
 ** units_per_instance 4, staleness 180 s, window 600 s, confirm 2,
 ** scale_in_delay 900 s, scale_in_step 4, headroom_units 0,
-** max_on_demand 100, use_terminating 1. Expected values by hand in comments.
+** max_on_demand 100, use_events 1. Expected values by hand in comments.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +27,7 @@ static void assert_none(pol_decision d, const char *reason_part) {
         fail_msg("reason '%s' lacks '%s'", d.reason, reason_part);
 }
 
-/* TargetCapacity 32 and TerminatingCapacity 0 for 15 minutes;
+/* TargetCapacity 32 (and a TerminatingCapacity 0, not read) for 15 minutes;
 ** PendingCapacity `pending` at the two newest minutes (NOW-120 and NOW-60)
 ** and 0 before. */
 static void shortfall(fixture *f, double pending) {
@@ -142,57 +142,69 @@ static void shortfall_beyond_launching_covered_at_once(void **st) {
     assert_set(DECIDE(&f, "window=240"), 5, 0);
 }
 
-static void terminating_acts_at_once(void **st) {
+/* The units of the interruption warnings received within the notice's two
+** minutes are covered at once: 8 units -> 8 / 4 = 2 instances. */
+static void warning_acts_at_once(void **st) {
     (void)st;
     fixture f;
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -900, -60, 32);
     fx_flat(&f, POL_PENDING, -900, -60, 0);
-    fx_point(&f, POL_TERMINATING, -60, 8); /* 8 units under notice */
+    fx_event(&f, POL_EV_WARNING, -30, 4);
+    fx_event(&f, POL_EV_WARNING, -20, 4);
     assert_set(DECIDE(&f), 2, 0);
-    assert_none(DECIDE(&f, "use_terminating=0"), "no shortfall");
-    /* A failed TerminatingCapacity fetch with nothing on demand: nothing
-    ** to release, nothing to buy. */
-    f.o.m[POL_TERMINATING].failed = 1;
-    f.o.m[POL_TERMINATING].n = 0;
+    assert_none(DECIDE(&f, "use_events=0"), "no shortfall");
+    /* A rebalance recommendation is not a warning. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_event(&f, POL_EV_REBALANCE, -30, 8);
+    assert_none(DECIDE(&f), "no shortfall");
+    /* A warning received more than 120 s ago names an instance gone by
+    ** now: PendingCapacity shows what the fleet did not replace. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_event(&f, POL_EV_WARNING, -121, 8);
+    assert_none(DECIDE(&f), "no shortfall");
+    /* TerminatingCapacity is capacity the fleet ends for being above its
+    ** target, not a notice: not read. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -60, 0);
+    fx_point(&f, POL_TERMINATING, -60, 8);
     assert_none(DECIDE(&f), "no shortfall");
 }
 
-/* 16 units under notice are covered by 4 on-demand instances. A failed or
-** stale TerminatingCapacity must not read as 0 and release them. */
-static void unknown_terminating_never_scales_in(void **st) {
+/* 16 units warned are covered by 4 on-demand instances, kept while the
+** notice lasts; without an event source guarded says so. */
+static void warned_units_kept_while_the_notice_lasts(void **st) {
     (void)st;
     fixture f;
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -900, -60, 32);
     fx_flat(&f, POL_PENDING, -900, -60, 0);
-    fx_point(&f, POL_TERMINATING, -60, 16);
+    fx_event(&f, POL_EV_WARNING, -100, 16);
     fx_asg(&f, 4, 0, 200);
-    /* Known: 16 units -> 4 instances kept. */
     assert_none(DECIDE(&f), "shortfall covered: 4 instances desired");
-    f.o.m[POL_TERMINATING].failed = 1;
-    f.o.m[POL_TERMINATING].n = 0;
-    pol_decision d = DECIDE(&f);
-    assert_none(d, "TerminatingCapacity fetch failed; not scaling in from 4");
-    assert_true(d.held);
-    /* Stale: the newest datapoint is at NOW-240, beyond 180 s. */
+    /* Past the notice, with pending 0 for 900 s: down by scale_in_step 4. */
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -900, -60, 32);
     fx_flat(&f, POL_PENDING, -900, -60, 0);
-    fx_point(&f, POL_TERMINATING, -240, 16);
+    fx_event(&f, POL_EV_WARNING, -130, 16);
     fx_asg(&f, 4, 0, 200);
-    assert_none(DECIDE(&f), "TerminatingCapacity no fresh datapoint");
-    /* Without use_terminating it is not an input: pending 0 for 900 s -> the
-    ** group comes down by scale_in_step 4 to 0. */
-    assert_set(DECIDE(&f, "use_terminating=0"), 0, 1);
-    /* A confirmed shortfall is still covered while it is unknown:
-    ** pending 8 at the two newest minutes -> 2 instances. */
+    assert_set(DECIDE(&f), 0, 1);
+    /* No event source: a confirmed shortfall is still covered (pending 8
+    ** at the two newest minutes -> 2 instances), and the reason says the
+    ** notices were not seen. */
     shortfall(&f, 8);
-    f.o.m[POL_TERMINATING].failed = 1;
-    f.o.m[POL_TERMINATING].n = 0;
-    d = DECIDE(&f);
+    pol_decision d = DECIDE(&f);
     assert_set(d, 2, 0);
-    assert_non_null(strstr(d.reason, "TerminatingCapacity fetch failed"));
+    assert_non_null(strstr(d.reason, "no interruption events"));
+    fx_event(&f, POL_EV_WARNING, -30, 4);
+    d = DECIDE(&f);
+    assert_set(d, 3, 0);
+    assert_null(strstr(d.reason, "no interruption events"));
 }
 
 /* Every window is what CloudWatch returns for StartTime = now - w (rounded
@@ -205,7 +217,7 @@ static void same_decision_at_every_second_offset(void **st) {
         for (int desired = 0; desired <= 8; desired += 4) {
             fixture f;
             shortfall(&f, pendings[k]);
-            f.pts[POL_TERMINATING][f.o.m[POL_TERMINATING].n - 1].v = 4;
+            fx_event(&f, POL_EV_WARNING, -30, 4);
             fx_asg(&f, desired, 0, 200);
             pol_decision d0 = DECIDE(&f);
             for (int s = 1; s < 60; s++) {
@@ -465,8 +477,8 @@ int main(void) {
         cmocka_unit_test(confirm_uses_newest_value),
         cmocka_unit_test(launching_capacity_not_covered),
         cmocka_unit_test(shortfall_beyond_launching_covered_at_once),
-        cmocka_unit_test(terminating_acts_at_once),
-        cmocka_unit_test(unknown_terminating_never_scales_in),
+        cmocka_unit_test(warning_acts_at_once),
+        cmocka_unit_test(warned_units_kept_while_the_notice_lasts),
         cmocka_unit_test(same_decision_at_every_second_offset),
         cmocka_unit_test(period_300_scales_staleness),
         cmocka_unit_test(caps_max_size_and_max_on_demand),

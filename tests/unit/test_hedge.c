@@ -2,8 +2,10 @@
 ** test_hedge.c: pins every rule of the hedge policy (SpotHedge's dynamic
 ** on-demand fallback). Defaults: units_per_instance 4, staleness 180 s,
 ** cold_start 300 s, overprovision 1, recent 1800 s, base_on_demand 0,
-** max_on_demand 100. The gap is TargetCapacity - (FulfilledCapacity -
-** TerminatingCapacity); expected counts by hand in comments.
+** max_on_demand 100. The gap is TargetCapacity - (FulfilledCapacity - the
+** units of the interruption warnings received since two minutes before the
+** datapoint); TerminatingCapacity is not read. Expected counts by hand in
+** comments.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,9 +57,30 @@ static void notice_counts_as_lost(void **st) {
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -1800, -60, 32);
     fx_flat(&f, POL_FULFILLED, -1800, -60, 32);
-    fx_flat(&f, POL_TERMINATING, -1800, -120, 0);
+    fx_event(&f, POL_EV_WARNING, -30, 6);
+    /* serving 32 - 6 = 26, gap 6 -> ceil(6/4) = 2, warning is recent -> 3 */
+    da_set(DECIDE(&f), 3, 0);
+    /* A TerminatingCapacity datapoint is the fleet ending excess capacity,
+    ** not a notice: nothing to cover. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -1800, -60, 32);
+    fx_flat(&f, POL_FULFILLED, -1800, -60, 32);
     fx_point(&f, POL_TERMINATING, -60, 6);
-    /* serving 32 - 6 = 26, gap 6 -> ceil(6/4) = 2, notice is recent -> 3 */
+    da_none(DECIDE(&f), "on-demand 0 covers a gap of 0 units", 0);
+    /* A rebalance recommendation: nothing lost yet, but interruptions are
+    ** recent -> the over-provision of 1. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -1800, -60, 32);
+    fx_flat(&f, POL_FULFILLED, -1800, -60, 32);
+    fx_event(&f, POL_EV_REBALANCE, -30, 8);
+    da_set(DECIDE(&f), 1, 0);
+    /* A warning received 250 s ago names an instance gone before the
+    ** newest datapoint (NOW-60, and 8 units fewer there): 8 -> 2 + 1. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -1800, -60, 32);
+    fx_flat(&f, POL_FULFILLED, -1800, -120, 32);
+    fx_point(&f, POL_FULFILLED, -60, 24);
+    fx_event(&f, POL_EV_WARNING, -250, 8);
     da_set(DECIDE(&f), 3, 0);
 }
 
@@ -88,8 +111,8 @@ static void kept_through_cold_start(void **st) {
 }
 
 /* The missing-datapoint rule (docs/policies.md): a release needs every
-** Period of the three metrics within cold_start and of FulfilledCapacity and
-** TerminatingCapacity within recent, up to each one's newest. */
+** Period of both metrics within cold_start and of FulfilledCapacity within
+** recent, up to each one's newest. */
 static void missing_datapoint_holds_the_release(void **st) {
     (void)st;
     fixture f;
@@ -103,13 +126,14 @@ static void missing_datapoint_holds_the_release(void **st) {
     da_none(DECIDE(&f, "cold_start=120", "recent=300"),
             "FulfilledCapacity has no datapoint 120s ago, within 120s; not scaling in from 3",
             1);
-    /* A TerminatingCapacity notice missing within `recent` (NOW-600,
-    ** beyond cold_start): the over-provision is not released either. */
+    /* A FulfilledCapacity datapoint missing within `recent` (NOW-600,
+    ** beyond cold_start): it might have shown a drop, so the over-provision
+    ** is not released either. */
     steady(&f);
     fx_asg(&f, 1, 0, 200);
     da_set(DECIDE(&f), 0, 0);
-    fx_drop(&f, POL_TERMINATING, -600);
-    da_none(DECIDE(&f), "TerminatingCapacity has no datapoint 600s ago, within 1800s", 1);
+    fx_drop(&f, POL_FULFILLED, -600);
+    da_none(DECIDE(&f), "FulfilledCapacity has no datapoint 600s ago, within 1800s", 1);
 }
 
 static void fleet_scale_in_is_no_interruption(void **st) {
@@ -130,8 +154,8 @@ static void gap_never_above_target(void **st) {
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -1800, -60, 8);
     fx_flat(&f, POL_FULFILLED, -1800, -60, 4);
-    fx_flat(&f, POL_TERMINATING, -1800, -60, 8);
-    /* 8 - (4 - 8) = 12 > 8: capped to the target's 8 units -> 2, notices
+    fx_event(&f, POL_EV_WARNING, -30, 8);
+    /* 8 - (4 - 8) = 12 > 8: capped to the target's 8 units -> 2, warning
     ** recent -> 3. */
     da_set(DECIDE(&f), 3, 0);
 }
@@ -146,12 +170,11 @@ static void missing_inputs_hold(void **st) {
     f.o.m[POL_FULFILLED].n = 0;
     f.o.m[POL_FULFILLED].failed = 1;
     da_none(DECIDE(&f), "FulfilledCapacity fetch failed", 1);
-    /* Terminating's newest datapoint at NOW-240: older than 180 s. */
+    /* Fulfilled's newest datapoint at NOW-240: older than 180 s. */
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -1800, -60, 32);
-    fx_flat(&f, POL_FULFILLED, -1800, -60, 16);
-    fx_flat(&f, POL_TERMINATING, -1800, -240, 0);
-    da_none(DECIDE(&f), "no TerminatingCapacity datapoint within 180s", 1);
+    fx_flat(&f, POL_FULFILLED, -1800, -240, 16);
+    da_none(DECIDE(&f), "no FulfilledCapacity datapoint within 180s", 1);
     /* staleness 300: gap 32 - 16 = 16 -> 4; nothing fell, no notice: no
     ** over-provision. */
     da_set(DECIDE(&f, "staleness=300"), 4, 0);
@@ -159,9 +182,8 @@ static void missing_inputs_hold(void **st) {
     ** TargetCapacity (pol_require's order, the same in every policy). */
     fx_init(&f);
     fx_flat(&f, POL_TARGET, -1800, -240, 32);
-    fx_flat(&f, POL_FULFILLED, -1800, -60, 16);
-    f.o.m[POL_TERMINATING].failed = 1;
-    da_none(DECIDE(&f), "TerminatingCapacity fetch failed", 1);
+    f.o.m[POL_FULFILLED].failed = 1;
+    da_none(DECIDE(&f), "FulfilledCapacity fetch failed", 1);
 }
 
 static void caps_and_min_size(void **st) {

@@ -1,8 +1,11 @@
 /*
-** test_karpenter.c: pins every rule of the karpenter policy. Defaults:
-** units_per_instance 4, staleness 180 s, fallback_wait 180 s,
-** consolidate_after 1800 s, max_on_demand 100. Expected values by hand in
-** comments.
+** test_karpenter.c: pins every rule of the karpenter policy. Defaults
+** (Karpenter's): units_per_instance 4, staleness 180 s, fallback_wait 0,
+** consolidate_after 0, offering_ttl 180 s, budget_pct 10, budget_nodes 0,
+** honor_cooldown 0, max_on_demand 100. Most rules are pinned with the
+** settings Karpenter's users ask for (OLD: fallback_wait 180,
+** consolidate_after 1800, one instance at a time, paced by the cooldown),
+** the defaults by their own cases. Expected values by hand in comments.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +17,10 @@
 #include "obs_fixture.h"
 #include "decision_asserts.h"
 
-#define DECIDE(f, ...) fx_decide("karpenter", f, ##__VA_ARGS__, NULL)
+#define DEFAULTS(f, ...) fx_decide("karpenter", f, ##__VA_ARGS__, NULL)
+#define DECIDE(f, ...)                                                                  \
+    fx_decide("karpenter", f, "fallback_wait=180", "consolidate_after=1800", "budget_nodes=1", \
+              "honor_cooldown=1", ##__VA_ARGS__, NULL)
 
 /* PendingCapacity 0 from NOW-2400, then `v` from NOW+from to NOW-60. */
 static void pending_since(fixture *f, long long from, double v) {
@@ -160,15 +166,60 @@ static void lookback_covers_windows(void **st) {
     const pol_policy *pol = pol_find("karpenter");
     pol_params p;
     pol_params_default(pol, &p);
+    /* Defaults: max(0 + 180, max(0, 180), 180). */
+    assert_int_equal(pol_lookback(pol, &p, 60), 180);
+    p.v[pol_param_index(pol, "consolidate_after")] = 1800;
     assert_int_equal(pol_lookback(pol, &p, 60), 1800);
     p.v[pol_param_index(pol, "consolidate_after")] = 0;
+    p.v[pol_param_index(pol, "fallback_wait")] = 180;
     assert_int_equal(pol_lookback(pol, &p, 60), 360);   /* 180 + 180 */
     assert_int_equal(pol_lookback(pol, &p, 300), 1080); /* 180 + 900 */
+}
+
+/* Karpenter as shipped: on demand at the first shortfall, ignoring the
+** cooldown. */
+static void defaults_fall_back_at_once(void **st) {
+    (void)st;
+    fixture f;
+    pending_since(&f, -60, 8);
+    da_set(DEFAULTS(&f), 2, 0);
+}
+
+/* ... and back to spot once no shortfall was seen for the offering TTL
+** (consolidateAfter 0s), 10 % of the group at a time, rounded up, without
+** the cooldown. */
+static void defaults_return_after_the_offering_ttl(void **st) {
+    (void)st;
+    fixture f;
+    /* Shortfall at NOW-240, none from NOW-180: the window of 180 s,
+    ** [NOW-180, NOW), is clear. 10 % of 30 = 3 -> 27. */
+    fx_init(&f);
+    fx_flat(&f, POL_PENDING, -2400, -300, 0);
+    fx_point(&f, POL_PENDING, -240, 4);
+    fx_flat(&f, POL_PENDING, -180, -60, 0);
+    fx_asg(&f, 30, 0, 200);
+    da_set(DEFAULTS(&f), 27, 0);
+    /* 10 % of 31 = 3.1 -> 4; of 3 = 0.3 -> 1. */
+    fx_asg(&f, 31, 0, 200);
+    da_set(DEFAULTS(&f), 27, 0);
+    fx_asg(&f, 3, 0, 200);
+    da_set(DEFAULTS(&f), 2, 0);
+    /* budget_nodes 2: two at a time; honor_cooldown: the group paces it. */
+    da_set(DEFAULTS(&f, "budget_nodes=2", "honor_cooldown=1"), 1, 1);
+    /* A shortfall at NOW-180, within the TTL: held. */
+    fx_init(&f);
+    fx_flat(&f, POL_PENDING, -2400, -240, 0);
+    fx_point(&f, POL_PENDING, -180, 4);
+    fx_flat(&f, POL_PENDING, -120, -60, 0);
+    fx_asg(&f, 3, 0, 200);
+    da_none(DEFAULTS(&f), "holding 3 instances: a shortfall within 180s", 0);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(waits_before_falling_back),
+        cmocka_unit_test(defaults_fall_back_at_once),
+        cmocka_unit_test(defaults_return_after_the_offering_ttl),
         cmocka_unit_test(missing_datapoint_does_not_reset_the_wait),
         cmocka_unit_test(no_scale_in_while_short),
         cmocka_unit_test(returns_one_instance_at_a_time),

@@ -207,7 +207,7 @@ static void pool_event_moves_the_fleet(void **st) {
     assert_int_equal(r.capacity_events, 1);
     assert_int_equal(r.interruptions, 8);
     assert_int_equal(r.spot_launches, 8);
-    NEAR(at(&k, 660)->terminating, 32);
+    NEAR(at(&k, 660)->terminating, 0); /* notices, not capacity above target */
     NEAR(at(&k, 660)->fulfilled, 32);
     NEAR(at(&k, 780)->spot_units, 32);
     /* Spot short 32 units from +720 to +750: the oracle covers 30 s with 8
@@ -262,24 +262,34 @@ static void rebalance_then_interruption(void **st) {
     NEAR(at(&k, 660)->fulfilled, 32);
     f.sc.rebalance = SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
     f.sc.rebalance_termination_delay = 300;
+    f.sc.fleet_termination_delay = constant(60);
     r = run(&f, "oracle", &k);
     /* At +600 the 8 are rebalanced: out of FulfilledCapacity (PendingCapacity
     ** 32) but still serving; 8 replacements launch in pool b (pool a is at
-    ** risk until its event) and run at +720; the fleet ends the old ones at
-    ** +900. */
+    ** risk until its event) and run at +720; TerminationDelay counts from
+    ** the replacement's launch, so the fleet ends the old ones at +720 +
+    ** 300 = +1020, and they shut down, counted in TerminatingCapacity (the
+    ** fleet holds 32 above its target), until +1080. The minute's sample
+    ** comes before the second's other events: 0 at +1020, 32 at +1080, 0 at
+    ** +1140. */
     assert_int_equal(r.rebalances, 8);
     NEAR(at(&k, 660)->fulfilled, 0);
     NEAR(at(&k, 660)->pending, 32);
     NEAR(at(&k, 660)->spot_units, 32);
     NEAR(at(&k, 780)->fulfilled, 32);
+    NEAR(at(&k, 960)->terminating, 0);
+    NEAR(at(&k, 960)->spot_units, 64); /* old and new serve until +1020 */
+    NEAR(at(&k, 1020)->terminating, 0);
+    NEAR(at(&k, 1080)->terminating, 32);
+    NEAR(at(&k, 1140)->terminating, 0);
     /* The event at +1200 finds none of its marked instances: nothing is
     ** interrupted and spot never falls short. */
     assert_int_equal(r.interruptions, 0);
     NEAR(r.coverage_pct, 100);
     NEAR(r.od_cost, 0);
-    /* Spot: the old 8 billed 900 s at 0.10 (ended by the fleet), the new 8
+    /* Spot: the old 8 billed 1020 s at 0.10 (ended by the fleet), the new 8
     ** in pool b from +720 to +3600 at 0.11. */
-    NEAR(r.spot_cost, 8 * (900 * 0.10 + 2880 * 0.11) / 3600);
+    NEAR(r.spot_cost, 8 * (1020 * 0.10 + 2880 * 0.11) / 3600);
 }
 
 /* The spot side is the same whatever the controller does: the oracle and

@@ -281,6 +281,59 @@ static void json_unescape_rule(void **st) {
     trc_obsbuf_free(&b);
 }
 
+/* The events an observation carries: read, sorted, checked, written back. */
+static void events_round_trip(void **st) {
+    (void)st;
+    trc_obsbuf b = {0};
+    pol_obs o, o2;
+    char err[256];
+    const char *line =
+        "{\"now\": 1488369600, \"metrics\": {}, \"asg\": null, \"events\": "
+        "{\"since\": 1488369540, \"InterruptionWarnings\": [[1488369590, 4], "
+        "[\"2017-03-01T11:59:30Z\", 8]], \"RebalanceRecommendations\": []}}";
+    assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), 0);
+    assert_int_equal(o.events.known, 1);
+    assert_int_equal(o.events.since, 1488369540LL);
+    assert_int_equal(o.events.n[POL_EV_WARNING], 2);
+    /* Sorted: 11:59:30 (1488369570) before 1488369590. */
+    assert_int_equal(o.events.ev[POL_EV_WARNING][0].t, 1488369570LL);
+    assert_int_equal(o.events.n[POL_EV_REBALANCE], 0);
+    double u = 0;
+    /* Since the last invocation (1488369540): both, 4 + 8 = 12 units. */
+    assert_int_equal(pol_events_in(&o.events, POL_EV_WARNING, o.events.since, o.now, &u), 2);
+    assert_true(u == 12);
+    assert_int_equal(pol_obs_check(&o, err, sizeof err), 0);
+    char *out = trc_obs_format(&o);
+    assert_non_null(out);
+    trc_obsbuf b2 = {0};
+    assert_int_equal(trc_obs_parse(out, &b2, &o2, err, sizeof err), 0);
+    assert_int_equal(o2.events.n[POL_EV_WARNING], 2);
+    assert_int_equal(o2.events.ev[POL_EV_WARNING][1].t, 1488369590LL);
+    assert_true(o2.events.ev[POL_EV_WARNING][1].v == 4);
+    assert_int_equal(o2.events.since, 1488369540LL);
+    free(out);
+    /* Absent or null: no event source, and none written back. */
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"events\": null}", &b,
+                                   &o, err, sizeof err),
+                     0);
+    assert_int_equal(o.events.known, 0);
+    out = trc_obs_format(&o);
+    assert_null(strstr(out, "events"));
+    free(out);
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"events\": "
+                                   "{\"InterruptionWarnings\": [[1, -4]]}}",
+                                   &b, &o, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "events.InterruptionWarnings[0]: units must be >= 0");
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"events\": "
+                                   "{\"Warnings\": []}}",
+                                   &b, &o, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "events.Warnings: unknown field"));
+    trc_obsbuf_free(&b);
+    trc_obsbuf_free(&b2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_escape_keeps_json_valid),
@@ -293,6 +346,7 @@ int main(void) {
         cmocka_unit_test(rejects_with_field_names),
         cmocka_unit_test(epoch_seconds_of_every_length),
         cmocka_unit_test(obs_format_round_trips),
+        cmocka_unit_test(events_round_trip),
         cmocka_unit_test(decision_format_escapes),
     };
     return cmocka_run_group_tests_name("obsjson", tests, NULL, NULL);

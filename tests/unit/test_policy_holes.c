@@ -66,7 +66,7 @@ static void draw_params(uint64_t *x, const pol_policy *pol, pol_params *p) {
         {"cold_start", {"0", "120", "300", "600", "300", "300"}},
         {"recent", {"0", "300", "900", "1800", "1800", "600"}},
         {"headroom_units", {"0", "0", "2", "4", "0", "0"}},
-        {"use_terminating", {"0", "1", "1", "1", "1", "1"}},
+        {"use_events", {"0", "1", "1", "1", "1", "1"}},
         {"overprovision", {"0", "1", "2", "1", "1", "1"}},
         {"base_on_demand", {"0", "0", "1", "2", "0", "0"}},
     };

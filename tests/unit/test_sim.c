@@ -160,13 +160,17 @@ static void one_pool_outbid(void **st) {
     fx_price(&f, 0, 7200, 0.1);
     sim_result r = run(&f, "classic", &k);
     /* Diversified: 4 instances in each pool. At T0+3600 pool a's 4 get a
-    ** notice (still fulfilled, 16 units terminating) and the fleet launches 4
-    ** in pool b; at +3720 a's end and b's new ones run (same second: no
-    ** pending datapoint); b's register at +3750: 16 units short for 30 s. */
+    ** notice (still fulfilled) and the fleet launches 4 in pool b; at +3720
+    ** a's end and b's new ones run (same second: no pending datapoint); b's
+    ** register at +3750: 16 units short for 30 s. TerminatingCapacity, as
+    ** AWS defines it (capacity terminated because the fleet holds more than
+    ** its target), stays 0 throughout: an interruption is not that, and the
+    ** target never dropped. */
     assert_int_equal(r.interruptions, 4);
     assert_int_equal(r.spot_launches, 4);
     NEAR(sample_at(&k, 3600)->terminating, 0);
-    NEAR(sample_at(&k, 3660)->terminating, 16);
+    NEAR(sample_at(&k, 3660)->terminating, 0);
+    NEAR(sample_at(&k, 3720)->terminating, 0);
     NEAR(sample_at(&k, 3660)->fulfilled, 32);
     NEAR(sample_at(&k, 3660)->spot_units, 32);
     NEAR(sample_at(&k, 3780)->terminating, 0);
@@ -517,6 +521,83 @@ static void target_tracking_follows_demand(void **st) {
     NEAR(g.shortfall_unit_hours, 16 * 210 / 3600.0);
 }
 
+/* TerminatingCapacity under a target decrease: the excess the fleet
+** terminates, for its shutting-down time. */
+static void target_decrease_terminating_is_the_excess(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    memset(&k, 0, sizeof k);
+    fx_model(&f, 1, 0.1, 1);
+    static pol_point demand[2];
+    demand[0] = (pol_point){T0, 32};
+    demand[1] = (pol_point){T0 + 600, 24};
+    f.sc.demand.pts = demand;
+    f.sc.demand.n = 2;
+    f.sc.tt_target_value = 100;
+    f.sc.tt_scale_out_cooldown = 300;
+    f.sc.tt_scale_in_cooldown = 300;
+    f.sc.tt_max = 1000;
+    f.sc.fleet_termination_delay = constant(90);
+    /* 8 instances of 4 units (32). Target tracking sees demand 24 at the
+    ** minute +660 and lowers TargetCapacity to 24: the fleet holds 32, 8
+    ** units too many, and terminates 2 instances; they shut down until
+    ** +660 + 90 = +750. TerminatingCapacity is 32 - 24 = 8 from +660 to
+    ** +750, 0 before and after; FulfilledCapacity 24 from +660. */
+    sim_result r = run(&f, "classic", &k);
+    NEAR(sample_at(&k, 600)->terminating, 0);
+    NEAR(sample_at(&k, 660)->target, 24);
+    NEAR(sample_at(&k, 660)->terminating, 8);
+    NEAR(sample_at(&k, 660)->fulfilled, 24);
+    NEAR(sample_at(&k, 720)->terminating, 8);
+    NEAR(sample_at(&k, 780)->terminating, 0);
+    assert_int_equal(r.interruptions, 0);
+    /* Billed to the call: 6 instances 1 h, 2 for 660 s, at 0.1 USD/h. */
+    NEAR(r.spot_cost, 6 * 0.1 + 2 * 0.1 * 660 / 3600.0);
+}
+
+/* Interruption warnings reach the controller as events: guarded covers the
+** warned units at the first invocation after one is received, and without
+** events (none sent, or all lost) it sees nothing in this case. */
+static void warnings_as_events(void **st) {
+    (void)st;
+    static fx f;
+    static keep k;
+    fx_model(&f, 2, 0.1, 3);
+    f.price[1][0].v = 0.12;
+    fx_price(&f, 0, 3600, 0.5); /* pool a's 4 instances (16 units) warned */
+    fx_price(&f, 0, 7200, 0.1);
+    f.sc.ev_on = 1;
+    f.sc.ev_delay = constant(10);
+    /* Warned at +3600, received at +3610: the invocation at +3660 covers
+    ** 16 units with 16 / 4 = 4 instances. The fleet's replacements in pool
+    ** b run at +3720 with a's termination: PendingCapacity never shows a
+    ** shortfall, so without the events guarded does nothing. */
+    memset(&k, 0, sizeof k);
+    sim_result r = run(&f, "guarded", &k);
+    /* Then scale-ins, rejected until the cooldown (2700 s) ends. */
+    assert_int_equal(r.od_launches, 4);
+    assert_true(k.ndec >= 1);
+    assert_int_equal(k.dec[0].t, T0 + 3660);
+    assert_int_equal(k.dec[0].d.desired, 4);
+    assert_true(k.dec[0].accepted);
+    f.sc.ev_loss = 1;
+    r = run(&f, "guarded", NULL);
+    assert_int_equal(r.od_launches, 0);
+    f.sc.ev_loss = 0;
+    f.sc.ev_on = 0;
+    r = run(&f, "guarded", NULL);
+    assert_int_equal(r.od_launches, 0);
+    /* A delay past the invocation's second moves the cover a minute on. */
+    f.sc.ev_on = 1;
+    f.sc.ev_delay = constant(70);
+    memset(&k, 0, sizeof k);
+    run(&f, "guarded", &k);
+    assert_true(k.ndec >= 1);
+    assert_int_equal(k.dec[0].t, T0 + 3720);
+    assert_int_equal(k.dec[0].d.desired, 4);
+}
+
 static void alarm_invokes_on_pending(void **st) {
     (void)st;
     static fx f;
@@ -605,7 +686,7 @@ static void spot_draining_stops_serving_at_the_notice(void **st) {
     memset(&k, 0, sizeof k);
     run(&f, "classic", &k);
     NEAR(sample_at(&k, 660)->spot_units, 32); /* still serving */
-    NEAR(sample_at(&k, 660)->terminating, 32);
+    NEAR(sample_at(&k, 660)->terminating, 0); /* a notice is not terminating */
     f.sc.spot_draining = 1;
     memset(&k, 0, sizeof k);
     sim_result r = run(&f, "classic", &k);
@@ -794,6 +875,8 @@ int main(void) {
         cmocka_unit_test(allocation_strategies),
         cmocka_unit_test(capacity_withdrawn),
         cmocka_unit_test(target_tracking_follows_demand),
+        cmocka_unit_test(target_decrease_terminating_is_the_excess),
+        cmocka_unit_test(warnings_as_events),
         cmocka_unit_test(alarm_invokes_on_pending),
         cmocka_unit_test(out_of_range_rejected),
         cmocka_unit_test(oracle_bound),

@@ -917,7 +917,7 @@ static void params_json_exact(void **state) {
                   "\"staleness\": 180, \"window\": 600, \"confirm\": 2, "
                   "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
                   "\"headroom_units\": 0, \"max_on_demand\": 100, "
-                  "\"use_terminating\": 1}");
+                  "\"use_events\": 1}");
     assert_q_text(raw, "SELECT sets FROM runs WHERE id = 2", "[]");
     assert_q_text(raw, "SELECT quote(tool_version) FROM runs WHERE id = 2",
                   "NULL");
@@ -1038,7 +1038,7 @@ static void live_ticks_stored(void **state) {
                   "\"window\": 600, \"confirm\": 2, "
                   "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
                   "\"headroom_units\": 0, \"max_on_demand\": 100, "
-                  "\"use_terminating\": 1}");
+                  "\"use_events\": 1}");
     /* The observation is the `policy eval` input line, exactly. */
     assert_q_text(raw, "SELECT observation FROM live_ticks WHERE id = 1",
                   "{\"now\": 1488370140, \"metrics\": {\"TargetCapacity\": "
