@@ -125,6 +125,10 @@ typedef struct {
     char endpoint[AWS_NSERVICES][256]; /* "" : aws_endpoint_resolve() */
     long connect_timeout_ms, timeout_ms;
     int max_attempts;
+    /* EventQueueUrl: the SQS queue the stack's EventBridge rules send the
+    ** interruption warnings and rebalance recommendations to (sqs.c); ""
+    ** when none: a policy that reads them runs without them. */
+    char queue_url[512];
 } aws_live_config;
 
 /* Parses the live config (JSON text). Unknown keys, wrong types, missing
@@ -161,6 +165,13 @@ typedef struct {
     aws_outcome outcome;
     char outcome_msg[AWS_ERR_MAX]; /* with REJECTED/FAILED: the AWS error */
     int fetched;                  /* calls of the 6 fetches that succeeded */
+    /* The event queue (a config with EventQueueUrl): the events given to
+    ** the policy are in obs.events, their points owned by the tick. */
+    int queue;                    /* 1: the config names a queue */
+    pol_point *evpts[POL_NEVENTS]; /* owned by the tick */
+    size_t ev_new[POL_NEVENTS];   /* events first received this tick */
+    size_t ev_dup;                /* messages repeating an event seen before */
+    size_t ev_other;              /* messages that are no event of the fleet's */
     size_t nerrors;               /* the calls that failed, as messages */
     char errors[AWS_TICK_MAXERR][AWS_ERR_MAX];
 } aws_tick;

@@ -214,6 +214,32 @@ int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
 int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
                         const char *root, char *err, size_t errlen);
 
+/* For each <item> of every element called `list` in an answer whose root
+** is `root`, fn(ctx, text of child a, text of child b) ("" for a child that
+** is absent). fn returns non-zero when out of memory. Returns 0, or -1 with
+** a message (xml.c). */
+typedef int (*aws_xml_item_fn)(void *ctx, const char *a, const char *b);
+int aws_xml_items(const aws_xml *x, const char *xml, size_t len, const char *root,
+                  const char *list, const char *a, const char *b, aws_xml_item_fn fn,
+                  void *ctx, char *err, size_t errlen);
+
+/* ---- Calls for other files of aws/ (client.c) ---- */
+
+/* One signed POST of `body` to `url`, SigV4 for `service` ("sqs") in the
+** client's region, with the client's retries, credentials and error
+** reading. On success *ok holds the 2xx answer (the caller frees its body).
+** Returns 0, or -1 with *e filled. */
+int aws_client_post(aws_client *c, const char *url, const char *service,
+                    const char *const *headers, const char *body,
+                    const char *label, aws_http_resp *ok, aws_error *e);
+/* One Query API call (`params`: the encoded form after Action and Version,
+** "" for none). As aws_client_post. */
+int aws_client_query(aws_client *c, aws_service s, const char *action,
+                     const char *label, const char *params, aws_http_resp *ok,
+                     aws_error *e);
+/* The client's libxml2 table, to read an answer with. */
+const aws_xml *aws_client_xml(const aws_client *c);
+
 /* ---- One tick (live.c) ---- */
 
 /* Runs one tick at `now`: fetches the metrics over [now - lookback, now),
@@ -224,6 +250,42 @@ int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
 int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                   int apply, aws_tick *t);
 void aws_tick_free(aws_tick *t);
+
+/* ---- sqs.c: the EventBridge events a queue delivers ---- */
+
+/* What the controller keeps between ticks: the events received within the
+** policy's look-back (with the second each was first received), the ids of
+** those seen lately (a duplicate is dropped), the messages of the last tick
+** waiting to be deleted, the last tick that worked. */
+typedef struct aws_evq aws_evq;
+aws_evq *aws_evq_new(void); /* NULL when out of memory */
+void aws_evq_free(aws_evq *q);
+/* Drains cfg->queue_url (SQS ReceiveMessage, JSON protocol) at `now`, reads
+** each message as an EventBridge event, drops the duplicates, names the
+** units of each event's instance from the fleet's instances and launch
+** specifications (DescribeSpotFleetInstances, DescribeSpotFleetRequests:
+** called only when an event names an instance not yet known), and gives the
+** policy what was received within [now - lookback, now] in t->obs.events.
+** A failed call is one of the tick's errors. Returns 0, or -1 when out of
+** memory. */
+int aws_evq_poll(aws_client *c, const aws_live_config *cfg, aws_evq *q, int64_t now,
+                 int64_t lookback, aws_tick *t);
+/* After the tick was recorded: with `used` (the tick worked and was
+** recorded) deletes the messages it received (DeleteMessage) and makes its
+** time the next tick's `since`; otherwise forgets their receipts, so they
+** come back after the queue's visibility timeout. Returns 0, or -1 with a
+** message when a delete failed (the message comes back, a duplicate). */
+int aws_evq_done(aws_client *c, aws_evq *q, int used, char *err, size_t errlen);
+
+/* Reads a message body as an EventBridge event of the two detail-types
+** (source aws.ec2, an id, detail.instance-id). Returns 1 with the event's
+** id, instance and pol_event_kind, 0 when it is something else. */
+int aws_evq_parse_event(const char *body, char *id, size_t idn, char *instance,
+                        size_t instn, int *kind);
+
+/* aws_live_tick with the events of queue q (NULL: none known). */
+int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
+                    int64_t now, int apply, aws_tick *t);
 
 
 /* ---- util.c ---- */

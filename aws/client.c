@@ -306,32 +306,12 @@ static int scrub_response(aws_client *c, aws_http_resp *resp) {
     return 0;
 }
 
-/* One Query API call with retries. `label` names it in messages
-** ("cloudwatch GetMetricStatistics PendingCapacity"); `params` is the
-** encoded rest of the form ("" or "A=b&C=d"). On success *ok holds the 2xx
-** response (the caller frees its body). */
-static int call(aws_client *c, aws_service s, const char *action,
-                const char *label, const char *params, aws_http_resp *ok,
-                aws_error *e) {
+/* One signed POST with retries (see aws_client_post in aws_int.h). */
+static int post(aws_client *c, const char *url, const char *sigv4,
+                const char *const *headers, const aws_buf *body,
+                const char *label, aws_http_resp *ok, aws_error *e) {
     memset(e, 0, sizeof *e);
     memset(ok, 0, sizeof *ok);
-    aws_buf body = {0};
-    aws_buf_param(&body, "Action", action);
-    aws_buf_param(&body, "Version", versions[s]);
-    if (params && *params) {
-        aws_buf_puts(&body, "&");
-        aws_buf_puts(&body, params);
-    }
-    char url[600];
-    snprintf(url, sizeof url, "%s/", c->endpoint[s]);
-    if (body.oom) {
-        set_error(c, e, "%s: out of memory", label);
-        aws_buf_free(&body);
-        return -1;
-    }
-    static const char *const headers[] = {
-        "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
-        NULL};
     int rc = -1;
     for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
         e->attempts = attempt;
@@ -342,9 +322,9 @@ static int call(aws_client *c, aws_service s, const char *action,
         }
         aws_logf(c->log, c->log_ctx, &c->creds,
                  "%s: POST %s attempt %d/%d: %s", label, url, attempt,
-                 c->max_attempts, body.s);
-        aws_http_req req = {"POST",      url,        body.s,
-                            body.len,    headers,    c->sigv4[s],
+                 c->max_attempts, body->s);
+        aws_http_req req = {"POST",      url,        body->s,
+                            body->len,   headers,    sigv4,
                             &c->creds,   c->connect_timeout_ms,
                             c->timeout_ms,
                             1 /* headers: x-amzn-ErrorType, RequestId */};
@@ -416,9 +396,66 @@ static int call(aws_client *c, aws_service s, const char *action,
         snprintf(e->msg + l, sizeof e->msg - l, " (after %d attempts)",
                  e->attempts);
     }
+    return rc;
+}
+
+/* One Query API call with retries. `label` names it in messages
+** ("cloudwatch GetMetricStatistics PendingCapacity"); `params` is the
+** encoded rest of the form ("" or "A=b&C=d"). On success *ok holds the 2xx
+** response (the caller frees its body). */
+static int call(aws_client *c, aws_service s, const char *action,
+                const char *label, const char *params, aws_http_resp *ok,
+                aws_error *e) {
+    memset(e, 0, sizeof *e);
+    memset(ok, 0, sizeof *ok);
+    aws_buf body = {0};
+    aws_buf_param(&body, "Action", action);
+    aws_buf_param(&body, "Version", versions[s]);
+    if (params && *params) {
+        aws_buf_puts(&body, "&");
+        aws_buf_puts(&body, params);
+    }
+    char url[600];
+    snprintf(url, sizeof url, "%s/", c->endpoint[s]);
+    if (body.oom) {
+        set_error(c, e, "%s: out of memory", label);
+        aws_buf_free(&body);
+        return -1;
+    }
+    static const char *const headers[] = {
+        "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
+        NULL};
+    int rc = post(c, url, c->sigv4[s], headers, &body, label, ok, e);
     aws_buf_free(&body);
     return rc;
 }
+
+int aws_client_post(aws_client *c, const char *url, const char *service,
+                    const char *const *headers, const char *body,
+                    const char *label, aws_http_resp *ok, aws_error *e) {
+    char sigv4[160];
+    snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", c->region, service);
+    aws_buf b = {0};
+    aws_buf_puts(&b, body);
+    if (b.oom) {
+        memset(e, 0, sizeof *e);
+        memset(ok, 0, sizeof *ok);
+        set_error(c, e, "%s: out of memory", label);
+        aws_buf_free(&b);
+        return -1;
+    }
+    int rc = post(c, url, sigv4, headers, &b, label, ok, e);
+    aws_buf_free(&b);
+    return rc;
+}
+
+int aws_client_query(aws_client *c, aws_service s, const char *action,
+                     const char *label, const char *params, aws_http_resp *ok,
+                     aws_error *e) {
+    return call(c, s, action, label, params, ok, e);
+}
+
+const aws_xml *aws_client_xml(const aws_client *c) { return c->xml; }
 
 /* Reads a 2xx answer's body into the call's result with one of xml.c's
 ** parsers: 0, 1 when what was asked for is not in the answer, or -1 with

@@ -267,7 +267,7 @@ static int64_t mono_ms(void) {
 /* One invocation: the event's config, a client for it, one tick, the
 ** answer. Returns 0, or -1 when the Runtime API failed. */
 static int invoke(aws_curl *h, const aws_lambda_opts *o,
-                  const aws_live_config *def, const char *id,
+                  const aws_live_config *def, aws_evq *q, const char *id,
                   const char *event, int64_t now, char *err, size_t errlen) {
     char path[256], msg[4 * AWS_ERR_MAX];
     aws_live_config cfg;
@@ -286,7 +286,7 @@ static int invoke(aws_curl *h, const aws_lambda_opts *o,
     int have_tick = 0;
     char *result = NULL;
     if (!type) {
-        if (aws_live_tick(client, &cfg, now, o->apply, &t)) {
+        if (aws_live_tick_q(client, &cfg, cfg.queue_url[0] ? q : NULL, now, o->apply, &t)) {
             type = ERR_MEMORY;
             snprintf(msg, sizeof msg, "out of memory");
         } else {
@@ -317,6 +317,13 @@ static int invoke(aws_curl *h, const aws_lambda_opts *o,
         snprintf(path, sizeof path, "/invocation/%s/response", id);
         rc = post(h, o, path, result, NULL, err, errlen);
     }
+    /* The queue's messages are deleted once the tick's answer is posted
+    ** (its record): after a failed tick they come back (sqs.c). */
+    if (have_tick && t.queue) {
+        char qerr[AWS_ERR_MAX];
+        if (aws_evq_done(client, q, !type && rc == 0, qerr, sizeof qerr))
+            logf_to(o->errlog, o->log_ctx, "%s", qerr);
+    }
     free(result);
     if (have_tick) aws_tick_free(&t);
     aws_client_free(client);
@@ -345,6 +352,14 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
     }
     aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);
     if (!h) return -1;
+    /* The events received by this process's earlier invocations (a warm
+    ** function keeps them; a cold start begins without). */
+    aws_evq *q = aws_evq_new();
+    if (!q) {
+        aws_curl_free(h);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     int64_t mono0 = mono_ms();
     int rc = 0;
     for (int n = 0; o->max_invocations == 0 || n < o->max_invocations; n++) {
@@ -373,11 +388,12 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
         }
         int64_t now = o->fixed_now ? o->fixed_now + (mono_ms() - mono0) / 1000
                                    : (int64_t)time(NULL);
-        rc = invoke(h, o, o->default_config ? &def : NULL, id, r.body, now,
+        rc = invoke(h, o, o->default_config ? &def : NULL, q, id, r.body, now,
                     err, errlen);
         resp_free(&r);
         if (rc) break;
     }
     aws_curl_free(h);
+    aws_evq_free(q);
     return rc;
 }

@@ -25,7 +25,7 @@
 static const char *const config_keys[] = {
     "region",  "FleetRequestId", "AutoScalingGroupName", "policy",
     "params",  "interval",       "max_on_demand",        "endpoints",
-    "connect_timeout", "timeout", "max_attempts",        NULL};
+    "connect_timeout", "timeout", "max_attempts",        "EventQueueUrl", NULL};
 
 static int is_key(const char *k, const char *const *keys) {
     for (; *keys; keys++)
@@ -258,6 +258,15 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     if (r) out->max_attempts = (int)d;
     const cJSON *eps = cJSON_GetObjectItemCaseSensitive(root, "endpoints");
     if (eps && parse_endpoints(eps, out, err, errlen)) goto out;
+    r = get_string(root, "EventQueueUrl", out->queue_url, sizeof out->queue_url, err, errlen);
+    if (r < 0) goto out;
+    if (r > 0) {
+        char e2[AWS_ERR_MAX];
+        if (aws_url_check(out->queue_url, e2, sizeof e2)) {
+            snprintf(err, errlen, "EventQueueUrl: %s", e2);
+            goto out;
+        }
+    }
     rc = 0;
 out:
     cJSON_Delete(root);
@@ -306,6 +315,7 @@ char *aws_live_config_json(const aws_live_config *cfg) {
                             (double)cfg->connect_timeout_ms / 1000.0);
     cJSON_AddNumberToObject(o, "timeout", (double)cfg->timeout_ms / 1000.0);
     cJSON_AddNumberToObject(o, "max_attempts", cfg->max_attempts);
+    if (cfg->queue_url[0]) cJSON_AddStringToObject(o, "EventQueueUrl", cfg->queue_url);
     char *text = params ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     return text;
@@ -329,6 +339,12 @@ static void add_error(aws_tick *t, const char *msg) {
 }
 
 void aws_tick_free(aws_tick *t) {
+    for (int k = 0; k < POL_NEVENTS; k++) {
+        free(t->evpts[k]);
+        t->evpts[k] = NULL;
+        t->obs.events.ev[k] = NULL;
+        t->obs.events.n[k] = 0;
+    }
     for (int m = 0; m < POL_NMETRICS; m++) {
         free(t->pts[m]);
         t->pts[m] = NULL;
@@ -372,6 +388,11 @@ static int asg_refused(const pol_asg *a, char *msg, size_t n) {
 
 int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                   int apply, aws_tick *t) {
+    return aws_live_tick_q(c, cfg, NULL, now, apply, t);
+}
+
+int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
+                    int64_t now, int apply, aws_tick *t) {
     memset(t, 0, sizeof *t);
     t->now = now;
     t->obs.now = now;
@@ -418,6 +439,9 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
         t->fleet_known = 1;
         t->fetched++;
     }
+
+    /* The events (sqs.c): received from the queue, or none known. */
+    if (q && aws_evq_poll(c, cfg, q, now, now - start, t)) return -1;
 
     char err[256];
     if (pol_obs_check(&t->obs, err, sizeof err)) {
@@ -499,6 +523,10 @@ static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
         PUT("| fleet %s target %d ", t->fleet.state, t->fleet.target);
     else
         PUT("| fleet failed ");
+    if (t->queue)
+        PUT("| events: %zu warning%s, %zu rebalance (%zu repeated, %zu other) ",
+            t->ev_new[POL_EV_WARNING], t->ev_new[POL_EV_WARNING] == 1 ? "" : "s",
+            t->ev_new[POL_EV_REBALANCE], t->ev_dup, t->ev_other);
     if (t->obs.asg.known)
         PUT("| ASG desired=%d in-service=%d | ", t->obs.asg.desired,
             t->obs.asg.in_service);
@@ -568,28 +596,46 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
                  const aws_live_opts *o, char *err, size_t errlen) {
     int64_t mono0 = mono_ms();
     int streak = 0; /* failed ticks in a row */
+    aws_evq *q = NULL;
+    if (cfg->queue_url[0] && !(q = aws_evq_new())) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     for (;;) {
         int64_t t0 = mono_ms();
         int64_t now = o->fixed_now ? o->fixed_now + (t0 - mono0) / 1000
                                    : (int64_t)time(NULL);
         aws_tick t;
-        if (aws_live_tick(c, cfg, now, o->apply, &t)) {
+        if (aws_live_tick_q(c, cfg, q, now, o->apply, &t)) {
             aws_tick_free(&t);
+            aws_evq_free(q);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
         int stop = o->on_tick ? o->on_tick(o->ctx, &t) : 0;
         int failed = aws_tick_failed(&t);
+        /* A message is deleted only once the tick that used it worked and
+        ** was recorded (the callback returned 0); otherwise it comes back
+        ** after its visibility timeout. A failed delete is the tick's too:
+        ** the message comes back and is told apart by its event id. */
+        char qerr[AWS_ERR_MAX] = "";
+        if (q && aws_evq_done(c, q, !failed && !stop, qerr, sizeof qerr)) failed = 1;
         aws_tick_free(&t);
         if (o->once) {
-            if (failed) snprintf(err, errlen, "the tick could not observe or act");
+            aws_evq_free(q);
+            if (failed)
+                snprintf(err, errlen, "%s", qerr[0] ? qerr : "the tick could not observe or act");
             return failed ? 1 : 0;
         }
-        if (stop) return 0;
+        if (stop) {
+            aws_evq_free(q);
+            return 0;
+        }
         streak = failed ? streak + 1 : 0;
         if (o->max_failed > 0 && streak >= o->max_failed) {
             snprintf(err, errlen, "%d ticks in a row could not observe or act; stopping",
                      streak);
+            aws_evq_free(q);
             return 1;
         }
         /* Sleep to the next tick in short slices, so a signal that lands
@@ -607,6 +653,7 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
             /* A supervisor stopping a controller that was failing hears it. */
             if (streak) snprintf(err, errlen, "stopped after %d failed tick%s in a row",
                                  streak, streak == 1 ? "" : "s");
+            aws_evq_free(q);
             return streak ? 1 : 0;
         }
     }

@@ -445,3 +445,30 @@ int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
     x->free_doc(d);
     return rc;
 }
+
+int aws_xml_items(const aws_xml *x, const char *xml, size_t len, const char *root,
+                  const char *list, const char *a, const char *b, aws_xml_item_fn fn,
+                  void *ctx, char *err, size_t errlen) {
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
+    if (!d) return -1;
+    int rc = -1;
+    xmlNodePtr r = root_named(x, d, root, err, errlen);
+    if (!r) goto out;
+    rc = 0;
+    /* Every list of that name (a fleet request's launchSpecifications sit
+    ** under its config; an answer has one list of instances). */
+    for (xmlNodePtr l = find(r, list); l; l = find(l->next, list))
+        for (xmlNodePtr it = child(l, "item"); it; it = next_named(it, "item")) {
+            char va[256], vb[256];
+            child_text(x, it, a, va, sizeof va);
+            child_text(x, it, b, vb, sizeof vb);
+            if (fn(ctx, va, vb)) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+                goto out;
+            }
+        }
+out:
+    x->free_doc(d);
+    return rc;
+}

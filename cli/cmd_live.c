@@ -260,6 +260,12 @@ int cmd_live(int argc, char **argv) {
             cli_error("live: %s endpoint %s", aws_service_key((aws_service)s),
                       aws_client_endpoint(client, (aws_service)s));
     }
+    if (cfg.policy->reads_events && !cfg.queue_url[0])
+        /* The simulator's no_events note, for a live run (docs/live.md). */
+        cli_error("live: note: %s reads interruption warnings (EventBridge events) and "
+                  "the config names no EventQueueUrl: it runs without them and sees a "
+                  "lost instance only once the metrics show it",
+                  cfg.policy->name);
     if (record && !(ctx.record = trc_append_open(record, err, sizeof err))) {
         cli_error("%s", err);
         rc = CLI_FAIL;

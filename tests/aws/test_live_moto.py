@@ -186,6 +186,13 @@ def fleet_metrics(sfr, minutes, pending):
     return out
 
 
+def only_note(stderr):
+    """The config names no EventQueueUrl: guarded runs without events, and
+    live says so once (tests/aws/test_events_moto.py reads a queue)."""
+    lines = stderr.splitlines()
+    return len(lines) == 1 and "names no EventQueueUrl" in lines[0]
+
+
 def run(c, home, url):
     import boto3
     kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
@@ -249,7 +256,7 @@ def run(c, home, url):
     cfg = config("live.json")
     p = live(cfg, NOW)
     c.check("dry run: the shortfall read from moto's CloudWatch, fleet and group described",
-            p.returncode == 0 and p.stderr == "" and
+            p.returncode == 0 and only_note(p.stderr) and
             "TargetCapacity=32 PendingCapacity=8 FulfilledCapacity=24 TerminatingCapacity=0 "
             "| fleet active target 32 | ASG desired=0 in-service=0 | "
             "set DesiredCapacity=2 HonorCooldown=false" in p.stdout, (p.stdout, p.stderr))
@@ -259,7 +266,7 @@ def run(c, home, url):
 
     p = live(cfg, NOW, "--apply")
     c.check("--apply: SetDesiredCapacity 2 (HonorCooldown=false) applied",
-            p.returncode == 0 and p.stderr == "" and
+            p.returncode == 0 and only_note(p.stderr) and
             "| applied: DesiredCapacity=2 (HonorCooldown=false)" in p.stdout,
             (p.stdout, p.stderr))
     c.check("--apply: moto's group has DesiredCapacity 2", desired() == 2, desired())
