@@ -243,7 +243,9 @@ double dep_worst_tick_s(const aws_live_config *cfg) {
     double backoff = 0;
     for (int n = 1; n < cfg->max_attempts; n++) backoff += aws_backoff_cap_ms(n) / 1000.0;
     double per_call = cfg->max_attempts * (double)cfg->timeout_ms / 1000.0 + backoff;
-    return 7 * per_call; /* 4 metrics, the group, the fleet, the set */
+    /* 4 metrics, the group, the fleet, the set; with an event queue, a
+    ** ReceiveMessage and the fleet's instances and weights (aws/sqs.c). */
+    return (cfg->queue_url[0] ? 10 : 7) * per_call;
 }
 
 int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
@@ -286,15 +288,17 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
     }
     aws_live_config lc;
     if (dep_live_config(p, "sfr-placeholder", "placeholder", &lc, err, errlen)) goto out;
+    if (p->pol->reads_events) /* as live_input() writes it */
+        snprintf(lc.queue_url, sizeof lc.queue_url, "${EventQueue}");
     double worst = dep_worst_tick_s(&lc);
     /* Above the worst tick, so Lambda never cuts a tick between a
     ** SetDesiredCapacity and its answer; Lambda allows 900 s at most. */
     p->timeout_s = (int)ceil(worst) + 10;
     if (p->timeout_s > 900) {
         p->timeout_s = 900;
-        if (warn(p, "timeout", "the worst tick (%.0f s: 7 calls x max_attempts "
+        if (warn(p, "timeout", "the worst tick (%.0f s: %d calls x max_attempts "
                                "x timeout) exceeds Lambda's 900 s",
-                 worst))
+                 worst, lc.queue_url[0] ? 10 : 7))
             goto out;
     }
     rc = 0;
@@ -419,13 +423,14 @@ static cJSON *statement(const char *sid, const char *const *actions, cJSON *res)
     return s;
 }
 
-/* The controller's role: exactly the calls a tick makes (aws/client.c),
-** and its own log stream. SetDesiredCapacity only when the stack applies
-** (--apply), on this group only: a dry run never calls it, so its role
-** cannot. Read calls cannot be narrowed: GetMetricStatistics,
-** DescribeAutoScalingGroups and DescribeSpotFleetRequests support no
-** resource-level permissions. */
-static void controller_role(cJSON *resources, int apply) {
+/* The controller's role: exactly the calls a tick makes (aws/client.c,
+** aws/sqs.c), and its own log stream. SetDesiredCapacity only when the
+** stack applies (--apply), on this group only: a dry run never calls it,
+** so its role cannot. Read calls cannot be narrowed: GetMetricStatistics,
+** DescribeAutoScalingGroups, DescribeSpotFleetRequests and
+** DescribeSpotFleetInstances support no resource-level permissions. With
+** the event queue, the two SQS calls it makes, on that queue only. */
+static void controller_role(cJSON *resources, int apply, int queue) {
     cJSON *props;
     resource(resources, "ControllerRole", "AWS::IAM::Role", &props);
     cJSON_AddItemToObject(props, "AssumeRolePolicyDocument",
@@ -439,11 +444,20 @@ static void controller_role(cJSON *resources, int apply) {
     static const char *const reads[] = {"cloudwatch:GetMetricStatistics",
                                         "autoscaling:DescribeAutoScalingGroups",
                                         "ec2:DescribeSpotFleetRequests", NULL};
+    static const char *const reads_q[] = {"cloudwatch:GetMetricStatistics",
+                                          "autoscaling:DescribeAutoScalingGroups",
+                                          "ec2:DescribeSpotFleetRequests",
+                                          "ec2:DescribeSpotFleetInstances", NULL};
+    /* Not GetQueueAttributes: the controller never calls it. */
+    static const char *const sqs[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", NULL};
     static const char *const set[] = {"autoscaling:SetDesiredCapacity", NULL};
     static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents",
                                        NULL};
-    cJSON_AddItemToArray(st, statement("ReadFleetAndGroup", reads,
+    cJSON_AddItemToArray(st, statement("ReadFleetAndGroup", queue ? reads_q : reads,
                                        cJSON_CreateString("*")));
+    if (queue)
+        cJSON_AddItemToArray(st, statement("ReadTheEventQueueOnly", sqs,
+                                           getatt("EventQueue", "Arn")));
     if (apply)
         cJSON_AddItemToArray(
             st, statement("SetTheGroupOnly", set,
@@ -491,6 +505,8 @@ static char *live_input(const dep_plan *p, int *interval) {
         return NULL;
     snprintf(lc.fleet_id, sizeof lc.fleet_id, "${SpotFleet}");
     snprintf(lc.asg_name, sizeof lc.asg_name, "${OnDemandGroup}");
+    if (p->pol->reads_events) /* the queue's URL: its Ref */
+        snprintf(lc.queue_url, sizeof lc.queue_url, "${EventQueue}");
     *interval = lc.interval;
     return aws_live_config_json(&lc);
 }
@@ -647,7 +663,7 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddItemToObject(pr, "LogGroupName",
                           sub("/aws/lambda/${AWS::StackName}-controller"));
     cJSON_AddNumberToObject(pr, "RetentionInDays", 30);
-    controller_role(res, p->apply);
+    controller_role(res, p->apply, p->pol->reads_events);
     cJSON *fn = resource(res, "Controller", "AWS::Lambda::Function", &pr);
     cJSON *dep = cJSON_AddArrayToObject(fn, "DependsOn");
     cJSON_AddItemToArray(dep, cJSON_CreateString("ControllerLogGroup"));
@@ -739,8 +755,64 @@ static void pending_alarm(cJSON *res, const sim_scenario *sc) {
     cJSON_AddItemToArray(acts, ref("PendingTopic"));
 }
 
+/* An EventBridge rule on the default bus for one detail-type of source
+** aws.ec2, whose target is the event queue. */
+static void event_rule(cJSON *res, const char *name, const char *detail_type) {
+    cJSON *pr;
+    resource(res, name, "AWS::Events::Rule", &pr);
+    char desc[160];
+    snprintf(desc, sizeof desc, "%s events to the controller's queue", detail_type);
+    cJSON_AddStringToObject(pr, "Description", desc);
+    cJSON *pat = cJSON_AddObjectToObject(pr, "EventPattern");
+    cJSON_AddItemToObject(pat, "source", cJSON_CreateStringArray(
+                                              (const char *const[]){"aws.ec2"}, 1));
+    cJSON_AddItemToObject(pat, "detail-type",
+                          cJSON_CreateStringArray(&detail_type, 1));
+    cJSON_AddStringToObject(pr, "State", "ENABLED");
+    cJSON *tg = cJSON_AddArrayToObject(pr, "Targets"), *t0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(tg, t0);
+    cJSON_AddStringToObject(t0, "Id", "queue");
+    cJSON_AddItemToObject(t0, "Arn", getatt("EventQueue", "Arn"));
+}
+
+/* The interruption warnings and rebalance recommendations, as a policy
+** that reads them receives them (aws/sqs.c): two rules to one SQS queue,
+** which only those two rules may send to (the queue policy). A message is
+** hidden for the function's Timeout once received (a failed tick's comes
+** back after it) and kept 10 minutes: a warning older than that names an
+** instance already gone. */
+static void dep_event_queue(cJSON *res, const dep_plan *p) {
+    cJSON *pr;
+    resource(res, "EventQueue", "AWS::SQS::Queue", &pr);
+    cJSON_AddNumberToObject(pr, "VisibilityTimeout", p->timeout_s);
+    cJSON_AddNumberToObject(pr, "MessageRetentionPeriod", 600);
+    cJSON_AddTrueToObject(pr, "SqsManagedSseEnabled");
+    event_rule(res, "InterruptionWarningRule",
+               pol_event_detail_type(POL_EV_WARNING));
+    event_rule(res, "RebalanceRecommendationRule",
+               pol_event_detail_type(POL_EV_REBALANCE));
+    resource(res, "EventQueuePolicy", "AWS::SQS::QueuePolicy", &pr);
+    cJSON *qs = cJSON_AddArrayToObject(pr, "Queues");
+    cJSON_AddItemToArray(qs, ref("EventQueue"));
+    cJSON *doc = cJSON_AddObjectToObject(pr, "PolicyDocument");
+    cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+    cJSON *st = cJSON_AddArrayToObject(doc, "Statement"), *s = cJSON_CreateObject();
+    cJSON_AddItemToArray(st, s);
+    cJSON_AddStringToObject(s, "Sid", "TheTwoRulesOnly");
+    cJSON_AddStringToObject(s, "Effect", "Allow");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(s, "Principal"), "Service",
+                            "events.amazonaws.com");
+    cJSON_AddStringToObject(s, "Action", "sqs:SendMessage");
+    cJSON_AddItemToObject(s, "Resource", getatt("EventQueue", "Arn"));
+    cJSON *arns = cJSON_AddArrayToObject(
+        cJSON_AddObjectToObject(cJSON_AddObjectToObject(s, "Condition"), "ArnEquals"),
+        "aws:SourceArn");
+    cJSON_AddItemToArray(arns, getatt("InterruptionWarningRule", "Arn"));
+    cJSON_AddItemToArray(arns, getatt("RebalanceRecommendationRule", "Arn"));
+}
+
 /* The ids `live` needs (the stack's outputs) and the live configuration. */
-static void outputs(cJSON *t, const char *live_text) {
+static void outputs(cJSON *t, const char *live_text, int queue) {
     cJSON *outs = cJSON_AddObjectToObject(t, "Outputs"), *o;
     o = cJSON_AddObjectToObject(outs, "FleetRequestId");
     cJSON_AddItemToObject(o, "Value", ref("SpotFleet"));
@@ -748,6 +820,10 @@ static void outputs(cJSON *t, const char *live_text) {
     cJSON_AddItemToObject(o, "Value", ref("OnDemandGroup"));
     o = cJSON_AddObjectToObject(outs, "ControllerFunction");
     cJSON_AddItemToObject(o, "Value", ref("Controller"));
+    if (queue) {
+        o = cJSON_AddObjectToObject(outs, "EventQueueUrl");
+        cJSON_AddItemToObject(o, "Value", ref("EventQueue"));
+    }
     o = cJSON_AddObjectToObject(outs, "LiveConfig");
     cJSON_AddStringToObject(o, "Description", "the live configuration every "
                                               "invocation carries (live.json)");
@@ -784,7 +860,8 @@ char *dep_cloudformation(const dep_plan *p) {
     controller(res, p, live_text);
     if (sc->cron) schedule(res, sc, live_text);
     if (p->alarm) pending_alarm(res, sc);
-    outputs(t, live_text);
+    if (p->pol->reads_events) dep_event_queue(res, p);
+    outputs(t, live_text, p->pol->reads_events);
 
     char *out = cJSON_Print(t);
     cJSON_Delete(t);

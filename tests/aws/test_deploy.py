@@ -195,6 +195,45 @@ def check_templates(c, tmp):
     c.check("tuned: --apply sets SPOTBENCH_APPLY=true; SNS events get the same config",
             env["SPOTBENCH_APPLY"] == "true" and
             json.loads(env["SPOTBENCH_LIVE_CONFIG"]["Fn::Sub"]) == live, env)
+    # guarded reads interruption warnings: the two rules -> the queue, its
+    # policy (the two rules only), the role's SQS calls on it, its URL in
+    # the live configuration. classic (seed-week above) reads none: no queue.
+    pat = {k: r.get(k, {}).get("Properties", {}).get("EventPattern") for k in
+           ("InterruptionWarningRule", "RebalanceRecommendationRule")}
+    c.check("tuned: the EventBridge rules for the two detail-types of aws.ec2",
+            pat == {"InterruptionWarningRule": {
+                "source": ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"]},
+                "RebalanceRecommendationRule": {
+                "source": ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"]}}
+            and all(r[k]["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["EventQueue",
+                                                                              "Arn"]}
+                    for k in pat), pat)
+    qp = r.get("EventQueuePolicy", {}).get("Properties", {})
+    st = qp.get("PolicyDocument", {}).get("Statement", [{}])
+    c.check("tuned: the queue policy lets events.amazonaws.com send, from the two rules only",
+            len(st) == 1 and st[0].get("Principal") == {"Service": "events.amazonaws.com"} and
+            st[0].get("Action") == "sqs:SendMessage" and
+            st[0].get("Condition") == {"ArnEquals": {"aws:SourceArn": [
+                {"Fn::GetAtt": ["InterruptionWarningRule", "Arn"]},
+                {"Fn::GetAtt": ["RebalanceRecommendationRule", "Arn"]}]}}, qp)
+    stmts = r["ControllerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    sq = [s for s in stmts if any(a.startswith("sqs:") for a in s["Action"])]
+    c.check("tuned: the role: ReceiveMessage and DeleteMessage on the queue only, and "
+            "DescribeSpotFleetInstances (an event's instance to its units)",
+            len(sq) == 1 and sorted(sq[0]["Action"]) == ["sqs:DeleteMessage",
+                                                        "sqs:ReceiveMessage"] and
+            sq[0]["Resource"] == {"Fn::GetAtt": ["EventQueue", "Arn"]} and
+            any("ec2:DescribeSpotFleetInstances" in s["Action"] for s in stmts), stmts)
+    c.check("tuned: EventQueueUrl in the live configuration and the outputs",
+            live.get("EventQueueUrl") == "${EventQueue}" and
+            t["Outputs"].get("EventQueueUrl", {}).get("Value") == {"Ref": "EventQueue"}, live)
+    c.check("tuned: a Timeout above the worst tick with the queue (10 x 3 x 20 s)",
+            600 < r["Controller"]["Properties"]["Timeout"] <= 900,
+            r["Controller"]["Properties"]["Timeout"])
+    a_res = json.load(open(a))["Resources"]
+    c.check("seed-week (classic reads no events): no queue, no rules for them",
+            not any(k in a_res for k in ("EventQueue", "EventQueuePolicy",
+                                         "InterruptionWarningRule")), list(a_res))
     out["tuned"] = (b, None)
 
     # live-config: the same live configuration alone, read back by live.
@@ -315,6 +354,17 @@ def create_stack(c, name, path, clients, base_params):
     return t, res, {o["OutputKey"]: o["OutputValue"] for o in st.get("Outputs", [])}
 
 
+def queue_url(sqs, pid):
+    """A queue's URL from its physical id (moto gives the URL; a name is
+    looked up)."""
+    return pid if pid.startswith("http") else sqs.get_queue_url(QueueName=pid)["QueueUrl"]
+
+
+def queue_arn(sqs, pid):
+    return sqs.get_queue_attributes(QueueUrl=queue_url(sqs, pid),
+                                    AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
 def verify_resources(c, name, t, res, clients, subnets):
     """Each resource of the template, looked up where it lives."""
     ec2, asg, lam, iam = (clients[k] for k in ("ec2", "autoscaling", "lambda", "iam"))
@@ -367,6 +417,32 @@ def verify_resources(c, name, t, res, clients, subnets):
                 e = lam.get_function_event_invoke_config(FunctionName=phys("Controller"))
                 ok = e["MaximumRetryAttempts"] == 0 and e["MaximumEventAgeInSeconds"] == 60
                 detail = e
+            elif typ == "AWS::Events::Rule" and "EventPattern" in props:
+                # A rule sending EC2's events to the event queue.
+                ev = clients["events"]
+                rule = ev.describe_rule(Name=pid)
+                tg = ev.list_targets_by_rule(Rule=pid)["Targets"]
+                qarn = queue_arn(clients["sqs"], phys("EventQueue"))
+                ok = json.loads(rule["EventPattern"]) == props["EventPattern"] and \
+                    len(tg) == 1 and tg[0]["Arn"] == qarn
+                detail = (rule, tg, qarn)
+            elif typ == "AWS::SQS::Queue":
+                a = clients["sqs"].get_queue_attributes(
+                    QueueUrl=queue_url(clients["sqs"], pid), AttributeNames=["All"])["Attributes"]
+                ok = int(a["VisibilityTimeout"]) == props["VisibilityTimeout"] and \
+                    int(a["MessageRetentionPeriod"]) == props["MessageRetentionPeriod"]
+                detail = a
+            elif typ == "AWS::SQS::QueuePolicy":
+                a = clients["sqs"].get_queue_attributes(
+                    QueueUrl=queue_url(clients["sqs"], phys("EventQueue")),
+                    AttributeNames=["Policy"]).get("Attributes", {})
+                if "Policy" not in a:  # moto 5 makes the resource, sets no policy
+                    print(f"SKIPPED: {name}: moto does not apply {typ} ({logical}) to the queue")
+                    continue
+                st = json.loads(a.get("Policy", "{}")).get("Statement", [])
+                ok = len(st) == 1 and st[0]["Principal"] == {"Service": "events.amazonaws.com"} \
+                    and st[0]["Action"] == "sqs:SendMessage"
+                detail = a
             elif typ == "AWS::Events::Rule":
                 ev = clients["events"]
                 rule = ev.describe_rule(Name=pid)
@@ -530,7 +606,7 @@ def run_moto(c, templates, tmp):
                   aws_secret_access_key=SECRET_KEY)
         clients = {s: boto3.client(s, **kw) for s in
                    ("cloudformation", "ec2", "autoscaling", "lambda", "iam", "events", "logs",
-                    "sns", "cloudwatch", "s3", "sts")}
+                    "sns", "cloudwatch", "s3", "sts", "sqs")}
         ec2 = clients["ec2"]
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         subnets = {}
