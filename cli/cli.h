@@ -291,5 +291,8 @@ cJSON *cli_params_json(const char *text);
 /* trace import --format spot-traces (cmd_trace_avail.c), and its options. */
 int cli_trace_import_spot_traces(int argc, char **argv);
 extern const cli_opt cmd_trace_avail_opts[];
+/* trace import --format eventbridge (cmd_trace_events.c). */
+int cli_trace_import_events(int argc, char **argv);
+extern const cli_opt cmd_trace_events_opts[];
 
 #endif

@@ -21,6 +21,8 @@ const char cmd_trace_usage[] =
     "       spotbench trace import --format spot-traces FILE --start TIME\n"
     "                            (--pool TYPE/AZ [--scale K] | --target UNITS\n"
     "                            [--weight W]) -o OUT.csv\n"
+    "       spotbench trace import --format eventbridge [--weight UNITS] FILE...\n"
+    "                            -o OUT.csv\n"
     "       spotbench trace check [--format FORMAT] [--product P] FILE...\n"
     "       spotbench trace info [--format FORMAT] [--product P] [--json]\n"
     "                            [--above PRICE|--above on-demand:PRICE] FILE...\n"
@@ -85,6 +87,12 @@ const char cmd_trace_usage[] =
     "                   --target UNITS writes a fleet's metrics for direct\n"
     "                   mode, one row a minute: PendingCapacity = UNITS -\n"
     "                   value * --weight (default 1) at its minute's worst\n"
+    "  --format eventbridge  recorded EventBridge events (JSON documents one\n"
+    "                   after another, or SQS queue dumps {\"Messages\": [...]}) as\n"
+    "                   the events CSV of a direct-mode replay (direct.events):\n"
+    "                   Timestamp,DetailType,InstanceId,Units, the interruption\n"
+    "                   warnings and rebalance recommendations only, a repeated\n"
+    "                   event id once, each --weight units (default 1)\n"
     "  --above PRICE    info: count episodes with the price above PRICE;\n"
     "                   on-demand:PRICE says PRICE is the on-demand price\n"
     "  --json           info: one JSON object: {\"kind\", \"span\": {\"start\",\n"
@@ -231,6 +239,7 @@ static int import_form(int argc, char **argv, int *spot_traces) {
     for (const cli_opt *o = import_opts; o->name; o++) both[n++] = *o;
     for (const cli_opt *o = cmd_trace_avail_opts; o->name && n + 1 < 64; o++)
         both[n++] = *o;
+    /* eventbridge's options are among the others' already. */
     both[n] = (cli_opt){NULL, NULL};
     const char *format = NULL;
     cli_args p;
@@ -239,13 +248,17 @@ static int import_form(int argc, char **argv, int *spot_traces) {
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (cli_is(&p, "--format")) format = p.val;
     }
-    *spot_traces = format && strcmp(format, "spot-traces") == 0;
+    *spot_traces = !format                                ? 0
+                   : strcmp(format, "spot-traces") == 0 ? 1
+                   : strcmp(format, "eventbridge") == 0 ? 2
+                                                        : 0;
     return 0;
 }
 
 static int trace_import(int argc, char **argv) {
     int spot_traces, rc = import_form(argc, argv, &spot_traces);
     if (rc) return rc;
+    if (spot_traces == 2) return cli_trace_import_events(argc, argv);
     if (spot_traces) return cli_trace_import_spot_traces(argc, argv);
     trace_args a;
     if ((rc = parse_args("import", import_opts, argc, argv, &a))) return rc;

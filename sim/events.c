@@ -53,10 +53,26 @@ static int cmp_key(const void *a, const void *b) {
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+int sim_evb_recorded(sim_state *s) {
+    const sim_scenario *sc = s->sc;
+    sim_evb_state *e = &s->evb;
+    if (sc->mode != SIM_DIRECT || !sc->d_nevents || !s->pol->reads_events) return 0;
+    /* A replay's events were received when the file says: no delay, no
+    ** loss drawn again (a lost one is simply not in the file). */
+    if (!(e->msg = malloc(sc->d_nevents * sizeof *e->msg))) return sim_fail(s, "out of memory");
+    e->cap = sc->d_nevents;
+    for (size_t i = 0; i < sc->d_nevents; i++)
+        if (sc->d_events[i].t < sc->end)
+            e->msg[e->n++] = (sim_evmsg){sc->d_events[i].t, sc->d_events[i].kind,
+                                         sc->d_events[i].units};
+    return 0;
+}
+
 int sim_evb_observe(sim_state *s, int64_t lookback, pol_events *out) {
     sim_evb_state *e = &s->evb;
     const sim_scenario *sc = s->sc;
-    out->known = sc->mode == SIM_MODEL && sc->ev_on;
+    out->known = (sc->mode == SIM_MODEL && sc->ev_on) ||
+                 (sc->mode == SIM_DIRECT && sc->d_events_on);
     out->since = e->last_invocation;
     for (int k = 0; k < POL_NEVENTS; k++) {
         out->ev[k] = NULL;

@@ -74,7 +74,8 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
                    "no traces.events, no availability trace)",
              regime);
     }
-    if (pol->reads_events && !(sc->mode == SIM_MODEL && sc->ev_on))
+    if (pol->reads_events && !(sc->mode == SIM_MODEL && sc->ev_on) &&
+        !(sc->mode == SIM_DIRECT && sc->d_events_on))
         NOTE(SIM_NOTE_BLIND, 1,
              "%s reads interruption warnings (EventBridge events) and this run had none "
              "(%s): it saw a lost instance only once the metrics showed it, later and "

@@ -528,7 +528,7 @@ static int setup(sim_state *s, direct_rows *rows) {
         if (start_model(s)) return -1;
     } else {
         if (direct_rows_build(sc, rows)) return sim_fail(s, "out of memory");
-        if (start_direct(s, rows)) return -1;
+        if (start_direct(s, rows) || sim_evb_recorded(s)) return -1;
     }
     if (sim_asg_start(s)) return -1;
 

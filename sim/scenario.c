@@ -431,7 +431,7 @@ static int timev(ld *L, const cJSON *o, const char *key, int64_t *out) {
 
 /* Trace paths found while validating, borrowed from the tree. */
 typedef struct {
-    const char *prices, *availability, *demand, *metrics, *events;
+    const char *prices, *availability, *demand, *metrics, *events, *devents;
 } paths;
 
 /* The Spot Instance Advisor's bands of "Frequency of interruption" and the
@@ -913,15 +913,17 @@ static int read_asg(ld *L, const cJSON *root, sim_scenario *sc) {
 static int read_direct(ld *L, const cJSON *root, sim_scenario *sc,
                        paths *tp) {
     static const char *const known[] = {"metrics", "Period", "SpotPrice", "Extend",
-                                        NULL};
+                                        "events", NULL};
     const cJSON *d;
     size_t old;
     if (object(L, root, "direct", 1, known, &d, &old) < 0 ||
         string(L, d, "metrics", 1, 0, 0, &tp->metrics) < 0 ||
         whole(L, d, "Period", 0, 60, 0, INT64_MAX, &sc->d_period) < 0 ||
         real(L, d, "SpotPrice", 1, 0, R_POS, &sc->d_spot_price) < 0 ||
-        boolean(L, d, "Extend", 0, &sc->extend) < 0)
+        boolean(L, d, "Extend", 0, &sc->extend) < 0 ||
+        string(L, d, "events", 0, 0, 0, &tp->devents) < 0)
         return -1;
+    sc->d_events_on = tp->devents != NULL;
     if (sc->d_period != 60 && sc->d_period != 300)
         return fail_at(L, "Period", "must be 60 or 300");
     leave(L, old);
@@ -1709,6 +1711,51 @@ static int read_trace(ld *L, sim_scenario *sc, int kind, const char *rel,
     return rc;
 }
 
+/* direct.events: the EventBridge events a real controller received, as
+** `trace import --format eventbridge` writes them (traces/events.c):
+** Timestamp,DetailType,InstanceId,Units. Read at every load (not cached:
+** such files are small); their bytes go into the hash. */
+static int read_direct_events(ld *L, sim_scenario *sc, const char *rel) {
+    enum { DE_TIME, DE_TYPE, DE_INSTANCE, DE_UNITS };
+    const trc_csv_col cols[] = {{"Timestamp", 0}, {"DetailType", 0}, {"InstanceId", 1},
+                                {"Units", 0}};
+    trc_csv_reader *r;
+    int rc = -1, k;
+    size_t cap = 0;
+    if (open_csv(L, rel, cols, 4, &r)) return -1;
+    while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
+        if (sc->d_nevents == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            sim_recorded_event *p = realloc(sc->d_events, nc * sizeof *p);
+            if (!p) {
+                oom(L, r);
+                goto out;
+            }
+            sc->d_events = p;
+            cap = nc;
+        }
+        sim_recorded_event *e = &sc->d_events[sc->d_nevents];
+        const char *dt = trc_csv_get(r, DE_TYPE, NULL);
+        if (trc_csv_rtime(r, DE_TIME, &e->t, L->err, L->errlen)) goto out;
+        e->kind = -1;
+        for (int j = 0; j < POL_NEVENTS; j++)
+            if (strcmp(dt, pol_event_detail_type((pol_event_kind)j)) == 0) e->kind = j;
+        if (e->kind < 0) {
+            trc_csv_rfail(r, DE_TYPE, L->err, L->errlen, "'%s' is not \"%s\" or \"%s\"", dt,
+                          pol_event_detail_type(POL_EV_WARNING),
+                          pol_event_detail_type(POL_EV_REBALANCE));
+            goto out;
+        }
+        if (cell_nonneg(L, r, DE_UNITS, &e->units)) goto out;
+        sc->d_nevents++;
+    }
+    if (k < 0) goto out;
+    rc = 0;
+out:
+    trc_csv_close(r);
+    return rc;
+}
+
 static int read_events_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
     (void)arg;
     return read_events(L, sc, rel);
@@ -1726,7 +1773,10 @@ static int read_metrics_k(ld *L, sim_scenario *sc, const char *rel, int arg) {
 ** availability, demand; or, in direct mode, metrics. */
 static int read_traces(ld *L, sim_scenario *sc, const paths *tp) {
     if (sc->mode == SIM_DIRECT)
-        return read_trace(L, sc, TR_METRICS, tp->metrics, read_metrics_k, 0);
+        return read_trace(L, sc, TR_METRICS, tp->metrics, read_metrics_k, 0) ||
+                       (tp->devents && read_direct_events(L, sc, tp->devents))
+                   ? -1
+                   : 0;
     if (read_trace(L, sc, TR_PRICE, tp->prices, read_pool_trace, 1)) return -1;
     if (tp->availability &&
         read_trace(L, sc, TR_AVAIL, tp->availability, read_pool_trace, 0))
@@ -2008,6 +2058,7 @@ void sim_scenario_free(sim_scenario *sc) {
     free(sc->demand.pts);
     free(sc->events);
     for (int m = 0; m < POL_NMETRICS; m++) free(sc->d_metric[m].pts);
+    free(sc->d_events);
     memset(sc, 0, sizeof *sc);
 }
 

@@ -100,6 +100,14 @@ typedef struct {
                                 or -1 */
 } sim_event_spec;
 
+/* A recorded EventBridge event of direct mode: received at t, of kind
+** POL_EV_*, naming an instance of `units` capacity units. */
+typedef struct {
+    int64_t t;
+    int kind;
+    double units;
+} sim_recorded_event;
+
 typedef struct {
     char name[64];
     char path[512];     /* the scenario file, for messages */
@@ -188,6 +196,12 @@ typedef struct {
     sim_steps d_metric[POL_NMETRICS]; /* Target, Pending, Fulfilled, Terminating */
     int64_t d_period;         /* 60 or 300 */
     double d_spot_price;      /* USD per unit-hour of fulfilled capacity */
+    /* direct.events: the EventBridge events the real controller received
+    ** (d_events_on: the file was given, even empty), each at its Timestamp,
+    ** in file order. */
+    int d_events_on;
+    sim_recorded_event *d_events;
+    size_t d_nevents;
 } sim_scenario;
 
 /* Loads and validates a scenario file. `sets` are "KEY=VALUE" overrides of

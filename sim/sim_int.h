@@ -449,6 +449,9 @@ int sim_evb_emit(sim_state *s, int kind, double units);
 ** `lookback`; -1 on OOM. */
 int sim_evb_observe(sim_state *s, int64_t lookback, pol_events *out);
 void sim_evb_free(sim_state *s);
+/* Direct mode: queues direct.events' recorded events, each received at its
+** Timestamp. -1 on OOM. */
+int sim_evb_recorded(sim_state *s);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */
