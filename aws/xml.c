@@ -446,6 +446,26 @@ int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
     return rc;
 }
 
+/* aws_xml_items' walk: every element called `list` in the subtrees of n
+** and its following siblings, depth first. Returns 0, or -1 from fn. */
+static int each_list(const aws_xml *x, xmlNodePtr n, const char *list, const char *a,
+                     const char *b, aws_xml_item_fn fn, void *ctx) {
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE) continue;
+        if (!named(n, list)) {
+            if (each_list(x, n->children, list, a, b, fn, ctx)) return -1;
+            continue;
+        }
+        for (xmlNodePtr it = child(n, "item"); it; it = next_named(it, "item")) {
+            char va[256], vb[256];
+            child_text(x, it, a, va, sizeof va);
+            child_text(x, it, b, vb, sizeof vb);
+            if (fn(ctx, va, vb)) return -1;
+        }
+    }
+    return 0;
+}
+
 int aws_xml_items(const aws_xml *x, const char *xml, size_t len, const char *root,
                   const char *list, const char *a, const char *b, aws_xml_item_fn fn,
                   void *ctx, char *err, size_t errlen) {
@@ -455,19 +475,13 @@ int aws_xml_items(const aws_xml *x, const char *xml, size_t len, const char *roo
     xmlNodePtr r = root_named(x, d, root, err, errlen);
     if (!r) goto out;
     rc = 0;
-    /* Every list of that name (a fleet request's launchSpecifications sit
-    ** under its config; an answer has one list of instances). */
-    for (xmlNodePtr l = find(r, list); l; l = find(l->next, list))
-        for (xmlNodePtr it = child(l, "item"); it; it = next_named(it, "item")) {
-            char va[256], vb[256];
-            child_text(x, it, a, va, sizeof va);
-            child_text(x, it, b, vb, sizeof vb);
-            if (fn(ctx, va, vb)) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-                goto out;
-            }
-        }
+    /* Every list of that name, wherever it is (a fleet request's
+    ** launchSpecifications under its config; one overrides list per launch
+    ** template config). */
+    if (each_list(x, r->children, list, a, b, fn, ctx)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
 out:
     x->free_doc(d);
     return rc;

@@ -194,6 +194,88 @@ static void fleet_monitoring(void **st) {
     assert_int_equal(f.monitored, 0);
 }
 
+/* The generic item reader the event queue uses (sqs.c): the fleet's
+** instances, and the weights of its launch specifications and overrides. */
+typedef struct {
+    char got[8][64];
+    int n;
+} pairs;
+
+static int add_pair(void *ctx, const char *a, const char *b) {
+    pairs *p = ctx;
+    if (p->n < 8) snprintf(p->got[p->n++], 64, "%s=%s", a, b);
+    return 0;
+}
+
+static void items_of_lists(void **st) {
+    const aws_xml *x = *st;
+    char err[256];
+    pairs p = {0};
+    const char *inst =
+        "<DescribeSpotFleetInstancesResponse><activeInstanceSet>"
+        "<item><instanceId>i-1</instanceId><instanceType>c4.xlarge</instanceType></item>"
+        "<item><instanceId>i-2</instanceId></item>"
+        "</activeInstanceSet><nextToken>abc</nextToken></DescribeSpotFleetInstancesResponse>";
+    assert_int_equal(aws_xml_items(x, L(inst), "DescribeSpotFleetInstancesResponse",
+                                   "activeInstanceSet", "instanceId", "instanceType", add_pair,
+                                   &p, err, sizeof err),
+                     0);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.got[0], "i-1=c4.xlarge");
+    assert_string_equal(p.got[1], "i-2="); /* an absent child reads "" */
+    /* Every list of that name: two overrides lists, one item each. */
+    memset(&p, 0, sizeof p);
+    const char *fleet =
+        "<DescribeSpotFleetRequestsResponse><a><overrides><item><instanceType>m4.large"
+        "</instanceType><weightedCapacity>2</weightedCapacity></item></overrides></a>"
+        "<b><overrides><item><instanceType>c5.large</instanceType></item></overrides></b>"
+        "</DescribeSpotFleetRequestsResponse>";
+    assert_int_equal(aws_xml_items(x, L(fleet), "DescribeSpotFleetRequestsResponse",
+                                   "overrides", "instanceType", "weightedCapacity", add_pair,
+                                   &p, err, sizeof err),
+                     0);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.got[0], "m4.large=2");
+    assert_string_equal(p.got[1], "c5.large=");
+    /* Another root is refused. */
+    assert_int_equal(aws_xml_items(x, L(fleet), "DescribeSpotFleetInstancesResponse",
+                                   "overrides", "instanceType", "weightedCapacity", add_pair,
+                                   &p, err, sizeof err),
+                     -1);
+}
+
+/* A queue message's body as an event (sqs.c): the two detail-types of
+** aws.ec2 with an id and an instance; anything else is not one. */
+static void event_bodies(void **st) {
+    (void)st;
+    char id[96], inst[32];
+    int kind = -1;
+    const char *w = "{\"id\": \"e1\", \"source\": \"aws.ec2\", \"detail-type\": \"EC2 Spot "
+                    "Instance Interruption Warning\", \"detail\": {\"instance-id\": \"i-9\"}}";
+    assert_int_equal(aws_evq_parse_event(w, id, sizeof id, inst, sizeof inst, &kind), 1);
+    assert_string_equal(id, "e1");
+    assert_string_equal(inst, "i-9");
+    assert_int_equal(kind, POL_EV_WARNING);
+    const char *r = "{\"id\": \"e2\", \"source\": \"aws.ec2\", \"detail-type\": \"EC2 "
+                    "Instance Rebalance Recommendation\", \"detail\": {\"instance-id\": \"i-8\"}}";
+    assert_int_equal(aws_evq_parse_event(r, id, sizeof id, inst, sizeof inst, &kind), 1);
+    assert_int_equal(kind, POL_EV_REBALANCE);
+    const char *no[] = {
+        "not json", "{}",
+        /* another source, another detail-type, no id, no instance */
+        "{\"id\": \"e\", \"source\": \"custom\", \"detail-type\": \"EC2 Spot Instance "
+        "Interruption Warning\", \"detail\": {\"instance-id\": \"i-9\"}}",
+        "{\"id\": \"e\", \"source\": \"aws.ec2\", \"detail-type\": \"EC2 Instance "
+        "State-change Notification\", \"detail\": {\"instance-id\": \"i-9\"}}",
+        "{\"source\": \"aws.ec2\", \"detail-type\": \"EC2 Spot Instance Interruption "
+        "Warning\", \"detail\": {\"instance-id\": \"i-9\"}}",
+        "{\"id\": \"e\", \"source\": \"aws.ec2\", \"detail-type\": \"EC2 Spot Instance "
+        "Interruption Warning\", \"detail\": {}}",
+    };
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_int_equal(aws_evq_parse_event(no[i], id, sizeof id, inst, sizeof inst, &kind), 0);
+}
+
 static void set_desired_response(void **st) {
     const aws_xml *x = *st;
     char err[256];
@@ -339,6 +421,8 @@ static void malformed_xml(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fleet_monitoring),
+        cmocka_unit_test(items_of_lists),
+        cmocka_unit_test(event_bodies),
         cmocka_unit_test(metric_datapoints_sorted),
         cmocka_unit_test(metric_rejects_bad_datapoints),
         cmocka_unit_test(asg_sizes_and_in_service),
