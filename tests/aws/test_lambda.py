@@ -295,7 +295,7 @@ def run_with_moto(c, boot, log, home):
         cfg = config(sfr)
         env = lambda_env(rt, {"SPOTBENCH_APPLY": "true", "AWS_ENDPOINT_URL": url,
                               "SPOTBENCH_LIVE_CONFIG": json.dumps(cfg)})
-        p = boot.start(env, ["--max-invocations", "4"], log)
+        p = boot.start(env, ["--max-invocations", "6"], log)
         got = rt.invoke(cfg, timeout=30)
         res = json.loads(got[1]) if got and got[0] == "response" else {}
         d = res.get("decision", {})
@@ -322,8 +322,42 @@ def run_with_moto(c, boot, log, home):
         res = json.loads(got[1]) if got and got[0] == "response" else {}
         c.check("an SNS notification runs SPOTBENCH_LIVE_CONFIG",
                 res.get("FleetRequestId") == sfr and res.get("outcome") == "none", got)
+
+        # The event queue (tests/aws/test_events_moto.py has the whole path):
+        # a warning for one 4-unit instance on top of the 8 pending units:
+        # 12 units, ceil(12 / 4) = 3 instances.
+        sqs = boto3.client("sqs", **kw)
+        queue = sqs.create_queue(QueueName="spotbench-events")["QueueUrl"]
+        inst = ec2.describe_spot_fleet_instances(
+            SpotFleetRequestId=sfr)["ActiveInstances"][0]["InstanceId"]
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({
+            "version": "0", "id": "0d7e3b5c-1f2a-4b6c-8d9e-0a1b2c3d4e5f",
+            "detail-type": "EC2 Spot Instance Interruption Warning", "source": "aws.ec2",
+            "time": "2017-03-01T11:59:40Z", "region": REGION, "resources": [],
+            "detail": {"instance-id": inst, "instance-action": "terminate"}}))
+        qcfg = dict(cfg, EventQueueUrl=queue)
+        got = rt.invoke(qcfg, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        d = res.get("decision", {})
+        c.check("EventQueueUrl: the warning read from the queue, 8 + 4 units: applied "
+                "DesiredCapacity 3", "| events: 1 warning," in res.get("line", "") and
+                res.get("outcome") == "applied" and d.get("DesiredCapacity") == 3 and
+                res.get("observation", {}).get("events", {}).get("InterruptionWarnings") ==
+                [[NOW, 4]], got)
+        left = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        c.check("... the message deleted once the answer was posted",
+                left["ApproximateNumberOfMessages"] == "0" and
+                left["ApproximateNumberOfMessagesNotVisible"] == "0", left)
+        got = rt.invoke(qcfg, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        c.check("... the warm function keeps the event within its two minutes: given again, "
+                "nothing new read, the group already at 3",
+                "| events: 0 warnings," in res.get("line", "") and
+                res.get("observation", {}).get("events", {}).get("InterruptionWarnings") ==
+                [[NOW, 4]] and res.get("outcome") == "none", got)
         rc = finish(p)
-        c.check("exit 0 after --max-invocations 4", rc == 0, rc)
+        c.check("exit 0 after --max-invocations 6", rc == 0, rc)
         with open(log.name, "rb") as fh:
             text = fh.read().decode(errors="replace")
         c.check("no secret in the function's output", SECRET_KEY not in text)
