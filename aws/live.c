@@ -224,6 +224,11 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
         snprintf(err, errlen, "policy: '%s' is simulation only", pol);
         goto out;
     }
+    if (out->policy->native) {
+        snprintf(err, errlen, "policy: '%s' is a native AWS strategy, not a controller: "
+                              "nothing runs live", pol);
+        goto out;
+    }
     pol_params_default(out->policy, &out->params);
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
     if (params && parse_params(params, out, err, errlen)) goto out;

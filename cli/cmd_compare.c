@@ -140,6 +140,28 @@ static void note_one_draw(const lab_cmp *t) {
                 (unsigned long long)t->seeds[0], nrandom, t->ncases);
 }
 
+/* The settings of each native strategy as its runs had them on the
+** suite's first case (its defaults, the case's controller.params, the
+** --set values): a native strategy's parameters are the strategy. */
+static void print_native_params(const pol_policy *const *list, size_t n, const char *path,
+                                const char *const *sets, size_t nsets) {
+    for (size_t i = 0; i < n; i++) {
+        const pol_policy *pol = list[i];
+        if (!pol->native) continue;
+        const char *mine[256];
+        size_t k = lab_sets_for(pol, sets, nsets < 256 ? nsets : 256, mine);
+        sim_scenario sc;
+        pol_params p;
+        char err[1024];
+        if (lab_load(path, &pol, mine, k, NULL, &sc, &p, err, sizeof err)) continue;
+        sim_scenario_free(&sc);
+        printf("parameters: %s:", pol->name);
+        for (size_t j = 0; j < pol->nparams; j++)
+            printf(" %s=%g", pol->params[j].name, p.v[j]);
+        printf("\n");
+    }
+}
+
 static void print_table(const lab_cmp *t, const int64_t *ids) {
     const char *hdr = "  %-10s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
     for (size_t k = 0; k <= t->ncases; k++) {
@@ -361,13 +383,19 @@ int cmd_compare(int argc, char **argv) {
             if (list[k] == p) return cli_usage("compare", "--policy %s given twice", pols[i]);
         list[n++] = p;
     }
+    /* By default the controllers and their ends; a native strategy when
+    ** named (--policy mixed-instances, docs/native.md). */
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
-        if (!(*p)->simulation_only) list[n++] = *p;
+        if (!(*p)->simulation_only && !(*p)->native) list[n++] = *p;
     for (size_t i = 0; i < n; i++) names[i] = list[i]->name;
 
     lab_suite su;
     int rc = cli_suite_load(dir, &su);
     if (rc) return rc;
+    if ((rc = cli_suite_model_only(&su, list, n))) {
+        lab_suite_free(&su);
+        return rc;
+    }
     lab_cmp t;
     int64_t ids[MAX_POLICIES];
     if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n, seeds, nseeds)) {
@@ -394,6 +422,7 @@ int cmd_compare(int argc, char **argv) {
             rc = print_json(dir, &t, ids, notes);
         } else {
             print_table(&t, ids);
+            print_native_params(list, n, su.path[0], sets, nsets);
             cli_notes_print(notes, stdout);
         }
     }

@@ -271,6 +271,11 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
                  p->pol->name);
         goto out;
     }
+    if (p->pol->native) {
+        snprintf(err, errlen, "policy '%s' is a native AWS strategy, not a controller "
+                              "to deploy", p->pol->name);
+        goto out;
+    }
     p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
     if (p->max_on_demand > 100000) p->max_on_demand = 100000;
     p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;

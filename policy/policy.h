@@ -119,7 +119,13 @@ typedef struct pol_policy {
     ** (the simulator does not fetch them). 0, as a policy that does not say
     ** leaves it, means every metric. */
     unsigned reads;
+    /* Non-zero for a native AWS strategy run instead of a controller
+    ** (POL_NATIVE_*): it decides nothing; the simulator sets the spot side
+    ** up from its parameters (sim/spotasg.c). Simulation only. */
+    int native;
 } pol_policy;
+
+enum { POL_NATIVE_MIXED = 1, POL_NATIVE_PROVIDERS = 2 };
 
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */

@@ -30,10 +30,10 @@
 int sim_bound_log(sim_state *s) {
     if (s->bound.ncap) {
         sim_cap *last = &s->bound.cap[s->bound.ncap - 1];
-        if (last->required == s->required && last->spot == s->fleet.spot_units) return 0;
+        if (last->required == s->required && last->spot == sim_group_units(s)) return 0;
         if (last->t == s->now) { /* a change within the same second */
             last->required = s->required;
-            last->spot = s->fleet.spot_units;
+            last->spot = sim_group_units(s);
             return 0;
         }
     }
@@ -44,7 +44,7 @@ int sim_bound_log(sim_state *s) {
         s->bound.cap = p;
         s->bound.capcap = n;
     }
-    s->bound.cap[s->bound.ncap++] = (sim_cap){s->now, s->required, s->fleet.spot_units};
+    s->bound.cap[s->bound.ncap++] = (sim_cap){s->now, s->required, sim_group_units(s)};
     return 0;
 }
 
@@ -179,7 +179,8 @@ int sim_bound_finish(sim_state *s) {
     double cost = 0, secs = 0;
     int launches = 0;
     if (oracle_levels(s, &cost, &secs, &launches)) return sim_fail(s, "out of memory");
-    r->oracle_cost = r->spot_cost + cost;
+    /* A mixed group's on-demand part is paid by the oracle's run too. */
+    r->oracle_cost = r->spot_cost + s->sasg.od_cost + cost;
     if (!s->pol->simulation_only) return 0;
 
     /* What MaxSize leaves uncovered: the shortfall beyond MaxSize instances. */
@@ -199,10 +200,11 @@ int sim_bound_finish(sim_state *s) {
     }
 
     /* The oracle's own run: the same spot side, on-demand exactly covering. */
-    r->od_cost = cost;
-    r->od_instance_hours = secs / 3600;
+    r->od_cost = s->sasg.od_cost + cost;
+    r->od_instance_hours = (double)s->sasg.od_n * (double)(sc->end - sc->start) / 3600 +
+                           secs / 3600;
     r->od_launches = launches;
-    r->total_cost = r->spot_cost + cost;
+    r->total_cost = r->spot_cost + r->od_cost;
     r->pct_of_all_od = r->all_od_cost > 0 ? 100 * r->total_cost / r->all_od_cost : 0;
     r->coverage_pct = s->acct.required_us > 0
                           ? 100 * (s->acct.required_us - short_us) / s->acct.required_us

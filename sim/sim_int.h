@@ -233,6 +233,33 @@ typedef struct {
     double spot_units;             /* registered, serving */
 } sim_fleet_state;
 
+/* The spot side's kind as this run has it (spotasg.c): set once at the
+** start from fleet.kind or a native strategy (mixed-instances,
+** capacity-providers), then constant. A Spot Fleet run leaves it zeroed
+** but for the caps (infinite), and every figure below adds nothing. */
+typedef struct {
+    int asg;          /* the spot side is an Auto Scaling group: it replaces
+                         an interrupted instance once terminated, and
+                         balances its Availability Zones */
+    double od_units;  /* the group's (or the on-demand provider's)
+                         on-demand instances' units, running and serving */
+    int od_n;         /* those instances */
+    double od_weight; /* units per on-demand instance */
+    double od_price;  /* USD per on-demand instance-hour */
+    double od_cost;   /* what they cost over the run (sim_sasg_finish) */
+    double desired;   /* the group's DesiredCapacity, units (target tracking
+                         moves it; the spot part is what the on-demand part
+                         leaves) */
+    /* ECS capacity providers: the tasks (units) the strategy gives the
+    ** on-demand provider; the spot provider has the rest of the
+    ** requirement; capacity beyond a provider's tasks serves nothing.
+    ** INFINITY: no cap (a Spot Fleet, a mixed group). */
+    int providers;
+    double cap_od;
+    double target_pct;   /* managed scaling targetCapacity, % */
+    int64_t warmup;      /* instanceWarmupPeriod, s */
+} sim_sasg_state;
+
 /* The on-demand Auto Scaling group (asg.c). */
 typedef struct {
     sim_rng rng_asg;
@@ -327,6 +354,7 @@ typedef struct {
 
     sim_market_state market;
     sim_fleet_state fleet;
+    sim_sasg_state sasg;
     sim_asg_state asg;
     sim_cw_state cw;
     sim_ctl_state ctl;
@@ -404,6 +432,33 @@ int sim_spot_notice(sim_state *s, int64_t idx);   /* 2-minute notice */
 int sim_spot_rebalance(sim_state *s, int64_t idx);/* rebalance recommendation */
 int sim_fleet_pool_changed(sim_state *s, int pool); /* interrupt if needed */
 int sim_spot_event(sim_state *s, int type, int64_t idx);
+
+/* spotasg.c */
+/* Sets the spot side's kind up at the start (before the fleet fills):
+** fleet.target becomes the spot units a mixed group or the spot provider
+** asks for, sasg the on-demand part. -1 with s->err on a bad setting. */
+int sim_sasg_setup(sim_state *s);
+/* Bills the on-demand part's instances from the start to the end. */
+void sim_sasg_finish(sim_state *s);
+/* May the group launch in pool p, by AZ balancing? (Only called with
+** sasg.asg: the pool is in an AZ that has the fewest units among those
+** where the group can launch now; `elig` says where it can.) */
+int sim_sasg_az_ok(const sim_state *s, size_t p, const unsigned char *elig);
+
+/* The capacity serving the requirement on the spot side's account: the
+** spot units (registered) and the mixed group's or on-demand provider's,
+** each within what its capacity provider is given. A Spot Fleet's is its
+** registered spot units. */
+static inline double sim_group_units(const sim_state *s) {
+    if (!s->sasg.providers) return s->fleet.spot_units + s->sasg.od_units;
+    double cap_spot = s->required > s->sasg.cap_od ? s->required - s->sasg.cap_od : 0;
+    double sp = s->fleet.spot_units < cap_spot ? s->fleet.spot_units : cap_spot;
+    double od = s->sasg.od_units < s->sasg.cap_od ? s->sasg.od_units : s->sasg.cap_od;
+    return sp + od;
+}
+/* The spot units the group (the spot provider) asks for when its desired
+** capacity is `desired` units (target tracking, spotasg.c). */
+double sim_sasg_spot_target(const sim_state *s, double desired);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */
