@@ -201,8 +201,7 @@ int sim_bound_finish(sim_state *s) {
 
     /* The oracle's own run: the same spot side, on-demand exactly covering. */
     r->od_cost = s->sasg.od_cost + cost;
-    r->od_instance_hours = (double)s->sasg.od_n * (double)(sc->end - sc->start) / 3600 +
-                           secs / 3600;
+    r->od_instance_hours = s->sasg.od_hours + secs / 3600;
     r->od_launches = launches;
     r->total_cost = r->spot_cost + r->od_cost;
     r->pct_of_all_od = r->all_od_cost > 0 ? 100 * r->total_cost / r->all_od_cost : 0;

@@ -345,8 +345,7 @@ static int target_tracking(sim_state *s) {
     }
     if (!changed) return 0;
     if (s->sasg.asg) {
-        s->sasg.desired = want;
-        s->fleet.target = sim_sasg_spot_target(s, want);
+        if (sim_sasg_resize(s, want)) return -1;
     } else {
         s->fleet.target = want;
     }
@@ -647,6 +646,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     }
     sim_market_free(s);
     sim_fleet_free(s);
+    sim_sasg_free(s);
     sim_asg_free(s);
     sim_account_free(s);
     sim_bound_free(s);
@@ -673,10 +673,12 @@ static int seen_same(sim_state *s) {
     if (s->seen_valid && same_bits(w->required, s->required) &&
         same_bits(w->spot_units, s->fleet.spot_units) && same_bits(w->od_units, s->asg.od_units) &&
         same_bits(w->terminating, s->fleet.terminating) && same_bits(w->target, s->fleet.target) &&
-        same_bits(w->fulfilled, s->fleet.fulfilled) && w->od_live == s->asg.od_live)
+        same_bits(w->fulfilled, s->fleet.fulfilled) && w->od_live == s->asg.od_live &&
+        same_bits(w->group_od, s->sasg.od_units))
         return 1;
     *w = (struct sim_seen){s->required, s->fleet.spot_units, s->asg.od_units, s->fleet.terminating,
-                           s->fleet.target, s->fleet.fulfilled, s->asg.od_live};
+                           s->fleet.target, s->fleet.fulfilled, s->asg.od_live,
+                           s->sasg.od_units};
     s->seen_valid = 1;
     return 0;
 }

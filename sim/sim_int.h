@@ -233,31 +233,33 @@ typedef struct {
     double spot_units;             /* registered, serving */
 } sim_fleet_state;
 
-/* The spot side's kind as this run has it (spotasg.c): set once at the
-** start from fleet.kind or a native strategy (mixed-instances,
-** capacity-providers), then constant. A Spot Fleet run leaves it zeroed
-** but for the caps (infinite), and every figure below adds nothing. */
+/* The spot side's kind as this run has it (spotasg.c): set at the start
+** from fleet.kind or a native strategy (mixed-instances,
+** capacity-providers); target tracking moves it. A Spot Fleet run leaves it
+** zeroed, and every figure below adds nothing. */
 typedef struct {
     int asg;          /* the spot side is an Auto Scaling group: it replaces
                          an interrupted instance once terminated, and
                          balances its Availability Zones */
-    double od_units;  /* the group's (or the on-demand provider's)
-                         on-demand instances' units, running and serving */
-    int od_n;         /* those instances */
+    double desired;   /* the group's DesiredCapacity, units */
+    /* The on-demand part (a mixed group's, or the on-demand capacity
+    ** provider's group): its instances, running and serving. */
+    double od_units;  /* od_n * od_weight */
+    int od_n;
+    int64_t *od_start;/* each one's start, oldest first (od_cap of them) */
+    size_t od_cap;
     double od_weight; /* units per on-demand instance */
     double od_price;  /* USD per on-demand instance-hour */
-    double od_cost;   /* what they cost over the run (sim_sasg_finish) */
-    double desired;   /* the group's DesiredCapacity, units (target tracking
-                         moves it; the spot part is what the on-demand part
-                         leaves) */
-    /* ECS capacity providers: the tasks (units) the strategy gives the
-    ** on-demand provider; the spot provider has the rest of the
-    ** requirement; capacity beyond a provider's tasks serves nothing.
-    ** INFINITY: no cap (a Spot Fleet, a mixed group). */
+    double od_cost;   /* what they cost (billed as they end, and at the end) */
+    double od_hours;  /* their instance-hours */
+    /* A mixed group's InstancesDistribution as this run has it. */
+    double base, pct;
+    /* ECS capacity providers: the strategy (base on the on-demand
+    ** provider, the weights), managed scaling's targetCapacity (%) and
+    ** instanceWarmupPeriod (s). Tasks beyond a provider's capacity wait. */
     int providers;
-    double cap_od;
-    double target_pct;   /* managed scaling targetCapacity, % */
-    int64_t warmup;      /* instanceWarmupPeriod, s */
+    double w_spot, w_od, target_pct;
+    int64_t warmup;
 } sim_sasg_state;
 
 /* The on-demand Auto Scaling group (asg.c). */
@@ -368,6 +370,7 @@ typedef struct {
     struct sim_seen {
         double required, spot_units, od_units, terminating, target, fulfilled;
         int od_live;
+        double group_od; /* a mixed group's on-demand part (spotasg.c) */
     } seen;
     int seen_valid;
 } sim_state;
@@ -438,8 +441,16 @@ int sim_spot_event(sim_state *s, int type, int64_t idx);
 ** fleet.target becomes the spot units a mixed group or the spot provider
 ** asks for, sasg the on-demand part. -1 with s->err on a bad setting. */
 int sim_sasg_setup(sim_state *s);
-/* Bills the on-demand part's instances from the start to the end. */
+/* The group's desired capacity becomes `desired` units: the on-demand
+** part follows its rule, the spot part (fleet.target) is the rest. The
+** caller fills the fleet. -1 when out of memory. */
+int sim_sasg_resize(sim_state *s, double desired);
+/* Bills the on-demand part's instances still running, at the end. */
 void sim_sasg_finish(sim_state *s);
+void sim_sasg_free(sim_state *s);
+/* The tasks (units) the capacity-provider strategy gives the on-demand
+** provider now (s->required split). */
+double sim_sasg_tasks_od(const sim_state *s);
 /* May the group launch in pool p, by AZ balancing? (Only called with
 ** sasg.asg: the pool is in an AZ that has the fewest units among those
 ** where the group can launch now; `elig` says where it can.) */
@@ -451,14 +462,12 @@ int sim_sasg_az_ok(const sim_state *s, size_t p, const unsigned char *elig);
 ** registered spot units. */
 static inline double sim_group_units(const sim_state *s) {
     if (!s->sasg.providers) return s->fleet.spot_units + s->sasg.od_units;
-    double cap_spot = s->required > s->sasg.cap_od ? s->required - s->sasg.cap_od : 0;
-    double sp = s->fleet.spot_units < cap_spot ? s->fleet.spot_units : cap_spot;
-    double od = s->sasg.od_units < s->sasg.cap_od ? s->sasg.od_units : s->sasg.cap_od;
+    double to = sim_sasg_tasks_od(s);
+    double ts = s->required > to ? s->required - to : 0;
+    double sp = s->fleet.spot_units < ts ? s->fleet.spot_units : ts;
+    double od = s->sasg.od_units < to ? s->sasg.od_units : to;
     return sp + od;
 }
-/* The spot units the group (the spot provider) asks for when its desired
-** capacity is `desired` units (target tracking, spotasg.c). */
-double sim_sasg_spot_target(const sim_state *s, double desired);
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */

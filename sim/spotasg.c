@@ -14,9 +14,11 @@
 ** Availability Zones balanced, best effort. When no spot pool can launch,
 ** the group keeps trying there: nothing fails over to on-demand.
 **
-** The on-demand part is assumed always available: its instances run and
-** serve from the start to the end, are billed as on-demand instances
-** running before the start, and are never interrupted.
+** The on-demand part is assumed always available: its instances serve
+** from the moment the group asks for them (those of the start were running
+** before it, past their first hour), are billed on demand, and are never
+** interrupted; when target tracking moves the desired capacity, the split
+** is made again and the newest on-demand instances go first.
 **
 ** Capacity providers: the requirement (tasks, in units) is split by the
 ** capacity-provider strategy (base on the on-demand provider, then the
@@ -30,6 +32,7 @@
 #include "sim_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 void sim_mixed_split(double desired, double base, double pct, double od_weight, int *od_n,
                      double *spot_units) {
@@ -67,15 +70,68 @@ static size_t od_pool(const sim_scenario *sc, int lowest) {
     return best;
 }
 
+/* Bills an on-demand instance of the part that ran from start to end (one
+** that started with the run was running before it, past its first hour). */
+static void bill_od(sim_state *s, int64_t start, int64_t end) {
+    const sim_scenario *sc = s->sc;
+    double c = sim_charge(sc->billing, NULL, NULL, s->sasg.od_price, start, end, 0,
+                          start > sc->start);
+    s->res->od_cost += c;
+    s->sasg.od_cost += c;
+    s->sasg.od_hours += (double)(end - start) / 3600;
+    s->res->od_instance_hours += (double)(end - start) / 3600;
+}
+
+/* The on-demand part becomes n instances: new ones start now (on-demand
+** capacity is assumed available: no launch delay), the newest go first. */
+static int od_resize(sim_state *s, int n) {
+    sim_sasg_state *g = &s->sasg;
+    if ((size_t)n > g->od_cap) {
+        size_t c = g->od_cap ? g->od_cap : 16;
+        while (c < (size_t)n) c *= 2;
+        int64_t *p = realloc(g->od_start, c * sizeof *p);
+        if (!p) return sim_fail(s, "out of memory");
+        g->od_start = p;
+        g->od_cap = c;
+    }
+    while (g->od_n < n) g->od_start[g->od_n++] = s->now;
+    while (g->od_n > n) {
+        g->od_n--;
+        bill_od(s, g->od_start[g->od_n], s->now);
+    }
+    g->od_units = g->od_n * g->od_weight;
+    return 0;
+}
+
+double sim_sasg_tasks_od(const sim_state *s) {
+    double ts, to;
+    sim_providers_split(s->required, s->sasg.base, s->sasg.w_spot, s->sasg.w_od, &ts, &to);
+    return to;
+}
+
+int sim_sasg_resize(sim_state *s, double desired) {
+    sim_sasg_state *g = &s->sasg;
+    g->desired = desired;
+    if (g->providers) {
+        /* Managed scaling: each provider's tasks fill targetCapacity % of
+        ** its group. */
+        double to = sim_sasg_tasks_od(s);
+        double ts = s->required > to ? s->required - to : 0;
+        if (od_resize(s, (int)ceil(to * 100 / g->target_pct / g->od_weight - 1e-9))) return -1;
+        s->fleet.target = ceil(ts * 100 / g->target_pct - 1e-9);
+        return 0;
+    }
+    int n;
+    sim_mixed_split(desired, g->base, g->pct, g->od_weight, &n, &s->fleet.target);
+    return od_resize(s, n);
+}
+
 int sim_sasg_setup(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_sasg_state *g = &s->sasg;
     int native = s->pol->native;
     if (sc->kind != SIM_KIND_ASG && !native) return 0;
     g->asg = 1;
-    /* The group's desired capacity: the fleet's target as the scenario
-    ** sets it (TargetCapacity, or target tracking's first value). */
-    g->desired = s->fleet.target;
     const double *v = s->params->v;
     if (native == POL_NATIVE_PROVIDERS) {
         /* base, weight_spot, weight_on_demand, target_capacity,
@@ -84,55 +140,35 @@ int sim_sasg_setup(sim_state *s) {
             return sim_fail(s, "%s: weight_spot and weight_on_demand are both 0: ECS needs "
                                "a weight above 0 in the strategy",
                             s->pol->name);
-        double ts, to;
-        sim_providers_split(s->required, v[0], v[1], v[2], &ts, &to);
         g->providers = 1;
-        g->cap_od = to;
+        g->base = v[0];
+        g->w_spot = v[1];
+        g->w_od = v[2];
         g->target_pct = v[3];
         g->warmup = (int64_t)v[4];
-        g->od_weight = sc->od_weight;
+        g->od_weight = sc->od_weight; /* the case's on-demand group */
         g->od_price = sc->od_price;
-        g->od_n = (int)ceil(to * 100 / g->target_pct / sc->od_weight - 1e-9);
-        g->od_units = g->od_n * g->od_weight;
-        s->fleet.target = sim_sasg_spot_target(s, g->desired);
-        return 0;
+    } else {
+        g->base = sc->mixed.od_base;
+        g->pct = sc->mixed.od_pct;
+        if (native == POL_NATIVE_MIXED) {
+            g->base = v[0]; /* on_demand_base, on_demand_percentage */
+            g->pct = v[1];
+        }
+        const sim_pool *op = &sc->pools[od_pool(sc, sc->mixed.od_lowest_price)];
+        g->od_weight = op->weight;
+        g->od_price = op->on_demand_price;
     }
-    double base = sc->mixed.od_base, pct = sc->mixed.od_pct;
-    if (native == POL_NATIVE_MIXED) {
-        base = v[0]; /* on_demand_base, on_demand_percentage */
-        pct = v[1];
-    }
-    const sim_pool *op = &sc->pools[od_pool(sc, sc->mixed.od_lowest_price)];
-    g->od_weight = op->weight;
-    g->od_price = op->on_demand_price;
-    sim_mixed_split(g->desired, base, pct, op->weight, &g->od_n, &s->fleet.target);
-    g->od_units = g->od_n * g->od_weight;
-    return 0;
-}
-
-double sim_sasg_spot_target(const sim_state *s, double desired) {
-    const sim_sasg_state *g = &s->sasg;
-    if (g->providers) {
-        /* Managed scaling: the spot provider's tasks fill targetCapacity %
-        ** of its group. */
-        double tasks = s->required > g->cap_od ? s->required - g->cap_od : 0;
-        return ceil(tasks * 100 / g->target_pct - 1e-9);
-    }
-    /* The on-demand part sized at the start is held (docs/scenario.md). */
-    double spot = desired - g->od_units;
-    return spot > 0 ? spot : 0;
+    /* The group's desired capacity: the fleet's target as the scenario
+    ** sets it (TargetCapacity, or target tracking's first value). */
+    return sim_sasg_resize(s, s->fleet.target);
 }
 
 void sim_sasg_finish(sim_state *s) {
-    const sim_scenario *sc = s->sc;
-    if (!s->sasg.od_n) return;
-    double one = sim_charge(sc->billing, NULL, NULL, s->sasg.od_price, sc->start, sc->end, 0, 0);
-    for (int i = 0; i < s->sasg.od_n; i++) {
-        s->res->od_cost += one;
-        s->sasg.od_cost += one;
-        s->res->od_instance_hours += (double)(sc->end - sc->start) / 3600;
-    }
+    for (int k = 0; k < s->sasg.od_n; k++) bill_od(s, s->sasg.od_start[k], s->sc->end);
 }
+
+void sim_sasg_free(sim_state *s) { free(s->sasg.od_start); }
 
 /* Units launching or running in AZ `az` (the id market.c gives it). */
 static double az_units(const sim_state *s, int az) {

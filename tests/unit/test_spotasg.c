@@ -218,6 +218,41 @@ static void first_fill_trim(void **st) {
     assert_true(o.od_launches > 0);
 }
 
+/* Target tracking moves a mixed group's desired capacity, and the split is
+** made again. mixed-instances, base 8, 50 % above, on one pool: 32 units
+** give 8 + 12 = 20 on demand (5 instances) and 12 spot (3). Demand 48
+** from +600; target tracking raises the group to 48 at +660: 8 + 20 = 28
+** on demand (7: two more, serving at once), 20 spot (two more launching,
+** running +780, serving +810). Short 16 units from +600 to +660, then 8
+** to +810. */
+static void target_tracking_splits_again(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 1, 0.1, 1);
+    static pol_point demand[2];
+    demand[0] = (pol_point){T0, 32};
+    demand[1] = (pol_point){T0 + 600, 48};
+    f.sc.demand.pts = demand;
+    f.sc.demand.n = 2;
+    f.sc.tt_target_value = 100;
+    f.sc.tt_scale_out_cooldown = 300;
+    f.sc.tt_scale_in_cooldown = 300;
+    f.sc.tt_max = 1000;
+    const pol_policy *pol = pol_find("mixed-instances");
+    pol_params p;
+    pol_params_default(pol, &p);
+    p.v[pol_param_index(pol, "on_demand_base")] = 8;
+    p.v[pol_param_index(pol, "on_demand_percentage")] = 50;
+    sim_result r;
+    char err[256];
+    if (sim_run(&f.sc, pol, &p, NULL, &r, err, sizeof err)) fail_msg("sim_run: %s", err);
+    assert_int_equal(r.spot_launches, 2);
+    NEAR(r.shortfall_unit_hours, (16 * 60 + 8 * 150) / 3600.0);
+    /* 5 on-demand instances for the hour, 2 from +660 (per second). */
+    NEAR(r.od_cost, 5 * 0.2 + 2 * 0.2 * 2940 / 3600);
+    NEAR(r.od_instance_hours, 5 + 2 * 2940 / 3600.0);
+}
+
 /* Every policy runs on the group, through the same view. */
 static void every_policy_runs_on_asg(void **st) {
     (void)st;
@@ -240,6 +275,7 @@ int main(void) {
         cmocka_unit_test(availability_zones_balanced),
         cmocka_unit_test(capacity_providers_sizes),
         cmocka_unit_test(first_fill_trim),
+        cmocka_unit_test(target_tracking_splits_again),
         cmocka_unit_test(every_policy_runs_on_asg),
     };
     return cmocka_run_group_tests_name("spotasg", tests, NULL, NULL);
