@@ -73,4 +73,58 @@ run "$SB" run traces/scenarios/period-300-direct/scenario.json --policy capacity
 expect_rc "native in direct mode" 2
 expect_err "native in direct mode" "traces/scenarios/period-300-direct/scenario.json: mode: capacity-providers is a native strategy"
 
+# trace import: an AWS/AutoScaling GetMetricData export (1-minute group
+# metrics, newest first, Ids lower-case first) of a spot group of 32 units
+# that lost 12 from 00:15 to 00:25 (GroupTerminatingCapacity 12 at 00:14,
+# replacements pending at 00:23-00:24). The kind-neutral view:
+# GroupDesiredCapacity, GroupInServiceCapacity, GroupTerminatingCapacity;
+# GroupPendingCapacity and GroupTotalCapacity are counted, not read.
+G=tests/fixtures/asg/group-metrics.json
+run "$SB" trace import "$G" -o "$TMP/group.csv"
+expect_rc "asg import" 0
+expect_err "asg import" "60 records of other group metrics not read"
+awk 'BEGIN { print "Timestamp,TargetCapacity,FulfilledCapacity,TerminatingCapacity"
+    for (m = 0; m < 30; m++)
+        printf "2017-03-01T00:%02d:00Z,32,%d,%d\n", m, (m >= 15 && m <= 24) ? 20 : 32,
+            m == 14 ? 12 : 0 }' >"$TMP/group.want"
+cmp -s "$TMP/group.csv" "$TMP/group.want" && ok ||
+    bad "asg import CSV: $(diff "$TMP/group.want" "$TMP/group.csv" | head -5)"
+run "$SB" trace check "$G"
+expect_out "asg check" "kind: metrics (AWS/AutoScaling, as the kind-neutral view)"
+expect_out "asg check" "not read: 60"
+# Both namespaces in one import are refused.
+sed 's/"GroupInServiceCapacity"/"FulfilledCapacity"/' "$G" >"$TMP/mixed.json"
+run "$SB" trace import "$TMP/mixed.json" -o "$TMP/mixed.csv"
+expect_rc "mixed namespaces" 2
+expect_err "mixed namespaces" "MetricDataResults[1].Label: AWS/EC2Spot and AWS/AutoScaling metrics in one import"
+sed 's/"GroupInServiceCapacity"/"GroupInServiceCapacityX"/; s/"groupInServiceCapacity"/"x"/' \
+    "$G" >"$TMP/unknown.json"
+run "$SB" trace import "$TMP/unknown.json" -o "$TMP/unknown.csv"
+expect_rc "unknown group metric" 2
+expect_err "unknown group metric" "'GroupInServiceCapacityX' (Id 'x') is neither an AWS/EC2Spot fleet metric"
+
+# Direct mode on it: PendingCapacity derived as desired - in service, 12
+# units for 600 s; without a fallback 12 x 600 unit-s short over 20 minutes
+# of 32 units: 2.00 unit-hours, coverage 1 - 7200 / 38400 = 81.250 %.
+# guarded covers the 12 units under notice (GroupTerminatingCapacity) at
+# once: 3 instances of 4 units.
+cat >"$TMP/direct.json" <<EOF2
+{"name": "group-direct", "mode": "direct", "seed": 1,
+ "start": "2017-03-01T00:10:00Z", "end": "2017-03-01T00:30:00Z",
+ "direct": {"metrics": "group.csv", "Period": 60, "SpotPrice": 0.05},
+ "cloudwatch": {"IngestionDelay": 0},
+ "controller": {"policy": "none", "Cron": true, "Interval": 60},
+ "asg": {"AutoScalingGroupName": "backup", "InstanceType": "c4.xlarge",
+         "WeightedCapacity": 4, "OnDemandPrice": 0.199, "MinSize": 0, "MaxSize": 20,
+         "DesiredCapacity": 0, "DefaultCooldown": 300, "LaunchDelay": 60}}
+EOF2
+run "$SB" run "$TMP/direct.json" --policy none --db "$DB" --json
+expect_rc "direct none" 0
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert abs(s["shortfall_unit_hours"]-2.0)<1e-9 and abs(s["coverage_pct"]-81.25)<1e-9, s' "$TMP/out" &&
+    ok || bad "direct none: $(head -c 400 "$TMP/out")"
+run "$SB" run "$TMP/direct.json" --policy guarded --db "$DB" --json
+expect_rc "direct guarded" 0
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert s["od_launches"]==3, s' "$TMP/out" &&
+    ok || bad "direct guarded: $(head -c 400 "$TMP/out")"
+
 finish
