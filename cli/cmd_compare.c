@@ -30,7 +30,10 @@ const char cmd_compare_usage[] =
     "printed), so 'spotbench best', 'plot' and 'merge' work on them.\n"
     "\n"
     "options:\n"
-    "  --policy NAME     a policy (repeat for several)\n"
+    "  --policy NAME     a policy (repeat for several); the native strategies\n"
+    "                    mixed-instances and capacity-providers run when named,\n"
+    "                    beside the controllers, their parameters printed under\n"
+    "                    the table; direct-mode cases are then left out\n"
     "  --set KEY=VALUE   for every run: a scenario field, or a parameter of the\n"
     "                    policies that have it\n"
     "  --seeds N         run each case at seeds 1 to N (also A-B, or S1,S2,...;\n"
@@ -50,7 +53,16 @@ const char cmd_compare_usage[] =
 #define DEFAULT_SEEDS 20
 #define MAX_SETS 64
 
-static void print_row(const char *label, const lab_cmp_cell *x) {
+/* The policy column's width: 10, or the longest name (a native strategy's
+** "capacity-providers"). */
+static int label_width(const lab_cmp *t) {
+    int w = 10;
+    for (size_t p = 0; p < t->npolicies; p++)
+        if ((int)strlen(t->policies[p]) > w) w = (int)strlen(t->policies[p]);
+    return w;
+}
+
+static void print_row(int w, const char *label, const lab_cmp_cell *x) {
     char ra[48], rp[48], lm[16], lM[16], bm[16], bM[16], lat[40], back[40];
     lab_cmp_regret_text(x, ra, sizeof ra, rp, sizeof rp);
     cli_duration(lm, sizeof lm, x->lat_med);
@@ -60,7 +72,7 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
     snprintf(lat, sizeof lat, "%s / %s", lm, lM);
     snprintf(back, sizeof back, "%s / %s", bm, bM);
     /* Coverage truncated: a shortfall must never print as 100.000. */
-    printf("  %-10s %10.2f %9.3f %20s %18s %9.2f %17s %17s %8.2f %6d\n", label, x->total,
+    printf("  %-*s %10.2f %9.3f %20s %18s %9.2f %17s %17s %8.2f %6d\n", w, label, x->total,
            floor(x->coverage * 1000) / 1000, ra, rp, x->shortfall_uh, lat, back, x->od_after,
            x->flaps);
 }
@@ -69,7 +81,8 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
 ** total cost with its 95 % interval, and the extremes, of cost, regret and
 ** coverage. */
 static void print_spread(const lab_cmp *t, size_t k) {
-    printf("  %-10s %27s %21s %19s %19s\n", "seeds", "total $ mean [95 % CI]",
+    int w = label_width(t);
+    printf("  %-*s %27s %21s %19s %19s\n", w, "seeds", "total $ mean [95 % CI]",
            "total $ min .. max", "regret % min .. max", "cov % min .. max");
     for (size_t p = 0; p < t->npolicies; p++) {
         lab_stat c, v, r;
@@ -80,7 +93,7 @@ static void print_spread(const lab_cmp *t, size_t k) {
         snprintf(d, sizeof d, "%+.1f .. %+.1f", r.min, r.max);
         snprintf(e, sizeof e, "%.3f .. %.3f", floor(v.min * 1000) / 1000,
                  floor(v.max * 1000) / 1000);
-        printf("  %-10s %27s %21s %19s %19s\n", t->policies[p], a, b, d, e);
+        printf("  %-*s %27s %21s %19s %19s\n", w, t->policies[p], a, b, d, e);
     }
 }
 
@@ -163,7 +176,8 @@ static void print_native_params(const pol_policy *const *list, size_t n, const c
 }
 
 static void print_table(const lab_cmp *t, const int64_t *ids) {
-    const char *hdr = "  %-10s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
+    const char *hdr = "  %-*s %10s %9s %20s %18s %9s %17s %17s %8s %6s\n";
+    int w = label_width(t);
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
         char over[96] = "";
@@ -174,10 +188,10 @@ static void print_table(const lab_cmp *t, const int64_t *ids) {
             printf("ALL %zu CASES (oracle $%.2f%s)\n", t->ncases, t->agg[0].oracle, over);
         else
             printf("%s (oracle $%.2f%s)\n", t->cases[k], t->cell[k * t->npolicies].oracle, over);
-        printf(hdr, "policy", "total $", "cov %", "regret $", "regret %", "short uh",
+        printf(hdr, w, "policy", "total $", "cov %", "regret $", "regret %", "short uh",
                "fallback med/max", "to spot med/max", "od h aft", "flaps");
         for (size_t p = 0; p < t->npolicies; p++)
-            print_row(t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
+            print_row(w, t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
         if (t->nseeds > 1) print_spread(t, k);
         printf("\n");
     }

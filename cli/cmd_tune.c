@@ -241,6 +241,15 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     /* The seed axis, last, is not a setting. */
     for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_sweep_nseeds(&r->spec) > 1); k++)
         printf(" --set %s", r->kv[k]);
+    if (t->pol->native) {
+        /* Nothing runs live: the settings are the group's or the cluster's. */
+        printf("\nhand-over: a native strategy, no controller: set these in the %s "
+               "(docs/native.md)\n",
+               t->pol->native == POL_NATIVE_MIXED
+                   ? "group's MixedInstancesPolicy.InstancesDistribution"
+                   : "service's capacity-provider strategy and managed scaling");
+        return CLI_OK;
+    }
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
            (long long)o->sweep_id, t->min_cov, t->db_path);
