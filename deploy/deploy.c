@@ -203,10 +203,14 @@ static int check_values(dep_plan *p) {
                    (long long)sc->cron_offset.min);
     if (sc->demand.n)
         rc |= warn(p, "fleet.TargetTracking",
-                   "the fleet's target tracking is not in the stack (it "
-                   "needs the ECS service's metric); add an "
-                   "AWS::ApplicationAutoScaling::ScalingPolicy for "
-                   "ec2:spot-fleet-request:TargetCapacity");
+                   p->spot_fleet ? "the fleet's target tracking is not in the stack (it "
+                                   "needs the ECS service's metric); add an "
+                                   "AWS::ApplicationAutoScaling::ScalingPolicy for "
+                                   "ec2:spot-fleet-request:TargetCapacity"
+                                 : "the spot group's target tracking is not in the stack (it "
+                                   "needs the ECS service's metric); add an "
+                                   "AWS::AutoScaling::ScalingPolicy of type "
+                                   "TargetTrackingScaling on the SpotGroup");
     int upi = pol_param_index(p->pol, "units_per_instance");
     if (upi >= 0 && fabs(p->params.v[upi] - sc->od_weight) > 1e-9)
         rc |= warn(p, "asg.WeightedCapacity",

@@ -626,7 +626,6 @@ static int read_mixed(ld *L, const cJSON *f, sim_scenario *sc, int *alloc,
          "use MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy"},
         {"SpotPrice", "use MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice"},
         {"SpotMaintenanceStrategies", "use CapacityRebalance (true or false)"},
-        {"TargetTracking", "not modelled for an Auto Scaling group yet"},
     };
     for (size_t k = 0; k < sizeof fleet_only / sizeof fleet_only[0]; k++)
         if (get(f, fleet_only[k].key))

@@ -127,4 +127,17 @@ expect_rc "direct guarded" 0
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert s["od_launches"]==3, s' "$TMP/out" &&
     ok || bad "direct guarded: $(head -c 400 "$TMP/out")"
 
+# Target tracking on a group: the split is made again when the desired
+# capacity moves. capacity-ice-asg (base 8) at 50 % above it, demand 32, 48
+# from 06:00, 32 from 12:00 (scale-out-during-outage's): 8 + 12 = 20 units,
+# 5 c4.xlarge on demand; target tracking raises the group to 48 at 06:01
+# (8 + 20 = 28: 7) and lowers it at 12:01: 5 x 24 h + 2 x 6 h = 132
+# instance-hours at $0.199 = $26.268.
+run "$SB" run "$A" --policy none --db "$DB" --json \
+    --set "fleet.TargetTracking={\"Demand\": \"$PWD/traces/scenarios/scale-out-during-outage/demand.csv\"}" \
+    --set "$ID.OnDemandPercentageAboveBaseCapacity=50"
+expect_rc "asg target tracking" 0
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; assert abs(s["od_cost"]-26.268)<1e-9 and abs(s["od_instance_hours"]-132)<1e-9, s' "$TMP/out" &&
+    ok || bad "asg target tracking: $(head -c 400 "$TMP/out")"
+
 finish
