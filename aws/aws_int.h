@@ -161,6 +161,11 @@ long aws_backoff_ms(int retry, double rand01);
 int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
                    int64_t start, int64_t end, pol_point **pts, size_t *n,
                    aws_error *e);
+/* The same for the AWS/AutoScaling group metric `name` (GroupDesiredCapacity,
+** ...) of AutoScalingGroupName `group`. */
+int aws_get_group_metric(aws_client *c, const char *group, const char *name,
+                         int64_t start, int64_t end, pol_point **pts, size_t *n,
+                         aws_error *e);
 /* DescribeAutoScalingGroups for one group: sizes and InService instances.
 ** A group that does not exist is an error. */
 int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
