@@ -116,7 +116,11 @@ typedef struct {
 
 typedef struct {
     char region[64];         /* "" : aws_region_resolve() */
-    char fleet_id[128];      /* FleetRequestId */
+    char fleet_id[128];      /* FleetRequestId ("" with spot_group) */
+    /* SpotAutoScalingGroupName: the spot capacity is this Auto Scaling group
+    ** (a MixedInstancesPolicy, fleet.kind asg), read through its
+    ** AWS/AutoScaling metrics as the kind-neutral view; "" : a Spot Fleet. */
+    char spot_group[256];
     char asg_name[256];      /* AutoScalingGroupName */
     const pol_policy *policy;
     pol_params params;

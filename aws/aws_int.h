@@ -161,6 +161,11 @@ long aws_backoff_ms(int retry, double rand01);
 int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
                    int64_t start, int64_t end, pol_point **pts, size_t *n,
                    aws_error *e);
+/* The same for the AWS/AutoScaling group metric `name` (GroupDesiredCapacity,
+** ...) of AutoScalingGroupName `group`. */
+int aws_get_group_metric(aws_client *c, const char *group, const char *name,
+                         int64_t start, int64_t end, pol_point **pts, size_t *n,
+                         aws_error *e);
 /* DescribeAutoScalingGroups for one group: sizes and InService instances.
 ** A group that does not exist is an error. */
 int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
@@ -214,7 +219,7 @@ int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
 int aws_xml_expect_root(const aws_xml *x, const char *xml, size_t len,
                         const char *root, char *err, size_t errlen);
 
-/* For each <item> of every element called `list` in an answer whose root
+/* For each <item> or <member> of every element called `list` in an answer whose root
 ** is `root`, fn(ctx, text of child a, text of child b) ("" for a child that
 ** is absent). fn returns non-zero when out of memory. Returns 0, or -1 with
 ** a message (xml.c). */
@@ -263,8 +268,10 @@ void aws_evq_free(aws_evq *q);
 /* Drains cfg->queue_url (SQS ReceiveMessage, JSON protocol) at `now`, reads
 ** each message as an EventBridge event, drops the duplicates, names the
 ** units of each event's instance from the fleet's instances and launch
-** specifications (DescribeSpotFleetInstances, DescribeSpotFleetRequests:
-** called only when an event names an instance not yet known), and gives the
+** specifications (DescribeSpotFleetInstances, DescribeSpotFleetRequests),
+** or of a spot group (cfg->spot_group: DescribeAutoScalingGroups gives each
+** instance's WeightedCapacity), called only when an event names an instance
+** not yet known, and gives the
 ** policy what was received within [now - lookback, now] in t->obs.events.
 ** A failed call is one of the tick's errors. Returns 0, or -1 when out of
 ** memory. */

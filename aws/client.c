@@ -518,16 +518,16 @@ static int parse_root(const aws_xml *x, const char *body, size_t len,
     return aws_xml_expect_root(x, body, len, ctx, err, errlen);
 }
 
-int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
-                   int64_t start, int64_t end, pol_point **pts, size_t *n,
-                   aws_error *e) {
+/* GetMetricStatistics of one metric with one dimension, Period 60,
+** Maximum. */
+static int get_metric(aws_client *c, const char *ns, const char *name, const char *dim,
+                      const char *value, int64_t start, int64_t end, pol_point **pts,
+                      size_t *n, aws_error *e) {
     memset(e, 0, sizeof *e);
     *pts = NULL;
     *n = 0;
-    const char *name = pol_metric_name(m);
     char label[96], st[32], et[32];
-    snprintf(label, sizeof label, "cloudwatch GetMetricStatistics %s",
-             name ? name : "?");
+    snprintf(label, sizeof label, "cloudwatch GetMetricStatistics %s", name ? name : "?");
     if (!name) {
         set_error(c, e, "%s: unknown metric", label);
         return -1;
@@ -535,10 +535,10 @@ int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
     trc_time_format(start, st, sizeof st);
     trc_time_format(end, et, sizeof et);
     aws_buf p = {0};
-    aws_buf_param(&p, "Namespace", "AWS/EC2Spot");
+    aws_buf_param(&p, "Namespace", ns);
     aws_buf_param(&p, "MetricName", name);
-    aws_buf_param(&p, "Dimensions.member.1.Name", "FleetRequestId");
-    aws_buf_param(&p, "Dimensions.member.1.Value", fleet);
+    aws_buf_param(&p, "Dimensions.member.1.Name", dim);
+    aws_buf_param(&p, "Dimensions.member.1.Value", value);
     aws_buf_param(&p, "StartTime", st);
     aws_buf_param(&p, "EndTime", et);
     aws_buf_param(&p, "Period", "60");
@@ -546,6 +546,20 @@ int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
     metric_ctx ctx = {pts, n};
     return request(c, AWS_CLOUDWATCH, "GetMetricStatistics", label, &p,
                    parse_metric, &ctx, "", e);
+}
+
+int aws_get_metric(aws_client *c, const char *fleet, pol_metric m,
+                   int64_t start, int64_t end, pol_point **pts, size_t *n,
+                   aws_error *e) {
+    return get_metric(c, "AWS/EC2Spot", pol_metric_name(m), "FleetRequestId", fleet, start,
+                      end, pts, n, e);
+}
+
+int aws_get_group_metric(aws_client *c, const char *group, const char *name,
+                         int64_t start, int64_t end, pol_point **pts, size_t *n,
+                         aws_error *e) {
+    return get_metric(c, "AWS/AutoScaling", name, "AutoScalingGroupName", group, start, end,
+                      pts, n, e);
 }
 
 int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,

@@ -166,7 +166,10 @@ static char *result_json(const aws_live_config *cfg, const aws_tick *t,
     char ts[32];
     trc_time_format(t->now, ts, sizeof ts);
     cJSON_AddStringToObject(o, "now", ts);
-    cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
+    if (cfg->spot_group[0])
+        cJSON_AddStringToObject(o, "SpotAutoScalingGroupName", cfg->spot_group);
+    else
+        cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
     cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
     cJSON_AddStringToObject(o, "policy", cfg->policy->name);
     cJSON_AddBoolToObject(o, "apply", apply);

@@ -25,7 +25,8 @@
 static const char *const config_keys[] = {
     "region",  "FleetRequestId", "AutoScalingGroupName", "policy",
     "params",  "interval",       "max_on_demand",        "endpoints",
-    "connect_timeout", "timeout", "max_attempts",        "EventQueueUrl", NULL};
+    "connect_timeout", "timeout", "max_attempts",        "SpotAutoScalingGroupName",
+    "EventQueueUrl", NULL};
 
 static int is_key(const char *k, const char *const *keys) {
     for (; *keys; keys++)
@@ -189,14 +190,27 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
         if (aws_region_resolve(out->region, tmp, sizeof tmp, err, errlen))
             goto out;
     }
+    /* The spot capacity: a Spot Fleet, or a spot Auto Scaling group. */
+    int g = get_string(root, "SpotAutoScalingGroupName", out->spot_group,
+                       sizeof out->spot_group, err, errlen);
+    if (g < 0) goto out;
+    if (g > 0 && !printable(out->spot_group)) {
+        snprintf(err, errlen, "SpotAutoScalingGroupName: must be 1-255 printable characters");
+        goto out;
+    }
     int r = get_string(root, "FleetRequestId", out->fleet_id,
                        sizeof out->fleet_id, err, errlen);
     if (r < 0) goto out;
-    if (r == 0) {
+    if (r > 0 && g > 0) {
+        snprintf(err, errlen, "FleetRequestId and SpotAutoScalingGroupName: give one, the "
+                              "Spot Fleet's or the spot Auto Scaling group's");
+        goto out;
+    }
+    if (r == 0 && g == 0) {
         snprintf(err, errlen, "missing key 'FleetRequestId'");
         goto out;
     }
-    if (!id_ok(out->fleet_id)) {
+    if (g == 0 && !id_ok(out->fleet_id)) {
         snprintf(err, errlen,
                  "FleetRequestId: \"%.60s\" is not a Spot Fleet request id "
                  "(letters, digits and '-')",
@@ -222,6 +236,11 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     }
     if (out->policy->simulation_only) {
         snprintf(err, errlen, "policy: '%s' is simulation only", pol);
+        goto out;
+    }
+    if (out->policy->native) {
+        snprintf(err, errlen, "policy: '%s' is a native AWS strategy, not a controller: "
+                              "nothing runs live", pol);
         goto out;
     }
     pol_params_default(out->policy, &out->params);
@@ -295,7 +314,10 @@ char *aws_live_config_json(const aws_live_config *cfg) {
     if (!o) return NULL;
     /* In config_keys' order, so the text reads like the documentation. */
     if (cfg->region[0]) cJSON_AddStringToObject(o, "region", cfg->region);
-    cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
+    if (cfg->spot_group[0])
+        cJSON_AddStringToObject(o, "SpotAutoScalingGroupName", cfg->spot_group);
+    else
+        cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
     cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
     cJSON_AddStringToObject(o, "policy", cfg->policy->name);
     if ((params = cJSON_AddObjectToObject(o, "params")))
@@ -386,6 +408,45 @@ static int asg_refused(const pol_asg *a, char *msg, size_t n) {
     return 1;
 }
 
+/* A spot Auto Scaling group's metrics as the kind-neutral view (docs/
+** scenario.md, "fleet.kind"); PendingCapacity is derived. */
+static const char *const group_metric[POL_NMETRICS] = {
+    [POL_TARGET] = "GroupDesiredCapacity",
+    [POL_FULFILLED] = "GroupInServiceCapacity",
+    [POL_TERMINATING] = "GroupTerminatingCapacity",
+};
+
+/* PendingCapacity of a spot group: GroupDesiredCapacity minus
+** GroupInServiceCapacity at each Timestamp both have (AWS's
+** GroupPendingCapacity counts launching instances only). A failed fetch of
+** either fails it. Returns -1 when out of memory (the series then failed). */
+static int derive_pending(aws_tick *t) {
+    const pol_series *a = &t->obs.m[POL_TARGET], *b = &t->obs.m[POL_FULFILLED];
+    pol_series *s = &t->obs.m[POL_PENDING];
+    if (a->failed || b->failed) {
+        s->failed = 1;
+        return 0;
+    }
+    pol_point *p = malloc((a->n + 1) * sizeof *p);
+    if (!p) {
+        s->failed = 1;
+        return -1;
+    }
+    size_t n = 0, j = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        while (j < b->n && b->pts[j].t < a->pts[i].t) j++;
+        if (j < b->n && b->pts[j].t == a->pts[i].t) {
+            double v = a->pts[i].v - b->pts[j].v;
+            p[n++] = (pol_point){a->pts[i].t, v > 0 ? v : 0};
+        }
+    }
+    t->pts[POL_PENDING] = p;
+    s->pts = p;
+    s->n = n;
+    t->fetched++;
+    return 0;
+}
+
 int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                   int apply, aws_tick *t) {
     return aws_live_tick_q(c, cfg, NULL, now, apply, t);
@@ -405,8 +466,16 @@ int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
     for (int m = 0; m < POL_NMETRICS; m++) {
         pol_point *p;
         size_t n;
-        if (aws_get_metric(c, cfg->fleet_id, (pol_metric)m, start, now, &p, &n,
-                           &e)) {
+        if (cfg->spot_group[0]) {
+            if (m == POL_PENDING) continue; /* derived below */
+            if (aws_get_group_metric(c, cfg->spot_group, group_metric[m], start, now, &p,
+                                     &n, &e)) {
+                t->obs.m[m].failed = 1;
+                add_error(t, e.msg);
+                continue;
+            }
+        } else if (aws_get_metric(c, cfg->fleet_id, (pol_metric)m, start, now, &p, &n,
+                                  &e)) {
             t->obs.m[m].failed = 1;
             add_error(t, e.msg);
             continue;
@@ -433,7 +502,20 @@ int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
     } else {
         t->fetched++;
     }
-    if (aws_describe_fleet(c, cfg->fleet_id, &t->fleet, &e)) {
+    if (cfg->spot_group[0]) {
+        if (derive_pending(t)) add_error(t, "out of memory");
+        /* The spot group as DescribeAutoScalingGroups shows it. */
+        pol_asg sg;
+        snprintf(t->fleet.state, sizeof t->fleet.state, "group");
+        if (aws_describe_asg(c, cfg->spot_group, &sg, &e)) {
+            add_error(t, e.msg);
+        } else {
+            t->fleet_known = 1;
+            t->fleet.target = sg.desired;
+            t->fleet.fulfilled = -1;
+            t->fetched++;
+        }
+    } else if (aws_describe_fleet(c, cfg->fleet_id, &t->fleet, &e)) {
         add_error(t, e.msg);
     } else {
         t->fleet_known = 1;
@@ -513,7 +595,11 @@ static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
     PUT("%s ", ts);
     for (int m = 0; m < POL_NMETRICS; m++)
         put_latest(buf, n, &len, pol_metric_name((pol_metric)m), &t->obs.m[m]);
-    if (t->fleet_known && t->fleet.monitored < t->fleet.specs)
+    if (strcmp(t->fleet.state, "group") == 0 && t->fleet_known)
+        PUT("| spot group desired %d ", t->fleet.target);
+    else if (strcmp(t->fleet.state, "group") == 0)
+        PUT("| spot group failed ");
+    else if (t->fleet_known && t->fleet.monitored < t->fleet.specs)
         /* AWS recommends detailed monitoring for the fleet's metrics: said
         ** on every tick while a launch specification lacks it. */
         PUT("| fleet %s target %d, detailed monitoring off in %d of %d launch "

@@ -9,8 +9,10 @@
 ** An event names one instance; the policy is given its capacity units: the
 ** WeightedCapacity of the instance's type in the fleet's launch
 ** specifications (or launch template overrides; 1 when none is given, as
-** AWS counts), the type read from DescribeSpotFleetInstances. An event for
-** an instance the fleet does not hold (another fleet's, the on-demand
+** AWS counts), the type read from DescribeSpotFleetInstances; for a spot
+** Auto Scaling group (SpotAutoScalingGroupName), the WeightedCapacity
+** DescribeAutoScalingGroups gives each of its instances. An event for an
+** instance the fleet does not hold (another fleet's, the on-demand
 ** group's) and a message that is no such event are counted as "other".
 **
 ** SQS delivers a message at least once and in no promised order, and AWS
@@ -251,10 +253,66 @@ static int items(aws_client *c, const aws_http_resp *r, const char *label, const
     return 0;
 }
 
+/* An instance's own WeightedCapacity, when the answer gives one. */
+static int set_instance_weight(void *ctx, const char *id, const char *weight) {
+    instances *in = ctx;
+    char *end;
+    double v = weight[0] ? strtod(weight, &end) : 0;
+    if (!weight[0] || *end || !(v > 0)) return 0;
+    for (size_t i = 0; i < in->n; i++)
+        if (strcmp(in->u[i].instance, id) == 0) in->u[i].units = v;
+    return 0;
+}
+
+/* The spot group's instances with their units, replacing q->units: AWS
+** lists each instance's WeightedCapacity; an instance listed without one
+** takes its type's override's (MixedInstancesPolicy), else 1. Returns 0, or
+** -1 with *e filled. */
+static int describe_group_units(aws_client *c, const aws_live_config *cfg, aws_evq *q,
+                                aws_error *e) {
+    const char *label = "autoscaling DescribeAutoScalingGroups (spot group instances)";
+    aws_buf p = {0};
+    aws_buf_param(&p, "AutoScalingGroupNames.member.1", cfg->spot_group);
+    aws_http_resp r;
+    int bad = p.oom || aws_client_query(c, AWS_AUTOSCALING, "DescribeAutoScalingGroups",
+                                        label, p.s, &r, e);
+    if (p.oom) snprintf(e->msg, sizeof e->msg, "%s: out of memory", label);
+    aws_buf_free(&p);
+    if (bad) return -1;
+    instances in = {0};
+    weights w = {0};
+    const char *root = "DescribeAutoScalingGroupsResponse";
+    bad = items(c, &r, label, root, "Instances", "InstanceId", "InstanceType", add_instance,
+                &in, e) ||
+          items(c, &r, label, root, "Overrides", "InstanceType", "WeightedCapacity",
+                add_weight, &w, e);
+    for (size_t i = 0; !bad && i < in.n; i++)
+        for (size_t k = 0; k < w.n; k++)
+            if (strcmp(in.type[i], w.w[k].type) == 0) {
+                in.u[i].units = w.w[k].weight;
+                break;
+            }
+    if (!bad)
+        bad = items(c, &r, label, root, "Instances", "InstanceId", "WeightedCapacity",
+                    set_instance_weight, &in, e);
+    free(r.body);
+    free(in.type);
+    free(w.w);
+    if (bad) {
+        free(in.u);
+        return -1;
+    }
+    free(q->units);
+    q->units = in.u;
+    q->nunits = in.n;
+    return 0;
+}
+
 /* Describes the fleet's instances (every page) and its weights, and
 ** replaces q->units. Returns 0, or -1 with *e filled. */
 static int describe_units(aws_client *c, const aws_live_config *cfg, aws_evq *q,
                           aws_error *e) {
+    if (cfg->spot_group[0]) return describe_group_units(c, cfg, q, e);
     instances in = {0};
     weights w = {0};
     int rc = -1;

@@ -456,7 +456,9 @@ static int each_list(const aws_xml *x, xmlNodePtr n, const char *list, const cha
             if (each_list(x, n->children, list, a, b, fn, ctx)) return -1;
             continue;
         }
-        for (xmlNodePtr it = child(n, "item"); it; it = next_named(it, "item")) {
+        /* EC2 lists hold <item>s, the other Query APIs <member>s. */
+        for (xmlNodePtr it = n->children; it; it = it->next) {
+            if (!named(it, "item") && !named(it, "member")) continue;
             char va[256], vb[256];
             child_text(x, it, a, va, sizeof va);
             child_text(x, it, b, vb, sizeof vb);

@@ -30,7 +30,10 @@ const char cmd_compare_usage[] =
     "printed), so 'spotbench best', 'plot' and 'merge' work on them.\n"
     "\n"
     "options:\n"
-    "  --policy NAME     a policy (repeat for several)\n"
+    "  --policy NAME     a policy (repeat for several); the native strategies\n"
+    "                    mixed-instances and capacity-providers run when named,\n"
+    "                    beside the controllers, their parameters printed under\n"
+    "                    the table; direct-mode cases are then left out\n"
     "  --set KEY=VALUE   for every run: a scenario field, or a parameter of the\n"
     "                    policies that have it\n"
     "  --seeds N         run each case at seeds 1 to N (also A-B, or S1,S2,...;\n"
@@ -50,7 +53,16 @@ const char cmd_compare_usage[] =
 #define DEFAULT_SEEDS 20
 #define MAX_SETS 64
 
-static void print_row(const char *label, const lab_cmp_cell *x) {
+/* The policy column's width: 10, or the longest name (a native strategy's
+** "capacity-providers"). */
+static int label_width(const lab_cmp *t) {
+    int w = 10;
+    for (size_t p = 0; p < t->npolicies; p++)
+        if ((int)strlen(t->policies[p]) > w) w = (int)strlen(t->policies[p]);
+    return w;
+}
+
+static void print_row(int w, const char *label, const lab_cmp_cell *x) {
     char ra[48], rp[48], own[48], lm[16], lM[16], bm[16], bM[16], lat[40], back[40];
     lab_cmp_regret_text(x, ra, sizeof ra, rp, sizeof rp);
     lab_cmp_own_text(x, own, sizeof own);
@@ -61,7 +73,7 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
     snprintf(lat, sizeof lat, "%s / %s", lm, lM);
     snprintf(back, sizeof back, "%s / %s", bm, bM);
     /* Coverage truncated: a shortfall must never print as 100.000. */
-    printf("  %-10s %10.2f %9.3f %20s %18s %21s %9.2f %17s %17s %8.2f %6d\n", label,
+    printf("  %-*s %10.2f %9.3f %20s %18s %21s %9.2f %17s %17s %8.2f %6d\n", w, label,
            x->total, floor(x->coverage * 1000) / 1000, ra, rp, own, x->shortfall_uh, lat, back,
            x->od_after, x->flaps);
 }
@@ -69,12 +81,13 @@ static void print_row(const char *label, const lab_cmp_cell *x) {
 /* Beside the suite's dollar total, each policy's regret per case: a suite
 ** whose largest case holds most of the dollars says little else. */
 static void print_case_regret(const lab_cmp *t) {
-    printf("  %-10s %16s %16s  %s\n", "per case", "regret % median", "worst", "worst case");
+    int w = label_width(t);
+    printf("  %-*s %16s %16s  %s\n", w, "per case", "regret % median", "worst", "worst case");
     for (size_t p = 0; p < t->npolicies; p++) {
         double med, worst;
         size_t wc, n;
         if (lab_cmp_case_regret(t, p, &med, &worst, &wc, &n)) {
-            printf("  %-10s %16s %16s  (n/a on every case)\n", t->policies[p], "-", "-");
+            printf("  %-*s %16s %16s  (n/a on every case)\n", w, t->policies[p], "-", "-");
             continue;
         }
         char a[32], b[32], c[96];
@@ -85,7 +98,7 @@ static void print_case_regret(const lab_cmp *t) {
                      t->ncases - n);
         else
             snprintf(c, sizeof c, "%s", t->cases[wc]);
-        printf("  %-10s %16s %16s  %s\n", t->policies[p], a, b, c);
+        printf("  %-*s %16s %16s  %s\n", w, t->policies[p], a, b, c);
     }
 }
 
@@ -93,7 +106,8 @@ static void print_case_regret(const lab_cmp *t) {
 ** total cost with its 95 % interval, and the extremes, of cost, regret and
 ** coverage. */
 static void print_spread(const lab_cmp *t, size_t k) {
-    printf("  %-10s %27s %21s %19s %19s\n", "seeds", "total $ mean [95 % CI]",
+    int w = label_width(t);
+    printf("  %-*s %27s %21s %19s %19s\n", w, "seeds", "total $ mean [95 % CI]",
            "total $ min .. max", "regret % min .. max", "cov % min .. max");
     for (size_t p = 0; p < t->npolicies; p++) {
         lab_stat c, v, r;
@@ -104,7 +118,7 @@ static void print_spread(const lab_cmp *t, size_t k) {
         snprintf(d, sizeof d, "%+.1f .. %+.1f", r.min, r.max);
         snprintf(e, sizeof e, "%.3f .. %.3f", floor(v.min * 1000) / 1000,
                  floor(v.max * 1000) / 1000);
-        printf("  %-10s %27s %21s %19s %19s\n", t->policies[p], a, b, d, e);
+        printf("  %-*s %27s %21s %19s %19s\n", w, t->policies[p], a, b, d, e);
     }
 }
 
@@ -164,8 +178,31 @@ static void note_one_draw(const lab_cmp *t) {
                 (unsigned long long)t->seeds[0], nrandom, t->ncases);
 }
 
+/* The settings of each native strategy as its runs had them on the
+** suite's first case (its defaults, the case's controller.params, the
+** --set values): a native strategy's parameters are the strategy. */
+static void print_native_params(const pol_policy *const *list, size_t n, const char *path,
+                                const char *const *sets, size_t nsets) {
+    for (size_t i = 0; i < n; i++) {
+        const pol_policy *pol = list[i];
+        if (!pol->native) continue;
+        const char *mine[256];
+        size_t k = lab_sets_for(pol, sets, nsets < 256 ? nsets : 256, mine);
+        sim_scenario sc;
+        pol_params p;
+        char err[1024];
+        if (lab_load(path, &pol, mine, k, NULL, &sc, &p, err, sizeof err)) continue;
+        sim_scenario_free(&sc);
+        printf("parameters: %s:", pol->name);
+        for (size_t j = 0; j < pol->nparams; j++)
+            printf(" %s=%g", pol->params[j].name, p.v[j]);
+        printf("\n");
+    }
+}
+
 static void print_table(const lab_cmp *t, const int64_t *ids) {
-    const char *hdr = "  %-10s %10s %9s %20s %18s %21s %9s %17s %17s %8s %6s\n";
+    const char *hdr = "  %-*s %10s %9s %20s %18s %21s %9s %17s %17s %8s %6s\n";
+    int w = label_width(t);
     for (size_t k = 0; k <= t->ncases; k++) {
         int all = k == t->ncases;
         char over[96] = "";
@@ -178,10 +215,10 @@ static void print_table(const lab_cmp *t, const int64_t *ids) {
         else snprintf(name, sizeof name, "%s", t->cases[k]);
         printf("%s (oracle $%.2f; reactive $%.2f at %.3f %%%s)\n", name, c0->oracle,
                c0->reactive, floor(c0->reactive_cov * 1000) / 1000, over);
-        printf(hdr, "policy", "total $", "cov %", "regret $", "regret %", "own $", "short uh",
-               "fallback med/max", "to spot med/max", "od h aft", "flaps");
+        printf(hdr, w, "policy", "total $", "cov %", "regret $", "regret %", "own $",
+               "short uh", "fallback med/max", "to spot med/max", "od h aft", "flaps");
         for (size_t p = 0; p < t->npolicies; p++)
-            print_row(t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
+            print_row(w, t->policies[p], all ? &t->agg[p] : &t->cell[k * t->npolicies + p]);
         if (all) print_case_regret(t);
         if (t->nseeds > 1) print_spread(t, k);
         printf("\n");
@@ -412,13 +449,19 @@ int cmd_compare(int argc, char **argv) {
             if (list[k] == p) return cli_usage("compare", "--policy %s given twice", pols[i]);
         list[n++] = p;
     }
+    /* By default the controllers and their ends; a native strategy when
+    ** named (--policy mixed-instances, docs/native.md). */
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
-        if (!(*p)->simulation_only) list[n++] = *p;
+        if (!(*p)->simulation_only && !(*p)->native) list[n++] = *p;
     for (size_t i = 0; i < n; i++) names[i] = list[i]->name;
 
     lab_suite su;
     int rc = cli_suite_load(dir, &su);
     if (rc) return rc;
+    if ((rc = cli_suite_model_only(&su, list, n))) {
+        lab_suite_free(&su);
+        return rc;
+    }
     lab_cmp t;
     int64_t ids[MAX_POLICIES];
     if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n, seeds, nseeds)) {
@@ -445,6 +488,7 @@ int cmd_compare(int argc, char **argv) {
             rc = print_json(dir, &t, ids, notes);
         } else {
             print_table(&t, ids);
+            print_native_params(list, n, su.path[0], sets, nsets);
             cli_notes_print(notes, stdout);
         }
     }

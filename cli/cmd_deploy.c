@@ -22,15 +22,20 @@
 const char cmd_deploy_usage[] =
     "usage: spotbench deploy cloudformation SCENARIO [--sweep N --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
-    "           [--alarm | --no-alarm] [--apply] -o FILE\n"
+    "           [--alarm | --no-alarm] [--apply] [--spot-fleet] -o FILE\n"
     "       spotbench deploy live-config SCENARIO [--sweep N --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
     "           [--FleetRequestId ID] [--AutoScalingGroupName NAME] -o FILE\n"
     "\n"
     "cloudformation writes one CloudFormation template (JSON) from the scenario\n"
-    "as simulated: the Spot Fleet request (LaunchSpecifications with\n"
-    "WeightedCapacity and SpotPrice per unit-hour, AllocationStrategy; a subnet\n"
-    "parameter per Availability Zone), a launch template and the on-demand Auto\n"
+    "as simulated: the spot capacity as an Auto Scaling group with a\n"
+    "MixedInstancesPolicy (an override per instance type with its\n"
+    "WeightedCapacity, DesiredCapacity in units, the scenario's\n"
+    "InstancesDistribution or 100 % spot, Capacity Rebalancing, 1-minute group\n"
+    "metrics; a subnet parameter per Availability Zone), or with --spot-fleet\n"
+    "the legacy Spot Fleet request (LaunchSpecifications with WeightedCapacity\n"
+    "and SpotPrice per unit-hour, AllocationStrategy; AWS's notice against it\n"
+    "as a warning), a launch template and the on-demand Auto\n"
     "Scaling group (MinSize, MaxSize, DesiredCapacity, Cooldown from\n"
     "asg.DefaultCooldown), the controller as a Lambda function (the zip of\n"
     "'make lambda' from an S3 parameter; ReservedConcurrentExecutions 1; a\n"
@@ -56,6 +61,7 @@ const char cmd_deploy_usage[] =
     "                         controller.Alarm\n"
     "  --apply                SPOTBENCH_APPLY=true: the function changes the\n"
     "                         group (default: a dry run, log only)\n"
+    "  --spot-fleet           an AWS::EC2::SpotFleet instead of the spot group\n"
     "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
     "                         live-config: the ids (default: placeholders that\n"
     "                         live refuses until they are filled in)\n"
@@ -76,7 +82,7 @@ static const cli_opt cfn_opts[] = {
     {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
     {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
     {"--max-on-demand", "N"}, {"--alarm", NULL},   {"--no-alarm", NULL},
-    {"--apply", NULL},   {NULL, NULL}};
+    {"--apply", NULL},   {"--spot-fleet", NULL},   {NULL, NULL}};
 static const cli_opt live_config_opts[] = {
     {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
     {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
@@ -167,7 +173,7 @@ static char *live_json(const dep_plan *p, const char *fleet, const char *group) 
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets, const char *policy,
                           const char *fleet, const char *group) {
-    dep_input in = {scenario, sets, nsets, policy, -1, -1, 0};
+    dep_input in = {scenario, sets, nsets, policy, -1, -1, 0, -1};
     dep_plan p;
     char err[1024];
     if (dep_plan_load(&in, &p, err, sizeof err)) {
@@ -181,7 +187,9 @@ int cli_write_live_config(const char *path, const char *scenario,
     dep_plan_free(&p);
     if (rc == CLI_OK && (!fleet || !group))
         cli_error("note: %s: fill in FleetRequestId and AutoScalingGroupName "
-                  "(the stack's outputs) before 'spotbench live --config %s'",
+                  "(the stack's outputs; for the default stack's spot group, "
+                  "SpotAutoScalingGroupName in place of FleetRequestId) before "
+                  "'spotbench live --config %s'",
                   path, path);
     return rc;
 }
@@ -215,7 +223,7 @@ int cmd_deploy(int argc, char **argv) {
     const char *user_sets[MAX_SETS];
     size_t nuser = 0;
     long long sweep = 0, point = -1, max_od = -1;
-    int alarm = -1, apply = 0;
+    int alarm = -1, apply = 0, spot_fleet = 0;
     cli_args ap;
     cli_args_init(&ap, "deploy", cfn ? "cloudformation: " : "live-config: ",
                   cfn ? cfn_opts : live_config_opts, argc - 1, argv + 1);
@@ -247,6 +255,7 @@ int cmd_deploy(int argc, char **argv) {
         } else if (cli_is(&ap, "--alarm")) alarm = 1;
         else if (cli_is(&ap, "--no-alarm")) alarm = 0;
         else if (cli_is(&ap, "--apply")) apply = 1;
+        else if (cli_is(&ap, "--spot-fleet")) spot_fleet = 1;
         else if (cli_is(&ap, "--FleetRequestId")) fleet = v;
         else if (cli_is(&ap, "--AutoScalingGroupName")) group = v;
     }
@@ -277,7 +286,7 @@ int cmd_deploy(int argc, char **argv) {
         rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group);
         goto done;
     }
-    dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply};
+    dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, spot_fleet};
     dep_plan p;
     char err[1024];
     if (dep_plan_load(&in, &p, err, sizeof err)) {

@@ -203,7 +203,7 @@ int cmd_sensitivity(int argc, char **argv) {
         if (!(list[n++] = pol_find(pols[i]))) return cli_unknown_policy(pols[i]);
     }
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
-        if (!(*p)->simulation_only) list[n++] = *p;
+        if (!(*p)->simulation_only && !(*p)->native) list[n++] = *p;
 
     lab_sets split; /* every --set checked once, against every chosen policy */
     char err[1024];

@@ -44,7 +44,10 @@ const char cmd_trace_usage[] =
     "        writes the canonical CSV a scenario reads: prices as\n"
     "        Timestamp,InstanceType,AvailabilityZone,SpotPrice (only the rows\n"
     "        where a pool's price changes), metrics as Timestamp,TargetCapacity,\n"
-    "        FulfilledCapacity,PendingCapacity,TerminatingCapacity (direct mode).\n"
+    "        FulfilledCapacity,PendingCapacity,TerminatingCapacity (direct mode):\n"
+    "        a Spot Fleet's AWS/EC2Spot metrics, or a spot Auto Scaling group's\n"
+    "        AWS/AutoScaling ones (GroupDesiredCapacity, GroupInServiceCapacity,\n"
+    "        GroupTerminatingCapacity; the others are counted, not read).\n"
     "check   validates the inputs and prints what they hold: kind, records,\n"
     "        pools or metrics, span, duplicates collapsed, rows filtered.\n"
     "info    prints the span, the pools, min/median/max per pool, and with\n"
@@ -286,6 +289,13 @@ static int trace_import(int argc, char **argv) {
                 a.out, im.n,
                 im.kind == TRC_KIND_PRICES ? "price" : "datapoint", im.read,
                 im.filtered, im.dup_same, im.dup_diff, im.unchanged);
+    if (rc == CLI_OK && im.ns == TRC_NS_AUTOSCALING)
+        fprintf(stderr,
+                "spotbench: AWS/AutoScaling: GroupDesiredCapacity as TargetCapacity, "
+                "GroupInServiceCapacity as FulfilledCapacity, GroupTerminatingCapacity as "
+                "TerminatingCapacity; PendingCapacity is left to the loader (desired - in "
+                "service); %zu records of other group metrics not read\n",
+                im.not_read);
     trc_import_free(&im);
     return rc;
 }
@@ -303,7 +313,14 @@ static int trace_check(int argc, char **argv) {
     for (size_t i = 0; i < a.nin; i++)
         printf("input: %s (%s%s)\n", a.in[i], trc_format_name(fmts[i]),
                a.fmt == TRC_FMT_AUTO ? ", detected" : "");
-    printf("kind: %s\n", im.kind == TRC_KIND_PRICES ? "prices" : "metrics");
+    printf("kind: %s\n", im.kind == TRC_KIND_PRICES ? "prices"
+                          : im.ns == TRC_NS_AUTOSCALING
+                              ? "metrics (AWS/AutoScaling, as the kind-neutral view)"
+                              : "metrics");
+    if (im.ns == TRC_NS_AUTOSCALING)
+        printf("not read: %zu (group metrics the view does not take: GroupPendingCapacity, "
+               "instance counts, sizes)\n",
+               im.not_read);
     printf("records: %zu read, %zu kept\n", im.read, im.n);
     if (im.kind == TRC_KIND_PRICES)
         printf("filtered: %zu (product other than %s)\n", im.filtered,

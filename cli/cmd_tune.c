@@ -175,6 +175,7 @@ static int tune_search(const tune_args *t, tune_result *r) {
     memset(r, 0, sizeof *r);
     int rc = cli_suite_load(t->path, &r->su);
     if (rc) return rc;
+    if ((rc = cli_suite_model_only(&r->su, &t->pol, 1))) return rc;
     rc = lab_tune_spec(t->pol, (const char *const *)r->su.path, r->su.n, t->sets, t->nsets,
                        t->ranges, t->nranges, t->seed, t->seeds, t->nseeds, &r->spec, err,
                        sizeof err);
@@ -243,6 +244,15 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     /* The seed axis, last, is not a setting. */
     for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_sweep_nseeds(&r->spec) > 1); k++)
         printf(" --set %s", r->kv[k]);
+    if (t->pol->native) {
+        /* Nothing runs live: the settings are the group's or the cluster's. */
+        printf("\nhand-over: a native strategy, no controller: set these in the %s "
+               "(docs/native.md)\n",
+               t->pol->native == POL_NATIVE_MIXED
+                   ? "group's MixedInstancesPolicy.InstancesDistribution"
+                   : "service's capacity-provider strategy and managed scaling");
+        return CLI_OK;
+    }
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
            (long long)o->sweep_id, t->min_cov, t->db_path);

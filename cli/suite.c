@@ -7,6 +7,8 @@
 
 #include "lab/regress.h"
 
+#include <stdlib.h>
+
 int cli_suite_load(const char *path, lab_suite *s) {
     char err[1024];
     int rc = lab_suite_load(path, s, err, sizeof err);
@@ -16,6 +18,39 @@ int cli_suite_load(const char *path, lab_suite *s) {
     }
     if (s->n == 0) {
         cli_error("%s: no case (a subfolder with a scenario.json) in the folder", path);
+        return CLI_BADINPUT;
+    }
+    return CLI_OK;
+}
+
+int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n) {
+    const char *native = NULL;
+    for (size_t i = 0; i < n && !native; i++)
+        if (pols[i]->native) native = pols[i]->name;
+    if (!native) return CLI_OK;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        sim_scenario sc;
+        char err[1024];
+        int direct = 0;
+        if (sim_scenario_load(s->path[i], NULL, 0, &sc, err, sizeof err) == 0) {
+            direct = sc.mode == SIM_DIRECT;
+            sim_scenario_free(&sc);
+        } /* else: kept, for the run to report the error */
+        if (direct) {
+            cli_error("note: %s: left out: a direct-mode case replays a fleet's metrics, and %s "
+                     "needs the model (mode model)",
+                     s->name[i], native);
+            free(s->name[i]);
+            free(s->path[i]);
+            continue;
+        }
+        s->name[kept] = s->name[i];
+        s->path[kept++] = s->path[i];
+    }
+    s->n = kept;
+    if (!kept) {
+        cli_error("no model-mode case in the suite for %s", native);
         return CLI_BADINPUT;
     }
     return CLI_OK;

@@ -63,6 +63,9 @@ static const struct {
     {"seed", F_MODEL}, {"start", F_MODEL}, {"end", F_MODEL},
     {"billing", F_CHECK}, {"traces.*", F_MODEL},
     {"fleet", F_STACK}, {"fleet.TargetCapacity", F_STACK},
+    {"fleet.kind", F_CHECK}, {"fleet.DesiredCapacity", F_STACK},
+    {"fleet.MixedInstancesPolicy", F_STACK}, {"fleet.MixedInstancesPolicy.*", F_STACK},
+    {"fleet.CapacityRebalance", F_STACK},
     {"fleet.AllocationStrategy", F_CHECK}, {"fleet.SpotPrice", F_STACK},
     {"fleet.LaunchDelay", F_MODEL}, {"fleet.LaunchDelay.*", F_MODEL},
     {"fleet.LaunchSpecifications", F_STACK},
@@ -200,10 +203,14 @@ static int check_values(dep_plan *p) {
                    (long long)sc->cron_offset.min);
     if (sc->demand.n)
         rc |= warn(p, "fleet.TargetTracking",
-                   "the fleet's target tracking is not in the stack (it "
-                   "needs the ECS service's metric); add an "
-                   "AWS::ApplicationAutoScaling::ScalingPolicy for "
-                   "ec2:spot-fleet-request:TargetCapacity");
+                   p->spot_fleet ? "the fleet's target tracking is not in the stack (it "
+                                   "needs the ECS service's metric); add an "
+                                   "AWS::ApplicationAutoScaling::ScalingPolicy for "
+                                   "ec2:spot-fleet-request:TargetCapacity"
+                                 : "the spot group's target tracking is not in the stack (it "
+                                   "needs the ECS service's metric); add an "
+                                   "AWS::AutoScaling::ScalingPolicy of type "
+                                   "TargetTrackingScaling on the SpotGroup");
     int upi = pol_param_index(p->pol, "units_per_instance");
     if (upi >= 0 && fabs(p->params.v[upi] - sc->od_weight) > 1e-9)
         rc |= warn(p, "asg.WeightedCapacity",
@@ -213,7 +220,11 @@ static int check_values(dep_plan *p) {
                    sc->od_weight, p->params.v[upi]);
     if (sc->alloc == SIM_CAPACITY_OPTIMIZED ||
         sc->alloc == SIM_PRICE_CAPACITY_OPTIMIZED)
-        rc |= warn(p, "fleet.AllocationStrategy",
+        rc |= warn(p,
+                   sc->kind == SIM_KIND_ASG
+                       ? "fleet.MixedInstancesPolicy.InstancesDistribution."
+                         "SpotAllocationStrategy"
+                       : "fleet.AllocationStrategy",
                    "%s is simulated from each pool's interruption band and "
                    "availability trace; AWS picks pools by spare capacity it "
                    "does not publish",
@@ -227,6 +238,76 @@ static int check_values(dep_plan *p) {
 }
 
 /* ---- The plan ------------------------------------------------------------ */
+
+/* A spot Auto Scaling group's SpotAllocationStrategy for the scenario's
+** ranking (a fleet's diversified has none: price-capacity-optimized,
+** AWS's recommendation, and a warning). */
+static const char *group_alloc_name(const sim_scenario *sc) {
+    switch (sc->alloc) {
+    case SIM_LOWEST_PRICE: return "lowest-price";
+    case SIM_CAPACITY_OPTIMIZED:
+        return sc->mixed.spot_prioritized ? "capacity-optimized-prioritized"
+                                          : "capacity-optimized";
+    case SIM_DIVERSIFIED:
+    case SIM_PRICE_CAPACITY_OPTIMIZED: break;
+    }
+    return "price-capacity-optimized";
+}
+
+/* What the spot side's kind makes AWS do differently from the simulation,
+** or cannot express (deploy.h). */
+static int check_kind(dep_plan *p, int spot_fleet) {
+    const sim_scenario *sc = &p->sc;
+    int rc = 0;
+    if (spot_fleet < 0) return 0;
+    if (p->spot_fleet) {
+        if (sc->kind == SIM_KIND_ASG)
+            rc |= warn(p, "fleet.kind", "asg simulated, but --spot-fleet deploys an "
+                                        "AWS::EC2::SpotFleet");
+        return rc | warn(p, "fleet.kind",
+                         "AWS: \"We strongly discourage using Spot Fleet because it uses a "
+                         "legacy API with no planned investment\" (EC2 User Guide, Work with "
+                         "Spot Fleet); without --spot-fleet the stack has a spot Auto Scaling "
+                         "group");
+    }
+    if (sc->kind == SIM_KIND_SPOT_FLEET) {
+        rc |= warn(p, "fleet.kind",
+                   "simulated as a Spot Fleet; the stack's spot capacity is an Auto "
+                   "Scaling group (MixedInstancesPolicy), which replaces an interrupted "
+                   "instance once it is terminated: simulate it with fleet.kind asg "
+                   "(docs/scenario.md), or deploy --spot-fleet");
+        if (sc->alloc == SIM_DIVERSIFIED)
+            rc |= warn(p, "fleet.AllocationStrategy",
+                       "diversified has no Auto Scaling group counterpart: the group uses "
+                       "price-capacity-optimized");
+        if (sc->rebalance == SIM_REBALANCE_LAUNCH)
+            rc |= warn(p, "fleet.SpotMaintenanceStrategies",
+                       "launch: an Auto Scaling group's Capacity Rebalancing terminates the "
+                       "old instance once its replacement is in service");
+    }
+    for (size_t i = 0; i < sc->npools; i++) {
+        const sim_pool *pl = &sc->pools[i];
+        if (sc->kind == SIM_KIND_SPOT_FLEET &&
+            fabs(pl->max_price - pl->on_demand_price / pl->weight) > 1e-12) {
+            char f[96];
+            snprintf(f, sizeof f, "fleet.LaunchSpecifications[%zu].SpotPrice", i);
+            rc |= warn(p, f, "an Auto Scaling group has one SpotMaxPrice, no price per "
+                             "override: left out (AWS's default, the on-demand price)");
+            break;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(sc->pools[j].instance_type, pl->instance_type) == 0 &&
+                sc->pools[j].weight != pl->weight) {
+                char f[96];
+                snprintf(f, sizeof f, "fleet.LaunchSpecifications[%zu].WeightedCapacity", i);
+                rc |= warn(p, f, "%s has WeightedCapacity %g in [%zu]: a group's override "
+                                 "has one; the stack uses the first",
+                           pl->instance_type, sc->pools[j].weight, j);
+                break;
+            }
+    }
+    return rc;
+}
 
 static const char *alloc_name(sim_alloc a) {
     switch (a) {
@@ -273,16 +354,23 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
                  p->pol->name);
         goto out;
     }
+    if (p->pol->native) {
+        snprintf(err, errlen, "policy '%s' is a native AWS strategy, not a controller "
+                              "to deploy", p->pol->name);
+        goto out;
+    }
     p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
     if (p->max_on_demand > 100000) p->max_on_demand = 100000;
     p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;
     p->apply = in->apply;
-    snprintf(p->alloc, sizeof p->alloc, "%s", alloc_name(p->sc.alloc));
+    p->spot_fleet = in->spot_fleet != 0;
+    snprintf(p->alloc, sizeof p->alloc, "%s",
+             p->spot_fleet ? alloc_name(p->sc.alloc) : group_alloc_name(&p->sc));
     lab_sets ls; /* split before by lab_load, without error */
     if (lab_sets_split(&p->pol, 1, in->sets, in->nsets, &ls, err, errlen) ||
         check_file_fields(p, in, ls.field, ls.nfield, err, errlen))
         goto out;
-    if (check_values(p)) {
+    if (check_values(p) || check_kind(p, in->spot_fleet)) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
@@ -429,8 +517,10 @@ static cJSON *statement(const char *sid, const char *const *actions, cJSON *res)
 ** so its role cannot. Read calls cannot be narrowed: GetMetricStatistics,
 ** DescribeAutoScalingGroups, DescribeSpotFleetRequests and
 ** DescribeSpotFleetInstances support no resource-level permissions. With
-** the event queue, the two SQS calls it makes, on that queue only. */
-static void controller_role(cJSON *resources, int apply, int queue) {
+** the event queue, the two SQS calls it makes, on that queue only, and for
+** a Spot Fleet DescribeSpotFleetInstances (an event's instance to its
+** units; a spot group's instances come with DescribeAutoScalingGroups). */
+static void controller_role(cJSON *resources, int apply, int spot_fleet, int queue) {
     cJSON *props;
     resource(resources, "ControllerRole", "AWS::IAM::Role", &props);
     cJSON_AddItemToObject(props, "AssumeRolePolicyDocument",
@@ -448,12 +538,16 @@ static void controller_role(cJSON *resources, int apply, int queue) {
                                           "autoscaling:DescribeAutoScalingGroups",
                                           "ec2:DescribeSpotFleetRequests",
                                           "ec2:DescribeSpotFleetInstances", NULL};
+    /* A spot group is described as the on-demand one is. */
+    static const char *const group_reads[] = {"cloudwatch:GetMetricStatistics",
+                                              "autoscaling:DescribeAutoScalingGroups", NULL};
     /* Not GetQueueAttributes: the controller never calls it. */
     static const char *const sqs[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", NULL};
     static const char *const set[] = {"autoscaling:SetDesiredCapacity", NULL};
     static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents",
                                        NULL};
-    cJSON_AddItemToArray(st, statement("ReadFleetAndGroup", queue ? reads_q : reads,
+    cJSON_AddItemToArray(st, statement(spot_fleet ? "ReadFleetAndGroup" : "ReadGroups",
+                                       !spot_fleet ? group_reads : queue ? reads_q : reads,
                                        cJSON_CreateString("*")));
     if (queue)
         cJSON_AddItemToArray(st, statement("ReadTheEventQueueOnly", sqs,
@@ -503,7 +597,12 @@ static char *live_input(const dep_plan *p, int *interval) {
     char err[AWS_ERR_MAX];
     if (dep_live_config(p, "sfr-FLEETID", "GROUPNAME", &lc, err, sizeof err))
         return NULL;
-    snprintf(lc.fleet_id, sizeof lc.fleet_id, "${SpotFleet}");
+    if (p->spot_fleet) {
+        snprintf(lc.fleet_id, sizeof lc.fleet_id, "${SpotFleet}");
+    } else {
+        lc.fleet_id[0] = '\0';
+        snprintf(lc.spot_group, sizeof lc.spot_group, "${SpotGroup}");
+    }
     snprintf(lc.asg_name, sizeof lc.asg_name, "${OnDemandGroup}");
     if (p->pol->reads_events) /* the queue's URL: its Ref */
         snprintf(lc.queue_url, sizeof lc.queue_url, "${EventQueue}");
@@ -558,7 +657,7 @@ static void parameters(cJSON *t, const az_list *azs) {
 
 /* The instances' role (to join the ECS cluster) and its profile, and the
 ** role the Spot Fleet acts with. */
-static void instance_and_fleet_roles(cJSON *res) {
+static void instance_and_fleet_roles(cJSON *res, int spot_fleet) {
     cJSON *pr;
     resource(res, "InstanceRole", "AWS::IAM::Role", &pr);
     cJSON_AddItemToObject(pr, "AssumeRolePolicyDocument", assume("ec2.amazonaws.com"));
@@ -568,6 +667,7 @@ static void instance_and_fleet_roles(cJSON *res) {
     resource(res, "InstanceProfile", "AWS::IAM::InstanceProfile", &pr);
     cJSON *roles = cJSON_AddArrayToObject(pr, "Roles");
     cJSON_AddItemToArray(roles, ref("InstanceRole"));
+    if (!spot_fleet) return;
     resource(res, "SpotFleetRole", "AWS::IAM::Role", &pr);
     cJSON_AddItemToObject(pr, "AssumeRolePolicyDocument",
                           assume("spotfleet.amazonaws.com"));
@@ -626,6 +726,77 @@ static void spot_fleet(cJSON *res, const dep_plan *p) {
         cJSON_AddItemToArray(specs, launch_spec(&sc->pools[i], sc->spot_draining));
 }
 
+/* The subnets of the pools' AZs, one reference each. */
+static void subnets(cJSON *pr, const az_list *azs) {
+    cJSON *vz = cJSON_AddArrayToObject(pr, "VPCZoneIdentifier");
+    for (size_t k = 0; k < azs->n; k++) {
+        char sn[64];
+        subnet_param(azs->az[k], sn, sizeof sn);
+        cJSON_AddItemToArray(vz, ref(sn));
+    }
+}
+
+/* The group metrics the controller reads (the kind-neutral view), at
+** 1-minute granularity, which a group sends only when asked. */
+static const char *const group_metrics[] = {
+    "GroupDesiredCapacity", "GroupInServiceCapacity", "GroupPendingCapacity",
+    "GroupTerminatingCapacity", "GroupTotalCapacity", NULL};
+
+/* The spot capacity as an Auto Scaling group: a launch template (no
+** instance type: the overrides name them), one override per instance type
+** of the pools with its WeightedCapacity, the pools' AZs, DesiredCapacity
+** in units; the InstancesDistribution of a fleet.kind asg scenario, else
+** 100 % spot (no base); Capacity Rebalancing as simulated (a Spot Fleet
+** scenario: on, as AWS recommends); 1-minute group metrics. */
+static void spot_group(cJSON *res, const dep_plan *p, const az_list *azs) {
+    const sim_scenario *sc = &p->sc;
+    cJSON *pr;
+    resource(res, "SpotLaunchTemplate", "AWS::EC2::LaunchTemplate", &pr);
+    cJSON *ltd = cJSON_AddObjectToObject(pr, "LaunchTemplateData");
+    cJSON_AddItemToObject(ltd, "ImageId", ref("ImageId"));
+    cJSON *ip = cJSON_AddObjectToObject(ltd, "IamInstanceProfile");
+    cJSON_AddItemToObject(ip, "Arn", getatt("InstanceProfile", "Arn"));
+    cJSON_AddItemToObject(ltd, "UserData", user_data(sc->spot_draining));
+    resource(res, "SpotGroup", "AWS::AutoScaling::AutoScalingGroup", &pr);
+    cJSON *mip = cJSON_AddObjectToObject(pr, "MixedInstancesPolicy");
+    cJSON *lt = cJSON_AddObjectToObject(mip, "LaunchTemplate");
+    cJSON *lts = cJSON_AddObjectToObject(lt, "LaunchTemplateSpecification");
+    cJSON_AddItemToObject(lts, "LaunchTemplateId", ref("SpotLaunchTemplate"));
+    cJSON_AddItemToObject(lts, "Version", getatt("SpotLaunchTemplate", "LatestVersionNumber"));
+    cJSON *ov = cJSON_AddArrayToObject(lt, "Overrides");
+    for (size_t i = 0; i < sc->npools; i++) {
+        size_t j = 0;
+        while (j < i && strcmp(sc->pools[j].instance_type, sc->pools[i].instance_type) != 0)
+            j++;
+        if (j < i) continue; /* one override per type */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "InstanceType", sc->pools[i].instance_type);
+        num_string(o, "WeightedCapacity", sc->pools[i].weight);
+        cJSON_AddItemToArray(ov, o);
+    }
+    cJSON *id = cJSON_AddObjectToObject(mip, "InstancesDistribution");
+    int grp = sc->kind == SIM_KIND_ASG;
+    cJSON_AddNumberToObject(id, "OnDemandBaseCapacity", grp ? sc->mixed.od_base : 0);
+    cJSON_AddNumberToObject(id, "OnDemandPercentageAboveBaseCapacity",
+                            grp ? sc->mixed.od_pct : 0);
+    cJSON_AddStringToObject(id, "OnDemandAllocationStrategy",
+                            grp && sc->mixed.od_lowest_price ? "lowest-price" : "prioritized");
+    cJSON_AddStringToObject(id, "SpotAllocationStrategy", p->alloc);
+    /* A Spot Fleet scenario: on, whatever the fleet had (its warning). */
+    cJSON_AddBoolToObject(pr, "CapacityRebalance", grp ? sc->mixed.capacity_rebalance : 1);
+    cJSON_AddStringToObject(pr, "DesiredCapacityType", "units");
+    num_string(pr, "MinSize", 0);
+    num_string(pr, "MaxSize", ceil(sc->target_capacity));
+    num_string(pr, "DesiredCapacity", ceil(sc->target_capacity));
+    subnets(pr, azs);
+    cJSON *mc = cJSON_AddArrayToObject(pr, "MetricsCollection"), *m0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(mc, m0);
+    cJSON_AddStringToObject(m0, "Granularity", "1Minute");
+    cJSON *ms = cJSON_AddArrayToObject(m0, "Metrics");
+    for (size_t k = 0; group_metrics[k]; k++)
+        cJSON_AddItemToArray(ms, cJSON_CreateString(group_metrics[k]));
+}
+
 /* The launch template and the on-demand group, in every pool's AZ. */
 static void on_demand_group(cJSON *res, const sim_scenario *sc, const az_list *azs) {
     cJSON *pr;
@@ -645,12 +816,7 @@ static void on_demand_group(cJSON *res, const sim_scenario *sc, const az_list *a
     num_string(pr, "MaxSize", sc->asg_max);
     num_string(pr, "DesiredCapacity", sc->asg_desired);
     num_string(pr, "Cooldown", (double)sc->default_cooldown);
-    cJSON *vz = cJSON_AddArrayToObject(pr, "VPCZoneIdentifier");
-    for (size_t k = 0; k < azs->n; k++) {
-        char sn[64];
-        subnet_param(azs->az[k], sn, sizeof sn);
-        cJSON_AddItemToArray(vz, ref(sn));
-    }
+    subnets(pr, azs);
 }
 
 /* The controller: its log group, its role, the function (one tick per
@@ -663,7 +829,7 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddItemToObject(pr, "LogGroupName",
                           sub("/aws/lambda/${AWS::StackName}-controller"));
     cJSON_AddNumberToObject(pr, "RetentionInDays", 30);
-    controller_role(res, p->apply, p->pol->reads_events);
+    controller_role(res, p->apply, p->spot_fleet, p->pol->reads_events);
     cJSON *fn = resource(res, "Controller", "AWS::Lambda::Function", &pr);
     cJSON *dep = cJSON_AddArrayToObject(fn, "DependsOn");
     cJSON_AddItemToArray(dep, cJSON_CreateString("ControllerLogGroup"));
@@ -724,7 +890,37 @@ static void schedule(cJSON *res, const sim_scenario *sc, const char *live_text) 
 
 /* The original's path: PendingCapacity > 0 -> SNS -> the function (which
 ** then runs SPOTBENCH_LIVE_CONFIG). */
-static void pending_alarm(cJSON *res, const sim_scenario *sc) {
+/* A spot group's PendingCapacity as the view has it: desired minus in
+** service (metric math), for the alarm. */
+static void group_pending_metrics(cJSON *pr) {
+    cJSON *ms = cJSON_AddArrayToObject(pr, "Metrics");
+    static const char *const ids[] = {"desired", "inservice"};
+    static const char *const names[] = {"GroupDesiredCapacity", "GroupInServiceCapacity"};
+    for (int k = 0; k < 2; k++) {
+        cJSON *q = cJSON_CreateObject();
+        cJSON_AddItemToArray(ms, q);
+        cJSON_AddStringToObject(q, "Id", ids[k]);
+        cJSON *stat = cJSON_AddObjectToObject(q, "MetricStat");
+        cJSON *m = cJSON_AddObjectToObject(stat, "Metric");
+        cJSON_AddStringToObject(m, "Namespace", "AWS/AutoScaling");
+        cJSON_AddStringToObject(m, "MetricName", names[k]);
+        cJSON *dims = cJSON_AddArrayToObject(m, "Dimensions"), *d0 = cJSON_CreateObject();
+        cJSON_AddItemToArray(dims, d0);
+        cJSON_AddStringToObject(d0, "Name", "AutoScalingGroupName");
+        cJSON_AddItemToObject(d0, "Value", ref("SpotGroup"));
+        cJSON_AddNumberToObject(stat, "Period", 60);
+        cJSON_AddStringToObject(stat, "Stat", "Maximum");
+        cJSON_AddBoolToObject(q, "ReturnData", 0);
+    }
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddItemToArray(ms, e);
+    cJSON_AddStringToObject(e, "Id", "pending");
+    cJSON_AddStringToObject(e, "Expression", "desired - inservice");
+    cJSON_AddStringToObject(e, "Label", "PendingCapacity (desired - in service)");
+    cJSON_AddBoolToObject(e, "ReturnData", 1);
+}
+
+static void pending_alarm(cJSON *res, const sim_scenario *sc, int spot_fleet) {
     cJSON *pr;
     resource(res, "PendingTopic", "AWS::SNS::Topic", &pr);
     cJSON *subs = cJSON_AddArrayToObject(pr, "Subscription"), *s0 = cJSON_CreateObject();
@@ -737,6 +933,17 @@ static void pending_alarm(cJSON *res, const sim_scenario *sc) {
     cJSON_AddStringToObject(pr, "Principal", "sns.amazonaws.com");
     cJSON_AddItemToObject(pr, "SourceArn", ref("PendingTopic"));
     resource(res, "PendingAlarm", "AWS::CloudWatch::Alarm", &pr);
+    if (!spot_fleet) {
+        cJSON_AddStringToObject(pr, "AlarmDescription",
+                                "the spot group has less capacity in service than desired");
+        group_pending_metrics(pr);
+        cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
+        cJSON_AddNumberToObject(pr, "Threshold", 0);
+        cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
+        cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(pr, "AlarmActions"), ref("PendingTopic"));
+        return;
+    }
     cJSON_AddStringToObject(pr, "AlarmDescription",
                             "the Spot Fleet cannot fulfil its target capacity");
     cJSON_AddStringToObject(pr, "Namespace", "AWS/EC2Spot");
@@ -812,10 +1019,11 @@ static void dep_event_queue(cJSON *res, const dep_plan *p) {
 }
 
 /* The ids `live` needs (the stack's outputs) and the live configuration. */
-static void outputs(cJSON *t, const char *live_text, int queue) {
+static void outputs(cJSON *t, const char *live_text, int spot_fleet, int queue) {
     cJSON *outs = cJSON_AddObjectToObject(t, "Outputs"), *o;
-    o = cJSON_AddObjectToObject(outs, "FleetRequestId");
-    cJSON_AddItemToObject(o, "Value", ref("SpotFleet"));
+    o = cJSON_AddObjectToObject(outs,
+                                spot_fleet ? "FleetRequestId" : "SpotAutoScalingGroupName");
+    cJSON_AddItemToObject(o, "Value", ref(spot_fleet ? "SpotFleet" : "SpotGroup"));
     o = cJSON_AddObjectToObject(outs, "AutoScalingGroupName");
     cJSON_AddItemToObject(o, "Value", ref("OnDemandGroup"));
     o = cJSON_AddObjectToObject(outs, "ControllerFunction");
@@ -844,9 +1052,10 @@ char *dep_cloudformation(const dep_plan *p) {
     cJSON_AddStringToObject(t, "AWSTemplateFormatVersion", "2010-09-09");
     char desc[512];
     snprintf(desc, sizeof desc,
-             "spotbench: Spot Fleet + on-demand Auto Scaling group fallback for "
+             "spotbench: %s + on-demand Auto Scaling group fallback for "
              "scenario %s, controlled by the %s policy (spotbench lambda, every "
              "%lld s)",
+             p->spot_fleet ? "Spot Fleet" : "spot Auto Scaling group (MixedInstancesPolicy)",
              sc->name, p->pol->name, (long long)interval);
     cJSON_AddStringToObject(t, "Description", desc);
     az_list azs;
@@ -854,14 +1063,17 @@ char *dep_cloudformation(const dep_plan *p) {
     parameters(t, &azs);
 
     cJSON *res = cJSON_AddObjectToObject(t, "Resources");
-    instance_and_fleet_roles(res);
-    spot_fleet(res, p);
+    instance_and_fleet_roles(res, p->spot_fleet);
+    if (p->spot_fleet)
+        spot_fleet(res, p);
+    else
+        spot_group(res, p, &azs);
     on_demand_group(res, sc, &azs);
     controller(res, p, live_text);
     if (sc->cron) schedule(res, sc, live_text);
-    if (p->alarm) pending_alarm(res, sc);
+    if (p->alarm) pending_alarm(res, sc, p->spot_fleet);
     if (p->pol->reads_events) dep_event_queue(res, p);
-    outputs(t, live_text, p->pol->reads_events);
+    outputs(t, live_text, p->spot_fleet, p->pol->reads_events);
 
     char *out = cJSON_Print(t);
     cJSON_Delete(t);

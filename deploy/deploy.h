@@ -1,8 +1,9 @@
 /*
 ** deploy.h: from a simulated scenario to what runs in AWS: the tuned live
-** configuration and one CloudFormation template (the Spot Fleet, the
-** on-demand group, the controller as a Lambda function run every minute,
-** its least-privilege role).
+** configuration and one CloudFormation template (the spot capacity, by
+** default an Auto Scaling group with a MixedInstancesPolicy, the Spot Fleet
+** only when asked; the on-demand group; the controller as a Lambda
+** function run every minute; its least-privilege role).
 **
 ** A plan is a scenario loaded with its KEY=VALUE settings (a sweep point or
 ** --set: policy parameters go to the live configuration, scenario fields to
@@ -32,6 +33,11 @@ typedef struct {
     int max_on_demand;        /* -1: the scenario's asg.MaxSize */
     int alarm;                /* -1: the scenario's controller.Alarm; 0, 1 */
     int apply;                /* the function's SPOTBENCH_APPLY */
+    int spot_fleet;           /* 1: the legacy AWS::EC2::SpotFleet (with
+                                 AWS's notice as a warning); 0: a spot Auto
+                                 Scaling group with a MixedInstancesPolicy;
+                                 -1: no stack (a live configuration alone:
+                                 no warning on the spot side's kind) */
 } dep_input;
 
 typedef struct {
@@ -45,7 +51,9 @@ typedef struct {
     pol_params params;
     int max_on_demand;
     int alarm, apply;
-    char alloc[32];          /* AllocationStrategy as AWS spells it */
+    int spot_fleet;          /* dep_input.spot_fleet */
+    char alloc[32];          /* AllocationStrategy as AWS spells it (the
+                                fleet's, or the group's SpotAllocationStrategy) */
     int timeout_s;           /* the function's Timeout: above the worst tick */
     dep_warning *warn;
     size_t nwarn;

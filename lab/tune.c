@@ -23,6 +23,12 @@ static const char *const r_guarded[] = {
     NULL};
 static const char *const r_hedge[] = {
     "cold_start=0:900:60", "overprovision=0:4:1", "recent=0:3600:300", NULL};
+/* The native strategies: the on-demand share, in the seed's 4-unit steps
+** (docs/native.md). */
+static const char *const r_mixed[] = {
+    "on_demand_base=0:32:4", "on_demand_percentage=0:100:10", NULL};
+static const char *const r_providers[] = {
+    "base=0:32:4", "weight_on_demand=0:4:1", "target_capacity=50:100:10", NULL};
 static const char *const r_karpenter[] = {
     "fallback_wait=0:600:60", "consolidate_after=0:3600:300",
     "asg.DefaultCooldown=0:3600:300", NULL};
@@ -34,7 +40,9 @@ const char *const *lab_tune_ranges(const char *policy) {
     } t[] = {{"classic", r_classic},
              {"guarded", r_guarded},
              {"hedge", r_hedge},
-             {"karpenter", r_karpenter}};
+             {"karpenter", r_karpenter},
+             {"mixed-instances", r_mixed},
+             {"capacity-providers", r_providers}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(t[i].name, policy) == 0) return t[i].r;
     return NULL;

@@ -104,4 +104,5 @@ const pol_policy pol_classic = {
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
     0,
+    0,
 };

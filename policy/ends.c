@@ -46,6 +46,7 @@ const pol_policy pol_none_policy = {
     0,
     POL_READS_NONE,
     0,
+    0,
 };
 
 enum { P_UNITS, P_STALENESS, P_MAX_OD };
@@ -91,5 +92,6 @@ const pol_policy pol_ondemand = {
     ondemand_decide,
     0,
     POL_READS(POL_TARGET),
+    0,
     0,
 };

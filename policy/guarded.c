@@ -211,4 +211,5 @@ const pol_policy pol_guarded = {
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
     1,
+    0,
 };

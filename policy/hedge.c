@@ -185,4 +185,5 @@ const pol_policy pol_hedge = {
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_FULFILLED),
     1,
+    0,
 };

@@ -182,4 +182,5 @@ const pol_policy pol_karpenter = {
     0,
     POL_READS(POL_PENDING),
     0,
+    0,
 };

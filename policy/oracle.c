@@ -31,4 +31,5 @@ const pol_policy pol_oracle = {
     1,
     POL_READS_NONE,
     0,
+    0,
 };

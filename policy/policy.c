@@ -28,7 +28,7 @@ int pol_metric_find(const char *name) {
 
 static const pol_policy *const registry[] = {
     &pol_classic, &pol_guarded, &pol_hedge, &pol_karpenter, &pol_none_policy,
-    &pol_ondemand, &pol_oracle, NULL};
+    &pol_ondemand, &pol_mixed_instances, &pol_capacity_providers, &pol_oracle, NULL};
 
 const pol_policy *const *pol_list(void) { return registry; }
 

@@ -151,7 +151,13 @@ typedef struct pol_policy {
     /* Non-zero when decide() reads the events (pol_obs.events): without an
     ** event source it runs without notices, and a run says so. */
     int reads_events;
+    /* Non-zero for a native AWS strategy run instead of a controller
+    ** (POL_NATIVE_*): it decides nothing; the simulator sets the spot side
+    ** up from its parameters (sim/spotasg.c). Simulation only. */
+    int native;
 } pol_policy;
+
+enum { POL_NATIVE_MIXED = 1, POL_NATIVE_PROVIDERS = 2 };
 
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */

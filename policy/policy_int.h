@@ -15,6 +15,8 @@ extern const pol_policy pol_hedge;
 extern const pol_policy pol_karpenter;
 extern const pol_policy pol_none_policy;
 extern const pol_policy pol_ondemand;
+extern const pol_policy pol_mixed_instances;
+extern const pol_policy pol_capacity_providers;
 
 /* vsnprintf(buf, n, fmt, ap), the same bytes, for the formats reasons use
 ** (%s %d %lld %g %%), faster: a controller formats a reason every minute.

@@ -8,8 +8,8 @@ man page (scripts/build-man.py) is made from the same parts.
   scripts/build-manual.py -o FILE    the manual in FILE (e.g. build/MANUAL.md)
 
 Parts, in order: docs/overview.md as it is; then docs/scenario.md,
-docs/store.md, docs/sweep.md, docs/traces.md, docs/regression.md and
-docs/policies.md one heading level down; the "Going live" part of
+docs/store.md, docs/sweep.md, docs/traces.md, docs/regression.md,
+docs/policies.md and docs/native.md one heading level down; the "Going live" part of
 docs/live.md; docs/deploy.md and docs/testing.md one level down. Relative
 links, written for docs/, are rewritten for the folder the manual is
 written to (the current folder for standard output).
@@ -61,6 +61,7 @@ PARTS = [("scenario.md", "Scenario file reference"),
          ("traces.md", "Traces"),
          ("regression.md", "Regression suite"),
          ("policies.md", "Policies from the field: compare and tune"),
+         ("native.md", "Keep the controller or go native?"),
          ("live.md", None),
          ("deploy.md", "Deploying: Lambda, a container, a timer"),
          ("testing.md", "Tests and benchmarks")]

@@ -86,7 +86,7 @@ void sim_bill(sim_state *s, const sim_inst *in, int interrupted) {
 void sim_account(sim_state *s, int64_t t) {
     int64_t dt = t - s->acct.acc_t;
     if (dt <= 0) return;
-    double req = s->required, cov = s->fleet.spot_units + s->asg.od_units;
+    double req = s->required, cov = sim_group_units(s) + s->asg.od_units;
     double c = cov < req ? cov : req;
     s->acct.required_us += req * (double)dt;
     s->acct.covered_us += c * (double)dt;
@@ -114,9 +114,9 @@ static int push(int64_t **a, size_t *n, size_t *cap, int64_t v) {
 }
 
 void sim_account_episodes(sim_state *s) {
-    double req = s->required, cov = s->fleet.spot_units + s->asg.od_units;
+    double req = s->required, cov = sim_group_units(s) + s->asg.od_units;
     int short_now = cov < req - EPS;
-    int spot_short = s->fleet.spot_units < req - EPS;
+    int spot_short = sim_group_units(s) < req - EPS;
     int oom = 0;
 
     if (short_now && !s->acct.in_short) {

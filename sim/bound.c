@@ -49,13 +49,13 @@
 int sim_bound_log(sim_state *s) {
     if (s->bound.ncap) {
         sim_cap *last = &s->bound.cap[s->bound.ncap - 1];
-        double known = s->fleet.spot_units - s->fleet.notice_units;
-        if (last->required == s->required && last->spot == s->fleet.spot_units &&
+        double known = sim_group_units(s) - s->fleet.notice_units;
+        if (last->required == s->required && last->spot == sim_group_units(s) &&
             last->known == known)
             return 0;
         if (last->t == s->now) { /* a change within the same second */
             last->required = s->required;
-            last->spot = s->fleet.spot_units;
+            last->spot = sim_group_units(s);
             last->known = known;
             return 0;
         }
@@ -67,8 +67,8 @@ int sim_bound_log(sim_state *s) {
         s->bound.cap = p;
         s->bound.capcap = n;
     }
-    s->bound.cap[s->bound.ncap++] = (sim_cap){s->now, s->required, s->fleet.spot_units,
-                                              s->fleet.spot_units - s->fleet.notice_units};
+    s->bound.cap[s->bound.ncap++] = (sim_cap){s->now, s->required, sim_group_units(s),
+                                              sim_group_units(s) - s->fleet.notice_units};
     return 0;
 }
 
@@ -361,7 +361,7 @@ static int reactive_levels(const sim_state *s, double *bill, double *uncovered) 
 static int reactive_finish(sim_state *s) {
     double bill, unc, req = s->acct.required_us;
     if (reactive_levels(s, &bill, &unc)) return -1;
-    s->res->reactive_cost = s->res->spot_cost + bill;
+    s->res->reactive_cost = s->res->spot_cost + s->sasg.od_cost + bill;
     s->res->reactive_coverage_pct = req > 0 ? 100 * (req - unc) / req : 100;
     return 0;
 }
@@ -371,15 +371,16 @@ int sim_bound_finish(sim_state *s) {
     double cost = 0, secs = 0;
     int launches = 0;
     if (oracle_levels(s, &cost, &secs, &launches)) return sim_fail(s, "out of memory");
-    r->oracle_cost = r->spot_cost + cost;
+    /* A mixed group's on-demand part is paid by the oracle's run too. */
+    r->oracle_cost = r->spot_cost + s->sasg.od_cost + cost;
     int64_t below, longest;
     double short_us = beyond_max(s, &below, &longest);
     if (s->pol->simulation_only) {
         /* The oracle's own run: the same spot side, on-demand exactly covering. */
-        r->od_cost = cost;
-        r->od_instance_hours = secs / 3600;
+        r->od_cost = s->sasg.od_cost + cost;
+        r->od_instance_hours = s->sasg.od_hours + secs / 3600;
         r->od_launches = launches;
-        r->total_cost = r->spot_cost + cost;
+        r->total_cost = r->spot_cost + r->od_cost;
         r->pct_of_all_od = r->all_od_cost > 0 ? 100 * r->total_cost / r->all_od_cost : 0;
         r->coverage_pct = s->acct.required_us > 0
                               ? 100 * (s->acct.required_us - short_us) / s->acct.required_us

@@ -83,7 +83,11 @@ static void contrib(sim_state *s, const sim_inst *in, int sign) {
         s->fleet.pool_notice[in->pool] += sign;
         s->fleet.noticed += sign;
     }
-    if ((in->state == INST_LAUNCHING || in->state == INST_RUNNING) && !in->rebalanced)
+    /* An Auto Scaling group counts an instance under notice until it is
+    ** terminated (spotasg.c); a Spot Fleet replaces it at the notice. */
+    if ((in->state == INST_LAUNCHING || in->state == INST_RUNNING ||
+         (in->state == INST_NOTICE && s->sasg.asg)) &&
+        !in->rebalanced)
         s->fleet.pool_units[in->pool] += w;
     if (up && !in->rebalanced) s->fleet.fulfilled += w;
     if (in->registered) s->fleet.spot_units += w;
@@ -149,6 +153,7 @@ static int better(const sim_state *s, size_t p, size_t b) {
 /* The pool the allocation strategy launches the next instance in, or -1.
 ** priceCapacityOptimized first keeps the pools whose interruption band is
 ** at most one above the best eligible pool's, then takes the cheapest. */
+#define LIM_AZ_POOLS 1000 /* the scenario's limit on pools */
 static int choose_pool(const sim_state *s) {
     int deepest = 99;
     if (s->sc->alloc == SIM_PRICE_CAPACITY_OPTIMIZED)
@@ -156,11 +161,15 @@ static int choose_pool(const sim_state *s) {
             if (eligible(s, p) && s->sc->pools[p].band < deepest)
                 deepest = s->sc->pools[p].band;
     int best = -1;
+    unsigned char elig[LIM_AZ_POOLS];
+    int balance = s->sasg.asg && s->sc->npools <= LIM_AZ_POOLS;
+    for (size_t p = 0; balance && p < s->sc->npools; p++) elig[p] = (unsigned char)eligible(s, p);
     for (size_t p = 0; p < s->sc->npools; p++) {
         if (!eligible(s, p)) continue;
         if (s->sc->alloc == SIM_PRICE_CAPACITY_OPTIMIZED &&
             s->sc->pools[p].band > deepest + 1)
             continue;
+        if (balance && !sim_sasg_az_ok(s, p, elig)) continue; /* AZ balancing */
         if (best < 0 || better(s, p, (size_t)best)) best = (int)p;
     }
     return best;

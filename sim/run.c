@@ -72,9 +72,11 @@ static int64_t cw_period(const sim_state *s) {
 }
 
 static void metrics_now(const sim_state *s, double v[POL_NMETRICS]) {
-    v[POL_TARGET] = s->fleet.target;
-    v[POL_FULFILLED] = s->fleet.fulfilled;
-    double pending = s->fleet.target - s->fleet.fulfilled;
+    /* The kind-neutral view (docs/scenario.md, "fleet.kind"): a mixed
+    ** group's on-demand part counts in its target and in what it fulfils. */
+    v[POL_TARGET] = s->fleet.target + s->sasg.od_units;
+    v[POL_FULFILLED] = s->fleet.fulfilled + s->sasg.od_units;
+    double pending = v[POL_TARGET] - v[POL_FULFILLED];
     v[POL_PENDING] = pending > 0 ? pending : 0;
     v[POL_TERMINATING] = s->fleet.terminating;
 }
@@ -331,16 +333,24 @@ static int target_tracking(sim_state *s) {
     if (want < sc->tt_min) want = sc->tt_min;
     if (want > sc->tt_max) want = sc->tt_max;
     int changed = 0;
-    if (want > s->fleet.target && s->now - s->fleet.tt_last_out >= sc->tt_scale_out_cooldown) {
+    /* An Auto Scaling group's desired capacity is the whole group's; ECS
+    ** managed scaling waits for a launch's instanceWarmupPeriod. */
+    double cur = s->sasg.asg ? s->sasg.desired : s->fleet.target;
+    int64_t out_cd = s->sasg.providers ? s->sasg.warmup : sc->tt_scale_out_cooldown;
+    if (want > cur && s->now - s->fleet.tt_last_out >= out_cd) {
         s->fleet.tt_last_out = s->now;
         changed = 1;
-    } else if (want < s->fleet.target && s->now - s->fleet.tt_last_in >= sc->tt_scale_in_cooldown &&
+    } else if (want < cur && s->now - s->fleet.tt_last_in >= sc->tt_scale_in_cooldown &&
                s->now - s->fleet.tt_last_out >= sc->tt_scale_in_cooldown) {
         s->fleet.tt_last_in = s->now;
         changed = 1;
     }
     if (!changed) return 0;
-    s->fleet.target = want;
+    if (s->sasg.asg) {
+        if (sim_sasg_resize(s, want)) return -1;
+    } else {
+        s->fleet.target = want;
+    }
     return sim_fleet_fill(s);
 }
 
@@ -357,7 +367,7 @@ static int minute(sim_state *s) {
         double v[POL_NMETRICS];
         metrics_now(s, v);
         sim_minute_rec r = {s->now, s->required, v[POL_TARGET], v[POL_FULFILLED],
-                            v[POL_PENDING], v[POL_TERMINATING], s->fleet.spot_units,
+                            v[POL_PENDING], v[POL_TERMINATING], sim_group_units(s),
                             s->asg.od_units, s->asg.od_desired, s->asg.od_in_service,
                             s->market.price, sc->mode == SIM_MODEL ? sc->npools : 0};
         if (s->sink->minute(s->sink->ctx, &r)) return sim_fail(s, "storing a sample failed");
@@ -452,9 +462,13 @@ static int start_model(sim_state *s) {
         if (s->fleet.target < sc->tt_min) s->fleet.target = sc->tt_min;
         if (s->fleet.target > sc->tt_max) s->fleet.target = sc->tt_max;
     }
+    if (sim_sasg_setup(s)) return -1;
     if (sim_fleet_fill(s)) return -1;
     /* The initial fleet is already running and registered. */
-    for (size_t i = 0; i < s->ninst; i++) sim_spot_started(s, (int64_t)i);
+    /* A slot the fill released (it went above target and trimmed a launch,
+    ** as weights of 4 and 8 units may) stays free. */
+    for (size_t i = 0; i < s->ninst; i++)
+        if (s->inst[i].state != INST_GONE) sim_spot_started(s, (int64_t)i);
     s->res->spot_launches = 0;
     return 0;
 }
@@ -481,6 +495,8 @@ static int setup(sim_state *s, direct_rows *rows) {
     const sim_scenario *sc = s->sc;
     size_t np = sc->npools, ntraces = 2 * np + 2;
     s->now = sc->start;
+    if (s->pol->native && sc->mode != SIM_MODEL)
+        return sim_fail(s, "%s: a native strategy runs in model mode only", s->pol->name);
     sim_rng_seed(&s->fleet.rng_fleet, sc->seed, 1);
     sim_rng_seed(&s->cw.rng_cw, sc->seed, 2);
     sim_rng_seed(&s->ctl.rng_ctl, sc->seed, 3);
@@ -639,6 +655,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
     sim_market_free(s);
     sim_evb_free(s);
     sim_fleet_free(s);
+    sim_sasg_free(s);
     sim_asg_free(s);
     sim_account_free(s);
     sim_bound_free(s);
@@ -667,11 +684,12 @@ static int seen_same(sim_state *s) {
         same_bits(w->terminating, s->fleet.terminating) && same_bits(w->target, s->fleet.target) &&
         same_bits(w->fulfilled, s->fleet.fulfilled) &&
         same_bits(w->notice_units, s->fleet.notice_units) && w->od_live == s->asg.od_live &&
-        w->noticed == s->fleet.noticed)
+        w->noticed == s->fleet.noticed && same_bits(w->group_od, s->sasg.od_units))
         return 1;
     *w = (struct sim_seen){s->required,           s->fleet.spot_units, s->asg.od_units,
                            s->fleet.terminating,  s->fleet.target,     s->fleet.fulfilled,
-                           s->fleet.notice_units, s->asg.od_live,      s->fleet.noticed};
+                           s->fleet.notice_units, s->asg.od_live,      s->fleet.noticed,
+                           s->sasg.od_units};
     s->seen_valid = 1;
     return 0;
 }
@@ -717,6 +735,7 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         }
     }
     if (rc == 0) rc = bill_remaining(&s);
+    if (rc == 0) sim_sasg_finish(&s);
     if (rc == 0) rc = sim_account_finish(&s);
     if (rc == 0) rc = sim_bound_finish(&s);
     state_free(&s, &rows);

@@ -600,11 +600,79 @@ static int read_market(ld *L, const cJSON *root, sim_scenario *sc) {
     return 0;
 }
 
+/* fleet.kind asg: DesiredCapacity, MixedInstancesPolicy.InstancesDistribution,
+** CapacityRebalance (sim/spotasg.c); the Spot Fleet's own fields are
+** refused, naming the group's. Pools come from LaunchSpecifications as for
+** a fleet: each is one override (InstanceType, WeightedCapacity) in one of
+** the group's Availability Zones. */
+static int read_mixed(ld *L, const cJSON *f, sim_scenario *sc, int *alloc,
+                      int *has_price, double *price) {
+    static const char *const mip_known[] = {"InstancesDistribution", "LaunchTemplate", NULL};
+    static const char *const id_known[] = {
+        "OnDemandAllocationStrategy", "OnDemandBaseCapacity",
+        "OnDemandPercentageAboveBaseCapacity", "SpotAllocationStrategy", "SpotMaxPrice",
+        NULL};
+    static const char *const spot_names[] = {
+        "lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
+        "price-capacity-optimized", NULL};
+    static const int spot_vals[] = {0, 1, 2, 3};
+    static const char *const od_names[] = {"prioritized", "lowest-price", NULL};
+    static const int od_vals[] = {0, 1};
+    static const struct {
+        const char *key, *instead;
+    } fleet_only[] = {
+        {"TargetCapacity", "an Auto Scaling group has DesiredCapacity (units)"},
+        {"AllocationStrategy",
+         "use MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy"},
+        {"SpotPrice", "use MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice"},
+        {"SpotMaintenanceStrategies", "use CapacityRebalance (true or false)"},
+    };
+    for (size_t k = 0; k < sizeof fleet_only / sizeof fleet_only[0]; k++)
+        if (get(f, fleet_only[k].key))
+            return fail_at(L, fleet_only[k].key, "a Spot Fleet field, not one of fleet.kind "
+                                                 "asg: %s",
+                           fleet_only[k].instead);
+    const cJSON *mip, *id;
+    size_t mold, iold;
+    int64_t base, pct;
+    int spot, od, cr;
+    if (real(L, f, "DesiredCapacity", 1, 0, R_POS, &sc->target_capacity) < 0 ||
+        boolean(L, f, "CapacityRebalance", 0, &cr) < 0 ||
+        object(L, f, "MixedInstancesPolicy", 0, mip_known, &mip, &mold) < 0 ||
+        (get(mip, "LaunchTemplate") &&
+         fail_at(L, "LaunchTemplate",
+                 "not read: the group's overrides are fleet.LaunchSpecifications, each "
+                 "an InstanceType and WeightedCapacity in one AvailabilityZone") < 0) ||
+        object(L, mip, "InstancesDistribution", 0, id_known, &id, &iold) < 0 ||
+        whole(L, id, "OnDemandBaseCapacity", 0, 0, 0, 1000000, &base) < 0 ||
+        whole(L, id, "OnDemandPercentageAboveBaseCapacity", 0, 100, 0, 100, &pct) < 0 ||
+        choice(L, id, "SpotAllocationStrategy", 0, spot_names, spot_vals, &spot) < 0 ||
+        choice(L, id, "OnDemandAllocationStrategy", 0, od_names, od_vals, &od) < 0 ||
+        (*has_price = real(L, id, "SpotMaxPrice", 0, 0, R_POS, price)) < 0)
+        return -1;
+    leave(L, iold);
+    leave(L, mold);
+    sc->mixed.od_base = (double)base;
+    sc->mixed.od_pct = (double)pct;
+    sc->mixed.od_lowest_price = od;
+    sc->mixed.spot_prioritized = spot == 2;
+    sc->mixed.capacity_rebalance = cr;
+    *alloc = spot == 0   ? SIM_LOWEST_PRICE
+             : spot == 3 ? SIM_PRICE_CAPACITY_OPTIMIZED
+                         : SIM_CAPACITY_OPTIMIZED;
+    return 0;
+}
+
 static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     static const char *const known[] = {
-        "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
+        "kind", "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
         "TerminationDelay", "LaunchSpecifications", "TargetTracking",
-        "SpotMaintenanceStrategies", NULL};
+        "SpotMaintenanceStrategies", "DesiredCapacity", "MixedInstancesPolicy",
+        "CapacityRebalance", NULL};
+    static const char *const kind_names[] = {"spot-fleet", "asg", NULL};
+    static const int kind_vals[] = {SIM_KIND_SPOT_FLEET, SIM_KIND_ASG};
+    static const char *const asg_only[] = {"DesiredCapacity", "MixedInstancesPolicy",
+                                           "CapacityRebalance", NULL};
     static const char *const spec_known[] = {
         "InstanceType", "AvailabilityZone", "WeightedCapacity", "SpotPrice",
         "OnDemandPrice", "InterruptionFrequency", NULL};
@@ -620,14 +688,25 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     const cJSON *f;
     size_t old;
     if (object(L, root, "fleet", 1, known, &f, &old) < 0) return -1;
-    int alloc, has_fleet_price = 0;
+    int alloc, has_fleet_price = 0, kind;
     double fleet_price = 0;
-    if (real(L, f, "TargetCapacity", 1, 0, R_POS, &sc->target_capacity) < 0 ||
-        choice(L, f, "AllocationStrategy", SIM_LOWEST_PRICE, alloc_names,
-               alloc_vals, &alloc) < 0 ||
-        (has_fleet_price = real(L, f, "SpotPrice", 0, 0, R_POS,
-                                &fleet_price)) < 0 ||
-        dist(L, f, "LaunchDelay", (sim_dist){1, 60, 180},
+    if (choice(L, f, "kind", SIM_KIND_SPOT_FLEET, kind_names, kind_vals, &kind) < 0)
+        return -1;
+    sc->kind = (sim_kind)kind;
+    if (kind == SIM_KIND_SPOT_FLEET)
+        for (size_t k = 0; asg_only[k]; k++)
+            if (get(f, asg_only[k]))
+                return fail_at(L, asg_only[k], "only with fleet.kind asg (an Auto Scaling "
+                                               "group with a MixedInstancesPolicy)");
+    if (kind == SIM_KIND_ASG) {
+        if (read_mixed(L, f, sc, &alloc, &has_fleet_price, &fleet_price) < 0) return -1;
+    } else if (real(L, f, "TargetCapacity", 1, 0, R_POS, &sc->target_capacity) < 0 ||
+               choice(L, f, "AllocationStrategy", SIM_LOWEST_PRICE, alloc_names,
+                      alloc_vals, &alloc) < 0 ||
+               (has_fleet_price = real(L, f, "SpotPrice", 0, 0, R_POS,
+                                       &fleet_price)) < 0)
+        return -1;
+    if (dist(L, f, "LaunchDelay", (sim_dist){1, 60, 180},
              &sc->fleet_launch_delay) < 0 ||
         dist(L, f, "TerminationDelay", (sim_dist){1, 30, 90},
              &sc->fleet_termination_delay) < 0)
@@ -663,6 +742,10 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
             real(L, s, "WeightedCapacity", 0, 1, R_POS, &p->weight) < 0 ||
             real(L, s, "OnDemandPrice", 1, 0, R_POS, &p->on_demand_price) < 0)
             return -1;
+        if (sc->kind == SIM_KIND_ASG && get(s, "SpotPrice"))
+            return fail_at(L, "SpotPrice", "an Auto Scaling group's override has no max "
+                                           "price: use fleet.MixedInstancesPolicy."
+                                           "InstancesDistribution.SpotMaxPrice");
         /* AWS's default max price is the on-demand price; per unit-hour
         ** that is the instance price over the instance's units. */
         double def = has_fleet_price ? fleet_price
@@ -680,6 +763,13 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     }
     leave(L, sold);
     if (read_maintenance(L, f, sc) < 0) return -1;
+    if (kind == SIM_KIND_ASG && sc->mixed.capacity_rebalance) {
+        /* The group terminates the old instance once its replacement is
+        ** in service: the fleet's longest launch delay stands for that. */
+        sc->rebalance = SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
+        sc->rebalance_termination_delay =
+            sc->fleet_launch_delay.max > 120 ? sc->fleet_launch_delay.max : 120;
+    }
 
     /* Target tracking defaults are stored even without it, so a reader of
     ** the scenario never sees zeros that mean nothing. */
@@ -2068,6 +2158,11 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
     /* The units a policy sizes the group in are the group's own. */
     int u = pol_param_index(pol, "units_per_instance");
     if (u >= 0) out->v[u] = sc->od_weight;
+    /* mixed-instances on a group runs the group's own distribution. */
+    if (pol->native == POL_NATIVE_MIXED && sc->kind == SIM_KIND_ASG) {
+        out->v[0] = sc->mixed.od_base;
+        out->v[1] = sc->mixed.od_pct;
+    }
     for (size_t i = 0; i < sc->nparams; i++)
         if (sc->params[i].pol == pol)
             for (size_t k = 0; k < pol->nparams; k++)
@@ -2077,6 +2172,13 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
 int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
                               const pol_params *params, char *err, size_t errlen) {
     if (sc->mode != SIM_DIRECT) return 0;
+    if (pol->native) {
+        snprintf(err, errlen, "%s: mode: %s is a native strategy: it sets a spot side up, "
+                              "and a direct-mode scenario replays a fleet's metrics (use a "
+                              "model-mode scenario)",
+                 sc->path, pol->name);
+        return -1;
+    }
     unsigned reads = pol_reads(pol, params);
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!(reads >> m & 1) || sc->d_metric[m].n > 0) continue;

@@ -83,6 +83,23 @@ typedef struct {
     double rebalance_p;         /* probability an event is announced ... */
     sim_dist rebalance_lead;    /* ... this long before it */
 } sim_market;
+/* What the spot capacity is (fleet.kind): a Spot Fleet of type `maintain`
+** (the legacy API, the default), or an Auto Scaling group with a
+** MixedInstancesPolicy (sim/spotasg.c, docs/scenario.md "fleet.kind"). */
+typedef enum { SIM_KIND_SPOT_FLEET, SIM_KIND_ASG } sim_kind;
+
+/* fleet.kind asg: the group's MixedInstancesPolicy.InstancesDistribution
+** and its other settings. Units are the group's (WeightedCapacity). */
+typedef struct {
+    double od_base;        /* OnDemandBaseCapacity, units */
+    double od_pct;         /* OnDemandPercentageAboveBaseCapacity, 0..100 */
+    int od_lowest_price;   /* OnDemandAllocationStrategy lowest-price (else
+                              prioritized: the first override) */
+    int spot_prioritized;  /* SpotAllocationStrategy
+                              capacity-optimized-prioritized */
+    int capacity_rebalance;/* CapacityRebalance */
+} sim_mixed;
+
 typedef enum { SIM_MODEL, SIM_DIRECT } sim_mode;
 typedef enum { SIM_PER_SECOND, SIM_PER_HOUR } sim_billing;
 
@@ -120,7 +137,10 @@ typedef struct {
                            and last values may hold beyond what they cover */
     sim_billing billing;
 
-    /* Spot Fleet (model mode). */
+    /* Spot capacity (model mode): a Spot Fleet, or with kind asg a mixed
+    ** group whose DesiredCapacity is target_capacity. */
+    sim_kind kind;
+    sim_mixed mixed;
     double target_capacity; /* TargetCapacity, units */
     sim_alloc alloc;        /* AllocationStrategy */
     sim_pool *pools;
@@ -361,6 +381,18 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
 ** negative gap). */
 void sim_gap_format(double total, double oracle, double coverage, char *buf,
                     size_t len);
+
+/* A mixed group's split of `desired` units (sim/spotasg.c): the on-demand
+** part is min(base, desired) + pct % of the rest, rounded up to whole
+** instances of od_weight units (*od_n); the spot part is what remains of
+** desired (*spot_units, never below 0). */
+void sim_mixed_split(double desired, double base, double pct, double od_weight, int *od_n,
+                     double *spot_units);
+/* An ECS capacity-provider strategy's split of `required` tasks (units):
+** `base` on the on-demand provider, the rest by the weights, the on-demand
+** share rounded up to whole tasks. */
+void sim_providers_split(double required, double base, double w_spot, double w_od,
+                         double *tasks_spot, double *tasks_od);
 
 /* Runs the scenario with `pol` and `params`. Returns 0 and fills *res, or -1
 ** with a message in err (a sink refused a record, or out of memory). */

@@ -264,6 +264,34 @@ typedef struct {
     size_t nout[POL_NEVENTS], capout[POL_NEVENTS];
     int64_t last_invocation;
 } sim_evb_state;
+/* The spot side's kind as this run has it (spotasg.c): set at the start
+** from fleet.kind or a native strategy (mixed-instances,
+** capacity-providers); target tracking moves it. A Spot Fleet run leaves it
+** zeroed, and every figure below adds nothing. */
+typedef struct {
+    int asg;          /* the spot side is an Auto Scaling group: it replaces
+                         an interrupted instance once terminated, and
+                         balances its Availability Zones */
+    double desired;   /* the group's DesiredCapacity, units */
+    /* The on-demand part (a mixed group's, or the on-demand capacity
+    ** provider's group): its instances, running and serving. */
+    double od_units;  /* od_n * od_weight */
+    int od_n;
+    int64_t *od_start;/* each one's start, oldest first (od_cap of them) */
+    size_t od_cap;
+    double od_weight; /* units per on-demand instance */
+    double od_price;  /* USD per on-demand instance-hour */
+    double od_cost;   /* what they cost (billed as they end, and at the end) */
+    double od_hours;  /* their instance-hours */
+    /* A mixed group's InstancesDistribution as this run has it. */
+    double base, pct;
+    /* ECS capacity providers: the strategy (base on the on-demand
+    ** provider, the weights), managed scaling's targetCapacity (%) and
+    ** instanceWarmupPeriod (s). Tasks beyond a provider's capacity wait. */
+    int providers;
+    double w_spot, w_od, target_pct;
+    int64_t warmup;
+} sim_sasg_state;
 
 /* The on-demand Auto Scaling group (asg.c). */
 typedef struct {
@@ -359,6 +387,7 @@ typedef struct {
 
     sim_market_state market;
     sim_fleet_state fleet;
+    sim_sasg_state sasg;
     sim_asg_state asg;
     sim_cw_state cw;
     sim_evb_state evb;
@@ -374,6 +403,7 @@ typedef struct {
         double required, spot_units, od_units, terminating, target, fulfilled;
         double notice_units;
         int od_live, noticed;
+        double group_od; /* a mixed group's on-demand part (spotasg.c) */
     } seen;
     int seen_valid;
 } sim_state;
@@ -452,6 +482,39 @@ void sim_evb_free(sim_state *s);
 /* Direct mode: queues direct.events' recorded events, each received at its
 ** Timestamp. -1 on OOM. */
 int sim_evb_recorded(sim_state *s);
+
+/* spotasg.c */
+/* Sets the spot side's kind up at the start (before the fleet fills):
+** fleet.target becomes the spot units a mixed group or the spot provider
+** asks for, sasg the on-demand part. -1 with s->err on a bad setting. */
+int sim_sasg_setup(sim_state *s);
+/* The group's desired capacity becomes `desired` units: the on-demand
+** part follows its rule, the spot part (fleet.target) is the rest. The
+** caller fills the fleet. -1 when out of memory. */
+int sim_sasg_resize(sim_state *s, double desired);
+/* Bills the on-demand part's instances still running, at the end. */
+void sim_sasg_finish(sim_state *s);
+void sim_sasg_free(sim_state *s);
+/* The tasks (units) the capacity-provider strategy gives the on-demand
+** provider now (s->required split). */
+double sim_sasg_tasks_od(const sim_state *s);
+/* May the group launch in pool p, by AZ balancing? (Only called with
+** sasg.asg: the pool is in an AZ that has the fewest units among those
+** where the group can launch now; `elig` says where it can.) */
+int sim_sasg_az_ok(const sim_state *s, size_t p, const unsigned char *elig);
+
+/* The capacity serving the requirement on the spot side's account: the
+** spot units (registered) and the mixed group's or on-demand provider's,
+** each within what its capacity provider is given. A Spot Fleet's is its
+** registered spot units. */
+static inline double sim_group_units(const sim_state *s) {
+    if (!s->sasg.providers) return s->fleet.spot_units + s->sasg.od_units;
+    double to = sim_sasg_tasks_od(s);
+    double ts = s->required > to ? s->required - to : 0;
+    double sp = s->fleet.spot_units < ts ? s->fleet.spot_units : ts;
+    double od = s->sasg.od_units < to ? s->sasg.od_units : to;
+    return sp + od;
+}
 
 /* asg.c */
 /* Returns 1 accepted, 0 rejected (with the AWS error code), -1 on OOM. */

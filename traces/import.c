@@ -290,9 +290,65 @@ static int product_matches(const char *want, const char *got) {
            (got[n] == '\0' || strcmp(got + n, " (Amazon VPC)") == 0);
 }
 
-static int metric_of(const char *name) {
-    int m = pol_metric_find(name);
-    return m;
+/* The AWS/AutoScaling group metrics (EnabledMetric), and the kind-neutral
+** metric each stands for, or -2: not read (PendingCapacity is derived as
+** GroupDesiredCapacity - GroupInServiceCapacity by the loader;
+** GroupPendingCapacity counts launching instances only). */
+static const struct {
+    const char *name;
+    int m;
+} asg_metrics[] = {
+    {"GroupDesiredCapacity", POL_TARGET},
+    {"GroupInServiceCapacity", POL_FULFILLED},
+    {"GroupTerminatingCapacity", POL_TERMINATING},
+    {"GroupPendingCapacity", -2},
+    {"GroupTotalCapacity", -2},
+    {"GroupStandbyCapacity", -2},
+    {"GroupMinSize", -2},
+    {"GroupMaxSize", -2},
+    {"GroupInServiceInstances", -2},
+    {"GroupPendingInstances", -2},
+    {"GroupStandbyInstances", -2},
+    {"GroupTerminatingInstances", -2},
+    {"GroupTotalInstances", -2},
+    {"WarmPoolDesiredCapacity", -2},
+    {"WarmPoolWarmedCapacity", -2},
+    {"WarmPoolPendingCapacity", -2},
+    {"WarmPoolTerminatingCapacity", -2},
+    {"WarmPoolTotalCapacity", -2},
+    {"GroupAndWarmPoolDesiredCapacity", -2},
+    {"GroupAndWarmPoolTotalCapacity", -2},
+};
+
+/* The metric `name` stands for (a pol_metric), -2 for a group metric not
+** read, -1 for none; *ns the namespace it belongs to. `nocase`: an Id,
+** lower-case first ("groupDesiredCapacity"). */
+static int metric_ns(const char *name, int nocase, unsigned *ns) {
+    for (int k = 0; k < POL_NMETRICS; k++)
+        if ((nocase ? strcasecmp : strcmp)(name, pol_metric_name(k)) == 0) {
+            *ns = TRC_NS_EC2SPOT;
+            return k;
+        }
+    for (size_t k = 0; k < sizeof asg_metrics / sizeof asg_metrics[0]; k++)
+        if ((nocase ? strcasecmp : strcmp)(name, asg_metrics[k].name) == 0) {
+            *ns = TRC_NS_AUTOSCALING;
+            return asg_metrics[k].m;
+        }
+    return -1;
+}
+
+#define METRICS_KNOWN                                                                  \
+    "an AWS/EC2Spot fleet metric (TargetCapacity, FulfilledCapacity, "               \
+    "PendingCapacity, TerminatingCapacity) nor an AWS/AutoScaling group metric "     \
+    "(GroupDesiredCapacity, GroupInServiceCapacity, GroupTerminatingCapacity, ...)"
+
+/* Notes the namespace of a metric read; refuses a second one. */
+static int one_ns(trc_import *im, const jctx *c, const char *path, unsigned ns) {
+    if (im->ns && im->ns != ns)
+        return jfail(c, path, "AWS/EC2Spot and AWS/AutoScaling metrics in one import: "
+                              "import one Spot Fleet's or one Auto Scaling group's");
+    im->ns = ns;
+    return 0;
 }
 
 static int page_gms(trc_import *im, const jctx *c, const cJSON *root) {
@@ -300,15 +356,17 @@ static int page_gms(trc_import *im, const jctx *c, const cJSON *root) {
         return jfail(c, "Datapoints", "the page is not a JSON object");
     const char *label = "";
     if (jstring(c, root, "Label", "", 64, &label)) return -1;
-    int m = metric_of(label);
-    if (m < 0)
-        return jfail(c, "Label",
-                     "'%s' is not an AWS/EC2Spot fleet metric (TargetCapacity, "
-                     "FulfilledCapacity, PendingCapacity, TerminatingCapacity)",
-                     label);
+    unsigned ns = 0;
+    int m = metric_ns(label, 0, &ns);
+    if (m == -1) return jfail(c, "Label", "'%s' is neither " METRICS_KNOWN, label);
+    if (one_ns(im, c, "Label", ns)) return -1;
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "Datapoints");
     if (!arr) return jfail(c, "Datapoints", "missing");
     if (!cJSON_IsArray(arr)) return jfail(c, "Datapoints", "must be an array");
+    if (m == -2) { /* a group metric the view does not read: counted */
+        im->not_read += (size_t)cJSON_GetArraySize(arr);
+        return 0;
+    }
     /* The policy reads the period's Maximum; other statistics are taken
     ** only when the output has no Maximum, and then one for all datapoints. */
     static const char *const stats[] = {"Maximum", "Average", "Minimum", "Sum"};
@@ -353,19 +411,15 @@ static int page_gmd(trc_import *im, const jctx *c, const cJSON *root) {
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(el, "Label");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(el, "Id");
         int m = -1;
-        if (cJSON_IsString(lab)) m = metric_of(lab->valuestring);
-        if (m < 0 && cJSON_IsString(id))
-            for (int k = 0; k < POL_NMETRICS && m < 0; k++)
-                if (strcasecmp(id->valuestring, pol_metric_name(k)) == 0) m = k;
-        if (m < 0) {
-            snprintf(path, sizeof path, "%s.Label", at);
-            return jfail(c, path,
-                         "'%.40s' (Id '%.40s') is not an AWS/EC2Spot fleet "
-                         "metric (TargetCapacity, FulfilledCapacity, "
-                         "PendingCapacity, TerminatingCapacity)",
+        unsigned ns = 0;
+        if (cJSON_IsString(lab)) m = metric_ns(lab->valuestring, 0, &ns);
+        if (m == -1 && cJSON_IsString(id)) m = metric_ns(id->valuestring, 1, &ns);
+        snprintf(path, sizeof path, "%s.Label", at);
+        if (m == -1)
+            return jfail(c, path, "'%.40s' (Id '%.40s') is neither " METRICS_KNOWN,
                          cJSON_IsString(lab) ? lab->valuestring : "",
                          cJSON_IsString(id) ? id->valuestring : "");
-        }
+        if (one_ns(im, c, path, ns)) return -1;
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(el, "Timestamps");
         const cJSON *vs = cJSON_GetObjectItemCaseSensitive(el, "Values");
         snprintf(path, sizeof path, "%s.Timestamps", at);
@@ -385,6 +439,10 @@ static int page_gmd(trc_import *im, const jctx *c, const cJSON *root) {
             if (jtime(c, a, path, &t) || whole_minute(c, path, t)) return -1;
             snprintf(path, sizeof path, "%s.Values[%ld]", at, j);
             if (jvalue(c, b, path, &v)) return -1;
+            if (m == -2) { /* a group metric the view does not read: counted */
+                im->not_read++;
+                continue;
+            }
             if (push(im, (uint32_t)m, t, v)) return jfail(c, at, "out of memory");
         }
     }
@@ -1211,6 +1269,8 @@ int trc_import_add(trc_import *im, trc_format fmt, const char *file,
         im->read = old.read;
         im->filtered = old.filtered;
         im->kind = old.kind;
+        im->ns = old.ns;
+        im->not_read = old.not_read;
         return -1;
     }
     return 0;

@@ -5,9 +5,13 @@
 ** Inputs: `aws ec2 describe-spot-price-history --output json` (one or more
 ** pages, concatenated in one file or given as several files), `aws
 ** cloudwatch get-metric-statistics` and `get-metric-data` output for the
-** AWS/EC2Spot fleet metrics, `spotbench policy eval` observations (JSON
-** Lines), and the canonical CSVs themselves. Any of them may be gzip
-** compressed (told by its magic bytes, not its name).
+** AWS/EC2Spot fleet metrics or the AWS/AutoScaling group metrics of a spot
+** Auto Scaling group (GroupDesiredCapacity as TargetCapacity,
+** GroupInServiceCapacity as FulfilledCapacity, GroupTerminatingCapacity as
+** TerminatingCapacity: the kind-neutral view, docs/traces.md), `spotbench
+** policy eval` observations (JSON Lines), and the canonical CSVs
+** themselves. Any of them may be gzip compressed (told by its magic bytes,
+** not its name).
 **
 ** An import collects records from any number of inputs of one kind (prices
 ** or metrics), then trc_import_finish() sorts and deduplicates them by the
@@ -89,8 +93,17 @@ typedef struct {
     size_t unchanged; /* prices: records repeating their pool's previous price
                          (dropped: a price holds until it changes) */
     int64_t period;   /* metrics, after finish: 60 or 300 s */
+    /* Metrics: the namespaces read (TRC_NS_*: one fleet's or one group's,
+    ** never both), and AWS/AutoScaling records of group metrics the
+    ** kind-neutral view does not take (GroupPendingCapacity counts launching
+    ** instances only, the instance counts, sizes, warm pools): counted,
+    ** not kept. */
+    unsigned ns;
+    size_t not_read;
     int finished;
 } trc_import;
+
+enum { TRC_NS_EC2SPOT = 1, TRC_NS_AUTOSCALING = 2 };
 
 void trc_import_free(trc_import *im);
 

@@ -82,9 +82,12 @@ def check_templates(c, tmp):
     sc = scenario_json(SEED)
     out = {}
     a = os.path.join(tmp, "a.json")
-    p = sb("deploy", "cloudformation", SEED, "-o", a)
+    p = sb("deploy", "cloudformation", SEED, "--spot-fleet", "-o", a)
     c.check("seed-week: template written, exit 0", p.returncode == 0 and os.path.exists(a),
             p.stderr)
+    c.check("seed-week --spot-fleet: AWS's notice on Spot Fleet is a warning",
+            ": fleet.kind: AWS: \"We strongly discourage using Spot Fleet because it uses a "
+            "legacy API with no planned investment\"" in p.stderr, p.stderr)
     c.check("seed-week: per-hour billing is a warning naming the field",
             "warning: " in p.stderr and ": billing: " in p.stderr, p.stderr)
     t = json.load(open(a))
@@ -149,7 +152,7 @@ def check_templates(c, tmp):
 
     # The same with --apply: SetDesiredCapacity, on the group only.
     ap = os.path.join(tmp, "apply.json")
-    p = sb("deploy", "cloudformation", SEED, "--apply", "-o", ap)
+    p = sb("deploy", "cloudformation", SEED, "--spot-fleet", "--apply", "-o", ap)
     r = json.load(open(ap))["Resources"]
     stmts = r["ControllerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     actions = sorted(a for s in stmts for a in s["Action"])
@@ -172,7 +175,7 @@ def check_templates(c, tmp):
     p = sb("deploy", "cloudformation", SEED, "--policy", "guarded", "--set", "confirm=3",
            "--set", "scale_in_delay=900", "--set", "asg.DefaultCooldown=900",
            "--set", "fleet.LaunchSpecifications[1].SpotPrice=0.06",
-           "--set", "controller.Offset=20", "--alarm", "--apply", "-o", b)
+           "--set", "controller.Offset=20", "--alarm", "--apply", "--spot-fleet", "-o", b)
     t = json.load(open(b))
     r = t["Resources"]
     live = json.loads(r["Schedule"]["Properties"]["Targets"][0]["Input"]["Fn::Sub"])
@@ -281,7 +284,7 @@ def check_templates(c, tmp):
             "unknown" not in r.stderr, r.stderr)
     d = os.path.join(tmp, "d.json")
     r = sb("deploy", "cloudformation", SEED, "--sweep", "1", "--point", str(point), "--db", db,
-           "-o", d)
+           "--spot-fleet", "-o", d)
     t = json.load(open(d)) if os.path.exists(d) else {"Resources": {}}
     grp = t["Resources"].get("OnDemandGroup", {}).get("Properties", {})
     live = json.loads(t["Resources"]["Schedule"]["Properties"]["Targets"][0]["Input"]["Fn::Sub"]) \
@@ -291,6 +294,76 @@ def check_templates(c, tmp):
             grp.get("Cooldown") == str(swept.get("asg.DefaultCooldown")) and
             live.get("params", {}).get("window") == swept.get("window"), (r.stderr, grp, live))
     out["point"] = (d, None)
+
+    # The default: the spot capacity as an Auto Scaling group with a
+    # MixedInstancesPolicy; no AWS::EC2::SpotFleet at all.
+    g = os.path.join(tmp, "group.json")
+    p = sb("deploy", "cloudformation", SEED, "--alarm", "-o", g)
+    t = json.load(open(g)) if os.path.exists(g) else {"Resources": {}}
+    r = t["Resources"]
+    c.check("group (default): no AWS::EC2::SpotFleet, no fleet role",
+            p.returncode == 0 and
+            not any(x["Type"] == "AWS::EC2::SpotFleet" for x in r.values()) and
+            "SpotFleetRole" not in r, sorted(r))
+    sg = r.get("SpotGroup", {}).get("Properties", {})
+    mip = sg.get("MixedInstancesPolicy", {})
+    types = {}
+    for s in sc["fleet"]["LaunchSpecifications"]:
+        types.setdefault(s["InstanceType"], str(s["WeightedCapacity"]))
+    got = {o["InstanceType"]: o["WeightedCapacity"]
+           for o in mip.get("LaunchTemplate", {}).get("Overrides", [])}
+    c.check("group: one override per instance type with its WeightedCapacity",
+            got == types, (got, types))
+    dist = mip.get("InstancesDistribution", {})
+    c.check("group: 100 % spot above no base, price-capacity-optimized, Capacity "
+            "Rebalancing, DesiredCapacity = TargetCapacity in units",
+            dist.get("OnDemandBaseCapacity") == 0 and
+            dist.get("OnDemandPercentageAboveBaseCapacity") == 0 and
+            dist.get("SpotAllocationStrategy") == "price-capacity-optimized" and
+            sg.get("CapacityRebalance") is True and sg.get("DesiredCapacityType") == "units"
+            and sg.get("DesiredCapacity") == str(sc["fleet"]["TargetCapacity"]), sg)
+    mc = sg.get("MetricsCollection", [{}])[0]
+    c.check("group: 1-minute group metrics, the view's among them",
+            mc.get("Granularity") == "1Minute" and
+            {"GroupDesiredCapacity", "GroupInServiceCapacity",
+             "GroupTerminatingCapacity"} <= set(mc.get("Metrics", [])), mc)
+    live = json.loads(r["Schedule"]["Properties"]["Targets"][0]["Input"]["Fn::Sub"]) \
+        if "Schedule" in r else {}
+    c.check("group: the live configuration reads the group (SpotAutoScalingGroupName)",
+            live.get("SpotAutoScalingGroupName") == "${SpotGroup}" and
+            "FleetRequestId" not in live, live)
+    stmts = r["ControllerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = sorted(a for s in stmts for a in s["Action"])
+    c.check("group: the role reads metrics and groups only (no Spot Fleet call)",
+            actions == sorted(["cloudwatch:GetMetricStatistics",
+                               "autoscaling:DescribeAutoScalingGroups",
+                               "logs:CreateLogStream", "logs:PutLogEvents"]), actions)
+    # guarded reads events: the queue, and with a group no EC2 call at all
+    # (the group's instances carry their WeightedCapacity).
+    gq = os.path.join(tmp, "group-guarded.json")
+    p = sb("deploy", "cloudformation", SEED, "--policy", "guarded", "-o", gq)
+    rq = json.load(open(gq))["Resources"] if os.path.exists(gq) else {}
+    lq = json.loads(rq["Schedule"]["Properties"]["Targets"][0]["Input"]["Fn::Sub"]) \
+        if "Schedule" in rq else {}
+    acts = sorted(a for s in rq.get("ControllerRole", {}).get("Properties", {}).get(
+        "Policies", [{}])[0].get("PolicyDocument", {}).get("Statement", []) for a in s["Action"])
+    c.check("group + guarded: the event queue and its rules; the role adds only the queue's "
+            "two calls (no ec2 call); the live configuration names group and queue",
+            p.returncode == 0 and "EventQueue" in rq and "InterruptionWarningRule" in rq and
+            acts == sorted(["cloudwatch:GetMetricStatistics",
+                            "autoscaling:DescribeAutoScalingGroups",
+                            "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                            "logs:CreateLogStream", "logs:PutLogEvents"]) and
+            lq.get("SpotAutoScalingGroupName") == "${SpotGroup}" and
+            lq.get("EventQueueUrl") == "${EventQueue}", (acts, lq))
+    out["group-guarded"] = (gq, None)
+    al = r.get("PendingAlarm", {}).get("Properties", {})
+    c.check("group: --alarm on desired - in service > 0 (metric math)",
+            [m.get("Expression") for m in al.get("Metrics", [])][-1:] ==
+            ["desired - inservice"] and al.get("Threshold") == 0, al)
+    c.check("group: a Spot Fleet scenario deployed as a group is a warning naming "
+            "fleet.kind", ": fleet.kind: simulated as a Spot Fleet" in p.stderr, p.stderr)
+    out["group"] = (g, None)
 
     lint = shutil.which("cfn-lint")
     if not lint:
@@ -397,14 +470,22 @@ def verify_resources(c, name, t, res, clients, subnets):
             elif typ == "AWS::AutoScaling::AutoScalingGroup":
                 g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[pid])[
                     "AutoScalingGroups"][0]
-                ok = (str(g["MinSize"]), str(g["MaxSize"]), str(g["DesiredCapacity"]),
-                      str(g["DefaultCooldown"])) == (props["MinSize"], props["MaxSize"],
-                                                     props["DesiredCapacity"], props["Cooldown"])
+                ok = (str(g["MinSize"]), str(g["MaxSize"]), str(g["DesiredCapacity"])) == \
+                    (props["MinSize"], props["MaxSize"], props["DesiredCapacity"])
+                if "Cooldown" in props:
+                    ok = ok and str(g["DefaultCooldown"]) == props["Cooldown"]
+                if "MixedInstancesPolicy" in props:
+                    want = props["MixedInstancesPolicy"]["InstancesDistribution"]
+                    have = g.get("MixedInstancesPolicy", {}).get("InstancesDistribution", {})
+                    ok = ok and have.get("SpotAllocationStrategy") == \
+                        want["SpotAllocationStrategy"] and \
+                        have.get("OnDemandPercentageAboveBaseCapacity") == \
+                        want["OnDemandPercentageAboveBaseCapacity"]
                 detail = g
             elif typ == "AWS::EC2::LaunchTemplate":
                 lt = ec2.describe_launch_template_versions(LaunchTemplateId=pid)[
                     "LaunchTemplateVersions"][0]["LaunchTemplateData"]
-                ok = lt["InstanceType"] == props["LaunchTemplateData"]["InstanceType"]
+                ok = lt.get("InstanceType") == props["LaunchTemplateData"].get("InstanceType")
                 detail = lt
             elif typ == "AWS::Lambda::Function":
                 f = lam.get_function(FunctionName=pid)
@@ -448,8 +529,10 @@ def verify_resources(c, name, t, res, clients, subnets):
                 rule = ev.describe_rule(Name=pid)
                 tg = ev.list_targets_by_rule(Rule=pid)["Targets"]
                 live = json.loads(tg[0]["Input"])
-                ok = rule["ScheduleExpression"] == props["ScheduleExpression"] and \
-                    live["FleetRequestId"] == phys("SpotFleet") and \
+                spot_ok = live.get("SpotAutoScalingGroupName") == phys("SpotGroup") \
+                    if "SpotGroup" in t["Resources"] else \
+                    live.get("FleetRequestId") == phys("SpotFleet")
+                ok = rule["ScheduleExpression"] == props["ScheduleExpression"] and spot_ok and \
                     live["AutoScalingGroupName"] == phys("OnDemandGroup") and \
                     tg[0]["Arn"].endswith(":function:" + phys("Controller"))
                 detail = (rule, tg)
@@ -483,6 +566,13 @@ def verify_resources(c, name, t, res, clients, subnets):
                 detail = subs
             elif typ == "AWS::CloudWatch::Alarm":
                 al = clients["cloudwatch"].describe_alarms(AlarmNames=[pid])["MetricAlarms"][0]
+                if "Metrics" in props:  # a spot group: desired - in service
+                    ok = al["Threshold"] == 0 and \
+                        al.get("Metrics", [{}])[-1].get("Expression") == "desired - inservice"
+                    detail = al
+                    c.check(f"{name}: {logical} ({typ}) exists with the template's values",
+                            ok, detail)
+                    continue
                 ok = al["MetricName"] == "PendingCapacity" and al["Threshold"] == 0 and \
                     al["Dimensions"] == [{"Name": "FleetRequestId", "Value": phys("SpotFleet")}] \
                     and al["AlarmActions"] == [phys("PendingTopic")]
@@ -623,8 +713,11 @@ def run_moto(c, templates, tmp):
         for name, (path, _) in templates.items():
             t, res, outputs = create_stack(c, name, path, clients, params)
             got = verify_resources(c, name, t, res, clients, subnets)
-            c.check(f"{name}: outputs name the fleet and the group",
-                    outputs.get("FleetRequestId", "").startswith("sfr-") and
+            spot_out = outputs.get("SpotAutoScalingGroupName") == \
+                res["SpotGroup"]["PhysicalResourceId"] if "SpotGroup" in res else \
+                outputs.get("FleetRequestId", "").startswith("sfr-")
+            c.check(f"{name}: outputs name the spot capacity and the group",
+                    spot_out and
                     outputs.get("AutoScalingGroupName") == res["OnDemandGroup"]["PhysicalResourceId"],
                     outputs)
             if name == "apply":

@@ -209,6 +209,49 @@ def run(c, home, url):
             p.returncode == 0 and "(0 repeated, 1 other)" in p.stdout and
             "| no change" in p.stdout, (p.stdout, p.stderr))
 
+    # A spot Auto Scaling group (SpotAutoScalingGroupName): the warned
+    # instance's units from DescribeAutoScalingGroups (moto lists no
+    # WeightedCapacity per instance: the type's override gives 4). The group
+    # at 8 units is 2 instances of 4; its metrics show no shortfall. Both
+    # warned: 8 units, 2 instances (at 1 unit each it would be 2 units, 1
+    # instance). A warning for a Spot Fleet instance is no instance of the
+    # group: "other", nothing to cover.
+    ec2.create_launch_template(LaunchTemplateName="spotbench-lt", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "c4.xlarge"})
+    spot = "spotbench-spot-group"
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=spot, MinSize=0, MaxSize=40, DesiredCapacity=8,
+        AvailabilityZones=["us-east-1a"], CapacityRebalance=True,
+        MixedInstancesPolicy={
+            "LaunchTemplate": {
+                "LaunchTemplateSpecification": {"LaunchTemplateName": "spotbench-lt",
+                                                "Version": "$Latest"},
+                "Overrides": [{"InstanceType": "c4.xlarge", "WeightedCapacity": "4"}]},
+            "InstancesDistribution": {"OnDemandBaseCapacity": 0,
+                                      "OnDemandPercentageAboveBaseCapacity": 0}})
+    ginst = [i["InstanceId"] for i in autoscaling.describe_auto_scaling_groups(
+        AutoScalingGroupNames=[spot])["AutoScalingGroups"][0]["Instances"]]
+    gdata = []
+    for t in range(NOW - 15 * 60, NOW, 60):
+        for name, v in (("GroupDesiredCapacity", 8), ("GroupInServiceCapacity", 8),
+                        ("GroupPendingCapacity", 0), ("GroupTerminatingCapacity", 0)):
+            gdata.append({"MetricName": name, "Timestamp": base.ts(t), "Value": v,
+                          "Unit": "None",
+                          "Dimensions": [{"Name": "AutoScalingGroupName", "Value": spot}]})
+    for i in range(0, len(gdata), 20):
+        cloudwatch.put_metric_data(Namespace="AWS/AutoScaling", MetricData=gdata[i:i + 20])
+    gcfg = config("group.json", FleetRequestId=None, SpotAutoScalingGroupName=spot)
+    for i in ginst + [inst[0]]:
+        warn(i)
+    p = live(gcfg)
+    c.check("spot group: its two instances warned, 4 units each: warned 8, "
+            "DesiredCapacity=2; the fleet's instance is 'other'",
+            p.returncode == 0 and len(ginst) == 2 and
+            "| events: 2 warnings, 0 rebalance (0 repeated, 1 other) |" in p.stdout and
+            "warned 8)" in p.stdout and
+            "set DesiredCapacity=2 HonorCooldown=false" in p.stdout, (p.stdout, p.stderr))
+    c.check("spot group: the three messages deleted", in_queue() == 0, in_queue())
+
     # Without EventQueueUrl: the note; the warning in the queue changes nothing.
     warn(inst[0])
     p = live(config("noqueue.json", EventQueueUrl=None))

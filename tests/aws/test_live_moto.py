@@ -25,6 +25,11 @@ killing the server it started:
     again, guarded scales in to 0 honouring the cooldown;
   - a group that does not exist: the tick reports it and sets nothing;
   - a fleet without detailed monitoring: the tick's line says so.
+  - the spot capacity as an Auto Scaling group with a MixedInstancesPolicy
+    (SpotAutoScalingGroupName): AWS/AutoScaling datapoints by PutMetricData
+    (dimension AutoScalingGroupName), GroupInServiceCapacity 8 units below
+    GroupDesiredCapacity in the last three minutes: the tick derives
+    PendingCapacity 8 and --apply sets the fallback group to 2.
 
 What moto (5.x) does not do, so what this test cannot check (fake_aws.py
 does): it verifies no signature (any key is accepted); it enforces no
@@ -320,6 +325,83 @@ def run(c, home, url):
 
     # Nothing the tick printed holds the secret key.
     c.check("no secret in any output", SECRET_KEY not in p.stdout + p.stderr)
+
+    run_group(c, home, url, env)
+
+
+def run_group(c, home, url, env):
+    """The spot capacity as an Auto Scaling group with a MixedInstancesPolicy
+    (SpotAutoScalingGroupName): its AWS/AutoScaling metrics read as the
+    kind-neutral view, PendingCapacity derived as GroupDesiredCapacity -
+    GroupInServiceCapacity (8 units in the last three minutes), the
+    fallback group set to 2 instances of 4 units."""
+    import boto3
+    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+              aws_secret_access_key=SECRET_KEY)
+    ec2 = boto3.client("ec2", **kw)
+    autoscaling = boto3.client("autoscaling", **kw)
+    cloudwatch = boto3.client("cloudwatch", **kw)
+    spot, od = "spotbench-spot-group", "spotbench-od-2"
+    ec2.create_launch_template(LaunchTemplateName="spotbench-lt", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "c4.xlarge"})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=spot, MinSize=0, MaxSize=40, DesiredCapacity=8,
+        AvailabilityZones=["us-east-1a"], CapacityRebalance=True,
+        MixedInstancesPolicy={
+            "LaunchTemplate": {
+                "LaunchTemplateSpecification": {"LaunchTemplateName": "spotbench-lt",
+                                                "Version": "$Latest"},
+                "Overrides": [{"InstanceType": "c4.xlarge", "WeightedCapacity": "4"},
+                              {"InstanceType": "m4.xlarge", "WeightedCapacity": "4"}]},
+            "InstancesDistribution": {"OnDemandBaseCapacity": 0,
+                                      "OnDemandPercentageAboveBaseCapacity": 0,
+                                      "SpotAllocationStrategy": "price-capacity-optimized"}})
+    autoscaling.create_launch_configuration(LaunchConfigurationName="spotbench-od2-lc",
+                                            ImageId="ami-12c6146b", InstanceType="c3.xlarge")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=od, LaunchConfigurationName="spotbench-od2-lc", MinSize=0,
+        MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+    data = []
+    for t in range(NOW - 15 * 60, NOW, 60):
+        short = 8 if t >= NOW - 3 * 60 else 0
+        for name, v in (("GroupDesiredCapacity", 32), ("GroupInServiceCapacity", 32 - short),
+                        ("GroupPendingCapacity", 0), ("GroupTerminatingCapacity", 0)):
+            data.append({"MetricName": name, "Timestamp": ts(t), "Value": v, "Unit": "None",
+                         "Dimensions": [{"Name": "AutoScalingGroupName", "Value": spot}]})
+    for i in range(0, len(data), 20):
+        cloudwatch.put_metric_data(Namespace="AWS/AutoScaling", MetricData=data[i:i + 20])
+    cfg = {"region": REGION, "SpotAutoScalingGroupName": spot, "AutoScalingGroupName": od,
+           "policy": "guarded", "params": {"scale_in_delay": 120}, "max_on_demand": 10,
+           "timeout": 5}
+    path = os.path.join(home, "group.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(cfg, fh)
+
+    def live(*args):
+        p = subprocess.run([SB, "live", "--config", path, "--once"] + list(args),
+                           env=dict(env, SPOTBENCH_NOW=str(NOW)), capture_output=True,
+                           text=True, timeout=20)
+        if VERBOSE:
+            print(f"     $ live (group) {' '.join(args)} -> {p.returncode}\n"
+                  f"       {p.stdout.strip()}\n       {p.stderr.strip()}")
+        return p
+
+    p = live()
+    c.check("spot group: the shortfall read from AWS/AutoScaling, pending derived, dry run",
+            p.returncode == 0 and only_note(p.stderr) and
+            "TargetCapacity=32 PendingCapacity=8 FulfilledCapacity=24 TerminatingCapacity=0 "
+            "| spot group desired 8 | ASG desired=0 in-service=0 | "
+            "set DesiredCapacity=2 HonorCooldown=false" in p.stdout, (p.stdout, p.stderr))
+    p = live("--apply")
+
+    def desired(name):
+        g = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])
+        return g["AutoScalingGroups"][0]["DesiredCapacity"]
+    c.check("spot group: --apply sets the fallback group to 2, the spot group untouched",
+            p.returncode == 0 and "| applied: DesiredCapacity=2 (HonorCooldown=false)" in
+            p.stdout and desired(od) == 2 and desired(spot) == 8,
+            (p.stdout, p.stderr, desired(od), desired(spot)))
+    c.check("spot group: no secret in any output", SECRET_KEY not in p.stdout + p.stderr)
 
 
 def main():

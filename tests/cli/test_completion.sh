@@ -26,7 +26,7 @@ if command -v bash >/dev/null; then
     }
     check "regress run " spotbench r
     check "--policy " spotbench run --pol
-    check "classic guarded hedge karpenter none ondemand oracle " spotbench run --policy ""
+    check "capacity-providers classic guarded hedge karpenter mixed-instances none ondemand oracle " spotbench run --policy ""
     check "frontier heatmap timeline " spotbench plot ""
     check "cost coverage " spotbench plot heatmap --z c
     check "cloudwatch demand prices " spotbench trace gen ""

@@ -70,6 +70,20 @@ static void config_full(void **st) {
     assert_int_equal(c.timeout_ms, 20000);
     assert_int_equal(c.max_attempts, 3);
     assert_string_equal(c.region, "");
+
+    /* A spot Auto Scaling group in place of the fleet; written back so. */
+    assert_int_equal(aws_live_config_parse("{\"SpotAutoScalingGroupName\": \"spot\", "
+                                           "\"AutoScalingGroupName\": \"g\", "
+                                           "\"max_on_demand\": 1}",
+                                           &c, err, sizeof err),
+                     0);
+    assert_string_equal(c.spot_group, "spot");
+    assert_string_equal(c.fleet_id, "");
+    char *j = aws_live_config_json(&c);
+    assert_non_null(j);
+    assert_non_null(strstr(j, "\"SpotAutoScalingGroupName\":\"spot\""));
+    assert_null(strstr(j, "FleetRequestId"));
+    free(j);
 }
 
 static void config_errors(void **st) {
@@ -113,6 +127,12 @@ static void config_errors(void **st) {
         {"{\"FleetRequestId\": \"sfr-1\", \"AutoScalingGroupName\": \"\", "
          "\"max_on_demand\": 1}",
          "AutoScalingGroupName: must be 1-255 printable"},
+        /* A spot Auto Scaling group instead of a fleet: one or the other. */
+        {"{" BASE ", \"SpotAutoScalingGroupName\": \"spot\"}",
+         "FleetRequestId and SpotAutoScalingGroupName: give one"},
+        {"{\"SpotAutoScalingGroupName\": \"\", \"AutoScalingGroupName\": \"g\", "
+         "\"max_on_demand\": 1}",
+         "SpotAutoScalingGroupName: must be 1-255 printable"},
         {"{" BASE ", \"region\": \"Mars 1\"}", "is not a region name"},
         {"{" BASE ", \"interval\": 60, \"interval\": 30}",
          "key 'interval' given twice"},

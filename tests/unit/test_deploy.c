@@ -77,7 +77,7 @@ static void plan_splits_settings(void **st) {
     const char *sets[] = {"confirm=4", "asg.DefaultCooldown=600",
                           "controller.Offset=15", "asg.WeightedCapacity=8",
                           "units_per_instance=4", "controller.AllowUnitsMismatch=true"};
-    dep_input in = {SEED, sets, 5, "guarded", -1, -1, 0};
+    dep_input in = {SEED, sets, 5, "guarded", -1, -1, 0, 1};
     dep_plan p;
     char err[512];
     /* 4 units per instance on an 8-unit group: refused unless insisted on. */
@@ -153,7 +153,7 @@ static void least_privilege(void **st) {
     (void)st;
     char err[512];
     for (int apply = 0; apply <= 1; apply++) {
-        dep_input in = {SEED, NULL, 0, NULL, -1, -1, apply};
+        dep_input in = {SEED, NULL, 0, NULL, -1, -1, apply, 1};
         dep_plan p;
         assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
         char *t = dep_cloudformation(&p);
@@ -180,19 +180,69 @@ static void least_privilege(void **st) {
     }
 }
 
+/* The default stack: a spot Auto Scaling group, no Spot Fleet; the
+** controller reads the group (no ec2:DescribeSpotFleetRequests); the
+** legacy fleet only when asked, with AWS's notice as a warning. */
+static void spot_group_by_default(void **st) {
+    (void)st;
+    char err[512];
+    dep_input in = {SEED, NULL, 0, NULL, -1, 1, 0, 0};
+    dep_plan p;
+    assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+    assert_true(has_warning(&p, "fleet.kind")); /* simulated as a fleet */
+    assert_true(has_warning(&p, "fleet.LaunchSpecifications[0].SpotPrice"));
+    char *t = dep_cloudformation(&p);
+    assert_non_null(t);
+    assert_null(strstr(t, "AWS::EC2::SpotFleet"));
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    assert_false(role_allows(j, "ec2:DescribeSpotFleetRequests"));
+    const cJSON *res = cJSON_GetObjectItem(j, "Resources");
+    const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "SpotGroup"), "Properties");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(g, "DesiredCapacity")), "32");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(g, "DesiredCapacityType")),
+                        "units");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(g, "CapacityRebalance")));
+    const cJSON *id = cJSON_GetObjectItem(cJSON_GetObjectItem(g, "MixedInstancesPolicy"),
+                                          "InstancesDistribution");
+    assert_int_equal(cJSON_GetObjectItem(id, "OnDemandPercentageAboveBaseCapacity")->valueint,
+                     0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(id, "SpotAllocationStrategy")),
+                        "price-capacity-optimized");
+    /* The alarm: desired - in service > 0 by metric math. */
+    const cJSON *al = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "PendingAlarm"), "Properties");
+    const cJSON *m2 = cJSON_GetArrayItem(cJSON_GetObjectItem(al, "Metrics"), 2);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(m2, "Expression")),
+                        "desired - inservice");
+    cJSON_Delete(j);
+    dep_plan_free(&p);
+
+    dep_input f = {SEED, NULL, 0, NULL, -1, -1, 0, 1};
+    assert_int_equal(dep_plan_load(&f, &p, err, sizeof err), 0);
+    int notice = 0;
+    for (size_t i = 0; i < p.nwarn; i++)
+        notice |= strcmp(p.warn[i].field, "fleet.kind") == 0 &&
+                  strstr(p.warn[i].text, "legacy API with no planned investment") != NULL;
+    assert_true(notice);
+    t = dep_cloudformation(&p);
+    assert_non_null(strstr(t, "AWS::EC2::SpotFleet"));
+    free(t);
+    dep_plan_free(&p);
+}
+
 static void plan_refuses(void **st) {
     (void)st;
     char err[512];
     dep_plan p;
     const char *bad[] = {"window=0"};
-    dep_input in = {SEED, bad, 1, "classic", -1, -1, 0};
+    dep_input in = {SEED, bad, 1, "classic", -1, -1, 0, 1};
     assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "window=0"));
-    dep_input oracle = {SEED, NULL, 0, "oracle", -1, -1, 0};
+    dep_input oracle = {SEED, NULL, 0, "oracle", -1, -1, 0, 1};
     assert_int_equal(dep_plan_load(&oracle, &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "simulation only"));
     const char *field[] = {"asg.NoSuchField=1"};
-    dep_input unknown = {SEED, field, 1, NULL, -1, -1, 0};
+    dep_input unknown = {SEED, field, 1, NULL, -1, -1, 0, 1};
     assert_int_equal(dep_plan_load(&unknown, &p, err, sizeof err), -1);
     assert_non_null(strstr(err, "NoSuchField"));
 }
@@ -202,7 +252,7 @@ static void target_tracking_warns(void **st) {
     char err[512];
     dep_plan p;
     dep_input in = {"traces/scenarios/scale-out-during-outage/scenario.json", NULL, 0,
-                    NULL, 3, 1, 1};
+                    NULL, 3, 1, 1, 1};
     assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
     assert_true(has_warning(&p, "fleet.TargetTracking"));
     assert_int_equal(p.max_on_demand, 3);
@@ -234,7 +284,7 @@ static void market_and_rebalancing(void **st) {
         "fleet.SpotMaintenanceStrategies={\"CapacityRebalance\": "
         "{\"ReplacementStrategy\": \"launch-before-terminate\", \"TerminationDelay\": 300}}",
         "fleet.AllocationStrategy=priceCapacityOptimized"};
-    dep_input in = {SEED, sets, 3, NULL, -1, -1, 0};
+    dep_input in = {SEED, sets, 3, NULL, -1, -1, 0, 1};
     assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
     assert_true(has_warning(&p, "market"));
     assert_true(has_warning(&p, "fleet.AllocationStrategy"));
@@ -264,6 +314,7 @@ int main(void) {
         cmocka_unit_test(worst_tick),
         cmocka_unit_test(plan_splits_settings),
         cmocka_unit_test(least_privilege),
+        cmocka_unit_test(spot_group_by_default),
         cmocka_unit_test(plan_refuses),
         cmocka_unit_test(target_tracking_warns),
         cmocka_unit_test(market_and_rebalancing),

@@ -434,8 +434,10 @@ static void metric_statistics(void **st) {
 
     const trc_format F = TRC_FMT_METRIC_STATISTICS;
     fails(F, "{\"Label\": \"CPUUtilization\", \"Datapoints\": []}",
-          "in.json: Label: 'CPUUtilization' is not an AWS/EC2Spot fleet metric "
-          "(TargetCapacity, FulfilledCapacity, PendingCapacity, TerminatingCapacity)");
+          "in.json: Label: 'CPUUtilization' is neither an AWS/EC2Spot fleet metric "
+          "(TargetCapacity, FulfilledCapacity, PendingCapacity, TerminatingCapacity) "
+          "nor an AWS/AutoScaling group metric (GroupDesiredCapacity, "
+          "GroupInServiceCapacity, GroupTerminatingCapacity, ...)");
     fails(F, "{\"Datapoints\": []}", "in.json: Label: missing");
     fails(F, "{\"Label\": \"PendingCapacity\", \"Datapoints\": ["
              "{\"Timestamp\": \"2017-03-01T12:00:00Z\", \"Maximum\": 1},"
@@ -482,12 +484,53 @@ static void metric_data_and_period(void **st) {
     free(s);
     trc_import_free(&im);
 
+    /* A spot Auto Scaling group's: desired, in service and terminating as
+    ** the view's TargetCapacity, FulfilledCapacity, TerminatingCapacity
+    ** (by Label, or by Id without case); its pending and total capacity
+    ** counted, not read (3 records). */
+    trc_import g = {0};
+    assert_int_equal(add(&g, TRC_FMT_METRIC_DATA,
+                         "{\"MetricDataResults\": [\n"
+                         " {\"Id\": \"groupDesiredCapacity\", \"Label\": \"d\",\n"
+                         "  \"Timestamps\": [\"2017-03-01T12:01:00Z\", \"2017-03-01T12:00:00Z\"],\n"
+                         "  \"Values\": [32, 32]},\n"
+                         " {\"Id\": \"a\", \"Label\": \"GroupInServiceCapacity\",\n"
+                         "  \"Timestamps\": [\"2017-03-01T12:01:00Z\", \"2017-03-01T12:00:00Z\"],\n"
+                         "  \"Values\": [20, 32]},\n"
+                         " {\"Id\": \"b\", \"Label\": \"GroupTerminatingCapacity\",\n"
+                         "  \"Timestamps\": [\"2017-03-01T12:00:00Z\"], \"Values\": [12]},\n"
+                         " {\"Id\": \"groupPendingCapacity\", \"Label\": \"p\",\n"
+                         "  \"Timestamps\": [\"2017-03-01T12:01:00Z\", \"2017-03-01T12:00:00Z\"],\n"
+                         "  \"Values\": [0, 0]},\n"
+                         " {\"Id\": \"c\", \"Label\": \"GroupTotalCapacity\",\n"
+                         "  \"Timestamps\": [\"2017-03-01T12:00:00Z\"], \"Values\": [44]}]}",
+                         err), 0);
+    assert_int_equal(trc_import_finish(&g, err, sizeof err), 0);
+    assert_int_equal(g.ns, TRC_NS_AUTOSCALING);
+    assert_int_equal(g.not_read, 3);
+    assert_int_equal(g.period, 60);
+    s = csv(&g);
+    assert_string_equal(s, "Timestamp,TargetCapacity,FulfilledCapacity,TerminatingCapacity\n"
+                           "2017-03-01T12:00:00Z,32,32,12\n"
+                           "2017-03-01T12:01:00Z,32,20,\n");
+    free(s);
+    trc_import_free(&g);
+
     const trc_format F = TRC_FMT_METRIC_DATA;
     fails(F, "{\"MetricDataResults\": [{\"Id\": \"m1\", \"Label\": \"x\", "
              "\"Timestamps\": [], \"Values\": []}]}",
-          "in.json: MetricDataResults[0].Label: 'x' (Id 'm1') is not an "
+          "in.json: MetricDataResults[0].Label: 'x' (Id 'm1') is neither an "
           "AWS/EC2Spot fleet metric (TargetCapacity, FulfilledCapacity, "
-          "PendingCapacity, TerminatingCapacity)");
+          "PendingCapacity, TerminatingCapacity) nor an AWS/AutoScaling group "
+          "metric (GroupDesiredCapacity, GroupInServiceCapacity, "
+          "GroupTerminatingCapacity, ...)");
+    /* A group's metrics are the kind-neutral view; GroupPendingCapacity
+    ** (launching instances only) is counted, not read; namespaces never mix. */
+    fails(F, "{\"MetricDataResults\": [{\"Label\": \"GroupDesiredCapacity\", "
+             "\"Timestamps\": [], \"Values\": []}, {\"Label\": \"FulfilledCapacity\", "
+             "\"Timestamps\": [], \"Values\": []}]}",
+          "in.json: MetricDataResults[1].Label: AWS/EC2Spot and AWS/AutoScaling metrics "
+          "in one import: import one Spot Fleet's or one Auto Scaling group's");
     fails(F, "{\"MetricDataResults\": [{\"Label\": \"TargetCapacity\", "
              "\"Timestamps\": [\"2017-03-01T12:05:00Z\"], \"Values\": []}]}",
           "in.json: MetricDataResults[0].Values: 0 values for 1 Timestamps");

@@ -431,7 +431,8 @@ static void same_spot_side_at_a_seed(void **state) {
             int intr = -1, launches = -1;
             size_t nrun = 0;
             for (const pol_policy *const *p = pol_list(); *p; p++) {
-                if ((*p)->simulation_only) continue;
+                /* A native strategy is another spot side (sim/spotasg.c). */
+                if ((*p)->simulation_only || (*p)->native) continue;
                 const pol_policy *pol = *p;
                 sim_scenario sc;
                 pol_params pp;

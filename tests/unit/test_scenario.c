@@ -1130,7 +1130,8 @@ static void field_errors(void **st) {
          "1"},
         {"controller.policy=fancy",
          "scenario.json: controller.policy: unknown policy 'fancy' (known: "
-         "classic, guarded, hedge, karpenter, none, ondemand, oracle)"},
+         "classic, guarded, hedge, karpenter, none, ondemand, mixed-instances, "
+         "capacity-providers, oracle)"},
         {"controller.params.guarded.confirm=0",
          "scenario.json: controller.params.guarded.confirm: must be between 1 "
          "and 30, got 0"},
@@ -1151,7 +1152,8 @@ static void field_errors(void **st) {
          "policy guarded"},
         {"controller.params.fancy.x=1",
          "scenario.json: controller.params.fancy: unknown policy (known: "
-         "classic, guarded, hedge, karpenter, none, ondemand, oracle)"},
+         "classic, guarded, hedge, karpenter, none, ondemand, mixed-instances, "
+         "capacity-providers, oracle)"},
         {"controller.Cron=false",
          "scenario.json: controller: at least one of Cron and Alarm must be "
          "true"},
