@@ -131,13 +131,21 @@ static void capacity_drop_no_failover(void **st) {
     sim_result m = run(&f, "mixed-instances");
     NEAR(m.total_cost, r.total_cost);
     NEAR(m.coverage_pct, r.coverage_pct);
-    /* A fallback controller reads the kind-neutral view: 24 units under
-    ** notice in the datapoint of [+1800, +1860), seen at +1860: guarded
-    ** covers them at once (6 instances), InService +1920, serving +1950:
-    ** 24 units short for 30 s only. */
+    /* A fallback controller reads the kind-neutral view and the events:
+    ** the interruption warnings for 24 units (EventBridge, delivered at once
+    ** here) reach the invocation of +1800 itself (the controller looks
+    ** last in a second): guarded covers them at once (6 instances),
+    ** InService +1860, serving +1890, before the spot ends at +1920: no
+    ** shortfall. Without the events it waits for PendingCapacity: the
+    ** datapoint of [+1920, +1980), read at +1980 (confirm 2: +2040). */
+    f.sc.ev_on = 1;
     sim_result g = run(&f, "guarded");
     assert_int_equal(g.od_launches, 6);
-    NEAR(g.shortfall_unit_hours, 24 * 30 / 3600.0);
+    NEAR(g.shortfall_unit_hours, 0);
+    f.sc.ev_on = 0;
+    g = run(&f, "guarded");
+    assert_int_equal(g.od_launches, 6);
+    assert_true(g.shortfall_unit_hours > 24 * 120 / 3600.0);
 }
 
 /* An interrupted instance is replaced only once it is terminated: pool a
