@@ -453,9 +453,12 @@ int aws_evq_poll(aws_client *c, const aws_live_config *cfg, aws_evq *q, int64_t 
     aws_error e;
     for (int batch = 0; batch < MAX_BATCHES && !failed; batch++) {
         cJSON *req = cJSON_CreateObject(), *ans = NULL;
+        /* No WaitTimeSeconds: the queue's ReceiveMessageWaitTimeSeconds
+        ** applies (the stack sets 1 s, long polling, which asks every
+        ** server: a short poll samples some and may answer empty while
+        ** messages wait). */
         if (!req || !cJSON_AddStringToObject(req, "QueueUrl", cfg->queue_url) ||
-            !cJSON_AddNumberToObject(req, "MaxNumberOfMessages", 10) ||
-            !cJSON_AddNumberToObject(req, "WaitTimeSeconds", 0)) {
+            !cJSON_AddNumberToObject(req, "MaxNumberOfMessages", 10)) {
             cJSON_Delete(req);
             rc = -1;
             break;

@@ -987,12 +987,16 @@ static void event_rule(cJSON *res, const char *name, const char *detail_type) {
 ** which only those two rules may send to (the queue policy). A message is
 ** hidden for the function's Timeout once received (a failed tick's comes
 ** back after it) and kept 10 minutes: a warning older than that names an
-** instance already gone. */
+** instance already gone; receives long-poll for 1 s. */
 static void dep_event_queue(cJSON *res, const dep_plan *p) {
     cJSON *pr;
     resource(res, "EventQueue", "AWS::SQS::Queue", &pr);
     cJSON_AddNumberToObject(pr, "VisibilityTimeout", p->timeout_s);
     cJSON_AddNumberToObject(pr, "MessageRetentionPeriod", 600);
+    /* Long polling: a ReceiveMessage asks every server and waits up to 1 s
+    ** for a message (a short poll samples some servers and may answer
+    ** empty while messages wait). */
+    cJSON_AddNumberToObject(pr, "ReceiveMessageWaitTimeSeconds", 1);
     cJSON_AddTrueToObject(pr, "SqsManagedSseEnabled");
     event_rule(res, "InterruptionWarningRule",
                pol_event_detail_type(POL_EV_WARNING));

@@ -211,6 +211,12 @@ def check_templates(c, tmp):
             and all(r[k]["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["EventQueue",
                                                                               "Arn"]}
                     for k in pat), pat)
+    eq = r.get("EventQueue", {}).get("Properties", {})
+    c.check("tuned: the queue long-polls 1 s, keeps a message 600 s, hides a received one "
+            "for the function's Timeout",
+            eq.get("ReceiveMessageWaitTimeSeconds") == 1 and
+            eq.get("MessageRetentionPeriod") == 600 and
+            eq.get("VisibilityTimeout") == r["Controller"]["Properties"]["Timeout"], eq)
     qp = r.get("EventQueuePolicy", {}).get("Properties", {})
     st = qp.get("PolicyDocument", {}).get("Statement", [{}])
     c.check("tuned: the queue policy lets events.amazonaws.com send, from the two rules only",
@@ -511,7 +517,8 @@ def verify_resources(c, name, t, res, clients, subnets):
                 a = clients["sqs"].get_queue_attributes(
                     QueueUrl=queue_url(clients["sqs"], pid), AttributeNames=["All"])["Attributes"]
                 ok = int(a["VisibilityTimeout"]) == props["VisibilityTimeout"] and \
-                    int(a["MessageRetentionPeriod"]) == props["MessageRetentionPeriod"]
+                    int(a["MessageRetentionPeriod"]) == props["MessageRetentionPeriod"] and \
+                    int(a["ReceiveMessageWaitTimeSeconds"]) == 1
                 detail = a
             elif typ == "AWS::SQS::QueuePolicy":
                 a = clients["sqs"].get_queue_attributes(
