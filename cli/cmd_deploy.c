@@ -184,13 +184,18 @@ int cli_write_live_config(const char *path, const char *scenario,
     char *s = live_json(&p, fleet, group);
     int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);
+    int events = rc == CLI_OK && p.pol->reads_events;
+    const char *pol = p.pol->name; /* the registry's: outlives the plan */
     dep_plan_free(&p);
     if (rc == CLI_OK && (!fleet || !group))
         cli_error("note: %s: fill in FleetRequestId and AutoScalingGroupName "
                   "(the stack's outputs; for the default stack's spot group, "
-                  "SpotAutoScalingGroupName in place of FleetRequestId) before "
+                  "SpotAutoScalingGroupName in place of FleetRequestId)%s before "
                   "'spotbench live --config %s'",
-                  path, path);
+                  path, events ? ", and EventQueueUrl (the stack's output)" : "", path);
+    else if (events)
+        cli_error("note: %s: add EventQueueUrl (the stack's output) for %s to read "
+                  "interruption warnings (docs/live.md)", path, pol);
     return rc;
 }
 

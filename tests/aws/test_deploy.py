@@ -254,7 +254,12 @@ def check_templates(c, tmp):
     c.check("live-config: the same parameters as the stack's Input",
             p.returncode == 0 and got.get("params") == live["params"] and
             got.get("FleetRequestId") == "sfr-5e2d6c1a-3b7f-4c9e-8a41-0d2f6b9e7c13", (got, p.stderr))
+    c.check("live-config, guarded with its ids: a note to add EventQueueUrl (not in the "
+            "file: the queue is the stack's)", "add EventQueueUrl" in p.stderr and
+            "EventQueueUrl" not in got, p.stderr)
     p = sb("deploy", "live-config", SEED, "-o", lc)
+    c.check("live-config, classic (reads no events): no word of EventQueueUrl",
+            "EventQueueUrl" not in p.stderr, p.stderr)
     q = sb("live", "--config", lc, "--once")
     c.check("live-config without ids: placeholders that live refuses, naming the key",
             p.returncode == 0 and "fill in" in p.stderr and q.returncode == 2 and
