@@ -407,7 +407,7 @@ static int cmp_ev(const void *a, const void *b) {
 
 /* Gives the policy the events received within the look-back. */
 static int give(aws_evq *q, int64_t now, int64_t lookback, aws_tick *t) {
-    qsort(q->ev, q->n, sizeof *q->ev, cmp_ev);
+    if (q->n) qsort(q->ev, q->n, sizeof *q->ev, cmp_ev); /* (NULL, 0): undefined */
     t->obs.events.known = 1;
     t->obs.events.since = q->since;
     for (int k = 0; k < POL_NEVENTS; k++) {
