@@ -128,7 +128,13 @@ int lab_sets_params(const pol_policy *pol, const lab_sets *s, pol_params *p,
     for (size_t i = 0; i < s->nparam; i++) {
         char key[KEY_MAX], msg[200];
         if (key_of(s->param[i], key, err, errlen)) return -1;
-        if (pol_param_index(pol, key) < 0) continue; /* another chosen policy's */
+        int k = pol_param_index(pol, key);
+        if (k < 0) continue; /* another chosen policy's */
+        if (pol->fixed >> k & 1) {
+            snprintf(err, errlen, "--set %s: '%s' is fixed by --policy %s (a variant's "
+                     "values are its own)", s->param[i], key, pol->name);
+            return -1;
+        }
         if (pol_param_set(pol, p, key, strchr(s->param[i], '=') + 1, msg, sizeof msg)) {
             snprintf(err, errlen, "--set %s: %s", s->param[i], msg);
             return -1;

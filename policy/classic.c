@@ -103,4 +103,5 @@ const pol_policy pol_classic = {
     classic_decide,
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
+    POL_BUILT_IN,
 };

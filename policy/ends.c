@@ -45,6 +45,7 @@ const pol_policy pol_none_policy = {
     none_decide,
     0,
     POL_READS_NONE,
+    POL_BUILT_IN,
 };
 
 enum { P_UNITS, P_STALENESS, P_MAX_OD };
@@ -90,4 +91,5 @@ const pol_policy pol_ondemand = {
     ondemand_decide,
     0,
     POL_READS(POL_TARGET),
+    POL_BUILT_IN,
 };

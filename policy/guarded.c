@@ -214,4 +214,5 @@ const pol_policy pol_guarded = {
     guarded_decide,
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING) | POL_READS(POL_TERMINATING),
+    POL_BUILT_IN,
 };

@@ -163,4 +163,5 @@ const pol_policy pol_hedge = {
     hedge_decide,
     0,
     POL_READS(POL_TARGET) | POL_READS(POL_FULFILLED) | POL_READS(POL_TERMINATING),
+    POL_BUILT_IN,
 };

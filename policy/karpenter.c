@@ -134,4 +134,5 @@ const pol_policy pol_karpenter = {
     karpenter_decide,
     0,
     POL_READS(POL_PENDING),
+    POL_BUILT_IN,
 };

@@ -30,4 +30,5 @@ const pol_policy pol_oracle = {
     oracle_decide,
     1,
     POL_READS_NONE,
+    POL_BUILT_IN,
 };

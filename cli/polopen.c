@@ -1,0 +1,40 @@
+/*
+** polopen.c: the --policy options of a command opened (lab/polspec.h):
+** built-ins, variants, loaded libraries and external processes alike, each
+** label once in a table.
+*/
+#include "cli.h"
+
+#include <string.h>
+
+#include "lab/lab.h"
+#include "lab/polspec.h"
+
+int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int unique,
+                      const pol_policy **out) {
+    char err[2048];
+    for (size_t i = 0; i < n; i++) {
+        int rc = lab_policy_open(specs[i], &out[i], err, sizeof err);
+        if (rc != LAB_OK) {
+            cli_error("%s", err);
+            cli_policies_close(out, i);
+            return rc;
+        }
+        for (size_t k = 0; unique && k < i; k++) {
+            const char *why = NULL;
+            if (!strcmp(specs[k], specs[i])) why = "given twice";
+            else if (!strcmp(pol_label(out[k]), pol_label(out[i]))) why = "label";
+            if (!why) continue;
+            cli_policies_close(out, i + 1);
+            if (why[0] == 'g') return cli_usage(cmd, "--policy %s given twice", specs[i]);
+            return cli_usage(cmd, "--policy %s: the label '%s' is --policy %s's already "
+                             "(name each setting: SPEC@KEY=VALUE:LABEL, or SPEC@:LABEL)",
+                             specs[i], pol_label(out[i]), specs[k]);
+        }
+    }
+    return CLI_OK;
+}
+
+void cli_policies_close(const pol_policy **pols, size_t n) {
+    for (size_t i = 0; i < n; i++) lab_policy_close(pols[i]);
+}
