@@ -5,6 +5,7 @@
 */
 #include "cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lab/lab.h"
@@ -25,11 +26,14 @@ int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int u
             if (!strcmp(specs[k], specs[i])) why = "given twice";
             else if (!strcmp(pol_label(out[k]), pol_label(out[i]))) why = "label";
             if (!why) continue;
+            /* The label first: closing a library unloads its strings. */
+            char label[POL_SPEC_MAX];
+            snprintf(label, sizeof label, "%s", pol_label(out[i]));
             cli_policies_close(out, i + 1);
             if (why[0] == 'g') return cli_usage(cmd, "--policy %s given twice", specs[i]);
             return cli_usage(cmd, "--policy %s: the label '%s' is --policy %s's already "
                              "(name each setting: SPEC@KEY=VALUE:LABEL, or SPEC@:LABEL)",
-                             specs[i], pol_label(out[i]), specs[k]);
+                             specs[i], label, specs[k]);
         }
     }
     return CLI_OK;
