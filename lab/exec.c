@@ -1,6 +1,6 @@
 /*
 ** exec.c: an external policy (exec.h): one long-lived child process per
-** open, spoken to over a socket pair in JSON Lines (docs/policies.md,
+** open, spoken to over two pipes in JSON Lines (docs/policies.md,
 ** "External policies"): a hello answered by its description, lookback
 ** questions, a line per run with its seed and parameters, then one
 ** observation in and one decision out per tick, in `policy eval`'s formats.
@@ -11,20 +11,20 @@
 ** "none" from then on without asking; pol_status() then fails the run, so
 ** no partial run is stored as whole. Closing the policy reaps the child.
 */
-#define _GNU_SOURCE /* MSG_NOSIGNAL, SOCK_CLOEXEC, prctl */
+#define _GNU_SOURCE /* pipe2, prctl */
 #include "lab/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,7 +46,7 @@ typedef struct {
     char name[POL_SPEC_MAX]; /* "exec:COMMAND" */
     const char *cmd;         /* in name */
     pid_t pid;
-    int fd;
+    int wfd, rfd; /* pipes to the child's stdin and from its stdout */
     int errfd;   /* the child's stderr: an unlinked file, read on failure */
     int timeout_ms;
     int failed;
@@ -94,11 +94,13 @@ static void stderr_tail(const xpol *x, char *out, size_t n, int nlines) {
 }
 
 /* Ends the child (if still running) and reaps it. */
+static void warden(pid_t parent, const char *shell_line, const int *fds)
+    __attribute__((noreturn));
+
 static void reap(xpol *x, int kill_now) {
-    if (x->fd >= 0) {
-        close(x->fd);
-        x->fd = -1;
-    }
+    if (x->wfd >= 0) close(x->wfd);
+    if (x->rfd >= 0) close(x->rfd);
+    x->wfd = x->rfd = -1;
     if (x->pid <= 0) return;
     int st;
     /* Its input closed, a well-behaved child exits: a second at most. */
@@ -111,10 +113,72 @@ static void reap(xpol *x, int kill_now) {
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
     }
-    kill(-x->pid, SIGKILL); /* its process group: a pipeline's every process */
+    /* The warden kills the policy's process group and reaps it all; a
+    ** warden that does not end within a second is killed. */
+    kill(x->pid, SIGTERM);
+    for (int i = 0; i < 1000; i++) {
+        pid_t r = waitpid(x->pid, &st, WNOHANG);
+        if (r == x->pid || (r < 0 && errno != EINTR)) {
+            x->pid = -1;
+            return;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     kill(x->pid, SIGKILL);
     while (waitpid(x->pid, &st, 0) < 0 && errno == EINTR) {}
     x->pid = -1;
+}
+
+/* The process spotbench starts, between it and the policy: the warden.
+** It is the child subreaper of the policy's processes (a shell's children
+** come to it when the shell ends, and only it can reap them), starts the
+** policy in a process group of its own, and on SIGTERM kills that group.
+** It ends when every process of the policy has, with the policy's own exit
+** status or signal, so that spotbench's messages name them. fds: the
+** child's stdin pipe, then its stdout pipe, then its stderr file. Never
+** returns. */
+static void warden(pid_t parent, const char *shell_line, const int *fds) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    pid_t b = fork();
+    if (b < 0) _exit(127);
+    if (b == 0) {
+        /* The policy: the pipes as stdin and stdout, stderr to the file,
+        ** its own process group; it dies with the warden. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (dup2(fds[0], 0) < 0 || dup2(fds[3], 1) < 0 || dup2(fds[4], 2) < 0) _exit(127);
+        setpgid(0, 0);
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execl("/bin/sh", "sh", "-c", shell_line, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(b, b); /* also here: no kill may find the group not made yet */
+    for (int i = 0; i < 5; i++) close(fds[i]);
+    int st, bst = 0;
+    for (;;) {
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == b) bst = st;
+        if (w < 0 && errno == ECHILD) break;
+        int sig = sigwaitinfo(&set, NULL);
+        if (sig == SIGTERM) kill(-b, SIGKILL);
+    }
+    if (WIFSIGNALED(bst)) {
+        struct rlimit none = {0, 0}; /* the policy's signal, not a core of this */
+        setrlimit(RLIMIT_CORE, &none);
+        signal(WTERMSIG(bst), SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        kill(getpid(), WTERMSIG(bst));
+    }
+    _exit(WIFEXITED(bst) ? WEXITSTATUS(bst) : 127);
 }
 
 /* Records the failure `why` of the exchange about `what` (an observation
@@ -147,33 +211,51 @@ static void gone(xpol *x, char *why, size_t n, const char *when) {
     }
 }
 
-/* Sends `line` and a newline. */
-static int send_line(xpol *x, const char *line, size_t len) {
-    struct iovec v[2] = {{(void *)line, len}, {(void *)"\n", 1}};
-    struct msghdr m = {0};
-    m.msg_iov = v;
-    m.msg_iovlen = 2;
-    size_t left = len + 1;
-    while (left > 0) {
-        ssize_t w = sendmsg(x->fd, &m, MSG_NOSIGNAL);
+/* Writes n bytes to the child; -1 with errno on failure. SIGPIPE is
+** blocked meanwhile (a child gone makes the write fail with EPIPE, not
+** end spotbench), and one it raised is taken before it is unblocked. */
+static int write_all(xpol *x, const char *p, size_t n) {
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    int rc = 0;
+    while (n > 0) {
+        ssize_t w = write(x->wfd, p, n);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) {
-            char why[200];
-            gone(x, why, sizeof why, "before answering");
-            return fail(x, line, why);
+            rc = -1;
+            break;
         }
-        left -= (size_t)w;
-        /* A short write: move the vectors on. */
-        while (w > 0 && m.msg_iovlen > 0) {
-            size_t take = (size_t)w < m.msg_iov[0].iov_len ? (size_t)w : m.msg_iov[0].iov_len;
-            m.msg_iov[0].iov_base = (char *)m.msg_iov[0].iov_base + take;
-            m.msg_iov[0].iov_len -= take;
-            w -= (ssize_t)take;
-            if (m.msg_iov[0].iov_len == 0) {
-                m.msg_iov++;
-                m.msg_iovlen--;
-            }
-        }
+        p += w;
+        n -= (size_t)w;
+    }
+    int saved = errno;
+    if (rc && saved == EPIPE && !sigismember(&old, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return rc;
+}
+
+/* Sends `line` and a newline, in one write when it fits the buffer. */
+static int send_line(xpol *x, const char *line, size_t len) {
+    int rc;
+    if (len + 1 <= x->cap - x->len && x->cap) {
+        /* The read buffer's free tail as scratch: one system call. */
+        char *tmp = x->buf + x->len;
+        memcpy(tmp, line, len);
+        tmp[len] = '\n';
+        rc = write_all(x, tmp, len + 1);
+    } else {
+        rc = write_all(x, line, len) || write_all(x, "\n", 1) ? -1 : 0;
+    }
+    if (rc) {
+        char why[200];
+        gone(x, why, sizeof why, "before answering");
+        return fail(x, line, why);
     }
     return 0;
 }
@@ -199,20 +281,9 @@ static int recv_line(xpol *x, const char *what, char **line) {
             x->buf = nb;
             x->cap = nc;
         }
-        ssize_t r = recv(x->fd, x->buf + x->len, x->cap - x->len, MSG_DONTWAIT);
-        if (r > 0) {
-            x->len += (size_t)r;
-            continue;
-        }
-        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            char why[200];
-            gone(x, why, sizeof why, "before answering");
-            return fail(x, what, why);
-        }
-        if (r < 0 && errno == EINTR) continue;
         int64_t left = deadline - now_ms();
-        struct pollfd p = {x->fd, POLLIN, 0};
-        int k = left > 0 ? poll(&p, 1, (int)left) : 0;
+        struct pollfd pf = {x->rfd, POLLIN, 0};
+        int k = left > 0 ? poll(&pf, 1, (int)left) : 0;
         if (k < 0 && errno == EINTR) continue;
         if (k == 0) {
             char why[200];
@@ -220,6 +291,15 @@ static int recv_line(xpol *x, const char *what, char **line) {
                      "the policy was killed", x->timeout_ms);
             return fail(x, what, why);
         }
+        ssize_t r = read(x->rfd, x->buf + x->len, x->cap - x->len);
+        if (r > 0) {
+            x->len += (size_t)r;
+            continue;
+        }
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        char why[200];
+        gone(x, why, sizeof why, "before answering");
+        return fail(x, what, why);
     }
 }
 
@@ -363,19 +443,19 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         return LAB_FAIL;
     }
-    x->fd = x->errfd = -1;
+    x->wfd = x->rfd = x->errfd = -1;
     x->pid = -1;
     snprintf(x->name, sizeof x->name, "exec:%s", cmd);
     x->cmd = x->name + 5;
     x->timeout_ms = timeout_ms();
-    int sv[2] = {-1, -1};
+    int in[2] = {-1, -1}, ou[2] = {-1, -1}; /* the child's stdin and stdout */
     char tmpl[] = "/tmp/spotbench-policy-stderr-XXXXXX";
     x->errfd = mkstemp(tmpl);
     if (x->errfd >= 0) {
         unlink(tmpl);
         fcntl(x->errfd, F_SETFD, FD_CLOEXEC);
     }
-    if (x->errfd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+    if (x->errfd < 0 || pipe2(in, O_CLOEXEC) || pipe2(ou, O_CLOEXEC)) {
         snprintf(err, errlen, "cannot start the policy: %s", strerror(errno));
         goto fail;
     }
@@ -393,19 +473,13 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
         goto fail;
     }
     if (pid == 0) {
-        /* The child: the socket as stdin and stdout, stderr to the file; it
-        ** dies with the process that started it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0 || dup2(x->errfd, 2) < 0) _exit(127);
-        signal(SIGPIPE, SIG_DFL);
-        /* Its own process group: a hung pipeline is killed whole. */
-        setpgid(0, 0);
-        execl("/bin/sh", "sh", "-c", shell_line, (char *)NULL);
-        _exit(127);
+        int fds[] = {in[0], in[1], ou[0], ou[1], x->errfd};
+        warden(parent, shell_line, fds);
     }
-    close(sv[1]);
-    x->fd = sv[0];
+    close(in[0]);
+    close(ou[1]);
+    x->wfd = in[1];
+    x->rfd = ou[0];
     x->pid = pid;
     x->pol.name = x->name;
     x->pol.ops = &xops;
@@ -436,8 +510,10 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
     *out = &x->pol;
     return LAB_OK;
 fail:
-    if (sv[0] >= 0) close(sv[0]);
-    if (sv[1] >= 0) close(sv[1]);
+    for (int i = 0; i < 2; i++) {
+        if (in[i] >= 0) close(in[i]);
+        if (ou[i] >= 0) close(ou[i]);
+    }
     if (x->errfd >= 0) close(x->errfd);
     free(x);
     return LAB_FAIL;

@@ -135,6 +135,8 @@ for line in sys.stdin:
             sys.stderr.write("thinking\n")
             sys.stderr.flush()
             time.sleep(3600)
+        if mode == "segv":
+            os.kill(os.getpid(), 11)
         if mode == "garbage":
             print("hello world", flush=True)
         if mode == "wrongnow":
@@ -166,6 +168,11 @@ expect_rc "hang" 1
 expect_err "hang" "spotbench: $S: exec:python3 $TMP/bad.py hang $TMP/pid: no answer within 500 ms (SPOTBENCH_POLICY_TIMEOUT): the policy was killed; the line it was answering: $OBS1; its last stderr lines: thinking"
 gone hang
 [ "$(q "$TMP/f.db" "select count(*) from runs")" = 0 ] && ok || bad "hang: a run stored"
+
+failing segv
+expect_rc "signal" 1
+expect_err "signal" "spotbench: $S: exec:python3 $TMP/bad.py segv $TMP/pid: the policy was killed by signal 11 (Segmentation fault) before answering; the line it was answering: $OBS1"
+gone segv
 
 # A compound command (a shell with children) that hangs: killed whole.
 rm -f "$TMP/pid"
