@@ -134,14 +134,17 @@ fuzz-bins: $(FUZZ_BINS)
 
 # The loadable C policy of examples/policies/ (policy/policy_abi.h): its
 # file and the policy module, position-independent, exporting only the two
-# symbols of POL_EXPORT_POLICY. Never sanitized: any binary loads it.
+# symbols of POL_EXPORT_POLICY, optimised across its files as the binary
+# is (the helpers inlined into the policy). Never sanitized: any binary
+# loads it.
 EXAMPLE_SO := $(BUILD)/examples/karpenter.so
 POLICY_SRCS := $(wildcard policy/*.c)
 $(EXAMPLE_SO): examples/policies/karpenter_so.c $(POLICY_SRCS) $(wildcard policy/*.h) \
     | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -fPIC -shared \
-	    -fvisibility=hidden -I. -o $@ examples/policies/karpenter_so.c $(POLICY_SRCS) -lm
+	    -fvisibility=hidden $(if $(LTO),-flto=auto) -I. -o $@ \
+	    examples/policies/karpenter_so.c $(POLICY_SRCS) -lm
 examples: $(EXAMPLE_SO)
 
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
@@ -228,7 +231,8 @@ demo: $(BIN)
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench:
-	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%)
+	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%) \
+	    build/examples/karpenter.so
 	@bench/run.sh
 
 clean:
