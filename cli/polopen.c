@@ -42,3 +42,13 @@ int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int u
 void cli_policies_close(const pol_policy **pols, size_t n) {
     for (size_t i = 0; i < n; i++) lab_policy_close(pols[i]);
 }
+
+int cli_live_policy_open(const char *spec, const pol_policy **out, char *err,
+                         size_t errlen) {
+    char msg[2048];
+    if (lab_policy_open(spec, out, msg, sizeof msg) == LAB_OK) return 0;
+    /* "--policy SPEC: ..." is a command line's; a config names its key. */
+    const char *m = strncmp(msg, "--policy ", 9) == 0 ? msg + 9 : msg;
+    snprintf(err, errlen, "%s", m);
+    return -1;
+}

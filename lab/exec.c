@@ -11,7 +11,7 @@
 ** "none" from then on without asking; pol_status() then fails the run, so
 ** no partial run is stored as whole. Closing the policy reaps the child.
 */
-#define _GNU_SOURCE /* pipe2, prctl */
+#define _GNU_SOURCE /* pipe2, prctl, memfd_create */
 #include "lab/exec.h"
 
 #include <errno.h>
@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -47,7 +49,7 @@ typedef struct {
     const char *cmd;         /* in name */
     pid_t pid;
     int wfd, rfd; /* pipes to the child's stdin and from its stdout */
-    int errfd;   /* the child's stderr: an unlinked file, read on failure */
+    int errfd;   /* the child's stderr: a file in memory, read on failure */
     int timeout_ms;
     int failed;
     char fail[FAIL_MAX];
@@ -72,8 +74,9 @@ static int64_t now_ms(void) {
 static void stderr_tail(const xpol *x, char *out, size_t n, int nlines) {
     snprintf(out, n, "(empty)");
     if (x->errfd < 0) return;
-    off_t end = lseek(x->errfd, 0, SEEK_END);
-    if (end <= 0) return;
+    struct stat st;
+    if (fstat(x->errfd, &st) || st.st_size <= 0) return;
+    off_t end = st.st_size;
     char tail[2048];
     off_t from = end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0;
     ssize_t got = pread(x->errfd, tail, (size_t)(end - from), from);
@@ -449,12 +452,9 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
     x->cmd = x->name + 5;
     x->timeout_ms = timeout_ms();
     int in[2] = {-1, -1}, ou[2] = {-1, -1}; /* the child's stdin and stdout */
-    char tmpl[] = "/tmp/spotbench-policy-stderr-XXXXXX";
-    x->errfd = mkstemp(tmpl);
-    if (x->errfd >= 0) {
-        unlink(tmpl);
-        fcntl(x->errfd, F_SETFD, FD_CLOEXEC);
-    }
+    /* The child's stderr: a file in memory (no /tmp needed, as in an
+    ** empty root or a Lambda function), read back on failure. */
+    x->errfd = memfd_create("spotbench-policy-stderr", MFD_CLOEXEC);
     if (x->errfd < 0 || pipe2(in, O_CLOEXEC) || pipe2(ou, O_CLOEXEC)) {
         snprintf(err, errlen, "cannot start the policy: %s", strerror(errno));
         goto fail;
