@@ -97,7 +97,7 @@ static void stderr_tail(const xpol *x, char *out, size_t n, int nlines) {
 }
 
 /* Ends the child (if still running) and reaps it. */
-static void warden(pid_t parent, const char *shell_line, const int *fds)
+static void warden(pid_t parent, char *const *argv, const int *fds)
     __attribute__((noreturn));
 
 static void reap(xpol *x, int kill_now) {
@@ -138,10 +138,10 @@ static void reap(xpol *x, int kill_now) {
 ** come to it when the shell ends, and only it can reap them), starts the
 ** policy in a process group of its own, and on SIGTERM kills that group.
 ** It ends when every process of the policy has, with the policy's own exit
-** status or signal, so that spotbench's messages name them. fds: the
-** child's stdin pipe, then its stdout pipe, then its stderr file. Never
-** returns. */
-static void warden(pid_t parent, const char *shell_line, const int *fds) {
+** status or signal, so that spotbench's messages name them. argv: what
+** the policy runs (execvp); fds: the child's stdin pipe, then its stdout
+** pipe, then its stderr file. Never returns. */
+static void warden(pid_t parent, char *const *argv, const int *fds) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -160,7 +160,10 @@ static void warden(pid_t parent, const char *shell_line, const int *fds) {
         setpgid(0, 0);
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
-        execl("/bin/sh", "sh", "-c", shell_line, (char *)NULL);
+        execvp(argv[0], argv);
+        /* Only async-signal-safe calls after a fork: write, not printf. */
+        const char *why = errno == ENOENT ? ": not found\n" : ": cannot be run\n";
+        if (write(2, argv[0], strlen(argv[0])) < 0 || write(2, why, strlen(why)) < 0) {}
         _exit(127);
     }
     setpgid(b, b); /* also here: no kill may find the group not made yet */
@@ -437,7 +440,7 @@ static int params_clash(const trc_poldesc *d, char *err, size_t errlen) {
 }
 
 int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t errlen) {
-    if (!*cmd) {
+    if (!cmd[strspn(cmd, " \t")]) {
         snprintf(err, errlen, "expected a command after 'exec:'");
         return LAB_BADINPUT;
     }
@@ -459,12 +462,26 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
         snprintf(err, errlen, "cannot start the policy: %s", strerror(errno));
         goto fail;
     }
-    /* A simple command replaces the shell ("exec CMD"): the process
-    ** spotbench waits for is the policy itself, not a shell whose child
-    ** would outlive it. */
-    char shell_line[POL_SPEC_MAX + 8];
-    int simple = strpbrk(cmd, ";&|()<>`$\n\\") == NULL;
-    snprintf(shell_line, sizeof shell_line, "%s%s", simple ? "exec " : "", cmd);
+    /* A simple command (words of letters, digits and / . _ + , : @ % -
+    ** between spaces) runs without a shell, as the shell would run it: the
+    ** process waited for is the policy itself, and no /bin/sh is needed
+    ** (a Lambda zip carries none). Any other goes to /bin/sh -c. */
+    char words[POL_SPEC_MAX], *argv[POL_SPEC_MAX / 2 + 4], sh[] = "/bin/sh", dash_c[] = "-c";
+    size_t nargv = 0;
+    int simple = cmd[strspn(cmd, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789 /._+,:@%-")] == '\0';
+    snprintf(words, sizeof words, "%s", cmd);
+    if (simple) {
+        for (char *w = strtok(words, " "); w; w = strtok(NULL, " ")) argv[nargv++] = w;
+        simple = nargv > 0;
+    }
+    if (!simple) {
+        argv[0] = sh;
+        argv[1] = dash_c;
+        argv[2] = words;
+        nargv = 3;
+    }
+    argv[nargv] = NULL;
     pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
@@ -474,7 +491,7 @@ int lab_exec_open(const char *cmd, const pol_policy **out, char *err, size_t err
     }
     if (pid == 0) {
         int fds[] = {in[0], in[1], ou[0], ou[1], x->errfd};
-        warden(parent, shell_line, fds);
+        warden(parent, argv, fds);
     }
     close(in[0]);
     close(ou[1]);

@@ -232,8 +232,9 @@ def run_without_moto(c, boot, log):
                 bad is not None and bad[0] == "error" and bad[2] == "Spotbench.InvalidEvent" and
                 body.get("errorType") == "Spotbench.InvalidEvent" and
                 "unknown key 'intervall'" in body.get("errorMessage", ""), bad)
-        # An external policy whose command is not there (the zip carries
-        # no interpreter, docs/deploy.md): the event is refused, naming it.
+        # An external policy whose command is not there: the event is
+        # refused, naming it (a simple command runs without a shell: the
+        # empty root has no /bin/sh, docs/deploy.md).
         nosuch = rt.invoke(config(sfr, policy="exec:/var/task/nosuch-policy", params={}),
                            timeout=20)
         body = json.loads(nosuch[1]) if nosuch else {}
@@ -241,7 +242,9 @@ def run_without_moto(c, boot, log):
                 "named with the child's exit status 127",
                 nosuch is not None and nosuch[2] == "Spotbench.InvalidEvent" and
                 "event: policy: exec:/var/task/nosuch-policy: the policy exited with status "
-                "127 before answering" in body.get("errorMessage", ""), nosuch)
+                "127 before answering" in body.get("errorMessage", "") and
+                "its last stderr lines: /var/task/nosuch-policy: not found" in
+                body.get("errorMessage", ""), nosuch)
         # A closed loopback port (the runtime's own port + nothing): every
         # call fails at once, the tick saw nothing.
         dead = "http://127.0.0.1:9"

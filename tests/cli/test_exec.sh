@@ -204,7 +204,7 @@ expect_err "protocol 2" "a malformed answer (protocol: version 2, this spotbench
 
 run "$SB" run $S --policy "exec:nosuchcommand-spotbench" --db "$TMP/f.db"
 expect_rc "no such command" 1
-expect_err "no such command" "spotbench: --policy exec:nosuchcommand-spotbench: the policy exited with status 127 before answering; the line it was answering: {\"type\": \"hello\", \"protocol\": 1}; its last stderr lines: sh: 1: exec: nosuchcommand-spotbench: not found"
+expect_err "no such command" "spotbench: --policy exec:nosuchcommand-spotbench: the policy exited with status 127 before answering; the line it was answering: {\"type\": \"hello\", \"protocol\": 1}; its last stderr lines: nosuchcommand-spotbench: not found"
 run "$SB" run $S --policy "exec:" --db "$TMP/f.db"
 expect_rc "empty command" 2
 expect_err "empty command" "spotbench: --policy exec:: expected a command after 'exec:'"
