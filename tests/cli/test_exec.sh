@@ -108,6 +108,24 @@ run "$SB" run $S --policy "exec:python3 $TMP/seed.py $TMP/seeds" --set seed=7 --
 expect_rc "seed run" 0
 [ "$(cat "$TMP/seeds")" = "7 3" ] && ok || bad "the child's seed: $(cat "$TMP/seeds")"
 
+# The --set rule with an external policy's own parameter beside a
+# built-in: k goes to the child only, a scenario field to both.
+mkdir -p "$TMP/suite"
+ln -s "$PWD/traces/scenarios/all-outbid-3h" "$TMP/suite/all-outbid-3h"
+run "$SB" compare "$TMP/suite" --policy karpenter --policy "exec:python3 $TMP/seed.py $TMP/seeds2" \
+    --set k=3 --set asg.DefaultCooldown=120 --seeds 1 --json --db "$TMP/cs.db"
+expect_rc "compare: a child's parameter beside a built-in" 0
+cp "$TMP/out" "$TMP/cs.json"
+"$SB" run "$TMP/suite/all-outbid-3h/scenario.json" --policy karpenter --set seed=1 \
+    --set asg.DefaultCooldown=120 --json --db "$TMP/cs2.db" >"$TMP/k.json"
+python3 - "$TMP/cs.json" "$TMP/k.json" <<'PY' && ok || bad "the built-in's row under a child's --set"
+import json, sys
+c, k = (json.load(open(f)) for f in sys.argv[1:3])
+assert c["policies"] == ["karpenter", "seedy"], c["policies"]
+assert c["all_cases"]["karpenter"]["total_cost"] == k["summary"]["total_cost"]
+PY
+grep -qx "1 3" "$TMP/seeds2" && ok || bad "the child's k: $(cat "$TMP/seeds2")"
+
 # Children that fail. Each writes its pid first, so that the test can see
 # it is gone afterwards (no process left, no zombie: spotbench reaps it).
 cat >"$TMP/bad.py" <<'PY'
