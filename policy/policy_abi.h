@@ -15,7 +15,13 @@
 ** in policy/policy.c, which depends on libc only: compile it into the
 ** library (the binary exports nothing).
 **
-** Version history: 1, the first.
+** A positional initializer of a pol_policy ends with POL_BUILT_IN (the
+** fields spotbench fills for a policy it makes at run time), as the
+** built-ins' do; designated initializers need nothing.
+**
+** The version changes with the layout of pol_obs, pol_decision, pol_params
+** or pol_policy, whatever the change: a library reads them as it was
+** compiled. Version history: 1, the first.
 */
 #ifndef SPOTBENCH_POLICY_ABI_H
 #define SPOTBENCH_POLICY_ABI_H
