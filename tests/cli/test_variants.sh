@@ -66,6 +66,13 @@ assert d['policy'] == 'karpenter@fallback_wait=0,consolidate_after=600', d['poli
 assert d['params']['fallback_wait'] == 0 and d['params']['consolidate_after'] == 600, d['params']
 " && ok || bad "run --json of a variant: $(head -c 300 "$TMP/out")"
 
+# sensitivity: a row per setting, under its label.
+run "$SB" sensitivity traces/scenarios/all-outbid-3h/scenario.json --policy karpenter \
+    --policy 'karpenter@fallback_wait=0:no-wait' --delays 0,60 --offsets 0,30 --db "$TMP/s.db"
+expect_rc "sensitivity with a variant" 0
+grep -qE '^no-wait +[0-9]+ ' "$TMP/out" && ok || bad "sensitivity: no no-wait row: $(cat "$TMP/out")"
+expect_out "sensitivity pairs" "karpenter against no-wait, point by point:"
+
 # policy list shows a variant's values as its defaults.
 run "$SB" policy list --policy 'karpenter@fallback_wait=0:no-wait'
 expect_rc "policy list --policy" 0
