@@ -133,15 +133,17 @@ int aws_live_config_load(const char *path, aws_live_config *out, char *err,
 
 /* Opens a policy specification that is not a built-in's name (a variant,
 ** exec:COMMAND, ./lib.so: lab/polspec.h, which this layer cannot call):
-** 0 and *out (released with pol_close), or non-zero with a message. */
-typedef int (*aws_policy_open_fn)(const char *spec, const pol_policy **out, char *err,
-                                  size_t errlen);
+** 0 and *out (opened: released with pol_close), 1 and *out (borrowed from
+** the caller, never closed here), or -1 with a message. ctx is the
+** caller's. */
+typedef int (*aws_policy_open_fn)(void *ctx, const char *spec, const pol_policy **out,
+                                  char *err, size_t errlen);
 /* The same, a config's "policy" opened by `open` when it is no built-in's
 ** name (NULL: built-ins only). Release the config with
 ** aws_live_config_free(), which closes a policy opened so. */
-int aws_live_config_parse_with(const char *json, aws_policy_open_fn open,
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
                                aws_live_config *out, char *err, size_t errlen);
-int aws_live_config_load_with(const char *path, aws_policy_open_fn open,
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
                               aws_live_config *out, char *err, size_t errlen);
 void aws_live_config_free(aws_live_config *cfg);
 /* Client options for a config (pointers into *cfg). */

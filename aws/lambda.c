@@ -243,7 +243,7 @@ static int event_config(const char *body, const aws_live_config *def,
         return 0;
     }
     char e2[AWS_ERR_MAX];
-    if (aws_live_config_parse_with(body, open, out, e2, sizeof e2)) {
+    if (aws_live_config_parse_with(body, open, NULL, out, e2, sizeof e2)) {
         snprintf(err, errlen, "event: %s", e2);
         return -1;
     }
@@ -338,7 +338,7 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
     aws_live_config def;
     if (o->default_config) {
         char e2[AWS_ERR_MAX], msg[AWS_ERR_MAX + 64];
-        if (aws_live_config_parse_with(o->default_config, o->open_policy, &def, e2,
+        if (aws_live_config_parse_with(o->default_config, o->open_policy, NULL, &def, e2,
                                        sizeof e2)) {
             snprintf(msg, sizeof msg, "SPOTBENCH_LIVE_CONFIG: %s", e2);
             char e3[AWS_ERR_MAX];

@@ -163,7 +163,7 @@ static int parse_endpoints(const cJSON *obj, aws_live_config *out, char *err,
 
 int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
                           size_t errlen) {
-    return aws_live_config_parse_with(json, NULL, out, err, errlen);
+    return aws_live_config_parse_with(json, NULL, NULL, out, err, errlen);
 }
 
 void aws_live_config_free(aws_live_config *cfg) {
@@ -172,7 +172,7 @@ void aws_live_config_free(aws_live_config *cfg) {
     cfg->policy = NULL;
 }
 
-int aws_live_config_parse_with(const char *json, aws_policy_open_fn open,
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
                                aws_live_config *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     const char *end = NULL;
@@ -229,12 +229,13 @@ int aws_live_config_parse_with(const char *json, aws_policy_open_fn open,
         /* A variant, an external policy, a library: opened by the caller's
         ** function, closed by aws_live_config_free. */
         char e2[AWS_ERR_MAX];
-        if (open(pol, &out->policy, e2, sizeof e2)) {
+        int o = open(ctx, pol, &out->policy, e2, sizeof e2);
+        if (o < 0 || o > 1) {
             out->policy = NULL;
             snprintf(err, errlen, "policy: %s", e2);
             goto out;
         }
-        out->policy_owned = 1;
+        out->policy_owned = o == 0;
     }
     if (!out->policy) {
         snprintf(err, errlen, "policy: unknown policy '%s' (see 'spotbench "
@@ -289,10 +290,10 @@ out:
 
 int aws_live_config_load(const char *path, aws_live_config *out, char *err,
                          size_t errlen) {
-    return aws_live_config_load_with(path, NULL, out, err, errlen);
+    return aws_live_config_load_with(path, NULL, NULL, out, err, errlen);
 }
 
-int aws_live_config_load_with(const char *path, aws_policy_open_fn open,
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
                               aws_live_config *out, char *err, size_t errlen) {
     char *text = NULL, e2[AWS_ERR_MAX];
     int r = aws_read_file(path, 1 << 20, &text, NULL, e2, sizeof e2);
@@ -303,7 +304,7 @@ int aws_live_config_load_with(const char *path, aws_policy_open_fn open,
             snprintf(err, errlen, "%s", e2);
         return -1;
     }
-    r = aws_live_config_parse_with(text, open, out, e2, sizeof e2);
+    r = aws_live_config_parse_with(text, open, ctx, out, e2, sizeof e2);
     free(text);
     if (r) snprintf(err, errlen, "%s: %s", path, e2);
     return r;

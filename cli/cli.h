@@ -120,7 +120,7 @@ int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int u
                       const pol_policy **out);
 void cli_policies_close(const pol_policy **pols, size_t n);
 /* lab_policy_open for a live config's "policy" (aws_policy_open_fn). */
-int cli_live_policy_open(const char *spec, const pol_policy **out, char *err,
+int cli_live_policy_open(void *ctx, const char *spec, const pol_policy **out, char *err,
                          size_t errlen);
 
 /* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.

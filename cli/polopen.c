@@ -43,8 +43,9 @@ void cli_policies_close(const pol_policy **pols, size_t n) {
     for (size_t i = 0; i < n; i++) lab_policy_close(pols[i]);
 }
 
-int cli_live_policy_open(const char *spec, const pol_policy **out, char *err,
+int cli_live_policy_open(void *ctx, const char *spec, const pol_policy **out, char *err,
                          size_t errlen) {
+    (void)ctx;
     char msg[2048];
     if (lab_policy_open(spec, out, msg, sizeof msg) == LAB_OK) return 0;
     /* "--policy SPEC: ..." is a command line's; a config names its key. */

@@ -89,6 +89,16 @@ assert len(a) == 4 and a == b, (a, b)
 PY
 [ "$(ps -eo args | grep -c '[k]arpenter\.py')" -eq 0 ] && ok || bad "children left running"
 
+# deploy live-config: the external policy goes live as itself, with a
+# warning that the host or the Lambda zip must carry the program.
+run "$SB" deploy live-config $S --policy "exec:$PY" --set fallback_wait=60 -o "$TMP/live.json"
+expect_rc "deploy exec" 0
+expect_err "deploy exec" "spotbench: warning: $S: policy: 'exec:$PY' is a program the controller runs where it is deployed: the host of 'spotbench live' must have it, or the Lambda zip carry it (docs/deploy.md, \"A policy of your own in the function\")"
+python3 -c "
+import json; d=json.load(open('$TMP/live.json'))
+assert d['policy'] == 'exec:$PY' and d['params']['fallback_wait'] == 60, d
+" && ok || bad "deploy live-config of exec: $(cat "$TMP/live.json")"
+
 # The child gets the run's seed (and the run's parameters) before the run.
 cat >"$TMP/seed.py" <<'PY'
 import json, sys

@@ -73,6 +73,16 @@ expect_rc "sensitivity with a variant" 0
 grep -qE '^no-wait +[0-9]+ ' "$TMP/out" && ok || bad "sensitivity: no no-wait row: $(cat "$TMP/out")"
 expect_out "sensitivity pairs" "karpenter against no-wait, point by point:"
 
+# deploy live-config: the variant goes live as itself, its values in params.
+run "$SB" deploy live-config traces/scenarios/seed-week/scenario.json \
+    --policy 'karpenter@fallback_wait=0:no-wait' -o "$TMP/live.json"
+expect_rc "deploy a variant" 0
+python3 -c "
+import json; d=json.load(open('$TMP/live.json'))
+assert d['policy'] == 'karpenter@fallback_wait=0:no-wait', d['policy']
+assert d['params']['fallback_wait'] == 0 and d['params']['consolidate_after'] == 1800, d['params']
+" && ok || bad "deploy live-config of a variant: $(cat "$TMP/live.json")"
+
 # policy list shows a variant's values as its defaults.
 run "$SB" policy list --policy 'karpenter@fallback_wait=0:no-wait'
 expect_rc "policy list --policy" 0
