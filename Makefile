@@ -1,5 +1,6 @@
 # spotbench build.
 #   make            build libspotbench.a and the spotbench binary (build/)
+#   make examples   the loadable C policy of examples/policies/ (build/examples/)
 #   make test       unit tests (cmocka), CLI tests and tests/aws/test_*.py
 #   make test SAN=1 the same under AddressSanitizer + UBSan (build-san/)
 #   make fuzz       libFuzzer on every parser, FUZZ_TIME seconds each (clang;
@@ -82,7 +83,7 @@ LIB := $(BUILD)/libspotbench.a
 BIN := $(BUILD)/spotbench
 DEPS_OK := $(BUILD)/.deps-ok
 
-.PHONY: all deps test demo bench clean fuzz fuzz-bins lambda install uninstall image
+.PHONY: all deps test demo bench clean fuzz fuzz-bins examples lambda install uninstall image
 all: $(BIN)
 
 # Installs (as root) or names the missing Debian packages.
@@ -130,6 +131,21 @@ $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(LIB) | $(DEPS_OK)
 	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_MAIN) $(LIB) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BINS)
+
+# The loadable C policy of examples/policies/ (policy/policy_abi.h): its
+# file and the policy module, position-independent, exporting only the two
+# symbols of POL_EXPORT_POLICY, optimised across its files as the binary
+# is (the helpers inlined into the policy). Never sanitized: any binary
+# loads it.
+EXAMPLE_SO := $(BUILD)/examples/karpenter.so
+POLICY_SRCS := $(wildcard policy/*.c)
+$(EXAMPLE_SO): examples/policies/karpenter_so.c $(POLICY_SRCS) $(wildcard policy/*.h) \
+    | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -fPIC -shared \
+	    -fvisibility=hidden $(if $(LTO),-flto=auto) -I. -o $@ \
+	    examples/policies/karpenter_so.c $(POLICY_SRCS) -lm
+examples: $(EXAMPLE_SO)
 
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -205,7 +221,7 @@ image: $(BIN) $(MAN)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/image-tree PREFIX=/usr/local >/dev/null
 	scripts/build-image.sh $(BUILD)/image-tree results/spotbench-oci.tar
 
-test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION)
+test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION) $(EXAMPLE_SO)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 fuzz:
@@ -215,7 +231,8 @@ demo: $(BIN)
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench:
-	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%)
+	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%) \
+	    build/examples/karpenter.so
 	@bench/run.sh
 
 clean:

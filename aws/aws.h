@@ -129,6 +129,7 @@ typedef struct {
     char endpoint[AWS_NSERVICES][256]; /* "" : aws_endpoint_resolve() */
     long connect_timeout_ms, timeout_ms;
     int max_attempts;
+    int policy_owned;        /* policy was opened: aws_live_config_free closes it */
 } aws_live_config;
 
 /* Parses the live config (JSON text). Unknown keys, wrong types, missing
@@ -138,6 +139,22 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
 /* Reads and parses a config file; messages start with the path. */
 int aws_live_config_load(const char *path, aws_live_config *out, char *err,
                          size_t errlen);
+
+/* Opens a policy specification that is not a built-in's name (a variant,
+** exec:COMMAND, ./lib.so: lab/polspec.h, which this layer cannot call):
+** 0 and *out (opened: released with pol_close), 1 and *out (borrowed from
+** the caller, never closed here), or -1 with a message. ctx is the
+** caller's. */
+typedef int (*aws_policy_open_fn)(void *ctx, const char *spec, const pol_policy **out,
+                                  char *err, size_t errlen);
+/* The same, a config's "policy" opened by `open` when it is no built-in's
+** name (NULL: built-ins only). Release the config with
+** aws_live_config_free(), which closes a policy opened so. */
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
+                               aws_live_config *out, char *err, size_t errlen);
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
+                              aws_live_config *out, char *err, size_t errlen);
+void aws_live_config_free(aws_live_config *cfg);
 /* Client options for a config (pointers into *cfg). */
 void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o);
 
@@ -158,6 +175,7 @@ typedef struct {
     pol_obs obs;                  /* its datapoints live in pts[] */
     pol_point *pts[POL_NMETRICS]; /* owned by the tick */
     int fleet_known;
+    int policy_failed; /* an external policy could not answer (pol_status) */
     aws_fleet fleet;
     pol_decision policy_decision; /* what the policy said */
     pol_decision decision;        /* after the max_on_demand cap */
@@ -218,6 +236,7 @@ typedef struct {
     const char *runtime_api;    /* AWS_LAMBDA_RUNTIME_API, "host:port" */
     int apply;                  /* SetDesiredCapacity; otherwise dry run */
     const char *default_config; /* JSON for SNS events, or NULL */
+    aws_policy_open_fn open_policy; /* a config's policy that is no built-in */
     int64_t fixed_now;          /* 0: the wall clock */
     int max_invocations;        /* 0: until the runtime stops the process */
     aws_log_fn log;             /* each tick's line; NULL: none */

@@ -164,6 +164,17 @@ static int parse_endpoints(const cJSON *obj, aws_live_config *out, char *err,
 
 int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
                           size_t errlen) {
+    return aws_live_config_parse_with(json, NULL, NULL, out, err, errlen);
+}
+
+void aws_live_config_free(aws_live_config *cfg) {
+    if (cfg->policy_owned) pol_close(cfg->policy);
+    cfg->policy_owned = 0;
+    cfg->policy = NULL;
+}
+
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
+                               aws_live_config *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
@@ -176,7 +187,7 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     }
     int rc = -1;
     double d;
-    char pol[64] = "guarded";
+    char pol[POL_SPEC_MAX] = "guarded";
     if (!cJSON_IsObject(root)) {
         snprintf(err, errlen, "the config must be a JSON object");
         goto out;
@@ -228,6 +239,18 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     }
     if (get_string(root, "policy", pol, sizeof pol, err, errlen) < 0) goto out;
     out->policy = pol_find(pol);
+    if (!out->policy && open) {
+        /* A variant, an external policy, a library: opened by the caller's
+        ** function, closed by aws_live_config_free. */
+        char e2[AWS_ERR_MAX];
+        int o = open(ctx, pol, &out->policy, e2, sizeof e2);
+        if (o < 0 || o > 1) {
+            out->policy = NULL;
+            snprintf(err, errlen, "policy: %s", e2);
+            goto out;
+        }
+        out->policy_owned = o == 0;
+    }
     if (!out->policy) {
         snprintf(err, errlen, "policy: unknown policy '%s' (see 'spotbench "
                               "policy list')",
@@ -280,11 +303,17 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     rc = 0;
 out:
     cJSON_Delete(root);
+    if (rc) aws_live_config_free(out);
     return rc;
 }
 
 int aws_live_config_load(const char *path, aws_live_config *out, char *err,
                          size_t errlen) {
+    return aws_live_config_load_with(path, NULL, NULL, out, err, errlen);
+}
+
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
+                              aws_live_config *out, char *err, size_t errlen) {
     char *text = NULL, e2[AWS_ERR_MAX];
     int r = aws_read_file(path, 1 << 20, &text, NULL, e2, sizeof e2);
     if (r) {
@@ -294,7 +323,7 @@ int aws_live_config_load(const char *path, aws_live_config *out, char *err,
             snprintf(err, errlen, "%s", e2);
         return -1;
     }
-    r = aws_live_config_parse(text, out, e2, sizeof e2);
+    r = aws_live_config_parse_with(text, open, ctx, out, e2, sizeof e2);
     free(text);
     if (r) snprintf(err, errlen, "%s: %s", path, e2);
     return r;
@@ -511,6 +540,14 @@ int aws_live_tick(aws_client *c, const aws_live_config *cfg, int64_t now,
                  "observation rejected: %.120s", err);
     } else {
         pol_decide(cfg->policy, &t->obs, &cfg->params, &t->policy_decision);
+        /* An external policy that could not answer: the tick fails, and
+        ** nothing is applied (its "none" is no decision). */
+        char perr[AWS_ERR_MAX];
+        if (pol_status(cfg->policy, perr, sizeof perr)) {
+            add_error(t, perr);
+            t->policy_failed = 1;
+            t->policy_decision.action = POL_ACT_NONE;
+        }
     }
     cap_decision(cfg, t);
 
@@ -653,6 +690,8 @@ static int64_t mono_ms(void) {
 int aws_live_run(aws_client *c, const aws_live_config *cfg,
                  const aws_live_opts *o, char *err, size_t errlen) {
     int64_t mono0 = mono_ms();
+    /* Live runs have no seed: an external policy is told 0. */
+    if (pol_begin(cfg->policy, 0, &cfg->params, err, errlen)) return 1;
     int streak = 0; /* failed ticks in a row */
     for (;;) {
         int64_t t0 = mono_ms();
@@ -666,7 +705,13 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
         }
         int stop = o->on_tick ? o->on_tick(o->ctx, &t) : 0;
         int failed = aws_tick_failed(&t);
+        int policy_failed = t.policy_failed;
         aws_tick_free(&t);
+        /* A policy that failed never answers again: the loop ends. */
+        if (policy_failed) {
+            pol_status(cfg->policy, err, errlen);
+            return 1;
+        }
         if (o->once) {
             if (failed) snprintf(err, errlen, "the tick could not observe or act");
             return failed ? 1 : 0;

@@ -91,6 +91,16 @@ measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json"
 for p in hedge karpenter none ondemand; do
     measure --new-only "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
 done
+echo "== own policies: the bench year through an external policy (exec:) and a loaded .so"
+measure --new-only "run (none)" "none: the base of the next" @SB@ run "$TMP/year/scenario.json" --policy none --db "$TMP/y-none2.db"
+none_wall=$wall
+measure --new-only "run (exec:build/bench/exec_child)" "see per tick below" @SB@ run "$TMP/year/scenario.json" --policy exec:build/bench/exec_child --db "$TMP/y-exec.db"
+ticks=$($SB run "$TMP/year/scenario.json" --policy none --json --db "$TMP/ev.db" 2>/dev/null | sed 's/.*"invocations": \([0-9]*\).*/\1/')
+awk -v a="$wall" -v b="$none_wall" -v n="$ticks" 'BEGIN {printf "   %d ticks: %.1f us per tick of protocol (the C child answers \"none\", as the built-in none) (target <= 10 us)\n", n, (a - b) * 1e6 / n}'
+measure --new-only "run (karpenter)" "none: the base of the next" @SB@ run "$TMP/year/scenario.json" --policy karpenter --db "$TMP/y-k.db"
+k_wall=$wall
+measure --new-only "run (./build/examples/karpenter.so)" "see the ratio below" @SB@ run "$TMP/year/scenario.json" --policy ./build/examples/karpenter.so --db "$TMP/y-so.db"
+awk -v a="$wall" -v b="$k_wall" 'BEGIN {printf "   the .so / the built-in: x%.2f (target <= x1.1)\n", a / b}'
 measure "run, five years (classic)" "<= 64 MB" @SB@ run "$TMP/year5/scenario.json" --db "$TMP/y5.db"
 rm -rf "$TMP/year5"
 

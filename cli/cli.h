@@ -111,6 +111,17 @@ int cli_json_print(cJSON *doc);
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */
 int cli_unknown_policy(const char *name);
+/* Opens the --policy specifications specs[0..n) (lab/polspec.h: a built-in,
+** a variant, exec:COMMAND, a .so) into out[0..n), with `unique` refusing one
+** given twice or two with one label (a table's rows). Returns CLI_OK (release
+** them with cli_policies_close), or an exit status after saying why (nothing
+** left open). */
+int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int unique,
+                      const pol_policy **out);
+void cli_policies_close(const pol_policy **pols, size_t n);
+/* lab_policy_open for a live config's "policy" (aws_policy_open_fn). */
+int cli_live_policy_open(void *ctx, const char *spec, const pol_policy **out, char *err,
+                         size_t errlen);
 
 /* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
 ** Returns 0, or -1 after printing why the value is bad. */

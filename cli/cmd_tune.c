@@ -32,7 +32,8 @@ const char cmd_tune_usage[] =
     "settings; exit 1 when no point meets PCT.\n"
     "\n"
     "options:\n"
-    "  --policy NAME      the policy to tune\n"
+    "  --policy NAME      the policy to tune (a variant, exec:COMMAND or ./lib.so\n"
+    "                     too: give their --range)\n"
     "  --min-coverage PCT the coverage floor, %, on every case\n"
     "  --budget RUNS      stop after this many runs (default: no limit)\n"
     "  --range KEY=VALUES a search axis, as 'sweep --grid' (START:STOP:STEP or\n"
@@ -159,7 +160,10 @@ static int tune_parse(int argc, char **argv, tune_args *t) {
     /* Enough seeds that a point's cost is not one draw's (docs/sweep.md). */
     for (; !t->seeds_given && t->nseeds < DEFAULT_SEEDS; t->nseeds++)
         t->seeds[t->nseeds] = t->nseeds + 1;
-    if (!(t->pol = pol_find(t->policy))) return cli_unknown_policy(t->policy);
+    /* Left open to the process's end: a built-in needs no closing, and an
+    ** external policy's child reads the end of its input then. */
+    int orc = cli_policies_open("tune", &t->policy, 1, 1, &t->pol);
+    if (orc != CLI_OK) return orc;
     if (t->pol->simulation_only) {
         cli_error("--policy %s: the oracle is a bound, it has nothing to tune", t->policy);
         return CLI_BADINPUT;

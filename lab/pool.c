@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "lab/polspec.h"
 #include "sim/sim.h"
 #include "store/sweeptab.h"
 #include "traces/traces.h"
@@ -51,6 +52,9 @@ static int split_run(const lab_sweep_spec *spec, const pol_policy *pol,
     rp->nkv += nswept;
     return lab_sets_split(&pol, 1, rp->kv, rp->nkv, &rp->s, err, errlen);
 }
+
+static int check_open(const lab_sweep_spec *spec, const pol_policy *pol, char *err,
+                      size_t errlen);
 
 /* 1 when s is a JSON number as written (RFC 8259): strtod also reads
 ** "inf", "nan", hex and "+1", which JSON does not. */
@@ -97,14 +101,21 @@ static void point_json(const run_parts *rp, char *out, size_t outlen) {
 }
 
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
-    const pol_policy *pol = spec->policy ? pol_find(spec->policy) : NULL;
-    if (!pol) {
-        snprintf(err, errlen, "--policy %s: unknown policy (see 'spotbench policy list')",
-                 spec->policy ? spec->policy : "(none)");
+    const pol_policy *pol = NULL;
+    if (!spec->policy) {
+        snprintf(err, errlen, "--policy (none): unknown policy (see 'spotbench policy list')");
         return -1;
     }
     /* The size first: the checks below visit every point. */
     if (lab_sweep_check_size(spec, err, errlen)) return -1;
+    if (lab_policy_open(spec->policy, &pol, err, errlen) != LAB_OK) return -1;
+    int rc = check_open(spec, pol, err, errlen);
+    lab_policy_close(pol);
+    return rc;
+}
+
+static int check_open(const lab_sweep_spec *spec, const pol_policy *pol, char *err,
+                      size_t errlen) {
     size_t np = lab_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
         snprintf(err, errlen, "the sweep has no %s",
@@ -234,7 +245,17 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     m.worker = id;
     if (!w) _exit(1);
     w->spec = spec;
-    w->pol = pol_find(spec->policy);
+    /* The worker's own policy: an external one is a child of this worker. */
+    if (lab_policy_open(spec->policy, &w->pol, m.err, sizeof m.err) != LAB_OK) {
+        size_t r0;
+        while (read(task_fd, &r0, sizeof r0) == (ssize_t)sizeof r0) {
+            m.r = r0;
+            m.status = -1;
+            if (write(result_fd, &m, sizeof m) != (ssize_t)sizeof m) break;
+        }
+        free(w);
+        _exit(1);
+    }
     w->sweep_id = sweep_id;
     w->tool_version = tool_version;
     w->cache = sim_trace_cache_new(); /* NULL: every load reads */
@@ -248,6 +269,7 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     if (w->have_sc) sim_scenario_free(&w->sc);
     sim_trace_cache_free(w->cache);
     st_close(w->db);
+    lab_policy_close(w->pol);
     free(w);
     _exit(0);
 }
@@ -257,10 +279,6 @@ int lab_sweep_exec(const char *db_path, int64_t id, const lab_sweep_spec *spec,
                   const char *tool_version, lab_sweep_progress progress,
                   void *ctx, char *err, size_t errlen) {
     if (ntodo == 0) return 0;
-    if (!pol_find(spec->policy)) {
-        snprintf(err, errlen, "unknown policy %s", spec->policy);
-        return -1;
-    }
     if (workers < 1) workers = 1;
     if ((size_t)workers > ntodo) workers = (int)ntodo;
     int *task = malloc((size_t)workers * sizeof *task);

@@ -2112,10 +2112,14 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
         out->v[0] = sc->mixed.od_base;
         out->v[1] = sc->mixed.od_pct;
     }
+    /* A variant takes its policy's controller.params, then its own values. */
+    const pol_policy *own = pol->base ? pol->base : pol;
     for (size_t i = 0; i < sc->nparams; i++)
-        if (sc->params[i].pol == pol)
+        if (sc->params[i].pol == own)
             for (size_t k = 0; k < pol->nparams; k++)
                 if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
+    for (size_t k = 0; k < pol->nparams; k++)
+        if (pol->fixed >> k & 1) out->v[k] = pol->params[k].def;
 }
 
 int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,
