@@ -228,7 +228,8 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
     if (st_open(req->db_path, &db, err, errlen) || lab_sweep_find(db, spec, &c.id, err, errlen))
         goto out;
     out->resumed = c.id != 0;
-    if (!out->resumed && lab_sweep_create(db, spec, req->tool_version, &c.id, err, errlen))
+    if (!out->resumed && (lab_sweep_create(db, spec, req->tool_version, &c.id, err, errlen) ||
+                          st_sweep_set_kind(db, c.id, "tune", err, errlen)))
         goto out;
     if (out->resumed && st_sweep_done(db, c.id, c.done, c.nruns, err, errlen)) goto out;
     st_close(db); /* no connection may cross the workers' fork() */

@@ -37,7 +37,7 @@
 #include "sim/sim.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define ST_SCHEMA_VERSION 4
+#define ST_SCHEMA_VERSION 5
 
 typedef struct st_db st_db;
 
