@@ -148,6 +148,15 @@ CLI_DECLARE(sensitivity);
 CLI_DECLARE(trace);
 CLI_DECLARE(compare);
 CLI_DECLARE(tune);
+CLI_DECLARE(ls);
+
+/* --sweep ID or --sweep last (cmd_ls.c): *id, CLI_SWEEP_LAST for 'last';
+** CLI_OK or, after the usage error, CLI_BADINPUT. cli_sweep_resolve turns
+** CLI_SWEEP_LAST into the id of the sweep stored last: 0, or -1 with a
+** message (no sweep). */
+#define CLI_SWEEP_LAST (-1)
+int cli_sweep_arg(const char *topic, const char *v, int64_t *id);
+int cli_sweep_resolve(st_db *db, int64_t *id, char *err, size_t errlen);
 
 /* The cases of a suite (lab_suite_load), printing why there are none.
 ** Returns a CLI exit status; the caller frees s with lab_suite_free. */
@@ -173,6 +182,9 @@ int cli_write_live_config(const char *path, const char *scenario,
 ** point's), on the sweep's first scenario. */
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
+/* The CloudFormation template of point `point` (best --stack): its scenario
+** fields in the stack, warnings on stderr. A CLI exit status. */
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point);
 
 /* ---- the notes of many runs (notes.c) ------------------------------------ */
 

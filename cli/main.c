@@ -35,6 +35,8 @@ static const cli_command commands[] = {
      cmd_sweep_usage, cmd_sweep, cmd_sweep_opts},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
      cmd_best_usage, cmd_best, cmd_best_opts},
+    {"ls", "list the sweeps, tunes and compares a database holds",
+     cmd_ls_usage, cmd_ls, cmd_ls_opts},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge,
      cmd_merge_opts},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",
