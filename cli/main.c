@@ -37,6 +37,8 @@ static const cli_command commands[] = {
      cmd_best_usage, cmd_best, cmd_best_opts},
     {"ls", "list the sweeps, tunes and compares a database holds",
      cmd_ls_usage, cmd_ls, cmd_ls_opts},
+    {"export", "a sweep's runs (or every run) as CSV or JSON Lines, one row a run",
+     cmd_export_usage, cmd_export, cmd_export_opts},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge,
      cmd_merge_opts},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",

@@ -15,6 +15,7 @@
 #include "sim/sim.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/sweeptab.h"
 
 /* Appends s to the malloc'd *buf (NULL at first); -1 when out of memory. */
 static int cat(char **buf, size_t *len, const char *s) {
@@ -144,5 +145,72 @@ int st_views_upgrade(struct st_db *db, char *err, size_t errlen) {
     sqlite3_finalize(s);
     for (size_t i = 0; rc == 0 && i < n; i++) rc = st_sweep_view(db, ids[i], err, errlen);
     free(ids);
+    return rc;
+}
+
+int st_view_each(struct st_db *db, int64_t sweep_id, st_row_fn fn, void *ctx, char *err,
+                 size_t errlen) {
+    char *sql;
+    if (sweep_id > 0) {
+        /* The sweep must exist; its view is made again if it went missing. */
+        char *spec = NULL;
+        if (st_sweep_spec(db, sweep_id, &spec, err, errlen)) return -1;
+        free(spec);
+        if (st_sweep_view(db, sweep_id, err, errlen)) return -1;
+        sql = sqlite3_mprintf("SELECT * FROM \"sweep_%lld_runs\" ORDER BY point, scenario_index",
+                              (long long)sweep_id);
+    } else {
+        sql = sqlite3_mprintf("SELECT * FROM run_results ORDER BY run_id");
+    }
+    sqlite3_stmt *s = NULL;
+    if (!sql) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int prc = sqlite3_prepare_v2(st_sqlite(db), sql, -1, &s, NULL);
+    sqlite3_free(sql);
+    if (prc != SQLITE_OK) return st_db_fail(db, err, errlen, "cannot read the view");
+    int n = sqlite3_column_count(s);
+    const char **names = calloc((size_t)n + 1, sizeof *names);
+    st_value *vals = calloc((size_t)n + 1, sizeof *vals);
+    int rc = 0, r;
+    if (!names || !vals) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+        goto out;
+    }
+    for (int i = 0; i < n; i++) names[i] = sqlite3_column_name(s, i);
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++) {
+            st_value *v = &vals[i];
+            switch (sqlite3_column_type(s, i)) {
+            case SQLITE_INTEGER:
+                v->type = ST_V_INT;
+                v->i = sqlite3_column_int64(s, i);
+                break;
+            case SQLITE_FLOAT:
+                v->type = ST_V_REAL;
+                v->d = sqlite3_column_double(s, i);
+                break;
+            case SQLITE_NULL:
+                v->type = ST_V_NULL;
+                break;
+            default:
+                v->type = ST_V_TEXT;
+                v->s = (const char *)sqlite3_column_text(s, i);
+                if (!v->s) v->type = ST_V_NULL;
+            }
+        }
+        if (fn(ctx, (size_t)n, names, vals)) {
+            snprintf(err, errlen, "write error");
+            rc = -1;
+            goto out;
+        }
+    }
+    if (r != SQLITE_DONE) rc = st_db_fail(db, err, errlen, "cannot read the view");
+out:
+    free(names);
+    free(vals);
+    sqlite3_finalize(s);
     return rc;
 }
