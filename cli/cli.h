@@ -150,6 +150,7 @@ CLI_DECLARE(compare);
 CLI_DECLARE(tune);
 CLI_DECLARE(ls);
 CLI_DECLARE(export);
+CLI_DECLARE(report);
 
 /* --sweep ID or --sweep last (cmd_ls.c): *id, CLI_SWEEP_LAST for 'last';
 ** CLI_OK or, after the usage error, CLI_BADINPUT. cli_sweep_resolve turns

@@ -39,6 +39,8 @@ static const cli_command commands[] = {
      cmd_ls_usage, cmd_ls, cmd_ls_opts},
     {"export", "a sweep's runs (or every run) as CSV or JSON Lines, one row a run",
      cmd_export_usage, cmd_export, cmd_export_opts},
+    {"report", "one self-contained HTML report of sweeps, a tune or a compare",
+     cmd_report_usage, cmd_report, cmd_report_opts},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge,
      cmd_merge_opts},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",

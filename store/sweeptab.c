@@ -203,7 +203,8 @@ int st_sweep_list(st_db *db, st_sweep_info **out, size_t *n, char *err, size_t e
     if (sqlite3_prepare_v2(st_sqlite(db),
                            "SELECT s.id, coalesce(s.kind, ''), s.policy, s.created, s.points,"
                            " s.scenarios, (SELECT count(*) FROM sweep_runs w"
-                           " WHERE w.sweep_id = s.id), s.spec FROM sweeps s ORDER BY s.id",
+                           " WHERE w.sweep_id = s.id), s.spec, coalesce(s.tool_version, '')"
+                           " FROM sweeps s ORDER BY s.id",
                            -1, &s, NULL) != SQLITE_OK)
         return st_db_fail(db, err, errlen, "cannot read the sweeps");
     size_t cap = 0;
@@ -225,8 +226,9 @@ int st_sweep_list(st_db *db, st_sweep_info **out, size_t *n, char *err, size_t e
         w->policy = dup_col(s, 2);
         w->created = dup_col(s, 3);
         w->spec = dup_col(s, 7);
+        w->tool_version = dup_col(s, 8);
         (*n)++;
-        if (!w->kind || !w->policy || !w->created || !w->spec) goto oom;
+        if (!w->kind || !w->policy || !w->created || !w->spec || !w->tool_version) goto oom;
     }
     sqlite3_finalize(s);
     if (rc == SQLITE_DONE) return 0;
@@ -250,6 +252,7 @@ void st_sweep_list_free(st_sweep_info *list, size_t n) {
         free(list[i].policy);
         free(list[i].created);
         free(list[i].spec);
+        free(list[i].tool_version);
     }
     free(list);
 }

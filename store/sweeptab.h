@@ -70,6 +70,7 @@ typedef struct {
     int64_t id;
     char *kind;     /* "" when not stored (before version 5) */
     char *policy, *created, *spec;
+    char *tool_version; /* "" when not stored */
     size_t points, scenarios, runs; /* runs stored */
 } st_sweep_info;
 
