@@ -260,6 +260,15 @@ int main(int argc, char **argv) {
     }
     if (strcmp(c, "help") == 0) return help(argc, argv);
     const cli_command *cmd = find(c);
+    /* Options before the command (spotbench --db f.db ls): the command's
+    ** own, read after it as if given there. */
+    for (int i = 2; !cmd && c[0] == '-' && i < argc && strcmp(argv[i - 1], "--") != 0; i++) {
+        if (!(cmd = find(argv[i]))) continue;
+        char *name = argv[i];
+        memmove(&argv[2], &argv[1], (size_t)(i - 1) * sizeof *argv);
+        argv[1] = name;
+        c = name;
+    }
     if (!cmd) return unknown_command("", c);
     /* --help anywhere before "--" asks for the command's help. */
     for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
