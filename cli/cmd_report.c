@@ -567,7 +567,8 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
     }
     fact(f, "seeds", buf);
     fputs("</dl>\n<p class=\"muted\">A scenario's hash covers its file, its traces and the "
-          "fields a point sets (a seed, a cooldown): one per distinct scenario as run.</p>\n<p>The same runs again (the same spec is the same sweep: in this database it "
+          "fields a point sets (a seed, a cooldown): one per distinct scenario as run.</p>\n"
+          "<p>The same runs again (the same spec is the same sweep: in this database it "
           "runs nothing new), then its table:</p>\n<pre><code>", f);
     sweep_command(f, w, db_path);
     fprintf(f, "spotbench export --sweep %lld --db ", (long long)w->id);
