@@ -174,11 +174,12 @@ void cli_duration(char *buf, size_t n, int64_t s);
 
 /* Writes the live configuration of a scenario with KEY=VALUE settings (a
 ** sweep point's) to path, warnings on stderr; fleet and group may be NULL
-** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+** (placeholders); max_od the cap (-1: the policy's and asg.MaxSize's).
+** Returns a CLI exit status (cmd_deploy.c). */
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets,
                           const char *policy, const char *fleet,
-                          const char *group);
+                          const char *group, int max_od);
 
 /* The same for point `point` of a sweep (its fixed settings, then the
 ** point's), on the sweep's first scenario. */

@@ -200,8 +200,8 @@ static void warn_fields(const dep_plan *p, const char *path, const char *const *
 
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets, const char *policy,
-                          const char *fleet, const char *group) {
-    dep_input in = {scenario, sets, nsets, policy, -1, -1, 0, -1};
+                          const char *fleet, const char *group, int max_od) {
+    dep_input in = {scenario, sets, nsets, policy, max_od, -1, 0, -1};
     dep_plan p;
     char err[1024];
     if (dep_plan_load(&in, &p, err, sizeof err)) {
@@ -279,7 +279,7 @@ int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
     int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
     if (rc) return rc;
     return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, fleet,
-                                 group);
+                                 group, -1);
 }
 
 int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point) {
@@ -363,7 +363,8 @@ int cmd_deploy(int argc, char **argv) {
     }
     for (size_t i = 0; i < nuser; i++) sets[nsets++] = user_sets[i];
     if (!cfn) {
-        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group);
+        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group,
+                                   (int)max_od);
         goto done;
     }
     dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, spot_fleet};

@@ -96,15 +96,34 @@ static void point_json(const run_parts *rp, char *out, size_t outlen) {
     if (used < outlen) snprintf(out + used, outlen - used, "}");
 }
 
+/* The point of the grid with axis `axis` at value `v` and every other
+** axis at its first value (sample 0). */
+static size_t axis_point(const lab_sweep_spec *spec, size_t axis, size_t v) {
+    size_t stride = spec->nrnd ? spec->samples : 1;
+    for (size_t i = spec->ngrid; i-- > axis + 1;) stride *= spec->grid[i].nvalues;
+    return v * stride;
+}
+
+static int check_spec(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen);
+
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    return check_spec(spec, 0, err, errlen);
+}
+
+int lab_sweep_check_sparse(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    return check_spec(spec, 1, err, errlen);
+}
+
+static int check_spec(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen) {
     const pol_policy *pol = spec->policy ? pol_find(spec->policy) : NULL;
     if (!pol) {
         snprintf(err, errlen, "--policy %s: unknown policy (see 'spotbench policy list')",
                  spec->policy ? spec->policy : "(none)");
         return -1;
     }
-    /* The size first: the checks below visit every point. */
-    if (lab_sweep_check_size(spec, err, errlen)) return -1;
+    /* The size first: the checks below visit every point (sparse: every
+    ** value of every axis, the others at their first). */
+    if (!sparse && lab_sweep_check_size(spec, err, errlen)) return -1;
     size_t np = lab_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
         snprintf(err, errlen, "the sweep has no %s",
@@ -120,11 +139,17 @@ int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
     pol_params defaults;
     pol_params_default(pol, &defaults);
     sim_trace_cache *cache = sim_trace_cache_new(); /* NULL: no cache */
-    for (size_t p = 0; p < np && rc == 0; p++) {
+    for (size_t p = 0; !sparse && p < np && rc == 0; p++) {
         pol_params pp = defaults;
         rc = split_run(spec, pol, p, rp, err, errlen) ||
              lab_sets_params(pol, &rp->s, &pp, err, errlen);
     }
+    for (size_t a = 0; sparse && a < spec->ngrid && rc == 0; a++)
+        for (size_t v = 0; v < spec->grid[a].nvalues && rc == 0; v++) {
+            pol_params pp = defaults;
+            rc = split_run(spec, pol, axis_point(spec, a, v), rp, err, errlen) ||
+                 lab_sets_params(pol, &rp->s, &pp, err, errlen);
+        }
     size_t ends[2] = {0, np - 1};
     for (size_t s = 0; s < spec->nscenarios && rc == 0; s++)
         for (int k = 0; k < 2 && rc == 0; k++) {

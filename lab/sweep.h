@@ -144,6 +144,10 @@ int lab_sweep_all_unknown(const lab_sweep_spec *spec);
 ** policy value of every point is valid, and every --set follows lab.h's
 ** rule. */
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen);
+/* The same for a grid a search runs only part of (tune): no limit on its
+** size, and each value of each axis checked (the others at their first)
+** rather than every point. */
+int lab_sweep_check_sparse(const lab_sweep_spec *spec, char *err, size_t errlen);
 
 /* Called in the parent after each run: done of total. */
 typedef void (*lab_sweep_progress)(void *ctx, size_t done, size_t total);
