@@ -261,12 +261,13 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     ** first case. */
     int suite = r->spec.nscenarios > 1;
     printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s "
-           "-o stack.json\n",
+           "-o stack.json",
            suite ? "YOUR-FLEET.json" : r->spec.scenarios[0], (long long)o->sweep_id, o->point,
            t->db_path);
     if (suite)
-        printf("           (YOUR-FLEET.json: the scenario of the fleet you deploy; the tune "
-               "ran over %zu cases, none of which is it)\n", r->spec.nscenarios);
+        printf("  # YOUR-FLEET.json: the scenario of the fleet you deploy (the tune ran over "
+               "%zu cases, none of which is it)", r->spec.nscenarios);
+    putchar('\n');
     return CLI_OK;
 }
 
