@@ -26,7 +26,7 @@ const char cmd_policy_usage[] =
     "       exit status 2; decisions printed before it stand.\n"
     "\n"
     "options:\n"
-    "  --policy NAME      classic or guarded (see 'policy list')\n"
+    "  --policy NAME      any policy but oracle (see 'policy list')\n"
     "  --set KEY=VALUE    set a policy parameter, e.g. --set window=900\n"
     "\n"
     "examples:\n"
