@@ -22,7 +22,7 @@ const char cmd_ls_usage[] =
     "axes (the keys it varies). A sensitivity sweep varies unknowns (the\n"
     "metrics' delay, the schedule's second), not settings: 'spotbench best'\n"
     "refuses it unless --worst-case or --allow-unknowns says what is meant.\n"
-    "Sweeps stored before schema version 4 have their kind inferred from their\n"
+    "Sweeps stored before schema version 5 have their kind inferred from their\n"
     "axes.\n"
     "\n"
     "  --db FILE   the SQLite database (default results/spotbench.db)\n"
