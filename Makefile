@@ -160,7 +160,7 @@ $(BUILD)/lambda/bootstrap: deploy/lambda/bootstrap.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(LAMBDA_ZIP): $(BIN) $(BUILD)/lambda/bootstrap scripts/build-lambda.sh \
-    scripts/runtime-libs.sh | $(LAMBDA_DEPS_OK)
+    scripts/runtime-libs.sh scripts/lambda-stubs.sh | $(LAMBDA_DEPS_OK)
 	@scripts/build-lambda.sh $(BIN) $(BUILD)/lambda/bootstrap $@
 lambda: $(LAMBDA_ZIP)
 	@mkdir -p results
