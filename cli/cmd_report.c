@@ -65,10 +65,12 @@ typedef struct {
     char hash[20];
 } rep_run;
 
-/* One parameter set (point) over the sweep's scenarios. */
+/* One parameter set over the sweep's scenarios (and, when its last axis
+** is the seed, over its seeds: point is then the set's first seed's). */
 typedef struct {
     size_t point, nruns;
-    double cost, oracle, cov_min;
+    double cost, oracle, cov_min; /* cost, oracle: summed over scenarios,
+                                     the mean over seeds */
 } rep_set;
 
 typedef struct {
@@ -139,7 +141,7 @@ static const char style[] =
     "th{background:#f2f2f2;position:sticky;top:0}th.sortable{cursor:pointer}\n"
     "th.sortable::after{content:' \\2195';color:var(--muted)}\n"
     "td.text,th.text{text-align:left}\n"
-    "tr.pick td{background:var(--pick);font-weight:600}\n"
+    "tr.pick td{background:var(--pick);font-weight:600}tr.partial td{color:#767676}\n"
     "tr.pick td:first-child{border-left:4px solid var(--orange)}\n"
     "figure{margin:1rem 0}figure .scroll svg{width:100%;min-width:36rem;height:auto;"
     "display:block;border:1px solid var(--rule);background:#fff}\n"
@@ -214,17 +216,26 @@ static int add_run(void *ctx, size_t n, const char *const *names, const st_value
     return 0;
 }
 
-/* Aggregates the runs (by point, then scenario) into parameter sets, and
-** picks the cheapest complete set whose coverage meets the floor. */
+/* Seeds per parameter set: the seed axis's values (the last axis), or 1. */
+static size_t nseeds(const rep_sweep *w) {
+    return lab_sweep_seed_axis(&w->spec) ? lab_sweep_nseeds(&w->spec) : 1;
+}
+
+/* Aggregates the runs (by point, then scenario) into parameter sets, a
+** seed axis's points into one set (as best does: mean cost over the seeds,
+** coverage the lowest of every seed and scenario), and picks the cheapest
+** complete set whose coverage meets the floor. */
 static int aggregate(rep_sweep *w, double min_cov) {
+    size_t ns = nseeds(w), per = w->spec.nscenarios * ns;
     w->sets = calloc(w->nruns + 1, sizeof *w->sets);
     if (!w->sets) return -1;
     for (size_t i = 0; i < w->nruns; i++) {
         const rep_run *r = &w->runs[i];
+        size_t first = r->point / ns * ns;
         rep_set *s = w->nsets ? &w->sets[w->nsets - 1] : NULL;
-        if (!s || s->point != r->point) {
+        if (!s || s->point != first) {
             s = &w->sets[w->nsets++];
-            s->point = r->point;
+            s->point = first;
             s->cov_min = INFINITY;
         }
         s->nruns++;
@@ -232,10 +243,16 @@ static int aggregate(rep_sweep *w, double min_cov) {
         s->oracle += r->oracle;
         if (r->coverage < s->cov_min) s->cov_min = r->coverage;
     }
+    /* Sums over the runs into the mean over seeds of the scenarios' sum. */
+    for (size_t i = 0; i < w->nsets; i++) {
+        rep_set *s = &w->sets[i];
+        double k = (double)w->spec.nscenarios / (double)s->nruns;
+        s->cost *= k;
+        s->oracle *= k;
+    }
     for (size_t i = 0; min_cov >= 0 && i < w->nsets; i++) {
         const rep_set *s = &w->sets[i];
-        if (s->nruns == w->spec.nscenarios && s->cov_min >= min_cov &&
-            (!w->pick || s->cost < w->pick->cost))
+        if (s->nruns == per && s->cov_min >= min_cov && (!w->pick || s->cost < w->pick->cost))
             w->pick = s;
     }
     return 0;
@@ -376,34 +393,47 @@ static void fact(FILE *f, const char *k, const char *v) {
 
 static void sets_table(FILE *f, const rep_sweep *w) {
     const lab_sweep_spec *s = &w->spec;
-    size_t nswept = s->ngrid + s->nrnd;
-    /* Cheapest first: the order a reader scans. */
+    size_t nswept = s->ngrid + s->nrnd, ns = nseeds(w);
+    /* With a seed axis, the seed is not a setting: its column goes. */
+    size_t shown_keys = nswept - (size_t)lab_sweep_seed_axis(s);
+    /* The sets run on every scenario (and seed) first, cheapest first: the
+    ** order a reader scans; the others after them, greyed. */
+    size_t per = s->nscenarios * ns;
     size_t *order = malloc((w->nsets + 1) * sizeof *order);
     if (!order) return;
     for (size_t i = 0; i < w->nsets; i++) order[i] = i;
+#define REP_BEFORE(a, b) ((a)->nruns == per) != ((b)->nruns == per) ? (a)->nruns == per \
+                                                                    : (a)->cost < (b)->cost
     for (size_t i = 1; i < w->nsets; i++)
-        for (size_t j = i; j > 0 && w->sets[order[j]].cost < w->sets[order[j - 1]].cost; j--) {
+        for (size_t j = i; j > 0 && (REP_BEFORE(&w->sets[order[j]], &w->sets[order[j - 1]]));
+             j--) {
             size_t t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    fprintf(f, "<div class=\"scroll\"><table><thead><tr><th class=\"sortable\">point</th>");
-    for (size_t k = 0; k < nswept; k++) {
+#undef REP_BEFORE
+    fprintf(f, "<div class=\"scroll\"><table><thead><tr><th class=\"sortable\">point%s</th>",
+            ns > 1 ? " (first seed)" : "");
+    for (size_t k = 0; k < shown_keys; k++) {
         fputs("<th class=\"sortable\">", f);
         esc(f, k < s->ngrid ? s->grid[k].key : s->rnd[k - s->ngrid].key);
         fputs("</th>", f);
     }
-    fprintf(f, "<th class=\"sortable\">total cost</th><th class=\"sortable\">gap to oracle</th>"
+    fprintf(f, "<th class=\"sortable\">total cost%s</th>"
+               "<th class=\"sortable\">gap to oracle</th>"
                "<th class=\"sortable\">coverage %% (lowest)</th>"
-               "<th class=\"sortable\">scenarios run</th></tr></thead><tbody>\n");
+               "<th class=\"sortable\">runs</th></tr></thead><tbody>\n",
+            ns > 1 ? " (mean over seeds)" : "");
     size_t shown = w->nsets < MAX_TABLE_ROWS ? w->nsets : MAX_TABLE_ROWS;
     for (size_t i = 0; i < shown; i++) {
         const rep_set *r = &w->sets[order[i]];
         char buf[8192];
         const char *kv[256];
         int named = nswept <= 256 && lab_sweep_point(s, r->point, buf, sizeof buf, kv) == 0;
-        fprintf(f, "<tr%s><td>%zu</td>", r == w->pick ? " class=\"pick\"" : "", r->point);
-        for (size_t k = 0; k < nswept; k++) {
+        fprintf(f, "<tr%s><td>%zu</td>",
+                r == w->pick ? " class=\"pick\"" : r->nruns < per ? " class=\"partial\"" : "",
+                r->point);
+        for (size_t k = 0; k < shown_keys; k++) {
             const char *eq = named ? strchr(kv[k], '=') : NULL;
             fputs("<td>", f);
             esc(f, eq ? eq + 1 : "?");
@@ -412,9 +442,13 @@ static void sets_table(FILE *f, const rep_sweep *w) {
         fprintf(f, "<td data-v=\"%.6f\">$%.2f</td><td data-v=\"%.6f\">%+.2f</td>"
                    "<td>%.3f</td><td>%zu of %zu</td></tr>\n",
                 r->cost, r->cost, r->cost - r->oracle, r->cost - r->oracle, r->cov_min, r->nruns,
-                s->nscenarios);
+                s->nscenarios * ns);
     }
     fputs("</tbody></table></div>\n", f);
+    if (per > 1)
+        fprintf(f, "<p class=\"muted\">Sets not run on all %zu %s are listed last, in grey: "
+                   "their figures are over the runs made.</p>\n",
+                per, ns > 1 ? "scenarios and seeds" : "scenarios");
     if (shown < w->nsets)
         fprintf(f, "<p class=\"muted\">The %zu cheapest of %zu parameter sets; every run is in "
                    "<code>spotbench export --sweep %lld</code>.</p>\n",
@@ -502,16 +536,19 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
         size_t nswept = s->ngrid + s->nrnd;
         fprintf(f, "<div class=\"callout\"><p><strong>Pick at %.6g %% coverage:</strong> "
                    "point %zu, ", min_cov, w->pick->point);
+        size_t nkeys = nswept - (size_t)lab_sweep_seed_axis(s);
         if (nswept <= 256 && lab_sweep_point(s, w->pick->point, kvbuf, sizeof kvbuf, kv) == 0)
-            for (size_t k = 0; k < nswept; k++) {
+            for (size_t k = 0; k < nkeys; k++) {
                 fputs("<code>", f);
                 esc(f, kv[k]);
                 fputs("</code> ", f);
             }
-        fprintf(f, "&mdash; $%.2f in total over %zu scenario%s (%+.2f above the oracle), "
-                   "coverage at least %.3f %%.</p>\n<pre><code>spotbench deploy cloudformation ",
+        fprintf(f, "&mdash; $%.2f in total over %zu scenario%s%s (%+.2f above the oracle), "
+                   "coverage at least %.3f %%%s.</p>\n<pre><code>spotbench deploy cloudformation ",
                 w->pick->cost, s->nscenarios, s->nscenarios == 1 ? "" : "s",
-                w->pick->cost - w->pick->oracle, w->pick->cov_min);
+                nseeds(w) > 1 ? ", the mean over its seeds" : "",
+                w->pick->cost - w->pick->oracle, w->pick->cov_min,
+                nseeds(w) > 1 ? " at every seed" : "");
         shell_word(f, s->scenarios[0]);
         fprintf(f, " --sweep %lld --point %zu --db ", (long long)w->id, w->pick->point);
         shell_word(f, db_path);

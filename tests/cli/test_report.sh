@@ -103,6 +103,17 @@ expect_rc "tune" 0
 run "$SB" report --sweep last --min-coverage 90 --db "$TMP/t.db" -o "$TMP/tune.html"
 expect_rc "report on a tune" 0
 grep -q '<h2>Tune 1: policy guarded' "$TMP/tune.html" && ok || bad "the tune is not named"
+# Over seeds, a parameter set is all its seeds: the pick is best's (mean
+# cost over the seeds, the floor at every seed), named by its first seed.
+"$SB" best --sweep 1 --min-coverage 90 --db "$TMP/t.db" --json >"$TMP/best.json"
+/usr/bin/python3 - "$TMP/tune.html" "$TMP/best.json" <<'PYEOF' && ok || bad "the tune's pick is not best's"
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+b = json.load(open(sys.argv[2]))
+rows = re.findall(r'<tr class="pick"><td>(\d+)</td>', text)
+assert rows == [str(b["point"])], (rows, b["point"])
+assert "(mean over seeds)" in text and ">seed<" not in text.split("Parameter sets")[1].split("</thead>")[0]
+PYEOF
 
 # Refusals.
 run "$SB" report --sweep 1 --db "$DB" -o "$TMP/r.pdf"
