@@ -17,8 +17,9 @@ run "$SB" deploy cloudformation "$SC" --sweep 1 --point 0 --db "$DB" -o "$TMP/st
 expect_rc "stack" 0
 /usr/bin/python3 -c 'import json,sys
 t = json.load(open(sys.argv[1]))
-g = [r for r in t["Resources"].values() if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"]
-assert len(g) == 1 and str(g[0]["Properties"]["Cooldown"]) == "600", g' "$TMP/stack.json" \
+g = t["Resources"]["OnDemandGroup"]
+assert g["Type"] == "AWS::AutoScaling::AutoScalingGroup", g
+assert str(g["Properties"]["Cooldown"]) == "600", g' "$TMP/stack.json" \
     && ok || bad "the tuned cooldown is not the group's Cooldown"
 run "$SB" deploy live-config "$SC" --sweep 1 --point 0 --db "$DB" -o "$TMP/live.json"
 expect_rc "live-config" 0

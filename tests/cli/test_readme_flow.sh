@@ -47,10 +47,9 @@ assert last["axes"] == ["confirm", "asg.DefaultCooldown"], last
 assert [s["kind"] for s in sweeps[:2]] == ["sensitivity", "sensitivity"], sweeps
 stack = json.load(open(sys.argv[2]))
 live = json.load(open(sys.argv[3]))
-groups = [r for r in stack["Resources"].values()
-          if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"]
-assert len(groups) == 1, groups
-cooldown = int(groups[0]["Properties"]["Cooldown"])
+group = stack["Resources"]["OnDemandGroup"]
+assert group["Type"] == "AWS::AutoScaling::AutoScalingGroup", group
+cooldown = int(group["Properties"]["Cooldown"])
 assert cooldown in (600, 1800, 2700), cooldown
 assert live["policy"] == "guarded", live
 assert live["params"]["confirm"] in (1, 2, 3), live
@@ -66,8 +65,7 @@ b = json.load(open(sys.argv[1]))
 stack = json.load(open(sys.argv[2]))
 live = json.load(open(sys.argv[3]))
 assert b["policy"] == "guarded", b
-g = [r for r in stack["Resources"].values()
-     if r["Type"] == "AWS::AutoScaling::AutoScalingGroup"][0]
+g = stack["Resources"]["OnDemandGroup"]
 assert int(g["Properties"]["Cooldown"]) == b["parameters"]["asg.DefaultCooldown"], b
 assert live["params"]["confirm"] == b["parameters"]["confirm"], b
 PYEOF
