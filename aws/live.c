@@ -39,7 +39,12 @@ static int check_keys(const cJSON *obj, const char *const *keys,
                       const char *pre, char *err, size_t errlen) {
     for (const cJSON *a = obj->child; a; a = a->next) {
         if (!is_key(a->string, keys)) {
-            snprintf(err, errlen, "unknown key '%s%.80s'", pre, a->string);
+            size_t n = 0;
+            while (keys[n]) n++;
+            const char *near = trc_closest(a->string, keys, n);
+            snprintf(err, errlen, "unknown key '%s%.80s'%s%s%s%s", pre, a->string,
+                     near ? " (did you mean '" : "", near ? pre : "", near ? near : "",
+                     near ? "'?)" : "");
             return -1;
         }
         for (const cJSON *b = obj->child; b != a; b = b->next)
@@ -129,7 +134,15 @@ static int parse_params(const cJSON *obj, aws_live_config *out, char *err,
             return -1;
         }
         if (pol_param_put(out->policy, &out->params, p->string, v, e2, sizeof e2)) {
-            snprintf(err, errlen, "params.%.80s: %s", p->string, e2);
+            const char *names[64];
+            size_t n = 0;
+            for (size_t i = 0; i < out->policy->nparams && n < 64; i++)
+                names[n++] = out->policy->params[i].name;
+            const char *near =
+                pol_param_index(out->policy, p->string) < 0 ? trc_closest(p->string, names, n)
+                                                            : NULL;
+            snprintf(err, errlen, "params.%.80s: %s%s%s%s", p->string, e2,
+                     near ? " (did you mean 'params." : "", near ? near : "", near ? "'?)" : "");
             return -1;
         }
     }

@@ -159,6 +159,17 @@ CLI_DECLARE(sensitivity);
 CLI_DECLARE(trace);
 CLI_DECLARE(compare);
 CLI_DECLARE(tune);
+CLI_DECLARE(ls);
+CLI_DECLARE(export);
+CLI_DECLARE(report);
+
+/* --sweep ID or --sweep last (cmd_ls.c): *id, CLI_SWEEP_LAST for 'last';
+** CLI_OK or, after the usage error, CLI_BADINPUT. cli_sweep_resolve turns
+** CLI_SWEEP_LAST into the id of the sweep stored last: 0, or -1 with a
+** message (no sweep). */
+#define CLI_SWEEP_LAST (-1)
+int cli_sweep_arg(const char *topic, const char *v, int64_t *id);
+int cli_sweep_resolve(st_db *db, int64_t *id, char *err, size_t errlen);
 
 /* The cases of a suite (lab_suite_load), printing why there are none.
 ** Returns a CLI exit status; the caller frees s with lab_suite_free. */
@@ -174,16 +185,20 @@ void cli_duration(char *buf, size_t n, int64_t s);
 
 /* Writes the live configuration of a scenario with KEY=VALUE settings (a
 ** sweep point's) to path, warnings on stderr; fleet and group may be NULL
-** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+** (placeholders); max_od the cap (-1: the policy's and asg.MaxSize's).
+** Returns a CLI exit status (cmd_deploy.c). */
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets,
                           const char *policy, const char *fleet,
-                          const char *group);
+                          const char *group, int max_od);
 
 /* The same for point `point` of a sweep (its fixed settings, then the
 ** point's), on the sweep's first scenario. */
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
+/* The CloudFormation template of point `point` (best --stack): its scenario
+** fields in the stack, warnings on stderr. A CLI exit status. */
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point);
 
 /* ---- the notes of many runs (notes.c) ------------------------------------ */
 

@@ -114,7 +114,7 @@ static int one_policy(const char *db_path, const char *scenario, const pol_polic
     snprintf(axis, sizeof axis, "%s=%s", unknowns[1], offsets);
     if (lab_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
 
-    lab_sweep_req req = {.db_path = db_path, .workers = (int)workers,
+    lab_sweep_req req = {.db_path = db_path, .workers = (int)workers, .kind = "sensitivity",
                          .tool_version = cli_version()};
     rc = lab_sweep_drive(&spec, &req, &rows, &nrows, err, sizeof err);
     if (rc != CLI_OK) goto bad;

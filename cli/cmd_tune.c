@@ -260,9 +260,18 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
            (long long)o->sweep_id, t->min_cov, t->db_path);
+    /* Over a suite, no case is the user's fleet: the stack is built from
+    ** the scenario given, so the line asks for it rather than naming the
+    ** first case. */
+    int suite = r->spec.nscenarios > 1;
     printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s "
-           "-o stack.json\n",
-           r->spec.scenarios[0], (long long)o->sweep_id, o->point, t->db_path);
+           "-o stack.json",
+           suite ? "YOUR-FLEET.json" : r->spec.scenarios[0], (long long)o->sweep_id, o->point,
+           t->db_path);
+    if (suite)
+        printf("  # YOUR-FLEET.json: the scenario of the fleet you deploy (the tune ran over "
+               "%zu cases, none of which is it)", r->spec.nscenarios);
+    putchar('\n');
     return CLI_OK;
 }
 

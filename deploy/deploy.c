@@ -378,6 +378,17 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
     }
     p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
     if (p->max_on_demand > 100000) p->max_on_demand = 100000;
+    /* One cap, not two: a policy with its own max_on_demand parameter
+    ** (guarded) and the live loop's cap say the same number. Without
+    ** --max-on-demand it is the lower of the parameter and asg.MaxSize,
+    ** which the simulation applied too (every call is clamped to MaxSize),
+    ** so the policy behaves as simulated; --max-on-demand N sets both. */
+    int mi = pol_param_index(p->pol, "max_on_demand");
+    if (mi >= 0) {
+        if (in->max_on_demand < 0 && p->params.v[mi] < p->max_on_demand)
+            p->max_on_demand = (int)p->params.v[mi];
+        p->params.v[mi] = p->max_on_demand;
+    }
     p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;
     p->apply = in->apply;
     p->spot_fleet = in->spot_fleet != 0;

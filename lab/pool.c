@@ -53,9 +53,6 @@ static int split_run(const lab_sweep_spec *spec, const pol_policy *pol,
     return lab_sets_split(&pol, 1, rp->kv, rp->nkv, &rp->s, err, errlen);
 }
 
-static int check_open(const lab_sweep_spec *spec, const pol_policy *pol, char *err,
-                      size_t errlen);
-
 /* 1 when s is a JSON number as written (RFC 8259): strtod also reads
 ** "inf", "nan", hex and "+1", which JSON does not. */
 static int json_number(const char *s) {
@@ -100,21 +97,44 @@ static void point_json(const run_parts *rp, char *out, size_t outlen) {
     if (used < outlen) snprintf(out + used, outlen - used, "}");
 }
 
+/* The point of the grid with axis `axis` at value `v` and every other
+** axis at its first value (sample 0). */
+static size_t axis_point(const lab_sweep_spec *spec, size_t axis, size_t v) {
+    size_t stride = spec->nrnd ? spec->samples : 1;
+    for (size_t i = spec->ngrid; i-- > axis + 1;) stride *= spec->grid[i].nvalues;
+    return v * stride;
+}
+
+static int check_with(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen);
+static int check_spec(const lab_sweep_spec *spec, const pol_policy *pol, int sparse, char *err,
+                      size_t errlen);
+
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    return check_with(spec, 0, err, errlen);
+}
+
+int lab_sweep_check_sparse(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    return check_with(spec, 1, err, errlen);
+}
+
+/* Opens the spec's policy (a built-in, a variant, an external or loaded
+** one) for the checks, and closes it. */
+static int check_with(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen) {
     const pol_policy *pol = NULL;
     if (!spec->policy) {
         snprintf(err, errlen, "--policy (none): unknown policy (see 'spotbench policy list')");
         return -1;
     }
-    /* The size first: the checks below visit every point. */
-    if (lab_sweep_check_size(spec, err, errlen)) return -1;
+    /* The size first: the checks below visit every point (sparse: every
+    ** value of every axis, the others at their first). */
+    if (!sparse && lab_sweep_check_size(spec, err, errlen)) return -1;
     if (lab_policy_open(spec->policy, &pol, err, errlen) != LAB_OK) return -1;
-    int rc = check_open(spec, pol, err, errlen);
+    int rc = check_spec(spec, pol, sparse, err, errlen);
     lab_policy_close(pol);
     return rc;
 }
 
-static int check_open(const lab_sweep_spec *spec, const pol_policy *pol, char *err,
+static int check_spec(const lab_sweep_spec *spec, const pol_policy *pol, int sparse, char *err,
                       size_t errlen) {
     size_t np = lab_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
@@ -131,11 +151,17 @@ static int check_open(const lab_sweep_spec *spec, const pol_policy *pol, char *e
     pol_params defaults;
     pol_params_default(pol, &defaults);
     sim_trace_cache *cache = sim_trace_cache_new(); /* NULL: no cache */
-    for (size_t p = 0; p < np && rc == 0; p++) {
+    for (size_t p = 0; !sparse && p < np && rc == 0; p++) {
         pol_params pp = defaults;
         rc = split_run(spec, pol, p, rp, err, errlen) ||
              lab_sets_params(pol, &rp->s, &pp, err, errlen);
     }
+    for (size_t a = 0; sparse && a < spec->ngrid && rc == 0; a++)
+        for (size_t v = 0; v < spec->grid[a].nvalues && rc == 0; v++) {
+            pol_params pp = defaults;
+            rc = split_run(spec, pol, axis_point(spec, a, v), rp, err, errlen) ||
+                 lab_sets_params(pol, &rp->s, &pp, err, errlen);
+        }
     size_t ends[2] = {0, np - 1};
     for (size_t s = 0; s < spec->nscenarios && rc == 0; s++)
         for (int k = 0; k < 2 && rc == 0; k++) {

@@ -74,6 +74,15 @@ def check_zip(c, task):
           f"{sum(1 for n in infos if n.startswith('lib/'))} libraries")
     c.check("zip: under 50 MB zipped and 250 MB unzipped",
             zipped < 50_000_000 and unzipped < 250_000_000, (zipped, unzipped))
+    # scripts/lambda-stubs.sh: no ICU data, no RTMP, LDAP, SSH or Kerberos
+    # stacks (25 MB zipped with them).
+    # (A sanitizer build carries its runtime, some 5 MB more: not counted.)
+    sanitized = any(n.startswith(("lib/libasan", "lib/libubsan")) for n in infos)
+    c.check("zip: at most 10 MB zipped (the unused libraries are stubs)",
+            sanitized or zipped <= 10_000_000, zipped)
+    c.check("zip: no ICU data, no GnuTLS (what the stubs replace needs)",
+            not any(n.startswith(("lib/libicudata", "lib/libgnutls")) for n in infos),
+            sorted(n for n in infos if n.startswith("lib/")))
     boot = infos.get("bootstrap")
     c.check("zip: bootstrap at the root, executable",
             boot is not None and (boot.external_attr >> 16) & 0o111 == 0o111,

@@ -370,4 +370,20 @@ rc=$?
 expect_rc "SIGTERM after a failed tick" 1
 grep -qF "stopped after" "$TMP/loop2.err" && ok || bad "SIGTERM after a failed tick: $(tail -2 "$TMP/loop2.err")"
 
+# A misspelt key of the config, or of its params, gets the closest one.
+cat >"$TMP/typo.json" <<EOF2
+{"FleetRequestId": "sfr-1", "AutoScalingGroupName": "g", "policy": "guarded",
+ "max_on_demnd": 3, "region": "us-east-1"}
+EOF2
+run "$SB" live --config "$TMP/typo.json" --once
+expect_rc "misspelt config key" 2
+expect_err "misspelt config key" "unknown key 'max_on_demnd' (did you mean 'max_on_demand'?)"
+cat >"$TMP/typo2.json" <<EOF2
+{"FleetRequestId": "sfr-1", "AutoScalingGroupName": "g", "policy": "guarded",
+ "max_on_demand": 3, "region": "us-east-1", "params": {"confrim": 2}}
+EOF2
+run "$SB" live --config "$TMP/typo2.json" --once
+expect_rc "misspelt parameter" 2
+expect_err "misspelt parameter" "(did you mean 'params.confirm'?)"
+
 finish

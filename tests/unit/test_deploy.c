@@ -89,7 +89,11 @@ static void plan_splits_settings(void **st) {
     assert_string_equal(p.pol->name, "guarded");
     assert_int_equal(p.params.v[pol_param_index(p.pol, "confirm")], 4);
     assert_int_equal(p.sc.default_cooldown, 600);
-    assert_int_equal(p.max_on_demand, p.sc.asg_max);
+    /* One cap: guarded's max_on_demand (100) below MaxSize (200), in both
+    ** places. */
+    assert_int_equal(p.sc.asg_max, 200);
+    assert_int_equal(p.max_on_demand, 100);
+    assert_int_equal(p.params.v[pol_param_index(p.pol, "max_on_demand")], 100);
     assert_int_equal(p.timeout_s, 433); /* ceil(422.1) + 10 */
     assert_true(has_warning(&p, "billing"));           /* seed-week: per-hour */
     assert_true(has_warning(&p, "controller.Offset"));
