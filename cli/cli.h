@@ -107,6 +107,13 @@ cJSON *cli_json_str(const char *s);
 /* Adds key: [lo, hi] to o (a 95 % interval as --json gives it). */
 void cli_json_interval(cJSON *o, const char *key, double lo, double hi);
 int cli_json_print(cJSON *doc);
+/* A failed --json command's one line: {"error": msg, "exit_status": rc}, so
+** that a script reading the JSON sees the failure (the message is also on
+** stderr). Returns rc. */
+int cli_json_error(int rc, const char *msg);
+/* 1 when argv holds --json before any "--": for a command whose options
+** could not be read. */
+int cli_argv_json(int argc, char **argv);
 
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */

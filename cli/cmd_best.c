@@ -125,13 +125,7 @@ static int best_fail(const best_args *o, int rc, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     cli_error("%s", msg);
-    if (o->json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "error", cli_json_str(msg));
-        cJSON_AddNumberToObject(doc, "exit_status", rc);
-        cli_json_print(doc);
-    }
-    return rc;
+    return o->json ? cli_json_error(rc, msg) : rc;
 }
 
 /* Reads the arguments into *o. Returns an exit status, after saying why. */
@@ -485,15 +479,8 @@ int cmd_best(int argc, char **argv) {
     int rc = best_parse(argc, argv, &o);
     if (rc != CLI_OK) {
         /* The options may not have been read: look for --json itself. */
-        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-            if (strcmp(argv[i], "--json") == 0) o.json = 1;
-        if (o.json) {
-            cJSON *doc = cJSON_CreateObject();
-            cJSON_AddItemToObject(doc, "error",
-                                  cli_json_str("bad arguments (the message is on stderr)"));
-            cJSON_AddNumberToObject(doc, "exit_status", rc);
-            cli_json_print(doc);
-        }
+        if (cli_argv_json(argc, argv))
+            cli_json_error(rc, "bad arguments (the message is on stderr)");
         return rc;
     }
     rc = best_load(&o, &d);

@@ -152,6 +152,20 @@ int cli_json_print(cJSON *doc) {
     return CLI_OK;
 }
 
+int cli_json_error(int rc, const char *msg) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "error", cli_json_str(msg));
+    cJSON_AddNumberToObject(doc, "exit_status", rc);
+    cli_json_print(doc);
+    return rc;
+}
+
+int cli_argv_json(int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0) return 1;
+    return 0;
+}
+
 int cli_unknown_policy(const char *name) {
     const char *names[32];
     size_t n = 0;
