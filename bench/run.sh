@@ -130,18 +130,30 @@ PY
 if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
 else
-    measure --new-only "run (classic), constant delays" "none: see the ratio" @SB@ run "$TMP/year/fixed.json" --db "$TMP/fx.db"
-    sb_wall=$wall
-    s0=$(date +%s.%N)
-    /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
-    s1=$(date +%s.%N)
-    $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx2.db" >"$TMP/sb.json"
-    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" "$sb_wall" "$s0" "$s1" <<'PY'
-import json, sys
+    # Paired: spotbench and SimPy in turn, the ratio pair by pair, its median.
+    : >"$TMP/pairs"
+    n=$((REPS < 3 ? 3 : REPS))
+    i=0
+    while [ $i -lt $n ]; do
+        rm -f "$TMP/fx.db" "$TMP/fx.db-wal" "$TMP/fx.db-shm"
+        s0=$(date +%s.%N)
+        $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx.db" >"$TMP/sb.json" 2>/dev/null
+        s1=$(date +%s.%N)
+        /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
+        s2=$(date +%s.%N)
+        awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN {print b - a, c - b}' >>"$TMP/pairs"
+        i=$((i + 1))
+    done
+    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" "$TMP/pairs" <<'PY'
+import json, statistics, sys
 sb = json.loads(open(sys.argv[1]).read())["summary"]
 py = json.loads(open(sys.argv[2]).read())
-wall, t0, t1 = float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-print("   SimPy, one run: %.2f s; spotbench %.3f s: spotbench x%.0f faster" % (t1 - t0, wall, (t1 - t0) / wall))
+pairs = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if l.strip()]
+med = statistics.median
+print("   %d paired runs, medians: spotbench (classic) %.3f s, SimPy %.2f s:"
+      " spotbench x%.0f faster (median of the pairs' ratios; target >= x100)"
+      % (len(pairs), med(p[0] for p in pairs), med(p[1] for p in pairs),
+         med(p[1] / max(p[0], 1e-3) for p in pairs)))
 print("   %-16s %20s %20s" % ("", "spotbench", "SimPy"))
 agree = True
 for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
