@@ -116,7 +116,7 @@ ev=$(events "$TMP/f100000/scenario.json")
 awk -v w="$wall" -v e="$ev" 'BEGIN {printf "   %d events, %.0f ns per event\n", e, w * 1e9 / e}'
 rm -rf "$TMP/f100000" "$TMP/f100000.db"*
 
-echo "== against a reference: the bench year in SimPy (bench/simpy_model.py), every delay a constant"
+echo "== the bench year with every delay a constant (for the floor and SimPy)"
 python3 - "$TMP/year/scenario.json" "$TMP/year/fixed.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -127,6 +127,58 @@ s["controller"]["Offset"] = 0
 s["controller"]["Jitter"] = 0
 json.dump(s, open(sys.argv[2], "w"))
 PY
+echo "== against a floor: the same year in bench/floor.c (minimal C, same semantics, no store)"
+# floor.c reads the scenario's figures from a plain file, written here.
+python3 - "$TMP/year/fixed.json" "$TMP/floor.params" <<'PY'
+import json, sys
+sc = json.load(open(sys.argv[1]))
+f, a, c = sc["fleet"], sc["asg"], sc.get("controller", {})
+rows = [sc["start"], sc["end"], f["TargetCapacity"], f["LaunchDelay"],
+        sc.get("ecs", {}).get("RegistrationDelay", 30), a.get("WeightedCapacity", 4),
+        repr(float(a["OnDemandPrice"])), a.get("MaxSize", 200), a.get("DefaultCooldown", 300),
+        a["LaunchDelay"], a["TerminationDelay"], c["Offset"], len(f["LaunchSpecifications"])]
+out = " ".join(map(str, rows)) + "\n"
+for s in f["LaunchSpecifications"]:
+    w, od = float(s.get("WeightedCapacity", 1)), float(s["OnDemandPrice"])
+    out += "%s %s %r %r %r\n" % (s["InstanceType"], s["AvailabilityZone"], w, od,
+                                 float(s.get("SpotPrice", od / w)) * w)
+open(sys.argv[2], "w").write(out)
+PY
+: >"$TMP/fpairs"
+n=$((REPS < 3 ? 3 : REPS))
+i=0
+while [ $i -lt $n ]; do
+    rm -f "$TMP/ff.db" "$TMP/ff.db-wal" "$TMP/ff.db-shm"
+    s0=$(date +%s.%N)
+    $SB run "$TMP/year/fixed.json" --json --db "$TMP/ff.db" >"$TMP/sbf.json" 2>/dev/null
+    s1=$(date +%s.%N)
+    build/bench/floor "$TMP/floor.params" "$TMP/year/prices.csv" >"$TMP/floor.json"
+    s2=$(date +%s.%N)
+    awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN {print b - a, c - b}' >>"$TMP/fpairs"
+    i=$((i + 1))
+done
+# Equal results: costs within 1e-9 relative, coverage within 1e-9 points
+# (with constant delays the two give the same doubles).
+python3 - "$TMP/sbf.json" "$TMP/floor.json" "$TMP/fpairs" <<'PY'
+import json, statistics, sys
+sb = json.loads(open(sys.argv[1]).read())["summary"]
+fl = json.loads(open(sys.argv[2]).read())
+pairs = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if l.strip()]
+med = statistics.median
+print("   %d paired runs, medians: spotbench (classic) %.3f s, floor %.3f s:"
+      " spotbench at x%.2f the floor's wall time (median of the pairs' ratios; target <= x1.5)"
+      % (len(pairs), med(p[0] for p in pairs), med(p[1] for p in pairs),
+         med(p[0] / max(p[1], 1e-4) for p in pairs)))
+ok = True
+for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
+    a, b = sb[k], fl[k]
+    good = abs(a - b) <= (1e-9 if k == "coverage_pct" else 1e-9 * max(abs(a), abs(b)))
+    ok &= good
+    print("   %-16s %20.10f %20.10f%s" % (k, a, b, "" if good else "   DIFFER"))
+print("   equal results (costs within 1e-9 relative, coverage within 1e-9 points)" if ok
+      else "   the floor and spotbench DISAGREE: the floor is not a floor of this model")
+PY
+echo "== against a reference: the bench year in SimPy (bench/simpy_model.py)"
 if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
 else
