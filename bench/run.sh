@@ -216,6 +216,46 @@ print("   the two models agree to the last bit" if agree else "   the two models
 PY
 fi
 
+echo "== a quiet minute: instructions per simulated minute when nothing changes (callgrind)"
+# The bench year (constant delays) with each pool's first price only: no
+# price ever changes, so every minute is a CloudWatch period and an
+# invocation that does nothing. Instructions of a 32-day run less those of
+# a 2-day run, over the 30 days' minutes: loading and setup cancel out.
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "   SKIPPED: valgrind is not installed (Debian: valgrind)"
+else
+    mkdir -p "$TMP/quiet"
+    awk -F, 'NR == 1 || !seen[$2 FS $3]++' "$TMP/year/prices.csv" >"$TMP/quiet/prices.csv"
+    python3 - "$TMP/year/fixed.json" "$TMP/quiet/scenario.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["traces"]["Extend"] = True  # the first prices hold to the end
+json.dump(s, open(sys.argv[2], "w"))
+PY
+    # irefs CMD...: the instructions callgrind counts for CMD.
+    irefs() {
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+            sed -n 's/.*I *refs: *//p' | tr -d ,
+    }
+    qstart=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start"])' \
+        "$TMP/quiet/scenario.json")
+    for p in classic guarded; do
+        rm -f "$TMP"/q*.db*
+        i2=$(irefs $SB run "$TMP/quiet/scenario.json" --policy $p --db "$TMP/q2.db" \
+            --set end=$((qstart + 2 * 86400)))
+        i32=$(irefs $SB run "$TMP/quiet/scenario.json" --policy $p --db "$TMP/q32.db" \
+            --set end=$((qstart + 32 * 86400)))
+        awk -v a="${i2:-0}" -v b="${i32:-0}" -v p="$p" 'BEGIN {printf "   spotbench (%s): %.0f instructions per quiet minute (target <= 400)\n", p, (b - a) / (30 * 1440)}'
+    done
+    for d in 2 32; do
+        awk -v e=$((qstart + d * 86400)) 'NR == 1 {$2 = e} {print}' "$TMP/floor.params" \
+            >"$TMP/quiet/floor$d.params"
+    done
+    i2=$(irefs build/bench/floor "$TMP/quiet/floor2.params" "$TMP/quiet/prices.csv")
+    i32=$(irefs build/bench/floor "$TMP/quiet/floor32.params" "$TMP/quiet/prices.csv")
+    awk -v a="${i2:-0}" -v b="${i32:-0}" 'BEGIN {printf "   the floor (classic):  %.0f instructions per quiet minute\n", (b - a) / (30 * 1440)}'
+fi
+
 echo "== store: a year's run with timeseries, 525,600 decisions + 525,600 samples (target < 3 s)"
 # store_run ARGS...: store_bench REPS times on a fresh database; prints the
 # median wall time of st_run_begin .. st_run_commit and the last run's line.
