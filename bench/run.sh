@@ -144,31 +144,15 @@ for s in f["LaunchSpecifications"]:
                                  float(s.get("SpotPrice", od / w)) * w)
 open(sys.argv[2], "w").write(out)
 PY
-: >"$TMP/fpairs"
 n=$((REPS < 3 ? 3 : REPS))
-i=0
-while [ $i -lt $n ]; do
-    rm -f "$TMP/ff.db" "$TMP/ff.db-wal" "$TMP/ff.db-shm"
-    s0=$(date +%s.%N)
-    $SB run "$TMP/year/fixed.json" --json --db "$TMP/ff.db" >"$TMP/sbf.json" 2>/dev/null
-    s1=$(date +%s.%N)
-    build/bench/floor "$TMP/floor.params" "$TMP/year/prices.csv" >"$TMP/floor.json"
-    s2=$(date +%s.%N)
-    awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN {print b - a, c - b}' >>"$TMP/fpairs"
-    i=$((i + 1))
-done
-# Equal results: costs within 1e-9 relative, coverage within 1e-9 points
-# (with constant delays the two give the same doubles).
-python3 - "$TMP/sbf.json" "$TMP/floor.json" "$TMP/fpairs" <<'PY'
-import json, statistics, sys
+python3 bench/pairs.py $n spotbench floor "$TMP/sbf.json" "$TMP/floor.json" \
+    -- $SB run "$TMP/year/fixed.json" --json --db "$TMP/ff.db" \
+    -- build/bench/floor "$TMP/floor.params" "$TMP/year/prices.csv"
+echo "   (target: spotbench within x1.5 of the floor's wall time)"
+python3 - "$TMP/sbf.json" "$TMP/floor.json" <<'PY'
+import json, sys
 sb = json.loads(open(sys.argv[1]).read())["summary"]
 fl = json.loads(open(sys.argv[2]).read())
-pairs = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if l.strip()]
-med = statistics.median
-print("   %d paired runs, medians: spotbench (classic) %.3f s, floor %.3f s:"
-      " spotbench at x%.2f the floor's wall time (median of the pairs' ratios; target <= x1.5)"
-      % (len(pairs), med(p[0] for p in pairs), med(p[1] for p in pairs),
-         med(p[0] / max(p[1], 1e-4) for p in pairs)))
 ok = True
 for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
     a, b = sb[k], fl[k]
@@ -182,30 +166,16 @@ echo "== against a reference: the bench year in SimPy (bench/simpy_model.py)"
 if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
 else
-    # Paired: spotbench and SimPy in turn, the ratio pair by pair, its median.
-    : >"$TMP/pairs"
+    # Paired: SimPy and spotbench in turn, the ratio pair by pair, its median.
     n=$((REPS < 3 ? 3 : REPS))
-    i=0
-    while [ $i -lt $n ]; do
-        rm -f "$TMP/fx.db" "$TMP/fx.db-wal" "$TMP/fx.db-shm"
-        s0=$(date +%s.%N)
-        $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx.db" >"$TMP/sb.json" 2>/dev/null
-        s1=$(date +%s.%N)
-        /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
-        s2=$(date +%s.%N)
-        awk -v a="$s0" -v b="$s1" -v c="$s2" 'BEGIN {print b - a, c - b}' >>"$TMP/pairs"
-        i=$((i + 1))
-    done
-    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" "$TMP/pairs" <<'PY'
-import json, statistics, sys
+    python3 bench/pairs.py $n SimPy spotbench "$TMP/simpy.json" "$TMP/sb.json" \
+        -- /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" \
+        -- $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx.db"
+    echo "   (target: SimPy / spotbench >= x100)"
+    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" <<'PY'
+import json, sys
 sb = json.loads(open(sys.argv[1]).read())["summary"]
 py = json.loads(open(sys.argv[2]).read())
-pairs = [tuple(map(float, l.split())) for l in open(sys.argv[3]) if l.strip()]
-med = statistics.median
-print("   %d paired runs, medians: spotbench (classic) %.3f s, SimPy %.2f s:"
-      " spotbench x%.0f faster (median of the pairs' ratios; target >= x100)"
-      % (len(pairs), med(p[0] for p in pairs), med(p[1] for p in pairs),
-         med(p[1] / max(p[0], 1e-3) for p in pairs)))
 print("   %-16s %20s %20s" % ("", "spotbench", "SimPy"))
 agree = True
 for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
