@@ -185,6 +185,10 @@ typedef struct {
     int fetched;                  /* calls of the 6 fetches that succeeded */
     size_t nerrors;               /* the calls that failed, as messages */
     char errors[AWS_TICK_MAXERR][AWS_ERR_MAX];
+    /* One missing-credentials message stands for every call of the tick it
+    ** failed: which message, and how many more calls it failed. */
+    int cred_error;               /* its index in errors[] plus 1; 0: none yet */
+    int cred_more;
 } aws_tick;
 
 /* The tick's line (no newline) into buf; returns the length as snprintf. */

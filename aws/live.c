@@ -387,9 +387,28 @@ void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o) {
 
 /* ---- A tick ---- */
 
+/* Keeps a failed call's message. Without credentials every call of the
+** tick fails alike: the first says so, with the count of the others, rather
+** than the same message once per call. */
 static void add_error(aws_tick *t, const char *msg) {
-    if (t->nerrors < AWS_TICK_MAXERR)
+    const char *cred = strstr(msg, ": credentials: ");
+    if (cred && t->cred_error > 0) {
+        char *first = t->errors[t->cred_error - 1];
+        char *mark = strstr(first, ": credentials: ");
+        char *more = strstr(first, " (and ");
+        if (mark && strncmp(mark, cred, strlen(cred)) == 0) {
+            if (more) *more = '\0';
+            t->cred_more++;
+            size_t len = strlen(first);
+            snprintf(first + len, AWS_ERR_MAX - len, " (and %d more call%s of this tick)",
+                     t->cred_more, t->cred_more == 1 ? "" : "s");
+            return;
+        }
+    }
+    if (t->nerrors < AWS_TICK_MAXERR) {
+        if (cred && t->cred_error == 0) t->cred_error = (int)t->nerrors + 1;
         snprintf(t->errors[t->nerrors++], AWS_ERR_MAX, "%s", msg);
+    }
 }
 
 void aws_tick_free(aws_tick *t) {

@@ -311,6 +311,10 @@ expect_err "ecs not loopback" "plain http is allowed only to a loopback address 
 run "$SB" live --config "$TMP/live.json" --once
 expect_rc "no credentials" 1
 expect_err "no credentials" "no AWS credentials found"
+# ... said once for the tick, with the count of the calls it failed.
+n=$(grep -c "no AWS credentials found" "$TMP/err")
+[ "$n" = 1 ] && ok || bad "the missing credentials said $n times in one tick"
+expect_err "no credentials" "(and 5 more calls of this tick)"
 
 # Nothing listening: connection failures, retried, then exit 1.
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
