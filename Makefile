@@ -1,5 +1,6 @@
 # spotbench build.
 #   make            build libspotbench.a and the spotbench binary (build/)
+#   make examples   the loadable C policy of examples/policies/ (build/examples/)
 #   make test       unit tests (cmocka), CLI tests and tests/aws/test_*.py
 #   make test SAN=1 the same under AddressSanitizer + UBSan (build-san/)
 #   make fuzz       libFuzzer on every parser, FUZZ_TIME seconds each (clang;
@@ -7,7 +8,9 @@
 #   make demo       run the bundled default scenario
 #   make bench      benchmarks (figures printed, never pass/fail)
 # Missing Debian packages are installed by scripts/install-deps.sh when run as
-# root; otherwise the build stops with the exact apt-get line.
+# root; otherwise the build stops with the exact apt-get line. Plain `make`
+# needs the build's packages only; `make demo` adds gnuplot and sqlite3,
+# `make test` every test's (cmocka, Slurm, munge, umoci, chromium, ...).
 
 SAN ?= 0
 CC ?= cc
@@ -81,8 +84,11 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 LIB := $(BUILD)/libspotbench.a
 BIN := $(BUILD)/spotbench
 DEPS_OK := $(BUILD)/.deps-ok
+DEMO_DEPS_OK := $(BUILD)/.deps-demo-ok
+TEST_DEPS_OK := $(BUILD)/.deps-test-ok
+LAMBDA_DEPS_OK := $(BUILD)/.deps-lambda-ok
 
-.PHONY: all deps test demo bench clean fuzz fuzz-bins lambda install uninstall image
+.PHONY: all deps test demo bench clean fuzz fuzz-bins examples lambda install uninstall image
 all: $(BIN)
 
 # Installs (as root) or names the missing Debian packages.
@@ -90,8 +96,20 @@ $(DEPS_OK): scripts/install-deps.sh
 	@mkdir -p $(BUILD)
 	@scripts/install-deps.sh
 	@touch $@
+$(DEMO_DEPS_OK): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/install-deps.sh --demo
+	@touch $@
+$(TEST_DEPS_OK): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/install-deps.sh --test
+	@touch $@
+$(LAMBDA_DEPS_OK): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/install-deps.sh --lambda
+	@touch $@
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh --test
 
 # The version header changes only when the git revision does.
 GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -120,7 +138,7 @@ $(LIB): $(LIB_OBJS)
 $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) $(LTO_LINK) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(DEPS_OK)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(TEST_DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 	    $(CMOCKA_LIBS) $(LDLIBS)
@@ -130,6 +148,21 @@ $(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(LIB) | $(DEPS_OK)
 	$(CC) $(CFLAGS) $(NO_LTO) $(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_MAIN) $(LIB) $(LDLIBS)
 
 fuzz-bins: $(FUZZ_BINS)
+
+# The loadable C policy of examples/policies/ (policy/policy_abi.h): its
+# file and the policy module, position-independent, exporting only the two
+# symbols of POL_EXPORT_POLICY, optimised across its files as the binary
+# is (the helpers inlined into the policy). Never sanitized: any binary
+# loads it.
+EXAMPLE_SO := $(BUILD)/examples/karpenter.so
+POLICY_SRCS := $(wildcard policy/*.c)
+$(EXAMPLE_SO): examples/policies/karpenter_so.c $(POLICY_SRCS) $(wildcard policy/*.h) \
+    | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -fPIC -shared \
+	    -fvisibility=hidden $(if $(LTO),-flto=auto) -I. -o $@ \
+	    examples/policies/karpenter_so.c $(POLICY_SRCS) -lm
+examples: $(EXAMPLE_SO)
 
 $(BUILD)/bench/%: bench/%.c $(LIB) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -143,7 +176,7 @@ $(BUILD)/lambda/bootstrap: deploy/lambda/bootstrap.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -static -o $@ $<
 $(LAMBDA_ZIP): $(BIN) $(BUILD)/lambda/bootstrap scripts/build-lambda.sh \
-    scripts/runtime-libs.sh
+    scripts/runtime-libs.sh scripts/lambda-stubs.sh | $(LAMBDA_DEPS_OK)
 	@scripts/build-lambda.sh $(BIN) $(BUILD)/lambda/bootstrap $@
 lambda: $(LAMBDA_ZIP)
 	@mkdir -p results
@@ -205,17 +238,19 @@ image: $(BIN) $(MAN)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(BUILD)/image-tree PREFIX=/usr/local >/dev/null
 	scripts/build-image.sh $(BUILD)/image-tree results/spotbench-oci.tar
 
-test: $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION)
+test: $(TEST_DEPS_OK) $(BIN) $(TEST_BINS) $(FUZZ_BINS) $(LAMBDA_ZIP) $(MAN) $(COMPLETION) \
+      $(EXAMPLE_SO)
 	@BUILD=$(BUILD) tests/run.sh $(TEST_BINS)
 
 fuzz:
 	@scripts/fuzz.sh
 
-demo: $(BIN)
+demo: $(BIN) | $(DEMO_DEPS_OK)
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench:
-	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%)
+	@$(MAKE) --no-print-directory SAN=0 build/spotbench $(BENCH_SRCS:%.c=build/%) \
+	    build/examples/karpenter.so
 	@bench/run.sh
 
 clean:

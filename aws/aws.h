@@ -133,6 +133,7 @@ typedef struct {
     ** interruption warnings and rebalance recommendations to (sqs.c); ""
     ** when none: a policy that reads them runs without them. */
     char queue_url[512];
+    int policy_owned;        /* policy was opened: aws_live_config_free closes it */
 } aws_live_config;
 
 /* Parses the live config (JSON text). Unknown keys, wrong types, missing
@@ -142,6 +143,22 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
 /* Reads and parses a config file; messages start with the path. */
 int aws_live_config_load(const char *path, aws_live_config *out, char *err,
                          size_t errlen);
+
+/* Opens a policy specification that is not a built-in's name (a variant,
+** exec:COMMAND, ./lib.so: lab/polspec.h, which this layer cannot call):
+** 0 and *out (opened: released with pol_close), 1 and *out (borrowed from
+** the caller, never closed here), or -1 with a message. ctx is the
+** caller's. */
+typedef int (*aws_policy_open_fn)(void *ctx, const char *spec, const pol_policy **out,
+                                  char *err, size_t errlen);
+/* The same, a config's "policy" opened by `open` when it is no built-in's
+** name (NULL: built-ins only). Release the config with
+** aws_live_config_free(), which closes a policy opened so. */
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
+                               aws_live_config *out, char *err, size_t errlen);
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
+                              aws_live_config *out, char *err, size_t errlen);
+void aws_live_config_free(aws_live_config *cfg);
 /* Client options for a config (pointers into *cfg). */
 void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o);
 
@@ -162,6 +179,7 @@ typedef struct {
     pol_obs obs;                  /* its datapoints live in pts[] */
     pol_point *pts[POL_NMETRICS]; /* owned by the tick */
     int fleet_known;
+    int policy_failed; /* an external policy could not answer (pol_status) */
     aws_fleet fleet;
     pol_decision policy_decision; /* what the policy said */
     pol_decision decision;        /* after the max_on_demand cap */
@@ -178,6 +196,10 @@ typedef struct {
     size_t ev_other;              /* messages that are no event of the fleet's */
     size_t nerrors;               /* the calls that failed, as messages */
     char errors[AWS_TICK_MAXERR][AWS_ERR_MAX];
+    /* One missing-credentials message stands for every call of the tick it
+    ** failed: which message, and how many more calls it failed. */
+    int cred_error;               /* its index in errors[] plus 1; 0: none yet */
+    int cred_more;
 } aws_tick;
 
 /* The tick's line (no newline) into buf; returns the length as snprintf. */
@@ -229,6 +251,7 @@ typedef struct {
     const char *runtime_api;    /* AWS_LAMBDA_RUNTIME_API, "host:port" */
     int apply;                  /* SetDesiredCapacity; otherwise dry run */
     const char *default_config; /* JSON for SNS events, or NULL */
+    aws_policy_open_fn open_policy; /* a config's policy that is no built-in */
     int64_t fixed_now;          /* 0: the wall clock */
     int max_invocations;        /* 0: until the runtime stops the process */
     aws_log_fn log;             /* each tick's line; NULL: none */

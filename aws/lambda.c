@@ -229,7 +229,8 @@ static int is_sns_event(const cJSON *ev) {
 
 /* The config an event asks for. */
 static int event_config(const char *body, const aws_live_config *def,
-                        aws_live_config *out, char *err, size_t errlen) {
+                        aws_policy_open_fn open, aws_live_config *out, char *err,
+                        size_t errlen) {
     cJSON *ev = cJSON_Parse(body);
     int sns = ev && is_sns_event(ev);
     cJSON_Delete(ev);
@@ -241,10 +242,11 @@ static int event_config(const char *body, const aws_live_config *def,
             return -1;
         }
         *out = *def;
+        out->policy_owned = 0; /* the default's, kept across invocations */
         return 0;
     }
     char e2[AWS_ERR_MAX];
-    if (aws_live_config_parse(body, out, e2, sizeof e2)) {
+    if (aws_live_config_parse_with(body, open, NULL, out, e2, sizeof e2)) {
         snprintf(err, errlen, "event: %s", e2);
         return -1;
     }
@@ -276,8 +278,11 @@ static int invoke(aws_curl *h, const aws_lambda_opts *o,
     aws_live_config cfg;
     aws_client *client = NULL;
     const char *type = NULL;
-    if (event_config(event, def, &cfg, msg, sizeof msg)) {
+    int have_cfg = 0;
+    if (event_config(event, def, o->open_policy, &cfg, msg, sizeof msg)) {
         type = ERR_EVENT;
+    } else if ((have_cfg = 1, pol_begin(cfg.policy, 0, &cfg.params, msg, sizeof msg))) {
+        type = ERR_TICK; /* an external policy that failed already */
     } else {
         aws_opts ao;
         aws_live_client_opts(&cfg, &ao);
@@ -330,6 +335,7 @@ static int invoke(aws_curl *h, const aws_lambda_opts *o,
     free(result);
     if (have_tick) aws_tick_free(&t);
     aws_client_free(client);
+    if (have_cfg) aws_live_config_free(&cfg);
     return rc;
 }
 
@@ -342,7 +348,8 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
     aws_live_config def;
     if (o->default_config) {
         char e2[AWS_ERR_MAX], msg[AWS_ERR_MAX + 64];
-        if (aws_live_config_parse(o->default_config, &def, e2, sizeof e2)) {
+        if (aws_live_config_parse_with(o->default_config, o->open_policy, NULL, &def, e2,
+                                       sizeof e2)) {
             snprintf(msg, sizeof msg, "SPOTBENCH_LIVE_CONFIG: %s", e2);
             char e3[AWS_ERR_MAX];
             if (aws_lambda_init_error(o->runtime_api, "Runtime.ConfigInvalid",
@@ -354,12 +361,16 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
         }
     }
     aws_curl *h = aws_curl_new(AWS_CURL_SONAME, err, errlen);
-    if (!h) return -1;
+    if (!h) {
+        if (o->default_config) aws_live_config_free(&def);
+        return -1;
+    }
     /* The events received by this process's earlier invocations (a warm
     ** function keeps them; a cold start begins without). */
     aws_evq *q = aws_evq_new();
     if (!q) {
         aws_curl_free(h);
+        if (o->default_config) aws_live_config_free(&def);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -398,5 +409,6 @@ int aws_lambda_run(const aws_lambda_opts *o, char *err, size_t errlen) {
     }
     aws_curl_free(h);
     aws_evq_free(q);
+    if (o->default_config) aws_live_config_free(&def);
     return rc;
 }

@@ -39,7 +39,12 @@ static int check_keys(const cJSON *obj, const char *const *keys,
                       const char *pre, char *err, size_t errlen) {
     for (const cJSON *a = obj->child; a; a = a->next) {
         if (!is_key(a->string, keys)) {
-            snprintf(err, errlen, "unknown key '%s%.80s'", pre, a->string);
+            size_t n = 0;
+            while (keys[n]) n++;
+            const char *near = trc_closest(a->string, keys, n);
+            snprintf(err, errlen, "unknown key '%s%.80s'%s%s%s%s", pre, a->string,
+                     near ? " (did you mean '" : "", near ? pre : "", near ? near : "",
+                     near ? "'?)" : "");
             return -1;
         }
         for (const cJSON *b = obj->child; b != a; b = b->next)
@@ -129,7 +134,15 @@ static int parse_params(const cJSON *obj, aws_live_config *out, char *err,
             return -1;
         }
         if (pol_param_put(out->policy, &out->params, p->string, v, e2, sizeof e2)) {
-            snprintf(err, errlen, "params.%.80s: %s", p->string, e2);
+            const char *names[64];
+            size_t n = 0;
+            for (size_t i = 0; i < out->policy->nparams && n < 64; i++)
+                names[n++] = out->policy->params[i].name;
+            const char *near =
+                pol_param_index(out->policy, p->string) < 0 ? trc_closest(p->string, names, n)
+                                                            : NULL;
+            snprintf(err, errlen, "params.%.80s: %s%s%s%s", p->string, e2,
+                     near ? " (did you mean 'params." : "", near ? near : "", near ? "'?)" : "");
             return -1;
         }
     }
@@ -164,6 +177,17 @@ static int parse_endpoints(const cJSON *obj, aws_live_config *out, char *err,
 
 int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
                           size_t errlen) {
+    return aws_live_config_parse_with(json, NULL, NULL, out, err, errlen);
+}
+
+void aws_live_config_free(aws_live_config *cfg) {
+    if (cfg->policy_owned) pol_close(cfg->policy);
+    cfg->policy_owned = 0;
+    cfg->policy = NULL;
+}
+
+int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *ctx,
+                               aws_live_config *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(json, &end, 1);
@@ -176,7 +200,7 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     }
     int rc = -1;
     double d;
-    char pol[64] = "guarded";
+    char pol[POL_SPEC_MAX] = "guarded";
     if (!cJSON_IsObject(root)) {
         snprintf(err, errlen, "the config must be a JSON object");
         goto out;
@@ -228,6 +252,18 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     }
     if (get_string(root, "policy", pol, sizeof pol, err, errlen) < 0) goto out;
     out->policy = pol_find(pol);
+    if (!out->policy && open) {
+        /* A variant, an external policy, a library: opened by the caller's
+        ** function, closed by aws_live_config_free. */
+        char e2[AWS_ERR_MAX];
+        int o = open(ctx, pol, &out->policy, e2, sizeof e2);
+        if (o < 0 || o > 1) {
+            out->policy = NULL;
+            snprintf(err, errlen, "policy: %s", e2);
+            goto out;
+        }
+        out->policy_owned = o == 0;
+    }
     if (!out->policy) {
         snprintf(err, errlen, "policy: unknown policy '%s' (see 'spotbench "
                               "policy list')",
@@ -289,11 +325,17 @@ int aws_live_config_parse(const char *json, aws_live_config *out, char *err,
     rc = 0;
 out:
     cJSON_Delete(root);
+    if (rc) aws_live_config_free(out);
     return rc;
 }
 
 int aws_live_config_load(const char *path, aws_live_config *out, char *err,
                          size_t errlen) {
+    return aws_live_config_load_with(path, NULL, NULL, out, err, errlen);
+}
+
+int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *ctx,
+                              aws_live_config *out, char *err, size_t errlen) {
     char *text = NULL, e2[AWS_ERR_MAX];
     int r = aws_read_file(path, 1 << 20, &text, NULL, e2, sizeof e2);
     if (r) {
@@ -303,7 +345,7 @@ int aws_live_config_load(const char *path, aws_live_config *out, char *err,
             snprintf(err, errlen, "%s", e2);
         return -1;
     }
-    r = aws_live_config_parse(text, out, e2, sizeof e2);
+    r = aws_live_config_parse_with(text, open, ctx, out, e2, sizeof e2);
     free(text);
     if (r) snprintf(err, errlen, "%s: %s", path, e2);
     return r;
@@ -355,9 +397,28 @@ void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o) {
 
 /* ---- A tick ---- */
 
+/* Keeps a failed call's message. Without credentials every call of the
+** tick fails alike: the first says so, with the count of the others, rather
+** than the same message once per call. */
 static void add_error(aws_tick *t, const char *msg) {
-    if (t->nerrors < AWS_TICK_MAXERR)
+    const char *cred = strstr(msg, ": credentials: ");
+    if (cred && t->cred_error > 0) {
+        char *first = t->errors[t->cred_error - 1];
+        char *mark = strstr(first, ": credentials: ");
+        char *more = strstr(first, " (and ");
+        if (mark && strncmp(mark, cred, strlen(cred)) == 0) {
+            if (more) *more = '\0';
+            t->cred_more++;
+            size_t len = strlen(first);
+            snprintf(first + len, AWS_ERR_MAX - len, " (and %d more call%s of this tick)",
+                     t->cred_more, t->cred_more == 1 ? "" : "s");
+            return;
+        }
+    }
+    if (t->nerrors < AWS_TICK_MAXERR) {
+        if (cred && t->cred_error == 0) t->cred_error = (int)t->nerrors + 1;
         snprintf(t->errors[t->nerrors++], AWS_ERR_MAX, "%s", msg);
+    }
 }
 
 void aws_tick_free(aws_tick *t) {
@@ -535,6 +596,14 @@ int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
                  "observation rejected: %.120s", err);
     } else {
         pol_decide(cfg->policy, &t->obs, &cfg->params, &t->policy_decision);
+        /* An external policy that could not answer: the tick fails, and
+        ** nothing is applied (its "none" is no decision). */
+        char perr[AWS_ERR_MAX];
+        if (pol_status(cfg->policy, perr, sizeof perr)) {
+            add_error(t, perr);
+            t->policy_failed = 1;
+            t->policy_decision.action = POL_ACT_NONE;
+        }
     }
     cap_decision(cfg, t);
 
@@ -681,6 +750,8 @@ static int64_t mono_ms(void) {
 int aws_live_run(aws_client *c, const aws_live_config *cfg,
                  const aws_live_opts *o, char *err, size_t errlen) {
     int64_t mono0 = mono_ms();
+    /* Live runs have no seed: an external policy is told 0. */
+    if (pol_begin(cfg->policy, 0, &cfg->params, err, errlen)) return 1;
     int streak = 0; /* failed ticks in a row */
     aws_evq *q = NULL;
     if (cfg->queue_url[0] && !(q = aws_evq_new())) {
@@ -700,6 +771,7 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
         }
         int stop = o->on_tick ? o->on_tick(o->ctx, &t) : 0;
         int failed = aws_tick_failed(&t);
+        int policy_failed = t.policy_failed;
         /* A message is deleted only once the tick that used it worked and
         ** was recorded (the callback returned 0); otherwise it comes back
         ** after its visibility timeout. A failed delete is the tick's too:
@@ -707,6 +779,12 @@ int aws_live_run(aws_client *c, const aws_live_config *cfg,
         char qerr[AWS_ERR_MAX] = "";
         if (q && aws_evq_done(c, q, !failed && !stop, qerr, sizeof qerr)) failed = 1;
         aws_tick_free(&t);
+        /* A policy that failed never answers again: the loop ends. */
+        if (policy_failed) {
+            pol_status(cfg->policy, err, errlen);
+            aws_evq_free(q);
+            return 1;
+        }
         if (o->once) {
             aws_evq_free(q);
             if (failed)

@@ -91,6 +91,16 @@ measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json"
 for p in hedge karpenter none ondemand; do
     measure --new-only "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
 done
+echo "== own policies: the bench year through an external policy (exec:) and a loaded .so"
+measure --new-only "run (none)" "none: the base of the next" @SB@ run "$TMP/year/scenario.json" --policy none --db "$TMP/y-none2.db"
+none_wall=$wall
+measure --new-only "run (exec:build/bench/exec_child)" "see per tick below" @SB@ run "$TMP/year/scenario.json" --policy exec:build/bench/exec_child --db "$TMP/y-exec.db"
+ticks=$($SB run "$TMP/year/scenario.json" --policy none --json --db "$TMP/ev.db" 2>/dev/null | sed 's/.*"invocations": \([0-9]*\).*/\1/')
+awk -v a="$wall" -v b="$none_wall" -v n="$ticks" 'BEGIN {printf "   %d ticks: %.1f us per tick of protocol (the C child answers \"none\", as the built-in none) (target <= 10 us)\n", n, (a - b) * 1e6 / n}'
+measure --new-only "run (karpenter)" "none: the base of the next" @SB@ run "$TMP/year/scenario.json" --policy karpenter --db "$TMP/y-k.db"
+k_wall=$wall
+measure --new-only "run (./build/examples/karpenter.so)" "see the ratio below" @SB@ run "$TMP/year/scenario.json" --policy ./build/examples/karpenter.so --db "$TMP/y-so.db"
+awk -v a="$wall" -v b="$k_wall" 'BEGIN {printf "   the .so / the built-in: x%.2f (target <= x1.1)\n", a / b}'
 measure "run, five years (classic)" "<= 64 MB" @SB@ run "$TMP/year5/scenario.json" --db "$TMP/y5.db"
 rm -rf "$TMP/year5"
 
@@ -116,7 +126,7 @@ ev=$(events "$TMP/f100000/scenario.json")
 awk -v w="$wall" -v e="$ev" 'BEGIN {printf "   %d events, %.0f ns per event\n", e, w * 1e9 / e}'
 rm -rf "$TMP/f100000" "$TMP/f100000.db"*
 
-echo "== against a reference: the bench year in SimPy (bench/simpy_model.py), every delay a constant"
+echo "== the bench year with every delay a constant (for the floor and SimPy)"
 python3 - "$TMP/year/scenario.json" "$TMP/year/fixed.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -127,21 +137,55 @@ s["controller"]["Offset"] = 0
 s["controller"]["Jitter"] = 0
 json.dump(s, open(sys.argv[2], "w"))
 PY
+echo "== against a floor: the same year in bench/floor.c (minimal C, same semantics, no store)"
+# floor.c reads the scenario's figures from a plain file, written here.
+python3 - "$TMP/year/fixed.json" "$TMP/floor.params" <<'PY'
+import json, sys
+sc = json.load(open(sys.argv[1]))
+f, a, c = sc["fleet"], sc["asg"], sc.get("controller", {})
+rows = [sc["start"], sc["end"], f["TargetCapacity"], f["LaunchDelay"],
+        sc.get("ecs", {}).get("RegistrationDelay", 30), a.get("WeightedCapacity", 4),
+        repr(float(a["OnDemandPrice"])), a.get("MaxSize", 200), a.get("DefaultCooldown", 300),
+        a["LaunchDelay"], a["TerminationDelay"], c["Offset"], len(f["LaunchSpecifications"])]
+out = " ".join(map(str, rows)) + "\n"
+for s in f["LaunchSpecifications"]:
+    w, od = float(s.get("WeightedCapacity", 1)), float(s["OnDemandPrice"])
+    out += "%s %s %r %r %r\n" % (s["InstanceType"], s["AvailabilityZone"], w, od,
+                                 float(s.get("SpotPrice", od / w)) * w)
+open(sys.argv[2], "w").write(out)
+PY
+n=$((REPS < 3 ? 3 : REPS))
+python3 bench/pairs.py $n spotbench floor "$TMP/sbf.json" "$TMP/floor.json" \
+    -- $SB run "$TMP/year/fixed.json" --json --db "$TMP/ff.db" \
+    -- build/bench/floor "$TMP/floor.params" "$TMP/year/prices.csv"
+echo "   (target: spotbench within x1.5 of the floor's wall time)"
+python3 - "$TMP/sbf.json" "$TMP/floor.json" <<'PY'
+import json, sys
+sb = json.loads(open(sys.argv[1]).read())["summary"]
+fl = json.loads(open(sys.argv[2]).read())
+ok = True
+for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
+    a, b = sb[k], fl[k]
+    good = abs(a - b) <= (1e-9 if k == "coverage_pct" else 1e-9 * max(abs(a), abs(b)))
+    ok &= good
+    print("   %-16s %20.10f %20.10f%s" % (k, a, b, "" if good else "   DIFFER"))
+print("   equal results (costs within 1e-9 relative, coverage within 1e-9 points)" if ok
+      else "   the floor and spotbench DISAGREE: the floor is not a floor of this model")
+PY
+echo "== against a reference: the bench year in SimPy (bench/simpy_model.py)"
 if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     echo "   SKIPPED: SimPy is not installed (Debian: python3-simpy3; scripts/install-deps.sh)"
 else
-    measure --new-only "run (classic), constant delays" "none: see the ratio" @SB@ run "$TMP/year/fixed.json" --db "$TMP/fx.db"
-    sb_wall=$wall
-    s0=$(date +%s.%N)
-    /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" >"$TMP/simpy.json"
-    s1=$(date +%s.%N)
-    $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx2.db" >"$TMP/sb.json"
-    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" "$sb_wall" "$s0" "$s1" <<'PY'
+    # Paired: SimPy and spotbench in turn, the ratio pair by pair, its median.
+    n=$((REPS < 3 ? 3 : REPS))
+    python3 bench/pairs.py $n SimPy spotbench "$TMP/simpy.json" "$TMP/sb.json" \
+        -- /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" \
+        -- $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx.db"
+    echo "   (target: SimPy / spotbench >= x100)"
+    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" <<'PY'
 import json, sys
 sb = json.loads(open(sys.argv[1]).read())["summary"]
 py = json.loads(open(sys.argv[2]).read())
-wall, t0, t1 = float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-print("   SimPy, one run: %.2f s; spotbench %.3f s: spotbench x%.0f faster" % (t1 - t0, wall, (t1 - t0) / wall))
 print("   %-16s %20s %20s" % ("", "spotbench", "SimPy"))
 agree = True
 for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
@@ -150,6 +194,46 @@ for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
     print("   %-16s %20.10f %20.10f%s" % (k, sb[k], py[k], "" if same else "   DIFFER"))
 print("   the two models agree to the last bit" if agree else "   the two models DISAGREE")
 PY
+fi
+
+echo "== a quiet minute: instructions per simulated minute when nothing changes (callgrind)"
+# The bench year (constant delays) with each pool's first price only: no
+# price ever changes, so every minute is a CloudWatch period and an
+# invocation that does nothing. Instructions of a 32-day run less those of
+# a 2-day run, over the 30 days' minutes: loading and setup cancel out.
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "   SKIPPED: valgrind is not installed (Debian: valgrind)"
+else
+    mkdir -p "$TMP/quiet"
+    awk -F, 'NR == 1 || !seen[$2 FS $3]++' "$TMP/year/prices.csv" >"$TMP/quiet/prices.csv"
+    python3 - "$TMP/year/fixed.json" "$TMP/quiet/scenario.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["traces"]["Extend"] = True  # the first prices hold to the end
+json.dump(s, open(sys.argv[2], "w"))
+PY
+    # irefs CMD...: the instructions callgrind counts for CMD.
+    irefs() {
+        valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+            sed -n 's/.*I *refs: *//p' | tr -d ,
+    }
+    qstart=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start"])' \
+        "$TMP/quiet/scenario.json")
+    for p in classic guarded; do
+        rm -f "$TMP"/q*.db*
+        i2=$(irefs $SB run "$TMP/quiet/scenario.json" --policy $p --db "$TMP/q2.db" \
+            --set end=$((qstart + 2 * 86400)))
+        i32=$(irefs $SB run "$TMP/quiet/scenario.json" --policy $p --db "$TMP/q32.db" \
+            --set end=$((qstart + 32 * 86400)))
+        awk -v a="${i2:-0}" -v b="${i32:-0}" -v p="$p" 'BEGIN {printf "   spotbench (%s): %.0f instructions per quiet minute (target <= 400)\n", p, (b - a) / (30 * 1440)}'
+    done
+    for d in 2 32; do
+        awk -v e=$((qstart + d * 86400)) 'NR == 1 {$2 = e} {print}' "$TMP/floor.params" \
+            >"$TMP/quiet/floor$d.params"
+    done
+    i2=$(irefs build/bench/floor "$TMP/quiet/floor2.params" "$TMP/quiet/prices.csv")
+    i32=$(irefs build/bench/floor "$TMP/quiet/floor32.params" "$TMP/quiet/prices.csv")
+    awk -v a="${i2:-0}" -v b="${i32:-0}" 'BEGIN {printf "   the floor (classic):  %.0f instructions per quiet minute\n", (b - a) / (30 * 1440)}'
 fi
 
 echo "== store: a year's run with timeseries, 525,600 decisions + 525,600 samples (target < 3 s)"

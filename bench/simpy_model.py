@@ -20,7 +20,9 @@ events. Events at one second run in spotbench's order: a CloudWatch period
 closes first, state changes next, the controller last, CloudWatch's look at
 the settled state after all (SimPy time counts quarter seconds: second s,
 class c is 4s + c, exact in floating point), and among state changes in the
-order they were scheduled.
+order they were scheduled. CloudWatch's look needs no event of its own: a
+second's settled state is the state the first event of a later second finds,
+so that event folds it in before it acts.
 """
 import bisect
 import csv
@@ -134,7 +136,7 @@ class Model:
         self.events = 0
         self.pmax = None
         self.datapoints = []  # (t, target, pending), one per closed minute
-        self.settles = set()
+        self.dirty = None  # the second whose settled state CloudWatch is yet to see
 
     # ---- time and events ----------------------------------------------------
 
@@ -145,6 +147,8 @@ class Model:
         return ev
 
     def run(self, sec, fn, *args):
+        if self.dirty is not None and sec > self.dirty:
+            self.settle()
         self.account(sec)
         self.events += 1
         fn(*args)
@@ -162,15 +166,11 @@ class Model:
 
     def changed(self):
         """Fleet figures may have changed: CloudWatch looks once the second
-        has settled."""
-        s = self.sec()
-        if s not in self.settles:
-            self.settles.add(s)
-            ev = self.env.timeout(4 * s + 3 - self.env.now)
-            ev.callbacks.append(lambda _e: self.settle(s))
+        has settled (run() folds it in at the next second's first event)."""
+        self.dirty = self.sec()
 
-    def settle(self, s):
-        self.settles.discard(s)
+    def settle(self):
+        self.dirty = None
         v = (self.target, max(0.0, self.target - self.fulfilled))
         self.pmax = v if self.pmax is None else (max(self.pmax[0], v[0]), max(self.pmax[1], v[1]))
 

@@ -107,10 +107,28 @@ cJSON *cli_json_str(const char *s);
 /* Adds key: [lo, hi] to o (a 95 % interval as --json gives it). */
 void cli_json_interval(cJSON *o, const char *key, double lo, double hi);
 int cli_json_print(cJSON *doc);
+/* A failed --json command's one line: {"error": msg, "exit_status": rc}, so
+** that a script reading the JSON sees the failure (the message is also on
+** stderr). Returns rc. */
+int cli_json_error(int rc, const char *msg);
+/* 1 when argv holds --json before any "--": for a command whose options
+** could not be read. */
+int cli_argv_json(int argc, char **argv);
 
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */
 int cli_unknown_policy(const char *name);
+/* Opens the --policy specifications specs[0..n) (lab/polspec.h: a built-in,
+** a variant, exec:COMMAND, a .so) into out[0..n), with `unique` refusing one
+** given twice or two with one label (a table's rows). Returns CLI_OK (release
+** them with cli_policies_close), or an exit status after saying why (nothing
+** left open). */
+int cli_policies_open(const char *cmd, const char *const *specs, size_t n, int unique,
+                      const pol_policy **out);
+void cli_policies_close(const pol_policy **pols, size_t n);
+/* lab_policy_open for a live config's "policy" (aws_policy_open_fn). */
+int cli_live_policy_open(void *ctx, const char *spec, const pol_policy **out, char *err,
+                         size_t errlen);
 
 /* SPOTBENCH_NOW (epoch seconds or ISO-8601 UTC) into *out, 0 when unset.
 ** Returns 0, or -1 after printing why the value is bad. */
@@ -148,6 +166,17 @@ CLI_DECLARE(sensitivity);
 CLI_DECLARE(trace);
 CLI_DECLARE(compare);
 CLI_DECLARE(tune);
+CLI_DECLARE(ls);
+CLI_DECLARE(export);
+CLI_DECLARE(report);
+
+/* --sweep ID or --sweep last (cmd_ls.c): *id, CLI_SWEEP_LAST for 'last';
+** CLI_OK or, after the usage error, CLI_BADINPUT. cli_sweep_resolve turns
+** CLI_SWEEP_LAST into the id of the sweep stored last: 0, or -1 with a
+** message (no sweep). */
+#define CLI_SWEEP_LAST (-1)
+int cli_sweep_arg(const char *topic, const char *v, int64_t *id);
+int cli_sweep_resolve(st_db *db, int64_t *id, char *err, size_t errlen);
 
 /* The cases of a suite (lab_suite_load), printing why there are none.
 ** Returns a CLI exit status; the caller frees s with lab_suite_free. */
@@ -163,16 +192,20 @@ void cli_duration(char *buf, size_t n, int64_t s);
 
 /* Writes the live configuration of a scenario with KEY=VALUE settings (a
 ** sweep point's) to path, warnings on stderr; fleet and group may be NULL
-** (placeholders). Returns a CLI exit status (cmd_deploy.c). */
+** (placeholders); max_od the cap (-1: the policy's and asg.MaxSize's).
+** Returns a CLI exit status (cmd_deploy.c). */
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets,
                           const char *policy, const char *fleet,
-                          const char *group);
+                          const char *group, int max_od);
 
 /* The same for point `point` of a sweep (its fixed settings, then the
 ** point's), on the sweep's first scenario. */
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
                           size_t point, const char *fleet, const char *group);
+/* The CloudFormation template of point `point` (best --stack): its scenario
+** fields in the stack, warnings on stderr. A CLI exit status. */
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point);
 
 /* ---- the notes of many runs (notes.c) ------------------------------------ */
 

@@ -12,6 +12,7 @@
 
 #include "lab/tune.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,33 +20,47 @@
 #include "lab/sweep.h"
 
 const char cmd_best_usage[] =
-    "usage: spotbench best --sweep ID --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
-    "                      [--db FILE] [--json] [--live-config FILE\n"
+    "usage: spotbench best --sweep ID|last --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
+    "                      [--allow-unknowns] [--db FILE] [--json] [--stack FILE]\n"
+    "                      [--live-config FILE\n"
     "                      [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
-    "none does. It names the point, for 'spotbench deploy cloudformation\n"
-    "SCENARIO --sweep ID --point K' (docs/deploy.md).\n"
+    "none does. It names the policy and the point, for 'spotbench deploy\n"
+    "cloudformation SCENARIO --sweep ID --point K' (docs/deploy.md). --sweep last\n"
+    "is the sweep stored last ('spotbench ls' lists them).\n"
+    "\n"
+    "A sweep whose axes are all unknowns of the world (a sensitivity sweep:\n"
+    "cloudwatch.*, controller.Offset, controller.Jitter) has no setting to\n"
+    "deploy: it is refused unless --worst-case names the unknowns or\n"
+    "--allow-unknowns asks for its cheapest point anyway.\n"
     "\n"
     "  --worst-case KEYS  treat these --grid axes of the sweep as unknowns (e.g.\n"
     "                     cloudwatch.IngestionDelay,controller.Offset): rank the\n"
     "                     other parameters by their worst cost over them, among\n"
     "                     those whose worst coverage is at least PCT\n"
+    "  --allow-unknowns   rank a sensitivity sweep's points as if they were\n"
+    "                     settings\n"
     "  --live-config FILE  also write the point's live configuration (live.json:\n"
     "                      the policy parameters of the sweep's first scenario\n"
     "                      with the point's settings; scenario fields such as\n"
     "                      asg.DefaultCooldown belong in the stack, and fields\n"
     "                      AWS cannot express are warnings)\n"
+    "  --stack FILE       also write the point's CloudFormation template (what\n"
+    "                     'spotbench deploy cloudformation' of the point writes:\n"
+    "                     its scenario fields, such as asg.DefaultCooldown, in the\n"
+    "                     stack; its policy parameters in the rule's input)\n"
     "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
     "                      the ids to put in it (default: placeholders)\n"
-    "  --json             print one JSON object instead: {\"sweep\",\n"
+    "  --json             print one JSON object instead: {\"sweep\", \"policy\",\n"
     "                     \"min_coverage\", \"point\", \"parameters\", \"total_cost\",\n"
     "                     \"coverage_pct\", \"sets_complete\", \"sets\", \"runs\":\n"
     "                     [{\"run_id\", \"scenario\", \"total_cost\",\n"
     "                     \"coverage_pct\"}], \"deploy\"}; with --worst-case,\n"
     "                     total_cost and coverage_pct are {\"worst\", \"median\",\n"
-    "                     \"best\"}, with \"worst_case_over\" and \"values\"\n"
+    "                     \"best\"}, with \"worst_case_over\" and \"values\"; a\n"
+    "                     failure prints {\"error\", \"exit_status\"}\n"
     "  --db FILE          the SQLite database (default results/spotbench.db)\n"
     "\n"
     "example (a new database: the sweep is number 1):\n"
@@ -57,7 +72,9 @@ static const cli_opt best_opts[] = {
     {"--sweep", "ID"},           {"--min-coverage", "PCT"},
     {"--worst-case", "KEYS"},    {"--db", "FILE"},
     {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
-    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {NULL, NULL}};
+    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {"--allow-unknowns", NULL},
+    {"--stack", "FILE"},
+    {NULL, NULL}};
 const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
 
 #define DEFAULT_DB "results/spotbench.db"
@@ -65,14 +82,14 @@ const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
 
 /* The options of `best`. */
 typedef struct {
-    const char *db_path, *live, *fleet, *group;
+    const char *db_path, *live, *fleet, *group, *stack;
     const char *worst_case;      /* --worst-case KEYS as given, or NULL */
     char keys[1024];             /* a copy of it, split into over[] */
     const char *over[MAX_OVER];
     size_t nover;
     int64_t id;
     double min_cov;
-    int json;
+    int json, allow_unknowns;
 } best_args;
 
 /* What best reads of the sweep. */
@@ -96,6 +113,21 @@ static size_t split_keys(char *buf, const char **keys, size_t max) {
     return n;
 }
 
+/* Says what went wrong on stderr and, with --json, as {"error",
+** "exit_status"} on stdout too: a script reading the JSON sees the failure.
+** Returns rc. */
+static int best_fail(const best_args *o, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int best_fail(const best_args *o, int rc, const char *fmt, ...) {
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cli_error("%s", msg);
+    return o->json ? cli_json_error(rc, msg) : rc;
+}
+
 /* Reads the arguments into *o. Returns an exit status, after saying why. */
 static int best_parse(int argc, char **argv, best_args *o) {
     memset(o, 0, sizeof *o);
@@ -104,22 +136,21 @@ static int best_parse(int argc, char **argv, best_args *o) {
     cli_args a;
     cli_args_init(&a, "best", NULL, best_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
-        char *end;
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
         if (k == CLI_ARG_POS) return cli_usage("best", "unexpected argument '%s'", a.val);
         if (cli_is(&a, "--worst-case")) {
             o->worst_case = a.val;
         } else if (cli_is(&a, "--sweep")) {
-            o->id = strtoll(a.val, &end, 10);
-            if (*end || o->id < 1)
-                return cli_usage("best", "--sweep %s: expected a sweep id", a.val);
+            if (cli_sweep_arg("best", a.val, &o->id)) return CLI_BADINPUT;
         } else if (cli_is(&a, "--min-coverage")) {
             if (cli_coverage("best", a.val, &o->min_cov)) return CLI_BADINPUT;
         } else if (cli_is(&a, "--db")) o->db_path = a.val;
         else if (cli_is(&a, "--live-config")) o->live = a.val;
+        else if (cli_is(&a, "--stack")) o->stack = a.val;
         else if (cli_is(&a, "--FleetRequestId")) o->fleet = a.val;
         else if (cli_is(&a, "--AutoScalingGroupName")) o->group = a.val;
         else if (cli_is(&a, "--json")) o->json = 1;
+        else if (cli_is(&a, "--allow-unknowns")) o->allow_unknowns = 1;
     }
     if (!o->id || o->min_cov < 0)
         return cli_usage("best", "--sweep and --min-coverage are required");
@@ -132,17 +163,16 @@ static int best_parse(int argc, char **argv, best_args *o) {
 
 /* Reads the sweep's spec and runs. Returns an exit status, after saying
 ** why. */
-static int best_load(const best_args *o, best_sweep *d) {
+static int best_load(best_args *o, best_sweep *d) {
     char err[1024];
     st_db *db = NULL;
     int rc = CLI_FAIL;
     memset(d, 0, sizeof *d);
-    if (access(o->db_path, F_OK) != 0) {
-        cli_error("%s: no such database", o->db_path);
-        return CLI_BADINPUT;
-    }
+    if (access(o->db_path, F_OK) != 0)
+        return best_fail(o, CLI_BADINPUT, "%s: no such database", o->db_path);
     if (st_open(o->db_path, &db, err, sizeof err)) goto fail;
-    if (lab_sweep_load(db, o->id, &d->spec, err, sizeof err)) {
+    if (cli_sweep_resolve(db, &o->id, err, sizeof err) ||
+        lab_sweep_load(db, o->id, &d->spec, err, sizeof err)) {
         rc = CLI_BADINPUT;
         goto fail;
     }
@@ -154,9 +184,8 @@ static int best_load(const best_args *o, best_sweep *d) {
     st_close(db);
     return CLI_OK;
 fail:
-    cli_error("%s", err);
     st_close(db);
-    return rc;
+    return best_fail(o, rc, "%s", err);
 }
 
 static void best_sweep_free(best_sweep *d) {
@@ -183,6 +212,18 @@ static int hand_over(const best_args *o, const lab_sweep_spec *spec, size_t poin
                      cJSON *doc) {
     int rc = o->live ? cli_point_live_config(o->live, spec, point, o->fleet, o->group)
                      : CLI_OK;
+    if (rc == CLI_OK && o->stack) {
+        /* Its line goes to stderr when stdout carries the JSON. */
+        fflush(stdout);
+        int saved = o->json ? dup(1) : -1;
+        if (saved >= 0) dup2(2, 1);
+        rc = cli_point_stack(o->stack, spec, point);
+        if (saved >= 0) {
+            fflush(stdout);
+            dup2(saved, 1);
+            close(saved);
+        }
+    }
     if (o->json) {
         int jrc = cli_json_print(doc);
         if (rc == CLI_OK) rc = jrc;
@@ -197,6 +238,7 @@ static void print_best_text(const best_args *o, const best_sweep *d, const cli_b
     printf("sweep %lld: cheapest parameter set with coverage >= %.6g %% on every "
            "scenario (%zu of %zu sets complete)\n",
            (long long)o->id, o->min_cov, r->complete, lab_sweep_npoints(&d->spec));
+    printf("policy      %s\n", d->spec.policy);
     printf("point       %zu\n", r->pick->point);
     printf("parameters  %s\n", r->pick->params);
     printf("total cost  $%.2f (summed over %zu scenarios)\n", r->pick->cost,
@@ -213,6 +255,7 @@ static cJSON *best_json(const best_args *o, const best_sweep *d, const cli_best 
                         const char *deploy) {
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+    cJSON_AddItemToObject(doc, "policy", cli_json_str(d->spec.policy));
     cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
     cJSON_AddNumberToObject(doc, "sets_complete", (double)r->complete);
     cJSON_AddNumberToObject(doc, "sets", (double)lab_sweep_npoints(&d->spec));
@@ -238,17 +281,15 @@ static int best_plain(const best_args *o, const best_sweep *d) {
     cli_best r;
     cli_best_pick(d->rows, d->nrows, d->psets, d->npsets, d->spec.nscenarios, o->min_cov,
                   &r);
-    if (!r.pick && r.complete) {
-        cli_error("sweep %lld: none of its %zu parameter sets reaches %.6g %% coverage "
-                  "on every scenario (the best reaches %.3f %%)",
-                  (long long)o->id, r.complete, o->min_cov, r.best_cov);
-        return CLI_FAIL;
-    }
-    if (!r.pick) {
-        cli_error("sweep %lld: none does: no parameter set has been run on every "
-                  "scenario yet", (long long)o->id);
-        return CLI_FAIL;
-    }
+    if (!r.pick && r.complete)
+        return best_fail(o, CLI_FAIL,
+                         "sweep %lld: none of its %zu parameter sets reaches %.6g %% "
+                         "coverage on every scenario (the best reaches %.3f %%)",
+                         (long long)o->id, r.complete, o->min_cov, r.best_cov);
+    if (!r.pick)
+        return best_fail(o, CLI_FAIL,
+                         "sweep %lld: none does: no parameter set has been run on every "
+                         "scenario yet", (long long)o->id);
     char deploy[4600];
     deploy_line(o, &d->spec, r.pick->point, deploy, sizeof deploy);
     cJSON *doc = NULL;
@@ -270,8 +311,8 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
     size_t ns = lab_sweep_nseeds(&d->spec);
     if (cli_best_worst_case(&d->spec, d->psets, d->npsets, over, 1, o->min_cov, &w, err,
                             sizeof err)) {
-        cli_error("best: %s", err);
-        return CLI_FAIL;
+        cli_best_worst_free(&w);
+        return best_fail(o, CLI_FAIL, "best: %s", err);
     }
     const lab_sweep_range *pick = NULL;
     for (size_t i = 0; i < w.nranges; i++) {
@@ -281,11 +322,12 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
             pick = g;
     }
     if (!pick) {
-        cli_error("sweep %lld: none of its parameter sets reaches %.6g %% coverage at every "
-                  "seed and scenario (the best reaches %.3f %%)",
-                  (long long)o->id, o->min_cov, w.best_cov);
+        double best = w.best_cov;
         cli_best_worst_free(&w);
-        return CLI_FAIL;
+        return best_fail(o, CLI_FAIL,
+                         "sweep %lld: none of its parameter sets reaches %.6g %% coverage at "
+                         "every seed and scenario (the best reaches %.3f %%)",
+                         (long long)o->id, o->min_cov, best);
     }
     size_t ties = 0;
     for (size_t i = 0; i < w.nranges; i++) {
@@ -301,6 +343,7 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
     if (o->json) {
         doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+        cJSON_AddItemToObject(doc, "policy", cli_json_str(d->spec.policy));
         cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
         cJSON_AddNumberToObject(doc, "seeds", (double)ns);
         cJSON_AddNumberToObject(doc, "point", (double)pick->group);
@@ -314,6 +357,7 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
     } else {
         printf("sweep %lld: cheapest parameter set by mean cost over %zu seeds, with coverage "
                ">= %.6g %% at every seed and scenario\n", (long long)o->id, ns, o->min_cov);
+        printf("policy      %s\n", d->spec.policy);
         printf("point       %zu (at its first seed)\n", pick->group);
         printf("settings   ");
         for (size_t i = 0; i < w.nkv; i++) printf(" --set %s", w.kv[i]);
@@ -335,12 +379,13 @@ static int best_seeds(const best_args *o, const best_sweep *d) {
 
 /* ---- best --worst-case --------------------------------------------------- */
 
-static void print_worst_text(const best_args *o, const cli_best_worst *w,
-                             const char *deploy) {
+static void print_worst_text(const best_args *o, const best_sweep *d,
+                             const cli_best_worst *w, const char *deploy) {
     const lab_sweep_range *g = w->pick;
     printf("sweep %lld: cheapest worst case with coverage >= %.6g %% on every scenario, "
            "over %zu values of %s\n",
            (long long)o->id, o->min_cov, g->npoints, o->worst_case);
+    printf("policy      %s\n", d->spec.policy);
     printf("parameters ");
     for (size_t i = 0; i < w->nkv; i++) printf(" %s", w->kv[i]);
     printf("\ntotal cost  $%.2f worst, $%.2f median, $%.2f best\n", g->cost_max,
@@ -359,10 +404,12 @@ static void add_range(cJSON *doc, const char *name, double worst, double median,
     cJSON_AddNumberToObject(o, "best", best);
 }
 
-static cJSON *worst_json(const best_args *o, const cli_best_worst *w, const char *deploy) {
+static cJSON *worst_json(const best_args *o, const best_sweep *d, const cli_best_worst *w,
+                         const char *deploy) {
     const lab_sweep_range *g = w->pick;
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(doc, "sweep", (double)o->id);
+    cJSON_AddItemToObject(doc, "policy", cli_json_str(d->spec.policy));
     cJSON_AddNumberToObject(doc, "min_coverage", o->min_cov);
     cJSON_AddItemToObject(doc, "worst_case_over", cli_json_str(o->worst_case));
     cJSON_AddNumberToObject(doc, "values", (double)g->npoints);
@@ -388,10 +435,10 @@ static int best_worst(const best_args *o, const best_sweep *d) {
     int rc = CLI_FAIL;
     if (cli_best_worst_case(&d->spec, d->psets, d->npsets, o->over, o->nover, o->min_cov,
                             &w, err, sizeof err)) {
-        cli_error("best --worst-case: %s", err);
-        rc = CLI_BADINPUT;
+        rc = best_fail(o, CLI_BADINPUT, "best --worst-case: %s", err);
     } else if (!w.pick) {
-        cli_error("sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
+        best_fail(o, CLI_FAIL,
+                  "sweep %lld: no parameter set reaches %.6g %% coverage in its worst case "
                   "(the best worst case reaches %.3f %%)",
                   (long long)o->id, o->min_cov, w.best_cov);
     } else {
@@ -399,20 +446,45 @@ static int best_worst(const best_args *o, const best_sweep *d) {
         /* One point of the group stands for it: its unknowns do not matter. */
         deploy_line(o, &d->spec, w.pick->group, deploy, sizeof deploy);
         cJSON *doc = NULL;
-        if (o->json) doc = worst_json(o, &w, deploy);
-        else print_worst_text(o, &w, deploy);
+        if (o->json) doc = worst_json(o, d, &w, deploy);
+        else print_worst_text(o, d, &w, deploy);
         rc = hand_over(o, &d->spec, w.pick->group, doc);
     }
     cli_best_worst_free(&w);
     return rc;
 }
 
+/* A sensitivity sweep asked for its "best" without saying what is meant:
+** the exit status after saying why, or CLI_OK. */
+static int refuse_unknowns(const best_args *o, const best_sweep *d) {
+    if (o->worst_case || o->allow_unknowns || !lab_sweep_all_unknown(&d->spec)) return CLI_OK;
+    char axes[512] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < d->spec.ngrid && n < sizeof axes; i++) {
+        if (strcmp(d->spec.grid[i].key, "seed") == 0) continue;
+        int w = snprintf(axes + n, sizeof axes - n, "%s%s", n ? "," : "", d->spec.grid[i].key);
+        if (w > 0) n += (size_t)w;
+    }
+    return best_fail(o, CLI_BADINPUT,
+                     "sweep %lld varies only unknowns (%s): a sensitivity sweep of policy "
+                     "%s, not settings to deploy; rank its settings' worst case with "
+                     "--worst-case %s, or give --allow-unknowns ('spotbench ls' lists the "
+                     "sweeps)",
+                     (long long)o->id, axes, d->spec.policy, axes);
+}
+
 int cmd_best(int argc, char **argv) {
     best_args o;
     best_sweep d;
     int rc = best_parse(argc, argv, &o);
-    if (rc != CLI_OK) return rc;
+    if (rc != CLI_OK) {
+        /* The options may not have been read: look for --json itself. */
+        if (cli_argv_json(argc, argv))
+            cli_json_error(rc, "bad arguments (the message is on stderr)");
+        return rc;
+    }
     rc = best_load(&o, &d);
+    if (rc == CLI_OK) rc = refuse_unknowns(&o, &d);
     if (rc == CLI_OK)
         rc = o.worst_case                    ? best_worst(&o, &d)
              : lab_sweep_nseeds(&d.spec) > 1 ? best_seeds(&o, &d)

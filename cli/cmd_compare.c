@@ -30,10 +30,12 @@ const char cmd_compare_usage[] =
     "printed), so 'spotbench best', 'plot' and 'merge' work on them.\n"
     "\n"
     "options:\n"
-    "  --policy NAME     a policy (repeat for several); the native strategies\n"
-    "                    mixed-instances and capacity-providers run when named,\n"
-    "                    beside the controllers, their parameters printed under\n"
-    "                    the table; direct-mode cases are then left out\n"
+    "  --policy NAME     a policy (repeat for several): a built-in, a variant\n"
+    "                    NAME@KEY=VALUE,...[:LABEL], exec:COMMAND or ./lib.so\n"
+    "                    (docs/own-policy.md); each row is labelled once. The\n"
+    "                    native strategies mixed-instances and capacity-providers\n"
+    "                    run when named, their parameters printed under the\n"
+    "                    table; direct-mode cases are then left out\n"
     "  --set KEY=VALUE   for every run: a scenario field, or a parameter of the\n"
     "                    policies that have it\n"
     "  --seeds N         run each case at seeds 1 to N (also A-B, or S1,S2,...;\n"
@@ -436,36 +438,39 @@ int cmd_compare(int argc, char **argv) {
     const pol_policy *list[MAX_POLICIES];
     const char *names[MAX_POLICIES];
     size_t n = 0;
-    for (size_t i = 0; i < npols; i++) {
-        const pol_policy *p = pol_find(pols[i]);
-        if (!p) return cli_unknown_policy(pols[i]);
-        if (p->simulation_only) {
+    int orc = cli_policies_open("compare", pols, npols, 1, list);
+    if (orc != CLI_OK) return orc;
+    n = npols;
+    for (size_t i = 0; i < npols; i++)
+        if (list[i]->simulation_only) {
             cli_error("--policy %s: the oracle is the bound every regret is measured "
                       "against, not a policy to compare",
                       pols[i]);
+            cli_policies_close(list, n);
             return CLI_BADINPUT;
         }
-        for (size_t k = 0; k < n; k++)
-            if (list[k] == p) return cli_usage("compare", "--policy %s given twice", pols[i]);
-        list[n++] = p;
-    }
     /* By default the controllers and their ends; a native strategy when
     ** named (--policy mixed-instances, docs/native.md). */
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
         if (!(*p)->simulation_only && !(*p)->native) list[n++] = *p;
-    for (size_t i = 0; i < n; i++) names[i] = list[i]->name;
+    for (size_t i = 0; i < n; i++) names[i] = pol_label(list[i]);
 
     lab_suite su;
     int rc = cli_suite_load(dir, &su);
-    if (rc) return rc;
+    if (rc) {
+        cli_policies_close(list, npols);
+        return rc;
+    }
     if ((rc = cli_suite_model_only(&su, list, n))) {
         lab_suite_free(&su);
+        cli_policies_close(list, npols);
         return rc;
     }
     lab_cmp t;
     int64_t ids[MAX_POLICIES];
     if (lab_cmp_init(&t, (const char *const *)su.name, su.n, names, n, seeds, nseeds)) {
         lab_suite_free(&su);
+        cli_policies_close(list, npols);
         cli_error("out of memory");
         return CLI_FAIL;
     }
@@ -507,5 +512,6 @@ int cmd_compare(int argc, char **argv) {
     }
     lab_cmp_free(&t);
     lab_suite_free(&su);
+    cli_policies_close(list, npols);
     return rc;
 }

@@ -16,11 +16,12 @@
 #include <unistd.h>
 
 #include "deploy/deploy.h"
+#include "lab/lab.h"
 #include "lab/sweep.h"
 #include "store/sweeptab.h"
 
 const char cmd_deploy_usage[] =
-    "usage: spotbench deploy cloudformation SCENARIO [--sweep N --point K [--db FILE]]\n"
+    "usage: spotbench deploy cloudformation SCENARIO [--sweep N|last --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
     "           [--alarm | --no-alarm] [--apply] [--spot-fleet] -o FILE\n"
     "       spotbench deploy live-config SCENARIO [--sweep N --point K [--db FILE]]\n"
@@ -116,7 +117,8 @@ static int sweep_point_sets(const char *db_path, int64_t id, long long point,
         cli_error("%s", err);
         return CLI_FAIL;
     }
-    int rc = lab_sweep_load(db, id, spec, err, sizeof err);
+    int rc = cli_sweep_resolve(db, &id, err, sizeof err) ||
+             lab_sweep_load(db, id, spec, err, sizeof err);
     st_close(db);
     if (rc) {
         cli_error("%s", err);
@@ -170,10 +172,36 @@ static char *live_json(const dep_plan *p, const char *fleet, const char *group) 
     return s;
 }
 
+/* A live configuration holds the policy's parameters only: every scenario
+** field among the settings (a tuned asg.DefaultCooldown) is said loudly,
+** with what to do about it, so that none is lost without a word. */
+static void warn_fields(const dep_plan *p, const char *path, const char *const *sets,
+                        size_t nsets) {
+    lab_sets split;
+    char err[256];
+    const pol_policy *pols[1] = {p->pol};
+    if (lab_sets_split(pols, 1, sets, nsets, &split, err, sizeof err)) return;
+    for (size_t i = 0; i < split.nfield; i++) {
+        const char *kv = split.field[i], *eq = strchr(kv, '=');
+        int n = eq ? (int)(eq - kv) : (int)strlen(kv);
+        if (lab_sweep_unknown_key_n(kv, (size_t)n)) continue;
+        if (strncmp(kv, "asg.DefaultCooldown=", 20) == 0)
+            cli_error("WARNING: %s: %s is tuned but a live configuration cannot hold it: "
+                      "set it on the existing group (aws autoscaling "
+                      "update-auto-scaling-group --auto-scaling-group-name NAME "
+                      "--default-cooldown %s) or deploy the stack ('spotbench deploy "
+                      "cloudformation', best --stack)", path, kv, eq + 1);
+        else
+            cli_error("WARNING: %s: %.*s is tuned (%s) but a live configuration cannot "
+                      "hold it: set it on the fleet or group yourself, or deploy the stack "
+                      "('spotbench deploy cloudformation', best --stack)", path, n, kv, kv);
+    }
+}
+
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets, const char *policy,
-                          const char *fleet, const char *group) {
-    dep_input in = {scenario, sets, nsets, policy, -1, -1, 0, -1};
+                          const char *fleet, const char *group, int max_od) {
+    dep_input in = {scenario, sets, nsets, policy, max_od, -1, 0, -1};
     dep_plan p;
     char err[1024];
     if (dep_plan_load(&in, &p, err, sizeof err)) {
@@ -181,6 +209,7 @@ int cli_write_live_config(const char *path, const char *scenario,
         return CLI_BADINPUT;
     }
     print_warnings(&p, scenario);
+    warn_fields(&p, path, sets, nsets);
     char *s = live_json(&p, fleet, group);
     int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);
@@ -199,23 +228,73 @@ int cli_write_live_config(const char *path, const char *scenario,
     return rc;
 }
 
-int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
-                          size_t point, const char *fleet, const char *group) {
-    static char buf[16384];
-    const char *sets[MAX_SETS * 2];
-    size_t n = 0, nswept = spec->ngrid + spec->nrnd;
+/* Writes the CloudFormation template of a scenario with settings to out,
+** warnings on stderr, and says what it wrote. A CLI exit status. */
+static int write_stack(const char *out, const dep_input *in) {
+    dep_plan p;
+    char err[1024];
+    if (dep_plan_load(in, &p, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    print_warnings(&p, in->scenario);
+    char *t = dep_cloudformation(&p);
+    int rc;
+    if (!t) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    } else {
+        rc = write_file(out, t);
+    }
+    if (rc == CLI_OK) {
+        printf("%s: CloudFormation template: %zu pools, policy %s, Lambda Timeout %d s, %s%s\n",
+               out, p.sc.npools, p.pol->name, p.timeout_s,
+               p.apply ? "applying" : "dry run (deploy with --apply to act)",
+               p.alarm ? ", PendingCapacity alarm" : "");
+    }
+    free(t);
+    dep_plan_free(&p);
+    return rc;
+}
+
+/* The settings of point `point`: the sweep's fixed ones, then the point's
+** (pointers into spec and buf). */
+static int point_sets(const lab_sweep_spec *spec, size_t point, char *buf, size_t bufn,
+                      const char **sets, size_t *n) {
+    size_t nswept = spec->ngrid + spec->nrnd;
+    *n = 0;
     if (spec->nsets + nswept > MAX_SETS * 2) {
         cli_error("more than %d settings", MAX_SETS * 2);
         return CLI_BADINPUT;
     }
-    for (size_t i = 0; i < spec->nsets; i++) sets[n++] = spec->sets[i];
-    if (lab_sweep_point(spec, point, buf, sizeof buf, sets + n)) {
+    for (size_t i = 0; i < spec->nsets; i++) sets[(*n)++] = spec->sets[i];
+    if (lab_sweep_point(spec, point, buf, bufn, sets + *n)) {
         cli_error("point %zu: settings too long", point);
         return CLI_FAIL;
     }
-    n += nswept;
+    *n += nswept;
+    return CLI_OK;
+}
+
+int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
+                          size_t point, const char *fleet, const char *group) {
+    static char buf[16384];
+    const char *sets[MAX_SETS * 2];
+    size_t n;
+    int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
+    if (rc) return rc;
     return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, fleet,
-                                 group);
+                                 group, -1);
+}
+
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point) {
+    static char buf[16384];
+    const char *sets[MAX_SETS * 2];
+    size_t n;
+    int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
+    if (rc) return rc;
+    dep_input in = {spec->scenarios[0], sets, n, spec->policy, -1, -1, 0, 0};
+    return write_stack(path, &in);
 }
 
 int cmd_deploy(int argc, char **argv) {
@@ -247,8 +326,9 @@ int cmd_deploy(int argc, char **argv) {
             if (!strchr(v, '=')) return cli_usage("deploy", "--set %s: expected KEY=VALUE", v);
             user_sets[nuser++] = v;
         } else if (cli_is(&ap, "--sweep")) {
-            sweep = strtoll(v, &end, 10);
-            if (*end || sweep < 1) return cli_usage("deploy", "--sweep %s: expected a sweep id", v);
+            int64_t id;
+            if (cli_sweep_arg("deploy", v, &id)) return CLI_BADINPUT;
+            sweep = id;
         } else if (cli_is(&ap, "--point")) {
             point = strtoll(v, &end, 10);
             if (*end || !*v || point < 0)
@@ -266,7 +346,7 @@ int cmd_deploy(int argc, char **argv) {
     }
     if (!scenario) return cli_usage("deploy", "a SCENARIO file is required");
     if (!out) return cli_usage("deploy", "-o FILE is required");
-    if ((sweep > 0) != (point >= 0))
+    if ((sweep != 0) != (point >= 0))
         return cli_usage("deploy", "--sweep and --point go together");
     if (cli_out_check(out)) return CLI_BADINPUT; /* a bad -o is found first */
 
@@ -288,33 +368,12 @@ int cmd_deploy(int argc, char **argv) {
     }
     for (size_t i = 0; i < nuser; i++) sets[nsets++] = user_sets[i];
     if (!cfn) {
-        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group);
+        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group,
+                                   (int)max_od);
         goto done;
     }
     dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, spot_fleet};
-    dep_plan p;
-    char err[1024];
-    if (dep_plan_load(&in, &p, err, sizeof err)) {
-        cli_error("%s", err);
-        rc = CLI_BADINPUT;
-        goto done;
-    }
-    print_warnings(&p, scenario);
-    char *t = dep_cloudformation(&p);
-    if (!t) {
-        cli_error("out of memory");
-        rc = CLI_FAIL;
-    } else {
-        rc = write_file(out, t);
-    }
-    if (rc == CLI_OK) {
-        printf("%s: CloudFormation template: %zu pools, policy %s, Lambda Timeout %d s, %s%s\n",
-               out, p.sc.npools, p.pol->name, p.timeout_s,
-               p.apply ? "applying" : "dry run (deploy with --apply to act)",
-               p.alarm ? ", PendingCapacity alarm" : "");
-    }
-    free(t);
-    dep_plan_free(&p);
+    rc = write_stack(out, &in);
 done:
     lab_sweep_spec_free(&spec);
     return rc;

@@ -101,6 +101,7 @@ int cmd_lambda(int argc, char **argv) {
     }
     const char *def = getenv("SPOTBENCH_LIVE_CONFIG");
     o.default_config = def && *def ? def : NULL;
+    o.open_policy = cli_live_policy_open; /* variants, exec:, .so too */
     if (cli_fixed_now(&o.fixed_now))
         return init_failure(o.runtime_api, "SPOTBENCH_NOW: bad value");
     o.log = out_line;

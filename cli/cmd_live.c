@@ -234,8 +234,10 @@ int cmd_live(int argc, char **argv) {
 
     char err[AWS_ERR_MAX];
     aws_live_config cfg;
-    if (config ? aws_live_config_load(config, &cfg, err, sizeof err)
-               : aws_live_config_parse(env_cfg, &cfg, err, sizeof err)) {
+    if (config ? aws_live_config_load_with(config, cli_live_policy_open, NULL, &cfg, err,
+                                           sizeof err)
+               : aws_live_config_parse_with(env_cfg, cli_live_policy_open, NULL, &cfg, err,
+                                            sizeof err)) {
         cli_error("%s%s", config ? "" : "SPOTBENCH_LIVE_CONFIG: ", err);
         return CLI_BADINPUT;
     }
@@ -312,5 +314,6 @@ out:
     }
     st_close(ctx.db);
     aws_client_free(client);
+    aws_live_config_free(&cfg);
     return rc;
 }

@@ -25,7 +25,9 @@ const char cmd_run_usage[] =
     "summaries side by side.\n"
     "\n"
     "options:\n"
-    "  --policy NAME     run this policy (repeat to compare policies)\n"
+    "  --policy NAME     run this policy (repeat to compare policies): a built-in,\n"
+    "                    a variant NAME@KEY=VALUE,...[:LABEL], exec:COMMAND or\n"
+    "                    ./lib.so (docs/own-policy.md)\n"
     "  --set KEY=VALUE   a policy parameter (window=900) or a scenario field by\n"
     "                    its path (asg.DefaultCooldown=900, seed=3,\n"
     "                    fleet.LaunchSpecifications[0].SpotPrice=0.05)\n"
@@ -303,13 +305,25 @@ static void print_seeds(const sim_scenario *sc, const run_slot *runs, size_t npo
 
 /* run --seeds: each policy at each seed, the seed a scenario field given
 ** after the others ("seed=S", stored with the run). */
+static int run_seeds_open(const char *path, const pol_policy *const *pols, size_t npol,
+                          const char *const *sets, size_t nsets, const uint64_t *seeds,
+                          size_t nseeds, const char *db_path, int timeseries, int json);
 static int run_seeds(const char *path, const char *const *names, size_t npol,
                      const char *const *sets, size_t nsets, const uint64_t *seeds,
                      size_t nseeds, const char *db_path, int timeseries, int json) {
-    char err[512];
     const pol_policy *pols[MAX_POLICIES];
-    for (size_t i = 0; i < npol; i++)
-        if (!(pols[i] = pol_find(names[i]))) return cli_unknown_policy(names[i]);
+    int orc = cli_policies_open("run", names, npol, 0, pols);
+    if (orc != CLI_OK) return orc;
+    int rc = run_seeds_open(path, pols, npol, sets, nsets, seeds, nseeds, db_path,
+                            timeseries, json);
+    cli_policies_close(pols, npol);
+    return rc;
+}
+
+static int run_seeds_open(const char *path, const pol_policy *const *pols, size_t npol,
+                          const char *const *sets, size_t nsets, const uint64_t *seeds,
+                          size_t nseeds, const char *db_path, int timeseries, int json) {
+    char err[512];
     const char *all[MAX_SETS + 1];
     lab_sets ls;
     for (size_t i = 0; i < nsets; i++)
@@ -375,6 +389,10 @@ static int run_seeds(const char *path, const char *const *names, size_t npol,
     return rc;
 }
 
+static int run_open(const char *path, const pol_policy **pols, size_t npol,
+                    const char *const *sets, size_t nsets, const char *db_path,
+                    int timeseries, int json);
+
 int cmd_run(int argc, char **argv) {
     const char *path = NULL, *db_path = "results/spotbench.db";
     const char *pol_names[MAX_POLICIES], *sets[MAX_SETS];
@@ -413,10 +431,18 @@ int cmd_run(int argc, char **argv) {
 
     /* Load everything before touching the database: a run that fails to
     ** load writes nothing. */
-    char err[512];
     const pol_policy *pols[MAX_POLICIES];
-    for (size_t i = 0; i < npol; i++)
-        if (!(pols[i] = pol_find(pol_names[i]))) return cli_unknown_policy(pol_names[i]);
+    int orc = cli_policies_open("run", pol_names, npol, 0, pols);
+    if (orc != CLI_OK) return orc;
+    orc = run_open(path, pols, npol, sets, nsets, db_path, timeseries, json);
+    cli_policies_close(pols, npol);
+    return orc;
+}
+
+static int run_open(const char *path, const pol_policy **pols, size_t npol,
+                    const char *const *sets, size_t nsets, const char *db_path,
+                    int timeseries, int json) {
+    char err[512];
     lab_sets ls;
     sim_scenario sc;
     if (lab_sets_split(pols, npol, sets, nsets, &ls, err, sizeof err) ||

@@ -87,8 +87,8 @@ static void unknown_values(const lab_sweep_spec *spec, size_t p, char *out, size
 
 /* Runs one policy's sweep; prints its ranges. */
 static int one_policy(const char *db_path, const char *scenario, const pol_policy *pol,
-                      const char **sets, size_t nsets, const char **grids, size_t ngrids,
-                      const char *delays, const char *offsets, long workers,
+                      const char *const *sets, size_t nsets, const char *const *grids,
+                      size_t ngrids, const char *delays, const char *offsets, long workers,
                       lab_sweep_pset **pts_out, size_t *npts_out) {
     lab_sweep_spec spec;
     memset(&spec, 0, sizeof spec);
@@ -114,7 +114,7 @@ static int one_policy(const char *db_path, const char *scenario, const pol_polic
     snprintf(axis, sizeof axis, "%s=%s", unknowns[1], offsets);
     if (lab_sweep_add_grid(&spec, axis, err, sizeof err)) goto bad;
 
-    lab_sweep_req req = {.db_path = db_path, .workers = (int)workers,
+    lab_sweep_req req = {.db_path = db_path, .workers = (int)workers, .kind = "sensitivity",
                          .tool_version = cli_version()};
     rc = lab_sweep_drive(&spec, &req, &rows, &nrows, err, sizeof err);
     if (rc != CLI_OK) goto bad;
@@ -132,7 +132,7 @@ static int one_policy(const char *db_path, const char *scenario, const pol_polic
         snprintf(c[0], sizeof c[0], "$%.2f", rg[i].cost_min);
         snprintf(c[1], sizeof c[1], "$%.2f", rg[i].cost_median);
         snprintf(c[2], sizeof c[2], "$%.2f", rg[i].cost_max);
-        printf("%-9s %6lld  %10s  %10s  %10s  %8.3f  %8.3f  %8.3f  %-28s  %s\n", pol->name,
+        printf("%-9s %6lld  %10s  %10s  %10s  %8.3f  %8.3f  %8.3f  %-28s  %s\n", pol_label(pol),
                (long long)id, c[0], c[1], c[2], rg[i].cov_min, rg[i].cov_median,
                rg[i].cov_max, worst, params);
     }
@@ -159,6 +159,11 @@ static const cli_opt sensitivity_opts[] = {
     {"--delays", "S,S,..."}, {"--offsets", "S,S,..."}, {"--db", "FILE"},
     {"-j", "N"},          {NULL, NULL}};
 const cli_opt *const cmd_sensitivity_opts[] = {sensitivity_opts, NULL};
+
+static int sensitivity_open(const char *path, const pol_policy *const *list, size_t n,
+                            const char *const *sets, size_t nsets, const char *const *grids,
+                            size_t ngrids, const char *delays, const char *offsets,
+                            const char *db_path, long workers);
 
 int cmd_sensitivity(int argc, char **argv) {
     const char *path = NULL, *db_path = "results/spotbench.db";
@@ -198,12 +203,21 @@ int cmd_sensitivity(int argc, char **argv) {
     if (!path) return cli_usage("sensitivity", "a SCENARIO file is required");
     if (workers < 1) workers = 1;
     const pol_policy *list[MAX_POLICIES];
-    size_t n = 0;
-    for (size_t i = 0; i < npols; i++) {
-        if (!(list[n++] = pol_find(pols[i]))) return cli_unknown_policy(pols[i]);
-    }
+    size_t n = npols;
+    int orc = cli_policies_open("sensitivity", pols, npols, 1, list);
+    if (orc != CLI_OK) return orc;
     for (const pol_policy *const *p = pol_list(); !npols && *p && n < MAX_POLICIES; p++)
         if (!(*p)->simulation_only && !(*p)->native) list[n++] = *p;
+    orc = sensitivity_open(path, list, n, sets, nsets, grids, ngrids, delays, offsets,
+                           db_path, workers);
+    cli_policies_close(list, npols);
+    return orc;
+}
+
+static int sensitivity_open(const char *path, const pol_policy *const *list, size_t n,
+                            const char *const *sets, size_t nsets, const char *const *grids,
+                            size_t ngrids, const char *delays, const char *offsets,
+                            const char *db_path, long workers) {
 
     lab_sets split; /* every --set checked once, against every chosen policy */
     char err[1024];
@@ -242,7 +256,8 @@ int cmd_sensitivity(int argc, char **argv) {
                 }
                 printf("%s against %s, point by point: cheaper at %zu, dearer at %zu; "
                        "covers more at %zu, less at %zu (of %zu)\n",
-                       list[a]->name, list[b]->name, cheaper, dearer, more, less, npts[a]);
+                       pol_label(list[a]), pol_label(list[b]), cheaper, dearer, more, less,
+                       npts[a]);
             }
     }
     for (size_t i = 0; i < n; i++) free(pts[i]);

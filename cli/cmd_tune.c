@@ -32,7 +32,8 @@ const char cmd_tune_usage[] =
     "settings; exit 1 when no point meets PCT.\n"
     "\n"
     "options:\n"
-    "  --policy NAME      the policy to tune\n"
+    "  --policy NAME      the policy to tune (a variant, exec:COMMAND or ./lib.so\n"
+    "                     too: give their --range)\n"
     "  --min-coverage PCT the coverage floor, %, on every case\n"
     "  --budget RUNS      stop after this many runs (default: no limit)\n"
     "  --range KEY=VALUES a search axis, as 'sweep --grid' (START:STOP:STEP or\n"
@@ -43,6 +44,10 @@ const char cmd_tune_usage[] =
     "  -j N               worker processes (default: the number of cores)\n"
     "  --db FILE          the database (default results/spotbench.db)\n"
     "  --live-config FILE also write the result's live configuration\n"
+    "  --json             one JSON object instead of the text: the search, the\n"
+    "                     result (null when none meets the floor) with its\n"
+    "                     settings, and the hand-over commands; a failure prints\n"
+    "                     {\"error\", \"exit_status\"}\n"
     "  --seeds N          run every point at seeds 1 to N (also A-B, or S1,S2,...;\n"
     "                     default 10): a point meets the floor only at every seed\n"
     "                     and is ranked by its mean cost\n"
@@ -59,7 +64,8 @@ static const cli_opt tune_opts[] = {
     {"--policy", "NAME"}, {"--min-coverage", "PCT"}, {"--budget", "RUNS"},
     {"--restarts", "N"},  {"--seed", "S"},           {"--range", "KEY=LO:HI"},
     {"--set", "KEY=VALUE"}, {"--db", "FILE"},        {"--live-config", "FILE"},
-    {"-j", "N"},          {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
+    {"-j", "N"},          {"--seeds", "N|A-B|LIST"}, {"--json", NULL},
+    {NULL, NULL}};
 const cli_opt *const cmd_tune_opts[] = {tune_opts, NULL};
 
 /* The options of `tune`. */
@@ -70,6 +76,7 @@ typedef struct {
     double min_cov;
     unsigned long long budget, restarts, seed;
     long workers;
+    int json;
     const pol_policy *pol;
     uint64_t seeds[LAB_MAX_SEEDS];
     size_t nseeds;
@@ -123,6 +130,8 @@ static int tune_option(const cli_args *a, tune_args *t) {
     } else if (cli_is(a, "-j")) {
         if (cli_jobs(v, &t->workers))
             return cli_usage("tune", "-j %s: expected 1 to 1024", v);
+    } else if (cli_is(a, "--json")) {
+        t->json = 1;
     } else if (cli_is(a, "--seeds")) {
         char e[200];
         if (lab_seeds_parse(v, t->seeds, &t->nseeds, e, sizeof e))
@@ -159,7 +168,10 @@ static int tune_parse(int argc, char **argv, tune_args *t) {
     /* Enough seeds that a point's cost is not one draw's (docs/sweep.md). */
     for (; !t->seeds_given && t->nseeds < DEFAULT_SEEDS; t->nseeds++)
         t->seeds[t->nseeds] = t->nseeds + 1;
-    if (!(t->pol = pol_find(t->policy))) return cli_unknown_policy(t->policy);
+    /* Left open to the process's end: a built-in needs no closing, and an
+    ** external policy's child reads the end of its input then. */
+    int orc = cli_policies_open("tune", &t->policy, 1, 1, &t->pol);
+    if (orc != CLI_OK) return orc;
     if (t->pol->simulation_only) {
         cli_error("--policy %s: the oracle is a bound, it has nothing to tune", t->policy);
         return CLI_BADINPUT;
@@ -199,7 +211,7 @@ static void tune_result_free(tune_result *r) {
     lab_suite_free(&r->su);
 }
 
-/* The printer (tune has no --json): the search, then the result, its
+/* The printer: the search, then the result, its
 ** settings and the commands that take it further. The exit status is 1
 ** when the result is not one to hand over. */
 static int print_tune(const tune_args *t, const tune_result *r) {
@@ -256,27 +268,117 @@ static int print_tune(const tune_args *t, const tune_result *r) {
     printf("\nhand-over: spotbench best --sweep %lld --min-coverage %g --db %s "
            "--live-config live.json\n",
            (long long)o->sweep_id, t->min_cov, t->db_path);
+    /* Over a suite, no case is the user's fleet: the stack is built from
+    ** the scenario given, so the line asks for it rather than naming the
+    ** first case. */
+    int suite = r->spec.nscenarios > 1;
     printf("           spotbench deploy cloudformation %s --sweep %lld --point %zu --db %s "
-           "-o stack.json\n",
-           r->spec.scenarios[0], (long long)o->sweep_id, o->point, t->db_path);
+           "-o stack.json",
+           suite ? "YOUR-FLEET.json" : r->spec.scenarios[0], (long long)o->sweep_id, o->point,
+           t->db_path);
+    if (suite)
+        printf("  # YOUR-FLEET.json: the scenario of the fleet you deploy (the tune ran over "
+               "%zu cases, none of which is it)", r->spec.nscenarios);
+    putchar('\n');
     return CLI_OK;
+}
+
+/* The same as one JSON object (--json); the same exit status. */
+static int json_tune(const tune_args *t, const tune_result *r) {
+    const lab_tune_out *o = &r->out;
+    const lab_tune_result *res = &o->res;
+    size_t ns = o->nseeds;
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "policy", cli_json_str(t->pol->name));
+    cJSON_AddItemToObject(doc, "path", cli_json_str(t->path));
+    cJSON_AddNumberToObject(doc, "cases", (double)r->su.n);
+    cJSON_AddNumberToObject(doc, "seeds", (double)ns);
+    cJSON_AddNumberToObject(doc, "min_coverage_pct", t->min_cov);
+    cJSON_AddNumberToObject(doc, "sweep_id", (double)o->sweep_id);
+    cJSON_AddBoolToObject(doc, "resumed", o->resumed);
+    cJSON *se = cJSON_AddObjectToObject(doc, "search");
+    cJSON_AddNumberToObject(se, "runs", (double)res->runs);
+    cJSON_AddNumberToObject(se, "grid_runs", (double)o->nruns);
+    cJSON_AddNumberToObject(se, "simulated_now", (double)o->simulated);
+    cJSON_AddNumberToObject(se, "points_tried", (double)res->points);
+    cJSON_AddNumberToObject(se, "points_on_every_case", (double)res->complete);
+    cJSON_AddBoolToObject(se, "converged", res->converged);
+    int rc = CLI_OK;
+    if (res->complete == 0 || !r->named || !res->feasible) {
+        cJSON_AddNullToObject(doc, "result");
+        cJSON_AddItemToObject(doc, "why",
+                              cli_json_str(res->complete == 0 ? "the budget allowed no point "
+                                                                "on every case"
+                                           : !r->named ? "cannot name the point's settings"
+                                                       : "no point found meets the floor"));
+        if (res->complete && r->named) {
+            cJSON_AddNumberToObject(doc, "best_lowest_coverage_pct", res->min_cov);
+            cJSON_AddNumberToObject(doc, "best_point", (double)o->point);
+        }
+        rc = CLI_FAIL;
+    } else {
+        cJSON *x = cJSON_AddObjectToObject(doc, "result");
+        cJSON_AddNumberToObject(x, "point", (double)o->point);
+        cJSON_AddNumberToObject(x, "total_cost", res->cost / (double)ns);
+        cJSON_AddNumberToObject(x, "lowest_coverage_pct", res->min_cov);
+        cJSON_AddNumberToObject(x, "regret", o->regret);
+        cJSON_AddNumberToObject(x, "regret_pct", o->oracle > 0 ? 100 * o->regret / o->oracle : 0);
+        cJSON_AddNumberToObject(x, "regret_na_cases", o->na);
+        cJSON_AddNumberToObject(x, "own_regret", o->own);
+        cJSON_AddNumberToObject(x, "own_regret_na_cases", o->own_na);
+        cJSON *st = cJSON_AddObjectToObject(x, "settings");
+        for (size_t k = 0; k < r->spec.ngrid - (ns > 1 || lab_sweep_nseeds(&r->spec) > 1); k++) {
+            const char *eq = strchr(r->kv[k], '=');
+            if (!eq) continue;
+            char key[128];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - r->kv[k]), r->kv[k]);
+            char *end;
+            double v = strtod(eq + 1, &end);
+            cJSON_AddItemToObject(st, key, *end == '\0' && end != eq + 1 ? cJSON_CreateNumber(v)
+                                                                      : cli_json_str(eq + 1));
+        }
+        if (!t->pol->native) {
+            char cmd[1200];
+            cJSON *h = cJSON_AddArrayToObject(doc, "hand_over");
+            snprintf(cmd, sizeof cmd, "spotbench best --sweep %lld --min-coverage %g --db %s "
+                     "--live-config live.json", (long long)o->sweep_id, t->min_cov,
+                     t->db_path);
+            cJSON_AddItemToArray(h, cli_json_str(cmd));
+            snprintf(cmd, sizeof cmd, "spotbench deploy cloudformation %s --sweep %lld "
+                     "--point %zu --db %s -o stack.json",
+                     r->spec.nscenarios > 1 ? "YOUR-FLEET.json" : r->spec.scenarios[0],
+                     (long long)o->sweep_id, o->point, t->db_path);
+            cJSON_AddItemToArray(h, cli_json_str(cmd));
+        }
+    }
+    int prc = cli_json_print(doc);
+    return rc != CLI_OK ? rc : prc;
 }
 
 int cmd_tune(int argc, char **argv) {
     tune_args t;
     tune_result r;
     int rc = tune_parse(argc, argv, &t);
-    if (rc != CLI_OK) return rc;
+    if (rc != CLI_OK) {
+        if (cli_argv_json(argc, argv)) cli_json_error(rc, "bad arguments (the message is on "
+                                                          "stderr)");
+        return rc;
+    }
     /* A refused --live-config is bad input, said before any run. */
-    if (t.live && cli_out_check(t.live)) return CLI_BADINPUT;
+    if (t.live && cli_out_check(t.live)) {
+        return t.json ? cli_json_error(CLI_BADINPUT, "--live-config: the path is refused (the "
+                                                     "message is on stderr)")
+                      : CLI_BADINPUT;
+    }
     rc = tune_search(&t, &r);
-    if (rc == CLI_OK) rc = print_tune(&t, &r);
+    if (rc != CLI_OK && t.json) cli_json_error(rc, "the search failed (the message is on stderr)");
+    else if (rc == CLI_OK) rc = t.json ? json_tune(&t, &r) : print_tune(&t, &r);
     if (r.out.res.complete) /* what the chosen point's runs must be read with */
         cli_print_sweep_notes(t.db_path, r.out.sweep_id, r.out.point,
                               (const char *const *)r.su.name);
     if (rc == CLI_OK && t.live) {
         rc = cli_point_live_config(t.live, &r.spec, r.out.point, NULL, NULL);
-        if (rc == CLI_OK) printf("live config: %s\n", t.live);
+        if (rc == CLI_OK && !t.json) printf("live config: %s\n", t.live);
     }
     tune_result_free(&r);
     return rc;

@@ -35,6 +35,12 @@ static const cli_command commands[] = {
      cmd_sweep_usage, cmd_sweep, cmd_sweep_opts},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
      cmd_best_usage, cmd_best, cmd_best_opts},
+    {"ls", "list the sweeps, tunes and compares a database holds",
+     cmd_ls_usage, cmd_ls, cmd_ls_opts},
+    {"export", "a sweep's runs (or every run) as CSV or JSON Lines, one row a run",
+     cmd_export_usage, cmd_export, cmd_export_opts},
+    {"report", "one self-contained HTML report of sweeps, a tune or a compare",
+     cmd_report_usage, cmd_report, cmd_report_opts},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge,
      cmd_merge_opts},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",
@@ -146,6 +152,20 @@ int cli_json_print(cJSON *doc) {
     return CLI_OK;
 }
 
+int cli_json_error(int rc, const char *msg) {
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "error", cli_json_str(msg));
+    cJSON_AddNumberToObject(doc, "exit_status", rc);
+    cli_json_print(doc);
+    return rc;
+}
+
+int cli_argv_json(int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0) return 1;
+    return 0;
+}
+
 int cli_unknown_policy(const char *name) {
     const char *names[32];
     size_t n = 0;
@@ -254,6 +274,15 @@ int main(int argc, char **argv) {
     }
     if (strcmp(c, "help") == 0) return help(argc, argv);
     const cli_command *cmd = find(c);
+    /* Options before the command (spotbench --db f.db ls): the command's
+    ** own, read after it as if given there. */
+    for (int i = 2; !cmd && c[0] == '-' && i < argc && strcmp(argv[i - 1], "--") != 0; i++) {
+        if (!(cmd = find(argv[i]))) continue;
+        char *name = argv[i];
+        memmove(&argv[2], &argv[1], (size_t)(i - 1) * sizeof *argv);
+        argv[1] = name;
+        c = name;
+    }
     if (!cmd) return unknown_command("", c);
     /* --help anywhere before "--" asks for the command's help. */
     for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)

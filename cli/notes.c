@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lab/lab.h"
+#include "lab/polspec.h"
 
 /* The fallback note's kind, after sim_note_kind's. */
 #define NOTE_FALLBACK 100
@@ -44,6 +45,9 @@ struct cli_notes {
     tally *t;
     size_t nt, tcap;
     int oom;
+    /* The policies of stored sweeps, opened here (notes point at them). */
+    const pol_policy *owned[64];
+    size_t nowned;
 };
 
 cli_notes *cli_notes_new(const char *unit) {
@@ -61,6 +65,7 @@ void cli_notes_free(cli_notes *n) {
     free(n->cases);
     free(n->e);
     free(n->t);
+    cli_policies_close(n->owned, n->nowned);
     free(n);
 }
 
@@ -191,7 +196,7 @@ static void each_line(const cli_notes *n,
             size_t j = o[b];
             if (!done[j] && same_line(n, i, j)) {
                 done[j] = 1;
-                pols[np++] = n->e[j].pol->name;
+                pols[np++] = pol_label(n->e[j].pol);
             }
         }
         fn(ctx, &n->e[i], pols, np, runs_of(n, n->e[i].c, n->e[i].pol));
@@ -277,6 +282,7 @@ static int sweep_notes(cli_notes *n, st_db *db, int64_t id, size_t point,
     }
     int rc = -1;
     size_t nswept = spec.ngrid + spec.nrnd;
+    const pol_policy *pol = NULL;
     const char **kv = malloc((spec.nsets + nswept + 1) * sizeof *kv);
     char *buf = malloc(8192);
     if (!kv || !buf) {
@@ -296,17 +302,25 @@ static int sweep_notes(cli_notes *n, st_db *db, int64_t id, size_t point,
                      (long long)id, w->point);
             goto out;
         }
-        const pol_policy *pol = pol_find(spec.policy);
+        if (!pol) {
+            if (n->nowned == sizeof n->owned / sizeof n->owned[0]) {
+                snprintf(err, errlen, "more than %zu sweeps", n->nowned);
+                goto out;
+            }
+            if (lab_policy_open(spec.policy, &pol, err, errlen) != LAB_OK) goto out;
+            n->owned[n->nowned++] = pol;
+        }
+        const pol_policy *pol_run = pol;
         sim_scenario sc;
         pol_params params;
         sim_result res;
-        if (!pol || lab_load(spec.scenarios[w->scenario], &pol, kv, spec.nsets + nswept, cache,
-                             &sc, &params, err, errlen))
+        if (lab_load(spec.scenarios[w->scenario], &pol_run, kv, spec.nsets + nswept, cache,
+                     &sc, &params, err, errlen))
             goto out;
         int bad = st_summary_get(db, w->run_id, &res, err, errlen);
         if (!bad)
-            cli_notes_add(n, case_names ? case_names[w->scenario] : sc.name, &sc, pol, &params,
-                          &res);
+            cli_notes_add(n, case_names ? case_names[w->scenario] : sc.name, &sc, pol_run,
+                          &params, &res);
         sim_scenario_free(&sc);
         if (bad) goto out;
     }

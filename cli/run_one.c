@@ -17,7 +17,7 @@ void cli_note_fallback(const sim_scenario *sc, const pol_policy *pol,
 int cli_run_one(st_db *db, const sim_scenario *sc, const pol_policy *pol,
                 const pol_params *params, const char *const *sets, size_t nsets,
                 int timeseries, sim_result *res, int64_t *run_id) {
-    char err[1024];
+    char err[4096];
     if (lab_run_store(db, sc, pol, params, sets, nsets, timeseries, cli_version(), res,
                       run_id, err, sizeof err)) {
         cli_error("%s", err);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "lab/lab.h"
+#include "lab/polspec.h"
 #include "traces/import.h"
 
 /* ---- Warnings ---------------------------------------------------------- */
@@ -334,9 +335,15 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
     int rc = -1, loaded = 0;
     p->pol = NULL;
     if (in->policy && !(p->pol = pol_find(in->policy))) {
-        snprintf(err, errlen, "policy '%s': unknown (see 'spotbench policy list')",
-                 in->policy);
-        goto out;
+        /* A variant, exec:COMMAND or a library (a tuned sweep's policy may
+        ** be one): opened here, closed by dep_plan_free. */
+        if (!strpbrk(in->policy, "@:/")) {
+            snprintf(err, errlen, "policy '%s': unknown (see 'spotbench policy list')",
+                     in->policy);
+            goto out;
+        }
+        if (lab_policy_open(in->policy, &p->pol, err, errlen) != LAB_OK) goto out;
+        p->pol_owned = 1;
     }
     /* --set under lab.h's rule; with no policy, the scenario's. */
     if (lab_load(in->scenario, &p->pol, in->sets, in->nsets, NULL, &p->sc, &p->params, err,
@@ -359,8 +366,31 @@ int dep_plan_load(const dep_input *in, dep_plan *p, char *err, size_t errlen) {
                               "to deploy", p->pol->name);
         goto out;
     }
+    /* A program or a library is named by a path the controller resolves
+    ** where it runs: the host of `live`, or the Lambda zip. */
+    if (p->pol->ops || strchr(p->pol->name, '/')) {
+        const char *at = strrchr(p->pol->name, '@');
+        int lib = strncmp(p->pol->name, "exec:", 5) != 0;
+        if (warn(p, "policy", "'%.*s' is %s the controller runs where it is deployed: the "
+                 "host of 'spotbench live' must have it, or the Lambda zip carry it "
+                 "(docs/deploy.md, \"A policy of your own in the function\")",
+                 at ? (int)(at - p->pol->name) : (int)strlen(p->pol->name), p->pol->name,
+                 lib ? "a library" : "a program"))
+            goto out;
+    }
     p->max_on_demand = in->max_on_demand >= 0 ? in->max_on_demand : p->sc.asg_max;
     if (p->max_on_demand > 100000) p->max_on_demand = 100000;
+    /* One cap, not two: a policy with its own max_on_demand parameter
+    ** (guarded) and the live loop's cap say the same number. Without
+    ** --max-on-demand it is the lower of the parameter and asg.MaxSize,
+    ** which the simulation applied too (every call is clamped to MaxSize),
+    ** so the policy behaves as simulated; --max-on-demand N sets both. */
+    int mi = pol_param_index(p->pol, "max_on_demand");
+    if (mi >= 0) {
+        if (in->max_on_demand < 0 && p->params.v[mi] < p->max_on_demand)
+            p->max_on_demand = (int)p->params.v[mi];
+        p->params.v[mi] = p->max_on_demand;
+    }
     p->alarm = in->alarm >= 0 ? in->alarm : p->sc.alarm;
     p->apply = in->apply;
     p->spot_fleet = in->spot_fleet != 0;
@@ -399,15 +429,31 @@ out:
         free(p->warn);
         p->warn = NULL;
         p->nwarn = 0;
+        if (p->pol_owned) lab_policy_close(p->pol);
+        p->pol_owned = 0;
     }
     return rc;
 }
 
 void dep_plan_free(dep_plan *p) {
     sim_scenario_free(&p->sc);
+    if (p->pol_owned) lab_policy_close(p->pol);
+    p->pol_owned = 0;
     free(p->warn);
     p->warn = NULL;
     p->nwarn = 0;
+}
+
+/* aws_policy_open_fn: the plan's policy (ctx), when the config names it. */
+static int lend_policy(void *ctx, const char *spec, const pol_policy **out, char *err,
+                       size_t errlen) {
+    const pol_policy *pol = ctx;
+    if (strcmp(spec, pol->name) != 0) {
+        snprintf(err, errlen, "'%s' is not the plan's policy", spec);
+        return -1;
+    }
+    *out = pol;
+    return 1;
 }
 
 int dep_live_config(const dep_plan *p, const char *fleet_id,
@@ -432,7 +478,8 @@ int dep_live_config(const dep_plan *p, const char *fleet_id,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = aws_live_config_parse(json, out, e2, sizeof e2);
+    /* A policy made at run time is the plan's own, lent to the parser. */
+    int rc = aws_live_config_parse_with(json, lend_policy, (void *)p->pol, out, e2, sizeof e2);
     free(json);
     if (rc) snprintf(err, errlen, "live config: %s", e2);
     return rc;

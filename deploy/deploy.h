@@ -48,6 +48,8 @@ typedef struct {
 typedef struct {
     sim_scenario sc;
     const pol_policy *pol;
+    int pol_owned;           /* pol was opened (a variant, exec:, a .so): closed by
+                                dep_plan_free */
     pol_params params;
     int max_on_demand;
     int alarm, apply;

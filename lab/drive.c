@@ -92,7 +92,9 @@ int lab_sweep_drive(const lab_sweep_spec *spec, lab_sweep_req *req,
     if (st_open(req->db_path, &db, err, errlen)) return LAB_FAIL;
     int rc = LAB_FAIL;
     if (!req->id && req->join && lab_sweep_find(db, spec, &req->id, err, errlen)) goto out;
-    if (!req->id && lab_sweep_create(db, spec, req->tool_version, &req->id, err, errlen))
+    if (!req->id && (lab_sweep_create(db, spec, req->tool_version, &req->id, err, errlen) ||
+                     st_sweep_set_kind(db, req->id, req->kind ? req->kind : "sweep", err,
+                                       errlen)))
         goto out;
     if (runs_to_do(db, spec, req, &todo, &ntodo, &nslice, err, errlen)) goto out;
     st_close(db); /* no connection may cross the workers' fork() */

@@ -128,12 +128,27 @@ int lab_sets_params(const pol_policy *pol, const lab_sets *s, pol_params *p,
     for (size_t i = 0; i < s->nparam; i++) {
         char key[KEY_MAX], msg[200];
         if (key_of(s->param[i], key, err, errlen)) return -1;
-        if (pol_param_index(pol, key) < 0) continue; /* another chosen policy's */
+        int k = pol_param_index(pol, key);
+        if (k < 0) continue; /* another chosen policy's */
+        if (pol->fixed >> k & 1) {
+            snprintf(err, errlen, "--set %s: '%s' is fixed by --policy %s (a variant's "
+                     "values are its own)", s->param[i], key, pol->name);
+            return -1;
+        }
         if (pol_param_set(pol, p, key, strchr(s->param[i], '=') + 1, msg, sizeof msg)) {
             snprintf(err, errlen, "--set %s: %s", s->param[i], msg);
             return -1;
         }
     }
+    return 0;
+}
+
+/* 1 when the first name of `key` is a top-level field of a scenario. */
+static int top_field(const char *key) {
+    size_t len = strcspn(key, ".[");
+    const char *const *fields = sim_scenario_fields();
+    for (size_t i = 0; fields[i]; i++)
+        if (strlen(fields[i]) == len && !strncmp(fields[i], key, len)) return 1;
     return 0;
 }
 
@@ -146,7 +161,11 @@ size_t lab_sets_for(const pol_policy *pol, const char *const *sets, size_t n,
         if (len >= KEY_MAX) len = KEY_MAX - 1;
         memcpy(key, sets[i], len);
         key[len] = '\0';
-        if (pol_param_index(pol, key) >= 0 || !pol_is_param(key, len)) out[k++] = sets[i];
+        /* A scenario field's first name is a top-level field (rule 3): a
+        ** key that is neither pol's nor that is another chosen policy's, a
+        ** built-in's or one of a policy made at run time. */
+        if (pol_param_index(pol, key) >= 0 || (!pol_is_param(key, len) && top_field(key)))
+            out[k++] = sets[i];
     }
     return k;
 }

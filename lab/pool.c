@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "lab/polspec.h"
 #include "sim/sim.h"
 #include "store/sweeptab.h"
 #include "traces/traces.h"
@@ -96,15 +97,45 @@ static void point_json(const run_parts *rp, char *out, size_t outlen) {
     if (used < outlen) snprintf(out + used, outlen - used, "}");
 }
 
+/* The point of the grid with axis `axis` at value `v` and every other
+** axis at its first value (sample 0). */
+static size_t axis_point(const lab_sweep_spec *spec, size_t axis, size_t v) {
+    size_t stride = spec->nrnd ? spec->samples : 1;
+    for (size_t i = spec->ngrid; i-- > axis + 1;) stride *= spec->grid[i].nvalues;
+    return v * stride;
+}
+
+static int check_with(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen);
+static int check_spec(const lab_sweep_spec *spec, const pol_policy *pol, int sparse, char *err,
+                      size_t errlen);
+
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
-    const pol_policy *pol = spec->policy ? pol_find(spec->policy) : NULL;
-    if (!pol) {
-        snprintf(err, errlen, "--policy %s: unknown policy (see 'spotbench policy list')",
-                 spec->policy ? spec->policy : "(none)");
+    return check_with(spec, 0, err, errlen);
+}
+
+int lab_sweep_check_sparse(const lab_sweep_spec *spec, char *err, size_t errlen) {
+    return check_with(spec, 1, err, errlen);
+}
+
+/* Opens the spec's policy (a built-in, a variant, an external or loaded
+** one) for the checks, and closes it. */
+static int check_with(const lab_sweep_spec *spec, int sparse, char *err, size_t errlen) {
+    const pol_policy *pol = NULL;
+    if (!spec->policy) {
+        snprintf(err, errlen, "--policy (none): unknown policy (see 'spotbench policy list')");
         return -1;
     }
-    /* The size first: the checks below visit every point. */
-    if (lab_sweep_check_size(spec, err, errlen)) return -1;
+    /* The size first: the checks below visit every point (sparse: every
+    ** value of every axis, the others at their first). */
+    if (!sparse && lab_sweep_check_size(spec, err, errlen)) return -1;
+    if (lab_policy_open(spec->policy, &pol, err, errlen) != LAB_OK) return -1;
+    int rc = check_spec(spec, pol, sparse, err, errlen);
+    lab_policy_close(pol);
+    return rc;
+}
+
+static int check_spec(const lab_sweep_spec *spec, const pol_policy *pol, int sparse, char *err,
+                      size_t errlen) {
     size_t np = lab_sweep_npoints(spec);
     if (np == 0 || spec->nscenarios == 0) {
         snprintf(err, errlen, "the sweep has no %s",
@@ -120,11 +151,17 @@ int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen) {
     pol_params defaults;
     pol_params_default(pol, &defaults);
     sim_trace_cache *cache = sim_trace_cache_new(); /* NULL: no cache */
-    for (size_t p = 0; p < np && rc == 0; p++) {
+    for (size_t p = 0; !sparse && p < np && rc == 0; p++) {
         pol_params pp = defaults;
         rc = split_run(spec, pol, p, rp, err, errlen) ||
              lab_sets_params(pol, &rp->s, &pp, err, errlen);
     }
+    for (size_t a = 0; sparse && a < spec->ngrid && rc == 0; a++)
+        for (size_t v = 0; v < spec->grid[a].nvalues && rc == 0; v++) {
+            pol_params pp = defaults;
+            rc = split_run(spec, pol, axis_point(spec, a, v), rp, err, errlen) ||
+                 lab_sets_params(pol, &rp->s, &pp, err, errlen);
+        }
     size_t ends[2] = {0, np - 1};
     for (size_t s = 0; s < spec->nscenarios && rc == 0; s++)
         for (int k = 0; k < 2 && rc == 0; k++) {
@@ -234,7 +271,17 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     m.worker = id;
     if (!w) _exit(1);
     w->spec = spec;
-    w->pol = pol_find(spec->policy);
+    /* The worker's own policy: an external one is a child of this worker. */
+    if (lab_policy_open(spec->policy, &w->pol, m.err, sizeof m.err) != LAB_OK) {
+        size_t r0;
+        while (read(task_fd, &r0, sizeof r0) == (ssize_t)sizeof r0) {
+            m.r = r0;
+            m.status = -1;
+            if (write(result_fd, &m, sizeof m) != (ssize_t)sizeof m) break;
+        }
+        free(w);
+        _exit(1);
+    }
     w->sweep_id = sweep_id;
     w->tool_version = tool_version;
     w->cache = sim_trace_cache_new(); /* NULL: every load reads */
@@ -248,6 +295,7 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     if (w->have_sc) sim_scenario_free(&w->sc);
     sim_trace_cache_free(w->cache);
     st_close(w->db);
+    lab_policy_close(w->pol);
     free(w);
     _exit(0);
 }
@@ -257,10 +305,6 @@ int lab_sweep_exec(const char *db_path, int64_t id, const lab_sweep_spec *spec,
                   const char *tool_version, lab_sweep_progress progress,
                   void *ctx, char *err, size_t errlen) {
     if (ntodo == 0) return 0;
-    if (!pol_find(spec->policy)) {
-        snprintf(err, errlen, "unknown policy %s", spec->policy);
-        return -1;
-    }
     if (workers < 1) workers = 1;
     if ((size_t)workers > ntodo) workers = (int)ntodo;
     int *task = malloc((size_t)workers * sizeof *task);

@@ -336,7 +336,8 @@ static int run_column(lab_cmp *t, size_t col, const char *db_path, const char *c
         rc = LAB_BADINPUT;
         goto out;
     }
-    lab_sweep_req req = {.db_path = db_path, .workers = workers, .tool_version = tool_version};
+    lab_sweep_req req = {.db_path = db_path, .workers = workers, .tool_version = tool_version,
+                         .kind = "compare"};
     rc = lab_sweep_drive(&spec, &req, &rows, &nrows, err, errlen);
     *sweep_id = req.id;
     if (rc != LAB_OK) goto out;

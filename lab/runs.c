@@ -32,7 +32,7 @@ int lab_run_store(st_db *db, const sim_scenario *sc, const pol_policy *pol,
     if (sim_run(sc, pol, params, &sink, res, err, errlen)) {
         /* A failed write stops the run: its reason is the store's. */
         const char *why = st_sink_error(db);
-        char e[512];
+        char e[4096]; /* an external policy's failure quotes a whole line */
         snprintf(e, sizeof e, "%s", why ? why : err);
         st_run_rollback(db);
         snprintf(err, errlen, "%s: %s", sc->path, e);

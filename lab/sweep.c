@@ -494,3 +494,30 @@ int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, c
     }
     return lab_sweep_add_grid(spec, axis, err, errlen);
 }
+
+int lab_sweep_unknown_key(const char *key) {
+    return strcmp(key, "seed") == 0 || strncmp(key, "cloudwatch.", 11) == 0 ||
+           strcmp(key, "controller.Offset") == 0 || strcmp(key, "controller.Jitter") == 0;
+}
+
+int lab_sweep_all_unknown(const lab_sweep_spec *spec) {
+    size_t varied = 0;
+    for (size_t i = 0; i < spec->ngrid; i++) {
+        if (strcmp(spec->grid[i].key, "seed") == 0) continue;
+        if (!lab_sweep_unknown_key(spec->grid[i].key)) return 0;
+        varied++;
+    }
+    for (size_t i = 0; i < spec->nrnd; i++) {
+        if (!lab_sweep_unknown_key(spec->rnd[i].key)) return 0;
+        varied++;
+    }
+    return varied > 0;
+}
+
+int lab_sweep_unknown_key_n(const char *key, size_t n) {
+    char k[LAB_SWEEP_KEY_MAX];
+    if (n >= sizeof k) return 0;
+    memcpy(k, key, n);
+    k[n] = '\0';
+    return lab_sweep_unknown_key(k);
+}

@@ -123,6 +123,19 @@ size_t lab_sweep_nseeds(const lab_sweep_spec *spec);
 int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, char *err,
                         size_t errlen);
 
+/* ---- unknowns ----------------------------------------------------------- */
+
+/* 1 when KEY is an unknown of the world rather than a setting one deploys:
+** the seed, a cloudwatch.* field (how late datapoints arrive),
+** controller.Offset or controller.Jitter (the schedule's second). */
+int lab_sweep_unknown_key(const char *key);
+/* The same for the first n bytes of key (a KEY=VALUE's key). */
+int lab_sweep_unknown_key_n(const char *key, size_t n);
+/* 1 when the spec varies something besides its seeds and every such axis
+** is an unknown: a sensitivity sweep, whose "best point" is a guess about
+** the world, not a setting. */
+int lab_sweep_all_unknown(const lab_sweep_spec *spec);
+
 /* ---- running a sweep (pool.c, drive.c) ---------------------------------- */
 
 /* Checks a spec before anything is stored: the policy exists, every
@@ -131,6 +144,10 @@ int lab_sweep_add_seeds(lab_sweep_spec *spec, const uint64_t *seeds, size_t n, c
 ** policy value of every point is valid, and every --set follows lab.h's
 ** rule. */
 int lab_sweep_check(const lab_sweep_spec *spec, char *err, size_t errlen);
+/* The same for a grid a search runs only part of (tune): no limit on its
+** size, and each value of each axis checked (the others at their first)
+** rather than every point. */
+int lab_sweep_check_sparse(const lab_sweep_spec *spec, char *err, size_t errlen);
 
 /* Called in the parent after each run: done of total. */
 typedef void (*lab_sweep_progress)(void *ctx, size_t done, size_t total);
@@ -168,6 +185,8 @@ typedef struct {
     long shard_k, shard_n; /* run only runs r with r mod N == K - 1 */
     int workers;
     const char *tool_version;
+    const char *kind;      /* stored with a new sweep: "sweep" (NULL),
+                              "compare", "sensitivity" */
     /* Optional: told the sweep and its runs before they run (runs in this
     ** shard, runs still to do), then each run done. */
     void (*start)(void *ctx, int64_t id, size_t nslice, size_t ntodo);

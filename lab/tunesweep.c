@@ -14,13 +14,20 @@
 #include "lab/lab.h"
 #include "store/store.h"
 
+/* The grid's runs a bit each: a suite's grid with seeds has 10^8 runs and
+** more, of which the search runs a few hundred. */
+#define DONE(b, r) (((b)[(r) / 8] >> ((r) % 8)) & 1)
+#define SET_DONE(b, r) ((b)[(r) / 8] |= (unsigned char)(1u << ((r) % 8)))
+/* The most runs a tune's grid may have: its bits take 128 MB. */
+#define TUNE_MAX_RUNS ((size_t)1 << 30)
+
 typedef struct {
     const char *db_path;
     int64_t id;
     const lab_sweep_spec *spec;
     int workers;
     const char *tool_version;
-    unsigned char *done; /* per run of the grid */
+    unsigned char *done; /* a bit per run of the grid: stored */
     size_t nruns;
     size_t simulated;
 } tune_ctx;
@@ -39,6 +46,19 @@ static const st_sweep_row *row_of(const st_sweep_row *rows, size_t n, size_t poi
     return bsearch(&key, rows, n, sizeof *rows, cmp_row);
 }
 
+/* Marks the runs of a resumed tune already stored. */
+static int stored_runs(st_db *db, tune_ctx *c, char *err, size_t errlen) {
+    st_sweep_row *rows = NULL;
+    size_t n = 0, ns = c->spec->nscenarios;
+    if (st_sweep_rows(db, c->id, &rows, &n, err, errlen)) return -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i].point * ns + rows[i].scenario;
+        if (r < c->nruns) SET_DONE(c->done, r);
+    }
+    free(rows);
+    return 0;
+}
+
 /* The evaluator: runs what the sweep lacks, then reads every asked run. */
 static int eval(void *vctx, const size_t *runs, size_t n, double *cost, double *cov,
                 char *err, size_t errlen) {
@@ -53,12 +73,12 @@ static int eval(void *vctx, const size_t *runs, size_t n, double *cost, double *
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        if (!c->done[runs[i]]) todo[m++] = runs[i];
+        if (!DONE(c->done, runs[i])) todo[m++] = runs[i];
     if (lab_sweep_exec(c->db_path, c->id, c->spec, todo, m, c->workers, c->tool_version,
                        NULL, NULL, err, errlen))
         goto out;
     c->simulated += m;
-    for (size_t i = 0; i < m; i++) c->done[todo[i]] = 1;
+    for (size_t i = 0; i < m; i++) SET_DONE(c->done, todo[i]);
     if (st_open(c->db_path, &db, err, errlen) ||
         st_sweep_rows(db, c->id, &rows, &nrows, err, errlen))
         goto out;
@@ -206,12 +226,14 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
         start[k] = start_index(pol, &spec->grid[k]);
     }
     size_t np = lab_sweep_npoints(spec) / nseeds;
-    if (ncases == 0 || np == 0 || np > ((size_t)1 << 26) / ncases) {
+    if (ncases == 0 || np == 0 || np > TUNE_MAX_RUNS / ncases) {
         snprintf(err, errlen, "the ranges give %zu points: at most %zu over %zu cases", np,
-                 ncases ? ((size_t)1 << 26) / ncases : 0, ncases);
+                 ncases ? TUNE_MAX_RUNS / ncases : 0, ncases);
         return LAB_BADINPUT;
     }
-    if (lab_sweep_check(spec, err, errlen)) return LAB_BADINPUT;
+    /* The search runs a budget of the grid, never all of it: every value of
+    ** every range is checked, not every point, and no sweep size applies. */
+    if (lab_sweep_check_sparse(spec, err, errlen)) return LAB_BADINPUT;
 
     /* Resume the sweep of the same spec, or create it. */
     int rc = LAB_FAIL;
@@ -221,16 +243,17 @@ int lab_tune_sweep(const lab_sweep_spec *spec, const pol_policy *pol,
     c.workers = req->workers;
     c.tool_version = req->tool_version;
     c.nruns = np * ncases;
-    if (!(c.done = calloc(c.nruns, 1))) {
+    if (!(c.done = calloc(c.nruns / 8 + 1, 1))) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
     if (st_open(req->db_path, &db, err, errlen) || lab_sweep_find(db, spec, &c.id, err, errlen))
         goto out;
     out->resumed = c.id != 0;
-    if (!out->resumed && lab_sweep_create(db, spec, req->tool_version, &c.id, err, errlen))
+    if (!out->resumed && (lab_sweep_create(db, spec, req->tool_version, &c.id, err, errlen) ||
+                          st_sweep_set_kind(db, c.id, "tune", err, errlen)))
         goto out;
-    if (out->resumed && st_sweep_done(db, c.id, c.done, c.nruns, err, errlen)) goto out;
+    if (out->resumed && stored_runs(db, &c, err, errlen)) goto out;
     st_close(db); /* no connection may cross the workers' fork() */
     db = NULL;
 

@@ -8,6 +8,7 @@
 ** So is the suite's cell of a policy with such cases: its regret, summed
 ** over the other cases only, is printed (with *) but not coloured.
 */
+#include "plot/palette.h"
 #include "plot/plot.h"
 #include "plot/plot_int.h"
 
@@ -67,9 +68,9 @@ int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
     char t[700], over[64] = "";
     if (c->nseeds > 1) snprintf(over, sizeof over, ", means over %zu seeds", c->nseeds);
     snprintf(t, sizeof t,
-             "regret: %% above the oracle's bound (cov: coverage %%)%s; %s\n* = summed over "
-             "the cases where it is defined; n/a: cheaper than the bound because it covers "
-             "less",
+             "regret: %% above the oracle's bound (cov: coverage %%)%s\n%s\n* = summed over "
+             "the cases where it is defined\nn/a (grey): cheaper than the bound because it "
+             "covers less",
              over, title);
     fputs("set title ", f);
     pl_str_lines(f, t);
@@ -89,9 +90,14 @@ int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
     fprintf(f, "set xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", c->npolicies - 1,
             rows - 1);
     fprintf(f, "set logscale cb\nset cbrange [%g:%g]\n", PCT_FLOOR, top);
-    fprintf(f, "set cblabel 'regret, %% (log scale)'\n");
-    fprintf(f, "set palette defined (0 '#1a9850', 0.35 '#fee08b', 0.7 '#f46d43', "
-               "1 '#a50026')\n");
+    fprintf(f, "set cblabel 'regret, %% (log scale; darker: less)'\n");
+    /* The one sequential scale (palette.h), darker the better: the least
+    ** regret darkest; lightness alone orders the cells for every reader. */
+    fprintf(f, "set palette defined %s\nset palette negative\n", PL_SEQUENTIAL);
+    /* A cell without a colour (n/a) shows this grey, unlike any of the scale. */
+    fprintf(f, "set object 1 rectangle from graph 0,0 to graph 1,1 behind "
+               "fillcolor rgb '#d0d0d0' fillstyle solid noborder\n");
+    fprintf(f, "set tmargin 6\n");
     fprintf(f, "set arrow from -0.5,0.5 to %zu.5,0.5 nohead front lw 2\n", c->npolicies - 1);
     fprintf(f, "set lmargin 30\n");
     fprintf(f, "plot $d using 1:2:3 with image notitle, "

@@ -14,6 +14,7 @@
 ** library must not kill its caller, and the failure shows in its exit
 ** status.
 */
+#include "plot/palette.h"
 #include "plot/plot.h"
 #include "plot/plot_int.h"
 
@@ -432,6 +433,19 @@ static void panel_data(FILE *f, const fr_panel *p, const fr_entry *e, size_t ne,
                        size_t idx) {
     fprintf(f, "$runs%zu << EOD\n", idx);
     for (size_t i = 0; i < p->n; i++) fprintf(f, "%.17g %.17g\n", p->cost[i], p->cov[i]);
+    /* Runs at one point (equal to the cent and the thousandth of a
+    ** percent) would show as one dot: each such point says how many. */
+    fprintf(f, "EOD\n$mult%zu << EOD\n", idx);
+    for (size_t i = 0; i < p->n; i++) {
+        size_t same = 0, first = 1;
+        for (size_t j = 0; j < p->n; j++) {
+            int eq = fabs(p->cost[j] - p->cost[i]) < 0.005 && fabs(p->cov[j] - p->cov[i]) < 0.0005;
+            same += eq;
+            if (eq && j < i) first = 0;
+        }
+        if (same > 1 && first)
+            fprintf(f, "%.17g %.17g \"\u00d7%zu\"\n", p->cost[i], p->cov[i], same);
+    }
     fprintf(f, "EOD\n$front%zu << EOD\n", idx);
     for (size_t k = 0; k < ne; k++) fprintf(f, "%.17g %.17g\n", e[k].x, e[k].y);
     fprintf(f, "EOD\n");
@@ -501,10 +515,10 @@ static void panel_references(FILE *f, const fr_panel *p, const fr_ranges *r) {
         snprintf(t, sizeof t, "oracle bound: $%.2f at 100 %%%s", p->oracle,
                  r->oracle_in ? "" : " (off the plot)");
         if (r->oracle_in)
-            fprintf(f, ", '+' using (%.17g):(100) with points pt 9 ps 1.8 lc rgb '#208040' "
+            fprintf(f, ", '+' using (%.17g):(100) with points pt 9 ps 1.8 lc rgb '" PL_GREEN "' "
                        "title ", p->oracle);
         else
-            fprintf(f, ", 1/0 with points pt 9 ps 1.8 lc rgb '#208040' title ");
+            fprintf(f, ", 1/0 with points pt 9 ps 1.8 lc rgb '" PL_GREEN "' title ");
         pl_str(f, t);
     }
     if (p->ref_run) {
@@ -514,10 +528,45 @@ static void panel_references(FILE *f, const fr_panel *p, const fr_ranges *r) {
                  r->ref_in ? "" : " (off the plot)");
         if (r->ref_in)
             fprintf(f, ", '+' using (%.17g):(%.17g) with points pt 4 ps 1.8 lw 2 "
-                       "lc rgb '#2050c0' title ", p->ref_cost, p->ref_cov);
+                       "lc rgb '" PL_BLUE "' title ", p->ref_cost, p->ref_cov);
         else
-            fprintf(f, ", 1/0 with points pt 4 ps 1.8 lw 2 lc rgb '#2050c0' title ");
+            fprintf(f, ", 1/0 with points pt 4 ps 1.8 lw 2 lc rgb '" PL_BLUE "' title ");
         pl_str(f, t);
+    }
+}
+
+/* A reference off the plot is pointed at from the edge it lies beyond, in
+** its colour, so a reader sees where it is without the axes losing the
+** runs: "<- oracle bound $86.61 at 100 %" in the corner toward it. */
+static void offplot_label(FILE *f, int tag, double x, double y, const fr_ranges *r,
+                          const char *what, const char *colour) {
+    int left = x < r->x0, right = x > r->x1, below = y < r->y0, above = y > r->y1;
+    const char *arrow = left && above    ? "\u2196 "
+                        : left && below  ? "\u2199 "
+                        : right && above ? "\u2197 "
+                        : right && below ? "\u2198 "
+                        : left           ? "\u2190 "
+                        : right          ? "\u2192 "
+                        : above          ? "\u2191 "
+                                         : "\u2193 ";
+    double gx = right ? 0.98 : left ? 0.02 : 0.5, gy = above ? 0.95 : below ? 0.05 : 0.5;
+    char t[240];
+    snprintf(t, sizeof t, right ? "%s %s" : "%s%s", right ? what : arrow, right ? arrow : what);
+    fprintf(f, "set label %d ", tag);
+    pl_str(f, t);
+    fprintf(f, " at graph %.2f, graph %.2f %s front font ',9' tc rgb '%s'\n", gx, gy,
+            right ? "right" : gx == 0.5 ? "center" : "left", colour);
+}
+
+static void offplot_labels(FILE *f, const fr_panel *p, const fr_ranges *r) {
+    char t[200];
+    if (p->oracle >= 0 && !r->oracle_in) {
+        snprintf(t, sizeof t, "oracle bound $%.2f at 100 %%", p->oracle);
+        offplot_label(f, 90, p->oracle, 100, r, t, PL_GREEN);
+    }
+    if (p->ref_run && !r->ref_in) {
+        snprintf(t, sizeof t, "classic defaults $%.2f, %.3f %%", p->ref_cost, p->ref_cov);
+        offplot_label(f, 91, p->ref_cost, p->ref_cov, r, t, PL_BLUE);
     }
 }
 
@@ -538,17 +587,21 @@ static int frontier_panel(FILE *f, const fr_panel *p, size_t idx, double top_px,
     double sy = (ptop - pbot) * fig_px / (r.y1 - r.y0);
     front_numbers(f, e, shown, sx, sy, idx);
     front_list(f, p, e, ne, shown, ptop, fig_px);
-    fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.5 lc rgb '#a0a0b0' "
-               "title '%s (%zu)', ",
+    offplot_labels(f, p, &r);
+    fprintf(f, "plot $runs%zu using 1:2 with points pt 7 ps 0.5 lc rgb '" PL_GREY "' "
+               "title '%s (%zu; \u00d7N: N at one point)', ",
             idx, p->combined ? "parameter sets" : "runs", p->n);
-    fprintf(f, "$front%zu using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb '#c03020' "
+    fprintf(f, "$mult%zu using 1:2:3 with labels offset 0,-0.9 font ',8' tc rgb '#505050' "
+               "notitle, ",
+            idx);
+    fprintf(f, "$front%zu using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc rgb '" PL_VERMILLION "' "
                "title 'Pareto front (%zu, numbered)', ",
             idx, ne);
-    fprintf(f, "$num%zu using 1:2:3 with labels offset 0.8,0.8 font ',9' tc rgb '#c03020' "
-               "notitle",
+    fprintf(f, "$num%zu using 1:2:3 with labels offset 0.8,0.8 font ',9' "
+               "tc rgb '" PL_VERMILLION "' notitle",
             idx);
     panel_references(f, p, &r);
-    fputc('\n', f);
+    fputs("\nunset label 90\nunset label 91\n", f);
     free(e);
     return 0;
 }
@@ -877,13 +930,15 @@ int pl_timeline(st_db *db, int64_t run_id, int64_t from, int64_t to, const char 
     /* Each pool its own colour and dash; its max price (the instance's:
     ** SpotPrice per unit-hour times its weight) a thin dotted line in the
     ** same colour, so an outage starts where a price crosses it. */
-    static const char *const pcol[] = {"#1b9e77", "#7570b3", "#e7298a", "#66a61e",
-                                       "#a6761d", "#e6ab02", "#666666", "#17becf"};
+    /* Not orange, blue or vermillion: the capacity lines' and pending's. */
+    static const char *const pcol[] = {PL_GREEN, PL_PURPLE, PL_SKY, "#666666",
+                                       PL_YELLOW, PL_BLACK, PL_GREY, "#8c564b"};
     static const int pdt[] = {1, 2, 4, 5};
     /* Back to front: pending as a pale area, prices, then the capacity
-    ** lines, required last, on top. */
+    ** lines: required first, as a wide pale band, so that on-demand or spot
+    ** serving exactly what is required shows on it instead of under it. */
     fprintf(f, "plot $d using 1:6 with fillsteps fs transparent solid 0.25 noborder "
-               "lc rgb '#d62728' title 'pending (the fleet''s spot shortfall)'");
+               "lc rgb '" PL_VERMILLION "' title 'pending (the fleet''s spot shortfall)'");
     for (size_t p = 0; p < np; p++) {
         char name[80];
         snprintf(name, sizeof name, "%s %s price", d.pools[p].instance_type, d.pools[p].az);
@@ -897,10 +952,11 @@ int pl_timeline(st_db *db, int64_t run_id, int64_t from, int64_t to, const char 
         fprintf(f, ", $d using 1:(%.10g) axes x1y2 with lines lw 1.6 dt (2,3) lc rgb '%s' %s", max,
                 pcol[p % 8], p == 0 ? "title 'max price (the pool''s colour, dotted)'" : "notitle");
     }
-    fprintf(f, ", $d using 1:5 with steps lw 2.5 lc rgb '#ff7f0e' title 'on-demand serving'"
-               ", $d using 1:4 with steps lw 2 lc rgb '#1f77b4' title 'fulfilled spot'"
+    fprintf(f, ", $d using 1:2 with steps lw 7 lc rgb '#c8c8c8' title 'required (the band)'"
                ", $d using 1:3 with steps lw 1.5 dt 2 lc rgb '#505050' title 'target'"
-               ", $d using 1:2 with steps lw 2 lc rgb 'black' title 'required'\n");
+               ", $d using 1:4 with steps lw 2 lc rgb '" PL_BLUE "' title 'fulfilled spot'"
+               ", $d using 1:5 with steps lw 2.5 lc rgb '" PL_ORANGE "' "
+               "title 'on-demand serving'\n");
     free(rows);
     return gp_close(&g, out, err, errlen);
 }
@@ -1118,20 +1174,30 @@ static void axis_tics(FILE *f, const axis_vals *a) {
     }
 }
 
-/* The colours: one value, every cell the palette's middle and no colour
-** bar; else red to blue over the cells' range, blue the better (the
-** lower cost, the higher coverage). */
+/* The colours: one value, every cell one pale colour and no colour bar;
+** else the sequential scale (palette.h), darker the better (the lower
+** cost, the higher coverage). The scale spans at least a tenth of a
+** coverage point, or 2 % of the highest cost: cells 0.007 points apart
+** are nearly one colour (their labels tell them apart), not the two ends
+** of the scale. */
 static void heatmap_palette(FILE *f, const heatmap *h) {
     fprintf(f, "set tmargin 5\nset rmargin %d\n", h->constant ? 3 : 14);
     if (h->constant) {
-        fprintf(f, "unset colorbox\nset palette defined (0 '#dfe6ee', 1 '#dfe6ee')\n"
+        fprintf(f, "unset colorbox\nset palette defined (0 '#c7e9b4', 1 '#c7e9b4')\n"
                    "set cbrange [%.17g:%.17g]\n", h->lo - 1, h->lo + 1);
         return;
     }
-    fprintf(f, "set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')\n");
+    fprintf(f, "set palette defined %s\n", PL_SEQUENTIAL);
     if (h->z == PL_COST) fprintf(f, "set palette negative\n");
-    fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", h->lo, h->hi,
-            h->z == PL_COST ? "total cost (USD)" : "coverage (%)");
+    double lo = h->lo, hi = h->hi;
+    double span = h->z == PL_COST ? 0.02 * fabs(hi) : 0.1;
+    if (hi - lo < span) {
+        if (h->z == PL_COST) hi = lo + span; /* the cheapest stays darkest */
+        else lo = hi - span;                 /* the best coverage darkest */
+    }
+    fprintf(f, "set cbrange [%.17g:%.17g]\nset cblabel '%s'\n", lo, hi,
+            h->z == PL_COST ? "total cost (USD; darker: cheaper)"
+                            : "coverage (%; darker: more)");
 }
 
 /* Draws the heatmap into out. Returns 0, or -1 with a message. */

@@ -105,4 +105,5 @@ const pol_policy pol_classic = {
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
     0,
     0,
+    POL_BUILT_IN,
 };

@@ -47,6 +47,7 @@ const pol_policy pol_none_policy = {
     POL_READS_NONE,
     0,
     0,
+    POL_BUILT_IN,
 };
 
 enum { P_UNITS, P_STALENESS, P_MAX_OD };
@@ -94,4 +95,5 @@ const pol_policy pol_ondemand = {
     POL_READS(POL_TARGET),
     0,
     0,
+    POL_BUILT_IN,
 };

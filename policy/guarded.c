@@ -212,4 +212,5 @@ const pol_policy pol_guarded = {
     POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
     1,
     0,
+    POL_BUILT_IN,
 };

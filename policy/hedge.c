@@ -186,4 +186,5 @@ const pol_policy pol_hedge = {
     POL_READS(POL_TARGET) | POL_READS(POL_FULFILLED),
     1,
     0,
+    POL_BUILT_IN,
 };

@@ -183,4 +183,5 @@ const pol_policy pol_karpenter = {
     POL_READS(POL_PENDING),
     0,
     0,
+    POL_BUILT_IN,
 };

@@ -53,6 +53,7 @@ const pol_policy pol_mixed_instances = {
     POL_READS_NONE,
     0,
     POL_NATIVE_MIXED,
+    POL_BUILT_IN,
 };
 
 static const pol_param_def providers_params[] = {
@@ -84,4 +85,5 @@ const pol_policy pol_capacity_providers = {
     POL_READS_NONE,
     0,
     POL_NATIVE_PROVIDERS,
+    POL_BUILT_IN,
 };

@@ -32,4 +32,5 @@ const pol_policy pol_oracle = {
     POL_READS_NONE,
     0,
     0,
+    POL_BUILT_IN,
 };

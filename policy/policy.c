@@ -170,14 +170,32 @@ void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out) {
     out->quiet = obs->quiet_all ? 2 : obs->quiet_none != 0;
     out->held = 0;
-    pol->decide(obs, p, out);
+    if (__builtin_expect(pol->ops && pol->ops->decide, 0)) pol->ops->decide(pol->ctx, obs, p, out);
+    else pol->decide(obs, p, out);
     clamp_decision(obs, out);
+}
+
+void pol_close(const pol_policy *pol) {
+    if (pol && pol->close) pol->close(pol);
+}
+
+const char *pol_label(const pol_policy *pol) { return pol->label ? pol->label : pol->name; }
+
+int pol_begin(const pol_policy *pol, uint64_t seed, const pol_params *p, char *err,
+              size_t errlen) {
+    return pol->ops && pol->ops->begin ? pol->ops->begin(pol->ctx, seed, p, err, errlen) : 0;
+}
+
+int pol_status(const pol_policy *pol, char *err, size_t errlen) {
+    return pol->ops && pol->ops->status ? pol->ops->status(pol->ctx, err, errlen) : 0;
 }
 
 int64_t pol_period(const pol_obs *o) { return o->period > 0 ? o->period : 60; }
 
 int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
                      int64_t period) {
+    if (pol->ops && pol->ops->lookback)
+        return pol->ops->lookback(pol->ctx, p, period > 0 ? period : 60);
     return pol->lookback(p, period > 0 ? period : 60);
 }
 

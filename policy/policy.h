@@ -130,6 +130,25 @@ typedef struct {
     double v[POL_MAX_PARAMS];
 } pol_params;
 
+struct pol_policy;
+
+/* A policy made at run time (a variant, a loaded .so, an external process;
+** lab/polspec.h opens them): its state and what the engine calls on it.
+** Every member may be NULL. */
+typedef struct pol_ext_ops {
+    /* Decides in place of pol_policy.decide, given the policy's ctx. */
+    void (*decide)(void *ctx, const pol_obs *obs, const pol_params *p, pol_decision *out);
+    /* In place of pol_policy.lookback. */
+    int64_t (*lookback)(void *ctx, const pol_params *p, int64_t period);
+    /* Called before a run (simulated or live) with its seed and parameters:
+    ** 0, or -1 with a message. */
+    int (*begin)(void *ctx, uint64_t seed, const pol_params *p, char *err, size_t errlen);
+    /* After a run, or whenever asked: 0 when every decision was made, -1
+    ** with the message of the first that could not be (the policy then
+    ** decided "none" without asking). */
+    int (*status)(void *ctx, char *err, size_t errlen);
+} pol_ext_ops;
+
 typedef struct pol_policy {
     const char *name;
     const char *summary;
@@ -155,9 +174,55 @@ typedef struct pol_policy {
     ** (POL_NATIVE_*): it decides nothing; the simulator sets the spot side
     ** up from its parameters (sim/spotasg.c). Simulation only. */
     int native;
+    /* ---- set only on policies made at run time (lab/polspec.h) ---- */
+    /* What tables and figures call it (a variant's label); NULL: name. */
+    const char *label;
+    /* A variant's policy, whose controller.params of a scenario it takes
+    ** before its own values; NULL for any other. */
+    const struct pol_policy *base;
+    /* The parameters a variant fixes (bit k: params[k], whose def is the
+    ** variant's value): --set may not change them. */
+    unsigned fixed;
+    const pol_ext_ops *ops;
+    void *ctx;
+    /* Releases a policy made at run time (pol_close); NULL for a built-in. */
+    void (*close)(const struct pol_policy *self);
 } pol_policy;
 
 enum { POL_NATIVE_MIXED = 1, POL_NATIVE_PROVIDERS = 2 };
+
+/* The fields a built-in leaves empty, at the end of its initializer. */
+#define POL_BUILT_IN NULL, NULL, 0, NULL, NULL, NULL
+
+/* Releases a policy made at run time; nothing for a built-in or NULL. */
+void pol_close(const pol_policy *pol);
+
+/* ---- variants (variant.c) ----------------------------------------------- */
+
+/* The most bytes of a variant's label, and of a policy specification. */
+#define POL_LABEL_MAX 32
+#define POL_SPEC_MAX 512
+
+/* A variant of `base`: its parameters set from "KEY=VALUE,KEY=VALUE"
+** (assigns, each checked by pol_param_set) as the variant's defaults, fixed
+** against --set; called `name` (the whole specification, stored with each
+** run) and labelled `label` (NULL: the name). The variant owns `base` when
+** `owns_base` (closing it closes base). Returns 0 and *out (released with
+** pol_close), or -1 with a message in err. */
+int pol_variant_new(const pol_policy *base, int owns_base, const char *name,
+                    const char *assigns, const char *label, const pol_policy **out,
+                    char *err, size_t errlen);
+/* 0 when `label` is 1 to POL_LABEL_MAX bytes of letters, digits, '_', '-'
+** and '.', else -1 with a message. */
+int pol_label_check(const char *label, char *err, size_t errlen);
+
+/* What tables call a policy: its label, else its name. */
+const char *pol_label(const pol_policy *pol);
+/* Begins a run (pol_ext_ops.begin), and tells whether every decision of
+** the run was made (pol_ext_ops.status): 0 for a built-in. */
+int pol_begin(const pol_policy *pol, uint64_t seed, const pol_params *p, char *err,
+              size_t errlen);
+int pol_status(const pol_policy *pol, char *err, size_t errlen);
 
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */

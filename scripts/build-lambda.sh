@@ -37,6 +37,9 @@ loader=$(echo "$libs" | awk '$1 == "LOADER" {print $2; exit}')
 cp -L "$loader" "$stage/lib/ld.so"
 # The loader may also be listed under its own soname; keep one copy.
 rm -f "$stage/lib/$(basename "$loader")"
+# What libcurl and libxml2 link for protocols and encodings spotbench never
+# uses becomes stubs (ICU alone is 31 MB): scripts/lambda-stubs.sh.
+"$(dirname "$0")/lambda-stubs.sh" "$stage" || exit 1
 chmod 755 "$stage/bootstrap" "$stage/bin/spotbench" "$stage/lib/ld.so"
 chmod 644 "$stage/ca-certificates.crt" "$stage"/lib/*.so.*
 find "$stage" -exec touch -h -d '2020-01-01 00:00:00' {} +

@@ -1,27 +1,51 @@
 #!/bin/sh
-# install-deps.sh: installs, idempotently, every Debian 12 package that the
-# spotbench build, tests, demo and plots use. Packages already present are
+# install-deps.sh: installs, idempotently, the Debian 12 packages spotbench
+# needs: to build it (plain `make`), and with --demo or --test also what
+# the demo and the plots, or the tests, use. Packages already present are
 # left alone; nothing is downloaded when all of them are installed.
 #
-#   scripts/install-deps.sh          install what is missing (needs root)
-#   scripts/install-deps.sh --check  list what is missing, exit 1 if anything is
+#   scripts/install-deps.sh          the build's packages (needs root)
+#   scripts/install-deps.sh --demo   also gnuplot and sqlite3 (make demo)
+#   scripts/install-deps.sh --test   also every test's: cmocka, botocore, the
+#                                    AWS CLI, umoci, Slurm and munge, chromium
+#                                    (make test)
 #   scripts/install-deps.sh --fuzz   also clang and libFuzzer, for `make fuzz`
 #                                    only (make test replays the fuzz corpus
 #                                    with any compiler)
+#   scripts/install-deps.sh --lambda also zip and the CA bundle (make lambda)
+#   ... --check                      list what is missing, exit 1 if anything is
+#   ... --print                      print the packages named, one a line
 set -eu
 
 # libcurl4 and libxml2 come with their -dev packages, but are named too: the
 # binary does not link them (ldd does not show them); it loads libcurl.so.4
 # and libxml2.so.2 at run time for the AWS commands (aws/dl.c).
-PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev libcmocka-dev
-libcurl4-openssl-dev libcurl4 libxml2-dev libxml2 zlib1g-dev gnuplot-nox sqlite3
-python3 python3-botocore python3-simpy3 awscli time curl zip ca-certificates
-umoci slurmctld slurmd slurm-client munge"
+PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev
+libcurl4-openssl-dev libcurl4 libxml2-dev libxml2 zlib1g-dev"
+DEMO_PACKAGES="gnuplot-nox sqlite3"
+# chromium: tests/cli/test_report.sh renders the HTML report in it.
+TEST_PACKAGES="$DEMO_PACKAGES libcmocka-dev python3 python3-botocore python3-simpy3
+awscli time curl zip ca-certificates umoci slurmctld slurmd slurm-client munge chromium"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
+LAMBDA_PACKAGES="zip ca-certificates"
 
-if [ "${1:-}" = "--fuzz" ]; then
-    PACKAGES="$PACKAGES $FUZZ_PACKAGES"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --demo) PACKAGES="$PACKAGES $DEMO_PACKAGES" ;;
+    --test) PACKAGES="$PACKAGES $TEST_PACKAGES" ;;
+    --fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+    --lambda) PACKAGES="$PACKAGES $LAMBDA_PACKAGES" ;;
+    --check) check=1 ;;
+    --print) print=1 ;;
+    *) echo "install-deps: unknown option $1" >&2; exit 2 ;;
+    esac
     shift
+done
+
+if [ "${print:-0}" = 1 ]; then
+    # shellcheck disable=SC2086
+    printf '%s\n' $PACKAGES | sort -u
+    exit 0
 fi
 
 missing=""
@@ -31,7 +55,7 @@ for p in $PACKAGES; do
     fi
 done
 
-if [ "${1:-}" = "--check" ]; then
+if [ "${check:-0}" = 1 ]; then
     if [ -n "$missing" ]; then
         echo "missing:$missing"
         exit 1

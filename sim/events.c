@@ -53,6 +53,23 @@ static int cmp_key(const void *a, const void *b) {
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+static void sort_keys(evkey *key, size_t n) {
+    size_t moves = 0;
+    for (size_t i = 1; i < n; i++) {
+        evkey k = key[i];
+        size_t j = i;
+        while (j > 0 && cmp_key(&key[j - 1], &k) > 0) {
+            key[j] = key[j - 1];
+            j--;
+        }
+        key[j] = k;
+        if ((moves += i - j) > 32 * n) {
+            qsort(key, n, sizeof *key, cmp_key);
+            return;
+        }
+    }
+}
+
 int sim_evb_recorded(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_evb_state *e = &s->evb;
@@ -93,10 +110,18 @@ int sim_evb_observe(sim_state *s, int64_t lookback, pol_events *out) {
     if (!got) return 0;
     evkey *key = malloc(got * sizeof *key);
     if (!key) return sim_fail(s, "out of memory");
-    size_t nk = 0;
+    size_t nk = 0, sorted = 1;
     for (size_t i = 0; i < e->n; i++)
-        if (e->msg[i].t <= s->now) key[nk++] = (evkey){e->msg[i].t, i};
-    qsort(key, nk, sizeof *key, cmp_key);
+        if (e->msg[i].t <= s->now) {
+            /* seq grows: in order unless an earlier message arrives later */
+            if (nk && key[nk - 1].t > e->msg[i].t) sorted = 0;
+            key[nk++] = (evkey){e->msg[i].t, i};
+        }
+    /* Usually in order, or nearly (a delay reorders a message only among
+    ** its neighbours): an insertion sort, handing over to qsort when the
+    ** moves grow beyond a few per key. The order is total (seq is unique),
+    ** so either gives the same result. */
+    if (!sorted) sort_keys(key, nk);
     for (size_t j = 0; j < nk; j++) {
         const sim_evmsg *m = &e->msg[key[j].seq];
         int k = m->kind;

@@ -709,6 +709,10 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
     s.err = err;
     s.errlen = errlen;
 
+    /* A policy made at run time is told the run's seed and parameters;
+    ** it fails the run when any decision could not be made (a child that
+    ** crashed, hung or wrote garbage): no partial run counts as whole. */
+    if (pol_begin(pol, sc->seed, params, err, errlen)) return -1;
     int rc = setup(&s, &rows);
     sim_event e;
     while (rc == 0 && sim_queue_pop(&s.q, &e)) {
@@ -738,6 +742,7 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
     if (rc == 0) sim_sasg_finish(&s);
     if (rc == 0) rc = sim_account_finish(&s);
     if (rc == 0) rc = sim_bound_finish(&s);
+    if (rc == 0) rc = pol_status(pol, err, errlen);
     state_free(&s, &rows);
     return rc;
 }

@@ -1301,6 +1301,13 @@ static sim_pool *find_pool(ld *L, sim_scenario *sc, const char *type, size_t tle
     return *slot ? &sc->pools[*slot - 1] : NULL;
 }
 
+/* Whether pool p is (type, az), lengths given. */
+static int is_pool(const sim_pool *p, const char *type, size_t tlen, const char *az,
+                   size_t alen) {
+    return p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
+           memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0;
+}
+
 enum { PC_TIME, PC_TYPE, PC_AZ, PC_VALUE };
 
 /* The prices (price = 1) or availability trace: per pool, a step function.
@@ -1314,10 +1321,15 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                                 {price ? "SpotPrice" : "Capacity", 0}};
     trc_csv_reader *r;
     series *ser = NULL;
+    sim_pool **after = NULL, *last = NULL;
     int rc = -1, k;
     if (open_csv(L, rel, cols, 4, &r)) return -1;
+    /* A trace lists its pools in the same order at each time: after[i] is
+    ** the pool whose row followed pool i's last time, checked before the
+    ** index is looked up (the same pool either way, for less work). */
     ser = calloc(sc->npools, sizeof *ser);
-    if (!ser) {
+    after = calloc(sc->npools + 1, sizeof *after);
+    if (!ser || !after) {
         oom(L, r);
         goto out;
     }
@@ -1335,9 +1347,14 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
         }
         size_t tlen, alen;
         const char *type = trc_csv_get(r, PC_TYPE, &tlen), *az = trc_csv_get(r, PC_AZ, &alen);
-        sim_pool *p = tlen < sizeof p->instance_type && alen < sizeof p->az
-                          ? find_pool(L, sc, type, tlen, az, alen)
-                          : NULL;
+        sim_pool *p = NULL, **guess = &after[last ? (size_t)(last - sc->pools) + 1 : 0];
+        if (tlen < sizeof p->instance_type && alen < sizeof p->az) {
+            if (*guess && alen && is_pool(*guess, type, tlen, az, alen))
+                p = *guess;
+            else if ((p = find_pool(L, sc, type, tlen, az, alen)))
+                *guess = p;
+        }
+        if (p) last = p;
         if (p && series_add(&ser[p - sc->pools], ts, v)) {
             oom(L, r);
             goto out;
@@ -1363,6 +1380,7 @@ out:
     if (ser)
         for (size_t i = 0; i < sc->npools; i++) free(ser[i].pts);
     free(ser);
+    free(after);
     trc_csv_close(r);
     return rc;
 }
@@ -2163,10 +2181,14 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
         out->v[0] = sc->mixed.od_base;
         out->v[1] = sc->mixed.od_pct;
     }
+    /* A variant takes its policy's controller.params, then its own values. */
+    const pol_policy *own = pol->base ? pol->base : pol;
     for (size_t i = 0; i < sc->nparams; i++)
-        if (sc->params[i].pol == pol)
+        if (sc->params[i].pol == own)
             for (size_t k = 0; k < pol->nparams; k++)
                 if (sc->params[i].given >> k & 1) out->v[k] = sc->params[i].p.v[k];
+    for (size_t k = 0; k < pol->nparams; k++)
+        if (pol->fixed >> k & 1) out->v[k] = pol->params[k].def;
 }
 
 int sim_scenario_check_policy(const sim_scenario *sc, const pol_policy *pol,

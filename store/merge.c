@@ -349,8 +349,8 @@ int st_merge(st_db *sdb, const char *shard_path, int64_t *sweep_id,
     if (id == 0) {
         if (sqlite3_prepare_v2(db,
                                "INSERT INTO main.sweeps(created, policy, spec, points,"
-                               " scenarios, tool_version) SELECT created, policy, spec,"
-                               " points, scenarios, tool_version FROM shard.sweeps"
+                               " scenarios, tool_version, kind) SELECT created, policy,"
+                               " spec, points, scenarios, tool_version, kind FROM shard.sweeps"
                                " WHERE spec = ?1 ORDER BY id LIMIT 1",
                                -1, &s, NULL) != SQLITE_OK)
             goto fail_db;
@@ -359,6 +359,7 @@ int st_merge(st_db *sdb, const char *shard_path, int64_t *sweep_id,
         sqlite3_finalize(s);
         if (r != SQLITE_DONE) goto fail_db;
         id = sqlite3_last_insert_rowid(db);
+        if (st_sweep_view(sdb, id, err, errlen)) goto fail;
     }
     if (query_i64(db, "SELECT coalesce(max(id), 0) FROM main.runs", NULL, &off))
         goto fail_db;

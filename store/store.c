@@ -94,7 +94,9 @@ static const char schema_sql[] =
     " id INTEGER PRIMARY KEY,"
     " created TEXT NOT NULL, policy TEXT NOT NULL, spec TEXT NOT NULL,"
     " points INTEGER NOT NULL, scenarios INTEGER NOT NULL,"
-    " tool_version TEXT);"
+    " tool_version TEXT,"
+    /* Last, as the version 5 upgrade adds it: what made the sweep. */
+    " kind TEXT);"
     "CREATE TABLE sweep_runs("
     " sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
     " point INTEGER NOT NULL, scenario INTEGER NOT NULL,"
@@ -363,7 +365,9 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 ** one transaction. Version 2 added summaries columns (the sim_result fields
 ** whose `since` is 2); runs stored before have NULL there. Version 3 added
 ** decisions.repeats and decisions.last_t: each row stored before stands for
-** one invocation. */
+** one invocation. Version 4 added the reactive bound's summaries columns
+** (their `since`). Version 5 added sweeps.kind (NULL before) and the flat
+** views (views.c), for every sweep stored before too. */
 static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
     if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
         return -1;
@@ -390,6 +394,10 @@ static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
                  "ALTER TABLE decisions ADD COLUMN last_t INTEGER;"
                  "UPDATE decisions SET last_t = t",
                  err, errlen, "cannot upgrade the schema"))
+            goto fail;
+        if (v == 5 && (exec(db, "ALTER TABLE sweeps ADD COLUMN kind TEXT", err, errlen,
+                            "cannot upgrade the schema") ||
+                       st_views_upgrade(db, err, errlen)))
             goto fail;
     }
     char version_sql[64];
@@ -450,7 +458,7 @@ static int create_schema(st_db *db, char *err, size_t errlen) {
     }
     int rc = exec(db, b.p, err, errlen, "cannot create the schema");
     free(b.p);
-    if (rc) goto fail;
+    if (rc || st_views_create(db, err, errlen)) goto fail;
     if (exec(db, "COMMIT", err, errlen, "cannot commit the new schema"))
         goto fail;
     return 0;

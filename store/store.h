@@ -37,7 +37,7 @@
 #include "sim/sim.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define ST_SCHEMA_VERSION 4
+#define ST_SCHEMA_VERSION 5
 
 typedef struct st_db st_db;
 
@@ -180,5 +180,26 @@ int st_live_tick(st_db *db, const st_live_rec *rec, char *err, size_t errlen);
 /* The live_ticks.outcome text of an outcome ("dry-run", ...), or NULL when
 ** out of range. */
 const char *st_live_outcome_name(st_live_outcome o);
+
+/* ---- the flat views (views.c, docs/store.md "Views") ---------------------- */
+
+/* One value of a view's row. */
+typedef enum { ST_V_NULL, ST_V_INT, ST_V_REAL, ST_V_TEXT } st_value_type;
+typedef struct {
+    st_value_type type;
+    int64_t i;
+    double d;
+    const char *s; /* valid during the callback only */
+} st_value;
+
+/* Called for each row: its n column names and values. Nonzero stops the
+** reading (a write error). */
+typedef int (*st_row_fn)(void *ctx, size_t n, const char *const *names, const st_value *v);
+
+/* Every row of sweep sweep_id's view (sweep_<ID>_runs, by point and
+** scenario), or with sweep_id 0 of run_results (by run id), to fn. A sweep
+** that does not exist is an error naming it. 0, or -1 with a message. */
+int st_view_each(st_db *db, int64_t sweep_id, st_row_fn fn, void *ctx, char *err,
+                 size_t errlen);
 
 #endif

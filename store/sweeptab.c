@@ -38,7 +38,7 @@ int st_sweep_create(st_db *db, const char *json, const char *policy,
     else sqlite3_bind_null(s, 6);
     if (sqlite3_step(s) == SQLITE_DONE) {
         *id = sqlite3_last_insert_rowid(st_sqlite(db));
-        rc = 0;
+        rc = st_sweep_view(db, *id, err, errlen);
     } else {
         st_db_fail(db, err, errlen, "cannot store the sweep");
     }
@@ -175,4 +175,101 @@ int st_sweep_link(st_db *db, int64_t sweep_id, size_t point, size_t scen,
                                 : st_db_fail(db, err, errlen, "cannot link the run to its sweep");
     sqlite3_finalize(s);
     return out;
+}
+
+int st_sweep_set_kind(st_db *db, int64_t id, const char *kind, char *err, size_t errlen) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st_sqlite(db), "UPDATE sweeps SET kind = ?2 WHERE id = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return st_db_fail(db, err, errlen, "cannot store the sweep's kind");
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE
+                 ? 0
+                 : st_db_fail(db, err, errlen, "cannot store the sweep's kind");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static char *dup_col(sqlite3_stmt *s, int i) {
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return strdup(t ? t : "");
+}
+
+int st_sweep_list(st_db *db, st_sweep_info **out, size_t *n, char *err, size_t errlen) {
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st_sqlite(db),
+                           "SELECT s.id, coalesce(s.kind, ''), s.policy, s.created, s.points,"
+                           " s.scenarios, (SELECT count(*) FROM sweep_runs w"
+                           " WHERE w.sweep_id = s.id), s.spec, coalesce(s.tool_version, '')"
+                           " FROM sweeps s ORDER BY s.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return st_db_fail(db, err, errlen, "cannot read the sweeps");
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            st_sweep_info *p = realloc(*out, cap * sizeof *p);
+            if (!p) goto oom;
+            *out = p;
+        }
+        st_sweep_info *w = &(*out)[*n];
+        memset(w, 0, sizeof *w);
+        w->id = sqlite3_column_int64(s, 0);
+        w->points = (size_t)sqlite3_column_int64(s, 4);
+        w->scenarios = (size_t)sqlite3_column_int64(s, 5);
+        w->runs = (size_t)sqlite3_column_int64(s, 6);
+        w->kind = dup_col(s, 1);
+        w->policy = dup_col(s, 2);
+        w->created = dup_col(s, 3);
+        w->spec = dup_col(s, 7);
+        w->tool_version = dup_col(s, 8);
+        (*n)++;
+        if (!w->kind || !w->policy || !w->created || !w->spec || !w->tool_version) goto oom;
+    }
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE) return 0;
+    st_db_fail(db, err, errlen, "cannot read the sweeps");
+    st_sweep_list_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return -1;
+oom:
+    sqlite3_finalize(s);
+    st_sweep_list_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void st_sweep_list_free(st_sweep_info *list, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].kind);
+        free(list[i].policy);
+        free(list[i].created);
+        free(list[i].spec);
+        free(list[i].tool_version);
+    }
+    free(list);
+}
+
+int st_sweep_last(st_db *db, int64_t *id, char *err, size_t errlen) {
+    sqlite3_stmt *s;
+    *id = 0;
+    if (sqlite3_prepare_v2(st_sqlite(db), "SELECT coalesce(max(id), 0) FROM sweeps", -1, &s,
+                           NULL) != SQLITE_OK)
+        return st_db_fail(db, err, errlen, "cannot read the sweeps");
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(s, 0);
+    else st_db_fail(db, err, errlen, "cannot read the sweeps");
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW && *id == 0) {
+        snprintf(err, errlen, "%s: holds no sweep", st_path(db));
+        return -1;
+    }
+    return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -60,6 +60,26 @@ int st_sweep_rows(st_db *db, int64_t id, st_sweep_row **rows, size_t *n,
 int st_sweep_link(st_db *db, int64_t sweep_id, size_t point, size_t scen,
                   int64_t run_id, const char *params, char *err, size_t errlen);
 
+/* What made a sweep: "sweep", "tune", "compare" or "sensitivity" (the
+** column sweeps.kind; NULL for sweeps stored before schema version 5). */
+int st_sweep_set_kind(st_db *db, int64_t id, const char *kind, char *err, size_t errlen);
+
+/* One sweep of the database, as `spotbench ls` lists it. Strings are
+** malloc'd, owned by the list. */
+typedef struct {
+    int64_t id;
+    char *kind;     /* "" when not stored (before version 5) */
+    char *policy, *created, *spec;
+    char *tool_version; /* "" when not stored */
+    size_t points, scenarios, runs; /* runs stored */
+} st_sweep_info;
+
+/* Every sweep, by id; *out is the caller's, freed by st_sweep_list_free. */
+int st_sweep_list(st_db *db, st_sweep_info **out, size_t *n, char *err, size_t errlen);
+void st_sweep_list_free(st_sweep_info *list, size_t n);
+/* The id of the sweep stored last (the highest); -1 when there is none. */
+int st_sweep_last(st_db *db, int64_t *id, char *err, size_t errlen);
+
 /* ---- merging shard databases (merge.c) ----------------------------------- */
 
 /* Checks that the database at shard_path is a spotbench database of this

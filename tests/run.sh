@@ -1,8 +1,11 @@
 #!/bin/sh
 # run.sh: runs the unit test binaries given as arguments, every CLI test
 # script in tests/cli/ and every Python test in tests/aws/, then prints one
-# closing line "suites: N passed, N failed".
+# closing line "suites: N passed, N failed, N skipped".
 # Each binary or script counts as one suite; its own output shows the cases.
+# A suite that passes but printed a line starting "SKIPPED" (a tool it
+# needs is missing) counts as skipped, and is named. With
+# SPOTBENCH_NO_SKIP=1 (CI, where every tool is installed) a skip fails.
 # The Python tests run under Debian's /usr/bin/python3, which has the
 # python3-botocore the fake AWS endpoint needs (the python3 first on PATH
 # may be another one without it).
@@ -12,6 +15,10 @@ export BUILD
 PY=/usr/bin/python3
 passed=0
 failed=0
+skipped=0
+skipped_names=""
+LOG=$(mktemp)
+trap 'rm -f "$LOG" "$LOG.rc"' EXIT
 for t in "$@" tests/cli/test_*.sh tests/aws/test_*.py; do
     [ -e "$t" ] || continue
     echo "== $t"
@@ -21,14 +28,23 @@ for t in "$@" tests/cli/test_*.sh tests/aws/test_*.py; do
     esac
     start=$(date +%s)
     # $runner unquoted on purpose: empty means "run $t itself".
-    if $runner "$t"; then
-        passed=$((passed + 1))
-    else
+    { $runner "$t"; echo $? >"$LOG.rc"; } 2>&1 | tee "$LOG"
+    if [ "$(cat "$LOG.rc")" -ne 0 ]; then
         echo "FAILED: $t"
         failed=$((failed + 1))
+    elif grep -q '^ *SKIPPED' "$LOG"; then
+        skipped=$((skipped + 1))
+        skipped_names="$skipped_names $t"
+    else
+        passed=$((passed + 1))
     fi
     secs=$(($(date +%s) - start))
     [ "$secs" -gt 0 ] && echo "   ($t: $secs s)"
 done
-echo "suites: $passed passed, $failed failed"
+[ -n "$skipped_names" ] && echo "skipped (passed what they could run):$skipped_names"
+echo "suites: $passed passed, $failed failed, $skipped skipped"
+if [ "${SPOTBENCH_NO_SKIP:-0}" = 1 ] && [ "$skipped" -gt 0 ]; then
+    echo "FAILED: SPOTBENCH_NO_SKIP=1 and $skipped suites skipped"
+    exit 1
+fi
 [ "$failed" -eq 0 ]

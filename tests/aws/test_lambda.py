@@ -13,6 +13,7 @@ would drive AWS.
     directory and started with chroot, with an empty environment but what
     Lambda sets: nothing of the host's libraries can be used. Without root
     (or chroot) it runs on the host and says "SKIPPED: empty-root run";
+  - an event whose exec: policy cannot start is Spotbench.InvalidEvent;
   - a bad SPOTBENCH_APPLY or SPOTBENCH_LIVE_CONFIG is posted to
     /runtime/init/error, exit 2;
   - a Runtime API that accepts a POST and never answers it ends the
@@ -73,6 +74,15 @@ def check_zip(c, task):
           f"{sum(1 for n in infos if n.startswith('lib/'))} libraries")
     c.check("zip: under 50 MB zipped and 250 MB unzipped",
             zipped < 50_000_000 and unzipped < 250_000_000, (zipped, unzipped))
+    # scripts/lambda-stubs.sh: no ICU data, no RTMP, LDAP, SSH or Kerberos
+    # stacks (25 MB zipped with them).
+    # (A sanitizer build carries its runtime, some 5 MB more: not counted.)
+    sanitized = any(n.startswith(("lib/libasan", "lib/libubsan")) for n in infos)
+    c.check("zip: at most 10 MB zipped (the unused libraries are stubs)",
+            sanitized or zipped <= 10_000_000, zipped)
+    c.check("zip: no ICU data, no GnuTLS (what the stubs replace needs)",
+            not any(n.startswith(("lib/libicudata", "lib/libgnutls")) for n in infos),
+            sorted(n for n in infos if n.startswith("lib/")))
     boot = infos.get("bootstrap")
     c.check("zip: bootstrap at the root, executable",
             boot is not None and (boot.external_attr >> 16) & 0o111 == 0o111,
@@ -224,13 +234,26 @@ def run_without_moto(c, boot, log):
         # must come from the zip's lib/ (the bootstrap's --library-path), not
         # from the host when the run is not in an empty root.
         start = log.seek(0, os.SEEK_END)
-        p = boot.start(lambda_env(rt, {"LD_DEBUG": "libs"}), ["--max-invocations", "3"], log)
+        p = boot.start(lambda_env(rt, {"LD_DEBUG": "libs"}), ["--max-invocations", "4"], log)
         bad = rt.invoke(dict(config(sfr), intervall=60), timeout=20)
         body = json.loads(bad[1]) if bad else {}
         c.check("an event with an unknown key: /error, Spotbench.InvalidEvent, key named",
                 bad is not None and bad[0] == "error" and bad[2] == "Spotbench.InvalidEvent" and
                 body.get("errorType") == "Spotbench.InvalidEvent" and
                 "unknown key 'intervall'" in body.get("errorMessage", ""), bad)
+        # An external policy whose command is not there: the event is
+        # refused, naming it (a simple command runs without a shell: the
+        # empty root has no /bin/sh, docs/deploy.md).
+        nosuch = rt.invoke(config(sfr, policy="exec:/var/task/nosuch-policy", params={}),
+                           timeout=20)
+        body = json.loads(nosuch[1]) if nosuch else {}
+        c.check("an event whose exec: policy cannot start: Spotbench.InvalidEvent, the policy "
+                "named with the child's exit status 127",
+                nosuch is not None and nosuch[2] == "Spotbench.InvalidEvent" and
+                "event: policy: exec:/var/task/nosuch-policy: the policy exited with status "
+                "127 before answering" in body.get("errorMessage", "") and
+                "its last stderr lines: /var/task/nosuch-policy: not found" in
+                body.get("errorMessage", ""), nosuch)
         # A closed loopback port (the runtime's own port + nothing): every
         # call fails at once, the tick saw nothing.
         dead = "http://127.0.0.1:9"
@@ -243,7 +266,7 @@ def run_without_moto(c, boot, log):
                 "GetMetricStatistics" in body.get("errorMessage", ""), got)
         notjson = rt.invoke("this is not JSON", timeout=20)
         c.check("an event that is not JSON: Spotbench.InvalidEvent, and the process ends "
-                "after --max-invocations 3 with exit 0",
+                "after --max-invocations 4 with exit 0",
                 notjson is not None and notjson[2] == "Spotbench.InvalidEvent" and
                 finish(p) == 0, notjson)
         log.seek(start)

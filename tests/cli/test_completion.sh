@@ -24,7 +24,7 @@ if command -v bash >/dev/null; then
         got=$(complete_words "$@" | sort | tr '\n' ' ')
         [ "$got" = "$want" ] && ok || bad "complete '$*': '$got', wanted '$want'"
     }
-    check "regress run " spotbench r
+    check "regress report run " spotbench r
     check "--policy " spotbench run --pol
     check "capacity-providers classic guarded hedge karpenter mixed-instances none ondemand oracle " spotbench run --policy ""
     check "frontier heatmap timeline " spotbench plot ""

@@ -311,6 +311,10 @@ expect_err "ecs not loopback" "plain http is allowed only to a loopback address 
 run "$SB" live --config "$TMP/live.json" --once
 expect_rc "no credentials" 1
 expect_err "no credentials" "no AWS credentials found"
+# ... said once for the tick, with the count of the calls it failed.
+n=$(grep -c "no AWS credentials found" "$TMP/err")
+[ "$n" = 1 ] && ok || bad "the missing credentials said $n times in one tick"
+expect_err "no credentials" "(and 5 more calls of this tick)"
 
 # Nothing listening: connection failures, retried, then exit 1.
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
@@ -369,5 +373,21 @@ wait "$LOOP"
 rc=$?
 expect_rc "SIGTERM after a failed tick" 1
 grep -qF "stopped after" "$TMP/loop2.err" && ok || bad "SIGTERM after a failed tick: $(tail -2 "$TMP/loop2.err")"
+
+# A misspelt key of the config, or of its params, gets the closest one.
+cat >"$TMP/typo.json" <<EOF2
+{"FleetRequestId": "sfr-1", "AutoScalingGroupName": "g", "policy": "guarded",
+ "max_on_demnd": 3, "region": "us-east-1"}
+EOF2
+run "$SB" live --config "$TMP/typo.json" --once
+expect_rc "misspelt config key" 2
+expect_err "misspelt config key" "unknown key 'max_on_demnd' (did you mean 'max_on_demand'?)"
+cat >"$TMP/typo2.json" <<EOF2
+{"FleetRequestId": "sfr-1", "AutoScalingGroupName": "g", "policy": "guarded",
+ "max_on_demand": 3, "region": "us-east-1", "params": {"confrim": 2}}
+EOF2
+run "$SB" live --config "$TMP/typo2.json" --once
+expect_rc "misspelt parameter" 2
+expect_err "misspelt parameter" "(did you mean 'params.confirm'?)"
 
 finish

@@ -70,7 +70,7 @@ name_w=$(sed -n 's/^ *"name": "\(.*\)",*$/\1/p' "$SW" | head -1)
 svg_has "$TMP/f.svg" frontier "sweep 1, policy guarded" "$name_a ($SC)" "$name_w ($SW)" \
     "all 2 scenarios: costs summed, the lowest coverage" "Pareto front" \
     "Pareto front: cost, coverage, parameters" "confirm=" "oracle bound: \$" \
-    "classic defaults (run $ts)" "parameter sets (6)" "runs (6)"
+    "classic defaults (run $ts)" "parameter sets (6;" "runs (6;"
 svg_text "$TMP/f.svg" | grep -q '^ *1  \$[0-9.]*  [0-9.]* %  confirm=[0-9] scale_in_delay=[0-9]*' &&
     ok || bad "frontier: the front list's first entry is not '1  \$COST  COV %  PARAMS'"
 # No coverage tic above 100 %.
@@ -116,8 +116,8 @@ run "$SB" plot heatmap --sweep 1 --x headroom_units --y staleness --z coverage \
     -o "$TMP/hconst.svg" --db "$TMP/c.db"
 expect_rc "constant heatmap" 0
 svg_has "$TMP/hconst.svg" "constant heatmap" "; every cell "
-svg_text "$TMP/hconst.svg" | grep -qx "coverage (%)" && bad "constant heatmap: a colour bar" || ok
-svg_text "$TMP/hd.svg" | grep -qx "total cost (USD)" && ok || bad "heatmap: no colour bar label"
+svg_text "$TMP/hconst.svg" | grep -q "^coverage (%; darker: more)" && bad "constant heatmap: a colour bar" || ok
+svg_text "$TMP/hd.svg" | grep -qx "total cost (USD; darker: cheaper)" && ok || bad "heatmap: no colour bar label"
 
 # Strings from the command line or a database never reach gnuplot as code:
 # a swept value and a policy name that would run a shell command inside an

@@ -60,6 +60,30 @@ expect_out "tune again" ", 0 simulated now,"
 grep '^result' "$TMP/out" >"$TMP/r2"
 grep '^result' "$TMP/tune.out" | cmp -s - "$TMP/r2" && ok || bad "the resumed tune found another result"
 
+# --json: the same search read back, as one object whose figures are the
+# text's (the point, the cost as printed, the settings, the sweep).
+run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R -j 2 --db "$TMP/t.db" --json
+expect_rc "tune --json" 0
+python3 - "$TMP/out" "$TMP/tune.out" <<'PY' && ok || bad "tune --json differs from the text: $(head -c 400 "$TMP/out")"
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+d = json.loads(lines[0])
+text = open(sys.argv[2]).read()
+m = re.search(r"^result:  point (\d+): total \$([0-9.]+)", text, re.M)
+assert d["result"]["point"] == int(m.group(1)), (d["result"], m.group(0))
+assert "%.2f" % d["result"]["total_cost"] == m.group(2), (d["result"], m.group(2))
+sets = re.search(r"^settings: (.*)$", text, re.M).group(1).split()
+want = {kv.split("=", 1)[0]: kv.split("=", 1)[1] for kv in sets if kv != "--set"}
+got = {k: ("%g" % v if isinstance(v, (int, float)) else v) for k, v in d["result"]["settings"].items()}
+assert got == want, (got, want)
+assert d["resumed"] is True and d["policy"] == "karpenter"
+assert d["hand_over"][0].startswith("spotbench best --sweep %d " % d["sweep_id"])
+PY
+run "$SB" tune "$TMP/suite" --policy nosuch --min-coverage 99.5 --json --db "$TMP/t.db"
+expect_rc "tune --json, bad input" 2
+expect_out "tune --json, bad input" '{"error":"bad arguments (the message is on stderr)","exit_status":2}'
+
 # A budget stops it; a floor nothing meets exits 1.
 run "$SB" tune "$TMP/suite" --policy karpenter --min-coverage 99.5 $R --budget 10 -j 2 --db "$TMP/b.db"
 expect_out "budget" "stopped by the budget"

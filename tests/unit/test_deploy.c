@@ -89,7 +89,11 @@ static void plan_splits_settings(void **st) {
     assert_string_equal(p.pol->name, "guarded");
     assert_int_equal(p.params.v[pol_param_index(p.pol, "confirm")], 4);
     assert_int_equal(p.sc.default_cooldown, 600);
-    assert_int_equal(p.max_on_demand, p.sc.asg_max);
+    /* One cap: guarded's max_on_demand (100) below MaxSize (200), in both
+    ** places. */
+    assert_int_equal(p.sc.asg_max, 200);
+    assert_int_equal(p.max_on_demand, 100);
+    assert_int_equal(p.params.v[pol_param_index(p.pol, "max_on_demand")], 100);
     /* guarded reads events: the queue's 3 calls too, 10 x 60.3 s = 603 s,
     ** + 10 (7 calls alone: ceil(422.1) + 10 = 433). */
     assert_int_equal(p.timeout_s, 613);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/sweeptab.h"
 
 /* ---- fixtures -------------------------------------------------------------- */
 
@@ -688,6 +689,8 @@ static void version_1_upgraded(void **state) {
     st_close(db);
     sqlite3 *raw = raw_open(e->path);
     assert_int_equal(sqlite3_exec(raw,
+                                  "DROP VIEW run_results;"
+                                  "ALTER TABLE sweeps DROP COLUMN kind;"
                                   "ALTER TABLE summaries DROP COLUMN capacity_events;"
                                   "ALTER TABLE summaries DROP COLUMN rebalances;"
                                   "ALTER TABLE summaries DROP COLUMN holds;"
@@ -727,6 +730,8 @@ static void version_2_upgraded(void **state) {
     st_close(db);
     sqlite3 *raw = raw_open(e->path);
     assert_int_equal(sqlite3_exec(raw,
+                                  "DROP VIEW run_results;"
+                                  "ALTER TABLE sweeps DROP COLUMN kind;"
                                   "ALTER TABLE decisions DROP COLUMN repeats;"
                                   "ALTER TABLE decisions DROP COLUMN last_t;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
@@ -774,6 +779,8 @@ static void version_3_upgraded(void **state) {
     }
     assert_non_null(strstr(fresh, ",events,reactive_cost,reactive_coverage_pct"));
     assert_int_equal(sqlite3_exec(raw,
+                                  "DROP VIEW run_results;"
+                                  "ALTER TABLE sweeps DROP COLUMN kind;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
                                   "PRAGMA user_version = 3",
@@ -785,12 +792,60 @@ static void version_3_upgraded(void **state) {
     assert_int_equal(st_summary_get(db, id, &got, e->err, sizeof e->err), 0);
     st_close(db);
     raw = raw_open(e->path);
-    assert_int_equal(q_int(raw, "PRAGMA user_version"), 4);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
     assert_q_text(raw, "SELECT group_concat(name, ',') FROM pragma_table_info('summaries')",
                   fresh);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM summaries WHERE reactive_cost IS NULL"), 1);
     sqlite3_close(raw);
     free(fresh);
+}
+
+/* A version 4 database (no sweeps.kind, no views) with a sweep is upgraded
+** in place: kind is added (NULL: not known), run_results and the sweep's
+** view appear, the view with one column per swept key (the seed axis left
+** to runs.seed), each run's value in it. */
+static void version_4_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t sweep, run;
+    assert_int_equal(st_sweep_create(db,
+                                     "{\"policy\":\"guarded\",\"scenarios\":[\"a.json\"],"
+                                     "\"grid\":[{\"key\":\"confirm\",\"values\":[\"1\",\"2\"]},"
+                                     "{\"key\":\"seed\",\"values\":[\"1\"]}],"
+                                     "\"random\":[{\"key\":\"asg.DefaultCooldown\"}]}",
+                                     "guarded", 2, 1, NULL, &sweep, e->err, sizeof e->err),
+                     0);
+    run = begin_ok(e, db);
+    assert_int_equal(st_sweep_link(db, sweep, 1, 0, run,
+                                   "{\"confirm\": 2, \"seed\": 1, "
+                                   "\"asg.DefaultCooldown\": 600}",
+                                   e->err, sizeof e->err),
+                     0);
+    commit_ok(e, db);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "DROP VIEW run_results; DROP VIEW sweep_1_runs;"
+                                  "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "PRAGMA user_version = 4",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM sweeps WHERE kind IS NULL"), 1);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM run_results"), 1);
+    assert_q_text(raw,
+                  "SELECT point || ',' || confirm || ',' || \"asg.DefaultCooldown\" || ',' "
+                  "|| run_id FROM sweep_1_runs",
+                  "1,2,600,1");
+    assert_int_equal(run, 1);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM pragma_table_info('sweep_1_runs')"
+                                " WHERE name = 'seed'"),
+                     1);
+    sqlite3_close(raw);
 }
 
 /* A rejected SetDesiredCapacity asked again, unchanged, at the very next
@@ -1164,6 +1219,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_1_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_2_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
