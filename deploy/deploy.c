@@ -911,6 +911,29 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddStringToObject(pr, "Qualifier", "$LATEST");
     cJSON_AddNumberToObject(pr, "MaximumRetryAttempts", 0);
     cJSON_AddNumberToObject(pr, "MaximumEventAgeInSeconds", 60);
+
+    /* A tick that could not observe or act is a failed invocation (the
+    ** runtime posts its error): an alarm on the function's Errors says so,
+    ** to a topic the operators subscribe to (the stack's output). */
+    resource(res, "ControllerErrorsTopic", "AWS::SNS::Topic", &pr);
+    resource(res, "ControllerErrorsAlarm", "AWS::CloudWatch::Alarm", &pr);
+    cJSON_AddStringToObject(pr, "AlarmDescription",
+                            "the spotbench controller failed a tick (it could not observe "
+                            "or act); its log group says why");
+    cJSON_AddStringToObject(pr, "Namespace", "AWS/Lambda");
+    cJSON_AddStringToObject(pr, "MetricName", "Errors");
+    cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(dims, d0);
+    cJSON_AddStringToObject(d0, "Name", "FunctionName");
+    cJSON_AddItemToObject(d0, "Value", ref("Controller"));
+    cJSON_AddStringToObject(pr, "Statistic", "Sum");
+    cJSON_AddNumberToObject(pr, "Period", 300);
+    cJSON_AddNumberToObject(pr, "EvaluationPeriods", 1);
+    cJSON_AddNumberToObject(pr, "Threshold", 0);
+    cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
+    cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(pr, "AlarmActions"),
+                         ref("ControllerErrorsTopic"));
 }
 
 /* The EventBridge rule every controller.Interval (in whole minutes, at
@@ -1079,6 +1102,9 @@ static void outputs(cJSON *t, const char *live_text, int spot_fleet, int queue) 
     cJSON_AddItemToObject(o, "Value", ref("OnDemandGroup"));
     o = cJSON_AddObjectToObject(outs, "ControllerFunction");
     cJSON_AddItemToObject(o, "Value", ref("Controller"));
+    o = cJSON_AddObjectToObject(outs, "ControllerErrorsTopic");
+    cJSON_AddStringToObject(o, "Description", "subscribe to hear of a failed tick");
+    cJSON_AddItemToObject(o, "Value", ref("ControllerErrorsTopic"));
     if (queue) {
         o = cJSON_AddObjectToObject(outs, "EventQueueUrl");
         cJSON_AddItemToObject(o, "Value", ref("EventQueue"));

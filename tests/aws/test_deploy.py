@@ -124,6 +124,17 @@ def check_templates(c, tmp):
     inv = r["ControllerInvokeConfig"]["Properties"]
     c.check("seed-week: EventInvokeConfig MaximumRetryAttempts 0, MaximumEventAgeInSeconds 60",
             inv["MaximumRetryAttempts"] == 0 and inv["MaximumEventAgeInSeconds"] == 60, inv)
+    al = r["ControllerErrorsAlarm"]["Properties"]
+    c.check("seed-week: an alarm on the function's Errors (any in 5 minutes) to a topic "
+            "the stack outputs",
+            al["Namespace"] == "AWS/Lambda" and al["MetricName"] == "Errors" and
+            al["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "Controller"}}] and
+            al["Statistic"] == "Sum" and al["Threshold"] == 0 and
+            al["ComparisonOperator"] == "GreaterThanThreshold" and
+            al["AlarmActions"] == [{"Ref": "ControllerErrorsTopic"}] and
+            r["ControllerErrorsTopic"]["Type"] == "AWS::SNS::Topic" and
+            t["Outputs"]["ControllerErrorsTopic"]["Value"] == {"Ref": "ControllerErrorsTopic"},
+            al)
     rule = r["Schedule"]["Properties"]
     live = json.loads(rule["Targets"][0]["Input"]["Fn::Sub"])
     c.check("seed-week: rate(1 minute); the Input is the live configuration "
@@ -571,6 +582,11 @@ def verify_resources(c, name, t, res, clients, subnets):
                 gs = clients["logs"].describe_log_groups(logGroupNamePrefix=pid)["logGroups"]
                 ok = any(gr["logGroupName"] == pid and gr.get("retentionInDays") == 30 for gr in gs)
                 detail = gs
+            elif typ == "AWS::SNS::Topic" and logical == "ControllerErrorsTopic":
+                # The operators' topic: no subscription of the stack's own.
+                attrs = clients["sns"].get_topic_attributes(TopicArn=pid)["Attributes"]
+                ok = attrs.get("TopicArn") == pid
+                detail = attrs
             elif typ == "AWS::SNS::Topic":
                 subs = clients["sns"].list_subscriptions_by_topic(TopicArn=pid)["Subscriptions"]
                 ok = any(s["Protocol"] == "lambda" and
