@@ -202,6 +202,12 @@ typedef struct {
     int cred_more;
 } aws_tick;
 
+/* The tick as one JSON object (what the Lambda runtime answers, and what
+** `live --json` prints): the time, the ids, the policy, apply, the
+** outcome, the decision, the errors, the observation in `policy eval`'s
+** format and the text line. malloc'd; NULL when out of memory. */
+char *aws_tick_json(const aws_live_config *cfg, const aws_tick *t, int apply,
+                    const char *line);
 /* The tick's line (no newline) into buf; returns the length as snprintf. */
 int aws_tick_format(const aws_tick *t, char *buf, size_t n);
 /* 1 when the tick could not observe or act: any of its six calls (four

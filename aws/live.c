@@ -395,6 +395,61 @@ void aws_live_client_opts(const aws_live_config *cfg, aws_opts *o) {
     o->max_attempts = cfg->max_attempts;
 }
 
+static const char *outcome_name(aws_outcome o) {
+    switch (o) {
+    case AWS_OUT_DRY_RUN: return "dry-run";
+    case AWS_OUT_APPLIED: return "applied";
+    case AWS_OUT_REJECTED: return "rejected";
+    case AWS_OUT_FAILED: return "failed";
+    case AWS_OUT_NONE: break;
+    }
+    return "none";
+}
+
+char *aws_tick_json(const aws_live_config *cfg, const aws_tick *t, int apply,
+                    const char *line) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    char ts[32];
+    trc_time_format(t->now, ts, sizeof ts);
+    cJSON_AddStringToObject(o, "now", ts);
+    if (cfg->spot_group[0])
+        cJSON_AddStringToObject(o, "SpotAutoScalingGroupName", cfg->spot_group);
+    else
+        cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
+    cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
+    cJSON_AddStringToObject(o, "policy", cfg->policy->name);
+    cJSON_AddBoolToObject(o, "apply", apply);
+    cJSON_AddStringToObject(o, "outcome", outcome_name(t->outcome));
+    cJSON *d = cJSON_AddObjectToObject(o, "decision");
+    if (d) {
+        int set = t->decision.action == POL_ACT_SET;
+        cJSON_AddStringToObject(d, "action", set ? "set" : "none");
+        if (set) {
+            cJSON_AddNumberToObject(d, "DesiredCapacity", t->decision.desired);
+            cJSON_AddBoolToObject(d, "HonorCooldown",
+                                  t->decision.honor_cooldown);
+        }
+        cJSON_AddStringToObject(d, "reason", t->decision.reason);
+        cJSON_AddBoolToObject(d, "capped", t->capped);
+    }
+    cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+    for (size_t i = 0; errs && i < t->nerrors; i++)
+        cJSON_AddItemToArray(errs, cJSON_CreateString(t->errors[i]));
+    if (errs && (t->outcome == AWS_OUT_REJECTED || t->outcome == AWS_OUT_FAILED))
+        cJSON_AddItemToArray(errs, cJSON_CreateString(t->outcome_msg));
+    /* The observation in `policy eval`'s format, so a result can be
+    ** replayed like a --record line. */
+    char *obs = trc_obs_format(&t->obs);
+    cJSON *ob = obs ? cJSON_Parse(obs) : NULL;
+    free(obs);
+    if (ob) cJSON_AddItemToObject(o, "observation", ob);
+    cJSON_AddStringToObject(o, "line", line);
+    char *s = ob ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return s;
+}
+
 /* ---- A tick ---- */
 
 /* Keeps a failed call's message. Without credentials every call of the

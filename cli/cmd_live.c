@@ -16,7 +16,7 @@
 #include "traces/traces.h"
 
 const char cmd_live_usage[] =
-    "usage: spotbench live --config FILE [--once] [--apply] [--record FILE]\n"
+    "usage: spotbench live --config FILE [--once] [--apply] [--record FILE] [--json]\n"
     "                      [--db FILE] [--heartbeat FILE] [--max-failed-ticks N]\n"
     "                      [--verbose]\n"
     "\n"
@@ -44,6 +44,9 @@ const char cmd_live_usage[] =
     "                  health check compares it, or its mtime, with the clock\n"
     "  --max-failed-ticks N  stop with exit status 1 after N ticks in a row\n"
     "                  that could not observe or act (default 5; 0: never)\n"
+    "  --json          each tick as one JSON object on one line (the Lambda\n"
+    "                  runtime's answer: decision, outcome, errors, observation,\n"
+    "                  the text line) instead of the text line\n"
     "  --verbose       log credentials source, requests and retries to stderr\n"
     "                  (never keys, secrets or tokens)\n"
     "\n"
@@ -70,7 +73,8 @@ const char cmd_live_usage[] =
 static const cli_opt live_opts[] = {
     {"--config", "FILE"},   {"--once", NULL},          {"--apply", NULL},
     {"--record", "FILE"},   {"--db", "FILE"},          {"--heartbeat", "FILE"},
-    {"--max-failed-ticks", "N"}, {"--verbose", NULL},  {NULL, NULL}};
+    {"--max-failed-ticks", "N"}, {"--verbose", NULL},  {"--json", NULL},
+    {NULL, NULL}};
 const cli_opt *const cmd_live_opts[] = {live_opts, NULL};
 
 /* The one piece of mutable global state: set by the signal handler, read by
@@ -92,6 +96,7 @@ typedef struct {
     int db_failed;
     const char *heartbeat; /* --heartbeat, or NULL */
     int heartbeat_failed;
+    int json;              /* --json: a tick is one JSON line */
 } tick_ctx;
 
 static void log_line(void *ctx, const char *msg) {
@@ -179,7 +184,13 @@ static int on_tick(void *vctx, const aws_tick *t) {
     int n = aws_tick_format(t, line, sizeof line);
     (void)n;
     for (size_t i = 0; i < t->nerrors; i++) cli_error("live: %s", t->errors[i]);
-    printf("%s\n", line);
+    char *js = ctx->json ? aws_tick_json(ctx->cfg, t, ctx->apply, line) : NULL;
+    if (ctx->json && !js) {
+        cli_error("live: out of memory writing JSON");
+        return 1;
+    }
+    printf("%s\n", js ? js : line);
+    free(js);
     fflush(stdout);
     if (ctx->record) {
         char *obs = trc_obs_format(&t->obs);
@@ -200,7 +211,7 @@ static int on_tick(void *vctx, const aws_tick *t) {
 
 int cmd_live(int argc, char **argv) {
     const char *config = NULL, *record = NULL, *db = NULL, *heartbeat = NULL;
-    int once = 0, apply = 0, verbose = 0, max_failed = 5;
+    int once = 0, apply = 0, verbose = 0, max_failed = 5, json = 0;
     cli_args a;
     cli_args_init(&a, "live", NULL, live_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
@@ -212,6 +223,7 @@ int cmd_live(int argc, char **argv) {
         else if (cli_is(&a, "--once")) once = 1;
         else if (cli_is(&a, "--apply")) apply = 1;
         else if (cli_is(&a, "--verbose")) verbose = 1;
+        else if (cli_is(&a, "--json")) json = 1;
         else if (cli_is(&a, "--heartbeat")) heartbeat = a.val;
         else if (cli_is(&a, "--max-failed-ticks")) {
             char *end;
@@ -249,7 +261,7 @@ int cmd_live(int argc, char **argv) {
     if (verbose) o.log = log_line;
     aws_client *client = NULL;
     int rc = CLI_OK;
-    tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0, heartbeat, 0};
+    tick_ctx ctx = {NULL, record, 0, NULL, &cfg, apply, 0, heartbeat, 0, json};
     int crc = aws_client_new(&o, &client, err, sizeof err);
     if (crc) {
         cli_error("live: %s", err);

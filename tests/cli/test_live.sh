@@ -88,6 +88,25 @@ curl -s "$URL/_echo/log" >"$TMP/log.json"
 grep -q SetDesiredCapacity "$TMP/log.json" && bad "dry run called SetDesiredCapacity" || ok
 grep -q '"error": ' "$TMP/log.json" && bad "stand-in rejected a request: $(cat "$TMP/echo.err")" || ok
 
+# --json: the same tick as one object on one line: its text line, the
+# decision and the outcome as the text says them.
+cp "$TMP/out" "$TMP/dry.txt"
+run "$SB" live --config "$TMP/live.json" --once --json
+expect_rc "dry run --json" 0
+expect_lines "dry run --json" 1
+python3 - "$TMP/out" "$TMP/dry.txt" <<'PY' && ok || bad "live --json: $(head -c 400 "$TMP/out")"
+import json, sys
+d = json.loads(open(sys.argv[1]).read())
+text = open(sys.argv[2]).read().strip()
+assert d["line"] == text, (d["line"], text)
+assert d["now"] == "2017-03-01T12:00:00Z" and d["policy"] == "classic" and d["apply"] is False
+assert d["outcome"] == "dry-run", d["outcome"]
+assert d["decision"] == {"action": "set", "DesiredCapacity": 2, "HonorCooldown": False,
+                         "reason": "scale out: PendingCapacity 8 units needs 2 instances",
+                         "capped": False}, d["decision"]
+assert d["errors"] == [] and d["observation"]["now"] == 1488369600
+PY
+
 # --record writes what `policy eval` replays to the same decision.
 run "$SB" live --config "$TMP/live.json" --once --record "$TMP/rec.jsonl"
 expect_rc record 0
