@@ -92,8 +92,12 @@ run "$SB" sweep --resume 3 --db "$TMP/a.db"
 expect_rc "resume unknown" 2
 
 # kill -9 half-way, then --resume: every run exactly once, database intact.
-"$SB" sweep "$SC" --policy guarded --grid window=60:1200:60 --grid confirm=1,2,3 \
-    --grid scale_in_delay=300:1800:300 -j 2 --quiet --db "$TMP/k.db" >/dev/null 2>&1 &
+# 1,800 runs of a week: enough that the poll below sees 30 stored long
+# before the last (with 360 runs of three hours, a loaded machine's poll
+# could miss the whole sweep).
+"$SB" sweep "$SW" --policy guarded --grid window=60:1200:60 --grid confirm=1,2,3 \
+    --grid scale_in_delay=300:1800:300 --grid staleness=120:360:60 -j 2 --quiet \
+    --db "$TMP/k.db" >/dev/null 2>&1 &
 pid=$!
 n=0
 for _ in $(seq 1 300); do
@@ -105,15 +109,15 @@ kill -9 $pid
 wait $pid 2>/dev/null
 sleep 0.3
 n=$(q "$TMP/k.db" 'SELECT count(*) FROM sweep_runs')
-[ "$n" -ge 30 ] && [ "$n" -lt 360 ] && ok || bad "killed mid-way: $n of 360 runs stored"
+[ "$n" -ge 30 ] && [ "$n" -lt 1800 ] && ok || bad "killed mid-way: $n of 1800 runs stored"
 [ "$(q "$TMP/k.db" 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity after kill -9"
 run "$SB" sweep --resume 1 -j 2 --db "$TMP/k.db"
 expect_rc "resume" 0
 expect_err "resume" "to run on"
-[ "$(q "$TMP/k.db" 'SELECT count(*) FROM sweep_runs')" = 360 ] && ok || bad "resume: $(q "$TMP/k.db" 'SELECT count(*) FROM sweep_runs') of 360"
-[ "$(q "$TMP/k.db" 'SELECT count(*) FROM (SELECT DISTINCT point, scenario FROM sweep_runs)')" = 360 ] && ok || bad "a point twice"
-[ "$(q "$TMP/k.db" 'SELECT count(*) FROM runs')" = 360 ] && ok || bad "runs: $(q "$TMP/k.db" 'SELECT count(*) FROM runs') (a run outside the sweep)"
-[ "$(q "$TMP/k.db" 'SELECT count(*) FROM summaries')" = 360 ] && ok || bad "summaries"
+[ "$(q "$TMP/k.db" 'SELECT count(*) FROM sweep_runs')" = 1800 ] && ok || bad "resume: $(q "$TMP/k.db" 'SELECT count(*) FROM sweep_runs') of 1800"
+[ "$(q "$TMP/k.db" 'SELECT count(*) FROM (SELECT DISTINCT point, scenario FROM sweep_runs)')" = 1800 ] && ok || bad "a point twice"
+[ "$(q "$TMP/k.db" 'SELECT count(*) FROM runs')" = 1800 ] && ok || bad "runs: $(q "$TMP/k.db" 'SELECT count(*) FROM runs') (a run outside the sweep)"
+[ "$(q "$TMP/k.db" 'SELECT count(*) FROM summaries')" = 1800 ] && ok || bad "summaries"
 [ "$(q "$TMP/k.db" 'PRAGMA integrity_check')" = ok ] && ok || bad "integrity after resume"
 run "$SB" sweep --resume 1 --db "$TMP/k.db"
 expect_rc "resume of a complete sweep" 0
