@@ -62,6 +62,29 @@ static sim_result run(const fx *f, const char *policy, keep *k) {
     return r;
 }
 
+/* Two pools, 6 hours; both outbid at +3600 for 3 hours: notices then,
+** terminations at +3720, new spot serving at +14550. */
+static void fx_outage_3h(fx *f) {
+    fx_model(f, 2, 0.1, 6);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(f, p, 3600, 1.0);
+        fx_price(f, p, 3600 + 10800, 0.1);
+    }
+}
+
+/* Two pools, 3 hours, per-hour billing; both outbid twice, 5 minutes each
+** (+3600 and +4500): spot short over [3720, 4050) and [4620, 4950). */
+static void fx_two_outages_per_hour(fx *f) {
+    fx_model(f, 2, 0.1, 3);
+    f->sc.billing = SIM_PER_HOUR;
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(f, p, 3600, 1.0);
+        fx_price(f, p, 3900, 0.1);
+        fx_price(f, p, 4500, 1.0);
+        fx_price(f, p, 4800, 0.1);
+    }
+}
+
 static void constant_prices_no_interruptions(void **st) {
     (void)st;
     static fx f;
@@ -193,11 +216,7 @@ static void all_pools_outbid_3h_classic(void **st) {
     static fx f;
     static keep k;
     memset(&k, 0, sizeof k);
-    fx_model(&f, 2, 0.1, 6);
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3600 + 10800, 0.1);
-    }
+    fx_outage_3h(&f);
     sim_result r = run(&f, "classic", &k);
     /* +3600 notices; +3720 terminations: pending 32 in the period starting
     ** +3720, visible at +3780: classic sets (int)(32/4 + 0.999999) = 8
@@ -601,11 +620,7 @@ static void warnings_as_events(void **st) {
 static void alarm_invokes_on_pending(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 2, 0.1, 6);
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3600 + 10800, 0.1);
-    }
+    fx_outage_3h(&f);
     f.sc.cron = 0;
     f.sc.alarm = 1;
     f.sc.alarm_periods = 1;
@@ -742,11 +757,7 @@ static void oracle_within_min_and_max_size(void **st) {
     NEAR(o.coverage_pct, 100);
     /* MaxSize 4 against a 32-unit (8-instance) shortfall of 10830 s (see
     ** oracle_bound): 4 instances cover 16 units; 16 units stay uncovered. */
-    fx_model(&f, 2, 0.1, 6);
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3600 + 10800, 0.1);
-    }
+    fx_outage_3h(&f);
     f.sc.asg_max = 4;
     o = run(&f, "oracle", NULL);
     NEAR(o.od_cost, 4 * 10830 * 0.2 / 3600);
@@ -758,11 +769,7 @@ static void oracle_within_min_and_max_size(void **st) {
 static void oracle_bound(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 2, 0.1, 6);
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3600 + 10800, 0.1);
-    }
+    fx_outage_3h(&f);
     /* Spot is short 32 units from +3720 (terminations) to +14550 (the new
     ** instances registered): 8 on-demand instances for 10830 s exactly. */
     sim_result c = run(&f, "classic", NULL);
@@ -780,14 +787,7 @@ static void oracle_bound(void **st) {
 
     /* Per hour, two shortfalls 9.5 minutes apart ([3720, 4050) and [4620,
     ** 4950)): one instance kept across the gap pays 1 started hour, not 2. */
-    fx_model(&f, 2, 0.1, 3);
-    f.sc.billing = SIM_PER_HOUR;
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3900, 0.1);
-        fx_price(&f, p, 4500, 1.0);
-        fx_price(&f, p, 4800, 0.1);
-    }
+    fx_two_outages_per_hour(&f);
     o = run(&f, "oracle", NULL);
     NEAR(o.od_cost, 8 * 0.2);
     assert_int_equal(o.od_launches, 8);
@@ -799,11 +799,7 @@ static void oracle_bound(void **st) {
 static void reactive_bound(void **st) {
     (void)st;
     static fx f;
-    fx_model(&f, 2, 0.1, 6);
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3600 + 10800, 0.1);
-    }
+    fx_outage_3h(&f);
     /* Notices at +3600 say the spot ends at +3720: the 8 instances are
     ** requested at 3720 - 60 - 30 = 3630, run from 3690, serve from 3720,
     ** and go at +14550 when the new spot serves: 10860 s each, 30 s more
@@ -826,14 +822,7 @@ static void reactive_bound(void **st) {
     ** 4950): the instances run from +3690, are released at +4050 but kept
     ** to the end of their paid hour (+7290), so the second notice (+4500)
     ** finds them still there: one started hour each, the oracle's cost. */
-    fx_model(&f, 2, 0.1, 3);
-    f.sc.billing = SIM_PER_HOUR;
-    for (size_t p = 0; p < 2; p++) {
-        fx_price(&f, p, 3600, 1.0);
-        fx_price(&f, p, 3900, 0.1);
-        fx_price(&f, p, 4500, 1.0);
-        fx_price(&f, p, 4800, 0.1);
-    }
+    fx_two_outages_per_hour(&f);
     c = run(&f, "classic", NULL);
     NEAR(c.reactive_cost - c.spot_cost, 8 * 0.2);
     NEAR(c.reactive_cost, c.oracle_cost);
