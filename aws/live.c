@@ -116,6 +116,13 @@ static int printable(const char *s) {
     return 1;
 }
 
+/* A name still as `deploy live-config` wrote it ("<AutoScalingGroupName>"):
+** AWS would be asked for a group of that name. */
+static int placeholder(const char *s) {
+    size_t n = strlen(s);
+    return n > 2 && s[0] == '<' && s[n - 1] == '>';
+}
+
 static int parse_params(const cJSON *obj, aws_live_config *out, char *err,
                         size_t errlen) {
     if (!cJSON_IsObject(obj)) {
@@ -222,6 +229,11 @@ int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *
         snprintf(err, errlen, "SpotAutoScalingGroupName: must be 1-255 printable characters");
         goto out;
     }
+    if (g > 0 && placeholder(out->spot_group)) {
+        snprintf(err, errlen, "SpotAutoScalingGroupName: \"%.60s\" is a placeholder: fill "
+                              "in the spot group's name (the stack's output)", out->spot_group);
+        goto out;
+    }
     int r = get_string(root, "FleetRequestId", out->fleet_id,
                        sizeof out->fleet_id, err, errlen);
     if (r < 0) goto out;
@@ -248,6 +260,11 @@ int aws_live_config_parse_with(const char *json, aws_policy_open_fn open, void *
         snprintf(err, errlen, "%s",
                  r ? "AutoScalingGroupName: must be 1-255 printable characters"
                    : "missing key 'AutoScalingGroupName'");
+        goto out;
+    }
+    if (placeholder(out->asg_name)) {
+        snprintf(err, errlen, "AutoScalingGroupName: \"%.60s\" is a placeholder: fill in "
+                              "the on-demand group's name (the stack's output)", out->asg_name);
         goto out;
     }
     if (get_string(root, "policy", pol, sizeof pol, err, errlen) < 0) goto out;

@@ -190,22 +190,38 @@ int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n);
 /* A duration as the tables print it: 45s, 3m52s, 1h47m. */
 void cli_duration(char *buf, size_t n, int64_t s);
 
+/* The ids a live configuration names; each NULL when not given. The spot
+** capacity is the default stack's spot group (SpotAutoScalingGroupName) unless
+** a FleetRequestId is given or spot_fleet asks for the legacy Spot Fleet's
+** placeholder; an id not given is a placeholder that live refuses. */
+typedef struct {
+    const char *fleet;      /* --FleetRequestId */
+    const char *spot_group; /* --SpotAutoScalingGroupName */
+    const char *group;      /* --AutoScalingGroupName: the on-demand group */
+    int spot_fleet;         /* --spot-fleet */
+} cli_live_ids;
+
 /* Writes the live configuration of a scenario with KEY=VALUE settings (a
-** sweep point's) to path, warnings on stderr; fleet and group may be NULL
-** (placeholders); max_od the cap (-1: the policy's and asg.MaxSize's).
-** Returns a CLI exit status (cmd_deploy.c). */
+** sweep point's) to path, warnings on stderr; max_od the cap (-1: the
+** policy's and asg.MaxSize's). Returns a CLI exit status (cmd_deploy.c). */
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets,
-                          const char *policy, const char *fleet,
-                          const char *group, int max_od);
+                          const char *policy, const cli_live_ids *ids, int max_od);
 
 /* The same for point `point` of a sweep (its fixed settings, then the
 ** point's), on the sweep's first scenario. */
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
-                          size_t point, const char *fleet, const char *group);
+                          size_t point, const cli_live_ids *ids);
+/* Takes --FleetRequestId, --SpotAutoScalingGroupName, --AutoScalingGroupName
+** and --spot-fleet into ids: 1 when the option was one of them. */
+int cli_live_ids_arg(const cli_args *a, cli_live_ids *ids);
+/* Refuses (a usage error for cmd) a spot group with a Spot Fleet: -1. */
+int cli_live_ids_check(const char *cmd, const cli_live_ids *ids);
 /* The CloudFormation template of point `point` (best --stack): its scenario
-** fields in the stack, warnings on stderr. A CLI exit status. */
-int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point);
+** fields in the stack, warnings on stderr; spot_fleet: the legacy Spot Fleet
+** in place of the spot group. A CLI exit status. */
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point,
+                    int spot_fleet);
 
 /* ---- the notes of many runs (notes.c) ------------------------------------ */
 

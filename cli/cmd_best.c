@@ -23,7 +23,8 @@ const char cmd_best_usage[] =
     "usage: spotbench best --sweep ID|last --min-coverage PCT [--worst-case KEY[,KEY]...]\n"
     "                      [--allow-unknowns] [--db FILE] [--json] [--stack FILE]\n"
     "                      [--live-config FILE\n"
-    "                      [--FleetRequestId ID] [--AutoScalingGroupName NAME]]\n"
+    "                      [--SpotAutoScalingGroupName NAME | --FleetRequestId ID]\n"
+    "                      [--AutoScalingGroupName NAME]] [--spot-fleet]\n"
     "\n"
     "Prints the cheapest parameter set of sweep ID (total cost summed over its\n"
     "scenarios) whose coverage is at least PCT on every scenario; exit 1 when\n"
@@ -51,8 +52,13 @@ const char cmd_best_usage[] =
     "                     'spotbench deploy cloudformation' of the point writes:\n"
     "                     its scenario fields, such as asg.DefaultCooldown, in the\n"
     "                     stack; its policy parameters in the rule's input)\n"
-    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
-    "                      the ids to put in it (default: placeholders)\n"
+    "  --SpotAutoScalingGroupName NAME, --FleetRequestId ID,\n"
+    "  --AutoScalingGroupName NAME\n"
+    "                      the ids to put in it, the stack's outputs (default:\n"
+    "                      the spot group's and the on-demand group's\n"
+    "                      placeholders)\n"
+    "  --spot-fleet        the legacy Spot Fleet instead of the spot group, in\n"
+    "                      the stack and the live configuration\n"
     "  --json             print one JSON object instead: {\"sweep\", \"policy\",\n"
     "                     \"min_coverage\", \"point\", \"parameters\", \"total_cost\",\n"
     "                     \"coverage_pct\", \"sets_complete\", \"sets\", \"runs\":\n"
@@ -72,7 +78,8 @@ static const cli_opt best_opts[] = {
     {"--sweep", "ID"},           {"--min-coverage", "PCT"},
     {"--worst-case", "KEYS"},    {"--db", "FILE"},
     {"--live-config", "FILE"},   {"--FleetRequestId", "ID"},
-    {"--AutoScalingGroupName", "NAME"}, {"--json", NULL}, {"--allow-unknowns", NULL},
+    {"--SpotAutoScalingGroupName", "NAME"}, {"--AutoScalingGroupName", "NAME"},
+    {"--spot-fleet", NULL}, {"--json", NULL}, {"--allow-unknowns", NULL},
     {"--stack", "FILE"},
     {NULL, NULL}};
 const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
@@ -82,7 +89,8 @@ const cli_opt *const cmd_best_opts[] = {best_opts, NULL};
 
 /* The options of `best`. */
 typedef struct {
-    const char *db_path, *live, *fleet, *group, *stack;
+    const char *db_path, *live, *stack;
+    cli_live_ids ids;
     const char *worst_case;      /* --worst-case KEYS as given, or NULL */
     char keys[1024];             /* a copy of it, split into over[] */
     const char *over[MAX_OVER];
@@ -147,11 +155,11 @@ static int best_parse(int argc, char **argv, best_args *o) {
         } else if (cli_is(&a, "--db")) o->db_path = a.val;
         else if (cli_is(&a, "--live-config")) o->live = a.val;
         else if (cli_is(&a, "--stack")) o->stack = a.val;
-        else if (cli_is(&a, "--FleetRequestId")) o->fleet = a.val;
-        else if (cli_is(&a, "--AutoScalingGroupName")) o->group = a.val;
         else if (cli_is(&a, "--json")) o->json = 1;
         else if (cli_is(&a, "--allow-unknowns")) o->allow_unknowns = 1;
+        else cli_live_ids_arg(&a, &o->ids);
     }
+    if (cli_live_ids_check("best", &o->ids)) return CLI_BADINPUT;
     if (!o->id || o->min_cov < 0)
         return cli_usage("best", "--sweep and --min-coverage are required");
     if (o->worst_case) {
@@ -210,14 +218,14 @@ static void deploy_line(const best_args *o, const lab_sweep_spec *spec, size_t p
 ** status even when the JSON is printed. */
 static int hand_over(const best_args *o, const lab_sweep_spec *spec, size_t point,
                      cJSON *doc) {
-    int rc = o->live ? cli_point_live_config(o->live, spec, point, o->fleet, o->group)
+    int rc = o->live ? cli_point_live_config(o->live, spec, point, &o->ids)
                      : CLI_OK;
     if (rc == CLI_OK && o->stack) {
         /* Its line goes to stderr when stdout carries the JSON. */
         fflush(stdout);
         int saved = o->json ? dup(1) : -1;
         if (saved >= 0) dup2(2, 1);
-        rc = cli_point_stack(o->stack, spec, point);
+        rc = cli_point_stack(o->stack, spec, point, o->ids.spot_fleet);
         if (saved >= 0) {
             fflush(stdout);
             dup2(saved, 1);

@@ -26,7 +26,8 @@ const char cmd_deploy_usage[] =
     "           [--alarm | --no-alarm] [--apply] [--spot-fleet] -o FILE\n"
     "       spotbench deploy live-config SCENARIO [--sweep N --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
-    "           [--FleetRequestId ID] [--AutoScalingGroupName NAME] -o FILE\n"
+    "           [--SpotAutoScalingGroupName NAME | --FleetRequestId ID | --spot-fleet]\n"
+    "           [--AutoScalingGroupName NAME] -o FILE\n"
     "\n"
     "cloudformation writes one CloudFormation template (JSON) from the scenario\n"
     "as simulated: the spot capacity as an Auto Scaling group with a\n"
@@ -63,9 +64,12 @@ const char cmd_deploy_usage[] =
     "  --apply                SPOTBENCH_APPLY=true: the function changes the\n"
     "                         group (default: a dry run, log only)\n"
     "  --spot-fleet           an AWS::EC2::SpotFleet instead of the spot group\n"
-    "  --FleetRequestId ID, --AutoScalingGroupName NAME\n"
-    "                         live-config: the ids (default: placeholders that\n"
-    "                         live refuses until they are filled in)\n"
+    "                         (live-config: a FleetRequestId to fill in)\n"
+    "  --SpotAutoScalingGroupName NAME, --FleetRequestId ID,\n"
+    "  --AutoScalingGroupName NAME\n"
+    "                         live-config: the ids, the stack's outputs (default:\n"
+    "                         the spot group's and the on-demand group's\n"
+    "                         placeholders, which live refuses until filled in)\n"
     "  -o FILE                the output (written whole or not at all)\n"
     "\n"
     "See docs/deploy.md.\n"
@@ -88,7 +92,8 @@ static const cli_opt live_config_opts[] = {
     {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
     {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
     {"--max-on-demand", "N"}, {"--FleetRequestId", "ID"},
-    {"--AutoScalingGroupName", "NAME"}, {NULL, NULL}};
+    {"--SpotAutoScalingGroupName", "NAME"}, {"--AutoScalingGroupName", "NAME"},
+    {"--spot-fleet", NULL}, {NULL, NULL}};
 const cli_opt *const cmd_deploy_opts[] = {cfn_opts, live_config_opts, NULL};
 
 /* Writes text and a newline to path, replaced whole or not at all
@@ -150,7 +155,7 @@ static void print_warnings(const dep_plan *p, const char *scenario) {
 }
 
 /* The live configuration of a plan as JSON text (malloc'd). */
-static char *live_json(const dep_plan *p, const char *fleet, const char *group) {
+static char *live_json(const dep_plan *p, const cli_live_ids *ids) {
     aws_live_config lc;
     char err[AWS_ERR_MAX];
     /* Placeholders the parser would refuse are swapped in after it has
@@ -159,9 +164,16 @@ static char *live_json(const dep_plan *p, const char *fleet, const char *group) 
         cli_error("%s", err);
         return NULL;
     }
-    snprintf(lc.fleet_id, sizeof lc.fleet_id, "%s", fleet ? fleet : "<FleetRequestId>");
+    if (ids->fleet || ids->spot_fleet) {
+        snprintf(lc.fleet_id, sizeof lc.fleet_id, "%s",
+                 ids->fleet ? ids->fleet : "<FleetRequestId>");
+        lc.spot_group[0] = 0;
+    } else {
+        snprintf(lc.spot_group, sizeof lc.spot_group, "%s",
+                 ids->spot_group ? ids->spot_group : "<SpotAutoScalingGroupName>");
+    }
     snprintf(lc.asg_name, sizeof lc.asg_name, "%s",
-             group ? group : "<AutoScalingGroupName>");
+             ids->group ? ids->group : "<AutoScalingGroupName>");
     /* Indented: a file people read and fill in. */
     char *flat = aws_live_config_json(&lc), *s = NULL;
     cJSON *j = flat ? cJSON_Parse(flat) : NULL;
@@ -170,6 +182,24 @@ static char *live_json(const dep_plan *p, const char *fleet, const char *group) 
     free(flat);
     if (!s) cli_error("out of memory");
     return s;
+}
+
+int cli_live_ids_check(const char *cmd, const cli_live_ids *ids) {
+    if (ids->spot_group && (ids->fleet || ids->spot_fleet)) {
+        cli_usage(cmd, "--SpotAutoScalingGroupName and %s: give one, the spot group's "
+                       "or the Spot Fleet's", ids->fleet ? "--FleetRequestId" : "--spot-fleet");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_live_ids_arg(const cli_args *a, cli_live_ids *ids) {
+    if (cli_is(a, "--FleetRequestId")) ids->fleet = a->val;
+    else if (cli_is(a, "--SpotAutoScalingGroupName")) ids->spot_group = a->val;
+    else if (cli_is(a, "--AutoScalingGroupName")) ids->group = a->val;
+    else if (cli_is(a, "--spot-fleet")) ids->spot_fleet = 1;
+    else return 0;
+    return 1;
 }
 
 /* A live configuration holds the policy's parameters only: every scenario
@@ -200,7 +230,7 @@ static void warn_fields(const dep_plan *p, const char *path, const char *const *
 
 int cli_write_live_config(const char *path, const char *scenario,
                           const char *const *sets, size_t nsets, const char *policy,
-                          const char *fleet, const char *group, int max_od) {
+                          const cli_live_ids *ids, int max_od) {
     dep_input in = {scenario, sets, nsets, policy, max_od, -1, 0, -1};
     dep_plan p;
     char err[1024];
@@ -210,18 +240,18 @@ int cli_write_live_config(const char *path, const char *scenario,
     }
     print_warnings(&p, scenario);
     warn_fields(&p, path, sets, nsets);
-    char *s = live_json(&p, fleet, group);
+    char *s = live_json(&p, ids);
     int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);
     int events = rc == CLI_OK && p.pol->reads_events;
     const char *pol = p.pol->name; /* the registry's: outlives the plan */
     dep_plan_free(&p);
-    if (rc == CLI_OK && (!fleet || !group))
-        cli_error("note: %s: fill in FleetRequestId and AutoScalingGroupName "
-                  "(the stack's outputs; for the default stack's spot group, "
-                  "SpotAutoScalingGroupName in place of FleetRequestId)%s before "
-                  "'spotbench live --config %s'",
-                  path, events ? ", and EventQueueUrl (the stack's output)" : "", path);
+    int fleet_form = ids->fleet || ids->spot_fleet;
+    if (rc == CLI_OK && (!(fleet_form ? ids->fleet : ids->spot_group) || !ids->group))
+        cli_error("note: %s: fill in %s and AutoScalingGroupName (the stack's "
+                  "outputs)%s before 'spotbench live --config %s'",
+                  path, fleet_form ? "FleetRequestId" : "SpotAutoScalingGroupName",
+                  events ? ", and EventQueueUrl (the stack's output)" : "", path);
     else if (events)
         cli_error("note: %s: add EventQueueUrl (the stack's output) for %s to read "
                   "interruption warnings (docs/live.md)", path, pol);
@@ -277,23 +307,23 @@ static int point_sets(const lab_sweep_spec *spec, size_t point, char *buf, size_
 }
 
 int cli_point_live_config(const char *path, const lab_sweep_spec *spec,
-                          size_t point, const char *fleet, const char *group) {
+                          size_t point, const cli_live_ids *ids) {
     static char buf[16384];
     const char *sets[MAX_SETS * 2];
     size_t n;
     int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
     if (rc) return rc;
-    return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, fleet,
-                                 group, -1);
+    return cli_write_live_config(path, spec->scenarios[0], sets, n, spec->policy, ids, -1);
 }
 
-int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point) {
+int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point,
+                    int spot_fleet) {
     static char buf[16384];
     const char *sets[MAX_SETS * 2];
     size_t n;
     int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
     if (rc) return rc;
-    dep_input in = {spec->scenarios[0], sets, n, spec->policy, -1, -1, 0, 0};
+    dep_input in = {spec->scenarios[0], sets, n, spec->policy, -1, -1, 0, spot_fleet};
     return write_stack(path, &in);
 }
 
@@ -303,11 +333,11 @@ int cmd_deploy(int argc, char **argv) {
         return cli_usage("deploy", "expected 'cloudformation' or 'live-config'");
     int cfn = strcmp(argv[1], "cloudformation") == 0;
     const char *scenario = NULL, *out = NULL, *db = DEFAULT_DB, *policy = NULL;
-    const char *fleet = NULL, *group = NULL;
+    cli_live_ids ids = {NULL, NULL, NULL, 0};
     const char *user_sets[MAX_SETS];
     size_t nuser = 0;
     long long sweep = 0, point = -1, max_od = -1;
-    int alarm = -1, apply = 0, spot_fleet = 0;
+    int alarm = -1, apply = 0;
     cli_args ap;
     cli_args_init(&ap, "deploy", cfn ? "cloudformation: " : "live-config: ",
                   cfn ? cfn_opts : live_config_opts, argc - 1, argv + 1);
@@ -340,11 +370,10 @@ int cmd_deploy(int argc, char **argv) {
         } else if (cli_is(&ap, "--alarm")) alarm = 1;
         else if (cli_is(&ap, "--no-alarm")) alarm = 0;
         else if (cli_is(&ap, "--apply")) apply = 1;
-        else if (cli_is(&ap, "--spot-fleet")) spot_fleet = 1;
-        else if (cli_is(&ap, "--FleetRequestId")) fleet = v;
-        else if (cli_is(&ap, "--AutoScalingGroupName")) group = v;
+        else cli_live_ids_arg(&ap, &ids);
     }
     if (!scenario) return cli_usage("deploy", "a SCENARIO file is required");
+    if (cli_live_ids_check("deploy", &ids)) return CLI_BADINPUT;
     if (!out) return cli_usage("deploy", "-o FILE is required");
     if ((sweep != 0) != (point >= 0))
         return cli_usage("deploy", "--sweep and --point go together");
@@ -368,11 +397,10 @@ int cmd_deploy(int argc, char **argv) {
     }
     for (size_t i = 0; i < nuser; i++) sets[nsets++] = user_sets[i];
     if (!cfn) {
-        rc = cli_write_live_config(out, scenario, sets, nsets, policy, fleet, group,
-                                   (int)max_od);
+        rc = cli_write_live_config(out, scenario, sets, nsets, policy, &ids, (int)max_od);
         goto done;
     }
-    dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, spot_fleet};
+    dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, ids.spot_fleet};
     rc = write_stack(out, &in);
 done:
     lab_sweep_spec_free(&spec);

@@ -377,7 +377,8 @@ int cmd_tune(int argc, char **argv) {
         cli_print_sweep_notes(t.db_path, r.out.sweep_id, r.out.point,
                               (const char *const *)r.su.name);
     if (rc == CLI_OK && t.live) {
-        rc = cli_point_live_config(t.live, &r.spec, r.out.point, NULL, NULL);
+        cli_live_ids ids = {NULL, NULL, NULL, 0};
+        rc = cli_point_live_config(t.live, &r.spec, r.out.point, &ids);
         if (rc == CLI_OK && !t.json) printf("live config: %s\n", t.live);
     }
     tune_result_free(&r);

@@ -271,10 +271,32 @@ def check_templates(c, tmp):
     p = sb("deploy", "live-config", SEED, "-o", lc)
     c.check("live-config, classic (reads no events): no word of EventQueueUrl",
             "EventQueueUrl" not in p.stderr, p.stderr)
+    got = json.load(open(lc)) if os.path.exists(lc) else {}
     q = sb("live", "--config", lc, "--once")
-    c.check("live-config without ids: placeholders that live refuses, naming the key",
-            p.returncode == 0 and "fill in" in p.stderr and q.returncode == 2 and
-            "FleetRequestId" in q.stderr, (p.stderr, q.stderr))
+    c.check("live-config without ids: the default stack's spot group, a placeholder that "
+            "live refuses, naming the key",
+            p.returncode == 0 and "fill in SpotAutoScalingGroupName" in p.stderr and
+            got.get("SpotAutoScalingGroupName") == "<SpotAutoScalingGroupName>" and
+            "FleetRequestId" not in got and q.returncode == 2 and
+            "SpotAutoScalingGroupName" in q.stderr and "placeholder" in q.stderr,
+            (got, p.stderr, q.stderr))
+    p = sb("deploy", "live-config", SEED, "--SpotAutoScalingGroupName", "spot", "-o", lc)
+    q = sb("live", "--config", lc, "--once")
+    c.check("live-config with the spot group's name only: live refuses the on-demand "
+            "group's placeholder", p.returncode == 0 and q.returncode == 2 and
+            "AutoScalingGroupName: \"<AutoScalingGroupName>\" is a placeholder" in q.stderr,
+            q.stderr)
+    p = sb("deploy", "live-config", SEED, "--spot-fleet", "-o", lc)
+    got = json.load(open(lc)) if os.path.exists(lc) else {}
+    c.check("live-config --spot-fleet: the legacy fleet's placeholder",
+            p.returncode == 0 and got.get("FleetRequestId") == "<FleetRequestId>" and
+            "SpotAutoScalingGroupName" not in got and "fill in FleetRequestId" in p.stderr,
+            (got, p.stderr))
+    p = sb("deploy", "live-config", SEED, "--spot-fleet", "--SpotAutoScalingGroupName", "s",
+           "-o", os.path.join(tmp, "y.json"))
+    c.check("live-config: a spot group and a Spot Fleet at once is refused (exit 2)",
+            p.returncode == 2 and "give one" in p.stderr and
+            not os.path.exists(os.path.join(tmp, "y.json")), p.stderr)
     p = sb("deploy", "cloudformation", SEED, "--set", "nosuch=1", "-o", os.path.join(tmp, "x.json"))
     c.check("a bad setting: exit 2 naming it, nothing written",
             p.returncode == 2 and "nosuch" in p.stderr and

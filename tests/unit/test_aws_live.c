@@ -133,6 +133,13 @@ static void config_errors(void **st) {
         {"{\"SpotAutoScalingGroupName\": \"\", \"AutoScalingGroupName\": \"g\", "
          "\"max_on_demand\": 1}",
          "SpotAutoScalingGroupName: must be 1-255 printable"},
+        /* deploy live-config's placeholders, not filled in. */
+        {"{\"SpotAutoScalingGroupName\": \"<SpotAutoScalingGroupName>\", "
+         "\"AutoScalingGroupName\": \"g\", \"max_on_demand\": 1}",
+         "SpotAutoScalingGroupName: \"<SpotAutoScalingGroupName>\" is a placeholder"},
+        {"{\"FleetRequestId\": \"sfr-1\", \"AutoScalingGroupName\": "
+         "\"<AutoScalingGroupName>\", \"max_on_demand\": 1}",
+         "AutoScalingGroupName: \"<AutoScalingGroupName>\" is a placeholder"},
         {"{" BASE ", \"region\": \"Mars 1\"}", "is not a region name"},
         {"{" BASE ", \"interval\": 60, \"interval\": 30}",
          "key 'interval' given twice"},
