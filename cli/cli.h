@@ -181,11 +181,13 @@ int cli_sweep_resolve(st_db *db, int64_t *id, char *err, size_t errlen);
 /* The cases of a suite (lab_suite_load), printing why there are none.
 ** Returns a CLI exit status; the caller frees s with lab_suite_free. */
 int cli_suite_load(const char *path, lab_suite *s);
-/* With a native strategy among pols[0..n) (pol_policy.native), leaves the
-** suite's direct-mode cases out (they replay a fleet's metrics: there is
-** no spot side to set up), saying so on stderr. Returns a CLI exit status:
+/* With a native strategy among pols[0..n) (pol_policy.native), or
+** fleet.kind=asg among the settings, leaves the suite's direct-mode cases
+** out (they replay a fleet's metrics: there is no spot side to set up),
+** saying so on stderr. Returns a CLI exit status:
 ** CLI_BADINPUT when no case is left. */
-int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n);
+int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n,
+                         const char *const *sets, size_t nsets);
 
 /* A duration as the tables print it: 45s, 3m52s, 1h47m. */
 void cli_duration(char *buf, size_t n, int64_t s);

@@ -461,7 +461,7 @@ int cmd_compare(int argc, char **argv) {
         cli_policies_close(list, npols);
         return rc;
     }
-    if ((rc = cli_suite_model_only(&su, list, n))) {
+    if ((rc = cli_suite_model_only(&su, list, n, sets, nsets))) {
         lab_suite_free(&su);
         cli_policies_close(list, npols);
         return rc;

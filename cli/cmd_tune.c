@@ -187,7 +187,7 @@ static int tune_search(const tune_args *t, tune_result *r) {
     memset(r, 0, sizeof *r);
     int rc = cli_suite_load(t->path, &r->su);
     if (rc) return rc;
-    if ((rc = cli_suite_model_only(&r->su, &t->pol, 1))) return rc;
+    if ((rc = cli_suite_model_only(&r->su, &t->pol, 1, t->sets, t->nsets))) return rc;
     rc = lab_tune_spec(t->pol, (const char *const *)r->su.path, r->su.n, t->sets, t->nsets,
                        t->ranges, t->nranges, t->seed, t->seeds, t->nseeds, &r->spec, err,
                        sizeof err);

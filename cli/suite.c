@@ -8,6 +8,7 @@
 #include "lab/regress.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int cli_suite_load(const char *path, lab_suite *s) {
     char err[1024];
@@ -23,10 +24,15 @@ int cli_suite_load(const char *path, lab_suite *s) {
     return CLI_OK;
 }
 
-int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n) {
+int cli_suite_model_only(lab_suite *s, const pol_policy *const *pols, size_t n,
+                         const char *const *sets, size_t nsets) {
     const char *native = NULL;
     for (size_t i = 0; i < n && !native; i++)
         if (pols[i]->native) native = pols[i]->name;
+    /* The last fleet.kind set wins, as it does in the scenario. */
+    for (size_t i = 0; i < nsets; i++)
+        if (strncmp(sets[i], "fleet.kind=", 11) == 0)
+            native = strcmp(sets[i] + 11, "asg") == 0 ? "fleet.kind=asg" : native;
     if (!native) return CLI_OK;
     size_t kept = 0;
     for (size_t i = 0; i < s->n; i++) {

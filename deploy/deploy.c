@@ -275,7 +275,7 @@ static int check_kind(dep_plan *p, int spot_fleet) {
         rc |= warn(p, "fleet.kind",
                    "simulated as a Spot Fleet; the stack's spot capacity is an Auto "
                    "Scaling group (MixedInstancesPolicy), which replaces an interrupted "
-                   "instance once it is terminated: simulate it with fleet.kind asg "
+                   "instance once it is terminated: simulate it with --set fleet.kind=asg "
                    "(docs/scenario.md), or deploy --spot-fleet");
         if (sc->alloc == SIM_DIVERSIFIED)
             rc |= warn(p, "fleet.AllocationStrategy",

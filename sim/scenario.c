@@ -663,6 +663,17 @@ static int read_mixed(ld *L, const cJSON *f, sim_scenario *sc, int *alloc,
     return 0;
 }
 
+/* A group's Capacity Rebalancing, when on: it terminates the old instance
+** once its replacement is in service, the fleet's longest launch delay
+** standing for that; off, none (the fleet's SpotMaintenanceStrategies are
+** not a group's). */
+static void group_rebalance(sim_scenario *sc) {
+    if (!sc->mixed.capacity_rebalance) return;
+    sc->rebalance = SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
+    sc->rebalance_termination_delay =
+        sc->fleet_launch_delay.max > 120 ? sc->fleet_launch_delay.max : 120;
+}
+
 static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     static const char *const known[] = {
         "kind", "TargetCapacity", "AllocationStrategy", "SpotPrice", "LaunchDelay",
@@ -763,13 +774,7 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
     }
     leave(L, sold);
     if (read_maintenance(L, f, sc) < 0) return -1;
-    if (kind == SIM_KIND_ASG && sc->mixed.capacity_rebalance) {
-        /* The group terminates the old instance once its replacement is
-        ** in service: the fleet's longest launch delay stands for that. */
-        sc->rebalance = SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE;
-        sc->rebalance_termination_delay =
-            sc->fleet_launch_delay.max > 120 ? sc->fleet_launch_delay.max : 120;
-    }
+    if (kind == SIM_KIND_ASG) group_rebalance(sc);
 
     /* Target tracking defaults are stored even without it, so a reader of
     ** the scenario never sees zeros that mean nothing. */
@@ -1101,6 +1106,41 @@ static int validate(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         read_asg(L, root, sc))
         return -1;
     return 0;
+}
+
+/* ---- A Spot Fleet as a spot Auto Scaling group --------------------------- */
+
+/* 1 when the tree's fleet.kind is "asg". */
+static int fleet_kind_is_asg(const cJSON *root) {
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "fleet");
+    const cJSON *k = cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "kind") : NULL;
+    return cJSON_IsString(k) && strcmp(k->valuestring, "asg") == 0;
+}
+
+/* 1 when the fleet section holds a field only a group has: it is then read
+** as the group it describes (and a Spot Fleet field in it is an error). */
+static int fleet_has_group_fields(const cJSON *root) {
+    static const char *const group_only[] = {"DesiredCapacity", "MixedInstancesPolicy",
+                                             "CapacityRebalance", NULL};
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "fleet");
+    for (size_t k = 0; group_only[k]; k++)
+        if (cJSON_GetObjectItemCaseSensitive(f, group_only[k])) return 1;
+    return 0;
+}
+
+void sim_scenario_as_group(sim_scenario *sc) {
+    sc->kind = SIM_KIND_ASG;
+    /* InstancesDistribution: no on-demand base, 100 % spot above it, the
+    ** on-demand strategy's default (prioritized); CapacityRebalance on. */
+    memset(&sc->mixed, 0, sizeof sc->mixed);
+    sc->mixed.capacity_rebalance = 1;
+    sc->mixed.from_fleet = 1;
+    /* diversified has no group counterpart: AWS's recommended strategy. */
+    if (sc->alloc == SIM_DIVERSIFIED) sc->alloc = SIM_PRICE_CAPACITY_OPTIMIZED;
+    /* No SpotMaxPrice: AWS's default, the on-demand price (per unit-hour). */
+    for (size_t i = 0; i < sc->npools; i++)
+        sc->pools[i].max_price = sc->pools[i].on_demand_price / sc->pools[i].weight;
+    group_rebalance(sc);
 }
 
 /* ---- --set overrides ---------------------------------------------------- */
@@ -2140,9 +2180,17 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
         snprintf(err, errlen, "%s:%ld: invalid JSON", path, line_of(text, off));
         goto out;
     }
+    int file_group = fleet_kind_is_asg(root);
     for (size_t i = 0; i < nsets; i++)
         if (apply_set(root, sets[i], err, errlen)) goto out;
+    /* --set fleet.kind=asg on a Spot Fleet's description: read as the fleet
+    ** it describes, then made the group the default stack deploys. */
+    int as_group = !file_group && fleet_kind_is_asg(root) && !fleet_has_group_fields(root);
+    if (as_group)
+        cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "fleet"),
+                                               "kind", cJSON_CreateString("spot-fleet"));
     if (validate(&L, root, sc, &tp)) goto out;
+    if (as_group) sim_scenario_as_group(sc);
     if (read_traces(&L, sc, &tp)) goto out;
     if (check_limits(&L, sc) || check_coverage(&L, sc)) goto out;
     for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
@@ -2177,7 +2225,7 @@ void sim_scenario_params(const sim_scenario *sc, const pol_policy *pol,
     int u = pol_param_index(pol, "units_per_instance");
     if (u >= 0) out->v[u] = sc->od_weight;
     /* mixed-instances on a group runs the group's own distribution. */
-    if (pol->native == POL_NATIVE_MIXED && sc->kind == SIM_KIND_ASG) {
+    if (pol->native == POL_NATIVE_MIXED && sc->kind == SIM_KIND_ASG && !sc->mixed.from_fleet) {
         out->v[0] = sc->mixed.od_base;
         out->v[1] = sc->mixed.od_pct;
     }

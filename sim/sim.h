@@ -98,6 +98,8 @@ typedef struct {
     int spot_prioritized;  /* SpotAllocationStrategy
                               capacity-optimized-prioritized */
     int capacity_rebalance;/* CapacityRebalance */
+    int from_fleet;        /* made from a Spot Fleet's description by
+                              sim_scenario_as_group() */
 } sim_mixed;
 
 typedef enum { SIM_MODEL, SIM_DIRECT } sim_mode;
@@ -232,6 +234,14 @@ typedef struct {
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
                       sim_scenario *sc, char *err, size_t errlen);
 void sim_scenario_free(sim_scenario *sc);
+
+/* Makes a Spot Fleet scenario's spot side the spot Auto Scaling group that
+** `deploy cloudformation` generates from it (docs/scenario.md, "A Spot
+** Fleet as a group"): the same overrides and weights, DesiredCapacity the
+** TargetCapacity, 100 % spot, CapacityRebalance on, no SpotMaxPrice, and
+** price-capacity-optimized for diversified. sim_scenario_load() applies it
+** when --set fleet.kind=asg is given on a Spot Fleet's description. */
+void sim_scenario_as_group(sim_scenario *sc);
 
 /* Traces read by earlier loads, for loading one scenario many times (a
 ** sweep over its fields): sim_scenario_load_cached() copies a trace read

@@ -274,6 +274,38 @@ static void every_policy_runs_on_asg(void **st) {
     }
 }
 
+/* A Spot Fleet made the group the default stack deploys (--set
+** fleet.kind=asg): diversified becomes price-capacity-optimized; a max
+** price of $0.05 per unit-hour gives way to AWS's default, the on-demand
+** price per unit-hour (pool 1: $0.36 / 4 = $0.09); no on-demand base;
+** Capacity Rebalancing on: launch before terminate, the old instance ending
+** the fleet's longest launch delay (200 s, above the floor of 120 s) after
+** the recommendation. */
+static void spot_fleet_as_group(void **st) {
+    (void)st;
+    static fx f;
+    fx_model(&f, 2, 0.1, 1);
+    f.pools[1].on_demand_price = 0.36;
+    f.sc.fleet_launch_delay = (sim_dist){1, 60, 200};
+    f.sc.mixed.od_base = 8; /* whatever was there: the stack has none */
+    assert_int_equal(f.sc.alloc, SIM_DIVERSIFIED);
+    sim_scenario_as_group(&f.sc);
+    assert_int_equal(f.sc.kind, SIM_KIND_ASG);
+    assert_int_equal(f.sc.alloc, SIM_PRICE_CAPACITY_OPTIMIZED);
+    NEAR(f.sc.pools[0].max_price, 0.05);
+    NEAR(f.sc.pools[1].max_price, 0.09);
+    NEAR(f.sc.mixed.od_base, 0);
+    NEAR(f.sc.mixed.od_pct, 0);
+    assert_int_equal(f.sc.mixed.capacity_rebalance, 1);
+    assert_int_equal(f.sc.mixed.from_fleet, 1);
+    assert_int_equal(f.sc.rebalance, SIM_REBALANCE_LAUNCH_BEFORE_TERMINATE);
+    assert_int_equal(f.sc.rebalance_termination_delay, 200);
+    /* mixed-instances keeps its own defaults on it (base 8 units). */
+    pol_params p;
+    sim_scenario_params(&f.sc, pol_find("mixed-instances"), &p);
+    NEAR(p.v[0], 8);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mixed_split_by_hand),
@@ -285,6 +317,7 @@ int main(void) {
         cmocka_unit_test(first_fill_trim),
         cmocka_unit_test(target_tracking_splits_again),
         cmocka_unit_test(every_policy_runs_on_asg),
+        cmocka_unit_test(spot_fleet_as_group),
     };
     return cmocka_run_group_tests_name("spotasg", tests, NULL, NULL);
 }
