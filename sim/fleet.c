@@ -139,6 +139,11 @@ static int better(const sim_state *s, size_t p, size_t b) {
     case SIM_CAPACITY_OPTIMIZED: /* the deepest pool: fewest interruptions,
                                     then the most room, then the price */
         if (a->band != c->band) return a->band < c->band;
+        /* -prioritized: "honors the instance type priorities on a best
+        ** effort basis but optimizes for capacity first": among pools as
+        ** deep, the override listed first. */
+        if (s->sc->mixed.spot_prioritized && a->priority != c->priority)
+            return a->priority < c->priority;
         if (ra != rb) return ra > rb;
         return ua < ub;
     case SIM_PRICE_CAPACITY_OPTIMIZED: /* among the deep pools (see

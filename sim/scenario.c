@@ -764,6 +764,12 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         if (real(L, s, "SpotPrice", 0, def, R_POS, &p->max_price) < 0 ||
             frequency(L, s, &p->interruption_frequency, &p->band) < 0)
             return -1;
+        p->priority = (int)i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(sc->pools[j].instance_type, p->instance_type) == 0) {
+                p->priority = sc->pools[j].priority;
+                break;
+            }
         size_t *slot = pool_slot(L, sc, p->instance_type, strlen(p->instance_type), p->az,
                                  strlen(p->az));
         if (*slot)

@@ -50,6 +50,9 @@ typedef struct {
     ** Spot Instance Advisor band 0..4 (<5 %, 5-10, 10-15, 15-20, >20 %). */
     double interruption_frequency;
     int band;
+    /* capacity-optimized-prioritized: the priority of the pool's override,
+    ** its instance type's first specification (0 first). */
+    int priority;
 } sim_pool;
 
 typedef enum {

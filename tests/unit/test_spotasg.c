@@ -274,6 +274,36 @@ static void every_policy_runs_on_asg(void **st) {
     }
 }
 
+/* capacity-optimized-prioritized: "Amazon EC2 Auto Scaling honors the
+** instance type priorities on a best-effort basis but optimizes for
+** capacity first". Two pools in one Availability Zone, as deep (the same
+** band), each able to give 10 instances, no base: 24 units are six 4-unit
+** instances. capacity-optimized goes by room: the first to the cheaper c4
+** ($0.10; the rooms are equal), then each to the pool with more room,
+** three each: 3 x 0.10 + 3 x 0.12 = $0.66 for the hour.
+** -prioritized takes the first override while it can launch: 6 x 0.10 =
+** $0.60. A deeper second pool still wins: capacity first. */
+static void capacity_optimized_prioritized(void **st) {
+    (void)st;
+    static fx f;
+    fx_mixed(&f, 0.1, 0.12);
+    f.sc.mixed.od_base = 0;
+    f.sc.target_capacity = 24;
+    f.sc.alloc = SIM_CAPACITY_OPTIMIZED;
+    snprintf(f.pools[1].az, sizeof f.pools[1].az, "%s", f.pools[0].az);
+    snprintf(f.pools[1].instance_type, sizeof f.pools[1].instance_type, "m4.xlarge");
+    f.pools[1].priority = 1;
+    for (int p = 0; p < 2; p++) {
+        f.avail[p][0] = (pol_point){T0, 10};
+        f.pools[p].avail = (sim_steps){f.avail[p], 1};
+    }
+    NEAR(run(&f, "none").spot_cost, 3 * 0.10 + 3 * 0.12);
+    f.sc.mixed.spot_prioritized = 1;
+    NEAR(run(&f, "none").spot_cost, 6 * 0.10);
+    f.pools[0].band = 2; /* 10-15 %: the second override is deeper */
+    NEAR(run(&f, "none").spot_cost, 6 * 0.12);
+}
+
 /* A Spot Fleet made the group the default stack deploys (--set
 ** fleet.kind=asg): diversified becomes price-capacity-optimized; a max
 ** price of $0.05 per unit-hour gives way to AWS's default, the on-demand
@@ -317,6 +347,7 @@ int main(void) {
         cmocka_unit_test(first_fill_trim),
         cmocka_unit_test(target_tracking_splits_again),
         cmocka_unit_test(every_policy_runs_on_asg),
+        cmocka_unit_test(capacity_optimized_prioritized),
         cmocka_unit_test(spot_fleet_as_group),
     };
     return cmocka_run_group_tests_name("spotasg", tests, NULL, NULL);
