@@ -206,7 +206,7 @@ int cli_live_ids_arg(const cli_args *a, cli_live_ids *ids) {
 ** field among the settings (a tuned asg.DefaultCooldown) is said loudly,
 ** with what to do about it, so that none is lost without a word. */
 static void warn_fields(const dep_plan *p, const char *path, const char *const *sets,
-                        size_t nsets) {
+                        size_t nsets, const cli_live_ids *ids) {
     lab_sets split;
     char err[256];
     const pol_policy *pols[1] = {p->pol};
@@ -215,6 +215,15 @@ static void warn_fields(const dep_plan *p, const char *path, const char *const *
         const char *kv = split.field[i], *eq = strchr(kv, '=');
         int n = eq ? (int)(eq - kv) : (int)strlen(kv);
         if (lab_sweep_unknown_key_n(kv, (size_t)n)) continue;
+        if (strncmp(kv, "fleet.kind=", 11) == 0) {
+            /* Held by the key live.json names the spot side with. */
+            int group = !ids->fleet && !ids->spot_fleet;
+            if (group != (p->sc.kind == SIM_KIND_ASG))
+                cli_error("WARNING: %s: %s was simulated, but the live configuration "
+                          "names %s", path, kv,
+                          group ? "a spot Auto Scaling group" : "a Spot Fleet");
+            continue;
+        }
         if (strncmp(kv, "asg.DefaultCooldown=", 20) == 0)
             cli_error("WARNING: %s: %s is tuned but a live configuration cannot hold it: "
                       "set it on the existing group (aws autoscaling "
@@ -239,7 +248,7 @@ int cli_write_live_config(const char *path, const char *scenario,
         return CLI_BADINPUT;
     }
     print_warnings(&p, scenario);
-    warn_fields(&p, path, sets, nsets);
+    warn_fields(&p, path, sets, nsets, ids);
     char *s = live_json(&p, ids);
     int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);

@@ -192,4 +192,13 @@ cmp -s "$TMP/fleet-stack.json" "$TMP/group-stack.json" && ok ||
     bad "deploy --set fleet.kind=asg: a stack other than the default's"
 grep -q "fleet.kind" "$TMP/err" && bad "deploy --set fleet.kind=asg: still warned" || ok
 
+# The spot side's kind is held by the key live.json names: nothing to warn
+# of when they agree, a warning when a simulated group goes to a fleet.
+run "$SB" deploy live-config "$S" --set fleet.kind=asg -o "$TMP/live-group.json"
+expect_rc "live-config of a group" 0
+grep -q "fleet.kind" "$TMP/err" && bad "live-config of a group: warned of the kind" || ok
+run "$SB" deploy live-config "$S" --set fleet.kind=asg --spot-fleet -o "$TMP/live-fleet.json"
+expect_err "live-config of a group as a fleet" \
+    "WARNING: $TMP/live-fleet.json: fleet.kind=asg was simulated, but the live configuration names a Spot Fleet"
+
 finish

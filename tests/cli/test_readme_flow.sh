@@ -53,7 +53,11 @@ cooldown = int(group["Properties"]["Cooldown"])
 assert cooldown in (600, 1800, 2700), cooldown
 assert live["policy"] == "guarded", live
 assert live["params"]["confirm"] in (1, 2, 3), live
+# The sweep ran the spot group the stack deploys, and live.json names it.
+assert stack["Resources"]["SpotGroup"]["Type"] == "AWS::AutoScaling::AutoScalingGroup"
+assert "SpotAutoScalingGroupName" in live and "FleetRequestId" not in live, live
 PYEOF
+grep -h "fleet.kind" "$TMP"/err.* && bad "the README's flow: warned of the spot side's kind" || ok
 
 # What best chose is what went out: its JSON names the same point.
 run "$SBABS" best --sweep last --min-coverage 99.9 --json
