@@ -179,6 +179,9 @@ static int check_file_fields(dep_plan *p, const dep_input *in,
     return rc;
 }
 
+static const char *group_alloc_name(const sim_scenario *sc);
+static const char *alloc_name(sim_alloc a);
+
 /* Settings checked by value: what AWS cannot express or the simulator
 ** models differently. */
 static int check_values(dep_plan *p) {
@@ -229,7 +232,8 @@ static int check_values(dep_plan *p) {
                    "%s is simulated from each pool's interruption band and "
                    "availability trace; AWS picks pools by spare capacity it "
                    "does not publish",
-                   p->alloc);
+                   /* named as the field is: the group's or the fleet's */
+                   sc->kind == SIM_KIND_ASG ? group_alloc_name(sc) : alloc_name(sc->alloc));
     if (sc->market.on)
         rc |= warn(p, "market",
                    "a model of AWS's capacity interruptions, not a setting: "

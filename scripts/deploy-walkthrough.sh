@@ -11,7 +11,7 @@ step() {
     echo "\$ $*" | sed "s#$TMP/##g; s#\"\$SB\"#spotbench#"
     eval "$*" 2>&1 | sed "s#$TMP/##g"
 }
-step "\"\$SB\" sweep $SC --policy guarded --grid confirm=1:3:1 --grid asg.DefaultCooldown=300,900 -j 1 --db $TMP/tune.db --quiet"
+step "\"\$SB\" sweep $SC --policy guarded --set fleet.kind=asg --grid confirm=1:3:1 --grid asg.DefaultCooldown=300,900 -j 1 --db $TMP/tune.db --quiet"
 step "\"\$SB\" best --sweep 1 --min-coverage 99.5 --db $TMP/tune.db --live-config $TMP/live.json"
 step "\"\$SB\" deploy cloudformation $SC --sweep 1 --point 1 --db $TMP/tune.db -o $TMP/stack.json"
 step "grep -A 3 '\"confirm\"' $TMP/live.json"
