@@ -179,11 +179,16 @@ int lab_tune_spec(const pol_policy *pol, const char *const *cases, size_t ncases
         if (lab_sweep_add_str(&spec->sets, &spec->nsets, sets[i], err, errlen))
             return LAB_BADINPUT;
     /* The axes: the defaults, each replaced by a range of the same key, then
-    ** the other ranges. */
-    const char *const *def = lab_tune_ranges(pol->name);
+    ** the other ranges. A variant takes its policy's defaults but for the
+    ** parameters it fixes. */
+    const char *const *def = lab_tune_ranges(pol->base ? pol->base->name : pol->name);
     size_t naxes = 0;
     for (size_t i = 0; def && def[i]; i++) {
         size_t kl = strcspn(def[i], "=");
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)kl, def[i]);
+        int k = pol_param_index(pol, key);
+        if (k >= 0 && (pol->fixed >> k & 1)) continue;
         int replaced = 0;
         for (size_t j = 0; j < nranges; j++)
             replaced |= strncmp(ranges[j], def[i], kl) == 0 && ranges[j][kl] == '=';

@@ -138,4 +138,15 @@ python3 -c "
 import json; d=json.load(open('$TMP/out'))
 assert d['params']['fallback_wait'] == 0 and d['params']['consolidate_after'] == 600, d['params']
 " && ok || bad "--set beside a variant's values"
+# tune on a variant searches its policy's default ranges but for the
+# parameters the variant fixes (karpenter's are fallback_wait,
+# consolidate_after and asg.DefaultCooldown: lab/tune.c).
+run "$SB" tune traces/scenarios/seed-week/scenario.json --policy 'karpenter@fallback_wait=180:wait' \
+    --min-coverage 50 --seeds 1 --budget 4 --db "$TMP/tv.db"
+expect_rc "tune on a variant, no --range" 0
+run "$SB" ls --json --db "$TMP/tv.db"
+python3 -c "
+import json; d=json.load(open('$TMP/out'))
+assert d[-1]['kind'] == 'tune' and d[-1]['axes'][:2] == ['consolidate_after', 'asg.DefaultCooldown'] and 'fallback_wait' not in d[-1]['axes'], d
+" && ok || bad "tune on a variant: its axes: $(head -c 300 "$TMP/out")"
 finish
