@@ -384,6 +384,63 @@ out:
     return rc;
 }
 
+static int cmp_time(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int aws_xml_failed_launches(const aws_xml *x, const char *xml, size_t len, int64_t **t,
+                            size_t *n, char *err, size_t errlen) {
+    *t = NULL;
+    *n = 0;
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
+    if (!d) return -1;
+    int rc = -1;
+    int64_t *p = NULL;
+    xmlNodePtr r = root_named(x, d, "DescribeScalingActivitiesResponse", err, errlen);
+    if (!r) goto out;
+    xmlNodePtr res = child(r, "DescribeScalingActivitiesResult");
+    if (!res) {
+        snprintf(err, errlen, "response lacks DescribeScalingActivitiesResult");
+        goto out;
+    }
+    xmlNodePtr acts = child(res, "Activities");
+    size_t count = 0, k = 0, i = 0;
+    for (xmlNodePtr m = child(acts, "member"); m; m = next_named(m, "member")) count++;
+    if (count && !(p = malloc(count * sizeof *p))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (xmlNodePtr m = child(acts, "member"); m; m = next_named(m, "member"), i++) {
+        char code[32] = "", msg[1024] = "", ts[64] = "";
+        child_text(x, m, "StatusCode", code, sizeof code);
+        if (strcmp(code, "Failed") != 0) continue;
+        /* Spot launches only: a mixed group's On-Demand part may fail too. */
+        child_text(x, m, "StatusMessage", msg, sizeof msg);
+        if (!strstr(msg, "Spot")) continue;
+        /* When it had failed: EndTime, else (not yet set) StartTime. */
+        child_text(x, m, "EndTime", ts, sizeof ts);
+        if (!ts[0]) child_text(x, m, "StartTime", ts, sizeof ts);
+        if (trc_time_parse(ts, &p[k])) {
+            snprintf(err, errlen, "activity %zu: missing or bad EndTime and StartTime", i + 1);
+            goto out;
+        }
+        k++;
+    }
+    /* AWS lists the newest first. */
+    if (k > 1) qsort(p, k, sizeof *p, cmp_time);
+    if (k) {
+        *t = p;
+        p = NULL;
+    }
+    *n = k;
+    rc = 0;
+out:
+    free(p);
+    x->free_doc(d);
+    return rc;
+}
+
 int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
                   const char *id, aws_fleet *out, char *err, size_t errlen) {
     xmlDocPtr d = parse(x, xml, len, err, errlen);
