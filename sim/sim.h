@@ -386,6 +386,15 @@ void sim_gap_format(double total, double oracle, double coverage, char *buf,
 ** part is min(base, desired) + pct % of the rest, rounded up to whole
 ** instances of od_weight units (*od_n); the spot part is what remains of
 ** desired (*spot_units, never below 0). */
+/* Why a spot group's launch attempt failed (spotasg.c): no pool had
+** capacity, or every pool was priced above its max price. */
+enum { SIM_FAIL_CAPACITY = 0, SIM_FAIL_PRICE = 1 };
+/* A failed attempt's StatusMessage, as DescribeScalingActivities gives it. */
+const char *sim_fail_message(int code);
+/* The cadence of a spot group's attempts while no pool can launch: AWS
+** does not document it (docs/scenario.md, "Failed launches"); assumed. */
+#define SIM_LAUNCH_RETRY_S 300
+
 void sim_mixed_split(double desired, double base, double pct, double od_weight, int *od_n,
                      double *spot_units);
 /* An ECS capacity-provider strategy's split of `required` tasks (units):

@@ -265,16 +265,10 @@ typedef struct {
     int64_t last_invocation;
 } sim_evb_state;
 /* A span in which a spot group could launch in no pool (spotasg.c). */
-enum { SIM_FAIL_CAPACITY = 0, SIM_FAIL_PRICE = 1 };
 typedef struct {
     int64_t from, to; /* [from, to) */
     int code;         /* SIM_FAIL_* */
 } sim_fail_span;
-/* A failed attempt's StatusMessage for a SIM_FAIL_* code. */
-const char *sim_fail_message(int code);
-/* The cadence of a spot group's attempts while no pool can launch: AWS
-** does not document it (docs/scenario.md); assumed. */
-#define SIM_LAUNCH_RETRY_S 300
 
 /* The spot side's kind as this run has it (spotasg.c): set at the start
 ** from fleet.kind or a native strategy (mixed-instances,
