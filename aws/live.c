@@ -760,6 +760,8 @@ static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
         PUT("| fleet %s target %d ", t->fleet.state, t->fleet.target);
     else
         PUT("| fleet failed ");
+    if (t->obs.launch_failures.known)
+        PUT("| failed spot launches: %zu ", t->obs.launch_failures.n);
     if (t->queue)
         PUT("| events: %zu warning%s, %zu rebalance (%zu repeated, %zu other) ",
             t->ev_new[POL_EV_WARNING], t->ev_new[POL_EV_WARNING] == 1 ? "" : "s",

@@ -403,6 +403,35 @@ def run_group(c, home, url, env):
             (p.stdout, p.stderr, desired(od), desired(spot)))
     c.check("spot group: no secret in any output", SECRET_KEY not in p.stdout + p.stderr)
 
+    # A policy reading failed launches: each tick lists the spot group's
+    # scaling activities (DescribeScalingActivities). moto records none
+    # that failed: the observation carries an empty list (a source, no
+    # failure), and guarded decides as without the parameter.
+    cfg_lf = dict(cfg, params={"scale_in_delay": 120, "use_launch_failures": 1})
+    path_lf = os.path.join(home, "group-lf.json")
+    with open(path_lf, "w", encoding="utf-8") as fh:
+        json.dump(cfg_lf, fh)
+    p = subprocess.run([SB, "live", "--config", path_lf, "--once", "--json"],
+                       env=dict(env, SPOTBENCH_NOW=str(NOW)), capture_output=True, text=True,
+                       timeout=20)
+    try:
+        tick = json.loads(p.stdout.strip().splitlines()[-1])
+        obs = tick["observation"]
+    except (ValueError, IndexError, KeyError, TypeError):
+        tick, obs = None, {}
+    c.check("spot group: DescribeScalingActivities read each tick, none failed in moto",
+            p.returncode == 0 and obs.get("launch_failures") == [] and
+            "a spot launch failed" not in p.stdout, (p.stdout, p.stderr))
+    p = live()
+    c.check("spot group: without the parameter no activity is read",
+            p.returncode == 0 and "failed spot launches" not in p.stdout, (p.stdout, p.stderr))
+    p = subprocess.run([SB, "live", "--config", path_lf, "--once"],
+                       env=dict(env, SPOTBENCH_NOW=str(NOW)), capture_output=True, text=True,
+                       timeout=20)
+    c.check("spot group: the tick line counts the failed launches read",
+            p.returncode == 0 and "| failed spot launches: 0 |" in p.stdout,
+            (p.stdout, p.stderr))
+
 
 def main():
     reexec_under_moto_python()
