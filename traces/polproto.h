@@ -41,7 +41,8 @@ typedef struct {
 } trc_poldesc;
 
 /* {"type": "describe", "protocol": 1, "name": "...", "summary": "...",
-**  "reads": ["PendingCapacity", ...], "events": true, "launch_failures": true, "params": [{"name", "default", "min",
+**  "reads": ["PendingCapacity", ...], "events": true, "launch_failures": true,
+**  "params": [{"name", "default", "min",
 **  "max", "integer", "unit", "description"}, ...]} */
 int trc_describe_parse(const char *line, trc_poldesc *out, char *err, size_t errlen);
 
