@@ -341,6 +341,9 @@ typedef struct {
                                     makes it known (bound.c) */
     double reactive_coverage_pct;/* the coverage it reaches */
     int64_t events;              /* events processed */
+    int no_launch_failures;      /* 1: the policy reads failed spot launches
+                                    and this run had no source of them (a
+                                    Spot Fleet, a replay) */
 } sim_result;
 
 /* sim_result's fields in a fixed order, by name, type and offset. */
@@ -366,7 +369,9 @@ typedef enum {
     SIM_NOTE_EXTENDED, /* the span goes beyond the traces (traces.Extend) */
     SIM_NOTE_BELOW,    /* cheaper than the oracle's bound: covers less */
     SIM_NOTE_BLIND,    /* a policy that reads events ran without any */
-    SIM_NOTE_BUG       /* cheaper than the bound at full coverage */
+    SIM_NOTE_BUG,      /* cheaper than the bound at full coverage */
+    SIM_NOTE_NO_LAUNCH_FAILURES /* a policy that reads failed launches ran
+                                   without a source of them */
 } sim_note_kind;
 typedef struct {
     char text[600];      /* first: a reader may copy the text alone */

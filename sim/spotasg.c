@@ -131,6 +131,9 @@ int sim_sasg_setup(sim_state *s) {
     sim_sasg_state *g = &s->sasg;
     int native = s->pol->native;
     g->stuck_since = -1;
+    /* Read but not there: a run on a Spot Fleet or a replay says so. */
+    s->res->no_launch_failures = !native && pol_reads_launch_failures(s->pol, s->params) &&
+                                 !(sc->kind == SIM_KIND_ASG && sc->mode == SIM_MODEL);
     if (sc->kind != SIM_KIND_ASG && !native) return 0;
     g->asg = 1;
     g->fail_on = !native && sc->mode == SIM_MODEL && pol_reads_launch_failures(s->pol, s->params);

@@ -215,11 +215,23 @@ static void capacity_drop_failed_activities(void **st) {
     assert_int_equal(g1.od_launches, 6);
     NEAR(g0.shortfall_unit_hours - g1.shortfall_unit_hours, 24 * 60 / 3600.0);
 
+    assert_int_equal(g1.no_launch_failures, 0);
+    assert_int_equal(g0.no_launch_failures, 0); /* not read: nothing to say */
+
     f.sc.kind = SIM_KIND_SPOT_FLEET;
     f.sc.target_capacity = 24;
     if (sim_run(&f.sc, &recorder, &none, NULL, &r, err, sizeof err)) fail_msg("%s", err);
     assert_int_equal(seen_known, 0);
     assert_int_equal(seen_n, 0);
+    /* guarded reading them on a fleet: the run says it had none. */
+    g1 = run_p(&f, "guarded", "use_launch_failures", 1);
+    assert_int_equal(g1.no_launch_failures, 1);
+    sim_note n[8];
+    int k = sim_notes(&f.sc, pol_find("guarded"), &g1, n, 8), found = 0;
+    for (int i = 0; i < k; i++)
+        found |= n[i].kind == SIM_NOTE_NO_LAUNCH_FAILURES &&
+                 strstr(n[i].text, "a Spot Fleet records no such activity") != NULL;
+    assert_true(found);
 }
 
 /* An interrupted instance is replaced only once it is terminated: pool a
