@@ -388,32 +388,7 @@ def run_with_moto(c, boot, log, home):
         # instances); the scaling activities are read each invocation (moto
         # records none that failed: an empty list, the decision unchanged).
         spot, od = "spotbench-spot-lambda", "spotbench-od-lambda"
-        ec2.create_launch_template(LaunchTemplateName="spotbench-lt-lambda", LaunchTemplateData={
-            "ImageId": "ami-12c6146b", "InstanceType": "c4.xlarge"})
-        asg.create_auto_scaling_group(
-            AutoScalingGroupName=spot, MinSize=0, MaxSize=40, DesiredCapacity=8,
-            AvailabilityZones=["us-east-1a"], CapacityRebalance=True,
-            MixedInstancesPolicy={
-                "LaunchTemplate": {
-                    "LaunchTemplateSpecification": {"LaunchTemplateName": "spotbench-lt-lambda",
-                                                    "Version": "$Latest"},
-                    "Overrides": [{"InstanceType": "c4.xlarge", "WeightedCapacity": "4"}]},
-                "InstancesDistribution": {"OnDemandBaseCapacity": 0,
-                                          "OnDemandPercentageAboveBaseCapacity": 0,
-                                          "SpotAllocationStrategy": "price-capacity-optimized"}})
-        asg.create_auto_scaling_group(AutoScalingGroupName=od, LaunchConfigurationName="lc",
-                                      MinSize=0, MaxSize=20, DesiredCapacity=0,
-                                      DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
-        data = []
-        for t in range(NOW - 15 * 60, NOW, 60):
-            short = 8 if t >= NOW - 3 * 60 else 0
-            for name, v in (("GroupDesiredCapacity", 32), ("GroupInServiceCapacity", 32 - short),
-                            ("GroupPendingCapacity", 0), ("GroupTerminatingCapacity", 0)):
-                data.append({"MetricName": name, "Timestamp": tm.ts(t), "Value": v,
-                             "Unit": "None", "Dimensions": [
-                                 {"Name": "AutoScalingGroupName", "Value": spot}]})
-        for i in range(0, len(data), 20):
-            cw.put_metric_data(Namespace="AWS/AutoScaling", MetricData=data[i:i + 20])
+        tm.spot_group(ec2, asg, cw, spot, od, "spotbench-lambda")
         gcfg = {"region": REGION, "SpotAutoScalingGroupName": spot, "AutoScalingGroupName": od,
                 "policy": "guarded", "params": {"scale_in_delay": 120, "use_launch_failures": 1},
                 "max_on_demand": 10, "timeout": 5}

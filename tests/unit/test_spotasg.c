@@ -101,20 +101,25 @@ static void fx_mixed(fx *f, double price_a, double price_b) {
     f->sc.mixed.od_pct = 0;
 }
 
+/* fx_mixed with both pools' capacity gone at +1800. */
+static void fx_capacity_drop(fx *f) {
+    static pol_point av[2][2];
+    fx_mixed(f, 0.1, 0.1);
+    for (int p = 0; p < 2; p++) {
+        av[p][0] = (pol_point){T0, 100};
+        av[p][1] = (pol_point){T0 + 1800, 0};
+        f->pools[p].avail.pts = av[p];
+        f->pools[p].avail.n = 2;
+    }
+}
+
 /* Both pools' capacity goes at +1800: the 6 spot instances get their
 ** notice and end at +1920. The group keeps trying spot and never launches
 ** on-demand instead: 24 units short from +1920 to the end. */
 static void capacity_drop_no_failover(void **st) {
     (void)st;
     static fx f;
-    fx_mixed(&f, 0.1, 0.1);
-    static pol_point av[2][2];
-    for (int p = 0; p < 2; p++) {
-        av[p][0] = (pol_point){T0, 100};
-        av[p][1] = (pol_point){T0 + 1800, 0};
-        f.pools[p].avail.pts = av[p];
-        f.pools[p].avail.n = 2;
-    }
+    fx_capacity_drop(&f);
     sim_result r = run(&f, "none");
     assert_int_equal(r.interruptions, 6);
     assert_int_equal(r.spot_launches, 0);
@@ -186,14 +191,7 @@ static const pol_policy recorder = {
 static void capacity_drop_failed_activities(void **st) {
     (void)st;
     static fx f;
-    fx_mixed(&f, 0.1, 0.1);
-    static pol_point av[2][2];
-    for (int p = 0; p < 2; p++) {
-        av[p][0] = (pol_point){T0, 100};
-        av[p][1] = (pol_point){T0 + 1800, 0};
-        f.pools[p].avail.pts = av[p];
-        f.pools[p].avail.n = 2;
-    }
+    fx_capacity_drop(&f);
     pol_params none;
     sim_result r;
     char err[256];
