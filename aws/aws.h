@@ -194,6 +194,9 @@ typedef struct {
     size_t ev_new[POL_NEVENTS];   /* events first received this tick */
     size_t ev_dup;                /* messages repeating an event seen before */
     size_t ev_other;              /* messages that are no event of the fleet's */
+    /* A spot group's failed launches (a policy that reads them): the
+    ** times given in obs.launch_failures, owned by the tick. */
+    int64_t *lfpts;
     size_t nerrors;               /* the calls that failed, as messages */
     char errors[AWS_TICK_MAXERR][AWS_ERR_MAX];
     /* One missing-credentials message stands for every call of the tick it

@@ -170,6 +170,10 @@ int aws_get_group_metric(aws_client *c, const char *group, const char *name,
 ** A group that does not exist is an error. */
 int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
                      aws_error *e);
+/* DescribeScalingActivities of group `name`, the newest `max` (MaxRecords):
+** the failed spot launches (aws_xml_failed_launches). */
+int aws_describe_failed_launches(aws_client *c, const char *name, int max, int64_t **t,
+                                 size_t *n, aws_error *e);
 /* SetDesiredCapacity with HonorCooldown. */
 int aws_set_desired(aws_client *c, const char *name, int desired,
                     int honor_cooldown, aws_error *e);
@@ -211,6 +215,12 @@ int aws_xml_metric(const aws_xml *x, const char *xml, size_t len,
 ** response does not hold it, -1 with a message. */
 int aws_xml_asg(const aws_xml *x, const char *xml, size_t len,
                 const char *name, pol_asg *out, char *err, size_t errlen);
+/* DescribeScalingActivities: the times of the Failed activities whose
+** StatusMessage speaks of Spot ("Could not launch Spot Instances. ..."),
+** each its EndTime (StartTime when it has none), sorted; *t malloc'd (NULL
+** when none), the caller frees. Returns 0, or -1 with a message. */
+int aws_xml_failed_launches(const aws_xml *x, const char *xml, size_t len, int64_t **t,
+                            size_t *n, char *err, size_t errlen);
 /* DescribeSpotFleetRequests: the fleet `id`. Returns 0, 1 when absent, -1. */
 int aws_xml_fleet(const aws_xml *x, const char *xml, size_t len,
                   const char *id, aws_fleet *out, char *err, size_t errlen);

@@ -574,6 +574,39 @@ int aws_describe_asg(aws_client *c, const char *name, pol_asg *out,
     return rc ? -1 : 0;
 }
 
+/* ctx: where the failed launches go. */
+typedef struct {
+    int64_t **t;
+    size_t *n;
+} launches_ctx;
+
+static int parse_launches(const aws_xml *x, const char *body, size_t len, const void *ctx,
+                          char *err, size_t errlen) {
+    const launches_ctx *l = ctx;
+    return aws_xml_failed_launches(x, body, len, l->t, l->n, err, errlen);
+}
+
+int aws_describe_failed_launches(aws_client *c, const char *name, int max, int64_t **t,
+                                 size_t *n, aws_error *e) {
+    const char *label = "autoscaling DescribeScalingActivities";
+    char m[16];
+    *t = NULL;
+    *n = 0;
+    snprintf(m, sizeof m, "%d", max);
+    aws_buf p = {0};
+    aws_buf_param(&p, "AutoScalingGroupName", name);
+    aws_buf_param(&p, "MaxRecords", m);
+    launches_ctx ctx = {t, n};
+    int rc = request(c, AWS_AUTOSCALING, "DescribeScalingActivities", label, &p,
+                     parse_launches, &ctx, "", e);
+    if (rc) {
+        free(*t);
+        *t = NULL;
+        *n = 0;
+    }
+    return rc ? -1 : 0;
+}
+
 int aws_set_desired(aws_client *c, const char *name, int desired,
                     int honor_cooldown, aws_error *e) {
     const char *label = "autoscaling SetDesiredCapacity";

@@ -494,6 +494,10 @@ static void add_error(aws_tick *t, const char *msg) {
 }
 
 void aws_tick_free(aws_tick *t) {
+    free(t->lfpts);
+    t->lfpts = NULL;
+    t->obs.launch_failures.t = NULL;
+    t->obs.launch_failures.n = 0;
     for (int k = 0; k < POL_NEVENTS; k++) {
         free(t->evpts[k]);
         t->evpts[k] = NULL;
@@ -529,6 +533,10 @@ static void cap_decision(const aws_live_config *cfg, aws_tick *t) {
                                           "(policy wanted %d): %.90s",
              cfg->max_on_demand, wanted, t->policy_decision.reason);
 }
+
+/* MaxRecords of a tick's DescribeScalingActivities: AWS lists the newest
+** first, and a policy asks whether one failed lately, not how many. */
+#define LAUNCH_ACTIVITIES 10
 
 /* 1, with a message, when a described group is not a valid observation. */
 static int asg_refused(const pol_asg *a, char *msg, size_t n) {
@@ -655,6 +663,25 @@ int aws_live_tick_q(aws_client *c, const aws_live_config *cfg, aws_evq *q,
         t->fetched++;
     }
 
+    /* A spot group's failed launches, for a policy that reads them: its
+    ** newest scaling activities, each tick (docs/live.md). */
+    if (cfg->spot_group[0] && pol_reads_launch_failures(cfg->policy, &cfg->params)) {
+        int64_t *lt;
+        size_t ln;
+        if (aws_describe_failed_launches(c, cfg->spot_group, LAUNCH_ACTIVITIES, &lt, &ln, &e)) {
+            add_error(t, e.msg);
+        } else {
+            /* Those the look-back reaches that ended by now. */
+            size_t k = 0;
+            for (size_t i = 0; i < ln; i++)
+                if (lt[i] >= start && lt[i] <= now) lt[k++] = lt[i];
+            t->lfpts = lt;
+            t->obs.launch_failures.known = 1;
+            t->obs.launch_failures.t = lt;
+            t->obs.launch_failures.n = k;
+        }
+    }
+
     /* The events (sqs.c): received from the queue, or none known. */
     if (q && aws_evq_poll(c, cfg, q, now, now - start, t)) return -1;
 
@@ -750,6 +777,8 @@ static int tick_format_raw(const aws_tick *t, char *buf, size_t n) {
         PUT("| fleet %s target %d ", t->fleet.state, t->fleet.target);
     else
         PUT("| fleet failed ");
+    if (t->obs.launch_failures.known)
+        PUT("| failed spot launches: %zu ", t->obs.launch_failures.n);
     if (t->queue)
         PUT("| events: %zu warning%s, %zu rebalance (%zu repeated, %zu other) ",
             t->ev_new[POL_EV_WARNING], t->ev_new[POL_EV_WARNING] == 1 ? "" : "s",

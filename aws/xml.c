@@ -269,6 +269,20 @@ int aws_error_parse(const aws_xml *x, const char *body, size_t len,
     return found;
 }
 
+/* The <ACTIONResult> of an <ACTIONResponse> (the Query APIs' shape), or
+** NULL with a message. */
+static xmlNodePtr result_of(const aws_xml *x, xmlDocPtr d, const char *action, char *err,
+                            size_t errlen) {
+    char name[96];
+    snprintf(name, sizeof name, "%sResponse", action);
+    xmlNodePtr r = root_named(x, d, name, err, errlen);
+    if (!r) return NULL;
+    snprintf(name, sizeof name, "%sResult", action);
+    xmlNodePtr res = child(r, name);
+    if (!res) snprintf(err, errlen, "response lacks %s", name);
+    return res;
+}
+
 static int cmp_point(const void *a, const void *b) {
     const pol_point *x = a, *y = b;
     return (x->t > y->t) - (x->t < y->t);
@@ -282,13 +296,8 @@ int aws_xml_metric(const aws_xml *x, const char *xml, size_t len,
     if (!d) return -1;
     int rc = -1;
     pol_point *p = NULL;
-    xmlNodePtr r = root_named(x, d, "GetMetricStatisticsResponse", err, errlen);
-    if (!r) goto out;
-    xmlNodePtr res = child(r, "GetMetricStatisticsResult");
-    if (!res) {
-        snprintf(err, errlen, "response lacks GetMetricStatisticsResult");
-        goto out;
-    }
+    xmlNodePtr res = result_of(x, d, "GetMetricStatistics", err, errlen);
+    if (!res) goto out;
     xmlNodePtr dps = child(res, "Datapoints");
     size_t count = 0;
     for (xmlNodePtr m = child(dps, "member"); m; m = next_named(m, "member"))
@@ -340,14 +349,8 @@ int aws_xml_asg(const aws_xml *x, const char *xml, size_t len,
     xmlDocPtr d = parse(x, xml, len, err, errlen);
     if (!d) return -1;
     int rc = -1;
-    xmlNodePtr r =
-        root_named(x, d, "DescribeAutoScalingGroupsResponse", err, errlen);
-    if (!r) goto out;
-    xmlNodePtr res = child(r, "DescribeAutoScalingGroupsResult");
-    if (!res) {
-        snprintf(err, errlen, "response lacks DescribeAutoScalingGroupsResult");
-        goto out;
-    }
+    xmlNodePtr res = result_of(x, d, "DescribeAutoScalingGroups", err, errlen);
+    if (!res) goto out;
     rc = 1;
     for (xmlNodePtr g = child(child(res, "AutoScalingGroups"), "member"); g;
          g = next_named(g, "member")) {
@@ -380,6 +383,58 @@ int aws_xml_asg(const aws_xml *x, const char *xml, size_t len,
         break;
     }
 out:
+    x->free_doc(d);
+    return rc;
+}
+
+static int cmp_time(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int aws_xml_failed_launches(const aws_xml *x, const char *xml, size_t len, int64_t **t,
+                            size_t *n, char *err, size_t errlen) {
+    *t = NULL;
+    *n = 0;
+    xmlDocPtr d = parse(x, xml, len, err, errlen);
+    if (!d) return -1;
+    int rc = -1;
+    int64_t *p = NULL;
+    xmlNodePtr res = result_of(x, d, "DescribeScalingActivities", err, errlen);
+    if (!res) goto out;
+    xmlNodePtr acts = child(res, "Activities");
+    size_t count = 0, k = 0, i = 0;
+    for (xmlNodePtr m = child(acts, "member"); m; m = next_named(m, "member")) count++;
+    if (count && !(p = malloc(count * sizeof *p))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (xmlNodePtr m = child(acts, "member"); m; m = next_named(m, "member"), i++) {
+        char code[32] = "", msg[1024] = "", ts[64] = "";
+        child_text(x, m, "StatusCode", code, sizeof code);
+        if (strcmp(code, "Failed") != 0) continue;
+        /* Spot launches only: a mixed group's On-Demand part may fail too. */
+        child_text(x, m, "StatusMessage", msg, sizeof msg);
+        if (!strstr(msg, "Spot")) continue;
+        /* When it had failed: EndTime, else (not yet set) StartTime. */
+        child_text(x, m, "EndTime", ts, sizeof ts);
+        if (!ts[0]) child_text(x, m, "StartTime", ts, sizeof ts);
+        if (trc_time_parse(ts, &p[k])) {
+            snprintf(err, errlen, "activity %zu: missing or bad EndTime and StartTime", i + 1);
+            goto out;
+        }
+        k++;
+    }
+    /* AWS lists the newest first. */
+    if (k > 1) qsort(p, k, sizeof *p, cmp_time);
+    if (k) {
+        *t = p;
+        p = NULL;
+    }
+    *n = k;
+    rc = 0;
+out:
+    free(p);
     x->free_doc(d);
     return rc;
 }

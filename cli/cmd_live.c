@@ -284,6 +284,12 @@ int cmd_live(int argc, char **argv) {
                   "the config names no EventQueueUrl: it runs without them and sees a "
                   "lost instance only once the metrics show it",
                   cfg.policy->name);
+    if (pol_reads_launch_failures(cfg.policy, &cfg.params) && !cfg.spot_group[0])
+        /* The simulator's no_launch_failures note, for a live run. */
+        cli_error("live: note: %s reads failed spot launches and the config names no "
+                  "SpotAutoScalingGroupName: a Spot Fleet has no scaling activities, it runs "
+                  "without them",
+                  cfg.policy->name);
     if (record && !(ctx.record = trc_append_open(record, err, sizeof err))) {
         cli_error("%s", err);
         rc = CLI_FAIL;

@@ -237,6 +237,7 @@ static const char *kind_name(int kind) {
     case SIM_NOTE_BELOW: return "below_bound";
     case SIM_NOTE_BUG: return "bug";
     case SIM_NOTE_BLIND: return "no_events";
+    case SIM_NOTE_NO_LAUNCH_FAILURES: return "no_launch_failures";
     case NOTE_FALLBACK: return "fallback_capacity";
     }
     return "other";

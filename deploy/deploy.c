@@ -570,8 +570,11 @@ static cJSON *statement(const char *sid, const char *const *actions, cJSON *res)
 ** DescribeSpotFleetInstances support no resource-level permissions. With
 ** the event queue, the two SQS calls it makes, on that queue only, and for
 ** a Spot Fleet DescribeSpotFleetInstances (an event's instance to its
-** units; a spot group's instances come with DescribeAutoScalingGroups). */
-static void controller_role(cJSON *resources, int apply, int spot_fleet, int queue) {
+** units; a spot group's instances come with DescribeAutoScalingGroups).
+** On a spot group, for a policy that reads failed launches,
+** DescribeScalingActivities (no resource-level permissions either). */
+static void controller_role(cJSON *resources, int apply, int spot_fleet, int queue,
+                            int activities) {
     cJSON *props;
     resource(resources, "ControllerRole", "AWS::IAM::Role", &props);
     cJSON_AddItemToObject(props, "AssumeRolePolicyDocument",
@@ -592,13 +595,18 @@ static void controller_role(cJSON *resources, int apply, int spot_fleet, int que
     /* A spot group is described as the on-demand one is. */
     static const char *const group_reads[] = {"cloudwatch:GetMetricStatistics",
                                               "autoscaling:DescribeAutoScalingGroups", NULL};
+    static const char *const group_reads_a[] = {"cloudwatch:GetMetricStatistics",
+                                                "autoscaling:DescribeAutoScalingGroups",
+                                                "autoscaling:DescribeScalingActivities", NULL};
     /* Not GetQueueAttributes: the controller never calls it. */
     static const char *const sqs[] = {"sqs:ReceiveMessage", "sqs:DeleteMessage", NULL};
     static const char *const set[] = {"autoscaling:SetDesiredCapacity", NULL};
     static const char *const logs[] = {"logs:CreateLogStream", "logs:PutLogEvents",
                                        NULL};
     cJSON_AddItemToArray(st, statement(spot_fleet ? "ReadFleetAndGroup" : "ReadGroups",
-                                       !spot_fleet ? group_reads : queue ? reads_q : reads,
+                                       !spot_fleet ? (activities ? group_reads_a : group_reads)
+                                       : queue     ? reads_q
+                                                   : reads,
                                        cJSON_CreateString("*")));
     if (queue)
         cJSON_AddItemToArray(st, statement("ReadTheEventQueueOnly", sqs,
@@ -880,7 +888,8 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddItemToObject(pr, "LogGroupName",
                           sub("/aws/lambda/${AWS::StackName}-controller"));
     cJSON_AddNumberToObject(pr, "RetentionInDays", 30);
-    controller_role(res, p->apply, p->spot_fleet, p->pol->reads_events);
+    controller_role(res, p->apply, p->spot_fleet, p->pol->reads_events,
+                    pol_reads_launch_failures(p->pol, &p->params));
     cJSON *fn = resource(res, "Controller", "AWS::Lambda::Function", &pr);
     cJSON *dep = cJSON_AddArrayToObject(fn, "DependsOn");
     cJSON_AddItemToArray(dep, cJSON_CreateString("ControllerLogGroup"));

@@ -25,7 +25,14 @@
 **    every Period of that window's PendingCapacity present (a missing
 **    datapoint might have been the shortfall: it holds), and by at most
 **    `scale_in_step` instances per decision;
-**  - it stays within [MinSize, min(MaxSize, max_on_demand)].
+**  - it stays within [MinSize, min(MaxSize, max_on_demand)];
+**  - with `use_launch_failures`, a failed spot launch (a Failed scaling
+**    activity of a spot group, pol_obs.launch_failures) that ended within
+**    `window` says the pending capacity is not being launched: none of it
+**    counts as launching and one datapoint confirms the shortfall, so it is
+**    covered at once instead of after `window`. Without a source (a Spot
+**    Fleet has no such activity) it runs as without the parameter, and its
+**    reasons say so.
 **
 ** Scale-out ignores the ASG cooldown; scale-in honours it.
 */
@@ -43,7 +50,8 @@ enum {
     P_SCALE_IN_STEP,
     P_HEADROOM,
     P_MAX_OD,
-    P_USE_EVENTS
+    P_USE_EVENTS,
+    P_USE_LAUNCH_FAILURES
 };
 
 /* An interruption warning comes two minutes before the interruption. */
@@ -69,6 +77,8 @@ static const pol_param_def guarded_params[] = {
      "never ask for more on-demand instances than this"},
     {"use_events", 1, 0, 1, 1, "bool",
      "cover the units of interruption warnings received within 2 minutes at once"},
+    {"use_launch_failures", 0, 0, 1, 1, "bool",
+     "a failed spot launch within `window`: cover the pending units at once"},
 };
 
 static int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -109,6 +119,14 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         if (target->pts[i].v < t_min) t_min = target->pts[i].v;
     double launching = t_new->v - t_min;
 
+    /* A failed spot launch within the window: what is pending is not being
+    ** launched, and needs no further confirmation. */
+    int use_fail = p->v[P_USE_LAUNCH_FAILURES] != 0;
+    int failed = use_fail && o->launch_failures.known &&
+                 pol_launch_failures_in(&o->launch_failures, o->now - (int64_t)p->v[P_WINDOW],
+                                        o->now) > 0;
+    if (failed) launching = 0;
+
     /* Units under an interruption notice, about to be lost: those named by
     ** the warnings received within the notice's two minutes. */
     double terminating = 0;
@@ -117,7 +135,7 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
 
     /* Scale-out need: the `confirm` newest datapoints all show a shortfall
     ** beyond what the fleet is launching. */
-    int confirm = (int)p->v[P_CONFIRM];
+    int confirm = failed ? 1 : (int)p->v[P_CONFIRM];
     double shortfall = 0;
     n = pol_window(o, pending, confirm_span(p, period), &first);
     if (n >= (size_t)confirm) {
@@ -146,6 +164,9 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
     int cap = o->asg.max_size;
     const char *tnote =
         p->v[P_USE_EVENTS] != 0 && !o->events.known ? "; no interruption events" : "";
+    const char *fnote = failed                                  ? "; a spot launch failed"
+                        : use_fail && !o->launch_failures.known ? "; no launch failures source"
+                                                                : "";
     if ((int)p->v[P_MAX_OD] < cap) cap = (int)p->v[P_MAX_OD];
     if (cap < o->asg.min_size) cap = o->asg.min_size;
     int desired = o->asg.desired;
@@ -155,9 +176,9 @@ static void guarded_decide(const pol_obs *o, const pol_params *p,
         if (to < o->asg.min_size) to = o->asg.min_size;
         pol_set(d, to, 0,
                 "scale out: shortfall %g units (pending %g, launching %g, "
-                "warned %g) needs %d instances%s%s",
+                "warned %g) needs %d instances%s%s%s",
                 need, p_new->v, launching, terminating, want_out,
-                to < want_out ? ", capped" : "", tnote);
+                to < want_out ? ", capped" : "", tnote, fnote);
         return;
     }
     int to = want_in;
@@ -209,7 +230,7 @@ const pol_policy pol_guarded = {
     guarded_lookback,
     guarded_decide,
     0,
-    POL_READS(POL_TARGET) | POL_READS(POL_PENDING),
+    POL_READS(POL_TARGET) | POL_READS(POL_PENDING) | POL_READS_LAUNCH_FAILURES,
     1,
     0,
     POL_BUILT_IN,

@@ -78,6 +78,18 @@ int pol_events_in(const pol_events *e, pol_event_kind k, int64_t from, int64_t t
     return n;
 }
 
+int pol_launch_failures_in(const pol_launch_failures *f, int64_t from, int64_t to) {
+    int n = 0;
+    for (size_t i = 0; i < f->n; i++) n += f->t[i] > from && f->t[i] <= to;
+    return n;
+}
+
+int pol_reads_launch_failures(const pol_policy *pol, const pol_params *p) {
+    if (!(pol->reads & POL_READS_LAUNCH_FAILURES)) return 0;
+    int k = pol_param_index(pol, "use_launch_failures");
+    return k < 0 || !p || p->v[k] != 0;
+}
+
 int pol_is_param(const char *key, size_t len) {
     char k[64];
     if (len >= sizeof k) return 0;
@@ -387,6 +399,16 @@ int pol_obs_check(const pol_obs *obs, char *err, size_t errlen) {
             }
         }
     }
+    const pol_launch_failures *f = &obs->launch_failures;
+    if (f->n && !f->known) {
+        snprintf(err, errlen, "launch_failures: given without a source");
+        return -1;
+    }
+    for (size_t i = 1; i < f->n; i++)
+        if (f->t[i] < f->t[i - 1]) {
+            snprintf(err, errlen, "launch_failures[%zu]: times must not decrease", i);
+            return -1;
+        }
     const pol_asg *a = &obs->asg;
     if (a->known) {
         if (a->min_size < 0 || a->desired < 0 || a->max_size < 0 ||

@@ -83,6 +83,24 @@ const char *pol_event_key(pol_event_kind k);
 int pol_events_in(const pol_events *e, pol_event_kind k, int64_t from, int64_t to,
                   double *units);
 
+/* The spot side's failed launches (docs/policies.md, "Failed launches"):
+** the scaling activities of a spot Auto Scaling group that
+** DescribeScalingActivities lists with StatusCode "Failed" and a
+** StatusMessage saying Spot Instances could not be launched
+** ("InsufficientInstanceCapacity", "SpotMaxPriceTooLow", ...). Each is the
+** second it ended (EndTime): t[i], those within the policy's look-back
+** that ended by `now`, sorted (ties allowed). */
+typedef struct {
+    int known; /* 1: the controller reads them (a spot group's activities);
+                  0: no source (a Spot Fleet, a replay without them), and a
+                  policy that reads them runs without */
+    const int64_t *t;
+    size_t n;
+} pol_launch_failures;
+
+/* The failed launches that ended in (from, to]. */
+int pol_launch_failures_in(const pol_launch_failures *f, int64_t from, int64_t to);
+
 typedef struct {
     int64_t now;
     /* The metrics' Period in seconds: 60 (live, model mode), or 300 for a
@@ -91,6 +109,7 @@ typedef struct {
     pol_series m[POL_NMETRICS];
     pol_asg asg;
     pol_events events;
+    pol_launch_failures launch_failures;
     /* Not seen by the controller: non-zero when the caller does not want
     ** the reason of a "none" decision (it is left empty), which spares a
     ** formatted string per minute on long simulations. */
@@ -226,11 +245,19 @@ int pol_status(const pol_policy *pol, char *err, size_t errlen);
 
 #define POL_READS(m) (1u << (m))
 #define POL_READS_NONE (1u << POL_NMETRICS) /* no metric bit: reads none */
+/* Not a metric: decide() reads pol_obs.launch_failures. A caller fetches
+** them (DescribeScalingActivities) only for a policy with this bit, unless
+** the policy's parameter `use_launch_failures` is 0. */
+#define POL_READS_LAUNCH_FAILURES (1u << (POL_NMETRICS + 1))
 
 /* The metrics a run of `pol` with parameters `p` reads, as metric bits
 ** (POL_READS(m); 0 for none): pol->reads (0: every metric). (`p` is kept
 ** for a parameter that turns a metric off; none does now.) */
 unsigned pol_reads(const pol_policy *pol, const pol_params *p);
+/* Non-zero when a run of `pol` with parameters `p` reads the failed
+** launches: POL_READS_LAUNCH_FAILURES in pol->reads, and no parameter
+** `use_launch_failures` set to 0. */
+int pol_reads_launch_failures(const pol_policy *pol, const pol_params *p);
 
 /* The registered policies, NULL-terminated. */
 const pol_policy *const *pol_list(void);

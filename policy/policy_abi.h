@@ -23,14 +23,15 @@
 ** or pol_policy, whatever the change: a library reads them as it was
 ** compiled. Version history: 1, the first; 2, pol_obs.events (the
 ** interruption warnings and rebalance recommendations received) and
-** pol_policy.reads_events and .native.
+** pol_policy.reads_events and .native; 3, pol_obs.launch_failures (the
+** spot group's failed launches seen) and POL_READS_LAUNCH_FAILURES.
 */
 #ifndef SPOTBENCH_POLICY_ABI_H
 #define SPOTBENCH_POLICY_ABI_H
 
 #include "policy.h"
 
-#define POL_ABI_VERSION 2u
+#define POL_ABI_VERSION 3u
 
 #define POL_EXPORT_POLICY(p)                                                           \
     __attribute__((visibility("default"))) const unsigned spotbench_policy_abi =       \

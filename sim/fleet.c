@@ -282,6 +282,17 @@ static int64_t fill_victim(const sim_state *s, double have) {
     return victim;
 }
 
+/* Why no pool can launch: SIM_FAIL_PRICE when every pool is priced out,
+** else SIM_FAIL_CAPACITY. */
+static int fail_code(const sim_state *s) {
+    for (size_t p = 0; p < s->sc->npools; p++) {
+        const sim_pool *pl = &s->sc->pools[p];
+        if (s->market.price[p] <= inst_max_price(pl) && s->market.price[p] <= pl->on_demand_price)
+            return SIM_FAIL_CAPACITY;
+    }
+    return SIM_FAIL_PRICE;
+}
+
 int sim_fleet_fill(sim_state *s) {
     double have = fleet_units(s);
     while (have < s->fleet.target - 1e-9) {
@@ -289,6 +300,11 @@ int sim_fleet_fill(sim_state *s) {
         if (p < 0) break; /* no eligible pool: PendingCapacity stays up */
         if (launch_spot(s, p)) return -1;
         have += s->sc->pools[p].weight;
+    }
+    /* A spot group's attempt that failed: a scaling activity (spotasg.c). */
+    if (s->sasg.fail_on) {
+        int short_of = have < s->fleet.target - 1e-9;
+        if (sim_sasg_filled(s, short_of, short_of ? fail_code(s) : 0)) return -1;
     }
     /* Above target (it was lowered): terminate the costliest units first,
     ** launching ones before running ones, while the rest still meets it. */

@@ -83,6 +83,13 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
              pol->name,
              sc->mode == SIM_DIRECT ? "a replay of recorded metrics carries no events"
                                     : "eventbridge.Enabled is false");
+    if (r->no_launch_failures)
+        NOTE(SIM_NOTE_NO_LAUNCH_FAILURES, 1,
+             "%s reads failed spot launches (a spot group's scaling activities) and this "
+             "run had none (%s): it decided as without them.",
+             pol->name,
+             sc->mode == SIM_DIRECT ? "a replay of recorded metrics carries no activities"
+                                    : "a Spot Fleet records no such activity here");
     if (!pol->simulation_only && r->invocations > 0 && r->holds > 0 &&
         100.0 * r->holds >= HELD_NOTE_PCT * r->invocations)
         NOTE(SIM_NOTE_HELD, (double)r->holds / r->invocations,

@@ -304,6 +304,7 @@ static int invoke(sim_state *s) {
     /* Only what the policy reads is fetched: the others stay empty. */
     cw_fetch(s, start, &obs);
     if (sim_evb_observe(s, s->cw.lookback, &obs.events)) return -1;
+    if (sim_sasg_failures(s, s->cw.lookback, &obs.launch_failures)) return -1;
     if (!describe_failed) {
         obs.asg.known = 1;
         obs.asg.desired = s->asg.od_desired;

@@ -354,6 +354,9 @@ typedef struct {
                                     makes it known (bound.c) */
     double reactive_coverage_pct;/* the coverage it reaches */
     int64_t events;              /* events processed */
+    int no_launch_failures;      /* 1: the policy reads failed spot launches
+                                    and this run had no source of them (a
+                                    Spot Fleet, a replay) */
 } sim_result;
 
 /* sim_result's fields in a fixed order, by name, type and offset. */
@@ -379,7 +382,9 @@ typedef enum {
     SIM_NOTE_EXTENDED, /* the span goes beyond the traces (traces.Extend) */
     SIM_NOTE_BELOW,    /* cheaper than the oracle's bound: covers less */
     SIM_NOTE_BLIND,    /* a policy that reads events ran without any */
-    SIM_NOTE_BUG       /* cheaper than the bound at full coverage */
+    SIM_NOTE_BUG,      /* cheaper than the bound at full coverage */
+    SIM_NOTE_NO_LAUNCH_FAILURES /* a policy that reads failed launches ran
+                                   without a source of them */
 } sim_note_kind;
 typedef struct {
     char text[600];      /* first: a reader may copy the text alone */
@@ -399,6 +404,15 @@ void sim_gap_format(double total, double oracle, double coverage, char *buf,
 ** part is min(base, desired) + pct % of the rest, rounded up to whole
 ** instances of od_weight units (*od_n); the spot part is what remains of
 ** desired (*spot_units, never below 0). */
+/* Why a spot group's launch attempt failed (spotasg.c): no pool had
+** capacity, or every pool was priced above its max price. */
+enum { SIM_FAIL_CAPACITY = 0, SIM_FAIL_PRICE = 1 };
+/* A failed attempt's StatusMessage, as DescribeScalingActivities gives it. */
+const char *sim_fail_message(int code);
+/* The cadence of a spot group's attempts while no pool can launch: AWS
+** does not document it (docs/scenario.md, "Failed launches"); assumed. */
+#define SIM_LAUNCH_RETRY_S 300
+
 void sim_mixed_split(double desired, double base, double pct, double od_weight, int *od_n,
                      double *spot_units);
 /* An ECS capacity-provider strategy's split of `required` tasks (units):

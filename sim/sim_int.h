@@ -264,6 +264,12 @@ typedef struct {
     size_t nout[POL_NEVENTS], capout[POL_NEVENTS];
     int64_t last_invocation;
 } sim_evb_state;
+/* A span in which a spot group could launch in no pool (spotasg.c). */
+typedef struct {
+    int64_t from, to; /* [from, to) */
+    int code;         /* SIM_FAIL_* */
+} sim_fail_span;
+
 /* The spot side's kind as this run has it (spotasg.c): set at the start
 ** from fleet.kind or a native strategy (mixed-instances,
 ** capacity-providers); target tracking moves it. A Spot Fleet run leaves it
@@ -291,6 +297,18 @@ typedef struct {
     int providers;
     double w_spot, w_od, target_pct;
     int64_t warmup;
+    /* Failed launches (docs/scenario.md, "Failed launches"), kept only for
+    ** a policy that reads them (fail_on): while the spot part is short and
+    ** no pool can launch (since stuck_since, -1 when not), the group's
+    ** attempts fail, one every SIM_LAUNCH_RETRY_S; the closed spans are in
+    ** spans[], what an invocation is given in out[]. */
+    int fail_on;
+    int64_t stuck_since;
+    int stuck_code; /* SIM_FAIL_* of the span */
+    sim_fail_span *spans;
+    size_t nspans, capspans;
+    int64_t *out;
+    size_t capout;
 } sim_sasg_state;
 
 /* The on-demand Auto Scaling group (asg.c). */
@@ -495,6 +513,12 @@ int sim_sasg_resize(sim_state *s, double desired);
 /* Bills the on-demand part's instances still running, at the end. */
 void sim_sasg_finish(sim_state *s);
 void sim_sasg_free(sim_state *s);
+/* The end of a fill of the spot part: `short_of` when it stays below its
+** target with no pool that can launch (why: SIM_FAIL_*). -1 on OOM. */
+int sim_sasg_filled(sim_state *s, int short_of, int code);
+/* Fills *out with the failed attempts that ended by now within
+** `lookback` (known when the run keeps them). -1 on OOM. */
+int sim_sasg_failures(sim_state *s, int64_t lookback, pol_launch_failures *out);
 /* The tasks (units) the capacity-provider strategy gives the on-demand
 ** provider now (s->required split). */
 double sim_sasg_tasks_od(const sim_state *s);

@@ -130,8 +130,13 @@ int sim_sasg_setup(sim_state *s) {
     const sim_scenario *sc = s->sc;
     sim_sasg_state *g = &s->sasg;
     int native = s->pol->native;
+    g->stuck_since = -1;
+    /* Read but not there: a run on a Spot Fleet or a replay says so. */
+    s->res->no_launch_failures = !native && pol_reads_launch_failures(s->pol, s->params) &&
+                                 !(sc->kind == SIM_KIND_ASG && sc->mode == SIM_MODEL);
     if (sc->kind != SIM_KIND_ASG && !native) return 0;
     g->asg = 1;
+    g->fail_on = !native && sc->mode == SIM_MODEL && pol_reads_launch_failures(s->pol, s->params);
     const double *v = s->params->v;
     if (native == POL_NATIVE_PROVIDERS) {
         /* base, weight_spot, weight_on_demand, target_capacity,
@@ -168,7 +173,97 @@ void sim_sasg_finish(sim_state *s) {
     for (int k = 0; k < s->sasg.od_n; k++) bill_od(s, s->sasg.od_start[k], s->sc->end);
 }
 
-void sim_sasg_free(sim_state *s) { free(s->sasg.od_start); }
+void sim_sasg_free(sim_state *s) {
+    free(s->sasg.od_start);
+    free(s->sasg.spans);
+    free(s->sasg.out);
+}
+
+/* ---- failed launches ------------------------------------------------------
+** A spot group that cannot launch in any pool keeps trying (no failover);
+** each attempt is a scaling activity that DescribeScalingActivities lists
+** with StatusCode "Failed" and a StatusMessage naming EC2's error. The
+** model: the first attempt at the moment the spot part is short with no
+** pool able to launch, then one every SIM_LAUNCH_RETRY_S while that lasts;
+** each fails at once (EndTime = StartTime) and a controller sees it at its
+** next invocation (the API answers from the group's own record: no delay
+** is documented, none is modelled). Kept only for a policy that reads them,
+** from the state fleet.c already has: no draw, no event, so every other
+** figure of a run is the same with them or without. */
+
+const char *sim_fail_message(int code) {
+    return code == SIM_FAIL_PRICE
+               ? "Could not launch Spot Instances. SpotMaxPriceTooLow - Your Spot request "
+                 "price is lower than the minimum required Spot request fulfillment price. "
+                 "Launching EC2 instance failed."
+               : "Could not launch Spot Instances. InsufficientInstanceCapacity - There is "
+                 "no Spot capacity available that matches your request. Launching EC2 "
+                 "instance failed.";
+}
+
+int sim_sasg_filled(sim_state *s, int short_of, int code) {
+    sim_sasg_state *g = &s->sasg;
+    if (!g->fail_on) return 0;
+    if (short_of) {
+        if (g->stuck_since < 0) {
+            g->stuck_since = s->now;
+            g->stuck_code = code;
+        }
+        return 0;
+    }
+    if (g->stuck_since < 0) return 0;
+    if (g->nspans == g->capspans) {
+        size_t c = g->capspans ? 2 * g->capspans : 16;
+        sim_fail_span *p = realloc(g->spans, c * sizeof *p);
+        if (!p) return sim_fail(s, "out of memory");
+        g->spans = p;
+        g->capspans = c;
+    }
+    g->spans[g->nspans++] = (sim_fail_span){g->stuck_since, s->now, g->stuck_code};
+    g->stuck_since = -1;
+    return 0;
+}
+
+/* Appends the attempts of [from, to) that lie in [lo, hi] to g->out. */
+static int span_attempts(sim_state *s, int64_t from, int64_t to, int64_t lo, int64_t hi,
+                         size_t *n) {
+    sim_sasg_state *g = &s->sasg;
+    int64_t k = lo > from ? (lo - from + SIM_LAUNCH_RETRY_S - 1) / SIM_LAUNCH_RETRY_S : 0;
+    for (int64_t t = from + k * SIM_LAUNCH_RETRY_S; t < to && t <= hi;
+         t += SIM_LAUNCH_RETRY_S) {
+        if (*n == g->capout) {
+            size_t c = g->capout ? 2 * g->capout : 16;
+            int64_t *p = realloc(g->out, c * sizeof *p);
+            if (!p) return sim_fail(s, "out of memory");
+            g->out = p;
+            g->capout = c;
+        }
+        g->out[(*n)++] = t;
+    }
+    return 0;
+}
+
+int sim_sasg_failures(sim_state *s, int64_t lookback, pol_launch_failures *out) {
+    sim_sasg_state *g = &s->sasg;
+    out->known = g->fail_on;
+    out->t = NULL;
+    out->n = 0;
+    if (!g->fail_on) return 0;
+    /* Forget the spans no look-back reaches any more (they only move on). */
+    int64_t oldest = s->now - lookback;
+    size_t keep = 0, n = 0;
+    for (size_t i = 0; i < g->nspans; i++)
+        if (g->spans[i].to > oldest) g->spans[keep++] = g->spans[i];
+    g->nspans = keep;
+    for (size_t i = 0; i < g->nspans; i++)
+        if (span_attempts(s, g->spans[i].from, g->spans[i].to, oldest, s->now, &n))
+            return -1;
+    if (g->stuck_since >= 0 && span_attempts(s, g->stuck_since, INT64_MAX, oldest, s->now, &n))
+        return -1;
+    out->t = g->out;
+    out->n = n;
+    return 0;
+}
 
 /* Units launching or running in AZ `az` (the id market.c gives it). */
 static double az_units(const sim_state *s, int az) {

@@ -343,6 +343,41 @@ static int events(rd *r, trc_obsbuf *b, pol_obs *o) {
     return expect(r, '}', "',' or '}'");
 }
 
+/* "launch_failures": null, or [T, ...]: a source of failed spot launches
+** (each the EndTime of a Failed scaling activity; sorted here). */
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int launch_failures(rd *r, trc_obsbuf *b, pol_obs *o) {
+    size_t n = 0;
+    field(r, "launch_failures", "");
+    if (literal(r, "null")) return 0;
+    if (expect(r, '[', "an array of times or null")) return -1;
+    o->launch_failures.known = 1;
+    if (!eat(r, ']')) {
+        do {
+            r->index = (long)n;
+            if (n == b->lfcap) {
+                size_t cap = b->lfcap ? 2 * b->lfcap : 16;
+                int64_t *p = realloc(b->lf, cap * sizeof *p);
+                if (!p) return fail(r, "out of memory");
+                b->lf = p;
+                b->lfcap = cap;
+            }
+            if (timestamp(r, &b->lf[n])) return -1;
+            n++;
+        } while (eat(r, ','));
+        r->index = -1;
+        if (expect(r, ']', "',' or ']'")) return -1;
+    }
+    if (n > 1) qsort(b->lf, n, sizeof *b->lf, cmp_i64);
+    o->launch_failures.t = b->lf;
+    o->launch_failures.n = n;
+    return 0;
+}
+
 static int asg_int(rd *r, int *out) {
     double d;
     if (number(r, &d)) return -1;
@@ -396,7 +431,7 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
                   size_t errlen) {
     rd r = {line, line + strlen(line), err, errlen, "", "", -1};
     int seen_now = 0, seen_asg = 0, seen_failed = 0, seen_metrics = 0,
-        seen_period = 0, seen_events = 0;
+        seen_period = 0, seen_events = 0, seen_lf = 0;
     int seen_m[POL_NMETRICS] = {0};
     memset(o, 0, sizeof *o);
     if (expect(&r, '{', "a JSON object")) return -1;
@@ -433,9 +468,13 @@ int trc_obs_parse(const char *line, trc_obsbuf *b, pol_obs *o, char *err,
             } else if (strcmp(key, "events") == 0) {
                 seen = &seen_events;
                 rc = events(&r, b, o);
+            } else if (strcmp(key, "launch_failures") == 0) {
+                seen = &seen_lf;
+                rc = launch_failures(&r, b, o);
             } else {
                 field(&r, "", key);
-                return fail(&r, "unknown field (now, period, metrics, failed, asg, events)");
+                return fail(&r, "unknown field (now, period, metrics, failed, asg, events, "
+                                "launch_failures)");
             }
             if (rc) return -1;
             if (*seen) {
@@ -481,6 +520,9 @@ void trc_obsbuf_free(trc_obsbuf *b) {
         b->ev[k] = NULL;
         b->evcap[k] = 0;
     }
+    free(b->lf);
+    b->lf = NULL;
+    b->lfcap = 0;
 }
 
 /* Appends JSON-escaped s to buf at *k (bounded by n, counting as snprintf).
@@ -605,6 +647,7 @@ char *trc_obs_format(const pol_obs *o) {
     size_t cap = 320, len = 0;
     for (int m = 0; m < POL_NMETRICS; m++) cap += o->m[m].n * 48 + 48;
     for (int k = 0; k < POL_NEVENTS; k++) cap += o->events.n[k] * 48 + 48;
+    cap += o->launch_failures.n * 24 + 32;
     char *s = malloc(cap);
     if (!s) return NULL;
 #define PUT(...) (len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__))
@@ -649,6 +692,13 @@ char *trc_obs_format(const pol_obs *o) {
             PUT("]");
         }
         PUT("}");
+    }
+    /* Failed launches likewise, only with a source. */
+    if (o->launch_failures.known) {
+        PUT(", \"launch_failures\": [");
+        for (size_t i = 0; i < o->launch_failures.n; i++)
+            PUT("%s%lld", i ? ", " : "", (long long)o->launch_failures.t[i]);
+        PUT("]");
     }
     PUT("}");
 #undef PUT

@@ -158,6 +158,15 @@ int trc_describe_parse(const char *line, trc_poldesc *d, char *err, size_t errle
         goto out;
     }
     d->reads_events = cJSON_IsTrue(ev);
+    const cJSON *lf = cJSON_GetObjectItemCaseSensitive(o, "launch_failures");
+    if (lf && !cJSON_IsBool(lf)) {
+        snprintf(err, errlen, "launch_failures: expected true or false");
+        goto out;
+    }
+    /* Reads the failed launches: a bit beside the metrics' (no "reads"
+    ** list still means every metric). */
+    if (cJSON_IsTrue(lf))
+        d->reads = (d->reads ? d->reads : (1u << POL_NMETRICS) - 1) | POL_READS_LAUNCH_FAILURES;
     const cJSON *ps = cJSON_GetObjectItemCaseSensitive(o, "params");
     if (ps && !cJSON_IsArray(ps)) {
         snprintf(err, errlen, "params: expected an array");

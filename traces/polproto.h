@@ -30,7 +30,8 @@
 typedef struct {
     char name[TRC_POLICY_NAME_MAX];
     char summary[TRC_POLICY_SUMMARY_MAX];
-    unsigned reads; /* POL_READS bits; every metric when the line names none */
+    unsigned reads; /* POL_READS bits; every metric when the line names none;
+                       POL_READS_LAUNCH_FAILURES with "launch_failures": true */
     int reads_events; /* "events": true: its observations carry the events */
     size_t nparams;
     pol_param_def params[POL_MAX_PARAMS]; /* strings point into the arrays below */
@@ -40,7 +41,8 @@ typedef struct {
 } trc_poldesc;
 
 /* {"type": "describe", "protocol": 1, "name": "...", "summary": "...",
-**  "reads": ["PendingCapacity", ...], "events": true, "params": [{"name", "default", "min",
+**  "reads": ["PendingCapacity", ...], "events": true, "launch_failures": true,
+**  "params": [{"name", "default", "min",
 **  "max", "integer", "unit", "description"}, ...]} */
 int trc_describe_parse(const char *line, trc_poldesc *out, char *err, size_t errlen);
 

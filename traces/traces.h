@@ -44,6 +44,8 @@ typedef struct {
     size_t cap[POL_NMETRICS];
     pol_point *ev[POL_NEVENTS]; /* the events' [time, units] pairs */
     size_t evcap[POL_NEVENTS];
+    int64_t *lf; /* the failed launches' times */
+    size_t lfcap;
 } trc_obsbuf;
 
 void trc_obsbuf_free(trc_obsbuf *b);

@@ -401,6 +401,22 @@ def check_templates(c, tmp):
             lq.get("SpotAutoScalingGroupName") == "${SpotGroup}" and
             lq.get("EventQueueUrl") == "${EventQueue}", (acts, lq))
     out["group-guarded"] = (gq, None)
+    # guarded reading failed launches on the group: the role adds
+    # DescribeScalingActivities (no resource-level permission: "*").
+    gl = os.path.join(tmp, "group-lf.json")
+    p = sb("deploy", "cloudformation", SEED, "--policy", "guarded", "--set",
+           "use_launch_failures=1", "-o", gl)
+    rl = json.load(open(gl))["Resources"] if os.path.exists(gl) else {}
+    stl = rl.get("ControllerRole", {}).get("Properties", {}).get(
+        "Policies", [{}])[0].get("PolicyDocument", {}).get("Statement", [])
+    lacts = sorted(a for s in stl for a in s["Action"])
+    c.check("group + guarded with use_launch_failures: the role adds "
+            "autoscaling:DescribeScalingActivities on \"*\"",
+            p.returncode == 0 and
+            lacts == sorted(acts + ["autoscaling:DescribeScalingActivities"]) and
+            any("autoscaling:DescribeScalingActivities" in s["Action"] and s["Resource"] == "*"
+                for s in stl), lacts)
+    out["group-lf"] = (gl, None)
     al = r.get("PendingAlarm", {}).get("Properties", {})
     c.check("group: --alarm on desired - in service > 0 (metric math)",
             [m.get("Expression") for m in al.get("Metrics", [])][-1:] ==
@@ -665,7 +681,7 @@ def role_env(creds, url, tmp):
     return env
 
 
-def iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role):
+def iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role, lf=None):
     """The controller roles' credentials against moto with IAM on: the --apply
     stack's, and the dry-run stack's, which must not set the group."""
     import boto3
@@ -673,6 +689,9 @@ def iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role):
     iam, sts, asg = clients["iam"], clients["sts"], clients["autoscaling"]
     creds = role_creds(iam, sts, role_name)
     dry_creds = role_creds(iam, sts, dry_role) if dry_role else None
+    # (Each role's credentials before IAM is on: then only a role may call.)
+    lf_creds = role_creds(iam, sts, lf[1]) if lf else None
+    plain_creds = role_creds(iam, sts, lf[2]) if lf and lf[2] else None
     live = json.loads(live_text)
     # Another group, the role must not touch.
     asg.create_launch_configuration(LaunchConfigurationName="other-lc", ImageId="ami-12c6146b",
@@ -730,6 +749,26 @@ def iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role):
         c.check("no secret of the role in live's output",
                 creds["SecretAccessKey"] not in p.stdout + p.stderr and
                 creds["SessionToken"] not in p.stdout + p.stderr)
+        if lf:
+            # The group stack of guarded with use_launch_failures: its role
+            # may list the spot group's scaling activities; the role of the
+            # same stack without the parameter may not.
+            lf_text = lf[0]
+            lcfg = os.path.join(tmp, "stack-live-lf.json")
+            with open(lcfg, "w") as fh:
+                fh.write(lf_text)
+            q = sb("live", "--config", lcfg, "--once",
+                   env=role_env(lf_creds, url, tmp))
+            c.check("IAM on: the group-lf stack's role reads the spot group's activities "
+                    "(DescribeScalingActivities allowed, none failed in moto)",
+                    "AccessDenied" not in q.stdout + q.stderr and
+                    "| failed spot launches: 0 |" in q.stdout, (q.stdout, q.stderr))
+            if plain_creds:
+                q = sb("live", "--config", lcfg, "--once", env=role_env(plain_creds, url, tmp))
+                c.check("IAM on: a role without it is denied DescribeScalingActivities",
+                        q.returncode == 1 and
+                        "DescribeScalingActivities: AccessDenied" in q.stdout + q.stderr,
+                        (q.stdout, q.stderr))
     finally:
         req = urllib.request.Request(url + "/moto-api/reset-auth", data=b"inf", method="POST",
                                      headers={"Content-Type": "text/plain"})
@@ -759,7 +798,7 @@ def run_moto(c, templates, tmp):
         clients["s3"].put_object(Bucket="code", Key="spotbench-lambda.zip", Body=tiny_zip())
         params = dict(subnets, ImageId=ami, LambdaCodeBucket="code",
                       LambdaCodeKey="spotbench-lambda.zip")
-        live_text = dry_role = None
+        live_text = dry_role = lf_text = lf_role = plain_role = None
         for name, (path, _) in templates.items():
             t, res, outputs = create_stack(c, name, path, clients, params)
             got = verify_resources(c, name, t, res, clients, subnets)
@@ -775,8 +814,14 @@ def run_moto(c, templates, tmp):
                 role_name = res["ControllerRole"]["PhysicalResourceId"]
             if name == "seed-week":
                 dry_role = res["ControllerRole"]["PhysicalResourceId"]
+            if name == "group-lf":
+                lf_text = got.get("live")
+                lf_role = res["ControllerRole"]["PhysicalResourceId"]
+            if name == "group-guarded":
+                plain_role = res["ControllerRole"]["PhysicalResourceId"]
         if live_text:
-            iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role)
+            iam_enforced(c, url, opener, clients, role_name, live_text, tmp, dry_role,
+                         (lf_text, lf_role, plain_role) if lf_text else None)
     finally:
         tm.stop(proc)
         log.close()

@@ -318,7 +318,7 @@ def run_with_moto(c, boot, log, home):
         cfg = config(sfr)
         env = lambda_env(rt, {"SPOTBENCH_APPLY": "true", "AWS_ENDPOINT_URL": url,
                               "SPOTBENCH_LIVE_CONFIG": json.dumps(cfg)})
-        p = boot.start(env, ["--max-invocations", "6"], log)
+        p = boot.start(env, ["--max-invocations", "7"], log)
         got = rt.invoke(cfg, timeout=30)
         res = json.loads(got[1]) if got and got[0] == "response" else {}
         d = res.get("decision", {})
@@ -381,8 +381,30 @@ def run_with_moto(c, boot, log, home):
                 "| events: 0 warnings," in res.get("line", "") and
                 res.get("observation", {}).get("events", {}).get("InterruptionWarnings") ==
                 [[NOW, 4]] and res.get("outcome") == "none", got)
+
+        # A spot Auto Scaling group (SpotAutoScalingGroupName) with its own
+        # fallback group, and a policy reading failed launches: its
+        # AWS/AutoScaling metrics show 8 units pending (ceil(8 / 4) = 2
+        # instances); the scaling activities are read each invocation (moto
+        # records none that failed: an empty list, the decision unchanged).
+        spot, od = "spotbench-spot-lambda", "spotbench-od-lambda"
+        tm.spot_group(ec2, asg, cw, spot, od, "spotbench-lambda")
+        gcfg = {"region": REGION, "SpotAutoScalingGroupName": spot, "AutoScalingGroupName": od,
+                "policy": "guarded", "params": {"scale_in_delay": 120, "use_launch_failures": 1},
+                "max_on_demand": 10, "timeout": 5}
+        got = rt.invoke(gcfg, timeout=30)
+        res = json.loads(got[1]) if got and got[0] == "response" else {}
+        d = res.get("decision", {})
+        od_desired = asg.describe_auto_scaling_groups(
+            AutoScalingGroupNames=[od])["AutoScalingGroups"][0]["DesiredCapacity"]
+        c.check("a spot group: activities read (none failed in moto), 8 units pending: "
+                "applied DesiredCapacity 2 to its fallback group",
+                res.get("outcome") == "applied" and d.get("DesiredCapacity") == 2 and
+                od_desired == 2 and "| failed spot launches: 0 |" in res.get("line", "") and
+                res.get("observation", {}).get("launch_failures") == [], (got, od_desired))
+
         rc = finish(p)
-        c.check("exit 0 after --max-invocations 6", rc == 0, rc)
+        c.check("exit 0 after --max-invocations 7", rc == 0, rc)
         with open(log.name, "rb") as fh:
             text = fh.read().decode(errors="replace")
         c.check("no secret in the function's output", SECRET_KEY not in text)

@@ -329,6 +329,41 @@ def run(c, home, url):
     run_group(c, home, url, env)
 
 
+def spot_group(ec2, autoscaling, cloudwatch, spot, od, prefix):
+    """A spot group with a MixedInstancesPolicy (8 units desired, two 4-unit
+    overrides), an empty fallback group `od`, and the spot group's
+    AWS/AutoScaling metrics of the last 15 minutes: 32 units desired, 8 of
+    them not in service in the last three."""
+    ec2.create_launch_template(LaunchTemplateName=prefix + "-lt", LaunchTemplateData={
+        "ImageId": "ami-12c6146b", "InstanceType": "c4.xlarge"})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=spot, MinSize=0, MaxSize=40, DesiredCapacity=8,
+        AvailabilityZones=["us-east-1a"], CapacityRebalance=True,
+        MixedInstancesPolicy={
+            "LaunchTemplate": {
+                "LaunchTemplateSpecification": {"LaunchTemplateName": prefix + "-lt",
+                                                "Version": "$Latest"},
+                "Overrides": [{"InstanceType": "c4.xlarge", "WeightedCapacity": "4"},
+                              {"InstanceType": "m4.xlarge", "WeightedCapacity": "4"}]},
+            "InstancesDistribution": {"OnDemandBaseCapacity": 0,
+                                      "OnDemandPercentageAboveBaseCapacity": 0,
+                                      "SpotAllocationStrategy": "price-capacity-optimized"}})
+    autoscaling.create_launch_configuration(LaunchConfigurationName=prefix + "-od-lc",
+                                            ImageId="ami-12c6146b", InstanceType="c3.xlarge")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=od, LaunchConfigurationName=prefix + "-od-lc", MinSize=0,
+        MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+    data = []
+    for t in range(NOW - 15 * 60, NOW, 60):
+        short = 8 if t >= NOW - 3 * 60 else 0
+        for name, v in (("GroupDesiredCapacity", 32), ("GroupInServiceCapacity", 32 - short),
+                        ("GroupPendingCapacity", 0), ("GroupTerminatingCapacity", 0)):
+            data.append({"MetricName": name, "Timestamp": ts(t), "Value": v, "Unit": "None",
+                         "Dimensions": [{"Name": "AutoScalingGroupName", "Value": spot}]})
+    for i in range(0, len(data), 20):
+        cloudwatch.put_metric_data(Namespace="AWS/AutoScaling", MetricData=data[i:i + 20])
+
+
 def run_group(c, home, url, env):
     """The spot capacity as an Auto Scaling group with a MixedInstancesPolicy
     (SpotAutoScalingGroupName): its AWS/AutoScaling metrics read as the
@@ -342,34 +377,7 @@ def run_group(c, home, url, env):
     autoscaling = boto3.client("autoscaling", **kw)
     cloudwatch = boto3.client("cloudwatch", **kw)
     spot, od = "spotbench-spot-group", "spotbench-od-2"
-    ec2.create_launch_template(LaunchTemplateName="spotbench-lt", LaunchTemplateData={
-        "ImageId": "ami-12c6146b", "InstanceType": "c4.xlarge"})
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=spot, MinSize=0, MaxSize=40, DesiredCapacity=8,
-        AvailabilityZones=["us-east-1a"], CapacityRebalance=True,
-        MixedInstancesPolicy={
-            "LaunchTemplate": {
-                "LaunchTemplateSpecification": {"LaunchTemplateName": "spotbench-lt",
-                                                "Version": "$Latest"},
-                "Overrides": [{"InstanceType": "c4.xlarge", "WeightedCapacity": "4"},
-                              {"InstanceType": "m4.xlarge", "WeightedCapacity": "4"}]},
-            "InstancesDistribution": {"OnDemandBaseCapacity": 0,
-                                      "OnDemandPercentageAboveBaseCapacity": 0,
-                                      "SpotAllocationStrategy": "price-capacity-optimized"}})
-    autoscaling.create_launch_configuration(LaunchConfigurationName="spotbench-od2-lc",
-                                            ImageId="ami-12c6146b", InstanceType="c3.xlarge")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=od, LaunchConfigurationName="spotbench-od2-lc", MinSize=0,
-        MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
-    data = []
-    for t in range(NOW - 15 * 60, NOW, 60):
-        short = 8 if t >= NOW - 3 * 60 else 0
-        for name, v in (("GroupDesiredCapacity", 32), ("GroupInServiceCapacity", 32 - short),
-                        ("GroupPendingCapacity", 0), ("GroupTerminatingCapacity", 0)):
-            data.append({"MetricName": name, "Timestamp": ts(t), "Value": v, "Unit": "None",
-                         "Dimensions": [{"Name": "AutoScalingGroupName", "Value": spot}]})
-    for i in range(0, len(data), 20):
-        cloudwatch.put_metric_data(Namespace="AWS/AutoScaling", MetricData=data[i:i + 20])
+    spot_group(ec2, autoscaling, cloudwatch, spot, od, "spotbench")
     cfg = {"region": REGION, "SpotAutoScalingGroupName": spot, "AutoScalingGroupName": od,
            "policy": "guarded", "params": {"scale_in_delay": 120}, "max_on_demand": 10,
            "timeout": 5}
@@ -402,6 +410,35 @@ def run_group(c, home, url, env):
             p.stdout and desired(od) == 2 and desired(spot) == 8,
             (p.stdout, p.stderr, desired(od), desired(spot)))
     c.check("spot group: no secret in any output", SECRET_KEY not in p.stdout + p.stderr)
+
+    # A policy reading failed launches: each tick lists the spot group's
+    # scaling activities (DescribeScalingActivities). moto records none
+    # that failed: the observation carries an empty list (a source, no
+    # failure), and guarded decides as without the parameter.
+    cfg_lf = dict(cfg, params={"scale_in_delay": 120, "use_launch_failures": 1})
+    path_lf = os.path.join(home, "group-lf.json")
+    with open(path_lf, "w", encoding="utf-8") as fh:
+        json.dump(cfg_lf, fh)
+    p = subprocess.run([SB, "live", "--config", path_lf, "--once", "--json"],
+                       env=dict(env, SPOTBENCH_NOW=str(NOW)), capture_output=True, text=True,
+                       timeout=20)
+    try:
+        tick = json.loads(p.stdout.strip().splitlines()[-1])
+        obs = tick["observation"]
+    except (ValueError, IndexError, KeyError, TypeError):
+        tick, obs = None, {}
+    c.check("spot group: DescribeScalingActivities read each tick, none failed in moto",
+            p.returncode == 0 and obs.get("launch_failures") == [] and
+            "a spot launch failed" not in p.stdout, (p.stdout, p.stderr))
+    p = live()
+    c.check("spot group: without the parameter no activity is read",
+            p.returncode == 0 and "failed spot launches" not in p.stdout, (p.stdout, p.stderr))
+    p = subprocess.run([SB, "live", "--config", path_lf, "--once"],
+                       env=dict(env, SPOTBENCH_NOW=str(NOW)), capture_output=True, text=True,
+                       timeout=20)
+    c.check("spot group: the tick line counts the failed launches read",
+            p.returncode == 0 and "| failed spot launches: 0 |" in p.stdout,
+            (p.stdout, p.stderr))
 
 
 def main():

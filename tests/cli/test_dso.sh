@@ -69,7 +69,7 @@ EOF2
 if "$CC" -shared -fPIC -o "$TMP/old.so" "$TMP/old.c" && "$CC" -shared -fPIC -o "$TMP/none.so" "$TMP/none.c"; then
     run "$SB" run traces/scenarios/seed-week/scenario.json --policy "$TMP/old.so" --db "$TMP/f.db"
     expect_rc "wrong ABI" 2
-    expect_err "wrong ABI" "spotbench: --policy $TMP/old.so: built for policy ABI version 0, this spotbench loads version 2: rebuild it against policy/policy_abi.h"
+    expect_err "wrong ABI" "spotbench: --policy $TMP/old.so: built for policy ABI version 0, this spotbench loads version 3: rebuild it against policy/policy_abi.h"
     run "$SB" run traces/scenarios/seed-week/scenario.json --policy "$TMP/none.so" --db "$TMP/f.db"
     expect_rc "no policy" 2
     expect_err "no policy" "spotbench: --policy $TMP/none.so: not a spotbench policy: no spotbench_policy_abi symbol (see policy/policy_abi.h)"

@@ -118,6 +118,36 @@ run "$SB" run $S --policy "exec:python3 $TMP/seed.py $TMP/seeds" --set seed=7 --
 expect_rc "seed run" 0
 [ "$(cat "$TMP/seeds")" = "7 3" ] && ok || bad "the child's seed: $(cat "$TMP/seeds")"
 
+# A child describing "launch_failures": true is given a spot group's failed
+# launches (a list in each observation: capacity-ice-asg's group can launch
+# spot in some pool at each of its minutes, so the lists may be empty); one
+# that does not describe it gets no such key.
+cat >"$TMP/lf.py" <<'PY'
+import json, sys
+reads = sys.argv[2] == "1"
+seen = set()
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("type") == "hello":
+        d = {"type": "describe", "protocol": 1, "name": "lf"}
+        if reads:
+            d["launch_failures"] = True
+        print(json.dumps(d), flush=True)
+    elif m.get("type") == "lookback":
+        print(json.dumps({"type": "lookback", "seconds": 600}), flush=True)
+    elif "type" not in m:
+        seen.add(type(m.get("launch_failures")).__name__)
+        print(json.dumps({"now": m["now"], "action": "none", "reason": "x"}), flush=True)
+open(sys.argv[1], "w").write(" ".join(sorted(seen)) + "\n")
+PY
+ASGS=traces/asg/capacity-ice-asg/scenario.json
+run "$SB" run $ASGS --policy "exec:python3 $TMP/lf.py $TMP/lf1 1" --db "$TMP/lf.db"
+expect_rc "exec reads launch_failures" 0
+[ "$(cat "$TMP/lf1")" = "list" ] && ok || bad "launch_failures given: $(cat "$TMP/lf1")"
+run "$SB" run $ASGS --policy "exec:python3 $TMP/lf.py $TMP/lf0 0" --db "$TMP/lf.db"
+expect_rc "exec without launch_failures" 0
+[ "$(cat "$TMP/lf0")" = "NoneType" ] && ok || bad "launch_failures not given: $(cat "$TMP/lf0")"
+
 # The --set rule with an external policy's own parameter beside a
 # built-in: k goes to the child only, a scenario field to both.
 mkdir -p "$TMP/suite"

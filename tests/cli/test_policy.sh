@@ -57,6 +57,18 @@ expect_rc "eval guarded" 0
 expect_lines "eval guarded" 2
 expect_out "eval guarded" '"action": "none", "reason": "shortfall of 8 units not yet confirmed'
 
+# A failed spot launch (launch_failures, a spot group's Failed scaling
+# activity at 11:58:00Z, within guarded's window of 600 s): with
+# use_launch_failures=1 the one datapoint of 8 pending units is confirmed:
+# ceil(8 / 4) = 2 instances; without the parameter still not confirmed.
+LF='{"now": 1488369600, "metrics": {"TargetCapacity": [[1488369000, 32], [1488369060, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}, "asg": {"DesiredCapacity": 0, "MinSize": 0, "MaxSize": 200, "InService": 0}, "launch_failures": ["2017-03-01T11:58:00Z"]}'
+printf '%s\n' "$LF" >"$TMP/lf.jsonl"
+run "$SB" policy eval --policy guarded --set use_launch_failures=1 "$TMP/lf.jsonl"
+expect_rc "eval launch_failures" 0
+expect_out "eval launch_failures" '"action": "set", "DesiredCapacity": 2, "HonorCooldown": false, "reason": "scale out: shortfall 8 units (pending 8, launching 0, warned 0) needs 2 instances; no interruption events; a spot launch failed"'
+run "$SB" policy eval --policy guarded "$TMP/lf.jsonl"
+expect_out "eval launch_failures unread" '"action": "none", "reason": "shortfall of 8 units not yet confirmed'
+
 # A malformed third line: the two decisions before it stand, exit 2.
 printf '%s\n%s\n{"now": 1, "asg": null, "metrics": {"Pending": []}}\n%s\n' "$EX" "$EX2" "$EX" >"$TMP/bad.jsonl"
 run "$SB" policy eval --policy classic "$TMP/bad.jsonl"

@@ -1,7 +1,7 @@
 /*
 ** fuzz_xml.c: every AWS answer spotbench reads (aws/xml.c): error
 ** documents (XML, JSON, or the error headers), GetMetricStatistics, DescribeAutoScalingGroups,
-** DescribeSpotFleetRequests, and a response's root check. libxml2 is
+** DescribeScalingActivities, DescribeSpotFleetRequests, and a response's root check. libxml2 is
 ** opened for each input (after the first, dlopen only finds it loaded).
 */
 #include "fuzz.h"
@@ -34,6 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pol_asg a;
     if (aws_xml_asg(x, xml, size, "ecsDemandBackupGroup", &a, err, sizeof err) == 0 && !a.known)
         abort();
+    int64_t *ft = NULL;
+    size_t fn = 0;
+    if (aws_xml_failed_launches(x, xml, size, &ft, &fn, err, sizeof err) == 0) {
+        for (size_t i = 1; i < fn; i++)
+            if (ft[i] < ft[i - 1]) abort(); /* sorted */
+        free(ft);
+    }
     aws_fleet f;
     aws_xml_fleet(x, xml, size, "sfr-test", &f, err, sizeof err);
     aws_xml_expect_root(x, xml, size, "SetDesiredCapacityResponse", err, sizeof err);

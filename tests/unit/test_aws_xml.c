@@ -149,6 +149,62 @@ static void asg_counts_only_its_instances(void **st) {
     assert_non_null(strstr(err, "MaxSize"));
 }
 
+/* DescribeScalingActivities as AWS documents its shape (the API page's
+** example, a namespace, newest first): the Failed activities that speak
+** of Spot, each at its EndTime (StartTime without one), sorted; not the
+** Successful one nor the failed On-Demand launch. 12:05:02Z = 1488369902,
+** 11:55:00Z = 1488369300 (12:00:00Z is 1488369600). */
+static void failed_launches(void **st) {
+    const aws_xml *x = *st;
+    const char *xml =
+        "<DescribeScalingActivitiesResponse xmlns=\"https://autoscaling.amazonaws.com/doc/"
+        "2011-01-01/\"><DescribeScalingActivitiesResult><Activities>"
+        "<member><ActivityId>a</ActivityId><AutoScalingGroupName>g</AutoScalingGroupName>"
+        "<StartTime>2017-03-01T12:05:00.312Z</StartTime><EndTime>2017-03-01T12:05:02Z"
+        "</EndTime><StatusCode>Failed</StatusCode><StatusMessage>Could not launch Spot "
+        "Instances. InsufficientInstanceCapacity - There is no Spot capacity available "
+        "that matches your request. Launching EC2 instance failed.</StatusMessage>"
+        "<Progress>100</Progress></member>"
+        "<member><ActivityId>b</ActivityId><StartTime>2017-03-01T12:01:10Z</StartTime>"
+        "<EndTime>2017-03-01T12:01:45Z</EndTime><StatusCode>Successful</StatusCode>"
+        "</member>"
+        "<member><ActivityId>c</ActivityId><StartTime>2017-03-01T11:58:00Z</StartTime>"
+        "<EndTime>2017-03-01T11:58:01Z</EndTime><StatusCode>Failed</StatusCode>"
+        "<StatusMessage>Could not launch On-Demand Instances. InsufficientInstanceCapacity"
+        "</StatusMessage></member>"
+        "<member><ActivityId>d</ActivityId><StartTime>2017-03-01T11:55:00Z</StartTime>"
+        "<StatusCode>Failed</StatusCode><StatusMessage>Could not launch Spot Instances. "
+        "SpotMaxPriceTooLow - Your Spot request price is lower than the minimum required "
+        "Spot request fulfillment price.</StatusMessage></member>"
+        "</Activities></DescribeScalingActivitiesResult><ResponseMetadata><RequestId>r"
+        "</RequestId></ResponseMetadata></DescribeScalingActivitiesResponse>";
+    int64_t *t;
+    size_t n;
+    char err[256];
+    assert_int_equal(aws_xml_failed_launches(x, L(xml), &t, &n, err, sizeof err), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(t[0], 1488369300LL);
+    assert_int_equal(t[1], 1488369902LL);
+    free(t);
+    /* None at all (what moto answers for a group that never failed). */
+    const char *empty = "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
+                        "<Activities/></DescribeScalingActivitiesResult>"
+                        "</DescribeScalingActivitiesResponse>";
+    assert_int_equal(aws_xml_failed_launches(x, L(empty), &t, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+    assert_null(t);
+    /* A Failed Spot activity with no time at all, or another answer. */
+    const char *bad = "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult>"
+                      "<Activities><member><StatusCode>Failed</StatusCode><StatusMessage>"
+                      "Could not launch Spot Instances.</StatusMessage></member></Activities>"
+                      "</DescribeScalingActivitiesResult></DescribeScalingActivitiesResponse>";
+    assert_int_equal(aws_xml_failed_launches(x, L(bad), &t, &n, err, sizeof err), -1);
+    assert_non_null(strstr(err, "activity 1"));
+    assert_int_equal(aws_xml_failed_launches(x, L("<SetDesiredCapacityResponse/>"), &t, &n, err,
+                                             sizeof err),
+                     -1);
+}
+
 static void fleet_state_and_target(void **st) {
     const aws_xml *x = *st;
     aws_fleet f;
@@ -428,6 +484,7 @@ int main(void) {
         cmocka_unit_test(asg_sizes_and_in_service),
         cmocka_unit_test(asg_counts_only_its_instances),
         cmocka_unit_test(fleet_state_and_target),
+        cmocka_unit_test(failed_launches),
         cmocka_unit_test(set_desired_response),
         cmocka_unit_test(error_response_shape),
         cmocka_unit_test(ec2_error_shape),

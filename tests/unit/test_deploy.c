@@ -184,6 +184,33 @@ static void least_privilege(void **st) {
     }
 }
 
+/* DescribeScalingActivities only for a policy reading failed launches
+** on a spot group: guarded with use_launch_failures 1; not its default
+** (0), and not on a Spot Fleet (no such activity to read). */
+static void activities_only_when_read(void **st) {
+    (void)st;
+    char err[512];
+    static const char *const on[] = {"use_launch_failures=1"};
+    static const struct {
+        const char *const *sets;
+        size_t nsets;
+        int spot_fleet, want;
+    } cases[] = {{on, 1, 0, 1}, {NULL, 0, 0, 0}, {on, 1, 1, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dep_input in = {SEED, cases[i].sets, cases[i].nsets, "guarded", -1, 1, 0,
+                        cases[i].spot_fleet};
+        dep_plan p;
+        assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
+        char *t = dep_cloudformation(&p);
+        assert_non_null(t);
+        cJSON *j = cJSON_Parse(t);
+        free(t);
+        assert_int_equal(role_allows(j, "autoscaling:DescribeScalingActivities"), cases[i].want);
+        cJSON_Delete(j);
+        dep_plan_free(&p);
+    }
+}
+
 /* The default stack: a spot Auto Scaling group, no Spot Fleet; the
 ** controller reads the group (no ec2:DescribeSpotFleetRequests); the
 ** legacy fleet only when asked, with AWS's notice as a warning. */
@@ -318,6 +345,7 @@ int main(void) {
         cmocka_unit_test(worst_tick),
         cmocka_unit_test(plan_splits_settings),
         cmocka_unit_test(least_privilege),
+        cmocka_unit_test(activities_only_when_read),
         cmocka_unit_test(spot_group_by_default),
         cmocka_unit_test(plan_refuses),
         cmocka_unit_test(target_tracking_warns),

@@ -142,6 +142,48 @@ static void shortfall_beyond_launching_covered_at_once(void **st) {
     assert_set(DECIDE(&f, "window=240"), 5, 0);
 }
 
+/* A failed spot launch within `window` (600 s): the 16 pending units are
+** not being launched (launching 0) and one datapoint confirms them: 16 / 4
+** = 4 instances at once. Without the parameter, or with a failure older
+** than the window (NOW-700), or without a source, the target increase is
+** capacity the group is launching: none. */
+static void failed_launch_covers_at_once(void **st) {
+    (void)st;
+    fixture f;
+    static int64_t at[2] = {NOW - 700, NOW - 240};
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -360, 32);
+    fx_flat(&f, POL_TARGET, -300, -60, 48);
+    fx_flat(&f, POL_PENDING, -900, -360, 0);
+    fx_flat(&f, POL_PENDING, -300, -60, 16);
+    f.o.launch_failures.known = 1;
+    f.o.launch_failures.t = at;
+    f.o.launch_failures.n = 2;
+    pol_decision d = DECIDE(&f, "use_launch_failures=1");
+    assert_set(d, 4, 0);
+    assert_non_null(strstr(d.reason, "a spot launch failed"));
+    assert_none(DECIDE(&f), "launching");
+    f.o.launch_failures.n = 1; /* only NOW-700: outside the window */
+    assert_none(DECIDE(&f, "use_launch_failures=1"), "launching");
+    /* One new datapoint of pending 8 (the one before it 0), no target
+    ** increase: confirm 2 waits; a failure at NOW-240 confirms it: 8 / 4 =
+    ** 2 instances. */
+    fx_init(&f);
+    fx_flat(&f, POL_TARGET, -900, -60, 32);
+    fx_flat(&f, POL_PENDING, -900, -120, 0);
+    fx_point(&f, POL_PENDING, -60, 8);
+    assert_none(DECIDE(&f, "use_launch_failures=1"), "not yet confirmed");
+    f.o.launch_failures.known = 1;
+    f.o.launch_failures.t = at + 1;
+    f.o.launch_failures.n = 1;
+    assert_set(DECIDE(&f, "use_launch_failures=1"), 2, 0);
+    /* No source (a Spot Fleet): runs as without, and says so once it acts. */
+    shortfall(&f, 8); /* two datapoints: confirmed */
+    d = DECIDE(&f, "use_launch_failures=1");
+    assert_set(d, 2, 0);
+    assert_non_null(strstr(d.reason, "no launch failures source"));
+}
+
 /* The units of the interruption warnings received within the notice's two
 ** minutes are covered at once: 8 units -> 8 / 4 = 2 instances. */
 static void warning_acts_at_once(void **st) {
@@ -478,6 +520,7 @@ int main(void) {
         cmocka_unit_test(launching_capacity_not_covered),
         cmocka_unit_test(shortfall_beyond_launching_covered_at_once),
         cmocka_unit_test(warning_acts_at_once),
+        cmocka_unit_test(failed_launch_covers_at_once),
         cmocka_unit_test(warned_units_kept_while_the_notice_lasts),
         cmocka_unit_test(same_decision_at_every_second_offset),
         cmocka_unit_test(period_300_scales_staleness),

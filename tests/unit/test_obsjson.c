@@ -281,6 +281,52 @@ static void json_unescape_rule(void **st) {
     trc_obsbuf_free(&b);
 }
 
+/* The failed launches an observation carries: read (epoch or ISO),
+** sorted, written back; null or absent: no source, none written. */
+static void launch_failures_round_trip(void **st) {
+    (void)st;
+    trc_obsbuf b = {0}, b2 = {0};
+    pol_obs o, o2;
+    char err[256];
+    const char *line = "{\"now\": 1488369600, \"asg\": null, \"launch_failures\": "
+                       "[1488369590, \"2017-03-01T11:55:00Z\"]}";
+    assert_int_equal(trc_obs_parse(line, &b, &o, err, sizeof err), 0);
+    assert_int_equal(o.launch_failures.known, 1);
+    assert_int_equal(o.launch_failures.n, 2);
+    assert_int_equal(o.launch_failures.t[0], 1488369300LL);
+    assert_int_equal(o.launch_failures.t[1], 1488369590LL);
+    /* (1488369300, now]: both; after 1488369300: one. */
+    assert_int_equal(pol_launch_failures_in(&o.launch_failures, 1488369000, o.now), 2);
+    assert_int_equal(pol_launch_failures_in(&o.launch_failures, 1488369300, o.now), 1);
+    assert_int_equal(pol_obs_check(&o, err, sizeof err), 0);
+    char *out = trc_obs_format(&o);
+    assert_non_null(strstr(out, "\"launch_failures\": [1488369300, 1488369590]"));
+    assert_int_equal(trc_obs_parse(out, &b2, &o2, err, sizeof err), 0);
+    assert_int_equal(o2.launch_failures.n, 2);
+    free(out);
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"launch_failures\": []}",
+                                   &b, &o, err, sizeof err),
+                     0);
+    assert_int_equal(o.launch_failures.known, 1);
+    out = trc_obs_format(&o);
+    assert_non_null(strstr(out, "\"launch_failures\": []"));
+    free(out);
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"launch_failures\": null}",
+                                   &b, &o, err, sizeof err),
+                     0);
+    assert_int_equal(o.launch_failures.known, 0);
+    out = trc_obs_format(&o);
+    assert_null(strstr(out, "launch_failures"));
+    free(out);
+    assert_int_equal(trc_obs_parse("{\"now\": 1, \"asg\": null, \"launch_failures\": "
+                                   "[\"soon\"]}",
+                                   &b, &o, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "launch_failures"));
+    trc_obsbuf_free(&b);
+    trc_obsbuf_free(&b2);
+}
+
 /* The events an observation carries: read, sorted, checked, written back. */
 static void events_round_trip(void **st) {
     (void)st;
@@ -347,6 +393,7 @@ int main(void) {
         cmocka_unit_test(epoch_seconds_of_every_length),
         cmocka_unit_test(obs_format_round_trips),
         cmocka_unit_test(events_round_trip),
+        cmocka_unit_test(launch_failures_round_trip),
         cmocka_unit_test(decision_format_escapes),
     };
     return cmocka_run_group_tests_name("obsjson", tests, NULL, NULL);

@@ -101,20 +101,25 @@ static void fx_mixed(fx *f, double price_a, double price_b) {
     f->sc.mixed.od_pct = 0;
 }
 
+/* fx_mixed with both pools' capacity gone at +1800. */
+static void fx_capacity_drop(fx *f) {
+    static pol_point av[2][2];
+    fx_mixed(f, 0.1, 0.1);
+    for (int p = 0; p < 2; p++) {
+        av[p][0] = (pol_point){T0, 100};
+        av[p][1] = (pol_point){T0 + 1800, 0};
+        f->pools[p].avail.pts = av[p];
+        f->pools[p].avail.n = 2;
+    }
+}
+
 /* Both pools' capacity goes at +1800: the 6 spot instances get their
 ** notice and end at +1920. The group keeps trying spot and never launches
 ** on-demand instead: 24 units short from +1920 to the end. */
 static void capacity_drop_no_failover(void **st) {
     (void)st;
     static fx f;
-    fx_mixed(&f, 0.1, 0.1);
-    static pol_point av[2][2];
-    for (int p = 0; p < 2; p++) {
-        av[p][0] = (pol_point){T0, 100};
-        av[p][1] = (pol_point){T0 + 1800, 0};
-        f.pools[p].avail.pts = av[p];
-        f.pools[p].avail.n = 2;
-    }
+    fx_capacity_drop(&f);
     sim_result r = run(&f, "none");
     assert_int_equal(r.interruptions, 6);
     assert_int_equal(r.spot_launches, 0);
@@ -146,6 +151,85 @@ static void capacity_drop_no_failover(void **st) {
     g = run(&f, "guarded");
     assert_int_equal(g.od_launches, 6);
     assert_true(g.shortfall_unit_hours > 24 * 120 / 3600.0);
+}
+
+/* A policy that decides nothing and keeps the failed launches of its
+** last invocation (a test's own: the engine's policies are stateless). */
+static int64_t seen_t[64];
+static size_t seen_n;
+static int seen_known, seen_calls;
+
+static int64_t rec_lookback(const pol_params *p, int64_t period) {
+    (void)p;
+    (void)period;
+    return 7200;
+}
+
+static void rec_decide(const pol_obs *o, const pol_params *p, pol_decision *d) {
+    (void)p;
+    seen_calls++;
+    seen_known = o->launch_failures.known;
+    seen_n = o->launch_failures.n < 64 ? o->launch_failures.n : 64;
+    for (size_t i = 0; i < seen_n; i++) seen_t[i] = o->launch_failures.t[i];
+    d->action = POL_ACT_NONE;
+    d->reason[0] = '\0';
+}
+
+static const pol_policy recorder = {
+    "recorder", "keeps what it sees", NULL, 0, rec_lookback, rec_decide, 0,
+    POL_READS(POL_TARGET) | POL_READS_LAUNCH_FAILURES, 0, 0, POL_BUILT_IN,
+};
+
+/* The capacity drop of capacity_drop_no_failover as scaling activities:
+** the 6 noticed instances end at +1920 (both pools at 0): the group's
+** first attempt fails then, and one every SIM_LAUNCH_RETRY_S (300 s)
+** after, to the end at +3600: +1920, +2220, +2520, +2820, +3120, +3420.
+** The last invocation (+3540, looking back 7200 s) is given all six; a
+** Spot Fleet has none (no source). guarded with use_launch_failures
+** confirms the shortfall with one datapoint instead of two: it covers the
+** 24 units one Period sooner, 24 x 60 unit-seconds less short. */
+static void capacity_drop_failed_activities(void **st) {
+    (void)st;
+    static fx f;
+    fx_capacity_drop(&f);
+    pol_params none;
+    sim_result r;
+    char err[256];
+    seen_calls = 0;
+    if (sim_run(&f.sc, &recorder, &none, NULL, &r, err, sizeof err)) fail_msg("%s", err);
+    assert_true(seen_calls > 50);
+    assert_int_equal(seen_known, 1);
+    assert_int_equal(seen_n, 6);
+    for (size_t i = 0; i < 6; i++) assert_int_equal(seen_t[i], T0 + 1920 + 300 * (int64_t)i);
+    assert_int_equal(r.interruptions, 6); /* the run is the one without them */
+    assert_int_equal(r.spot_launches, 0);
+    assert_string_equal(sim_fail_message(SIM_FAIL_CAPACITY),
+                        "Could not launch Spot Instances. InsufficientInstanceCapacity - "
+                        "There is no Spot capacity available that matches your request. "
+                        "Launching EC2 instance failed.");
+
+    sim_result g0 = run(&f, "guarded");
+    sim_result g1 = run_p(&f, "guarded", "use_launch_failures", 1);
+    assert_int_equal(g1.od_launches, 6);
+    NEAR(g0.shortfall_unit_hours - g1.shortfall_unit_hours, 24 * 60 / 3600.0);
+
+    assert_int_equal(g1.no_launch_failures, 0);
+    assert_int_equal(g0.no_launch_failures, 0); /* not read: nothing to say */
+
+    f.sc.kind = SIM_KIND_SPOT_FLEET;
+    f.sc.target_capacity = 24;
+    if (sim_run(&f.sc, &recorder, &none, NULL, &r, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(seen_known, 0);
+    assert_int_equal(seen_n, 0);
+    /* guarded reading them on a fleet: the run says it had none. */
+    g1 = run_p(&f, "guarded", "use_launch_failures", 1);
+    assert_int_equal(g1.no_launch_failures, 1);
+    sim_note n[8];
+    int k = sim_notes(&f.sc, pol_find("guarded"), &g1, n, 8), found = 0;
+    for (int i = 0; i < k; i++)
+        found |= n[i].kind == SIM_NOTE_NO_LAUNCH_FAILURES &&
+                 strstr(n[i].text, "a Spot Fleet records no such activity") != NULL;
+    assert_true(found);
 }
 
 /* An interrupted instance is replaced only once it is terminated: pool a
@@ -341,6 +425,7 @@ int main(void) {
         cmocka_unit_test(mixed_split_by_hand),
         cmocka_unit_test(providers_split_by_hand),
         cmocka_unit_test(capacity_drop_no_failover),
+        cmocka_unit_test(capacity_drop_failed_activities),
         cmocka_unit_test(replaced_after_termination),
         cmocka_unit_test(availability_zones_balanced),
         cmocka_unit_test(capacity_providers_sizes),

@@ -972,7 +972,7 @@ static void params_json_exact(void **state) {
                   "\"staleness\": 180, \"window\": 600, \"confirm\": 2, "
                   "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
                   "\"headroom_units\": 0, \"max_on_demand\": 100, "
-                  "\"use_events\": 1}");
+                  "\"use_events\": 1, \"use_launch_failures\": 0}");
     assert_q_text(raw, "SELECT sets FROM runs WHERE id = 2", "[]");
     assert_q_text(raw, "SELECT quote(tool_version) FROM runs WHERE id = 2",
                   "NULL");
@@ -1093,7 +1093,7 @@ static void live_ticks_stored(void **state) {
                   "\"window\": 600, \"confirm\": 2, "
                   "\"scale_in_delay\": 900, \"scale_in_step\": 4, "
                   "\"headroom_units\": 0, \"max_on_demand\": 100, "
-                  "\"use_events\": 1}");
+                  "\"use_events\": 1, \"use_launch_failures\": 0}");
     /* The observation is the `policy eval` input line, exactly. */
     assert_q_text(raw, "SELECT observation FROM live_ticks WHERE id = 1",
                   "{\"now\": 1488370140, \"metrics\": {\"TargetCapacity\": "
