@@ -543,9 +543,9 @@ static void sets_table(FILE *f, const rep_sweep *w) {
     }
     fputs("</tbody></table></div>\n", f);
     if (per > 1)
-        fprintf(f, "<p class=\"muted\">Sets not run on all %zu %s are listed last, in grey: "
-                   "their figures are over the runs made.</p>\n",
-                per, ns > 1 ? "scenarios and seeds" : "scenarios");
+        fprintf(f, "<p class=\"muted\">Sets not run on every %s (%zu runs a set) are listed "
+                   "last, in grey: their figures are over the runs made.</p>\n",
+                ns > 1 ? "scenario and seed" : "scenario", per);
     if (shown < w->nsets)
         fprintf(f, "<p class=\"muted\">The %zu cheapest of %zu parameter sets; every run is in "
                    "<code>spotbench export --sweep %lld</code>.</p>\n",
@@ -618,8 +618,9 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
     for (size_t i = 0, n = 0; i < s->nsets && n < sizeof buf; i++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", s->sets[i]);
     if (buf[0]) fact(f, "fixed settings", buf);
-    snprintf(buf, sizeof buf, "%zu of %zu (%zu parameter sets x %zu scenarios)", w->info.runs,
-             w->info.points * w->info.scenarios, w->info.points, w->info.scenarios);
+    snprintf(buf, sizeof buf, "%zu of %zu (%zu points x %zu scenario%s)", w->info.runs,
+             w->info.points * w->info.scenarios, w->info.points, w->info.scenarios,
+             w->info.scenarios == 1 ? "" : "s");
     fact(f, "runs stored", buf);
     fact(f, "started", w->info.created);
     fputs("</dl>\n", f);
