@@ -391,7 +391,13 @@ static int add_pick_row(void *ctx, size_t n, const char *const *names, const st_
         if (r->id != v[cid].i || r->row) continue;
         if (!(r->row = cJSON_CreateObject())) return -1;
         for (size_t i = 0; i < n; i++) {
-            cJSON *x = v[i].type == ST_V_INT    ? cJSON_CreateNumber((double)v[i].i)
+            /* An integer a double cannot hold (a seed may be any 64-bit
+            ** value) as its digits. */
+            char digits[24];
+            snprintf(digits, sizeof digits, "%lld", (long long)v[i].i);
+            int exact = v[i].i > -(1LL << 53) && v[i].i < (1LL << 53);
+            cJSON *x = v[i].type == ST_V_INT    ? exact ? cJSON_CreateNumber((double)v[i].i)
+                                                        : cli_json_str(digits)
                        : v[i].type == ST_V_REAL ? cJSON_CreateNumber(v[i].d)
                        : v[i].type == ST_V_TEXT ? cli_json_str(v[i].s)
                                                 : cJSON_CreateNull();
@@ -723,6 +729,13 @@ static const char *pick_str(const rep_pick *r, const char *k) {
     const cJSON *x = cJSON_GetObjectItem(r->row, k);
     return cJSON_IsString(x) ? x->valuestring : "";
 }
+/* The seed's digits into buf (24 bytes). */
+static const char *pick_seed(const rep_pick *r, char *buf) {
+    const cJSON *x = cJSON_GetObjectItem(r->row, "seed");
+    if (cJSON_IsString(x)) snprintf(buf, 24, "%s", x->valuestring);
+    else snprintf(buf, 24, "%.0f", cJSON_IsNumber(x) ? x->valuedouble : 0.0);
+    return buf;
+}
 
 /* The chosen runs side by side: what each is and its main figures. */
 static void picks_table(FILE *f, const rep_picks *p) {
@@ -741,9 +754,10 @@ static void picks_table(FILE *f, const rep_picks *p) {
         esc(f, pick_str(r, "scenario"));
         fputs("</td><td class=\"text\">", f);
         esc(f, pick_str(r, "policy"));
-        fprintf(f, "</td><td>%.0f</td><td data-v=\"%.6f\">$%.2f</td><td data-v=\"%.6f\">"
+        char seed[24];
+        fprintf(f, "</td><td>%s</td><td data-v=\"%.6f\">$%.2f</td><td data-v=\"%.6f\">"
                    "%+.2f</td><td>%.3f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>\n",
-                pick_num(r, "seed"), cost, cost, cost - oracle, cost - oracle,
+                pick_seed(r, seed), cost, cost, cost - oracle, cost - oracle,
                 pick_num(r, "coverage_pct"), pick_num(r, "interruptions"),
                 pick_num(r, "fallback_latency_max_s"), pick_num(r, "flaps"));
     }
@@ -769,7 +783,8 @@ static void run_command(FILE *f, const rep_pick *r, const char *db_path) {
         shell_word(f, x->valuestring);
     }
     cJSON_Delete(sets);
-    if (!seeded) fprintf(f, " \\\n    --set seed=%.0f", pick_num(r, "seed"));
+    char seed[24];
+    if (!seeded) fprintf(f, " \\\n    --set seed=%s", pick_seed(r, seed));
     fputs(" --timeseries --db ", f);
     shell_word(f, db_path);
     fputc('\n', f);
@@ -798,8 +813,7 @@ static void pick_section(FILE *f, const char *db_path, const rep_pick *r) {
     fact(f, "policy", pick_str(r, "policy"));
     fact(f, "parameters", pick_str(r, "params"));
     fact(f, "--set", strcmp(pick_str(r, "sets"), "[]") ? pick_str(r, "sets") : "(none)");
-    snprintf(buf, sizeof buf, "%.0f", pick_num(r, "seed"));
-    fact(f, "seed", buf);
+    fact(f, "seed", pick_seed(r, buf));
     fact(f, "scenario hash", pick_str(r, "scenario_hash"));
     fact(f, "stored by", *pick_str(r, "tool_version") ? pick_str(r, "tool_version")
                                                        : "(not stored)");
