@@ -7,6 +7,7 @@
 #define SPOTBENCH_CLI_H
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -104,6 +105,9 @@ int cli_out_close(trc_out *o, int ok);
 ** and the document printed as one line, then deleted (CLI_OK, or CLI_FAIL
 ** after saying why). Every --json prints one JSON value on one line. */
 cJSON *cli_json_str(const char *s);
+/* Adds KEY: VALUE of "KEY=VALUE" to o: VALUE as JSON when it is JSON (a
+** number), else as a string. */
+void cli_json_kv(cJSON *o, const char *kv);
 /* Adds key: [lo, hi] to o (a 95 % interval as --json gives it). */
 void cli_json_interval(cJSON *o, const char *key, double lo, double hi);
 int cli_json_print(cJSON *doc);
@@ -114,6 +118,19 @@ int cli_json_error(int rc, const char *msg);
 /* 1 when argv holds --json before any "--": for a command whose options
 ** could not be read. */
 int cli_argv_json(int argc, char **argv);
+/* A command's --json failure state: `json` from cli_argv_json, `said` once
+** a failure has been printed as JSON. cli_jfail says what went wrong on
+** stderr and, with --json, as the error object too; returns rc.
+** cli_jdone(j, rc) ends a command: a failure not yet said as JSON (a usage
+** error, a message printed deeper down) gets the error object pointing at
+** stderr. Returns rc. */
+typedef struct {
+    int json, said;
+} cli_jout;
+void cli_jout_init(cli_jout *j, int argc, char **argv);
+int cli_jfail(cli_jout *j, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cli_jfailv(cli_jout *j, int rc, const char *fmt, va_list ap);
+int cli_jdone(cli_jout *j, int rc);
 
 /* Prints "--policy NAME: unknown policy" with the closest policy suggested;
 ** returns 2. */

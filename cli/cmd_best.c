@@ -127,13 +127,12 @@ static size_t split_keys(char *buf, const char **keys, size_t max) {
 static int best_fail(const best_args *o, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int best_fail(const best_args *o, int rc, const char *fmt, ...) {
-    char msg[2048];
+    cli_jout j = {o->json, 0};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    cli_jfailv(&j, rc, fmt, ap);
     va_end(ap);
-    cli_error("%s", msg);
-    return o->json ? cli_json_error(rc, msg) : rc;
+    return rc;
 }
 
 /* Reads the arguments into *o. Returns an exit status, after saying why. */
@@ -423,14 +422,7 @@ static cJSON *worst_json(const best_args *o, const best_sweep *d, const cli_best
     cJSON_AddNumberToObject(doc, "values", (double)g->npoints);
     cJSON_AddNumberToObject(doc, "point", (double)g->group);
     cJSON *jp = cJSON_AddObjectToObject(doc, "parameters");
-    for (size_t i = 0; i < w->nkv; i++) {
-        /* KEY=VALUE: VALUE as JSON when it is JSON, else a string. */
-        char key[LAB_SWEEP_KEY_MAX];
-        const char *eq = strchr(w->kv[i], '=');
-        snprintf(key, sizeof key, "%.*s", (int)(eq - w->kv[i]), w->kv[i]);
-        cJSON *v = cJSON_Parse(eq + 1);
-        cJSON_AddItemToObject(jp, key, v ? v : cli_json_str(eq + 1));
-    }
+    for (size_t i = 0; i < w->nkv; i++) cli_json_kv(jp, w->kv[i]);
     add_range(doc, "total_cost", g->cost_max, g->cost_median, g->cost_min);
     add_range(doc, "coverage_pct", g->cov_min, g->cov_median, g->cov_max);
     cJSON_AddItemToObject(doc, "deploy", cli_json_str(deploy));

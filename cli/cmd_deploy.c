@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -23,11 +24,11 @@
 const char cmd_deploy_usage[] =
     "usage: spotbench deploy cloudformation SCENARIO [--sweep N|last --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
-    "           [--alarm | --no-alarm] [--apply] [--spot-fleet] -o FILE\n"
+    "           [--alarm | --no-alarm] [--apply] [--spot-fleet] [--json] -o FILE\n"
     "       spotbench deploy live-config SCENARIO [--sweep N --point K [--db FILE]]\n"
     "           [--set KEY=VALUE]... [--policy NAME] [--max-on-demand N]\n"
     "           [--SpotAutoScalingGroupName NAME | --FleetRequestId ID | --spot-fleet]\n"
-    "           [--AutoScalingGroupName NAME] -o FILE\n"
+    "           [--AutoScalingGroupName NAME] [--json] -o FILE\n"
     "\n"
     "cloudformation writes one CloudFormation template (JSON) from the scenario\n"
     "as simulated: the spot capacity as an Auto Scaling group with a\n"
@@ -71,6 +72,11 @@ const char cmd_deploy_usage[] =
     "                         the spot group's and the on-demand group's\n"
     "                         placeholders, which live refuses until filled in)\n"
     "  -o FILE                the output (written whole or not at all)\n"
+    "  --json                 say what was written as one JSON object: {\"kind\",\n"
+    "                         \"output\", \"scenario\", \"policy\", cloudformation:\n"
+    "                         \"pools\", \"lambda_timeout_s\", \"apply\", \"alarm\";\n"
+    "                         \"warnings\": [{\"field\", \"text\"}], \"notes\": [...]}\n"
+    "                         (also on stderr); a failure is {\"error\", \"exit_status\"}\n"
     "\n"
     "See docs/deploy.md.\n"
     "\n"
@@ -87,14 +93,46 @@ static const cli_opt cfn_opts[] = {
     {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
     {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
     {"--max-on-demand", "N"}, {"--alarm", NULL},   {"--no-alarm", NULL},
-    {"--apply", NULL},   {"--spot-fleet", NULL},   {NULL, NULL}};
+    {"--apply", NULL},   {"--spot-fleet", NULL},   {"--json", NULL}, {NULL, NULL}};
 static const cli_opt live_config_opts[] = {
     {"-o", "FILE"},      {"--db", "FILE"},          {"--policy", "NAME"},
     {"--set", "KEY=VALUE"}, {"--sweep", "ID"},     {"--point", "N"},
     {"--max-on-demand", "N"}, {"--FleetRequestId", "ID"},
     {"--SpotAutoScalingGroupName", "NAME"}, {"--AutoScalingGroupName", "NAME"},
-    {"--spot-fleet", NULL}, {NULL, NULL}};
+    {"--spot-fleet", NULL}, {"--json", NULL}, {NULL, NULL}};
 const cli_opt *const cmd_deploy_opts[] = {cfn_opts, live_config_opts, NULL};
+
+/* What deploy says as it goes: with --json, doc gathers what was written,
+** its warnings and notes (each also on stderr); NULL otherwise. */
+typedef struct {
+    cli_jout j;
+    cJSON *doc;
+} dep_said;
+
+/* Says a warning (field may be NULL) or, with field "", a note: on stderr
+** as "spotbench: TEXT", and into doc's "warnings" or "notes". */
+static void say(dep_said *d, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(dep_said *d, const char *field, const char *fmt, ...) {
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cli_error("%s", msg);
+    if (!d || !d->doc) return;
+    int note = field && !*field;
+    cJSON *arr = cJSON_GetObjectItem(d->doc, note ? "notes" : "warnings");
+    if (!arr) arr = cJSON_AddArrayToObject(d->doc, note ? "notes" : "warnings");
+    if (note) {
+        cJSON_AddItemToArray(arr, cli_json_str(msg));
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "field", field ? cli_json_str(field) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "text", cli_json_str(msg));
+    cJSON_AddItemToArray(arr, o);
+}
 
 /* Writes text and a newline to path, replaced whole or not at all
 ** (traces/outfile.h). Returns the exit status (cli_out_open's rule). */
@@ -109,49 +147,37 @@ static int write_file(const char *path, const char *text) {
 
 /* The settings of a sweep's point: its fixed --set strings, then the
 ** point's KEY=VALUE. Appended to sets (strings owned by *spec and buf). */
-static int sweep_point_sets(const char *db_path, int64_t id, long long point,
+static int sweep_point_sets(dep_said *d, const char *db_path, int64_t id, long long point,
                             lab_sweep_spec *spec, char *buf, size_t bufn,
                             const char **sets, size_t *nsets) {
     char err[1024];
     st_db *db = NULL;
-    if (access(db_path, F_OK) != 0) {
-        cli_error("%s: no such database", db_path);
-        return CLI_BADINPUT;
-    }
-    if (st_open(db_path, &db, err, sizeof err)) {
-        cli_error("%s", err);
-        return CLI_FAIL;
-    }
+    if (access(db_path, F_OK) != 0)
+        return cli_jfail(&d->j, CLI_BADINPUT, "%s: no such database", db_path);
+    if (st_open(db_path, &db, err, sizeof err)) return cli_jfail(&d->j, CLI_FAIL, "%s", err);
     int rc = cli_sweep_resolve(db, &id, err, sizeof err) ||
              lab_sweep_load(db, id, spec, err, sizeof err);
     st_close(db);
-    if (rc) {
-        cli_error("%s", err);
-        return CLI_BADINPUT;
-    }
+    if (rc) return cli_jfail(&d->j, CLI_BADINPUT, "%s", err);
     size_t np = lab_sweep_npoints(spec);
-    if (point < 0 || (size_t)point >= np) {
-        cli_error("--point %lld: sweep %lld has points 0 to %zu", point, (long long)id,
-                  np ? np - 1 : 0);
-        return CLI_BADINPUT;
-    }
+    if (point < 0 || (size_t)point >= np)
+        return cli_jfail(&d->j, CLI_BADINPUT, "--point %lld: sweep %lld has points 0 to %zu",
+                         point, (long long)id, np ? np - 1 : 0);
     size_t nswept = spec->ngrid + spec->nrnd;
-    if (*nsets + spec->nsets + nswept > MAX_SETS) {
-        cli_error("more than %d settings", MAX_SETS);
-        return CLI_BADINPUT;
-    }
+    if (*nsets + spec->nsets + nswept > MAX_SETS)
+        return cli_jfail(&d->j, CLI_BADINPUT, "more than %d settings", MAX_SETS);
     for (size_t i = 0; i < spec->nsets; i++) sets[(*nsets)++] = spec->sets[i];
-    if (lab_sweep_point(spec, (size_t)point, buf, bufn, sets + *nsets)) {
-        cli_error("sweep %lld point %lld: settings too long", (long long)id, point);
-        return CLI_FAIL;
-    }
+    if (lab_sweep_point(spec, (size_t)point, buf, bufn, sets + *nsets))
+        return cli_jfail(&d->j, CLI_FAIL, "sweep %lld point %lld: settings too long",
+                         (long long)id, point);
     *nsets += nswept;
     return CLI_OK;
 }
 
-static void print_warnings(const dep_plan *p, const char *scenario) {
+static void print_warnings(dep_said *d, const dep_plan *p, const char *scenario) {
     for (size_t i = 0; i < p->nwarn; i++)
-        cli_error("warning: %s: %s: %s", scenario, p->warn[i].field, p->warn[i].text);
+        say(d, p->warn[i].field, "warning: %s: %s: %s", scenario, p->warn[i].field,
+            p->warn[i].text);
 }
 
 /* The live configuration of a plan as JSON text (malloc'd). */
@@ -205,8 +231,8 @@ int cli_live_ids_arg(const cli_args *a, cli_live_ids *ids) {
 /* A live configuration holds the policy's parameters only: every scenario
 ** field among the settings (a tuned asg.DefaultCooldown) is said loudly,
 ** with what to do about it, so that none is lost without a word. */
-static void warn_fields(const dep_plan *p, const char *path, const char *const *sets,
-                        size_t nsets, const cli_live_ids *ids) {
+static void warn_fields(dep_said *d, const dep_plan *p, const char *path,
+                        const char *const *sets, size_t nsets, const cli_live_ids *ids) {
     lab_sets split;
     char err[256];
     const pol_policy *pols[1] = {p->pol};
@@ -215,68 +241,77 @@ static void warn_fields(const dep_plan *p, const char *path, const char *const *
         const char *kv = split.field[i], *eq = strchr(kv, '=');
         int n = eq ? (int)(eq - kv) : (int)strlen(kv);
         if (lab_sweep_unknown_key_n(kv, (size_t)n)) continue;
-        if (strncmp(kv, "fleet.kind=", 11) == 0) {
+        char key[256];
+        snprintf(key, sizeof key, "%.*s", n, kv);
+        if (strcmp(key, "fleet.kind") == 0) {
             /* Held by the key live.json names the spot side with. */
             int group = !ids->fleet && !ids->spot_fleet;
             if (group != (p->sc.kind == SIM_KIND_ASG))
-                cli_error("WARNING: %s: %s was simulated, but the live configuration "
-                          "names %s", path, kv,
-                          group ? "a spot Auto Scaling group" : "a Spot Fleet");
+                say(d, key, "WARNING: %s: %s was simulated, but the live configuration "
+                    "names %s", path, kv, group ? "a spot Auto Scaling group" : "a Spot Fleet");
             continue;
         }
-        if (strncmp(kv, "asg.DefaultCooldown=", 20) == 0)
-            cli_error("WARNING: %s: %s is tuned but a live configuration cannot hold it: "
-                      "set it on the existing group (aws autoscaling "
-                      "update-auto-scaling-group --auto-scaling-group-name NAME "
-                      "--default-cooldown %s) or deploy the stack ('spotbench deploy "
-                      "cloudformation', best --stack)", path, kv, eq + 1);
+        if (strcmp(key, "asg.DefaultCooldown") == 0)
+            say(d, key, "WARNING: %s: %s is tuned but a live configuration cannot hold it: "
+                "set it on the existing group (aws autoscaling "
+                "update-auto-scaling-group --auto-scaling-group-name NAME "
+                "--default-cooldown %s) or deploy the stack ('spotbench deploy "
+                "cloudformation', best --stack)", path, kv, eq + 1);
         else
-            cli_error("WARNING: %s: %.*s is tuned (%s) but a live configuration cannot "
-                      "hold it: set it on the fleet or group yourself, or deploy the stack "
-                      "('spotbench deploy cloudformation', best --stack)", path, n, kv, kv);
+            say(d, key, "WARNING: %s: %s is tuned (%s) but a live configuration cannot "
+                "hold it: set it on the fleet or group yourself, or deploy the stack "
+                "('spotbench deploy cloudformation', best --stack)", path, key, kv);
     }
 }
 
-int cli_write_live_config(const char *path, const char *scenario,
-                          const char *const *sets, size_t nsets, const char *policy,
-                          const cli_live_ids *ids, int max_od) {
+/* cli_write_live_config, saying what it wrote into d->doc too. */
+static int write_live(dep_said *d, const char *path, const char *scenario,
+                      const char *const *sets, size_t nsets, const char *policy,
+                      const cli_live_ids *ids, int max_od) {
     dep_input in = {scenario, sets, nsets, policy, max_od, -1, 0, -1};
     dep_plan p;
     char err[1024];
-    if (dep_plan_load(&in, &p, err, sizeof err)) {
-        cli_error("%s", err);
-        return CLI_BADINPUT;
-    }
-    print_warnings(&p, scenario);
-    warn_fields(&p, path, sets, nsets, ids);
+    if (dep_plan_load(&in, &p, err, sizeof err)) return cli_jfail(&d->j, CLI_BADINPUT, "%s", err);
+    print_warnings(d, &p, scenario);
+    warn_fields(d, &p, path, sets, nsets, ids);
     char *s = live_json(&p, ids);
     int rc = !s ? CLI_FAIL : write_file(path, s);
     free(s);
     int events = rc == CLI_OK && p.pol->reads_events;
     const char *pol = p.pol->name; /* the registry's: outlives the plan */
+    if (rc == CLI_OK && d->doc) {
+        cJSON_AddItemToObject(d->doc, "kind", cli_json_str("live-config"));
+        cJSON_AddItemToObject(d->doc, "output", cli_json_str(path));
+        cJSON_AddItemToObject(d->doc, "scenario", cli_json_str(scenario));
+        cJSON_AddItemToObject(d->doc, "policy", cli_json_str(pol));
+    }
     dep_plan_free(&p);
     int fleet_form = ids->fleet || ids->spot_fleet;
     if (rc == CLI_OK && (!(fleet_form ? ids->fleet : ids->spot_group) || !ids->group))
-        cli_error("note: %s: fill in %s and AutoScalingGroupName (the stack's "
-                  "outputs)%s before 'spotbench live --config %s'",
-                  path, fleet_form ? "FleetRequestId" : "SpotAutoScalingGroupName",
-                  events ? ", and EventQueueUrl (the stack's output)" : "", path);
+        say(d, "", "note: %s: fill in %s and AutoScalingGroupName (the stack's "
+            "outputs)%s before 'spotbench live --config %s'",
+            path, fleet_form ? "FleetRequestId" : "SpotAutoScalingGroupName",
+            events ? ", and EventQueueUrl (the stack's output)" : "", path);
     else if (events)
-        cli_error("note: %s: add EventQueueUrl (the stack's output) for %s to read "
-                  "interruption warnings (docs/live.md)", path, pol);
+        say(d, "", "note: %s: add EventQueueUrl (the stack's output) for %s to read "
+            "interruption warnings (docs/live.md)", path, pol);
     return rc;
+}
+
+int cli_write_live_config(const char *path, const char *scenario,
+                          const char *const *sets, size_t nsets, const char *policy,
+                          const cli_live_ids *ids, int max_od) {
+    dep_said d = {{0, 0}, NULL};
+    return write_live(&d, path, scenario, sets, nsets, policy, ids, max_od);
 }
 
 /* Writes the CloudFormation template of a scenario with settings to out,
 ** warnings on stderr, and says what it wrote. A CLI exit status. */
-static int write_stack(const char *out, const dep_input *in) {
+static int write_stack(dep_said *d, const char *out, const dep_input *in) {
     dep_plan p;
     char err[1024];
-    if (dep_plan_load(in, &p, err, sizeof err)) {
-        cli_error("%s", err);
-        return CLI_BADINPUT;
-    }
-    print_warnings(&p, in->scenario);
+    if (dep_plan_load(in, &p, err, sizeof err)) return cli_jfail(&d->j, CLI_BADINPUT, "%s", err);
+    print_warnings(d, &p, in->scenario);
     char *t = dep_cloudformation(&p);
     int rc;
     if (!t) {
@@ -285,7 +320,16 @@ static int write_stack(const char *out, const dep_input *in) {
     } else {
         rc = write_file(out, t);
     }
-    if (rc == CLI_OK) {
+    if (rc == CLI_OK && d->doc) {
+        cJSON_AddItemToObject(d->doc, "kind", cli_json_str("cloudformation"));
+        cJSON_AddItemToObject(d->doc, "output", cli_json_str(out));
+        cJSON_AddItemToObject(d->doc, "scenario", cli_json_str(in->scenario));
+        cJSON_AddItemToObject(d->doc, "policy", cli_json_str(p.pol->name));
+        cJSON_AddNumberToObject(d->doc, "pools", (double)p.sc.npools);
+        cJSON_AddNumberToObject(d->doc, "lambda_timeout_s", p.timeout_s);
+        cJSON_AddBoolToObject(d->doc, "apply", p.apply);
+        cJSON_AddBoolToObject(d->doc, "alarm", p.alarm);
+    } else if (rc == CLI_OK) {
         printf("%s: CloudFormation template: %zu pools, policy %s, Lambda Timeout %d s, %s%s\n",
                out, p.sc.npools, p.pol->name, p.timeout_s,
                p.apply ? "applying" : "dry run (deploy with --apply to act)",
@@ -333,10 +377,29 @@ int cli_point_stack(const char *path, const lab_sweep_spec *spec, size_t point,
     int rc = point_sets(spec, point, buf, sizeof buf, sets, &n);
     if (rc) return rc;
     dep_input in = {spec->scenarios[0], sets, n, spec->policy, -1, -1, 0, spot_fleet};
-    return write_stack(path, &in);
+    dep_said d = {{0, 0}, NULL};
+    return write_stack(&d, path, &in);
 }
 
+static int deploy_main(dep_said *d, int argc, char **argv);
+
 int cmd_deploy(int argc, char **argv) {
+    dep_said d = {{0, 0}, NULL};
+    cli_jout_init(&d.j, argc, argv);
+    if (d.j.json && !(d.doc = cJSON_CreateObject()))
+        return cli_jfail(&d.j, CLI_FAIL, "out of memory");
+    int rc = deploy_main(&d, argc, argv);
+    if (rc == CLI_OK && d.doc) {
+        /* Empty arrays rather than missing keys: a script reads them. */
+        if (!cJSON_GetObjectItem(d.doc, "warnings")) cJSON_AddArrayToObject(d.doc, "warnings");
+        if (!cJSON_GetObjectItem(d.doc, "notes")) cJSON_AddArrayToObject(d.doc, "notes");
+        return cli_json_print(d.doc);
+    }
+    cJSON_Delete(d.doc);
+    return cli_jdone(&d.j, rc);
+}
+
+static int deploy_main(dep_said *d, int argc, char **argv) {
     if (argc < 2 || (strcmp(argv[1], "cloudformation") != 0 &&
                      strcmp(argv[1], "live-config") != 0))
         return cli_usage("deploy", "expected 'cloudformation' or 'live-config'");
@@ -379,6 +442,7 @@ int cmd_deploy(int argc, char **argv) {
         } else if (cli_is(&ap, "--alarm")) alarm = 1;
         else if (cli_is(&ap, "--no-alarm")) alarm = 0;
         else if (cli_is(&ap, "--apply")) apply = 1;
+        else if (cli_is(&ap, "--json")) d->j.json = 1; /* cli_jout_init's already */
         else cli_live_ids_arg(&ap, &ids);
     }
     if (!scenario) return cli_usage("deploy", "a SCENARIO file is required");
@@ -395,22 +459,22 @@ int cmd_deploy(int argc, char **argv) {
     static char pbuf[16384];
     int rc = CLI_OK;
     if (sweep) {
-        rc = sweep_point_sets(db, sweep, point, &spec, pbuf, sizeof pbuf, sets, &nsets);
+        rc = sweep_point_sets(d, db, sweep, point, &spec, pbuf, sizeof pbuf, sets, &nsets);
         if (rc) goto done;
         if (!policy) policy = spec.policy;
         int listed = 0;
         for (size_t i = 0; i < spec.nscenarios; i++)
             if (strcmp(spec.scenarios[i], scenario) == 0) listed = 1;
         if (!listed)
-            cli_error("warning: %s is not one of sweep %lld's scenarios", scenario, sweep);
+            say(d, NULL, "warning: %s is not one of sweep %lld's scenarios", scenario, sweep);
     }
     for (size_t i = 0; i < nuser; i++) sets[nsets++] = user_sets[i];
     if (!cfn) {
-        rc = cli_write_live_config(out, scenario, sets, nsets, policy, &ids, (int)max_od);
+        rc = write_live(d, out, scenario, sets, nsets, policy, &ids, (int)max_od);
         goto done;
     }
     dep_input in = {scenario, sets, nsets, policy, (int)max_od, alarm, apply, ids.spot_fleet};
-    rc = write_stack(out, &in);
+    rc = write_stack(d, out, &in);
 done:
     lab_sweep_spec_free(&spec);
     return rc;

@@ -13,7 +13,7 @@
 #include "traces/traces.h"
 
 const char cmd_plot_usage[] =
-    "usage: spotbench plot frontier --sweep ID -o FILE [--db FILE]\n"
+    "usage: spotbench plot frontier --sweep ID -o FILE [--db FILE] [--json]\n"
     "       spotbench plot timeline --run ID [--from TIME] [--to TIME] -o FILE\n"
     "                               [--db FILE]\n"
     "       spotbench plot heatmap --sweep ID --x KEY --y KEY --z coverage|cost\n"
@@ -43,6 +43,8 @@ const char cmd_plot_usage[] =
     "  --from TIME  timeline: from this time (ISO-8601 UTC or epoch seconds)\n"
     "  --to TIME    timeline: up to this time\n"
     "  --db FILE    the SQLite database (default results/spotbench.db)\n"
+    "  --json       say what was written as one JSON object, {\"figure\", \"files\"};\n"
+    "               a failure is {\"error\", \"exit_status\"} (not with -o -)\n"
     "\n"
     "examples (a new database: the sweep is number 1, the run 10):\n"
     "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
@@ -57,7 +59,7 @@ const char cmd_plot_usage[] =
 static const cli_opt plot_opts[] = {
     {"--sweep", "ID"}, {"--run", "ID"}, {"-o", "FILE"}, {"--db", "FILE"},
     {"--x", "KEY"},    {"--y", "KEY"},  {"--z", "coverage|cost"},
-    {"--from", "TIME"}, {"--to", "TIME"}, {NULL, NULL}};
+    {"--from", "TIME"}, {"--to", "TIME"}, {"--json", NULL}, {NULL, NULL}};
 const cli_opt *const cmd_plot_opts[] = {plot_opts, NULL};
 
 /* A time: epoch seconds (digits) or ISO-8601 UTC. 0, or -1. */
@@ -70,7 +72,15 @@ static int parse_time(const char *s, int64_t *out) {
     return trc_time_parse(s, out);
 }
 
+static int plot_main(cli_jout *j, int argc, char **argv);
+
 int cmd_plot(int argc, char **argv) {
+    cli_jout j;
+    cli_jout_init(&j, argc, argv);
+    return cli_jdone(&j, plot_main(&j, argc, argv));
+}
+
+static int plot_main(cli_jout *j, int argc, char **argv) {
     if (argc < 2) return cli_usage("plot", "frontier, timeline or heatmap is required");
     const char *what = argv[1], *out = NULL, *db_path = "results/spotbench.db";
     const char *x = NULL, *y = NULL, *z = NULL;
@@ -94,6 +104,7 @@ int cmd_plot(int argc, char **argv) {
         else if (cli_is(&a, "--x")) x = a.val;
         else if (cli_is(&a, "--y")) y = a.val;
         else if (cli_is(&a, "--z")) z = a.val;
+        else if (cli_is(&a, "--json")) j->json = 1;
         else if (cli_is(&a, "--from") || cli_is(&a, "--to")) {
             int64_t t;
             if (parse_time(a.val, &t))
@@ -107,6 +118,8 @@ int cmd_plot(int argc, char **argv) {
         return cli_usage("plot", "--from and --to are for the timeline");
     if (from && to && from >= to) return cli_usage("plot", "--from must be before --to");
     if (!out) return cli_usage("plot", "-o FILE is required");
+    if (j->json && strcmp(out, "-") == 0)
+        return cli_usage("plot", "--json and -o -: the figure would be the output");
     int is_timeline = strcmp(what, "timeline") == 0;
     if (is_timeline ? !run_id : !sweep)
         return cli_usage("plot", "%s is required", is_timeline ? "--run ID" : "--sweep ID");
@@ -119,16 +132,11 @@ int cmd_plot(int argc, char **argv) {
     }
     if (cli_plot_out_check(out)) return CLI_BADINPUT;
     /* st_open would create a missing database: say it is missing instead. */
-    if (access(db_path, F_OK) != 0) {
-        cli_error("%s: no such database", db_path);
-        return CLI_BADINPUT;
-    }
+    if (access(db_path, F_OK) != 0)
+        return cli_jfail(j, CLI_BADINPUT, "%s: no such database", db_path);
     char err[1024];
     st_db *db;
-    if (st_open(db_path, &db, err, sizeof err)) {
-        cli_error("%s", err);
-        return CLI_FAIL;
-    }
+    if (st_open(db_path, &db, err, sizeof err)) return cli_jfail(j, CLI_FAIL, "%s", err);
     /* What the figure draws must exist: a missing sweep or run, or a key the
     ** sweep did not sweep, is bad input, as in best and deploy (gnuplot
     ** failing is the run-time failure). */
@@ -136,13 +144,11 @@ int cmd_plot(int argc, char **argv) {
     st_run_desc *d = is_timeline ? malloc(sizeof *d) : NULL;
     char *spec = NULL;
     if (is_timeline && !d) {
-        cli_error("out of memory");
-        rc = CLI_FAIL;
+        rc = cli_jfail(j, CLI_FAIL, "out of memory");
     } else if (is_timeline   ? st_run_describe(db, run_id, d, err, sizeof err)
                : zz_heatmap  ? pl_check_heatmap(db, sweep, x, y, err, sizeof err)
                              : st_sweep_spec(db, sweep, &spec, err, sizeof err)) {
-        cli_error("%s", err);
-        rc = CLI_BADINPUT;
+        rc = cli_jfail(j, CLI_BADINPUT, "%s", err);
     }
     free(d);
     free(spec);
@@ -154,9 +160,12 @@ int cmd_plot(int argc, char **argv) {
     else if (is_timeline) rc = pl_timeline(db, run_id, from, to, out, err, sizeof err);
     else rc = pl_heatmap(db, sweep, x, y, zz, out, err, sizeof err);
     st_close(db);
-    if (rc) {
-        cli_error("%s", err);
-        return CLI_FAIL;
+    if (rc) return cli_jfail(j, CLI_FAIL, "%s", err);
+    if (j->json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "figure", cli_json_str(what));
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "files"), cli_json_str(out));
+        return cli_json_print(doc);
     }
     if (strcmp(out, "-") != 0) printf("%s\n", out); /* "-": the figure is the output */
     return CLI_OK;

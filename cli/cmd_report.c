@@ -22,8 +22,8 @@
 #include "store/sweeptab.h"
 
 const char cmd_report_usage[] =
-    "usage: spotbench report (--sweep ID|last)... [--min-coverage PCT] [--db FILE]\n"
-    "                        -o FILE.html\n"
+    "usage: spotbench report [--sweep ID|last]... [--run ID]... [--runs ID,ID,...]\n"
+    "                        [--min-coverage PCT] [--db FILE] -o FILE.html\n"
     "\n"
     "Writes one HTML file, self-contained (no network, no external file), on\n"
     "one or more stored sweeps: a tune's, a compare's (one sweep per policy:\n"
@@ -35,27 +35,38 @@ const char cmd_report_usage[] =
     "note instead when gnuplot is missing), the notes of its runs; with\n"
     "several sweeps, a table of them side by side; and the provenance: the\n"
     "spotbench version, the scenarios' hashes, the seeds, and the commands\n"
-    "that run the sweep and draw each figure again.\n"
+    "that run the sweep and draw each figure again. For each chosen run (any\n"
+    "stored run: 'spotbench export --runs' lists them): what it is (scenario,\n"
+    "policy, parameters, seed, hash), its whole summary, its timeline (inline\n"
+    "SVG) when it was stored with --timeseries, and the command that makes it\n"
+    "again; with several, a table of them side by side.\n"
     "\n"
     "  --sweep ID|last    a sweep to report (repeat for a compare's sweeps)\n"
+    "  --run ID           a run to report (repeat for several)\n"
+    "  --runs ID,ID,...   runs to report, in this order\n"
     "  --min-coverage PCT the coverage floor the pick must meet\n"
     "  --db FILE          the SQLite database (default results/spotbench.db)\n"
     "  -o FILE.html       the report (written whole or not at all)\n"
     "\n"
     "exit status: 0; 1 when the database cannot be read or the file written;\n"
-    "2 for no such database or sweep, or an -o that does not end in .html.\n"
+    "2 for no such database, sweep or run, or an -o that does not end in .html.\n"
     "\n"
     "example:\n"
     "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
     "      --grid confirm=1,2 --db report.db --quiet\n"
-    "  spotbench report --sweep 1 --min-coverage 99.9 --db report.db -o report.html\n";
+    "  spotbench report --sweep 1 --min-coverage 99.9 --db report.db -o report.html\n"
+    "  spotbench run traces/scenarios/seed-week/scenario.json --policy classic \\\n"
+    "      --policy guarded --timeseries --db report.db\n"
+    "  spotbench report --runs 3,4 --db report.db -o runs.html\n";
 
-static const cli_opt report_opts[] = {{"--sweep", "ID"}, {"--min-coverage", "PCT"},
+static const cli_opt report_opts[] = {{"--sweep", "ID"}, {"--run", "ID"},
+                                      {"--runs", "ID,ID,..."}, {"--min-coverage", "PCT"},
                                       {"--db", "FILE"}, {"-o", "FILE"}, {NULL, NULL}};
 const cli_opt *const cmd_report_opts[] = {report_opts, NULL};
 
 #define MAX_SWEEPS 32
 #define MAX_TABLE_ROWS 500
+#define MAX_RUNS 64
 
 /* One run of a sweep, as its view gives it. */
 typedef struct {
@@ -134,6 +145,11 @@ static const char style[] =
     "p,li{max-width:48rem}.muted{color:var(--muted)}\n"
     "dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem}\n"
     "dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
+    "dl.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));"
+    "gap:0 2rem;font-size:.9rem;font-variant-numeric:tabular-nums}\n"
+    "dl.summary div{display:flex;justify-content:space-between;gap:1rem;"
+    "border-bottom:1px solid var(--rule);padding:.2rem 0}\n"
+    "dl.summary dt,dl.summary dd{margin:0}\n"
     ".scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}\n"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.9rem}\n"
     "th,td{padding:.25rem .6rem;border-bottom:1px solid var(--rule);text-align:right;"
@@ -153,10 +169,16 @@ static const char style[] =
     ".warn{border-left:4px solid var(--vermillion);background:#fbeee6;padding:.5rem 1rem}\n"
     "@media (max-width:40rem){body{font-size:15px}dl.facts{grid-template-columns:1fr}"
     "dl.facts dd{margin-bottom:.4rem}}\n"
-    "@media print{body{max-width:none;font-size:11pt}th{position:static}"
-    "figure .scroll svg{min-width:0}"
+    /* Print: figures (gnuplot's, 1400 px wide at 10 px type, laid out for
+    ** it: larger type would cut the key's text) each on a
+    ** landscape page, the widest the type can be; nothing split that reads
+    ** as one: a heading from what follows it, a command, a figure. */
+    "@page wide{size:landscape;margin:.4in}\n"
+    "@media print{body{max-width:none;font-size:11pt;padding:0}th{position:static}"
+    ".figs{page:wide}figure .scroll svg{min-width:0;border:0}"
     ".scroll{overflow:visible}table{font-size:9pt}th,td{white-space:normal}"
-    "h2{break-after:avoid}figure,tr{break-inside:avoid}th.sortable::after{content:''}}\n"
+    "h2,h3,p:has(+pre){break-after:avoid}figure,tr,pre,dl.summary div,.callout"
+    "{break-inside:avoid}th.sortable::after{content:''}.screen{display:none}}\n"
     "</style>\n";
 
 /* Sorting: a click on a heading sorts its table's body by that column,
@@ -301,21 +323,24 @@ static int heat_keys(const lab_sweep_spec *spec, const char **x, const char **y)
     return n == 2 && spec->nrnd == 0;
 }
 
+/* A scratch folder for figures ($TMPDIR or /tmp) into tdir (512 bytes)
+** and the path of its f.svg into path (600 bytes). 0, or -1. */
+static int scratch(char *tdir, char *path) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tdir, 512, "%s/spotbench-report-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 400 ? tmp : "/tmp");
+    if (!mkdtemp(tdir)) return -1;
+    snprintf(path, 600, "%s/f.svg", tdir);
+    return 0;
+}
+
 /* Draws the sweep's figures into a scratch folder and reads them back. */
 static void figures(st_db *db, rep_sweep *w) {
-    char dir[] = "/tmp/spotbench-report-XXXXXX", path[128], err[1000];
-    const char *tmp = getenv("TMPDIR");
-    char tdir[512];
-    if (tmp && *tmp && strlen(tmp) < 400) {
-        snprintf(tdir, sizeof tdir, "%s/spotbench-report-XXXXXX", tmp);
-    } else {
-        snprintf(tdir, sizeof tdir, "%s", dir);
-    }
-    if (!mkdtemp(tdir)) {
+    char tdir[512], path[600], err[1000];
+    if (scratch(tdir, path)) {
         snprintf(w->figure_err, sizeof w->figure_err, "no scratch folder for the figures");
         return;
     }
-    snprintf(path, sizeof path, "%.100s/f.svg", tdir);
     if (pl_frontier(db, w->id, path, err, sizeof err) == 0) w->frontier_svg = read_svg(path);
     else snprintf(w->figure_err, sizeof w->figure_err, "%s", err);
     unlink(path);
@@ -339,6 +364,84 @@ static void sweep_free(rep_sweep *w) {
     free(w->info.created);
     free(w->info.tool_version);
     free(w->info.spec);
+}
+
+/* ---- chosen runs ---------------------------------------------------------- */
+
+/* A run chosen with --run: its row of the view run_results (provenance and
+** summary, by column name, in the view's order) and its timeline. */
+typedef struct {
+    int64_t id;
+    cJSON *row;          /* NULL until read: no such run */
+    char *timeline_svg;  /* NULL: not drawn, timeline_err says why */
+    char timeline_err[1024];
+} rep_pick;
+
+typedef struct {
+    rep_pick *runs;
+    size_t n;
+} rep_picks;
+
+static int add_pick_row(void *ctx, size_t n, const char *const *names, const st_value *v) {
+    rep_picks *p = ctx;
+    int cid = col(n, names, "run_id");
+    if (cid < 0) return -1;
+    for (size_t k = 0; k < p->n; k++) {
+        rep_pick *r = &p->runs[k];
+        if (r->id != v[cid].i || r->row) continue;
+        if (!(r->row = cJSON_CreateObject())) return -1;
+        for (size_t i = 0; i < n; i++) {
+            /* An integer a double cannot hold (a seed may be any 64-bit
+            ** value) as its digits. */
+            char digits[24];
+            snprintf(digits, sizeof digits, "%lld", (long long)v[i].i);
+            int exact = v[i].i > -(1LL << 53) && v[i].i < (1LL << 53);
+            cJSON *x = v[i].type == ST_V_INT    ? exact ? cJSON_CreateNumber((double)v[i].i)
+                                                        : cli_json_str(digits)
+                       : v[i].type == ST_V_REAL ? cJSON_CreateNumber(v[i].d)
+                       : v[i].type == ST_V_TEXT ? cli_json_str(v[i].s)
+                                                : cJSON_CreateNull();
+            if (!x) return -1;
+            cJSON_AddItemToObject(r->row, names[i], x);
+        }
+    }
+    return 0;
+}
+
+/* Reads the chosen runs' rows (run_results, through st_view_each) and draws
+** each timeline whose run kept its timeseries (plot/'s reader: the report
+** does not read the samples itself). Returns an exit status, err set. */
+static int load_picks(st_db *db, rep_picks *p, char *err, size_t errlen) {
+    if (st_view_each(db, 0, add_pick_row, p, err, errlen)) {
+        if (!err[0]) snprintf(err, errlen, "out of memory");
+        return CLI_FAIL;
+    }
+    for (size_t k = 0; k < p->n; k++)
+        if (!p->runs[k].row) {
+            snprintf(err, errlen, "%s: no run %lld", st_path(db), (long long)p->runs[k].id);
+            return CLI_BADINPUT;
+        }
+    char tdir[512], path[600];
+    for (size_t k = 0; k < p->n; k++) {
+        rep_pick *r = &p->runs[k];
+        if (scratch(tdir, path)) {
+            snprintf(r->timeline_err, sizeof r->timeline_err, "no scratch folder");
+            continue;
+        }
+        if (pl_timeline(db, r->id, 0, 0, path, r->timeline_err, sizeof r->timeline_err) == 0)
+            r->timeline_svg = read_svg(path);
+        unlink(path);
+        rmdir(tdir);
+    }
+    return CLI_OK;
+}
+
+static void picks_free(rep_picks *p) {
+    for (size_t k = 0; k < p->n; k++) {
+        cJSON_Delete(p->runs[k].row);
+        free(p->runs[k].timeline_svg);
+    }
+    free(p->runs);
 }
 
 /* ---- writing the report --------------------------------------------------- */
@@ -446,9 +549,9 @@ static void sets_table(FILE *f, const rep_sweep *w) {
     }
     fputs("</tbody></table></div>\n", f);
     if (per > 1)
-        fprintf(f, "<p class=\"muted\">Sets not run on all %zu %s are listed last, in grey: "
-                   "their figures are over the runs made.</p>\n",
-                per, ns > 1 ? "scenarios and seeds" : "scenarios");
+        fprintf(f, "<p class=\"muted\">Sets not run on every %s (%zu runs a set) are listed "
+                   "last, in grey: their figures are over the runs made.</p>\n",
+                ns > 1 ? "scenario and seed" : "scenario", per);
     if (shown < w->nsets)
         fprintf(f, "<p class=\"muted\">The %zu cheapest of %zu parameter sets; every run is in "
                    "<code>spotbench export --sweep %lld</code>.</p>\n",
@@ -521,8 +624,9 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
     for (size_t i = 0, n = 0; i < s->nsets && n < sizeof buf; i++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? " " : "", s->sets[i]);
     if (buf[0]) fact(f, "fixed settings", buf);
-    snprintf(buf, sizeof buf, "%zu of %zu (%zu parameter sets x %zu scenarios)", w->info.runs,
-             w->info.points * w->info.scenarios, w->info.points, w->info.scenarios);
+    snprintf(buf, sizeof buf, "%zu of %zu (%zu points x %zu scenario%s)", w->info.runs,
+             w->info.points * w->info.scenarios, w->info.points, w->info.scenarios,
+             w->info.scenarios == 1 ? "" : "s");
     fact(f, "runs stored", buf);
     fact(f, "started", w->info.created);
     fputs("</dl>\n", f);
@@ -559,7 +663,9 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
     }
     fputs("<h3>Parameter sets, cheapest first</h3>\n", f);
     sets_table(f, w);
-    fputs("<h3>Figures</h3>\n", f);
+    /* The heading goes with its figures (on their own landscape page in
+    ** print). */
+    fputs(w->frontier_svg ? "<div class=\"figs\">\n<h3>Figures</h3>\n" : "<h3>Figures</h3>\n", f);
     char cmd[1024];
     if (w->frontier_svg) {
         snprintf(cmd, sizeof cmd, "spotbench plot frontier --sweep %lld --db %s -o frontier.svg",
@@ -574,7 +680,8 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
                  (long long)w->id, x, y, db_q);
         figure(f, w->heatmap_svg, "Coverage over the two swept keys.", cmd);
     }
-    if (!w->frontier_svg) {
+    if (w->frontier_svg) fputs("</div>\n", f);
+    else {
         fputs("<p class=\"warn\">Figures not drawn: ", f);
         esc(f, w->figure_err[0] ? w->figure_err : "gnuplot failed");
         fputs("</p>\n", f);
@@ -613,6 +720,141 @@ static void sweep_section(FILE *f, const char *db_path, const rep_sweep *w, doub
     fprintf(f, " -o sweep-%lld.csv</code></pre>\n</section>\n", (long long)w->id);
 }
 
+/* A field of a chosen run's row: its number (NAN when not one), its text. */
+static double pick_num(const rep_pick *r, const char *k) {
+    const cJSON *x = cJSON_GetObjectItem(r->row, k);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+static const char *pick_str(const rep_pick *r, const char *k) {
+    const cJSON *x = cJSON_GetObjectItem(r->row, k);
+    return cJSON_IsString(x) ? x->valuestring : "";
+}
+/* The seed's digits into buf (24 bytes). */
+static const char *pick_seed(const rep_pick *r, char *buf) {
+    const cJSON *x = cJSON_GetObjectItem(r->row, "seed");
+    if (cJSON_IsString(x)) snprintf(buf, 24, "%s", x->valuestring);
+    else snprintf(buf, 24, "%.0f", cJSON_IsNumber(x) ? x->valuedouble : 0.0);
+    return buf;
+}
+
+/* The chosen runs side by side: what each is and its main figures. */
+static void picks_table(FILE *f, const rep_picks *p) {
+    fputs("<h2>The runs side by side</h2>\n<div class=\"scroll\"><table><thead><tr>"
+          "<th class=\"sortable\">run</th><th class=\"sortable text\">scenario</th>"
+          "<th class=\"sortable text\">policy</th><th class=\"sortable\">seed</th>"
+          "<th class=\"sortable\">total cost</th><th class=\"sortable\">gap to oracle</th>"
+          "<th class=\"sortable\">coverage %</th><th class=\"sortable\">interrupted</th>"
+          "<th class=\"sortable\">slowest fallback (s)</th>"
+          "<th class=\"sortable\">flaps</th></tr></thead><tbody>\n", f);
+    for (size_t k = 0; k < p->n; k++) {
+        const rep_pick *r = &p->runs[k];
+        double cost = pick_num(r, "total_cost"), oracle = pick_num(r, "oracle_cost");
+        fprintf(f, "<tr><td><a href=\"#run-%lld\">%lld</a></td><td class=\"text\">",
+                (long long)r->id, (long long)r->id);
+        esc(f, pick_str(r, "scenario"));
+        fputs("</td><td class=\"text\">", f);
+        esc(f, pick_str(r, "policy"));
+        char seed[24];
+        fprintf(f, "</td><td>%s</td><td data-v=\"%.6f\">$%.2f</td><td data-v=\"%.6f\">"
+                   "%+.2f</td><td>%.3f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>\n",
+                pick_seed(r, seed), cost, cost, cost - oracle, cost - oracle,
+                pick_num(r, "coverage_pct"), pick_num(r, "interruptions"),
+                pick_num(r, "fallback_latency_max_s"), pick_num(r, "flaps"));
+    }
+    fputs("</tbody></table></div>\n<p class=\"muted\">Costs in USD; the gap is to the "
+          "oracle on the same spot capacity; each run's every figure is in its section "
+          "below.</p>\n", f);
+}
+
+/* The `spotbench run` that makes run r again: its scenario, policy, --set
+** strings and seed. */
+static void run_command(FILE *f, const rep_pick *r, const char *db_path) {
+    fputs("spotbench run ", f);
+    shell_word(f, pick_str(r, "scenario_path"));
+    fputs(" --policy ", f);
+    shell_word(f, pick_str(r, "policy"));
+    cJSON *sets = cJSON_Parse(pick_str(r, "sets"));
+    int seeded = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, sets) {
+        if (!cJSON_IsString(x)) continue;
+        seeded |= strncmp(x->valuestring, "seed=", 5) == 0;
+        fputs(" \\\n    --set ", f);
+        shell_word(f, x->valuestring);
+    }
+    cJSON_Delete(sets);
+    char seed[24];
+    if (!seeded) fprintf(f, " \\\n    --set seed=%s", pick_seed(r, seed));
+    fputs(" --timeseries --db ", f);
+    shell_word(f, db_path);
+    fputc('\n', f);
+}
+
+/* The keys of run_results that say what a run is (the facts); the others
+** are its summary. */
+static int provenance_key(const char *k) {
+    static const char *const keys[] = {"run_id", "scenario", "scenario_path", "scenario_hash",
+                                       "policy", "seed", "params", "sets", "tool_version",
+                                       "created"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(k, keys[i]) == 0) return 1;
+    return 0;
+}
+
+static void pick_section(FILE *f, const char *db_path, const rep_pick *r) {
+    char buf[64];
+    fprintf(f, "<section id=\"run-%lld\">\n<h2>Run %lld: ", (long long)r->id,
+            (long long)r->id);
+    esc(f, pick_str(r, "scenario"));
+    fputs(", policy ", f);
+    esc(f, pick_str(r, "policy"));
+    fputs("</h2>\n<dl class=\"facts\">\n", f);
+    fact(f, "scenario", pick_str(r, "scenario_path"));
+    fact(f, "policy", pick_str(r, "policy"));
+    fact(f, "parameters", pick_str(r, "params"));
+    fact(f, "--set", strcmp(pick_str(r, "sets"), "[]") ? pick_str(r, "sets") : "(none)");
+    fact(f, "seed", pick_seed(r, buf));
+    fact(f, "scenario hash", pick_str(r, "scenario_hash"));
+    fact(f, "stored by", *pick_str(r, "tool_version") ? pick_str(r, "tool_version")
+                                                       : "(not stored)");
+    fact(f, "stored", pick_str(r, "created"));
+    /* The summary as name-value pairs in as many columns as fit: one on a
+    ** phone. Whole numbers as they are, others to 6 significant digits. */
+    fputs("</dl>\n<h3>Summary</h3>\n<dl class=\"summary\">\n", f);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, r->row) {
+        if (provenance_key(x->string)) continue;
+        fputs("<div><dt><code>", f);
+        esc(f, x->string);
+        fputs("</code></dt><dd>", f);
+        double v = x->valuedouble;
+        if (cJSON_IsNumber(x)) fprintf(f, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%.6g", v);
+        else esc(f, cJSON_IsString(x) ? x->valuestring : "");
+        fputs("</dd></div>\n", f);
+    }
+    fputs("</dl>\n<p class=\"muted\">The fields of "
+          "<code>spotbench run --json</code>'s summary (docs/store.md): costs in USD, "
+          "durations in seconds, coverage in %.</p>\n", f);
+    fputs(r->timeline_svg ? "<div class=\"figs\">\n<h3>Timeline</h3>\n" : "<h3>Timeline</h3>\n", f);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "spotbench plot timeline --run %lld --db %s -o timeline.svg",
+             (long long)r->id, db_path);
+    if (r->timeline_svg)
+        figure(f, r->timeline_svg,
+               "Minute by minute: required, target, fulfilled spot, on-demand serving, "
+               "pending (shaded), and each pool's spot price and max price.", cmd);
+    if (r->timeline_svg) fputs("</div>\n", f);
+    else {
+        fputs("<p class=\"muted\">No timeline: ", f);
+        esc(f, r->timeline_err[0] ? r->timeline_err : "it could not be drawn");
+        fputs("</p>\n", f);
+    }
+    fputs("<h3>Provenance</h3>\n<p>The same run again, with its timeseries:</p>\n"
+          "<pre><code>", f);
+    run_command(f, r, db_path);
+    fputs("</code></pre>\n</section>\n", f);
+}
+
 /* Several sweeps (a compare's policies): side by side. */
 static void compare_table(FILE *f, const rep_sweep *w, size_t n) {
     fputs("<h2>The sweeps side by side</h2>\n<div class=\"scroll\"><table><thead><tr>"
@@ -647,13 +889,15 @@ static void compare_table(FILE *f, const rep_sweep *w, size_t n) {
 }
 
 static void write_report(FILE *f, const char *db_path, const rep_sweep *w, size_t n,
-                         double min_cov) {
+                         const rep_picks *p, double min_cov) {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<meta name=\"generator\" content=\"spotbench ", f);
     esc(f, cli_version());
     fputs("\">\n<title>spotbench report: ", f);
     for (size_t i = 0; i < n; i++) fprintf(f, "%ssweep %lld", i ? ", " : "", (long long)w[i].id);
+    for (size_t i = 0; i < p->n; i++)
+        fprintf(f, "%srun %lld", i || n ? ", " : "", (long long)p->runs[i].id);
     fputs("</title>\n", f);
     fputs(style, f);
     fputs("</head>\n<body>\n<header>\n<h1>spotbench report: ", f);
@@ -662,17 +906,28 @@ static void write_report(FILE *f, const char *db_path, const rep_sweep *w, size_
         esc(f, w[i].spec.policy);
         fputs(")", f);
     }
+    for (size_t i = 0; i < p->n; i++) {
+        fprintf(f, "%srun %lld (", i || n ? "; " : "", (long long)p->runs[i].id);
+        esc(f, pick_str(&p->runs[i], "policy"));
+        fputs(")", f);
+    }
     fputs("</h1>\n<p class=\"muted\">From <code>", f);
     esc(f, db_path);
     fputs("</code> by spotbench ", f);
     esc(f, cli_version());
-    fputs(". Costs are USD summed over a sweep's scenarios; coverage is the share of the "
-          "required unit-time served, the lowest of its scenarios; the oracle is the "
-          "cheapest full coverage of the same spot capacity.</p>\n</header>\n<main>\n", f);
+    fputs(n ? ". Costs are USD summed over a sweep's scenarios; coverage is the share of the "
+              "required unit-time served, the lowest of its scenarios; the oracle is the "
+              "cheapest full coverage of the same spot capacity.</p>\n"
+            : ". Costs are USD; coverage is the share of the required unit-time served; the "
+              "oracle is the cheapest full coverage of the same spot capacity.</p>\n", f);
+    fputs("</header>\n<main>\n", f);
     if (n > 1) compare_table(f, w, n);
     for (size_t i = 0; i < n; i++) sweep_section(f, db_path, &w[i], min_cov);
+    if (p->n > 1) picks_table(f, p);
+    for (size_t i = 0; i < p->n; i++) pick_section(f, db_path, &p->runs[i]);
     fputs("</main>\n<footer><p class=\"muted\">This file is self-contained: it loads "
-          "nothing from the network. Click a column heading to sort a table.</p></footer>\n",
+          "nothing from the network.<span class=\"screen\"> Click a column heading to sort a "
+          "table.</span></p></footer>\n",
           f);
     fputs(script, f);
     fputs("</body>\n</html>\n", f);
@@ -707,10 +962,26 @@ static int load_sweep(st_db *db, const st_sweep_info *list, size_t nlist, rep_sw
     return CLI_OK;
 }
 
+/* Appends the run ids of "ID" or "ID,ID,..." to runs. CLI_OK, or a usage
+** error. */
+static int add_runs(const char *opt, const char *v, int64_t *runs, size_t *n) {
+    const char *p = v;
+    do {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        if (end == p || id < 1 || (*end && *end != ','))
+            return cli_usage("report", "%s %s: expected run ids (ID or ID,ID,...)", opt, v);
+        if (*n == MAX_RUNS) return cli_usage("report", "more than %d runs", MAX_RUNS);
+        runs[(*n)++] = id;
+        p = *end ? end + 1 : end;
+    } while (*p);
+    return CLI_OK;
+}
+
 int cmd_report(int argc, char **argv) {
     const char *db_path = "results/spotbench.db", *out = NULL;
-    int64_t ids[MAX_SWEEPS];
-    size_t n = 0;
+    int64_t ids[MAX_SWEEPS], run_ids[MAX_RUNS];
+    size_t n = 0, nruns = 0;
     double min_cov = -1;
     cli_args a;
     cli_args_init(&a, "report", NULL, report_opts, argc, argv);
@@ -721,12 +992,14 @@ int cmd_report(int argc, char **argv) {
             if (n == MAX_SWEEPS) return cli_usage("report", "more than %d --sweep", MAX_SWEEPS);
             if (cli_sweep_arg("report", a.val, &ids[n])) return CLI_BADINPUT;
             n++;
+        } else if (cli_is(&a, "--run") || cli_is(&a, "--runs")) {
+            if (add_runs(a.opt, a.val, run_ids, &nruns)) return CLI_BADINPUT;
         } else if (cli_is(&a, "--min-coverage")) {
             if (cli_coverage("report", a.val, &min_cov)) return CLI_BADINPUT;
         } else if (cli_is(&a, "--db")) db_path = a.val;
         else if (cli_is(&a, "-o")) out = a.val;
     }
-    if (!n) return cli_usage("report", "--sweep ID is required");
+    if (!n && !nruns) return cli_usage("report", "--sweep ID or --run ID is required");
     if (!out) return cli_usage("report", "-o FILE.html is required");
     size_t olen = strlen(out);
     if (strcmp(out, "-") != 0 && (olen < 5 || strcmp(out + olen - 5, ".html") != 0))
@@ -747,9 +1020,13 @@ int cmd_report(int argc, char **argv) {
         st_close(db);
         return CLI_FAIL;
     }
-    rep_sweep *w = calloc(n, sizeof *w);
-    int rc = w ? CLI_OK : CLI_FAIL;
-    if (!w) cli_error("out of memory");
+    rep_sweep *w = calloc(n + 1, sizeof *w);
+    rep_picks picks = {calloc(nruns + 1, sizeof *picks.runs), nruns};
+    int rc = w && picks.runs ? CLI_OK : CLI_FAIL;
+    if (rc) cli_error("out of memory");
+    for (size_t i = 0; rc == CLI_OK && i < nruns; i++) picks.runs[i].id = run_ids[i];
+    if (rc == CLI_OK && nruns && (rc = load_picks(db, &picks, err, sizeof err)))
+        cli_error("%s", err);
     for (size_t i = 0; rc == CLI_OK && i < n; i++) {
         w[i].id = ids[i];
         if (cli_sweep_resolve(db, &w[i].id, err, sizeof err)) {
@@ -767,17 +1044,24 @@ int cmd_report(int argc, char **argv) {
         trc_out o;
         rc = cli_out_open(&o, out);
         if (rc == CLI_OK) {
-            write_report(o.f, db_path, w, n, min_cov);
+            write_report(o.f, db_path, w, n, &picks, min_cov);
             rc = cli_out_close(&o, !ferror(o.f));
         }
     }
     if (rc == CLI_OK && strcmp(out, "-") != 0) {
         size_t missing = 0;
         for (size_t i = 0; i < n; i++) missing += !w[i].frontier_svg;
-        printf("%s: report on %zu sweep%s%s\n", out, n, n == 1 ? "" : "s",
-               missing ? " (figures not drawn: see the file)" : "");
+        size_t timelines = 0;
+        for (size_t i = 0; i < nruns; i++) timelines += picks.runs[i].timeline_svg != NULL;
+        printf("%s: report on", out);
+        if (n) printf(" %zu sweep%s", n, n == 1 ? "" : "s");
+        if (nruns)
+            printf("%s %zu run%s (%zu with a timeline)", n ? " and" : "", nruns,
+                   nruns == 1 ? "" : "s", timelines);
+        printf("%s\n", missing ? " (figures not drawn: see the file)" : "");
     }
     for (size_t i = 0; w && i < n; i++) sweep_free(&w[i]);
     free(w);
+    if (picks.runs) picks_free(&picks);
     return rc;
 }

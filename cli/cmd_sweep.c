@@ -63,12 +63,14 @@ const char cmd_sweep_usage[] =
     "      --grid window=300:900:300 --grid asg.DefaultCooldown=60,300,900\n";
 
 const char cmd_merge_usage[] =
-    "usage: spotbench merge OUT.db SHARD.db...\n"
+    "usage: spotbench merge [--json] OUT.db SHARD.db...\n"
     "\n"
     "Copies the runs of a sharded sweep (spotbench sweep --shard K/N, each shard\n"
     "in its own database) into OUT.db, creating it when missing. Every SHARD must\n"
     "hold the same sweep (the same scenarios, policy and parameters); runs OUT.db\n"
-    "already has are skipped, so merging again changes nothing.\n"
+    "already has are skipped, so merging again changes nothing. --json prints\n"
+    "one object, {\"output\", \"shards\": [{\"file\", \"sweep\", \"runs_copied\"}]},\n"
+    "or {\"error\", \"exit_status\"}.\n"
     "\n"
     "example:\n"
     "  spotbench sweep traces/scenarios/all-outbid-3h/scenario.json --policy guarded \\\n"
@@ -86,7 +88,7 @@ static const cli_opt sweep_opts[] = {
     {"--db", "FILE"},     {"--quiet", NULL},        {"--json", NULL},
     {"--seeds", "N|A-B|LIST"}, {NULL, NULL}};
 const cli_opt *const cmd_sweep_opts[] = {sweep_opts, NULL};
-static const cli_opt merge_opts[] = {{NULL, NULL}};
+static const cli_opt merge_opts[] = {{"--json", NULL}, {NULL, NULL}};
 const cli_opt *const cmd_merge_opts[] = {merge_opts, NULL};
 
 /* ---- progress ------------------------------------------------------------ */
@@ -445,7 +447,20 @@ int cmd_sweep(int argc, char **argv) {
 
 /* ---- merge --------------------------------------------------------------- */
 
+static int merge_main(cli_jout *j, int argc, char **argv, cJSON *doc);
+
 int cmd_merge(int argc, char **argv) {
+    cli_jout j;
+    cli_jout_init(&j, argc, argv);
+    cJSON *doc = j.json ? cJSON_CreateObject() : NULL;
+    int rc = merge_main(&j, argc, argv, doc);
+    if (rc == CLI_OK && doc) return cli_json_print(doc);
+    cJSON_Delete(doc);
+    return cli_jdone(&j, rc);
+}
+
+/* Merges; with --json, says what it copied into doc (NULL otherwise). */
+static int merge_main(cli_jout *j, int argc, char **argv, cJSON *doc) {
     /* Operands only; the parser still turns away options and reads "--". */
     const char *files[argc > 0 ? argc : 1];
     int nf = 0;
@@ -453,7 +468,7 @@ int cmd_merge(int argc, char **argv) {
     cli_args_init(&a, "merge", NULL, merge_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
         if (k == CLI_ARG_BAD) return CLI_BADINPUT;
-        files[nf++] = a.val;
+        if (k == CLI_ARG_POS) files[nf++] = a.val;
     }
     if (nf < 2) return cli_usage("merge", "OUT.db and at least one SHARD.db are required");
     const char *out = files[0];
@@ -468,27 +483,35 @@ int cmd_merge(int argc, char **argv) {
         }
         if (st_merge_check(files[i], &spec, err, sizeof err)) {
             free(spec);
-            cli_error("%s", err);
-            return CLI_BADINPUT;
+            return cli_jfail(j, CLI_BADINPUT, "%s", err);
         }
     }
     free(spec);
     st_db *db;
-    if (st_open(out, &db, err, sizeof err)) {
-        cli_error("%s", err);
-        return CLI_FAIL;
-    }
+    if (st_open(out, &db, err, sizeof err)) return cli_jfail(j, CLI_FAIL, "%s", err);
     int rc = CLI_OK;
+    cJSON *shards = NULL;
+    if (doc) {
+        cJSON_AddItemToObject(doc, "output", cli_json_str(out));
+        shards = cJSON_AddArrayToObject(doc, "shards");
+    }
     for (int i = 1; i < nf; i++) {
         int64_t id;
         size_t copied;
         if (st_merge(db, files[i], &id, &copied, err, sizeof err)) {
-            cli_error("%s", err);
-            rc = CLI_FAIL;
+            rc = cli_jfail(j, CLI_FAIL, "%s", err);
             break;
         }
-        printf("%s: %zu runs copied into sweep %lld of %s\n", files[i], copied,
-               (long long)id, out);
+        if (!shards) {
+            printf("%s: %zu runs copied into sweep %lld of %s\n", files[i], copied,
+                   (long long)id, out);
+            continue;
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "file", cli_json_str(files[i]));
+        cJSON_AddNumberToObject(o, "sweep", (double)id);
+        cJSON_AddNumberToObject(o, "runs_copied", (double)copied);
+        cJSON_AddItemToArray(shards, o);
     }
     st_close(db);
     return rc;

@@ -130,6 +130,15 @@ cJSON *cli_json_str(const char *s) {
     return j;
 }
 
+void cli_json_kv(cJSON *o, const char *kv) {
+    const char *eq = strchr(kv, '=');
+    if (!eq) return;
+    char key[256];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    cJSON *v = cJSON_Parse(eq + 1);
+    cJSON_AddItemToObject(o, key, v ? v : cli_json_str(eq + 1));
+}
+
 void cli_json_interval(cJSON *o, const char *key, double lo, double hi) {
     cJSON *ci = cJSON_AddArrayToObject(o, key);
     cJSON_AddItemToArray(ci, cJSON_CreateNumber(lo));
@@ -164,6 +173,35 @@ int cli_argv_json(int argc, char **argv) {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--json") == 0) return 1;
     return 0;
+}
+
+void cli_jout_init(cli_jout *j, int argc, char **argv) {
+    j->json = cli_argv_json(argc, argv);
+    j->said = 0;
+}
+
+int cli_jfailv(cli_jout *j, int rc, const char *fmt, va_list ap) {
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    cli_error("%s", msg);
+    if (!j->json || j->said) return rc;
+    j->said = 1;
+    return cli_json_error(rc, msg);
+}
+
+int cli_jfail(cli_jout *j, int rc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    cli_jfailv(j, rc, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int cli_jdone(cli_jout *j, int rc) {
+    if (rc == CLI_OK || !j->json || j->said) return rc;
+    j->said = 1;
+    return cli_json_error(rc, rc == CLI_BADINPUT ? "bad input (the message is on stderr)"
+                                                 : "failed (the message is on stderr)");
 }
 
 int cli_unknown_policy(const char *name) {

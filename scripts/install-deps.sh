@@ -23,9 +23,11 @@ set -eu
 PACKAGES="build-essential pkg-config libsqlite3-dev libcjson-dev
 libcurl4-openssl-dev libcurl4 libxml2-dev libxml2 zlib1g-dev"
 DEMO_PACKAGES="gnuplot-nox sqlite3"
-# chromium: tests/cli/test_report.sh renders the HTML report in it.
+# chromium: tests/cli/test_report.sh renders the HTML report in it, and
+# prints it to PDF (read back with poppler-utils' pdfinfo and pdftoppm).
 TEST_PACKAGES="$DEMO_PACKAGES libcmocka-dev python3 python3-botocore python3-simpy3
-awscli time curl zip ca-certificates umoci slurmctld slurmd slurm-client munge chromium"
+awscli time curl zip ca-certificates umoci slurmctld slurmd slurm-client munge chromium
+poppler-utils"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 LAMBDA_PACKAGES="zip ca-certificates"
 

@@ -34,6 +34,54 @@ run "$SB" deploy live-config "$SC" --sweep 2 --point 1 --db "$DB" -o "$TMP/live3
 expect_rc "live-config, policy parameters only" 0
 grep -q WARNING "$TMP/err" && bad "a warning without a scenario field" || ok
 
+# deploy --json: what was written and every warning, as one object whose
+# warnings are the stderr lines (in order) and whose figures are the files'.
+run "$SB" deploy live-config "$SC" --sweep 1 --point 0 --db "$DB" -o "$TMP/lj.json" --json
+expect_rc "live-config --json" 0
+expect_lines "live-config --json" 1
+/usr/bin/python3 - "$TMP/out" "$TMP/err" "$TMP/lj.json" "$TMP/live.json" <<'PY' \
+    && ok || bad "live-config --json differs from its stderr or file"
+import json, sys
+d = json.load(open(sys.argv[1]))
+err = [l[len("spotbench: "):].rstrip("\n") for l in open(sys.argv[2])]
+assert d["kind"] == "live-config" and d["output"] == sys.argv[3], d
+assert d["policy"] == json.load(open(sys.argv[3]))["policy"] == "guarded", d
+assert [w["text"] for w in d["warnings"]] + d["notes"] == err, (d, err)
+tuned = [w for w in d["warnings"] if w["field"] == "asg.DefaultCooldown"]
+assert len(tuned) == 1 and "--default-cooldown 600" in tuned[0]["text"], d["warnings"]
+# the file is the one written without --json (its path aside)
+assert open(sys.argv[3]).read() == open(sys.argv[4]).read()
+PY
+run "$SB" deploy cloudformation "$SC" --sweep 1 --point 0 --db "$DB" -o "$TMP/sj.json" \
+    --json --alarm
+expect_rc "cloudformation --json" 0
+/usr/bin/python3 - "$TMP/out" "$TMP/err" "$TMP/sj.json" <<'PY' \
+    && ok || bad "cloudformation --json differs from its stderr or template"
+import json, sys
+d = json.load(open(sys.argv[1]))
+err = [l[len("spotbench: "):].rstrip("\n") for l in open(sys.argv[2])]
+t = json.load(open(sys.argv[3]))
+assert d["kind"] == "cloudformation" and d["output"] == sys.argv[3], d
+assert [w["text"] for w in d["warnings"]] + d["notes"] == err, (d, err)
+assert all(w["text"].startswith("warning: ") for w in d["warnings"]), d
+# pools: the template's overrides; the alarm and dry run as asked
+lt = t["Resources"]["SpotGroup"]["Properties"]["MixedInstancesPolicy"]["LaunchTemplate"]
+assert d["pools"] == len(lt["Overrides"]), (d["pools"], lt)
+assert d["alarm"] is True and d["apply"] is False, d
+assert d["lambda_timeout_s"] == t["Resources"]["Controller"]["Properties"]["Timeout"], d
+PY
+# A failure with --json: the error object, and the message on stderr.
+run "$SB" deploy live-config "$SC" --sweep 1 --point 9 --db "$DB" -o "$TMP/x.json" --json
+expect_rc "--json bad point" 2
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d == {"error": "--point 9: sweep 1 has points 0 to 1", "exit_status": 2}, d' "$TMP/out" \
+    && ok || bad "--json bad point: $(cat "$TMP/out")"
+expect_err "--json bad point on stderr" "--point 9: sweep 1 has points 0 to 1"
+run "$SB" deploy cloudformation "$SC" --json
+expect_rc "--json without -o" 2
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["exit_status"] == 2 and d["error"], d' "$TMP/out" && ok || bad "--json without -o"
+
 onecap() { # FILE WANT
     /usr/bin/python3 -c 'import json,sys
 c = json.load(open(sys.argv[1]))

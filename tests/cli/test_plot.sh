@@ -177,4 +177,27 @@ expect_rc "no gnuplot" 1
 expect_err "no gnuplot" "gnuplot not found on PATH"
 [ ! -e "$TMP/x.png" ] && ok || bad "a failed plot left a file"
 
+# --json: the figure and the file written, which is a figure; failures as
+# the error object with the message also on stderr; -o - would mix a PNG
+# into the JSON: refused.
+run "$SB" plot heatmap --sweep 1 --x confirm --y scale_in_delay --z cost -o "$TMP/j.svg" \
+    --db "$DB" --json
+expect_rc "plot --json" 0
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d == {"figure": "heatmap", "files": [sys.argv[2]]}, d' "$TMP/out" "$TMP/j.svg" \
+    && ok || bad "plot --json: $(cat "$TMP/out")"
+is_svg "$TMP/j.svg" && ok || bad "plot --json: $TMP/j.svg is not an SVG"
+run "$SB" plot timeline --run 1 -o "$TMP/x.png" --db "$DB" --json
+expect_rc "plot --json without timeseries" 1
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert d["exit_status"] == 1 and "run 1 was stored without its timeseries" in d["error"], d' \
+    "$TMP/out" && ok || bad "plot --json error: $(cat "$TMP/out")"
+expect_err "plot --json error on stderr" "run 1 was stored without its timeseries"
+run "$SB" plot frontier --sweep 1 -o "$TMP/x.pdf" --db "$DB" --json
+expect_rc "plot --json bad extension" 2
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_status"] == 2, d' \
+    "$TMP/out" && ok || bad "plot --json bad extension: $(cat "$TMP/out")"
+run "$SB" plot frontier --sweep 1 -o - --db "$DB" --json
+expect_rc "plot --json -o -" 2
+
 finish

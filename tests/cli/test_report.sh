@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_report.sh: spotbench report: one self-contained HTML file on a sweep,
-# a compare (two sweeps) and a tune: nothing loaded from elsewhere, the
+# a compare (two sweeps), a tune and chosen runs: nothing loaded from elsewhere, the
 # parameter table one row per set with the cheapest set meeting the floor
 # marked (computed here from the tables), the scenario hashes, and a
 # reproducing command that, run again, gives the same runs. Then rendered
@@ -8,6 +8,9 @@
 # on a console message (an error, an uncaught exception), a broken image or
 # figure, content wider than the window, or a table that does not sort;
 # screenshots are kept in $BUILD/test-output/ for a person to look at.
+# Printed to PDF by Chromium: figures on landscape pages, no table cut at
+# the page's edge, PNGs of a page and a figure page kept too (pdfinfo,
+# pdftotext and pdftoppm: poppler-utils).
 # Without chromium the browser part is SKIPPED, visibly.
 . "$(dirname "$0")/lib.sh"
 SC=traces/scenarios/seed-week/scenario.json
@@ -115,6 +118,56 @@ assert rows == [str(b["point"])], (rows, b["point"])
 assert "(mean over seeds)" in text and ">seed<" not in text.split("Parameter sets")[1].split("</thead>")[0]
 PYEOF
 
+# Chosen runs: two with their timeseries, one without. The side-by-side
+# table's figures are the stored summaries (read here with sqlite3); a
+# timeline per run that kept its samples, a note for the one that did not;
+# each run's command, run into another database, gives the same summary.
+RDB=$TMP/runs.db
+"$SB" run "$CASE" --policy classic --policy guarded --timeseries --db "$RDB" >/dev/null ||
+    bad "runs with timeseries"
+"$SB" run "$CASE" --policy guarded --set confirm=3 --set seed=2 --db "$RDB" >/dev/null ||
+    bad "a run without timeseries"
+run "$SB" report --runs 1,2 --run 3 --db "$RDB" -o "$TMP/runs.html"
+expect_rc "report on runs" 0
+expect_out "report on runs" "report on 3 runs (2 with a timeline)"
+sqlite3 -separator ' ' "$RDB" "SELECT r.id, r.policy, r.seed, printf('%.2f', m.total_cost),
+    printf('%+.2f', m.total_cost - m.oracle_cost), printf('%.3f', m.coverage_pct)
+    FROM runs r JOIN summaries m ON m.run_id = r.id ORDER BY r.id" >"$TMP/runs.txt"
+/usr/bin/python3 - "$TMP/runs.html" "$TMP/runs.txt" "$TMP/rerun.sh" <<'PYEOF' \
+    && ok || bad "the runs report's table, timelines or commands are wrong"
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+want = [l.split() for l in open(sys.argv[2])]
+table = text.split("<h2>The runs side by side</h2>")[1].split("</table>")[0]
+rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+got = [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + r)]
+       for r in rows]
+assert [[g[0], g[2], g[3], g[4].lstrip("$"), g[5], g[6]] for g in got] == want, (got, want)
+secs = text.split('<section id="run-')[1:]
+assert [s.split('"')[0] for s in secs] == ["1", "2", "3"], len(secs)
+assert secs[0].count("<svg") == 1 and secs[1].count("<svg") == 1, "no timeline"
+assert "<svg" not in secs[2] and "stored without its timeseries" in secs[2]
+cmds = [html.unescape(re.search(r"<pre><code>(spotbench run .*?)</code></pre>", s, re.S)
+        .group(1)) for s in secs]
+assert "--set confirm=3" in cmds[2] and "--set seed=2" in cmds[2], cmds[2]
+open(sys.argv[3], "w").write("".join(cmds))
+PYEOF
+sed -e "s|^spotbench |\"\$SB\" |; s|$RDB|$TMP/rerun.db|" "$TMP/rerun.sh" >"$TMP/rerun2.sh"
+SB=$SB sh "$TMP/rerun2.sh" >/dev/null 2>"$TMP/err" && ok ||
+    bad "the runs' commands failed: $(cat "$TMP/err")"
+for d in "$RDB" "$TMP/rerun.db"; do
+    sqlite3 "$d" "SELECT r.policy, r.seed, printf('%.17g', m.total_cost),
+        printf('%.17g', m.coverage_pct) FROM runs r JOIN summaries m ON m.run_id = r.id
+        ORDER BY r.id"
+done >"$TMP/both"
+n=$(sort "$TMP/both" | uniq -c | awk '$1 == 2' | wc -l)
+[ "$n" -eq 3 ] && ok || bad "the runs made again differ: $(cat "$TMP/both")"
+run "$SB" report --run 99 --db "$RDB" -o "$TMP/r99.html"
+expect_rc "no such run" 2
+expect_err "no such run" "no run 99"
+run "$SB" report --runs 1,x --db "$RDB" -o "$TMP/rx.html"
+expect_rc "bad --runs" 2
+
 # Refusals.
 run "$SB" report --sweep 1 --db "$DB" -o "$TMP/r.pdf"
 expect_rc "not .html" 2
@@ -170,7 +223,7 @@ window.addEventListener('load', function () {
 });
 </script>
 EOF
-for r in sweep compare tune; do
+for r in sweep compare tune runs; do
     for w in 390 1280; do
         # The probe's script just before </body>.
         /usr/bin/python3 - "$TMP/probe-$r.html" "$TMP/probe.js" "$TMP/$r.html" <<'PYEOF'
@@ -195,6 +248,48 @@ PYEOF
             --screenshot="$OUTDIR/report-$r-$w.png" "file://$TMP/$r.html" >/dev/null 2>&1
         [ -s "$OUTDIR/report-$r-$w.png" ] && ok || bad "no screenshot of $r at $w px"
     done
+done
+# In print (Chromium's own PDF): a non-empty PDF; each figure's block on a
+# landscape page of its own; no table cut at the page's edge (each
+# table's last heading is in the PDF's text); the screen-only hint left
+# out. The first page and the first figure page as PNG for a person.
+PDFINFO=$(command -v pdfinfo || true)
+for r in sweep compare tune runs; do
+    rm -f "$OUTDIR/report-$r.pdf"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-extensions --no-pdf-header-footer \
+        --print-to-pdf="$OUTDIR/report-$r.pdf" "file://$TMP/$r.html" >/dev/null 2>&1
+    f=$OUTDIR/report-$r.pdf
+    if [ ! -s "$f" ] || [ "$(head -c 5 "$f")" != "%PDF-" ]; then
+        bad "$r: no PDF printed"
+        continue
+    fi
+    if [ -z "$PDFINFO" ]; then
+        [ "$(wc -c <"$f")" -gt 20000 ] && ok || bad "$r: a PDF of $(wc -c <"$f") bytes"
+        continue
+    fi
+    figs=$(grep -c '<div class="figs">' "$TMP/$r.html")
+    pdfinfo -f 1 -l 999 "$f" >"$TMP/pdfinfo"
+    pages=$(sed -n 's/^Pages: *//p' "$TMP/pdfinfo")
+    wide=$(grep -c 'size: *792 x 612\|size: *841.* x 595' "$TMP/pdfinfo")
+    [ "${pages:-0}" -gt "$figs" ] && ok || bad "$r: $pages pages for $figs figure blocks"
+    [ "$wide" -ge "$figs" ] && [ "$figs" -ge 1 ] && ok ||
+        bad "$r: $wide landscape pages for $figs figure blocks"
+    pdftotext -layout "$f" "$TMP/pdf.txt"
+    /usr/bin/python3 - "$TMP/$r.html" "$TMP/pdf.txt" <<'PYEOF' && ok || bad "$r: in print, a table is cut or the screen hint shows"
+import html, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+text = " ".join(open(sys.argv[2], encoding="utf-8").read().split())
+for head in re.findall(r"<thead><tr>(.*?)</tr></thead>", page):
+    last = html.unescape(re.sub(r"<[^>]+>", "", re.findall(r"<th[^>]*>(.*?)</th>", head)[-1]))
+    # printed headings may wrap: every word of the last one is in the text
+    assert all(w in text for w in last.split()), (last, "not in the PDF")
+assert "Click a column heading" not in text
+PYEOF
+    first_wide=$(awk '/size: *(792 x 612|841.* x 595)/ {print $2; exit}' "$TMP/pdfinfo")
+    pdftoppm -r 60 -png -f 1 -l 1 "$f" "$OUTDIR/report-$r-print-p" 2>/dev/null
+    pdftoppm -r 90 -png -f "${first_wide:-1}" -l "${first_wide:-1}" "$f" \
+        "$OUTDIR/report-$r-print-figure" 2>/dev/null
 done
 echo "screenshots: $OUTDIR/report-*.png"
 finish

@@ -69,6 +69,30 @@ expect_rc "merge again" 0
 expect_out "merge again" "0 runs copied into sweep 1"
 [ "$(q "$TMP/out.db" 'SELECT count(*) FROM runs')" = 24 ] && ok || bad "merge again added runs"
 
+# merge --json: one object; each shard's runs_copied counted here from the
+# shard and the databases (a fresh OUT copies all, OUT as merged none).
+run "$SB" merge --json "$TMP/outj.db" "$TMP/s1.db" "$TMP/s2.db"
+expect_rc "merge --json" 0
+expect_lines "merge --json" 1
+n1=$(q "$TMP/s1.db" 'SELECT count(*) FROM sweep_runs')
+sid=$(q "$TMP/outj.db" 'SELECT id FROM sweeps')
+python3 - "$TMP/out" "$TMP/outj.db" "$TMP/s1.db" "$TMP/s2.db" "$n1" "$sid" <<'PY' \
+    && ok || bad "merge --json: $(cat "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["output"] == sys.argv[2], d
+want = [{"file": sys.argv[3], "sweep": int(sys.argv[6]), "runs_copied": int(sys.argv[5])},
+        {"file": sys.argv[4], "sweep": int(sys.argv[6]), "runs_copied": 6}]
+assert d["shards"] == want, (d["shards"], want)
+PY
+run "$SB" merge "$TMP/outj.db" "$TMP/s1.db" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["shards"][0]["runs_copied"] == 0, d' \
+    "$TMP/out" && ok || bad "merge --json again: $(cat "$TMP/out")"
+run "$SB" merge --json "$TMP/outj.db" "$TMP/s1.db" "$TMP/other-missing.db"
+expect_rc "merge --json missing shard" 2
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exit_status"] == 2 and "other-missing.db" in d["error"], d' \
+    "$TMP/out" && ok || bad "merge --json missing shard: $(cat "$TMP/out")"
+
 # The slice from a batch system's array variables (indices from 0).
 for i in 0 1; do
     SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=2 "$SB" sweep $ARGS -j 1 --db "$TMP/slurm$i.db" >/dev/null
