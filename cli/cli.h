@@ -74,6 +74,9 @@ typedef struct {
     /* Every option table the command reads (subcommands included),
     ** NULL-terminated: what `help --options` lists. */
     const cli_opt *const *opts;
+    /* 1: with --json, the command prints its own failures as JSON
+    ** (cli_jout); 0: main prints a refused input's error object for it. */
+    int json_errors;
 } cli_command;
 
 /* Prints "spotbench: <message>" to stderr. */

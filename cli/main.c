@@ -21,40 +21,40 @@
 
 static const cli_command commands[] = {
     {"run", "simulate a scenario with one or more policies and store the runs",
-     cmd_run_usage, cmd_run, cmd_run_opts},
+     cmd_run_usage, cmd_run, cmd_run_opts, 0},
     {"regress", "run the outage cases and check their bounds", cmd_regress_usage,
-     cmd_regress, cmd_regress_opts},
+     cmd_regress, cmd_regress_opts, 0},
     {"sensitivity", "a scenario's cost and coverage over ingestion delays and "
                     "schedule seconds, per policy",
-     cmd_sensitivity_usage, cmd_sensitivity, cmd_sensitivity_opts},
+     cmd_sensitivity_usage, cmd_sensitivity, cmd_sensitivity_opts, 1},
     {"compare", "every case of a suite with each policy: the regret table",
-     cmd_compare_usage, cmd_compare, cmd_compare_opts},
+     cmd_compare_usage, cmd_compare, cmd_compare_opts, 0},
     {"tune", "the cheapest parameters meeting a coverage on every case (a search)",
-     cmd_tune_usage, cmd_tune, cmd_tune_opts},
+     cmd_tune_usage, cmd_tune, cmd_tune_opts, 1},
     {"sweep", "run a parameter sweep on worker processes; print its Pareto fronts",
-     cmd_sweep_usage, cmd_sweep, cmd_sweep_opts},
+     cmd_sweep_usage, cmd_sweep, cmd_sweep_opts, 0},
     {"best", "the cheapest parameter set of a sweep meeting a coverage",
-     cmd_best_usage, cmd_best, cmd_best_opts},
+     cmd_best_usage, cmd_best, cmd_best_opts, 1},
     {"ls", "list the sweeps, tunes and compares a database holds",
-     cmd_ls_usage, cmd_ls, cmd_ls_opts},
+     cmd_ls_usage, cmd_ls, cmd_ls_opts, 0},
     {"export", "a sweep's runs (or every run) as CSV or JSON Lines, one row a run",
-     cmd_export_usage, cmd_export, cmd_export_opts},
+     cmd_export_usage, cmd_export, cmd_export_opts, 0},
     {"report", "one self-contained HTML report of sweeps, a tune or a compare",
-     cmd_report_usage, cmd_report, cmd_report_opts},
+     cmd_report_usage, cmd_report, cmd_report_opts, 0},
     {"merge", "combine the databases of a sharded sweep", cmd_merge_usage, cmd_merge,
-     cmd_merge_opts},
+     cmd_merge_opts, 1},
     {"plot", "draw a sweep's frontier or heatmap, or a run's timeline (gnuplot)",
-     cmd_plot_usage, cmd_plot, cmd_plot_opts},
+     cmd_plot_usage, cmd_plot, cmd_plot_opts, 1},
     {"policy", "list the policies or evaluate one on observations",
-     cmd_policy_usage, cmd_policy, cmd_policy_opts},
+     cmd_policy_usage, cmd_policy, cmd_policy_opts, 0},
     {"live", "run a policy against a live Spot Fleet and on-demand ASG",
-     cmd_live_usage, cmd_live, cmd_live_opts},
+     cmd_live_usage, cmd_live, cmd_live_opts, 0},
     {"lambda", "the live controller as an AWS Lambda function (custom runtime)",
-     cmd_lambda_usage, cmd_lambda, cmd_lambda_opts},
+     cmd_lambda_usage, cmd_lambda, cmd_lambda_opts, 0},
     {"deploy", "write a CloudFormation stack or live config for a tuned scenario",
-     cmd_deploy_usage, cmd_deploy, cmd_deploy_opts},
+     cmd_deploy_usage, cmd_deploy, cmd_deploy_opts, 1},
     {"trace", "import AWS price and metric exports as CSV traces; check them",
-     cmd_trace_usage, cmd_trace, cmd_trace_opts},
+     cmd_trace_usage, cmd_trace, cmd_trace_opts, 0},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -296,6 +296,14 @@ static int help(int argc, char **argv) {
     return CLI_OK;
 }
 
+/* 1 when one of the command's option tables has --json. */
+static int takes_json(const cli_command *cmd) {
+    for (const cli_opt *const *t = cmd->opts; t && *t; t++)
+        for (const cli_opt *o = *t; o->name; o++)
+            if (strcmp(o->name, "--json") == 0) return 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         main_help(stderr);
@@ -328,5 +336,12 @@ int main(int argc, char **argv) {
             fputs(cmd->usage, stdout);
             return CLI_OK;
         }
-    return cmd->run(argc - 1, argv + 1);
+    int rc = cmd->run(argc - 1, argv + 1);
+    /* An input refused is refused before anything is printed on stdout: a
+    ** script reading --json gets the error object (the message is on
+    ** stderr) from every command that takes --json. */
+    if (rc == CLI_BADINPUT && !cmd->json_errors && takes_json(cmd) &&
+        cli_argv_json(argc - 1, argv + 1))
+        cli_json_error(rc, "bad input (the message is on stderr)");
+    return rc;
 }
