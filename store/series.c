@@ -43,9 +43,8 @@ static void buf_need(st_series_buf *b, size_t more) {
     b->cap = cap;
 }
 
+/* Both write into room the caller made (buf_need). */
 static void put_varint(st_series_buf *b, uint64_t v) {
-    buf_need(b, 10);
-    if (b->oom) return;
     while (v >= 0x80) {
         b->p[b->n++] = (unsigned char)(v | 0x80);
         v >>= 7;
@@ -54,9 +53,8 @@ static void put_varint(st_series_buf *b, uint64_t v) {
 }
 
 static void put_u64(st_series_buf *b, uint64_t v) {
-    buf_need(b, 8);
-    if (b->oom) return;
-    for (int i = 0; i < 8; i++) b->p[b->n++] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++) b->p[b->n + (size_t)i] = (unsigned char)(v >> (8 * i));
+    b->n += 8;
 }
 
 static uint64_t zigzag(int64_t v) {
@@ -70,20 +68,26 @@ static int64_t unzigzag(uint64_t u) {
 /* Ends column c's open run, if any, into its buffer. */
 static void col_emit(st_series_col *c, int integer) {
     if (!c->count) return;
-    put_varint(&c->out, c->count);
-    if (integer) put_varint(&c->out, zigzag((int64_t)c->bits));
-    else put_u64(&c->out, c->bits);
+    buf_need(&c->out, 20); /* two varints, or a varint and 8 bytes */
+    if (!c->out.oom) {
+        put_varint(&c->out, c->count);
+        if (integer) put_varint(&c->out, zigzag((int64_t)c->bits));
+        else put_u64(&c->out, c->bits);
+    }
     c->count = 0;
 }
 
-static void col_add(st_series_col *c, uint64_t bits, int integer) {
-    if (c->count && c->bits == bits) {
-        c->count++;
-        return;
-    }
+/* A new value: the run so far is written, a new one opens. */
+static void col_change(st_series_col *c, uint64_t bits, int integer) {
     col_emit(c, integer);
     c->bits = bits;
     c->count = 1;
+}
+
+/* Every sample passes here for every column; most repeat the value. */
+static inline void col_add(st_series_col *c, uint64_t bits, int integer) {
+    if (c->bits == bits && c->count) c->count++;
+    else col_change(c, bits, integer);
 }
 
 static uint64_t dbits(double v) {
