@@ -220,15 +220,18 @@ static int export_run(st_db *db, int64_t run_id, const char *out, int jsonl) {
         cli_error("%s", err);
         return CLI_BADINPUT;
     }
+    if (!d.timeseries) {
+        cli_error("%s: run %lld was stored without its timeseries; run it again with "
+                  "'spotbench run --timeseries'",
+                  st_path(db), (long long)run_id);
+        return CLI_BADINPUT;
+    }
     trc_out o;
     int rc = cli_out_open(&o, out);
     if (rc) return rc;
     series_ctx c = {o.f, jsonl, 0, 0};
     int r = st_timeseries_each(db, run_id, series_row, &c, err, sizeof err);
-    if (r == -1 && !c.started && strstr(err, "without its timeseries")) {
-        cli_error("%s", err);
-        rc = CLI_BADINPUT;
-    } else if (r == -1) {
+    if (r == -1) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     } else if (r) {

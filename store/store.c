@@ -1000,7 +1000,8 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db,
-                           "SELECT sc.name, sc.path, r.policy, r.params, r.sets FROM runs r "
+                           "SELECT sc.name, sc.path, r.policy, r.params, r.sets,"
+                           " r.timeseries FROM runs r "
                            "JOIN scenarios sc ON sc.id = r.scenario_id WHERE r.id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return st_db_fail(db, err, errlen, "cannot read the run");
@@ -1012,6 +1013,7 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
         column_text(s, 2, out->policy, sizeof out->policy);
         column_text(s, 3, out->params, sizeof out->params);
         column_text(s, 4, out->sets, sizeof out->sets);
+        out->timeseries = sqlite3_column_int(s, 5);
     }
     sqlite3_finalize(s);
     if (rc == SQLITE_DONE) {

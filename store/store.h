@@ -126,6 +126,7 @@ typedef struct {
     char policy[64];
     char params[1024];
     char sets[1024];
+    int timeseries; /* runs.timeseries: 1 when its samples were stored */
     struct {
         char instance_type[32], az[32];
         double weight, max_price_unit;

@@ -954,6 +954,43 @@ static void version_5_upgraded(void **state) {
     sqlite3_close(raw);
 }
 
+/* A timeseries row whose runs do not add up to its samples is refused by
+** the reader with the run and the row, never read past its end. */
+static void malformed_series_refused(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = store_run(e, db);
+    static const char *const bad[] = {
+        "UPDATE timeseries_days SET required = x'02'",                 /* cut short */
+        "UPDATE timeseries_days SET required = x'040000000000004040'", /* 4 of 3 */
+        "UPDATE timeseries_days SET prices = substr(prices, 1, 20)",   /* a pool short */
+        "UPDATE timeseries_days SET dt = dt || x'00'",                 /* bytes left */
+        "UPDATE timeseries_days SET n = 0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sqlite3 *raw = raw_open(e->path);
+        assert_int_equal(sqlite3_exec(raw, "DELETE FROM timeseries_days", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(raw);
+        st_close(db);
+        db = open_ok(e);
+        id = store_run(e, db);
+        raw = raw_open(e->path);
+        assert_int_equal(sqlite3_exec(raw, bad[i], NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(raw);
+        st_sample *rows = (st_sample *)1;
+        size_t n = 7;
+        assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), -1);
+        assert_null(rows);
+        assert_int_equal(n, 0);
+        char want[64];
+        snprintf(want, sizeof want, "run %lld: malformed timeseries row at t 1488326400",
+                 (long long)id);
+        if (!strstr(e->err, want)) fail_msg("%s: %s", bad[i], e->err);
+    }
+    st_close(db);
+}
+
 /* A rejected SetDesiredCapacity asked again, unchanged, at the very next
 ** invocations is one row with the count and the time of the last; any
 ** difference (another value, reason or error, an accepted call, a failed
@@ -1327,6 +1364,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_5_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(malformed_series_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
