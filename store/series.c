@@ -186,9 +186,10 @@ static int get_varint(reader *r, uint64_t *v) {
     return -1;
 }
 
-/* Expands one column of n values from r into out[i * stride] (as doubles,
-** or for integer columns as int64_t). -1 when the runs do not add up. */
-static int decode_col(reader *r, size_t n, int integer, void *out, size_t stride) {
+/* Expands one column of n values from r into out: doubles, or for integer
+** columns int64_t (stored as such: malloc'd memory takes the type written).
+** -1 when the runs do not add up. */
+static int decode_col(reader *r, size_t n, int integer, void *out) {
     size_t i = 0;
     while (i < n) {
         uint64_t count, bits;
@@ -202,7 +203,14 @@ static int decode_col(reader *r, size_t n, int integer, void *out, size_t stride
             for (int k = 0; k < 8; k++) bits |= (uint64_t)r->p[k] << (8 * k);
             r->p += 8;
         }
-        for (; count; count--, i++) memcpy((char *)out + i * stride, &bits, 8);
+        if (integer) {
+            int64_t v = (int64_t)bits;
+            for (; count; count--, i++) ((int64_t *)out)[i] = v;
+        } else {
+            double d;
+            memcpy(&d, &bits, sizeof d);
+            for (; count; count--, i++) ((double *)out)[i] = d;
+        }
     }
     return 0;
 }
@@ -215,12 +223,12 @@ int st_series_decode(const st_series_row *row, st_series_out *out) {
         reader r = {row->blob[c], row->blob[c] + row->len[c]};
         if (!row->blob[c] && row->len[c]) return -1;
         size_t m = c == ST_SERIES_DT ? n - 1 : n;
-        if (m && decode_col(&r, m, col_integer(c), out->col[c], sizeof(double))) return -1;
+        if (m && decode_col(&r, m, col_integer(c), out->col[c])) return -1;
         if (r.p != r.end) return -1;
     }
     reader r = {row->prices, row->prices + row->prices_len};
     for (size_t p = 0; p < row->npools; p++)
-        if (decode_col(&r, n, 0, out->price + p * n, sizeof(double))) return -1;
+        if (decode_col(&r, n, 0, out->price + p * n)) return -1;
     if (r.p != r.end) return -1;
     return 0;
 }

@@ -1065,6 +1065,27 @@ static int run_has_timeseries(st_db *db, int64_t run_id, char *err, size_t errle
     return 0;
 }
 
+/* Makes room for `need` doubles in *buf (malloc'd, *cap of them). 0, or -1
+** with the message when memory runs out. */
+static int grow_doubles(st_db *db, double **buf, size_t *cap, size_t need, char *err,
+                        size_t errlen) {
+    if (need <= *cap) return 0;
+    double *p = realloc(*buf, need * sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+    *buf = p;
+    *cap = need;
+    return 0;
+}
+
+static int malformed_row(st_db *db, int64_t run_id, int64_t t, char *err, size_t errlen) {
+    snprintf(err, errlen, "%s: run %lld: malformed timeseries row at t %lld", db->path,
+             (long long)run_id, (long long)t);
+    return -1;
+}
+
 /* The samples of the rows of timeseries_days (version 6) to fn; *found
 ** counts the rows. */
 static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
@@ -1086,21 +1107,15 @@ static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
         int64_t t0 = sqlite3_column_int64(s, 0);
         int64_t n = sqlite3_column_int64(s, 1), np = sqlite3_column_int64(s, 2);
         if (n < 1 || n > ST_SERIES_MAX_N || np < 0 || np > 1024) {
-            snprintf(err, errlen, "%s: run %lld: malformed timeseries row at t %lld",
-                     db->path, (long long)run_id, (long long)t0);
-            ret = -1;
+            ret = malformed_row(db, run_id, t0, err, errlen);
             break;
         }
-        size_t need = (size_t)n * (ST_SERIES_NCOLS + (size_t)np);
-        if (need > bufcap) {
-            double *p = realloc(buf, need * sizeof *p);
-            if (!p) {
-                snprintf(err, errlen, "%s: out of memory", db->path);
-                ret = -1;
-                break;
-            }
-            buf = p;
-            bufcap = need;
+        /* Each column's n values, each pool's n prices, then one sample's
+        ** prices (8 bytes each: int64_t for the integer columns). */
+        if (grow_doubles(db, &buf, &bufcap,
+                         (size_t)n * (ST_SERIES_NCOLS + (size_t)np) + (size_t)np, err, errlen)) {
+            ret = -1;
+            break;
         }
         st_series_row row = {(size_t)n, (size_t)np, {0}, {0}, NULL, 0};
         st_series_out out = {{0}, buf + (size_t)n * ST_SERIES_NCOLS, (size_t)np};
@@ -1112,9 +1127,7 @@ static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
         row.prices = sqlite3_column_blob(s, 3 + ST_SERIES_NCOLS);
         row.prices_len = (size_t)sqlite3_column_bytes(s, 3 + ST_SERIES_NCOLS);
         if (st_series_decode(&row, &out)) {
-            snprintf(err, errlen, "%s: run %lld: malformed timeseries row at t %lld",
-                     db->path, (long long)run_id, (long long)t0);
-            ret = -1;
+            ret = malformed_row(db, run_id, t0, err, errlen);
             break;
         }
         const int64_t *dt = out.col[ST_SERIES_DT];
@@ -1122,12 +1135,7 @@ static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
         const int64_t *odi = out.col[ST_SERIES_OD_IN_SERVICE];
         double *v[7];
         for (int c = 0; c < 7; c++) v[c] = out.col[ST_SERIES_REQUIRED + c];
-        double *prices = malloc(((size_t)np ? (size_t)np : 1) * sizeof *prices);
-        if (!prices) {
-            snprintf(err, errlen, "%s: out of memory", db->path);
-            ret = -1;
-            break;
-        }
+        double *prices = out.price + (size_t)np * (size_t)n;
         int64_t t = t0;
         for (int64_t i = 0; i < n && ret == 0; i++) {
             if (i) t += dt[i - 1];
@@ -1137,7 +1145,6 @@ static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
                                 prices, (size_t)np};
             ret = fn(ctx, &r);
         }
-        free(prices);
         if (ret) break;
     }
     if (ret == 0 && rc != SQLITE_DONE)
@@ -1165,15 +1172,9 @@ static int each_legacy(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx, ch
         const char *p = (const char *)sqlite3_column_text(s, 10);
         size_t np = 0, want = p && *p ? 1 : 0;
         for (const char *q = p; q && *q; q++) want += *q == ',';
-        if (want > cap) {
-            double *x = realloc(prices, want * sizeof *x);
-            if (!x) {
-                snprintf(err, errlen, "%s: out of memory", db->path);
-                ret = -1;
-                break;
-            }
-            prices = x;
-            cap = want;
+        if (grow_doubles(db, &prices, &cap, want, err, errlen)) {
+            ret = -1;
+            break;
         }
         while (p && *p && np < want) {
             char *end;
