@@ -954,6 +954,46 @@ static void version_5_upgraded(void **state) {
     sqlite3_close(raw);
 }
 
+/* Samples at irregular steps, and a change in the number of prices (a new
+** row starts), read back exactly; negative and large integers survive the
+** zigzag coding. */
+static void irregular_samples_round_trip(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    static const double p[] = {0.5, -0.0, 1e300};
+    static const int64_t ts[] = {-120, 0, 7, 3607, 3608, 100000};
+    static const size_t np[] = {3, 3, 3, 1, 1, 0};
+    for (size_t i = 0; i < 6; i++) {
+        sim_minute_rec m = minute(ts[i], p, np[i]);
+        m.od_desired = i % 2 ? -5 : 2000000000;
+        m.pending = (double)i / 3;
+        assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    }
+    commit_ok(e, db);
+    sqlite3 *raw = raw_open(e->path);
+    /* Three rows: by the number of prices. */
+    assert_q_text(raw, "SELECT group_concat(t || ':' || n || ':' || npools, ' ') FROM "
+                       "timeseries_days",
+                  "-120:3:3 3607:2:1 100000:1:0");
+    sqlite3_close(raw);
+    st_sample *rows;
+    size_t n;
+    assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(rows[i].t, ts[i]);
+        assert_int_equal(rows[i].od_desired, i % 2 ? -5 : 2000000000);
+        assert_true(rows[i].pending == (double)i / 3);
+        assert_int_equal(rows[i].nprices, np[i]);
+        for (size_t k = 0; k < np[i]; k++)
+            assert_memory_equal(&rows[i].prices[k], &p[k], sizeof p[k]); /* -0.0 too */
+    }
+    free(rows);
+    st_close(db);
+}
+
 /* A timeseries row whose runs do not add up to its samples is refused by
 ** the reader with the run and the row, never read past its end. */
 static void malformed_series_refused(void **state) {
@@ -1365,6 +1405,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_5_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_series_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(irregular_samples_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
