@@ -9,7 +9,10 @@ builds can be compared byte for byte (a speed-up must not change a result).
 `dump` runs BIN on every case of traces/scenarios (with every policy BIN
 knows; with and without --timeseries) and on each extra --scenario, and
 writes per run: the `run --json` line, and the stored rows of summaries,
-runs (without wall-clock columns), run_pools, decisions and timeseries.
+runs (without wall-clock columns), run_pools, decisions and the timeseries.
+The timeseries is read through BIN's reader (`export --run`) when BIN has
+it, else from the table of one row per minute (schema 5 and before), and
+written in one form: the storage format may change, the samples may not.
 With --sweep FILE it also runs a small sweep of FILE (a grid over a policy
 parameter and a scenario field, on 2 workers) and dumps its summaries by
 (point, scenario). --quick skips the --timeseries runs of the extra
@@ -19,10 +22,12 @@ line count (the year's timeseries): equal digests are equal bytes.
 `compare` prints every file that differs and exits 1 when any does.
 
 Decisions are written in one form for every schema version: a run of
-identical rejected SetDesiredCapacity retries at consecutive invocations is
-one line with its first and last time and its count, as schema 3 stores it;
-rows of schema 2 (one per invocation) are grouped here the same way.
+identical rejected SetDesiredCapacity retries, or of identical 'none'
+decisions, at consecutive invocations is one line with its first and last
+time and its count, as schema 6 stores them; rows of older schemas (one
+per invocation) are grouped here the same way.
 """
+import csv
 import hashlib
 import json
 import os
@@ -61,25 +66,61 @@ def decisions(db, run_id):
             "SELECT t, last_t, repeats, seq, action, desired, honor_cooldown,"
             " reason, accepted, error FROM decisions WHERE run_id = ?"
             " ORDER BY t, seq", (run_id,)).fetchall()
-        return [fmt(r) for r in rows]
-    rows = db.execute(
-        "SELECT t, seq, action, desired, honor_cooldown, reason, accepted,"
-        " error FROM decisions WHERE run_id = ? ORDER BY t, seq",
-        (run_id,)).fetchall()
+    else:
+        rows = [(t, t, 1, seq, action, desired, honor, reason, acc, err)
+                for t, seq, action, desired, honor, reason, acc, err in db.execute(
+                    "SELECT t, seq, action, desired, honor_cooldown, reason, accepted,"
+                    " error FROM decisions WHERE run_id = ? ORDER BY t, seq", (run_id,))]
     out = []  # [t, last_t, repeats, seq, action, desired, honor, reason, acc, err]
-    for t, seq, action, desired, honor, reason, acc, err in rows:
+    for t, last_t, rep, seq, action, desired, honor, reason, acc, err in rows:
         last = out[-1] if out else None
-        if (last and action == "set" and acc == 0 and last[4] == "set" and
-                last[8] == 0 and last[3] + last[2] == seq and
+        if (last and last[4] == action and
+                ((action == "set" and acc == 0 and last[8] == 0) or action == "none") and
+                last[3] + last[2] == seq and
                 (last[5], last[6], last[7], last[9]) == (desired, honor, reason, err)):
-            last[1] = t
-            last[2] += 1
+            last[1] = last_t
+            last[2] += rep
             continue
-        out.append([t, t, 1, seq, action, desired, honor, reason, acc, err])
+        out.append([t, last_t, rep, seq, action, desired, honor, reason, acc, err])
     return [fmt(r) for r in out]
 
 
-def dump_db(path, out_prefix):
+def has_export_run(bin_):
+    """Does BIN's export take --run (the timeseries through its reader)?"""
+    p = subprocess.run([bin_, "export", "--help"], capture_output=True, text=True)
+    return "--run ID" in p.stdout + p.stderr
+
+
+def num(text, integer):
+    if text == "":
+        return None
+    return int(text) if integer else float(text)
+
+
+def timeseries(bin_, dbp, db, run_id, via_export):
+    """One line per sample: t, the fleet's columns, then every pool's price."""
+    if not db.execute("SELECT timeseries FROM runs WHERE id = ?", (run_id,)).fetchone()[0]:
+        return []
+    if via_export:
+        p = subprocess.run([bin_, "export", "--run", str(run_id), "--db", dbp],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            return ["export failed: exit %d: %s" % (p.returncode, p.stderr.strip())]
+        rows = list(csv.reader(p.stdout.splitlines()))
+        ints = {"t", "od_desired", "od_in_service"}
+        head = rows[0] if rows else []
+        return [fmt([num(v, h in ints) for h, v in zip(head, r)]) for r in rows[1:]]
+    out = []
+    for r in db.execute("SELECT t, required, target, fulfilled, pending, terminating,"
+                        " spot_units, od_units, od_desired, od_in_service, prices"
+                        " FROM timeseries WHERE run_id = ? ORDER BY t", (run_id,)):
+        vals = [r[0]] + [None if v is None else float(v) for v in r[1:8]] + list(r[8:10])
+        vals += [float(x) for x in r[10].split(",")] if r[10] else []
+        out.append(fmt(vals))
+    return out
+
+
+def dump_db(bin_, path, out_prefix, via_export):
     db = sqlite3.connect(path)
     for (run_id,) in db.execute("SELECT id FROM runs ORDER BY id").fetchall():
         pre = "%s.run%d" % (out_prefix, run_id)
@@ -93,12 +134,11 @@ def dump_db(path, out_prefix):
         write(pre + ".pools", [fmt(r) for r in db.execute(
             "SELECT * FROM run_pools WHERE run_id = ? ORDER BY pool", (run_id,))])
         write(pre + ".decisions", decisions(db, run_id))
-        write(pre + ".timeseries", [fmt(r) for r in db.execute(
-            "SELECT * FROM timeseries WHERE run_id = ? ORDER BY t", (run_id,))])
+        write(pre + ".timeseries", timeseries(bin_, path, db, run_id, via_export))
     db.close()
 
 
-def run(bin_, args, out_json, tmp, prefix):
+def run(bin_, args, out_json, tmp, prefix, via_export):
     dbp = os.path.join(tmp, "x.db")
     for ext in ("", "-wal", "-shm"):
         if os.path.exists(dbp + ext):
@@ -108,7 +148,7 @@ def run(bin_, args, out_json, tmp, prefix):
     with open(out_json, "w") as f:
         f.write("exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr))
     if p.returncode == 0:
-        dump_db(dbp, prefix)
+        dump_db(bin_, dbp, prefix, via_export)
 
 
 def dump(bin_, outdir, scenarios, sweep, quick, cases):
@@ -124,6 +164,7 @@ def dump(bin_, outdir, scenarios, sweep, quick, cases):
         name = os.path.basename(os.path.dirname(os.path.abspath(sc)))
         jobs.append(("x-" + name, sc, not quick))
     pols = policies(bin_)
+    via_export = has_export_run(bin_)
     with tempfile.TemporaryDirectory() as tmp:
         for name, sc, with_ts in jobs:
             for pol in pols:
@@ -131,7 +172,7 @@ def dump(bin_, outdir, scenarios, sweep, quick, cases):
                     tag = "%s.%s%s" % (name, pol, ".ts" if ts else "")
                     pre = os.path.join(outdir, tag)
                     args = [sc, "--policy", pol] + (["--timeseries"] if ts else [])
-                    run(bin_, args, pre + ".json", tmp, pre)
+                    run(bin_, args, pre + ".json", tmp, pre, via_export)
         if sweep:
             dbp = os.path.join(tmp, "sweep.db")
             p = subprocess.run(

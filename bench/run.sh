@@ -88,6 +88,25 @@ measure "run (guarded)" "<= 0.15 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json"
 measure "run: loading only (the span cut to a day)" "none: a part of the run" \
     @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
 measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
+echo "   run --timeseries against a plain run, paired, each on a fresh database:"
+# Through sh -c: the database removed first (its size is the year's alone).
+FRESH_TS='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" run "$2" --timeseries --db "$1"'
+FRESH_PLAIN='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" run "$2" --db "$1"'
+python3 bench/pairs.py $((REPS < 3 ? 3 : REPS)) "run --timeseries" "run" "$TMP/ts.out" \
+    "$TMP/plain.out" -- sh -c "$FRESH_TS" $SB "$TMP/yts.db" "$TMP/year/scenario.json" \
+    -- sh -c "$FRESH_PLAIN" $SB "$TMP/ypl.db" "$TMP/year/scenario.json"
+echo "   (target: run --timeseries <= x2 a plain run's wall time)"
+python3 - "$TMP/yts.db" <<'PY'
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+start, end = db.execute("SELECT s.start, s.end FROM scenarios s JOIN runs r"
+                        " ON r.scenario_id = s.id").fetchone()
+db.close()
+years = (end - start) / (365 * 86400)
+mb = sum(os.path.getsize(sys.argv[1] + x) for x in ("", "-wal") if os.path.exists(sys.argv[1] + x)) / 1e6
+print("   the database after run --timeseries: %.1f MB for %.2f simulated years: "
+      "%.1f MB per simulated year (target <= 25 MB)" % (mb, years, mb / years))
+PY
 for p in hedge karpenter none ondemand; do
     measure --new-only "run ($p)" "none of its own" @SB@ run "$TMP/year/scenario.json" --policy $p --db "$TMP/y-$p.db"
 done

@@ -2,17 +2,20 @@
 ** cmd_export.c: `spotbench export`: the rows of a sweep (or of several, as a
 ** compare stores them, or every run) as CSV or JSON Lines, one row per run
 ** with each swept key as a column: exactly the rows and columns of the
-** database's views (store/views.c), so a file and a query agree.
+** database's views (store/views.c), so a file and a query agree; or a
+** run's timeseries, one row per stored sample (--run), as the store's
+** reader gives it back from either storage format.
 */
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 const char cmd_export_usage[] =
-    "usage: spotbench export (--sweep ID|last)... | --runs [--format csv|jsonl]\n"
-    "                        [--db FILE] [-o FILE]\n"
+    "usage: spotbench export (--sweep ID|last)... | --runs | --run ID\n"
+    "                        [--format csv|jsonl] [--db FILE] [-o FILE]\n"
     "\n"
     "Prints one row per run: with --sweep, the runs of the sweep in the order\n"
     "of its points and scenarios, with columns sweep_id, point,\n"
@@ -23,6 +26,10 @@ const char cmd_export_usage[] =
     "sweeps of one compare, one per policy) are printed one after the other\n"
     "under one header, and must have the same columns. --runs prints every\n"
     "run of the database (the view run_results: its parameters as JSON).\n"
+    "--run ID prints the timeseries of run ID (stored with 'run --timeseries'),\n"
+    "one row per simulated minute: t (epoch seconds), required, target,\n"
+    "fulfilled, pending, terminating, spot_units, od_units, od_desired,\n"
+    "od_in_service, then price_0, price_1, ... (each pool's spot price).\n"
     "\n"
     "  --format csv    RFC 4180: a header line, then a line per run; numbers\n"
     "                  exact (%.17g), an empty field for a missing value\n"
@@ -33,14 +40,17 @@ const char cmd_export_usage[] =
     "  --db FILE       the SQLite database (default results/spotbench.db)\n"
     "\n"
     "exit status: 0; 1 when the database cannot be read or the file written;\n"
-    "2 for no such database or sweep, or sweeps of different columns.\n"
+    "2 for no such database, sweep or run, a run without its timeseries, or\n"
+    "sweeps of different columns.\n"
     "\n"
     "example:\n"
     "  spotbench sweep traces/scenarios/seed-week/scenario.json --policy guarded \\\n"
     "      --grid confirm=1,2 --db export.db --quiet\n"
-    "  spotbench export --sweep 1 --db export.db -o sweep1.csv\n";
+    "  spotbench export --sweep 1 --db export.db -o sweep1.csv\n"
+    "  spotbench run traces/scenarios/seed-week/scenario.json --timeseries --db ts.db\n"
+    "  spotbench export --run 1 --db ts.db -o run1.csv\n";
 
-static const cli_opt export_opts[] = {{"--sweep", "ID"}, {"--runs", NULL},
+static const cli_opt export_opts[] = {{"--sweep", "ID"}, {"--runs", NULL}, {"--run", "ID"},
                                       {"--format", "csv|jsonl"}, {"--db", "FILE"},
                                       {"-o", "FILE"}, {NULL, NULL}};
 const cli_opt *const cmd_export_opts[] = {export_opts, NULL};
@@ -133,11 +143,112 @@ static int row(void *vctx, size_t n, const char *const *names, const st_value *v
     return ferror(c->f) ? -1 : 0;
 }
 
+/* ---- a run's timeseries (--run) ------------------------------------------ */
+
+typedef struct {
+    FILE *f;
+    int jsonl;
+    size_t npools; /* the header's price columns: the first sample's */
+    int started;
+} series_ctx;
+
+static const char *const series_cols[] = {"t",           "required",   "target",
+                                          "fulfilled",   "pending",    "terminating",
+                                          "spot_units",  "od_units",   "od_desired",
+                                          "od_in_service"};
+#define NSERIES_COLS (sizeof series_cols / sizeof series_cols[0])
+
+/* A number exactly ("%.17g"); a value that is not finite is missing: an
+** empty CSV field, a JSON null. */
+static void put_num(series_ctx *c, double v) {
+    char t[ST_G17_MAX];
+    if (!isfinite(v)) {
+        if (c->jsonl) fputs("null", c->f);
+        return;
+    }
+    st_g17(v, t);
+    fputs(t, c->f);
+}
+
+static void put_field(series_ctx *c, size_t i, const char *name) {
+    if (c->jsonl) fprintf(c->f, "%s\"%s\": ", i ? ", " : "{", name);
+    else if (i) fputc(',', c->f);
+}
+
+static int series_row(void *vctx, const sim_minute_rec *r) {
+    series_ctx *c = vctx;
+    if (!c->started) {
+        c->started = 1;
+        c->npools = r->nprices;
+        if (!c->jsonl) {
+            for (size_t i = 0; i < NSERIES_COLS; i++)
+                fprintf(c->f, "%s%s", i ? "," : "", series_cols[i]);
+            for (size_t p = 0; p < c->npools; p++) fprintf(c->f, ",price_%zu", p);
+            fputs("\r\n", c->f);
+        }
+    }
+    const double v[] = {r->required,    r->target,     r->fulfilled,
+                        r->pending,     r->terminating, r->spot_units,
+                        r->od_units};
+    put_field(c, 0, "t");
+    fprintf(c->f, "%lld", (long long)r->t);
+    for (size_t i = 0; i < 7; i++) {
+        put_field(c, i + 1, series_cols[i + 1]);
+        put_num(c, v[i]);
+    }
+    put_field(c, 8, "od_desired");
+    fprintf(c->f, "%d", r->od_desired);
+    put_field(c, 9, "od_in_service");
+    fprintf(c->f, "%d", r->od_in_service);
+    for (size_t p = 0; p < c->npools; p++) {
+        char name[32];
+        snprintf(name, sizeof name, "price_%zu", p);
+        put_field(c, NSERIES_COLS + p, name);
+        if (p < r->nprices) put_num(c, r->prices[p]);
+        else if (c->jsonl) fputs("null", c->f);
+    }
+    fputs(c->jsonl ? "}\n" : "\r\n", c->f);
+    return ferror(c->f) ? -1 : 0;
+}
+
+/* The --run form: 0, or the exit status. */
+static int export_run(st_db *db, int64_t run_id, const char *out, int jsonl) {
+    char err[1024];
+    /* The run must exist and have its timeseries before a file is made. */
+    st_run_desc d;
+    if (st_run_describe(db, run_id, &d, err, sizeof err)) {
+        cli_error("%s", err);
+        return CLI_BADINPUT;
+    }
+    if (!d.timeseries) {
+        cli_error("%s: run %lld was stored without its timeseries; run it again with "
+                  "'spotbench run --timeseries'",
+                  st_path(db), (long long)run_id);
+        return CLI_BADINPUT;
+    }
+    trc_out o;
+    int rc = cli_out_open(&o, out);
+    if (rc) return rc;
+    series_ctx c = {o.f, jsonl, 0, 0};
+    int r = st_timeseries_each(db, run_id, series_row, &c, err, sizeof err);
+    if (r == -1) {
+        cli_error("%s", err);
+        rc = CLI_FAIL;
+    } else if (r) {
+        cli_error("%s: %s", out, "cannot write");
+        rc = CLI_FAIL;
+    }
+    int crc = cli_out_close(&o, rc == CLI_OK);
+    return rc ? rc : crc;
+}
+
 int cmd_export(int argc, char **argv) {
     const char *db_path = "results/spotbench.db", *out = "-", *format = "csv";
     int64_t sweeps[MAX_SWEEPS];
     size_t nsweeps = 0;
     int runs = 0;
+    int64_t run_id = 0;
+    int have_run = 0;
     cli_args a;
     cli_args_init(&a, "export", NULL, export_opts, argc, argv);
     for (int k; (k = cli_next(&a)) != CLI_ARG_END;) {
@@ -149,14 +260,22 @@ int cmd_export(int argc, char **argv) {
             if (cli_sweep_arg("export", a.val, &sweeps[nsweeps])) return CLI_BADINPUT;
             nsweeps++;
         } else if (cli_is(&a, "--runs")) runs = 1;
+        else if (cli_is(&a, "--run")) {
+            char *end;
+            long long v = strtoll(a.val, &end, 10);
+            if (*a.val == '\0' || *end != '\0' || v < 1)
+                return cli_usage("export", "--run %s: expected a run id (1, 2, ...)", a.val);
+            run_id = v;
+            have_run = 1;
+        }
         else if (cli_is(&a, "--format")) format = a.val;
         else if (cli_is(&a, "--db")) db_path = a.val;
         else if (cli_is(&a, "-o")) out = a.val;
     }
     if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)
         return cli_usage("export", "--format %s: expected csv or jsonl", format);
-    if (!nsweeps == !runs)
-        return cli_usage("export", "give --sweep ID (one or more) or --runs");
+    if ((nsweeps != 0) + runs + have_run != 1)
+        return cli_usage("export", "give --sweep ID (one or more), --runs or --run ID");
     if (strcmp(out, "-") != 0 && cli_out_check(out)) return CLI_BADINPUT;
     if (access(db_path, F_OK) != 0) {
         cli_error("%s: no such database", db_path);
@@ -167,6 +286,11 @@ int cmd_export(int argc, char **argv) {
     if (st_open(db_path, &db, err, sizeof err)) {
         cli_error("%s", err);
         return CLI_FAIL;
+    }
+    if (have_run) {
+        int rc = export_run(db, run_id, out, strcmp(format, "jsonl") == 0);
+        st_close(db);
+        return rc;
     }
     /* Every sweep named must exist before anything is written. */
     for (size_t i = 0; i < nsweeps; i++) {

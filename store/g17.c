@@ -1,6 +1,6 @@
 /*
-** g17.c: printf's "%.17g" for doubles, fast, for the timeseries' prices
-** column (why: store_int.h). "%.17g" is what the store writes every double
+** g17.c: printf's "%.17g" for doubles, fast, for the exported timeseries
+** (why: store.h). "%.17g" is what the store writes every double
 ** as text with, because it reads back to the same bits.
 **
 ** How: a finite v is f * 2^e exactly (f an integer below 2^53). Its 17
@@ -11,7 +11,7 @@
 ** notation (exponent -4 .. 16 at precision 17) and drops trailing zeros.
 ** Anything outside the fast range goes to snprintf, so results never differ.
 */
-#include "store/store_int.h"
+#include "store/store.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -35,7 +35,7 @@
 /* Every object of a shard a merge reads. */
 static const char *const shard_tables[] = {"sweeps",    "sweep_runs", "scenarios",
                                            "runs",      "run_pools",  "summaries",
-                                           "decisions", "timeseries"};
+                                           "decisions", "timeseries", "timeseries_days"};
 
 /* The work allowed on one shard, in SQLite virtual machine steps: a base
 ** for the fixed costs, and a share per byte of the shard. A merge of a
@@ -392,7 +392,7 @@ int st_merge(st_db *sdb, const char *shard_path, int64_t *sweep_id,
                 (long long)off))
         goto fail;
     static const char *const tables[] = {"run_pools", "summaries", "decisions",
-                                         "timeseries"};
+                                         "timeseries", "timeseries_days"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (run_sql(db, out, err, errlen,
                     "DROP TABLE IF EXISTS temp.m_rows;"

@@ -11,10 +11,11 @@
 **    the database.
 **  - Every statement is prepared once per connection and reused with
 **    sqlite3_reset(): preparing costs more than inserting a row.
-**  - Prices are printed per pool per minute. Pool prices are step functions
-**    that move rarely and revisit the same levels, so the text of recently
-**    printed prices is cached by value (price_cache below), and a new one is
-**    printed by st_g17() (g17.c), several times faster than snprintf.
+**  - The timeseries (version 6) is one row of timeseries_days per day of
+**    samples, each column a BLOB of runs of equal values (series.c); a run
+**    of identical 'none' decisions at consecutive invocations is one
+**    decisions row with its count. A year with timeseries was 1,050,000
+**    rows and 100 MB; it is now a few thousand rows and a few MB.
 **  - Determinism: only runs.id and runs.created depend on when a run was
 **    stored. Doubles in text are "%.17g", which reads back to the same bits.
 **
@@ -45,6 +46,18 @@
 #define NSUMMARY sim_result_nfields
 
 /* ---- schema ---------------------------------------------------------------- */
+
+/* The compact timeseries of version 6 (series.c, docs/store.md): one row
+** per run and ST_SERIES_CHUNK samples. Its own statement so that the
+** upgrade step and a fresh schema share it. */
+#define SERIES_TABLE_SQL                                                          \
+    "CREATE TABLE IF NOT EXISTS timeseries_days("                                 \
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"             \
+    " t INTEGER NOT NULL, n INTEGER NOT NULL, npools INTEGER NOT NULL,"           \
+    " dt BLOB, required BLOB, target BLOB, fulfilled BLOB, pending BLOB,"         \
+    " terminating BLOB, spot_units BLOB, od_units BLOB, od_desired BLOB,"         \
+    " od_in_service BLOB, prices BLOB,"                                           \
+    " PRIMARY KEY (run_id, t)) WITHOUT ROWID"
 
 /* Everything but summaries, whose columns come from sim_result_fields.
 ** CHECKs use OR, not IN (...): SQLite 3.40 builds an ephemeral table for an
@@ -90,6 +103,7 @@ static const char schema_sql[] =
     " terminating REAL, spot_units REAL, od_units REAL,"
     " od_desired INTEGER, od_in_service INTEGER, prices TEXT,"
     " PRIMARY KEY (run_id, t)) WITHOUT ROWID;"
+    SERIES_TABLE_SQL ";"
     "CREATE TABLE sweeps("
     " id INTEGER PRIMARY KEY,"
     " created TEXT NOT NULL, policy TEXT NOT NULL, spec TEXT NOT NULL,"
@@ -128,13 +142,12 @@ enum {
     S_SUMMARY_SEL,
     S_DECISION_INS,   /* one row */
     S_DECISION_BATCH, /* BATCH rows */
-    S_MINUTE_INS,
-    S_MINUTE_BATCH,
+    S_SERIES_INS,
     S_LIVE_INS, /* prepared on first use: see st_live_tick() */
     S_N
 };
 
-/* Decisions and samples are inserted BATCH rows per statement: a multi-row
+/* Decisions are inserted BATCH rows per statement: a multi-row
 ** INSERT pays SQLite's per-statement cost (open cursors, begin the statement,
 ** halt) once per BATCH rows, about a quarter of the time of a year's run.
 ** A run's last, partial batch goes in row by row. */
@@ -143,11 +156,6 @@ enum {
 static const char decision_head[] =
     "INSERT INTO decisions(run_id, t, seq, action, desired, honor_cooldown,"
     " reason, accepted, error, repeats, last_t) VALUES ";
-#define MINUTE_COLS 12
-static const char minute_head[] =
-    "INSERT INTO timeseries(run_id, t, required, target, fulfilled,"
-    " pending, terminating, spot_units, od_units, od_desired,"
-    " od_in_service, prices) VALUES ";
 
 /* The fixed statements; the others are built by prepare_all(). */
 static const char *const fixed_sql[S_N] = {
@@ -159,6 +167,11 @@ static const char *const fixed_sql[S_N] = {
         "INSERT INTO runs(scenario_id, policy, params, sets, seed,"
         " tool_version, created, timeseries)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_SERIES_INS] =
+        "INSERT INTO timeseries_days(run_id, t, n, npools, dt, required, target,"
+        " fulfilled, pending, terminating, spot_units, od_units, od_desired,"
+        " od_in_service, prices)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [S_POOL_INS] =
         "INSERT INTO run_pools(run_id, pool, instance_type, availability_zone,"
         " weighted_capacity, spot_price, on_demand_price)"
@@ -177,7 +190,7 @@ typedef struct {
     int oom;
 } sbuf;
 
-/* A decision or sample waiting for its batch. Texts are offsets into the
+/* A decision waiting for its batch. Texts are offsets into the
 ** batch's text buffer (which may move as it grows); a length of
 ** (size_t)-1 stands for NULL. */
 typedef struct {
@@ -189,24 +202,7 @@ typedef struct {
     size_t reason, reason_len, error, error_len;
 } decision_row;
 
-typedef struct {
-    int64_t t;
-    double v[7]; /* required .. od_units, in column order */
-    int od_desired, od_in_service;
-    size_t prices, prices_len;
-} minute_row;
-
 #define NO_TEXT ((size_t)-1)
-
-/* A price's bits and its "%.17g" text; len 0: empty slot. The cache is
-** direct-mapped by a hash of the bits: a collision just prints again. */
-#define PRICE_SLOT_BITS 10
-#define PRICE_SLOTS (1u << PRICE_SLOT_BITS)
-typedef struct {
-    uint64_t bits;
-    unsigned char len;
-    char text[ST_G17_MAX - 1];
-} price_slot;
 
 struct st_db {
     sqlite3 *db;
@@ -221,20 +217,21 @@ struct st_db {
     int sink_failed;
     char sink_err[512];
 
-    price_slot price_cache[PRICE_SLOTS];
-
     /* Rows not inserted yet (see BATCH). */
     decision_row dec[BATCH];
     size_t ndec;
     sbuf dec_text;
-    /* A rejected SetDesiredCapacity held back, for the identical retries
-    ** that may follow it (see on_decision); its texts in held_text. */
+    /* A rejected SetDesiredCapacity or a 'none' decision held back, for
+    ** the identical ones that may follow it (see on_decision); its texts in
+    ** held_text. */
     decision_row held;
     int have_held;
     sbuf held_text;
-    minute_row min[BATCH];
-    size_t nmin;
-    sbuf min_text;
+    /* The timeseries row being built (series.c), and the latest sample's
+    ** t in this run (samples must come in time order). */
+    st_series ser;
+    int64_t ser_last_t;
+    int ser_any;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -367,7 +364,9 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 ** decisions.repeats and decisions.last_t: each row stored before stands for
 ** one invocation. Version 4 added the reactive bound's summaries columns
 ** (their `since`). Version 5 added sweeps.kind (NULL before) and the flat
-** views (views.c), for every sweep stored before too. */
+** views (views.c), for every sweep stored before too. Version 6 added the
+** compact timeseries, timeseries_days (series.c): runs stored before keep
+** their rows in timeseries, and readers take either. */
 static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
     if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
         return -1;
@@ -398,6 +397,10 @@ static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
         if (v == 5 && (exec(db, "ALTER TABLE sweeps ADD COLUMN kind TEXT", err, errlen,
                             "cannot upgrade the schema") ||
                        st_views_upgrade(db, err, errlen)))
+            goto fail;
+        /* Its own step, and idempotent: it checks for the table, not only
+        ** the version number. Nothing stored is rewritten. */
+        if (v == 6 && exec(db, SERIES_TABLE_SQL, err, errlen, "cannot upgrade the schema"))
             goto fail;
     }
     char version_sql[64];
@@ -493,14 +496,12 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     sb_puts(&ins, ")");
     sb_puts(&sel, " FROM summaries WHERE run_id = ?");
 
-    sbuf dec1 = {0}, decn = {0}, min1 = {0}, minn = {0};
+    sbuf dec1 = {0}, decn = {0};
     values_sql(&dec1, decision_head, DECISION_COLS, 1);
     values_sql(&decn, decision_head, DECISION_COLS, BATCH);
-    values_sql(&min1, minute_head, MINUTE_COLS, 1);
-    values_sql(&minn, minute_head, MINUTE_COLS, BATCH);
 
     int rc = 0;
-    if (ins.oom || sel.oom || dec1.oom || decn.oom || min1.oom || minn.oom) {
+    if (ins.oom || sel.oom || dec1.oom || decn.oom) {
         snprintf(err, errlen, "%s: out of memory", db->path);
         rc = -1;
     }
@@ -512,8 +513,6 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
         case S_SUMMARY_SEL: sql = sel.p; break;
         case S_DECISION_INS: sql = dec1.p; break;
         case S_DECISION_BATCH: sql = decn.p; break;
-        case S_MINUTE_INS: sql = min1.p; break;
-        case S_MINUTE_BATCH: sql = minn.p; break;
         }
         if (sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
                                &db->st[i], NULL) != SQLITE_OK)
@@ -523,8 +522,6 @@ static int prepare_all(st_db *db, char *err, size_t errlen) {
     free(sel.p);
     free(dec1.p);
     free(decn.p);
-    free(min1.p);
-    free(minn.p);
     return rc;
 }
 
@@ -605,6 +602,20 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     if (version > 0 && version < ST_SCHEMA_VERSION &&
         upgrade_schema(db, version, err, errlen))
         goto fail;
+    /* A database of this version without timeseries_days (made by a build
+    ** whose version 6 was another change) gets it: the step checks the
+    ** table, not the number. */
+    int64_t has_series = 1;
+    if (query_int(db,
+                  "SELECT count(*) FROM sqlite_master WHERE name = 'timeseries_days'",
+                  &has_series, err, errlen, "cannot read the schema"))
+        goto fail;
+    if (!has_series &&
+        (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database") ||
+         exec(db, SERIES_TABLE_SQL "; COMMIT", err, errlen, "cannot upgrade the schema"))) {
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
     if (prepare_all(db, err, errlen)) goto fail;
     *out = db;
     return 0;
@@ -622,7 +633,7 @@ void st_close(st_db *db) {
     free(db->path);
     free(db->dec_text.p);
     free(db->held_text.p);
-    free(db->min_text.p);
+    st_series_free(&db->ser);
     free(db);
 }
 
@@ -635,9 +646,8 @@ static void drop_batches(st_db *db) {
     db->have_held = 0;
     db->held_text.n = 0;
     db->held_text.oom = 0;
-    db->nmin = 0;
-    db->min_text.n = 0;
-    db->min_text.oom = 0;
+    st_series_reset(&db->ser);
+    db->ser_any = 0;
 }
 
 /* Binds text kept at `off` in `b`, or NULL. Bound SQLITE_STATIC: the buffer
@@ -671,16 +681,6 @@ static void bind_decision(st_db *db, sqlite3_stmt *s, int base,
     sqlite3_bind_int64(s, base + 11, r->last_t);
 }
 
-static void bind_minute(st_db *db, sqlite3_stmt *s, int base,
-                        const minute_row *r) {
-    sqlite3_bind_int64(s, base + 1, db->run_id);
-    sqlite3_bind_int64(s, base + 2, r->t);
-    for (int i = 0; i < 7; i++) sqlite3_bind_double(s, base + 3 + i, r->v[i]);
-    sqlite3_bind_int(s, base + 10, r->od_desired);
-    sqlite3_bind_int(s, base + 11, r->od_in_service);
-    bind_kept(s, base + 12, &db->min_text, r->prices, r->prices_len);
-}
-
 /* Inserts the waiting decisions: one statement for a full batch, one per row
 ** otherwise. */
 static int flush_decisions(st_db *db, char *err, size_t errlen) {
@@ -702,23 +702,26 @@ static int flush_decisions(st_db *db, char *err, size_t errlen) {
     return rc;
 }
 
-static int flush_minutes(st_db *db, char *err, size_t errlen) {
-    int rc = 0;
-    if (db->nmin == BATCH) {
-        sqlite3_stmt *s = db->st[S_MINUTE_BATCH];
-        for (size_t i = 0; i < BATCH; i++)
-            bind_minute(db, s, (int)i * MINUTE_COLS, &db->min[i]);
-        rc = step_done(db, s, err, errlen, "cannot store timeseries samples");
-    } else {
-        sqlite3_stmt *s = db->st[S_MINUTE_INS];
-        for (size_t i = 0; i < db->nmin && rc == 0; i++) {
-            bind_minute(db, s, 0, &db->min[i]);
-            rc = step_done(db, s, err, errlen,
-                           "cannot store a timeseries sample");
-        }
+/* Inserts the timeseries row being built, if it holds any sample. */
+static int flush_series(st_db *db, char *err, size_t errlen) {
+    st_series *ser = &db->ser;
+    if (ser->n == 0) return 0;
+    if (st_series_finish(ser)) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
     }
-    db->nmin = 0;
-    db->min_text.n = 0;
+    sqlite3_stmt *s = db->st[S_SERIES_INS];
+    sqlite3_bind_int64(s, 1, db->run_id);
+    sqlite3_bind_int64(s, 2, ser->t0);
+    sqlite3_bind_int64(s, 3, (int64_t)ser->n);
+    sqlite3_bind_int64(s, 4, (int64_t)ser->npools);
+    for (int i = 0; i < ST_SERIES_NCOLS; i++)
+        sqlite3_bind_blob(s, 5 + i, ser->col[i].out.p ? (const void *)ser->col[i].out.p : "",
+                          (int)ser->col[i].out.n, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 5 + ST_SERIES_NCOLS, ser->prices.p ? (const void *)ser->prices.p : "",
+                      (int)ser->prices.n, SQLITE_STATIC);
+    int rc = step_done(db, s, err, errlen, "cannot store the timeseries");
+    st_series_reset(ser);
     return rc;
 }
 
@@ -891,7 +894,7 @@ int st_run_commit(st_db *db, const sim_result *res, char *err,
     /* The rows still waiting for a batch; a failure here (a duplicate
     ** sample, say) is the run's failure. */
     if (release_held(db, err, errlen) || flush_decisions(db, err, errlen) ||
-        flush_minutes(db, err, errlen)) {
+        flush_series(db, err, errlen)) {
         st_run_rollback(db);
         return -1;
     }
@@ -997,7 +1000,8 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db,
-                           "SELECT sc.name, sc.path, r.policy, r.params, r.sets FROM runs r "
+                           "SELECT sc.name, sc.path, r.policy, r.params, r.sets,"
+                           " r.timeseries FROM runs r "
                            "JOIN scenarios sc ON sc.id = r.scenario_id WHERE r.id = ?1",
                            -1, &s, NULL) != SQLITE_OK)
         return st_db_fail(db, err, errlen, "cannot read the run");
@@ -1009,6 +1013,7 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
         column_text(s, 2, out->policy, sizeof out->policy);
         column_text(s, 3, out->params, sizeof out->params);
         column_text(s, 4, out->sets, sizeof out->sets);
+        out->timeseries = sqlite3_column_int(s, 5);
     }
     sqlite3_finalize(s);
     if (rc == SQLITE_DONE) {
@@ -1036,10 +1041,8 @@ int st_run_describe(st_db *db, int64_t run_id, st_run_desc *out, char *err,
     return 0;
 }
 
-int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
-                       char *err, size_t errlen) {
-    *rows = NULL;
-    *n = 0;
+/* Is run_id a run stored with its timeseries? 0, or -1 with the message. */
+static int run_has_timeseries(st_db *db, int64_t run_id, char *err, size_t errlen) {
     int64_t ts = -1;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db->db, "SELECT timeseries FROM runs WHERE id = ?1", -1,
@@ -1059,53 +1062,197 @@ int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
                  db->path, (long long)run_id);
         return -1;
     }
+    return 0;
+}
+
+/* Makes room for `need` doubles in *buf (malloc'd, *cap of them). 0, or -1
+** with the message when memory runs out. */
+static int grow_doubles(st_db *db, double **buf, size_t *cap, size_t need, char *err,
+                        size_t errlen) {
+    if (need <= *cap) return 0;
+    double *p = realloc(*buf, need * sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "%s: out of memory", db->path);
+        return -1;
+    }
+    *buf = p;
+    *cap = need;
+    return 0;
+}
+
+static int malformed_row(st_db *db, int64_t run_id, int64_t t, char *err, size_t errlen) {
+    snprintf(err, errlen, "%s: run %lld: malformed timeseries row at t %lld", db->path,
+             (long long)run_id, (long long)t);
+    return -1;
+}
+
+/* The samples of the rows of timeseries_days (version 6) to fn; *found
+** counts the rows. */
+static int each_compact(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx,
+                        size_t *found, char *err, size_t errlen) {
+    sqlite3_stmt *s;
+    *found = 0;
     if (sqlite3_prepare_v2(db->db,
-                           "SELECT t, required, target, fulfilled, pending, od_units,"
-                           " od_in_service, prices FROM timeseries WHERE run_id = ?1"
-                           " ORDER BY t",
+                           "SELECT t, n, npools, dt, required, target, fulfilled, pending,"
+                           " terminating, spot_units, od_units, od_desired, od_in_service,"
+                           " prices FROM timeseries_days WHERE run_id = ?1 ORDER BY t",
                            -1, &s, NULL) != SQLITE_OK)
         return st_db_fail(db, err, errlen, "cannot read the timeseries");
     sqlite3_bind_int64(s, 1, run_id);
-    size_t cap = 0;
-    int rc;
+    double *buf = NULL;
+    size_t bufcap = 0;
+    int rc, ret = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            st_sample *r = realloc(*rows, cap * sizeof *r);
-            if (!r) {
-                snprintf(err, errlen, "%s: out of memory", db->path);
-                goto bad;
-            }
-            *rows = r;
+        (*found)++;
+        int64_t t0 = sqlite3_column_int64(s, 0);
+        int64_t n = sqlite3_column_int64(s, 1), np = sqlite3_column_int64(s, 2);
+        if (n < 1 || n > ST_SERIES_MAX_N || np < 0 || np > 1024) {
+            ret = malformed_row(db, run_id, t0, err, errlen);
+            break;
         }
-        st_sample *r = &(*rows)[(*n)++];
-        r->t = sqlite3_column_int64(s, 0);
-        r->required = sqlite3_column_double(s, 1);
-        r->target = sqlite3_column_double(s, 2);
-        r->fulfilled = sqlite3_column_double(s, 3);
-        r->pending = sqlite3_column_double(s, 4);
-        r->od_units = sqlite3_column_double(s, 5);
-        r->od_in_service = sqlite3_column_int(s, 6);
-        r->nprices = 0;
-        const char *p = (const char *)sqlite3_column_text(s, 7);
-        while (p && *p && r->nprices < ST_MAX_PRICES) {
+        /* Each column's n values, each pool's n prices, then one sample's
+        ** prices (8 bytes each: int64_t for the integer columns). */
+        if (grow_doubles(db, &buf, &bufcap,
+                         (size_t)n * (ST_SERIES_NCOLS + (size_t)np) + (size_t)np, err, errlen)) {
+            ret = -1;
+            break;
+        }
+        st_series_row row = {(size_t)n, (size_t)np, {0}, {0}, NULL, 0};
+        st_series_out out = {{0}, buf + (size_t)n * ST_SERIES_NCOLS, (size_t)np};
+        for (int c = 0; c < ST_SERIES_NCOLS; c++) {
+            row.blob[c] = sqlite3_column_blob(s, 3 + c);
+            row.len[c] = (size_t)sqlite3_column_bytes(s, 3 + c);
+            out.col[c] = buf + (size_t)c * (size_t)n;
+        }
+        row.prices = sqlite3_column_blob(s, 3 + ST_SERIES_NCOLS);
+        row.prices_len = (size_t)sqlite3_column_bytes(s, 3 + ST_SERIES_NCOLS);
+        if (st_series_decode(&row, &out)) {
+            ret = malformed_row(db, run_id, t0, err, errlen);
+            break;
+        }
+        const int64_t *dt = out.col[ST_SERIES_DT];
+        const int64_t *odd = out.col[ST_SERIES_OD_DESIRED];
+        const int64_t *odi = out.col[ST_SERIES_OD_IN_SERVICE];
+        double *v[7];
+        for (int c = 0; c < 7; c++) v[c] = out.col[ST_SERIES_REQUIRED + c];
+        double *prices = out.price + (size_t)np * (size_t)n;
+        int64_t t = t0;
+        for (int64_t i = 0; i < n && ret == 0; i++) {
+            if (i) t += dt[i - 1];
+            for (int64_t p = 0; p < np; p++) prices[p] = out.price[p * n + i];
+            sim_minute_rec r = {t,      v[0][i], v[1][i],      v[2][i],     v[3][i],
+                                v[4][i], v[5][i], v[6][i],     (int)odd[i], (int)odi[i],
+                                prices, (size_t)np};
+            ret = fn(ctx, &r);
+        }
+        if (ret) break;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = st_db_fail(db, err, errlen, "cannot read the timeseries");
+    sqlite3_finalize(s);
+    free(buf);
+    return ret;
+}
+
+/* The samples of the table timeseries (runs stored before version 6). */
+static int each_legacy(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx, char *err,
+                       size_t errlen) {
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db->db,
+                           "SELECT t, required, target, fulfilled, pending, terminating,"
+                           " spot_units, od_units, od_desired, od_in_service, prices"
+                           " FROM timeseries WHERE run_id = ?1 ORDER BY t",
+                           -1, &s, NULL) != SQLITE_OK)
+        return st_db_fail(db, err, errlen, "cannot read the timeseries");
+    sqlite3_bind_int64(s, 1, run_id);
+    double *prices = NULL;
+    size_t cap = 0;
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(s, 10);
+        size_t np = 0, want = p && *p ? 1 : 0;
+        for (const char *q = p; q && *q; q++) want += *q == ',';
+        if (grow_doubles(db, &prices, &cap, want, err, errlen)) {
+            ret = -1;
+            break;
+        }
+        while (p && *p && np < want) {
             char *end;
-            r->prices[r->nprices++] = strtod(p, &end);
+            prices[np++] = strtod(p, &end);
             p = *end == ',' ? end + 1 : NULL;
         }
+        sim_minute_rec r = {sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1),
+                            sqlite3_column_double(s, 2), sqlite3_column_double(s, 3),
+                            sqlite3_column_double(s, 4), sqlite3_column_double(s, 5),
+                            sqlite3_column_double(s, 6), sqlite3_column_double(s, 7),
+                            sqlite3_column_int(s, 8),    sqlite3_column_int(s, 9),
+                            prices,                      np};
+        if ((ret = fn(ctx, &r)) != 0) break;
     }
-    if (rc != SQLITE_DONE) {
-        st_db_fail(db, err, errlen, "cannot read the timeseries");
-        goto bad;
-    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = st_db_fail(db, err, errlen, "cannot read the timeseries");
     sqlite3_finalize(s);
+    free(prices);
+    return ret;
+}
+
+int st_timeseries_each(st_db *db, int64_t run_id, st_minute_fn fn, void *ctx, char *err,
+                       size_t errlen) {
+    if (run_has_timeseries(db, run_id, err, errlen)) return -1;
+    size_t found;
+    int rc = each_compact(db, run_id, fn, ctx, &found, err, errlen);
+    if (rc || found) return rc;
+    return each_legacy(db, run_id, fn, ctx, err, errlen);
+}
+
+typedef struct {
+    st_sample *rows;
+    size_t n, cap;
+    st_db *db;
+    char *err;
+    size_t errlen;
+} collect_ctx;
+
+static int collect(void *vctx, const sim_minute_rec *m) {
+    collect_ctx *c = vctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 1024;
+        st_sample *r = realloc(c->rows, cap * sizeof *r);
+        if (!r) {
+            snprintf(c->err, c->errlen, "%s: out of memory", c->db->path);
+            return -1;
+        }
+        c->rows = r;
+        c->cap = cap;
+    }
+    st_sample *r = &c->rows[c->n++];
+    r->t = m->t;
+    r->required = m->required;
+    r->target = m->target;
+    r->fulfilled = m->fulfilled;
+    r->pending = m->pending;
+    r->terminating = m->terminating;
+    r->spot_units = m->spot_units;
+    r->od_units = m->od_units;
+    r->od_desired = m->od_desired;
+    r->od_in_service = m->od_in_service;
+    r->nprices = m->nprices < ST_MAX_PRICES ? m->nprices : ST_MAX_PRICES;
+    memcpy(r->prices, m->prices, r->nprices * sizeof *r->prices);
     return 0;
-bad:
-    sqlite3_finalize(s);
-    free(*rows);
-    *rows = NULL;
-    *n = 0;
-    return -1;
+}
+
+int st_timeseries_read(st_db *db, int64_t run_id, st_sample **rows, size_t *n,
+                       char *err, size_t errlen) {
+    collect_ctx c = {NULL, 0, 0, db, err, errlen};
+    int rc = st_timeseries_each(db, run_id, collect, &c, err, errlen);
+    if (rc) {
+        free(c.rows);
+        c.rows = NULL;
+        c.n = 0;
+    }
+    *rows = c.rows;
+    *n = c.n;
+    return rc ? -1 : 0;
 }
 
 sqlite3 *st_sqlite(st_db *db) { return db->db; }
@@ -1154,14 +1301,19 @@ static int release_held(st_db *db, char *err, size_t errlen) {
     return rc;
 }
 
-/* Is r, invocation `seq`, a retry identical to the held rejected call, at
-** the very next invocation? */
-static int same_retry(const st_db *db, const sim_decision_rec *r, int64_t seq) {
+/* Is r, invocation `seq`, the very decision held, at the very next
+** invocation: the same rejected call (DesiredCapacity, HonorCooldown, reason
+** and error), or a 'none' with the same reason? */
+static int same_repeat(const st_db *db, const sim_decision_rec *r, int64_t seq) {
     const decision_row *h = &db->held;
-    if (!db->have_held || h->seq + h->repeats != seq || r->failed ||
-        r->d.action != POL_ACT_SET || r->accepted || h->desired != r->d.desired ||
-        h->honor_cooldown != (r->d.honor_cooldown ? 1 : 0))
+    if (!db->have_held || h->seq + h->repeats != seq || r->failed) return 0;
+    if (h->set) {
+        if (r->d.action != POL_ACT_SET || r->accepted || h->desired != r->d.desired ||
+            h->honor_cooldown != (r->d.honor_cooldown ? 1 : 0))
+            return 0;
+    } else if (r->d.action == POL_ACT_SET) {
         return 0;
+    }
     size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
     size_t en = r->error ? strlen(r->error) : NO_TEXT;
     if ((rn ? rn : NO_TEXT) != h->reason_len || en != h->error_len) return 0;
@@ -1172,9 +1324,9 @@ static int same_retry(const st_db *db, const sim_decision_rec *r, int64_t seq) {
 /* The storing rules (docs/store.md): 'set' and 'failed' always, 'none' only
 ** with the timeseries; a rejected SetDesiredCapacity repeated unchanged at
 ** the next invocations (a policy asking again every minute through a
-** cooldown) is one row with the count and the time of the last. So the
-** rejected call is held back until the next decision shows whether it
-** repeats. */
+** cooldown), or a 'none' decision with the same reason (version 6), is one
+** row with the count and the time of the last. So such a decision is held
+** back until the next shows whether it repeats. */
 static int on_decision(void *ctx, const sim_decision_rec *r) {
     st_db *db = ctx;
     if (db->sink_failed) return -1; /* the first reason stands */
@@ -1184,7 +1336,7 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
         return sink_fail(db);
     }
     int64_t seq = db->seq++;
-    if (same_retry(db, r, seq)) {
+    if (same_repeat(db, r, seq)) {
         db->held.repeats++;
         db->held.last_t = r->t;
         return 0;
@@ -1210,7 +1362,8 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     }
     row.t = row.last_t = r->t;
     /* The record is borrowed for this call only: its texts are copied. */
-    sbuf *text = row.set && !row.accepted ? &db->held_text : &db->dec_text;
+    int hold = (row.set && !row.accepted) || (!row.set && !r->failed);
+    sbuf *text = hold ? &db->held_text : &db->dec_text;
     size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
     row.reason_len = rn ? rn : NO_TEXT;
     if (rn) keep_text(text, r->d.reason, rn, &row.reason);
@@ -1221,7 +1374,7 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
                  db->path);
         return sink_fail(db);
     }
-    if (row.set && !row.accepted) {
+    if (hold) {
         db->held = row;
         db->have_held = 1;
         return 0;
@@ -1233,26 +1386,6 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     return 0;
 }
 
-/* Appends the pool prices as "p0,p1,..." ("%.17g") to b. */
-static void prices_text(st_db *db, sbuf *b, const double *v, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bits; /* compared as bits: exact, and NaN-safe */
-        memcpy(&bits, &v[i], sizeof bits);
-        price_slot *e =
-            &db->price_cache[(bits * 0x9e3779b97f4a7c15u) >>
-                             (64 - PRICE_SLOT_BITS)];
-        if (e->len == 0 || e->bits != bits) {
-            char t[ST_G17_MAX];
-            int k = st_g17(v[i], t);
-            e->bits = bits;
-            e->len = (unsigned char)k;
-            memcpy(e->text, t, (size_t)k);
-        }
-        if (i) sb_add(b, ",", 1);
-        sb_add(b, e->text, e->len);
-    }
-}
-
 static int on_minute(void *ctx, const sim_minute_rec *r) {
     st_db *db = ctx;
     if (db->sink_failed) return -1; /* the first reason stands */
@@ -1261,28 +1394,25 @@ static int on_minute(void *ctx, const sim_minute_rec *r) {
                  "%s: timeseries sample with no run open", db->path);
         return sink_fail(db);
     }
-    minute_row *row = &db->min[db->nmin];
-    row->t = r->t;
-    row->v[0] = r->required;
-    row->v[1] = r->target;
-    row->v[2] = r->fulfilled;
-    row->v[3] = r->pending;
-    row->v[4] = r->terminating;
-    row->v[5] = r->spot_units;
-    row->v[6] = r->od_units;
-    row->od_desired = r->od_desired;
-    row->od_in_service = r->od_in_service;
-    row->prices = db->min_text.n;
-    prices_text(db, &db->min_text, r->prices, r->nprices);
-    if (db->min_text.oom) {
-        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory",
-                 db->path);
+    /* The rows are keyed by time and decoded in order: a sample at or
+    ** before the latest is refused, as the old table's primary key did. */
+    if (db->ser_any && r->t <= db->ser_last_t) {
+        snprintf(db->sink_err, sizeof db->sink_err,
+                 "%s: cannot store a timeseries sample: t %lld is not after the "
+                 "previous sample's %lld",
+                 db->path, (long long)r->t, (long long)db->ser_last_t);
         return sink_fail(db);
     }
-    row->prices_len = db->min_text.n - row->prices;
-    if (++db->nmin == BATCH &&
-        flush_minutes(db, db->sink_err, sizeof db->sink_err))
+    st_series *ser = &db->ser;
+    if ((ser->n == ST_SERIES_CHUNK || (ser->n && r->nprices != ser->npools)) &&
+        flush_series(db, db->sink_err, sizeof db->sink_err))
         return sink_fail(db);
+    if (st_series_add(ser, r)) {
+        snprintf(db->sink_err, sizeof db->sink_err, "%s: out of memory", db->path);
+        return sink_fail(db);
+    }
+    db->ser_any = 1;
+    db->ser_last_t = r->t;
     return 0;
 }
 

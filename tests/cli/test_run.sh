@@ -12,7 +12,7 @@ expect_out "run" "classic"
 expect_out "run" "fallback latency med/max"
 [ "$(q "$TMP/a.db" 'SELECT count(*) FROM runs')" = 1 ] && ok || bad "one run stored"
 [ "$(q "$TMP/a.db" 'SELECT count(*) FROM summaries')" = 1 ] && ok || bad "one summary stored"
-[ "$(q "$TMP/a.db" 'SELECT count(*) FROM timeseries')" = 0 ] && ok || bad "no timeseries without --timeseries"
+[ "$(q "$TMP/a.db" 'SELECT count(*) FROM timeseries_days')" = 0 ] && ok || bad "no timeseries without --timeseries"
 [ "$(q "$TMP/a.db" 'PRAGMA journal_mode')" = wal ] && ok || bad "WAL"
 
 # JSON: total = spot + on-demand, and the stored summary holds the same.
@@ -32,14 +32,14 @@ for r in rows:
     assert abs(s["required_unit_hours"] - 32 * 24) < 1e-9, s["required_unit_hours"]
     stored = db.execute("SELECT total_cost, coverage_pct, set_calls FROM summaries WHERE run_id = ?", (r["run_id"],)).fetchone()
     assert stored == (s["total_cost"], s["coverage_pct"], s["set_calls"]), (stored, s)
-    n = db.execute("SELECT count(*) FROM timeseries WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
+    n = db.execute("SELECT sum(n) FROM timeseries_days WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
     assert n == 24 * 60 - 1, n   # one sample per minute after the start
     nd = db.execute("SELECT sum(repeats) FROM decisions WHERE run_id = ?", (r["run_id"],)).fetchone()[0]
     assert nd == 24 * 60, nd     # every invocation, with --timeseries
     # a row stands for `repeats` consecutive invocations, the last at last_t
     bad = db.execute("SELECT count(*) FROM decisions WHERE run_id = ? AND NOT"
                      " (last_t >= t AND (repeats > 1 OR last_t = t) AND"
-                     " (repeats = 1 OR (action = 'set' AND accepted = 0)))",
+                     " (repeats = 1 OR (action = 'set' AND accepted = 0) OR action = 'none'))",
                      (r["run_id"],)).fetchone()[0]
     assert bad == 0, bad
     gaps = db.execute("SELECT count(*) FROM (SELECT seq, repeats, lead(seq) OVER"
@@ -54,7 +54,7 @@ PY
 # Determinism: the same scenario and seed give identical rows.
 "$SB" run "$SC" --timeseries --db "$TMP/c1.db" >/dev/null
 "$SB" run "$SC" --timeseries --db "$TMP/c2.db" >/dev/null
-for t in summaries decisions timeseries run_pools scenarios; do
+for t in summaries decisions timeseries_days run_pools scenarios; do
     a=$(q "$TMP/c1.db" "SELECT * FROM $t" | md5sum)
     b=$(q "$TMP/c2.db" "SELECT * FROM $t" | md5sum)
     [ "$a" = "$b" ] && ok || bad "table $t differs between identical runs"

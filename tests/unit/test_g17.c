@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include "store/store.h"
 
 static void check(double v) {
     char want[ST_G17_MAX], got[ST_G17_MAX];

@@ -350,7 +350,7 @@ static void open_creates_schema_and_wal(void **state) {
                   "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
                   "sqlite_master WHERE type = 'table' ORDER BY name)",
                   "decisions live_ticks run_pools runs scenarios summaries "
-                  "sweep_runs sweeps timeseries");
+                  "sweep_runs sweeps timeseries timeseries_days");
     /* run_id and one column per sim_result field (34). */
     assert_int_equal(
         q_int(raw, "SELECT count(*) FROM pragma_table_info('summaries')"), 35);
@@ -359,6 +359,8 @@ static void open_creates_schema_and_wal(void **state) {
                 "SEARCH decisions USING PRIMARY KEY (run_id=? AND t>?)");
     assert_plan(raw, "SELECT * FROM timeseries WHERE run_id = 1 AND t > 60",
                 "SEARCH timeseries USING PRIMARY KEY (run_id=? AND t>?)");
+    assert_plan(raw, "SELECT * FROM timeseries_days WHERE run_id = 1 AND t > 60",
+                "SEARCH timeseries_days USING PRIMARY KEY (run_id=? AND t>?)");
     sqlite3_close(raw);
     st_close(db);
     /* Reopening an existing version-1 database works and changes nothing. */
@@ -415,21 +417,46 @@ static void run_commits_and_reads_back(void **state) {
                   "1488326520,2,set,1,1,'scale to 1',0,"
                   "'ScalingActivityInProgress';"
                   "1488326580,3,failed,NULL,NULL,NULL,NULL,NULL");
+    /* The three samples are one timeseries_days row, each column runs of
+    ** (varint count, value), by hand from docs/store.md: a REAL value as
+    ** its 8 bytes little-endian (32.0 = 0x4040000000000000), an INTEGER
+    ** zigzag-coded (2 -> 4, 1 -> 2, the step 60 -> 120 = 0x78). */
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
     assert_q_text(raw,
-                  "SELECT group_concat(r, ';') FROM (SELECT t || ',' || "
-                  "required || ',' || target || ',' || fulfilled || ',' || "
-                  "pending || ',' || terminating || ',' || spot_units || ',' "
-                  "|| od_units || ',' || od_desired || ',' || od_in_service "
-                  "|| ',' || prices AS r FROM timeseries ORDER BY t)",
-                  "1488326400,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
-                  "0.10000000000000001,0.25;"
-                  "1488326460,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
-                  "0.10000000000000001,0.29999999999999999;"
-                  "1488326520,32.0,32.0,24.5,7.5,4.0,24.0,8.0,2,1,"
-                  "0.10000000000000001,0.29999999999999999");
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries WHERE "
-                                "run_id = (SELECT id FROM runs)"),
-                     3);
+                  "SELECT t || ',' || n || ',' || npools || ',' || hex(dt) || ',' || "
+                  "hex(required) || ',' || hex(target) || ',' || hex(fulfilled) || ',' || "
+                  "hex(pending) || ',' || hex(terminating) || ',' || hex(spot_units) || "
+                  "',' || hex(od_units) || ',' || hex(od_desired) || ',' || "
+                  "hex(od_in_service) || ',' || hex(prices) FROM timeseries_days",
+                  "1488326400,3,2,0278,"
+                  "030000000000004040,030000000000004040," /* 32, 32 */
+                  "030000000000803840,030000000000001E40," /* 24.5, 7.5 */
+                  "030000000000001040,030000000000003840," /* 4, 24 */
+                  "030000000000002040,0304,0302,"          /* 8; 2; 1 */
+                  /* pool 0: 0.1 three times; pool 1: 0.25 once, 0.3 twice */
+                  "039A9999999999B93F"
+                  "01000000000000D03F02333333333333D33F");
+    sqlite3_close(raw);
+
+    /* The reader gives back the very samples. */
+    st_sample *rows;
+    size_t n;
+    assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, 3);
+    static const double p1[] = {0.1, 0.25, 0.1, 0.3, 0.1, 0.3};
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(rows[i].t, 1488326400 + 60 * (int64_t)i);
+        assert_true(rows[i].required == 32 && rows[i].target == 32);
+        assert_true(rows[i].fulfilled == 24.5 && rows[i].pending == 7.5);
+        assert_true(rows[i].terminating == 4 && rows[i].spot_units == 24);
+        assert_true(rows[i].od_units == 8);
+        assert_int_equal(rows[i].od_desired, 2);
+        assert_int_equal(rows[i].od_in_service, 1);
+        assert_int_equal(rows[i].nprices, 2);
+        assert_true(rows[i].prices[0] == p1[2 * i] && rows[i].prices[1] == p1[2 * i + 1]);
+    }
+    free(rows);
+    raw = raw_open(e->path);
     /* Summary columns carry sim_result's names. */
     assert_q_text(raw,
                   "SELECT total_cost || ',' || coverage_pct || ',' || events "
@@ -492,7 +519,8 @@ static void rollback_leaves_nothing(void **state) {
                                 "run_id <> (SELECT id FROM runs)"),
                      0);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions"), 4);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 3);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries_days"), 1);
+    assert_int_equal(q_int(raw, "SELECT sum(n) FROM timeseries_days"), 3);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM run_pools"), 2);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM summaries"), 1);
     sqlite3_close(raw);
@@ -515,9 +543,9 @@ static void rollback_leaves_nothing(void **state) {
     sqlite3_close(raw);
 }
 
-/* A duplicate sample breaks timeseries' primary key. Rows go in by batches,
-** so it shows when its batch is inserted: at commit for a short run, from
-** the sink once a batch fills. Either way nothing of the run is kept. */
+/* Samples must come in time order: a duplicate or an earlier one is
+** refused by the sink at once (the old table's primary key refused it when
+** its batch went in), and nothing of the run is kept. */
 static void duplicate_sample_fails_the_run(void **state) {
     env *e = *state;
     st_db *db = open_ok(e);
@@ -528,10 +556,11 @@ static void duplicate_sample_fails_the_run(void **state) {
     sim_sink sink = st_sink(db);
     sim_minute_rec m = minute(60, p, 2);
     assert_int_equal(sink.minute(sink.ctx, &m), 0);
-    assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    assert_int_not_equal(sink.minute(sink.ctx, &m), 0);
     assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
     assert_non_null(strstr(e->err, e->path));
     assert_non_null(strstr(e->err, "timeseries"));
+    assert_non_null(strstr(e->err, "t 60 is not after the previous sample's 60"));
 
     begin_ok(e, db);
     int refused = 0;
@@ -543,7 +572,7 @@ static void duplicate_sample_fails_the_run(void **state) {
     const char *why = st_sink_error(db);
     assert_non_null(why);
     assert_non_null(strstr(why, e->path));
-    assert_non_null(strstr(why, "UNIQUE"));
+    assert_non_null(strstr(why, "t 360 is not after the previous sample's 360"));
     /* A run whose sink refused a record is never committed. */
     assert_int_equal(st_run_commit(db, &res, e->err, sizeof e->err), -1);
     assert_non_null(strstr(e->err, "timeseries"));
@@ -551,7 +580,7 @@ static void duplicate_sample_fails_the_run(void **state) {
     sqlite3 *raw = raw_open(e->path);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM runs"), 0);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM scenarios"), 0);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 0);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries_days"), 0);
     sqlite3_close(raw);
     /* The connection is usable again, and the error is cleared. */
     store_run(e, db);
@@ -559,13 +588,14 @@ static void duplicate_sample_fails_the_run(void **state) {
 }
 
 /* Rows in full batches and a partial one all arrive, in order, with their
-** own texts (each record is borrowed only for its callback). */
+** own texts (each record is borrowed only for its callback); samples in
+** full timeseries rows of a day (1440) and a partial one. */
 static void many_rows_across_batches(void **state) {
     env *e = *state;
     st_db *db = open_ok(e);
     int64_t id = begin_ok(e, db);
     sim_sink sink = st_sink(db);
-    enum { N = 1000 }; /* 31 batches of 32, then 8 */
+    enum { N = 3000 }; /* decisions: batches of 32; samples: 1440, 1440, 120 */
     for (int i = 0; i < N; i++) {
         double p[3] = {0.01 * (i / 100), 0.5, i};
         char err[32];
@@ -586,9 +616,13 @@ static void many_rows_across_batches(void **state) {
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM decisions WHERE run_id = %lld",
              (long long)id);
-    assert_int_equal(q_int(raw, sql), N);
-    assert_int_equal(q_int(raw, "SELECT sum(t) FROM decisions"),
-                     60LL * N * (N - 1) / 2);
+    /* Every third is a rejected set of its own; the two 'none' between
+    ** two sets are one row with repeats 2. */
+    assert_int_equal(q_int(raw, sql), (N + 2) / 3 + N / 3);
+    assert_int_equal(q_int(raw, "SELECT sum(repeats) FROM decisions"), N);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE action = 'none' AND "
+                                "(repeats <> 2 OR last_t <> t + 60 OR seq % 3 <> 1)"),
+                     0);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
                                 "seq * 60 <> t"),
                      0);
@@ -597,21 +631,27 @@ static void many_rows_across_batches(void **state) {
                                 "OR reason <> 'scale to ' || desired "
                                 "OR honor_cooldown <> desired % 2)"),
                      0);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM decisions WHERE "
+    assert_int_equal(q_int(raw, "SELECT sum(repeats) FROM decisions WHERE "
                                 "action = 'none' AND reason = 'nothing to "
                                 "do' AND error IS NULL"),
                      N - (N + 2) / 3);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), N);
-    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 999 * 60",
-                  "0.089999999999999997,0.5,999");
-    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 0",
-                  "0,0.5,0");
-    assert_q_text(raw, "SELECT prices FROM timeseries WHERE t = 150 * 60",
-                  "0.01,0.5,150");
-    assert_int_equal(q_int(raw, "SELECT count(DISTINCT prices) FROM "
-                                "timeseries"),
-                     N);
+    assert_q_text(raw, "SELECT group_concat(t || ':' || n, ' ') FROM timeseries_days",
+                  "0:1440 86400:1440 172800:120");
     sqlite3_close(raw);
+
+    db = open_ok(e);
+    st_sample *rows;
+    size_t n;
+    assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(rows[i].t, i * 60);
+        assert_int_equal(rows[i].nprices, 3);
+        assert_true(rows[i].prices[0] == 0.01 * (i / 100));
+        assert_true(rows[i].prices[1] == 0.5 && rows[i].prices[2] == i);
+    }
+    free(rows);
+    st_close(db);
 }
 
 static void same_scenario_hash_reused(void **state) {
@@ -642,9 +682,9 @@ static void same_scenario_hash_reused(void **state) {
         "spot_price, on_demand_price FROM run_pools WHERE run_id = %d",
         "SELECT t, seq, action, desired, honor_cooldown, reason, accepted, "
         "error FROM decisions WHERE run_id = %d",
-        "SELECT t, required, target, fulfilled, pending, terminating, "
+        "SELECT t, n, npools, dt, required, target, fulfilled, pending, terminating, "
         "spot_units, od_units, od_desired, od_in_service, prices "
-        "FROM timeseries WHERE run_id = %d",
+        "FROM timeseries_days WHERE run_id = %d",
     };
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         char q1[256], q2[256], sql[1600];
@@ -846,6 +886,149 @@ static void version_4_upgraded(void **state) {
                                 " WHERE name = 'seed'"),
                      1);
     sqlite3_close(raw);
+}
+
+/* A version 5 database (the timeseries one row per minute, prices as text)
+** is upgraded in place: timeseries_days is added and nothing stored is
+** rewritten; its runs' samples read back from the old table, and a new run
+** beside them is stored compact. A database of version 6 that lacks the
+** table (another change's version 6) gets it too: the step checks the
+** table. */
+static void version_5_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    commit_ok(e, db); /* a run with timeseries = 1 and no sample yet */
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    char *sql = sqlite3_mprintf(
+        "DROP TABLE timeseries_days;"
+        "INSERT INTO timeseries VALUES (%lld, 120, 32, 32, 24.5, 7.5, 4, 24, 8, 2, 1,"
+        " '0.10000000000000001,0.25,3');"
+        "INSERT INTO timeseries VALUES (%lld, 60, 30, 31, 20, 11, 0, 20, 12, 3, 3,"
+        " '0.20000000000000001,0.5,4');"
+        "PRAGMA user_version = 5",
+        (long long)id, (long long)id);
+    assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    sqlite3_close(raw);
+
+    db = open_ok(e);
+    st_sample *rows;
+    size_t n;
+    assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, 2);
+    /* In time order, every column, each price its own double. */
+    assert_int_equal(rows[0].t, 60);
+    assert_true(rows[0].required == 30 && rows[0].target == 31 && rows[0].fulfilled == 20);
+    assert_true(rows[0].pending == 11 && rows[0].terminating == 0);
+    assert_true(rows[0].spot_units == 20 && rows[0].od_units == 12);
+    assert_int_equal(rows[0].od_desired, 3);
+    assert_int_equal(rows[0].od_in_service, 3);
+    assert_int_equal(rows[0].nprices, 3);
+    assert_true(rows[0].prices[0] == 0.2 && rows[0].prices[1] == 0.5 &&
+                rows[0].prices[2] == 4);
+    assert_int_equal(rows[1].t, 120);
+    assert_true(rows[1].fulfilled == 24.5 && rows[1].prices[0] == 0.1 &&
+                rows[1].prices[2] == 3);
+    free(rows);
+    int64_t id2 = store_run(e, db);
+    assert_int_equal(st_timeseries_read(db, id2, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, 3);
+    free(rows);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 2);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries_days"), 1);
+    /* Version 6 without the table. */
+    assert_int_equal(sqlite3_exec(raw, "DROP TABLE timeseries_days", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                "'timeseries_days'"),
+                     1);
+    sqlite3_close(raw);
+}
+
+/* Samples at irregular steps, and a change in the number of prices (a new
+** row starts), read back exactly; negative and large integers survive the
+** zigzag coding. */
+static void irregular_samples_round_trip(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = begin_ok(e, db);
+    sim_sink sink = st_sink(db);
+    static const double p[] = {0.5, -0.0, 1e300};
+    static const int64_t ts[] = {-120, 0, 7, 3607, 3608, 100000};
+    static const size_t np[] = {3, 3, 3, 1, 1, 0};
+    for (size_t i = 0; i < 6; i++) {
+        sim_minute_rec m = minute(ts[i], p, np[i]);
+        m.od_desired = i % 2 ? -5 : 2000000000;
+        m.pending = (double)i / 3;
+        assert_int_equal(sink.minute(sink.ctx, &m), 0);
+    }
+    commit_ok(e, db);
+    sqlite3 *raw = raw_open(e->path);
+    /* Three rows: by the number of prices. */
+    assert_q_text(raw, "SELECT group_concat(t || ':' || n || ':' || npools, ' ') FROM "
+                       "timeseries_days",
+                  "-120:3:3 3607:2:1 100000:1:0");
+    sqlite3_close(raw);
+    st_sample *rows;
+    size_t n;
+    assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), 0);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(rows[i].t, ts[i]);
+        assert_int_equal(rows[i].od_desired, i % 2 ? -5 : 2000000000);
+        assert_true(rows[i].pending == (double)i / 3);
+        assert_int_equal(rows[i].nprices, np[i]);
+        for (size_t k = 0; k < np[i]; k++)
+            assert_memory_equal(&rows[i].prices[k], &p[k], sizeof p[k]); /* -0.0 too */
+    }
+    free(rows);
+    st_close(db);
+}
+
+/* A timeseries row whose runs do not add up to its samples is refused by
+** the reader with the run and the row, never read past its end. */
+static void malformed_series_refused(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t id = store_run(e, db);
+    static const char *const bad[] = {
+        "UPDATE timeseries_days SET required = x'02'",                 /* cut short */
+        "UPDATE timeseries_days SET required = x'040000000000004040'", /* 4 of 3 */
+        "UPDATE timeseries_days SET prices = substr(prices, 1, 20)",   /* a pool short */
+        "UPDATE timeseries_days SET dt = dt || x'00'",                 /* bytes left */
+        "UPDATE timeseries_days SET n = 0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sqlite3 *raw = raw_open(e->path);
+        assert_int_equal(sqlite3_exec(raw, "DELETE FROM timeseries_days", NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(raw);
+        st_close(db);
+        db = open_ok(e);
+        id = store_run(e, db);
+        raw = raw_open(e->path);
+        assert_int_equal(sqlite3_exec(raw, bad[i], NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(raw);
+        st_sample *rows = (st_sample *)1;
+        size_t n = 7;
+        assert_int_equal(st_timeseries_read(db, id, &rows, &n, e->err, sizeof e->err), -1);
+        assert_null(rows);
+        assert_int_equal(n, 0);
+        char want[64];
+        snprintf(want, sizeof want, "run %lld: malformed timeseries row at t 1488326400",
+                 (long long)id);
+        if (!strstr(e->err, want)) fail_msg("%s: %s", bad[i], e->err);
+    }
+    st_close(db);
 }
 
 /* A rejected SetDesiredCapacity asked again, unchanged, at the very next
@@ -1220,6 +1403,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_2_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_5_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(malformed_series_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(irregular_samples_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
