@@ -52,6 +52,12 @@
 ** decisions and timeseries are WITHOUT ROWID, keyed by (run_id, t, ...): rows
 ** are stored in the order they arrive and every query wants, and one b-tree
 ** insert per row replaces a table insert plus an index insert. */
+/* scenarios.hash_alg: 'xxh64' from version 6 on; the rows stored before
+** are FNV-1a's (the default, which the upgrade gives them). */
+#define SCENARIO_HASH_ALG                                              \
+    "hash_alg TEXT NOT NULL DEFAULT 'fnv1a64'"                        \
+    " CHECK (hash_alg = 'fnv1a64' OR hash_alg = 'xxh64')"
+
 static const char schema_sql[] =
     "CREATE TABLE scenarios("
     " id INTEGER PRIMARY KEY,"
@@ -59,7 +65,9 @@ static const char schema_sql[] =
     " name TEXT, path TEXT,"
     " mode TEXT CHECK (mode = 'model' OR mode = 'direct'),"
     " start INTEGER, end INTEGER,"
-    " billing TEXT CHECK (billing = 'per_second' OR billing = 'per_hour'));"
+    " billing TEXT CHECK (billing = 'per_second' OR billing = 'per_hour'),"
+    /* Last, as the version 6 upgrade adds it: how hash was made. */
+    " " SCENARIO_HASH_ALG ");"
     "CREATE TABLE runs("
     " id INTEGER PRIMARY KEY,"
     " scenario_id INTEGER NOT NULL REFERENCES scenarios(id),"
@@ -152,8 +160,8 @@ static const char minute_head[] =
 /* The fixed statements; the others are built by prepare_all(). */
 static const char *const fixed_sql[S_N] = {
     [S_SCENARIO_INS] =
-        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
+        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing, hash_alg)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(hash) DO NOTHING",
     [S_SCENARIO_SEL] = "SELECT id FROM scenarios WHERE hash = ?1",
     [S_RUN_INS] =
         "INSERT INTO runs(scenario_id, policy, params, sets, seed,"
@@ -367,7 +375,8 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 ** decisions.repeats and decisions.last_t: each row stored before stands for
 ** one invocation. Version 4 added the reactive bound's summaries columns
 ** (their `since`). Version 5 added sweeps.kind (NULL before) and the flat
-** views (views.c), for every sweep stored before too. */
+** views (views.c), for every sweep stored before too. Version 6 added
+** scenarios.hash_alg: the hashes stored before are FNV-1a's. */
 static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
     if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
         return -1;
@@ -398,6 +407,9 @@ static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
         if (v == 5 && (exec(db, "ALTER TABLE sweeps ADD COLUMN kind TEXT", err, errlen,
                             "cannot upgrade the schema") ||
                        st_views_upgrade(db, err, errlen)))
+            goto fail;
+        if (v == 6 && exec(db, "ALTER TABLE scenarios ADD COLUMN " SCENARIO_HASH_ALG, err,
+                           errlen, "cannot upgrade the schema"))
             goto fail;
     }
     char version_sql[64];
@@ -728,6 +740,10 @@ static const char *mode_name(sim_mode m) {
     return m == SIM_DIRECT ? "direct" : "model";
 }
 
+const char *st_hash_alg_name(sim_hash_alg a) {
+    return a == SIM_HASH_FNV1A ? "fnv1a64" : "xxh64";
+}
+
 static const char *billing_name(sim_billing b) {
     return b == SIM_PER_HOUR ? "per_hour" : "per_second";
 }
@@ -766,6 +782,7 @@ static int scenario_row(st_db *db, const sim_scenario *sc, int64_t *id,
     sqlite3_bind_int64(s, 5, sc->start);
     sqlite3_bind_int64(s, 6, sc->end);
     sqlite3_bind_text(s, 7, billing_name(sc->billing), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, st_hash_alg_name(sc->hash_alg), -1, SQLITE_STATIC);
     if (step_done(db, s, err, errlen, "cannot store the scenario")) return -1;
 
     s = db->st[S_SCENARIO_SEL];

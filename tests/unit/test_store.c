@@ -691,6 +691,7 @@ static void version_1_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE summaries DROP COLUMN capacity_events;"
                                   "ALTER TABLE summaries DROP COLUMN rebalances;"
                                   "ALTER TABLE summaries DROP COLUMN holds;"
@@ -732,6 +733,7 @@ static void version_2_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE decisions DROP COLUMN repeats;"
                                   "ALTER TABLE decisions DROP COLUMN last_t;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
@@ -781,6 +783,7 @@ static void version_3_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
                                   "PRAGMA user_version = 3",
@@ -827,6 +830,7 @@ static void version_4_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results; DROP VIEW sweep_1_runs;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "PRAGMA user_version = 4",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -845,6 +849,53 @@ static void version_4_upgraded(void **state) {
     assert_int_equal(q_int(raw, "SELECT count(*) FROM pragma_table_info('sweep_1_runs')"
                                 " WHERE name = 'seed'"),
                      1);
+    sqlite3_close(raw);
+}
+
+/* A version 5 database (no scenarios.hash_alg: every hash FNV-1a's) with a
+** sweep of one stored run is upgraded in place: hash_alg is added last,
+** 'fnv1a64' for the row stored before, and the sweep says it hashed so (its
+** resume goes on with FNV-1a); a run stored after records its own 'xxh64',
+** and a sweep with no run stored yet takes XXH64. */
+static void version_5_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t sweep, empty;
+    assert_int_equal(st_sweep_create(db, "{\"policy\":\"classic\"}", "classic", 2, 1, NULL,
+                                     &sweep, e->err, sizeof e->err),
+                     0);
+    int64_t run = begin_ok(e, db);
+    assert_int_equal(st_sweep_link(db, sweep, 0, 0, run, "{}", e->err, sizeof e->err), 0);
+    commit_ok(e, db);
+    assert_int_equal(st_sweep_create(db, "{\"policy\":\"guarded\"}", "guarded", 2, 1, NULL,
+                                     &empty, e->err, sizeof e->err),
+                     0);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
+                                  "PRAGMA user_version = 5",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    sim_hash_alg alg = SIM_HASH_XXH64;
+    assert_int_equal(st_sweep_hash_alg(db, sweep, &alg, e->err, sizeof e->err), 0);
+    assert_int_equal(alg, SIM_HASH_FNV1A);
+    assert_int_equal(st_sweep_hash_alg(db, empty, &alg, e->err, sizeof e->err), 0);
+    assert_int_equal(alg, SIM_HASH_XXH64);
+    make_scenario(e, "00000000000000ab");
+    e->sc.hash_alg = SIM_HASH_XXH64;
+    begin_ok(e, db);
+    commit_ok(e, db);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
+    assert_q_text(raw, "SELECT group_concat(hash_alg, ',') FROM (SELECT * FROM scenarios"
+                       " ORDER BY id)", "fnv1a64,xxh64");
+    /* Last, where a new database has it: merges copy rows by position. */
+    assert_q_text(raw, "SELECT name FROM pragma_table_info('scenarios') ORDER BY cid DESC"
+                       " LIMIT 1", "hash_alg");
     sqlite3_close(raw);
 }
 
@@ -1220,6 +1271,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_2_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_5_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_refused, setup,
                                         teardown),
