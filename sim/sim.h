@@ -317,6 +317,9 @@ typedef struct {
     int (*decision)(void *ctx, const sim_decision_rec *r);
     int (*minute)(void *ctx, const sim_minute_rec *r); /* NULL: no samples */
     int want_none; /* the reasons of "none" decisions are kept */
+    /* decision() reads reasons with pol_reason() (and may compare them
+    ** with pol_reason_same()): the run may keep them unwritten. */
+    int lazy_reasons;
 } sim_sink;
 
 typedef struct {

@@ -240,6 +240,10 @@ struct st_db {
     decision_row held;
     int have_held;
     sbuf held_text;
+    /* The held call's decision, whose reason may be kept unwritten
+    ** (pol_decide_lazy): a retry with the same format and arguments is
+    ** known identical without writing its text. */
+    pol_decision held_d;
     minute_row min[BATCH];
     size_t nmin;
     sbuf min_text;
@@ -1179,11 +1183,16 @@ static int same_retry(const st_db *db, const sim_decision_rec *r, int64_t seq) {
         r->d.action != POL_ACT_SET || r->accepted || h->desired != r->d.desired ||
         h->honor_cooldown != (r->d.honor_cooldown ? 1 : 0))
         return 0;
-    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
     size_t en = r->error ? strlen(r->error) : NO_TEXT;
-    if ((rn ? rn : NO_TEXT) != h->reason_len || en != h->error_len) return 0;
-    return (!rn || memcmp(db->held_text.p + h->reason, r->d.reason, rn) == 0) &&
-           (en == NO_TEXT || memcmp(db->held_text.p + h->error, r->error, en) == 0);
+    if (en != h->error_len ||
+        (en != NO_TEXT && memcmp(db->held_text.p + h->error, r->error, en) != 0))
+        return 0;
+    if (pol_reason_same(&db->held_d, &r->d)) return 1;
+    char buf[POL_REASON_MAX];
+    const char *reason = pol_reason(&r->d, buf);
+    size_t rn = strnlen(reason, POL_REASON_MAX);
+    if ((rn ? rn : NO_TEXT) != h->reason_len) return 0;
+    return !rn || memcmp(db->held_text.p + h->reason, reason, rn) == 0;
 }
 
 /* The storing rules (docs/store.md): 'set' and 'failed' always, 'none' only
@@ -1228,9 +1237,11 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     row.t = row.last_t = r->t;
     /* The record is borrowed for this call only: its texts are copied. */
     sbuf *text = row.set && !row.accepted ? &db->held_text : &db->dec_text;
-    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
+    char buf[POL_REASON_MAX];
+    const char *reason = pol_reason(&r->d, buf);
+    size_t rn = strnlen(reason, POL_REASON_MAX);
     row.reason_len = rn ? rn : NO_TEXT;
-    if (rn) keep_text(text, r->d.reason, rn, &row.reason);
+    if (rn) keep_text(text, reason, rn, &row.reason);
     row.error_len = r->error ? strlen(r->error) : NO_TEXT;
     if (r->error) keep_text(text, r->error, row.error_len, &row.error);
     if (text->oom) {
@@ -1240,6 +1251,7 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     }
     if (row.set && !row.accepted) {
         db->held = row;
+        db->held_d = r->d;
         db->have_held = 1;
         return 0;
     }
@@ -1304,7 +1316,7 @@ static int on_minute(void *ctx, const sim_minute_rec *r) {
 }
 
 sim_sink st_sink(st_db *db) {
-    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries};
+    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries, 1};
     return s;
 }
 
