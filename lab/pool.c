@@ -212,6 +212,7 @@ typedef struct {
     run_parts rp;
     sim_scenario sc;
     sim_trace_cache *cache;
+    sim_hash_alg hash_alg; /* the sweep's (FNV-1a for one stored so) */
     int have_sc;
     size_t sc_index;
     char sc_key[POINT_BUF];
@@ -229,8 +230,8 @@ static int do_run(worker *w, size_t r, char *err, size_t errlen) {
     if (!w->have_sc || w->sc_index != scen || strcmp(key, w->sc_key) != 0) {
         if (w->have_sc) sim_scenario_free(&w->sc);
         w->have_sc = 0;
-        if (sim_scenario_load_cached(w->spec->scenarios[scen], rp->s.field, rp->s.nfield,
-                                     w->cache, &w->sc, err, errlen))
+        if (sim_scenario_load_hashed(w->spec->scenarios[scen], rp->s.field, rp->s.nfield,
+                                     w->cache, w->hash_alg, &w->sc, err, errlen))
             return -1;
         w->have_sc = 1;
         w->sc_index = scen;
@@ -285,7 +286,8 @@ static void worker_main(int id, int task_fd, int result_fd, const char *db_path,
     w->sweep_id = sweep_id;
     w->tool_version = tool_version;
     w->cache = sim_trace_cache_new(); /* NULL: every load reads */
-    int open_rc = st_open(db_path, &w->db, m.err, sizeof m.err);
+    int open_rc = st_open(db_path, &w->db, m.err, sizeof m.err) ||
+                  st_sweep_hash_alg(w->db, sweep_id, &w->hash_alg, m.err, sizeof m.err);
     size_t r;
     while (read(task_fd, &r, sizeof r) == (ssize_t)sizeof r) {
         m.r = r;

@@ -124,7 +124,8 @@ typedef enum { POL_ACT_NONE = 0, POL_ACT_SET = 1 } pol_action;
 #define POL_REASON_MAX 160
 typedef struct {
     int quiet; /* set by pol_decide(): 1 from pol_obs.quiet_none, 2 from
-                  pol_obs.quiet_all (no reason for "set" either) */
+                  pol_obs.quiet_all (no reason for "set" either); 3 by
+                  pol_decide_lazy() (read the reason with pol_reason()) */
     pol_action action;
     int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
     int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */
@@ -287,6 +288,20 @@ int pol_param_put(const pol_policy *pol, pol_params *p, const char *key, double 
 ** the clamped value is the DesiredCapacity already. */
 void pol_decide(const pol_policy *pol, const pol_obs *obs,
                 const pol_params *p, pol_decision *out);
+/* pol_decide() for a caller that reads the reason through pol_reason():
+** a built-in policy's "set" keeps its format and arguments, and its text is
+** written only when read (a year of guarded asks 211,731 times, mostly the
+** same retry, which the store keeps as one row). With obs->quiet_none set
+** and quiet_all not (else, and for any other policy, it is pol_decide()). */
+void pol_decide_lazy(const pol_policy *pol, const pol_obs *obs, const pol_params *p,
+                     pol_decision *out);
+/* The text of d's reason: d->reason, or one kept by pol_decide_lazy()
+** written into buf (the same bytes pol_decide() would have put there). */
+const char *pol_reason(const pol_decision *d, char buf[POL_REASON_MAX]);
+/* 1 when the reasons of a and b are known to be the same text without
+** writing them (both kept by pol_decide_lazy() from the same format and
+** arguments); 0: compare their pol_reason() texts. */
+int pol_reason_same(const pol_decision *a, const pol_decision *b);
 int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
                      int64_t period);
 

@@ -313,7 +313,8 @@ static int invoke(sim_state *s) {
         obs.asg.in_service = s->asg.od_in_service;
     }
 
-    pol_decide(s->pol, &obs, s->params, &rec.d);
+    if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, &rec.d);
+    else pol_decide(s->pol, &obs, s->params, &rec.d);
     s->evb.last_invocation = s->now; /* what it was given is no longer new */
     if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {

@@ -11,7 +11,8 @@
 **      would change a result without anyone noticing;
 **   4. read the traces (CSV) the scenario names, relative to its directory.
 ** A hash of every byte read (and of the overrides) identifies the input, so
-** two results can be told apart by what they were computed from.
+** two results can be told apart by what they were computed from: XXH64 by
+** piece, or FNV-1a for a sweep stored with it (traces.h, trc_hash).
 **
 ** Messages: "FILE: FIELD.PATH: what is wrong" for the scenario,
 ** "FILE:LINE: COLUMN: what is wrong" for traces.
@@ -43,7 +44,7 @@ typedef struct {
     char *dir;          /* its directory with a trailing '/', or "" */
     char fpath[512];    /* the field being read: "fleet.LaunchSpecifications[2]" */
     size_t plen;
-    uint64_t hash;      /* FNV-1a 64 of everything read so far */
+    trc_hash hash;      /* of everything read so far (traces.h) */
     sim_trace_cache *cache; /* traces read before, or NULL */
     const char *const *sets; /* the --set overrides, for messages */
     size_t nsets;
@@ -128,9 +129,12 @@ static int fail_at(ld *L, const char *key, const char *fmt, ...) {
 
 /* ---- hashing and files ---------------------------------------------------- */
 
-#define FNV_OFFSET 14695981039346656037ULL
 
-static void hash_bytes(ld *L, const void *p, size_t n) { L->hash = trc_fnv1a(L->hash, p, n); }
+/* Adds n bytes to the hash as one piece (the scenario file, an override). */
+static void hash_piece(ld *L, const void *p, size_t n) {
+    trc_hash_add(&L->hash, p, n);
+    trc_hash_cut(&L->hash);
+}
 
 /* Reads a whole file into a malloc'd buffer (NUL-terminated; *len excludes
 ** the NUL) that the caller frees. Reads in chunks rather than by size, so a
@@ -1681,7 +1685,8 @@ typedef struct {
     off_t size;
     struct timespec mtime;
     int64_t period;
-    uint64_t h_in, h_out;
+    trc_hash_alg alg;
+    uint64_t h_in, h_out; /* the hash so far (at a piece's start) before, after */
     sim_steps *steps; /* nsteps step functions, copies */
     size_t nsteps;
     sim_event_spec *events;
@@ -1767,7 +1772,8 @@ static int entry_key(ld *L, const sim_scenario *sc, int kind, const char *rel, c
     k->size = st.st_size;
     k->mtime = st.st_mtim;
     k->period = kind == TR_METRICS ? sc->d_period : 0;
-    k->h_in = L->hash;
+    k->alg = L->hash.alg;
+    k->h_in = L->hash.h;
     return 0;
 }
 
@@ -1775,7 +1781,7 @@ static int same_key(const cache_entry *a, const cache_entry *b) {
     return a->kind == b->kind && a->dev == b->dev && a->ino == b->ino &&
            a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
            a->mtime.tv_nsec == b->mtime.tv_nsec && a->period == b->period &&
-           a->h_in == b->h_in && strcmp(a->path, b->path) == 0 &&
+           a->alg == b->alg && a->h_in == b->h_in && strcmp(a->path, b->path) == 0 &&
            strcmp(a->pools, b->pools) == 0;
 }
 
@@ -1802,7 +1808,7 @@ static int cache_get(ld *L, sim_scenario *sc, const cache_entry *key) {
             if (e->nevents) memcpy(sc->events, e->events, e->nevents * sizeof *sc->events);
             sc->nevents = e->nevents;
         }
-        if (rc == 1) L->hash = e->h_out;
+        if (rc == 1) trc_hash_set(&L->hash, e->h_out);
         return rc;
     }
     return 0;
@@ -1839,7 +1845,7 @@ static void cache_put(ld *L, sim_scenario *sc, cache_entry *key) {
         }
     }
     if (d && d != dst) free(d);
-    key->h_out = L->hash;
+    key->h_out = L->hash.h;
     if (ok) L->cache->e[L->cache->n++] = *key;
     else entry_free(key); /* not kept: only a later read is slower */
 }
@@ -2135,9 +2141,16 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets,
 int sim_scenario_load_cached(const char *path, const char *const *sets, size_t nsets,
                              sim_trace_cache *cache, sim_scenario *sc, char *err,
                              size_t errlen) {
+    return sim_scenario_load_hashed(path, sets, nsets, cache, SIM_HASH_XXH64, sc, err, errlen);
+}
+
+int sim_scenario_load_hashed(const char *path, const char *const *sets, size_t nsets,
+                             sim_trace_cache *cache, sim_hash_alg alg, sim_scenario *sc,
+                             char *err, size_t errlen) {
     memset(sc, 0, sizeof *sc);
-    ld L = {.file = path, .hash = FNV_OFFSET, .cache = cache, .sets = sets, .nsets = nsets,
+    ld L = {.file = path, .cache = cache, .sets = sets, .nsets = nsets,
             .err = err, .errlen = errlen};
+    trc_hash_init(&L.hash, alg == SIM_HASH_FNV1A ? TRC_HASH_FNV1A : TRC_HASH_XXH64);
     char *text = NULL;
     cJSON *root = NULL;
     int rc = -1;
@@ -2161,7 +2174,7 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
 
     text = slurp(path, &len, err, errlen);
     if (!text) goto out;
-    hash_bytes(&L, text, len);
+    hash_piece(&L, text, len);
     const char *nul = memchr(text, '\0', len);
     if (nul) {
         snprintf(err, errlen, "%s:%ld: NUL byte (not a text file?)", path,
@@ -2199,8 +2212,9 @@ int sim_scenario_load_cached(const char *path, const char *const *sets, size_t n
     if (as_group) sim_scenario_as_group(sc);
     if (read_traces(&L, sc, &tp)) goto out;
     if (check_limits(&L, sc) || check_coverage(&L, sc)) goto out;
-    for (size_t i = 0; i < nsets; i++) hash_bytes(&L, sets[i], strlen(sets[i]));
-    snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash);
+    for (size_t i = 0; i < nsets; i++) hash_piece(&L, sets[i], strlen(sets[i]));
+    snprintf(sc->hash, sizeof sc->hash, "%016" PRIx64, L.hash.h);
+    sc->hash_alg = alg;
     rc = 0;
 out:
     cJSON_Delete(root);

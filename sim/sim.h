@@ -130,11 +130,17 @@ typedef struct {
     double units;
 } sim_recorded_event;
 
+/* The algorithm of a scenario's hash (traces.h, trc_hash): XXH64 by piece,
+** or FNV-1a 64 of every byte (what databases of schema version 5 and before
+** hold; resuming a sweep stored so hashes so again). */
+typedef enum { SIM_HASH_XXH64 = 0, SIM_HASH_FNV1A = 1 } sim_hash_alg;
+
 typedef struct {
     char name[64];
     char path[512];     /* the scenario file, for messages */
-    char hash[17];      /* FNV-1a 64 of the file's bytes and its traces',
-                           16 hex digits */
+    char hash[17];      /* of the file's bytes, its traces' and the
+                           overrides', 16 hex digits (hash_alg) */
+    sim_hash_alg hash_alg;
     sim_mode mode;
     uint64_t seed;
     int64_t start, end; /* simulated span [start, end) */
@@ -259,6 +265,10 @@ size_t sim_trace_cache_reads(const sim_trace_cache *c);
 int sim_scenario_load_cached(const char *path, const char *const *sets, size_t nsets,
                              sim_trace_cache *cache, sim_scenario *sc, char *err,
                              size_t errlen);
+/* The same, the hash made with `alg` (the _cached and plain loads: XXH64). */
+int sim_scenario_load_hashed(const char *path, const char *const *sets, size_t nsets,
+                             sim_trace_cache *cache, sim_hash_alg alg, sim_scenario *sc,
+                             char *err, size_t errlen);
 
 /* 1 when a run of the scenario draws anything at random (a delay that is
 ** not a constant, a failure probability strictly between 0 and 1, market
@@ -320,6 +330,9 @@ typedef struct {
     int (*decision)(void *ctx, const sim_decision_rec *r);
     int (*minute)(void *ctx, const sim_minute_rec *r); /* NULL: no samples */
     int want_none; /* the reasons of "none" decisions are kept */
+    /* decision() reads reasons with pol_reason() (and may compare them
+    ** with pol_reason_same()): the run may keep them unwritten. */
+    int lazy_reasons;
 } sim_sink;
 
 typedef struct {

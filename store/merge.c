@@ -376,8 +376,9 @@ int st_merge(st_db *sdb, const char *shard_path, int64_t *sweep_id,
                 " GROUP BY w.point, w.scenario",
                 (long long)id, (long long)id) ||
         run_sql(db, out, err, errlen,
-                "INSERT INTO main.scenarios(hash, name, path, mode, start, end, billing)"
-                " SELECT hash, name, path, mode, start, end, billing FROM shard.scenarios"
+                "INSERT INTO main.scenarios(hash, name, path, mode, start, end, billing,"
+                " hash_alg) SELECT hash, name, path, mode, start, end, billing, hash_alg"
+                " FROM shard.scenarios"
                 " WHERE id IN (SELECT scenario_id FROM shard.runs WHERE id IN"
                 " (SELECT run_id FROM m_copy)) ORDER BY id"
                 " ON CONFLICT(hash) DO NOTHING") ||

@@ -65,6 +65,12 @@
 ** decisions and timeseries are WITHOUT ROWID, keyed by (run_id, t, ...): rows
 ** are stored in the order they arrive and every query wants, and one b-tree
 ** insert per row replaces a table insert plus an index insert. */
+/* scenarios.hash_alg: 'xxh64' from version 7 on; the rows stored before
+** are FNV-1a's (the default, which the upgrade gives them). */
+#define SCENARIO_HASH_ALG                                              \
+    "hash_alg TEXT NOT NULL DEFAULT 'fnv1a64'"                        \
+    " CHECK (hash_alg = 'fnv1a64' OR hash_alg = 'xxh64')"
+
 static const char schema_sql[] =
     "CREATE TABLE scenarios("
     " id INTEGER PRIMARY KEY,"
@@ -72,7 +78,9 @@ static const char schema_sql[] =
     " name TEXT, path TEXT,"
     " mode TEXT CHECK (mode = 'model' OR mode = 'direct'),"
     " start INTEGER, end INTEGER,"
-    " billing TEXT CHECK (billing = 'per_second' OR billing = 'per_hour'));"
+    " billing TEXT CHECK (billing = 'per_second' OR billing = 'per_hour'),"
+    /* Last, as the version 7 upgrade adds it: how hash was made. */
+    " " SCENARIO_HASH_ALG ");"
     "CREATE TABLE runs("
     " id INTEGER PRIMARY KEY,"
     " scenario_id INTEGER NOT NULL REFERENCES scenarios(id),"
@@ -160,8 +168,8 @@ static const char decision_head[] =
 /* The fixed statements; the others are built by prepare_all(). */
 static const char *const fixed_sql[S_N] = {
     [S_SCENARIO_INS] =
-        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(hash) DO NOTHING",
+        "INSERT INTO scenarios(hash, name, path, mode, start, end, billing, hash_alg)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(hash) DO NOTHING",
     [S_SCENARIO_SEL] = "SELECT id FROM scenarios WHERE hash = ?1",
     [S_RUN_INS] =
         "INSERT INTO runs(scenario_id, policy, params, sets, seed,"
@@ -232,6 +240,10 @@ struct st_db {
     st_series ser;
     int64_t ser_last_t;
     int ser_any;
+    /* The held call's decision, whose reason may be kept unwritten
+    ** (pol_decide_lazy): a repeat with the same format and arguments is
+    ** known identical without writing its text. */
+    pol_decision held_d;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -366,7 +378,8 @@ static int make_parent(const char *path, char *err, size_t errlen) {
 ** (their `since`). Version 5 added sweeps.kind (NULL before) and the flat
 ** views (views.c), for every sweep stored before too. Version 6 added the
 ** compact timeseries, timeseries_days (series.c): runs stored before keep
-** their rows in timeseries, and readers take either. */
+** their rows in timeseries, and readers take either. Version 7 added
+** scenarios.hash_alg: the hashes stored before are FNV-1a's. */
 static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
     if (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database"))
         return -1;
@@ -401,6 +414,9 @@ static int upgrade_schema(st_db *db, int64_t from, char *err, size_t errlen) {
         /* Its own step, and idempotent: it checks for the table, not only
         ** the version number. Nothing stored is rewritten. */
         if (v == 6 && exec(db, SERIES_TABLE_SQL, err, errlen, "cannot upgrade the schema"))
+            goto fail;
+        if (v == 7 && exec(db, "ALTER TABLE scenarios ADD COLUMN " SCENARIO_HASH_ALG, err,
+                           errlen, "cannot upgrade the schema"))
             goto fail;
     }
     char version_sql[64];
@@ -602,20 +618,6 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen) {
     if (version > 0 && version < ST_SCHEMA_VERSION &&
         upgrade_schema(db, version, err, errlen))
         goto fail;
-    /* A database of this version without timeseries_days (made by a build
-    ** whose version 6 was another change) gets it: the step checks the
-    ** table, not the number. */
-    int64_t has_series = 1;
-    if (query_int(db,
-                  "SELECT count(*) FROM sqlite_master WHERE name = 'timeseries_days'",
-                  &has_series, err, errlen, "cannot read the schema"))
-        goto fail;
-    if (!has_series &&
-        (exec(db, "BEGIN IMMEDIATE", err, errlen, "cannot lock the database") ||
-         exec(db, SERIES_TABLE_SQL "; COMMIT", err, errlen, "cannot upgrade the schema"))) {
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-        goto fail;
-    }
     if (prepare_all(db, err, errlen)) goto fail;
     *out = db;
     return 0;
@@ -731,6 +733,10 @@ static const char *mode_name(sim_mode m) {
     return m == SIM_DIRECT ? "direct" : "model";
 }
 
+const char *st_hash_alg_name(sim_hash_alg a) {
+    return a == SIM_HASH_FNV1A ? "fnv1a64" : "xxh64";
+}
+
 static const char *billing_name(sim_billing b) {
     return b == SIM_PER_HOUR ? "per_hour" : "per_second";
 }
@@ -769,6 +775,7 @@ static int scenario_row(st_db *db, const sim_scenario *sc, int64_t *id,
     sqlite3_bind_int64(s, 5, sc->start);
     sqlite3_bind_int64(s, 6, sc->end);
     sqlite3_bind_text(s, 7, billing_name(sc->billing), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, st_hash_alg_name(sc->hash_alg), -1, SQLITE_STATIC);
     if (step_done(db, s, err, errlen, "cannot store the scenario")) return -1;
 
     s = db->st[S_SCENARIO_SEL];
@@ -1314,11 +1321,16 @@ static int same_repeat(const st_db *db, const sim_decision_rec *r, int64_t seq) 
     } else if (r->d.action == POL_ACT_SET) {
         return 0;
     }
-    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
     size_t en = r->error ? strlen(r->error) : NO_TEXT;
-    if ((rn ? rn : NO_TEXT) != h->reason_len || en != h->error_len) return 0;
-    return (!rn || memcmp(db->held_text.p + h->reason, r->d.reason, rn) == 0) &&
-           (en == NO_TEXT || memcmp(db->held_text.p + h->error, r->error, en) == 0);
+    if (en != h->error_len ||
+        (en != NO_TEXT && memcmp(db->held_text.p + h->error, r->error, en) != 0))
+        return 0;
+    if (pol_reason_same(&db->held_d, &r->d)) return 1;
+    char buf[POL_REASON_MAX];
+    const char *reason = pol_reason(&r->d, buf);
+    size_t rn = strnlen(reason, POL_REASON_MAX);
+    if ((rn ? rn : NO_TEXT) != h->reason_len) return 0;
+    return !rn || memcmp(db->held_text.p + h->reason, reason, rn) == 0;
 }
 
 /* The storing rules (docs/store.md): 'set' and 'failed' always, 'none' only
@@ -1364,9 +1376,11 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     /* The record is borrowed for this call only: its texts are copied. */
     int hold = (row.set && !row.accepted) || (!row.set && !r->failed);
     sbuf *text = hold ? &db->held_text : &db->dec_text;
-    size_t rn = strnlen(r->d.reason, sizeof r->d.reason);
+    char buf[POL_REASON_MAX];
+    const char *reason = pol_reason(&r->d, buf);
+    size_t rn = strnlen(reason, POL_REASON_MAX);
     row.reason_len = rn ? rn : NO_TEXT;
-    if (rn) keep_text(text, r->d.reason, rn, &row.reason);
+    if (rn) keep_text(text, reason, rn, &row.reason);
     row.error_len = r->error ? strlen(r->error) : NO_TEXT;
     if (r->error) keep_text(text, r->error, row.error_len, &row.error);
     if (text->oom) {
@@ -1376,6 +1390,7 @@ static int on_decision(void *ctx, const sim_decision_rec *r) {
     }
     if (hold) {
         db->held = row;
+        db->held_d = r->d;
         db->have_held = 1;
         return 0;
     }
@@ -1417,7 +1432,7 @@ static int on_minute(void *ctx, const sim_minute_rec *r) {
 }
 
 sim_sink st_sink(st_db *db) {
-    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries};
+    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries, 1};
     return s;
 }
 

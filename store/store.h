@@ -37,7 +37,7 @@
 #include "sim/sim.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define ST_SCHEMA_VERSION 6
+#define ST_SCHEMA_VERSION 7
 
 typedef struct st_db st_db;
 
@@ -52,6 +52,8 @@ int st_open(const char *path, st_db **out, char *err, size_t errlen);
 void st_close(st_db *db);
 /* The database's file name, for messages. */
 const char *st_path(const st_db *db);
+/* scenarios.hash_alg's name of a hash algorithm: "xxh64", "fnv1a64". */
+const char *st_hash_alg_name(sim_hash_alg a);
 
 typedef struct {
     const sim_scenario *sc;

@@ -104,6 +104,28 @@ int st_sweep_done(st_db *db, int64_t id, unsigned char *done, size_t n,
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int st_sweep_hash_alg(st_db *db, int64_t id, sim_hash_alg *alg, char *err, size_t errlen) {
+    *alg = SIM_HASH_XXH64;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st_sqlite(db),
+                           "SELECT sc.hash_alg FROM sweep_runs w"
+                           " JOIN runs r ON r.id = w.run_id"
+                           " JOIN scenarios sc ON sc.id = r.scenario_id"
+                           " WHERE w.sweep_id = ?1 ORDER BY w.run_id LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return st_db_fail(db, err, errlen, "cannot read the sweep's runs");
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(s, 0);
+        if (a && strcmp(a, st_hash_alg_name(SIM_HASH_FNV1A)) == 0) *alg = SIM_HASH_FNV1A;
+    } else if (rc != SQLITE_DONE) {
+        st_db_fail(db, err, errlen, "cannot read the sweep's runs");
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int st_sweep_rows(st_db *db, int64_t id, st_sweep_row **rows, size_t *n,
                   char *err, size_t errlen) {
     *rows = NULL;

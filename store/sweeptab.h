@@ -39,6 +39,12 @@ int st_sweep_spec(st_db *db, int64_t id, char **json, char *err, size_t errlen);
 int st_sweep_done(st_db *db, int64_t id, unsigned char *done, size_t n,
                   char *err, size_t errlen);
 
+/* The hash algorithm of the scenarios of sweep id's stored runs (the first
+** run's): FNV-1a for a sweep stored before schema version 6, which a resumed
+** sweep goes on with, so that each of its scenarios stays one row;
+** SIM_HASH_XXH64 when none is stored. */
+int st_sweep_hash_alg(st_db *db, int64_t id, sim_hash_alg *alg, char *err, size_t errlen);
+
 /* One stored run of a sweep. */
 typedef struct {
     size_t point, scenario;

@@ -8,13 +8,13 @@
 ** each line in place (each cell a NUL-terminated string inside the buffer)
 ** and hands the caller one row at a time, so a trace costs its parsed
 ** numbers and a block of text, never a copy of the whole file. It can fold
-** every byte it reads into an FNV-1a hash on the way. FNV-1a is a chain of
-** multiplications, one per byte, that costs about as much as the parsing:
-** a large file is therefore read ahead, and hashed, by a thread of the
-** reader's own while the caller parses (the hash is still over exactly the
-** bytes parsed, in order); a small one is hashed line by line in the scan
-** that parses it. trc_csv_parse() builds a whole table with the same
-** reader, for callers that want random access.
+** every byte it reads into a hash (hash.c) on the way. A large file is read
+** ahead, and hashed, by a thread of the reader's own while the caller parses
+** (the hash is still over exactly the bytes parsed, in order): that once
+** hid FNV-1a's cost, about that of the parsing, and still overlaps the
+** reads; a small one is hashed line by line in the scan that parses it.
+** trc_csv_parse() builds a whole table with the same reader, for callers
+** that want random access.
 */
 #include "traces.h"
 #include "traces/text.h"
@@ -316,7 +316,8 @@ struct trc_csv_reader {
     char *buf;               /* the unread text is buf[a, b); cap > b */
     size_t cap, a, b;
     int eof;                 /* nothing more comes into buf */
-    uint64_t *hash;          /* FNV-1a state of the bytes read, or NULL */
+    trc_hash *hash;          /* the hash state of the bytes read, or NULL */
+    int cut;                 /* the end was reached and the piece cut */
     struct ahead *ahead_rd;  /* the read-ahead thread, which hashes, or NULL */
     long line;
     long nheader;            /* fields in the header, once read */
@@ -337,15 +338,6 @@ struct trc_csv_reader {
     int plain;               /* it needs no quote or blank handling */
 };
 
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n) {
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * FNV_PRIME;
-    return h;
-}
-
-uint64_t trc_fnv1a(uint64_t h, const void *p, size_t n) { return fnv1a(h, p, n); }
-
 /* ---- reading ahead on a thread -------------------------------------------
 **
 ** The thread reads the file into a ring of blocks, folds each block into
@@ -364,7 +356,7 @@ struct ahead {
     size_t len[AHEAD_BLOCKS];    /* bytes in each handed-over block */
     size_t head, n;              /* the handed-over blocks: head .. head+n-1 */
     size_t off;                  /* bytes of blk[head] already copied out */
-    uint64_t h;                  /* the hash of the bytes read so far */
+    trc_hash h;                  /* the hash of the bytes read so far */
     int done;                    /* the thread read the end, or failed */
     int error;                   /* errno of the failed read, or 0 */
     int stop;                    /* the reader is closing: read no more */
@@ -377,14 +369,14 @@ static void *ahead_main(void *arg) {
         while (a->n == AHEAD_BLOCKS && !a->stop) pthread_cond_wait(&a->freed, &a->mu);
         if (a->stop) break;
         size_t slot = (a->head + a->n) % AHEAD_BLOCKS;
-        uint64_t h = a->h;
+        trc_hash h = a->h;
         pthread_mutex_unlock(&a->mu);
         /* The block at slot is free and only this side writes it. */
         ssize_t k;
         do k = read(a->fd, a->blk[slot], BLOCK);
         while (k < 0 && errno == EINTR);
         int error = k < 0 ? errno : 0;
-        if (k > 0) h = fnv1a(h, (const unsigned char *)a->blk[slot], (size_t)k);
+        if (k > 0) trc_hash_add(&h, a->blk[slot], (size_t)k);
         pthread_mutex_lock(&a->mu);
         a->h = h;
         if (k <= 0) {
@@ -418,11 +410,11 @@ static void ahead_free(struct ahead *a) {
 
 /* Starts reading fd ahead, the hash continuing from h; NULL when a thread
 ** cannot be had (the caller then reads and hashes inline: same result). */
-static struct ahead *ahead_start(int fd, uint64_t h) {
+static struct ahead *ahead_start(int fd, const trc_hash *h) {
     struct ahead *a = calloc(1, sizeof *a);
     if (!a) return NULL;
     a->fd = fd;
-    a->h = h;
+    a->h = *h;
     for (int i = 0; i < AHEAD_BLOCKS; i++)
         if (!(a->blk[i] = malloc(BLOCK))) goto fail;
     if (pthread_mutex_init(&a->mu, NULL)) goto fail;
@@ -444,7 +436,7 @@ fail:
 
 /* Copies up to room read-ahead bytes to dst: their count, 0 at the end of
 ** the file, or -1 with *error set. At the end, *hash is the final hash. */
-static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, uint64_t *hash,
+static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, trc_hash *hash,
                           int *error) {
     pthread_mutex_lock(&a->mu);
     while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
@@ -581,7 +573,7 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
         char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
         if (q < end || (r->eof && q > s)) {
             if (r->hash && !r->ahead_rd)
-                *r->hash = fnv1a(*r->hash, (const unsigned char *)s, (size_t)(q - s) + (q < end));
+                trc_hash_add(r->hash, s, (size_t)(q - s) + (q < end));
             r->a = (size_t)(q - r->buf) + (q < end);
             r->ncomma = nc;
             r->plain = plain;
@@ -589,7 +581,11 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
             *e = q;
             return 1;
         }
-        if (r->eof) return 0;
+        if (r->eof) {
+            if (r->hash && !r->cut) trc_hash_cut(r->hash); /* the file is one piece */
+            r->cut = 1;
+            return 0;
+        }
         if (fill(r, err, errlen)) return -1; /* a partial line: scanned again */
     }
 }
@@ -756,7 +752,7 @@ void trc_csv_close(trc_csv_reader *r) {
 /* Opens a reader on the file `path` (fd >= 0) or on memory, and reads the
 ** header. */
 static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
-                       const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+                       const trc_csv_col *cols, size_t ncols, trc_hash *hash,
                        trc_csv_reader **out, char *err, size_t errlen) {
     *out = NULL;
     trc_csv_reader *r = calloc(1, sizeof *r);
@@ -774,7 +770,7 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     /* A large file with a hash is read ahead (and hashed) on a thread. */
     struct stat st;
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
-        r->ahead_rd = ahead_start(fd, *hash);
+        r->ahead_rd = ahead_start(fd, hash);
     r->nheader = -1;
     r->cap = BLOCK;
     r->file = strdup(file);
@@ -810,7 +806,7 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     return 0;
 }
 
-int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, trc_hash *hash,
                  trc_csv_reader **out, char *err, size_t errlen) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {

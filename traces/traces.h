@@ -134,16 +134,38 @@ int trc_csv_parse(const char *file, const char *text, size_t len,
                   char *err, size_t errlen);
 void trc_csv_free(trc_csv *t);
 
+/* ---- the input hash (hash.c) -------------------------------------------
+**
+** What identifies a scenario's input, fed piece by piece (the scenario
+** file, each trace file, each override): trc_hash_add() the bytes of a
+** piece, trc_hash_cut() at its end; after a cut, h is the hash so far.
+** TRC_HASH_XXH64 (schema version 6 on): XXH64 of each piece seeded with the
+** previous piece's digest (0 first). TRC_HASH_FNV1A (version 5 and before):
+** FNV-1a 64 of every byte in order, cuts changing nothing. */
+typedef enum { TRC_HASH_XXH64 = 0, TRC_HASH_FNV1A = 1 } trc_hash_alg;
+typedef struct {
+    trc_hash_alg alg;
+    uint64_t h;            /* the hash so far (complete after a cut) */
+    uint64_t v[4], total;  /* XXH64: the piece being hashed */
+    unsigned char mem[32];
+    unsigned nmem;
+} trc_hash;
+void trc_hash_init(trc_hash *s, trc_hash_alg alg);
+void trc_hash_add(trc_hash *s, const void *p, size_t n);
+void trc_hash_cut(trc_hash *s);
+/* Puts s at a piece's start with the hash so far h (as a cut leaves it). */
+void trc_hash_set(trc_hash *s, uint64_t h);
+
 /* ---- CSV readers: the same format, one row at a time ---------------------
 **
 ** A reader streams a file: it holds one block of text, not the file, and
-** can fold every byte it reads into an FNV-1a 64 hash state (the same
-** value as hashing the whole file at once). The hash is final once
-** trc_csv_next() has returned 0 (the end): before that it may be behind
-** or ahead of the rows returned, as a large file is read ahead and hashed
-** on a thread of the reader's own (joined by trc_csv_close()). The current
-** row's cells are valid until the next trc_csv_next(). Messages are those
-** of tables.
+** can fold every byte it reads into a hash state (trc_hash below), the
+** file one piece of it (the same value as hashing the whole file at once).
+** The hash is final once trc_csv_next() has returned 0 (the end): before
+** that it may be behind or ahead of the rows returned, as a large file is
+** read ahead and hashed on a thread of the reader's own (joined by
+** trc_csv_close()). The current row's cells are valid until the next
+** trc_csv_next(). Messages are those of tables.
 **
 **   trc_csv_reader *r;
 **   if (trc_csv_open(path, cols, n, &hash, &r, err, errlen)) ...
@@ -153,9 +175,10 @@ void trc_csv_free(trc_csv *t);
 typedef struct trc_csv_reader trc_csv_reader;
 
 /* Opens `path` and reads its header (as trc_csv_parse checks it). hash:
-** an FNV-1a state every byte read is folded into, or NULL. On success *out
-** is the caller's, for trc_csv_close(). */
-int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, uint64_t *hash,
+** a state at a piece's start that every byte read is added to, the piece
+** cut at the end of the file (trc_hash_cut), or NULL. On success *out is
+** the caller's, for trc_csv_close(). */
+int trc_csv_open(const char *path, const trc_csv_col *cols, size_t ncols, trc_hash *hash,
                  trc_csv_reader **out, char *err, size_t errlen);
 /* The next row: 1, 0 at the end, or -1 with "FILE:LINE: what is wrong". */
 int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen);
@@ -176,7 +199,7 @@ int trc_csv_rfail(const trc_csv_reader *r, size_t c, char *err, size_t errlen,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* FNV-1a 64 of n bytes, continuing from state h (start:
-** 14695981039346656037): what a reader folds its bytes into. */
+** 14695981039346656037). */
 uint64_t trc_fnv1a(uint64_t h, const void *p, size_t n);
 
 /* The text of row r's cell in expected column c ("" when the cell is

@@ -90,7 +90,7 @@ gzip -dc tests/fixtures/store-v5-timeseries.sql.gz | sqlite3 "$OLD"
 [ "$(sqlite3 "$OLD" 'PRAGMA user_version')" = 5 ] && ok || bad "the fixture is not version 5"
 run "$SB" export --run 1 --db "$OLD" -o "$TMP/old.csv"
 expect_rc "export --run from a version 5 database" 0
-[ "$(sqlite3 "$OLD" 'PRAGMA user_version')" = 6 ] && ok || bad "the fixture was not upgraded"
+[ "$(sqlite3 "$OLD" 'PRAGMA user_version')" = 7 ] && ok || bad "the fixture was not upgraded"
 TS=$TMP/ts.db
 "$SB" run traces/scenarios/all-outbid-3h/scenario.json --policy guarded --timeseries \
     --set start=2017-03-01T05:30:00Z --set end=2017-03-01T09:30:00Z --db "$TS" >/dev/null 2>&1

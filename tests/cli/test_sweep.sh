@@ -123,4 +123,44 @@ run "$SB" sweep --resume 1 --db "$TMP/k.db"
 expect_rc "resume of a complete sweep" 0
 expect_err "resume of a complete sweep" "0 to run on"
 
+# A sweep stored by a version 5 database (scenario hashes FNV-1a 64 of the
+# scenario's bytes then its traces', no scenarios.hash_alg), interrupted
+# after two of its four points: --resume upgrades the file, runs the two
+# missing points only, and hashes as the sweep did, so its four runs share
+# the one scenario row. The old database is this build's, turned back into
+# version 5 with the old algorithm's hash computed here independently.
+SO=traces/scenarios/all-outbid-3h
+run "$SB" sweep "$SO/scenario.json" --policy guarded --grid confirm=1:4:1 -j 1 --quiet \
+    --db "$TMP/old.db"
+expect_rc "sweep to turn into version 5" 0
+fnv=$(/usr/bin/python3 - "$SO/scenario.json" "$SO/prices.csv" <<'PY'
+import sys
+h = 14695981039346656037
+for f in sys.argv[1:]:
+    for b in open(f, "rb").read():
+        h = ((h ^ b) * 1099511628211) % 2**64
+print("%016x" % h)
+PY
+)
+q "$TMP/old.db" "PRAGMA foreign_keys = ON; DROP VIEW run_results; DROP VIEW sweep_1_runs;
+    UPDATE scenarios SET hash = '$fnv'; ALTER TABLE scenarios DROP COLUMN hash_alg;
+    DROP TABLE timeseries_days;
+    DELETE FROM runs WHERE id IN (SELECT run_id FROM sweep_runs WHERE point >= 2);
+    PRAGMA user_version = 5" >/dev/null
+kept=$(q "$TMP/old.db" 'SELECT group_concat(run_id) FROM sweep_runs ORDER BY point')
+[ "$(q "$TMP/old.db" 'SELECT count(*) FROM runs')" = 2 ] && ok || bad "two runs left"
+run "$SB" sweep --resume 1 -j 1 --db "$TMP/old.db"
+expect_rc "resume of a version 5 sweep" 0
+expect_err "resume of a version 5 sweep" "2 to run on"
+[ "$(q "$TMP/old.db" 'PRAGMA user_version')" = 7 ] && ok || bad "upgraded to version 7"
+[ "$(q "$TMP/old.db" 'SELECT group_concat(run_id) FROM (SELECT run_id FROM sweep_runs WHERE point < 2 ORDER BY point)')" = "$kept" ] &&
+    ok || bad "the stored points ran again: $kept"
+[ "$(q "$TMP/old.db" 'SELECT count(*) FROM runs')" = 4 ] && ok || bad "four runs"
+[ "$(q "$TMP/old.db" "SELECT count(DISTINCT r.scenario_id) || ' ' || min(sc.hash) || ' ' || min(sc.hash_alg) FROM runs r JOIN scenarios sc ON sc.id = r.scenario_id")" = "1 $fnv fnv1a64" ] &&
+    ok || bad "one scenario row, FNV-1a: $(q "$TMP/old.db" 'SELECT * FROM scenarios')"
+# A new run of the same scenario: the new hash, a row of its own.
+"$SB" run "$SO/scenario.json" --policy guarded --db "$TMP/old.db" >/dev/null
+[ "$(q "$TMP/old.db" "SELECT count(*) FROM scenarios WHERE hash_alg = 'xxh64' AND hash <> '$fnv'")" = 1 ] &&
+    ok || bad "a new run hashes with XXH64: $(q "$TMP/old.db" 'SELECT * FROM scenarios')"
+
 finish

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dlfcn.h>
 
 #include "sim/sim.h"
 
@@ -812,33 +813,109 @@ static void hash_identifies_the_input(void **st) {
     sim_scenario_free(&a);
 }
 
-/* The hash is FNV-1a 64 over the file's bytes, then the traces', then the
-** overrides': recomputed here independently. */
-static void hash_is_fnv1a_of_the_bytes(void **st) {
+/* The bytes of the fixture's pieces in order: the scenario file (its '
+** written as "), the prices, the override "seed=3"; caller frees [0]. */
+static void hash_pieces(const char *parts[3]) {
+    char *tmp = strdup(base_json);
+    assert_non_null(tmp);
+    for (char *p = tmp; *p; p++)
+        if (*p == '\'') *p = '"';
+    parts[0] = tmp;
+    parts[1] = base_prices;
+    parts[2] = "seed=3";
+}
+
+/* The hash is XXH64 of the file's bytes (seed 0), then of the traces'
+** (seeded with the file's digest), then of each override's (seeded with
+** the digest before): recomputed here with xxHash's own library (Debian:
+** libxxhash0), skipped without it. */
+static void hash_is_xxh64_by_piece(void **st) {
     fx *f = *st;
     base(f);
-    const char *parts[] = {base_json, base_prices, "seed=3"};
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < 3; i++) {
-        const char *s = parts[i];
-        char *tmp = strdup(s);
-        assert_non_null(tmp);
-        if (i == 0) /* the fixture's ' are written as " */
-            for (char *p = tmp; *p; p++)
-                if (*p == '\'') *p = '"';
-        for (const char *p = tmp; *p; p++) {
-            h ^= (unsigned char)*p;
-            h *= 1099511628211ULL;
-        }
-        free(tmp);
-    }
+    void *lib = dlopen("libxxhash.so.0", RTLD_NOW);
+    if (!lib) skip();
+    unsigned long long (*xxh64)(const void *, size_t, unsigned long long) =
+        (unsigned long long (*)(const void *, size_t, unsigned long long))dlsym(lib, "XXH64");
+    assert_non_null(xxh64);
+    const char *parts[3];
+    hash_pieces(parts);
+    unsigned long long h = 0;
+    for (size_t i = 0; i < 3; i++) h = xxh64(parts[i], strlen(parts[i]), h);
+    free((char *)parts[0]);
     char want[17];
-    snprintf(want, sizeof want, "%016llx", (unsigned long long)h);
+    snprintf(want, sizeof want, "%016llx", h);
     sim_scenario sc;
     const char *sets[] = {"seed=3"};
     assert_int_equal(load(f, "scenario.json", sets, 1, &sc), 0);
     assert_string_equal(sc.hash, want);
+    assert_int_equal(sc.hash_alg, SIM_HASH_XXH64);
     sim_scenario_free(&sc);
+    dlclose(lib);
+}
+
+/* Asked for FNV-1a (a sweep stored with it), the hash is FNV-1a 64 over the
+** file's bytes, then the traces', then the overrides', as schema version 5
+** stored it: recomputed here independently. */
+static void hash_fnv1a_is_the_old_hash(void **st) {
+    fx *f = *st;
+    base(f);
+    const char *parts[3];
+    hash_pieces(parts);
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < 3; i++)
+        for (const char *p = parts[i]; *p; p++) {
+            h ^= (unsigned char)*p;
+            h *= 1099511628211ULL;
+        }
+    free((char *)parts[0]);
+    char want[17];
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)h);
+    sim_scenario sc;
+    const char *sets[] = {"seed=3"};
+    assert_int_equal(sim_scenario_load_hashed(at(f, "scenario.json"), sets, 1, NULL,
+                                              SIM_HASH_FNV1A, &sc, f->err, sizeof f->err),
+                     0);
+    assert_string_equal(sc.hash, want);
+    assert_int_equal(sc.hash_alg, SIM_HASH_FNV1A);
+    sim_scenario_free(&sc);
+}
+
+/* A trace large enough to be read ahead (and hashed) on the reader's thread:
+** one byte changed anywhere in it (the first price, one in the middle, the
+** last byte) changes the hash, and the same bytes give the same hash again. */
+static void hash_sees_one_byte_of_a_large_trace(void **st) {
+    fx *f = *st;
+    base(f);
+    size_t rows = 20000, cap = 64 + rows * 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)sprintf(text, PRICES_HEADER "2017-03-01T00:00:00Z,c4.xlarge,us-east-1b,0.06\n");
+    for (size_t i = 0; i < rows; i++)
+        len += (size_t)sprintf(text + len, "%lld,c4.large,us-east-1a,0.0%zu\n",
+                               1488326400LL + (long long)i * 4, 1 + i % 9);
+    assert_true(len > 512 * 1024); /* read ahead: at least 256 kB */
+    put(f, "prices.csv", text);
+    sim_scenario a, b;
+    if (load(f, "scenario.json", NULL, 0, &a)) fail_msg("%s", f->err);
+    size_t at_byte[] = {strlen(PRICES_HEADER) + 48, len / 2, len - 8};
+    for (size_t k = 0; k < 3; k++) {
+        char *p = strstr(text + at_byte[k], ",0.0"); /* a price's ",0.0D": D */
+        assert_non_null(p);
+        p += 4;
+        char was = *p;
+        *p = was == '9' ? '1' : (char)(was + 1);
+        put(f, "prices.csv", text);
+        if (load(f, "scenario.json", NULL, 0, &b)) fail_msg("%s", f->err);
+        assert_string_not_equal(a.hash, b.hash);
+        sim_scenario_free(&b);
+        *p = was;
+    }
+    put(f, "prices.csv", text);
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &b), 0);
+    assert_string_equal(a.hash, b.hash);
+    sim_scenario_free(&b);
+    sim_scenario_free(&a);
+    free(text);
 }
 
 /* ---- the trace cache ---- */
@@ -1355,7 +1432,9 @@ int main(void) {
         T(traces_sorted_later_row_wins),
         T(relative_and_absolute_trace_paths),
         T(hash_identifies_the_input),
-        T(hash_is_fnv1a_of_the_bytes),
+        T(hash_is_xxh64_by_piece),
+        T(hash_fnv1a_is_the_old_hash),
+        T(hash_sees_one_byte_of_a_large_trace),
         T(trace_cache_gives_what_reading_gives),
         T(market_and_events),
         T(field_errors),

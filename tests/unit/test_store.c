@@ -731,6 +731,7 @@ static void version_1_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE summaries DROP COLUMN capacity_events;"
                                   "ALTER TABLE summaries DROP COLUMN rebalances;"
                                   "ALTER TABLE summaries DROP COLUMN holds;"
@@ -772,6 +773,7 @@ static void version_2_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE decisions DROP COLUMN repeats;"
                                   "ALTER TABLE decisions DROP COLUMN last_t;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
@@ -821,6 +823,7 @@ static void version_3_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_cost;"
                                   "ALTER TABLE summaries DROP COLUMN reactive_coverage_pct;"
                                   "PRAGMA user_version = 3",
@@ -867,6 +870,7 @@ static void version_4_upgraded(void **state) {
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP VIEW run_results; DROP VIEW sweep_1_runs;"
                                   "ALTER TABLE sweeps DROP COLUMN kind;"
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
                                   "PRAGMA user_version = 4",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -891,9 +895,7 @@ static void version_4_upgraded(void **state) {
 /* A version 5 database (the timeseries one row per minute, prices as text)
 ** is upgraded in place: timeseries_days is added and nothing stored is
 ** rewritten; its runs' samples read back from the old table, and a new run
-** beside them is stored compact. A database of version 6 that lacks the
-** table (another change's version 6) gets it too: the step checks the
-** table. */
+** beside them is stored compact. */
 static void version_5_upgraded(void **state) {
     env *e = *state;
     st_db *db = open_ok(e);
@@ -903,6 +905,7 @@ static void version_5_upgraded(void **state) {
     sqlite3 *raw = raw_open(e->path);
     char *sql = sqlite3_mprintf(
         "DROP TABLE timeseries_days;"
+        "ALTER TABLE scenarios DROP COLUMN hash_alg;"
         "INSERT INTO timeseries VALUES (%lld, 120, 32, 32, 24.5, 7.5, 4, 24, 8, 2, 1,"
         " '0.10000000000000001,0.25,3');"
         "INSERT INTO timeseries VALUES (%lld, 60, 30, 31, 20, 11, 0, 20, 12, 3, 3,"
@@ -941,16 +944,6 @@ static void version_5_upgraded(void **state) {
     assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries"), 2);
     assert_int_equal(q_int(raw, "SELECT count(*) FROM timeseries_days"), 1);
-    /* Version 6 without the table. */
-    assert_int_equal(sqlite3_exec(raw, "DROP TABLE timeseries_days", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(raw);
-    db = open_ok(e);
-    st_close(db);
-    raw = raw_open(e->path);
-    assert_int_equal(q_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = "
-                                "'timeseries_days'"),
-                     1);
     sqlite3_close(raw);
 }
 
@@ -1029,6 +1022,53 @@ static void malformed_series_refused(void **state) {
         if (!strstr(e->err, want)) fail_msg("%s: %s", bad[i], e->err);
     }
     st_close(db);
+}
+
+/* A version 6 database (no scenarios.hash_alg: every hash FNV-1a's) with a
+** sweep of one stored run is upgraded in place: hash_alg is added last,
+** 'fnv1a64' for the row stored before, and the sweep says it hashed so (its
+** resume goes on with FNV-1a); a run stored after records its own 'xxh64',
+** and a sweep with no run stored yet takes XXH64. */
+static void version_6_upgraded(void **state) {
+    env *e = *state;
+    st_db *db = open_ok(e);
+    int64_t sweep, empty;
+    assert_int_equal(st_sweep_create(db, "{\"policy\":\"classic\"}", "classic", 2, 1, NULL,
+                                     &sweep, e->err, sizeof e->err),
+                     0);
+    int64_t run = begin_ok(e, db);
+    assert_int_equal(st_sweep_link(db, sweep, 0, 0, run, "{}", e->err, sizeof e->err), 0);
+    commit_ok(e, db);
+    assert_int_equal(st_sweep_create(db, "{\"policy\":\"guarded\"}", "guarded", 2, 1, NULL,
+                                     &empty, e->err, sizeof e->err),
+                     0);
+    st_close(db);
+    sqlite3 *raw = raw_open(e->path);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "ALTER TABLE scenarios DROP COLUMN hash_alg;"
+                                  "PRAGMA user_version = 5",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    db = open_ok(e);
+    sim_hash_alg alg = SIM_HASH_XXH64;
+    assert_int_equal(st_sweep_hash_alg(db, sweep, &alg, e->err, sizeof e->err), 0);
+    assert_int_equal(alg, SIM_HASH_FNV1A);
+    assert_int_equal(st_sweep_hash_alg(db, empty, &alg, e->err, sizeof e->err), 0);
+    assert_int_equal(alg, SIM_HASH_XXH64);
+    make_scenario(e, "00000000000000ab");
+    e->sc.hash_alg = SIM_HASH_XXH64;
+    begin_ok(e, db);
+    commit_ok(e, db);
+    st_close(db);
+    raw = raw_open(e->path);
+    assert_int_equal(q_int(raw, "PRAGMA user_version"), ST_SCHEMA_VERSION);
+    assert_q_text(raw, "SELECT group_concat(hash_alg, ',') FROM (SELECT * FROM scenarios"
+                       " ORDER BY id)", "fnv1a64,xxh64");
+    /* Last, where a new database has it: merges copy rows by position. */
+    assert_q_text(raw, "SELECT name FROM pragma_table_info('scenarios') ORDER BY cid DESC"
+                       " LIMIT 1", "hash_alg");
+    sqlite3_close(raw);
 }
 
 /* A rejected SetDesiredCapacity asked again, unchanged, at the very next
@@ -1404,6 +1444,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(version_3_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_4_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(version_5_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(version_6_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_series_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(irregular_samples_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_retries_stored_once, setup, teardown),
