@@ -168,12 +168,13 @@ static int tune_parse(int argc, char **argv, tune_args *t) {
     /* Enough seeds that a point's cost is not one draw's (docs/sweep.md). */
     for (; !t->seeds_given && t->nseeds < DEFAULT_SEEDS; t->nseeds++)
         t->seeds[t->nseeds] = t->nseeds + 1;
-    /* Left open to the process's end: a built-in needs no closing, and an
-    ** external policy's child reads the end of its input then. */
+    /* Closed by cmd_tune (a variant is allocated; an external policy's
+    ** child reads the end of its input). */
     int orc = cli_policies_open("tune", &t->policy, 1, 1, &t->pol);
     if (orc != CLI_OK) return orc;
     if (t->pol->simulation_only) {
         cli_error("--policy %s: the oracle is a bound, it has nothing to tune", t->policy);
+        cli_policies_close(&t->pol, 1);
         return CLI_BADINPUT;
     }
     return CLI_OK;
@@ -366,6 +367,7 @@ int cmd_tune(int argc, char **argv) {
     }
     /* A refused --live-config is bad input, said before any run. */
     if (t.live && cli_out_check(t.live)) {
+        cli_policies_close(&t.pol, 1);
         return t.json ? cli_json_error(CLI_BADINPUT, "--live-config: the path is refused (the "
                                                      "message is on stderr)")
                       : CLI_BADINPUT;
@@ -382,5 +384,6 @@ int cmd_tune(int argc, char **argv) {
         if (rc == CLI_OK && !t.json) printf("live config: %s\n", t.live);
     }
     tune_result_free(&r);
+    cli_policies_close(&t.pol, 1);
     return rc;
 }
