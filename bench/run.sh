@@ -8,6 +8,10 @@
 #                                     alternating with this one, and the ratio
 #                                     new / old of the medians
 #   REPS=N                            runs per figure (default 5)
+#   BASE=REV                          the one-year runs paired against REV's
+#                                     build (git archive, built here; default
+#                                     f5ba830, main before the performance
+#                                     work of issue 25; BASE= skips them)
 #
 # Machines are shared and noisy: quote medians, and ratios measured in one
 # run rather than figures of different runs.
@@ -18,6 +22,7 @@ BEFORE=${BEFORE:-}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 REPS=${REPS:-5}
+BASE=${BASE-f5ba830}
 
 # median FILE: the median of the numbers in FILE, one per line.
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -85,6 +90,25 @@ build/bench/gen_year "$TMP/year5" 1826
 echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows, $(wc -c <"$TMP/year/prices.csv") bytes; five years: $(wc -c <"$TMP/year5/prices.csv") bytes"
 measure "run (classic)" "<= 0.10 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --db "$TMP/y1.db"
 measure "run (guarded)" "<= 0.15 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --policy guarded --db "$TMP/y2.db"
+if [ -n "$BASE" ]; then
+    echo "   paired against $BASE's build (the targets: new / old):"
+    git archive "$BASE" | tar -x -C "$TMP" --one-top-level=base
+    if make -s -C "$TMP/base" -j2 build/spotbench >/dev/null 2>&1; then
+        n=$((REPS < 3 ? 3 : REPS))
+        for p in classic guarded; do
+            case $p in classic) target=0.45 ;; *) target=0.35 ;; esac
+            echo "   one year, $p:"
+            python3 bench/pairs.py $n new old "$TMP/new.out" "$TMP/old.out" \
+                -- $SB run "$TMP/year/scenario.json" --policy $p --db "$TMP/pn-$p.db" \
+                -- "$TMP/base/build/spotbench" run "$TMP/year/scenario.json" --policy $p \
+                --db "$TMP/po-$p.db"
+            echo "   (target: new / old <= x$target)"
+        done
+    else
+        echo "   SKIPPED: $BASE does not build"
+    fi
+    rm -rf "$TMP/base"
+fi
 measure "run: loading only (the span cut to a day)" "none: a part of the run" \
     @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
 measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
