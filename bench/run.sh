@@ -239,7 +239,8 @@ for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct", "set_calls", "se
           "od_launches", "spot_launches", "interruptions"):
     same = sb[k] == py[k]
     agree &= same
-    print("   %-16s %20.10f %20.10f%s" % (k, sb[k], py[k], "" if same else "   DIFFER"))
+    fmt = "   %-16s %20d %20d%s" if isinstance(py[k], int) else "   %-16s %20.10f %20.10f%s"
+    print(fmt % (k, sb[k], py[k], "" if same else "   DIFFER"))
 print("   the two models agree to the last bit" if agree else "   the two models DISAGREE")
 PY
     done
@@ -306,7 +307,7 @@ store_run 525600 8 1 0
 echo "== compare: the bundled suite, the six policies that run live x 20 seeds (the default), -j 2"
 # A fresh database each time, through sh -c: one process tree to measure.
 FRESH='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" compare traces/scenarios -j 2 --db "$1"'
-measure --new-only "compare traces/scenarios (6 x 20 seeds, -j 2)" "<= 30 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
+measure --new-only "compare traces/scenarios (6 x 20 seeds, -j 2)" "<= 20 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
 
 echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"

@@ -332,22 +332,20 @@ class Model:
             return  # ScalingActivityInProgress
         self.set_desired(to)
 
-    def window(self, now, w):
-        """The datapoints GetMetricStatistics returns for StartTime now - w
-        (rounded down to the minute): one a minute, the newest last."""
-        start = (now - w) // 60 * 60
-        return [d for d in self.datapoints[-(w // 60 + 2):] if start <= d[0] < now]
-
     def guarded(self, now):
         """policy/guarded.c at its defaults: staleness 180 s, window 600 s,
         confirm 2, scale_in_delay 900 s, scale_in_step 4, headroom 0,
         max_on_demand 100. Every datapoint arrives (no missing Period), so
-        the newest is always fresh and the scale-in window always whole."""
-        fresh = self.window(now, 180)
-        if not fresh:
+        the scale-in window is always whole. A window of w seconds is what
+        GetMetricStatistics returns for StartTime now - w, rounded down to
+        the minute: the datapoints since then, one a minute, the newest last
+        (all older than now: a period closes before the controller runs)."""
+        dps = [d for d in self.datapoints[-17:] if d[0] >= (now - 900) // 60 * 60]
+        if not dps or dps[-1][0] < (now - 180) // 60 * 60:
             return  # no datapoint within staleness: hold
-        t_new, p_new = fresh[-1][1], fresh[-1][2]
-        t_min = min([t_new] + [d[1] for d in self.window(now, 600)])
+        t_new, p_new = dps[-1][1], dps[-1][2]
+        w600 = (now - 600) // 60 * 60
+        t_min = min(t_new, min(d[1] for d in dps if d[0] >= w600))
         launching = t_new - t_min
         terminating = 0.0
         for t, units in self.warnings:  # received within the notice's 2 minutes
@@ -356,12 +354,13 @@ class Model:
         if self.warnings and self.warnings[0][0] <= now - 900:
             self.warnings = [x for x in self.warnings if x[0] > now - 900]
         shortfall = 0.0
-        last = self.window(now, 180 + 60)[-2:]
-        if len(last) == 2 and all(d[2] - launching > 0 for d in last):
+        last = dps[-2:]  # confirm datapoints within staleness + a minute
+        if (len(last) == 2 and last[0][0] >= (now - 240) // 60 * 60
+                and last[0][2] - launching > 0 and last[1][2] - launching > 0):
             shortfall = p_new - launching
         need = shortfall + terminating
         want_out = instances_for(need)
-        p_max = max([p_new] + [d[2] for d in self.window(now, 900)])
+        p_max = max(d[2] for d in dps)
         keep = max(p_max - launching, 0.0) + terminating
         want_in = instances_for(keep)
         cap = min(self.asg_max, 100)
