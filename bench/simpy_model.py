@@ -345,14 +345,15 @@ class Model:
             return  # no datapoint within staleness: hold
         t_new, p_new = dps[-1][1], dps[-1][2]
         w600 = (now - 600) // 60 * 60
-        t_min = min(t_new, min(d[1] for d in dps if d[0] >= w600))
+        t_min = min([t_new] + [d[1] for d in dps if d[0] >= w600])
         launching = t_new - t_min
         terminating = 0.0
-        for t, units in self.warnings:  # received within the notice's 2 minutes
-            if now - 120 < t <= now:
-                terminating += units
-        if self.warnings and self.warnings[0][0] <= now - 900:
-            self.warnings = [x for x in self.warnings if x[0] > now - 900]
+        if self.warnings:
+            if self.warnings[0][0] <= now - 120:  # no longer within the 2 minutes
+                self.warnings = [x for x in self.warnings if x[0] > now - 120]
+            for t, units in self.warnings:  # received within the notice's 2 minutes
+                if t <= now:
+                    terminating += units
         shortfall = 0.0
         last = dps[-2:]  # confirm datapoints within staleness + a minute
         if (len(last) == 2 and last[0][0] >= (now - 240) // 60 * 60
@@ -360,7 +361,7 @@ class Model:
             shortfall = p_new - launching
         need = shortfall + terminating
         want_out = instances_for(need)
-        p_max = max(d[2] for d in dps)
+        p_max = max([d[2] for d in dps])
         keep = max(p_max - launching, 0.0) + terminating
         want_in = instances_for(keep)
         cap = min(self.asg_max, 100)
