@@ -8,6 +8,10 @@
 #                                     alternating with this one, and the ratio
 #                                     new / old of the medians
 #   REPS=N                            runs per figure (default 5)
+#   BASE=REV                          the one-year runs paired against REV's
+#                                     build (git archive, built here; default
+#                                     f5ba830, main before the performance
+#                                     work of issue 25; BASE= skips them)
 #
 # Machines are shared and noisy: quote medians, and ratios measured in one
 # run rather than figures of different runs.
@@ -18,6 +22,7 @@ BEFORE=${BEFORE:-}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 REPS=${REPS:-5}
+BASE=${BASE-f5ba830}
 
 # median FILE: the median of the numbers in FILE, one per line.
 median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -85,6 +90,25 @@ build/bench/gen_year "$TMP/year5" 1826
 echo "   prices: $(wc -l <"$TMP/year/prices.csv") rows, $(wc -c <"$TMP/year/prices.csv") bytes; five years: $(wc -c <"$TMP/year5/prices.csv") bytes"
 measure "run (classic)" "<= 0.10 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --db "$TMP/y1.db"
 measure "run (guarded)" "<= 0.15 s, <= 32 MB" @SB@ run "$TMP/year/scenario.json" --policy guarded --db "$TMP/y2.db"
+if [ -n "$BASE" ]; then
+    echo "   paired against $BASE's build (the targets: new / old):"
+    git archive "$BASE" | tar -x -C "$TMP" --one-top-level=base
+    if make -s -C "$TMP/base" -j2 build/spotbench >/dev/null 2>&1; then
+        n=$((REPS < 3 ? 3 : REPS))
+        for p in classic guarded; do
+            case $p in classic) target=0.45 ;; *) target=0.35 ;; esac
+            echo "   one year, $p:"
+            python3 bench/pairs.py $n new old "$TMP/new.out" "$TMP/old.out" \
+                -- $SB run "$TMP/year/scenario.json" --policy $p --db "$TMP/pn-$p.db" \
+                -- "$TMP/base/build/spotbench" run "$TMP/year/scenario.json" --policy $p \
+                --db "$TMP/po-$p.db"
+            echo "   (target: new / old <= x$target)"
+        done
+    else
+        echo "   SKIPPED: $BASE does not build"
+    fi
+    rm -rf "$TMP/base"
+fi
 measure "run: loading only (the span cut to a day)" "none: a part of the run" \
     @SB@ run "$TMP/year/scenario.json" --set end=1451692800 --db "$TMP/y3.db"
 measure "run --timeseries (classic)" "<= 3 s" @SB@ run "$TMP/year/scenario.json" --timeseries --db "$TMP/y4.db"
@@ -154,6 +178,7 @@ s["asg"]["LaunchDelay"] = 90
 s["asg"]["TerminationDelay"] = 60
 s["controller"]["Offset"] = 0
 s["controller"]["Jitter"] = 0
+s["eventbridge"] = {"DeliveryDelay": 15}  # the warnings guarded reads
 json.dump(s, open(sys.argv[2], "w"))
 PY
 echo "== against a floor: the same year in bench/floor.c (minimal C, same semantics, no store)"
@@ -197,22 +222,28 @@ if ! /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
 else
     # Paired: SimPy and spotbench in turn, the ratio pair by pair, its median.
     n=$((REPS < 3 ? 3 : REPS))
-    python3 bench/pairs.py $n SimPy spotbench "$TMP/simpy.json" "$TMP/sb.json" \
-        -- /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" \
-        -- $SB run "$TMP/year/fixed.json" --json --db "$TMP/fx.db"
-    echo "   (target: SimPy / spotbench >= x100)"
-    /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" <<'PY'
+    for p in classic guarded; do
+        case $p in classic) target=100 ;; *) target=60 ;; esac
+        echo "   $p:"
+        python3 bench/pairs.py $n SimPy spotbench "$TMP/simpy.json" "$TMP/sb.json" \
+            -- /usr/bin/python3 bench/simpy_model.py "$TMP/year/fixed.json" $p \
+            -- $SB run "$TMP/year/fixed.json" --policy $p --json --db "$TMP/fx-$p.db"
+        echo "   (target: SimPy / spotbench >= x$target)"
+        /usr/bin/python3 - "$TMP/sb.json" "$TMP/simpy.json" <<'PY'
 import json, sys
 sb = json.loads(open(sys.argv[1]).read())["summary"]
 py = json.loads(open(sys.argv[2]).read())
 print("   %-16s %20s %20s" % ("", "spotbench", "SimPy"))
 agree = True
-for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct"):
+for k in ("spot_cost", "od_cost", "total_cost", "coverage_pct", "set_calls", "set_rejected",
+          "od_launches", "spot_launches", "interruptions"):
     same = sb[k] == py[k]
     agree &= same
-    print("   %-16s %20.10f %20.10f%s" % (k, sb[k], py[k], "" if same else "   DIFFER"))
+    fmt = "   %-16s %20d %20d%s" if isinstance(py[k], int) else "   %-16s %20.10f %20.10f%s"
+    print(fmt % (k, sb[k], py[k], "" if same else "   DIFFER"))
 print("   the two models agree to the last bit" if agree else "   the two models DISAGREE")
 PY
+    done
 fi
 
 echo "== a quiet minute: instructions per simulated minute when nothing changes (callgrind)"
@@ -276,7 +307,7 @@ store_run 525600 8 1 0
 echo "== compare: the bundled suite, the six policies that run live x 20 seeds (the default), -j 2"
 # A fresh database each time, through sh -c: one process tree to measure.
 FRESH='rm -f "$1" "$1-wal" "$1-shm"; exec "$0" compare traces/scenarios -j 2 --db "$1"'
-measure --new-only "compare traces/scenarios (6 x 20 seeds, -j 2)" "<= 30 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
+measure --new-only "compare traces/scenarios (6 x 20 seeds, -j 2)" "<= 20 s" sh -c "$FRESH" @SB@ "$TMP/compare.db"
 
 echo "== trace import: 1,000,000 spot price records, one describe-spot-price-history document"
 build/bench/gen_spot 1000000 >"$TMP/spot.json"

@@ -2,27 +2,32 @@
 """simpy_model.py: the bench scenario written as a SimPy user would write it,
 the yardstick `make bench` times spotbench against.
 
-  simpy_model.py SCENARIO.json
+  simpy_model.py SCENARIO.json [classic|guarded]
 
 Models what the bench scenario uses, the way spotbench does: spot pools with
 recorded prices, a Spot Fleet of type maintain (diversified), interruptions
 when a pool's price passes its max price (a 2-minute notice, then the end),
-ECS registration, CloudWatch 1-minute Maximum datapoints, the classic
-controller every minute, the on-demand Auto Scaling group (cooldown,
+each notice's interruption warning received by the controller a constant
+eventbridge.DeliveryDelay later, ECS registration, CloudWatch 1-minute
+Maximum datapoints, the classic or the guarded controller (its default
+parameters) every minute, the on-demand Auto Scaling group (cooldown,
 rejected HonorCooldown calls, the default termination policy) and
 per-second billing (spot at the exact integral of its price, rounded once;
 a spot instance interrupted in its first hour is free). Every delay must be
 a constant: where nothing is random the two models must give the same
 figures, and `make bench` checks that they do.
 
-Prints one JSON object: spot_cost, od_cost, total_cost, coverage_pct,
-events. Events at one second run in spotbench's order: a CloudWatch period
+Prints one JSON object: spot_cost, od_cost, total_cost, coverage_pct, the
+counters set_calls, set_rejected, od_launches, spot_launches, interruptions,
+and events. Events at one second run in spotbench's order: a CloudWatch period
 closes first, state changes next, the controller last, CloudWatch's look at
 the settled state after all (SimPy time counts quarter seconds: second s,
 class c is 4s + c, exact in floating point), and among state changes in the
 order they were scheduled. CloudWatch's look needs no event of its own: a
 second's settled state is the state the first event of a later second finds,
-so that event folds it in before it acts.
+so that event folds it in before it acts. A received warning needs no event
+either: the controller reads those whose second of receipt lies in its window,
+as spotbench does.
 """
 import bisect
 import csv
@@ -53,6 +58,13 @@ def fixed(v):
     """v * 2^FRAC as an integer (exact for the prices of a trace)."""
     num, den = v.as_integer_ratio()
     return round(num * (1 << FRAC) / den) if den > (1 << FRAC) else num * ((1 << FRAC) // den)
+
+
+def instances_for(units, per_instance=4.0):
+    """pol_instances_for(): the instances that cover `units`."""
+    if not units > 0:
+        return 0
+    return min(int(math.ceil(units / per_instance - 1e-9)), 1000000000)
 
 
 class Pool:
@@ -92,7 +104,7 @@ class Instance:
 
 
 class Model:
-    def __init__(self, path):
+    def __init__(self, path, policy=None):
         with open(path) as f:
             sc = json.load(f)
         base = os.path.dirname(os.path.abspath(path))
@@ -121,6 +133,14 @@ class Model:
         ctl = sc.get("controller", {})
         self.offset = constant(ctl.get("Offset"), None, "controller.Offset")
         constant(ctl.get("Jitter"), None, "controller.Jitter")
+        self.policy = policy or ctl.get("policy", "classic")
+        if self.policy not in ("classic", "guarded") or ctl.get("params"):
+            sys.exit("simpy_model.py: the policy must be classic or guarded, its defaults")
+        evb = sc.get("eventbridge", {})
+        if evb.get("LossProbability", 0) != 0 or evb.get("Enabled", True) is not True:
+            sys.exit("simpy_model.py: eventbridge must deliver every event")
+        self.ev_delay = constant(evb.get("DeliveryDelay"), None, "eventbridge.DeliveryDelay")
+        self.warnings = []  # (second received, units): the interruption warnings
         if constant(sc.get("cloudwatch", {}).get("IngestionDelay"), 0,
                     "cloudwatch.IngestionDelay") != 0:
             sys.exit("simpy_model.py: cloudwatch.IngestionDelay must be 0")
@@ -134,6 +154,8 @@ class Model:
         self.covered = self.required_s = 0.0
         self.spot_cost = self.od_cost = 0.0
         self.events = 0
+        self.set_calls = self.set_rejected = 0
+        self.od_launches = self.spot_launches = self.interruptions = 0
         self.pmax = None
         self.datapoints = []  # (t, target, pending), one per closed minute
         self.dirty = None  # the second whose settled state CloudWatch is yet to see
@@ -210,6 +232,7 @@ class Model:
             if best is None:
                 break
             inst = Instance(best)
+            self.spot_launches += 1
             best.instances.append(inst)
             self.contrib(inst, 1)
             self.at(self.sec() + self.launch_delay, STATE, self.spot_running, inst)
@@ -259,6 +282,9 @@ class Model:
                     self.end_spot(inst, True)
                 elif inst.state == RUNNING:
                     self.set_state(inst, NOTICE, inst.registered)
+                    self.interruptions += 1
+                    if self.policy == "guarded":  # only a policy reading events keeps them
+                        self.warnings.append((now + self.ev_delay, p.weight))
                     self.at(now + 120, STATE, self.spot_terminate, inst)
         self.fill()
 
@@ -280,6 +306,9 @@ class Model:
         now = self.sec()
         if now + 60 < self.end:
             self.at(now + 60, CONTROLLER, self.invoke)
+        if self.policy == "guarded":
+            self.guarded(now)
+            return
         recent = [d for d in self.datapoints[-11:] if now - 600 <= d[0] < now]
         if any(d[1] != recent[0][1] for d in recent):
             return  # the fleet scaled recently
@@ -293,9 +322,56 @@ class Model:
         to = min(max(required, 0), self.asg_max)
         if to == self.desired:
             return  # clamped to what is desired already
+        self.call(to, honor, now)
+
+    def call(self, to, honor, now):
+        """SetDesiredCapacity(to, HonorCooldown=honor)."""
+        self.set_calls += 1
         if honor and now < self.cooldown_until:
+            self.set_rejected += 1
             return  # ScalingActivityInProgress
         self.set_desired(to)
+
+    def guarded(self, now):
+        """policy/guarded.c at its defaults: staleness 180 s, window 600 s,
+        confirm 2, scale_in_delay 900 s, scale_in_step 4, headroom 0,
+        max_on_demand 100. Every datapoint arrives (no missing Period), so
+        the scale-in window is always whole. A window of w seconds is what
+        GetMetricStatistics returns for StartTime now - w, rounded down to
+        the minute: the datapoints since then, one a minute, the newest last
+        (all older than now: a period closes before the controller runs)."""
+        dps = [d for d in self.datapoints[-17:] if d[0] >= (now - 900) // 60 * 60]
+        if not dps or dps[-1][0] < (now - 180) // 60 * 60:
+            return  # no datapoint within staleness: hold
+        t_new, p_new = dps[-1][1], dps[-1][2]
+        w600 = (now - 600) // 60 * 60
+        t_min = min([t_new] + [d[1] for d in dps if d[0] >= w600])
+        launching = t_new - t_min
+        terminating = 0.0
+        if self.warnings:
+            if self.warnings[0][0] <= now - 120:  # no longer within the 2 minutes
+                self.warnings = [x for x in self.warnings if x[0] > now - 120]
+            for t, units in self.warnings:  # received within the notice's 2 minutes
+                if t <= now:
+                    terminating += units
+        shortfall = 0.0
+        last = dps[-2:]  # confirm datapoints within staleness + a minute
+        if (len(last) == 2 and last[0][0] >= (now - 240) // 60 * 60
+                and last[0][2] - launching > 0 and last[1][2] - launching > 0):
+            shortfall = p_new - launching
+        need = shortfall + terminating
+        want_out = instances_for(need)
+        p_max = max([d[2] for d in dps])
+        keep = max(p_max - launching, 0.0) + terminating
+        want_in = instances_for(keep)
+        cap = min(self.asg_max, 100)
+        desired = self.desired
+        if want_out > desired and desired < cap:
+            self.call(min(want_out, cap), False, now)
+            return
+        to = min(max(want_in, desired - 4), cap)
+        if to < desired:
+            self.call(to, True, now)
 
     # ---- the on-demand group --------------------------------------------------
 
@@ -306,6 +382,7 @@ class Model:
             last = now
             while self.od_live < n:
                 inst = Instance(None)
+                self.od_launches += 1
                 self.od.append(inst)
                 at = now + self.od_delay
                 last = max(last, at)
@@ -360,6 +437,7 @@ class Model:
             if i < len(p.steps) and p.steps[i][0] < self.end:
                 self.at(p.steps[i][0], STATE, self.price_step, p, i)
         self.fill()
+        self.spot_launches = 0  # the fleet at the start was not launched in the run
         for p in self.pools:  # the fleet at the start runs already
             for inst in p.instances:
                 self.contrib(inst, -1)
@@ -367,7 +445,7 @@ class Model:
                 inst.run_t = start
                 self.contrib(inst, 1)
         v = (self.target, max(0.0, self.target - self.fulfilled))
-        self.datapoints = [(start - 60 * k,) + v for k in range(11, 0, -1)]
+        self.datapoints = [(start - 60 * k,) + v for k in range(17, 0, -1)]
         self.pmax = v
         if start + 60 < self.end:
             self.at(start + 60, PERIOD, self.minute)
@@ -384,10 +462,12 @@ class Model:
         return {"spot_cost": self.spot_cost, "od_cost": self.od_cost,
                 "total_cost": self.spot_cost + self.od_cost,
                 "coverage_pct": 100 * self.covered / self.required_s if self.required_s else 100,
-                "events": self.events}
+                "set_calls": self.set_calls, "set_rejected": self.set_rejected,
+                "od_launches": self.od_launches, "spot_launches": self.spot_launches,
+                "interruptions": self.interruptions, "events": self.events}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    print(json.dumps(Model(sys.argv[1]).simulate()))
+    print(json.dumps(Model(*sys.argv[1:]).simulate()))

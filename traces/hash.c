@@ -152,3 +152,31 @@ uint64_t trc_fnv1a(uint64_t h, const void *data, size_t n) {
     for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * FNV_PRIME;
     return h;
 }
+
+/* A short key as two 64-bit words, the first and the last eight bytes
+** (overlapping below 16, four and four below 8; every earlier word folded
+** in first), each folded in as XXH64 folds a word, with the length and
+** XXH64's avalanche. */
+uint64_t trc_key64(uint64_t seed, const void *data, size_t n) {
+    const unsigned char *p = data;
+    uint64_t h = seed ^ (n * P5), a, b;
+    for (; n > 16; n -= 8, p += 8) h = rotl(h ^ round64(0, le64(p)), 27) * P1 + P4;
+    if (n >= 8) {
+        a = le64(p);
+        b = le64(p + n - 8);
+    } else if (n >= 4) {
+        a = le32(p);
+        b = le32(p + n - 4);
+    } else {
+        a = n ? (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1] : 0;
+        b = 0;
+    }
+    h = rotl(h ^ round64(0, a), 27) * P1 + P4;
+    h = rotl(h ^ round64(0, b), 27) * P1 + P4;
+    h ^= h >> 33; /* XXH64's avalanche */
+    h *= P2;
+    h ^= h >> 29;
+    h *= P3;
+    h ^= h >> 32;
+    return h;
+}

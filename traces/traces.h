@@ -155,6 +155,11 @@ void trc_hash_add(trc_hash *s, const void *p, size_t n);
 void trc_hash_cut(trc_hash *s);
 /* Puts s at a piece's start with the hash so far h (as a cut leaves it). */
 void trc_hash_set(trc_hash *s, uint64_t h);
+/* A hash of n bytes for a hash table keyed by short strings (a pool's
+** instance type and AZ): about fifty instructions up to 16 bytes, where
+** FNV-1a takes one multiplication a byte. Not a scenario hash: its values
+** are not stored and may change. */
+uint64_t trc_key64(uint64_t seed, const void *p, size_t n);
 
 /* ---- CSV readers: the same format, one row at a time ---------------------
 **

@@ -296,6 +296,63 @@ static xxh64_fn xxh64_ref(void) {
 ** input, and the library's of every length up to 300 and of 100 kB, fed in
 ** pieces of every split (1..40 bytes, then all at once); each piece is
 ** seeded with the digest before it. FNV-1a's cuts change nothing. */
+/* trc_key64 keys a table: equal keys hash alike wherever they lie; a key
+** whose any one byte, length or seed differs hashes otherwise (every
+** length 0..40, every position, three byte values); and 1,000 pool keys
+** (instance type, AZ) spread over a 2,048-slot index as a random function
+** would: 2048 (1 - e^(-1000/2048)) = 795 slots used on average, 750 is
+** more than 3 standard deviations (~12) below it. */
+static void key64_keys_a_table(void **st) {
+    (void)st;
+    unsigned char key[48], other[49];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++) key[i] = (unsigned char)('a' + i % 26);
+        uint64_t h = trc_key64(7, key, n);
+        memcpy(other + 1, key, n); /* another address, another alignment */
+        assert_true(trc_key64(7, other + 1, n) == h);
+        assert_true(trc_key64(8, key, n) != h);
+        memset(other, 0, sizeof other);
+        memcpy(other, key, n);
+        assert_true(trc_key64(7, other, n + 1) != h); /* one more (NUL) byte */
+        for (size_t i = 0; i < n; i++) {
+            const unsigned char vals[] = {0, 'a' + 1, 0xff};
+            for (size_t k = 0; k < sizeof vals; k++) {
+                unsigned char was = key[i];
+                if (vals[k] == was) continue;
+                key[i] = vals[k];
+                assert_true(trc_key64(7, key, n) != h);
+                key[i] = was;
+            }
+        }
+    }
+    static const char *const types[] = {"c5", "c5d", "c6i", "m5", "m5a", "m6i", "r5",
+                                        "r5b", "r6g", "t3"};
+    static const char *const sizes[] = {"large", "xlarge", "2xlarge", "4xlarge",
+                                        "8xlarge"};
+    static const char *const azs[] = {"us-east-1a", "us-east-1b", "us-east-1c",
+                                      "us-east-1d", "us-east-1f", "us-west-2a",
+                                      "us-west-2b", "us-west-2-lax-1a", "eu-west-1a",
+                                      "eu-west-1b", "ap-south-1a", "sa-east-1c",
+                                      "ca-central-1a", "eu-central-1b", "us-east-2a",
+                                      "us-east-2b", "us-east-2c", "eu-north-1a",
+                                      "ap-northeast-1a", "ap-northeast-1c"};
+    static unsigned char used[2048];
+    size_t slots = 0, keys = 0;
+    for (size_t t = 0; t < 10; t++)
+        for (size_t z = 0; z < 5; z++)
+            for (size_t a = 0; a < 20; a++) {
+                char type[32];
+                snprintf(type, sizeof type, "%s.%s", types[t], sizes[z]);
+                uint64_t h = trc_key64(trc_key64(0, type, strlen(type)), azs[a], strlen(azs[a]));
+                size_t i = (size_t)(h ^ (h >> 32)) & 2047;
+                slots += !used[i];
+                used[i] = 1;
+                keys++;
+            }
+    assert_int_equal(keys, 1000);
+    assert_true(slots >= 750);
+}
+
 static void hash_is_xxh64_by_piece(void **st) {
     (void)st;
     trc_hash s;
@@ -523,6 +580,7 @@ int main(void) {
         cmocka_unit_test(epoch_seconds_read_exactly),
         cmocka_unit_test(reader_streams_what_the_table_reads),
         cmocka_unit_test(hash_is_xxh64_by_piece),
+        cmocka_unit_test(key64_keys_a_table),
         cmocka_unit_test(reader_messages),
         cmocka_unit_test(reader_splits_lines_of_every_shape),
         cmocka_unit_test(quoted_fields_span_lines),
