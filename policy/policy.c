@@ -211,6 +211,12 @@ void pol_decide_lazy(const pol_policy *pol, const pol_obs *obs, const pol_params
     pol_decide(pol, obs, p, out);
 }
 
+int pol_shift_invariant(const pol_policy *pol) {
+    /* Read for it: each reads now only as the end of its windows (pol_window,
+    ** pol_events_in over (now - span, now]) and names no time in a reason. */
+    return !pol->ops && (pol->decide == pol_classic.decide || pol->decide == pol_guarded.decide);
+}
+
 void pol_close(const pol_policy *pol) {
     if (pol && pol->close) pol->close(pol);
 }
