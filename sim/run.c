@@ -198,7 +198,7 @@ static void win_offer(sim_state *s, const sim_dp *dp) {
                 w->pend_vis[w->npend++] = dp->visible[m];
             } else if (w->tail < w->cap && w->tail > w->head && w->pts[w->tail - 1].t < p.t) {
                 w->pts[w->tail++] = p; /* the usual case: the newest */
-                win_run_append(w, p, period);
+                if (s->ctl.memo_on) win_run_append(w, p, period);
             } else {
                 win_insert(w, p, period);
             }
@@ -297,8 +297,9 @@ static int alarm_eval(sim_state *s) {
 ** whole number of Periods on. A price, a launch, a datapoint missing or
 ** late, a failed fetch, the group's state: each changes the key (or makes
 ** the observation unsteady) and the policy is asked again. */
-static int obs_key(const sim_state *s, const pol_obs *obs, unsigned failed, sim_obs_key *k) {
-    k->failed = failed;
+static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
+    k->failed = 0;
+    for (int m = 0; m < POL_NMETRICS; m++) k->failed |= (unsigned)(obs->m[m].failed != 0) << m;
     /* The metrics not read are empty (cw_fetch). */
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
@@ -348,9 +349,9 @@ static int invoke(sim_state *s) {
     /* A fixed number of draws per invocation (for the failure kinds the
     ** scenario has at all) keeps the stream aligned. */
     int failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
-    unsigned fetch_failed = 0; /* bit m: metric m's fetch failed */
+    int fetch_failed[POL_NMETRICS];
     for (int m = 0; m < POL_NMETRICS; m++)
-        fetch_failed |= (unsigned)chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure) << m;
+        fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
     int describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
 
     if (failed) {
@@ -373,7 +374,7 @@ static int invoke(sim_state *s) {
     obs.quiet_none = !(s->sink && s->sink->want_none);
     obs.quiet_all = !(s->sink && s->sink->decision); /* nobody keeps reasons */
     int64_t start = pol_window_start(s->now, s->cw.lookback, obs.period);
-    for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = (fetch_failed >> m) & 1;
+    for (int m = 0; m < POL_NMETRICS; m++) obs.m[m].failed = fetch_failed[m];
     /* Only what the policy reads is fetched: the others stay empty. */
     cw_fetch(s, start, &obs);
     if (sim_evb_observe(s, s->cw.lookback, &obs.events)) return -1;
@@ -387,7 +388,7 @@ static int invoke(sim_state *s) {
     }
 
     sim_obs_key key;
-    int steady = s->ctl.memo_on && obs_key(s, &obs, fetch_failed, &key);
+    int steady = s->ctl.memo_on && obs_key(s, &obs, &key);
     if (steady && s->ctl.memo_valid && key_same(s, &key, &s->ctl.memo_key) &&
         (s->now - s->ctl.memo_now) % obs.period == 0) {
         rec.d = s->ctl.memo_d; /* what the policy would answer again */
@@ -613,7 +614,12 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->cw.cw_plain =
         (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
     s->cw.reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
-    s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo);
+    /* A jittered schedule moves now within its minute from one invocation
+    ** to the next: the observations are not each other's shifted by whole
+    ** Periods, and keeping the memo would cost every minute for nothing. */
+    const sim_dist *jit = &sc->cron_jitter;
+    s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo) &&
+                     (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max));
     int win_oom = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!((s->cw.reads >> m) & 1)) continue;
