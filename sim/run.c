@@ -298,8 +298,10 @@ static int alarm_eval(sim_state *s) {
 ** late, a failed fetch, the group's state: each changes the key (or makes
 ** the observation unsteady) and the policy is asked again. */
 static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
-    k->failed = 0;
-    for (int m = 0; m < POL_NMETRICS; m++) k->failed |= (unsigned)(obs->m[m].failed != 0) << m;
+    k->failed = 0; /* no fetch fails unless the scenario says one may */
+    if (s->sc->cw_fetch_failure > 0)
+        for (int m = 0; m < POL_NMETRICS; m++)
+            k->failed |= (unsigned)(obs->m[m].failed != 0) << m;
     /* The metrics not read are empty (cw_fetch). */
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
