@@ -154,7 +154,7 @@ static void win_run_scan(sim_cwin *w, int64_t period) {
 static void win_insert(sim_cwin *w, pol_point p, int64_t period) {
     if (w->tail < w->cap && (w->tail == w->head || w->pts[w->tail - 1].t < p.t)) {
         w->pts[w->tail++] = p; /* the usual case: the newest */
-        win_run_append(w, p, period);
+        if (w->track) win_run_append(w, p, period);
         return;
     }
     if (w->tail == w->cap) { /* the window is at most half the buffer */
@@ -167,7 +167,7 @@ static void win_insert(sim_cwin *w, pol_point p, int64_t period) {
     memmove(w->pts + j + 1, w->pts + j, (w->tail - j) * sizeof *w->pts);
     w->pts[j] = p;
     w->tail++;
-    win_run_scan(w, period);
+    if (w->track) win_run_scan(w, period);
 }
 
 /* Moves the waiting datapoints visible at now into the window. */
@@ -198,7 +198,7 @@ static void win_offer(sim_state *s, const sim_dp *dp) {
                 w->pend_vis[w->npend++] = dp->visible[m];
             } else if (w->tail < w->cap && w->tail > w->head && w->pts[w->tail - 1].t < p.t) {
                 w->pts[w->tail++] = p; /* the usual case: the newest */
-                if (s->ctl.memo_on) win_run_append(w, p, period);
+                if (w->track) win_run_append(w, p, period);
             } else {
                 win_insert(w, p, period);
             }
@@ -626,6 +626,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!((s->cw.reads >> m) & 1)) continue;
         sim_cwin *w = &s->cw.win[m];
+        w->track = s->ctl.memo_on;
         w->cap = 2 * s->cw.ringcap;
         w->pts = malloc(w->cap * sizeof *w->pts);
         w->pend = malloc(s->cw.ringcap * sizeof *w->pend);

@@ -182,6 +182,7 @@ typedef struct {
     ** Period apart with the same value (bits) as the newest: a window
     ** starting at or after it holds one value throughout, none missing. */
     int64_t run_t;
+    int track;         /* run_t is kept (the memo is on) */
     pol_point *pend;
     int64_t *pend_vis; /* when each waiting one becomes visible */
     size_t npend;
