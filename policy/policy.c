@@ -158,7 +158,8 @@ int pol_param_put(const pol_policy *pol, pol_params *p, const char *key, double 
 /* Keeps a "set" within [0, MaxSize]: a policy may compute any count (the
 ** original controller's arithmetic has no bound), but a value AWS would
 ** reject must never reach SetDesiredCapacity. */
-#define LAZY_QUIET 3 /* pol_decision.quiet of pol_decide_lazy() */
+#define LAZY_QUIET 3 /* pol_decision.quiet of pol_decide_lazy(): "none" has no reason */
+#define LAZY_ALL (-1) /* of pol_decide_lazy() when "none" reasons are kept too */
 static int is_lazy(const pol_decision *d);
 
 static void clamp_decision(const pol_obs *obs, pol_decision *d) {
@@ -199,16 +200,22 @@ void pol_decide_lazy(const pol_policy *pol, const pol_obs *obs, const pol_params
                      pol_decision *out) {
     /* Only a decide function of this binary calls this pol_set (a loaded
     ** library has its own copy, which knows nothing of lazy reasons). */
-    int ours = !pol->ops && obs->quiet_none && !obs->quiet_all;
+    int ours = !pol->ops && !obs->quiet_all;
     for (size_t i = 0; ours && registry[i]; i++)
         if (registry[i]->decide == pol->decide) {
-            out->quiet = LAZY_QUIET;
+            out->quiet = obs->quiet_none ? LAZY_QUIET : LAZY_ALL;
             out->held = 0;
             pol->decide(obs, p, out);
             clamp_decision(obs, out);
             return;
         }
     pol_decide(pol, obs, p, out);
+}
+
+int pol_shift_invariant(const pol_policy *pol) {
+    /* Read for it: each reads now only as the end of its windows (pol_window,
+    ** pol_events_in over (now - span, now]) and names no time in a reason. */
+    return !pol->ops && (pol->decide == pol_classic.decide || pol->decide == pol_guarded.decide);
 }
 
 void pol_close(const pol_policy *pol) {
@@ -610,8 +617,8 @@ static int lazy_put(pol_decision *d, const char *fmt, const fmt_arg *a, int na) 
 
 /* Whether d's reason is kept lazily (lazy_put). */
 static int is_lazy(const pol_decision *d) {
-    return d->action == POL_ACT_SET && d->quiet == LAZY_QUIET && d->reason[0] == '\0' &&
-           (unsigned char)d->reason[1] == LAZY_TAG;
+    return ((d->action == POL_ACT_SET && d->quiet == LAZY_QUIET) || d->quiet == LAZY_ALL) &&
+           d->reason[0] == '\0' && (unsigned char)d->reason[1] == LAZY_TAG;
 }
 
 const char *pol_reason(const pol_decision *d, char buf[POL_REASON_MAX]) {
@@ -658,9 +665,25 @@ void pol_quiet_none(pol_decision *d, int held) {
     d->reason[0] = '\0';
 }
 
+/* Keeps fmt and its arguments in d->reason (lazy_put) when d asks for it
+** (LAZY_QUIET for a "set", LAZY_ALL for any): returns 1 when kept, else 0
+** after marking d to be formatted now (quiet 0, or 1 when a "none" keeps
+** no reason). */
+static int lazy_v(pol_decision *d, const char *fmt, va_list ap) {
+    fmt_arg a[MAX_ARGS];
+    va_list cp;
+    va_copy(cp, ap);
+    int na = pull_args(fmt, cp, a);
+    va_end(cp);
+    if (na >= 0 && lazy_put(d, fmt, a, na) == 0) return 1;
+    d->quiet = d->quiet == LAZY_ALL ? 0 : 1; /* formatted now */
+    return 0;
+}
+
 /* Shared by pol_none and pol_hold. */
 static void none_v(pol_decision *d, int held, const char *fmt, va_list ap) {
     pol_quiet_none(d, held);
+    if (d->quiet == LAZY_ALL && lazy_v(d, fmt, ap)) return;
     if (!d->quiet) vreason(d, fmt, ap);
 }
 
@@ -685,13 +708,11 @@ void pol_set(pol_decision *d, int n, int honor_cooldown, const char *fmt,
     d->desired = n;
     d->honor_cooldown = honor_cooldown;
     d->held = 0;
-    if (d->quiet == LAZY_QUIET) {
-        fmt_arg a[MAX_ARGS];
+    if (d->quiet == LAZY_QUIET || d->quiet == LAZY_ALL) {
         va_start(ap, fmt);
-        int na = pull_args(fmt, ap, a);
+        int kept = lazy_v(d, fmt, ap);
         va_end(ap);
-        if (na >= 0 && lazy_put(d, fmt, a, na) == 0) return;
-        d->quiet = 1; /* formatted now, below */
+        if (kept) return;
     }
     if (d->quiet >= 2) {
         d->reason[0] = '\0';

@@ -124,8 +124,8 @@ typedef enum { POL_ACT_NONE = 0, POL_ACT_SET = 1 } pol_action;
 #define POL_REASON_MAX 160
 typedef struct {
     int quiet; /* set by pol_decide(): 1 from pol_obs.quiet_none, 2 from
-                  pol_obs.quiet_all (no reason for "set" either); 3 by
-                  pol_decide_lazy() (read the reason with pol_reason()) */
+                  pol_obs.quiet_all (no reason for "set" either); 3 or -1
+                  by pol_decide_lazy() (read the reason with pol_reason()) */
     pol_action action;
     int desired;        /* with POL_ACT_SET: the new DesiredCapacity */
     int honor_cooldown; /* with POL_ACT_SET: HonorCooldown */
@@ -291,8 +291,10 @@ void pol_decide(const pol_policy *pol, const pol_obs *obs,
 /* pol_decide() for a caller that reads the reason through pol_reason():
 ** a built-in policy's "set" keeps its format and arguments, and its text is
 ** written only when read (a year of guarded asks 211,731 times, mostly the
-** same retry, which the store keeps as one row). With obs->quiet_none set
-** and quiet_all not (else, and for any other policy, it is pol_decide()). */
+** same retry, which the store keeps as one row); so does its "none" when
+** obs->quiet_none is not set (the timeseries keeps them: runs of the same
+** reason are one row). With quiet_all not set (else, and for any other
+** policy, it is pol_decide()). */
 void pol_decide_lazy(const pol_policy *pol, const pol_obs *obs, const pol_params *p,
                      pol_decision *out);
 /* The text of d's reason: d->reason, or one kept by pol_decide_lazy()
@@ -304,6 +306,15 @@ const char *pol_reason(const pol_decision *d, char buf[POL_REASON_MAX]);
 int pol_reason_same(const pol_decision *a, const pol_decision *b);
 int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
                      int64_t period);
+/* 1 when `pol`'s decision, reason included, is a function of the
+** observation seen from its `now`: given one whose every time (now, each
+** datapoint's and event's Timestamp, events.since) is moved by a whole
+** number of Periods, it decides the very same (a built-in that reads time
+** only through pol_window and the like, relative to now). A caller may
+** then reuse a decision instead of asking again (the simulator does, for
+** a quiet minute). 0 for any other policy (made at run time, or not
+** known to be). */
+int pol_shift_invariant(const pol_policy *pol);
 
 /* What CloudWatch's GetMetricStatistics returns for StartTime = now - w,
 ** EndTime = now: StartTime is rounded down to a whole Period (to the minute

@@ -41,8 +41,8 @@ void pol_quiet_none(pol_decision *d, int held);
 /* "none" is a controller's answer almost every minute, and nobody keeps
 ** its reason unless asked: the macros then skip the variadic call and its
 ** arguments (a d without side effects, as everywhere here). */
-#define pol_none(d, ...) ((d)->quiet ? pol_quiet_none((d), 0) : (pol_none)((d), __VA_ARGS__))
-#define pol_hold(d, ...) ((d)->quiet ? pol_quiet_none((d), 1) : (pol_hold)((d), __VA_ARGS__))
+#define pol_none(d, ...) ((d)->quiet > 0 ? pol_quiet_none((d), 0) : (pol_none)((d), __VA_ARGS__))
+#define pol_hold(d, ...) ((d)->quiet > 0 ? pol_quiet_none((d), 1) : (pol_hold)((d), __VA_ARGS__))
 
 /* x truncated toward zero as an instance count, saturating at INT_MAX (and
 ** 0 for x <= 0 or NaN): a count computed from an unbounded metric value must

@@ -128,11 +128,33 @@ static void win_trim(sim_cwin *w, int64_t start) {
     while (w->head < w->tail && w->pts[w->head].t < start) w->head++;
 }
 
+static int same_bits(double a, double b);
+
+/* Keeps w->run_t (sim_int.h) after p was put at the end of the window. */
+static inline void win_run_append(sim_cwin *w, pol_point p, int64_t period) {
+    if (w->tail - w->head < 2) {
+        w->run_t = p.t;
+        return;
+    }
+    const pol_point *q = &w->pts[w->tail - 2];
+    if (q->t + period != p.t || !same_bits(q->v, p.v)) w->run_t = p.t;
+}
+
+/* The same after a late datapoint went further in: from the newest back. */
+static void win_run_scan(sim_cwin *w, int64_t period) {
+    size_t j = w->tail - 1;
+    while (j > w->head && w->pts[j - 1].t + period == w->pts[j].t &&
+           same_bits(w->pts[j - 1].v, w->pts[j].v))
+        j--;
+    w->run_t = w->pts[j].t;
+}
+
 /* Puts a visible datapoint in its place (almost always the end: only a late
 ** one goes further in). */
-static void win_insert(sim_cwin *w, pol_point p) {
+static void win_insert(sim_cwin *w, pol_point p, int64_t period) {
     if (w->tail < w->cap && (w->tail == w->head || w->pts[w->tail - 1].t < p.t)) {
         w->pts[w->tail++] = p; /* the usual case: the newest */
+        if (w->track) win_run_append(w, p, period);
         return;
     }
     if (w->tail == w->cap) { /* the window is at most half the buffer */
@@ -145,13 +167,14 @@ static void win_insert(sim_cwin *w, pol_point p) {
     memmove(w->pts + j + 1, w->pts + j, (w->tail - j) * sizeof *w->pts);
     w->pts[j] = p;
     w->tail++;
+    if (w->track) win_run_scan(w, period);
 }
 
 /* Moves the waiting datapoints visible at now into the window. */
-static void win_absorb(sim_cwin *w, int64_t now) {
+static void win_absorb(sim_cwin *w, int64_t now, int64_t period) {
     size_t k = 0;
     for (size_t i = 0; i < w->npend; i++) {
-        if (w->pend_vis[i] <= now) win_insert(w, w->pend[i]);
+        if (w->pend_vis[i] <= now) win_insert(w, w->pend[i], period);
         else {
             w->pend[k] = w->pend[i];
             w->pend_vis[k++] = w->pend_vis[i];
@@ -163,11 +186,11 @@ static void win_absorb(sim_cwin *w, int64_t now) {
 /* A new datapoint of every metric the policy reads: into its window, or
 ** to wait until it becomes visible. */
 static void win_offer(sim_state *s, const sim_dp *dp) {
-    int64_t floor = win_floor(s);
+    int64_t floor = win_floor(s), period = cw_period(s);
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
         sim_cwin *w = &s->cw.win[m];
-        if (w->npend) win_absorb(w, s->now);
+        if (w->npend) win_absorb(w, s->now, period);
         if (!((dp->missing >> m) & 1)) {
             pol_point p = {dp->t, dp->v[m]};
             if (dp->visible[m] > s->now) {
@@ -175,8 +198,9 @@ static void win_offer(sim_state *s, const sim_dp *dp) {
                 w->pend_vis[w->npend++] = dp->visible[m];
             } else if (w->tail < w->cap && w->tail > w->head && w->pts[w->tail - 1].t < p.t) {
                 w->pts[w->tail++] = p; /* the usual case: the newest */
+                if (w->track) win_run_append(w, p, period);
             } else {
-                win_insert(w, p);
+                win_insert(w, p, period);
             }
         }
         win_trim(w, floor);
@@ -195,7 +219,7 @@ static void cw_fetch(sim_state *s, int64_t start, pol_obs *obs) {
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
         sim_cwin *w = &s->cw.win[m];
-        if (w->npend) win_absorb(w, s->now);
+        if (w->npend) win_absorb(w, s->now, obs->period);
         win_trim(w, start);
         if (obs->m[m].failed) continue;
         obs->m[m].pts = w->pts + w->head;
@@ -263,6 +287,58 @@ static int alarm_eval(sim_state *s) {
 
 /* ---- the controller ----------------------------------------------------- */
 
+/* The memo: a quiet minute's invocation gives the policy what it gave it
+** a minute before, every time moved on by a minute, and a policy whose
+** decision depends only on that (pol_shift_invariant) answers the same.
+** An observation is steady when each metric's datapoints hold one value
+** one Period apart and no event or failed launch is in it: then its key
+** (sim_obs_key), relative to now, says all the policy sees, and a "none"
+** decided on it stands for every later observation with the same key, a
+** whole number of Periods on. A price, a launch, a datapoint missing or
+** late, a failed fetch, the group's state: each changes the key (or makes
+** the observation unsteady) and the policy is asked again. */
+static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
+    k->failed = 0; /* no fetch fails unless the scenario says one may */
+    if (s->sc->cw_fetch_failure > 0)
+        for (int m = 0; m < POL_NMETRICS; m++)
+            k->failed |= (unsigned)(obs->m[m].failed != 0) << m;
+    /* The metrics not read are empty (cw_fetch). */
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
+        int m = __builtin_ctz(bits);
+        const pol_series *ser = &obs->m[m];
+        k->n[m] = ser->n;
+        k->rel0[m] = 0;
+        k->vbits[m] = 0;
+        if (!ser->n) continue;
+        if (s->cw.win[m].run_t > ser->pts[0].t) return 0; /* not one value throughout */
+        k->rel0[m] = ser->pts[0].t - obs->now;
+        memcpy(&k->vbits[m], &ser->pts[0].v, sizeof k->vbits[m]);
+    }
+    for (int e = 0; e < POL_NEVENTS; e++)
+        if (obs->events.n[e]) return 0;
+    if (obs->launch_failures.n) return 0;
+    k->asg = obs->asg;
+    if (!obs->asg.known) k->asg = (pol_asg){0, 0, 0, 0, 0};
+    k->ev_known = obs->events.known;
+    k->lf_known = obs->launch_failures.known;
+    k->since_rel = obs->events.since - obs->now;
+    return 1;
+}
+
+/* Two keys of one run (the same metrics read) are the same. */
+static int key_same(const sim_state *s, const sim_obs_key *a, const sim_obs_key *b) {
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
+        int m = __builtin_ctz(bits);
+        if (a->n[m] != b->n[m] || a->rel0[m] != b->rel0[m] || a->vbits[m] != b->vbits[m])
+            return 0;
+    }
+    return a->failed == b->failed && a->asg.known == b->asg.known &&
+           a->asg.desired == b->asg.desired && a->asg.min_size == b->asg.min_size &&
+           a->asg.max_size == b->asg.max_size && a->asg.in_service == b->asg.in_service &&
+           a->ev_known == b->ev_known && a->lf_known == b->lf_known &&
+           a->since_rel == b->since_rel;
+}
+
 static int invoke(sim_state *s) {
     sim_decision_rec rec;
     rec.t = s->now;
@@ -313,8 +389,21 @@ static int invoke(sim_state *s) {
         obs.asg.in_service = s->asg.od_in_service;
     }
 
-    if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, &rec.d);
-    else pol_decide(s->pol, &obs, s->params, &rec.d);
+    sim_obs_key key;
+    int steady = s->ctl.memo_on && obs_key(s, &obs, &key);
+    if (steady && s->ctl.memo_valid && key_same(s, &key, &s->ctl.memo_key) &&
+        (s->now - s->ctl.memo_now) % obs.period == 0) {
+        rec.d = s->ctl.memo_d; /* what the policy would answer again */
+    } else {
+        if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, &rec.d);
+        else pol_decide(s->pol, &obs, s->params, &rec.d);
+        s->ctl.memo_valid = steady && rec.d.action == POL_ACT_NONE;
+        if (s->ctl.memo_valid) {
+            s->ctl.memo_key = key;
+            s->ctl.memo_d = rec.d;
+        }
+    }
+    if (steady) s->ctl.memo_now = s->now;
     s->evb.last_invocation = s->now; /* what it was given is no longer new */
     if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
@@ -527,10 +616,17 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->cw.cw_plain =
         (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
     s->cw.reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
+    /* A jittered schedule moves now within its minute from one invocation
+    ** to the next: the observations are not each other's shifted by whole
+    ** Periods, and keeping the memo would cost every minute for nothing. */
+    const sim_dist *jit = &sc->cron_jitter;
+    s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo) &&
+                     (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max));
     int win_oom = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!((s->cw.reads >> m) & 1)) continue;
         sim_cwin *w = &s->cw.win[m];
+        w->track = s->ctl.memo_on;
         w->cap = 2 * s->cw.ringcap;
         w->pts = malloc(w->cap * sizeof *w->pts);
         w->pend = malloc(s->cw.ringcap * sizeof *w->pend);

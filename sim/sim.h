@@ -333,6 +333,9 @@ typedef struct {
     /* decision() reads reasons with pol_reason() (and may compare them
     ** with pol_reason_same()): the run may keep them unwritten. */
     int lazy_reasons;
+    /* For tests: every invocation asks the policy, even when it would be
+    ** given what it was given a minute before, shifted (run.c, "memo"). */
+    int no_memo;
 } sim_sink;
 
 typedef struct {

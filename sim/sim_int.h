@@ -178,6 +178,11 @@ typedef struct {
 typedef struct {
     pol_point *pts;
     size_t head, tail, cap;
+    /* The Timestamp of the oldest of the newest datapoints that are one
+    ** Period apart with the same value (bits) as the newest: a window
+    ** starting at or after it holds one value throughout, none missing. */
+    int64_t run_t;
+    int track;         /* run_t is kept (the memo is on) */
     pol_point *pend;
     int64_t *pend_vis; /* when each waiting one becomes visible */
     size_t npend;
@@ -347,10 +352,30 @@ typedef struct {
     int cw_plain; /* constant ingestion delay, no missing datapoints */
 } sim_cw_state;
 
+/* What a steady observation looked like, relative to its `now` (run.c,
+** "memo"): each metric's datapoints one value, none missing, from rel0
+** seconds after now (n of them); the group; the events' since. */
+typedef struct {
+    int64_t rel0[POL_NMETRICS];
+    uint64_t vbits[POL_NMETRICS];
+    size_t n[POL_NMETRICS];   /* of the metrics read; the others are empty */
+    unsigned failed;          /* bit m: metric m's fetch failed */
+    pol_asg asg;
+    int ev_known, lf_known;
+    int64_t since_rel;
+} sim_obs_key;
+
 /* The controller's invocations (run.c): failures, and the schedule. */
 typedef struct {
     sim_rng rng_ctl, rng_sched;
     int64_t cron_base;   /* the schedule's next time, before its jitter */
+    /* The policy's last "none" on a steady observation (run.c, "memo"). */
+    int memo_on;         /* the policy's decision depends on the shifted
+                            observation only (pol_shift_invariant) */
+    int memo_valid;
+    int64_t memo_now;
+    sim_obs_key memo_key;
+    pol_decision memo_d;
 } sim_ctl_state;
 
 /* Accounting (account.c): bills, coverage and the shortfall episodes. */

@@ -1432,7 +1432,7 @@ static int on_minute(void *ctx, const sim_minute_rec *r) {
 }
 
 sim_sink st_sink(st_db *db) {
-    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries, 1};
+    sim_sink s = {db, on_decision, db->timeseries ? on_minute : NULL, db->timeseries, 1, 0};
     return s;
 }
 

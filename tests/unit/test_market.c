@@ -183,7 +183,7 @@ static sim_result run(const fx *f, const char *policy, keep *k) {
     const pol_policy *pol = pol_find(policy);
     pol_params p;
     pol_params_default(pol, &p);
-    sim_sink sink = {k, NULL, keep_minute, 0, 0};
+    sim_sink sink = {k, NULL, keep_minute, 0, 0, 0};
     sim_result r;
     char err[256];
     if (k) memset(k, 0, sizeof *k);

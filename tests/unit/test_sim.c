@@ -54,7 +54,7 @@ static sim_result run(const fx *f, const char *policy, keep *k) {
     const pol_policy *pol = pol_find(policy);
     pol_params p;
     pol_params_default(pol, &p);
-    sim_sink sink = {k, keep_decision, keep_minute, 1, 0};
+    sim_sink sink = {k, keep_decision, keep_minute, 1, 0, 0};
     sim_result r;
     char err[256];
     if (sim_run(&f->sc, pol, &p, k ? &sink : NULL, &r, err, sizeof err))

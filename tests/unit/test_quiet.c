@@ -1,0 +1,166 @@
+/*
+** test_quiet.c: a run that reuses the policy's "none" over quiet minutes
+** (run.c, "memo") decides and computes exactly what a run that asks the
+** policy at every invocation does (sim_sink.no_memo). The expected values
+** are the other run's: an independent computation of the same run, the
+** policy asked every time. Each scenario has quiet stretches broken by what
+** must make the policy be asked again: an outage and its recovery, a scale-in
+** rejected until its cooldown expires in the middle of a quiet stretch,
+** datapoints late, missing or never recorded, failed fetches and
+** invocations, an alarm's invocations between the schedule's, a schedule
+** that is not a whole number of minutes, a jittered one.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sim_fixture.h"
+
+/* Every decision the run made, in order, as a digest (FNV-1a over the
+** fields and the reason's text), with their count and the quiet ones. */
+typedef struct {
+    uint64_t h;
+    size_t n, none, sets;
+} digest;
+
+static void mix(digest *g, const void *p, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) g->h = (g->h ^ b[i]) * 0x100000001b3ULL;
+}
+
+static int on_decision(void *ctx, const sim_decision_rec *r) {
+    digest *g = ctx;
+    int64_t f[7] = {r->t, r->failed, r->d.action, r->d.held, r->accepted,
+                    r->d.action == POL_ACT_SET ? r->d.desired : 0,
+                    r->d.action == POL_ACT_SET ? r->d.honor_cooldown : 0};
+    mix(g, f, sizeof f);
+    char buf[POL_REASON_MAX];
+    const char *reason = pol_reason(&r->d, buf);
+    mix(g, reason, strlen(reason) + 1);
+    if (r->error) mix(g, r->error, strlen(r->error));
+    g->n++;
+    g->none += r->d.action == POL_ACT_NONE;
+    g->sets += r->d.action == POL_ACT_SET;
+    return 0;
+}
+
+/* Runs f with `policy`, the reasons of "none" kept or not, the memo on or
+** off. */
+static sim_result run(const fx *f, const char *policy, int want_none, int lazy, int no_memo,
+                      digest *g) {
+    const pol_policy *pol = pol_find(policy);
+    pol_params p;
+    pol_params_default(pol, &p);
+    g->h = 0xcbf29ce484222325ULL;
+    g->n = g->none = g->sets = 0;
+    sim_sink sink = {g, on_decision, NULL, want_none, lazy, no_memo};
+    sim_result r;
+    char err[256];
+    if (sim_run(&f->sc, pol, &p, &sink, &r, err, sizeof err)) fail_msg("sim_run: %s", err);
+    return r;
+}
+
+/* The two runs agree on every decision and every figure, to the bit, for
+** both policies the memo serves and each way of keeping reasons; and the
+** reasons kept unwritten until read (lazy) read as those written at once. */
+static void same_both_ways(const fx *f) {
+    static const char *const pols[] = {"classic", "guarded"};
+    static const int modes[][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}; /* want_none, lazy */
+    for (size_t i = 0; i < 2; i++) {
+        digest eager, lazy;
+        sim_result re = run(f, pols[i], 1, 0, 1, &eager);
+        sim_result rl = run(f, pols[i], 1, 1, 1, &lazy);
+        if (eager.h != lazy.h || eager.n != lazy.n || memcmp(&re, &rl, sizeof re) != 0)
+            fail_msg("%s: the lazy reasons read otherwise than the written ones", pols[i]);
+        for (size_t m = 0; m < 4; m++) {
+            digest a, b;
+            sim_result ra = run(f, pols[i], modes[m][0], modes[m][1], 0, &a);
+            sim_result rb = run(f, pols[i], modes[m][0], modes[m][1], 1, &b);
+            if (a.n != b.n || a.h != b.h || memcmp(&ra, &rb, sizeof ra) != 0)
+                fail_msg("%s (want_none %d, lazy %d): %zu decisions %016llx with the memo, "
+                         "%zu %016llx without",
+                         pols[i], modes[m][0], modes[m][1], a.n, (unsigned long long)a.h, b.n,
+                         (unsigned long long)b.h);
+            /* The scenario has quiet minutes: most decisions are "none". */
+            assert_true(a.none * 2 > a.n);
+        }
+    }
+}
+
+/* Two pools, 8 hours; both outbid for an hour from +3600, then again for
+** ten minutes from +5h: the controller scales out, then in, honouring
+** DefaultCooldown (2700 s), so a scale-in is refused until its cooldown
+** expires in the middle of the quiet that follows. */
+static void fx_outages(fx *f) {
+    fx_model(f, 2, 0.1, 8);
+    for (size_t p = 0; p < 2; p++) {
+        fx_price(f, p, 3600, 1.0);
+        fx_price(f, p, 7200, 0.1);
+        fx_price(f, p, 5 * 3600, 1.0);
+        fx_price(f, p, 5 * 3600 + 600, 0.1);
+    }
+}
+
+static void test_outages(void **state) {
+    (void)state;
+    fx f;
+    fx_outages(&f);
+    same_both_ways(&f);
+}
+
+/* The same with CloudWatch's ingestion delay random (some datapoints late
+** by up to 3 minutes: a window's newest missing, then back) and one
+** datapoint in ten never recorded (holes in a quiet stretch). */
+static void test_late_and_missing(void **state) {
+    (void)state;
+    fx f;
+    fx_outages(&f);
+    f.sc.cw_delay = (sim_dist){0.3, 30, 180};
+    f.sc.cw_missing = 0.1;
+    same_both_ways(&f);
+}
+
+/* Failed fetches, DescribeAutoScalingGroups failures and failed
+** invocations now and then in the quiet stretches. */
+static void test_failures(void **state) {
+    (void)state;
+    fx f;
+    fx_outages(&f);
+    f.sc.cw_fetch_failure = 0.05;
+    f.sc.describe_failure = 0.05;
+    f.sc.invoke_failure = 0.02;
+    same_both_ways(&f);
+}
+
+/* A schedule of 90 s (two observations a whole number of minutes apart
+** only every other time), one of 5 minutes with a jitter of up to 40 s,
+** and the alarm's invocations besides. */
+static void test_schedules(void **state) {
+    (void)state;
+    fx f;
+    fx_outages(&f);
+    f.sc.cron_interval = 90;
+    same_both_ways(&f);
+    fx_outages(&f);
+    f.sc.cron_interval = 300;
+    f.sc.cron_jitter = (sim_dist){1, 0, 40};
+    f.sc.alarm = 1;
+    f.sc.alarm_periods = 2;
+    f.sc.sns_delay = constant(20);
+    same_both_ways(&f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_outages),
+        cmocka_unit_test(test_late_and_missing),
+        cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_schedules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
