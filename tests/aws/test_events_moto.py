@@ -48,30 +48,13 @@ VISIBILITY = 2  # the queue's VisibilityTimeout in this test, seconds
 
 
 def run(c, home, url):
-    import boto3
-    kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=base.ACCESS_KEY,
-              aws_secret_access_key=base.SECRET_KEY)
-    ec2 = boto3.client("ec2", **kw)
-    autoscaling = boto3.client("autoscaling", **kw)
-    cloudwatch = boto3.client("cloudwatch", **kw)
-    sqs = boto3.client("sqs", **kw)
-    events = boto3.client("events", **kw)
-
-    sfr = ec2.request_spot_fleet(SpotFleetRequestConfig={
-        "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
-        "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
-        "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05",
-                                  "Monitoring": {"Enabled": True}}],
-    })["SpotFleetRequestId"]
+    ec2, autoscaling, cloudwatch, sqs, events = base.clients(
+        url, "ec2", "autoscaling", "cloudwatch", "sqs", "events")
+    sfr = base.request_fleet(ec2)
     inst = [i["InstanceId"] for i in
             ec2.describe_spot_fleet_instances(SpotFleetRequestId=sfr)["ActiveInstances"]]
     c.check("moto's fleet has instances to warn about", len(inst) >= 2, inst)
-    autoscaling.create_launch_configuration(LaunchConfigurationName="spotbench-od-lc",
-                                            ImageId="ami-12c6146b", InstanceType="c3.xlarge")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=ASG, LaunchConfigurationName="spotbench-od-lc", MinSize=0,
-        MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+    base.od_group(autoscaling)
     data = base.fleet_metrics(sfr, range(NOW - 15 * 60, NOW, 60), lambda t: 0)
     for i in range(0, len(data), 20):
         cloudwatch.put_metric_data(Namespace="AWS/EC2Spot", MetricData=data[i:i + 20])

@@ -284,28 +284,15 @@ def run_without_moto(c, boot, log):
 
 
 def run_with_moto(c, boot, log, home):
-    import boto3
     import test_live_moto as tm
     server_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc, url = tm.start_moto(log, server_env)
     rt = FakeRuntime().start()
     p = None
     try:
-        kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-                  aws_secret_access_key=SECRET_KEY)
-        ec2, asg, cw = (boto3.client(s, **kw) for s in ("ec2", "autoscaling", "cloudwatch"))
-        sfr = ec2.request_spot_fleet(SpotFleetRequestConfig={
-            "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
-            "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
-            "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                      "WeightedCapacity": 4.0, "SpotPrice": "0.05",
-                                      "Monitoring": {"Enabled": True}}],
-        })["SpotFleetRequestId"]
-        asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId="ami-12c6146b",
-                                        InstanceType="c3.xlarge")
-        asg.create_auto_scaling_group(AutoScalingGroupName=ASG, LaunchConfigurationName="lc",
-                                      MinSize=0, MaxSize=20, DesiredCapacity=0,
-                                      DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+        ec2, asg, cw = tm.clients(url, "ec2", "autoscaling", "cloudwatch")
+        sfr = tm.request_fleet(ec2)
+        tm.od_group(asg, ASG)
         data = tm.fleet_metrics(sfr, range(NOW - 15 * 60, NOW, 60),
                                 lambda t: 8 if t >= NOW - 3 * 60 else 0)
         for i in range(0, len(data), 20):
@@ -349,7 +336,7 @@ def run_with_moto(c, boot, log, home):
         # The event queue (tests/aws/test_events_moto.py has the whole path):
         # a warning for one 4-unit instance on top of the 8 pending units:
         # 12 units, ceil(12 / 4) = 3 instances.
-        sqs = boto3.client("sqs", **kw)
+        sqs, = tm.clients(url, "sqs")
         queue = sqs.create_queue(QueueName="spotbench-events")["QueueUrl"]
         inst = ec2.describe_spot_fleet_instances(
             SpotFleetRequestId=sfr)["ActiveInstances"][0]["InstanceId"]

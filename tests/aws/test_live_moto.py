@@ -198,28 +198,44 @@ def only_note(stderr):
     return len(lines) == 1 and "names no EventQueueUrl" in lines[0]
 
 
-def run(c, home, url):
+def clients(url, *services):
+    """boto3 clients of the services against moto at url, with the test's
+    keys."""
     import boto3
     kw = dict(endpoint_url=url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
               aws_secret_access_key=SECRET_KEY)
-    ec2 = boto3.client("ec2", **kw)
-    autoscaling = boto3.client("autoscaling", **kw)
-    cloudwatch = boto3.client("cloudwatch", **kw)
+    return [boto3.client(s, **kw) for s in services]
 
-    # moto answers RequestSpotFleet without AllocationStrategy (or without
-    # SpotPrice) with an HTML 500 page.
-    sfr = ec2.request_spot_fleet(SpotFleetRequestConfig={
+
+def request_fleet(ec2, monitoring=True):
+    """A Spot Fleet of c3.xlarge at 4 units each, TargetCapacity 32: its id.
+    moto answers RequestSpotFleet without AllocationStrategy (or without
+    SpotPrice) with an HTML 500 page."""
+    spec = {"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
+            "WeightedCapacity": 4.0, "SpotPrice": "0.05"}
+    if monitoring:
+        spec["Monitoring"] = {"Enabled": True}
+    return ec2.request_spot_fleet(SpotFleetRequestConfig={
         "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
         "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
-        "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05",
-                                  "Monitoring": {"Enabled": True}}],
+        "LaunchSpecifications": [spec],
     })["SpotFleetRequestId"]
-    autoscaling.create_launch_configuration(LaunchConfigurationName="spotbench-od-lc",
+
+
+def od_group(autoscaling, name=ASG, lc="spotbench-od-lc"):
+    """The empty on-demand group `name` (MaxSize 20, DefaultCooldown 300) on
+    a c3.xlarge launch configuration `lc`."""
+    autoscaling.create_launch_configuration(LaunchConfigurationName=lc,
                                             ImageId="ami-12c6146b", InstanceType="c3.xlarge")
     autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=ASG, LaunchConfigurationName="spotbench-od-lc", MinSize=0,
+        AutoScalingGroupName=name, LaunchConfigurationName=lc, MinSize=0,
         MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+
+
+def run(c, home, url):
+    ec2, autoscaling, cloudwatch = clients(url, "ec2", "autoscaling", "cloudwatch")
+    sfr = request_fleet(ec2)
+    od_group(autoscaling)
     # The shortfall: 8 units pending in the three minutes before NOW (guarded
     # wants two datapoints in a row), none before.
     data = fleet_metrics(sfr, range(NOW - 15 * 60, NOW, 60),
@@ -308,12 +324,7 @@ def run(c, home, url):
     # A fleet whose launch specification lacks detailed monitoring (EC2's
     # default): every tick says so beside the fleet, as AWS recommends it
     # for the fleet's metrics. The fleet above enables it: nothing said.
-    basic = ec2.request_spot_fleet(SpotFleetRequestConfig={
-        "IamFleetRole": "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
-        "TargetCapacity": 32, "AllocationStrategy": "lowestPrice",
-        "LaunchSpecifications": [{"ImageId": "ami-12c6146b", "InstanceType": "c3.xlarge",
-                                  "WeightedCapacity": 4.0, "SpotPrice": "0.05"}],
-    })["SpotFleetRequestId"]
+    basic = request_fleet(ec2, monitoring=False)
     p = live(config("basic.json", FleetRequestId=basic), NOW)
     c.check("detailed monitoring off: reported on the tick's line",
             "| fleet active target 32, detailed monitoring off in 1 of 1 launch "
@@ -348,11 +359,7 @@ def spot_group(ec2, autoscaling, cloudwatch, spot, od, prefix):
             "InstancesDistribution": {"OnDemandBaseCapacity": 0,
                                       "OnDemandPercentageAboveBaseCapacity": 0,
                                       "SpotAllocationStrategy": "price-capacity-optimized"}})
-    autoscaling.create_launch_configuration(LaunchConfigurationName=prefix + "-od-lc",
-                                            ImageId="ami-12c6146b", InstanceType="c3.xlarge")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=od, LaunchConfigurationName=prefix + "-od-lc", MinSize=0,
-        MaxSize=20, DesiredCapacity=0, DefaultCooldown=300, AvailabilityZones=["us-east-1a"])
+    od_group(autoscaling, od, prefix + "-od-lc")
     data = []
     for t in range(NOW - 15 * 60, NOW, 60):
         short = 8 if t >= NOW - 3 * 60 else 0
