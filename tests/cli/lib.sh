@@ -34,3 +34,28 @@ finish() {
     echo "$(basename "$0"): $pass passed, $fail failed"
     [ "$fail" -eq 0 ]
 }
+
+# start_echo SECONDS: tests/aws/sigv4_echo.py (the SigV4-checking stand-in)
+# on a free port for SECONDS, under /usr/bin/python3 (its python3-botocore),
+# killed at exit; sets ECHO (its pid), PORT and URL. A stand-in that does not
+# start fails the test.
+start_echo() {
+    /usr/bin/python3 tests/aws/sigv4_echo.py --port 0 --lifetime "$1" \
+        >"$TMP/echo.out" 2>"$TMP/echo.err" &
+    ECHO=$!
+    trap 'kill "$ECHO" 2>/dev/null; rm -rf "$TMP"' EXIT
+    # dash runs no EXIT trap when a signal kills the script: make it exit.
+    trap 'exit 1' INT TERM HUP PIPE
+    i=0
+    while ! grep -q '^PORT=' "$TMP/echo.out" 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -gt 100 ]; then
+            bad "sigv4_echo did not start: $(cat "$TMP/echo.err")"
+            finish
+            exit 1
+        fi
+        sleep 0.1
+    done
+    PORT=$(sed -n 's/^PORT=//p' "$TMP/echo.out")
+    URL="http://127.0.0.1:$PORT"
+}

@@ -53,23 +53,7 @@ expect_rc "http env endpoint" 2
 expect_err "http env endpoint" "AWS_ENDPOINT_URL: endpoint http://10.1.2.3:4566: plain http"
 
 # ---- The stand-in ----
-"$PY" tests/aws/sigv4_echo.py --port 0 --lifetime 240 >"$TMP/echo.out" 2>"$TMP/echo.err" &
-ECHO=$!
-trap 'kill "$ECHO" 2>/dev/null; rm -rf "$TMP"' EXIT
-# dash runs no EXIT trap when a signal kills the script: make it exit.
-trap 'exit 1' INT TERM HUP PIPE
-i=0
-while ! grep -q '^PORT=' "$TMP/echo.out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ "$i" -gt 100 ]; then
-        bad "sigv4_echo did not start: $(cat "$TMP/echo.err")"
-        finish
-        exit 1
-    fi
-    sleep 0.1
-done
-PORT=$(sed -n 's/^PORT=//p' "$TMP/echo.out")
-URL="http://127.0.0.1:$PORT"
+start_echo 240
 ctl() { curl -s -X POST --data "$2" "$URL/_echo/$1" >/dev/null; }
 ctl state '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369060, 32], [1488369540, 32]], "PendingCapacity": [[1488369540, 8]]}}'
 

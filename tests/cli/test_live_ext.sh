@@ -7,29 +7,13 @@
 # external policy cannot start is bad input.
 . "$(dirname "$0")/lib.sh"
 
-PY=/usr/bin/python3
 SO=./${BUILD:-build}/examples/karpenter.so
 for v in $(env | sed -n 's/^\(AWS_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 export HOME="$TMP/home"
 mkdir -p "$HOME"
 export AWS_EC2_METADATA_DISABLED=true SPOTBENCH_RETRY_SCALE=0 SPOTBENCH_NOW=1488369600
 
-"$PY" tests/aws/sigv4_echo.py --port 0 --lifetime 120 >"$TMP/echo.out" 2>"$TMP/echo.err" &
-ECHO=$!
-trap 'kill "$ECHO" 2>/dev/null; rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM HUP PIPE
-i=0
-while ! grep -q '^PORT=' "$TMP/echo.out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ "$i" -gt 100 ]; then
-        bad "sigv4_echo did not start: $(cat "$TMP/echo.err")"
-        finish
-        exit 1
-    fi
-    sleep 0.1
-done
-PORT=$(sed -n 's/^PORT=//p' "$TMP/echo.out")
-URL="http://127.0.0.1:$PORT"
+start_echo 120
 curl -s -X POST --data '{"metrics": {"TargetCapacity": [[1488369000, 32], [1488369060, 32], [1488369540, 32]], "PendingCapacity": [[1488369480, 8], [1488369540, 8]]}}' \
     "$URL/_echo/state" >/dev/null
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
