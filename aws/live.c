@@ -368,16 +368,22 @@ int aws_live_config_load_with(const char *path, aws_policy_open_fn open, void *c
     return r;
 }
 
-char *aws_live_config_json(const aws_live_config *cfg) {
-    cJSON *o = cJSON_CreateObject(), *params = NULL, *eps = NULL;
-    if (!o) return NULL;
-    /* In config_keys' order, so the text reads like the documentation. */
-    if (cfg->region[0]) cJSON_AddStringToObject(o, "region", cfg->region);
+/* The spot side (a spot group's name, or a Spot Fleet's id) and the
+** on-demand group, as the live configuration names them. */
+static void add_groups(cJSON *o, const aws_live_config *cfg) {
     if (cfg->spot_group[0])
         cJSON_AddStringToObject(o, "SpotAutoScalingGroupName", cfg->spot_group);
     else
         cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
     cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
+}
+
+char *aws_live_config_json(const aws_live_config *cfg) {
+    cJSON *o = cJSON_CreateObject(), *params = NULL, *eps = NULL;
+    if (!o) return NULL;
+    /* In config_keys' order, so the text reads like the documentation. */
+    if (cfg->region[0]) cJSON_AddStringToObject(o, "region", cfg->region);
+    add_groups(o, cfg);
     cJSON_AddStringToObject(o, "policy", cfg->policy->name);
     if ((params = cJSON_AddObjectToObject(o, "params")))
         for (size_t i = 0; i < cfg->policy->nparams; i++)
@@ -430,11 +436,7 @@ char *aws_tick_json(const aws_live_config *cfg, const aws_tick *t, int apply,
     char ts[32];
     trc_time_format(t->now, ts, sizeof ts);
     cJSON_AddStringToObject(o, "now", ts);
-    if (cfg->spot_group[0])
-        cJSON_AddStringToObject(o, "SpotAutoScalingGroupName", cfg->spot_group);
-    else
-        cJSON_AddStringToObject(o, "FleetRequestId", cfg->fleet_id);
-    cJSON_AddStringToObject(o, "AutoScalingGroupName", cfg->asg_name);
+    add_groups(o, cfg);
     cJSON_AddStringToObject(o, "policy", cfg->policy->name);
     cJSON_AddBoolToObject(o, "apply", apply);
     cJSON_AddStringToObject(o, "outcome", outcome_name(t->outcome));
