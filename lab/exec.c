@@ -96,6 +96,22 @@ static void stderr_tail(const xpol *x, char *out, size_t n, int nlines) {
         o += (size_t)snprintf(out + o, n - o, "%s%s", o ? " | " : "", line);
 }
 
+/* Waits up to a second, a millisecond at a time, for x's child to end:
+** 1 when it has been reaped (x->pid is then -1). */
+static int reaped_within_1s(xpol *x) {
+    int st;
+    for (int i = 0; i < 1000; i++) {
+        pid_t r = waitpid(x->pid, &st, WNOHANG);
+        if (r == x->pid || (r < 0 && errno != EINTR)) {
+            x->pid = -1;
+            return 1;
+        }
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return 0;
+}
+
 /* Ends the child (if still running) and reaps it. */
 static void warden(pid_t parent, char *const *argv, const int *fds)
     __attribute__((noreturn));
@@ -107,27 +123,11 @@ static void reap(xpol *x, int kill_now) {
     if (x->pid <= 0) return;
     int st;
     /* Its input closed, a well-behaved child exits: a second at most. */
-    for (int i = 0; !kill_now && i < 1000; i++) {
-        pid_t r = waitpid(x->pid, &st, WNOHANG);
-        if (r == x->pid || (r < 0 && errno != EINTR)) {
-            x->pid = -1;
-            return;
-        }
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
-    }
+    if (!kill_now && reaped_within_1s(x)) return;
     /* The warden kills the policy's process group and reaps it all; a
     ** warden that does not end within a second is killed. */
     kill(x->pid, SIGTERM);
-    for (int i = 0; i < 1000; i++) {
-        pid_t r = waitpid(x->pid, &st, WNOHANG);
-        if (r == x->pid || (r < 0 && errno != EINTR)) {
-            x->pid = -1;
-            return;
-        }
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
-    }
+    if (reaped_within_1s(x)) return;
     kill(x->pid, SIGKILL);
     while (waitpid(x->pid, &st, 0) < 0 && errno == EINTR) {}
     x->pid = -1;
