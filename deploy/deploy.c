@@ -878,6 +878,30 @@ static void on_demand_group(cJSON *res, const sim_scenario *sc, const az_list *a
     subnets(pr, azs);
 }
 
+/* An alarm's metric: `metric` of namespace `ns` with one dimension `dim`
+** naming the stack's resource `res`, its statistic over `period` s. */
+static void alarm_metric(cJSON *pr, const char *ns, const char *metric, const char *dim,
+                         const char *res, const char *stat, int period) {
+    cJSON_AddStringToObject(pr, "Namespace", ns);
+    cJSON_AddStringToObject(pr, "MetricName", metric);
+    cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
+    cJSON_AddItemToArray(dims, d0);
+    cJSON_AddStringToObject(d0, "Name", dim);
+    cJSON_AddItemToObject(d0, "Value", ref(res));
+    cJSON_AddStringToObject(pr, "Statistic", stat);
+    cJSON_AddNumberToObject(pr, "Period", period);
+}
+
+/* An alarm that fires when its metric is above 0 for `periods` periods
+** (missing data is not breaching), and notifies the topic `topic`. */
+static void alarm_above_zero(cJSON *pr, int periods, const char *topic) {
+    cJSON_AddNumberToObject(pr, "EvaluationPeriods", periods);
+    cJSON_AddNumberToObject(pr, "Threshold", 0);
+    cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
+    cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(pr, "AlarmActions"), ref(topic));
+}
+
 /* The controller: its log group, its role, the function (one tick per
 ** invocation) and how Lambda invokes it. With the alarm path, the SNS
 ** event carries no live configuration, so the function holds it in
@@ -933,20 +957,8 @@ static void controller(cJSON *res, const dep_plan *p, const char *live_text) {
     cJSON_AddStringToObject(pr, "AlarmDescription",
                             "the spotbench controller failed a tick (it could not observe "
                             "or act); its log group says why");
-    cJSON_AddStringToObject(pr, "Namespace", "AWS/Lambda");
-    cJSON_AddStringToObject(pr, "MetricName", "Errors");
-    cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
-    cJSON_AddItemToArray(dims, d0);
-    cJSON_AddStringToObject(d0, "Name", "FunctionName");
-    cJSON_AddItemToObject(d0, "Value", ref("Controller"));
-    cJSON_AddStringToObject(pr, "Statistic", "Sum");
-    cJSON_AddNumberToObject(pr, "Period", 300);
-    cJSON_AddNumberToObject(pr, "EvaluationPeriods", 1);
-    cJSON_AddNumberToObject(pr, "Threshold", 0);
-    cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
-    cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(pr, "AlarmActions"),
-                         ref("ControllerErrorsTopic"));
+    alarm_metric(pr, "AWS/Lambda", "Errors", "FunctionName", "Controller", "Sum", 300);
+    alarm_above_zero(pr, 1, "ControllerErrorsTopic");
 }
 
 /* The EventBridge rule every controller.Interval (in whole minutes, at
@@ -1020,29 +1032,14 @@ static void pending_alarm(cJSON *res, const sim_scenario *sc, int spot_fleet) {
         cJSON_AddStringToObject(pr, "AlarmDescription",
                                 "the spot group has less capacity in service than desired");
         group_pending_metrics(pr);
-        cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
-        cJSON_AddNumberToObject(pr, "Threshold", 0);
-        cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
-        cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(pr, "AlarmActions"), ref("PendingTopic"));
+        alarm_above_zero(pr, sc->alarm_periods, "PendingTopic");
         return;
     }
     cJSON_AddStringToObject(pr, "AlarmDescription",
                             "the Spot Fleet cannot fulfil its target capacity");
-    cJSON_AddStringToObject(pr, "Namespace", "AWS/EC2Spot");
-    cJSON_AddStringToObject(pr, "MetricName", "PendingCapacity");
-    cJSON *dims = cJSON_AddArrayToObject(pr, "Dimensions"), *d0 = cJSON_CreateObject();
-    cJSON_AddItemToArray(dims, d0);
-    cJSON_AddStringToObject(d0, "Name", "FleetRequestId");
-    cJSON_AddItemToObject(d0, "Value", ref("SpotFleet"));
-    cJSON_AddStringToObject(pr, "Statistic", "Maximum");
-    cJSON_AddNumberToObject(pr, "Period", 60);
-    cJSON_AddNumberToObject(pr, "EvaluationPeriods", sc->alarm_periods);
-    cJSON_AddNumberToObject(pr, "Threshold", 0);
-    cJSON_AddStringToObject(pr, "ComparisonOperator", "GreaterThanThreshold");
-    cJSON_AddStringToObject(pr, "TreatMissingData", "notBreaching");
-    cJSON *acts = cJSON_AddArrayToObject(pr, "AlarmActions");
-    cJSON_AddItemToArray(acts, ref("PendingTopic"));
+    alarm_metric(pr, "AWS/EC2Spot", "PendingCapacity", "FleetRequestId", "SpotFleet",
+                 "Maximum", 60);
+    alarm_above_zero(pr, sc->alarm_periods, "PendingTopic");
 }
 
 /* An EventBridge rule on the default bus for one detail-type of source
