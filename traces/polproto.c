@@ -42,6 +42,23 @@ static int get_str(const cJSON *o, const char *key, int need, char *buf, size_t 
     return 0;
 }
 
+/* line as a JSON object whose "type" is `type`, or NULL after saying why
+** in err. */
+static cJSON *parse_typed(const char *line, const char *type, char *err, size_t errlen) {
+    cJSON *o = parse_object(line, err, errlen);
+    if (!o) return NULL;
+    char got[16];
+    if (get_str(o, "type", 1, got, sizeof got, "", err, errlen)) goto bad;
+    if (strcmp(got, type) != 0) {
+        snprintf(err, errlen, "type: expected \"%s\", got \"%s\"", type, got);
+        goto bad;
+    }
+    return o;
+bad:
+    cJSON_Delete(o);
+    return NULL;
+}
+
 static int get_num(const cJSON *o, const char *key, double *v, const char *where, char *err,
                    size_t errlen) {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -111,16 +128,10 @@ static int param_parse(const cJSON *q, trc_poldesc *d, size_t i, char *err, size
 
 int trc_describe_parse(const char *line, trc_poldesc *d, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
-    cJSON *o = parse_object(line, err, errlen);
+    cJSON *o = parse_typed(line, "describe", err, errlen);
     if (!o) return -1;
     int rc = -1;
-    char type[16];
     double version;
-    if (get_str(o, "type", 1, type, sizeof type, "", err, errlen)) goto out;
-    if (strcmp(type, "describe") != 0) {
-        snprintf(err, errlen, "type: expected \"describe\", got \"%s\"", type);
-        goto out;
-    }
     if (get_num(o, "protocol", &version, "", err, errlen)) goto out;
     if (version != TRC_POLPROTO_VERSION) {
         snprintf(err, errlen, "protocol: version %g, this spotbench speaks version %d", version,
@@ -187,16 +198,10 @@ out:
 }
 
 int trc_lookback_parse(const char *line, int64_t *seconds, char *err, size_t errlen) {
-    cJSON *o = parse_object(line, err, errlen);
+    cJSON *o = parse_typed(line, "lookback", err, errlen);
     if (!o) return -1;
     int rc = -1;
-    char type[16];
     double v;
-    if (get_str(o, "type", 1, type, sizeof type, "", err, errlen)) goto out;
-    if (strcmp(type, "lookback") != 0) {
-        snprintf(err, errlen, "type: expected \"lookback\", got \"%s\"", type);
-        goto out;
-    }
     if (get_num(o, "seconds", &v, "", err, errlen)) goto out;
     if (v != floor(v) || v < 0 || v > 1e9) {
         snprintf(err, errlen, "seconds: expected a whole number from 0 to 1000000000, got %g",
