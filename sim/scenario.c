@@ -670,6 +670,10 @@ static int read_mixed(ld *L, const cJSON *f, sim_scenario *sc, int *alloc,
     return 0;
 }
 
+/* The fleet fields only a group (fleet.kind asg) has. */
+static const char *const group_only[] = {"DesiredCapacity", "MixedInstancesPolicy",
+                                         "CapacityRebalance", NULL};
+
 /* A group's Capacity Rebalancing, when on: it terminates the old instance
 ** once its replacement is in service, the fleet's longest launch delay
 ** standing for that; off, none (the fleet's SpotMaintenanceStrategies are
@@ -689,8 +693,6 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         "CapacityRebalance", NULL};
     static const char *const kind_names[] = {"spot-fleet", "asg", NULL};
     static const int kind_vals[] = {SIM_KIND_SPOT_FLEET, SIM_KIND_ASG};
-    static const char *const asg_only[] = {"DesiredCapacity", "MixedInstancesPolicy",
-                                           "CapacityRebalance", NULL};
     static const char *const spec_known[] = {
         "InstanceType", "AvailabilityZone", "WeightedCapacity", "SpotPrice",
         "OnDemandPrice", "InterruptionFrequency", NULL};
@@ -712,9 +714,9 @@ static int read_fleet(ld *L, const cJSON *root, sim_scenario *sc, paths *tp) {
         return -1;
     sc->kind = (sim_kind)kind;
     if (kind == SIM_KIND_SPOT_FLEET)
-        for (size_t k = 0; asg_only[k]; k++)
-            if (get(f, asg_only[k]))
-                return fail_at(L, asg_only[k], "only with fleet.kind asg (an Auto Scaling "
+        for (size_t k = 0; group_only[k]; k++)
+            if (get(f, group_only[k]))
+                return fail_at(L, group_only[k], "only with fleet.kind asg (an Auto Scaling "
                                                "group with a MixedInstancesPolicy)");
     if (kind == SIM_KIND_ASG) {
         if (read_mixed(L, f, sc, &alloc, &has_fleet_price, &fleet_price) < 0) return -1;
@@ -1133,8 +1135,6 @@ static int fleet_kind_is_asg(const cJSON *root) {
 /* 1 when the fleet section holds a field only a group has: it is then read
 ** as the group it describes (and a Spot Fleet field in it is an error). */
 static int fleet_has_group_fields(const cJSON *root) {
-    static const char *const group_only[] = {"DesiredCapacity", "MixedInstancesPolicy",
-                                             "CapacityRebalance", NULL};
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "fleet");
     for (size_t k = 0; group_only[k]; k++)
         if (cJSON_GetObjectItemCaseSensitive(f, group_only[k])) return 1;
