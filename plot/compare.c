@@ -100,7 +100,7 @@ int pl_compare(const lab_cmp *c, const char *title, const char *out, char *err,
     fprintf(f, "set tmargin 6\n");
     fprintf(f, "set arrow from -0.5,0.5 to %zu.5,0.5 nohead front lw 2\n", c->npolicies - 1);
     fprintf(f, "set lmargin 30\n");
-    fprintf(f, "plot $d using 1:2:3 with image notitle, "
-               "$d using 1:2:4 with labels font 'sans,8' notitle\n");
+    fprintf(f, "plot $d using 1:2:3 with %s notitle, "
+               "$d using 1:2:4 with labels font 'sans,8' notitle\n", gp_cells(&g));
     return gp_close(&g, out, err, errlen);
 }

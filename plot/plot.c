@@ -163,6 +163,8 @@ int gp_open(gp *g, const char *out, const char *size, char *err,
     return 0;
 }
 
+const char *gp_cells(const gp *g) { return g->svg ? "image pixels" : "image"; }
+
 /* 1 when the figure in fd is whole: a PNG ends with its IEND chunk, an SVG
 ** with its closing tag. gnuplot does not always notice that a write
 ** failed (a full disk), so its exit status alone does not tell. */
@@ -1234,8 +1236,8 @@ static int heatmap_figure(const heatmap *h, const lab_sweep_spec *spec, int64_t 
     fprintf(f, ")\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\n", h->ax.n - 1,
             h->ay.n - 1);
     heatmap_palette(f, h);
-    fprintf(f, "set clip two\nplot $d using 1:2:3 with image notitle, "
-               "$d using 1:2:4 with labels font ',9' notitle\n");
+    fprintf(f, "set clip two\nplot $d using 1:2:3 with %s notitle, "
+               "$d using 1:2:4 with labels font ',9' notitle\n", gp_cells(&g));
     return gp_close(&g, out, err, errlen);
 }
 

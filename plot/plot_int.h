@@ -27,6 +27,11 @@ int gp_open(gp *g, const char *out, const char *size, char *err, size_t errlen);
 /* Ends the script, waits for gnuplot, and commits the figure only when
 ** gnuplot succeeded and the figure is whole. */
 int gp_close(gp *g, const char *out, char *err, size_t errlen);
+/* The plot style of a heatmap's cells: "image" in PNG; in SVG "image
+** pixels", a rectangle a cell, because gnuplot's SVG image is a bitmap of
+** one pixel a cell that viewers smooth when they stretch it, blending the
+** cells' colours. */
+const char *gp_cells(const gp *g);
 /* Writes s as a single-quoted gnuplot string (never code); pl_str_lines as a
 ** double-quoted one whose '\n' are line breaks (for titles). */
 void pl_str(FILE *f, const char *s);

@@ -38,6 +38,11 @@ for f in f hc hd t; do
     is_png "$TMP/$f.png" && ok || bad "$f.png is not a PNG"
     is_svg "$TMP/$f.svg" && ok || bad "$f.svg is not an SVG"
 done
+# An SVG heatmap draws its cells as shapes, not as a bitmap of a pixel a
+# cell, which a browser smooths into a blend of the neighbours' colours.
+for f in hc hd; do
+    grep -q "<image" "$TMP/$f.svg" && bad "$f.svg: its cells are a stretched bitmap" || ok
+done
 # What each figure says, read from its SVG's text: titles, key entries,
 # labels; and its size. svg_has FILE NAME TEXT...: every TEXT is in it.
 svg_text() {
