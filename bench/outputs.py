@@ -3,7 +3,7 @@
 builds can be compared byte for byte (a speed-up must not change a result).
 
   outputs.py dump BIN OUTDIR [--scenario FILE]... [--sweep FILE] [--quick]
-                             [--no-cases]
+                             [--no-cases] [--set FIELD=VALUE]...
   outputs.py compare DIR_A DIR_B
 
 `dump` runs BIN on every case of traces/scenarios (with every policy BIN
@@ -16,7 +16,8 @@ written in one form: the storage format may change, the samples may not.
 With --sweep FILE it also runs a small sweep of FILE (a grid over a policy
 parameter and a scenario field, on 2 workers) and dumps its summaries by
 (point, scenario). --quick skips the --timeseries runs of the extra
-scenarios; --no-cases skips traces/scenarios. A file of more than 20,000 lines is written as its SHA-256 and
+scenarios; --no-cases skips traces/scenarios; each --set is given to every
+run (e.g. a constant schedule, which lets the simulator skip quiet minutes). A file of more than 20,000 lines is written as its SHA-256 and
 line count (the year's timeseries): equal digests are equal bytes.
 
 `compare` prints every file that differs and exits 1 when any does.
@@ -151,7 +152,7 @@ def run(bin_, args, out_json, tmp, prefix, via_export):
         dump_db(bin_, dbp, prefix, via_export)
 
 
-def dump(bin_, outdir, scenarios, sweep, quick, cases):
+def dump(bin_, outdir, scenarios, sweep, quick, cases, sets):
     os.makedirs(outdir, exist_ok=True)
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     cases_dir = os.path.join(root, "traces", "scenarios")
@@ -172,6 +173,8 @@ def dump(bin_, outdir, scenarios, sweep, quick, cases):
                     tag = "%s.%s%s" % (name, pol, ".ts" if ts else "")
                     pre = os.path.join(outdir, tag)
                     args = [sc, "--policy", pol] + (["--timeseries"] if ts else [])
+                    for kv in sets:
+                        args += ["--set", kv]
                     run(bin_, args, pre + ".json", tmp, pre, via_export)
         if sweep:
             dbp = os.path.join(tmp, "sweep.db")
@@ -211,13 +214,16 @@ def compare(a, b):
 
 def main(argv):
     if len(argv) >= 3 and argv[0] == "dump":
-        scen, sweep, quick, cases, i = [], None, False, True, 3
+        scen, sweep, quick, cases, sets, i = [], None, False, True, [], 3
         while i < len(argv):
             if argv[i] == "--scenario" and i + 1 < len(argv):
                 scen.append(argv[i + 1])
                 i += 2
             elif argv[i] == "--sweep" and i + 1 < len(argv):
                 sweep = argv[i + 1]
+                i += 2
+            elif argv[i] == "--set" and i + 1 < len(argv):
+                sets.append(argv[i + 1])
                 i += 2
             elif argv[i] == "--quick":
                 quick = True
@@ -227,7 +233,7 @@ def main(argv):
                 i += 1
             else:
                 sys.exit("outputs.py: unknown argument %s" % argv[i])
-        dump(argv[1], argv[2], scen, sweep, quick, cases)
+        dump(argv[1], argv[2], scen, sweep, quick, cases, sets)
         return 0
     if len(argv) == 3 and argv[0] == "compare":
         return compare(argv[1], argv[2])

@@ -23,15 +23,32 @@ make -s -j2 build/spotbench build/bench/gen_year >/dev/null
 mkdir -p "$TMP/year" "$TMP/month"
 build/bench/gen_year "$TMP/year"
 build/bench/gen_year "$TMP/month" 30
+# The quiet bench year: each pool's first price only, held to the end.
+mkdir -p "$TMP/quiet"
+awk -F, 'NR == 1 || !seen[$2 FS $3]++' "$TMP/year/prices.csv" >"$TMP/quiet/prices.csv"
+python3 - "$TMP/year/scenario.json" "$TMP/quiet/scenario.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["traces"]["Extend"] = True
+json.dump(s, open(sys.argv[2], "w"))
+PY
+# A constant schedule and ingestion delay (the second pass) is what lets
+# the simulator skip quiet minutes (sim/run.c, "quiet stretches"): the
+# cases again that way, the delay longer than the schedule's second.
+CONST="--set controller.Jitter=0 --set controller.Offset=20 --set cloudwatch.IngestionDelay=70"
 for side in new old; do
     bin=build/spotbench
     [ "$side" = old ] && bin=$TMP/src/build/spotbench
     python3 bench/outputs.py dump "$bin" "$TMP/$side" --scenario "$TMP/year/scenario.json" \
         --scenario "$TMP/month/scenario.json" --sweep "$TMP/month/scenario.json"
+    # shellcheck disable=SC2086
+    python3 bench/outputs.py dump "$bin" "$TMP/$side.constant" \
+        --scenario "$TMP/quiet/scenario.json" --scenario "$TMP/month/scenario.json" $CONST
 done
 if [ -n "$KEEP" ]; then
     mkdir -p "$KEEP"
-    rm -rf "$KEEP/old" "$KEEP/new"
-    cp -r "$TMP/old" "$TMP/new" "$KEEP/"
+    rm -rf "$KEEP/old" "$KEEP/new" "$KEEP/old.constant" "$KEEP/new.constant"
+    cp -r "$TMP/old" "$TMP/new" "$TMP/old.constant" "$TMP/new.constant" "$KEEP/"
 fi
-python3 bench/outputs.py compare "$TMP/old" "$TMP/new"
+python3 bench/outputs.py compare "$TMP/old" "$TMP/new" &&
+    python3 bench/outputs.py compare "$TMP/old.constant" "$TMP/new.constant"

@@ -201,6 +201,20 @@ void sim_queue_push_slot(sim_queue *q, int k, int64_t t, int cls, int type, int3
     find_next(q);
 }
 
+void sim_queue_slots_advance(sim_queue *q, int64_t dt, uint64_t k) {
+    uint64_t first = q->next_seq + 2 * (k - 1);
+    for (int i = 0; i < SIM_NSLOTS; i++) {
+        q->slot[i].t += dt;
+        q->slot[i].seq = (q->slot[i].seq & (3ULL << 62)) | (first + (uint64_t)i);
+    }
+    q->next_seq += 2 * k;
+    find_next(q);
+}
+
+int64_t sim_queue_heap_t(const sim_queue *q) {
+    return q->n ? q->group[q->heap[0]].t : INT64_MAX;
+}
+
 int sim_queue_next_t(const sim_queue *q, int64_t *t) {
     if (q->next >= 0 && !((q->slots >> q->next) & 1)) return 0; /* zeroed, unused */
     if (q->next == -2 || (q->next == -1 && q->n == 0)) return 0;

@@ -339,33 +339,43 @@ static int key_same(const sim_state *s, const sim_obs_key *a, const sim_obs_key 
            a->since_rel == b->since_rel;
 }
 
-static int invoke(sim_state *s) {
-    sim_decision_rec rec;
-    rec.t = s->now;
-    rec.failed = 0;
-    rec.accepted = 0;
-    rec.error = NULL;
-    rec.d.reason[0] = '\0';
-    s->res->invocations++;
-
-    /* A fixed number of draws per invocation (for the failure kinds the
-    ** scenario has at all) keeps the stream aligned. */
-    int failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
-    int fetch_failed[POL_NMETRICS];
-    for (int m = 0; m < POL_NMETRICS; m++)
-        fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
-    int describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
-
-    if (failed) {
-        s->res->invocation_failures++;
-        rec.failed = 1;
-        rec.d.action = POL_ACT_NONE;
-        snprintf(rec.d.reason, sizeof rec.d.reason, "invocation failed");
-        return s->sink && s->sink->decision && s->sink->decision(s->sink->ctx, &rec)
-                   ? sim_fail(s, "storing a decision failed")
-                   : 0;
+/* The memo's answer without building the observation: the windows
+** absorbed and trimmed as cw_fetch() would, then compared with the key
+** obs_key() would make, part by part, for a run where no fetch or describe
+** can fail. Returns 1 when the memo stands for this invocation. */
+static int memo_again(sim_state *s) {
+    const sim_obs_key *k = &s->ctl.memo_key;
+    int64_t period = cw_period(s);
+    if (!s->ctl.memo_valid || (s->now - s->ctl.memo_now) % period != 0) return 0;
+    if (s->evb.n || s->evb.last_invocation - s->now != k->since_rel) return 0;
+    if (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)) return 0;
+    if (k->asg.desired != s->asg.od_desired || k->asg.in_service != s->asg.od_in_service)
+        return 0;
+    int64_t start = pol_window_start(s->now, s->cw.lookback, period);
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
+        int m = __builtin_ctz(bits);
+        sim_cwin *w = &s->cw.win[m];
+        if (w->npend) win_absorb(w, s->now, period);
+        win_trim(w, start);
+        size_t n = w->tail - w->head;
+        if (n != k->n[m]) return 0;
+        if (!n) continue;
+        const pol_point *p0 = &w->pts[w->head];
+        uint64_t vb;
+        memcpy(&vb, &p0->v, sizeof vb);
+        if (w->run_t > p0->t || p0->t - s->now != k->rel0[m] || vb != k->vbits[m]) return 0;
     }
+    s->ctl.memo_now = s->now;
+    return 1;
+}
 
+/* The policy's decision at now, or the memo's when it stands for it. */
+static int decide(sim_state *s, const int fetch_failed[POL_NMETRICS], int describe_failed,
+                  pol_decision *d) {
+    if (s->ctl.memo_fast && memo_again(s)) {
+        *d = s->ctl.memo_d; /* what the policy would answer again */
+        return 0;
+    }
     /* The fetch CloudWatch answers for StartTime = now - lookback. */
     pol_obs obs;
     obs.now = s->now;
@@ -393,17 +403,47 @@ static int invoke(sim_state *s) {
     int steady = s->ctl.memo_on && obs_key(s, &obs, &key);
     if (steady && s->ctl.memo_valid && key_same(s, &key, &s->ctl.memo_key) &&
         (s->now - s->ctl.memo_now) % obs.period == 0) {
-        rec.d = s->ctl.memo_d; /* what the policy would answer again */
+        *d = s->ctl.memo_d; /* what the policy would answer again */
     } else {
-        if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, &rec.d);
-        else pol_decide(s->pol, &obs, s->params, &rec.d);
-        s->ctl.memo_valid = steady && rec.d.action == POL_ACT_NONE;
+        if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, d);
+        else pol_decide(s->pol, &obs, s->params, d);
+        s->ctl.memo_valid = steady && d->action == POL_ACT_NONE;
         if (s->ctl.memo_valid) {
             s->ctl.memo_key = key;
-            s->ctl.memo_d = rec.d;
+            s->ctl.memo_d = *d;
         }
     }
     if (steady) s->ctl.memo_now = s->now;
+    return 0;
+}
+
+static int invoke(sim_state *s) {
+    sim_decision_rec rec;
+    rec.t = s->now;
+    rec.failed = 0;
+    rec.accepted = 0;
+    rec.error = NULL;
+    rec.d.reason[0] = '\0';
+    s->res->invocations++;
+
+    /* A fixed number of draws per invocation (for the failure kinds the
+    ** scenario has at all) keeps the stream aligned. */
+    int failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
+    int fetch_failed[POL_NMETRICS];
+    for (int m = 0; m < POL_NMETRICS; m++)
+        fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
+    int describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
+
+    if (failed) {
+        s->res->invocation_failures++;
+        rec.failed = 1;
+        rec.d.action = POL_ACT_NONE;
+        snprintf(rec.d.reason, sizeof rec.d.reason, "invocation failed");
+        return s->sink && s->sink->decision && s->sink->decision(s->sink->ctx, &rec)
+                   ? sim_fail(s, "storing a decision failed")
+                   : 0;
+    }
+    if (decide(s, fetch_failed, describe_failed, &rec.d)) return -1;
     s->evb.last_invocation = s->now; /* what it was given is no longer new */
     if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
@@ -447,6 +487,19 @@ static int target_tracking(sim_state *s) {
 
 /* ---- events ------------------------------------------------------------- */
 
+/* The minute's sample, to the sink that keeps them. */
+static int sample(sim_state *s) {
+    if (!s->sink || !s->sink->minute) return 0;
+    const sim_scenario *sc = s->sc;
+    double v[POL_NMETRICS];
+    metrics_now(s, v);
+    sim_minute_rec r = {s->now, s->required, v[POL_TARGET], v[POL_FULFILLED],
+                        v[POL_PENDING], v[POL_TERMINATING], sim_group_units(s),
+                        s->asg.od_units, s->asg.od_desired, s->asg.od_in_service,
+                        s->market.price, sc->mode == SIM_MODEL ? sc->npools : 0};
+    return s->sink->minute(s->sink->ctx, &r) ? sim_fail(s, "storing a sample failed") : 0;
+}
+
 static int minute(sim_state *s) {
     const sim_scenario *sc = s->sc;
     if (sc->mode == SIM_MODEL) {
@@ -454,15 +507,7 @@ static int minute(sim_state *s) {
         if (sc->demand.n && target_tracking(s)) return -1;
     }
     if (sc->alarm && alarm_eval(s)) return -1;
-    if (s->sink && s->sink->minute) {
-        double v[POL_NMETRICS];
-        metrics_now(s, v);
-        sim_minute_rec r = {s->now, s->required, v[POL_TARGET], v[POL_FULFILLED],
-                            v[POL_PENDING], v[POL_TERMINATING], sim_group_units(s),
-                            s->asg.od_units, s->asg.od_desired, s->asg.od_in_service,
-                            s->market.price, sc->mode == SIM_MODEL ? sc->npools : 0};
-        if (s->sink->minute(s->sink->ctx, &r)) return sim_fail(s, "storing a sample failed");
-    }
+    if (sample(s)) return -1;
     if (s->now + 60 < sc->end)
         sim_queue_push_slot(&s->q, SIM_SLOT_MINUTE, s->now + 60, EVC_PERIOD, EV_MINUTE, 0, 0);
     return 0;
@@ -622,6 +667,14 @@ static int setup(sim_state *s, direct_rows *rows) {
     const sim_dist *jit = &sc->cron_jitter;
     s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo) &&
                      (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max));
+    /* No fetch or describe can fail: an invocation's key is the windows',
+    ** the events' and the group's, checked in place (memo_again). */
+    s->ctl.memo_fast = s->ctl.memo_on && !(sc->cw_fetch_failure > 0) &&
+                       !(sc->describe_failure > 0);
+    /* Quiet stretches: a minute and an invocation a round, nothing drawn. */
+    s->ctl.quiet_on = s->ctl.memo_fast && sc->mode == SIM_MODEL && sc->cron &&
+                      sc->cron_interval == 60 && !sc->alarm && !sc->demand.n &&
+                      s->cw.cw_plain && !(sc->invoke_failure > 0);
     int win_oom = 0;
     for (int m = 0; m < POL_NMETRICS; m++) {
         if (!((s->cw.reads >> m) & 1)) continue;
@@ -792,6 +845,104 @@ static int seen_same(sim_state *s) {
     return 0;
 }
 
+/* ---- quiet stretches ---------------------------------------------------- */
+
+/* After an invocation that decided "none" on a steady observation, with
+** nothing in the heap for a while, each minute repeats the one before,
+** moved on by a minute: the period closes on the same datapoint, each
+** window slides by one, and the policy (shift-invariant) answers the same.
+** quiet_skip() does those minutes' own work (the accounting between
+** events, the counters, the sink's records) without their events, then
+** moves the windows, the memo and the schedule on as the events would have
+** left them. It runs only where that holds exactly: quiet_on (set up), and
+** the checks below at the invocation it starts from. tests/unit/test_quiet.c
+** compares runs with it and without. */
+
+static uint64_t bits_of(double x) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+/* Whether metric m's datapoints, from the window's start at now to the
+** newest published (visible or not), are one Period apart with one value
+** and none missing, the newest followed by the one the minute at next_t
+** closes, of that value too: the open period's maxima, and those of each
+** period to come (the state now, as a closed period's maxima start at 0). */
+static int quiet_metric(const sim_state *s, int m, int64_t start, int64_t next_t,
+                        const double v[POL_NMETRICS]) {
+    const sim_cwin *w = &s->cw.win[m];
+    if (w->tail == w->head) return 0;
+    const pol_point *first = &w->pts[w->head], *newest = &w->pts[w->tail - 1];
+    if (first->t != start || w->run_t > first->t) return 0;
+    uint64_t b = bits_of(newest->v);
+    int64_t last = newest->t;
+    for (size_t i = 0; i < w->npend; i++) {
+        if (w->pend[i].t != last + 60 || bits_of(w->pend[i].v) != b) return 0;
+        last = w->pend[i].t;
+    }
+    return last + 60 == next_t - 60 && bits_of(s->cw.pmax[m]) == b &&
+           bits_of(v[m] > 0 ? v[m] : 0) == b;
+}
+
+/* Moves metric m's datapoints dt seconds on (visible as much later). The
+** run of one value they end goes on from where it began: run_t stays. */
+static void win_shift(sim_cwin *w, int64_t dt) {
+    for (size_t i = w->head; i < w->tail; i++) w->pts[i].t += dt;
+    for (size_t i = 0; i < w->npend; i++) {
+        w->pend[i].t += dt;
+        w->pend_vis[i] += dt;
+    }
+}
+
+/* Called once the cron invocation at now has settled (nothing changed). */
+static int quiet_skip(sim_state *s) {
+    sim_queue *q = &s->q;
+    const sim_ctl_state *c = &s->ctl;
+    if (q->slots != 3 || !c->memo_valid || c->memo_now != s->now ||
+        c->memo_key.since_rel != -60 || s->evb.n || !s->cw.pmax_seen ||
+        (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)))
+        return 0;
+    int64_t tm = q->slot[SIM_SLOT_MINUTE].t, t0 = s->now;
+    if (q->slot[SIM_SLOT_CRON].t != t0 + 60 || tm <= t0 || tm > t0 + 60) return 0;
+    /* Round j (from 1) is the minute at tm + 60 (j - 1), then the
+    ** invocation at t0 + 60 j, each scheduling its next before the heap's
+    ** first event. */
+    int64_t h = sim_queue_heap_t(q);
+    if (h - t0 < 121) return 0;
+    int64_t k = (h - t0 - 61) / 60;
+    double v[POL_NMETRICS];
+    metrics_now(s, v);
+    int64_t start = pol_window_start(t0, s->cw.lookback, 60);
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1)
+        if (!quiet_metric(s, __builtin_ctz(bits), start, tm, v)) return 0;
+
+    sim_decision_rec rec = {0};
+    rec.d = c->memo_d;
+    for (int64_t j = 0; j < k; j++) {
+        sim_account(s, tm + 60 * j);
+        s->now = tm + 60 * j;
+        if (sample(s)) return -1;
+        sim_account(s, t0 + 60 * (j + 1));
+        s->now = rec.t = t0 + 60 * (j + 1);
+        if (s->sink && s->sink->decision && s->sink->decision(s->sink->ctx, &rec))
+            return sim_fail(s, "storing a decision failed");
+    }
+    s->res->events += 2 * k;
+    s->res->invocations += (int)k;
+    s->res->quiet_invocations += k;
+    if (rec.d.held) s->res->holds += (int)k;
+    int64_t dt = 60 * k;
+    for (unsigned bits = s->cw.reads; bits; bits &= bits - 1)
+        win_shift(&s->cw.win[__builtin_ctz(bits)], dt);
+    for (int m = 0; m < POL_NMETRICS; m++) s->cw.pmax[m] = v[m] > 0 ? v[m] : 0;
+    s->ctl.memo_now = s->now;
+    s->evb.last_invocation = s->now;
+    s->ctl.cron_base += dt;
+    sim_queue_slots_advance(q, dt, (uint64_t)k);
+    return 0;
+}
+
 int sim_run(const sim_scenario *sc, const pol_policy *pol,
             const pol_params *params, const sim_sink *sink, sim_result *res,
             char *err, size_t errlen) {
@@ -833,6 +984,8 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
             if (changed) {
                 sim_account_episodes(&s);
                 if (rc == 0) rc = sim_bound_log(&s);
+            } else if (rc == 0 && s.ctl.quiet_on && e.type == EV_INVOKE && e.a == 0) {
+                rc = quiet_skip(&s);
             }
         }
     }

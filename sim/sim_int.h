@@ -85,6 +85,13 @@ void sim_queue_push_slot(sim_queue *q, int k, int64_t t, int cls, int type, int3
 int sim_queue_pop(sim_queue *q, sim_event *out); /* 0 when empty */
 /* The event sim_queue_pop() would return next, or NULL. */
 const sim_qnode *sim_queue_peek_heap(const sim_queue *q);
+/* Both slots full, the minute's before the schedule's: the events k more
+** rounds of popping each and pushing it again dt seconds on would leave,
+** with the sequence numbers those 2k pushes take. */
+void sim_queue_slots_advance(sim_queue *q, int64_t dt, uint64_t k);
+/* The time of the heap's earliest event (not the slots'); INT64_MAX when
+** it holds none. */
+int64_t sim_queue_heap_t(const sim_queue *q);
 /* The time of the next event; 0 when there is none. */
 int sim_queue_next_t(const sim_queue *q, int64_t *t);
 void sim_queue_free(sim_queue *q);
@@ -372,6 +379,8 @@ typedef struct {
     /* The policy's last "none" on a steady observation (run.c, "memo"). */
     int memo_on;         /* the policy's decision depends on the shifted
                             observation only (pol_shift_invariant) */
+    int memo_fast;       /* and no fetch or describe can fail */
+    int quiet_on;        /* quiet stretches may be skipped (run.c) */
     int memo_valid;
     int64_t memo_now;
     sim_obs_key memo_key;
