@@ -214,7 +214,8 @@ void pol_decide_lazy(const pol_policy *pol, const pol_obs *obs, const pol_params
 
 int pol_shift_invariant(const pol_policy *pol) {
     /* Read for it: each reads now only as the end of its windows (pol_window,
-    ** pol_events_in over (now - span, now]) and names no time in a reason. */
+    ** pol_events_in over (now - span, now]), never events.since, and names
+    ** no time in a reason. */
     return !pol->ops && (pol->decide == pol_classic.decide || pol->decide == pol_guarded.decide);
 }
 

@@ -307,13 +307,13 @@ int pol_reason_same(const pol_decision *a, const pol_decision *b);
 int64_t pol_lookback(const pol_policy *pol, const pol_params *p,
                      int64_t period);
 /* 1 when `pol`'s decision, reason included, is a function of the
-** observation seen from its `now`: given one whose every time (now, each
-** datapoint's and event's Timestamp, events.since) is moved by a whole
-** number of Periods, it decides the very same (a built-in that reads time
-** only through pol_window and the like, relative to now). A caller may
-** then reuse a decision instead of asking again (the simulator does, for
-** a quiet minute). 0 for any other policy (made at run time, or not
-** known to be). */
+** observation seen from its `now`, events.since left out: given one whose
+** every time (now, each datapoint's and event's Timestamp) is moved by a
+** whole number of Periods, whatever its since, it decides the very same (a
+** built-in that reads time only through pol_window and the like, relative
+** to now, and events only through pol_events_in). A caller may then reuse
+** a decision instead of asking again (the simulator does, for a quiet
+** minute). 0 for any other policy (made at run time, or not known to be). */
 int pol_shift_invariant(const pol_policy *pol);
 
 /* What CloudWatch's GetMetricStatistics returns for StartTime = now - w,

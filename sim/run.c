@@ -321,7 +321,6 @@ static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
     if (!obs->asg.known) k->asg = (pol_asg){0, 0, 0, 0, 0};
     k->ev_known = obs->events.known;
     k->lf_known = obs->launch_failures.known;
-    k->since_rel = obs->events.since - obs->now;
     return 1;
 }
 
@@ -335,22 +334,33 @@ static int key_same(const sim_state *s, const sim_obs_key *a, const sim_obs_key 
     return a->failed == b->failed && a->asg.known == b->asg.known &&
            a->asg.desired == b->asg.desired && a->asg.min_size == b->asg.min_size &&
            a->asg.max_size == b->asg.max_size && a->asg.in_service == b->asg.in_service &&
-           a->ev_known == b->ev_known && a->lf_known == b->lf_known &&
-           a->since_rel == b->since_rel;
+           a->ev_known == b->ev_known && a->lf_known == b->lf_known;
+}
+
+/* The memo entry for an observation at the second `phase` of the Period. */
+static int memo_slot(int64_t phase) { return (int)(phase & (SIM_MEMO_WAYS - 1)); }
+
+/* Notes that entry i answered, or was learnt at, the invocation now. */
+static const pol_decision *memo_use(sim_state *s, int i) {
+    s->ctl.memo_at = s->now;
+    s->res->memo_invocations++;
+    s->ctl.memo_last = i;
+    return &s->ctl.memo[i].d;
 }
 
 /* The memo's answer without building the observation: the windows
 ** absorbed and trimmed as cw_fetch() would, then compared with the key
 ** obs_key() would make, part by part, for a run where no fetch or describe
-** can fail. Returns 1 when the memo stands for this invocation. */
-static int memo_again(sim_state *s) {
-    const sim_obs_key *k = &s->ctl.memo_key;
+** can fail. Returns the entry that stands for this invocation, or -1. */
+static int memo_again(sim_state *s, int64_t phase) {
+    int i = memo_slot(phase);
+    const struct sim_memo *e = &s->ctl.memo[i];
+    const sim_obs_key *k = &e->key;
     int64_t period = cw_period(s);
-    if (!s->ctl.memo_valid || (s->now - s->ctl.memo_now) % period != 0) return 0;
-    if (s->evb.n || s->evb.last_invocation - s->now != k->since_rel) return 0;
-    if (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)) return 0;
+    if (!e->valid || e->phase != phase || s->evb.n) return -1;
+    if (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)) return -1;
     if (k->asg.desired != s->asg.od_desired || k->asg.in_service != s->asg.od_in_service)
-        return 0;
+        return -1;
     int64_t start = pol_window_start(s->now, s->cw.lookback, period);
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
@@ -358,28 +368,32 @@ static int memo_again(sim_state *s) {
         if (w->npend) win_absorb(w, s->now, period);
         win_trim(w, start);
         size_t n = w->tail - w->head;
-        if (n != k->n[m]) return 0;
+        if (n != k->n[m]) return -1;
         if (!n) continue;
         const pol_point *p0 = &w->pts[w->head];
         uint64_t vb;
         memcpy(&vb, &p0->v, sizeof vb);
-        if (w->run_t > p0->t || p0->t - s->now != k->rel0[m] || vb != k->vbits[m]) return 0;
+        if (w->run_t > p0->t || p0->t - s->now != k->rel0[m] || vb != k->vbits[m]) return -1;
     }
-    s->ctl.memo_now = s->now;
-    return 1;
+    return i;
 }
 
 /* The policy's decision at now, or the memo's when it stands for it. */
 static int decide(sim_state *s, const int fetch_failed[POL_NMETRICS], int describe_failed,
                   pol_decision *d) {
-    if (s->ctl.memo_fast && memo_again(s)) {
-        *d = s->ctl.memo_d; /* what the policy would answer again */
+    int64_t period = cw_period(s);
+    /* 1-minute data: a division by a constant, every minute. */
+    int64_t phase = period == 60 ? s->now % 60 : s->now % period;
+    if (phase < 0) phase += period;
+    int i;
+    if (s->ctl.memo_fast && (i = memo_again(s, phase)) >= 0) {
+        *d = *memo_use(s, i); /* what the policy would answer again */
         return 0;
     }
     /* The fetch CloudWatch answers for StartTime = now - lookback. */
     pol_obs obs;
     obs.now = s->now;
-    obs.period = cw_period(s);
+    obs.period = period;
     obs.asg.known = 0;
     /* Reasons of "none" decisions cost a formatted string per minute; ask
     ** for them only when the sink keeps them. */
@@ -401,19 +415,30 @@ static int decide(sim_state *s, const int fetch_failed[POL_NMETRICS], int descri
 
     sim_obs_key key;
     int steady = s->ctl.memo_on && obs_key(s, &obs, &key);
-    if (steady && s->ctl.memo_valid && key_same(s, &key, &s->ctl.memo_key) &&
-        (s->now - s->ctl.memo_now) % obs.period == 0) {
-        *d = s->ctl.memo_d; /* what the policy would answer again */
-    } else {
-        if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, d);
-        else pol_decide(s->pol, &obs, s->params, d);
-        s->ctl.memo_valid = steady && d->action == POL_ACT_NONE;
-        if (s->ctl.memo_valid) {
-            s->ctl.memo_key = key;
-            s->ctl.memo_d = *d;
+    struct sim_memo *e = NULL;
+    if (steady) {
+        i = memo_slot(phase);
+        e = &s->ctl.memo[i];
+        if (e->valid && e->phase == phase && key_same(s, &key, &e->key)) {
+            *d = *memo_use(s, i); /* what the policy would answer again */
+            return 0;
         }
     }
-    if (steady) s->ctl.memo_now = s->now;
+    if (s->sink && s->sink->lazy_reasons) pol_decide_lazy(s->pol, &obs, s->params, d);
+    else pol_decide(s->pol, &obs, s->params, d);
+    /* An entry stands for as long as the run lasts (the policy's answer
+    ** depends on the shifted observation alone): only a newer decision at
+    ** its place replaces it. A "set" too: what the group does with it is
+    ** the run's, not the policy's (a retry while a scaling activity runs
+    ** is rejected, the same call later accepted). */
+    if (e) {
+        e->valid = 1;
+        e->phase = phase;
+        e->key = key;
+        e->d = *d;
+        s->ctl.memo_at = s->now;
+        s->ctl.memo_last = i;
+    }
     return 0;
 }
 
@@ -662,17 +687,18 @@ static int setup(sim_state *s, direct_rows *rows) {
         (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
     s->cw.reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
     /* A jittered schedule moves now within its minute from one invocation
-    ** to the next: the observations are not each other's shifted by whole
-    ** Periods, and keeping the memo would cost every minute for nothing. */
-    const sim_dist *jit = &sc->cron_jitter;
-    s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo) &&
-                     (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max));
+    ** to the next: an observation is another's shifted by whole Periods
+    ** only at the same second of the Period, which keeps its own entry. */
+    s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo);
+    s->ctl.memo_at = INT64_MIN;
     /* No fetch or describe can fail: an invocation's key is the windows',
     ** the events' and the group's, checked in place (memo_again). */
     s->ctl.memo_fast = s->ctl.memo_on && !(sc->cw_fetch_failure > 0) &&
                        !(sc->describe_failure > 0);
     /* Quiet stretches: a minute and an invocation a round, nothing drawn. */
-    s->ctl.quiet_on = s->ctl.memo_fast && sc->mode == SIM_MODEL && sc->cron &&
+    const sim_dist *jit = &sc->cron_jitter;
+    s->ctl.quiet_on = s->ctl.memo_fast && (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max)) &&
+                      sc->mode == SIM_MODEL && sc->cron &&
                       sc->cron_interval == 60 && !sc->alarm && !sc->demand.n &&
                       s->cw.cw_plain && !(sc->invoke_failure > 0);
     int win_oom = 0;
@@ -899,8 +925,9 @@ static void win_shift(sim_cwin *w, int64_t dt) {
 static int quiet_skip(sim_state *s) {
     sim_queue *q = &s->q;
     const sim_ctl_state *c = &s->ctl;
-    if (q->slots != 3 || !c->memo_valid || c->memo_now != s->now ||
-        c->memo_key.since_rel != -60 || s->evb.n || !s->cw.pmax_seen ||
+    const struct sim_memo *me = &c->memo[c->memo_last];
+    if (q->slots != 3 || c->memo_at != s->now || me->d.action != POL_ACT_NONE || s->evb.n ||
+        !s->cw.pmax_seen ||
         (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)))
         return 0;
     int64_t tm = q->slot[SIM_SLOT_MINUTE].t, t0 = s->now;
@@ -918,7 +945,7 @@ static int quiet_skip(sim_state *s) {
         if (!quiet_metric(s, __builtin_ctz(bits), start, tm, v)) return 0;
 
     sim_decision_rec rec = {0};
-    rec.d = c->memo_d;
+    rec.d = me->d;
     for (int64_t j = 0; j < k; j++) {
         sim_account(s, tm + 60 * j);
         s->now = tm + 60 * j;
@@ -931,12 +958,13 @@ static int quiet_skip(sim_state *s) {
     s->res->events += 2 * k;
     s->res->invocations += (int)k;
     s->res->quiet_invocations += k;
+    s->res->memo_invocations += k;
     if (rec.d.held) s->res->holds += (int)k;
     int64_t dt = 60 * k;
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1)
         win_shift(&s->cw.win[__builtin_ctz(bits)], dt);
     for (int m = 0; m < POL_NMETRICS; m++) s->cw.pmax[m] = v[m] > 0 ? v[m] : 0;
-    s->ctl.memo_now = s->now;
+    s->ctl.memo_at = s->now;
     s->evb.last_invocation = s->now;
     s->ctl.cron_base += dt;
     sim_queue_slots_advance(q, dt, (uint64_t)k);

@@ -373,10 +373,10 @@ typedef struct {
     int no_launch_failures;      /* 1: the policy reads failed spot launches
                                     and this run had no source of them (a
                                     Spot Fleet, a replay) */
-    int64_t quiet_invocations;   /* of `invocations`, those a quiet stretch
-                                    answered (run.c): how the run was
-                                    computed, not a figure of it (in no
-                                    table, no field list) */
+    /* How the run was computed, not figures of it (in no table, no field
+    ** list): of `invocations`, those the memo answered, without asking the
+    ** policy, and of those, the ones a quiet stretch answered (run.c). */
+    int64_t memo_invocations, quiet_invocations;
 } sim_result;
 
 /* sim_result's fields in a fixed order, by name, type and offset. */

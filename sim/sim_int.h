@@ -361,7 +361,8 @@ typedef struct {
 
 /* What a steady observation looked like, relative to its `now` (run.c,
 ** "memo"): each metric's datapoints one value, none missing, from rel0
-** seconds after now (n of them); the group; the events' since. */
+** seconds after now (n of them); the group; no event, no failed launch
+** (the events' since is not read: pol_shift_invariant). */
 typedef struct {
     int64_t rel0[POL_NMETRICS];
     uint64_t vbits[POL_NMETRICS];
@@ -369,22 +370,32 @@ typedef struct {
     unsigned failed;          /* bit m: metric m's fetch failed */
     pol_asg asg;
     int ev_known, lf_known;
-    int64_t since_rel;
 } sim_obs_key;
+
+/* A "none" the policy decided on a steady observation (run.c, "memo"),
+** and at which second of the Period: it stands for every observation with
+** the same key at that second. */
+struct sim_memo {
+    int valid;
+    int64_t phase; /* now modulo the Period */
+    sim_obs_key key;
+    pol_decision d;
+};
+/* Memo entries, by the second of the Period: a jittered schedule's few
+** seconds each keep theirs. A power of two. */
+#define SIM_MEMO_WAYS 64
 
 /* The controller's invocations (run.c): failures, and the schedule. */
 typedef struct {
     sim_rng rng_ctl, rng_sched;
     int64_t cron_base;   /* the schedule's next time, before its jitter */
-    /* The policy's last "none" on a steady observation (run.c, "memo"). */
     int memo_on;         /* the policy's decision depends on the shifted
                             observation only (pol_shift_invariant) */
     int memo_fast;       /* and no fetch or describe can fail */
     int quiet_on;        /* quiet stretches may be skipped (run.c) */
-    int memo_valid;
-    int64_t memo_now;
-    sim_obs_key memo_key;
-    pol_decision memo_d;
+    int64_t memo_at;     /* the last invocation the memo answered or learnt */
+    int memo_last;       /* the entry it used */
+    struct sim_memo memo[SIM_MEMO_WAYS];
 } sim_ctl_state;
 
 /* Accounting (account.c): bills, coverage and the shortfall episodes. */

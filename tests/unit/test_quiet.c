@@ -65,11 +65,17 @@ static int on_minute(void *ctx, const sim_minute_rec *r) {
     return 0;
 }
 
+/* Invocations the memo answered, and a quiet stretch. */
+typedef struct {
+    int64_t memo, quiet;
+} answered;
+
 /* Runs f with `policy`, the reasons of "none" kept or not, samples taken
-** (with lazy reasons) or not, the memo on or off. *quiet: the invocations
-** a quiet stretch answered (zeroed in the result, which is compared whole). */
+** (with lazy reasons) or not, the memo on or off. *q: the invocations the
+** memo and quiet stretches answered (zeroed in the result, which is
+** compared whole). */
 static sim_result run(const fx *f, const char *policy, int want_none, int lazy, int no_memo,
-                      digest *g, int64_t *quiet) {
+                      digest *g, answered *q) {
     const pol_policy *pol = pol_find(policy);
     pol_params p;
     pol_params_default(pol, &p);
@@ -79,29 +85,31 @@ static sim_result run(const fx *f, const char *policy, int want_none, int lazy, 
     sim_result r;
     char err[256];
     if (sim_run(&f->sc, pol, &p, &sink, &r, err, sizeof err)) fail_msg("sim_run: %s", err);
-    *quiet = r.quiet_invocations;
-    r.quiet_invocations = 0;
+    *q = (answered){r.memo_invocations, r.quiet_invocations};
+    r.memo_invocations = r.quiet_invocations = 0;
     return r;
 }
 
 /* The two runs agree on every decision, sample and figure, to the bit,
 ** for both policies the memo serves and each way of keeping reasons; and
 ** the reasons kept unwritten until read (lazy) read as those written at
-** once. `skips`: quiet stretches are skipped (at least half the
-** invocations, with the memo; never without), or never are. */
-static void same_both_ways(const fx *f, int skips) {
+** once. Without the memo, it answers none. With it, `expect` says how
+** many: MEMO, at least half the invocations; SKIPS, at least half in
+** quiet stretches (none may be skipped otherwise). */
+enum { MEMO = 1, SKIPS = 2 };
+static void same_both_ways(const fx *f, int expect) {
     static const char *const pols[] = {"classic", "guarded"};
     static const int modes[][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}; /* want_none, lazy */
     for (size_t i = 0; i < 2; i++) {
         digest eager, lazy;
-        int64_t qe, ql;
+        answered qe, ql;
         sim_result re = run(f, pols[i], 1, 0, 1, &eager, &qe);
         sim_result rl = run(f, pols[i], 1, 1, 1, &lazy, &ql);
         if (eager.n != lazy.n || memcmp(&re, &rl, sizeof re) != 0)
             fail_msg("%s: the lazy reasons read otherwise than the written ones", pols[i]);
         for (size_t m = 0; m < 4; m++) {
             digest a, b;
-            int64_t qa, qb;
+            answered qa, qb;
             sim_result ra = run(f, pols[i], modes[m][0], modes[m][1], 0, &a, &qa);
             sim_result rb = run(f, pols[i], modes[m][0], modes[m][1], 1, &b, &qb);
             if (a.n != b.n || a.h != b.h || a.samples != b.samples ||
@@ -116,11 +124,16 @@ static void same_both_ways(const fx *f, int skips) {
             ** start and before the end: (end - start) / 60 - 1 of them. */
             size_t want = modes[m][1] ? (size_t)((f->sc.end - f->sc.start) / 60 - 1) : 0;
             assert_int_equal(a.samples, want);
-            assert_int_equal(qb, 0);
-            if (skips && qa * 2 <= ra.invocations)
+            assert_int_equal(qb.memo, 0);
+            assert_int_equal(qb.quiet, 0);
+            if (((expect & MEMO) && qa.memo * 2 <= ra.invocations) || qa.quiet > qa.memo)
+                fail_msg("%s: %lld of %d invocations answered by the memo, %lld skipped",
+                         pols[i], (long long)qa.memo, ra.invocations, (long long)qa.quiet);
+            if ((expect & SKIPS) && qa.quiet * 2 <= ra.invocations)
                 fail_msg("%s: %lld of %d invocations in quiet stretches", pols[i],
-                         (long long)qa, ra.invocations);
-            if (!skips && qa) fail_msg("%s: a quiet stretch skipped where none may", pols[i]);
+                         (long long)qa.quiet, ra.invocations);
+            if (!(expect & SKIPS) && qa.quiet)
+                fail_msg("%s: a quiet stretch skipped where none may", pols[i]);
         }
     }
 }
@@ -143,7 +156,7 @@ static void test_outages(void **state) {
     (void)state;
     fx f;
     fx_outages(&f);
-    same_both_ways(&f, 1);
+    same_both_ways(&f, MEMO | SKIPS);
 }
 
 /* The same with CloudWatch's ingestion delay random (some datapoints late
@@ -167,18 +180,18 @@ static void test_failures(void **state) {
     f.sc.cw_fetch_failure = 0.05;
     f.sc.describe_failure = 0.05;
     f.sc.invoke_failure = 0.02;
-    same_both_ways(&f, 0);
+    same_both_ways(&f, MEMO);
 }
 
 /* A schedule of 90 s (two observations a whole number of minutes apart
 ** only every other time), one of 5 minutes with a jitter of up to 40 s,
-** and the alarm's invocations besides. */
+** and the alarm's invocations besides; one of a minute with a jitter. */
 static void test_schedules(void **state) {
     (void)state;
     fx f;
     fx_outages(&f);
     f.sc.cron_interval = 90;
-    same_both_ways(&f, 0);
+    same_both_ways(&f, MEMO);
     fx_outages(&f);
     f.sc.cron_interval = 300;
     f.sc.cron_jitter = (sim_dist){1, 0, 40};
@@ -186,6 +199,14 @@ static void test_schedules(void **state) {
     f.sc.alarm_periods = 2;
     f.sc.sns_delay = constant(20);
     same_both_ways(&f, 0);
+    /* Every minute, 0-5 s late (the default), with EventBridge's notices:
+    ** each second of the minute the invocations fall on keeps its memo. */
+    fx_outages(&f);
+    f.sc.cron_offset = constant(17);
+    f.sc.cron_jitter = (sim_dist){1, 0, 5};
+    f.sc.ev_on = 1;
+    f.sc.ev_delay = constant(15);
+    same_both_ways(&f, MEMO);
 }
 
 /* Quiet stretches skipped from an invocation whose window's newest
@@ -201,13 +222,13 @@ static void test_stretches(void **state) {
         fx_outages(&f);
         f.sc.cron_offset = constant(offset_delay[i][0]);
         f.sc.cw_delay = constant(offset_delay[i][1]);
-        same_both_ways(&f, 1);
+        same_both_ways(&f, MEMO | SKIPS);
     }
     fx f;
     fx_outages(&f);
     f.sc.ev_on = 1;
     f.sc.ev_delay = constant(15);
-    same_both_ways(&f, 1);
+    same_both_ways(&f, MEMO | SKIPS);
 }
 
 int main(void) {
