@@ -1345,20 +1345,46 @@ static int cell_nonneg(ld *L, const trc_csv_reader *r, size_t c, double *v) {
     return 0;
 }
 
+/* Whether the n bytes at a and b are the same, n a pool name's length
+** (about 10): a word at a time, inline, where memcmp is a call. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n < 8) return memcmp(a, b, n) == 0;
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return 0;
+    }
+    memcpy(&x, a + n - 8, 8); /* the last word, overlapping the one before */
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+}
+
+/* Whether pool p is (type, az), lengths given (each shorter than the
+** pool's arrays; a cell holds no NUL). */
+static inline int is_pool(const sim_pool *p, const char *type, size_t tlen, const char *az,
+                          size_t alen) {
+    return p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
+           same_bytes(p->instance_type, type, tlen) && same_bytes(p->az, az, alen);
+}
+
+/* Pools up to this many are looked for one by one: a comparison that
+** mostly stops at the lengths costs less than hashing the key. */
+#define FEW_POOLS 8
+
 /* The pool a price or capacity row names, or NULL (a pool the fleet does
-** not use): one look-up in the pool index, whatever the number of pools. */
+** not use): one look-up in the pool index, whatever the number of pools,
+** or, for a few pools, a look at each. */
 static sim_pool *find_pool(ld *L, sim_scenario *sc, const char *type, size_t tlen,
                            const char *az, size_t alen) {
     if (!L->pidx || alen == 0) return NULL; /* a row without an AZ names no pool */
+    if (sc->npools <= FEW_POOLS) {
+        for (size_t i = 0; i < sc->npools; i++)
+            if (is_pool(&sc->pools[i], type, tlen, az, alen)) return &sc->pools[i];
+        return NULL;
+    }
     size_t *slot = pool_slot(L, sc, type, tlen, az, alen);
     return *slot ? &sc->pools[*slot - 1] : NULL;
-}
-
-/* Whether pool p is (type, az), lengths given. */
-static int is_pool(const sim_pool *p, const char *type, size_t tlen, const char *az,
-                   size_t alen) {
-    return p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
-           memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0;
 }
 
 enum { PC_TIME, PC_TYPE, PC_AZ, PC_VALUE };

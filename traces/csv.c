@@ -88,10 +88,11 @@ static int line_fail(const char *file, long line, char *err, size_t errlen,
 ** significant digits and 22 decimals, both the digits and the power of ten are
 ** exact doubles, so one correctly rounded division gives strtod's very
 ** result (Clinger's fast path). Returns 0 when the text is not that simple. */
+static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 static int simple_decimal(const char *s, double *out) {
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s;
     uint64_t m = 0; /* wraps only for digit strings rejected below */
     /* Significant digits: those from the first one that is not a zero, that
@@ -121,6 +122,37 @@ static int simple_decimal(const char *s, double *out) {
     return 1;
 }
 
+/* simple_decimal() for a text of 8 to 15 bytes (len), the price's usual
+** shape "0.057030", with the same result: at most 14 digits in all, so no
+** count of them, and a fraction of up to 8 digits (the text's last bytes)
+** read 8 bytes at once. Returns 0 when it is not digits, a point and 1 to 8
+** digits (another shape, for simple_decimal). */
+static inline int short_decimal(const char *s, size_t len, double *out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t m = 0, x, w;
+    const char *p = s;
+    unsigned d;
+    while ((d = (unsigned)(*p - '0')) < 10) {
+        m = m * 10 + d;
+        p++;
+    }
+    size_t nf = len - (size_t)(p - s) - 1; /* the fraction's digits, if *p is '.' */
+    if (*p != '.' || nf - 1 >= 8) return 0; /* nf from 1 to 8 */
+    /* The last 8 bytes, those before the fraction turned to '0's. */
+    memcpy(&w, s + len - 8, 8);
+    uint64_t lead = ((uint64_t)1 << (8 * (8 - nf))) - 1;
+    w = (w & ~lead) | (0x3030303030303030ULL & lead);
+    char b[8];
+    memcpy(b, &w, 8);
+    if (!trc_digits8(b, &x)) return 0;
+    *out = (double)(int64_t)(m * (uint64_t)(int64_t)pow10[nf] + x) / pow10[nf];
+    return 1;
+#else
+    (void)s, (void)len, (void)out;
+    return 0;
+#endif
+}
+
 const trc_csv_col trc_metrics_cols[TRC_METRICS_NCOLS] = {
     {"Timestamp", 0},         {"TargetCapacity", 0},      {"FulfilledCapacity", 1},
     {"PendingCapacity", 1},   {"TerminatingCapacity", 1}};
@@ -130,8 +162,13 @@ const pol_metric trc_metrics_col_metric[TRC_METRICS_NCOLS] = {
 
 /* ---- cells: numbers and times, for tables and readers alike ------------- */
 
-static int cell_number(const char *file, long line, const char *col, const char *s,
-                       double *out, char *err, size_t errlen) {
+/* The general readings of a cell, with every message: cell_number() and
+** cell_time() below try the common shapes first, inline (a trace has
+** hundreds of thousands of rows), and hand anything else over to these.
+** s is NUL-terminated (len long, for time_general). */
+static __attribute__((noinline)) int number_general(const char *file, long line,
+                                                    const char *col, const char *s,
+                                                    double *out, char *err, size_t errlen) {
     if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
     if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     if (simple_decimal(s, out)) return 0;
@@ -146,16 +183,17 @@ static int cell_number(const char *file, long line, const char *col, const char 
     return 0;
 }
 
-/* s's length is len (the reader knows it). */
-static int cell_time(const char *file, long line, const char *col, const char *s,
-                     size_t len, int64_t *out, char *err, size_t errlen) {
+static __attribute__((noinline)) int time_general(const char *file, long line,
+                                                  const char *col, const char *s,
+                                                  size_t len, int64_t *out, char *err,
+                                                  size_t errlen) {
     if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
     if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     /* Epoch seconds; 18 digits keep well inside int64_t. */
     if (len <= 18) {
         uint64_t v = 0, x;
         size_t n = 0;
-        if (len >= 8 && trc_digits8(s, &x)) { /* today's times have 10 digits */
+        if (len >= 8 && trc_digits8(s, &x)) {
             v = x;
             n = 8;
         }
@@ -173,6 +211,27 @@ static int cell_time(const char *file, long line, const char *col, const char *s
         return cell_fail(file, line, col, err, errlen,
                          "'%s' is not an ISO-8601 UTC time or epoch seconds", s);
     return 0;
+}
+
+/* A number; first as a short plain decimal ("0.0597"). */
+static inline int cell_number(const char *file, long line, const char *col, const char *s,
+                              size_t len, double *out, char *err, size_t errlen) {
+    if (len >= 8 && len <= 15 && short_decimal(s, len, out)) return 0;
+    return number_general(file, line, col, s, out, err, errlen);
+}
+
+/* A time; first as epoch seconds of 10 digits (2001 to 2286: today's
+** times, well inside the range), the others as time_general() reads them. */
+static inline int cell_time(const char *file, long line, const char *col, const char *s,
+                            size_t len, int64_t *out, char *err, size_t errlen) {
+    uint64_t x;
+    unsigned d8, d9;
+    if (len == 10 && trc_digits8(s, &x) && (d8 = (unsigned)(s[8] - '0')) < 10 &&
+        (d9 = (unsigned)(s[9] - '0')) < 10) {
+        *out = (int64_t)(x * 100 + d8 * 10 + d9);
+        return 0;
+    }
+    return time_general(file, line, col, s, len, out, err, errlen);
 }
 
 /* Splits the record that starts at p (inside [p, end), which holds no NUL)
@@ -524,17 +583,15 @@ static inline __attribute__((always_inline)) char *scan_bytes(char *q, char **co
                                                               int *plain) {
 #ifdef __SSE2__
     const __m128i nl = _mm_set1_epi8('\n'), cm = _mm_set1_epi8(','),
-                  dq = _mm_set1_epi8('"'), sp = _mm_set1_epi8(' '),
-                  tb = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
-                  nul = _mm_setzero_si128();
+                  dq = _mm_set1_epi8('"'), sp = _mm_set1_epi8(' ');
     for (;; q += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
         unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
         unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cm));
-        __m128i o = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sp)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tb),
-                                                           _mm_cmpeq_epi8(v, cr)),
-                                              _mm_cmpeq_epi8(v, nul)));
+        /* Quotes and the bytes up to ' ' (the blanks, '\r', NUL and the
+        ** other control bytes, which the general splitter reads the same). */
+        __m128i o = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, sp), v),
+                                 _mm_cmpeq_epi8(v, dq));
         unsigned mo = (unsigned)_mm_movemask_epi8(o);
         unsigned keep = mn ? (mn & -mn) - 1 : 0xffffu; /* the bytes before the newline */
         if (mo & keep) *plain = 0;
@@ -600,6 +657,44 @@ static void fill_cells(trc_csv_reader *r) {
     }
 }
 
+/* Cuts the plain line [s, e) (scan_bytes found its commas) into its n
+** fields, the row's cells. */
+static inline void plain_fields(trc_csv_reader *r, char *s, char *e, long n) {
+    char **f = r->f, **comma = r->comma;
+    size_t *flen = r->flen;
+    for (long i = 0; i + 1 < n; i++) {
+        char *fe = comma[i];
+        *fe = '\0';
+        f[i] = s;
+        flen[i] = (size_t)(fe - s);
+        s = fe + 1;
+    }
+    *e = '\0';
+    f[n - 1] = s;
+    flen[n - 1] = (size_t)(e - s);
+    r->row_line = r->line;
+    fill_cells(r);
+}
+
+/* The common row, read without advance()'s general steps: a plain line
+** wholly in the buffer (its newline read), not a comment, with as many
+** fields as the header. Returns 1 with the row read, or 0 having changed
+** nothing, for advance() to read the line as any other (and to give any
+** message). */
+static inline int plain_row(trc_csv_reader *r) {
+    char *s = r->buf + r->a, *end = r->buf + r->b;
+    *end = '\n'; /* the sentinel, as next_line() puts it */
+    size_t nc = 0;
+    int plain = 1;
+    char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
+    if (q == end || !plain || q == s || *s == '#' || (long)nc + 1 != r->nheader) return 0;
+    if (r->hash && !r->ahead_rd) trc_hash_add(r->hash, s, (size_t)(q - s) + 1);
+    r->a = (size_t)(q - r->buf) + 1;
+    r->line++;
+    plain_fields(r, s, q, (long)nc + 1);
+    return 1;
+}
+
 /* Does the record text [s, s + n) end inside a quoted field? The
 ** splitter's grammar: a field is quoted when its first non-blank byte is a
 ** quote; inside, "" is a quote and " ends it. */
@@ -654,16 +749,7 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
             if (n != r->nheader)
                 return line_fail(r->file, r->line, err, errlen,
                                  "%ld fields, the header has %ld", n, r->nheader);
-            char *start = p;
-            for (long i = 0; i < n; i++) {
-                char *fe = i + 1 < n ? r->comma[i] : e;
-                *fe = '\0';
-                r->f[i] = start;
-                r->flen[i] = (size_t)(fe - start);
-                start = fe + 1;
-            }
-            r->row_line = r->line;
-            fill_cells(r);
+            plain_fields(r, p, e, n);
             return 1;
         }
         /* A UTF-8 byte order mark, as spreadsheets write. */
@@ -822,6 +908,7 @@ int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen) {
         r->ahead = 0;
         return 1;
     }
+    if (r->nheader >= 0 && plain_row(r)) return 1;
     return advance(r, err, errlen);
 }
 
@@ -845,8 +932,8 @@ long trc_csv_line(const trc_csv_reader *r) { return r->row_line; }
 int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
                     size_t errlen) {
     size_t n;
-    return cell_number(r->file, r->row_line, r->cols[c].name, cell_of(r, c, &n), out, err,
-                       errlen);
+    const char *x = cell_of(r, c, &n);
+    return cell_number(r->file, r->row_line, r->cols[c].name, x, n, out, err, errlen);
 }
 
 int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
@@ -891,8 +978,9 @@ int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
 
 int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
                    char *err, size_t errlen) {
-    return cell_number(t->file, t->line[r], t->cols[c].name, trc_csv_cell(t, r, c), out,
-                       err, errlen);
+    const char *x = trc_csv_cell(t, r, c);
+    return cell_number(t->file, t->line[r], t->cols[c].name, x, x ? strlen(x) : 0, out, err,
+                       errlen);
 }
 
 int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,
