@@ -1270,14 +1270,19 @@ typedef struct {
     size_t n, cap;
 } series;
 
-static int series_add(series *s, int64_t t, double v) {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 64;
-        pol_point *p = realloc(s->pts, nc * sizeof *p);
-        if (!p) return -1;
-        s->pts = p;
-        s->cap = nc;
-    }
+/* Doubles the room for points; 0, or -1 when out of memory. */
+static int series_grow(series *s) {
+    size_t nc = s->cap ? s->cap * 2 : 64;
+    pol_point *p = realloc(s->pts, nc * sizeof *p);
+    if (!p) return -1;
+    s->pts = p;
+    s->cap = nc;
+    return 0;
+}
+
+/* Inline: called for every row of a trace. */
+static inline int series_add(series *s, int64_t t, double v) {
+    if (s->n == s->cap && series_grow(s)) return -1;
     s->pts[s->n++] = (pol_point){t, v};
     return 0;
 }
@@ -1415,7 +1420,14 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
     while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
         double v;
-        if (trc_csv_rtime(r, PC_TIME, &ts, L->err, L->errlen) ||
+        const size_t *len;
+        const char *const *cell = trc_csv_cells(r, &len);
+        /* The cells' common shapes inline (text.h); any other, and any
+        ** message, the reader's way. */
+        if (!trc_epoch10(cell[PC_TIME], len[PC_TIME], &ts) &&
+            trc_csv_rtime(r, PC_TIME, &ts, L->err, L->errlen))
+            goto out;
+        if (!trc_short_decimal(cell[PC_VALUE], len[PC_VALUE], &v) && /* never < 0 */
             cell_nonneg(L, r, PC_VALUE, &v))
             goto out;
         if (!price && v != floor(v)) {
@@ -1424,8 +1436,8 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                           trc_csv_get(r, PC_VALUE, NULL));
             goto out;
         }
-        size_t tlen, alen;
-        const char *type = trc_csv_get(r, PC_TYPE, &tlen), *az = trc_csv_get(r, PC_AZ, &alen);
+        size_t tlen = len[PC_TYPE], alen = len[PC_AZ];
+        const char *type = cell[PC_TYPE], *az = cell[PC_AZ];
         sim_pool *p = NULL, **guess = &after[last ? (size_t)(last - sc->pools) + 1 : 0];
         if (tlen < sizeof p->instance_type && alen < sizeof p->az) {
             if (*guess && alen && is_pool(*guess, type, tlen, az, alen))

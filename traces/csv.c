@@ -88,11 +88,10 @@ static int line_fail(const char *file, long line, char *err, size_t errlen,
 ** significant digits and 22 decimals, both the digits and the power of ten are
 ** exact doubles, so one correctly rounded division gives strtod's very
 ** result (Clinger's fast path). Returns 0 when the text is not that simple. */
-static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 static int simple_decimal(const char *s, double *out) {
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char *p = s;
     uint64_t m = 0; /* wraps only for digit strings rejected below */
     /* Significant digits: those from the first one that is not a zero, that
@@ -120,37 +119,6 @@ static int simple_decimal(const char *s, double *out) {
     if (digits > 15) return 0;
     *out = frac > 0 ? (double)(int64_t)m / pow10[frac] : (double)(int64_t)m;
     return 1;
-}
-
-/* simple_decimal() for a text of 8 to 15 bytes (len), the price's usual
-** shape "0.057030", with the same result: at most 14 digits in all, so no
-** count of them, and a fraction of up to 8 digits (the text's last bytes)
-** read 8 bytes at once. Returns 0 when it is not digits, a point and 1 to 8
-** digits (another shape, for simple_decimal). */
-static inline int short_decimal(const char *s, size_t len, double *out) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t m = 0, x, w;
-    const char *p = s;
-    unsigned d;
-    while ((d = (unsigned)(*p - '0')) < 10) {
-        m = m * 10 + d;
-        p++;
-    }
-    size_t nf = len - (size_t)(p - s) - 1; /* the fraction's digits, if *p is '.' */
-    if (*p != '.' || nf - 1 >= 8) return 0; /* nf from 1 to 8 */
-    /* The last 8 bytes, those before the fraction turned to '0's. */
-    memcpy(&w, s + len - 8, 8);
-    uint64_t lead = ((uint64_t)1 << (8 * (8 - nf))) - 1;
-    w = (w & ~lead) | (0x3030303030303030ULL & lead);
-    char b[8];
-    memcpy(b, &w, 8);
-    if (!trc_digits8(b, &x)) return 0;
-    *out = (double)(int64_t)(m * (uint64_t)(int64_t)pow10[nf] + x) / pow10[nf];
-    return 1;
-#else
-    (void)s, (void)len, (void)out;
-    return 0;
-#endif
 }
 
 const trc_csv_col trc_metrics_cols[TRC_METRICS_NCOLS] = {
@@ -213,24 +181,16 @@ static __attribute__((noinline)) int time_general(const char *file, long line,
     return 0;
 }
 
-/* A number; first as a short plain decimal ("0.0597"). */
+/* A number, a time: first as their common shapes (text.h). */
 static inline int cell_number(const char *file, long line, const char *col, const char *s,
                               size_t len, double *out, char *err, size_t errlen) {
-    if (len >= 8 && len <= 15 && short_decimal(s, len, out)) return 0;
+    if (trc_short_decimal(s, len, out)) return 0;
     return number_general(file, line, col, s, out, err, errlen);
 }
 
-/* A time; first as epoch seconds of 10 digits (2001 to 2286: today's
-** times, well inside the range), the others as time_general() reads them. */
 static inline int cell_time(const char *file, long line, const char *col, const char *s,
                             size_t len, int64_t *out, char *err, size_t errlen) {
-    uint64_t x;
-    unsigned d8, d9;
-    if (len == 10 && trc_digits8(s, &x) && (d8 = (unsigned)(s[8] - '0')) < 10 &&
-        (d9 = (unsigned)(s[9] - '0')) < 10) {
-        *out = (int64_t)(x * 100 + d8 * 10 + d9);
-        return 0;
-    }
+    if (trc_epoch10(s, len, out)) return 0;
     return time_general(file, line, col, s, len, out, err, errlen);
 }
 
@@ -681,7 +641,7 @@ static inline void plain_fields(trc_csv_reader *r, char *s, char *e, long n) {
 ** fields as the header. Returns 1 with the row read, or 0 having changed
 ** nothing, for advance() to read the line as any other (and to give any
 ** message). */
-static inline int plain_row(trc_csv_reader *r) {
+static inline __attribute__((always_inline)) int plain_row(trc_csv_reader *r) {
     char *s = r->buf + r->a, *end = r->buf + r->b;
     *end = '\n'; /* the sentinel, as next_line() puts it */
     size_t nc = 0;
@@ -923,6 +883,11 @@ const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len) {
     const char *x = cell_of(r, c, &n);
     if (len) *len = n;
     return x;
+}
+
+const char *const *trc_csv_cells(const trc_csv_reader *r, const size_t **len) {
+    *len = r->same ? r->flen : r->len;
+    return r->same ? (const char *const *)r->f : r->cell;
 }
 
 int trc_csv_has(const trc_csv_reader *r, size_t c) { return r->present[c]; }
