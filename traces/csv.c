@@ -41,6 +41,11 @@
 ** below it, starting a thread costs more than the hash it takes away. */
 #define AHEAD_MIN (256 * 1024)
 #define AHEAD_BLOCKS 4 /* blocks read ahead, BLOCK bytes each */
+/* A read-ahead block's bytes start this far into it: the room for the end
+** of a line the block before left unread, so that the block can become the
+** reader's buffer as it is (ahead_swap), its text not copied. */
+#define AHEAD_HEAD 4096
+#define AHEAD_SPAN (AHEAD_HEAD + BLOCK + SCAN_SLACK) /* a block's size */
 
 static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
                  va_list ap) {
@@ -361,14 +366,15 @@ struct trc_csv_reader {
 **
 ** The thread reads the file into a ring of blocks, folds each block into
 ** the hash before handing it over, and waits while the ring is full; the
-** parsing side copies blocks out in order and frees them. Everything in
+** parsing side takes blocks in order, each as its buffer (swapping its old
+** buffer into the ring) or, when it cannot, by copying the bytes out. Everything in
 ** the struct below the mutex is shared and read or written under it, except
 ** the blocks' bytes, which belong to whichever side the ring says. The hash
 ** is the thread's until it has reached the end (done), then final. */
 struct ahead {
     pthread_t thread;
     int fd;                      /* borrowed from the reader */
-    char *blk[AHEAD_BLOCKS];     /* BLOCK bytes each */
+    char *blk[AHEAD_BLOCKS];     /* AHEAD_SPAN bytes each (or more) */
     pthread_mutex_t mu;
     pthread_cond_t filled;       /* a block was handed over, or done */
     pthread_cond_t freed;        /* a block was freed, or stop */
@@ -392,10 +398,11 @@ static void *ahead_main(void *arg) {
         pthread_mutex_unlock(&a->mu);
         /* The block at slot is free and only this side writes it. */
         ssize_t k;
-        do k = read(a->fd, a->blk[slot], BLOCK);
+        char *at = a->blk[slot] + AHEAD_HEAD;
+        do k = read(a->fd, at, BLOCK);
         while (k < 0 && errno == EINTR);
         int error = k < 0 ? errno : 0;
-        if (k > 0) trc_hash_add(&h, a->blk[slot], (size_t)k);
+        if (k > 0) trc_hash_add(&h, at, (size_t)k);
         pthread_mutex_lock(&a->mu);
         a->h = h;
         if (k <= 0) {
@@ -435,7 +442,7 @@ static struct ahead *ahead_start(int fd, const trc_hash *h) {
     a->fd = fd;
     a->h = *h;
     for (int i = 0; i < AHEAD_BLOCKS; i++)
-        if (!(a->blk[i] = malloc(BLOCK))) goto fail;
+        if (!(a->blk[i] = calloc(1, AHEAD_SPAN))) goto fail; /* the scan may read any */
     if (pthread_mutex_init(&a->mu, NULL)) goto fail;
     if (pthread_cond_init(&a->filled, NULL)) goto fail_mu;
     if (pthread_cond_init(&a->freed, NULL)) goto fail_filled;
@@ -453,29 +460,61 @@ fail:
     return NULL;
 }
 
+/* Waits for a block (under a->mu). When none comes, the file's end or a
+** read error: returns 0 (*hash the final hash) or -1 with *error; else 1. */
+static int ahead_wait(struct ahead *a, trc_hash *hash, int *error) {
+    while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
+    if (a->n) return 1;
+    *error = a->error; /* done, every block taken */
+    if (!a->error) *hash = a->h;
+    return a->error ? -1 : 0;
+}
+
+/* The head block taken: it goes back to the thread. */
+static void ahead_next(struct ahead *a) {
+    a->off = 0;
+    a->head = (a->head + 1) % AHEAD_BLOCKS;
+    a->n--;
+    pthread_cond_signal(&a->freed);
+}
+
 /* Copies up to room read-ahead bytes to dst: their count, 0 at the end of
 ** the file, or -1 with *error set. At the end, *hash is the final hash. */
 static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, trc_hash *hash,
                           int *error) {
     pthread_mutex_lock(&a->mu);
-    while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
-    ssize_t got;
-    if (a->n == 0) { /* done, every block copied out */
-        *error = a->error;
-        got = a->error ? -1 : 0;
-        if (!a->error) *hash = a->h;
-    } else {
+    ssize_t got = ahead_wait(a, hash, error);
+    if (got > 0) {
         size_t left = a->len[a->head] - a->off;
         size_t k = left < room ? left : room;
-        memcpy(dst, a->blk[a->head] + a->off, k);
+        memcpy(dst, a->blk[a->head] + AHEAD_HEAD + a->off, k);
         a->off += k;
-        if (a->off == a->len[a->head]) {
-            a->off = 0;
-            a->head = (a->head + 1) % AHEAD_BLOCKS;
-            a->n--;
-            pthread_cond_signal(&a->freed);
-        }
+        if (a->off == a->len[a->head]) ahead_next(a);
         got = (ssize_t)k;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return got;
+}
+
+/* Takes the next block whole as the reader's buffer: *buf (at least
+** AHEAD_SPAN bytes) goes into the ring in its place, once its n bytes at
+** from (n <= AHEAD_HEAD: a line's start, not yet read) are copied in front
+** of the block's bytes, which start at AHEAD_HEAD. Returns their count, 0
+** at the end of the file (*buf kept; *hash final), -1 with *error set, or
+** -2 when part of the block was copied out already (ahead_take goes on). */
+static ssize_t ahead_swap(struct ahead *a, char **buf, size_t from, size_t n,
+                          trc_hash *hash, int *error) {
+    pthread_mutex_lock(&a->mu);
+    ssize_t got = ahead_wait(a, hash, error);
+    if (got > 0 && a->off) {
+        got = -2;
+    } else if (got > 0) {
+        char *blk = a->blk[a->head];
+        memcpy(blk + AHEAD_HEAD - n, *buf + from, n); /* before the thread may reuse *buf */
+        a->blk[a->head] = *buf;
+        *buf = blk;
+        got = (ssize_t)a->len[a->head];
+        ahead_next(a);
     }
     pthread_mutex_unlock(&a->mu);
     return got;
@@ -484,6 +523,23 @@ static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, trc_hash *has
 /* Reads more text into the buffer; 0, or -1 on a read error. */
 static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     size_t n = r->b - r->a;
+    if (r->ahead_rd && n <= AHEAD_HEAD && r->cap >= AHEAD_SPAN) {
+        /* The next block becomes the buffer, the unread part in front. */
+        int error = 0;
+        char *buf = r->buf;
+        ssize_t k = ahead_swap(r->ahead_rd, &buf, r->a, n, r->hash, &error);
+        if (k == -1) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
+        if (k > 0) {
+            r->buf = buf;
+            r->cap = AHEAD_SPAN;
+            r->a = AHEAD_HEAD - n;
+            r->b = AHEAD_HEAD + (size_t)k;
+        }
+        if (k >= 0) {
+            r->eof = k == 0;
+            return 0;
+        }
+    }
     if (r->a > 0) { /* keep the unread part at the front */
         memmove(r->buf, r->buf + r->a, n);
         r->a = 0;
@@ -821,7 +877,7 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
         r->ahead_rd = ahead_start(fd, hash);
     r->nheader = -1;
-    r->cap = BLOCK;
+    r->cap = r->ahead_rd ? AHEAD_SPAN : BLOCK; /* a read-ahead block's size */
     r->file = strdup(file);
     r->buf = calloc(1, r->cap); /* the scan may read any of it */
     size_t nc = ncols ? ncols : 1;

@@ -454,12 +454,14 @@ static void hash_is_xxh64_by_piece(void **st) {
 }
 
 /* The streaming reader gives the rows a whole table gives, across block
-** boundaries (a text of several hundred kilobytes, one line longer than a
-** block, quoted and padded fields between plain ones, CRLF, a last line
-** without its newline), and folds every byte into the hash exactly once. */
+** boundaries (a text of several hundred kilobytes, read ahead: one line
+** longer than a block, some longer than the room before a read-ahead
+** block's text, quoted and padded fields between plain ones, CRLF, a last
+** line without its newline), and folds every byte into the hash exactly
+** once. */
 static void reader_streams_what_the_table_reads(void **st) {
     (void)st;
-    size_t cap = 1 << 20, len = 0;
+    size_t cap = 2 << 20, len = 0;
     char *text = malloc(cap);
     assert_non_null(text);
     len += (size_t)sprintf(text + len, "\xEF\xBB\xBF# prices\nTimestamp,Price,Note\n");
@@ -468,6 +470,12 @@ static void reader_streams_what_the_table_reads(void **st) {
             len += (size_t)sprintf(text + len, "%d,1.5,\"", i);
             for (int k = 0; k < 100000; k++) text[len++] = k % 26 + 'a';
             len += (size_t)sprintf(text + len, "\"\n");
+        } else if (i % 1500 == 11) {
+            /* A note longer than the room kept in front of a read-ahead
+            ** block (4096), shorter than a block: the text copied out. */
+            len += (size_t)sprintf(text + len, "%d,2.5,", i);
+            for (int k = 0; k < 4000 + i % 3000; k++) text[len++] = k % 26 + 'A';
+            text[len++] = '\n';
         } else if (i % 1000 == 3) {
             len += (size_t)sprintf(text + len, " %d , 0.%d ,\"a,\"\"b\"\"\"\r\n", i, i);
         } else if (i % 5000 == 7) { /* a blank line and a comment first */
