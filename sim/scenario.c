@@ -1268,6 +1268,8 @@ fail:
 typedef struct {
     pol_point *pts;
     size_t n, cap;
+    int mixed; /* a point came at or before the one before it: finish() sorts
+                  and drops duplicates (else the points are as they will be) */
 } series;
 
 /* Doubles the room for points; 0, or -1 when out of memory. */
@@ -1283,6 +1285,7 @@ static int series_grow(series *s) {
 /* Inline: called for every row of a trace. */
 static inline int series_add(series *s, int64_t t, double v) {
     if (s->n == s->cap && series_grow(s)) return -1;
+    s->mixed |= s->n && t <= s->pts[s->n - 1].t;
     s->pts[s->n++] = (pol_point){t, v};
     return 0;
 }
@@ -1307,7 +1310,7 @@ static void merge_sort(pol_point *a, pol_point *tmp, size_t n) {
 ** to a trace overrides the original). Moves the points into *out. */
 static int series_finish(series *s, sim_steps *out) {
     int sorted = 1;
-    for (size_t i = 1; i < s->n && sorted; i++)
+    for (size_t i = 1; i < s->n && sorted && s->mixed; i++)
         sorted = s->pts[i - 1].t <= s->pts[i].t;
     if (!sorted) {
         pol_point *tmp = malloc(s->n * sizeof *tmp);
@@ -1315,8 +1318,8 @@ static int series_finish(series *s, sim_steps *out) {
         merge_sort(s->pts, tmp, s->n);
         free(tmp);
     }
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    size_t k = s->mixed ? 0 : s->n; /* in order, no two at one time: all kept */
+    for (size_t i = k; i < s->n; i++) {
         if (k && s->pts[k - 1].t == s->pts[i].t) k--;
         s->pts[k++] = s->pts[i];
     }
@@ -1324,6 +1327,7 @@ static int series_finish(series *s, sim_steps *out) {
     out->n = k;
     s->pts = NULL;
     s->n = s->cap = 0;
+    s->mixed = 0;
     return 0;
 }
 
