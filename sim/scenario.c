@@ -1407,7 +1407,7 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                                 {price ? "SpotPrice" : "Capacity", 0}};
     trc_csv_reader *r;
     series *ser = NULL;
-    sim_pool **after = NULL, *last = NULL;
+    sim_pool **after = NULL, **guess; /* guess: after[] of the last row's pool */
     int rc = -1, k;
     if (open_csv(L, rel, cols, 4, &r)) return -1;
     /* A trace lists its pools in the same order at each time: after[i] is
@@ -1419,6 +1419,7 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
         oom(L, r);
         goto out;
     }
+    guess = &after[0];
     while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
         double v;
@@ -1440,15 +1441,17 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
         }
         size_t tlen = len[PC_TYPE], alen = len[PC_AZ];
         const char *type = cell[PC_TYPE], *az = cell[PC_AZ];
-        sim_pool *p = NULL, **guess = &after[last ? (size_t)(last - sc->pools) + 1 : 0];
+        sim_pool *p = NULL;
         if (tlen < sizeof p->instance_type && alen < sizeof p->az) {
             if (*guess && alen && is_pool(*guess, type, tlen, az, alen))
                 p = *guess;
             else if ((p = find_pool(L, sc, type, tlen, az, alen)))
                 *guess = p;
         }
-        if (p) last = p;
-        if (p && series_add(&ser[p - sc->pools], ts, v)) {
+        if (!p) continue;
+        size_t i = (size_t)(p - sc->pools);
+        guess = &after[i + 1];
+        if (series_add(&ser[i], ts, v)) {
             oom(L, r);
             goto out;
         }
