@@ -12,7 +12,14 @@
 ** ahead, and hashed, by a thread of the reader's own while the caller parses
 ** (the hash is still over exactly the bytes parsed, in order): that once
 ** hid FNV-1a's cost, about that of the parsing, and still overlaps the
-** reads; a small one is hashed line by line in the scan that parses it.
+** reads; its blocks become the reader's buffer in turn, not copied. A small
+** file is hashed line by line in the scan that parses it.
+**
+** A trace has hundreds of thousands of rows, nearly all of one shape: the
+** common row (plain cells, its line wholly in the buffer) is read by
+** plain_row() without the general steps, and the common cells (10-digit
+** epoch seconds, a short decimal) inline (text.h); anything else, and
+** every message, goes the general way, with the same result.
 ** trc_csv_parse() builds a whole table with the same reader, for callers
 ** that want random access.
 */
@@ -367,10 +374,11 @@ struct trc_csv_reader {
 ** The thread reads the file into a ring of blocks, folds each block into
 ** the hash before handing it over, and waits while the ring is full; the
 ** parsing side takes blocks in order, each as its buffer (swapping its old
-** buffer into the ring) or, when it cannot, by copying the bytes out. Everything in
-** the struct below the mutex is shared and read or written under it, except
-** the blocks' bytes, which belong to whichever side the ring says. The hash
-** is the thread's until it has reached the end (done), then final. */
+** buffer into the ring) or, when it cannot, by copying the bytes out.
+** Everything in the struct below the mutex is shared and read or written
+** under it, except the blocks' bytes, which belong to whichever side the
+** ring says. The hash is the thread's until it has reached the end (done),
+** then final. */
 struct ahead {
     pthread_t thread;
     int fd;                      /* borrowed from the reader */
