@@ -24,12 +24,12 @@
 ** that want random access.
 */
 #include "traces.h"
+#include "traces/ahead.h"
 #include "traces/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +40,14 @@
 #include <emmintrin.h>
 #endif
 
-#define BLOCK 65536
+/* What the reader reads at a time, as the read-ahead thread (ahead.h). */
+#define BLOCK TRC_AHEAD_BLOCK
 /* Bytes kept free past the text in the buffer: the sentinel newline, and
 ** what the line scan reads past it 16 bytes at a time (scan_bytes). */
-#define SCAN_SLACK 16
+#define SCAN_SLACK TRC_AHEAD_SLACK
 /* Files at least this long, read with a hash, are read ahead on a thread:
 ** below it, starting a thread costs more than the hash it takes away. */
 #define AHEAD_MIN (256 * 1024)
-#define AHEAD_BLOCKS 4 /* blocks read ahead, BLOCK bytes each */
-/* A read-ahead block's bytes start this far into it: the room for the end
-** of a line the block before left unread, so that the block can become the
-** reader's buffer as it is (ahead_swap), its text not copied. */
-#define AHEAD_HEAD 4096
-#define AHEAD_SPAN (AHEAD_HEAD + BLOCK + SCAN_SLACK) /* a block's size */
 
 static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
                  va_list ap) {
@@ -349,7 +344,7 @@ struct trc_csv_reader {
     int eof;                 /* nothing more comes into buf */
     trc_hash *hash;          /* the hash state of the bytes read, or NULL */
     int cut;                 /* the end was reached and the piece cut */
-    struct ahead *ahead_rd;  /* the read-ahead thread, which hashes, or NULL */
+    trc_ahead *ahead_rd;     /* the read-ahead thread, which hashes, or NULL */
     long line;
     long nheader;            /* fields in the header, once read */
     long *pos;               /* per expected column: its header field, or -1 */
@@ -369,179 +364,20 @@ struct trc_csv_reader {
     int plain;               /* it needs no quote or blank handling */
 };
 
-/* ---- reading ahead on a thread -------------------------------------------
-**
-** The thread reads the file into a ring of blocks, folds each block into
-** the hash before handing it over, and waits while the ring is full; the
-** parsing side takes blocks in order, each as its buffer (swapping its old
-** buffer into the ring) or, when it cannot, by copying the bytes out.
-** Everything in the struct below the mutex is shared and read or written
-** under it, except the blocks' bytes, which belong to whichever side the
-** ring says. The hash is the thread's until it has reached the end (done),
-** then final. */
-struct ahead {
-    pthread_t thread;
-    int fd;                      /* borrowed from the reader */
-    char *blk[AHEAD_BLOCKS];     /* AHEAD_SPAN bytes each (or more) */
-    pthread_mutex_t mu;
-    pthread_cond_t filled;       /* a block was handed over, or done */
-    pthread_cond_t freed;        /* a block was freed, or stop */
-    size_t len[AHEAD_BLOCKS];    /* bytes in each handed-over block */
-    size_t head, n;              /* the handed-over blocks: head .. head+n-1 */
-    size_t off;                  /* bytes of blk[head] already copied out */
-    trc_hash h;                  /* the hash of the bytes read so far */
-    int done;                    /* the thread read the end, or failed */
-    int error;                   /* errno of the failed read, or 0 */
-    int stop;                    /* the reader is closing: read no more */
-};
-
-static void *ahead_main(void *arg) {
-    struct ahead *a = arg;
-    pthread_mutex_lock(&a->mu);
-    for (;;) {
-        while (a->n == AHEAD_BLOCKS && !a->stop) pthread_cond_wait(&a->freed, &a->mu);
-        if (a->stop) break;
-        size_t slot = (a->head + a->n) % AHEAD_BLOCKS;
-        trc_hash h = a->h;
-        pthread_mutex_unlock(&a->mu);
-        /* The block at slot is free and only this side writes it. */
-        ssize_t k;
-        char *at = a->blk[slot] + AHEAD_HEAD;
-        do k = read(a->fd, at, BLOCK);
-        while (k < 0 && errno == EINTR);
-        int error = k < 0 ? errno : 0;
-        if (k > 0) trc_hash_add(&h, at, (size_t)k);
-        pthread_mutex_lock(&a->mu);
-        a->h = h;
-        if (k <= 0) {
-            a->done = 1;
-            a->error = error;
-            pthread_cond_signal(&a->filled);
-            break;
-        }
-        a->len[slot] = (size_t)k;
-        a->n++;
-        pthread_cond_signal(&a->filled);
-    }
-    pthread_mutex_unlock(&a->mu);
-    return NULL;
-}
-
-/* Stops the thread (wherever it is) and frees everything. */
-static void ahead_free(struct ahead *a) {
-    if (!a) return;
-    pthread_mutex_lock(&a->mu);
-    a->stop = 1;
-    pthread_cond_signal(&a->freed);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->thread, NULL);
-    pthread_mutex_destroy(&a->mu);
-    pthread_cond_destroy(&a->filled);
-    pthread_cond_destroy(&a->freed);
-    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
-    free(a);
-}
-
-/* Starts reading fd ahead, the hash continuing from h; NULL when a thread
-** cannot be had (the caller then reads and hashes inline: same result). */
-static struct ahead *ahead_start(int fd, const trc_hash *h) {
-    struct ahead *a = calloc(1, sizeof *a);
-    if (!a) return NULL;
-    a->fd = fd;
-    a->h = *h;
-    for (int i = 0; i < AHEAD_BLOCKS; i++)
-        if (!(a->blk[i] = calloc(1, AHEAD_SPAN))) goto fail; /* the scan may read any */
-    if (pthread_mutex_init(&a->mu, NULL)) goto fail;
-    if (pthread_cond_init(&a->filled, NULL)) goto fail_mu;
-    if (pthread_cond_init(&a->freed, NULL)) goto fail_filled;
-    if (pthread_create(&a->thread, NULL, ahead_main, a)) goto fail_freed;
-    return a;
-fail_freed:
-    pthread_cond_destroy(&a->freed);
-fail_filled:
-    pthread_cond_destroy(&a->filled);
-fail_mu:
-    pthread_mutex_destroy(&a->mu);
-fail:
-    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
-    free(a);
-    return NULL;
-}
-
-/* Waits for a block (under a->mu). When none comes, the file's end or a
-** read error: returns 0 (*hash the final hash) or -1 with *error; else 1. */
-static int ahead_wait(struct ahead *a, trc_hash *hash, int *error) {
-    while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
-    if (a->n) return 1;
-    *error = a->error; /* done, every block taken */
-    if (!a->error) *hash = a->h;
-    return a->error ? -1 : 0;
-}
-
-/* The head block taken: it goes back to the thread. */
-static void ahead_next(struct ahead *a) {
-    a->off = 0;
-    a->head = (a->head + 1) % AHEAD_BLOCKS;
-    a->n--;
-    pthread_cond_signal(&a->freed);
-}
-
-/* Copies up to room read-ahead bytes to dst: their count, 0 at the end of
-** the file, or -1 with *error set. At the end, *hash is the final hash. */
-static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, trc_hash *hash,
-                          int *error) {
-    pthread_mutex_lock(&a->mu);
-    ssize_t got = ahead_wait(a, hash, error);
-    if (got > 0) {
-        size_t left = a->len[a->head] - a->off;
-        size_t k = left < room ? left : room;
-        memcpy(dst, a->blk[a->head] + AHEAD_HEAD + a->off, k);
-        a->off += k;
-        if (a->off == a->len[a->head]) ahead_next(a);
-        got = (ssize_t)k;
-    }
-    pthread_mutex_unlock(&a->mu);
-    return got;
-}
-
-/* Takes the next block whole as the reader's buffer: *buf (at least
-** AHEAD_SPAN bytes) goes into the ring in its place, once its n bytes at
-** from (n <= AHEAD_HEAD: a line's start, not yet read) are copied in front
-** of the block's bytes, which start at AHEAD_HEAD. Returns their count, 0
-** at the end of the file (*buf kept; *hash final), -1 with *error set, or
-** -2 when part of the block was copied out already (ahead_take goes on). */
-static ssize_t ahead_swap(struct ahead *a, char **buf, size_t from, size_t n,
-                          trc_hash *hash, int *error) {
-    pthread_mutex_lock(&a->mu);
-    ssize_t got = ahead_wait(a, hash, error);
-    if (got > 0 && a->off) {
-        got = -2;
-    } else if (got > 0) {
-        char *blk = a->blk[a->head];
-        memcpy(blk + AHEAD_HEAD - n, *buf + from, n); /* before the thread may reuse *buf */
-        a->blk[a->head] = *buf;
-        *buf = blk;
-        got = (ssize_t)a->len[a->head];
-        ahead_next(a);
-    }
-    pthread_mutex_unlock(&a->mu);
-    return got;
-}
-
 /* Reads more text into the buffer; 0, or -1 on a read error. */
 static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     size_t n = r->b - r->a;
-    if (r->ahead_rd && n <= AHEAD_HEAD && r->cap >= AHEAD_SPAN) {
+    if (r->ahead_rd && n <= TRC_AHEAD_HEAD && r->cap >= TRC_AHEAD_SPAN) {
         /* The next block becomes the buffer, the unread part in front. */
         int error = 0;
         char *buf = r->buf;
-        ssize_t k = ahead_swap(r->ahead_rd, &buf, r->a, n, r->hash, &error);
+        ssize_t k = trc_ahead_swap(r->ahead_rd, &buf, r->a, n, r->hash, &error);
         if (k == -1) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
         if (k > 0) {
             r->buf = buf;
-            r->cap = AHEAD_SPAN;
-            r->a = AHEAD_HEAD - n;
-            r->b = AHEAD_HEAD + (size_t)k;
+            r->cap = TRC_AHEAD_SPAN;
+            r->a = TRC_AHEAD_HEAD - n;
+            r->b = TRC_AHEAD_HEAD + (size_t)k;
         }
         if (k >= 0) {
             r->eof = k == 0;
@@ -572,7 +408,7 @@ static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     }
     if (r->ahead_rd) {
         int error = 0;
-        ssize_t k = ahead_take(r->ahead_rd, r->buf + r->b, room, r->hash, &error);
+        ssize_t k = trc_ahead_take(r->ahead_rd, r->buf + r->b, room, r->hash, &error);
         if (k < 0) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
         r->b += (size_t)k;
         r->eof = k == 0;
@@ -847,7 +683,7 @@ oom:
 
 void trc_csv_close(trc_csv_reader *r) {
     if (!r) return;
-    ahead_free(r->ahead_rd); /* before the file it reads is closed */
+    trc_ahead_free(r->ahead_rd); /* before the file it reads is closed */
     if (r->fd >= 0) close(r->fd);
     free(r->file);
     free(r->buf);
@@ -883,9 +719,9 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     /* A large file with a hash is read ahead (and hashed) on a thread. */
     struct stat st;
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
-        r->ahead_rd = ahead_start(fd, hash);
+        r->ahead_rd = trc_ahead_start(fd, hash);
     r->nheader = -1;
-    r->cap = r->ahead_rd ? AHEAD_SPAN : BLOCK; /* a read-ahead block's size */
+    r->cap = r->ahead_rd ? TRC_AHEAD_SPAN : BLOCK; /* a read-ahead block's size */
     r->file = strdup(file);
     r->buf = calloc(1, r->cap); /* the scan may read any of it */
     size_t nc = ncols ? ncols : 1;
