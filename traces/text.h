@@ -50,10 +50,12 @@ static inline int trc_digits8(const char *s, uint64_t *out) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
     memcpy(&v, s, 8);
-    if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
-         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
-        return 0;
+    /* Each byte's value as a digit: 0 to 9 for digits, and then neither it
+    ** nor it + 6 reaches 16. Below the lowest byte that is not a digit no
+    ** borrow or carry crosses a byte, so that byte shows: below '0' it
+    ** wraps to 0xD0 or more, above '9' it is 10 or more and + 6 is 16. */
     v -= 0x3030303030303030ULL;
+    if ((v | (v + 0x0606060606060606ULL)) & 0xF0F0F0F0F0F0F0F0ULL) return 0;
     v = v * 10 + (v >> 8);
     v = ((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
          ((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;

@@ -277,6 +277,22 @@ static void common_shapes_read_inline(void **st) {
                     fail_msg("'%s': %.17g, strtod %.17g", s, v, want);
             }
 
+    /* trc_digits8 under both: every byte value at every place of
+    ** "31415926", and two bytes out of range at once (a borrow). */
+    for (int at = 0; at < 8; at++)
+        for (int c = 0; c < 256; c++) {
+            char b[8];
+            memcpy(b, "31415926", 8);
+            b[at] = (char)c;
+            uint64_t x, want = 0;
+            for (int i = 0; i < 8; i++) want = want * 10 + (uint64_t)(b[i] - '0');
+            int digit = c >= '0' && c <= '9';
+            if (trc_digits8(b, &x) != digit) fail_msg("byte %d at %d", c, at);
+            if (digit) assert_true(x == want);
+            b[(at + 3) % 8] = '/'; /* just below '0' */
+            assert_int_equal(trc_digits8(b, &x), 0);
+        }
+
     int64_t t = -1;
     assert_int_equal(trc_epoch10("1451606400", 10, &t), 1);
     assert_int_equal(t, 1451606400LL);
