@@ -343,6 +343,8 @@ struct trc_csv_reader {
     size_t cap, a, b;
     int eof;                 /* nothing more comes into buf */
     trc_hash *hash;          /* the hash state of the bytes read, or NULL */
+    trc_hash *line_hash;     /* ... when the lines are hashed as scanned (not
+                                read ahead), else NULL */
     int cut;                 /* the end was reached and the piece cut */
     trc_ahead *ahead_rd;     /* the read-ahead thread, which hashes, or NULL */
     long line;
@@ -492,8 +494,7 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
         int plain = 1;
         char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
         if (q < end || (r->eof && q > s)) {
-            if (r->hash && !r->ahead_rd)
-                trc_hash_add(r->hash, s, (size_t)(q - s) + (q < end));
+            if (r->line_hash) trc_hash_add(r->line_hash, s, (size_t)(q - s) + (q < end));
             r->a = (size_t)(q - r->buf) + (q < end);
             r->ncomma = nc;
             r->plain = plain;
@@ -551,7 +552,7 @@ static inline __attribute__((always_inline)) int plain_row(trc_csv_reader *r) {
     int plain = 1;
     char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
     if (q == end || !plain || q == s || *s == '#' || (long)nc + 1 != r->nheader) return 0;
-    if (r->hash && !r->ahead_rd) trc_hash_add(r->hash, s, (size_t)(q - s) + 1);
+    if (r->line_hash) trc_hash_add(r->line_hash, s, (size_t)(q - s) + 1);
     r->a = (size_t)(q - r->buf) + 1;
     r->line++;
     plain_fields(r, s, q, (long)nc + 1);
@@ -720,6 +721,7 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     struct stat st;
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
         r->ahead_rd = trc_ahead_start(fd, hash);
+    r->line_hash = r->ahead_rd ? NULL : hash;
     r->nheader = -1;
     r->cap = r->ahead_rd ? TRC_AHEAD_SPAN : BLOCK; /* a read-ahead block's size */
     r->file = strdup(file);
@@ -771,7 +773,7 @@ int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen) {
         r->ahead = 0;
         return 1;
     }
-    if (r->nheader >= 0 && plain_row(r)) return 1;
+    if (plain_row(r)) return 1; /* an open reader has read its header */
     return advance(r, err, errlen);
 }
 

@@ -97,24 +97,35 @@ static inline int trc_epoch10(const char *s, size_t len, int64_t *out) {
 static inline int trc_short_decimal(const char *s, size_t len, double *out) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                   100000000};
+    /* The bytes before the last nf of a word, nf from 1 to 8. */
+    static const uint64_t lead[] = {0, 0x00FFFFFFFFFFFFFFULL, 0x0000FFFFFFFFFFFFULL,
+                                    0x000000FFFFFFFFFFULL, 0x00000000FFFFFFFFULL,
+                                    0x0000000000FFFFFFULL, 0x000000000000FFFFULL,
+                                    0x00000000000000FFULL, 0};
     if (len < 8 || len > 15) return 0;
     uint64_t m = 0, x, w;
     const char *p = s;
-    unsigned d;
-    while ((d = (unsigned)(*p - '0')) < 10) {
-        m = m * 10 + d;
+    unsigned d = (unsigned)(s[0] - '0');
+    if (d < 10 && s[1] == '.') { /* "0.057030": one digit, then the point */
+        m = d;
         p++;
+    } else {
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            m = m * 10 + d;
+            p++;
+        }
     }
     size_t nf = len - (size_t)(p - s) - 1; /* the decimals, if *p is '.' */
     if (*p != '.' || nf - 1 >= 8) return 0; /* nf from 1 to 8 */
     /* The last 8 bytes, those before the decimals turned to '0's. */
     memcpy(&w, s + len - 8, 8);
-    uint64_t lead = ((uint64_t)1 << (8 * (8 - nf))) - 1;
-    w = (w & ~lead) | (0x3030303030303030ULL & lead);
+    w = (w & ~lead[nf]) | (0x3030303030303030ULL & lead[nf]);
     char b[8];
     memcpy(b, &w, 8);
     if (!trc_digits8(b, &x)) return 0;
-    *out = (double)(int64_t)(m * (uint64_t)(int64_t)pow10[nf] + x) / pow10[nf];
+    *out = (double)(int64_t)(m * p10[nf] + x) / pow10[nf];
     return 1;
 #else
     (void)s, (void)len, (void)out;
