@@ -1268,16 +1268,24 @@ fail:
 typedef struct {
     pol_point *pts;
     size_t n, cap;
+    int mixed; /* a point came at or before the one before it: finish() sorts
+                  and drops duplicates (else the points are as they will be) */
 } series;
 
-static int series_add(series *s, int64_t t, double v) {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 64;
-        pol_point *p = realloc(s->pts, nc * sizeof *p);
-        if (!p) return -1;
-        s->pts = p;
-        s->cap = nc;
-    }
+/* Doubles the room for points; 0, or -1 when out of memory. */
+static int series_grow(series *s) {
+    size_t nc = s->cap ? s->cap * 2 : 64;
+    pol_point *p = realloc(s->pts, nc * sizeof *p);
+    if (!p) return -1;
+    s->pts = p;
+    s->cap = nc;
+    return 0;
+}
+
+/* Inline: called for every row of a trace. */
+static inline int series_add(series *s, int64_t t, double v) {
+    if (s->n == s->cap && series_grow(s)) return -1;
+    s->mixed |= s->n && t <= s->pts[s->n - 1].t;
     s->pts[s->n++] = (pol_point){t, v};
     return 0;
 }
@@ -1302,7 +1310,7 @@ static void merge_sort(pol_point *a, pol_point *tmp, size_t n) {
 ** to a trace overrides the original). Moves the points into *out. */
 static int series_finish(series *s, sim_steps *out) {
     int sorted = 1;
-    for (size_t i = 1; i < s->n && sorted; i++)
+    for (size_t i = 1; i < s->n && sorted && s->mixed; i++)
         sorted = s->pts[i - 1].t <= s->pts[i].t;
     if (!sorted) {
         pol_point *tmp = malloc(s->n * sizeof *tmp);
@@ -1310,8 +1318,8 @@ static int series_finish(series *s, sim_steps *out) {
         merge_sort(s->pts, tmp, s->n);
         free(tmp);
     }
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    size_t k = s->mixed ? 0 : s->n; /* in order, no two at one time: all kept */
+    for (size_t i = k; i < s->n; i++) {
         if (k && s->pts[k - 1].t == s->pts[i].t) k--;
         s->pts[k++] = s->pts[i];
     }
@@ -1319,6 +1327,7 @@ static int series_finish(series *s, sim_steps *out) {
     out->n = k;
     s->pts = NULL;
     s->n = s->cap = 0;
+    s->mixed = 0;
     return 0;
 }
 
@@ -1345,20 +1354,44 @@ static int cell_nonneg(ld *L, const trc_csv_reader *r, size_t c, double *v) {
     return 0;
 }
 
+/* Whether the n bytes at a and b are the same, n a pool name's length
+** (about 10): from 8 to 16 bytes, the first and the last 8 (overlapping)
+** as two words, inline, where memcmp is a call. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n < 8 || n > 16) return memcmp(a, b, n) == 0;
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + n - 8, 8);
+    memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* Whether pool p is (type, az), lengths given (each shorter than the
+** pool's arrays; a cell holds no NUL). */
+static inline int is_pool(const sim_pool *p, const char *type, size_t tlen, const char *az,
+                          size_t alen) {
+    return p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
+           same_bytes(p->instance_type, type, tlen) && same_bytes(p->az, az, alen);
+}
+
+/* Pools up to this many are looked for one by one: a comparison that
+** mostly stops at the lengths costs less than hashing the key. */
+#define FEW_POOLS 8
+
 /* The pool a price or capacity row names, or NULL (a pool the fleet does
-** not use): one look-up in the pool index, whatever the number of pools. */
+** not use): one look-up in the pool index, whatever the number of pools,
+** or, for a few pools, a look at each. */
 static sim_pool *find_pool(ld *L, sim_scenario *sc, const char *type, size_t tlen,
                            const char *az, size_t alen) {
     if (!L->pidx || alen == 0) return NULL; /* a row without an AZ names no pool */
+    if (sc->npools <= FEW_POOLS) {
+        for (size_t i = 0; i < sc->npools; i++)
+            if (is_pool(&sc->pools[i], type, tlen, az, alen)) return &sc->pools[i];
+        return NULL;
+    }
     size_t *slot = pool_slot(L, sc, type, tlen, az, alen);
     return *slot ? &sc->pools[*slot - 1] : NULL;
-}
-
-/* Whether pool p is (type, az), lengths given. */
-static int is_pool(const sim_pool *p, const char *type, size_t tlen, const char *az,
-                   size_t alen) {
-    return p->instance_type[tlen] == '\0' && p->az[alen] == '\0' &&
-           memcmp(p->instance_type, type, tlen) == 0 && memcmp(p->az, az, alen) == 0;
 }
 
 enum { PC_TIME, PC_TYPE, PC_AZ, PC_VALUE };
@@ -1374,7 +1407,7 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                                 {price ? "SpotPrice" : "Capacity", 0}};
     trc_csv_reader *r;
     series *ser = NULL;
-    sim_pool **after = NULL, *last = NULL;
+    sim_pool **after = NULL, **guess; /* guess: after[] of the last row's pool */
     int rc = -1, k;
     if (open_csv(L, rel, cols, 4, &r)) return -1;
     /* A trace lists its pools in the same order at each time: after[i] is
@@ -1386,10 +1419,18 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
         oom(L, r);
         goto out;
     }
+    guess = &after[0];
     while ((k = trc_csv_next(r, L->err, L->errlen)) == 1) {
         int64_t ts;
         double v;
-        if (trc_csv_rtime(r, PC_TIME, &ts, L->err, L->errlen) ||
+        const size_t *len;
+        const char *const *cell = trc_csv_cells(r, &len);
+        /* The cells' common shapes inline (text.h); any other, and any
+        ** message, the reader's way. */
+        if (!trc_epoch10(cell[PC_TIME], len[PC_TIME], &ts) &&
+            trc_csv_rtime(r, PC_TIME, &ts, L->err, L->errlen))
+            goto out;
+        if (!trc_short_decimal(cell[PC_VALUE], len[PC_VALUE], &v) && /* never < 0 */
             cell_nonneg(L, r, PC_VALUE, &v))
             goto out;
         if (!price && v != floor(v)) {
@@ -1398,17 +1439,19 @@ static int read_pool_trace(ld *L, sim_scenario *sc, const char *rel,
                           trc_csv_get(r, PC_VALUE, NULL));
             goto out;
         }
-        size_t tlen, alen;
-        const char *type = trc_csv_get(r, PC_TYPE, &tlen), *az = trc_csv_get(r, PC_AZ, &alen);
-        sim_pool *p = NULL, **guess = &after[last ? (size_t)(last - sc->pools) + 1 : 0];
+        size_t tlen = len[PC_TYPE], alen = len[PC_AZ];
+        const char *type = cell[PC_TYPE], *az = cell[PC_AZ];
+        sim_pool *p = NULL;
         if (tlen < sizeof p->instance_type && alen < sizeof p->az) {
             if (*guess && alen && is_pool(*guess, type, tlen, az, alen))
                 p = *guess;
             else if ((p = find_pool(L, sc, type, tlen, az, alen)))
                 *guess = p;
         }
-        if (p) last = p;
-        if (p && series_add(&ser[p - sc->pools], ts, v)) {
+        if (!p) continue;
+        size_t i = (size_t)(p - sc->pools);
+        guess = &after[i + 1];
+        if (series_add(&ser[i], ts, v)) {
             oom(L, r);
             goto out;
         }

@@ -12,17 +12,24 @@
 ** ahead, and hashed, by a thread of the reader's own while the caller parses
 ** (the hash is still over exactly the bytes parsed, in order): that once
 ** hid FNV-1a's cost, about that of the parsing, and still overlaps the
-** reads; a small one is hashed line by line in the scan that parses it.
+** reads; its blocks become the reader's buffer in turn, not copied. A small
+** file is hashed line by line in the scan that parses it.
+**
+** A trace has hundreds of thousands of rows, nearly all of one shape: the
+** common row (plain cells, its line wholly in the buffer) is read by
+** plain_row() without the general steps, and the common cells (10-digit
+** epoch seconds, a short decimal) inline (text.h); anything else, and
+** every message, goes the general way, with the same result.
 ** trc_csv_parse() builds a whole table with the same reader, for callers
 ** that want random access.
 */
 #include "traces.h"
+#include "traces/ahead.h"
 #include "traces/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,14 +40,14 @@
 #include <emmintrin.h>
 #endif
 
-#define BLOCK 65536
+/* What the reader reads at a time, as the read-ahead thread (ahead.h). */
+#define BLOCK TRC_AHEAD_BLOCK
 /* Bytes kept free past the text in the buffer: the sentinel newline, and
 ** what the line scan reads past it 16 bytes at a time (scan_bytes). */
-#define SCAN_SLACK 16
+#define SCAN_SLACK TRC_AHEAD_SLACK
 /* Files at least this long, read with a hash, are read ahead on a thread:
 ** below it, starting a thread costs more than the hash it takes away. */
 #define AHEAD_MIN (256 * 1024)
-#define AHEAD_BLOCKS 4 /* blocks read ahead, BLOCK bytes each */
 
 static void vmsg(char *err, size_t errlen, const char *pre, const char *fmt,
                  va_list ap) {
@@ -130,8 +137,13 @@ const pol_metric trc_metrics_col_metric[TRC_METRICS_NCOLS] = {
 
 /* ---- cells: numbers and times, for tables and readers alike ------------- */
 
-static int cell_number(const char *file, long line, const char *col, const char *s,
-                       double *out, char *err, size_t errlen) {
+/* The general readings of a cell, with every message: cell_number() and
+** cell_time() below try the common shapes first, inline (a trace has
+** hundreds of thousands of rows), and hand anything else over to these.
+** s is NUL-terminated (len long, for time_general). */
+static __attribute__((noinline)) int number_general(const char *file, long line,
+                                                    const char *col, const char *s,
+                                                    double *out, char *err, size_t errlen) {
     if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
     if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     if (simple_decimal(s, out)) return 0;
@@ -146,16 +158,17 @@ static int cell_number(const char *file, long line, const char *col, const char 
     return 0;
 }
 
-/* s's length is len (the reader knows it). */
-static int cell_time(const char *file, long line, const char *col, const char *s,
-                     size_t len, int64_t *out, char *err, size_t errlen) {
+static __attribute__((noinline)) int time_general(const char *file, long line,
+                                                  const char *col, const char *s,
+                                                  size_t len, int64_t *out, char *err,
+                                                  size_t errlen) {
     if (!s) return cell_fail(file, line, col, err, errlen, "no such column");
     if (!*s) return cell_fail(file, line, col, err, errlen, "is empty");
     /* Epoch seconds; 18 digits keep well inside int64_t. */
     if (len <= 18) {
         uint64_t v = 0, x;
         size_t n = 0;
-        if (len >= 8 && trc_digits8(s, &x)) { /* today's times have 10 digits */
+        if (len >= 8 && trc_digits8(s, &x)) {
             v = x;
             n = 8;
         }
@@ -173,6 +186,19 @@ static int cell_time(const char *file, long line, const char *col, const char *s
         return cell_fail(file, line, col, err, errlen,
                          "'%s' is not an ISO-8601 UTC time or epoch seconds", s);
     return 0;
+}
+
+/* A number, a time: first as their common shapes (text.h). */
+static inline int cell_number(const char *file, long line, const char *col, const char *s,
+                              size_t len, double *out, char *err, size_t errlen) {
+    if (trc_short_decimal(s, len, out)) return 0;
+    return number_general(file, line, col, s, out, err, errlen);
+}
+
+static inline int cell_time(const char *file, long line, const char *col, const char *s,
+                            size_t len, int64_t *out, char *err, size_t errlen) {
+    if (trc_epoch10(s, len, out)) return 0;
+    return time_general(file, line, col, s, len, out, err, errlen);
 }
 
 /* Splits the record that starts at p (inside [p, end), which holds no NUL)
@@ -317,8 +343,10 @@ struct trc_csv_reader {
     size_t cap, a, b;
     int eof;                 /* nothing more comes into buf */
     trc_hash *hash;          /* the hash state of the bytes read, or NULL */
+    trc_hash *line_hash;     /* ... when the lines are hashed as scanned (not
+                                read ahead), else NULL */
     int cut;                 /* the end was reached and the piece cut */
-    struct ahead *ahead_rd;  /* the read-ahead thread, which hashes, or NULL */
+    trc_ahead *ahead_rd;     /* the read-ahead thread, which hashes, or NULL */
     long line;
     long nheader;            /* fields in the header, once read */
     long *pos;               /* per expected column: its header field, or -1 */
@@ -338,133 +366,26 @@ struct trc_csv_reader {
     int plain;               /* it needs no quote or blank handling */
 };
 
-/* ---- reading ahead on a thread -------------------------------------------
-**
-** The thread reads the file into a ring of blocks, folds each block into
-** the hash before handing it over, and waits while the ring is full; the
-** parsing side copies blocks out in order and frees them. Everything in
-** the struct below the mutex is shared and read or written under it, except
-** the blocks' bytes, which belong to whichever side the ring says. The hash
-** is the thread's until it has reached the end (done), then final. */
-struct ahead {
-    pthread_t thread;
-    int fd;                      /* borrowed from the reader */
-    char *blk[AHEAD_BLOCKS];     /* BLOCK bytes each */
-    pthread_mutex_t mu;
-    pthread_cond_t filled;       /* a block was handed over, or done */
-    pthread_cond_t freed;        /* a block was freed, or stop */
-    size_t len[AHEAD_BLOCKS];    /* bytes in each handed-over block */
-    size_t head, n;              /* the handed-over blocks: head .. head+n-1 */
-    size_t off;                  /* bytes of blk[head] already copied out */
-    trc_hash h;                  /* the hash of the bytes read so far */
-    int done;                    /* the thread read the end, or failed */
-    int error;                   /* errno of the failed read, or 0 */
-    int stop;                    /* the reader is closing: read no more */
-};
-
-static void *ahead_main(void *arg) {
-    struct ahead *a = arg;
-    pthread_mutex_lock(&a->mu);
-    for (;;) {
-        while (a->n == AHEAD_BLOCKS && !a->stop) pthread_cond_wait(&a->freed, &a->mu);
-        if (a->stop) break;
-        size_t slot = (a->head + a->n) % AHEAD_BLOCKS;
-        trc_hash h = a->h;
-        pthread_mutex_unlock(&a->mu);
-        /* The block at slot is free and only this side writes it. */
-        ssize_t k;
-        do k = read(a->fd, a->blk[slot], BLOCK);
-        while (k < 0 && errno == EINTR);
-        int error = k < 0 ? errno : 0;
-        if (k > 0) trc_hash_add(&h, a->blk[slot], (size_t)k);
-        pthread_mutex_lock(&a->mu);
-        a->h = h;
-        if (k <= 0) {
-            a->done = 1;
-            a->error = error;
-            pthread_cond_signal(&a->filled);
-            break;
-        }
-        a->len[slot] = (size_t)k;
-        a->n++;
-        pthread_cond_signal(&a->filled);
-    }
-    pthread_mutex_unlock(&a->mu);
-    return NULL;
-}
-
-/* Stops the thread (wherever it is) and frees everything. */
-static void ahead_free(struct ahead *a) {
-    if (!a) return;
-    pthread_mutex_lock(&a->mu);
-    a->stop = 1;
-    pthread_cond_signal(&a->freed);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->thread, NULL);
-    pthread_mutex_destroy(&a->mu);
-    pthread_cond_destroy(&a->filled);
-    pthread_cond_destroy(&a->freed);
-    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
-    free(a);
-}
-
-/* Starts reading fd ahead, the hash continuing from h; NULL when a thread
-** cannot be had (the caller then reads and hashes inline: same result). */
-static struct ahead *ahead_start(int fd, const trc_hash *h) {
-    struct ahead *a = calloc(1, sizeof *a);
-    if (!a) return NULL;
-    a->fd = fd;
-    a->h = *h;
-    for (int i = 0; i < AHEAD_BLOCKS; i++)
-        if (!(a->blk[i] = malloc(BLOCK))) goto fail;
-    if (pthread_mutex_init(&a->mu, NULL)) goto fail;
-    if (pthread_cond_init(&a->filled, NULL)) goto fail_mu;
-    if (pthread_cond_init(&a->freed, NULL)) goto fail_filled;
-    if (pthread_create(&a->thread, NULL, ahead_main, a)) goto fail_freed;
-    return a;
-fail_freed:
-    pthread_cond_destroy(&a->freed);
-fail_filled:
-    pthread_cond_destroy(&a->filled);
-fail_mu:
-    pthread_mutex_destroy(&a->mu);
-fail:
-    for (int i = 0; i < AHEAD_BLOCKS; i++) free(a->blk[i]);
-    free(a);
-    return NULL;
-}
-
-/* Copies up to room read-ahead bytes to dst: their count, 0 at the end of
-** the file, or -1 with *error set. At the end, *hash is the final hash. */
-static ssize_t ahead_take(struct ahead *a, char *dst, size_t room, trc_hash *hash,
-                          int *error) {
-    pthread_mutex_lock(&a->mu);
-    while (a->n == 0 && !a->done) pthread_cond_wait(&a->filled, &a->mu);
-    ssize_t got;
-    if (a->n == 0) { /* done, every block copied out */
-        *error = a->error;
-        got = a->error ? -1 : 0;
-        if (!a->error) *hash = a->h;
-    } else {
-        size_t left = a->len[a->head] - a->off;
-        size_t k = left < room ? left : room;
-        memcpy(dst, a->blk[a->head] + a->off, k);
-        a->off += k;
-        if (a->off == a->len[a->head]) {
-            a->off = 0;
-            a->head = (a->head + 1) % AHEAD_BLOCKS;
-            a->n--;
-            pthread_cond_signal(&a->freed);
-        }
-        got = (ssize_t)k;
-    }
-    pthread_mutex_unlock(&a->mu);
-    return got;
-}
-
 /* Reads more text into the buffer; 0, or -1 on a read error. */
 static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     size_t n = r->b - r->a;
+    if (r->ahead_rd && n <= TRC_AHEAD_HEAD && r->cap >= TRC_AHEAD_SPAN) {
+        /* The next block becomes the buffer, the unread part in front. */
+        int error = 0;
+        char *buf = r->buf;
+        ssize_t k = trc_ahead_swap(r->ahead_rd, &buf, r->a, n, r->hash, &error);
+        if (k == -1) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
+        if (k > 0) {
+            r->buf = buf;
+            r->cap = TRC_AHEAD_SPAN;
+            r->a = TRC_AHEAD_HEAD - n;
+            r->b = TRC_AHEAD_HEAD + (size_t)k;
+        }
+        if (k >= 0) {
+            r->eof = k == 0;
+            return 0;
+        }
+    }
     if (r->a > 0) { /* keep the unread part at the front */
         memmove(r->buf, r->buf + r->a, n);
         r->a = 0;
@@ -489,7 +410,7 @@ static int fill(trc_csv_reader *r, char *err, size_t errlen) {
     }
     if (r->ahead_rd) {
         int error = 0;
-        ssize_t k = ahead_take(r->ahead_rd, r->buf + r->b, room, r->hash, &error);
+        ssize_t k = trc_ahead_take(r->ahead_rd, r->buf + r->b, room, r->hash, &error);
         if (k < 0) return line_fail(r->file, 0, err, errlen, "%s", strerror(error));
         r->b += (size_t)k;
         r->eof = k == 0;
@@ -507,7 +428,10 @@ static int fill(trc_csv_reader *r, char *err, size_t errlen) {
 
 /* Bytes the line scan stops at: the newline, the comma, and what makes a
 ** line need the general splitter (quotes, blanks around fields, a carriage
-** return, a NUL). */
+** return, a NUL). The SSE2 scan stops at every byte up to ',' and hands
+** the line over at any but those two (also '#', '+', control bytes...):
+** the general splitter reads a line as the plain path would, so handing a
+** line over changes only the time it takes. */
 #ifndef __SSE2__
 static const unsigned char special[256] = {
     ['\n'] = 1, [','] = 1, ['"'] = 2, [' '] = 2, ['\t'] = 2, ['\r'] = 2, ['\0'] = 2};
@@ -516,33 +440,31 @@ static const unsigned char special[256] = {
 /* Scans from q to the first newline (there is one: the sentinel), noting
 ** the first maxc commas' places and their count in *nc, and clearing
 ** *plain at any byte that needs the general splitter. Returns the
-** newline. With SSE2 (every x86-64) it looks at 16 bytes at a time: it
-** may read up to 15 bytes past the sentinel, which the buffer keeps
-** (SCAN_SLACK). */
+** newline. With SSE2 (every x86-64) it looks at 16 bytes at a time for
+** the bytes up to ',' (one comparison: in a trace's rows, only the commas
+** and the newline are), then at each of those: it may read up to 15 bytes
+** past the sentinel, which the buffer keeps (SCAN_SLACK). */
 static inline __attribute__((always_inline)) char *scan_bytes(char *q, char **comma,
                                                               size_t maxc, size_t *nc,
                                                               int *plain) {
 #ifdef __SSE2__
-    const __m128i nl = _mm_set1_epi8('\n'), cm = _mm_set1_epi8(','),
-                  dq = _mm_set1_epi8('"'), sp = _mm_set1_epi8(' '),
-                  tb = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
-                  nul = _mm_setzero_si128();
+    const __m128i cm = _mm_set1_epi8(',');
+    size_t k = *nc;
     for (;; q += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-        unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-        unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cm));
-        __m128i o = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sp)),
-                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tb),
-                                                           _mm_cmpeq_epi8(v, cr)),
-                                              _mm_cmpeq_epi8(v, nul)));
-        unsigned mo = (unsigned)_mm_movemask_epi8(o);
-        unsigned keep = mn ? (mn & -mn) - 1 : 0xffffu; /* the bytes before the newline */
-        if (mo & keep) *plain = 0;
-        for (mc &= keep; mc; mc &= mc - 1) {
-            if (*nc < maxc) comma[*nc] = q + __builtin_ctz(mc);
-            (*nc)++;
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, cm), v));
+        for (; m; m &= m - 1) {
+            char *x = q + __builtin_ctz(m);
+            if (*x == ',') {
+                if (k < maxc) comma[k] = x;
+                k++;
+            } else if (*x == '\n') {
+                *nc = k;
+                return x;
+            } else {
+                *plain = 0;
+            }
         }
-        if (mn) return q + __builtin_ctz(mn);
     }
 #else
     for (;; q++) {
@@ -572,8 +494,7 @@ static int next_line(trc_csv_reader *r, char **p, char **e, char *err, size_t er
         int plain = 1;
         char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
         if (q < end || (r->eof && q > s)) {
-            if (r->hash && !r->ahead_rd)
-                trc_hash_add(r->hash, s, (size_t)(q - s) + (q < end));
+            if (r->line_hash) trc_hash_add(r->line_hash, s, (size_t)(q - s) + (q < end));
             r->a = (size_t)(q - r->buf) + (q < end);
             r->ncomma = nc;
             r->plain = plain;
@@ -598,6 +519,44 @@ static void fill_cells(trc_csv_reader *r) {
         r->cell[c] = k >= 0 ? r->f[k] : NULL;
         r->len[c] = k >= 0 ? r->flen[k] : 0;
     }
+}
+
+/* Cuts the plain line [s, e) (scan_bytes found its commas) into its n
+** fields, the row's cells. */
+static inline void plain_fields(trc_csv_reader *r, char *s, char *e, long n) {
+    char **f = r->f, **comma = r->comma;
+    size_t *flen = r->flen;
+    for (long i = 0; i + 1 < n; i++) {
+        char *fe = comma[i];
+        *fe = '\0';
+        f[i] = s;
+        flen[i] = (size_t)(fe - s);
+        s = fe + 1;
+    }
+    *e = '\0';
+    f[n - 1] = s;
+    flen[n - 1] = (size_t)(e - s);
+    r->row_line = r->line;
+    fill_cells(r);
+}
+
+/* The common row, read without advance()'s general steps: a plain line
+** wholly in the buffer (its newline read), not a comment, with as many
+** fields as the header. Returns 1 with the row read, or 0 having changed
+** nothing, for advance() to read the line as any other (and to give any
+** message). */
+static inline __attribute__((always_inline)) int plain_row(trc_csv_reader *r) {
+    char *s = r->buf + r->a, *end = r->buf + r->b;
+    *end = '\n'; /* the sentinel, as next_line() puts it */
+    size_t nc = 0;
+    int plain = 1;
+    char *q = scan_bytes(s, r->comma, r->ncols + 1, &nc, &plain);
+    if (q == end || !plain || q == s || *s == '#' || (long)nc + 1 != r->nheader) return 0;
+    if (r->line_hash) trc_hash_add(r->line_hash, s, (size_t)(q - s) + 1);
+    r->a = (size_t)(q - r->buf) + 1;
+    r->line++;
+    plain_fields(r, s, q, (long)nc + 1);
+    return 1;
 }
 
 /* Does the record text [s, s + n) end inside a quoted field? The
@@ -654,16 +613,7 @@ static int advance(trc_csv_reader *r, char *err, size_t errlen) {
             if (n != r->nheader)
                 return line_fail(r->file, r->line, err, errlen,
                                  "%ld fields, the header has %ld", n, r->nheader);
-            char *start = p;
-            for (long i = 0; i < n; i++) {
-                char *fe = i + 1 < n ? r->comma[i] : e;
-                *fe = '\0';
-                r->f[i] = start;
-                r->flen[i] = (size_t)(fe - start);
-                start = fe + 1;
-            }
-            r->row_line = r->line;
-            fill_cells(r);
+            plain_fields(r, p, e, n);
             return 1;
         }
         /* A UTF-8 byte order mark, as spreadsheets write. */
@@ -734,7 +684,7 @@ oom:
 
 void trc_csv_close(trc_csv_reader *r) {
     if (!r) return;
-    ahead_free(r->ahead_rd); /* before the file it reads is closed */
+    trc_ahead_free(r->ahead_rd); /* before the file it reads is closed */
     if (r->fd >= 0) close(r->fd);
     free(r->file);
     free(r->buf);
@@ -770,9 +720,10 @@ static int reader_open(const char *file, int fd, const char *mem, size_t memlen,
     /* A large file with a hash is read ahead (and hashed) on a thread. */
     struct stat st;
     if (hash && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN)
-        r->ahead_rd = ahead_start(fd, hash);
+        r->ahead_rd = trc_ahead_start(fd, hash);
+    r->line_hash = r->ahead_rd ? NULL : hash;
     r->nheader = -1;
-    r->cap = BLOCK;
+    r->cap = r->ahead_rd ? TRC_AHEAD_SPAN : BLOCK; /* a read-ahead block's size */
     r->file = strdup(file);
     r->buf = calloc(1, r->cap); /* the scan may read any of it */
     size_t nc = ncols ? ncols : 1;
@@ -822,6 +773,7 @@ int trc_csv_next(trc_csv_reader *r, char *err, size_t errlen) {
         r->ahead = 0;
         return 1;
     }
+    if (plain_row(r)) return 1; /* an open reader has read its header */
     return advance(r, err, errlen);
 }
 
@@ -838,6 +790,11 @@ const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len) {
     return x;
 }
 
+const char *const *trc_csv_cells(const trc_csv_reader *r, const size_t **len) {
+    *len = r->same ? r->flen : r->len;
+    return r->same ? (const char *const *)r->f : r->cell;
+}
+
 int trc_csv_has(const trc_csv_reader *r, size_t c) { return r->present[c]; }
 const char *trc_csv_file(const trc_csv_reader *r) { return r->file; }
 long trc_csv_line(const trc_csv_reader *r) { return r->row_line; }
@@ -845,8 +802,8 @@ long trc_csv_line(const trc_csv_reader *r) { return r->row_line; }
 int trc_csv_rnumber(const trc_csv_reader *r, size_t c, double *out, char *err,
                     size_t errlen) {
     size_t n;
-    return cell_number(r->file, r->row_line, r->cols[c].name, cell_of(r, c, &n), out, err,
-                       errlen);
+    const char *x = cell_of(r, c, &n);
+    return cell_number(r->file, r->row_line, r->cols[c].name, x, n, out, err, errlen);
 }
 
 int trc_csv_rtime(const trc_csv_reader *r, size_t c, int64_t *out, char *err,
@@ -891,8 +848,9 @@ int trc_csv_fail(const trc_csv *t, size_t r, size_t c, char *err,
 
 int trc_csv_number(const trc_csv *t, size_t r, size_t c, double *out,
                    char *err, size_t errlen) {
-    return cell_number(t->file, t->line[r], t->cols[c].name, trc_csv_cell(t, r, c), out,
-                       err, errlen);
+    const char *x = trc_csv_cell(t, r, c);
+    return cell_number(t->file, t->line[r], t->cols[c].name, x, x ? strlen(x) : 0, out, err,
+                       errlen);
 }
 
 int trc_csv_time(const trc_csv *t, size_t r, size_t c, int64_t *out,

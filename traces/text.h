@@ -50,10 +50,12 @@ static inline int trc_digits8(const char *s, uint64_t *out) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
     memcpy(&v, s, 8);
-    if (((v & 0xF0F0F0F0F0F0F0F0ULL) |
-         (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) != 0x3333333333333333ULL)
-        return 0;
+    /* Each byte's value as a digit: 0 to 9 for digits, and then neither it
+    ** nor it + 6 reaches 16. Below the lowest byte that is not a digit no
+    ** borrow or carry crosses a byte, so that byte shows: below '0' it
+    ** wraps to 0xD0 or more, above '9' it is 10 or more and + 6 is 16. */
     v -= 0x3030303030303030ULL;
+    if ((v | (v + 0x0606060606060606ULL)) & 0xF0F0F0F0F0F0F0F0ULL) return 0;
     v = v * 10 + (v >> 8);
     v = ((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
          ((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
@@ -68,6 +70,66 @@ static inline int trc_digits8(const char *s, uint64_t *out) {
     }
     *out = v;
     return 1;
+#endif
+}
+
+/* The common shapes of trace cells, read inline by the CSV readers (a trace
+** has hundreds of thousands of rows) before the general reading, which
+** gives the same values and every message (csv.c). s holds len bytes. */
+
+/* Epoch seconds of exactly 10 digits: 2001 to 2286, today's times, well
+** inside the range of times. Returns 1 with *out, else 0. */
+static inline int trc_epoch10(const char *s, size_t len, int64_t *out) {
+    uint64_t x;
+    unsigned d8, d9;
+    if (len != 10 || !trc_digits8(s, &x) || (d8 = (unsigned)(s[8] - '0')) > 9 ||
+        (d9 = (unsigned)(s[9] - '0')) > 9)
+        return 0;
+    *out = (int64_t)(x * 100 + d8 * 10 + d9);
+    return 1;
+}
+
+/* A decimal of 8 to 15 bytes with 1 to 8 decimals, the price's usual shape
+** ("0.057030"): digits, a point, digits. At most 14 digits, so the digits
+** and the power of ten are exact doubles and one division gives strtod's
+** correctly rounded value (Clinger's fast path). The decimals, the text's
+** last bytes, are read 8 bytes at once. Returns 1 with *out, else 0. */
+static inline int trc_short_decimal(const char *s, size_t len, double *out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                   100000000};
+    /* The bytes before the last nf of a word, nf from 1 to 8. */
+    static const uint64_t lead[] = {0, 0x00FFFFFFFFFFFFFFULL, 0x0000FFFFFFFFFFFFULL,
+                                    0x000000FFFFFFFFFFULL, 0x00000000FFFFFFFFULL,
+                                    0x0000000000FFFFFFULL, 0x000000000000FFFFULL,
+                                    0x00000000000000FFULL, 0};
+    if (len < 8 || len > 15) return 0;
+    uint64_t m = 0, x, w;
+    const char *p = s;
+    unsigned d = (unsigned)(s[0] - '0');
+    if (d < 10 && s[1] == '.') { /* "0.057030": one digit, then the point */
+        m = d;
+        p++;
+    } else {
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            m = m * 10 + d;
+            p++;
+        }
+    }
+    size_t nf = len - (size_t)(p - s) - 1; /* the decimals, if *p is '.' */
+    if (*p != '.' || nf - 1 >= 8) return 0; /* nf from 1 to 8 */
+    /* The last 8 bytes, those before the decimals turned to '0's. */
+    memcpy(&w, s + len - 8, 8);
+    w = (w & ~lead[nf]) | (0x3030303030303030ULL & lead[nf]);
+    char b[8];
+    memcpy(b, &w, 8);
+    if (!trc_digits8(b, &x)) return 0;
+    *out = (double)(int64_t)(m * p10[nf] + x) / pow10[nf];
+    return 1;
+#else
+    (void)s, (void)len, (void)out;
+    return 0;
 #endif
 }
 

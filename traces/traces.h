@@ -191,6 +191,10 @@ void trc_csv_close(trc_csv_reader *r);
 /* The current row's cell in expected column c and its length, or NULL when
 ** the column is absent from the header. */
 const char *trc_csv_get(const trc_csv_reader *r, size_t c, size_t *len);
+/* The current row's cells by expected column (NULL where the column is
+** absent from the header), their lengths in *len: for a caller that reads
+** the cells of many rows, without a call for each. */
+const char *const *trc_csv_cells(const trc_csv_reader *r, const size_t **len);
 /* Whether expected column c is in the header. */
 int trc_csv_has(const trc_csv_reader *r, size_t c);
 const char *trc_csv_file(const trc_csv_reader *r);

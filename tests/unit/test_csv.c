@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <dlfcn.h>
 
+#include "traces/text.h"
 #include "traces/traces.h"
 
 static const trc_csv_col cols[] = {
@@ -230,6 +231,83 @@ static void decimals_read_exactly_as_strtod(void **st) {
     trc_csv_free(&t);
 }
 
+/* The inline readers of the common shapes (text.h) take exactly their
+** shapes, with strtod's value and the digits' value, and refuse every
+** other text, which the general reading then gets (its messages are in
+** rejects_with_line_and_column and reader_messages). */
+static void common_shapes_read_inline(void **st) {
+    (void)st;
+    static const struct {
+        const char *s;
+        int ok;
+    } dec[] = {
+        {"0.057030", 1},         {"12345.12345678", 1},   {"00000.00000001", 1},
+        {".1234567", 1},         {"1234567.8", 1},        {"99999.999999999", 0}, /* 9 decimals */
+        {"0.05703", 0},          /* 7 bytes: the general way */
+        {"0.0570300000000001", 0}, /* 18 bytes, 16 digits */
+        {"5.7030e-2", 0},        {"0.05703e0", 0},        {"-0.05703", 0},
+        {"+0.05703", 0},         {"0.057 30", 0},         {"0.0570,3", 0},
+        {"12345678", 0},         {"1234567.", 0},         {"0x1.8p-4", 0},
+        {"0.5703a0", 0},         {"0..57030", 0},         {"inf.0000", 0},
+    };
+    for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++) {
+        double v = -1;
+        int ok = trc_short_decimal(dec[i].s, strlen(dec[i].s), &v);
+        if (ok != dec[i].ok) fail_msg("'%s': %d", dec[i].s, ok);
+        double want = strtod(dec[i].s, NULL);
+        if (ok && memcmp(&v, &want, sizeof v) != 0)
+            fail_msg("'%s': %.17g, strtod %.17g", dec[i].s, v, want);
+    }
+    /* Every length from 8 to 15 with every count of decimals from 1 to 8,
+    ** the digits drawn at random: strtod's value each time. */
+    uint64_t x = 4242;
+    for (int len = 8; len <= 15; len++)
+        for (int nf = 1; nf <= 8 && nf < len; nf++)
+            for (int k = 0; k < 200; k++) {
+                char s[16];
+                for (int i = 0; i < len; i++) {
+                    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                    s[i] = (char)('0' + (x >> 33) % 10);
+                }
+                s[len - nf - 1] = '.';
+                s[len] = '\0';
+                double v, want = strtod(s, NULL);
+                assert_int_equal(trc_short_decimal(s, (size_t)len, &v), 1);
+                if (memcmp(&v, &want, sizeof v) != 0)
+                    fail_msg("'%s': %.17g, strtod %.17g", s, v, want);
+            }
+
+    /* trc_digits8 under both: every byte value at every place of
+    ** "31415926", and two bytes out of range at once (a borrow). */
+    for (int at = 0; at < 8; at++)
+        for (int c = 0; c < 256; c++) {
+            char b[8];
+            memcpy(b, "31415926", 8);
+            b[at] = (char)c;
+            uint64_t x, want = 0;
+            for (int i = 0; i < 8; i++) want = want * 10 + (uint64_t)(b[i] - '0');
+            int digit = c >= '0' && c <= '9';
+            if (trc_digits8(b, &x) != digit) fail_msg("byte %d at %d", c, at);
+            if (digit) assert_true(x == want);
+            b[(at + 3) % 8] = '/'; /* just below '0' */
+            assert_int_equal(trc_digits8(b, &x), 0);
+        }
+
+    int64_t t = -1;
+    assert_int_equal(trc_epoch10("1451606400", 10, &t), 1);
+    assert_int_equal(t, 1451606400LL);
+    assert_int_equal(trc_epoch10("0000000042", 10, &t), 1);
+    assert_int_equal(t, 42);
+    assert_int_equal(trc_epoch10("9999999999", 10, &t), 1);
+    assert_int_equal(t, 9999999999LL);
+    static const char *const not_epoch10[] = {
+        "145160640",  "14516064000", "145160640x", "14516064x0", "x451606400",
+        " 451606400", "1451606.40",  "-451606400", "2016-01-01", "1451606400Z"};
+    for (size_t i = 0; i < sizeof not_epoch10 / sizeof not_epoch10[0]; i++)
+        if (trc_epoch10(not_epoch10[i], strlen(not_epoch10[i]), &t))
+            fail_msg("'%s' read as epoch seconds", not_epoch10[i]);
+}
+
 /* Epoch seconds of 1 to 11 digits read as their value (computed digit by
 ** digit here), 19 digits out of range, a letter among digits refused. */
 static void epoch_seconds_read_exactly(void **st) {
@@ -392,12 +470,14 @@ static void hash_is_xxh64_by_piece(void **st) {
 }
 
 /* The streaming reader gives the rows a whole table gives, across block
-** boundaries (a text of several hundred kilobytes, one line longer than a
-** block, quoted and padded fields between plain ones, CRLF, a last line
-** without its newline), and folds every byte into the hash exactly once. */
+** boundaries (a text of several hundred kilobytes, read ahead: one line
+** longer than a block, some longer than the room before a read-ahead
+** block's text, quoted and padded fields between plain ones, CRLF, a last
+** line without its newline), and folds every byte into the hash exactly
+** once. */
 static void reader_streams_what_the_table_reads(void **st) {
     (void)st;
-    size_t cap = 1 << 20, len = 0;
+    size_t cap = 2 << 20, len = 0;
     char *text = malloc(cap);
     assert_non_null(text);
     len += (size_t)sprintf(text + len, "\xEF\xBB\xBF# prices\nTimestamp,Price,Note\n");
@@ -406,6 +486,12 @@ static void reader_streams_what_the_table_reads(void **st) {
             len += (size_t)sprintf(text + len, "%d,1.5,\"", i);
             for (int k = 0; k < 100000; k++) text[len++] = k % 26 + 'a';
             len += (size_t)sprintf(text + len, "\"\n");
+        } else if (i % 1500 == 11) {
+            /* A note longer than the room kept in front of a read-ahead
+            ** block (4096), shorter than a block: the text copied out. */
+            len += (size_t)sprintf(text + len, "%d,2.5,", i);
+            for (int k = 0; k < 4000 + i % 3000; k++) text[len++] = k % 26 + 'A';
+            text[len++] = '\n';
         } else if (i % 1000 == 3) {
             len += (size_t)sprintf(text + len, " %d , 0.%d ,\"a,\"\"b\"\"\"\r\n", i, i);
         } else if (i % 5000 == 7) { /* a blank line and a comment first */
@@ -429,11 +515,15 @@ static void reader_streams_what_the_table_reads(void **st) {
     while ((k = trc_csv_next(r, err, sizeof err)) == 1) {
         assert_true(row < t.nrows);
         assert_int_equal(trc_csv_line(r), t.line[row]);
+        const size_t *lens;
+        const char *const *cells = trc_csv_cells(r, &lens);
         for (size_t c = 0; c < 3; c++) {
             size_t n;
             const char *cell = trc_csv_get(r, c, &n);
             assert_string_equal(cell, trc_csv_cell(&t, row, c));
             assert_int_equal(n, strlen(cell));
+            assert_ptr_equal(cells[c], cell);
+            assert_int_equal(lens[c], n);
         }
         double a, b;
         assert_int_equal(trc_csv_rnumber(r, 1, &a, err, sizeof err), 0);
@@ -554,6 +644,11 @@ static void reader_messages(void **st) {
     assert_true(trc_csv_has(r, 1) && !trc_csv_has(r, 2));
     assert_null(trc_csv_get(r, 2, NULL));
     assert_int_equal(trc_csv_next(r, err, sizeof err), 1);
+    const size_t *lens;
+    const char *const *cells = trc_csv_cells(r, &lens); /* absent columns: NULL */
+    assert_string_equal(cells[0], "1");
+    assert_string_equal(cells[1], "2");
+    assert_true(lens[1] == 1 && !cells[2] && !cells[3]);
     assert_int_equal(trc_csv_next(r, err, sizeof err), 1);
     double v;
     assert_int_equal(trc_csv_rnumber(r, 1, &v, err, sizeof err), -1);
@@ -578,6 +673,7 @@ int main(void) {
         cmocka_unit_test(rejects_with_line_and_column),
         cmocka_unit_test(decimals_read_exactly_as_strtod),
         cmocka_unit_test(epoch_seconds_read_exactly),
+        cmocka_unit_test(common_shapes_read_inline),
         cmocka_unit_test(reader_streams_what_the_table_reads),
         cmocka_unit_test(hash_is_xxh64_by_piece),
         cmocka_unit_test(key64_keys_a_table),

@@ -1326,6 +1326,86 @@ static void file_errors(void **st) {
     load_fails(f, "none.json", NULL, 0, "none.json: No such file or directory");
 }
 
+/* Price rows of every shape: the common one (epoch seconds, plain cells,
+** a short decimal) read inline, the others handed to the general reading
+** with the same values; rows of pools the fleet does not use ignored,
+** whether names are alike or not. Values by hand from the text (the
+** compiler's own reading of the literal for the long ones). */
+static void price_rows_of_every_shape(void **st) {
+    fx *f = *st;
+    put_json(f, "scenario.json", base_json);
+    put(f, "prices.csv",
+        PRICES_HEADER
+        "1488326400,c4.large,us-east-1a,0.031000\n"          /* T0 */
+        "1488326460,\"c4.large\",us-east-1a,0.0320000\r\n"   /* quoted, CRLF */
+        " 1488326520 , c4.large ,us-east-1a,0.033\n"         /* blanks, 5 bytes */
+        "2017-03-01T00:03:00Z,c4.large,us-east-1a,3.4e-2\n"  /* ISO, exponent */
+        "1488326640,c4.large,us-east-1a,0.0350000000000001\n" /* 16 digits */
+        "1488326700,c4.large,us-east-1a,0.12345678\n"        /* 8 decimals */
+        "1488326760,c4.large,us-east-1a,12345.123456789\n"   /* 9 decimals */
+        "1488326820,m4.large,us-east-1a,0.5\n"               /* other pools */
+        "1488326820,c4.large,us-east-1b,0.5\n"
+        "1488326820,c4.larg,us-east-1a,0.5\n"
+        "1488326820,c4.largee,us-east-1a,0.5\n"
+        "1488326820,c4.large,us-east-1,0.5\n"
+        "00001488326880,c4.large,us-east-1a,0.036\n"         /* 14 digits */
+        "1488326400,c4.xlarge,us-east-1b,0.06\n");
+    sim_scenario sc;
+    assert_int_equal(load(f, "scenario.json", NULL, 0, &sc), 0);
+    const sim_steps *a = &sc.pools[0].price;
+    assert_int_equal(a->n, 8);
+    assert_pt(a, 0, T0, 0.031);
+    assert_pt(a, 1, T0 + 60, 0.032);
+    assert_pt(a, 2, T0 + 120, 0.033);
+    assert_pt(a, 3, T0 + 180, 0.034);
+    assert_pt(a, 4, T0 + 240, 0.0350000000000001);
+    assert_pt(a, 5, T0 + 300, 0.12345678);
+    assert_pt(a, 6, T0 + 360, 12345.123456789);
+    assert_pt(a, 7, T0 + 480, 0.036);
+    assert_int_equal(sc.pools[1].price.n, 1);
+    assert_pt(&sc.pools[1].price, 0, T0, 0.06);
+    sim_scenario_free(&sc);
+
+    /* Ten pools (more than are compared one by one: the pool index), the
+    ** rows of each pool i at T0 + 60 i, price (i + 1) / 100, with rows of
+    ** pools of alike names in between. */
+    char json[4096], csv[4096];
+    size_t j = (size_t)snprintf(json, sizeof json,
+                                "{'start': '2017-03-01T00:00:00Z', "
+                                "'end': '2017-03-02T00:00:00Z',\n"
+                                " 'fleet': {'TargetCapacity': 32, "
+                                "'LaunchSpecifications': [\n");
+    size_t c = (size_t)snprintf(csv, sizeof csv, "%s", PRICES_HEADER);
+    for (int i = 0; i < 10; i++) {
+        j += (size_t)snprintf(json + j, sizeof json - j,
+                              "%s{'InstanceType': 'c4.large', 'AvailabilityZone': "
+                              "'us-east-1%c', 'WeightedCapacity': 2, "
+                              "'OnDemandPrice': 0.1}\n",
+                              i ? "," : "", 'a' + i);
+        c += (size_t)snprintf(csv + c, sizeof csv - c,
+                              "%lld,c4.large,us-east-1%c,0.0%d0000\n"
+                              "%lld,c4.large,us-east-2%c,0.9\n",
+                              T0, 'a' + i, i + 1 < 10 ? i + 1 : 0, T0, 'a' + i);
+    }
+    c += (size_t)snprintf(csv + c, sizeof csv - c, "%lld,c4.large,us-east-1j,0.10\n",
+                          T0 + 60);
+    snprintf(json + j, sizeof json - j,
+             "]}, 'traces': {'prices': 'prices.csv'}, 'asg': {'OnDemandPrice': 0.21}}\n");
+    put_json(f, "ten.json", json);
+    put(f, "prices.csv", csv);
+    assert_int_equal(load(f, "ten.json", NULL, 0, &sc), 0);
+    assert_int_equal(sc.npools, 10);
+    for (int i = 0; i < 9; i++) {
+        assert_int_equal(sc.pools[i].price.n, 1);
+        assert_pt(&sc.pools[i].price, 0, T0, (i + 1) / 100.0);
+    }
+    /* us-east-1j: 0.000000 at T0 (the %d above wraps to 0), 0.10 later. */
+    assert_int_equal(sc.pools[9].price.n, 2);
+    assert_pt(&sc.pools[9].price, 0, T0, 0);
+    assert_pt(&sc.pools[9].price, 1, T0 + 60, 0.1);
+    sim_scenario_free(&sc);
+}
+
 static void trace_errors(void **st) {
     fx *f = *st;
     base(f);
@@ -1341,6 +1421,22 @@ static void trace_errors(void **st) {
          "time or epoch seconds"},
         {PRICES_HEADER "1488326400,c4.large,us-east-1a\n",
          "p.csv:2: 3 fields, the header has 4"},
+        /* Rows of the common shape but for one cell: the general message. */
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,0.0500000x\n",
+         "p.csv:2: SpotPrice: '0.0500000x' is not a number"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,-0.05000000\n",
+         "p.csv:2: SpotPrice: must be >= 0"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,0.05\n"
+                       "148832640x,c4.large,us-east-1a,0.05000000\n",
+         "p.csv:3: Timestamp: '148832640x' is not an ISO-8601 UTC time or "
+         "epoch seconds"},
+        {PRICES_HEADER "99999999999999,c4.large,us-east-1a,0.05000000\n",
+         "p.csv:2: Timestamp: '99999999999999' is out of range (after year 9999)"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,0.05000000\r\n"
+                       "1488326400,c4.large,us-east-1a, abc\r\n",
+         "p.csv:3: SpotPrice: 'abc' is not a number"},
+        {PRICES_HEADER "1488326400,c4.large,us-east-1a,0.05000000,1\n",
+         "p.csv:2: 5 fields, the header has 4"},
         {"Timestamp,InstanceType,AvailabilityZone,Price\n",
          "p.csv:1: unknown column 'Price' (the header must be "
          "Timestamp,InstanceType,AvailabilityZone,SpotPrice)"},
@@ -1439,6 +1535,7 @@ int main(void) {
         T(market_and_events),
         T(field_errors),
         T(file_errors),
+        T(price_rows_of_every_shape),
         T(trace_errors),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
