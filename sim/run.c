@@ -453,11 +453,13 @@ static int invoke(sim_state *s) {
 
     /* A fixed number of draws per invocation (for the failure kinds the
     ** scenario has at all) keeps the stream aligned. */
-    int failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
-    int fetch_failed[POL_NMETRICS];
-    for (int m = 0; m < POL_NMETRICS; m++)
-        fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
-    int describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
+    int failed = 0, fetch_failed[POL_NMETRICS] = {0}, describe_failed = 0;
+    if (s->ctl.may_fail) {
+        failed = chance(&s->ctl.rng_ctl, s->sc->invoke_failure);
+        for (int m = 0; m < POL_NMETRICS; m++)
+            fetch_failed[m] = chance(&s->ctl.rng_ctl, s->sc->cw_fetch_failure);
+        describe_failed = chance(&s->ctl.rng_ctl, s->sc->describe_failure);
+    }
 
     if (failed) {
         s->res->invocation_failures++;
@@ -690,6 +692,8 @@ static int setup(sim_state *s, direct_rows *rows) {
     ** to the next: an observation is another's shifted by whole Periods
     ** only at the same second of the Period, which keeps its own entry. */
     s->ctl.memo_on = pol_shift_invariant(s->pol) && !(s->sink && s->sink->no_memo);
+    s->ctl.may_fail = sc->invoke_failure > 0 || sc->cw_fetch_failure > 0 ||
+                      sc->describe_failure > 0;
     s->ctl.memo_at = INT64_MIN;
     /* No fetch or describe can fail: an invocation's key is the windows',
     ** the events' and the group's, checked in place (memo_again). */
