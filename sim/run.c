@@ -474,6 +474,7 @@ static int invoke(sim_state *s) {
     s->evb.last_invocation = s->now; /* what it was given is no longer new */
     if (rec.d.action == POL_ACT_NONE && rec.d.held) s->res->holds++;
     if (rec.d.action == POL_ACT_SET) {
+        s->ctl.acted = 1;
         int rc = sim_asg_set(s, rec.d.desired, rec.d.honor_cooldown, &rec.error);
         if (rc < 0) return -1;
         rec.accepted = rc;
@@ -996,12 +997,18 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
     if (pol_begin(pol, sc->seed, params, err, errlen)) return -1;
     int rc = setup(&s, &rows);
     sim_event e;
+    /* An event of this second may have changed what the observers look
+    ** at: not a minute (without a demand trace, which moves the target),
+    ** nor an invocation that set nothing. */
+    int touched = 1;
     while (rc == 0 && sim_queue_pop(&s.q, &e)) {
         sim_account(&s, e.t);
         s.now = e.t;
         res->events++;
         if (e.type == EV_END) break;
+        s.ctl.acted = 0;
         rc = handle(&s, &e, &rows);
+        touched |= e.type == EV_MINUTE ? sc->demand.n != 0 : e.type != EV_INVOKE || s.ctl.acted;
         /* The next event's instance, fetched while this one settles: a
         ** large fleet's instances are visited at random. */
         const sim_qnode *nx = sim_queue_peek_heap(&s.q);
@@ -1011,7 +1018,8 @@ int sim_run(const sim_scenario *sc, const pol_policy *pol,
         ** only then do CloudWatch and the episode tracker look at it. */
         int64_t next;
         if (!sim_queue_next_t(&s.q, &next) || next != s.now) {
-            int changed = !seen_same(&s);
+            int changed = touched && !seen_same(&s);
+            touched = 0;
             if (changed || !s.cw.pmax_seen) cw_touch(&s);
             if (changed) {
                 sim_account_episodes(&s);

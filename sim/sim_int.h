@@ -390,6 +390,7 @@ typedef struct {
     sim_rng rng_ctl, rng_sched;
     int64_t cron_base;   /* the schedule's next time, before its jitter */
     int may_fail;        /* an invocation, fetch or describe may fail */
+    int acted;           /* the invocation just made asked for a change */
     int memo_on;         /* the policy's decision depends on the shifted
                             observation only (pol_shift_invariant) */
     int memo_fast;       /* and no fetch or describe can fail */
