@@ -26,10 +26,9 @@ static double peak_ratio(const sim_scenario *sc, size_t p) {
     const sim_pool *pl = &sc->pools[p];
     const sim_steps *st = &pl->price;
     double peak = 0;
-    for (size_t i = 0; i < st->n; i++) {
-        int64_t from = st->pts[i].t, to = i + 1 < st->n ? st->pts[i + 1].t : INT64_MAX;
-        if (to <= sc->start || from >= sc->end) continue;
-        if (st->pts[i].v > peak) peak = st->pts[i].v;
+    for (size_t i = 0; i < st->n && st->pts[i].t < sc->end; i++) { /* in time order */
+        int64_t to = i + 1 < st->n ? st->pts[i + 1].t : INT64_MAX;
+        if (to > sc->start && st->pts[i].v > peak) peak = st->pts[i].v;
     }
     /* Before the first point its value holds. */
     if (st->n && st->pts[0].t > sc->start && st->pts[0].v > peak) peak = st->pts[0].v;
@@ -51,8 +50,14 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
              : (void)0)
     if (sc->mode == SIM_MODEL && r->interruptions == 0) {
         size_t top = 0;
-        for (size_t p = 1; p < sc->npools; p++)
-            if (peak_ratio(sc, p) > peak_ratio(sc, top)) top = p;
+        double top_ratio = sc->npools ? peak_ratio(sc, 0) : 0;
+        for (size_t p = 1; p < sc->npools; p++) {
+            double r = peak_ratio(sc, p);
+            if (r > top_ratio) {
+                top = p;
+                top_ratio = r;
+            }
+        }
         int avail = 0;
         for (size_t p = 0; p < sc->npools; p++) avail |= sc->pools[p].avail.n > 0;
         /* The pricing regime is the span's: before the change, outages were
@@ -67,7 +72,7 @@ int sim_notes(const sim_scenario *sc, const pol_policy *pol, const sim_result *r
              "price (the highest came to %.0f %% of it, %s in %s), %s. %sAdd a "
              "\"market\" section or a traces.events file (docs/scenario.md) to model "
              "capacity outages.",
-             100 * peak_ratio(sc, top), sc->pools[top].instance_type, sc->pools[top].az,
+             100 * top_ratio, sc->pools[top].instance_type, sc->pools[top].az,
              sc->market.on || sc->nevents || avail
                  ? "and its capacity events and capacity trace took no instance"
                  : "and the scenario has no capacity events (no market section, "
