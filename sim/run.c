@@ -238,7 +238,11 @@ static void cw_publish(sim_state *s, int64_t t, int64_t closes,
     dp.t = t;
     dp.missing = 0;
     if (s->cw.cw_plain) { /* a constant delay, nothing missing: no draw at all */
-        for (int m = 0; m < POL_NMETRICS; m++) {
+        /* Only the alarm reads the rows: without it, only what the policy
+        ** reads goes anywhere. */
+        unsigned keep = s->sc->alarm ? (1u << POL_NMETRICS) - 1 : s->cw.reads;
+        for (unsigned bits = keep; bits; bits &= bits - 1) {
+            int m = __builtin_ctz(bits);
             dp.v[m] = v[m];
             dp.visible[m] = closes + s->sc->cw_delay.min * (s->sc->cw_delay.p > 0);
             dp.missing |= (unsigned)(v[m] != v[m]) << m; /* NaN: none recorded */
@@ -535,7 +539,7 @@ static int minute(sim_state *s) {
         if (sc->demand.n && target_tracking(s)) return -1;
     }
     if (sc->alarm && alarm_eval(s)) return -1;
-    if (sample(s)) return -1;
+    if (s->sink && s->sink->minute && sample(s)) return -1;
     if (s->now + 60 < sc->end)
         sim_queue_push_slot(&s->q, SIM_SLOT_MINUTE, s->now + 60, EVC_PERIOD, EV_MINUTE, 0, 0);
     return 0;
