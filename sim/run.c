@@ -128,7 +128,14 @@ static void win_trim(sim_cwin *w, int64_t start) {
     while (w->head < w->tail && w->pts[w->head].t < start) w->head++;
 }
 
-static int same_bits(double a, double b);
+/* A double's bits: values compared as bits, a -0 apart from a 0. */
+static uint64_t bits_of(double x) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static int same_bits(double a, double b) { return bits_of(a) == bits_of(b); }
 
 /* Keeps w->run_t (sim_int.h) after p was put at the end of the window. */
 static inline void win_run_append(sim_cwin *w, pol_point p, int64_t period) {
@@ -301,6 +308,20 @@ static int alarm_eval(sim_state *s) {
 ** whole number of Periods on. A price, a launch, a datapoint missing or
 ** late, a failed fetch, the group's state: each changes the key (or makes
 ** the observation unsteady) and the policy is asked again. */
+/* Metric m's part of the key, from the n datapoints at the window's start
+** (what a fetch at now returns): 0 when they are not one value throughout. */
+static int win_key(const sim_cwin *w, size_t n, int64_t now, sim_obs_key *k, int m) {
+    k->n[m] = n;
+    k->rel0[m] = 0;
+    k->vbits[m] = 0;
+    if (!n) return 1;
+    const pol_point *first = &w->pts[w->head];
+    if (w->run_t > first->t) return 0;
+    k->rel0[m] = first->t - now;
+    k->vbits[m] = bits_of(first->v);
+    return 1;
+}
+
 static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
     k->failed = 0; /* no fetch fails unless the scenario says one may */
     if (s->sc->cw_fetch_failure > 0)
@@ -308,15 +329,8 @@ static int obs_key(const sim_state *s, const pol_obs *obs, sim_obs_key *k) {
             k->failed |= (unsigned)(obs->m[m].failed != 0) << m;
     /* The metrics not read are empty (cw_fetch). */
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
-        int m = __builtin_ctz(bits);
-        const pol_series *ser = &obs->m[m];
-        k->n[m] = ser->n;
-        k->rel0[m] = 0;
-        k->vbits[m] = 0;
-        if (!ser->n) continue;
-        if (s->cw.win[m].run_t > ser->pts[0].t) return 0; /* not one value throughout */
-        k->rel0[m] = ser->pts[0].t - obs->now;
-        memcpy(&k->vbits[m], &ser->pts[0].v, sizeof k->vbits[m]);
+        int m = __builtin_ctz(bits); /* a fetch's series is its window's start */
+        if (!win_key(&s->cw.win[m], obs->m[m].n, obs->now, k, m)) return 0;
     }
     for (int e = 0; e < POL_NEVENTS; e++)
         if (obs->events.n[e]) return 0;
@@ -341,14 +355,25 @@ static int key_same(const sim_state *s, const sim_obs_key *a, const sim_obs_key 
            a->ev_known == b->ev_known && a->lf_known == b->lf_known;
 }
 
+/* No failed spot launch is in view, nor can one come without an event
+** (sim_sasg_failures: no span kept, the group not stuck). */
+static int no_failed_launches(const sim_state *s) {
+    return !s->sasg.fail_on || (!s->sasg.nspans && s->sasg.stuck_since < 0);
+}
+
 /* The memo entry for an observation at the second `phase` of the Period. */
 static int memo_slot(int64_t phase) { return (int)(phase & (SIM_MEMO_WAYS - 1)); }
 
 /* Notes that entry i answered, or was learnt at, the invocation now. */
-static const pol_decision *memo_use(sim_state *s, int i) {
+static void memo_note(sim_state *s, int i) {
     s->ctl.memo_at = s->now;
-    s->res->memo_invocations++;
     s->ctl.memo_last = i;
+}
+
+/* Entry i's decision, answering the invocation now. */
+static const pol_decision *memo_use(sim_state *s, int i) {
+    memo_note(s, i);
+    s->res->memo_invocations++;
     return &s->ctl.memo[i].d;
 }
 
@@ -361,23 +386,19 @@ static int memo_again(sim_state *s, int64_t phase) {
     const struct sim_memo *e = &s->ctl.memo[i];
     const sim_obs_key *k = &e->key;
     int64_t period = cw_period(s);
-    if (!e->valid || e->phase != phase || s->evb.n) return -1;
-    if (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)) return -1;
+    if (!e->valid || e->phase != phase || s->evb.n || !no_failed_launches(s)) return -1;
     if (k->asg.desired != s->asg.od_desired || k->asg.in_service != s->asg.od_in_service)
         return -1;
     int64_t start = pol_window_start(s->now, s->cw.lookback, period);
+    sim_obs_key now_k;
     for (unsigned bits = s->cw.reads; bits; bits &= bits - 1) {
         int m = __builtin_ctz(bits);
         sim_cwin *w = &s->cw.win[m];
         if (w->npend) win_absorb(w, s->now, period);
         win_trim(w, start);
-        size_t n = w->tail - w->head;
-        if (n != k->n[m]) return -1;
-        if (!n) continue;
-        const pol_point *p0 = &w->pts[w->head];
-        uint64_t vb;
-        memcpy(&vb, &p0->v, sizeof vb);
-        if (w->run_t > p0->t || p0->t - s->now != k->rel0[m] || vb != k->vbits[m]) return -1;
+        if (!win_key(w, w->tail - w->head, s->now, &now_k, m) || now_k.n[m] != k->n[m] ||
+            now_k.rel0[m] != k->rel0[m] || now_k.vbits[m] != k->vbits[m])
+            return -1;
     }
     return i;
 }
@@ -440,8 +461,7 @@ static int decide(sim_state *s, const int fetch_failed[POL_NMETRICS], int descri
         e->phase = phase;
         e->key = key;
         e->d = *d;
-        s->ctl.memo_at = s->now;
-        s->ctl.memo_last = i;
+        memo_note(s, i);
     }
     return 0;
 }
@@ -691,7 +711,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->cw.lookback = pol_lookback(s->pol, s->params, period);
     const sim_dist *cwd = &sc->cw_delay;
     s->cw.cw_plain =
-        (cwd->p <= 0 || (cwd->p >= 1 && cwd->min == cwd->max)) && !(sc->cw_missing > 0);
+        sim_dist_fixed(cwd) && !(sc->cw_missing > 0);
     s->cw.reads = (s->pol->reads ? s->pol->reads : ~0u) & ((1u << POL_NMETRICS) - 1);
     /* A jittered schedule moves now within its minute from one invocation
     ** to the next: an observation is another's shifted by whole Periods
@@ -705,8 +725,7 @@ static int setup(sim_state *s, direct_rows *rows) {
     s->ctl.memo_fast = s->ctl.memo_on && !(sc->cw_fetch_failure > 0) &&
                        !(sc->describe_failure > 0);
     /* Quiet stretches: a minute and an invocation a round, nothing drawn. */
-    const sim_dist *jit = &sc->cron_jitter;
-    s->ctl.quiet_on = s->ctl.memo_fast && (jit->p <= 0 || (jit->p >= 1 && jit->min == jit->max)) &&
+    s->ctl.quiet_on = s->ctl.memo_fast && sim_dist_fixed(&sc->cron_jitter) &&
                       sc->mode == SIM_MODEL && sc->cron &&
                       sc->cron_interval == 60 && !sc->alarm && !sc->demand.n &&
                       s->cw.cw_plain && !(sc->invoke_failure > 0);
@@ -855,13 +874,7 @@ static void state_free(sim_state *s, direct_rows *rows) {
 ** state that leaves itself unchanged when called twice on it (maxima,
 ** transitions, a log of changes), so skipping it then changes nothing;
 ** most events (a minute, an invocation that does nothing) change none of
-** it. Compared as bits: a -0 for a 0 just calls them. */
-static int same_bits(double a, double b) {
-    uint64_t x, y;
-    memcpy(&x, &a, sizeof x);
-    memcpy(&y, &b, sizeof y);
-    return x == y;
-}
+** it. Compared as bits (same_bits): a -0 for a 0 just calls them. */
 
 static int seen_same(sim_state *s) {
     struct sim_seen *w = &s->seen;
@@ -892,12 +905,6 @@ static int seen_same(sim_state *s) {
 ** left them. It runs only where that holds exactly: quiet_on (set up), and
 ** the checks below at the invocation it starts from. tests/unit/test_quiet.c
 ** compares runs with it and without. */
-
-static uint64_t bits_of(double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
 
 /* Whether metric m's datapoints, from the window's start at now to the
 ** newest published (visible or not), are one Period apart with one value
@@ -936,8 +943,7 @@ static int quiet_skip(sim_state *s) {
     const sim_ctl_state *c = &s->ctl;
     const struct sim_memo *me = &c->memo[c->memo_last];
     if (q->slots != 3 || c->memo_at != s->now || me->d.action != POL_ACT_NONE || s->evb.n ||
-        !s->cw.pmax_seen ||
-        (s->sasg.fail_on && (s->sasg.nspans || s->sasg.stuck_since >= 0)))
+        !s->cw.pmax_seen || !no_failed_launches(s))
         return 0;
     int64_t tm = q->slot[SIM_SLOT_MINUTE].t, t0 = s->now;
     if (q->slot[SIM_SLOT_CRON].t != t0 + 60 || tm <= t0 || tm > t0 + 60) return 0;

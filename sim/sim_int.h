@@ -109,9 +109,12 @@ void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t stream);
 ** two values, whatever its p, so changing p keeps the rest of the stream
 ** aligned (sim_rng_draw, queue.c). */
 int64_t sim_rng_draw(sim_rng *r, const sim_dist *d);
+/* d never draws: always 0, or always one constant. */
+static inline int sim_dist_fixed(const sim_dist *d) {
+    return d->p <= 0 || (d->p >= 1 && d->min == d->max);
+}
 static inline int64_t sim_rng_delay(sim_rng *r, const sim_dist *d) {
-    if (d->p <= 0) return 0;
-    if (d->p >= 1 && d->min == d->max) return d->min;
+    if (sim_dist_fixed(d)) return d->p <= 0 ? 0 : d->min;
     return sim_rng_draw(r, d);
 }
 
