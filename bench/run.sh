@@ -254,14 +254,7 @@ echo "== a quiet minute: instructions per simulated minute when nothing changes 
 if ! command -v valgrind >/dev/null 2>&1; then
     echo "   SKIPPED: valgrind is not installed (Debian: valgrind)"
 else
-    mkdir -p "$TMP/quiet"
-    awk -F, 'NR == 1 || !seen[$2 FS $3]++' "$TMP/year/prices.csv" >"$TMP/quiet/prices.csv"
-    python3 - "$TMP/year/fixed.json" "$TMP/quiet/scenario.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-s["traces"]["Extend"] = True  # the first prices hold to the end
-json.dump(s, open(sys.argv[2], "w"))
-PY
+    bench/quiet-year.sh "$TMP/year/fixed.json" "$TMP/quiet"
     # irefs CMD...: the instructions callgrind counts for CMD.
     irefs() {
         valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |

@@ -24,14 +24,7 @@ mkdir -p "$TMP/year" "$TMP/month"
 build/bench/gen_year "$TMP/year"
 build/bench/gen_year "$TMP/month" 30
 # The quiet bench year: each pool's first price only, held to the end.
-mkdir -p "$TMP/quiet"
-awk -F, 'NR == 1 || !seen[$2 FS $3]++' "$TMP/year/prices.csv" >"$TMP/quiet/prices.csv"
-python3 - "$TMP/year/scenario.json" "$TMP/quiet/scenario.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-s["traces"]["Extend"] = True
-json.dump(s, open(sys.argv[2], "w"))
-PY
+bench/quiet-year.sh "$TMP/year/scenario.json" "$TMP/quiet"
 # A constant schedule and ingestion delay (the second pass) is what lets
 # the simulator skip quiet minutes (sim/run.c, "quiet stretches"): the
 # cases again that way, the delay longer than the schedule's second.
