@@ -66,6 +66,16 @@ static void worst_tick(void **st) {
     assert_true(fabs(dep_worst_tick_s(&c) - 7 * (10 + 25.5 + 20)) < 1e-9);
 }
 
+/* Plan p's CloudFormation template, parsed (the caller deletes it). */
+static cJSON *stack_of(const dep_plan *p) {
+    char *t = dep_cloudformation(p);
+    assert_non_null(t);
+    cJSON *j = cJSON_Parse(t);
+    free(t);
+    assert_non_null(j);
+    return j;
+}
+
 static int has_warning(const dep_plan *p, const char *field) {
     for (size_t i = 0; i < p->nwarn; i++)
         if (strcmp(p->warn[i].field, field) == 0) return 1;
@@ -107,10 +117,7 @@ static void plan_splits_settings(void **st) {
     assert_int_equal(dep_live_config(&p, "sfr-abc", "grp", &lc, err, sizeof err), 0);
     assert_int_equal(lc.interval, 60);
     assert_int_equal(lc.params.v[pol_param_index(p.pol, "confirm")], 4);
-    char *t = dep_cloudformation(&p);
-    assert_non_null(t);
-    cJSON *j = cJSON_Parse(t);
-    free(t);
+    cJSON *j = stack_of(&p);
     const cJSON *res = cJSON_GetObjectItem(j, "Resources");
     const cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
                                              res, "OnDemandGroup"), "Properties"),
@@ -160,10 +167,7 @@ static void least_privilege(void **st) {
         dep_input in = {SEED, NULL, 0, NULL, -1, -1, apply, 1};
         dep_plan p;
         assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
-        char *t = dep_cloudformation(&p);
-        assert_non_null(t);
-        cJSON *j = cJSON_Parse(t);
-        free(t);
+        cJSON *j = stack_of(&p);
         assert_int_equal(role_allows(j, "autoscaling:SetDesiredCapacity"), apply);
         assert_true(role_allows(j, "autoscaling:DescribeAutoScalingGroups"));
         const cJSON *ecs =
@@ -201,10 +205,7 @@ static void activities_only_when_read(void **st) {
                         cases[i].spot_fleet};
         dep_plan p;
         assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
-        char *t = dep_cloudformation(&p);
-        assert_non_null(t);
-        cJSON *j = cJSON_Parse(t);
-        free(t);
+        cJSON *j = stack_of(&p);
         assert_int_equal(role_allows(j, "autoscaling:DescribeScalingActivities"), cases[i].want);
         cJSON_Delete(j);
         dep_plan_free(&p);
@@ -287,9 +288,7 @@ static void target_tracking_warns(void **st) {
     assert_int_equal(dep_plan_load(&in, &p, err, sizeof err), 0);
     assert_true(has_warning(&p, "fleet.TargetTracking"));
     assert_int_equal(p.max_on_demand, 3);
-    char *t = dep_cloudformation(&p);
-    cJSON *j = cJSON_Parse(t);
-    free(t);
+    cJSON *j = stack_of(&p);
     const cJSON *res = cJSON_GetObjectItem(j, "Resources");
     assert_non_null(cJSON_GetObjectItem(res, "PendingAlarm"));
     const cJSON *env = cJSON_GetObjectItem(
@@ -320,9 +319,7 @@ static void market_and_rebalancing(void **st) {
     assert_true(has_warning(&p, "market"));
     assert_true(has_warning(&p, "fleet.AllocationStrategy"));
     assert_false(has_warning(&p, "fleet.SpotMaintenanceStrategies"));
-    char *t = dep_cloudformation(&p);
-    cJSON *j = cJSON_Parse(t);
-    free(t);
+    cJSON *j = stack_of(&p);
     const cJSON *cfg = cJSON_GetObjectItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Resources"),
                                                 "SpotFleet"),
